@@ -1,0 +1,119 @@
+/*
+ * toll/reconcile.h - reconcile the reports of each incident into one range
+ * per casualty category, with provenance, flags and a grade.
+ *
+ * Rules (README, "Reconciling an incident"):
+ *  - A self-report is one whose source_actor is among the incident's alleged
+ *    actors.  By default it is excluded from the bounds but kept as the
+ *    party's own figure and used for flags and grades.
+ *  - envelope: low = min of lows; high = max over reports of (high, or low
+ *    where open); best = median of bests.  conservative: low = high = best
+ *    = min of lows.
+ *  - Flags: denied, open, contested; place and date conflicts.
+ *  - Grades: confirmed > corroborated > single > self-only.
+ */
+#ifndef TOLL_RECONCILE_H
+#define TOLL_RECONCILE_H
+
+#include "common.h"
+#include "reports.h"
+#include "table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct toll_incidents toll_incidents;
+
+typedef enum toll_policy {
+    TOLL_POLICY_ENVELOPE = 0,
+    TOLL_POLICY_CONSERVATIVE
+} toll_policy;
+
+typedef enum toll_self_reports {
+    TOLL_SELF_EXCLUDE = 0,
+    TOLL_SELF_INCLUDE
+} toll_self_reports;
+
+/* Grades, in increasing order of strength.  TOLL_GRADE_NONE (0) is used as
+ * "no minimum" in filters. */
+typedef enum toll_grade {
+    TOLL_GRADE_NONE = 0,
+    TOLL_GRADE_SELF_ONLY,
+    TOLL_GRADE_SINGLE,
+    TOLL_GRADE_CORROBORATED,
+    TOLL_GRADE_CONFIRMED
+} toll_grade;
+
+/* Incident flags (bit set). */
+#define TOLL_FLAG_OPEN            0x01u /* an included report's high is open */
+#define TOLL_FLAG_DENIED          0x02u /* a self-report gives 0 while an
+                                           included report gives > 0 */
+#define TOLL_FLAG_CONTESTED       0x04u /* non-self reports name different
+                                           actor sets */
+#define TOLL_FLAG_PLACE_CONFLICT  0x08u /* regions not on one path */
+#define TOLL_FLAG_DATE_CONFLICT   0x10u /* spans do not intersect */
+
+/* Static names: "envelope", "conservative", "exclude", "include",
+ * "self-only", "single", "corroborated", "confirmed", "" for NONE. */
+TOLL_API const char *toll_policy_name(toll_policy p);
+TOLL_API const char *toll_grade_name(toll_grade g);
+/* Parse names (case-insensitive).  TOLL_EINVAL naming the text if unknown. */
+TOLL_API toll_status toll_policy_parse(const char *s, toll_policy *out,
+                                       toll_error *err);
+TOLL_API toll_status toll_self_reports_parse(const char *s,
+                                             toll_self_reports *out,
+                                             toll_error *err);
+TOLL_API toll_status toll_grade_parse(const char *s, toll_grade *out,
+                                      toll_error *err);
+
+typedef struct toll_reconcile_options {
+    toll_policy policy;           /* default envelope */
+    toll_self_reports self_reports; /* default exclude */
+} toll_reconcile_options;
+
+TOLL_API void toll_reconcile_options_init(toll_reconcile_options *opts);
+
+/*
+ * Reconcile every incident in `reports`.  Reports sharing an `incident` key
+ * form one incident; a report without a key is an incident of its own.
+ * `opts` may be NULL for defaults; `alloc` may be NULL for the allocator of
+ * `reports`.  On success *out owns a new toll_incidents, which refers to
+ * `reports`: the reports must outlive it and must not be loaded into while
+ * it exists.  Free it with toll_incidents_free.
+ */
+TOLL_API toll_status toll_reconcile(const toll_reports *reports,
+                                    const toll_reconcile_options *opts,
+                                    const toll_allocator *alloc,
+                                    toll_incidents **out, toll_error *err);
+
+/* Free.  Accepts NULL. */
+TOLL_API void toll_incidents_free(toll_incidents *incidents);
+
+/* Number of incidents. */
+TOLL_API size_t toll_incidents_count(const toll_incidents *incidents);
+
+/* The reports these incidents were reconciled from. */
+TOLL_API const toll_reports *toll_incidents_reports(
+    const toll_incidents *incidents);
+
+/*
+ * The reconciled incidents as a table, one row per incident and category
+ * with a known value, in incident order.  Columns:
+ *   incident, category, date_start, date_end, region, actor, grade,
+ *   reports, sources, low, best, high, open, denied, contested,
+ *   place_conflict, date_conflict, low_source, low_report, high_source,
+ *   high_report, self_source, self_low, self_best, self_high
+ * (low_report/high_report are "file:line" of the report that set the
+ * bound; self_* are the party's own figure, empty/NaN when none).  An
+ * incident without any known quantity gets one row with category empty.
+ * *out owns a new table allocated with `alloc` (NULL: the incidents').
+ */
+TOLL_API toll_status toll_incidents_table(const toll_incidents *incidents,
+                                          const toll_allocator *alloc,
+                                          toll_table **out, toll_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TOLL_RECONCILE_H */

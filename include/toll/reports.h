@@ -1,0 +1,156 @@
+/*
+ * toll/reports.h - the report store: load casualty claims from JSON, JSON
+ * Lines and CSV into a columnar store.
+ *
+ * A report is one source's claim about one incident (see README, "Report
+ * format").  A toll_reports handle owns every report loaded into it and all
+ * their strings; it can be loaded from several files in turn.
+ *
+ * Thread safety: a toll_reports may be read from several threads at once
+ * (reconcile, accessors), but loading into it needs exclusive access.
+ */
+#ifndef TOLL_REPORTS_H
+#define TOLL_REPORTS_H
+
+#include "common.h"
+#include "quantity.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct toll_reports toll_reports;
+
+/* A column map: how a CSV's (or JSON object's) own column names map onto
+ * the report fields.  Opaque; owned by whoever created it. */
+typedef struct toll_colmap toll_colmap;
+
+typedef enum toll_format {
+    TOLL_FORMAT_AUTO = 0, /* from the file name: .json, .jsonl/.ndjson, .csv;
+                             for buffers: sniffed from the first byte */
+    TOLL_FORMAT_JSON,     /* a JSON array of report objects */
+    TOLL_FORMAT_JSONL,    /* one JSON object per line */
+    TOLL_FORMAT_CSV       /* CSV with a header row */
+} toll_format;
+
+typedef enum toll_source_kind {
+    TOLL_SOURCE_OTHER = 0,
+    TOLL_SOURCE_MONITOR,
+    TOLL_SOURCE_RESCUE,
+    TOLL_SOURCE_MEDIA,
+    TOLL_SOURCE_PARTY,
+    TOLL_SOURCE_UN,
+    TOLL_SOURCE_NGO
+} toll_source_kind;
+
+/* "monitor", "rescue", ... ; static strings.  Unknown values: "other". */
+TOLL_API const char *toll_source_kind_name(toll_source_kind kind);
+/* Parse a kind name (case-insensitive).  TOLL_EINVAL if unknown. */
+TOLL_API toll_status toll_source_kind_parse(const char *name,
+                                            toll_source_kind *out);
+
+/* Options for loading.  Initialise with toll_load_options_init. */
+typedef struct toll_load_options {
+    toll_format format;            /* default TOLL_FORMAT_AUTO */
+    int lenient;                   /* 0 (default): strict - one bad record
+                                      fails the load and nothing is added.
+                                      1: valid records load; each rejected
+                                      record is listed (toll_reports_reject) */
+    const toll_colmap *colmap;     /* NULL: the report fields by their names */
+    toll_parse_options parse;      /* lexicon and "about" tolerance */
+    char csv_delimiter;            /* default ',' */
+    char actor_separator;          /* CSV `actor` list separator, default ';' */
+    char region_separator;         /* `region` level separator, default '/' */
+} toll_load_options;
+
+TOLL_API void toll_load_options_init(toll_load_options *opts);
+
+/*
+ * Create an empty report store using `alloc` (NULL: default allocator).
+ * On success *out owns the store; free it with toll_reports_free.
+ */
+TOLL_API toll_status toll_reports_new(const toll_allocator *alloc,
+                                      toll_reports **out, toll_error *err);
+
+/* Free the store and everything it owns.  Accepts NULL.  Objects derived
+ * from it (toll_incidents) must be freed first. */
+TOLL_API void toll_reports_free(toll_reports *reports);
+
+/*
+ * Load the file at `path`, appending its reports to the store.  `opts` may
+ * be NULL for defaults.  In strict mode a bad record makes the call fail
+ * with TOLL_EREPORT / TOLL_EPARSE and the store is exactly as before.  In
+ * lenient mode the call succeeds; rejected records are listed by
+ * toll_reports_reject_count/toll_reports_reject until the next load.
+ * On TOLL_ENOMEM or TOLL_EIO the store is exactly as before the call.
+ * *n_loaded (may be NULL) receives the number of reports added.
+ */
+TOLL_API toll_status toll_reports_load_file(toll_reports *reports,
+                                            const char *path,
+                                            const toll_load_options *opts,
+                                            size_t *n_loaded, toll_error *err);
+
+/*
+ * As toll_reports_load_file, for `len` bytes of `data` (no NUL needed).
+ * `name` names the input in error messages (NULL: "<buffer>").  With
+ * TOLL_FORMAT_AUTO the format is sniffed: '[' JSON, '{' JSON Lines, else CSV.
+ */
+TOLL_API toll_status toll_reports_load_buffer(toll_reports *reports,
+                                              const char *data, size_t len,
+                                              const char *name,
+                                              const toll_load_options *opts,
+                                              size_t *n_loaded,
+                                              toll_error *err);
+
+/* Number of reports in the store. */
+TOLL_API size_t toll_reports_count(const toll_reports *reports);
+
+/* Rejected records from the last lenient load.  The returned pointer is
+ * owned by the store and valid until the next load or free. */
+TOLL_API size_t toll_reports_reject_count(const toll_reports *reports);
+TOLL_API const toll_error *toll_reports_reject(const toll_reports *reports,
+                                               size_t i);
+
+/* Distinct casualty categories seen ("killed", "children_killed", ...),
+ * in first-seen order.  Strings owned by the store, valid until it is
+ * freed. */
+TOLL_API size_t toll_reports_category_count(const toll_reports *reports);
+TOLL_API const char *toll_reports_category(const toll_reports *reports,
+                                           size_t i);
+
+/* --- Column maps ------------------------------------------------------- */
+
+/* Create an empty column map.  *out owns it; free with toll_colmap_free. */
+TOLL_API toll_status toll_colmap_new(const toll_allocator *alloc,
+                                     toll_colmap **out, toll_error *err);
+TOLL_API void toll_colmap_free(toll_colmap *map);
+
+/*
+ * Add mappings from a spec string:
+ *   "killed=civilian_deaths_min..civilian_deaths_max,actor=alleged_belligerent"
+ * Each item is TARGET=SOURCE, where TARGET is a report field (source, date,
+ * region, actor, killed, children_killed, ...) and SOURCE is a column name,
+ * LOW..HIGH (two columns making one quantity), or for `region`
+ * COL1/COL2/COL3 (levels from several columns).  Later items override
+ * earlier ones for the same target.  TOLL_EINVAL names the bad item.
+ */
+TOLL_API toll_status toll_colmap_parse(toll_colmap *map, const char *spec,
+                                       toll_error *err);
+
+/*
+ * Add mappings from JSON text: {"killed": "civilian_deaths",
+ * "injured": {"low": "inj_min", "high": "inj_max"},
+ * "region": ["country", "adm_1"], "actor": "belligerent"}.
+ */
+TOLL_API toll_status toll_colmap_load_json(toll_colmap *map, const char *json,
+                                           size_t len, const char *name,
+                                           toll_error *err);
+
+/* Same, from a file. */
+TOLL_API toll_status toll_colmap_load_file(toll_colmap *map, const char *path,
+                                           toll_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TOLL_REPORTS_H */

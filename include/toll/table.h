@@ -1,0 +1,111 @@
+/*
+ * toll/table.h - result tables: typed columns, rendering to CSV, JSON,
+ * Markdown and aligned text.
+ *
+ * A toll_table is immutable once built and owns all of its memory,
+ * including copies of every string, so it outlives the reports and
+ * incidents it came from.  It may be read from several threads at once.
+ *
+ * Columns are typed:
+ *   TOLL_COL_STRING - dictionary-encoded: a uint32 code per row indexing the
+ *                     column's dictionary of distinct strings; TOLL_NULL_CODE
+ *                     marks a missing value.
+ *   TOLL_COL_INT64  - int64_t per row.
+ *   TOLL_COL_DOUBLE - double per row; NaN marks a missing value.
+ * The column buffers are contiguous, so bindings can wrap them without
+ * copying.
+ */
+#ifndef TOLL_TABLE_H
+#define TOLL_TABLE_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct toll_table toll_table;
+
+typedef enum toll_coltype {
+    TOLL_COL_STRING = 0,
+    TOLL_COL_INT64,
+    TOLL_COL_DOUBLE
+} toll_coltype;
+
+#define TOLL_NULL_CODE UINT32_MAX
+
+typedef enum toll_render_format {
+    TOLL_RENDER_CSV = 0,
+    TOLL_RENDER_JSON,     /* an array of row objects */
+    TOLL_RENDER_MARKDOWN, /* ranges as "1,098–1,450", with a totals row */
+    TOLL_RENDER_TEXT      /* aligned columns, ranges, a totals row */
+} toll_render_format;
+
+/* Parse "csv", "json", "md"/"markdown", "text".  TOLL_EINVAL if unknown. */
+TOLL_API toll_status toll_render_format_parse(const char *name,
+                                              toll_render_format *out);
+
+/* Free a table.  Accepts NULL. */
+TOLL_API void toll_table_free(toll_table *table);
+
+TOLL_API size_t toll_table_nrows(const toll_table *table);
+TOLL_API size_t toll_table_ncols(const toll_table *table);
+
+/* Column name (owned by the table).  NULL if j is out of range. */
+TOLL_API const char *toll_table_column_name(const toll_table *table, size_t j);
+TOLL_API toll_coltype toll_table_column_type(const toll_table *table, size_t j);
+/* Index of the column called `name`, or -1. */
+TOLL_API long toll_table_column_index(const toll_table *table,
+                                      const char *name);
+
+/* Column data.  Each returns NULL if j is out of range or of another type.
+ * Pointers are owned by the table and valid until it is freed. */
+TOLL_API const int64_t *toll_table_int64(const toll_table *table, size_t j);
+TOLL_API const double *toll_table_double(const toll_table *table, size_t j);
+TOLL_API const uint32_t *toll_table_codes(const toll_table *table, size_t j);
+/* The dictionary of a string column: *n_out entries; entry k is the string
+ * of code k.  Returns NULL for other column types. */
+TOLL_API const char *const *toll_table_dict(const toll_table *table, size_t j,
+                                            size_t *n_out);
+/* Convenience: the string in row i of string column j, or NULL if missing. */
+TOLL_API const char *toll_table_string(const toll_table *table, size_t j,
+                                       size_t i);
+
+/*
+ * Number of leading group-key columns (actor, region, period, ...); the
+ * measures follow.  For incident listings this is 0.
+ */
+TOLL_API size_t toll_table_nkeys(const toll_table *table);
+
+/* 0 when the rows must not be added up: attribution "each" counts every
+ * incident once per actor.  Renderers print a note; bindings expose it. */
+TOLL_API int toll_table_additive(const toll_table *table);
+
+/* A short caption stored with the table ("killed; attribution joint ..."),
+ * or "" - owned by the table. */
+TOLL_API const char *toll_table_caption(const toll_table *table);
+
+/*
+ * Render the table to `write`.  `totals` adds a totals row to CSV and JSON;
+ * Markdown and text always show one (for summary tables).  Integral doubles
+ * print without decimals; others with up to 2 decimals.
+ */
+TOLL_API toll_status toll_table_render(const toll_table *table,
+                                       toll_render_format format, int totals,
+                                       toll_write_fn write, void *ctx,
+                                       toll_error *err);
+
+/*
+ * Render into a new NUL-terminated buffer allocated with the table's
+ * allocator; the caller frees it with toll_buffer_free(table, buf).
+ */
+TOLL_API toll_status toll_table_render_string(const toll_table *table,
+                                              toll_render_format format,
+                                              int totals, char **out,
+                                              size_t *len, toll_error *err);
+TOLL_API void toll_table_buffer_free(const toll_table *table, char *buf);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TOLL_TABLE_H */

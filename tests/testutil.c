@@ -1,0 +1,73 @@
+/* tests/testutil.c - helpers shared by the Check suites. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int toll_test_run(Suite *suite)
+{
+    SRunner *sr = srunner_create(suite);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static void *f_malloc(void *ctx, size_t size)
+{
+    failing_alloc *f = ctx;
+    f->count++;
+    if (f->fail_at && f->count >= f->fail_at)
+        return NULL;
+    void *p = malloc(size ? size : 1);
+    if (p)
+        f->live++;
+    return p;
+}
+
+static void *f_realloc(void *ctx, void *p, size_t old_size, size_t size)
+{
+    failing_alloc *f = ctx;
+    (void)old_size;
+    f->count++;
+    if (f->fail_at && f->count >= f->fail_at)
+        return NULL;
+    void *q = realloc(p, size ? size : 1);
+    if (q && !p)
+        f->live++;
+    return q;
+}
+
+static void f_free(void *ctx, void *p, size_t size)
+{
+    failing_alloc *f = ctx;
+    (void)size;
+    if (p) {
+        f->live--;
+        free(p);
+    }
+}
+
+void failing_alloc_init(failing_alloc *f, long fail_at)
+{
+    memset(f, 0, sizeof *f);
+    f->fail_at = fail_at;
+    f->a.malloc = f_malloc;
+    f->a.realloc = f_realloc;
+    f->a.free = f_free;
+    f->a.ctx = f;
+}
+
+toll_reports *load_string(const char *text, toll_format fmt)
+{
+    toll_reports *r = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, &err), TOLL_OK);
+    toll_load_options o;
+    toll_load_options_init(&o);
+    o.format = fmt;
+    toll_status st = toll_reports_load_buffer(r, text, strlen(text), "<test>",
+                                              &o, NULL, &err);
+    ck_assert_msg(st == TOLL_OK, "load failed: %s", err.message);
+    return r;
+}
