@@ -1,0 +1,57 @@
+# toll: convenience targets over CMake, pip and pytest.
+#   make demo   install dependencies, build, and summarize the bundled example
+#   make test   install dependencies, then run every test (what CI runs)
+PYTHON ?= python3
+JOBS   ?= 2
+BUILD  ?= build
+ASAN   ?= build-asan
+PREFIX ?= $(CURDIR)/$(BUILD)/prefix
+
+.PHONY: all deps build demo test test-c test-asan test-valgrind test-cli \
+        test-example test-python test-notebooks bench clean
+
+all: build
+
+deps:
+	scripts/install-deps.sh
+
+build:
+	cmake -S . -B $(BUILD) -DTOLL_WERROR=ON >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo: deps build
+	./$(BUILD)/toll summarize --by actor,period:month
+
+test: deps test-c test-asan test-valgrind test-cli test-example test-python test-notebooks
+	@echo "make test: all suites passed"
+
+test-c: build
+	cd $(BUILD) && ctest --output-on-failure
+
+test-asan:
+	cmake -S . -B $(ASAN) -DTOLL_WERROR=ON -DTOLL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build $(ASAN) -j$(JOBS)
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
+
+test-valgrind: build
+	scripts/valgrind-tests.sh $(BUILD)
+
+test-cli: build
+	sh tests/cli/test_cli.sh $(BUILD)/toll $(CURDIR)
+
+test-example: build
+	cmake --install $(BUILD) --prefix $(PREFIX) >/dev/null
+	PKG_CONFIG_PATH=$(PREFIX)/lib/pkgconfig $(MAKE) -C examples clean run
+
+test-python:
+	$(PYTHON) -m pip install -q .
+	cd tests/python && $(PYTHON) -m pytest -q
+
+test-notebooks:
+	$(PYTHON) scripts/run-notebooks.py notebooks
+
+bench:
+	$(PYTHON) bench/run.py
+
+clean:
+	rm -rf $(BUILD) $(ASAN) build-* python/toll/*.so

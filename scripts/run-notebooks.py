@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Execute every notebook in a folder with nbclient; fail on the first error.
+
+Cells assert their key figures, so a notebook that breaks fails CI.
+Usage: scripts/run-notebooks.py notebooks [--timeout 900]
+"""
+import argparse
+import pathlib
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("folder")
+    ap.add_argument("--timeout", type=int, default=900)
+    args = ap.parse_args()
+    books = sorted(pathlib.Path(args.folder).glob("*.ipynb"))
+    if not books:
+        print(f"run-notebooks: no notebooks in {args.folder}", file=sys.stderr)
+        return 1
+    for path in books:
+        t0 = time.time()
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, timeout=args.timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()
+        except Exception as exc:  # nbclient raises CellExecutionError & co.
+            print(f"run-notebooks: {path} FAILED\n{exc}", file=sys.stderr)
+            return 1
+        print(f"run-notebooks: {path} ok ({time.time() - t0:.1f} s)")
+    print(f"{len(books)} passed, 0 failed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

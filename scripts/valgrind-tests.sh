@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Run every Check suite of a (non-sanitized) build under valgrind memcheck.
+# Fails on any error or leak.  Usage: scripts/valgrind-tests.sh BUILD_DIR
+set -euo pipefail
+build=${1:-build}
+status=0
+for t in "$build"/test_*; do
+  [ -x "$t" ] || continue
+  if ! CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
+        --errors-for-leak-kinds=definite,indirect "$t" >/tmp/valgrind.$$ 2>&1; then
+    echo "valgrind: $(basename "$t") FAILED"; tail -40 /tmp/valgrind.$$; status=1
+  else
+    echo "valgrind: $(basename "$t") clean"
+  fi
+done
+rm -f /tmp/valgrind.$$
+exit $status
