@@ -57,17 +57,3 @@ void failing_alloc_init(failing_alloc *f, long fail_at)
     f->a.free = f_free;
     f->a.ctx = f;
 }
-
-toll_reports *load_string(const char *text, toll_format fmt)
-{
-    toll_reports *r = NULL;
-    toll_error err;
-    ck_assert_int_eq(toll_reports_new(NULL, &r, &err), TOLL_OK);
-    toll_load_options o;
-    toll_load_options_init(&o);
-    o.format = fmt;
-    toll_status st = toll_reports_load_buffer(r, text, strlen(text), "<test>",
-                                              &o, NULL, &err);
-    ck_assert_msg(st == TOLL_OK, "load failed: %s", err.message);
-    return r;
-}

@@ -19,8 +19,4 @@ typedef struct failing_alloc {
 } failing_alloc;
 void failing_alloc_init(failing_alloc *f, long fail_at);
 
-/* Load reports from a string literal (format sniffed); fails the test on
- * error.  Returns a new store. */
-toll_reports *load_string(const char *text, toll_format fmt);
-
 #endif
