@@ -287,6 +287,8 @@ typedef struct toll__column {
     size_t ndict, dict_cap;
 } toll__column;
 
+/* Create only with toll__table_new (it allocates a private wrapper holding
+ * the dictionary indexes). */
 struct toll_table {
     toll_allocator alloc;
     size_t nrows, ncols, nkeys;

@@ -81,6 +81,11 @@ TOLL_API void toll_reconcile_options_init(toll_reconcile_options *opts);
  * `reports`.  On success *out owns a new toll_incidents, which refers to
  * `reports`: the reports must outlive it and must not be loaded into while
  * it exists.  Free it with toll_incidents_free.
+ * Thread safety: needs exclusive access to `reports` (it may add the
+ * union of an incident's actor sets, or a common region prefix, to the
+ * store's append-only string and actor-set pools; existing ids never
+ * change).  The resulting toll_incidents is read-only and may be read from
+ * several threads at once.
  */
 TOLL_API toll_status toll_reconcile(const toll_reports *reports,
                                     const toll_reconcile_options *opts,
@@ -99,14 +104,17 @@ TOLL_API const toll_reports *toll_incidents_reports(
 
 /*
  * The reconciled incidents as a table, one row per incident and category
- * with a known value, in incident order.  Columns:
+ * that any of its reports gives (known or unknown), in incident order, and
+ * categories in first-seen order.  Columns:
  *   incident, category, date_start, date_end, region, actor, grade,
  *   reports, sources, low, best, high, open, denied, contested,
  *   place_conflict, date_conflict, low_source, low_report, high_source,
  *   high_report, self_source, self_low, self_best, self_high
  * (low_report/high_report are "file:line" of the report that set the
- * bound; self_* are the party's own figure, empty/NaN when none).  An
- * incident without any known quantity gets one row with category empty.
+ * bound; self_* are the party's own figure, missing/NaN when none; low,
+ * best and high are NaN when no included report gives a known figure).
+ * An incident whose reports give no category gets one row with category
+ * missing.
  * *out owns a new table allocated with `alloc` (NULL: the incidents').
  */
 TOLL_API toll_status toll_incidents_table(const toll_incidents *incidents,

@@ -6,8 +6,10 @@
  * format").  A toll_reports handle owns every report loaded into it and all
  * their strings; it can be loaded from several files in turn.
  *
- * Thread safety: a toll_reports may be read from several threads at once
- * (reconcile, accessors), but loading into it needs exclusive access.
+ * Thread safety: the read-only accessors may be called from several threads
+ * at once.  Loading into a store and toll_reconcile (which may add derived
+ * strings and actor sets to the store's append-only pools) need exclusive
+ * access to it.
  */
 #ifndef TOLL_REPORTS_H
 #define TOLL_REPORTS_H

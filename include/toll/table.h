@@ -97,7 +97,7 @@ TOLL_API toll_status toll_table_render(const toll_table *table,
 
 /*
  * Render into a new NUL-terminated buffer allocated with the table's
- * allocator; the caller frees it with toll_buffer_free(table, buf).
+ * allocator; the caller frees it with toll_table_buffer_free(table, buf).
  */
 TOLL_API toll_status toll_table_render_string(const toll_table *table,
                                               toll_render_format format,
