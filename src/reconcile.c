@@ -1,0 +1,744 @@
+/*
+ * src/reconcile.c - reports -> incidents: grouping, self-reports, policies,
+ * provenance, flags, grades, place and time.
+ *
+ * The rules are those of include/toll/reconcile.h; every rule is applied to
+ * each casualty category separately.  The incidents listing (toll_incidents_
+ * table) lives in src/reconcile_table.c.
+ *
+ * Cost: O(reports + quantity cells + strings) time and memory, plus a sort
+ * of each incident's own quantity cells; no pairwise loops over reports.
+ *
+ * Interning into the store (read this before calling toll_reconcile from
+ * several threads):
+ *   An incident's actor set is the union of its reports' sets, and its
+ *   region may be the common prefix of its reports' regions.  When the union
+ *   (or the prefix) is not already in the store's pools, it is interned into
+ *   reports->actor_sets / reports->strings through a cast.  The pools are an
+ *   append-only cache: interning never moves or renumbers existing ids, so
+ *   everything that refers to the store stays valid, and it is undone by
+ *   nothing.  But it is a write: toll_reconcile needs exclusive access to
+ *   the reports (no concurrent toll_reconcile, accessor or load on the same
+ *   store) whenever new sets or prefixes may appear.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* ---- names ---------------------------------------------------------------- */
+
+const char *toll_policy_name(toll_policy p)
+{
+    switch (p) {
+    case TOLL_POLICY_ENVELOPE:
+        return "envelope";
+    case TOLL_POLICY_CONSERVATIVE:
+        return "conservative";
+    }
+    return "";
+}
+
+const char *toll_grade_name(toll_grade g)
+{
+    switch (g) {
+    case TOLL_GRADE_NONE:
+        return "";
+    case TOLL_GRADE_SELF_ONLY:
+        return "self-only";
+    case TOLL_GRADE_SINGLE:
+        return "single";
+    case TOLL_GRADE_CORROBORATED:
+        return "corroborated";
+    case TOLL_GRADE_CONFIRMED:
+        return "confirmed";
+    }
+    return "";
+}
+
+/* Longest text quoted in a parse error. */
+#define NAME_QUOTE_MAX 64
+
+static toll_status bad_name(toll_error *err, const char *what, const char *s,
+                            const char *accepted)
+{
+    size_t len = s ? strlen(s) : 0;
+    int shown = len > NAME_QUOTE_MAX ? NAME_QUOTE_MAX : (int)len;
+    if (!s)
+        return toll__err(err, TOLL_EINVAL, "%s is NULL; expected %s", what,
+                         accepted);
+    return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, NULL, s, len,
+                        "unknown %s \"%.*s%s\"; expected %s", what, shown, s,
+                        len > NAME_QUOTE_MAX ? "..." : "", accepted);
+}
+
+toll_status toll_policy_parse(const char *s, toll_policy *out, toll_error *err)
+{
+    static const char accepted[] = "\"envelope\" or \"conservative\"";
+    if (!out)
+        return toll__err(err, TOLL_EINVAL, "toll_policy_parse: out is NULL");
+    if (s) {
+        size_t n = strlen(s);
+        if (toll__strncaseeq(s, n, "envelope")) {
+            *out = TOLL_POLICY_ENVELOPE;
+            return TOLL_OK;
+        }
+        if (toll__strncaseeq(s, n, "conservative")) {
+            *out = TOLL_POLICY_CONSERVATIVE;
+            return TOLL_OK;
+        }
+    }
+    return bad_name(err, "policy", s, accepted);
+}
+
+toll_status toll_self_reports_parse(const char *s, toll_self_reports *out,
+                                    toll_error *err)
+{
+    static const char accepted[] = "\"exclude\" or \"include\"";
+    if (!out)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_self_reports_parse: out is NULL");
+    if (s) {
+        size_t n = strlen(s);
+        if (toll__strncaseeq(s, n, "exclude")) {
+            *out = TOLL_SELF_EXCLUDE;
+            return TOLL_OK;
+        }
+        if (toll__strncaseeq(s, n, "include")) {
+            *out = TOLL_SELF_INCLUDE;
+            return TOLL_OK;
+        }
+    }
+    return bad_name(err, "self-report handling", s, accepted);
+}
+
+toll_status toll_grade_parse(const char *s, toll_grade *out, toll_error *err)
+{
+    static const char accepted[] =
+        "\"self-only\", \"single\", \"corroborated\", \"confirmed\" or "
+        "\"none\"";
+    if (!out)
+        return toll__err(err, TOLL_EINVAL, "toll_grade_parse: out is NULL");
+    if (s) {
+        size_t n = strlen(s);
+        static const struct {
+            const char *name;
+            toll_grade g;
+        } names[] = {
+            {"", TOLL_GRADE_NONE},
+            {"none", TOLL_GRADE_NONE},
+            {"self-only", TOLL_GRADE_SELF_ONLY},
+            {"self_only", TOLL_GRADE_SELF_ONLY},
+            {"single", TOLL_GRADE_SINGLE},
+            {"corroborated", TOLL_GRADE_CORROBORATED},
+            {"confirmed", TOLL_GRADE_CONFIRMED},
+        };
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+            if (toll__strncaseeq(s, n, names[k].name)) {
+                *out = names[k].g;
+                return TOLL_OK;
+            }
+        }
+    }
+    return bad_name(err, "grade", s, accepted);
+}
+
+void toll_reconcile_options_init(toll_reconcile_options *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->policy = TOLL_POLICY_ENVELOPE;
+    opts->self_reports = TOLL_SELF_EXCLUDE;
+}
+
+/* ---- the incidents object --------------------------------------------------- */
+
+/* Every array is allocated with at least one element, so that NULL always
+ * means failure; it is freed with the same count. */
+static size_t n_or_1(size_t n) { return n ? n : 1; }
+
+#define INCIDENT_COLUMNS(X)                                                   \
+    X(key) X(first_report) X(r_begin) X(r_count) X(n_sources) X(region)       \
+    X(date_start) X(date_end) X(actors) X(grade) X(flags) X(c_begin)          \
+    X(c_count)
+
+#define CELL_COLUMNS(X)                                                       \
+    X(c_category) X(c_low) X(c_high) X(c_best) X(c_flags) X(c_low_report)     \
+    X(c_high_report) X(c_n_reports) X(c_self_low) X(c_self_high)              \
+    X(c_self_best) X(c_self_report)
+
+/* Free an incidents object whose arrays were allocated for inc->n
+ * incidents, inc->nc cells and `nrep` report indices (any may be NULL). */
+static void incidents_destroy(toll_incidents *inc, size_t nrep)
+{
+    if (!inc)
+        return;
+    toll_allocator a = inc->alloc;
+#define FREE_INC(c) toll__free(&a, inc->c, n_or_1(inc->n) * sizeof *inc->c);
+    INCIDENT_COLUMNS(FREE_INC)
+#undef FREE_INC
+#define FREE_CELL(c) toll__free(&a, inc->c, n_or_1(inc->nc) * sizeof *inc->c);
+    CELL_COLUMNS(FREE_CELL)
+#undef FREE_CELL
+    toll__free(&a, inc->report_idx, n_or_1(nrep) * sizeof *inc->report_idx);
+    toll__free(&a, inc, sizeof *inc);
+}
+
+void toll_incidents_free(toll_incidents *inc)
+{
+    if (!inc)
+        return;
+    size_t nrep = inc->n ? (size_t)inc->r_begin[inc->n - 1] +
+                               inc->r_count[inc->n - 1]
+                         : 0;
+    incidents_destroy(inc, nrep);
+}
+
+size_t toll_incidents_count(const toll_incidents *inc)
+{
+    return inc ? inc->n : 0;
+}
+
+const toll_reports *toll_incidents_reports(const toll_incidents *inc)
+{
+    return inc ? inc->reports : NULL;
+}
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+/* One quantity cell of the incident being reconciled. */
+typedef struct entry {
+    uint32_t rank;   /* category rank (global first-seen order) */
+    uint32_t seq;    /* position in the incident (input order) */
+    uint32_t report; /* report index */
+    uint32_t q;      /* index into reports->q */
+} entry;
+
+static int entry_cmp(const void *pa, const void *pb)
+{
+    const entry *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int double_cmp(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* Median of v[0..n) (sorts v); n > 0.  Even count: mean of the middle two. */
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, double_cmp);
+    if (n % 2)
+        return v[n / 2];
+    return (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+/* 1 if path p[0..pl) is a level-wise prefix of q[0..ql) ("Syria/Idlib" of
+ * "Syria/Idlib/Ariha"; not "Syria/Id" of "Syria/Idlib"). */
+static int level_prefix(const char *p, size_t pl, const char *q, size_t ql)
+{
+    return pl <= ql && memcmp(p, q, pl) == 0 && (pl == ql || q[pl] == '/');
+}
+
+/* Length of the longest common level-wise prefix of p[0..pl) and q[0..ql). */
+static size_t common_levels(const char *p, size_t pl, const char *q,
+                            size_t ql)
+{
+    size_t i = 0;
+    while (i < pl && i < ql && p[i] == q[i])
+        i++;
+    if ((i == pl || p[i] == '/') && (i == ql || q[i] == '/'))
+        return i;
+    while (i > 0 && p[i - 1] != '/')
+        i--;
+    return i ? i - 1 : 0; /* drop the separator itself */
+}
+
+/* Intern s[0..len) into the store's string pool (append-only cache; see the
+ * note at the top).  Looks it up first so that nothing is written when it
+ * is already there. */
+static toll_status intern_string(toll_reports *rw, const char *s, size_t len,
+                                 uint32_t *id)
+{
+    if (toll__strpool_find(&rw->strings, s, len, id))
+        return TOLL_OK;
+    return toll__strpool_intern(&rw->strings, s, len, id);
+}
+
+/* The reconciled region of reports ri[0..rc): the longest when all lie on
+ * one path, else their longest common level-wise prefix and a conflict. */
+static toll_status reconcile_region(toll_reports *rw, const uint32_t *ri,
+                                    uint32_t rc, uint32_t *region,
+                                    int *conflict)
+{
+    const toll__strpool *sp = &rw->strings;
+    uint32_t longest = 0;
+    *region = 0;
+    *conflict = 0;
+    for (uint32_t k = 0; k < rc; k++) {
+        uint32_t g = rw->region[ri[k]];
+        if (g && (!longest || toll__strlen(sp, g) > toll__strlen(sp, longest)))
+            longest = g;
+    }
+    if (!longest)
+        return TOLL_OK;
+    const char *ls = toll__str(sp, longest);
+    size_t ll = toll__strlen(sp, longest), cl = ll;
+    for (uint32_t k = 0; k < rc; k++) {
+        uint32_t g = rw->region[ri[k]];
+        if (!g || g == longest)
+            continue;
+        const char *gs = toll__str(sp, g);
+        size_t gl = toll__strlen(sp, g);
+        if (!level_prefix(gs, gl, ls, ll))
+            *conflict = 1;
+        cl = common_levels(ls, cl, gs, gl);
+    }
+    if (!*conflict) {
+        *region = longest;
+        return TOLL_OK;
+    }
+    if (cl == 0)
+        return TOLL_OK;
+    return intern_string(rw, ls, cl, region);
+}
+
+/* Dates of reports ri[0..rc): the intersection of their spans when it is
+ * not empty, else the union and a conflict.  Reports without dates are
+ * ignored; a report with only one end spans that one day. */
+static void reconcile_dates(const toll_reports *r, const uint32_t *ri,
+                            uint32_t rc, int32_t *start, int32_t *end,
+                            int *conflict)
+{
+    int any = 0;
+    int32_t is = 0, ie = 0, us = 0, ue = 0;
+    for (uint32_t k = 0; k < rc; k++) {
+        int32_t s = r->date_start[ri[k]], e = r->date_end[ri[k]];
+        if (s == TOLL_NO_DATE && e == TOLL_NO_DATE)
+            continue;
+        if (s == TOLL_NO_DATE)
+            s = e;
+        if (e == TOLL_NO_DATE)
+            e = s;
+        if (!any) {
+            is = us = s;
+            ie = ue = e;
+            any = 1;
+            continue;
+        }
+        if (s > is)
+            is = s;
+        if (e < ie)
+            ie = e;
+        if (s < us)
+            us = s;
+        if (e > ue)
+            ue = e;
+    }
+    *conflict = 0;
+    if (!any) {
+        *start = *end = TOLL_NO_DATE;
+    } else if (is <= ie) {
+        *start = is;
+        *end = ie;
+    } else {
+        *start = us;
+        *end = ue;
+        *conflict = 1;
+    }
+}
+
+/* ---- reconcile ------------------------------------------------------------- */
+
+/* Scratch space of one toll_reconcile call (freed at cleanup). */
+typedef struct scratch {
+    uint32_t *inc_of;    /* report -> incident (nrep) */
+    uint32_t *smap;      /* string id -> incident + 1 (keys, then actors) */
+    uint32_t *src_stamp; /* string id -> incident + 1 (sources) */
+    uint32_t *cat_rank;  /* category string id -> rank + 1 */
+    uint32_t *rank_stamp;/* rank -> incident + 1 */
+    uint8_t *is_self;    /* report -> 1 if a self-report (nrep) */
+    entry *ent;          /* an incident's quantity cells (nq) */
+    double *vals;        /* bests: included then self (2 * nq) */
+    uint32_t *ubuf;      /* union of actor sets */
+    size_t ubuf_cap;
+} scratch;
+
+toll_status toll_reconcile(const toll_reports *reports,
+                           const toll_reconcile_options *opts,
+                           const toll_allocator *alloc, toll_incidents **out,
+                           toll_error *err)
+{
+    if (!out)
+        return toll__err(err, TOLL_EINVAL, "toll_reconcile: out is NULL");
+    *out = NULL;
+    if (!reports)
+        return toll__err(err, TOLL_EINVAL, "toll_reconcile: reports is NULL");
+
+    /* See the note at the top of this file: the pools are an append-only
+     * cache that reconcile may extend. */
+    toll_reports *rw = (toll_reports *)reports;
+    const toll_reports *r = reports;
+    toll_reconcile_options o;
+    toll_reconcile_options_init(&o);
+    if (opts)
+        o = *opts;
+    if ((unsigned)o.policy > TOLL_POLICY_CONSERVATIVE)
+        return toll__err(err, TOLL_EINVAL, "toll_reconcile: unknown policy %d",
+                         (int)o.policy);
+    if ((unsigned)o.self_reports > TOLL_SELF_INCLUDE)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_reconcile: unknown self-report handling %d",
+                         (int)o.self_reports);
+    int include_self = o.self_reports == TOLL_SELF_INCLUDE;
+
+    toll_allocator a;
+    toll__alloc_init(&a, alloc ? alloc : &r->alloc);
+
+    const size_t nrep = r->n, nq = r->nq;
+    const size_t nstr = r->strings.count; /* ids used by reports are < nstr */
+    toll_status st = TOLL_OK;
+    toll_incidents *inc = NULL;
+    scratch s;
+    memset(&s, 0, sizeof s);
+
+    s.inc_of = toll__alloc(&a, n_or_1(nrep) * sizeof *s.inc_of);
+    s.smap = toll__calloc(&a, nstr, sizeof *s.smap);
+    s.src_stamp = toll__calloc(&a, nstr, sizeof *s.src_stamp);
+    s.cat_rank = toll__calloc(&a, nstr, sizeof *s.cat_rank);
+    s.rank_stamp = toll__calloc(&a, nstr, sizeof *s.rank_stamp);
+    s.is_self = toll__calloc(&a, n_or_1(nrep), sizeof *s.is_self);
+    s.ent = toll__alloc(&a, n_or_1(nq) * sizeof *s.ent);
+    s.vals = toll__alloc(&a, 2 * n_or_1(nq) * sizeof *s.vals);
+    inc = toll__calloc(&a, 1, sizeof *inc);
+    if (!s.inc_of || !s.smap || !s.src_stamp || !s.cat_rank ||
+        !s.rank_stamp || !s.is_self || !s.ent || !s.vals || !inc) {
+        st = toll__nomem(err);
+        goto cleanup;
+    }
+    inc->alloc = a;
+    inc->reports = r;
+    inc->opts = o;
+
+    /* 1. Group: reports sharing a key form one incident, in order of first
+     *    appearance; an unkeyed report is an incident of its own. */
+    size_t n = 0;
+    for (size_t i = 0; i < nrep; i++) {
+        uint32_t key = r->incident[i];
+        if (key && key < nstr && s.smap[key]) {
+            s.inc_of[i] = s.smap[key] - 1;
+            continue;
+        }
+        s.inc_of[i] = (uint32_t)n++;
+        if (key && key < nstr)
+            s.smap[key] = (uint32_t)n;
+    }
+
+#define ALLOC_INC(c)                                                          \
+    if (!(inc->c = toll__calloc(&a, n_or_1(n), sizeof *inc->c)))              \
+        goto nomem;
+    inc->n = n;
+    INCIDENT_COLUMNS(ALLOC_INC)
+#undef ALLOC_INC
+    if (!(inc->report_idx = toll__alloc(&a, n_or_1(nrep) *
+                                                sizeof *inc->report_idx)))
+        goto nomem;
+
+    /* report_idx: each incident's reports in input order (counting sort). */
+    for (size_t i = 0; i < nrep; i++) {
+        uint32_t c = s.inc_of[i];
+        if (inc->r_count[c]++ == 0) {
+            inc->key[c] = r->incident[i];
+            inc->first_report[c] = (uint32_t)i;
+        }
+    }
+    for (size_t c = 0, pos = 0; c < n; c++) {
+        inc->r_begin[c] = (uint32_t)pos;
+        pos += inc->r_count[c];
+        inc->r_count[c] = 0;
+    }
+    for (size_t i = 0; i < nrep; i++) {
+        uint32_t c = s.inc_of[i];
+        inc->report_idx[inc->r_begin[c] + inc->r_count[c]++] = (uint32_t)i;
+    }
+
+    /* 2. Category ranks (the store's first-seen order) and the number of
+     *    (incident, category) cells. */
+    uint32_t nranks = 0;
+    for (size_t k = 0; k < r->ncategories; k++) {
+        uint32_t cat = r->categories[k];
+        if (cat < nstr && !s.cat_rank[cat])
+            s.cat_rank[cat] = ++nranks;
+    }
+    size_t nc = 0;
+    for (size_t c = 0; c < n; c++) {
+        size_t cells = 0;
+        for (uint32_t k = 0; k < inc->r_count[c]; k++) {
+            uint32_t i = inc->report_idx[inc->r_begin[c] + k];
+            for (uint32_t j = 0; j < r->q_count[i]; j++) {
+                uint32_t cat = r->q[r->q_begin[i] + j].category;
+                if (cat >= nstr)
+                    continue; /* cannot happen: ids come from the pool */
+                if (!s.cat_rank[cat]) /* not noted by the store */
+                    s.cat_rank[cat] = ++nranks;
+                uint32_t rank = s.cat_rank[cat] - 1;
+                if (s.rank_stamp[rank] != c + 1) {
+                    s.rank_stamp[rank] = (uint32_t)c + 1;
+                    cells++;
+                }
+            }
+        }
+        if (cells > UINT16_MAX) {
+            st = toll__err(err, TOLL_ERANGE,
+                           "incident %zu has more than %u categories", c + 1,
+                           (unsigned)UINT16_MAX);
+            goto cleanup;
+        }
+        inc->c_begin[c] = (uint32_t)nc;
+        inc->c_count[c] = (uint16_t)cells;
+        nc += cells;
+    }
+    if (nc > UINT32_MAX) {
+        st = toll__err(err, TOLL_ERANGE, "too many incident cells");
+        goto cleanup;
+    }
+
+#define ALLOC_CELL(c)                                                         \
+    if (!(inc->c = toll__calloc(&a, n_or_1(nc), sizeof *inc->c)))             \
+        goto nomem;
+    inc->nc = nc;
+    CELL_COLUMNS(ALLOC_CELL)
+#undef ALLOC_CELL
+
+    /* 3. Each incident. */
+    memset(s.smap, 0, nstr * sizeof *s.smap); /* now: actor stamps */
+    for (size_t c = 0; c < n; c++) {
+        const uint32_t stamp = (uint32_t)c + 1;
+        const uint32_t *ri = inc->report_idx + inc->r_begin[c];
+        const uint32_t rc = inc->r_count[c];
+        uint8_t flags = 0;
+
+        /* Actors: the union of the reports' sets.  Reuse a report's set
+         * when it is the union (it then has the union's size). */
+        size_t nu = 0, max_size = 0;
+        uint32_t max_set = 0;
+        for (uint32_t k = 0; k < rc; k++) {
+            uint32_t set = r->actors[ri[k]];
+            if (!set || set >= r->actor_sets.count)
+                continue;
+            size_t sz = toll__set_size(&r->actor_sets, set);
+            const uint32_t *mem = toll__set_members(&r->actor_sets, set);
+            if (sz > max_size) {
+                max_size = sz;
+                max_set = set;
+            }
+            for (size_t j = 0; j < sz; j++) {
+                uint32_t m = mem[j];
+                if (m >= nstr || s.smap[m] == stamp)
+                    continue;
+                s.smap[m] = stamp;
+                if (toll__grow(&a, (void **)&s.ubuf, &s.ubuf_cap, nu + 1,
+                               sizeof *s.ubuf))
+                    goto nomem;
+                s.ubuf[nu++] = m;
+            }
+        }
+        uint32_t uset = 0;
+        if (nu && nu == max_size) {
+            uset = max_set;
+        } else if (nu) {
+            st = toll__setpool_intern(&rw->actor_sets, &rw->strings, s.ubuf,
+                                      nu, &uset);
+            if (st == TOLL_ENOMEM)
+                goto nomem;
+            if (st) {
+                st = toll__err(err, st, "incident %zu: cannot intern its "
+                               "actor set: %s", c + 1, toll_strerror(st));
+                goto cleanup;
+            }
+        }
+        inc->actors[c] = uset;
+
+        /* Self-reports, distinct non-self sources, contested blame. */
+        uint32_t n_src = 0, first_set = 0;
+        int has_self = 0;
+        for (uint32_t k = 0; k < rc; k++) {
+            uint32_t i = ri[k];
+            uint32_t sa = r->source_actor[i];
+            s.is_self[i] = (uint8_t)(sa && sa < nstr && s.smap[sa] == stamp);
+            if (s.is_self[i]) {
+                has_self = 1;
+                continue;
+            }
+            uint32_t src = r->source[i];
+            if (src < nstr && s.src_stamp[src] != stamp) {
+                s.src_stamp[src] = stamp;
+                n_src++;
+            }
+            uint32_t set = r->actors[i];
+            if (set) {
+                if (!first_set)
+                    first_set = set;
+                else if (set != first_set)
+                    flags |= TOLL_FLAG_CONTESTED;
+            }
+        }
+        inc->n_sources[c] = n_src;
+
+        /* Place and time. */
+        int conflict;
+        st = reconcile_region(rw, ri, rc, &inc->region[c], &conflict);
+        if (st == TOLL_ENOMEM)
+            goto nomem;
+        if (st) {
+            st = toll__err(err, st, "incident %zu: cannot intern its region: "
+                           "%s", c + 1, toll_strerror(st));
+            goto cleanup;
+        }
+        if (conflict)
+            flags |= TOLL_FLAG_PLACE_CONFLICT;
+        reconcile_dates(r, ri, rc, &inc->date_start[c], &inc->date_end[c],
+                        &conflict);
+        if (conflict)
+            flags |= TOLL_FLAG_DATE_CONFLICT;
+
+        /* Cells: the incident's quantities grouped by category (global
+         * first-seen order), reports in input order within a category. */
+        size_t m = 0;
+        for (uint32_t k = 0; k < rc; k++) {
+            uint32_t i = ri[k];
+            for (uint32_t j = 0; j < r->q_count[i]; j++) {
+                uint32_t qi = r->q_begin[i] + j;
+                uint32_t cat = r->q[qi].category;
+                if (cat >= nstr)
+                    continue;
+                s.ent[m].rank = s.cat_rank[cat] - 1;
+                s.ent[m].seq = (uint32_t)m;
+                s.ent[m].report = i;
+                s.ent[m].q = qi;
+                m++;
+            }
+        }
+        qsort(s.ent, m, sizeof *s.ent, entry_cmp);
+
+        int confirmed = 0;
+        size_t cell = inc->c_begin[c];
+        for (size_t g0 = 0, g1; g0 < m; g0 = g1) {
+            for (g1 = g0 + 1; g1 < m && s.ent[g1].rank == s.ent[g0].rank; g1++)
+                ;
+            int64_t low = -1, high = -1, slow = -1, shigh = -1;
+            uint32_t low_rep = UINT32_MAX, high_rep = UINT32_MAX;
+            uint32_t self_rep = UINT32_MAX, n_known = 0;
+            size_t nb = 0, nsb = 0;
+            double *bests = s.vals, *sbests = s.vals + n_or_1(nq);
+            uint8_t cf = 0;
+            int self_zero = 0, incl_pos = 0;
+            for (size_t e = g0; e < g1; e++) {
+                const toll__qcell *q = &r->q[s.ent[e].q];
+                uint32_t i = s.ent[e].report;
+                if (q->low < 0)
+                    continue; /* unknown: a cell, but no figure */
+                int open = q->high == TOLL_OPEN;
+                int64_t hi = open || q->high < q->low ? q->low : q->high;
+                double b = isnan(q->best) ? (double)q->low : q->best;
+                if (s.is_self[i]) {
+                    cf |= TOLL__C_HAS_SELF;
+                    if (q->low > 0)
+                        confirmed = 1;
+                    if (q->low == 0 && q->high == 0)
+                        self_zero = 1;
+                    if (self_rep == UINT32_MAX)
+                        self_rep = i;
+                    if (slow < 0 || q->low < slow)
+                        slow = q->low;
+                    if (hi > shigh)
+                        shigh = hi;
+                    sbests[nsb++] = b;
+                }
+                if (s.is_self[i] && !include_self)
+                    continue;
+                cf |= TOLL__C_KNOWN;
+                n_known++;
+                if (open)
+                    cf |= TOLL__C_OPEN;
+                if (q->low > 0)
+                    incl_pos = 1;
+                if (low < 0 || q->low < low) {
+                    low = q->low;
+                    low_rep = i;
+                }
+                if (hi > high) {
+                    high = hi;
+                    high_rep = i;
+                }
+                bests[nb++] = b;
+            }
+            if (self_zero && incl_pos)
+                cf |= TOLL__C_DENIED;
+            inc->c_category[cell] = r->q[s.ent[g0].q].category;
+            inc->c_n_reports[cell] = n_known;
+            inc->c_flags[cell] = cf;
+            if (!n_known) {
+                inc->c_low[cell] = inc->c_high[cell] = -1;
+                inc->c_best[cell] = NAN;
+                inc->c_low_report[cell] = inc->c_high_report[cell] =
+                    UINT32_MAX;
+            } else if (o.policy == TOLL_POLICY_CONSERVATIVE) {
+                inc->c_low[cell] = inc->c_high[cell] = low;
+                inc->c_best[cell] = (double)low;
+                inc->c_low_report[cell] = inc->c_high_report[cell] = low_rep;
+            } else {
+                inc->c_low[cell] = low;
+                inc->c_high[cell] = high;
+                inc->c_best[cell] = median(bests, nb);
+                inc->c_low_report[cell] = low_rep;
+                inc->c_high_report[cell] = high_rep;
+            }
+            inc->c_self_low[cell] = slow;
+            inc->c_self_high[cell] = shigh;
+            inc->c_self_best[cell] = nsb ? median(sbests, nsb) : NAN;
+            inc->c_self_report[cell] = self_rep;
+            if (cf & TOLL__C_OPEN)
+                flags |= TOLL_FLAG_OPEN;
+            if (cf & TOLL__C_DENIED)
+                flags |= TOLL_FLAG_DENIED;
+            cell++;
+        }
+
+        /* Grade (over all categories). */
+        if (confirmed)
+            inc->grade[c] = TOLL_GRADE_CONFIRMED;
+        else if (n_src >= 2)
+            inc->grade[c] = TOLL_GRADE_CORROBORATED;
+        else if (n_src == 1)
+            inc->grade[c] = TOLL_GRADE_SINGLE;
+        else
+            inc->grade[c] = has_self ? TOLL_GRADE_SELF_ONLY : TOLL_GRADE_NONE;
+        inc->flags[c] = flags;
+    }
+
+    *out = inc;
+    inc = NULL;
+    goto cleanup;
+
+nomem:
+    st = toll__nomem(err);
+cleanup:
+    if (inc)
+        incidents_destroy(inc, nrep);
+    toll__free(&a, s.inc_of, n_or_1(nrep) * sizeof *s.inc_of);
+    toll__free(&a, s.smap, nstr * sizeof *s.smap);
+    toll__free(&a, s.src_stamp, nstr * sizeof *s.src_stamp);
+    toll__free(&a, s.cat_rank, nstr * sizeof *s.cat_rank);
+    toll__free(&a, s.rank_stamp, nstr * sizeof *s.rank_stamp);
+    toll__free(&a, s.is_self, n_or_1(nrep) * sizeof *s.is_self);
+    toll__free(&a, s.ent, n_or_1(nq) * sizeof *s.ent);
+    toll__free(&a, s.vals, 2 * n_or_1(nq) * sizeof *s.vals);
+    toll__free(&a, s.ubuf, s.ubuf_cap * sizeof *s.ubuf);
+    return st;
+}
