@@ -1,0 +1,1265 @@
+/*
+ * src/summarize.c - aggregate reconciled incidents into a summary table.
+ *
+ * One pass over the incidents.  For each incident that passes the filters,
+ * the codes of its single-valued keys (region, grade, and actor/period when
+ * they do not expand) are looked up once; the keys that expand (actor under
+ * split/each attribution, period under prorating, category when it is a
+ * key) are enumerated; each resulting tuple of key codes is found in (or
+ * added to) an open-addressing hash map of groups, whose accumulators are
+ * updated.  Groups are then sorted by the rank of each key code and
+ * written out as a table.
+ *
+ * Only cells with TOLL__C_KNOWN contribute: an incident whose only figures
+ * are self-reports or unknown does not enter the totals (not even its
+ * `incidents` count).
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define NO_CODE UINT32_MAX
+#define MAX_KEYS 5
+
+/* ---- names ------------------------------------------------------------------ */
+
+toll_status toll_attribution_parse(const char *s, toll_attribution *out,
+                                   toll_error *err)
+{
+    if (!s || !out)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_attribution_parse: argument is NULL");
+    size_t n = strlen(s);
+    if (toll__strncaseeq(s, n, "joint"))
+        *out = TOLL_ATTR_JOINT;
+    else if (toll__strncaseeq(s, n, "split"))
+        *out = TOLL_ATTR_SPLIT;
+    else if (toll__strncaseeq(s, n, "each"))
+        *out = TOLL_ATTR_EACH;
+    else
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "attribution", s,
+                            n, "unknown attribution '%s' (expected joint, "
+                               "split or each)", s);
+    return TOLL_OK;
+}
+
+toll_status toll_span_parse(const char *s, toll_span *out, toll_error *err)
+{
+    if (!s || !out)
+        return toll__err(err, TOLL_EINVAL, "toll_span_parse: argument is NULL");
+    size_t n = strlen(s);
+    if (toll__strncaseeq(s, n, "start"))
+        *out = TOLL_SPAN_START;
+    else if (toll__strncaseeq(s, n, "prorate"))
+        *out = TOLL_SPAN_PRORATE;
+    else
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "span", s, n,
+                            "unknown span '%s' (expected start or prorate)",
+                            s);
+    return TOLL_OK;
+}
+
+const char *toll_attribution_name(toll_attribution a)
+{
+    switch (a) {
+    case TOLL_ATTR_JOINT: return "joint";
+    case TOLL_ATTR_SPLIT: return "split";
+    case TOLL_ATTR_EACH: return "each";
+    }
+    return "";
+}
+
+const char *toll_span_name(toll_span s)
+{
+    switch (s) {
+    case TOLL_SPAN_START: return "start";
+    case TOLL_SPAN_PRORATE: return "prorate";
+    }
+    return "";
+}
+
+void toll_summarize_options_init(toll_summarize_options *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->by = NULL;
+    opts->category = NULL;
+    opts->attribution = TOLL_ATTR_JOINT;
+    opts->span = TOLL_SPAN_START;
+    opts->min_grade = TOLL_GRADE_NONE;
+    opts->date_from = NULL;
+    opts->date_to = NULL;
+    opts->region_prefix = NULL;
+    opts->actors = NULL;
+    opts->n_actors = 0;
+}
+
+/* Grade labels, by toll_grade value (kept here so that summarize does not
+ * depend on another module for four words). */
+static const char *grade_label(unsigned g)
+{
+    static const char *const names[] = {"", "self-only", "single",
+                                        "corroborated", "confirmed"};
+    return g < sizeof names / sizeof *names ? names[g] : "";
+}
+
+/* ---- hashing ------------------------------------------------------------------ */
+
+static uint32_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return (uint32_t)x;
+}
+
+static uint32_t hash_str(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* ---- key dimensions ----------------------------------------------------------- */
+
+enum dim_kind { DIM_ACTOR, DIM_REGION, DIM_PERIOD, DIM_CATEGORY, DIM_GRADE };
+enum period_unit { P_DAY, P_WEEK, P_MONTH, P_QUARTER, P_YEAR };
+
+static const char *const dim_names[] = {"actor", "region", "period",
+                                        "category", "grade"};
+
+/* The value behind one dense code of a dimension. */
+typedef struct dim_val {
+    const char *s; /* label (actor, region, category, grade) */
+    size_t len;
+    int64_t num;   /* period number (INT64_MAX: no date); grade */
+    uint32_t hash; /* of the label (regions) or number (periods) */
+} dim_val;
+
+#define DAY_CACHE 4096u
+
+typedef struct day_cache {
+    int32_t day;  /* TOLL_NO_DATE: empty */
+    int32_t last; /* last day of the period */
+    uint32_t code;
+} day_cache;
+
+typedef struct dim {
+    enum dim_kind kind;
+    int levels;             /* region: levels kept; 0 = the whole path */
+    enum period_unit unit;
+    dim_val *vals;          /* code -> value */
+    size_t n, cap;
+    uint32_t *by_id;        /* string id (or grade) -> code; NO_CODE unset */
+    size_t by_id_n;
+    uint32_t *slots;        /* hash of values (regions, periods): code + 1 */
+    size_t slots_cap;
+    uint32_t *rank;         /* code -> sort rank */
+    day_cache *cache;       /* periods: DAY_CACHE entries */
+} dim;
+
+/* Parse `by` into dims.  Key names are case-insensitive. */
+static toll_status parse_by(const char *by, dim *dims, size_t *ndims,
+                            toll_error *err)
+{
+    static const char expected[] =
+        "(expected actor, region, region:K, "
+        "period:day|week|month|quarter|year, category, grade)";
+    *ndims = 0;
+    if (!by)
+        return TOLL_OK;
+    const char *p = by;
+    /* All blank: no keys. */
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (!*p)
+        return TOLL_OK;
+    p = by;
+    for (;;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        const char *s = p;
+        while (n && (*s == ' ' || *s == '\t')) {
+            s++;
+            n--;
+        }
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+            n--;
+        if (n == 0)
+            return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", by,
+                                strlen(by), "empty group key in '%s' %s", by,
+                                expected);
+        const char *colon = memchr(s, ':', n);
+        size_t nn = colon ? (size_t)(colon - s) : n;
+        const char *arg = colon ? colon + 1 : NULL;
+        size_t alen = colon ? n - nn - 1 : 0;
+        dim d;
+        memset(&d, 0, sizeof d);
+        if (toll__strncaseeq(s, nn, "actor") && !colon) {
+            d.kind = DIM_ACTOR;
+        } else if (toll__strncaseeq(s, nn, "category") && !colon) {
+            d.kind = DIM_CATEGORY;
+        } else if (toll__strncaseeq(s, nn, "grade") && !colon) {
+            d.kind = DIM_GRADE;
+        } else if (toll__strncaseeq(s, nn, "region")) {
+            d.kind = DIM_REGION;
+            if (colon) {
+                long k = 0;
+                size_t i = 0;
+                for (; i < alen && arg[i] >= '0' && arg[i] <= '9' && k < 1000;
+                     i++)
+                    k = k * 10 + (arg[i] - '0');
+                if (alen == 0 || i != alen)
+                    return toll__seterr(
+                        err, TOLL_EINVAL, NULL, 0, -1, "by", s, n,
+                        "bad region level in group key '%.*s' (expected "
+                        "region:K with K = 0, 1, 2 ...: the first K+1 levels)",
+                        (int)n, s);
+                d.levels = (int)k + 1;
+            }
+        } else if (toll__strncaseeq(s, nn, "period")) {
+            d.kind = DIM_PERIOD;
+            if (!colon)
+                return toll__seterr(
+                    err, TOLL_EINVAL, NULL, 0, -1, "by", s, n,
+                    "group key 'period' needs a unit: "
+                    "period:day|week|month|quarter|year");
+            if (toll__strncaseeq(arg, alen, "day"))
+                d.unit = P_DAY;
+            else if (toll__strncaseeq(arg, alen, "week"))
+                d.unit = P_WEEK;
+            else if (toll__strncaseeq(arg, alen, "month"))
+                d.unit = P_MONTH;
+            else if (toll__strncaseeq(arg, alen, "quarter"))
+                d.unit = P_QUARTER;
+            else if (toll__strncaseeq(arg, alen, "year"))
+                d.unit = P_YEAR;
+            else
+                return toll__seterr(
+                    err, TOLL_EINVAL, NULL, 0, -1, "by", s, n,
+                    "unknown period unit in group key '%.*s' (expected "
+                    "period:day|week|month|quarter|year)",
+                    (int)n, s);
+        } else {
+            return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", s, n,
+                                "unknown group key '%.*s' %s", (int)n, s,
+                                expected);
+        }
+        for (size_t k = 0; k < *ndims; k++)
+            if (dims[k].kind == d.kind)
+                return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", s, n,
+                                    "group key '%s' given twice in '%s'",
+                                    dim_names[d.kind], by);
+        dims[(*ndims)++] = d;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return TOLL_OK;
+}
+
+static void dim_free(const toll_allocator *a, dim *d)
+{
+    toll__free(a, d->vals, d->cap * sizeof *d->vals);
+    toll__free(a, d->by_id, d->by_id_n * sizeof *d->by_id);
+    toll__free(a, d->slots, d->slots_cap * sizeof *d->slots);
+    toll__free(a, d->rank, (d->n ? d->n : 1) * sizeof *d->rank);
+    toll__free(a, d->cache, DAY_CACHE * sizeof *d->cache);
+    d->cache = NULL;
+    d->vals = NULL;
+    d->by_id = NULL;
+    d->slots = NULL;
+    d->rank = NULL;
+}
+
+/* Add a value; *code receives its new code. */
+static toll_status dim_push(const toll_allocator *a, dim *d, dim_val v,
+                            uint32_t *code)
+{
+    if (d->n >= NO_CODE - 1)
+        return TOLL_ERANGE;
+    if (toll__grow(a, (void **)&d->vals, &d->cap, d->n + 1, sizeof *d->vals))
+        return TOLL_ENOMEM;
+    d->vals[d->n] = v;
+    *code = (uint32_t)d->n++;
+    return TOLL_OK;
+}
+
+static int dim_val_eq(const dim *d, uint32_t code, const dim_val *v)
+{
+    const dim_val *w = &d->vals[code];
+    if (w->hash != v->hash)
+        return 0;
+    if (d->kind == DIM_PERIOD)
+        return w->num == v->num;
+    return w->len == v->len && memcmp(w->s, v->s, v->len) == 0;
+}
+
+/* Find or add a value by content (regions, periods). */
+static toll_status dim_find_add(const toll_allocator *a, dim *d, dim_val v,
+                                uint32_t *code)
+{
+    if ((d->n + 1) * 2 > d->slots_cap) {
+        size_t ncap = d->slots_cap ? d->slots_cap * 2 : 64;
+        uint32_t *s = toll__calloc(a, ncap, sizeof *s);
+        if (!s)
+            return TOLL_ENOMEM;
+        for (size_t k = 0; k < d->n; k++) {
+            size_t i = d->vals[k].hash & (ncap - 1);
+            while (s[i])
+                i = (i + 1) & (ncap - 1);
+            s[i] = (uint32_t)k + 1;
+        }
+        toll__free(a, d->slots, d->slots_cap * sizeof *d->slots);
+        d->slots = s;
+        d->slots_cap = ncap;
+    }
+    size_t mask = d->slots_cap - 1, i = v.hash & mask;
+    for (; d->slots[i]; i = (i + 1) & mask)
+        if (dim_val_eq(d, d->slots[i] - 1, &v)) {
+            *code = d->slots[i] - 1;
+            return TOLL_OK;
+        }
+    toll_status st = dim_push(a, d, v, code);
+    if (!st)
+        d->slots[i] = *code + 1;
+    return st;
+}
+
+/* ---- periods ------------------------------------------------------------------ */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/* The period number of day d, and the last day of that period. */
+static int64_t period_of(enum period_unit u, int32_t d, int32_t *last)
+{
+    int y, m, day, iy, w;
+    switch (u) {
+    case P_DAY:
+        *last = d;
+        return d;
+    case P_WEEK:
+        toll_date_iso_week(d, &iy, &w);
+        *last = d + (7 - toll_date_weekday(d));
+        return (int64_t)iy * 100 + w;
+    case P_MONTH:
+        toll_date_to_ymd(d, &y, &m, &day);
+        *last = (m == 12 ? toll_date_from_ymd(y + 1, 1, 1)
+                         : toll_date_from_ymd(y, m + 1, 1)) - 1;
+        return (int64_t)y * 12 + (m - 1);
+    case P_QUARTER: {
+        toll_date_to_ymd(d, &y, &m, &day);
+        int q = (m - 1) / 3;
+        *last = (q == 3 ? toll_date_from_ymd(y + 1, 1, 1)
+                        : toll_date_from_ymd(y, q * 3 + 4, 1)) - 1;
+        return (int64_t)y * 4 + q;
+    }
+    case P_YEAR:
+    default:
+        toll_date_to_ymd(d, &y, &m, &day);
+        *last = toll_date_from_ymd(y + 1, 1, 1) - 1;
+        return y;
+    }
+}
+
+/* Label of a period number: 2016-09-25, 2016-W38, 2016-09, 2016-Q3, 2016;
+ * "" for no date. */
+static void period_label(enum period_unit u, int64_t num, char buf[64])
+{
+    if (num == INT64_MAX) {
+        buf[0] = '\0';
+        return;
+    }
+    switch (u) {
+    case P_DAY: {
+        char tmp[16];
+        toll_date_format((int32_t)num, tmp);
+        snprintf(buf, 64, "%s", tmp);
+        break;
+    }
+    case P_WEEK:
+        snprintf(buf, 64, "%04lld-W%02lld", (long long)floor_div(num, 100),
+                 (long long)(num - floor_div(num, 100) * 100));
+        break;
+    case P_MONTH:
+        snprintf(buf, 64, "%04lld-%02lld", (long long)floor_div(num, 12),
+                 (long long)(num - floor_div(num, 12) * 12 + 1));
+        break;
+    case P_QUARTER:
+        snprintf(buf, 64, "%04lld-Q%lld", (long long)floor_div(num, 4),
+                 (long long)(num - floor_div(num, 4) * 4 + 1));
+        break;
+    case P_YEAR:
+    default:
+        snprintf(buf, 64, "%04lld", (long long)num);
+        break;
+    }
+}
+
+static toll_status period_code(const toll_allocator *a, dim *d, int64_t num,
+                               uint32_t *code)
+{
+    dim_val v = {NULL, 0, num, mix64((uint64_t)num)};
+    return dim_find_add(a, d, v, code);
+}
+
+/* Code of the period holding day `day`, and its last day, through a
+ * direct-mapped cache of recent days (calendar arithmetic is the costly
+ * part of a period key). */
+static toll_status day_code(const toll_allocator *a, dim *d, int32_t day,
+                            uint32_t *code, int32_t *last)
+{
+    day_cache *e = &d->cache[(uint32_t)day & (DAY_CACHE - 1)];
+    if (e->day == day) {
+        *code = e->code;
+        *last = e->last;
+        return TOLL_OK;
+    }
+    toll_status st = period_code(a, d, period_of(d->unit, day, last), code);
+    if (!st) {
+        e->day = day;
+        e->code = *code;
+        e->last = *last;
+    }
+    return st;
+}
+
+/* ---- groups --------------------------------------------------------------------- */
+
+typedef struct gacc {
+    int64_t incidents, reports, open, denied, contested;
+    double low, best, high;
+    uint32_t hash;
+} gacc;
+
+typedef struct groups {
+    size_t nk;            /* key codes per group */
+    size_t n, cap;        /* groups */
+    uint32_t *keys;       /* cap * nk (at least cap) */
+    gacc *acc;            /* cap */
+    uint32_t *slots;      /* group + 1; 0 empty */
+    size_t slots_cap;
+} groups;
+
+static size_t keys_size(const groups *g, size_t cap)
+{
+    return cap * (g->nk ? g->nk : 1) * sizeof(uint32_t);
+}
+
+static void groups_free(const toll_allocator *a, groups *g)
+{
+    toll__free(a, g->keys, keys_size(g, g->cap));
+    toll__free(a, g->acc, g->cap * sizeof *g->acc);
+    toll__free(a, g->slots, g->slots_cap * sizeof *g->slots);
+    g->keys = NULL;
+    g->acc = NULL;
+    g->slots = NULL;
+    g->n = g->cap = g->slots_cap = 0;
+}
+
+static uint32_t hash_key(const uint32_t *k, size_t nk)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < nk; i++)
+        h = (h ^ k[i]) * 0x100000001B3ull + 0x9E3779B9u;
+    return mix64(h);
+}
+
+/* Double the group arrays (new blocks; the old ones stay on failure). */
+static toll_status groups_grow(const toll_allocator *a, groups *g)
+{
+    size_t ncap = g->cap ? g->cap * 2 : 64;
+    size_t nk = g->nk ? g->nk : 1;
+    if (ncap > SIZE_MAX / (nk * sizeof(uint32_t)) ||
+        ncap > SIZE_MAX / sizeof(gacc))
+        return TOLL_ENOMEM;
+    uint32_t *keys = toll__alloc(a, keys_size(g, ncap));
+    gacc *acc = toll__alloc(a, ncap * sizeof *acc);
+    if (!keys || !acc) {
+        toll__free(a, keys, keys_size(g, ncap));
+        toll__free(a, acc, ncap * sizeof *acc);
+        return TOLL_ENOMEM;
+    }
+    if (g->n) {
+        memcpy(keys, g->keys, keys_size(g, g->n));
+        memcpy(acc, g->acc, g->n * sizeof *acc);
+    }
+    toll__free(a, g->keys, keys_size(g, g->cap));
+    toll__free(a, g->acc, g->cap * sizeof *g->acc);
+    g->keys = keys;
+    g->acc = acc;
+    g->cap = ncap;
+    return TOLL_OK;
+}
+
+static toll_status groups_rehash(const toll_allocator *a, groups *g,
+                                 size_t ncap)
+{
+    uint32_t *s = toll__calloc(a, ncap, sizeof *s);
+    if (!s)
+        return TOLL_ENOMEM;
+    for (size_t k = 0; k < g->n; k++) {
+        size_t i = g->acc[k].hash & (ncap - 1);
+        while (s[i])
+            i = (i + 1) & (ncap - 1);
+        s[i] = (uint32_t)k + 1;
+    }
+    toll__free(a, g->slots, g->slots_cap * sizeof *g->slots);
+    g->slots = s;
+    g->slots_cap = ncap;
+    return TOLL_OK;
+}
+
+/* Find or add the group of key tuple k; returns its accumulator or NULL
+ * with *st set. */
+static gacc *group_of(const toll_allocator *a, groups *g, const uint32_t *k,
+                      toll_status *st)
+{
+    uint32_t h = hash_key(k, g->nk);
+    size_t nk = g->nk, mask = g->slots_cap - 1, i = h & mask;
+    for (; g->slots[i]; i = (i + 1) & mask) {
+        size_t c = g->slots[i] - 1;
+        if (g->acc[c].hash == h &&
+            memcmp(g->keys + c * nk, k, nk * sizeof *k) == 0)
+            return &g->acc[c];
+    }
+    if (g->n >= (size_t)UINT32_MAX - 1) {
+        *st = TOLL_ERANGE;
+        return NULL;
+    }
+    if ((g->n + 1 > g->cap && groups_grow(a, g)) ||
+        ((g->n + 1) * 2 > g->slots_cap &&
+         groups_rehash(a, g, g->slots_cap * 2))) {
+        *st = TOLL_ENOMEM;
+        return NULL;
+    }
+    mask = g->slots_cap - 1;
+    for (i = h & mask; g->slots[i]; i = (i + 1) & mask)
+        ;
+    size_t c = g->n++;
+    if (nk)
+        memcpy(g->keys + c * nk, k, nk * sizeof *k);
+    memset(&g->acc[c], 0, sizeof g->acc[c]);
+    g->acc[c].hash = h;
+    g->slots[i] = (uint32_t)c + 1;
+    return &g->acc[c];
+}
+
+/* ---- sorting ---------------------------------------------------------------------- */
+
+typedef struct sort_val {
+    const dim_val *v;
+    enum dim_kind kind;
+    uint32_t code;
+} sort_val;
+
+static int cmp_bytes(const char *a, size_t la, const char *b, size_t lb)
+{
+    int c = memcmp(a, b, la < lb ? la : lb);
+    if (c)
+        return c;
+    return la < lb ? -1 : la > lb;
+}
+
+static int cmp_sort_val(const void *pa, const void *pb)
+{
+    const sort_val *a = pa, *b = pb;
+    switch (a->kind) {
+    case DIM_PERIOD:
+        return a->v->num < b->v->num ? -1 : a->v->num > b->v->num;
+    case DIM_GRADE: /* strongest first */
+        return a->v->num > b->v->num ? -1 : a->v->num < b->v->num;
+    default:
+        return cmp_bytes(a->v->s, a->v->len, b->v->s, b->v->len);
+    }
+}
+
+/* rank[code] = position of the code in the dimension's order. */
+static toll_status dim_rank(const toll_allocator *a, dim *d)
+{
+    sort_val *sv = toll__alloc(a, (d->n ? d->n : 1) * sizeof *sv);
+    d->rank = toll__alloc(a, (d->n ? d->n : 1) * sizeof *d->rank);
+    if (!sv || !d->rank) {
+        toll__free(a, sv, (d->n ? d->n : 1) * sizeof *sv);
+        return TOLL_ENOMEM;
+    }
+    for (size_t k = 0; k < d->n; k++) {
+        sv[k].v = &d->vals[k];
+        sv[k].kind = d->kind;
+        sv[k].code = (uint32_t)k;
+    }
+    if (d->n > 1)
+        qsort(sv, d->n, sizeof *sv, cmp_sort_val);
+    for (size_t k = 0; k < d->n; k++)
+        d->rank[sv[k].code] = (uint32_t)k;
+    toll__free(a, sv, (d->n ? d->n : 1) * sizeof *sv);
+    return TOLL_OK;
+}
+
+typedef struct row_order {
+    uint32_t rank[MAX_KEYS];
+    uint32_t group;
+} row_order;
+
+static int cmp_row_order(const void *pa, const void *pb)
+{
+    const row_order *a = pa, *b = pb;
+    for (size_t k = 0; k < MAX_KEYS; k++)
+        if (a->rank[k] != b->rank[k])
+            return a->rank[k] < b->rank[k] ? -1 : 1;
+    return 0;
+}
+
+/* ---- the summary ------------------------------------------------------------------ */
+
+/* One value of an expanding key for an incident: code and share. */
+typedef struct actor_part {
+    uint32_t code;
+} actor_part;
+
+typedef struct period_part {
+    uint32_t code;
+    int64_t days;
+} period_part;
+
+typedef struct ctx {
+    const toll_incidents *inc;
+    const toll_reports *rep;
+    const toll_allocator *ta; /* temporaries */
+    dim dims[MAX_KEYS];
+    size_t ndims;
+    int actor_dim, region_dim, period_dim, category_dim, grade_dim; /* -1 */
+    toll_attribution attribution;
+    toll_span span;
+    unsigned min_grade;
+    uint32_t unknown_actor;  /* string id of "unknown" or 0 */
+    uint32_t category;       /* string id; unused when all */
+    int all_categories;
+    int category_absent;     /* the category names no string: no rows */
+    int32_t from, to;        /* TOLL_NO_DATE when open */
+    const char *prefix;
+    size_t prefix_len;
+    uint32_t *filter_actors; /* string ids (0: name not present) */
+    size_t n_filter_actors;
+    int filter_unknown;      /* "unknown" among the actor filter */
+    groups g;
+    actor_part *aparts;
+    size_t aparts_cap;
+    period_part *pparts;
+    size_t pparts_cap;
+} ctx;
+
+/* Code of string id `id` in dim d (actor labels/members, categories). */
+static toll_status string_code(ctx *c, dim *d, uint32_t id, uint32_t *code)
+{
+    if (d->by_id[id] != NO_CODE) {
+        *code = d->by_id[id];
+        return TOLL_OK;
+    }
+    const toll__strpool *sp = &c->rep->strings;
+    dim_val v;
+    if (d->kind == DIM_ACTOR && id == 0) {
+        v.s = "unknown";
+        v.len = 7;
+    } else {
+        v.s = toll__str(sp, id);
+        v.len = toll__strlen(sp, id);
+    }
+    v.num = 0;
+    v.hash = 0;
+    toll_status st = dim_push(c->ta, d, v, code);
+    if (!st)
+        d->by_id[id] = *code;
+    return st;
+}
+
+/* Code of region string id `id` (truncated to d->levels levels). */
+static toll_status region_code(ctx *c, dim *d, uint32_t id, uint32_t *code)
+{
+    if (d->by_id[id] != NO_CODE) {
+        *code = d->by_id[id];
+        return TOLL_OK;
+    }
+    const toll__strpool *sp = &c->rep->strings;
+    const char *s = toll__str(sp, id);
+    size_t len = toll__strlen(sp, id);
+    if (d->levels > 0) {
+        int seen = 0;
+        for (size_t i = 0; i < len; i++)
+            if (s[i] == '/' && ++seen == d->levels) {
+                len = i;
+                break;
+            }
+    }
+    dim_val v = {s, len, 0, hash_str(s, len)};
+    toll_status st = dim_find_add(c->ta, d, v, code);
+    if (!st)
+        d->by_id[id] = *code;
+    return st;
+}
+
+static int region_matches(const ctx *c, uint32_t id)
+{
+    const toll__strpool *sp = &c->rep->strings;
+    size_t len = toll__strlen(sp, id);
+    const char *s = toll__str(sp, id);
+    if (len < c->prefix_len || memcmp(s, c->prefix, c->prefix_len) != 0)
+        return 0;
+    return len == c->prefix_len || s[c->prefix_len] == '/';
+}
+
+static int actors_match(const ctx *c, uint32_t set)
+{
+    if (set == 0)
+        return c->filter_unknown;
+    const toll__setpool *ap = &c->rep->actor_sets;
+    for (size_t k = 0; k < c->n_filter_actors; k++)
+        if (c->filter_actors[k] && toll__set_contains(ap, set, c->filter_actors[k]))
+            return 1;
+    return 0;
+}
+
+/* Split integer `total` over the parts in proportion to days (of `tdays`):
+ * floor(total * days_i / tdays) each, remainder to the first part. */
+static void split_int(int64_t total, const period_part *pp, size_t np,
+                      int64_t tdays, int64_t *out)
+{
+    int64_t q = total / tdays, r = total % tdays, sum = 0;
+    for (size_t k = 0; k < np; k++) {
+        out[k] = q * pp[k].days + (r * pp[k].days) / tdays;
+        sum += out[k];
+    }
+    if (np)
+        out[0] += total - sum;
+}
+
+static toll_status aggregate(ctx *c, toll_error *err)
+{
+    const toll_incidents *inc = c->inc;
+    const toll__setpool *ap = &c->rep->actor_sets;
+    const toll_allocator *a = c->ta;
+    toll_status st = TOLL_OK;
+    int64_t *psplit = NULL, *plow = NULL, *phigh = NULL;
+    size_t psplit_cap = 0; /* parts; psplit holds 2 * psplit_cap */
+    uint32_t key[MAX_KEYS] = {0};
+
+    for (size_t i = 0; i < inc->n; i++) {
+        /* ---- filters ---- */
+        if (inc->grade[i] < c->min_grade)
+            continue;
+        int32_t ds = inc->date_start[i];
+        if (c->from != TOLL_NO_DATE || c->to != TOLL_NO_DATE) {
+            if (ds == TOLL_NO_DATE)
+                continue;
+            if (c->from != TOLL_NO_DATE && ds < c->from)
+                continue;
+            if (c->to != TOLL_NO_DATE && ds > c->to)
+                continue;
+        }
+        if (c->prefix_len && !region_matches(c, inc->region[i]))
+            continue;
+        if (c->n_filter_actors && !actors_match(c, inc->actors[i]))
+            continue;
+        /* Cells that count. */
+        size_t cb = inc->c_begin[i], cn = inc->c_count[i], nknown = 0;
+        for (size_t k = cb; k < cb + cn; k++)
+            if ((inc->c_flags[k] & TOLL__C_KNOWN) &&
+                (c->all_categories || inc->c_category[k] == c->category))
+                nknown++;
+        if (nknown == 0)
+            continue;
+
+        /* ---- single-valued keys ---- */
+        uint32_t set = inc->actors[i];
+        if (c->region_dim >= 0 &&
+            (st = region_code(c, &c->dims[c->region_dim], inc->region[i],
+                              &key[c->region_dim])))
+            goto fail;
+        if (c->grade_dim >= 0) {
+            dim *d = &c->dims[c->grade_dim];
+            unsigned gr = inc->grade[i] < 5 ? inc->grade[i] : 0;
+            if (d->by_id[gr] == NO_CODE) {
+                const char *l = grade_label(gr);
+                dim_val v = {l, strlen(l), (int64_t)gr, 0};
+                if ((st = dim_push(a, d, v, &d->by_id[gr])))
+                    goto fail;
+            }
+            key[c->grade_dim] = d->by_id[gr];
+        }
+
+        /* ---- actors: parts ---- */
+        size_t na = 1;
+        double ashare = 1.0;
+        if (c->actor_dim >= 0) {
+            dim *d = &c->dims[c->actor_dim];
+            if (c->attribution == TOLL_ATTR_JOINT || set == 0) {
+                uint32_t lid = set ? ap->label[set] : c->unknown_actor;
+                if ((st = string_code(c, d, lid, &c->aparts[0].code)))
+                    goto fail;
+            } else {
+                na = toll__set_size(ap, set);
+                if (na > c->aparts_cap &&
+                    (st = toll__grow(a, (void **)&c->aparts, &c->aparts_cap,
+                                     na, sizeof *c->aparts)))
+                    goto fail;
+                const uint32_t *m = toll__set_members(ap, set);
+                for (size_t k = 0; k < na; k++)
+                    if ((st = string_code(c, d, m[k], &c->aparts[k].code)))
+                        goto fail;
+                if (c->attribution == TOLL_ATTR_SPLIT)
+                    ashare = 1.0 / (double)na;
+            }
+        }
+
+        /* ---- periods: parts ---- */
+        size_t np = 1;
+        int64_t tdays = 1;
+        c->pparts[0].days = 1;
+        if (c->period_dim >= 0) {
+            dim *d = &c->dims[c->period_dim];
+            int32_t de = inc->date_end[i];
+            if (ds == TOLL_NO_DATE) {
+                if ((st = period_code(a, d, INT64_MAX, &c->pparts[0].code)))
+                    goto fail;
+            } else if (c->span == TOLL_SPAN_START || de == TOLL_NO_DATE ||
+                       de <= ds) {
+                int32_t last;
+                if ((st = day_code(a, d, ds, &c->pparts[0].code, &last)))
+                    goto fail;
+            } else {
+                tdays = (int64_t)de - ds + 1;
+                np = 0;
+                for (int64_t day = ds; day <= de;) {
+                    int32_t last;
+                    if (np + 1 > c->pparts_cap &&
+                        (st = toll__grow(a, (void **)&c->pparts,
+                                         &c->pparts_cap, np + 1,
+                                         sizeof *c->pparts)))
+                        goto fail;
+                    if ((st = day_code(a, d, (int32_t)day,
+                                       &c->pparts[np].code, &last)))
+                        goto fail;
+                    int64_t end = last < de ? last : de;
+                    c->pparts[np].days = end - day + 1;
+                    np++;
+                    day = end + 1;
+                }
+                if (np > psplit_cap) {
+                    size_t ncap = c->pparts_cap;
+                    int64_t *p2 = toll__alloc(a, 2 * ncap * sizeof *p2);
+                    if (!p2) {
+                        st = TOLL_ENOMEM;
+                        goto fail;
+                    }
+                    toll__free(a, psplit, 2 * psplit_cap * sizeof *psplit);
+                    psplit = p2;
+                    psplit_cap = ncap;
+                    plow = psplit;
+                    phigh = psplit + ncap;
+                }
+            }
+        }
+
+        /* ---- enumerate and accumulate ---- */
+        int64_t r_count = inc->r_count[i];
+        int contested = (inc->flags[i] & TOLL_FLAG_CONTESTED) != 0;
+        for (size_t k = cb; k < cb + cn; k++) {
+            uint8_t cf = inc->c_flags[k];
+            if (!(cf & TOLL__C_KNOWN) ||
+                !(c->all_categories || inc->c_category[k] == c->category))
+                continue;
+            if (c->category_dim >= 0 &&
+                (st = string_code(c, &c->dims[c->category_dim],
+                                  inc->c_category[k], &key[c->category_dim])))
+                goto fail;
+            int64_t lo = inc->c_low[k] > 0 ? inc->c_low[k] : 0;
+            int64_t hi = inc->c_high[k] > lo ? inc->c_high[k] : lo;
+            double best = inc->c_best[k];
+            if (isnan(best))
+                best = (double)lo;
+            if (np > 1) {
+                split_int(lo, c->pparts, np, tdays, plow);
+                split_int(hi, c->pparts, np, tdays, phigh);
+            }
+            for (size_t pi = 0; pi < np; pi++) {
+                double plo = np > 1 ? (double)plow[pi] : (double)lo;
+                double phi = np > 1 ? (double)phigh[pi] : (double)hi;
+                double pbe = np > 1 ? best * (double)c->pparts[pi].days /
+                                          (double)tdays
+                                    : best;
+                if (c->period_dim >= 0)
+                    key[c->period_dim] = c->pparts[pi].code;
+                for (size_t ai = 0; ai < na; ai++) {
+                    if (c->actor_dim >= 0)
+                        key[c->actor_dim] = c->aparts[ai].code;
+                    gacc *g = group_of(a, &c->g, key, &st);
+                    if (!g)
+                        goto fail;
+                    g->incidents += 1;
+                    g->reports += r_count;
+                    g->open += (cf & TOLL__C_OPEN) != 0;
+                    g->denied += (cf & TOLL__C_DENIED) != 0;
+                    g->contested += contested;
+                    g->low += plo * ashare;
+                    g->best += pbe * ashare;
+                    g->high += phi * ashare;
+                }
+            }
+        }
+    }
+    goto cleanup;
+fail:
+    if (st == TOLL_ENOMEM)
+        toll__nomem(err);
+    else
+        toll__err(err, st, "too many groups or key values to summarize");
+cleanup:
+    toll__free(a, psplit, 2 * psplit_cap * sizeof *psplit);
+    return st;
+}
+
+/* ---- the table ------------------------------------------------------------------ */
+
+static const char *const measure_names[] = {
+    "incidents", "reports", "low", "best", "high", "open", "denied",
+    "contested"};
+
+static toll_status build_table(ctx *c, const toll_allocator *alloc,
+                               const char *caption, toll_table **out)
+{
+    const toll_allocator *a = c->ta;
+    groups *g = &c->g;
+    size_t nk = c->ndims, nrows = g->n;
+    toll_status st = TOLL_OK;
+    toll_table *t = NULL;
+    row_order *ord = NULL;
+    uint32_t **dcodes = NULL; /* per dim: rank -> table dictionary code */
+
+    for (size_t k = 0; k < nk; k++)
+        if ((st = dim_rank(a, &c->dims[k])))
+            goto cleanup;
+    ord = toll__alloc(a, (nrows ? nrows : 1) * sizeof *ord);
+    if (!ord) {
+        st = TOLL_ENOMEM;
+        goto cleanup;
+    }
+    for (size_t r = 0; r < nrows; r++) {
+        memset(ord[r].rank, 0, sizeof ord[r].rank);
+        for (size_t k = 0; k < nk; k++)
+            ord[r].rank[k] = c->dims[k].rank[g->keys[r * nk + k]];
+        ord[r].group = (uint32_t)r;
+    }
+    if (nrows > 1)
+        qsort(ord, nrows, sizeof *ord, cmp_row_order);
+
+    if ((st = toll__table_new(alloc, nk + 8, nrows, &t)))
+        goto cleanup;
+    for (size_t k = 0; k < nk; k++)
+        if ((st = toll__table_set_column(t, k, dim_names[c->dims[k].kind],
+                                         TOLL_COL_STRING)))
+            goto cleanup;
+    for (size_t m = 0; m < 8; m++)
+        if ((st = toll__table_set_column(
+                 t, nk + m, measure_names[m],
+                 (m >= 2 && m <= 4) ? TOLL_COL_DOUBLE : TOLL_COL_INT64)))
+            goto cleanup;
+
+    /* Dictionaries are filled in key order, so dictionary codes follow the
+     * sort order; dcodes[k] maps a rank to the dictionary code. */
+    dcodes = toll__calloc(a, nk ? nk : 1, sizeof *dcodes);
+    if (!dcodes) {
+        st = TOLL_ENOMEM;
+        goto cleanup;
+    }
+    for (size_t k = 0; k < nk; k++) {
+        dim *d = &c->dims[k];
+        dcodes[k] = toll__alloc(a, (d->n ? d->n : 1) * sizeof **dcodes);
+        if (!dcodes[k]) {
+            st = TOLL_ENOMEM;
+            goto cleanup;
+        }
+        /* Add in rank order. */
+        uint32_t *by_rank = toll__alloc(a, (d->n ? d->n : 1) * sizeof *by_rank);
+        if (!by_rank) {
+            st = TOLL_ENOMEM;
+            goto cleanup;
+        }
+        for (size_t code = 0; code < d->n; code++)
+            by_rank[d->rank[code]] = (uint32_t)code;
+        for (size_t rk = 0; rk < d->n && !st; rk++) {
+            const dim_val *v = &d->vals[by_rank[rk]];
+            char buf[64];
+            if (d->kind == DIM_PERIOD) {
+                period_label(d->unit, v->num, buf);
+                st = toll__table_dict_add(t, k, buf, strlen(buf),
+                                          &dcodes[k][rk]);
+            } else {
+                st = toll__table_dict_add(t, k, v->s, v->len, &dcodes[k][rk]);
+            }
+        }
+        toll__free(a, by_rank, (d->n ? d->n : 1) * sizeof *by_rank);
+        if (st)
+            goto cleanup;
+    }
+    for (size_t r = 0; r < nrows; r++) {
+        const gacc *ac = &g->acc[ord[r].group];
+        for (size_t k = 0; k < nk; k++)
+            ((uint32_t *)t->cols[k].data)[r] = dcodes[k][ord[r].rank[k]];
+        ((int64_t *)t->cols[nk + 0].data)[r] = ac->incidents;
+        ((int64_t *)t->cols[nk + 1].data)[r] = ac->reports;
+        ((double *)t->cols[nk + 2].data)[r] = ac->low;
+        ((double *)t->cols[nk + 3].data)[r] = ac->best;
+        ((double *)t->cols[nk + 4].data)[r] = ac->high;
+        ((int64_t *)t->cols[nk + 5].data)[r] = ac->open;
+        ((int64_t *)t->cols[nk + 6].data)[r] = ac->denied;
+        ((int64_t *)t->cols[nk + 7].data)[r] = ac->contested;
+    }
+    t->nkeys = nk;
+    t->is_summary = 1;
+    t->additive = !(c->actor_dim >= 0 && c->attribution == TOLL_ATTR_EACH);
+    if ((st = toll__table_set_caption(t, caption)))
+        goto cleanup;
+    *out = t;
+    t = NULL;
+cleanup:
+    if (dcodes) {
+        for (size_t k = 0; k < nk; k++)
+            toll__free(a, dcodes[k],
+                       (c->dims[k].n ? c->dims[k].n : 1) * sizeof **dcodes);
+        toll__free(a, dcodes, (nk ? nk : 1) * sizeof *dcodes);
+    }
+    toll__free(a, ord, (nrows ? nrows : 1) * sizeof *ord);
+    toll_table_free(t);
+    return st;
+}
+
+/* "killed; policy envelope; self-reports exclude; attribution joint; span
+ * start", followed by the filters in use. */
+static toll_status make_caption(const ctx *c, const toll_summarize_options *o,
+                                toll__buf *b)
+{
+    const toll_reconcile_options *ro = &c->inc->opts;
+    toll_status st = toll__buf_appendf(
+        b, "%s; policy %s; self-reports %s; attribution %s; span %s",
+        c->all_categories ? "all categories"
+                          : (o->category && o->category[0] ? o->category
+                                                           : "killed"),
+        ro->policy == TOLL_POLICY_CONSERVATIVE ? "conservative" : "envelope",
+        ro->self_reports == TOLL_SELF_INCLUDE ? "include" : "exclude",
+        toll_attribution_name(c->attribution), toll_span_name(c->span));
+    if (!st && c->min_grade > TOLL_GRADE_NONE)
+        st = toll__buf_appendf(b, "; grade >= %s", grade_label(c->min_grade));
+    if (!st && (c->from != TOLL_NO_DATE || c->to != TOLL_NO_DATE)) {
+        char f[16], t[16];
+        toll_date_format(c->from, f);
+        toll_date_format(c->to, t);
+        st = toll__buf_appendf(b, "; dates %s..%s", f, t);
+    }
+    if (!st && c->prefix_len)
+        st = toll__buf_appendf(b, "; region %.*s", (int)c->prefix_len,
+                               c->prefix);
+    for (size_t k = 0; !st && k < o->n_actors; k++)
+        st = toll__buf_appendf(b, "%s%s", k ? ", " : "; actors ",
+                               o->actors[k]);
+    return st;
+}
+
+static toll_status parse_date_opt(const char *s, const char *field, int last,
+                                  int32_t *out, toll_error *err)
+{
+    *out = TOLL_NO_DATE;
+    if (!s || !*s)
+        return TOLL_OK;
+    int32_t first, final;
+    toll_status st = toll_date_parse(s, strlen(s), &first, &final, err);
+    if (st) {
+        if (err) {
+            toll__err_locate(err, NULL, 0, -1, field);
+            err->code = TOLL_EINVAL;
+        }
+        return TOLL_EINVAL;
+    }
+    *out = last ? final : first;
+    return TOLL_OK;
+}
+
+toll_status toll_summarize(const toll_incidents *incidents,
+                           const toll_summarize_options *opts,
+                           const toll_allocator *alloc, toll_table **out,
+                           toll_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!incidents || !out)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_summarize: incidents or out is NULL");
+    toll_summarize_options defaults;
+    if (!opts) {
+        toll_summarize_options_init(&defaults);
+        opts = &defaults;
+    }
+    toll_status st = TOLL_OK;
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.inc = incidents;
+    c.rep = incidents->reports;
+    c.ta = &incidents->alloc;
+    c.actor_dim = c.region_dim = c.period_dim = c.category_dim =
+        c.grade_dim = -1;
+    toll__buf caption;
+    toll__buf_init(&caption, c.ta);
+
+    /* ---- options ---- */
+    if ((unsigned)opts->attribution > TOLL_ATTR_EACH)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "attribution",
+                            NULL, 0, "unknown attribution value %d",
+                            (int)opts->attribution);
+    if ((unsigned)opts->span > TOLL_SPAN_PRORATE)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "span", NULL, 0,
+                            "unknown span value %d", (int)opts->span);
+    if ((unsigned)opts->min_grade > TOLL_GRADE_CONFIRMED)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "min_grade", NULL,
+                            0, "unknown grade value %d", (int)opts->min_grade);
+    if (opts->n_actors && !opts->actors)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "actors", NULL, 0,
+                            "n_actors is %zu but actors is NULL",
+                            opts->n_actors);
+    for (size_t k = 0; k < opts->n_actors; k++)
+        if (!opts->actors[k])
+            return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "actors", NULL,
+                                0, "actor %zu of the filter is NULL", k);
+    c.attribution = opts->attribution;
+    c.span = opts->span;
+    c.min_grade = (unsigned)opts->min_grade;
+    if ((st = parse_by(opts->by, c.dims, &c.ndims, err)))
+        return st;
+    for (size_t k = 0; k < c.ndims; k++) {
+        int *slot[] = {&c.actor_dim, &c.region_dim, &c.period_dim,
+                       &c.category_dim, &c.grade_dim};
+        *slot[c.dims[k].kind] = (int)k;
+    }
+    if ((st = parse_date_opt(opts->date_from, "date_from", 0, &c.from, err)) ||
+        (st = parse_date_opt(opts->date_to, "date_to", 1, &c.to, err)))
+        return st;
+    if (c.from != TOLL_NO_DATE && c.to != TOLL_NO_DATE && c.from > c.to)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "date_from",
+                            opts->date_from, strlen(opts->date_from),
+                            "date_from '%s' is after date_to '%s'",
+                            opts->date_from, opts->date_to);
+    if (opts->region_prefix) {
+        c.prefix = opts->region_prefix;
+        c.prefix_len = strlen(c.prefix);
+        while (c.prefix_len && c.prefix[c.prefix_len - 1] == '/')
+            c.prefix_len--;
+    }
+    const toll__strpool *sp = &c.rep->strings;
+    if (!toll__strpool_find(sp, "unknown", 7, &c.unknown_actor))
+        c.unknown_actor = 0;
+    if (opts->category && opts->category[0]) {
+        const char *cat = opts->category;
+        uint32_t id = 0;
+        int found = toll__strpool_find(sp, cat, strlen(cat), &id);
+        int listed = 0;
+        for (size_t k = 0; k < c.rep->ncategories; k++)
+            listed |= found && c.rep->categories[k] == id;
+        if (c.rep->ncategories && !listed) {
+            toll__buf names;
+            toll__buf_init(&names, c.ta);
+            for (size_t k = 0; k < c.rep->ncategories && !st; k++)
+                st = toll__buf_appendf(&names, "%s%s", k ? ", " : "",
+                                       toll__str(sp, c.rep->categories[k]));
+            toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "category", cat,
+                         strlen(cat), "unknown category '%s' (categories: %s)",
+                         cat, st ? "?" : names.data);
+            toll__buf_free(&names);
+            return TOLL_EINVAL;
+        }
+        c.category = found ? id : 0;
+        c.category_absent = !found;
+    } else if (c.category_dim >= 0) {
+        c.all_categories = 1;
+    } else {
+        uint32_t id = 0;
+        c.category_absent = !toll__strpool_find(sp, "killed", 6, &id);
+        c.category = id;
+    }
+    if (opts->n_actors) {
+        c.filter_actors = toll__calloc(c.ta, opts->n_actors,
+                                       sizeof *c.filter_actors);
+        if (!c.filter_actors)
+            goto nomem;
+        for (size_t k = 0; k < opts->n_actors; k++) {
+            const char *nm = opts->actors[k];
+            uint32_t id = 0;
+            if (!toll__strpool_find(sp, nm, strlen(nm), &id))
+                id = 0;
+            c.filter_actors[k] = id;
+            if (strcmp(nm, "unknown") == 0)
+                c.filter_unknown = 1;
+        }
+        c.n_filter_actors = opts->n_actors;
+    }
+
+    /* ---- working memory ---- */
+    for (size_t k = 0; k < c.ndims; k++) {
+        dim *d = &c.dims[k];
+        if (d->kind == DIM_PERIOD) {
+            d->cache = toll__alloc(c.ta, DAY_CACHE * sizeof *d->cache);
+            if (!d->cache)
+                goto nomem;
+            for (size_t i = 0; i < DAY_CACHE; i++)
+                d->cache[i].day = TOLL_NO_DATE;
+            continue;
+        }
+        d->by_id_n = d->kind == DIM_GRADE ? 5 : sp->count;
+        d->by_id = toll__alloc(c.ta, d->by_id_n * sizeof *d->by_id);
+        if (!d->by_id)
+            goto nomem;
+        for (size_t i = 0; i < d->by_id_n; i++)
+            d->by_id[i] = NO_CODE;
+    }
+    c.g.nk = c.ndims;
+    if (toll__grow(c.ta, (void **)&c.aparts, &c.aparts_cap, 1,
+                   sizeof *c.aparts) ||
+        toll__grow(c.ta, (void **)&c.pparts, &c.pparts_cap, 1,
+                   sizeof *c.pparts) ||
+        groups_rehash(c.ta, &c.g, 64))
+        goto nomem;
+
+    if (!c.category_absent && (st = aggregate(&c, err)))
+        goto cleanup;
+    if ((st = make_caption(&c, opts, &caption)))
+        goto nomem;
+    if ((st = build_table(&c, alloc ? alloc : &incidents->alloc, caption.data,
+                          out))) {
+        if (st == TOLL_ENOMEM)
+            goto nomem;
+        toll__err(err, st, "cannot build the summary table");
+        goto cleanup;
+    }
+    goto cleanup;
+nomem:
+    st = toll__nomem(err);
+cleanup:
+    for (size_t k = 0; k < c.ndims; k++)
+        dim_free(c.ta, &c.dims[k]);
+    groups_free(c.ta, &c.g);
+    toll__free(c.ta, c.aparts, c.aparts_cap * sizeof *c.aparts);
+    toll__free(c.ta, c.pparts, c.pparts_cap * sizeof *c.pparts);
+    toll__free(c.ta, c.filter_actors,
+               opts->n_actors * sizeof *c.filter_actors);
+    toll__buf_free(&caption);
+    return st;
+}

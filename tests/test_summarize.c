@@ -1,0 +1,1285 @@
+/* tests/test_summarize.c - aggregation of incidents into summary tables.
+ *
+ * The incidents are built by hand (fixture below) so that these tests do
+ * not depend on ingest or reconcile. */
+#include "internal.h"
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- fixture --------------------------------------------------------------- */
+
+#define FX_MAX_CELLS 3
+
+typedef struct fx_cell {
+    const char *category;
+    int64_t low, high;
+    double best;
+    unsigned flags; /* TOLL__C_*; 0 is turned into TOLL__C_KNOWN */
+} fx_cell;
+
+typedef struct fx_inc {
+    const char *region;  /* NULL: none */
+    const char *start;   /* "2016-09-25"; NULL: no date */
+    const char *end;     /* NULL: same as start */
+    const char *actors;  /* "A;B"; NULL: none */
+    toll_grade grade;    /* 0: single */
+    unsigned flags;      /* TOLL_FLAG_* */
+    unsigned reports;    /* 0: 1 */
+    fx_cell cells[FX_MAX_CELLS];
+} fx_inc;
+
+#define NO_FIGURE 0x80u /* cell flags value meaning "flags 0" */
+
+typedef struct fixture {
+    toll_reports *r;
+    toll_incidents *inc;
+} fixture;
+
+static uint32_t intern(toll_reports *r, const char *s)
+{
+    uint32_t id = 0;
+    ck_assert_int_eq(toll__strpool_intern(&r->strings, s, strlen(s), &id),
+                     TOLL_OK);
+    return id;
+}
+
+static int32_t day(const char *s)
+{
+    int32_t first, last;
+    toll_error err;
+    ck_assert_msg(toll_date_parse(s, strlen(s), &first, &last, &err) == TOLL_OK,
+                  "bad date %s", s);
+    return first;
+}
+
+static void note_category(toll_reports *r, uint32_t id)
+{
+    for (size_t k = 0; k < r->ncategories; k++)
+        if (r->categories[k] == id)
+            return;
+    ck_assert_int_eq(toll__grow(&r->alloc, (void **)&r->categories,
+                                &r->categories_cap, r->ncategories + 1,
+                                sizeof *r->categories),
+                     TOLL_OK);
+    r->categories[r->ncategories++] = id;
+}
+
+#define ALLOC_ARR(field, n)                                                   \
+    do {                                                                      \
+        inc->field = toll__calloc(a, (n) ? (n) : 1, sizeof *inc->field);      \
+        ck_assert_ptr_nonnull(inc->field);                                    \
+    } while (0)
+
+static fixture fx_build(const fx_inc *in, size_t n)
+{
+    fixture fx;
+    ck_assert_int_eq(toll_reports_new(NULL, &fx.r, NULL), TOLL_OK);
+    toll_reports *r = fx.r;
+    const toll_allocator *a = &r->alloc;
+    toll_incidents *inc = toll__calloc(a, 1, sizeof *inc);
+    ck_assert_ptr_nonnull(inc);
+    inc->alloc = r->alloc;
+    inc->reports = r;
+    inc->opts.policy = TOLL_POLICY_ENVELOPE;
+    inc->opts.self_reports = TOLL_SELF_EXCLUDE;
+    size_t nc = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < FX_MAX_CELLS && in[i].cells[k].category; k++)
+            nc++;
+    inc->n = n;
+    inc->nc = nc;
+    ALLOC_ARR(key, n);
+    ALLOC_ARR(r_count, n);
+    ALLOC_ARR(region, n);
+    ALLOC_ARR(date_start, n);
+    ALLOC_ARR(date_end, n);
+    ALLOC_ARR(actors, n);
+    ALLOC_ARR(grade, n);
+    ALLOC_ARR(flags, n);
+    ALLOC_ARR(c_begin, n);
+    ALLOC_ARR(c_count, n);
+    ALLOC_ARR(c_category, nc);
+    ALLOC_ARR(c_low, nc);
+    ALLOC_ARR(c_high, nc);
+    ALLOC_ARR(c_best, nc);
+    ALLOC_ARR(c_flags, nc);
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "inc-%zu", i);
+        inc->key[i] = intern(r, key);
+        inc->r_count[i] = in[i].reports ? in[i].reports : 1;
+        inc->region[i] = in[i].region ? intern(r, in[i].region) : 0;
+        inc->date_start[i] = in[i].start ? day(in[i].start) : TOLL_NO_DATE;
+        inc->date_end[i] = in[i].end ? day(in[i].end) : inc->date_start[i];
+        inc->actors[i] = 0;
+        if (in[i].actors) {
+            uint32_t ids[8];
+            size_t na = 0;
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s", in[i].actors);
+            for (char *tok = strtok(buf, ";"); tok && na < 8;
+                 tok = strtok(NULL, ";"))
+                ids[na++] = intern(r, tok);
+            ck_assert_int_eq(toll__setpool_intern(&r->actor_sets, &r->strings,
+                                                  ids, na, &inc->actors[i]),
+                             TOLL_OK);
+        }
+        inc->grade[i] = (uint8_t)(in[i].grade ? in[i].grade : TOLL_GRADE_SINGLE);
+        inc->flags[i] = (uint8_t)in[i].flags;
+        inc->c_begin[i] = (uint32_t)c;
+        for (size_t k = 0; k < FX_MAX_CELLS && in[i].cells[k].category; k++) {
+            const fx_cell *fc = &in[i].cells[k];
+            inc->c_category[c] = intern(r, fc->category);
+            note_category(r, inc->c_category[c]);
+            inc->c_low[c] = fc->low;
+            inc->c_high[c] = fc->high;
+            inc->c_best[c] = fc->best;
+            inc->c_flags[c] = (uint8_t)(fc->flags == NO_FIGURE ? 0
+                                        : fc->flags ? fc->flags
+                                                    : TOLL__C_KNOWN);
+            c++;
+            inc->c_count[i]++;
+        }
+    }
+    fx.inc = inc;
+    return fx;
+}
+
+#define FREE_ARR(field, n)                                                    \
+    toll__free(a, inc->field, ((n) ? (n) : 1) * sizeof *inc->field)
+
+static void fx_free(fixture *fx)
+{
+    toll_incidents *inc = fx->inc;
+    const toll_allocator *a = &fx->r->alloc;
+    size_t n = inc->n, nc = inc->nc;
+    FREE_ARR(key, n);
+    FREE_ARR(r_count, n);
+    FREE_ARR(region, n);
+    FREE_ARR(date_start, n);
+    FREE_ARR(date_end, n);
+    FREE_ARR(actors, n);
+    FREE_ARR(grade, n);
+    FREE_ARR(flags, n);
+    FREE_ARR(c_begin, n);
+    FREE_ARR(c_count, n);
+    FREE_ARR(c_category, nc);
+    FREE_ARR(c_low, nc);
+    FREE_ARR(c_high, nc);
+    FREE_ARR(c_best, nc);
+    FREE_ARR(c_flags, nc);
+    toll__free(a, inc, sizeof *inc);
+    toll_reports_free(fx->r);
+}
+
+#define KILLED(lo, hi, be) {"killed", lo, hi, be, 0}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static toll_table *summarize_ok(const fixture *fx,
+                                const toll_summarize_options *o)
+{
+    toll_table *t = NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status st = toll_summarize(fx->inc, o, NULL, &t, &err);
+    ck_assert_msg(st == TOLL_OK, "summarize failed: %s", err.message);
+    ck_assert_ptr_nonnull(t);
+    return t;
+}
+
+static toll_table *summarize_by(const fixture *fx, const char *by)
+{
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = by;
+    return summarize_ok(fx, &o);
+}
+
+static long col(const toll_table *t, const char *name)
+{
+    long j = toll_table_column_index(t, name);
+    ck_assert_msg(j >= 0, "no column %s", name);
+    return j;
+}
+
+static const char *key_at(const toll_table *t, const char *name, size_t row)
+{
+    const char *s = toll_table_string(t, (size_t)col(t, name), row);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+static int64_t int_at(const toll_table *t, const char *name, size_t row)
+{
+    const int64_t *v = toll_table_int64(t, (size_t)col(t, name));
+    ck_assert_ptr_nonnull(v);
+    ck_assert_uint_lt(row, toll_table_nrows(t));
+    return v[row];
+}
+
+static double dbl_at(const toll_table *t, const char *name, size_t row)
+{
+    const double *v = toll_table_double(t, (size_t)col(t, name));
+    ck_assert_ptr_nonnull(v);
+    ck_assert_uint_lt(row, toll_table_nrows(t));
+    return v[row];
+}
+
+/* Row whose first key column equals `key`; fails if absent. */
+static size_t row_of(const toll_table *t, const char *key)
+{
+    for (size_t i = 0; i < toll_table_nrows(t); i++) {
+        const char *s = toll_table_string(t, 0, i);
+        if (s && strcmp(s, key) == 0)
+            return i;
+    }
+    ck_abort_msg("no row %s", key);
+    return 0;
+}
+
+#define ASSERT_NEAR(x, y) ck_assert_double_eq_tol((x), (y), 1e-9)
+
+static void expect_error(const fixture *fx, const toll_summarize_options *o,
+                         const char *needle)
+{
+    toll_table *t = (toll_table *)1;
+    toll_error err;
+    toll_error_clear(&err);
+    ck_assert_int_eq(toll_summarize(fx->inc, o, NULL, &t, &err), TOLL_EINVAL);
+    ck_assert_ptr_null(t);
+    ck_assert_int_eq(err.code, TOLL_EINVAL);
+    ck_assert_msg(strstr(err.message, needle) != NULL,
+                  "message '%s' lacks '%s'", err.message, needle);
+}
+
+static void expect_by_error(const fixture *fx, const char *by,
+                            const char *needle)
+{
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = by;
+    expect_error(fx, &o, needle);
+}
+
+/* A small mixed data set used by several tests. */
+static const fx_inc BASIC[] = {
+    {"Syria/Idlib/Khan Shaykhun", "2016-09-25", NULL, "Russia", 0, 0, 2,
+     {KILLED(10, 20, 15)}},
+    {"Syria/Idlib/Saraqib", "2016-09-28", NULL, "Syria;Russia", 0, 0, 3,
+     {KILLED(4, 4, 4)}},
+    {"Syria/Aleppo", "2016-10-02", NULL, "Syria", 0, 0, 1,
+     {KILLED(100, 150, 120)}},
+    {"Syria/Idlibx", "2016-11-01", NULL, NULL, 0, 0, 1, {KILLED(1, 1, 1)}},
+};
+#define NBASIC (sizeof BASIC / sizeof *BASIC)
+
+/* ---- names and options -------------------------------------------------------- */
+
+START_TEST(attribution_parse_should_read_names_and_reject_others)
+{
+    toll_attribution a;
+    toll_error err;
+    ck_assert_int_eq(toll_attribution_parse("joint", &a, &err), TOLL_OK);
+    ck_assert_int_eq(a, TOLL_ATTR_JOINT);
+    ck_assert_int_eq(toll_attribution_parse("SPLIT", &a, &err), TOLL_OK);
+    ck_assert_int_eq(a, TOLL_ATTR_SPLIT);
+    ck_assert_int_eq(toll_attribution_parse("each", &a, &err), TOLL_OK);
+    ck_assert_int_eq(a, TOLL_ATTR_EACH);
+    ck_assert_int_eq(toll_attribution_parse("both", &a, &err), TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "'both'"));
+    ck_assert_str_eq(err.field, "attribution");
+    ck_assert_str_eq(toll_attribution_name(TOLL_ATTR_SPLIT), "split");
+    ck_assert_str_eq(toll_attribution_name(TOLL_ATTR_EACH), "each");
+    ck_assert_str_eq(toll_attribution_name(TOLL_ATTR_JOINT), "joint");
+    ck_assert_str_eq(toll_attribution_name((toll_attribution)9), "");
+}
+END_TEST
+
+START_TEST(span_parse_should_read_names_and_reject_others)
+{
+    toll_span s;
+    toll_error err;
+    ck_assert_int_eq(toll_span_parse("start", &s, &err), TOLL_OK);
+    ck_assert_int_eq(s, TOLL_SPAN_START);
+    ck_assert_int_eq(toll_span_parse("Prorate", &s, &err), TOLL_OK);
+    ck_assert_int_eq(s, TOLL_SPAN_PRORATE);
+    ck_assert_int_eq(toll_span_parse("end", &s, &err), TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "'end'"));
+    ck_assert_int_eq(toll_span_parse(NULL, &s, &err), TOLL_EINVAL);
+    ck_assert_str_eq(toll_span_name(TOLL_SPAN_PRORATE), "prorate");
+    ck_assert_str_eq(toll_span_name(TOLL_SPAN_START), "start");
+}
+END_TEST
+
+START_TEST(options_init_should_set_defaults)
+{
+    toll_summarize_options o;
+    memset(&o, 0xff, sizeof o);
+    toll_summarize_options_init(&o);
+    ck_assert_ptr_null(o.by);
+    ck_assert_ptr_null(o.category);
+    ck_assert_int_eq(o.attribution, TOLL_ATTR_JOINT);
+    ck_assert_int_eq(o.span, TOLL_SPAN_START);
+    ck_assert_int_eq(o.min_grade, TOLL_GRADE_NONE);
+    ck_assert_ptr_null(o.date_from);
+    ck_assert_ptr_null(o.date_to);
+    ck_assert_ptr_null(o.region_prefix);
+    ck_assert_ptr_null(o.actors);
+    ck_assert_uint_eq(o.n_actors, 0);
+}
+END_TEST
+
+/* ---- basic aggregation ---------------------------------------------------------- */
+
+START_TEST(summarize_without_keys_should_give_one_total_row)
+{
+    fixture fx = fx_build(BASIC, NBASIC);
+    toll_table *t = summarize_ok(&fx, NULL);
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_uint_eq(toll_table_nkeys(t), 0);
+    ck_assert_uint_eq(toll_table_ncols(t), 8);
+    static const char *const names[] = {"incidents", "reports", "low",
+                                        "best",      "high",    "open",
+                                        "denied",    "contested"};
+    for (size_t j = 0; j < 8; j++) {
+        ck_assert_str_eq(toll_table_column_name(t, j), names[j]);
+        ck_assert_int_eq(toll_table_column_type(t, j),
+                         (j >= 2 && j <= 4) ? TOLL_COL_DOUBLE : TOLL_COL_INT64);
+    }
+    ck_assert_int_eq(int_at(t, "incidents", 0), 4);
+    ck_assert_int_eq(int_at(t, "reports", 0), 7);
+    ASSERT_NEAR(dbl_at(t, "low", 0), 115);
+    ASSERT_NEAR(dbl_at(t, "best", 0), 140);
+    ASSERT_NEAR(dbl_at(t, "high", 0), 175);
+    ck_assert_int_eq(toll_table_additive(t), 1);
+    ck_assert_int_eq(t->is_summary, 1);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(summarize_should_put_the_options_in_the_caption)
+{
+    fixture fx = fx_build(BASIC, NBASIC);
+    toll_table *t = summarize_ok(&fx, NULL);
+    ck_assert_str_eq(toll_table_caption(t), "killed; policy envelope; "
+                                            "self-reports exclude; "
+                                            "attribution joint; span start");
+    toll_table_free(t);
+    fx.inc->opts.policy = TOLL_POLICY_CONSERVATIVE;
+    fx.inc->opts.self_reports = TOLL_SELF_INCLUDE;
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor,period:month";
+    o.attribution = TOLL_ATTR_SPLIT;
+    o.span = TOLL_SPAN_PRORATE;
+    t = summarize_ok(&fx, &o);
+    ck_assert_str_eq(toll_table_caption(t), "killed; policy conservative; "
+                                            "self-reports include; "
+                                            "attribution split; span prorate");
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(cells_without_a_known_figure_should_not_enter_totals)
+{
+    static const fx_inc in[] = {
+        {"A", "2016-01-01", NULL, "X", 0, 0, 2, {KILLED(5, 5, 5)}},
+        /* only a self-report / unknown figure */
+        {"A", "2016-01-02", NULL, "X", 0, 0, 4,
+         {{"killed", 0, 0, 0, TOLL__C_HAS_SELF}}},
+        {"A", "2016-01-03", NULL, "X", 0, 0, 8,
+         {{"killed", 0, 0, 0, NO_FIGURE}}},
+        /* only another category */
+        {"A", "2016-01-04", NULL, "X", 0, 0, 16,
+         {{"injured", 3, 3, 3, 0}}},
+    };
+    fixture fx = fx_build(in, 4);
+    toll_table *t = summarize_by(&fx, "actor");
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_int_eq(int_at(t, "incidents", 0), 1);
+    ck_assert_int_eq(int_at(t, "reports", 0), 2);
+    ASSERT_NEAR(dbl_at(t, "low", 0), 5);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(summarize_should_count_open_denied_and_contested)
+{
+    static const fx_inc in[] = {
+        {"A", "2016-01-01", NULL, "X", 0, TOLL_FLAG_CONTESTED, 1,
+         {{"killed", 5, 9, 5, TOLL__C_KNOWN | TOLL__C_OPEN}}},
+        {"A", "2016-01-02", NULL, "X", 0, 0, 1,
+         {{"killed", 2, 2, 2, TOLL__C_KNOWN | TOLL__C_DENIED}}},
+        {"A", "2016-01-03", NULL, "X", 0, TOLL_FLAG_CONTESTED, 1,
+         {{"killed", 1, 1, 1, TOLL__C_KNOWN | TOLL__C_OPEN |
+                                  TOLL__C_DENIED}}},
+    };
+    fixture fx = fx_build(in, 3);
+    toll_table *t = summarize_by(&fx, "");
+    ck_assert_int_eq(int_at(t, "open", 0), 2);
+    ck_assert_int_eq(int_at(t, "denied", 0), 2);
+    ck_assert_int_eq(int_at(t, "contested", 0), 2);
+    ck_assert_int_eq(int_at(t, "incidents", 0), 3);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(summarize_of_no_incidents_should_give_no_rows)
+{
+    fixture fx = fx_build(NULL, 0);
+    toll_table *t = summarize_by(&fx, "actor,period:month");
+    ck_assert_uint_eq(toll_table_nrows(t), 0);
+    ck_assert_uint_eq(toll_table_nkeys(t), 2);
+    ck_assert_uint_eq(toll_table_ncols(t), 10);
+    ck_assert_str_eq(toll_table_column_name(t, 0), "actor");
+    ck_assert_str_eq(toll_table_column_name(t, 1), "period");
+    toll_table_free(t);
+    t = summarize_by(&fx, NULL);
+    ck_assert_uint_eq(toll_table_nrows(t), 0);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+/* ---- actor and attribution ------------------------------------------------------- */
+
+START_TEST(by_actor_joint_should_group_by_the_actor_set_label)
+{
+    fixture fx = fx_build(BASIC, NBASIC);
+    toll_table *t = summarize_by(&fx, "actor");
+    ck_assert_uint_eq(toll_table_nrows(t), 4);
+    ck_assert_str_eq(toll_table_column_name(t, 0), "actor");
+    /* byte order */
+    ck_assert_str_eq(key_at(t, "actor", 0), "Russia");
+    ck_assert_str_eq(key_at(t, "actor", 1), "Russia + Syria");
+    ck_assert_str_eq(key_at(t, "actor", 2), "Syria");
+    ck_assert_str_eq(key_at(t, "actor", 3), "unknown");
+    ASSERT_NEAR(dbl_at(t, "low", 1), 4);
+    ck_assert_int_eq(int_at(t, "reports", 1), 3);
+    ASSERT_NEAR(dbl_at(t, "high", 2), 150);
+    ck_assert_int_eq(toll_table_additive(t), 1);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(by_actor_split_should_share_low_best_and_high)
+{
+    static const fx_inc in[] = {
+        {"A", "2016-01-01", NULL, "Russia;Syria", 0, 0, 3,
+         {KILLED(5, 11, 8)}},
+        {"A", "2016-01-01", NULL, "Russia", 0, 0, 1, {KILLED(1, 1, 1)}},
+        {"A", "2016-01-01", NULL, "Iran;Russia;Syria", 0, 0, 1,
+         {KILLED(3, 3, 3)}},
+    };
+    fixture fx = fx_build(in, 3);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    o.attribution = TOLL_ATTR_SPLIT;
+    toll_table *t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 3);
+    size_t ru = row_of(t, "Russia"), sy = row_of(t, "Syria"),
+           ir = row_of(t, "Iran");
+    ck_assert_uint_eq(ir, 0);
+    ck_assert_uint_eq(ru, 1);
+    ck_assert_uint_eq(sy, 2);
+    ASSERT_NEAR(dbl_at(t, "low", ru), 2.5 + 1 + 1);
+    ASSERT_NEAR(dbl_at(t, "high", ru), 5.5 + 1 + 1);
+    ASSERT_NEAR(dbl_at(t, "best", ru), 4 + 1 + 1);
+    ASSERT_NEAR(dbl_at(t, "low", sy), 3.5);
+    ASSERT_NEAR(dbl_at(t, "low", ir), 1);
+    /* Every incident counts once in each of its actors' rows. */
+    ck_assert_int_eq(int_at(t, "incidents", ru), 3);
+    ck_assert_int_eq(int_at(t, "incidents", sy), 2);
+    ck_assert_int_eq(int_at(t, "reports", sy), 4);
+    /* The shares add up to the whole. */
+    double sum = 0;
+    for (size_t i = 0; i < 3; i++)
+        sum += dbl_at(t, "low", i);
+    ASSERT_NEAR(sum, 9);
+    ck_assert_int_eq(toll_table_additive(t), 1);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(by_actor_each_should_give_full_counts_and_be_non_additive)
+{
+    static const fx_inc in[] = {
+        {"A", "2016-01-01", NULL, "Russia;Syria", 0, 0, 3,
+         {KILLED(5, 11, 8)}},
+        {"A", "2016-01-01", NULL, NULL, 0, 0, 1, {KILLED(1, 1, 1)}},
+    };
+    fixture fx = fx_build(in, 2);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    o.attribution = TOLL_ATTR_EACH;
+    toll_table *t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 3);
+    size_t ru = row_of(t, "Russia"), sy = row_of(t, "Syria"),
+           un = row_of(t, "unknown");
+    ASSERT_NEAR(dbl_at(t, "low", ru), 5);
+    ASSERT_NEAR(dbl_at(t, "high", sy), 11);
+    ASSERT_NEAR(dbl_at(t, "best", sy), 8);
+    ASSERT_NEAR(dbl_at(t, "low", un), 1);
+    ck_assert_int_eq(int_at(t, "incidents", ru), 1);
+    ck_assert_int_eq(toll_table_additive(t), 0);
+    ck_assert_ptr_nonnull(strstr(toll_table_caption(t), "attribution each"));
+    /* The text rendering carries the note. */
+    char *s = NULL;
+    ck_assert_int_eq(toll_table_render_string(t, TOLL_RENDER_TEXT, 0, &s, NULL,
+                                              NULL),
+                     TOLL_OK);
+    ck_assert_ptr_nonnull(strstr(s, "rows do not add up"));
+    toll_table_buffer_free(t, s);
+    toll_table_free(t);
+    /* Without an actor key, attribution does not multiply anything. */
+    o.by = "period:year";
+    t = summarize_ok(&fx, &o);
+    ASSERT_NEAR(dbl_at(t, "low", 0), 6);
+    ck_assert_int_eq(toll_table_additive(t), 1);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(actor_named_unknown_should_share_the_unknown_row)
+{
+    static const fx_inc in[] = {
+        {"A", "2016-01-01", NULL, "unknown", 0, 0, 1, {KILLED(2, 2, 2)}},
+        {"A", "2016-01-01", NULL, NULL, 0, 0, 1, {KILLED(1, 1, 1)}},
+    };
+    fixture fx = fx_build(in, 2);
+    toll_table *t = summarize_by(&fx, "actor");
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_str_eq(key_at(t, "actor", 0), "unknown");
+    ASSERT_NEAR(dbl_at(t, "low", 0), 3);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+/* ---- region -------------------------------------------------------------------------- */
+
+START_TEST(by_region_should_group_by_the_full_path)
+{
+    static const fx_inc in[] = {
+        {"Syria/Idlib/Khan Shaykhun", "2016-01-01", NULL, "X", 0, 0, 1,
+         {KILLED(1, 1, 1)}},
+        {"Syria/Idlib/Khan Shaykhun", "2016-01-01", NULL, "X", 0, 0, 1,
+         {KILLED(2, 2, 2)}},
+        {"Syria/Idlib", "2016-01-01", NULL, "X", 0, 0, 1, {KILLED(4, 4, 4)}},
+        {NULL, "2016-01-01", NULL, "X", 0, 0, 1, {KILLED(8, 8, 8)}},
+    };
+    fixture fx = fx_build(in, 4);
+    toll_table *t = summarize_by(&fx, "region");
+    ck_assert_uint_eq(toll_table_nrows(t), 3);
+    ck_assert_str_eq(key_at(t, "region", 0), "");
+    ck_assert_str_eq(key_at(t, "region", 1), "Syria/Idlib");
+    ck_assert_str_eq(key_at(t, "region", 2), "Syria/Idlib/Khan Shaykhun");
+    ASSERT_NEAR(dbl_at(t, "low", 0), 8);
+    ASSERT_NEAR(dbl_at(t, "low", 2), 3);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(by_region_level_should_keep_the_first_levels)
+{
+    static const fx_inc in[] = {
+        {"Syria/Idlib/Khan Shaykhun", "2016-01-01", NULL, "X", 0, 0, 1,
+         {KILLED(1, 1, 1)}},
+        {"Syria/Idlib/Saraqib", "2016-01-01", NULL, "X", 0, 0, 1,
+         {KILLED(2, 2, 2)}},
+        {"Syria/Aleppo", "2016-01-01", NULL, "X", 0, 0, 1, {KILLED(4, 4, 4)}},
+        {"Syria", "2016-01-01", NULL, "X", 0, 0, 1, {KILLED(8, 8, 8)}},
+        {"Iraq/Mosul", "2016-01-01", NULL, "X", 0, 0, 1, {KILLED(16, 16, 16)}},
+    };
+    fixture fx = fx_build(in, 5);
+    toll_table *t = summarize_by(&fx, "region:0");
+    ck_assert_uint_eq(toll_table_nrows(t), 2);
+    ck_assert_str_eq(toll_table_column_name(t, 0), "region");
+    ck_assert_str_eq(key_at(t, "region", 0), "Iraq");
+    ck_assert_str_eq(key_at(t, "region", 1), "Syria");
+    ASSERT_NEAR(dbl_at(t, "low", 1), 15);
+    toll_table_free(t);
+    t = summarize_by(&fx, "region:1");
+    ck_assert_uint_eq(toll_table_nrows(t), 4);
+    ck_assert_str_eq(key_at(t, "region", 0), "Iraq/Mosul");
+    ck_assert_str_eq(key_at(t, "region", 1), "Syria");
+    ck_assert_str_eq(key_at(t, "region", 2), "Syria/Aleppo");
+    ck_assert_str_eq(key_at(t, "region", 3), "Syria/Idlib");
+    ASSERT_NEAR(dbl_at(t, "low", 3), 3);
+    ck_assert_int_eq(int_at(t, "incidents", 3), 2);
+    toll_table_free(t);
+    t = summarize_by(&fx, "region:5");
+    ck_assert_uint_eq(toll_table_nrows(t), 5);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+/* ---- periods ------------------------------------------------------------------------- */
+
+static void expect_period(const char *date, const char *unit,
+                          const char *label)
+{
+    fx_inc in[1] = {{"A", date, NULL, "X", 0, 0, 1, {KILLED(1, 1, 1)}}};
+    fixture fx = fx_build(in, 1);
+    char by[32];
+    snprintf(by, sizeof by, "period:%s", unit);
+    toll_table *t = summarize_by(&fx, by);
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_str_eq(toll_table_column_name(t, 0), "period");
+    ck_assert_str_eq(key_at(t, "period", 0), label);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+
+START_TEST(period_labels_should_follow_each_unit)
+{
+    expect_period("2016-09-25", "day", "2016-09-25");
+    expect_period("2016-09-25", "week", "2016-W38");
+    expect_period("2016-09-25", "month", "2016-09");
+    expect_period("2016-09-25", "quarter", "2016-Q3");
+    expect_period("2016-09-25", "year", "2016");
+    expect_period("2016-01-05", "quarter", "2016-Q1");
+    expect_period("2016-12-31", "quarter", "2016-Q4");
+    expect_period("0987-03-01", "year", "0987");
+}
+END_TEST
+
+START_TEST(iso_weeks_should_belong_to_their_iso_year)
+{
+    expect_period("2015-12-31", "week", "2015-W53");
+    expect_period("2016-01-03", "week", "2015-W53");
+    expect_period("2016-01-04", "week", "2016-W01");
+    expect_period("2018-12-31", "week", "2019-W01");
+    expect_period("2020-12-31", "week", "2020-W53");
+}
+END_TEST
+
+START_TEST(periods_should_sort_chronologically_with_no_date_last)
+{
+    static const fx_inc in[] = {
+        {"A", "2017-01-15", NULL, "X", 0, 0, 1, {KILLED(1, 1, 1)}},
+        {"A", NULL, NULL, "X", 0, 0, 1, {KILLED(2, 2, 2)}},
+        {"A", "2016-12-15", NULL, "X", 0, 0, 1, {KILLED(4, 4, 4)}},
+        {"A", "2016-02-15", NULL, "X", 0, 0, 1, {KILLED(8, 8, 8)}},
+        {"A", "2016-12-01", NULL, "X", 0, 0, 1, {KILLED(16, 16, 16)}},
+    };
+    fixture fx = fx_build(in, 5);
+    toll_table *t = summarize_by(&fx, "period:month");
+    ck_assert_uint_eq(toll_table_nrows(t), 4);
+    ck_assert_str_eq(key_at(t, "period", 0), "2016-02");
+    ck_assert_str_eq(key_at(t, "period", 1), "2016-12");
+    ck_assert_str_eq(key_at(t, "period", 2), "2017-01");
+    ck_assert_str_eq(key_at(t, "period", 3), "");
+    ASSERT_NEAR(dbl_at(t, "low", 1), 20);
+    ASSERT_NEAR(dbl_at(t, "low", 3), 2);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(span_start_should_count_an_incident_where_it_starts)
+{
+    static const fx_inc in[] = {
+        {"A", "2016-12-30", "2017-01-02", "X", 0, 0, 1, {KILLED(10, 20, 15)}},
+    };
+    fixture fx = fx_build(in, 1);
+    toll_table *t = summarize_by(&fx, "period:month");
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_str_eq(key_at(t, "period", 0), "2016-12");
+    ASSERT_NEAR(dbl_at(t, "low", 0), 10);
+    ASSERT_NEAR(dbl_at(t, "high", 0), 20);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+static toll_table *prorated(const fixture *fx, const char *by)
+{
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = by;
+    o.span = TOLL_SPAN_PRORATE;
+    return summarize_ok(fx, &o);
+}
+
+START_TEST(prorate_should_split_across_a_year_boundary_by_days)
+{
+    static const fx_inc in[] = {
+        {"A", "2016-12-30", "2017-01-02", "X", 0, 0, 2, {KILLED(10, 20, 15)}},
+    };
+    fixture fx = fx_build(in, 1);
+    toll_table *t = prorated(&fx, "period:month");
+    ck_assert_uint_eq(toll_table_nrows(t), 2);
+    ck_assert_str_eq(key_at(t, "period", 0), "2016-12");
+    ck_assert_str_eq(key_at(t, "period", 1), "2017-01");
+    for (size_t i = 0; i < 2; i++) {
+        ASSERT_NEAR(dbl_at(t, "low", i), 5);
+        ASSERT_NEAR(dbl_at(t, "high", i), 10);
+        ASSERT_NEAR(dbl_at(t, "best", i), 7.5);
+        ck_assert_int_eq(int_at(t, "incidents", i), 1);
+        ck_assert_int_eq(int_at(t, "reports", i), 2);
+    }
+    toll_table_free(t);
+    t = prorated(&fx, "period:year");
+    ck_assert_str_eq(key_at(t, "period", 0), "2016");
+    ck_assert_str_eq(key_at(t, "period", 1), "2017");
+    ASSERT_NEAR(dbl_at(t, "low", 0), 5);
+    ASSERT_NEAR(dbl_at(t, "high", 1), 10);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(prorate_should_give_the_integer_remainder_to_the_first_period)
+{
+    /* 7 over 3 days, 2 of them in January: floor(14/3) = 4, floor(7/3) = 2,
+     * the remainder 1 goes to January: 5 and 2. */
+    static const fx_inc in[] = {
+        {"A", "2016-01-30", "2016-02-01", "X", 0, 0, 1, {KILLED(7, 7, 7)}},
+    };
+    fixture fx = fx_build(in, 1);
+    toll_table *t = prorated(&fx, "period:month");
+    ck_assert_uint_eq(toll_table_nrows(t), 2);
+    ck_assert_str_eq(key_at(t, "period", 0), "2016-01");
+    ASSERT_NEAR(dbl_at(t, "low", 0), 5);
+    ASSERT_NEAR(dbl_at(t, "low", 1), 2);
+    ASSERT_NEAR(dbl_at(t, "high", 0), 5);
+    ASSERT_NEAR(dbl_at(t, "high", 1), 2);
+    ASSERT_NEAR(dbl_at(t, "best", 0), 14.0 / 3);
+    ASSERT_NEAR(dbl_at(t, "best", 1), 7.0 / 3);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(prorate_remainder_should_go_to_the_first_of_three_periods)
+{
+    /* 2016-01-31 .. 2016-03-01: 1 + 29 + 1 days (leap year).  low 10:
+     * floor(10/31) = 0, floor(290/31) = 9, 0; remainder 1 to January. */
+    static const fx_inc in[] = {
+        {"A", "2016-01-31", "2016-03-01", "X", 0, 0, 1, {KILLED(10, 31, 31)}},
+    };
+    fixture fx = fx_build(in, 1);
+    toll_table *t = prorated(&fx, "period:month");
+    ck_assert_uint_eq(toll_table_nrows(t), 3);
+    ASSERT_NEAR(dbl_at(t, "low", 0), 1);
+    ASSERT_NEAR(dbl_at(t, "low", 1), 9);
+    ASSERT_NEAR(dbl_at(t, "low", 2), 0);
+    ASSERT_NEAR(dbl_at(t, "high", 0), 1);
+    ASSERT_NEAR(dbl_at(t, "high", 1), 29);
+    ASSERT_NEAR(dbl_at(t, "high", 2), 1);
+    ASSERT_NEAR(dbl_at(t, "best", 1), 29);
+    toll_table_free(t);
+    /* By quarter all three months fall in Q1. */
+    t = prorated(&fx, "period:quarter");
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ASSERT_NEAR(dbl_at(t, "low", 0), 10);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(prorate_should_split_weeks_and_days)
+{
+    /* Sunday 2016-01-03 (2015-W53) .. Tuesday 2016-01-05 (2016-W01). */
+    static const fx_inc in[] = {
+        {"A", "2016-01-03", "2016-01-05", "X", 0, 0, 1, {KILLED(3, 6, 4.5)}},
+    };
+    fixture fx = fx_build(in, 1);
+    toll_table *t = prorated(&fx, "period:week");
+    ck_assert_uint_eq(toll_table_nrows(t), 2);
+    ck_assert_str_eq(key_at(t, "period", 0), "2015-W53");
+    ck_assert_str_eq(key_at(t, "period", 1), "2016-W01");
+    ASSERT_NEAR(dbl_at(t, "low", 0), 1);
+    ASSERT_NEAR(dbl_at(t, "low", 1), 2);
+    ASSERT_NEAR(dbl_at(t, "high", 0), 2);
+    ASSERT_NEAR(dbl_at(t, "high", 1), 4);
+    ASSERT_NEAR(dbl_at(t, "best", 0), 1.5);
+    toll_table_free(t);
+    t = prorated(&fx, "period:day");
+    ck_assert_uint_eq(toll_table_nrows(t), 3);
+    ck_assert_str_eq(key_at(t, "period", 2), "2016-01-05");
+    ASSERT_NEAR(dbl_at(t, "low", 0), 1);
+    ASSERT_NEAR(dbl_at(t, "high", 2), 2);
+    toll_table_free(t);
+    /* Without a period key prorating changes nothing. */
+    t = prorated(&fx, "actor");
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ASSERT_NEAR(dbl_at(t, "low", 0), 3);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(prorate_and_split_should_combine)
+{
+    static const fx_inc in[] = {
+        {"A", "2016-12-30", "2017-01-02", "Russia;Syria", 0, 0, 1,
+         {KILLED(10, 20, 15)}},
+    };
+    fixture fx = fx_build(in, 1);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor,period:month";
+    o.span = TOLL_SPAN_PRORATE;
+    o.attribution = TOLL_ATTR_SPLIT;
+    toll_table *t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 4);
+    ck_assert_str_eq(key_at(t, "actor", 0), "Russia");
+    ck_assert_str_eq(key_at(t, "period", 0), "2016-12");
+    ck_assert_str_eq(key_at(t, "actor", 1), "Russia");
+    ck_assert_str_eq(key_at(t, "period", 1), "2017-01");
+    ck_assert_str_eq(key_at(t, "actor", 3), "Syria");
+    for (size_t i = 0; i < 4; i++) {
+        ASSERT_NEAR(dbl_at(t, "low", i), 2.5);
+        ASSERT_NEAR(dbl_at(t, "high", i), 5);
+        ASSERT_NEAR(dbl_at(t, "best", i), 3.75);
+        ck_assert_int_eq(int_at(t, "incidents", i), 1);
+    }
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+/* ---- category and grade ----------------------------------------------------------- */
+
+static const fx_inc CATS[] = {
+    {"A", "2016-01-01", NULL, "X", TOLL_GRADE_CONFIRMED, 0, 1,
+     {KILLED(10, 10, 10), {"injured", 20, 30, 25, 0},
+      {"children_killed", 2, 2, 2, 0}}},
+    {"A", "2016-01-02", NULL, "X", TOLL_GRADE_SELF_ONLY, 0, 1,
+     {KILLED(1, 1, 1), {"injured", 2, 2, 2, 0}}},
+    {"A", "2016-01-03", NULL, "X", TOLL_GRADE_CORROBORATED, 0, 1,
+     {KILLED(100, 100, 100)}},
+    {"A", "2016-01-04", NULL, "X", TOLL_GRADE_SINGLE, 0, 1,
+     {KILLED(1000, 1000, 1000)}},
+};
+#define NCATS (sizeof CATS / sizeof *CATS)
+
+START_TEST(by_category_should_total_every_category)
+{
+    fixture fx = fx_build(CATS, NCATS);
+    toll_table *t = summarize_by(&fx, "category");
+    ck_assert_uint_eq(toll_table_nrows(t), 3);
+    ck_assert_str_eq(key_at(t, "category", 0), "children_killed");
+    ck_assert_str_eq(key_at(t, "category", 1), "injured");
+    ck_assert_str_eq(key_at(t, "category", 2), "killed");
+    ASSERT_NEAR(dbl_at(t, "high", 1), 32);
+    ck_assert_int_eq(int_at(t, "incidents", 1), 2);
+    ASSERT_NEAR(dbl_at(t, "low", 2), 1111);
+    ck_assert_ptr_nonnull(strstr(toll_table_caption(t), "all categories"));
+    toll_table_free(t);
+    /* An explicit category restricts the category key to it. */
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "category";
+    o.category = "injured";
+    t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_str_eq(key_at(t, "category", 0), "injured");
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(category_option_should_choose_the_category_to_total)
+{
+    fixture fx = fx_build(CATS, NCATS);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.category = "injured";
+    toll_table *t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ASSERT_NEAR(dbl_at(t, "low", 0), 22);
+    ck_assert_int_eq(int_at(t, "incidents", 0), 2);
+    ck_assert(strncmp(toll_table_caption(t), "injured;", 8) == 0);
+    toll_table_free(t);
+    o.category = "nonexistent";
+    expect_error(&fx, &o, "unknown category 'nonexistent'");
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(by_grade_should_sort_strongest_first)
+{
+    fixture fx = fx_build(CATS, NCATS);
+    toll_table *t = summarize_by(&fx, "grade");
+    ck_assert_uint_eq(toll_table_nrows(t), 4);
+    ck_assert_str_eq(key_at(t, "grade", 0), "confirmed");
+    ck_assert_str_eq(key_at(t, "grade", 1), "corroborated");
+    ck_assert_str_eq(key_at(t, "grade", 2), "single");
+    ck_assert_str_eq(key_at(t, "grade", 3), "self-only");
+    ASSERT_NEAR(dbl_at(t, "low", 2), 1000);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(keys_should_appear_in_the_order_given)
+{
+    fixture fx = fx_build(CATS, NCATS);
+    toll_table *t = summarize_by(&fx, "grade, category ,period:year");
+    ck_assert_uint_eq(toll_table_nkeys(t), 3);
+    ck_assert_str_eq(toll_table_column_name(t, 0), "grade");
+    ck_assert_str_eq(toll_table_column_name(t, 1), "category");
+    ck_assert_str_eq(toll_table_column_name(t, 2), "period");
+    ck_assert_str_eq(toll_table_column_name(t, 3), "incidents");
+    ck_assert_uint_eq(toll_table_nrows(t), 7);
+    /* confirmed: children_killed, injured, killed; then corroborated ... */
+    ck_assert_str_eq(key_at(t, "grade", 0), "confirmed");
+    ck_assert_str_eq(key_at(t, "category", 0), "children_killed");
+    ck_assert_str_eq(key_at(t, "category", 2), "killed");
+    ck_assert_str_eq(key_at(t, "grade", 3), "corroborated");
+    ck_assert_str_eq(key_at(t, "grade", 6), "self-only");
+    ck_assert_str_eq(key_at(t, "category", 6), "killed");
+    ck_assert_str_eq(key_at(t, "period", 6), "2016");
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(rows_should_sort_by_every_key_in_turn)
+{
+    static const fx_inc in[] = {
+        {"B", "2016-03-01", NULL, "Syria", 0, 0, 1, {KILLED(1, 1, 1)}},
+        {"A", "2016-03-01", NULL, "Syria", 0, 0, 1, {KILLED(1, 1, 1)}},
+        {"A", "2016-01-01", NULL, "Syria", 0, 0, 1, {KILLED(1, 1, 1)}},
+        {"A", "2016-02-01", NULL, "Russia", 0, 0, 1, {KILLED(1, 1, 1)}},
+        {"A", "2015-12-01", NULL, "Syria", 0, 0, 1, {KILLED(1, 1, 1)}},
+    };
+    fixture fx = fx_build(in, 5);
+    toll_table *t = summarize_by(&fx, "actor,period:month,region");
+    static const char *const want[][3] = {
+        {"Russia", "2016-02", "A"}, {"Syria", "2015-12", "A"},
+        {"Syria", "2016-01", "A"},  {"Syria", "2016-03", "A"},
+        {"Syria", "2016-03", "B"}};
+    ck_assert_uint_eq(toll_table_nrows(t), 5);
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_str_eq(key_at(t, "actor", i), want[i][0]);
+        ck_assert_str_eq(key_at(t, "period", i), want[i][1]);
+        ck_assert_str_eq(key_at(t, "region", i), want[i][2]);
+    }
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+/* ---- filters ---------------------------------------------------------------------- */
+
+START_TEST(min_grade_should_keep_incidents_at_or_above_it)
+{
+    fixture fx = fx_build(CATS, NCATS);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.min_grade = TOLL_GRADE_CORROBORATED;
+    toll_table *t = summarize_ok(&fx, &o);
+    ASSERT_NEAR(dbl_at(t, "low", 0), 110);
+    ck_assert_int_eq(int_at(t, "incidents", 0), 2);
+    ck_assert_ptr_nonnull(strstr(toll_table_caption(t), "corroborated"));
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(date_window_should_keep_incidents_starting_in_it)
+{
+    static const fx_inc in[] = {
+        {"A", "2016-08-31", "2016-09-02", "X", 0, 0, 1, {KILLED(1, 1, 1)}},
+        {"A", "2016-09-01", NULL, "X", 0, 0, 1, {KILLED(2, 2, 2)}},
+        {"A", "2016-09-30", "2016-10-05", "X", 0, 0, 1, {KILLED(4, 4, 4)}},
+        {"A", "2016-10-01", NULL, "X", 0, 0, 1, {KILLED(8, 8, 8)}},
+        {"A", NULL, NULL, "X", 0, 0, 1, {KILLED(16, 16, 16)}},
+    };
+    fixture fx = fx_build(in, 5);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    /* A partial date_to includes its whole month. */
+    o.date_from = "2016-09";
+    o.date_to = "2016-09";
+    toll_table *t = summarize_ok(&fx, &o);
+    ASSERT_NEAR(dbl_at(t, "low", 0), 6);
+    toll_table_free(t);
+    o.date_from = "2016-09-02";
+    o.date_to = NULL;
+    t = summarize_ok(&fx, &o);
+    ASSERT_NEAR(dbl_at(t, "low", 0), 12);
+    toll_table_free(t);
+    o.date_from = NULL;
+    o.date_to = "2016";
+    t = summarize_ok(&fx, &o);
+    ASSERT_NEAR(dbl_at(t, "low", 0), 15);
+    ck_assert_ptr_nonnull(strstr(toll_table_caption(t), "..2016-12-31"));
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(region_prefix_should_match_whole_levels)
+{
+    fixture fx = fx_build(BASIC, NBASIC);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "region";
+    o.region_prefix = "Syria/Idlib";
+    toll_table *t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 2);
+    ck_assert_str_eq(key_at(t, "region", 0), "Syria/Idlib/Khan Shaykhun");
+    ck_assert_str_eq(key_at(t, "region", 1), "Syria/Idlib/Saraqib");
+    toll_table_free(t);
+    o.region_prefix = "Syria/Idlib/Saraqib/";
+    t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    toll_table_free(t);
+    o.region_prefix = "Syria/Idl";
+    t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 0);
+    toll_table_free(t);
+    o.region_prefix = "Syria";
+    t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 4);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(actors_filter_should_keep_incidents_naming_any_of_them)
+{
+    fixture fx = fx_build(BASIC, NBASIC);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    const char *const russia[] = {"Russia"};
+    o.actors = russia;
+    o.n_actors = 1;
+    toll_table *t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 2);
+    ck_assert_str_eq(key_at(t, "actor", 0), "Russia");
+    ck_assert_str_eq(key_at(t, "actor", 1), "Russia + Syria");
+    toll_table_free(t);
+    const char *const two[] = {"Nobody", "unknown"};
+    o.actors = two;
+    o.n_actors = 2;
+    t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_str_eq(key_at(t, "actor", 0), "unknown");
+    toll_table_free(t);
+    const char *const none[] = {"Nobody"};
+    o.actors = none;
+    o.n_actors = 1;
+    t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 0);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+/* ---- errors ----------------------------------------------------------------------- */
+
+START_TEST(unknown_group_keys_should_be_rejected)
+{
+    fixture fx = fx_build(BASIC, NBASIC);
+    expect_by_error(&fx, "actor,foo",
+                    "unknown group key 'foo' (expected actor, region, "
+                    "region:K, period:day|week|month|quarter|year, category, "
+                    "grade)");
+    expect_by_error(&fx, "period", "needs a unit");
+    expect_by_error(&fx, "period:fortnight", "period:fortnight");
+    expect_by_error(&fx, "region:x", "region:x");
+    expect_by_error(&fx, "region:", "region:");
+    expect_by_error(&fx, "actor:2", "unknown group key 'actor:2'");
+    expect_by_error(&fx, "actor,,grade", "empty group key");
+    expect_by_error(&fx, "actor,region:1,region", "given twice");
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(bad_options_should_be_rejected_naming_the_option)
+{
+    fixture fx = fx_build(BASIC, NBASIC);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.date_from = "2016-13";
+    expect_error(&fx, &o, "date_from");
+    toll_summarize_options_init(&o);
+    o.date_to = "soon";
+    expect_error(&fx, &o, "date_to");
+    toll_summarize_options_init(&o);
+    o.date_from = "2017";
+    o.date_to = "2016";
+    expect_error(&fx, &o, "after");
+    toll_summarize_options_init(&o);
+    o.attribution = (toll_attribution)7;
+    expect_error(&fx, &o, "attribution");
+    toll_summarize_options_init(&o);
+    o.span = (toll_span)7;
+    expect_error(&fx, &o, "span");
+    toll_summarize_options_init(&o);
+    o.min_grade = (toll_grade)9;
+    expect_error(&fx, &o, "min_grade");
+    toll_summarize_options_init(&o);
+    o.n_actors = 1;
+    expect_error(&fx, &o, "actors");
+    toll_table *t = (toll_table *)1;
+    ck_assert_int_eq(toll_summarize(NULL, NULL, NULL, &t, NULL), TOLL_EINVAL);
+    ck_assert_ptr_null(t);
+    fx_free(&fx);
+}
+END_TEST
+
+/* ---- memory ---------------------------------------------------------------------- */
+
+START_TEST(summarize_should_use_the_given_allocator_for_the_table)
+{
+    fixture fx = fx_build(BASIC, NBASIC);
+    failing_alloc f;
+    failing_alloc_init(&f, 0);
+    toll_table *t = NULL;
+    ck_assert_int_eq(toll_summarize(fx.inc, NULL, &f.a, &t, NULL), TOLL_OK);
+    ck_assert_int_gt(f.live, 0);
+    toll_table_free(t);
+    ck_assert_int_eq(f.live, 0);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(summarize_should_survive_every_allocation_failure)
+{
+    fixture fx = fx_build(BASIC, NBASIC);
+    toll_allocator saved = fx.inc->alloc;
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor,region:1,period:day,category,grade";
+    o.attribution = TOLL_ATTR_SPLIT;
+    o.span = TOLL_SPAN_PRORATE;
+    int done = 0;
+    for (long n = 1; n < 5000 && !done; n++) {
+        failing_alloc f;
+        failing_alloc_init(&f, n);
+        fx.inc->alloc = f.a; /* temporaries */
+        toll_table *t = NULL;
+        toll_error err;
+        toll_status st = toll_summarize(fx.inc, &o, &f.a, &t, &err);
+        fx.inc->alloc = saved;
+        if (st == TOLL_OK) {
+            ck_assert_uint_eq(toll_table_nrows(t), 5);
+            toll_table_free(t);
+            done = 1;
+        } else {
+            ck_assert_int_eq(st, TOLL_ENOMEM);
+            ck_assert_int_eq(err.code, TOLL_ENOMEM);
+            ck_assert_ptr_null(t);
+        }
+        ck_assert_int_eq(f.live, 0);
+    }
+    ck_assert(done);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(summarize_should_handle_many_groups)
+{
+    enum { N = 20000 };
+    fx_inc *in = calloc(N, sizeof *in);
+    char(*regions)[16] = calloc(N, sizeof *regions);
+    ck_assert_ptr_nonnull(in);
+    ck_assert_ptr_nonnull(regions);
+    for (size_t i = 0; i < N; i++) {
+        snprintf(regions[i], sizeof regions[i], "R%05zu", i % 5000);
+        in[i].region = regions[i];
+        in[i].start = "2016-01-01";
+        in[i].actors = "X";
+        in[i].cells[0] = (fx_cell)KILLED(1, 2, 1.5);
+    }
+    fixture fx = fx_build(in, N);
+    toll_table *t = summarize_by(&fx, "region");
+    ck_assert_uint_eq(toll_table_nrows(t), 5000);
+    for (size_t i = 0; i < 5000; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "R%05zu", i);
+        ck_assert_str_eq(key_at(t, "region", i), want);
+        ck_assert_int_eq(int_at(t, "incidents", i), 4);
+        ASSERT_NEAR(dbl_at(t, "high", i), 8);
+    }
+    toll_table_free(t);
+    fx_free(&fx);
+    free(in);
+    free(regions);
+}
+END_TEST
+
+static Suite *summarize_suite(void)
+{
+    Suite *s = suite_create("summarize");
+    TCase *n = tcase_create("options");
+    tcase_add_test(n, attribution_parse_should_read_names_and_reject_others);
+    tcase_add_test(n, span_parse_should_read_names_and_reject_others);
+    tcase_add_test(n, options_init_should_set_defaults);
+    tcase_add_test(n, unknown_group_keys_should_be_rejected);
+    tcase_add_test(n, bad_options_should_be_rejected_naming_the_option);
+    suite_add_tcase(s, n);
+
+    TCase *a = tcase_create("aggregate");
+    tcase_add_test(a, summarize_without_keys_should_give_one_total_row);
+    tcase_add_test(a, summarize_should_put_the_options_in_the_caption);
+    tcase_add_test(a, cells_without_a_known_figure_should_not_enter_totals);
+    tcase_add_test(a, summarize_should_count_open_denied_and_contested);
+    tcase_add_test(a, summarize_of_no_incidents_should_give_no_rows);
+    tcase_add_test(a, by_actor_joint_should_group_by_the_actor_set_label);
+    tcase_add_test(a, by_actor_split_should_share_low_best_and_high);
+    tcase_add_test(a, by_actor_each_should_give_full_counts_and_be_non_additive);
+    tcase_add_test(a, actor_named_unknown_should_share_the_unknown_row);
+    tcase_add_test(a, by_region_should_group_by_the_full_path);
+    tcase_add_test(a, by_region_level_should_keep_the_first_levels);
+    tcase_add_test(a, by_category_should_total_every_category);
+    tcase_add_test(a, category_option_should_choose_the_category_to_total);
+    tcase_add_test(a, by_grade_should_sort_strongest_first);
+    tcase_add_test(a, keys_should_appear_in_the_order_given);
+    tcase_add_test(a, rows_should_sort_by_every_key_in_turn);
+    suite_add_tcase(s, a);
+
+    TCase *p = tcase_create("periods");
+    tcase_add_test(p, period_labels_should_follow_each_unit);
+    tcase_add_test(p, iso_weeks_should_belong_to_their_iso_year);
+    tcase_add_test(p, periods_should_sort_chronologically_with_no_date_last);
+    tcase_add_test(p, span_start_should_count_an_incident_where_it_starts);
+    tcase_add_test(p, prorate_should_split_across_a_year_boundary_by_days);
+    tcase_add_test(p, prorate_should_give_the_integer_remainder_to_the_first_period);
+    tcase_add_test(p, prorate_remainder_should_go_to_the_first_of_three_periods);
+    tcase_add_test(p, prorate_should_split_weeks_and_days);
+    tcase_add_test(p, prorate_and_split_should_combine);
+    suite_add_tcase(s, p);
+
+    TCase *f = tcase_create("filters");
+    tcase_add_test(f, min_grade_should_keep_incidents_at_or_above_it);
+    tcase_add_test(f, date_window_should_keep_incidents_starting_in_it);
+    tcase_add_test(f, region_prefix_should_match_whole_levels);
+    tcase_add_test(f, actors_filter_should_keep_incidents_naming_any_of_them);
+    suite_add_tcase(s, f);
+
+    TCase *m = tcase_create("memory");
+    tcase_set_timeout(m, 120);
+    tcase_add_test(m, summarize_should_use_the_given_allocator_for_the_table);
+    tcase_add_test(m, summarize_should_survive_every_allocation_failure);
+    tcase_add_test(m, summarize_should_handle_many_groups);
+    suite_add_tcase(s, m);
+    return s;
+}
+
+int main(void) { return toll_test_run(summarize_suite()); }
