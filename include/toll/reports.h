@@ -133,8 +133,10 @@ TOLL_API void toll_colmap_free(toll_colmap *map);
  * Each item is TARGET=SOURCE, where TARGET is a report field (source, date,
  * region, actor, killed, children_killed, ...) and SOURCE is a column name,
  * LOW..HIGH (two columns making one quantity), or for `region`
- * COL1/COL2/COL3 (levels from several columns).  Later items override
- * earlier ones for the same target.  TOLL_EINVAL names the bad item.
+ * COL1/COL2/COL3 (levels from several columns), or a constant 'TEXT' in
+ * single quotes (source='Airwars').  Later items override earlier ones for
+ * the same target.  TOLL_EINVAL names the bad item; the map is then
+ * unchanged.
  */
 TOLL_API toll_status toll_colmap_parse(toll_colmap *map, const char *spec,
                                        toll_error *err);
@@ -142,7 +144,8 @@ TOLL_API toll_status toll_colmap_parse(toll_colmap *map, const char *spec,
 /*
  * Add mappings from JSON text: {"killed": "civilian_deaths",
  * "injured": {"low": "inj_min", "high": "inj_max"},
- * "region": ["country", "adm_1"], "actor": "belligerent"}.
+ * "region": ["country", "adm_1"], "actor": "belligerent",
+ * "source": {"value": "Airwars"}} ({"value": ...} is a constant).
  */
 TOLL_API toll_status toll_colmap_load_json(toll_colmap *map, const char *json,
                                            size_t len, const char *name,

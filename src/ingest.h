@@ -1,0 +1,236 @@
+/*
+ * src/ingest.h - private declarations of the ingest module
+ * (src/ingest.c, src/ingest_json.c, src/ingest_csv.c, src/colmap.c).
+ * Nothing here is public API.
+ *
+ * Every input format turns one record into an array of toll__member
+ * (key, value) pairs; a toll__binding says which members feed which report
+ * field (by name, or through a column map); toll__ingest_record then
+ * validates the values and appends one row to the store.
+ */
+#ifndef TOLL_INGEST_H
+#define TOLL_INGEST_H
+
+#include "internal.h"
+
+#include <stdio.h>
+
+struct cJSON;
+
+/* ---- report fields -------------------------------------------------------- */
+
+typedef enum toll__field {
+    TOLL__F_INCIDENT = 0,
+    TOLL__F_SOURCE,
+    TOLL__F_SOURCE_KIND,
+    TOLL__F_SOURCE_ACTOR,
+    TOLL__F_DATE,
+    TOLL__F_DATE_START,
+    TOLL__F_DATE_END,
+    TOLL__F_REGION,
+    TOLL__F_ACTOR,
+    TOLL__F_ID,
+    TOLL__F_URL,
+    TOLL__F_NOTE,
+    TOLL__F_COUNT,
+    /* a casualty category: a key ending in "killed" or "injured" */
+    TOLL__F_CATEGORY = TOLL__F_COUNT
+} toll__field;
+
+/* The report field named s[0..len): a toll__field, TOLL__F_CATEGORY for a
+ * category name, or -1 when it is not a report field. */
+int toll__field_lookup(const char *s, size_t len);
+/* 1 if s[0..len) names a casualty category (ends in killed/injured). */
+int toll__is_category(const char *s, size_t len);
+/* Static name of a core field ("source", ...). */
+const char *toll__field_name(int field);
+
+/* 1 if s[0..len) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF);
+ * otherwise 0 and *bad (may be NULL) receives the offset of the first bad
+ * byte. */
+int toll__utf8_valid(const char *s, size_t len, size_t *bad);
+
+/* Raw JSON text already validated by cJSON: the index after the blanks at
+ * s[i], and the index after the value (string, number, literal, array or
+ * object) starting at s[i]. */
+size_t toll__json_skip_ws(const char *s, size_t len, size_t i);
+size_t toll__json_skip_value(const char *s, size_t len, size_t i);
+
+/* ---- column maps ---------------------------------------------------------- */
+
+#define TOLL__CM_MAX_COLS 16
+
+typedef enum toll__cmshape {
+    TOLL__CM_COLUMN = 0, /* one column, read as the field itself */
+    TOLL__CM_RANGE,      /* LOW..HIGH: col[0] low, col[1] high */
+    TOLL__CM_RANGE3,     /* LOW..BEST..HIGH: col[0] low, col[1] best, col[2] high */
+    TOLL__CM_LEVELS,     /* region levels, one column each */
+    TOLL__CM_CONST       /* a constant value: col[0] is the text */
+} toll__cmshape;
+
+typedef struct toll__cmentry {
+    const char *target; /* report field name */
+    size_t target_len;
+    int field;          /* toll__field (TOLL__F_CATEGORY for categories) */
+    int shape;          /* toll__cmshape */
+    size_t ncols;
+    const char *col[TOLL__CM_MAX_COLS]; /* column names (NUL-terminated) */
+    size_t col_len[TOLL__CM_MAX_COLS];
+    char *block;        /* owns target and col strings */
+    size_t block_size;
+} toll__cmentry;
+
+struct toll_colmap {
+    toll_allocator alloc;
+    toll__cmentry *e;   /* later entries override earlier ones */
+    size_t n, cap;
+};
+
+/* The entry in force for target s[0..len) (the last one), or NULL. */
+const toll__cmentry *toll__colmap_find(const toll_colmap *map, const char *s,
+                                       size_t len);
+/* 1 if column s[0..len) is the source of some entry in force. */
+int toll__colmap_uses(const toll_colmap *map, const char *s, size_t len);
+
+/* ---- record values ---------------------------------------------------------- */
+
+typedef enum toll__vtype {
+    TOLL__V_ABSENT = 0,
+    TOLL__V_NULL,   /* JSON null */
+    TOLL__V_TEXT,   /* a JSON string or a CSV cell: s/len decoded UTF-8 */
+    TOLL__V_NUMBER, /* JSON number: s/len the number as written */
+    TOLL__V_BOOL,   /* JSON true/false: s/len "true" or "false" */
+    TOLL__V_ARRAY,  /* JSON array: s/len the raw text, json the node */
+    TOLL__V_OBJECT  /* JSON object: s/len the raw text, json the node */
+} toll__vtype;
+
+typedef struct toll__val {
+    int type;
+    const char *s;
+    size_t len;
+    const struct cJSON *json;
+} toll__val;
+
+typedef struct toll__member {
+    const char *key;
+    size_t klen;
+    toll__val v;
+} toll__member;
+
+/* One report field (or category) fed by one to TOLL__CM_MAX_COLS members. */
+typedef struct toll__slot {
+    int field;                     /* toll__field or TOLL__F_CATEGORY */
+    int shape;                     /* toll__cmshape */
+    const char *name;              /* target name (categories: the key) */
+    size_t name_len;
+    uint32_t category;             /* interned category name */
+    const toll__cmentry *entry;    /* the map entry, NULL when by name */
+    size_t ncols;
+    long col[TOLL__CM_MAX_COLS];   /* member index, -1 when absent */
+} toll__slot;
+
+/* Which members feed which fields.  Built once per CSV header, once per
+ * JSON object. */
+typedef struct toll__binding {
+    toll__slot *slot;
+    size_t nslots, slot_cap;
+    uint8_t *extra;                /* extra[i]: member i is kept as an extra */
+    size_t nmembers, extra_cap;
+} toll__binding;
+
+/* ---- a load in progress ----------------------------------------------------- */
+
+typedef struct toll__ingest {
+    toll_reports *r;
+    const toll_load_options *opts;
+    const char *name;     /* input name used in messages */
+    uint32_t file_id;     /* interned name */
+    toll_error *err;      /* caller's error (may be NULL) */
+    toll_error rec;       /* the current record's error */
+    size_t n_loaded;
+    long line, record;    /* location of the current record */
+    int split_actors;     /* CSV: split `actor` text at actor_separator */
+
+    /* scratch, reused from record to record */
+    toll__binding bind;
+    toll__qcell *q;
+    size_t q_cap;
+    toll__kv *x;
+    size_t x_cap;
+    uint32_t *ids;
+    size_t ids_cap;
+    toll__buf text;
+    toll__member *m;
+    size_t m_cap;
+} toll__ingest;
+
+/*
+ * Bind the members m[0..n) (keys only are used) to report fields, using
+ * in->opts->colmap.  With `require` non-zero (CSV headers) a map column
+ * missing from the members is an error (located at in->line).
+ * Record errors come back as TOLL_EREPORT in in->rec; other statuses are
+ * fatal.
+ */
+toll_status toll__bind(toll__ingest *in, toll__binding *b,
+                       const toll__member *m, size_t n, int require);
+
+/*
+ * Validate the record m[0..n) bound by `b` and append it, located at
+ * in->line / in->record.  Returns TOLL_OK when the record was loaded or,
+ * in lenient mode, rejected; the record's TOLL_EREPORT / TOLL_EPARSE in
+ * strict mode (details in in->err); fatal statuses (TOLL_ENOMEM) always.
+ */
+toll_status toll__ingest_record(toll__ingest *in, const toll__binding *b,
+                                const toll__member *m, size_t n);
+
+/*
+ * Handle a record error already described in in->rec: in lenient mode add
+ * it to the store's rejects and return TOLL_OK (or TOLL_ENOMEM); in strict
+ * mode copy it to in->err and return its code.
+ */
+toll_status toll__ingest_reject(toll__ingest *in);
+
+/* Fill in->rec for the current record (file, line, record, field). */
+toll_status toll__rec_err(toll__ingest *in, toll_status code,
+                          const char *field, const char *text,
+                          size_t text_len, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* A fatal error (ENOMEM, EIO, structural syntax) to the caller's err. */
+toll_status toll__ingest_fail(toll__ingest *in, toll_status code,
+                              long line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- byte sources --------------------------------------------------------- */
+
+#define TOLL__CHUNK (1u << 20)
+
+/* Input bytes: a whole buffer, or a file read in chunks. */
+typedef struct toll__input {
+    const char *data;     /* buffer mode */
+    size_t len;
+    int done;
+    FILE *fp;             /* file mode */
+    char *chunk;
+    size_t chunk_cap;
+    const toll_allocator *alloc;
+    /* bytes read ahead for sniffing, returned by the next read */
+    const char *peek;
+    size_t peek_len;
+} toll__input;
+
+/* Next chunk of input: *p and *n; *n == 0 at the end.  TOLL_EIO on a read
+ * error. */
+toll_status toll__input_read(toll__input *src, const char **p, size_t *n);
+
+/* Format readers (ingest_json.c, ingest_csv.c). */
+toll_status toll__load_json_array(toll__ingest *in, toll__input *src);
+toll_status toll__load_jsonl(toll__ingest *in, toll__input *src);
+toll_status toll__load_csv(toll__ingest *in, toll__input *src);
+
+/* Scratch growth helper: make *arr hold `need` elements. */
+#define TOLL__GROW(in, arr, cap, need)                                       \
+    toll__grow(&(in)->r->alloc, (void **)&(arr), &(cap), (need),            \
+               sizeof *(arr))
+
+#endif /* TOLL_INGEST_H */

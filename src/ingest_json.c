@@ -1,0 +1,543 @@
+/*
+ * src/ingest_json.c - JSON arrays of reports and JSON Lines.
+ *
+ * A JSON array is never parsed as a whole: a small scanner of our own
+ * (strings, escapes, nesting depth, line numbers) finds where each element
+ * starts and ends, and each element is parsed on its own with cJSON.  This
+ * gives every record the line where it starts, lets lenient loads skip a
+ * bad element, and streams: only the current element is kept in memory
+ * (in `carry` when it spans input chunks).  JSON Lines are read line by
+ * line the same way.
+ */
+#include "ingest.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
+/* ---- one element ---------------------------------------------------------------- */
+
+/* Raw spans of the members of a JSON object validated by cJSON. */
+typedef struct span {
+    size_t ks, ke, vs, ve;
+} span;
+
+/* Next member of the object at s (after *pos); 0 at the end. */
+static int next_member(const char *s, size_t len, size_t *pos, span *sp)
+{
+    size_t i = toll__json_skip_ws(s, len, *pos);
+    if (i < len && (s[i] == '{' || s[i] == ','))
+        i = toll__json_skip_ws(s, len, i + 1);
+    if (i >= len || s[i] != '"')
+        return 0;
+    sp->ks = i;
+    sp->ke = toll__json_skip_value(s, len, i);
+    i = toll__json_skip_ws(s, len, sp->ke);
+    if (i < len && s[i] == ':')
+        i++;
+    i = toll__json_skip_ws(s, len, i);
+    sp->vs = i;
+    sp->ve = toll__json_skip_value(s, len, i);
+    *pos = sp->ve;
+    return 1;
+}
+
+static const char *json_type(const cJSON *v)
+{
+    if (cJSON_IsArray(v))
+        return "an array";
+    if (cJSON_IsString(v))
+        return "a string";
+    if (cJSON_IsNumber(v))
+        return "a number";
+    if (cJSON_IsBool(v))
+        return "true/false";
+    if (cJSON_IsNull(v))
+        return "null";
+    return "something else";
+}
+
+/* Line number of offset `off` in text (which starts on line `line`). */
+static long line_at(const char *text, size_t off, long line)
+{
+    for (size_t i = 0; i < off; i++) {
+        if (text[i] == '\n')
+            line++;
+        else if (text[i] == '\r' && (i + 1 >= off || text[i + 1] != '\n'))
+            line++;
+    }
+    return line;
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+    const toll__member *x = *(const toll__member *const *)a;
+    const toll__member *y = *(const toll__member *const *)b;
+    size_t n = x->klen < y->klen ? x->klen : y->klen;
+    int c = memcmp(x->key, y->key, n);
+    if (c)
+        return c;
+    return x->klen < y->klen ? -1 : x->klen > y->klen;
+}
+
+/* A key that appears twice, or NULL. */
+static const toll__member *duplicate_key(toll__ingest *in,
+                                         const toll__member *m, size_t n,
+                                         toll_status *st)
+{
+    *st = TOLL_OK;
+    if (n <= 32) {
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = 0; j < i; j++)
+                if (m[i].klen == m[j].klen &&
+                    memcmp(m[i].key, m[j].key, m[i].klen) == 0)
+                    return &m[i];
+        return NULL;
+    }
+    const toll__member **v =
+        toll__alloc(&in->r->alloc, n * sizeof *v);
+    if (!v) {
+        *st = toll__nomem(in->err);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = &m[i];
+    qsort(v, n, sizeof *v, cmp_keys);
+    const toll__member *dup = NULL;
+    for (size_t i = 1; i < n && !dup; i++)
+        if (cmp_keys(&v[i - 1], &v[i]) == 0)
+            dup = v[i];
+    toll__free(&in->r->alloc, v, n * sizeof *v);
+    return dup;
+}
+
+#define SHOW 40
+
+/*
+ * Parse and ingest one record: text[0..len) starting on `line`; maxdepth
+ * is the deepest nesting the scanner saw in it.
+ */
+static toll_status json_record(toll__ingest *in, const char *text, size_t len,
+                               long line, long maxdepth)
+{
+    toll_status st = TOLL_OK;
+    in->line = line;
+    in->record++;
+    size_t bad = 0;
+    int utf8_ok = toll__utf8_valid(text, len, &bad);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        if (maxdepth >= CJSON_NESTING_LIMIT) {
+            toll__rec_err(in, TOLL_EPARSE, NULL, NULL, 0,
+                          "JSON nested deeper than %d levels",
+                          CJSON_NESTING_LIMIT);
+        } else {
+            size_t off = end && end >= text && end <= text + len
+                             ? (size_t)(end - text)
+                             : 0;
+            size_t show = len - off < SHOW ? len - off : SHOW;
+            /* Stop the excerpt at the end of its line. */
+            for (size_t k = 0; k < show; k++)
+                if (text[off + k] == '\n' || text[off + k] == '\r') {
+                    show = k;
+                    break;
+                }
+            long eline = line_at(text, off, line);
+            if (off >= len)
+                toll__rec_err(in, TOLL_EPARSE, NULL, NULL, 0,
+                              "invalid JSON: unexpected end of the report");
+            else if (eline != line)
+                toll__rec_err(in, TOLL_EPARSE, NULL, text + off, show,
+                              "invalid JSON at line %ld near \"%.*s\"",
+                              eline, (int)show, text + off);
+            else
+                toll__rec_err(in, TOLL_EPARSE, NULL, text + off, show,
+                              "invalid JSON near \"%.*s\"", (int)show,
+                              text + off);
+        }
+        return toll__ingest_reject(in);
+    }
+    size_t off = end ? (size_t)(end - text) : len;
+    off = toll__json_skip_ws(text, len, off);
+    if (off < len) {
+        size_t show = len - off < SHOW ? len - off : SHOW;
+        toll__rec_err(in, TOLL_EPARSE, NULL, text + off, show,
+                      "unexpected text after the report: \"%.*s\"",
+                      (int)show, text + off);
+        st = toll__ingest_reject(in);
+        goto cleanup;
+    }
+    if (!cJSON_IsObject(root)) {
+        toll__rec_err(in, TOLL_EREPORT, NULL, NULL, 0,
+                      "a report must be a JSON object, not %s",
+                      json_type(root));
+        st = toll__ingest_reject(in);
+        goto cleanup;
+    }
+
+    /* Members: decoded keys and strings from cJSON, raw text of numbers,
+     * arrays and objects from our own walk (same order). */
+    size_t n = 0;
+    for (const cJSON *c = root->child; c; c = c->next)
+        n++;
+    if (TOLL__GROW(in, in->m, in->m_cap, n ? n : 1)) {
+        st = toll__nomem(in->err);
+        goto cleanup;
+    }
+    size_t pos = 0, i = 0;
+    const toll__member *bad_member = NULL;
+    int bad_in_key = 0;
+    for (const cJSON *c = root->child; c; c = c->next, i++) {
+        span sp;
+        if (!next_member(text, len, &pos, &sp)) {
+            toll__rec_err(in, TOLL_EPARSE, NULL, NULL, 0, "invalid JSON");
+            st = toll__ingest_reject(in);
+            goto cleanup;
+        }
+        toll__member *mb = &in->m[i];
+        mb->key = c->string ? c->string : "";
+        mb->klen = strlen(mb->key);
+        memset(&mb->v, 0, sizeof mb->v);
+        mb->v.json = c;
+        mb->v.s = text + sp.vs;
+        mb->v.len = sp.ve - sp.vs;
+        if (cJSON_IsString(c)) {
+            mb->v.type = TOLL__V_TEXT;
+            mb->v.s = c->valuestring ? c->valuestring : "";
+            mb->v.len = strlen(mb->v.s);
+        } else if (cJSON_IsNumber(c)) {
+            mb->v.type = TOLL__V_NUMBER;
+        } else if (cJSON_IsBool(c)) {
+            mb->v.type = TOLL__V_BOOL;
+        } else if (cJSON_IsNull(c)) {
+            mb->v.type = TOLL__V_NULL;
+        } else if (cJSON_IsArray(c)) {
+            mb->v.type = TOLL__V_ARRAY;
+        } else {
+            mb->v.type = TOLL__V_OBJECT;
+        }
+        if (!utf8_ok && !bad_member && bad >= sp.ks && bad < sp.ve) {
+            bad_member = mb;
+            bad_in_key = bad < sp.ke;
+        }
+    }
+    if (!utf8_ok) {
+        if (bad_member && !bad_in_key)
+            toll__rec_err(in, TOLL_EPARSE, bad_member->key, NULL, 0,
+                          "invalid UTF-8");
+        else
+            toll__rec_err(in, TOLL_EPARSE, NULL, NULL, 0,
+                          "invalid UTF-8 in a key");
+        st = toll__ingest_reject(in);
+        goto cleanup;
+    }
+    const toll__member *dup = duplicate_key(in, in->m, n, &st);
+    if (st)
+        goto cleanup;
+    if (dup) {
+        toll__rec_err(in, TOLL_EREPORT, dup->key, NULL, 0,
+                      "key '%s' appears twice in one report", dup->key);
+        st = toll__ingest_reject(in);
+        goto cleanup;
+    }
+    if ((st = toll__bind(in, &in->bind, in->m, n, 0)))
+        goto cleanup;
+    st = toll__ingest_record(in, &in->bind, in->m, n);
+cleanup:
+    cJSON_Delete(root);
+    return st;
+}
+
+/* ---- JSON arrays ------------------------------------------------------------------ */
+
+enum {
+    A_BEFORE,     /* before '[' */
+    A_FIRST,      /* after '[': an element or ']' */
+    A_NEXT,       /* after ',': an element */
+    A_ELEM,       /* inside an element */
+    A_AFTER,      /* after an element: ',' or ']' */
+    A_DONE        /* after ']' */
+};
+
+typedef struct ascan {
+    int mode;
+    int in_str, esc, scalar;
+    long depth, maxdepth;
+    long line;        /* line of the next byte */
+    int after_cr;     /* the previous byte was '\r' */
+    long elem_line;   /* line where the current element starts */
+    toll__buf carry;  /* the current element when it spans chunks */
+    int carrying;
+} ascan;
+
+static toll_status process_elem(toll__ingest *in, ascan *a, const char *p,
+                                size_t len)
+{
+    /* A scalar element ends at ',' or ']' : drop trailing blanks. */
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' ||
+                   p[len - 1] == '\r' || p[len - 1] == '\n'))
+        len--;
+    toll_status st = json_record(in, p, len, a->elem_line, a->maxdepth);
+    a->carrying = 0;
+    a->carry.len = 0;
+    return st;
+}
+
+toll_status toll__load_json_array(toll__ingest *in, toll__input *src)
+{
+    ascan a;
+    memset(&a, 0, sizeof a);
+    a.mode = A_BEFORE;
+    a.line = 1;
+    toll__buf_init(&a.carry, &in->r->alloc);
+    toll_status st = TOLL_OK;
+    for (;;) {
+        const char *p;
+        size_t n;
+        if ((st = toll__input_read(src, &p, &n))) {
+            st = toll__ingest_fail(in, TOLL_EIO, a.line, "read error");
+            goto cleanup;
+        }
+        if (n == 0)
+            break;
+        size_t start = 0; /* start of the current element in this chunk */
+        for (size_t i = 0; i < n; i++) {
+            char c = p[i];
+            long here = a.line;
+            if (c == '\n') {
+                if (!a.after_cr)
+                    a.line++;
+            } else if (c == '\r') {
+                a.line++;
+            }
+            a.after_cr = c == '\r';
+            int ws = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+            switch (a.mode) {
+            case A_BEFORE:
+                if (ws)
+                    break;
+                if (c != '[') {
+                    st = toll__ingest_fail(in, TOLL_EPARSE, here,
+                                           "expected '[' to start a JSON "
+                                           "array of reports");
+                    goto cleanup;
+                }
+                a.mode = A_FIRST;
+                break;
+            case A_AFTER:
+                if (ws)
+                    break;
+                if (c == ',') {
+                    a.mode = A_NEXT;
+                } else if (c == ']') {
+                    a.mode = A_DONE;
+                } else {
+                    st = toll__ingest_fail(in, TOLL_EPARSE, here,
+                                           "expected ',' or ']' after a "
+                                           "report, found '%c'",
+                                           c);
+                    goto cleanup;
+                }
+                break;
+            case A_DONE:
+                if (ws)
+                    break;
+                st = toll__ingest_fail(in, TOLL_EPARSE, here,
+                                       "unexpected text after the JSON array");
+                goto cleanup;
+            case A_FIRST:
+            case A_NEXT:
+                if (ws)
+                    break;
+                if (c == ']') {
+                    if (a.mode == A_NEXT) {
+                        st = toll__ingest_fail(in, TOLL_EPARSE, here,
+                                               "expected a report after ','");
+                        goto cleanup;
+                    }
+                    a.mode = A_DONE;
+                    break;
+                }
+                /* An element starts here. */
+                a.mode = A_ELEM;
+                a.elem_line = here;
+                a.depth = a.maxdepth = 0;
+                a.in_str = a.esc = 0;
+                a.scalar = c != '{' && c != '[';
+                a.carrying = 0;
+                start = i;
+                /* fall through */
+            case A_ELEM:
+                if (a.in_str) {
+                    if (a.esc)
+                        a.esc = 0;
+                    else if (c == '\\')
+                        a.esc = 1;
+                    else if (c == '"')
+                        a.in_str = 0;
+                    break;
+                }
+                if (c == '"') {
+                    a.in_str = 1;
+                } else if (a.scalar) {
+                    if (c == ',' || c == ']') {
+                        /* the scalar ended just before c */
+                        if (a.carrying) {
+                            if (toll__buf_append(&a.carry, p + start,
+                                                 i - start)) {
+                                st = toll__nomem(in->err);
+                                goto cleanup;
+                            }
+                            st = process_elem(in, &a, a.carry.data,
+                                              a.carry.len);
+                        } else {
+                            st = process_elem(in, &a, p + start, i - start);
+                        }
+                        if (st)
+                            goto cleanup;
+                        a.mode = c == ',' ? A_NEXT : A_DONE;
+                    }
+                } else if (c == '{' || c == '[') {
+                    if (++a.depth > a.maxdepth)
+                        a.maxdepth = a.depth;
+                } else if (c == '}' || c == ']') {
+                    if (--a.depth == 0) {
+                        if (a.carrying) {
+                            if (toll__buf_append(&a.carry, p + start,
+                                                 i + 1 - start)) {
+                                st = toll__nomem(in->err);
+                                goto cleanup;
+                            }
+                            st = process_elem(in, &a, a.carry.data,
+                                              a.carry.len);
+                        } else {
+                            st = process_elem(in, &a, p + start,
+                                              i + 1 - start);
+                        }
+                        if (st)
+                            goto cleanup;
+                        a.mode = A_AFTER;
+                    }
+                }
+                break;
+            default:
+                break;
+            }
+        }
+        if (a.mode == A_ELEM) {
+            /* The element continues in the next chunk. */
+            if (toll__buf_append(&a.carry, p + start, n - start)) {
+                st = toll__nomem(in->err);
+                goto cleanup;
+            }
+            a.carrying = 1;
+        }
+    }
+    if (a.mode == A_ELEM)
+        st = toll__ingest_fail(in, TOLL_EPARSE, a.elem_line,
+                               "unexpected end of input inside a report "
+                               "(the JSON array is not closed)");
+    else if (a.mode != A_DONE && a.mode != A_BEFORE)
+        st = toll__ingest_fail(in, TOLL_EPARSE, a.line,
+                               "unexpected end of input: the JSON array is "
+                               "not closed");
+cleanup:
+    toll__buf_free(&a.carry);
+    return st;
+}
+
+/* ---- JSON Lines ---------------------------------------------------------------------- */
+
+/* Ingest one line unless it is blank. */
+static toll_status jsonl_line(toll__ingest *in, const char *p, size_t len,
+                              long line)
+{
+    size_t i = toll__json_skip_ws(p, len, 0);
+    if (i == len)
+        return TOLL_OK;
+    /* Nesting depth of the line, for the message when cJSON refuses it. */
+    long depth = 0, maxdepth = 0;
+    int in_str = 0;
+    for (size_t k = i; k < len; k++) {
+        char c = p[k];
+        if (in_str) {
+            if (c == '\\')
+                k++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > maxdepth)
+                maxdepth = depth;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return json_record(in, p + i, len - i, line, maxdepth);
+}
+
+toll_status toll__load_jsonl(toll__ingest *in, toll__input *src)
+{
+    toll__buf carry;
+    toll__buf_init(&carry, &in->r->alloc);
+    long line = 1;
+    int skip_lf = 0, carrying = 0;
+    toll_status st = TOLL_OK;
+    for (;;) {
+        const char *p;
+        size_t n;
+        if ((st = toll__input_read(src, &p, &n))) {
+            st = toll__ingest_fail(in, TOLL_EIO, line, "read error");
+            goto cleanup;
+        }
+        if (n == 0)
+            break;
+        size_t i = 0;
+        if (skip_lf && p[0] == '\n')
+            i = 1; /* the '\n' of a "\r\n" split across chunks */
+        skip_lf = 0;
+        while (i < n) {
+            /* the next line terminator */
+            const char *lf = memchr(p + i, '\n', n - i);
+            size_t stop = lf ? (size_t)(lf - p) : n;
+            const char *cr = memchr(p + i, '\r', stop - i);
+            if (cr)
+                stop = (size_t)(cr - p);
+            if (stop == n) { /* no terminator in this chunk */
+                if (toll__buf_append(&carry, p + i, n - i)) {
+                    st = toll__nomem(in->err);
+                    goto cleanup;
+                }
+                carrying = 1;
+                break;
+            }
+            if (carrying) {
+                if (toll__buf_append(&carry, p + i, stop - i)) {
+                    st = toll__nomem(in->err);
+                    goto cleanup;
+                }
+                st = jsonl_line(in, carry.data, carry.len, line);
+                carry.len = 0;
+                carrying = 0;
+            } else {
+                st = jsonl_line(in, p + i, stop - i, line);
+            }
+            if (st)
+                goto cleanup;
+            line++;
+            i = stop + 1;
+            if (p[stop] == '\r') {
+                if (i < n && p[i] == '\n')
+                    i++;
+                else if (i == n)
+                    skip_lf = 1;
+            }
+        }
+    }
+    if (carrying)
+        st = jsonl_line(in, carry.data, carry.len, line);
+cleanup:
+    toll__buf_free(&carry);
+    return st;
+}

@@ -1,0 +1,201 @@
+/* tests/test_date.c - day numbers, partial dates, ISO weeks. */
+#include "testutil.h"
+
+#include <string.h>
+
+static int32_t ymd(int y, int m, int d) { return toll_date_from_ymd(y, m, d); }
+
+static toll_status parse(const char *s, int32_t *a, int32_t *b,
+                         toll_error *err)
+{
+    return toll_date_parse(s, strlen(s), a, b, err);
+}
+
+static void check_week(int y, int m, int d, int want_year, int want_week)
+{
+    int iy = 0, w = 0;
+    toll_date_iso_week(ymd(y, m, d), &iy, &w);
+    ck_assert_msg(iy == want_year && w == want_week,
+                  "%04d-%02d-%02d: got %d-W%02d, want %d-W%02d", y, m, d, iy,
+                  w, want_year, want_week);
+}
+
+START_TEST(date_should_count_days_from_1970)
+{
+    ck_assert_int_eq(ymd(1970, 1, 1), 0);
+    ck_assert_int_eq(ymd(1970, 1, 2), 1);
+    ck_assert_int_eq(ymd(1969, 12, 31), -1);
+    ck_assert_int_eq(ymd(2000, 3, 1), 11017);
+    ck_assert_int_eq(ymd(2016, 9, 25), 17069);
+    ck_assert_int_eq(ymd(1600, 1, 1), -135140);
+}
+END_TEST
+
+START_TEST(date_should_round_trip_every_day_over_centuries)
+{
+    for (int32_t d = ymd(1599, 1, 1); d <= ymd(2401, 12, 31); d++) {
+        int y, m, dd;
+        toll_date_to_ymd(d, &y, &m, &dd);
+        ck_assert(toll_date_valid(y, m, dd));
+        ck_assert_int_eq(ymd(y, m, dd), d);
+    }
+}
+END_TEST
+
+START_TEST(date_should_know_leap_years)
+{
+    ck_assert(toll_date_valid(2016, 2, 29));
+    ck_assert(toll_date_valid(2000, 2, 29));
+    ck_assert(!toll_date_valid(1900, 2, 29));
+    ck_assert(!toll_date_valid(2015, 2, 29));
+    ck_assert(!toll_date_valid(2015, 2, 30));
+    ck_assert(!toll_date_valid(2015, 13, 1));
+    ck_assert(!toll_date_valid(2015, 0, 1));
+    ck_assert(!toll_date_valid(2015, 4, 31));
+    ck_assert(!toll_date_valid(2015, 1, 0));
+    ck_assert_int_eq(ymd(2016, 3, 1) - ymd(2016, 2, 28), 2);
+    ck_assert_int_eq(ymd(2015, 3, 1) - ymd(2015, 2, 28), 1);
+}
+END_TEST
+
+START_TEST(date_should_parse_full_dates)
+{
+    int32_t a, b;
+    toll_error err;
+    ck_assert_int_eq(parse("2016-09-25", &a, &b, &err), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2016, 9, 25));
+    ck_assert_int_eq(b, a);
+    ck_assert_int_eq(parse("  2016-02-29 ", &a, &b, &err), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2016, 2, 29));
+}
+END_TEST
+
+START_TEST(date_should_ignore_time_suffixes)
+{
+    int32_t a, b;
+    toll_error err;
+    ck_assert_int_eq(parse("2016-09-25 00:00:00.000", &a, &b, &err),
+                     TOLL_OK);
+    ck_assert_int_eq(a, ymd(2016, 9, 25));
+    ck_assert_int_eq(b, a);
+    ck_assert_int_eq(parse("2016-09-25T00:00:00", &a, &b, &err), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2016, 9, 25));
+    ck_assert_int_eq(parse("2016-09-25T13:45:10Z", &a, &b, &err), TOLL_OK);
+    ck_assert_int_eq(parse("2016-09-25T13:45+02:00", &a, &b, &err), TOLL_OK);
+    ck_assert_int_eq(parse("2016-09-25 noon", &a, &b, &err), TOLL_EPARSE);
+    ck_assert_int_eq(parse("2016-09-25T", &a, &b, &err), TOLL_EPARSE);
+    ck_assert_int_eq(parse("2016-09T00:00:00", &a, &b, &err), TOLL_EPARSE);
+}
+END_TEST
+
+START_TEST(date_should_span_a_whole_month_for_year_month)
+{
+    int32_t a, b;
+    toll_error err;
+    ck_assert_int_eq(parse("2016-02", &a, &b, &err), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2016, 2, 1));
+    ck_assert_int_eq(b, ymd(2016, 2, 29));
+    ck_assert_int_eq(parse("2015-02", &a, &b, &err), TOLL_OK);
+    ck_assert_int_eq(b, ymd(2015, 2, 28));
+    ck_assert_int_eq(parse("2015-12", &a, &b, &err), TOLL_OK);
+    ck_assert_int_eq(b, ymd(2015, 12, 31));
+}
+END_TEST
+
+START_TEST(date_should_span_a_whole_year_for_year_alone)
+{
+    int32_t a, b;
+    toll_error err;
+    ck_assert_int_eq(parse("2015", &a, &b, &err), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2015, 1, 1));
+    ck_assert_int_eq(b, ymd(2015, 12, 31));
+}
+END_TEST
+
+START_TEST(date_should_reject_impossible_dates_naming_the_text)
+{
+    int32_t a = 7, b = 7;
+    toll_error err;
+    ck_assert_int_eq(parse("2015-02-30", &a, &b, &err), TOLL_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.message, "\"2015-02-30\""));
+    ck_assert_str_eq(err.text, "2015-02-30");
+    ck_assert_int_eq(a, 7); /* outputs untouched on failure */
+    ck_assert_int_eq(parse("2015-13", &a, &b, &err), TOLL_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.message, "2015-13"));
+    ck_assert_int_eq(parse("2015-00", &a, &b, &err), TOLL_EPARSE);
+    ck_assert_int_eq(parse("2015-04-31", &a, &b, &err), TOLL_EPARSE);
+    ck_assert_int_eq(parse("2015-01-00", &a, &b, &err), TOLL_EPARSE);
+    ck_assert_int_eq(parse("2015-02-29", &a, &b, &err), TOLL_EPARSE);
+}
+END_TEST
+
+START_TEST(date_should_reject_unreadable_text)
+{
+    int32_t a, b;
+    toll_error err;
+    const char *bad[] = {"",          "15-03-01",   "2015/03/01", "2015-3-1",
+                         "March 2015", "2015-03-01x", "20150301",  "2015-",
+                         "2015-03-",  "yesterday"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(parse(bad[i], &a, &b, &err) == TOLL_EPARSE, "%s",
+                      bad[i]);
+        ck_assert_ptr_nonnull(strstr(err.message, "as a date"));
+    }
+}
+END_TEST
+
+START_TEST(date_should_give_iso_weeks_at_year_ends)
+{
+    check_week(2015, 12, 31, 2015, 53);
+    check_week(2016, 1, 3, 2015, 53);
+    check_week(2016, 1, 4, 2016, 1);
+    check_week(2018, 12, 31, 2019, 1);
+    check_week(2020, 12, 31, 2020, 53);
+    check_week(2021, 1, 3, 2020, 53);
+    check_week(2021, 1, 4, 2021, 1);
+    check_week(2016, 9, 25, 2016, 38);
+    check_week(2008, 12, 29, 2009, 1);
+}
+END_TEST
+
+START_TEST(date_should_give_iso_weekdays)
+{
+    ck_assert_int_eq(toll_date_weekday(ymd(1970, 1, 1)), 4); /* Thursday */
+    ck_assert_int_eq(toll_date_weekday(ymd(2016, 1, 4)), 1); /* Monday */
+    ck_assert_int_eq(toll_date_weekday(ymd(2016, 1, 3)), 7); /* Sunday */
+    ck_assert_int_eq(toll_date_weekday(ymd(1969, 12, 29)), 1);
+    ck_assert_int_eq(toll_date_weekday(ymd(1900, 1, 1)), 1);
+}
+END_TEST
+
+START_TEST(date_should_format_as_iso)
+{
+    char buf[16];
+    toll_date_format(ymd(2016, 9, 5), buf);
+    ck_assert_str_eq(buf, "2016-09-05");
+    toll_date_format(ymd(1, 1, 1), buf);
+    ck_assert_str_eq(buf, "0001-01-01");
+    toll_date_format(TOLL_NO_DATE, buf);
+    ck_assert_str_eq(buf, "");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("date");
+    TCase *tc = tcase_create("date");
+    tcase_add_test(tc, date_should_count_days_from_1970);
+    tcase_add_test(tc, date_should_round_trip_every_day_over_centuries);
+    tcase_add_test(tc, date_should_know_leap_years);
+    tcase_add_test(tc, date_should_parse_full_dates);
+    tcase_add_test(tc, date_should_ignore_time_suffixes);
+    tcase_add_test(tc, date_should_span_a_whole_month_for_year_month);
+    tcase_add_test(tc, date_should_span_a_whole_year_for_year_alone);
+    tcase_add_test(tc, date_should_reject_impossible_dates_naming_the_text);
+    tcase_add_test(tc, date_should_reject_unreadable_text);
+    tcase_add_test(tc, date_should_give_iso_weeks_at_year_ends);
+    tcase_add_test(tc, date_should_give_iso_weekdays);
+    tcase_add_test(tc, date_should_format_as_iso);
+    suite_add_tcase(s, tc);
+    return toll_test_run(s);
+}
