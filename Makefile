@@ -45,7 +45,7 @@ test-example: build
 
 test-python:
 	$(PYTHON) -m pip install -q .
-	cd tests/python && $(PYTHON) -m pytest -q
+	cd tests/python && TOLL_TEST_INSTALLED=1 $(PYTHON) -m pytest -q
 
 test-notebooks:
 	$(PYTHON) scripts/run-notebooks.py notebooks

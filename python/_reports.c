@@ -1,0 +1,814 @@
+/*
+ * python/_reports.c - the Reports (toll_reports) and Incidents
+ * (toll_incidents) types of toll._core.
+ */
+#include "_core.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* ======================================================================== */
+/* Reports                                                                   */
+/* ======================================================================== */
+
+static int reports_check_readable(ReportsObject *self)
+{
+    if (!self->r) {
+        PyErr_SetString(PyExc_ValueError, "Reports is not initialised");
+        return -1;
+    }
+    if (self->loading) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "Reports is being loaded in another thread");
+        return -1;
+    }
+    return 0;
+}
+
+static int reports_check_writable(ReportsObject *self)
+{
+    if (reports_check_readable(self) < 0)
+        return -1;
+    if (self->readers > 0) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "cannot load into Reports while another thread "
+                        "reconciles them");
+        return -1;
+    }
+    if (self->n_derived > 0) {
+        PyErr_Format(PyExc_RuntimeError,
+                     "cannot load into Reports while %zd Incidents object(s) "
+                     "reconciled from them exist; delete them first (or "
+                     "load into a new Reports)",
+                     self->n_derived);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *Reports_new(PyTypeObject *type, PyObject *args,
+                             PyObject *kwds)
+{
+    static char *kwlist[] = {NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, ":Reports", kwlist))
+        return NULL;
+    toll_state *st = toll_py_state_of_type(type);
+    if (!st)
+        return NULL;
+    ReportsObject *self = (ReportsObject *)type->tp_alloc(type, 0);
+    if (!self)
+        return NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s = toll_reports_new(NULL, &self->r, &err);
+    if (s != TOLL_OK) {
+        self->r = NULL;
+        Py_DECREF(self);
+        return toll_py_raise(st, s, &err, NULL, 0);
+    }
+    return (PyObject *)self;
+}
+
+static int Reports_traverse(ReportsObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->dict);
+    return 0;
+}
+
+static int Reports_clear(ReportsObject *self)
+{
+    Py_CLEAR(self->dict);
+    return 0;
+}
+
+static void Reports_dealloc(ReportsObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    if (self->weakrefs)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    Reports_clear(self);
+    /* Incidents hold a strong reference, so none can be alive here. */
+    toll_reports_free(self->r);
+    self->r = NULL;
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+/* --- load options ------------------------------------------------------ */
+
+typedef struct {
+    toll_load_options opts;
+    toll_colmap *map;
+    PyObject *lex_owner;
+    toll_lexicon *lex_tmp;
+} load_ctx;
+
+typedef struct {
+    const char *format;
+    int lenient;
+    PyObject *lexicon;
+    double about_tolerance;
+    const char *map;
+    const char *map_json;
+    PyObject *map_file; /* bytes or NULL */
+    const char *delimiter;
+    const char *actor_sep;
+    const char *region_sep;
+} load_args;
+
+static void load_args_init(load_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->lexicon = Py_None;
+    a->about_tolerance = 0.1;
+}
+
+static int one_char(toll_state *st, const char *option, const char *v,
+                    char *out)
+{
+    if (!v)
+        return 0;
+    if (strcmp(v, "tab") == 0 || strcmp(v, "\\t") == 0) {
+        *out = '\t';
+        return 0;
+    }
+    if (strlen(v) != 1 || (unsigned char)v[0] >= 0x80 || v[0] == '\n' ||
+        v[0] == '\r' || v[0] == '"') {
+        toll_py_option_error(st, option, v,
+                             "expected one ASCII character (or \"tab\"), "
+                             "got \"%.100s\"",
+                             v);
+        return -1;
+    }
+    *out = v[0];
+    return 0;
+}
+
+static int parse_format(toll_state *st, const char *v, toll_format *out)
+{
+    *out = TOLL_FORMAT_AUTO;
+    if (!v || !PyOS_stricmp(v, "auto"))
+        return 0;
+    if (!PyOS_stricmp(v, "json"))
+        *out = TOLL_FORMAT_JSON;
+    else if (!PyOS_stricmp(v, "jsonl") || !PyOS_stricmp(v, "ndjson") ||
+             !PyOS_stricmp(v, "jsonlines"))
+        *out = TOLL_FORMAT_JSONL;
+    else if (!PyOS_stricmp(v, "csv"))
+        *out = TOLL_FORMAT_CSV;
+    else {
+        toll_py_option_error(st, "format", v,
+                             "expected auto, json, jsonl or csv, got "
+                             "\"%.100s\"",
+                             v);
+        return -1;
+    }
+    return 0;
+}
+
+static void load_ctx_release(load_ctx *c)
+{
+    toll_colmap_free(c->map);
+    c->map = NULL;
+    toll_py_lexicon_release(c->lex_owner, c->lex_tmp);
+    c->lex_owner = NULL;
+    c->lex_tmp = NULL;
+}
+
+/* Build the load options (with the GIL).  Returns 0 or -1 (exception). */
+static int load_ctx_init(toll_state *st, load_ctx *c, const load_args *a)
+{
+    memset(c, 0, sizeof *c);
+    toll_load_options_init(&c->opts);
+    if (parse_format(st, a->format, &c->opts.format) < 0)
+        return -1;
+    c->opts.lenient = a->lenient ? 1 : 0;
+    if (!(a->about_tolerance >= 0.0 && a->about_tolerance < 1.0)) {
+        char text[64];
+        PyOS_snprintf(text, sizeof text, "%g", a->about_tolerance);
+        toll_py_option_error(st, "about_tolerance", text,
+                             "must be at least 0 and below 1, got %s", text);
+        return -1;
+    }
+    c->opts.parse.about_tolerance = a->about_tolerance;
+    if (one_char(st, "delimiter", a->delimiter, &c->opts.csv_delimiter) < 0 ||
+        one_char(st, "actor_sep", a->actor_sep, &c->opts.actor_separator) < 0 ||
+        one_char(st, "region_sep", a->region_sep,
+                 &c->opts.region_separator) < 0)
+        return -1;
+    toll_error err;
+    toll_error_clear(&err);
+    if (a->map || a->map_json || a->map_file) {
+        toll_status s = toll_colmap_new(NULL, &c->map, &err);
+        if (s != TOLL_OK) {
+            c->map = NULL;
+            toll_py_raise(st, s, &err, NULL, 0);
+            return -1;
+        }
+        if (a->map_file) {
+            errno = 0;
+            s = toll_colmap_load_file(c->map, PyBytes_AS_STRING(a->map_file),
+                                      &err);
+            int e = errno;
+            if (s == TOLL_EIO || s == TOLL_ENOTFOUND) {
+                toll_py_raise(st, s, &err, a->map_file, e);
+                goto fail;
+            }
+            if (s != TOLL_OK) {
+                toll_py_raise_option(st, "map_file", s, &err);
+                goto fail;
+            }
+        }
+        if (a->map_json) {
+            s = toll_colmap_load_json(c->map, a->map_json, strlen(a->map_json),
+                                      "<map>", &err);
+            if (s != TOLL_OK) {
+                toll_py_raise_option(st, "map", s, &err);
+                goto fail;
+            }
+        }
+        if (a->map) {
+            s = toll_colmap_parse(c->map, a->map, &err);
+            if (s != TOLL_OK) {
+                toll_py_raise_option(st, "map", s, &err);
+                goto fail;
+            }
+        }
+        c->opts.colmap = c->map;
+    }
+    if (toll_py_lexicon_acquire(st, a->lexicon, &c->opts.parse.lexicon,
+                                &c->lex_owner, &c->lex_tmp) < 0)
+        goto fail;
+    return 0;
+fail:
+    load_ctx_release(c);
+    return -1;
+}
+
+/* Run one load (file when path != NULL, else buffer) without the GIL. */
+static PyObject *reports_load(ReportsObject *self, PyObject *path,
+                              const char *data, size_t len, const char *name,
+                              const load_args *a)
+{
+    toll_state *st = TOLL_PY_STATE(self);
+    if (reports_check_writable(self) < 0)
+        return NULL;
+    load_ctx c;
+    if (load_ctx_init(st, &c, a) < 0)
+        return NULL;
+    /* Options may have run Python code: check again. */
+    if (reports_check_writable(self) < 0) {
+        load_ctx_release(&c);
+        return NULL;
+    }
+    toll_error err;
+    toll_error_clear(&err);
+    size_t n_loaded = 0;
+    toll_status s;
+    int sys_errno = 0;
+    self->loading = 1;
+    Py_BEGIN_ALLOW_THREADS
+    errno = 0;
+    if (path)
+        s = toll_reports_load_file(self->r, PyBytes_AS_STRING(path), &c.opts,
+                                   &n_loaded, &err);
+    else
+        s = toll_reports_load_buffer(self->r, data, len, name, &c.opts,
+                                     &n_loaded, &err);
+    sys_errno = errno;
+    Py_END_ALLOW_THREADS
+    self->loading = 0;
+    load_ctx_release(&c);
+    if (s != TOLL_OK)
+        return toll_py_raise(st, s, &err, path,
+                             s == TOLL_EIO || s == TOLL_ENOTFOUND ? sys_errno
+                                                                  : 0);
+    return PyLong_FromSize_t(n_loaded);
+}
+
+#define LOAD_KWARGS                                                          \
+    "format", "lenient", "lexicon", "about_tolerance", "map", "map_json",   \
+        "map_file", "delimiter", "actor_sep", "region_sep"
+#define LOAD_FMT "$zpOdzzO&zzz"
+#define LOAD_PTRS(a)                                                         \
+    &(a).format, &(a).lenient, &(a).lexicon, &(a).about_tolerance,         \
+        &(a).map, &(a).map_json, toll_py_opt_path, &(a).map_file,           \
+        &(a).delimiter, &(a).actor_sep, &(a).region_sep
+
+static PyObject *Reports_load_file(ReportsObject *self, PyObject *args,
+                                   PyObject *kwds)
+{
+    static char *kwlist[] = {"path", LOAD_KWARGS, NULL};
+    PyObject *path = NULL;
+    load_args a;
+    load_args_init(&a);
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&|" LOAD_FMT ":load_file",
+                                     kwlist, PyUnicode_FSConverter, &path,
+                                     LOAD_PTRS(a)))
+        return NULL;
+    PyObject *res = reports_load(self, path, NULL, 0, NULL, &a);
+    Py_DECREF(path);
+    Py_XDECREF(a.map_file);
+    return res;
+}
+
+static PyObject *Reports_load_buffer(ReportsObject *self, PyObject *args,
+                                     PyObject *kwds)
+{
+    static char *kwlist[] = {"data", "name", LOAD_KWARGS, NULL};
+    Py_buffer buf;
+    const char *name = NULL;
+    load_args a;
+    load_args_init(&a);
+    if (!PyArg_ParseTupleAndKeywords(args, kwds,
+                                     "s*|z" LOAD_FMT ":load_buffer", kwlist,
+                                     &buf, &name, LOAD_PTRS(a)))
+        return NULL;
+    PyObject *res = reports_load(self, NULL, buf.buf, (size_t)buf.len,
+                                 name ? name : "<buffer>", &a);
+    PyBuffer_Release(&buf);
+    Py_XDECREF(a.map_file);
+    return res;
+}
+
+static Py_ssize_t Reports_len(ReportsObject *self)
+{
+    if (reports_check_readable(self) < 0)
+        return -1;
+    return (Py_ssize_t)toll_reports_count(self->r);
+}
+
+static PyObject *Reports_get_rejects(ReportsObject *self, void *closure)
+{
+    if (reports_check_readable(self) < 0)
+        return NULL;
+    size_t n = toll_reports_reject_count(self->r);
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (!list)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const toll_error *e = toll_reports_reject(self->r, i);
+        PyObject *d;
+        if (e)
+            d = toll_py_error_dict(e);
+        else {
+            d = Py_None;
+            Py_INCREF(d);
+        }
+        if (!d) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, d);
+    }
+    return list;
+}
+
+static PyObject *Reports_get_categories(ReportsObject *self, void *closure)
+{
+    if (reports_check_readable(self) < 0)
+        return NULL;
+    size_t n = toll_reports_category_count(self->r);
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (!list)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *s = toll_py_str(toll_reports_category(self->r, i));
+        if (!s) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, s);
+    }
+    return list;
+}
+
+static PyObject *Reports_reconcile(ReportsObject *self, PyObject *args,
+                                   PyObject *kwds)
+{
+    static char *kwlist[] = {"policy", "self_reports", NULL};
+    const char *policy = NULL, *self_reports = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|zz:reconcile", kwlist,
+                                     &policy, &self_reports))
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    if (reports_check_readable(self) < 0)
+        return NULL;
+    toll_reconcile_options opts;
+    toll_reconcile_options_init(&opts);
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s;
+    if (policy && (s = toll_policy_parse(policy, &opts.policy, &err)))
+        return toll_py_raise_option(st, "policy", s, &err);
+    if (self_reports &&
+        (s = toll_self_reports_parse(self_reports, &opts.self_reports, &err)))
+        return toll_py_raise_option(st, "self_reports", s, &err);
+
+    IncidentsObject *inc = (IncidentsObject *)st->Incidents_Type->tp_alloc(
+        st->Incidents_Type, 0);
+    if (!inc)
+        return NULL;
+    toll_incidents *out = NULL;
+    self->readers++;
+    Py_BEGIN_ALLOW_THREADS
+    s = toll_reconcile(self->r, &opts, NULL, &out, &err);
+    Py_END_ALLOW_THREADS
+    self->readers--;
+    if (s != TOLL_OK) {
+        Py_DECREF(inc);
+        return toll_py_raise(st, s, &err, NULL, 0);
+    }
+    inc->inc = out;
+    inc->opts = opts;
+    Py_INCREF(self);
+    inc->reports = self;
+    self->n_derived++;
+    return (PyObject *)inc;
+}
+
+static PyObject *Reports_repr(ReportsObject *self)
+{
+    if (!self->r || self->loading)
+        return PyUnicode_FromString("<toll._core.Reports>");
+    return PyUnicode_FromFormat("<toll._core.Reports: %zu reports>",
+                                toll_reports_count(self->r));
+}
+
+#define LOAD_DOC                                                             \
+    "Options (keyword-only): format ('auto', 'json', 'jsonl', 'csv'),\n"    \
+    "lenient (keep valid records and list the others in .rejects),\n"       \
+    "lexicon (Lexicon or preset name), about_tolerance, map (column-map\n"  \
+    "spec 'killed=min..max,actor=side_a'), map_json (the same as JSON),\n"  \
+    "map_file (a JSON column-map file), delimiter, actor_sep, region_sep\n" \
+    "(one character; 'tab' for a tab).\n"                                   \
+    "A strict load that fails raises ParseError/ReportError and leaves\n"   \
+    "the store exactly as before.  Returns the number of reports added."
+
+static PyMethodDef Reports_methods[] = {
+    {"load_file", (PyCFunction)(void (*)(void))Reports_load_file,
+     METH_VARARGS | METH_KEYWORDS,
+     "load_file(path, *, format=None, lenient=False, lexicon=None,\n"
+     "          about_tolerance=0.1, map=None, map_json=None, map_file=None,\n"
+     "          delimiter=None, actor_sep=None, region_sep=None)\n--\n\n"
+     "Append the reports of a .json / .jsonl / .csv file.\n" LOAD_DOC},
+    {"load_buffer", (PyCFunction)(void (*)(void))Reports_load_buffer,
+     METH_VARARGS | METH_KEYWORDS,
+     "load_buffer(data, name=None, *, format=None, lenient=False, ...)\n"
+     "--\n\n"
+     "Append the reports in data (bytes or str); name names the input in\n"
+     "error messages.  With format 'auto' the format is sniffed.\n" LOAD_DOC},
+    {"reconcile", (PyCFunction)(void (*)(void))Reports_reconcile,
+     METH_VARARGS | METH_KEYWORDS,
+     "reconcile(policy='envelope', self_reports='exclude')\n--\n\n"
+     "Reconcile every incident; returns Incidents (which keep these\n"
+     "Reports alive; no load is allowed while they exist)."},
+    {NULL, NULL, 0, NULL}};
+
+static PyGetSetDef Reports_getset[] = {
+    {"rejects", (getter)Reports_get_rejects, NULL,
+     "Records rejected by the last lenient load: a list of dicts with code,\n"
+     "file, line, record, field, text and message.",
+     NULL},
+    {"categories", (getter)Reports_get_categories, NULL,
+     "Casualty categories seen, in first-seen order.", NULL},
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL,
+     NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+static PyMemberDef Reports_members[] = {
+    {"__dictoffset__", T_PYSSIZET, offsetof(ReportsObject, dict), READONLY,
+     NULL},
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(ReportsObject, weakrefs),
+     READONLY, NULL},
+    {NULL, 0, 0, 0, NULL}};
+
+static PyType_Slot Reports_slots[] = {
+    {Py_tp_doc, "Reports()\n--\n\n"
+                "A store of casualty reports (claims), loaded from JSON, JSON "
+                "Lines or CSV."},
+    {Py_tp_new, Reports_new},
+    {Py_tp_dealloc, Reports_dealloc},
+    {Py_tp_traverse, Reports_traverse},
+    {Py_tp_clear, Reports_clear},
+    {Py_tp_repr, Reports_repr},
+    {Py_tp_methods, Reports_methods},
+    {Py_tp_getset, Reports_getset},
+    {Py_tp_members, Reports_members},
+    {Py_sq_length, Reports_len},
+    {0, NULL}};
+
+PyType_Spec toll_py_reports_spec = {
+    .name = "toll._core.Reports",
+    .basicsize = sizeof(ReportsObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .slots = Reports_slots,
+};
+
+/* ======================================================================== */
+/* Incidents                                                                 */
+/* ======================================================================== */
+
+static PyObject *no_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyErr_Format(PyExc_TypeError, "cannot create '%.100s' instances directly",
+                 type->tp_name);
+    return NULL;
+}
+
+static int incidents_check(IncidentsObject *self)
+{
+    if (!self->inc || !self->reports) {
+        PyErr_SetString(PyExc_ValueError,
+                        "Incidents object is empty (cleared or not created "
+                        "by Reports.reconcile)");
+        return -1;
+    }
+    return 0;
+}
+
+/* Free the C incidents before dropping the reports they point into. */
+static void incidents_release(IncidentsObject *self)
+{
+    if (self->inc) {
+        toll_incidents_free(self->inc);
+        self->inc = NULL;
+    }
+    if (self->reports) {
+        ReportsObject *r = self->reports;
+        self->reports = NULL;
+        r->n_derived--;
+        Py_DECREF(r);
+    }
+}
+
+static int Incidents_traverse(IncidentsObject *self, visitproc visit,
+                              void *arg)
+{
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->dict);
+    Py_VISIT((PyObject *)self->reports);
+    return 0;
+}
+
+static int Incidents_clear(IncidentsObject *self)
+{
+    Py_CLEAR(self->dict);
+    incidents_release(self);
+    return 0;
+}
+
+static void Incidents_dealloc(IncidentsObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    if (self->weakrefs)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    Incidents_clear(self);
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+static Py_ssize_t Incidents_len(IncidentsObject *self)
+{
+    if (incidents_check(self) < 0)
+        return -1;
+    return (Py_ssize_t)toll_incidents_count(self->inc);
+}
+
+static PyObject *Incidents_table(IncidentsObject *self,
+                                 PyObject *Py_UNUSED(ignored))
+{
+    toll_state *st = TOLL_PY_STATE(self);
+    if (incidents_check(self) < 0)
+        return NULL;
+    toll_table *t = NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s;
+    Py_BEGIN_ALLOW_THREADS
+    s = toll_incidents_table(self->inc, NULL, &t, &err);
+    Py_END_ALLOW_THREADS
+    if (s != TOLL_OK)
+        return toll_py_raise(st, s, &err, NULL, 0);
+    return toll_py_table_new(st, t);
+}
+
+/* by: None, "a,b" or a sequence of str -> new str or NULL (None). */
+static int join_by(PyObject *by, PyObject **out)
+{
+    *out = NULL;
+    if (!by || by == Py_None)
+        return 0;
+    if (PyUnicode_Check(by)) {
+        Py_INCREF(by);
+        *out = by;
+        return 0;
+    }
+    PyObject *seq = PySequence_Fast(by, "by must be a str or a list of str");
+    if (!seq)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *o = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyUnicode_Check(o)) {
+            PyErr_Format(PyExc_TypeError, "by[%zd] must be str, not %.100s",
+                         i, Py_TYPE(o)->tp_name);
+            Py_DECREF(seq);
+            return -1;
+        }
+    }
+    PyObject *sep = PyUnicode_FromString(",");
+    if (!sep) {
+        Py_DECREF(seq);
+        return -1;
+    }
+    *out = PyUnicode_Join(sep, seq);
+    Py_DECREF(sep);
+    Py_DECREF(seq);
+    return *out ? 0 : -1;
+}
+
+static PyObject *Incidents_summarize(IncidentsObject *self, PyObject *args,
+                                     PyObject *kwds)
+{
+    static char *kwlist[] = {"by",        "category", "attribution",
+                             "span",      "min_grade", "date_from",
+                             "date_to",   "region",   "actors",
+                             NULL};
+    PyObject *by_o = Py_None, *actors_o = Py_None;
+    const char *category = NULL, *attribution = NULL, *span = NULL,
+               *min_grade = NULL, *date_from = NULL, *date_to = NULL,
+               *region = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OzzzzzzzO:summarize",
+                                     kwlist, &by_o, &category, &attribution,
+                                     &span, &min_grade, &date_from, &date_to,
+                                     &region, &actors_o))
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    if (incidents_check(self) < 0)
+        return NULL;
+
+    toll_summarize_options opts;
+    toll_summarize_options_init(&opts);
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s;
+    PyObject *by = NULL, *actors_seq = NULL, *result = NULL;
+    const char **actors = NULL;
+    toll_table *t = NULL;
+
+    if (join_by(by_o, &by) < 0)
+        goto cleanup;
+    if (by && !(opts.by = PyUnicode_AsUTF8(by)))
+        goto cleanup;
+    opts.category = category;
+    if (attribution &&
+        (s = toll_attribution_parse(attribution, &opts.attribution, &err))) {
+        toll_py_raise_option(st, "attribution", s, &err);
+        goto cleanup;
+    }
+    if (span && (s = toll_span_parse(span, &opts.span, &err))) {
+        toll_py_raise_option(st, "span", s, &err);
+        goto cleanup;
+    }
+    if (min_grade && min_grade[0] &&
+        (s = toll_grade_parse(min_grade, &opts.min_grade, &err))) {
+        toll_py_raise_option(st, "min_grade", s, &err);
+        goto cleanup;
+    }
+    opts.date_from = date_from;
+    opts.date_to = date_to;
+    opts.region_prefix = region;
+    if (actors_o != Py_None) {
+        if (PyUnicode_Check(actors_o))
+            actors_seq = PyTuple_Pack(1, actors_o);
+        else
+            actors_seq = PySequence_Fast(actors_o,
+                                         "actors must be a str or a list of "
+                                         "str");
+        if (!actors_seq)
+            goto cleanup;
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(actors_seq);
+        actors = PyMem_Calloc((size_t)n + 1, sizeof *actors);
+        if (!actors) {
+            PyErr_NoMemory();
+            goto cleanup;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *o = PySequence_Fast_GET_ITEM(actors_seq, i);
+            if (!PyUnicode_Check(o)) {
+                PyErr_Format(PyExc_TypeError,
+                             "actors[%zd] must be str, not %.100s", i,
+                             Py_TYPE(o)->tp_name);
+                goto cleanup;
+            }
+            if (!(actors[i] = PyUnicode_AsUTF8(o)))
+                goto cleanup;
+        }
+        opts.actors = actors;
+        opts.n_actors = (size_t)n;
+    }
+
+    Py_BEGIN_ALLOW_THREADS
+    s = toll_summarize(self->inc, &opts, NULL, &t, &err);
+    Py_END_ALLOW_THREADS
+    if (s != TOLL_OK) {
+        if (s == TOLL_EINVAL || s == TOLL_ENOTFOUND)
+            toll_py_raise_option(st, err.field[0] ? err.field : "summarize", s,
+                                 &err);
+        else
+            toll_py_raise(st, s, &err, NULL, 0);
+        goto cleanup;
+    }
+    result = toll_py_table_new(st, t);
+cleanup:
+    PyMem_Free((void *)actors);
+    Py_XDECREF(actors_seq);
+    Py_XDECREF(by);
+    return result;
+}
+
+static PyObject *Incidents_get_reports(IncidentsObject *self, void *closure)
+{
+    if (!self->reports)
+        Py_RETURN_NONE;
+    Py_INCREF(self->reports);
+    return (PyObject *)self->reports;
+}
+
+static PyObject *Incidents_get_policy(IncidentsObject *self, void *closure)
+{
+    return toll_py_str(toll_policy_name(self->opts.policy));
+}
+
+static PyObject *Incidents_get_self_reports(IncidentsObject *self,
+                                            void *closure)
+{
+    return toll_py_str(self->opts.self_reports == TOLL_SELF_INCLUDE
+                           ? "include"
+                           : "exclude");
+}
+
+static PyObject *Incidents_repr(IncidentsObject *self)
+{
+    if (!self->inc)
+        return PyUnicode_FromString("<toll._core.Incidents (cleared)>");
+    return PyUnicode_FromFormat("<toll._core.Incidents: %zu incidents>",
+                                toll_incidents_count(self->inc));
+}
+
+static PyMethodDef Incidents_methods[] = {
+    {"table", (PyCFunction)Incidents_table, METH_NOARGS,
+     "table()\n--\n\n"
+     "The incidents as a Table: one row per incident and category with\n"
+     "bounds, best, grade, flags and provenance."},
+    {"summarize", (PyCFunction)(void (*)(void))Incidents_summarize,
+     METH_VARARGS | METH_KEYWORDS,
+     "summarize(by=None, category=None, attribution='joint', span='start',\n"
+     "          min_grade=None, date_from=None, date_to=None, region=None,\n"
+     "          actors=None)\n--\n\n"
+     "Aggregate into a Table.  by: 'actor,period:month' or a list of keys\n"
+     "(actor, region, region:K, period:day|week|month|quarter|year,\n"
+     "category, grade).  Bad options raise OptionError naming the option."},
+    {NULL, NULL, 0, NULL}};
+
+static PyGetSetDef Incidents_getset[] = {
+    {"reports", (getter)Incidents_get_reports, NULL,
+     "The Reports these incidents were reconciled from.", NULL},
+    {"policy", (getter)Incidents_get_policy, NULL,
+     "The reconcile policy ('envelope' or 'conservative').", NULL},
+    {"self_reports", (getter)Incidents_get_self_reports, NULL,
+     "How self-reports were treated ('exclude' or 'include').", NULL},
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL,
+     NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+static PyMemberDef Incidents_members[] = {
+    {"__dictoffset__", T_PYSSIZET, offsetof(IncidentsObject, dict), READONLY,
+     NULL},
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(IncidentsObject, weakrefs),
+     READONLY, NULL},
+    {NULL, 0, 0, 0, NULL}};
+
+static PyType_Slot Incidents_slots[] = {
+    {Py_tp_doc, "Reconciled incidents (from Reports.reconcile)."},
+    {Py_tp_new, no_new},
+    {Py_tp_dealloc, Incidents_dealloc},
+    {Py_tp_traverse, Incidents_traverse},
+    {Py_tp_clear, Incidents_clear},
+    {Py_tp_repr, Incidents_repr},
+    {Py_tp_methods, Incidents_methods},
+    {Py_tp_getset, Incidents_getset},
+    {Py_tp_members, Incidents_members},
+    {Py_sq_length, Incidents_len},
+    {0, NULL}};
+
+PyType_Spec toll_py_incidents_spec = {
+    .name = "toll._core.Incidents",
+    .basicsize = sizeof(IncidentsObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .slots = Incidents_slots,
+};

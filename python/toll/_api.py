@@ -1,0 +1,806 @@
+"""The public Python API of toll: thin wrappers over :mod:`toll._core`.
+
+Everything that does real work (parsing, loading, reconciling, summarizing,
+rendering) happens in the C library, without the GIL.  This module adds
+defaults, docstrings and the pandas / matplotlib / Jupyter conveniences.
+pandas, numpy and matplotlib are optional and imported only when needed.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import html as _html
+import json as _json
+import math as _math
+import os as _os
+import textwrap as _textwrap
+from typing import (Any, Dict, Iterable, List, Mapping, NamedTuple, Optional,
+                    Sequence, Union)
+
+from . import _core
+
+__all__ = [
+    "Quantity", "Reports", "Incidents", "Table", "read", "parse_quantity",
+    "parse_quantities", "format_quantity", "load_lexicon",
+]
+
+PathLike = Union[str, "_os.PathLike[str]"]
+
+_NULL_CODE = 0xFFFFFFFF
+
+
+# --------------------------------------------------------------------------
+# optional dependencies
+
+
+def _need_pandas(what: str):
+    """Import pandas and numpy or raise ImportError saying what needs them."""
+    try:
+        import numpy as np
+        import pandas as pd
+    except ImportError as exc:
+        raise ImportError(f"{what} needs pandas: pip install pandas") from exc
+    return pd, np
+
+
+def _need_matplotlib(what: str):
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError(
+            f"{what} needs matplotlib: pip install matplotlib") from exc
+    return plt
+
+
+# --------------------------------------------------------------------------
+# quantities and lexicons
+
+class Quantity(NamedTuple):
+    """A parsed casualty figure: whole-number range [low, high] and a best
+    estimate.  ``high`` is None when the range is open ("at least 150").
+    ``rule`` names the parser rule that matched ("exact", "range",
+    "at least", "about", "lexicon: dozens", ...)."""
+
+    low: int
+    high: Optional[int]
+    best: float
+    rule: str
+
+    @property
+    def open(self) -> bool:
+        """True when the range has no upper bound."""
+        return self.high is None
+
+    def format(self, thousands: bool = False) -> str:
+        """Display form: "92", "85–92", "150+" (C formatter)."""
+        return _core.format_quantity(self.low, self.high, self.best,
+                                     thousands=thousands)
+
+
+_preset_cache: Dict[str, "_core.Lexicon"] = {}
+
+
+def load_lexicon(path: PathLike, base: str = "default") -> "_core.Lexicon":
+    """A Lexicon made from preset ``base`` plus the JSON file at ``path``
+    (``{"dozens": {"low": 24, "high": 99, "best": 36}}``; with
+    ``"replace": true`` the file's words replace the preset's)."""
+    lex = _core.Lexicon(base)
+    lex.load_file(_os.fspath(path))
+    return lex
+
+
+def _lexicon(lexicon: Any) -> Any:
+    """Resolve a lexicon argument: None, a Lexicon, a preset name ("acled")
+    or the path of a JSON lexicon file."""
+    if lexicon is None or isinstance(lexicon, _core.Lexicon):
+        return lexicon
+    if isinstance(lexicon, _os.PathLike):
+        return load_lexicon(lexicon)
+    if isinstance(lexicon, str):
+        if lexicon.lower().endswith(".json") or _os.sep in lexicon:
+            return load_lexicon(lexicon)
+        lex = _preset_cache.get(lexicon)
+        if lex is None:
+            lex = _core.Lexicon(lexicon)  # OptionError for unknown presets
+            _preset_cache[lexicon] = lex
+        return lex
+    raise TypeError("lexicon must be a toll.Lexicon, a preset name, a path "
+                    f"or None, not {type(lexicon).__name__}")
+
+
+def _quantity_text(value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise TypeError("a quantity cannot be a bool")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if _math.isnan(value):
+            return None
+        return str(int(value)) if value.is_integer() else repr(value)
+    item = getattr(value, "item", None)  # numpy scalars
+    if item is not None and type(value).__module__ == "numpy":
+        return _quantity_text(item())
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    raise TypeError(f"cannot read a quantity from {type(value).__name__}")
+
+
+def parse_quantity(text: Any, lexicon: Any = None,
+                   about_tolerance: float = 0.1) -> Optional[Quantity]:
+    """Parse one casualty figure.
+
+    >>> parse_quantity("at least 150")
+    Quantity(low=150, high=None, best=150.0, rule='at least')
+
+    Accepts English text ("85-92", "about 350", "dozens", "four children"),
+    integers, or None.  Unknown text ("unknown", "unclear", "") gives None;
+    unreadable text raises :class:`toll.ParseError` naming the text.
+    ``lexicon`` is a Lexicon, a preset name ("default", "acled", "empty") or
+    a JSON lexicon file; ``about_tolerance`` widens "about N" to
+    [round((1-t)N), round((1+t)N)].
+    """
+    t = _quantity_text(text)
+    if t is None:
+        return None
+    res = _core.parse_quantity(t, _lexicon(lexicon), about_tolerance)
+    return None if res is None else Quantity(*res)
+
+
+def parse_quantities(values: Iterable[Any], lexicon: Any = None,
+                     about_tolerance: float = 0.1,
+                     errors: str = "raise") -> List[Optional[Quantity]]:
+    """Parse many figures at once (the C parser runs without the GIL).
+
+    Returns a list of :class:`Quantity` or None.  With ``errors="coerce"``
+    unreadable text gives None instead of raising ParseError (whose record
+    attribute is the index of the bad value).
+    """
+    texts = [_quantity_text(v) for v in values]
+    res = _core.parse_quantities(texts, _lexicon(lexicon), about_tolerance,
+                                 errors)
+    return [None if r is None else Quantity(*r) for r in res]
+
+
+def format_quantity(low: Optional[int], high: Optional[int] = None,
+                    best: Optional[float] = None,
+                    thousands: bool = False) -> str:
+    """Display form of a range: ``format_quantity(85, 92)`` -> "85–92",
+    ``format_quantity(150)`` with ``high=None`` -> "150+"; ``low=None``
+    gives "unknown".  Invalid bounds raise ReportError."""
+    return _core.format_quantity(low, high, best, thousands=thousands)
+
+
+# --------------------------------------------------------------------------
+# records -> JSON Lines
+
+def _clean(value: Any) -> Any:
+    """A JSON-ready copy of a record value: NaN/None/NaT/NA -> None, numpy
+    scalars -> Python, integral floats -> int, dates -> ISO strings."""
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if _math.isnan(value) or _math.isinf(value):
+            return None
+        if value.is_integer() and abs(value) < 2 ** 53:
+            return int(value)
+        return float(value)
+    tname = type(value).__name__
+    if tname in ("NaTType", "NAType"):
+        return None
+    if isinstance(value, _dt.datetime):
+        if (value.hour, value.minute, value.second, value.microsecond) == (
+                0, 0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if type(value).__module__ == "numpy":
+        if hasattr(value, "tolist"):
+            return _clean(value.tolist())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "tolist"):  # pandas arrays
+        return _clean(value.tolist())
+    raise TypeError(f"cannot store a {tname} in a report")
+
+
+def _records_to_jsonl(records: Iterable[Mapping[str, Any]]) -> bytes:
+    lines = []
+    for i, rec in enumerate(records):
+        if not isinstance(rec, Mapping):
+            raise TypeError(f"record {i} must be a dict, not "
+                            f"{type(rec).__name__}")
+        try:
+            clean = {str(k): _clean(v) for k, v in rec.items()}
+        except TypeError as exc:
+            raise TypeError(f"record {i}: {exc}") from None
+        lines.append(_json.dumps(clean, ensure_ascii=False, allow_nan=False))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _load_kwargs(format=None, map=None, map_file=None, lenient=False,
+                 lexicon=None, about_tolerance=0.1, actor_sep=None,
+                 region_sep=None, delimiter=None) -> Dict[str, Any]:
+    """Translate the Python-level load options into _core keyword args."""
+    kw: Dict[str, Any] = dict(format=format, lenient=bool(lenient),
+                              lexicon=_lexicon(lexicon),
+                              about_tolerance=about_tolerance,
+                              delimiter=delimiter, actor_sep=actor_sep,
+                              region_sep=region_sep)
+    if map is not None:
+        if isinstance(map, str):
+            kw["map"] = map
+        elif isinstance(map, Mapping):
+            kw["map_json"] = _json.dumps(dict(map))
+        else:
+            raise TypeError("map must be a spec string "
+                            "('killed=min..max,actor=side_a') or a dict")
+    if map_file is not None:
+        kw["map_file"] = _os.fspath(map_file)
+    return kw
+
+
+# --------------------------------------------------------------------------
+# Reports
+
+class Reports:
+    """A store of casualty reports: one source's claim about one incident
+    per report.
+
+    Create with :func:`toll.read`, :meth:`from_records` or
+    :meth:`from_pandas`; add more with :meth:`load`.  Loads are
+    transactional: a strict load that fails raises (ParseError /
+    ReportError naming file, line or record, field and text) and leaves the
+    reports as they were.  With ``lenient=True`` bad records are skipped and
+    listed in :attr:`rejects`.
+    """
+
+    def __init__(self) -> None:
+        self._c = _core.Reports()
+        # What the reports were built from, for to_pandas(): a list of
+        # ("frame", DataFrame) / ("records", list) parts, or None once a
+        # file or text was loaded (the C store has no accessor yet).
+        self._parts: Optional[List[Any]] = []
+
+    # -- constructors --------------------------------------------------
+    @classmethod
+    def read(cls, path: PathLike, **options: Any) -> "Reports":
+        """Same as :func:`toll.read`."""
+        reports = cls()
+        reports.load(path, **options)
+        return reports
+
+    @classmethod
+    def from_records(cls, records: Iterable[Mapping[str, Any]],
+                     **options: Any) -> "Reports":
+        """Reports from a list of dicts in the report format
+        (``{"incident": ..., "source": ..., "killed": "at least 5"}``).
+
+        The dicts are serialized to JSON Lines and read by the C parser
+        under the name "<records>", so errors name the record's line
+        (record index + 1).  Options as for :func:`toll.read`."""
+        reports = cls()
+        reports.load_records(records, **options)
+        return reports
+
+    @classmethod
+    def from_pandas(cls, df: Any, **options: Any) -> "Reports":
+        """Reports from a DataFrame with one report per row and the report
+        fields as columns (NaN/None -> missing).  ``to_pandas()`` gives the
+        frame back unchanged.  Options as for :func:`toll.read`."""
+        reports = cls()
+        reports.load_pandas(df, **options)
+        return reports
+
+    # -- loading -------------------------------------------------------
+    def load(self, path: PathLike, format: Optional[str] = None,
+             map: Any = None, map_file: Optional[PathLike] = None,
+             lenient: bool = False, lexicon: Any = None,
+             about_tolerance: float = 0.1, actor_sep: Optional[str] = None,
+             region_sep: Optional[str] = None,
+             delimiter: Optional[str] = None) -> int:
+        """Append the reports in a .json / .jsonl / .csv file; returns how
+        many were added.  See :func:`toll.read` for the options."""
+        kw = _load_kwargs(format, map, map_file, lenient, lexicon,
+                          about_tolerance, actor_sep, region_sep, delimiter)
+        n = self._c.load_file(_os.fspath(path), **kw)
+        self._parts = None
+        return n
+
+    def load_text(self, data: Union[str, bytes], name: str = "<buffer>",
+                  **options: Any) -> int:
+        """Append reports from a string or bytes (JSON, JSON Lines or CSV;
+        sniffed unless ``format`` is given).  ``name`` names the input in
+        error messages."""
+        n = self._c.load_buffer(data, name, **_load_kwargs(**options))
+        self._parts = None
+        return n
+
+    def _kept(self, items: List[Any], n_loaded: int) -> List[int]:
+        """Indices of the records that were loaded (not rejected)."""
+        if n_loaded == len(items):
+            return list(range(len(items)))
+        bad = {r["record"] for r in self.rejects if r.get("record") is not None}
+        if not bad:  # rejects without record indices: line = index + 1
+            bad = {r["line"] - 1 for r in self.rejects if r.get("line")}
+        return [i for i in range(len(items)) if i not in bad]
+
+    def load_records(self, records: Iterable[Mapping[str, Any]],
+                     **options: Any) -> int:
+        """Append reports from dicts (see :meth:`from_records`)."""
+        records = list(records)
+        kw = _load_kwargs(**options)
+        kw["format"] = "jsonl"
+        n = self._c.load_buffer(_records_to_jsonl(records), "<records>", **kw)
+        if self._parts is not None:
+            keep = self._kept(records, n)
+            self._parts.append(("records", [dict(records[i]) for i in keep]))
+        return n
+
+    def load_pandas(self, df: Any, **options: Any) -> int:
+        """Append reports from a DataFrame (see :meth:`from_pandas`)."""
+        pd, _ = _need_pandas("Reports.from_pandas()")
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError("from_pandas needs a pandas DataFrame")
+        frame = df
+        if isinstance(frame.index, pd.MultiIndex) or frame.index.name:
+            frame = frame.reset_index()
+        records = frame.to_dict("records")
+        kw = _load_kwargs(**options)
+        kw["format"] = "jsonl"
+        n = self._c.load_buffer(_records_to_jsonl(records), "<records>", **kw)
+        if self._parts is not None:
+            keep = self._kept(records, n)
+            part = df.copy() if len(keep) == len(df) else df.iloc[keep].copy()
+            self._parts.append(("frame", part))
+        return n
+
+    # -- access --------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._c)
+
+    def __repr__(self) -> str:
+        return f"<toll.Reports: {len(self._c)} reports>"
+
+    @property
+    def rejects(self) -> List[Dict[str, Any]]:
+        """Records rejected by the last lenient load: dicts with code, file,
+        line, record, field, text and message."""
+        return self._c.rejects
+
+    @property
+    def categories(self) -> List[str]:
+        """Casualty categories seen ("killed", "injured", ...)."""
+        return self._c.categories
+
+    def reconcile(self, policy: str = "envelope",
+                  self_reports: str = "exclude") -> "Incidents":
+        """Reconcile the reports of each incident into one range per
+        category with provenance, flags and a grade.
+
+        policy: "envelope" (low = min of lows, high = max of highs, best =
+        median) or "conservative" (the lowest figure).  self_reports:
+        "exclude" (a party's own figure is kept aside as a claim) or
+        "include".  While the Incidents exist the reports cannot be
+        loaded into."""
+        return Incidents(self._c.reconcile(policy=policy,
+                                           self_reports=self_reports), self)
+
+    def to_pandas(self) -> Any:
+        """The reports as a DataFrame.
+
+        Available for reports built with :meth:`from_records` /
+        :meth:`from_pandas` (``from_pandas(df).to_pandas()`` equals ``df``
+        minus rejected rows).  Reports loaded from a file or text raise
+        NotImplementedError: the C library has no accessor for stored
+        reports yet."""
+        pd, _ = _need_pandas("Reports.to_pandas()")
+        if self._parts is None:
+            raise NotImplementedError(
+                "Reports.to_pandas() works for reports built with "
+                "from_records()/from_pandas(); these were loaded from a file "
+                "or text, and the C library has no accessor for stored "
+                "reports yet")
+        frames = [p.copy() if kind == "frame" else pd.DataFrame.from_records(p)
+                  for kind, p in self._parts]
+        if not frames:
+            return pd.DataFrame()
+        if len(frames) == 1:
+            return frames[0]
+        return pd.concat(frames, ignore_index=True, sort=False)
+
+
+def read(path: PathLike, format: Optional[str] = None, map: Any = None,
+         map_file: Optional[PathLike] = None, lenient: bool = False,
+         lexicon: Any = None, about_tolerance: float = 0.1,
+         actor_sep: Optional[str] = None, region_sep: Optional[str] = None,
+         delimiter: Optional[str] = None) -> Reports:
+    """Read reports from a .json (array), .jsonl (one object per line) or
+    .csv file.
+
+    format:   "json", "jsonl", "csv" or None (from the file name).
+    map:      column map, as a spec string
+              ("killed=civilian_deaths_min..civilian_deaths_max,"
+              "actor=alleged_belligerent") or a dict
+              ({"killed": {"low": "min", "high": "max"}}).
+    map_file: a JSON column-map file.
+    lenient:  keep the valid records and list the rejected ones in
+              ``reports.rejects`` (default: one bad record fails the load).
+    lexicon:  vague-word lexicon: a Lexicon, a preset name ("acled") or a
+              JSON file.
+    about_tolerance: "about N" -> [round((1-t)N), round((1+t)N)].
+    actor_sep, region_sep, delimiter: one character each (CSV actor list
+              separator, default ";"; region level separator, default "/";
+              CSV delimiter, default ",").
+
+    Raises OSError for unreadable files, ParseError / ReportError for bad
+    records (naming file, line, field and text), OptionError for bad
+    options.
+    """
+    return Reports.read(path, format=format, map=map, map_file=map_file,
+                        lenient=lenient, lexicon=lexicon,
+                        about_tolerance=about_tolerance, actor_sep=actor_sep,
+                        region_sep=region_sep, delimiter=delimiter)
+
+
+# --------------------------------------------------------------------------
+# Incidents
+
+def _date_text(value: Any) -> Optional[str]:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+class Incidents:
+    """Reconciled incidents (from :meth:`Reports.reconcile`): per incident
+    and category a range with best estimate, grade, flags and the reports
+    that set each bound.  Keeps its Reports alive."""
+
+    def __init__(self, core: "_core.Incidents", reports: Reports) -> None:
+        self._c = core
+        self._reports = reports
+
+    def __len__(self) -> int:
+        return len(self._c)
+
+    def __repr__(self) -> str:
+        return (f"<toll.Incidents: {len(self._c)} incidents "
+                f"(policy {self._c.policy}, self-reports "
+                f"{self._c.self_reports})>")
+
+    @property
+    def reports(self) -> Reports:
+        """The reports these incidents came from."""
+        return self._reports
+
+    @property
+    def policy(self) -> str:
+        """The reconcile policy: "envelope" or "conservative"."""
+        return self._c.policy
+
+    @property
+    def self_reports(self) -> str:
+        """How self-reports were treated: "exclude" or "include"."""
+        return self._c.self_reports
+
+    def table(self) -> "Table":
+        """One row per incident and category: incident, category, dates,
+        region, actor, grade, reports, sources, low, best, high, flags and
+        provenance columns."""
+        return Table(self._c.table())
+
+    def to_pandas(self, categorical: bool = False) -> Any:
+        """:meth:`table` as a DataFrame."""
+        return self.table().to_pandas(categorical=categorical)
+
+    def summarize(self, by: Union[str, Sequence[str], None] = None,
+                  category: Optional[str] = None,
+                  attribution: str = "joint", span: str = "start",
+                  min_grade: Optional[str] = None, date_from: Any = None,
+                  date_to: Any = None, region: Optional[str] = None,
+                  actors: Union[str, Sequence[str], None] = None) -> "Table":
+        """Totals by group.
+
+        by:          keys as a list or comma string: actor, region,
+                     region:K (the first K+1 levels: region:0 is the
+                     country), period:day|week|month|
+                     quarter|year, category, grade.  None: one row.
+        category:    category to total (default "killed"; every category
+                     when ``by`` contains "category").
+        attribution: "joint" (the actor set "A + B"), "split" (1/n each) or
+                     "each" (full counts to every actor: not additive).
+        span:        "start" (count in the start period) or "prorate"
+                     (split across periods by days).
+        min_grade:   "self-only", "single", "corroborated" or "confirmed".
+        date_from, date_to: inclusive bounds ("2016-09", date objects).
+        region:      region prefix ("Syria/Aleppo").
+        actors:      keep incidents naming any of these actors.
+
+        Bad option values raise :class:`toll.OptionError` naming the
+        option."""
+        return Table(self._c.summarize(
+            by=by, category=category, attribution=attribution, span=span,
+            min_grade=min_grade, date_from=_date_text(date_from),
+            date_to=_date_text(date_to), region=region, actors=actors))
+
+    def _repr_html_(self) -> str:
+        return self.table()._repr_html_()
+
+
+# --------------------------------------------------------------------------
+# Table
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if _math.isnan(value):
+            return ""
+        if value.is_integer():
+            return f"{int(value):,}"
+        return f"{value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+class Table:
+    """An immutable result table (summary or incident listing) with typed
+    columns, rendered by the C library.
+
+    In Jupyter a Table displays as HTML.  ``str(table)`` is the aligned
+    text rendering; :meth:`to_pandas`, :meth:`to_csv`, :meth:`to_markdown`
+    and :meth:`plot` convert it.  Safe to read from several threads."""
+
+    def __init__(self, core: "_core.Table") -> None:
+        self._c = core
+
+    # -- shape ---------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._c)
+
+    @property
+    def nrows(self) -> int:
+        """Number of rows (without any totals row)."""
+        return self._c.nrows
+
+    @property
+    def ncols(self) -> int:
+        """Number of columns."""
+        return self._c.ncols
+
+    @property
+    def columns(self) -> List[str]:
+        """Column names (group keys first, then measures)."""
+        return self._c.columns
+
+    @property
+    def column_types(self) -> List[str]:
+        """'string', 'int64' or 'double' per column."""
+        return self._c.column_types
+
+    @property
+    def nkeys(self) -> int:
+        """Number of leading group-key columns (0 for incident listings)."""
+        return self._c.nkeys
+
+    @property
+    def additive(self) -> bool:
+        """False when rows must not be added up (attribution "each")."""
+        return self._c.additive
+
+    @property
+    def caption(self) -> str:
+        """Short description ("killed; attribution joint ...")."""
+        return self._c.caption
+
+    # -- data ----------------------------------------------------------
+    def column(self, key: Union[str, int]) -> List[Any]:
+        """One column as a list; missing values are None."""
+        col = self._c.column(key)
+        if isinstance(col, tuple):
+            codes, dictionary = col
+            return [None if c == _NULL_CODE else dictionary[c]
+                    for c in codes.tolist()]
+        values = col.tolist()
+        if col.format == "d":
+            return [None if v != v else v for v in values]
+        return values
+
+    def __getitem__(self, key: Union[str, int]) -> List[Any]:
+        return self.column(key)
+
+    def column_buffer(self, key: Union[str, int]) -> Any:
+        """Raw column data without copying: a read-only memoryview ('q'
+        int64 / 'd' double, NaN = missing) or, for strings, (codes
+        memoryview of uint32 with 0xFFFFFFFF = missing, dictionary)."""
+        return self._c.column(key)
+
+    def to_dict(self) -> Dict[str, List[Any]]:
+        """{column name: list of values}."""
+        return {name: self.column(j) for j, name in enumerate(self.columns)}
+
+    def rows(self) -> List[Dict[str, Any]]:
+        """The rows as dicts."""
+        cols = self.to_dict()
+        names = list(cols)
+        return [dict(zip(names, vals)) for vals in zip(*cols.values())]
+
+    def to_pandas(self, categorical: bool = False) -> Any:
+        """The table as a DataFrame with the column names of the CSV
+        output.  Built from the C column buffers (numpy.frombuffer), with
+        no per-value Python loop.  String columns are object columns (None
+        for missing) or, with ``categorical=True``, pandas Categoricals."""
+        pd, np = _need_pandas("table.to_pandas()")
+        data: Dict[str, Any] = {}
+        for j, (name, kind) in enumerate(zip(self.columns,
+                                             self.column_types)):
+            col = self._c.column(j)
+            if kind == "string":
+                codes_mv, dictionary = col
+                codes = np.frombuffer(codes_mv, dtype=np.uint32)
+                missing = codes == _NULL_CODE
+                if categorical:
+                    icodes = codes.astype(np.int64)
+                    icodes[missing] = -1
+                    data[name] = pd.Categorical.from_codes(
+                        icodes, categories=pd.Index(dictionary, dtype=object))
+                else:
+                    lookup = np.empty(len(dictionary) + 1, dtype=object)
+                    lookup[:len(dictionary)] = dictionary
+                    lookup[len(dictionary)] = None
+                    idx = np.where(missing, len(dictionary),
+                                   codes.astype(np.int64))
+                    data[name] = lookup[idx]
+            elif kind == "int64":
+                data[name] = np.array(np.frombuffer(col, dtype=np.int64))
+            else:
+                data[name] = np.array(np.frombuffer(col, dtype=np.float64))
+        df = pd.DataFrame(data, columns=self.columns)
+        df.attrs["caption"] = self.caption
+        df.attrs["additive"] = self.additive
+        return df
+
+    # -- rendering -----------------------------------------------------
+    def render(self, format: str = "text", totals: bool = False) -> str:
+        """Render with the C renderer: "csv", "json", "markdown" or "text"."""
+        return self._c.render(format, totals)
+
+    def to_csv(self, path: Optional[PathLike] = None,
+               totals: bool = False) -> Optional[str]:
+        """CSV (the CLI's format).  Returns the text, or writes it to
+        ``path`` and returns None."""
+        text = self._c.render("csv", totals)
+        if path is None:
+            return text
+        with open(_os.fspath(path), "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        return None
+
+    def to_json(self, totals: bool = False) -> str:
+        """JSON: an array of row objects."""
+        return self._c.render("json", totals)
+
+    def to_markdown(self) -> str:
+        """Markdown, ranges as "1,098–1,450", with a totals row."""
+        return self._c.render("markdown", False)
+
+    def to_text(self) -> str:
+        """Aligned text, as the CLI prints it."""
+        return self._c.render("text", False)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        cap = f": {self.caption}" if self.caption else ""
+        return (f"<toll.Table {self.nrows} rows x {self.ncols} "
+                f"columns{cap}>")
+
+    def _repr_html_(self, max_rows: int = 60) -> str:
+        """HTML for Jupyter (strings escaped)."""
+        esc = _html.escape
+        names = self.columns
+        cols = [self.column(j) for j in range(len(names))]
+        types = self.column_types
+        n = self.nrows
+        shown = list(range(n)) if n <= max_rows else (
+            list(range(max_rows // 2)) + list(range(n - max_rows // 2, n)))
+        out = ['<table class="toll-table">']
+        if self.caption:
+            out.append(f"<caption>{esc(self.caption)}</caption>")
+        out.append("<thead><tr>")
+        out.extend(f"<th>{esc(name)}</th>" for name in names)
+        out.append("</tr></thead><tbody>")
+        prev = -1
+        for i in shown:
+            if i != prev + 1:
+                out.append(f'<tr><td colspan="{len(names)}">… '
+                           f"{i - prev - 1} more rows …</td></tr>")
+            prev = i
+            out.append("<tr>")
+            for c, ty in zip(cols, types):
+                align = ' style="text-align:right"' if ty != "string" else ""
+                out.append(f"<td{align}>{esc(_cell_text(c[i]))}</td>")
+            out.append("</tr>")
+        out.append("</tbody></table>")
+        notes = [f"{n} rows"]
+        if not self.additive:
+            notes.append("rows are not additive (attribution 'each' counts "
+                         "an incident once per actor)")
+        out.append(f"<p><small>{esc('; '.join(notes))}</small></p>")
+        return "".join(out)
+
+    # -- plotting ------------------------------------------------------
+    def plot(self, ax: Any = None, x: Optional[str] = None,
+             title: Optional[str] = None) -> Any:
+        """Plot low..high ranges (vertical bars) with the best estimate
+        (dot) per group over periods, with matplotlib.
+
+        x: the key column on the x axis (default "period" when present,
+        else the first key).  The other key columns form the groups.
+        Returns the matplotlib Axes."""
+        plt = _need_matplotlib("table.plot()")
+        names = self.columns
+        for need in ("low", "best", "high"):
+            if need not in names:
+                raise ValueError(f"table.plot() needs a '{need}' column")
+        keys = names[:self.nkeys]
+        if x is None:
+            x = "period" if "period" in keys else (keys[0] if keys else None)
+        elif x not in names:
+            raise KeyError(f"no column {x!r} in this table")
+        groups = [k for k in keys if k != x]
+        data = self.to_dict()
+        n = self.nrows
+        xs_raw = data[x] if x else [""] * n
+        xs = sorted({v if v is not None else "" for v in xs_raw},
+                    key=lambda v: (v == "", v))
+        pos = {v: i for i, v in enumerate(xs)}
+        labels = [" / ".join(str(data[g][i]) for g in groups) or "all"
+                  for i in range(n)]
+        glabels = list(dict.fromkeys(labels))
+        if ax is None:
+            _, ax = plt.subplots(figsize=(max(6, 0.6 * len(xs) + 3), 4.5))
+        width = 0.8 / max(1, len(glabels))
+        opens = data.get("open", [0] * n)
+        for gi, g in enumerate(glabels):
+            rows = [i for i in range(n) if labels[i] == g]
+            off = (gi - (len(glabels) - 1) / 2) * width
+            px = [pos[xs_raw[i] if xs_raw[i] is not None else ""] + off
+                  for i in rows]
+            lo = [data["low"][i] for i in rows]
+            hi = [data["high"][i] for i in rows]
+            be = [data["best"][i] for i in rows]
+            color = f"C{gi % 10}"
+            ax.vlines(px, lo, hi, colors=color, linewidth=3, alpha=0.6,
+                      label=g)
+            ax.plot(px, be, "o", color=color, markersize=5)
+            op = [(p, h) for p, h, i in zip(px, hi, rows) if opens[i]]
+            if op:
+                ax.plot([p for p, _ in op], [h for _, h in op], "^",
+                        color=color, markersize=6)
+        ax.set_xticks(range(len(xs)))
+        ax.set_xticklabels([v or "(no date)" for v in xs],
+                           rotation=45 if len(xs) > 6 else 0,
+                           ha="right" if len(xs) > 6 else "center")
+        ax.set_ylabel("casualties: low–high, • best, ▲ open above")
+        if x:
+            ax.set_xlabel(x)
+        if len(glabels) > 1:
+            ax.legend(fontsize="small", loc="upper left",
+                      bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        if title is None:
+            title = "\n".join(_textwrap.wrap(self.caption, 80))
+        ax.set_title(title, fontsize="medium")
+        return ax

@@ -1,0 +1,106 @@
+"""Type stubs for toll._core, the C extension behind the toll package."""
+from os import PathLike
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, final
+
+_Path = Union[str, bytes, PathLike[str], PathLike[bytes]]
+_QuantityTuple = Tuple[int, Optional[int], float, str]
+_LexiconArg = Union["Lexicon", str, None]
+
+library_version: str
+OPEN: int
+
+class TollError(Exception):
+    """Base of toll's errors; carries the C library's error details."""
+    code: str
+    file: Optional[str]
+    line: Optional[int]
+    record: Optional[int]
+    field: Optional[str]
+    text: Optional[str]
+    message: str
+
+class ParseError(TollError, ValueError): ...
+class ReportError(TollError, ValueError): ...
+class OptionError(TollError, ValueError): ...
+
+@final
+class Lexicon:
+    def __init__(self, preset: str = "default") -> None: ...
+    def __len__(self) -> int: ...
+    def load_json(self, text: Union[str, bytes], name: Optional[str] = None) -> None: ...
+    def load_file(self, path: _Path) -> None: ...
+    def set(self, word: str, low: int, high: Optional[int] = None,
+            best: Optional[float] = None) -> None: ...
+    def entries(self) -> List[Tuple[str, int, Optional[int], Optional[float]]]: ...
+
+@final
+class Reports:
+    rejects: List[Dict[str, Any]]
+    categories: List[str]
+    def __init__(self) -> None: ...
+    def __len__(self) -> int: ...
+    def load_file(self, path: _Path, *, format: Optional[str] = None,
+                  lenient: bool = False, lexicon: _LexiconArg = None,
+                  about_tolerance: float = 0.1, map: Optional[str] = None,
+                  map_json: Optional[str] = None,
+                  map_file: Optional[_Path] = None,
+                  delimiter: Optional[str] = None,
+                  actor_sep: Optional[str] = None,
+                  region_sep: Optional[str] = None) -> int: ...
+    def load_buffer(self, data: Union[str, bytes, bytearray, memoryview],
+                    name: Optional[str] = None, *,
+                    format: Optional[str] = None, lenient: bool = False,
+                    lexicon: _LexiconArg = None,
+                    about_tolerance: float = 0.1, map: Optional[str] = None,
+                    map_json: Optional[str] = None,
+                    map_file: Optional[_Path] = None,
+                    delimiter: Optional[str] = None,
+                    actor_sep: Optional[str] = None,
+                    region_sep: Optional[str] = None) -> int: ...
+    def reconcile(self, policy: Optional[str] = "envelope",
+                  self_reports: Optional[str] = "exclude") -> Incidents: ...
+
+@final
+class Incidents:
+    reports: Reports
+    policy: str
+    self_reports: str
+    def __len__(self) -> int: ...
+    def table(self) -> Table: ...
+    def summarize(self, by: Union[str, Sequence[str], None] = None,
+                  category: Optional[str] = None,
+                  attribution: Optional[str] = "joint",
+                  span: Optional[str] = "start",
+                  min_grade: Optional[str] = None,
+                  date_from: Optional[str] = None,
+                  date_to: Optional[str] = None,
+                  region: Optional[str] = None,
+                  actors: Union[str, Sequence[str], None] = None) -> Table: ...
+
+@final
+class Column:
+    """Read-only buffer over one table column (buffer protocol)."""
+
+@final
+class Table:
+    nrows: int
+    ncols: int
+    nkeys: int
+    additive: bool
+    caption: str
+    columns: List[str]
+    column_types: List[str]
+    def __len__(self) -> int: ...
+    def column(self, key: Union[str, int]) -> Union[memoryview, Tuple[memoryview, List[str]]]: ...
+    def column_type(self, key: Union[str, int]) -> str: ...
+    def render(self, format: str = "text", totals: bool = False) -> str: ...
+
+def parse_quantity(text: str, lexicon: _LexiconArg = None,
+                   about_tolerance: float = 0.1) -> Optional[_QuantityTuple]: ...
+def parse_quantities(texts: Sequence[Optional[str]], lexicon: _LexiconArg = None,
+                     about_tolerance: float = 0.1,
+                     errors: str = "raise") -> List[Optional[_QuantityTuple]]: ...
+def format_quantity(low: Optional[int], high: Optional[int] = None,
+                    best: Optional[float] = None, *,
+                    thousands: bool = False) -> str: ...
+def status_name(code: int) -> str: ...

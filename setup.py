@@ -1,0 +1,151 @@
+"""Build the toll Python package.
+
+The C core is built by CMake from the same CMakeLists.txt as everything
+else (one build, no second list of sources): the static library target
+``toll_static`` (libtoll.a, position-independent) is configured into
+``build/py-cmake`` and linked into the extension ``toll._core``, compiled
+from ``python/*.c``.  cJSON and GSL flags come from pkg-config; libcsv is
+found by name.
+
+    pip install .                          # wheel build (isolated env)
+    python setup.py build_ext --inplace    # dev build: python/toll/_core*.so
+
+Environment: TOLL_CMAKE_ARGS adds arguments to the CMake configure step;
+TOLL_BUILD_JOBS sets the build parallelism (default: number of CPUs).
+"""
+import glob
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+CMAKE_BUILD_DIR = os.path.join(ROOT, "build", "py-cmake")
+CMAKE_ARGS = [
+    "-DTOLL_BUILD_TESTS=OFF",
+    "-DTOLL_BUILD_CLI=OFF",
+    "-DTOLL_BUILD_SHARED=OFF",
+    "-DCMAKE_BUILD_TYPE=Release",
+    "-DCMAKE_POSITION_INDEPENDENT_CODE=ON",
+]
+
+
+def _pkg_config(option, *packages):
+    """Run pkg-config; return the split output ([] if unavailable)."""
+    exe = shutil.which("pkg-config") or shutil.which("pkgconf")
+    if not exe:
+        return []
+    try:
+        out = subprocess.check_output([exe, option, *packages], text=True)
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    return shlex.split(out)
+
+
+def _find_cmake():
+    """The cmake on PATH (in an isolated build: PyPI's cmake), else the
+    PyPI cmake module's binary."""
+    exe = shutil.which("cmake")
+    if exe:
+        return exe
+    try:
+        import cmake  # PyPI package, listed in build-system.requires
+
+        cand = os.path.join(cmake.CMAKE_BIN_DIR, "cmake")
+        if os.path.exists(cand):
+            return cand
+    except ImportError:
+        pass
+    raise RuntimeError(
+        "toll needs CMake to build its C core: pip install cmake "
+        "(or apt-get install cmake)")
+
+
+class CMakeBuildExt(build_ext):
+    """build_ext that first builds libtoll.a with CMake."""
+
+    def _run(self, cmd):
+        print("toll setup: " + " ".join(shlex.quote(c) for c in cmd),
+              flush=True)
+        subprocess.check_call(cmd, cwd=ROOT)
+
+    def build_libtoll(self):
+        cmake = _find_cmake()
+        os.makedirs(CMAKE_BUILD_DIR, exist_ok=True)
+        configure = [cmake, "-S", ROOT, "-B", CMAKE_BUILD_DIR, *CMAKE_ARGS,
+                     *shlex.split(os.environ.get("TOLL_CMAKE_ARGS", ""))]
+        try:
+            self._run(configure)
+        except subprocess.CalledProcessError:
+            # A cache from another CMake or source tree: start afresh once.
+            cache = os.path.join(CMAKE_BUILD_DIR, "CMakeCache.txt")
+            if not os.path.exists(cache):
+                raise
+            shutil.rmtree(CMAKE_BUILD_DIR)
+            os.makedirs(CMAKE_BUILD_DIR)
+            self._run(configure)
+        jobs = os.environ.get("TOLL_BUILD_JOBS") or str(os.cpu_count() or 1)
+        self._run([cmake, "--build", CMAKE_BUILD_DIR, "--target",
+                   "toll_static", "--parallel", jobs])
+        lib = os.path.join(CMAKE_BUILD_DIR, "libtoll.a")
+        if not os.path.exists(lib):
+            found = glob.glob(os.path.join(CMAKE_BUILD_DIR, "**", "libtoll.a"),
+                              recursive=True)
+            if not found:
+                raise RuntimeError("CMake did not produce libtoll.a in "
+                                   + CMAKE_BUILD_DIR)
+            lib = found[0]
+        return lib
+
+    def build_extension(self, ext):
+        lib = self.build_libtoll()
+        ext.extra_objects = [lib]
+        ext.depends = list(ext.depends) + [lib]
+        cflags = _pkg_config("--cflags", "libcjson", "gsl")
+        ext.include_dirs += [f[2:] for f in cflags if f.startswith("-I")]
+        ext.extra_compile_args += [f for f in cflags
+                                   if not f.startswith("-I")]
+        libs = _pkg_config("--libs", "libcjson", "gsl")
+        ext.library_dirs += [f[2:] for f in libs if f.startswith("-L")]
+        names = [f[2:] for f in libs if f.startswith("-l")]
+        if not names:
+            names = ["cjson", "gsl", "gslcblas"]
+        for extra in ("csv", "m"):
+            if extra not in names:
+                names.append(extra)
+        # libcsv first: libtoll.a needs it, and order matters for static libs
+        ext.libraries = ["csv"] + [n for n in names if n != "csv"]
+        super().build_extension(ext)
+
+
+def _extension():
+    sources = sorted(glob.glob(os.path.join("python", "*.c")))
+    depends = (glob.glob(os.path.join("python", "*.h"))
+               + glob.glob(os.path.join("include", "toll", "*.h")))
+    compile_args = ["-std=c11"]
+    link_args = []
+    if sys.platform.startswith("linux"):
+        # keep libtoll's symbols out of the extension's dynamic symbol table
+        link_args.append("-Wl,--exclude-libs,ALL")
+    return Extension(
+        "toll._core",
+        sources=sources,
+        depends=depends,
+        include_dirs=[os.path.join(ROOT, "include"), os.path.join(ROOT, "python")],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+    )
+
+
+setup(
+    package_dir={"": "python"},
+    packages=["toll"],
+    package_data={"toll": ["py.typed", "_core.pyi"]},
+    ext_modules=[_extension()],
+    cmdclass={"build_ext": CMakeBuildExt},
+    zip_safe=False,
+)

@@ -1,0 +1,173 @@
+"""toll.parse_quantity / parse_quantities / format_quantity / Lexicon."""
+import pytest
+
+import toll
+from toll import Quantity
+
+
+def test_parse_quantity_should_read_at_least_as_open_range():
+    assert toll.parse_quantity("at least 150") == Quantity(
+        low=150, high=None, best=150.0, rule="at least")
+
+
+def test_parse_quantity_should_return_a_named_tuple():
+    q = toll.parse_quantity("85-92")
+    assert isinstance(q, tuple) and isinstance(q, Quantity)
+    assert q._fields == ("low", "high", "best", "rule")
+    assert (q.low, q.high) == (85, 92)
+    assert q.best == pytest.approx(88.5)
+    assert q.rule == "range"
+    assert not q.open
+
+
+def test_parse_quantity_should_read_exact_numbers():
+    assert toll.parse_quantity("92") == Quantity(92, 92, 92.0, "exact")
+
+
+def test_parse_quantity_should_accept_ints_and_integral_floats():
+    assert toll.parse_quantity(92) == Quantity(92, 92, 92.0, "exact")
+    assert toll.parse_quantity(92.0) == Quantity(92, 92, 92.0, "exact")
+
+
+def test_parse_quantity_should_accept_unicode_dashes():
+    assert toll.parse_quantity("85\u201392")[:2] == (85, 92)
+
+
+def test_parse_quantity_should_ignore_trailing_words():
+    q = toll.parse_quantity("at least 150 civilians")
+    assert (q.low, q.high, q.rule) == (150, None, "at least")
+    assert q.open
+
+
+@pytest.mark.parametrize("text", ["unknown", "", "unclear", None,
+                                  float("nan")])
+def test_parse_quantity_should_return_none_for_unknown(text):
+    assert toll.parse_quantity(text) is None
+
+
+def test_parse_quantity_should_widen_about_by_the_tolerance():
+    assert toll.parse_quantity("about 350")[:3] == (315, 385, 350.0)
+    assert toll.parse_quantity("about 350", about_tolerance=0.2)[:3] == (
+        280, 420, 350.0)
+
+
+def test_parse_quantity_should_use_the_default_lexicon():
+    q = toll.parse_quantity("dozens")
+    assert (q.low, q.high, q.best) == (24, 99, 36.0)
+    assert q.rule.startswith("lexicon")
+
+
+def test_parse_quantity_should_use_a_preset_lexicon_by_name():
+    default = toll.parse_quantity("dozens")
+    acled = toll.parse_quantity("dozens", lexicon="acled")
+    assert acled is not None and acled != default
+
+
+def test_parse_quantity_should_use_a_lexicon_object():
+    lex = toll.Lexicon("empty")
+    assert len(lex) == 0
+    with pytest.raises(toll.ParseError):
+        toll.parse_quantity("dozens", lexicon=lex)
+    lex.set("dozens", 20, 80, 30)
+    q = toll.parse_quantity("dozens of people", lexicon=lex)
+    assert (q.low, q.high, q.best) == (20, 80, 30.0)
+
+
+def test_lexicon_should_load_json_and_list_entries():
+    lex = toll.Lexicon("empty")
+    lex.load_json('{"scores": {"low": 40, "high": null, "best": 60}}')
+    assert lex.entries() == [("scores", 40, None, 60.0)]
+    q = toll.parse_quantity("scores", lexicon=lex)
+    assert (q.low, q.high, q.best) == (40, None, 60.0)
+
+
+def test_lexicon_should_load_a_file(tmp_path):
+    p = tmp_path / "lex.json"
+    p.write_text('{"oodles": {"low": 50, "high": 500}}')
+    lex = toll.load_lexicon(p)
+    assert any(word == "oodles" for word, *_ in lex.entries())
+    assert toll.parse_quantity("oodles", lexicon=str(p))[:2] == (50, 500)
+
+
+def test_lexicon_bad_json_should_raise_parse_error_and_leave_it_unchanged():
+    lex = toll.Lexicon("default")
+    n = len(lex)
+    with pytest.raises(toll.ParseError):
+        lex.load_json('{"scores": ', name="mylex.json")
+    assert len(lex) == n
+
+
+def test_lexicon_unknown_preset_should_raise_option_error():
+    with pytest.raises(toll.OptionError, match="nope"):
+        toll.Lexicon("nope")
+    with pytest.raises(toll.OptionError, match="nope"):
+        toll.parse_quantity("dozens", lexicon="nope")
+
+
+def test_parse_quantity_should_raise_parse_error_naming_the_text():
+    with pytest.raises(toll.ParseError) as ei:
+        toll.parse_quantity("at leest 5")
+    e = ei.value
+    assert 'cannot read "at leest 5" as a quantity' in str(e)
+    assert e.text == "at leest 5"
+    assert e.code == "TOLL_EPARSE"
+    assert e.message == str(e)
+    assert isinstance(e, ValueError)
+
+
+def test_parse_quantity_should_reject_a_bad_tolerance():
+    with pytest.raises(toll.OptionError, match="about_tolerance"):
+        toll.parse_quantity("about 5", about_tolerance=1.5)
+
+
+def test_parse_quantity_should_reject_other_types():
+    with pytest.raises(TypeError):
+        toll.parse_quantity(object())
+    with pytest.raises(TypeError):
+        toll.parse_quantity("5", lexicon=42)
+
+
+def test_parse_quantities_should_parse_a_list():
+    got = toll.parse_quantities(["5", None, 7, "unknown", "at least 3"])
+    assert got == [Quantity(5, 5, 5.0, "exact"), None,
+                   Quantity(7, 7, 7.0, "exact"), None,
+                   Quantity(3, None, 3.0, "at least")]
+
+
+def test_parse_quantities_should_name_the_bad_record():
+    with pytest.raises(toll.ParseError) as ei:
+        toll.parse_quantities(["5", "6", "x y z"])
+    assert ei.value.record == 2
+    assert "record 2" in str(ei.value)
+    assert '"x y z"' in str(ei.value)
+
+
+def test_parse_quantities_should_coerce_bad_text_to_none():
+    assert toll.parse_quantities(["5", "x y z"], errors="coerce") == [
+        Quantity(5, 5, 5.0, "exact"), None]
+
+
+def test_parse_quantities_should_reject_an_unknown_errors_mode():
+    with pytest.raises(toll.OptionError, match="errors"):
+        toll.parse_quantities(["5"], errors="ignore")
+
+
+def test_parse_quantities_should_match_parse_quantity():
+    texts = ["12", "about 40", "dozens", "3-7", "more than 10", "up to 9"]
+    assert toll.parse_quantities(texts) == [toll.parse_quantity(t)
+                                            for t in texts]
+
+
+def test_format_quantity_should_render_ranges():
+    assert toll.format_quantity(92, 92) == "92"
+    assert toll.format_quantity(85, 92) == "85\u201392"
+    assert toll.format_quantity(150, None) == "150+"
+    assert toll.format_quantity(None) == "unknown"
+    assert toll.format_quantity(1098, 1450, thousands=True) == \
+        "1,098\u20131,450"
+    assert toll.parse_quantity("at least 150").format() == "150+"
+
+
+def test_format_quantity_should_validate_bounds():
+    with pytest.raises(toll.ReportError, match="9"):
+        toll.format_quantity(9, 5)

@@ -1,0 +1,326 @@
+"""toll.read / toll.Reports: loading from files, text, records and pandas."""
+import gc
+import json
+import pathlib
+
+import pytest
+
+import toll
+from conftest import RECORDS, records_csv, records_jsonl, shared_data
+
+
+def test_read_should_load_json_lines(jsonl_path):
+    r = toll.read(jsonl_path)
+    assert len(r) == len(RECORDS)
+    assert r.categories == ["killed", "injured", "children_killed"]
+    assert r.rejects == []
+
+
+def test_read_should_load_a_json_array(json_path):
+    assert len(toll.read(json_path)) == len(RECORDS)
+
+
+def test_read_should_load_csv(csv_path):
+    r = toll.read(csv_path)
+    assert len(r) == len(RECORDS)
+    assert set(r.categories) == {"killed", "injured", "children_killed"}
+
+
+def test_read_should_accept_str_and_path_objects(jsonl_path):
+    assert len(toll.read(str(jsonl_path))) == len(toll.read(
+        pathlib.Path(jsonl_path)))
+
+
+def test_read_should_honour_an_explicit_format(tmp_path):
+    p = tmp_path / "reports.txt"
+    p.write_text(records_jsonl())
+    assert len(toll.read(p, format="jsonl")) == len(RECORDS)
+
+
+def test_read_should_use_a_column_map_spec(tmp_path):
+    p = tmp_path / "airwars.csv"
+    p.write_text("code,who,min,max,day\n"
+                 "a1,Russia,13,46,2016-09-25\n"
+                 "a2,Syria,2,5,2016-09-26\n")
+    r = toll.read(p, map="incident=code,source=who,killed=min..max,"
+                         "date=day")
+    assert len(r) == 2
+    t = r.reconcile().table()
+    assert t.column("low") == [13.0, 2.0]
+    assert t.column("high") == [46.0, 5.0]
+
+
+def test_read_should_use_a_column_map_dict_and_file(tmp_path):
+    p = tmp_path / "ged.csv"
+    p.write_text("id,side_a,low,best,high\n1,Govt,3,4,6\n")
+    r = toll.read(p, map={"source": "side_a",
+                          "killed": {"low": "low", "high": "high"}})
+    t = r.reconcile().table()
+    assert (t.column("low"), t.column("high")) == ([3.0], [6.0])
+    mp = tmp_path / "map.json"
+    mp.write_text(json.dumps({"source": "side_a",
+                              "killed": {"low": "low", "high": "high"}}))
+    t2 = toll.read(p, map_file=mp).reconcile().table()
+    assert t2.column("high") == [6.0]
+
+
+def test_read_should_use_separators_and_delimiter(tmp_path):
+    p = tmp_path / "semi.csv"
+    p.write_text("source;actor;region;killed\n"
+                 "A;Russia|Syria;Syria>Aleppo;5\n")
+    r = toll.read(p, delimiter=";", actor_sep="|", region_sep=">")
+    t = r.reconcile().table()
+    assert t.column("actor") == ["Russia + Syria"]
+    assert t.column("region") == ["Syria/Aleppo"]
+
+
+def test_read_should_use_the_lexicon_option(tmp_path):
+    p = tmp_path / "vague.jsonl"
+    p.write_text('{"source": "A", "killed": "dozens"}\n')
+    default = toll.read(p).reconcile().table().column("low")
+    acled = toll.read(p, lexicon="acled").reconcile().table().column("low")
+    assert default != acled
+    lex = toll.Lexicon("empty")
+    lex.set("dozens", 7, 7)
+    assert toll.read(p, lexicon=lex).reconcile().table().column("low") == [
+        7.0]
+
+
+def test_read_should_use_about_tolerance(tmp_path):
+    p = tmp_path / "about.jsonl"
+    p.write_text('{"source": "A", "killed": "about 100"}\n')
+    t = toll.read(p, about_tolerance=0.2).reconcile().table()
+    assert (t.column("low"), t.column("high")) == ([80.0], [120.0])
+
+
+def test_from_records_should_load_dicts(records):
+    r = toll.Reports.from_records(records)
+    assert len(r) == len(records)
+    assert r.categories == ["killed", "injured", "children_killed"]
+
+
+def test_from_records_should_accept_an_empty_list():
+    r = toll.Reports.from_records([])
+    assert len(r) == 0
+
+
+def test_from_records_should_reject_non_dicts():
+    with pytest.raises(TypeError, match="record 1"):
+        toll.Reports.from_records([{"source": "a"}, ["not", "a", "dict"]])
+
+
+def test_load_should_append_and_return_the_count(jsonl_path, csv_path):
+    r = toll.Reports()
+    assert r.load(jsonl_path) == len(RECORDS)
+    assert r.load(csv_path) == len(RECORDS)
+    assert len(r) == 2 * len(RECORDS)
+
+
+def test_load_text_should_sniff_the_format():
+    r = toll.Reports()
+    assert r.load_text(records_jsonl(), name="mem.jsonl") == len(RECORDS)
+    assert r.load_text(json.dumps(RECORDS).encode()) == len(RECORDS)
+    assert r.load_text(records_csv(), format="csv") == len(RECORDS)
+    assert len(r) == 3 * len(RECORDS)
+
+
+def test_lenient_load_should_list_rejects(records):
+    records.insert(1, {"source": "bad", "killed": "at leest 5"})
+    records.append({"killed": 3})
+    r = toll.Reports.from_records(records, lenient=True)
+    assert len(r) == len(RECORDS)
+    rej = r.rejects
+    assert [x["record"] for x in rej] == [1, len(records) - 1]
+    assert rej[0]["code"] == "TOLL_EPARSE"
+    assert rej[0]["field"] == "killed"
+    assert rej[0]["text"] == "at leest 5"
+    assert rej[0]["line"] == 2
+    assert "at leest 5" in rej[0]["message"]
+    assert rej[1]["code"] == "TOLL_EREPORT"
+    assert "source" in rej[1]["message"]
+
+
+def test_rejects_should_be_cleared_by_the_next_load(records):
+    r = toll.Reports.from_records([{"killed": 3}], lenient=True)
+    assert len(r.rejects) == 1
+    r.load_records(records, lenient=True)
+    assert r.rejects == []
+
+
+def test_strict_load_failure_should_leave_earlier_data_intact(jsonl_path):
+    r = toll.read(jsonl_path)
+    before = r.reconcile().table().to_dict()
+    gc.collect()
+    bad = records_jsonl() + '{"source": "x", "killed": "at leest 5"}\n'
+    with pytest.raises(toll.ParseError):
+        r.load_text(bad, name="bad.jsonl")
+    assert len(r) == len(RECORDS)
+    assert r.categories == ["killed", "injured", "children_killed"]
+    assert r.reconcile().table().to_dict() == before
+
+
+def test_load_should_be_refused_while_incidents_exist(jsonl_path):
+    r = toll.read(jsonl_path)
+    inc = r.reconcile()
+    with pytest.raises(RuntimeError, match="Incidents"):
+        r.load(jsonl_path)
+    assert len(inc) == 3
+    del inc
+    gc.collect()
+    assert r.load(jsonl_path) == len(RECORDS)
+
+
+def test_reports_repr_should_show_the_count(reports):
+    assert repr(reports) == f"<toll.Reports: {len(RECORDS)} reports>"
+
+
+def test_to_pandas_should_explain_file_loads(reports):
+    pytest.importorskip("pandas")
+    with pytest.raises(NotImplementedError, match="from_records"):
+        reports.to_pandas()
+
+
+def test_from_records_to_pandas_should_give_the_records_back(records):
+    pd = pytest.importorskip("pandas")
+    df = toll.Reports.from_records(records).to_pandas()
+    assert len(df) == len(records)
+    assert df["source"].tolist() == [r["source"] for r in records]
+    expected = pd.DataFrame.from_records(records)
+    pd.testing.assert_frame_equal(df, expected)
+
+
+def test_from_pandas_round_trip_should_lose_nothing():
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    df = pd.DataFrame({
+        "incident": ["a", "a", "b", None],
+        "source": ["SNHR", "AFP", "SOHR", "UN"],
+        "source_kind": ["monitor", "media", None, "un"],
+        "date": pd.to_datetime(["2016-09-25", "2016-09-25", None,
+                                "2016-10-01"]),
+        "region": ["Syria/Aleppo", None, "Syria/Idlib", "Syria"],
+        "actor": [["Russia"], ["Russia", "Syria"], None, ["Syria"]],
+        "killed": [92, np.nan, 5, 7],
+        "injured": ["dozens", None, "3", "at least 2"],
+        "count": np.array([1, 2, 3, 4], dtype=np.int32),
+        "note": ["x", "", None, "<b>"],
+    })
+    original = df.copy(deep=True)
+    r = toll.Reports.from_pandas(df)
+    assert len(r) == 4
+    out = r.to_pandas()
+    pd.testing.assert_frame_equal(out, original)
+    pd.testing.assert_frame_equal(df, original)  # input untouched
+    out.loc[0, "source"] = "changed"             # a copy, not a view
+    pd.testing.assert_frame_equal(r.to_pandas(), original)
+
+
+def test_from_pandas_should_reconcile_like_from_records(records):
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame.from_records(records)
+    a = toll.Reports.from_pandas(df).reconcile().summarize(by="actor")
+    b = toll.Reports.from_records(records).reconcile().summarize(by="actor")
+    assert a.to_dict() == b.to_dict()
+
+
+def test_from_pandas_errors_should_name_the_record():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"source": ["a", "b"], "killed": ["5", "at leest 5"]})
+    with pytest.raises(toll.ParseError) as ei:
+        toll.Reports.from_pandas(df)
+    assert ei.value.record == 1
+    assert ei.value.field == "killed"
+    assert "<records>:2" in str(ei.value)
+
+
+def test_from_pandas_lenient_should_drop_rejected_rows():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"source": ["a", "b", "c"],
+                       "killed": ["5", "at leest 5", "7"]})
+    r = toll.Reports.from_pandas(df, lenient=True)
+    assert len(r) == 2
+    pd.testing.assert_frame_equal(r.to_pandas(), df.iloc[[0, 2]])
+
+
+def test_from_pandas_should_need_a_dataframe():
+    pytest.importorskip("pandas")
+    with pytest.raises(TypeError):
+        toll.Reports.from_pandas([{"source": "a"}])
+
+
+def test_read_should_load_real_ucdp_data():
+    path = shared_data("ucdp", "ucdp_ged_myanmar.csv")
+    r = toll.read(path, map="incident=id,source=source_article,"
+                            "killed=low..best..high,actor=side_a,"
+                            "region=country/adm_1", lenient=True)
+    assert len(r) > 7000
+    t = r.reconcile().summarize(by="period:year")
+    assert t.nrows > 10
+
+
+def _seeds_path():
+    from conftest import ROOT
+    p = pathlib.Path(ROOT) / "data" / "seeds.jsonl"
+    if not p.exists():
+        pytest.skip("data/seeds.jsonl not present")
+    return p
+
+
+def test_read_should_load_the_bundled_seeds():
+    p = _seeds_path()
+    r = toll.read(p)
+    n = sum(1 for line in p.read_text(encoding="utf-8").splitlines()
+            if line.strip())
+    assert len(r) == n
+    t = r.reconcile().summarize(by=["actor", "period:year"])
+    assert t.nrows > 0
+    assert "killed" in t.caption
+
+
+def test_seed_records_should_round_trip_through_pandas():
+    pd = pytest.importorskip("pandas")
+    p = _seeds_path()
+    recs = [json.loads(line) for line in
+            p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    df = pd.DataFrame.from_records(recs)
+    r = toll.Reports.from_pandas(df)
+    pd.testing.assert_frame_equal(r.to_pandas(), df)
+    by = ["actor", "period:year"]
+    a = r.reconcile().summarize(by=by).to_csv()
+    b = toll.read(p).reconcile().summarize(by=by).to_csv()
+    assert a == b
+
+
+def test_reading_while_another_thread_loads_should_never_crash():
+    import threading
+    big = records_jsonl(RECORDS * 20000).encode()  # 120,000 reports
+    r = toll._core.Reports()
+    done = threading.Event()
+    seen = set()
+
+    def load():
+        try:
+            while True:
+                try:
+                    r.load_buffer(big, "<big>")
+                    return
+                except RuntimeError:  # a reconcile is running: retry
+                    pass
+        finally:
+            done.set()
+
+    t = threading.Thread(target=load)
+    t.start()
+    while not done.is_set():
+        try:
+            seen.add(len(r))
+        except RuntimeError as exc:  # the store is being loaded
+            assert "loaded in another thread" in str(exc)
+            seen.add("busy")
+        try:
+            r.reconcile()
+        except RuntimeError:
+            pass
+    t.join()
+    assert len(r) == len(RECORDS) * 20000
+    assert seen <= {0, "busy"}
