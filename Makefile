@@ -22,7 +22,7 @@ build:
 demo: deps build
 	./$(BUILD)/toll summarize --by actor,period:month
 
-test: deps test-c test-asan test-valgrind test-cli test-example test-python test-notebooks
+test: deps test-c test-asan test-valgrind test-example test-python test-notebooks
 	@echo "make test: all suites passed"
 
 test-c: build

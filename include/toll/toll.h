@@ -11,6 +11,7 @@
  *   toll_table     - result tables and rendering (toll/table.h)
  *   toll_summarize - aggregation                 (toll/summarize.h)
  *   toll_date_*    - calendar helpers            (toll/date.h)
+ *   toll_mse_*     - multiple systems estimation (toll/mse.h)
  */
 #ifndef TOLL_TOLL_H
 #define TOLL_TOLL_H
@@ -22,5 +23,6 @@
 #include "reconcile.h"
 #include "table.h"
 #include "summarize.h"
+#include "mse.h"
 
 #endif /* TOLL_TOLL_H */

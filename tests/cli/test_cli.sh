@@ -1,0 +1,321 @@
+#!/bin/sh
+# tests/cli/test_cli.sh - shell test of the `toll` command-line tool.
+#
+#   sh tests/cli/test_cli.sh path/to/toll path/to/repo
+#
+# Runs the CLI on the bundled example (data/seeds.jsonl) and on small files
+# written to a temporary directory, and checks exit statuses, the exact
+# wording of errors, and key lines of the output.  Prints "N passed, N
+# failed" and exits non-zero if any check failed.
+set -u
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 TOLL_BINARY REPO_ROOT" >&2
+    exit 2
+fi
+TOLL=$1
+ROOT=$2
+case $TOLL in /*) ;; *) TOLL=$(pwd)/$TOLL ;; esac
+case $ROOT in /*) ;; *) ROOT=$(pwd)/$ROOT ;; esac
+SEEDS=$ROOT/data/seeds.jsonl
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/toll-cli.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 2' INT TERM
+unset TOLL_EXAMPLE
+
+pass=0
+fail=0
+ok() {
+    pass=$((pass + 1))
+    printf 'ok   %s\n' "$1"
+}
+bad() {
+    fail=$((fail + 1))
+    printf 'FAIL %s\n' "$1"
+    if [ -n "${2:-}" ]; then printf '     %s\n' "$2"; fi
+}
+
+# run CMD...: stdout to $TMP/out, stderr to $TMP/err, exit status in $rc
+run() {
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+}
+show() { head -c 600 "$1" | tr '\n' '|'; }
+
+# expect_rc NAME STATUS
+expect_rc() {
+    if [ "$rc" -eq "$2" ]; then ok "$1"
+    else bad "$1" "exit status $rc, expected $2; stderr: $(show "$TMP/err")"; fi
+}
+# expect_line NAME FILE LINE: FILE has exactly this line
+expect_line() {
+    if grep -Fx -e "$3" "$2" >/dev/null; then ok "$1"
+    else bad "$1" "no line '$3' in: $(show "$2")"; fi
+}
+# expect_first NAME FILE LINE: the first line of FILE is LINE
+expect_first() {
+    first=$(head -n 1 "$2")
+    if [ "$first" = "$3" ]; then ok "$1"
+    else bad "$1" "first line '$first', expected '$3'"; fi
+}
+# expect_has NAME FILE TEXT: FILE contains TEXT
+expect_has() {
+    if grep -F -e "$3" "$2" >/dev/null; then ok "$1"
+    else bad "$1" "'$3' not in: $(show "$2")"; fi
+}
+# expect_not NAME FILE TEXT: FILE does not contain TEXT
+expect_not() {
+    if grep -F -e "$3" "$2" >/dev/null; then bad "$1" "'$3' found in: $(show "$2")"
+    else ok "$1"; fi
+}
+# expect_empty NAME FILE
+expect_empty() {
+    if [ ! -s "$2" ]; then ok "$1"
+    else bad "$1" "expected no output, got: $(show "$2")"; fi
+}
+# expect_same NAME FILE TEXT: FILE's whole content is TEXT (plus newline)
+expect_same() {
+    printf '%s\n' "$3" >"$TMP/want"
+    if cmp -s "$2" "$TMP/want"; then ok "$1"
+    else bad "$1" "got: $(show "$2") expected: $(show "$TMP/want")"; fi
+}
+
+HEADER=actor,period,incidents,reports,low,best,high,open,denied,contested
+
+# ---- help, version, usage errors -------------------------------------------
+run "$TOLL" --help
+expect_rc "--help exits 0" 0
+expect_has "--help shows the usage line" "$TMP/out" "usage: toll <command> [options]"
+expect_has "--help lists summarize" "$TMP/out" "summarize [FILE...]"
+
+run "$TOLL" help
+expect_rc "help exits 0" 0
+expect_has "help shows the usage line" "$TMP/out" "usage: toll <command> [options]"
+
+run "$TOLL" help summarize
+expect_rc "help summarize exits 0" 0
+expect_has "help summarize shows --by" "$TMP/out" "--by KEYS"
+
+for cmd in summarize incidents parse; do
+    run "$TOLL" $cmd --help
+    expect_rc "$cmd --help exits 0" 0
+    expect_has "$cmd --help shows its usage" "$TMP/out" "usage: toll $cmd"
+done
+
+run "$TOLL" --version
+expect_rc "--version exits 0" 0
+expect_same "--version prints the version" "$TMP/out" "toll 0.1.0"
+
+run "$TOLL"
+expect_rc "no command exits 2" 2
+
+run "$TOLL" frobnicate
+expect_rc "unknown command exits 2" 2
+expect_same "unknown command is named" "$TMP/err" \
+    "toll: unknown command 'frobnicate' (see 'toll --help')"
+
+run "$TOLL" summarize --frobnicate
+expect_rc "unknown option exits 2" 2
+expect_same "unknown option is named" "$TMP/err" \
+    "toll: unknown option '--frobnicate' (see 'toll summarize --help')"
+
+run "$TOLL" summarize --by
+expect_rc "option without its value exits 2" 2
+expect_has "missing value is explained" "$TMP/err" "option '--by' needs a value"
+
+run "$TOLL" parse --by actor 5
+expect_rc "option of another command exits 2" 2
+
+run "$TOLL" summarize --format xml
+expect_rc "bad --format exits 2" 2
+
+run "$TOLL" summarize --policy generous
+expect_rc "bad --policy exits 2" 2
+expect_has "bad --policy names the text" "$TMP/err" "generous"
+
+run "$TOLL" summarize --about-tolerance 2
+expect_rc "bad --about-tolerance exits 2" 2
+
+run "$TOLL" summarize --by colour
+expect_rc "bad --by exits 2" 2
+expect_has "bad --by names the text" "$TMP/err" "colour"
+
+# ---- summarize on the bundled example -------------------------------------
+run "$TOLL" summarize --format csv
+expect_rc "summarize on the bundled example exits 0" 0
+expect_first "summarize csv has the header columns" "$TMP/out" "$HEADER"
+expect_empty "summarize on the bundled example warns about nothing" "$TMP/err"
+# Homs, 30 Sep 2015: the National Coalition's 36 against Moscow's denial (0,
+# a self-report: kept aside, flags the incident as denied).
+expect_line "Homs 2015: 36 killed, denial flagged" "$TMP/out" \
+    "Russia,2015-09,1,2,36,36,36,0,1,0"
+# Abdeen, 8 Sep 2018: 3 killed, one report.
+expect_line "Abdeen 2018: 3 killed" "$TMP/out" \
+    "Russia + Syria,2018-09,1,1,3,3,3,0,0,0"
+cp "$TMP/out" "$TMP/default.csv"
+
+run "$TOLL" summarize --by actor,period:month --format csv "$SEEDS"
+expect_rc "summarize FILE exits 0" 0
+if cmp -s "$TMP/out" "$TMP/default.csv"; then
+    ok "summarize without FILE reads data/seeds.jsonl"
+else
+    bad "summarize without FILE reads data/seeds.jsonl" "outputs differ"
+fi
+
+run "$TOLL" summarize
+expect_rc "summarize (text) exits 0" 0
+expect_has "text output has an actor column" "$TMP/out" "actor"
+expect_has "text output names Russia + Syria" "$TMP/out" "Russia + Syria"
+
+run "$TOLL" summarize --format md
+expect_rc "summarize --format md exits 0" 0
+expect_has "markdown output is a table" "$TMP/out" "| actor"
+
+run "$TOLL" summarize --format json
+expect_rc "summarize --format json exits 0" 0
+expect_has "json output has actor keys" "$TMP/out" '"actor"'
+
+run "$TOLL" summarize --by category --category killed --format csv
+expect_rc "summarize --by category exits 0" 0
+expect_first "--by category header" "$TMP/out" \
+    "category,incidents,reports,low,best,high,open,denied,contested"
+
+run "$TOLL" summarize --by actor --attribution each --format csv
+expect_rc "attribution each exits 0" 0
+expect_has "attribution each warns rows are not additive" "$TMP/err" \
+    "do not add up"
+
+run "$TOLL" summarize --by actor --attribution split --format csv
+expect_rc "attribution split exits 0" 0
+expect_not "attribution split has no joint rows" "$TMP/out" "Russia + Syria"
+
+run "$TOLL" summarize --by '' --region Syria/Homs --format csv
+expect_rc "--region filter exits 0" 0
+expect_line "--region Syria/Homs keeps Homs only" "$TMP/out" \
+    "1,2,36,36,36,0,1,0"
+
+TOLL_EXAMPLE=$TMP/none.jsonl run "$TOLL" summarize
+expect_rc "TOLL_EXAMPLE pointing at a missing file exits 1" 1
+
+# ---- incidents ------------------------------------------------------------
+run "$TOLL" incidents --format csv
+expect_rc "incidents exits 0" 0
+expect_has "incidents csv header" "$TMP/out" \
+    "incident,category,date_start,date_end,region,actor,grade"
+expect_has "incidents lists Aleppo Sunday" "$TMP/out" \
+    "aleppo-2016-09-25,killed,2016-09-25,2016-09-25"
+expect_has "incidents names the report that set a bound" "$TMP/out" \
+    "Local Coordination Committees"
+
+run "$TOLL" incidents
+expect_rc "incidents (text) exits 0" 0
+expect_has "incidents text lists Idlib 2017" "$TMP/out" "idlib-2017-09-19..27"
+
+# ---- parse ----------------------------------------------------------------
+run "$TOLL" parse "about 350" "at least 150" "85-92" "92" "dozens" "unknown"
+expect_rc "parse exits 0" 0
+expect_line "parse about" "$TMP/out" \
+    "about 350 -> low 315, high 385, best 350 (rule: about)"
+expect_line "parse at least" "$TMP/out" \
+    "at least 150 -> low 150, high open, best 150 (rule: at least)"
+expect_line "parse range" "$TMP/out" \
+    "85-92 -> low 85, high 92, best 88.5 (rule: range)"
+expect_line "parse exact" "$TMP/out" \
+    "92 -> low 92, high 92, best 92 (rule: exact)"
+expect_line "parse dozens" "$TMP/out" \
+    "dozens -> low 24, high 99, best 36 (rule: lexicon: dozens)"
+expect_line "parse unknown" "$TMP/out" "unknown -> unknown"
+
+run "$TOLL" parse --about-tolerance 0.2 "about 100"
+expect_line "parse --about-tolerance" "$TMP/out" \
+    "about 100 -> low 80, high 120, best 100 (rule: about)"
+
+run "$TOLL" parse --lexicon-preset acled dozens
+expect_line "parse --lexicon-preset acled" "$TMP/out" \
+    "dozens -> low 12, high 12, best 12 (rule: lexicon: dozens)"
+
+printf '{"scores": {"low": 40, "high": 99, "best": 60}}\n' >"$TMP/lex.json"
+run "$TOLL" parse --lexicon "$TMP/lex.json" scores
+expect_line "parse --lexicon FILE" "$TMP/out" \
+    "scores -> low 40, high 99, best 60 (rule: lexicon: scores)"
+
+run "$TOLL" parse --format json "at least 150"
+expect_same "parse --format json" "$TMP/out" \
+    '{"text": "at least 150", "known": true, "low": 150, "high": null, "best": 150, "has_best": false, "rule": "at least"}'
+
+run "$TOLL" parse "at leest 5"
+expect_rc "unreadable text exits 1" 1
+expect_same "unreadable text message" "$TMP/err" \
+    'cannot read "at leest 5" as a quantity'
+
+run "$TOLL" parse
+expect_rc "parse without TEXT exits 2" 2
+
+# ---- bad files, strict and lenient ----------------------------------------
+cat >"$TMP/good.csv" <<'EOF'
+incident,source,source_kind,date,region,actor,killed
+a,Monitor A,monitor,2020-01-05,Syria/Idlib,Russia,10
+a,Rescue B,rescue,2020-01-05,Syria/Idlib,Russia,at least 12
+EOF
+cat >"$TMP/bad.csv" <<'EOF'
+incident,source,source_kind,date,region,actor,killed
+b,Monitor A,monitor,2020-02-01,Syria/Idlib,Syria,7
+b,Rescue B,rescue,2020-02-01,Syria/Idlib,Syria,at leest 5
+c,Monitor A,monitor,2020-02-03,Syria/Idlib,Syria,4
+EOF
+
+cd "$TMP" || exit 2
+run "$TOLL" summarize --format csv good.csv
+expect_rc "summarize good.csv exits 0" 0
+expect_line "good.csv: envelope of 10 and 12+" "$TMP/out" \
+    "Russia,2020-01,1,2,10,11,12,1,0,0"
+
+run "$TOLL" summarize --format csv bad.csv
+expect_rc "a bad record fails the load (exit 1)" 1
+expect_same "bad record: the library's message, nothing else" "$TMP/err" \
+    "bad.csv:3: field 'killed': cannot read \"at leest 5\" as a quantity"
+expect_empty "a failed load prints no table" "$TMP/out"
+
+run "$TOLL" summarize --format csv good.csv bad.csv
+expect_rc "strict: the second file fails the run" 1
+expect_empty "strict: no table when a file fails" "$TMP/out"
+
+run "$TOLL" summarize --format csv --lenient bad.csv
+expect_rc "lenient load exits 0" 0
+expect_line "lenient lists the rejected record" "$TMP/err" \
+    "warning: bad.csv:3: field 'killed': cannot read \"at leest 5\" as a quantity"
+expect_line "lenient counts the rejects" "$TMP/err" "toll: 1 record(s) rejected"
+expect_line "lenient keeps the good records" "$TMP/out" \
+    "Syria,2020-02,2,2,11,11,11,0,0,0"
+
+run "$TOLL" summarize --format csv --lenient good.csv bad.csv
+expect_rc "lenient over two files exits 0" 0
+expect_line "lenient over two files counts all rejects" "$TMP/err" \
+    "toll: 1 record(s) rejected"
+
+run "$TOLL" summarize --format csv - <good.csv
+expect_rc "summarize - reads standard input" 0
+expect_line "stdin gives the same rows" "$TMP/out" \
+    "Russia,2020-01,1,2,10,11,12,1,0,0"
+
+run "$TOLL" summarize --format csv no-such-file.csv
+expect_rc "a missing file exits 1" 1
+expect_has "a missing file is named" "$TMP/err" "no-such-file.csv"
+
+cat >"$TMP/own.csv" <<'EOF'
+event,who,deaths_min,deaths_max,day,side
+x,Monitor A,3,5,2021-03-01,Syria
+EOF
+run "$TOLL" summarize --by actor --format csv \
+    --map 'incident=event,source=who,killed=deaths_min..deaths_max,date=day,actor=side' own.csv
+expect_rc "--map loads own column names" 0
+expect_line "--map: LOW..HIGH columns make one range" "$TMP/out" \
+    "Syria,1,1,3,4,5,0,0,0"
+
+run "$TOLL" summarize --map 'nonsense' own.csv
+expect_rc "a bad --map exits 2" 2
+
+cd "$ROOT" || exit 2
+printf '\n%d passed, %d failed\n' "$pass" "$fail"
+[ "$fail" -eq 0 ]
