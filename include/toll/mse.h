@@ -1,0 +1,407 @@
+/*
+ * toll/mse.h - multiple systems estimation (capture-recapture).
+ *
+ * Several lists (sources) each document part of one population: victims,
+ * deaths, incidents.  The pattern of overlaps between the lists estimates
+ * how many were documented by none of them.  This module holds the
+ * capture histories and the estimators:
+ *
+ *   two lists     Lincoln-Petersen, Chapman (Seber's variance)
+ *   any K         Chao's lower bound (bias-corrected when f2 = 0)
+ *   K lists       Poisson log-linear models on the 2^K - 1 observed cells:
+ *                 main effects plus any set of two-way interactions, one
+ *                 named model or a search over all of them (K <= 5) ranked
+ *                 by AIC or BIC, with profile-likelihood intervals and an
+ *                 AIC/BIC-weighted model average.
+ *
+ * Capture histories.  The K lists (2 <= K <= TOLL_MSE_MAX_LISTS) have
+ * names ("A", "SNHR", ...).  A capture history is written as a pattern of
+ * K characters '0'/'1', character j telling whether an individual is on
+ * list j: with lists A,B,C, "110" means on A and B but not on C.  In the
+ * C API a pattern is also a bit mask: bit j (value 1u << j) set means "on
+ * list j"; "110" is 0x3.  Pattern 0 (on no list) is the unobserved cell.
+ *
+ * Strata.  Every history belongs to a stratum (a region, a period), named
+ * by a string; NULL or "" is the unnamed stratum.  Estimators take a
+ * stratum index, or TOLL_MSE_TOTAL: the estimate is then made in every
+ * stratum separately and the strata are summed (estimates add, variances
+ * add; see docs/mse.md for the interval of a total).
+ *
+ * Estimates are returned in plain structs (toll_mse_estimate) owned by the
+ * caller.  No result is ever NaN: a model that cannot be fitted is an
+ * error (TOLL_EMODEL, with a message naming the model and the reason), a
+ * numerical failure is TOLL_ENUMERIC; softer problems are reported in the
+ * estimate's `warnings` flags and `warning` text.  An interval bound that
+ * does not exist (a flat likelihood) is +INFINITY, never NaN.
+ *
+ * Thread safety: a toll_mse_data may be read (every const function here)
+ * from several threads at once, provided no thread modifies it at the
+ * same time.  Results are independent values.  Nothing here touches
+ * process-wide state (in particular, the GSL error handler is never set:
+ * callers that do not want GSL's default handler to abort should call
+ * gsl_set_error_handler_off() themselves; toll never triggers a GSL error
+ * on purpose, it checks inputs before calling GSL).
+ *
+ * Method notes, formulas and references: docs/mse.md.
+ */
+#ifndef TOLL_MSE_H
+#define TOLL_MSE_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Number of lists supported (K): 2..TOLL_MSE_MAX_LISTS. */
+#define TOLL_MSE_MIN_LISTS 2
+#define TOLL_MSE_MAX_LISTS 8
+/* Largest K for which toll_mse_search enumerates every model. */
+#define TOLL_MSE_SEARCH_MAX_LISTS 5
+/* Stratum argument meaning "every stratum, summed". */
+#define TOLL_MSE_TOTAL (-1L)
+
+/* ---- capture-history data ----------------------------------------------- */
+
+typedef struct toll_mse_data toll_mse_data;
+
+/*
+ * Create an empty data set for `nlists` lists called names[0..nlists-1].
+ * Names must be non-empty, distinct (case-sensitive), at most 63 bytes,
+ * must not be all digits and must not contain spaces or the characters
+ * + * : , (they are used in model strings).  The names are copied.
+ * `alloc` (NULL = default) is used for all memory of the data set.
+ * On success *out owns a new object to free with toll_mse_data_free.
+ * Errors: TOLL_EINVAL (bad K or names), TOLL_ENOMEM.
+ */
+TOLL_API toll_status toll_mse_data_new(int nlists, const char *const *names,
+                                       const toll_allocator *alloc,
+                                       toll_mse_data **out, toll_error *err);
+
+/* Free a data set and everything it owns.  Accepts NULL. */
+TOLL_API void toll_mse_data_free(toll_mse_data *data);
+
+/* K, the number of lists. */
+TOLL_API int toll_mse_data_nlists(const toll_mse_data *data);
+/* Name of list j (owned by the data set), or NULL if j is out of range. */
+TOLL_API const char *toll_mse_data_list_name(const toll_mse_data *data,
+                                             int j);
+/* Index of the list called `name`, or -1. */
+TOLL_API int toll_mse_data_list_index(const toll_mse_data *data,
+                                      const char *name);
+/* Number of strata seen so far (0 for an empty data set).  Strata are
+ * numbered in order of first appearance. */
+TOLL_API size_t toll_mse_data_nstrata(const toll_mse_data *data);
+/* Name of stratum s ("" for the unnamed stratum; owned by the data set,
+ * valid until the data set is modified or freed), or NULL if out of
+ * range. */
+TOLL_API const char *toll_mse_data_stratum_name(const toll_mse_data *data,
+                                                size_t s);
+/* Index of the stratum called `name` (NULL = ""), or -1 if absent. */
+TOLL_API long toll_mse_data_stratum_index(const toll_mse_data *data,
+                                          const char *name);
+
+/*
+ * Add `count` individuals with capture history `pattern` (K characters
+ * '0'/'1', at least one '1') to stratum `stratum` (NULL or "" = unnamed;
+ * created on first use).  Counts accumulate.
+ * Errors: TOLL_EINVAL (bad pattern, all-zero pattern, count < 0),
+ * TOLL_ERANGE (total count would overflow), TOLL_ENOMEM.  On error the
+ * data set is unchanged.
+ */
+TOLL_API toll_status toll_mse_data_add_pattern(toll_mse_data *data,
+                                               const char *stratum,
+                                               const char *pattern,
+                                               int64_t count,
+                                               toll_error *err);
+
+/*
+ * Add one individual (a record) to stratum `stratum`: flags[j] != 0 means
+ * the individual is on list j.  `nflags` must equal K and at least one
+ * flag must be set.  Errors as for toll_mse_data_add_pattern.
+ */
+TOLL_API toll_status toll_mse_data_add_record(toll_mse_data *data,
+                                              const char *stratum,
+                                              const unsigned char *flags,
+                                              size_t nflags,
+                                              toll_error *err);
+
+/*
+ * The count in cell `pattern` (bit mask, 1 .. 2^K - 1) of stratum `s`, or
+ * of all strata summed when s == TOLL_MSE_TOTAL.  0 when out of range.
+ */
+TOLL_API int64_t toll_mse_data_count(const toll_mse_data *data, long s,
+                                     unsigned pattern);
+/* Individuals observed (on at least one list) in stratum s or in total. */
+TOLL_API int64_t toll_mse_data_observed(const toll_mse_data *data, long s);
+
+/*
+ * Read capture histories from a CSV file with a header row.  Two forms:
+ *
+ *  - membership columns: one row per individual, a 0/1 column per list
+ *    (also accepted: true/false, yes/no, case-insensitive).  lists[j] names
+ *    the column of list j of the data set; pass lists = NULL to use the
+ *    list names themselves.  Other columns are ignored.
+ *  - a table of `pattern,count` columns (pattern as above, count a
+ *    non-negative integer); `lists` is not used.  Chosen when the header
+ *    has both a "pattern" and a "count" column.
+ *
+ * Either form may have a "stratum" column (empty = unnamed stratum).
+ * `nlists` must be K when lists != NULL.  The load is transactional: on
+ * any error the data set is left as it was.  Errors name the file, line
+ * and field:  reports.csv:12: field 'B': cannot read "2" as 0 or 1.
+ * Errors: TOLL_EIO (cannot read the file), TOLL_EPARSE (bad CSV, missing
+ * column, bad value, a row on no list), TOLL_EINVAL, TOLL_ENOMEM.
+ */
+TOLL_API toll_status toll_mse_data_load_file(toll_mse_data *data,
+                                             const char *path,
+                                             const char *const *lists,
+                                             size_t nlists, toll_error *err);
+
+/* The same from a buffer of `len` bytes; `name` is used in messages
+ * (NULL: "<buffer>"). */
+TOLL_API toll_status toll_mse_data_load_buffer(toll_mse_data *data,
+                                               const char *name,
+                                               const char *text, size_t len,
+                                               const char *const *lists,
+                                               size_t nlists,
+                                               toll_error *err);
+
+/* ---- models --------------------------------------------------------------- */
+
+/*
+ * A log-linear model is the main effects of every list plus a set of
+ * two-way interactions, held as a bit set: bit toll_mse_pair_bit(i, j)
+ * set means the interaction of lists i and j.  0 is the independence
+ * model.  There are K(K-1)/2 <= 28 pairs, so a uint32_t holds any model.
+ */
+typedef uint32_t toll_mse_model;
+
+/* The bit index of the pair (i, j), i != j, both < TOLL_MSE_MAX_LISTS;
+ * -1 if invalid.  Pairs are numbered (0,1),(0,2),(1,2),(0,3),(1,3),... */
+TOLL_API int toll_mse_pair_bit(int i, int j);
+
+/*
+ * Parse a model string against the data set's list names.  Terms are
+ * separated by '+'; a term is one list (a main effect, always included
+ * anyway) or two lists joined by '*' or ':' (their interaction).  Lists
+ * are named by name or by 1-based index ("A*B + C*D", "1*2 + 3:4").  ""
+ * or "independence" is the independence model.  A term of three or more
+ * lists is a higher-order interaction: TOLL_EMODEL (only two-way models
+ * are supported; with all K lists it is the saturated model, which is not
+ * identifiable).  Unknown names: TOLL_EINVAL.
+ */
+TOLL_API toll_status toll_mse_model_parse(const toll_mse_data *data,
+                                          const char *spec,
+                                          toll_mse_model *out,
+                                          toll_error *err);
+
+/*
+ * Write the model as "A + B + C + A*B" into buf (size bytes, always
+ * NUL-terminated when size > 0).  Returns the length the full string
+ * needs (excluding the NUL), like snprintf.
+ */
+TOLL_API size_t toll_mse_model_format(const toll_mse_data *data,
+                                      toll_mse_model model, char *buf,
+                                      size_t size);
+
+/* ---- options and results -------------------------------------------------- */
+
+typedef struct toll_mse_options {
+    double level;       /* confidence level of intervals; default 0.95 */
+    int profile;        /* 1 (default): profile-likelihood intervals for
+                           log-linear models; 0: log-normal intervals from
+                           the standard error (faster) */
+    int max_iter;       /* IRLS iterations per fit; default 100 */
+    double tol;         /* IRLS convergence: relative deviance change;
+                           default 1e-10 */
+    double profile_delta; /* toll_mse_search: profile intervals are
+                           computed for models within this criterion
+                           distance of the best (others get log-normal
+                           intervals); default 10 */
+} toll_mse_options;
+
+/* Fill `opts` with the defaults above. */
+TOLL_API void toll_mse_options_init(toll_mse_options *opts);
+
+typedef enum toll_mse_method {
+    TOLL_MSE_LINCOLN_PETERSEN = 0,
+    TOLL_MSE_CHAPMAN,
+    TOLL_MSE_CHAO,
+    TOLL_MSE_LOGLINEAR,
+    TOLL_MSE_MODEL_AVERAGE
+} toll_mse_method;
+
+/* Static name: "lincoln-petersen", "chapman", "chao", "loglinear",
+ * "model-average". */
+TOLL_API const char *toll_mse_method_name(toll_mse_method method);
+
+typedef enum toll_mse_interval {
+    TOLL_MSE_CI_NONE = 0,
+    TOLL_MSE_CI_LOGNORMAL, /* observed + (N-hat - observed) * C^{+-1},
+                              Chao (1987); see docs/mse.md */
+    TOLL_MSE_CI_PROFILE    /* multinomial profile likelihood */
+} toll_mse_interval;
+
+/* Warning flags of an estimate (also spelled out in `warning`). */
+#define TOLL_MSE_W_DF0         0x0001u /* df = 0: exact fit, no GOF check */
+#define TOLL_MSE_W_ZERO_CELLS  0x0002u /* some observed cells are 0 */
+#define TOLL_MSE_W_F2_ZERO     0x0004u /* Chao: f2 = 0, bias-corrected form */
+#define TOLL_MSE_W_UNBOUNDED   0x0008u /* upper bound is +infinity */
+#define TOLL_MSE_W_AT_OBSERVED 0x0010u /* lower bound is the observed count */
+#define TOLL_MSE_W_APPROX_CI   0x0020u /* log-normal instead of profile CI */
+#define TOLL_MSE_W_SPARSE      0x0040u /* little overlap: N-hat > 10 x observed */
+#define TOLL_MSE_W_STRATA      0x0080u /* a stratum of a total has warnings */
+
+typedef struct toll_mse_estimate {
+    toll_mse_method method;
+    long stratum;          /* stratum index, or TOLL_MSE_TOTAL */
+    toll_mse_model model;  /* log-linear models: the interactions */
+    char model_name[160];  /* "A + B + C + A*B"; for two-list estimators
+                              "A,B"; "" otherwise */
+    int lists[2];          /* two-list estimators: the two lists; else -1 */
+    double observed;       /* individuals observed (S or n) */
+    double n_hat;          /* estimated population size */
+    double se;             /* its standard error */
+    double lo, hi;         /* interval at the requested level; hi may be
+                              +INFINITY (TOLL_MSE_W_UNBOUNDED) */
+    toll_mse_interval interval;
+    double n_profile;      /* profile-likelihood maximiser (profile CI),
+                              else = n_hat */
+    /* log-linear fit statistics (0 for other methods) */
+    double deviance;       /* G^2 against the saturated observed-cell fit */
+    int df;                /* (2^K - 1) - npar (summed over strata) */
+    int npar;              /* parameters incl. intercept (summed) */
+    double loglik;         /* Poisson log-likelihood of the observed cells */
+    double aic, bic;       /* -2 loglik + 2 npar; -2 loglik + npar log(n) */
+    double weight;         /* toll_mse_search: Akaike (or BIC) weight */
+    double delta;          /* toll_mse_search: criterion - best criterion */
+    int iterations;        /* IRLS iterations of the (last) fit */
+    unsigned warnings;     /* TOLL_MSE_W_* */
+    char warning[256];     /* the warnings as text, "" if none */
+} toll_mse_estimate;
+
+/* ---- two-list and nonparametric estimators ------------------------------- */
+
+/*
+ * Lincoln-Petersen N = n1 n2 / m for lists a and b (individuals on neither
+ * a nor b are ignored), with variance n1 n2 (n1-m)(n2-m)/m^3 and a
+ * log-normal interval.  m = 0: TOLL_EMODEL.  `opts` may be NULL.
+ */
+TOLL_API toll_status toll_mse_lincoln_petersen(const toll_mse_data *data,
+                                               long stratum, int a, int b,
+                                               const toll_mse_options *opts,
+                                               toll_mse_estimate *out,
+                                               toll_error *err);
+
+/*
+ * Chapman N = (n1+1)(n2+1)/(m+1) - 1 with Seber's (1970) variance
+ * (n1+1)(n2+1)(n1-m)(n2-m) / ((m+1)^2 (m+2)) and a log-normal interval.
+ */
+TOLL_API toll_status toll_mse_chapman(const toll_mse_data *data,
+                                      long stratum, int a, int b,
+                                      const toll_mse_options *opts,
+                                      toll_mse_estimate *out,
+                                      toll_error *err);
+
+/*
+ * Chao's lower bound over all K lists: S + f1^2/(2 f2) with Chao's (1987)
+ * variance, f_k = individuals on exactly k lists; when f2 = 0 the
+ * bias-corrected S + f1(f1-1)/2 (TOLL_MSE_W_F2_ZERO).  Log-normal interval.
+ */
+TOLL_API toll_status toll_mse_chao(const toll_mse_data *data, long stratum,
+                                   const toll_mse_options *opts,
+                                   toll_mse_estimate *out, toll_error *err);
+
+/* ---- log-linear models --------------------------------------------------- */
+
+/*
+ * Fit log-linear model `model` by IRLS on the 2^K - 1 observed cells.
+ * N-hat = n + exp(intercept); se from Var = mu0 + mu0^2 Var(intercept)
+ * (docs/mse.md); interval by profile likelihood (opts->profile) or
+ * log-normal.  Errors: TOLL_EMODEL (saturated or non-identifiable model,
+ * an interaction or list with no records, an estimate that does not exist
+ * because of zero cells), TOLL_ENUMERIC (no convergence), TOLL_EINVAL,
+ * TOLL_ENOMEM.  Memory: temporary, through the data set's allocator.
+ */
+TOLL_API toll_status toll_mse_loglinear(const toll_mse_data *data,
+                                        long stratum, toll_mse_model model,
+                                        const toll_mse_options *opts,
+                                        toll_mse_estimate *out,
+                                        toll_error *err);
+
+/*
+ * Details of a log-linear fit in one stratum (stratum TOLL_MSE_TOTAL is
+ * accepted only when there is one stratum), for checks against other
+ * software.  Any output pointer may be NULL.
+ *   fitted[p], p = 1 .. 2^K - 1: fitted count of cell p (bit mask order);
+ *     fitted[0] = exp(intercept), the estimated unobserved count.
+ *     nfitted must be >= 2^K when fitted != NULL.
+ *   coef[k], coef_se[k], k < npar: coefficients and standard errors in
+ *     the order intercept, main effects of lists 0..K-1, interactions in
+ *     pair-bit order; ncoef must be >= npar when they are given.
+ *   *npar: the number of parameters.
+ */
+TOLL_API toll_status toll_mse_loglinear_detail(const toll_mse_data *data,
+                                               long stratum,
+                                               toll_mse_model model,
+                                               const toll_mse_options *opts,
+                                               double *fitted, size_t nfitted,
+                                               double *coef, double *coef_se,
+                                               size_t ncoef, size_t *npar,
+                                               toll_error *err);
+
+/* ---- model search and averaging ------------------------------------------ */
+
+typedef enum toll_mse_criterion {
+    TOLL_MSE_AIC = 0,
+    TOLL_MSE_BIC
+} toll_mse_criterion;
+
+typedef struct toll_mse_results toll_mse_results;
+
+/*
+ * Fit every model with two-way interactions (2^(K(K-1)/2) models; K <= 5)
+ * in `stratum` (TOLL_MSE_TOTAL: the same model in every stratum, criteria
+ * summed over strata), rank them by `criterion` (smallest first) and
+ * average them with weights exp(-delta/2) (Buckland et al. 1997).
+ * Models that cannot be fitted (TOLL_EMODEL) are skipped and counted;
+ * other errors stop the search.  `alloc` (NULL: the data set's) is used
+ * for the results object.  *out must be freed with toll_mse_results_free.
+ * Errors: TOLL_EINVAL (K > 5, no data), TOLL_EMODEL (no model could be
+ * fitted), TOLL_ENUMERIC, TOLL_ENOMEM.
+ */
+TOLL_API toll_status toll_mse_search(const toll_mse_data *data, long stratum,
+                                     toll_mse_criterion criterion,
+                                     const toll_mse_options *opts,
+                                     const toll_allocator *alloc,
+                                     toll_mse_results **out,
+                                     toll_error *err);
+
+/* Free the results.  Accepts NULL. */
+TOLL_API void toll_mse_results_free(toll_mse_results *results);
+/* Number of fitted models. */
+TOLL_API size_t toll_mse_results_count(const toll_mse_results *results);
+/* The i-th best model (0 = best), or NULL if out of range.  Owned by the
+ * results. */
+TOLL_API const toll_mse_estimate *
+toll_mse_results_get(const toll_mse_results *results, size_t i);
+/*
+ * The model average: n_hat = sum w_i N_i, se = Buckland et al. (1997)
+ * unconditional se  sum w_i sqrt(se_i^2 + (N_i - n_hat)^2), log-normal
+ * interval.  Owned by the results.
+ */
+TOLL_API const toll_mse_estimate *
+toll_mse_results_average(const toll_mse_results *results);
+/* Models skipped because they could not be fitted, and the message of
+ * the first one ("" if none; owned by the results). */
+TOLL_API size_t toll_mse_results_skipped(const toll_mse_results *results);
+TOLL_API const char *
+toll_mse_results_skip_message(const toll_mse_results *results);
+TOLL_API toll_mse_criterion
+toll_mse_results_criterion(const toll_mse_results *results);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TOLL_MSE_H */

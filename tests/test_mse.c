@@ -1,0 +1,947 @@
+/*
+ * tests/test_mse.c - multiple systems estimation (toll/mse.h).
+ *
+ * Published figures used below, and where each comes from:
+ *
+ *  [SEBER]   Seber (1982), The Estimation of Animal Abundance, p. 107:
+ *            two samples, n11 = 167, n10 = 781, n01 = 254.  Rcapture's
+ *            saved example output (tests/Examples/Rcapture-Ex.Rout.save,
+ *            closedp.t, model Mt) prints abundance 2389.9, stderr 130.4,
+ *            deviance 0, df 0, AIC 28.831; closedp.bc (Mt) prints the
+ *            bias-corrected (Chapman) 2382.8, stderr 129.1.
+ *  [DARROCH] Darroch, Fienberg, Glonek & Junker (1993), JASA 88:1137-48,
+ *            the R3 data (111..001 = 72,155,7,71,13,53,43), as analysed in
+ *            Rivest (2011), Int. J. Biostatistics 7(1) art. 23, and checked
+ *            in Rcapture's inst/tests/testPapersResults.R: model with all
+ *            two-way interactions N = 1240, se 451; model [12][23]
+ *            N = 850, se 186, deviance 3.8, df 1.
+ *  [CORMACK] Cormack, Chang & Smith (2000), Int. J. Epidemiol.
+ *            29:1053-1059, Table 3b (three lists, 111..001 =
+ *            72,5,29,54,24,3,14), checked in the same Rcapture test file:
+ *            independence N = 209, deviance 75.1, df 3, 95% profile
+ *            interval (203, 217); [23]: deviance 1.2, df 2, lower bound
+ *            210; [13][23]: N = 233, df 1, lower bound 204; all pairs:
+ *            deviance 0, df 0.
+ *  [BRUNO]   Bruno et al. (1994), diabetes data of Casale Monferrato, four
+ *            lists (histories 1111..0001 = 58,157,18,104,46,650,12,709,
+ *            14,20,7,74,8,182,10), figures of Rivest (2011) in the same
+ *            Rcapture test file: all pairs but [14] (Bruno et al.'s model)
+ *            N = 2771, se 145, deviance 7.62, df 5; Rivest's chosen set
+ *            [13][24][34]: N = 2472, se 53, deviance 21.97, df 7.
+ *
+ * Figures are matched to the precision they were published with.
+ */
+#include "testutil.h"
+#include "toll/mse.h"
+
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define DATA_DIR TOLL_TEST_DATA_DIR "/mse"
+
+static const char *L2[] = {"A", "B"};
+static const char *L3[] = {"A", "B", "C"};
+static const char *L4[] = {"A", "B", "C", "D"};
+static const char *P3[] = {"111", "110", "101", "100", "011", "010", "001"};
+static const char *P4[] = {"1111", "1110", "1101", "1100", "1011",
+                           "1010", "1001", "1000", "0111", "0110",
+                           "0101", "0100", "0011", "0010", "0001"};
+static const long DARROCH[] = {72, 155, 7, 71, 13, 53, 43};
+static const long CORMACK[] = {72, 5, 29, 54, 24, 3, 14};
+static const long BRUNO[] = {58, 157, 18, 104, 46, 650, 12, 709,
+                             14, 20,  7,  74,  8,  182, 10};
+
+static toll_mse_data *make(int K, const char **names, const char **pats,
+                           const long *counts, int n, const char *stratum)
+{
+    toll_mse_data *d = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_data_new(K, names, NULL, &d, &err), TOLL_OK);
+    for (int i = 0; i < n; i++)
+        ck_assert_msg(toll_mse_data_add_pattern(d, stratum, pats[i],
+                                                counts[i], &err) == TOLL_OK,
+                      "%s", err.message);
+    return d;
+}
+
+static toll_mse_estimate fit(const toll_mse_data *d, const char *spec,
+                             const toll_mse_options *o)
+{
+    toll_error err;
+    toll_mse_model m;
+    toll_mse_estimate e;
+    ck_assert_msg(toll_mse_model_parse(d, spec, &m, &err) == TOLL_OK, "%s",
+                  err.message);
+    ck_assert_msg(toll_mse_loglinear(d, TOLL_MSE_TOTAL, m, o, &e, &err) ==
+                      TOLL_OK,
+                  "%s", err.message);
+    return e;
+}
+
+static double round_to(double x, double unit) { return floor(x / unit + 0.5) * unit; }
+
+/* ---- two-list estimators ----------------------------------------------- */
+
+/* Hand-computed: n1 = 50, n2 = 40, m = 10.
+ * LP  N = 50*40/10 = 200, Var = 50*40*40*30/10^3 = 2400.
+ * Chapman N = 51*41/11 - 1 = 189.090909..., Seber
+ * Var = 51*41*40*30/(11^2 * 12) = 2509200/1452 = 1728.099174... */
+static toll_mse_data *hand_two(void)
+{
+    static const char *p[] = {"11", "10", "01"};
+    static const long c[] = {10, 40, 30};
+    return make(2, L2, p, c, 3, NULL);
+}
+
+START_TEST(lincoln_petersen_should_match_hand_computed_example)
+{
+    toll_mse_data *d = hand_two();
+    toll_mse_estimate e;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_lincoln_petersen(d, TOLL_MSE_TOTAL, 0, 1, NULL,
+                                               &e, &err), TOLL_OK);
+    ck_assert_double_eq_tol(e.n_hat, 200.0, 1e-12);
+    ck_assert_double_eq_tol(e.se, sqrt(2400.0), 1e-9);
+    ck_assert_double_eq(e.observed, 80.0);
+    ck_assert(e.lo > 80.0 && e.lo < 200.0 && e.hi > 200.0);
+    ck_assert_int_eq(e.interval, TOLL_MSE_CI_LOGNORMAL);
+    ck_assert_str_eq(e.model_name, "A,B");
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(chapman_should_use_seber_variance)
+{
+    toll_mse_data *d = hand_two();
+    toll_mse_estimate e;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_chapman(d, TOLL_MSE_TOTAL, 0, 1, NULL, &e,
+                                      &err), TOLL_OK);
+    ck_assert_double_eq_tol(e.n_hat, 51.0 * 41.0 / 11.0 - 1.0, 1e-12);
+    ck_assert_double_eq_tol(e.se * e.se, 2509200.0 / 1452.0, 1e-9);
+    /* the 95% interval is the log-normal one of docs/mse.md */
+    double t = e.n_hat - 80.0;
+    double c = exp(1.959963984540054 *
+                   sqrt(log(1.0 + e.se * e.se / (t * t))));
+    ck_assert_double_eq_tol(e.lo, 80.0 + t / c, 1e-6);
+    ck_assert_double_eq_tol(e.hi, 80.0 + t * c, 1e-6);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(chapman_should_match_rcapture_bias_corrected_seber_example)
+{
+    static const char *p[] = {"11", "10", "01"};
+    static const long c[] = {167, 781, 254};
+    toll_mse_data *d = make(2, L2, p, c, 3, NULL);
+    toll_mse_estimate e;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_chapman(d, TOLL_MSE_TOTAL, 0, 1, NULL, &e,
+                                      &err), TOLL_OK);
+    /* [SEBER] closedp.bc Mt: 2382.8, stderr 129.1 */
+    ck_assert_double_eq_tol(round_to(e.n_hat, 0.1), 2382.8, 1e-9);
+    ck_assert_double_eq_tol(round_to(e.se, 0.1), 129.1, 1e-9);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(lincoln_petersen_without_overlap_should_fail_with_emodel)
+{
+    static const char *p[] = {"10", "01"};
+    static const long c[] = {40, 30};
+    toll_mse_data *d = make(2, L2, p, c, 2, NULL);
+    toll_mse_estimate e;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_lincoln_petersen(d, TOLL_MSE_TOTAL, 0, 1, NULL,
+                                               &e, &err), TOLL_EMODEL);
+    ck_assert_ptr_nonnull(strstr(err.message, "no record is on both"));
+    /* Chapman is defined */
+    ck_assert_int_eq(toll_mse_chapman(d, TOLL_MSE_TOTAL, 0, 1, NULL, &e,
+                                      &err), TOLL_OK);
+    ck_assert_double_eq_tol(e.n_hat, 41.0 * 31.0 - 1.0, 1e-9);
+    ck_assert(isfinite(e.hi));
+    toll_mse_data_free(d);
+}
+END_TEST
+
+/* ---- Chao --------------------------------------------------------------- */
+
+START_TEST(chao_should_give_lower_bound_when_f2_positive)
+{
+    /* f1 = 6 + 4 = 10, f2 = 5, S = 15: N = 15 + 100/10 = 25,
+     * Var = 5 (2^4/4 + 2^3 + 2^2/2) = 70 (Chao 1987) */
+    static const char *p[] = {"10", "01", "11"};
+    static const long c[] = {6, 4, 5};
+    toll_mse_data *d = make(2, L2, p, c, 3, NULL);
+    toll_mse_estimate e;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_chao(d, TOLL_MSE_TOTAL, NULL, &e, &err),
+                     TOLL_OK);
+    ck_assert_double_eq_tol(e.n_hat, 25.0, 1e-12);
+    ck_assert_double_eq_tol(e.se * e.se, 70.0, 1e-9);
+    ck_assert_uint_eq(e.warnings & TOLL_MSE_W_F2_ZERO, 0);
+    ck_assert(e.lo >= 15.0 && e.lo < 25.0 && e.hi > 25.0);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(chao_should_use_bias_corrected_form_when_f2_zero)
+{
+    /* f1 = 4, f2 = 0, f3 = 3, S = 7: N = 7 + 4*3/2 = 13,
+     * Var = 4*3/2 + 4*7^2/4 - 4^4/(4*13) = 55 - 64/13 */
+    static const char *p[] = {"100", "010", "001", "111"};
+    static const long c[] = {2, 1, 1, 3};
+    toll_mse_data *d = make(3, L3, p, c, 4, NULL);
+    toll_mse_estimate e;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_chao(d, TOLL_MSE_TOTAL, NULL, &e, &err),
+                     TOLL_OK);
+    ck_assert_double_eq_tol(e.n_hat, 13.0, 1e-12);
+    ck_assert_double_eq_tol(e.se * e.se, 55.0 - 64.0 / 13.0, 1e-9);
+    ck_assert_uint_ne(e.warnings & TOLL_MSE_W_F2_ZERO, 0);
+    ck_assert_ptr_nonnull(strstr(e.warning, "f2 = 0"));
+    toll_mse_data_free(d);
+}
+END_TEST
+
+/* ---- log-linear models --------------------------------------------------- */
+
+START_TEST(loglinear_independence_on_two_lists_should_reproduce_lincoln_petersen)
+{
+    static const char *p[] = {"11", "10", "01"};
+    static const long c[] = {167, 781, 254};
+    toll_mse_data *d = make(2, L2, p, c, 3, NULL);
+    toll_mse_estimate ll = fit(d, "", NULL), lp;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_lincoln_petersen(d, TOLL_MSE_TOTAL, 0, 1, NULL,
+                                               &lp, &err), TOLL_OK);
+    /* the identity: N = n1 n2 / m, with the same variance */
+    ck_assert_double_eq_tol(ll.n_hat, lp.n_hat, 1e-8 * lp.n_hat);
+    ck_assert_double_eq_tol(ll.se, lp.se, 1e-6 * lp.se);
+    ck_assert_double_eq_tol(ll.n_hat, 948.0 * 421.0 / 167.0, 1e-7);
+    /* [SEBER] Rcapture closedp.t Mt: 2389.9, 130.4, deviance 0, df 0,
+     * AIC 28.831 */
+    ck_assert_double_eq_tol(round_to(ll.n_hat, 0.1), 2389.9, 1e-9);
+    ck_assert_double_eq_tol(round_to(ll.se, 0.1), 130.4, 1e-9);
+    ck_assert_int_eq(ll.df, 0);
+    ck_assert_double_eq_tol(ll.deviance, 0.0, 1e-8);
+    ck_assert_double_eq_tol(round_to(ll.aic, 0.001), 28.831, 1e-9);
+    ck_assert_uint_ne(ll.warnings & TOLL_MSE_W_DF0, 0);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(loglinear_should_match_rivest_2011_darroch_r3)
+{
+    toll_mse_data *d = make(3, L3, P3, DARROCH, 7, NULL);
+    toll_mse_estimate e = fit(d, "A*B + A*C + B*C", NULL);
+    ck_assert_double_eq(round(e.n_hat), 1240.0);
+    ck_assert_double_eq(round(e.se), 451.0);
+    ck_assert_int_eq(e.df, 0);
+    e = fit(d, "A*B + B*C", NULL);
+    ck_assert_double_eq(round(e.n_hat), 850.0);
+    ck_assert_double_eq(round(e.se), 186.0);
+    ck_assert_double_eq_tol(round_to(e.deviance, 0.1), 3.8, 1e-9);
+    ck_assert_int_eq(e.df, 1);
+    ck_assert_int_eq(e.npar, 6);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(loglinear_should_match_cormack_2000_table_3b)
+{
+    toll_mse_data *d = make(3, L3, P3, CORMACK, 7, NULL);
+    toll_mse_estimate e = fit(d, "independence", NULL);
+    ck_assert_double_eq(round(e.n_hat), 209.0);
+    ck_assert_double_eq_tol(round_to(e.deviance, 0.1), 75.1, 1e-9);
+    ck_assert_int_eq(e.df, 3);
+    ck_assert_int_eq(e.interval, TOLL_MSE_CI_PROFILE);
+    ck_assert_double_eq(round(e.lo), 203.0);
+    ck_assert_double_eq(round(e.hi), 217.0);
+    e = fit(d, "B*C", NULL);
+    ck_assert_double_eq_tol(round_to(e.deviance, 0.1), 1.2, 1e-9);
+    ck_assert_int_eq(e.df, 2);
+    ck_assert_double_eq(round(e.lo), 210.0);
+    e = fit(d, "A*C + B*C", NULL);
+    ck_assert_double_eq(round(e.n_hat), 233.0);
+    ck_assert_int_eq(e.df, 1);
+    ck_assert_double_eq(round(e.lo), 204.0);
+    e = fit(d, "A*B + A*C + B*C", NULL);
+    ck_assert_double_eq_tol(round_to(e.deviance, 0.1), 0.0, 1e-9);
+    ck_assert_int_eq(e.df, 0);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(loglinear_should_match_bruno_1994_diabetes_models)
+{
+    toll_mse_data *d = make(4, L4, P4, BRUNO, 15, NULL);
+    toll_mse_estimate e = fit(d, "A*B + A*C + B*C + B*D + C*D", NULL);
+    ck_assert_double_eq(round(e.n_hat), 2771.0);
+    ck_assert_double_eq(round(e.se), 145.0);
+    ck_assert_double_eq_tol(round_to(e.deviance, 0.01), 7.62, 1e-9);
+    ck_assert_int_eq(e.df, 5);
+    e = fit(d, "A*C + B*D + C*D", NULL);
+    ck_assert_double_eq(round(e.n_hat), 2472.0);
+    ck_assert_double_eq(round(e.se), 53.0);
+    ck_assert_double_eq_tol(round_to(e.deviance, 0.01), 21.97, 1e-9);
+    ck_assert_int_eq(e.df, 7);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(loglinear_detail_should_agree_with_statsmodels)
+{
+    /* Reference: statsmodels 0.15 GLM(Poisson) on the 7 observed cells of
+     * [CORMACK] with design 1, A, B, C, B:C (tol 1e-14). */
+    toll_mse_data *d = make(3, L3, P3, CORMACK, 7, NULL);
+    toll_mse_model m;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_model_parse(d, "B*C", &m, &err), TOLL_OK);
+    double fitted[8], coef[5], se[5];
+    size_t np = 0;
+    ck_assert_int_eq(toll_mse_loglinear_detail(d, 0, m, NULL, fitted, 8, coef,
+                                               se, 5, &np, &err), TOLL_OK);
+    ck_assert_uint_eq(np, 5);
+    static const double sm_fitted[8] = {
+        20.886792452830182, 54.00000000000006, 2.2312925170067994,
+        5.768707482993195,  11.993197278911564, 31.006802721088476,
+        26.775510204081662, 69.22448979591854};
+    static const double sm_coef[5] = {3.0391170192, 0.9498670274,
+                                      -2.2365359976, -0.5547774235,
+                                      3.0396840733};
+    static const double sm_se[5] = {0.2287853244, 0.1839135833, 0.3822953795,
+                                    0.2107263003, 0.4240545222};
+    for (int i = 0; i < 8; i++)
+        ck_assert_double_eq_tol(fitted[i], sm_fitted[i], 1e-6);
+    for (int k = 0; k < 5; k++) {
+        ck_assert_double_eq_tol(coef[k], sm_coef[k], 1e-8);
+        ck_assert_double_eq_tol(se[k], sm_se[k], 1e-8);
+    }
+    toll_mse_estimate e = fit(d, "B*C", NULL);
+    ck_assert_double_eq_tol(e.deviance, 1.2053769328944361, 1e-6);
+    ck_assert_double_eq_tol(e.aic, 44.34726385426435, 1e-6);
+    ck_assert_double_eq_tol(e.n_hat, 201.0 + sm_fitted[0], 1e-6);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(profile_interval_should_contain_estimate_and_be_asymmetric)
+{
+    toll_mse_data *d = make(3, L3, P3, DARROCH, 7, NULL);
+    toll_mse_estimate e = fit(d, "A*B + B*C", NULL);
+    ck_assert_int_eq(e.interval, TOLL_MSE_CI_PROFILE);
+    ck_assert(e.lo < e.n_hat && e.n_hat < e.hi);
+    ck_assert(e.lo < e.n_profile && e.n_profile < e.hi);
+    ck_assert(e.lo > e.observed);
+    /* right-skewed, as the likelihood of an abundance is */
+    ck_assert(e.hi - e.n_hat > 1.5 * (e.n_hat - e.lo));
+    /* and it differs from the symmetric Wald interval */
+    ck_assert(e.hi > e.n_hat + 1.96 * e.se);
+    toll_mse_options o;
+    toll_mse_options_init(&o);
+    o.profile = 0;
+    toll_mse_estimate f = fit(d, "A*B + B*C", &o);
+    ck_assert_int_eq(f.interval, TOLL_MSE_CI_LOGNORMAL);
+    ck_assert_double_eq_tol(f.n_hat, e.n_hat, 1e-9);
+    /* a wider level gives a wider interval */
+    o.profile = 1;
+    o.level = 0.99;
+    f = fit(d, "A*B + B*C", &o);
+    ck_assert(f.lo < e.lo && f.hi > e.hi);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(saturated_model_should_fail_with_emodel)
+{
+    static const char *p[] = {"11", "10", "01"};
+    static const long c[] = {167, 781, 254};
+    toll_mse_data *d = make(2, L2, p, c, 3, NULL);
+    toll_mse_model m;
+    toll_mse_estimate e;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_model_parse(d, "A*B", &m, &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_loglinear(d, TOLL_MSE_TOTAL, m, NULL, &e, &err),
+                     TOLL_EMODEL);
+    ck_assert_ptr_nonnull(strstr(err.message, "A + B + A*B"));
+    ck_assert_ptr_nonnull(strstr(err.message, "saturated"));
+    toll_mse_data_free(d);
+
+    d = make(3, L3, P3, CORMACK, 7, NULL);
+    ck_assert_int_eq(toll_mse_model_parse(d, "A*B*C", &m, &err), TOLL_EMODEL);
+    ck_assert_ptr_nonnull(strstr(err.message, "saturated"));
+    ck_assert_ptr_nonnull(strstr(err.message, "A*B*C"));
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(zero_margin_interaction_should_fail_with_emodel)
+{
+    /* nobody is on both A and C */
+    static const char *p[] = {"110", "011", "100", "010", "001"};
+    static const long c[] = {10, 6, 30, 25, 20};
+    toll_mse_data *d = make(3, L3, p, c, 5, NULL);
+    toll_mse_model m;
+    toll_mse_estimate e;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_model_parse(d, "A*C", &m, &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_loglinear(d, TOLL_MSE_TOTAL, m, NULL, &e, &err),
+                     TOLL_EMODEL);
+    ck_assert_ptr_nonnull(strstr(err.message, "A + B + C + A*C"));
+    ck_assert_ptr_nonnull(strstr(err.message, "all-zero margin"));
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(zero_cells_should_be_fitted_without_nan)
+{
+    /* 111 is empty but every margin is positive */
+    static const char *p[] = {"110", "101", "011", "100", "010", "001"};
+    static const long c[] = {10, 8, 6, 30, 25, 20};
+    toll_mse_data *d = make(3, L3, p, c, 6, NULL);
+    toll_mse_estimate e = fit(d, "A*B", NULL);
+    ck_assert(isfinite(e.n_hat) && isfinite(e.se) && isfinite(e.lo) &&
+              isfinite(e.hi) && isfinite(e.deviance) && isfinite(e.aic));
+    ck_assert_uint_ne(e.warnings & TOLL_MSE_W_ZERO_CELLS, 0);
+    ck_assert_ptr_nonnull(strstr(e.warning, "1 of 7 observed cells are zero"));
+    /* the all-pairs model would need the empty cell to vanish: no MLE */
+    toll_mse_model m;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_model_parse(d, "A*B+A*C+B*C", &m, &err),
+                     TOLL_OK);
+    ck_assert_int_eq(toll_mse_loglinear(d, TOLL_MSE_TOTAL, m, NULL, &e, &err),
+                     TOLL_EMODEL);
+    ck_assert_ptr_nonnull(strstr(err.message, "does not exist"));
+    ck_assert_ptr_nonnull(strstr(err.message, "111"));
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(no_overlap_should_fail_with_emodel)
+{
+    static const char *p[] = {"100", "010", "001"};
+    static const long c[] = {30, 25, 20};
+    toll_mse_data *d = make(3, L3, p, c, 3, NULL);
+    toll_mse_estimate e;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_loglinear(d, TOLL_MSE_TOTAL, 0, NULL, &e, &err),
+                     TOLL_EMODEL);
+    ck_assert_ptr_nonnull(strstr(err.message, "no individual is on two"));
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(nonconvergence_should_fail_with_enumeric)
+{
+    toll_mse_data *d = make(3, L3, P3, CORMACK, 7, NULL);
+    toll_mse_options o;
+    toll_mse_options_init(&o);
+    o.max_iter = 1;
+    toll_mse_estimate e;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_loglinear(d, TOLL_MSE_TOTAL, 0, &o, &e, &err),
+                     TOLL_ENUMERIC);
+    ck_assert_ptr_nonnull(strstr(err.message, "did not converge"));
+    ck_assert_ptr_nonnull(strstr(err.message, "A + B + C"));
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(eight_lists_should_be_fitted)
+{
+    static const char *names[] = {"A", "B", "C", "D", "E", "F", "G", "H"};
+    static const double pj[] = {0.3, 0.25, 0.2, 0.35, 0.3, 0.2, 0.25, 0.3};
+    toll_mse_data *d = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_data_new(8, names, NULL, &d, &err), TOLL_OK);
+    /* expected counts of N = 100000 independent individuals, rounded */
+    for (unsigned c = 1; c < 256; c++) {
+        double v = 100000.0;
+        unsigned char flags[8];
+        for (int j = 0; j < 8; j++) {
+            flags[j] = (c >> j) & 1u;
+            v *= flags[j] ? pj[j] : 1.0 - pj[j];
+        }
+        long n = (long)floor(v + 0.5);
+        for (long k = 0; k < n && k < 3; k++)
+            ck_assert_int_eq(toll_mse_data_add_record(d, "", flags, 8, &err),
+                             TOLL_OK);
+        if (n > 3) {
+            char pat[9];
+            for (int j = 0; j < 8; j++)
+                pat[j] = flags[j] ? '1' : '0';
+            pat[8] = '\0';
+            ck_assert_int_eq(toll_mse_data_add_pattern(d, NULL, pat, n - 3,
+                                                       &err), TOLL_OK);
+        }
+    }
+    toll_mse_estimate e = fit(d, "", NULL);
+    ck_assert_int_eq(e.df, 255 - 9);
+    ck_assert_double_eq_tol(e.n_hat, 100000.0, 100.0);
+    ck_assert(e.lo < 100000.0 && e.hi > 100000.0);
+    e = fit(d, "A*B + G*H + 7*8", NULL);
+    ck_assert_int_eq(e.npar, 11);
+    ck_assert_str_eq(e.model_name, "A + B + C + D + E + F + G + H + A*B + G*H");
+    toll_mse_results *r = NULL;
+    ck_assert_int_eq(toll_mse_search(d, TOLL_MSE_TOTAL, TOLL_MSE_AIC, NULL,
+                                     NULL, &r, &err), TOLL_EINVAL);
+    ck_assert_ptr_null(r);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+/* ---- search and averaging --------------------------------------------------- */
+
+START_TEST(search_by_aic_should_rank_models_and_pick_the_best)
+{
+    toll_mse_data *d = make(3, L3, P3, CORMACK, 7, NULL);
+    toll_mse_results *r = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_search(d, TOLL_MSE_TOTAL, TOLL_MSE_AIC, NULL,
+                                     NULL, &r, &err), TOLL_OK);
+    ck_assert_uint_eq(toll_mse_results_count(r) + toll_mse_results_skipped(r),
+                      8);
+    double wsum = 0.0;
+    for (size_t i = 0; i < toll_mse_results_count(r); i++) {
+        const toll_mse_estimate *e = toll_mse_results_get(r, i);
+        if (i)
+            ck_assert(e->aic >= toll_mse_results_get(r, i - 1)->aic);
+        wsum += e->weight;
+    }
+    ck_assert_double_eq_tol(wsum, 1.0, 1e-12);
+    /* [CORMACK]: with their deviances (indep 75.1/3 df, [23] 1.2/2,
+     * [12][23] 0.6/1, [13][23] 0.3/1, all pairs 0/0) AIC = dev + 2 npar
+     * is smallest for [23] = WCC*MOSH, i.e. B*C here */
+    const toll_mse_estimate *best = toll_mse_results_get(r, 0);
+    ck_assert_str_eq(best->model_name, "A + B + C + B*C");
+    ck_assert_double_eq(best->delta, 0.0);
+    ck_assert_int_eq(best->interval, TOLL_MSE_CI_PROFILE);
+    const toll_mse_estimate *av = toll_mse_results_average(r);
+    ck_assert_int_eq(av->method, TOLL_MSE_MODEL_AVERAGE);
+    ck_assert(av->n_hat > 209.0 && av->n_hat < 248.0);
+    /* model-selection uncertainty widens the interval */
+    ck_assert(av->se > best->se);
+    ck_assert(av->hi - av->lo > best->hi - best->lo);
+    toll_mse_results_free(r);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(search_by_bic_should_pick_rivest_interaction_set)
+{
+    toll_mse_data *d = make(4, L4, P4, BRUNO, 15, NULL);
+    toll_mse_results *r = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_search(d, TOLL_MSE_TOTAL, TOLL_MSE_BIC, NULL,
+                                     NULL, &r, &err), TOLL_OK);
+    ck_assert_uint_eq(toll_mse_results_count(r), 64);
+    ck_assert_int_eq(toll_mse_results_criterion(r), TOLL_MSE_BIC);
+    /* [BRUNO]: BIC's best is the set Rivest (2011) chose, [13][24][34] */
+    ck_assert_str_eq(toll_mse_results_get(r, 0)->model_name,
+                     "A + B + C + D + A*C + B*D + C*D");
+    toll_mse_results_free(r);
+    /* and AIC's best is Bruno et al.'s model, all pairs but [14] */
+    ck_assert_int_eq(toll_mse_search(d, TOLL_MSE_TOTAL, TOLL_MSE_AIC, NULL,
+                                     NULL, &r, &err), TOLL_OK);
+    ck_assert_str_eq(toll_mse_results_get(r, 0)->model_name,
+                     "A + B + C + D + A*B + A*C + B*C + B*D + C*D");
+    toll_mse_results_free(r);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(search_over_five_lists_should_take_well_under_a_second)
+{
+    static const char *names[] = {"A", "B", "C", "D", "E"};
+    static const double pj[] = {0.3, 0.25, 0.2, 0.35, 0.3};
+    toll_mse_data *d = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_data_new(5, names, NULL, &d, &err), TOLL_OK);
+    for (unsigned c = 1; c < 32; c++) {
+        double v = 10000.0;
+        char pat[6];
+        for (int j = 0; j < 5; j++) {
+            int x = (c >> j) & 1u;
+            pat[j] = x ? '1' : '0';
+            v *= x ? pj[j] : 1.0 - pj[j];
+        }
+        pat[5] = '\0';
+        if ((c & 3u) == 3u)
+            v *= 1.5; /* A and B are positively dependent */
+        ck_assert_int_eq(toll_mse_data_add_pattern(d, NULL, pat,
+                                                   (long)floor(v + 0.5), &err),
+                         TOLL_OK);
+    }
+    toll_mse_results *r = NULL;
+    clock_t t0 = clock();
+    ck_assert_int_eq(toll_mse_search(d, TOLL_MSE_TOTAL, TOLL_MSE_AIC, NULL,
+                                     NULL, &r, &err), TOLL_OK);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    ck_assert_uint_eq(toll_mse_results_count(r), 1024);
+    ck_assert_str_eq(toll_mse_results_get(r, 0)->model_name,
+                     "A + B + C + D + E + A*B");
+    /* generous bound: sanitizer and valgrind builds are much slower */
+    ck_assert_msg(secs < 20.0, "search took %.2f s", secs);
+    toll_mse_results_free(r);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+/* ---- strata ------------------------------------------------------------- */
+
+START_TEST(strata_should_sum_estimates_and_add_variances)
+{
+    toll_mse_data *d = make(3, L3, P3, CORMACK, 7, "north");
+    for (int i = 0; i < 7; i++) {
+        toll_error err;
+        ck_assert_int_eq(toll_mse_data_add_pattern(d, "south", P3[i],
+                                                   DARROCH[i], &err), TOLL_OK);
+    }
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 2);
+    ck_assert_str_eq(toll_mse_data_stratum_name(d, 1), "south");
+    ck_assert_int_eq(toll_mse_data_stratum_index(d, "north"), 0);
+    ck_assert_int_eq(toll_mse_data_observed(d, TOLL_MSE_TOTAL), 201 + 414);
+    toll_mse_model m;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_model_parse(d, "B*C", &m, &err), TOLL_OK);
+    toll_mse_estimate a, b, t;
+    ck_assert_int_eq(toll_mse_loglinear(d, 0, m, NULL, &a, &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_loglinear(d, 1, m, NULL, &b, &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_loglinear(d, TOLL_MSE_TOTAL, m, NULL, &t, &err),
+                     TOLL_OK);
+    ck_assert_int_eq(t.stratum, TOLL_MSE_TOTAL);
+    ck_assert_double_eq_tol(t.n_hat, a.n_hat + b.n_hat, 1e-9);
+    ck_assert_double_eq_tol(t.se * t.se, a.se * a.se + b.se * b.se, 1e-6);
+    ck_assert_double_eq(t.observed, 615.0);
+    ck_assert_int_eq(t.df, a.df + b.df);
+    ck_assert_double_eq_tol(t.aic, a.aic + b.aic, 1e-9);
+    ck_assert(t.lo < t.n_hat && t.hi > t.n_hat);
+    ck_assert_uint_ne(t.warnings & TOLL_MSE_W_APPROX_CI, 0);
+    ck_assert_int_eq(toll_mse_chapman(d, TOLL_MSE_TOTAL, 0, 1, NULL, &t, &err),
+                     TOLL_OK);
+    ck_assert_int_eq(toll_mse_chapman(d, 0, 0, 1, NULL, &a, &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_chapman(d, 1, 0, 1, NULL, &b, &err), TOLL_OK);
+    ck_assert_double_eq_tol(t.n_hat, a.n_hat + b.n_hat, 1e-9);
+    ck_assert_double_eq_tol(t.se * t.se, a.se * a.se + b.se * b.se, 1e-6);
+    ck_assert_int_eq(toll_mse_chao(d, 5, NULL, &t, &err), TOLL_EINVAL);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(stratum_failure_should_name_the_stratum)
+{
+    static const char *p[] = {"10", "01"};
+    static const long c[] = {4, 3};
+    static const char *q[] = {"11", "10", "01"};
+    static const long e2[] = {5, 4, 3};
+    toll_mse_data *d = make(2, L2, q, e2, 3, "2023");
+    toll_error err;
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(toll_mse_data_add_pattern(d, "2024", p[i], c[i],
+                                                   &err), TOLL_OK);
+    toll_mse_estimate e;
+    ck_assert_int_eq(toll_mse_lincoln_petersen(d, TOLL_MSE_TOTAL, 0, 1, NULL,
+                                               &e, &err), TOLL_EMODEL);
+    ck_assert_ptr_nonnull(strstr(err.message, "stratum '2024': "));
+    toll_mse_data_free(d);
+}
+END_TEST
+
+/* ---- input ---------------------------------------------------------------- */
+
+START_TEST(load_file_should_read_membership_columns)
+{
+    toll_mse_data *d = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_data_new(3, L3, NULL, &d, &err), TOLL_OK);
+    ck_assert_msg(toll_mse_data_load_file(d, DATA_DIR "/records.csv", NULL, 0,
+                                          &err) == TOLL_OK, "%s", err.message);
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 3);
+    long north = toll_mse_data_stratum_index(d, "north");
+    long south = toll_mse_data_stratum_index(d, "south");
+    long none = toll_mse_data_stratum_index(d, "");
+    ck_assert(north >= 0 && south >= 0 && none >= 0);
+    ck_assert_int_eq(toll_mse_data_count(d, north, 0x1), 1);   /* 100 */
+    ck_assert_int_eq(toll_mse_data_count(d, north, 0x3), 1);   /* 110 */
+    ck_assert_int_eq(toll_mse_data_count(d, south, 0x6), 1);   /* 011 */
+    ck_assert_int_eq(toll_mse_data_count(d, south, 0x5), 1);   /* 101 */
+    ck_assert_int_eq(toll_mse_data_count(d, none, 0x4), 1);    /* 001 */
+    ck_assert_int_eq(toll_mse_data_observed(d, TOLL_MSE_TOTAL), 5);
+    toll_mse_data_free(d);
+
+    /* columns named explicitly, mapped onto other list names */
+    static const char *names[] = {"x", "y", "z"};
+    static const char *cols[] = {"A", "B", "C"};
+    ck_assert_int_eq(toll_mse_data_new(3, names, NULL, &d, &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_data_load_file(d, DATA_DIR "/records.csv", cols,
+                                             3, &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_data_observed(d, TOLL_MSE_TOTAL), 5);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(load_file_should_read_pattern_count_table)
+{
+    toll_mse_data *d = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_data_new(3, L3, NULL, &d, &err), TOLL_OK);
+    ck_assert_msg(toll_mse_data_load_file(d, DATA_DIR "/patterns.csv", NULL, 0,
+                                          &err) == TOLL_OK, "%s", err.message);
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 1);
+    ck_assert_int_eq(toll_mse_data_observed(d, 0), 201);
+    ck_assert_int_eq(toll_mse_data_count(d, 0, 0x7), 72);
+    toll_mse_estimate e = fit(d, "", NULL);
+    ck_assert_double_eq(round(e.n_hat), 209.0);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(load_should_report_file_line_and_field)
+{
+    toll_mse_data *d = make(2, L2, (const char *[]){"11"}, (const long[]){7},
+                            1, NULL);
+    toll_error err;
+    const char *bad = "A,B\n1,0\r\n2,1\n";
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, "x.csv", bad, strlen(bad),
+                                               NULL, 0, &err), TOLL_EPARSE);
+    ck_assert_str_eq(err.message,
+                     "x.csv:3: field 'A': cannot read \"2\" as 0 or 1");
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_str_eq(err.field, "A");
+    /* the load is transactional: the good row 2 was rolled back */
+    ck_assert_int_eq(toll_mse_data_observed(d, TOLL_MSE_TOTAL), 7);
+
+    const char *none = "stratum,A,B\nx,0,0\n";
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, "y.csv", none, strlen(none),
+                                               NULL, 0, &err), TOLL_EPARSE);
+    ck_assert_str_eq(err.message, "y.csv:2: record is on none of the lists");
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 1);
+
+    const char *missing = "A,C\n1,1\n";
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, "z.csv", missing,
+                                               strlen(missing), NULL, 0, &err),
+                     TOLL_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.message, "z.csv:1: field 'B': missing "
+                                              "column 'B'"));
+
+    const char *tab = "pattern,count\n11,3\n1x,2\n";
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, "t.csv", tab, strlen(tab),
+                                               NULL, 0, &err), TOLL_EPARSE);
+    ck_assert_str_eq(err.message, "t.csv:3: field 'pattern': cannot read "
+                                  "\"1x\" as a capture history of 2 lists "
+                                  "(0/1 each)");
+    const char *bom = "\xEF\xBB\xBFpattern,count\n01,1\n";
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, "b.csv", bom, strlen(bom),
+                                               NULL, 0, &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_data_count(d, 0, 0x2), 1);
+    const char *cnt = "pattern,count\n11,-3\n";
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, "c.csv", cnt, strlen(cnt),
+                                               NULL, 0, &err), TOLL_EPARSE);
+    ck_assert_str_eq(err.message, "c.csv:2: field 'count': cannot read \"-3\" "
+                                  "as a non-negative whole number");
+    const char *quote = "A,B\n\"1,0\n";
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, "q.csv", quote,
+                                               strlen(quote), NULL, 0, &err),
+                     TOLL_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.message, "q.csv:"));
+    /* a field longer than the CSV parser's first buffer */
+    char longcsv[1200];
+    int k = snprintf(longcsv, sizeof longcsv, "stratum,A,B\n\"");
+    for (int i = 0; i < 1000; i++)
+        longcsv[k++] = (char)('a' + i % 26);
+    snprintf(longcsv + k, sizeof longcsv - (size_t)k, "\",1,1\n");
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, "l.csv", longcsv,
+                                               strlen(longcsv), NULL, 0, &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 2);
+    ck_assert_uint_eq(strlen(toll_mse_data_stratum_name(d, 1)), 1000);
+    ck_assert_int_eq(toll_mse_data_count(d, 1, 0x3), 1);
+    ck_assert_int_eq(toll_mse_data_load_file(d, DATA_DIR "/nonexistent.csv",
+                                             NULL, 0, &err), TOLL_EIO);
+    ck_assert_int_eq(toll_mse_data_observed(d, TOLL_MSE_TOTAL), 9);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(add_pattern_should_reject_bad_histories)
+{
+    toll_mse_data *d = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_data_new(3, L3, NULL, &d, &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_data_add_pattern(d, NULL, "000", 3, &err),
+                     TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "on no list"));
+    ck_assert_int_eq(toll_mse_data_add_pattern(d, NULL, "10", 3, &err),
+                     TOLL_EINVAL);
+    ck_assert_int_eq(toll_mse_data_add_pattern(d, NULL, "1a0", 3, &err),
+                     TOLL_EINVAL);
+    ck_assert_int_eq(toll_mse_data_add_pattern(d, NULL, "100", -1, &err),
+                     TOLL_EINVAL);
+    unsigned char fl[3] = {0, 0, 0};
+    ck_assert_int_eq(toll_mse_data_add_record(d, NULL, fl, 3, &err),
+                     TOLL_EINVAL);
+    ck_assert_int_eq(toll_mse_data_add_record(d, NULL, fl, 2, &err),
+                     TOLL_EINVAL);
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 0);
+    toll_mse_estimate e;
+    ck_assert_int_eq(toll_mse_chao(d, TOLL_MSE_TOTAL, NULL, &e, &err),
+                     TOLL_EINVAL);
+    toll_mse_data_free(d);
+    toll_mse_data_free(NULL);
+    toll_mse_results_free(NULL);
+
+    static const char *dup[] = {"A", "A"};
+    static const char *sp[] = {"A B", "C"};
+    static const char *num[] = {"12", "C"};
+    ck_assert_int_eq(toll_mse_data_new(2, dup, NULL, &d, &err), TOLL_EINVAL);
+    ck_assert_int_eq(toll_mse_data_new(2, sp, NULL, &d, &err), TOLL_EINVAL);
+    ck_assert_int_eq(toll_mse_data_new(2, num, NULL, &d, &err), TOLL_EINVAL);
+    ck_assert_int_eq(toll_mse_data_new(1, L3, NULL, &d, &err), TOLL_EINVAL);
+    ck_assert_int_eq(toll_mse_data_new(9, L3, NULL, &d, &err), TOLL_EINVAL);
+    ck_assert_ptr_null(d);
+}
+END_TEST
+
+START_TEST(model_strings_should_accept_names_and_indices)
+{
+    toll_mse_data *d = make(4, L4, P4, BRUNO, 15, NULL);
+    toll_mse_model a, b;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_model_parse(d, "A*B + C:D", &a, &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_model_parse(d, " 1*2+4*3 + A ", &b, &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(a, b);
+    ck_assert_uint_eq(a, (1u << toll_mse_pair_bit(0, 1)) |
+                             (1u << toll_mse_pair_bit(2, 3)));
+    char buf[128];
+    size_t n = toll_mse_model_format(d, a, buf, sizeof buf);
+    ck_assert_str_eq(buf, "A + B + C + D + A*B + C*D");
+    ck_assert_uint_eq(n, strlen(buf));
+    ck_assert_int_eq(toll_mse_model_parse(d, buf, &b, &err), TOLL_OK);
+    ck_assert_uint_eq(a, b);
+    char small[6];
+    ck_assert_uint_eq(toll_mse_model_format(d, a, small, sizeof small), n);
+    ck_assert_str_eq(small, "A + B");
+    ck_assert_int_eq(toll_mse_model_parse(d, "independence", &b, &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(b, 0);
+    ck_assert_int_eq(toll_mse_model_parse(d, "A*Q", &b, &err), TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "unknown list \"Q\""));
+    ck_assert_int_eq(toll_mse_model_parse(d, "A*B +", &b, &err), TOLL_EINVAL);
+    ck_assert_int_eq(toll_mse_model_parse(d, "5*1", &b, &err), TOLL_EINVAL);
+    ck_assert_int_eq(toll_mse_model_parse(d, "A*B*C", &b, &err), TOLL_EMODEL);
+    ck_assert_ptr_nonnull(strstr(err.message, "3-way"));
+    ck_assert_int_eq(toll_mse_pair_bit(1, 1), -1);
+    ck_assert_int_eq(toll_mse_pair_bit(2, 0), 1);
+    toll_mse_estimate e;
+    ck_assert_int_eq(toll_mse_loglinear(d, TOLL_MSE_TOTAL, 1u << 6, NULL, &e,
+                                        &err), TOLL_EINVAL);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+/* ---- allocation failures -------------------------------------------------- */
+
+static toll_status sweep_once(failing_alloc *f)
+{
+    toll_mse_data *d = NULL;
+    toll_mse_results *r = NULL;
+    toll_error err;
+    toll_status st;
+    toll_mse_estimate e;
+    if ((st = toll_mse_data_new(3, L3, &f->a, &d, &err)))
+        goto out;
+    for (int i = 0; i < 7; i++)
+        if ((st = toll_mse_data_add_pattern(d, "north", P3[i], CORMACK[i],
+                                            &err)))
+            goto out;
+    const char *csv = "stratum,A,B,C\nsouth,1,1,0\nsouth,0,1,1\n"
+                      "east,1,0,1\nwest,1,1,1\nsouth,1,0,0\n"
+                      "west,1,1,1,\"a note longer than the parser's first "
+                      "buffer of 256 bytes: ..................................."
+                      "........................................................"
+                      "........................................................"
+                      "........................................................"
+                      "...........\"\n";
+    if ((st = toll_mse_data_load_buffer(d, "s.csv", csv, strlen(csv), NULL, 0,
+                                        &err)))
+        goto out;
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 4);
+    if ((st = toll_mse_loglinear(d, 0, 1u << 2, NULL, &e, &err)))
+        goto out;
+    if ((st = toll_mse_chapman(d, TOLL_MSE_TOTAL, 0, 1, NULL, &e, &err)))
+        goto out;
+    if ((st = toll_mse_search(d, 0, TOLL_MSE_AIC, NULL, NULL, &r, &err)))
+        goto out;
+    ck_assert_uint_eq(toll_mse_results_count(r), 8);
+out:
+    toll_mse_results_free(r);
+    toll_mse_data_free(d);
+    return st;
+}
+
+START_TEST(allocation_failures_should_give_enomem_and_leak_nothing)
+{
+    long n;
+    for (n = 1; n < 100000; n++) {
+        failing_alloc f;
+        failing_alloc_init(&f, n);
+        toll_status st = sweep_once(&f);
+        ck_assert_msg(st == TOLL_OK || st == TOLL_ENOMEM,
+                      "fail_at %ld: status %s", n, toll_status_name(st));
+        ck_assert_msg(f.live == 0, "fail_at %ld: %ld blocks leaked", n,
+                      f.live);
+        if (st == TOLL_OK && f.count < n)
+            break;
+    }
+    ck_assert(n > 10);
+}
+END_TEST
+
+static Suite *mse_suite(void)
+{
+    Suite *s = suite_create("mse");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, lincoln_petersen_should_match_hand_computed_example);
+    tcase_add_test(tc, chapman_should_use_seber_variance);
+    tcase_add_test(tc, chapman_should_match_rcapture_bias_corrected_seber_example);
+    tcase_add_test(tc, lincoln_petersen_without_overlap_should_fail_with_emodel);
+    tcase_add_test(tc, chao_should_give_lower_bound_when_f2_positive);
+    tcase_add_test(tc, chao_should_use_bias_corrected_form_when_f2_zero);
+    tcase_add_test(tc, loglinear_independence_on_two_lists_should_reproduce_lincoln_petersen);
+    tcase_add_test(tc, loglinear_should_match_rivest_2011_darroch_r3);
+    tcase_add_test(tc, loglinear_should_match_cormack_2000_table_3b);
+    tcase_add_test(tc, loglinear_should_match_bruno_1994_diabetes_models);
+    tcase_add_test(tc, loglinear_detail_should_agree_with_statsmodels);
+    tcase_add_test(tc, profile_interval_should_contain_estimate_and_be_asymmetric);
+    tcase_add_test(tc, saturated_model_should_fail_with_emodel);
+    tcase_add_test(tc, zero_margin_interaction_should_fail_with_emodel);
+    tcase_add_test(tc, zero_cells_should_be_fitted_without_nan);
+    tcase_add_test(tc, no_overlap_should_fail_with_emodel);
+    tcase_add_test(tc, nonconvergence_should_fail_with_enumeric);
+    tcase_add_test(tc, eight_lists_should_be_fitted);
+    tcase_add_test(tc, search_by_aic_should_rank_models_and_pick_the_best);
+    tcase_add_test(tc, search_by_bic_should_pick_rivest_interaction_set);
+    tcase_add_test(tc, search_over_five_lists_should_take_well_under_a_second);
+    tcase_add_test(tc, strata_should_sum_estimates_and_add_variances);
+    tcase_add_test(tc, stratum_failure_should_name_the_stratum);
+    tcase_add_test(tc, load_file_should_read_membership_columns);
+    tcase_add_test(tc, load_file_should_read_pattern_count_table);
+    tcase_add_test(tc, load_should_report_file_line_and_field);
+    tcase_add_test(tc, add_pattern_should_reject_bad_histories);
+    tcase_add_test(tc, model_strings_should_accept_names_and_indices);
+    tcase_add_test(tc, allocation_failures_should_give_enomem_and_leak_nothing);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    return toll_test_run(mse_suite());
+}
