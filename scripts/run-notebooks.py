@@ -2,7 +2,7 @@
 """Execute every notebook in a folder with nbclient; fail on the first error.
 
 Cells assert their key figures, so a notebook that breaks fails CI.
-Usage: scripts/run-notebooks.py notebooks [--timeout 900]
+Usage: scripts/run-notebooks.py notebooks [--timeout 900] [--inplace]
 """
 import argparse
 import pathlib
@@ -17,6 +17,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("folder")
     ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--inplace", action="store_true",
+                    help="write the executed notebooks (with outputs) back")
     args = ap.parse_args()
     books = sorted(pathlib.Path(args.folder).glob("*.ipynb"))
     if not books:
@@ -32,6 +34,8 @@ def main() -> int:
         except Exception as exc:  # nbclient raises CellExecutionError & co.
             print(f"run-notebooks: {path} FAILED\n{exc}", file=sys.stderr)
             return 1
+        if args.inplace:
+            nbformat.write(nb, path)
         print(f"run-notebooks: {path} ok ({time.time() - t0:.1f} s)")
     print(f"{len(books)} passed, 0 failed")
     return 0
