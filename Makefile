@@ -42,6 +42,11 @@ test-cli: build
 test-example: build
 	cmake --install $(BUILD) --prefix $(PREFIX) >/dev/null
 	PKG_CONFIG_PATH=$(PREFIX)/lib/pkgconfig $(MAKE) -C examples clean run
+	cmake -S examples/cmake -B $(BUILD)/example-cmake -DCMAKE_PREFIX_PATH=$(PREFIX) >/dev/null
+	cmake --build $(BUILD)/example-cmake >/dev/null
+	./$(BUILD)/example-cmake/reconcile_static $(PREFIX)/share/toll/seeds.jsonl >/dev/null
+	./$(BUILD)/example-cmake/reconcile_shared $(PREFIX)/share/toll/seeds.jsonl >/dev/null
+	@echo "examples: pkg-config and find_package(toll) builds ran"
 
 test-python:
 	$(PYTHON) -m pip install -q .
