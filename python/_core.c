@@ -122,6 +122,9 @@ PyObject *toll_py_raise(toll_state *st, toll_status status,
     case TOLL_EINVAL:
         cls = st->OptionError;
         break;
+    case TOLL_EMODEL:
+        cls = st->ModelError;
+        break;
     case TOLL_EIO:
         cls = PyExc_OSError;
         break;
@@ -842,12 +845,21 @@ static int core_exec(PyObject *m)
         st->TollError, PyExc_ValueError);
     if (!st->OptionError)
         return -1;
+    st->ModelError = new_exception(
+        m, "toll.ModelError",
+        "A statistical model that cannot be fitted to the data (a saturated\n"
+        "or unidentifiable log-linear model, lists that do not overlap...).",
+        st->TollError, PyExc_ValueError);
+    if (!st->ModelError)
+        return -1;
 
     if (add_type(m, &toll_py_lexicon_spec, &st->Lexicon_Type) < 0 ||
         add_type(m, &toll_py_table_spec, &st->Table_Type) < 0 ||
         add_type(m, &toll_py_column_spec, &st->Column_Type) < 0 ||
         add_type(m, &toll_py_reports_spec, &st->Reports_Type) < 0 ||
         add_type(m, &toll_py_incidents_spec, &st->Incidents_Type) < 0)
+        return -1;
+    if (toll_py_mse_init(m) < 0) /* python/_mse.c */
         return -1;
 
     if (PyModule_AddStringConstant(m, "library_version", toll_version()) < 0)
@@ -871,6 +883,7 @@ static int core_traverse(PyObject *m, visitproc visit, void *arg)
     Py_VISIT(st->ParseError);
     Py_VISIT(st->ReportError);
     Py_VISIT(st->OptionError);
+    Py_VISIT(st->ModelError);
     return 0;
 }
 
@@ -888,6 +901,7 @@ static int core_clear(PyObject *m)
     Py_CLEAR(st->ParseError);
     Py_CLEAR(st->ReportError);
     Py_CLEAR(st->OptionError);
+    Py_CLEAR(st->ModelError);
     return 0;
 }
 

@@ -41,6 +41,7 @@ typedef struct {
     PyObject *ParseError;  /* TollError, ValueError: TOLL_EPARSE */
     PyObject *ReportError; /* TollError, ValueError: TOLL_EREPORT */
     PyObject *OptionError; /* TollError, ValueError: TOLL_EINVAL/ENOTFOUND */
+    PyObject *ModelError;  /* TollError, ValueError: TOLL_EMODEL */
 } toll_state;
 
 typedef struct {
@@ -103,6 +104,7 @@ static inline toll_state *toll_py_state_of_type(PyTypeObject *tp)
  *   TOLL_EPARSE          -> toll.ParseError  (TollError, ValueError)
  *   TOLL_EREPORT         -> toll.ReportError (TollError, ValueError)
  *   TOLL_EINVAL/NOTFOUND -> toll.OptionError (TollError, ValueError)
+ *   TOLL_EMODEL          -> toll.ModelError  (TollError, ValueError)
  *   anything else        -> toll.TollError
  * The exception carries code, file, line, record, field, text, message.
  */
@@ -151,5 +153,19 @@ extern PyType_Spec toll_py_lexicon_spec;
 
 /* New Table object owning `t` (on failure `t` is freed). */
 PyObject *toll_py_table_new(toll_state *st, toll_table *t);
+
+/* ---- multiple systems estimation and intervals (python/_mse.c) ----------- */
+
+/* Add the MseData type and the interval functions to the module. */
+int toll_py_mse_init(PyObject *m);
+
+/* Interval keywords of summarize (each may be NULL or None) into *o;
+ * qbuf holds TOLL_INTERVAL_MAX_QUANTILES doubles for the quantiles.
+ * Returns 0 or -1 with an exception set (OptionError naming the option). */
+int toll_py_interval_options(toll_state *st, PyObject *interval,
+                             PyObject *dist, PyObject *draws, PyObject *seed,
+                             PyObject *open_cap, PyObject *quantiles,
+                             PyObject *engine, toll_interval_options *o,
+                             double *qbuf);
 
 #endif /* TOLL_PY_CORE_H */

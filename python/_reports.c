@@ -3,6 +3,7 @@
  * (toll_incidents) types of toll._core.
  */
 #include "_core.h"
+#include "_link.h"
 
 #include <errno.h>
 #include <string.h>
@@ -116,6 +117,10 @@ typedef struct {
     const char *delimiter;
     const char *actor_sep;
     const char *region_sep;
+    const char *preset;      /* importers (docs/importers.md) */
+    PyObject *repair;        /* None, True or False */
+    const char *encoding;
+    const char *date_format;
 } load_args;
 
 static void load_args_init(load_args *a)
@@ -123,6 +128,7 @@ static void load_args_init(load_args *a)
     memset(a, 0, sizeof *a);
     a->lexicon = Py_None;
     a->about_tolerance = 0.1;
+    a->repair = Py_None;
 }
 
 static int one_char(toll_state *st, const char *option, const char *v,
@@ -200,6 +206,19 @@ static int load_ctx_init(toll_state *st, load_ctx *c, const load_args *a)
         return -1;
     toll_error err;
     toll_error_clear(&err);
+    if (a->preset && toll_preset_find(a->preset, NULL, &err) != TOLL_OK) {
+        toll_py_raise_option(st, "preset", TOLL_EINVAL, &err);
+        return -1;
+    }
+    c->opts.preset = a->preset;
+    if (a->repair != Py_None) {
+        int on = PyObject_IsTrue(a->repair);
+        if (on < 0)
+            return -1;
+        c->opts.repair = on ? TOLL_REPAIR_ON : TOLL_REPAIR_OFF;
+    }
+    c->opts.encoding = a->encoding;
+    c->opts.date_format = a->date_format;
     if (a->map || a->map_json || a->map_file) {
         toll_status s = toll_colmap_new(NULL, &c->map, &err);
         if (s != TOLL_OK) {
@@ -290,12 +309,14 @@ static PyObject *reports_load(ReportsObject *self, PyObject *path,
 
 #define LOAD_KWARGS                                                          \
     "format", "lenient", "lexicon", "about_tolerance", "map", "map_json",   \
-        "map_file", "delimiter", "actor_sep", "region_sep"
-#define LOAD_FMT "$zpOdzzO&zzz"
+        "map_file", "delimiter", "actor_sep", "region_sep", "preset",      \
+        "repair", "encoding", "date_format"
+#define LOAD_FMT "$zpOdzzO&zzzzOzz"
 #define LOAD_PTRS(a)                                                         \
     &(a).format, &(a).lenient, &(a).lexicon, &(a).about_tolerance,         \
         &(a).map, &(a).map_json, toll_py_opt_path, &(a).map_file,           \
-        &(a).delimiter, &(a).actor_sep, &(a).region_sep
+        &(a).delimiter, &(a).actor_sep, &(a).region_sep, &(a).preset,      \
+        &(a).repair, &(a).encoding, &(a).date_format
 
 static PyObject *Reports_load_file(ReportsObject *self, PyObject *args,
                                    PyObject *kwds)
@@ -366,6 +387,34 @@ static PyObject *Reports_get_rejects(ReportsObject *self, void *closure)
     return list;
 }
 
+/* The repairs of the reports (toll_reports_repair): dicts like rejects. */
+static PyObject *Reports_get_repairs(ReportsObject *self, void *closure)
+{
+    if (reports_check_readable(self) < 0)
+        return NULL;
+    size_t n = toll_reports_repair_count(self->r);
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (!list)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        toll_error e;
+        toll_error_clear(&e);
+        PyObject *d;
+        if (toll_reports_repair(self->r, i, &e) == TOLL_OK)
+            d = toll_py_error_dict(&e);
+        else {
+            d = Py_None;
+            Py_INCREF(d);
+        }
+        if (!d) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, d);
+    }
+    return list;
+}
+
 static PyObject *Reports_get_categories(ReportsObject *self, void *closure)
 {
     if (reports_check_readable(self) < 0)
@@ -388,10 +437,16 @@ static PyObject *Reports_get_categories(ReportsObject *self, void *closure)
 static PyObject *Reports_reconcile(ReportsObject *self, PyObject *args,
                                    PyObject *kwds)
 {
-    static char *kwlist[] = {"policy", "self_reports", NULL};
-    const char *policy = NULL, *self_reports = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|zz:reconcile", kwlist,
-                                     &policy, &self_reports))
+    static char *kwlist[] = {"policy",     "self_reports", "link",
+                             "link_days",  "link_level",   "link_actors",
+                             "link_max_span", NULL};
+    const char *policy = NULL, *self_reports = NULL, *link = NULL,
+               *link_actors = NULL;
+    PyObject *link_days = NULL, *link_level = NULL, *link_max_span = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|zzzOOzO:reconcile", kwlist,
+                                     &policy, &self_reports, &link,
+                                     &link_days, &link_level, &link_actors,
+                                     &link_max_span))
         return NULL;
     toll_state *st = TOLL_PY_STATE(self);
     if (reports_check_readable(self) < 0)
@@ -406,6 +461,9 @@ static PyObject *Reports_reconcile(ReportsObject *self, PyObject *args,
     if (self_reports &&
         (s = toll_self_reports_parse(self_reports, &opts.self_reports, &err)))
         return toll_py_raise_option(st, "self_reports", s, &err);
+    if (toll_py_link_options(st, link, link_days, link_level, link_actors,
+                             link_max_span, &opts) < 0) /* python/_link.c */
+        return NULL;
 
     IncidentsObject *inc = (IncidentsObject *)st->Incidents_Type->tp_alloc(
         st->Incidents_Type, 0);
@@ -462,9 +520,12 @@ static PyMethodDef Reports_methods[] = {
      "error messages.  With format 'auto' the format is sniffed.\n" LOAD_DOC},
     {"reconcile", (PyCFunction)(void (*)(void))Reports_reconcile,
      METH_VARARGS | METH_KEYWORDS,
-     "reconcile(policy='envelope', self_reports='exclude')\n--\n\n"
+     "reconcile(policy='envelope', self_reports='exclude', link='none',\n"
+     "          link_days=1, link_level=1, link_actors='overlap',\n"
+     "          link_max_span=7)\n--\n\n"
      "Reconcile every incident; returns Incidents (which keep these\n"
-     "Reports alive; no load is allowed while they exist)."},
+     "Reports alive; no load is allowed while they exist).  link='auto'\n"
+     "links reports without an incident key (docs/linking.md)."},
     {NULL, NULL, 0, NULL}};
 
 static PyGetSetDef Reports_getset[] = {
@@ -472,6 +533,8 @@ static PyGetSetDef Reports_getset[] = {
      "Records rejected by the last lenient load: a list of dicts with code,\n"
      "file, line, record, field, text and message.",
      NULL},
+    {"repairs", (getter)Reports_get_repairs, NULL,
+     "repairs of figures out of order and of region levels (dicts)", NULL},
     {"categories", (getter)Reports_get_categories, NULL,
      "Casualty categories seen, in first-seen order.", NULL},
     {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL,
@@ -631,21 +694,68 @@ static int join_by(PyObject *by, PyObject **out)
     return *out ? 0 : -1;
 }
 
+/* where: None, "FIELD=VALUE" or a sequence of such str -> a new tuple
+ * (*seq, kept alive by the caller) and a PyMem array of UTF-8 pointers. */
+static int where_items(PyObject *o, PyObject **seq, const char ***items,
+                       size_t *n)
+{
+    *seq = NULL;
+    *items = NULL;
+    *n = 0;
+    if (o == Py_None)
+        return 0;
+    *seq = PyUnicode_Check(o) ? PyTuple_Pack(1, o)
+                              : PySequence_Tuple(o);
+    if (!*seq)
+        return -1;
+    Py_ssize_t k = PyTuple_GET_SIZE(*seq);
+    *items = PyMem_Calloc((size_t)k + 1, sizeof **items);
+    if (!*items) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < k; i++) {
+        PyObject *it = PyTuple_GET_ITEM(*seq, i);
+        if (!PyUnicode_Check(it)) {
+            PyErr_Format(PyExc_TypeError,
+                         "where[%zd] must be str ('FIELD=VALUE'), not %.100s",
+                         i, Py_TYPE(it)->tp_name);
+            return -1;
+        }
+        if (!((*items)[i] = PyUnicode_AsUTF8(it)))
+            return -1;
+    }
+    *n = (size_t)k;
+    return 0;
+}
+
 static PyObject *Incidents_summarize(IncidentsObject *self, PyObject *args,
                                      PyObject *kwds)
 {
     static char *kwlist[] = {"by",        "category", "attribution",
                              "span",      "min_grade", "date_from",
                              "date_to",   "region",   "actors",
+                             "where",     "min_data_grade",
+                             /* keyword-only: intervals (python/_mse.c) */
+                             "interval",  "dist",     "draws",
+                             "seed",      "open_cap", "quantiles",
+                             "engine",
                              NULL};
-    PyObject *by_o = Py_None, *actors_o = Py_None;
+    PyObject *iv_method = NULL, *iv_dist = NULL, *iv_draws = NULL,
+             *iv_seed = NULL, *iv_cap = NULL, *iv_q = NULL, *iv_engine = NULL;
+    PyObject *by_o = Py_None, *actors_o = Py_None, *where_o = Py_None;
+    const char *min_data_grade = NULL; /* kept fields (importers) */
     const char *category = NULL, *attribution = NULL, *span = NULL,
                *min_grade = NULL, *date_from = NULL, *date_to = NULL,
                *region = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OzzzzzzzO:summarize",
+    if (!PyArg_ParseTupleAndKeywords(args, kwds,
+                                     "|OzzzzzzzOOz$OOOOOOO:summarize",
                                      kwlist, &by_o, &category, &attribution,
                                      &span, &min_grade, &date_from, &date_to,
-                                     &region, &actors_o))
+                                     &region, &actors_o, &where_o,
+                                     &min_data_grade, &iv_method, &iv_dist,
+                                     &iv_draws, &iv_seed, &iv_cap, &iv_q,
+                                     &iv_engine))
         return NULL;
     toll_state *st = TOLL_PY_STATE(self);
     if (incidents_check(self) < 0)
@@ -658,10 +768,21 @@ static PyObject *Incidents_summarize(IncidentsObject *self, PyObject *args,
     toll_status s;
     PyObject *by = NULL, *actors_seq = NULL, *result = NULL;
     const char **actors = NULL;
+    PyObject *where_seq = NULL;
+    const char **where = NULL;
     toll_table *t = NULL;
+    double iv_qbuf[TOLL_INTERVAL_MAX_QUANTILES];
 
     if (join_by(by_o, &by) < 0)
         goto cleanup;
+    if (toll_py_interval_options(st, iv_method, iv_dist, iv_draws, iv_seed,
+                                 iv_cap, iv_q, iv_engine, &opts.interval,
+                                 iv_qbuf) < 0)
+        goto cleanup;
+    if (where_items(where_o, &where_seq, &where, &opts.n_where) < 0)
+        goto cleanup;
+    opts.where = where;
+    opts.min_data_grade = min_data_grade;
     if (by && !(opts.by = PyUnicode_AsUTF8(by)))
         goto cleanup;
     opts.category = category;
@@ -727,6 +848,8 @@ static PyObject *Incidents_summarize(IncidentsObject *self, PyObject *args,
 cleanup:
     PyMem_Free((void *)actors);
     Py_XDECREF(actors_seq);
+    PyMem_Free((void *)where);
+    Py_XDECREF(where_seq);
     Py_XDECREF(by);
     return result;
 }
@@ -761,6 +884,8 @@ static PyObject *Incidents_repr(IncidentsObject *self)
 }
 
 static PyMethodDef Incidents_methods[] = {
+    {"links", (PyCFunction)toll_py_incidents_links, METH_NOARGS,
+     TOLL_PY_LINKS_DOC}, /* python/_link.c */
     {"table", (PyCFunction)Incidents_table, METH_NOARGS,
      "table()\n--\n\n"
      "The incidents as a Table: one row per incident and category with\n"

@@ -121,6 +121,20 @@ static toll_status add_entry(toll_colmap *m, const char *target, size_t tlen,
     return TOLL_OK;
 }
 
+toll_status toll__colmap_append(toll_colmap *dst, const toll_colmap *src)
+{
+    size_t n0 = dst->n;
+    for (size_t i = 0; src && i < src->n; i++) {
+        const toll__cmentry *e = &src->e[i];
+        if (add_entry(dst, e->target, e->target_len, e->field, e->shape,
+                      e->col, e->col_len, e->ncols)) {
+            truncate_entries(dst, n0);
+            return TOLL_ENOMEM;
+        }
+    }
+    return TOLL_OK;
+}
+
 /* ---- spec strings ------------------------------------------------------------- */
 
 static int is_ws(char c)
@@ -159,6 +173,23 @@ static toll_status item_err(toll_error *err, const char *item, size_t len,
                         "column map item \"%.*s\": %s", show, item, why);
 }
 
+/* The field of a map target: toll__field_lookup, or TOLL__F_KEEP for
+ * "keep:NAME" (-2 when NAME is empty). */
+static int target_field(const char *t, size_t tl)
+{
+    if (tl >= TOLL__KEEP_PREFIX_LEN &&
+        memcmp(t, TOLL__KEEP_PREFIX, TOLL__KEEP_PREFIX_LEN) == 0) {
+        const char *k = t + TOLL__KEEP_PREFIX_LEN;
+        size_t kl = tl - TOLL__KEEP_PREFIX_LEN;
+        while (kl && is_ws(*k)) {
+            k++;
+            kl--;
+        }
+        return kl ? TOLL__F_KEEP : -2;
+    }
+    return toll__field_lookup(t, tl);
+}
+
 static toll_status parse_item(toll_colmap *m, const char *item, size_t len,
                               toll_error *err)
 {
@@ -171,13 +202,17 @@ static toll_status parse_item(toll_colmap *m, const char *item, size_t len,
     trim(&s, &sl);
     if (tl == 0)
         return item_err(err, item, len, "the target field is empty");
-    int field = toll__field_lookup(t, tl);
+    int field = target_field(t, tl);
+    if (field == -2)
+        return item_err(err, item, len,
+                        "a kept field needs a name: keep:NAME=COLUMN");
     if (field < 0)
         return item_err(err, item, len,
                         "unknown target field (expected incident, source, "
                         "source_kind, source_actor, date, date_start, "
-                        "date_end, region, actor, id, url, note, or a "
-                        "category ending in killed or injured)");
+                        "date_end, region, actor, id, url, note, a "
+                        "category ending in killed or injured, or "
+                        "keep:NAME for a kept field)");
     if (sl == 0)
         return item_err(err, item, len, "the source column is empty");
     if (!toll__utf8_valid(item, len, NULL))
@@ -205,6 +240,24 @@ static toll_status parse_item(toll_colmap *m, const char *item, size_t len,
                                 "unknown source kind (expected monitor, "
                                 "rescue, media, party, un, ngo or other)");
         }
+    } else if (field == TOLL__F_ACTOR && memchr(s, '+', sl)) {
+        /* actor=side_a+side_b: the actors of several columns */
+        size_t pos = 0;
+        while (pos <= sl) {
+            const char *plus = memchr(s + pos, '+', sl - pos);
+            size_t end = plus ? (size_t)(plus - s) : sl;
+            if (n == TOLL__CM_MAX_COLS)
+                return item_err(err, item, len, "too many actor columns");
+            const char *c = s + pos;
+            size_t cl = end - pos;
+            trim(&c, &cl);
+            if (cl == 0)
+                return item_err(err, item, len, "empty column name");
+            cols[n] = c;
+            lens[n++] = cl;
+            pos = end + 1;
+        }
+        shape = TOLL__CM_LEVELS;
     } else if (find_str(s, sl, 0, "..") < sl) {
         if (field != TOLL__F_CATEGORY)
             return item_err(err, item, len,
@@ -314,13 +367,16 @@ static toll_status json_item(toll_colmap *m, const cJSON *it, const char *name,
 {
     const char *t = it->string;
     size_t tl = strlen(t);
-    int field = toll__field_lookup(t, tl);
+    int field = target_field(t, tl);
     if (field < 0 || !toll__utf8_valid(t, tl, NULL))
         return json_err(err, name, toll__utf8_valid(t, tl, NULL) ? t : "",
-                        "unknown target field (expected incident, source, "
-                        "source_kind, source_actor, date, date_start, "
-                        "date_end, region, actor, id, url, note, or a "
-                        "category ending in killed or injured)");
+                        field == -2
+                            ? "a kept field needs a name: \"keep:NAME\""
+                            : "unknown target field (expected incident, "
+                              "source, source_kind, source_actor, date, "
+                              "date_start, date_end, region, actor, id, url, "
+                              "note, a category ending in killed or injured, "
+                              "or keep:NAME for a kept field)");
     const char *cols[TOLL__CM_MAX_COLS];
     size_t lens[TOLL__CM_MAX_COLS], n = 0;
     int shape;
@@ -331,20 +387,24 @@ static toll_status json_item(toll_colmap *m, const cJSON *it, const char *name,
         n = 1;
         shape = TOLL__CM_COLUMN;
     } else if (cJSON_IsArray(it)) {
-        if (field != TOLL__F_REGION)
+        if (field != TOLL__F_REGION && field != TOLL__F_ACTOR)
             return json_err(err, name, t,
-                            "only 'region' takes a list of columns");
+                            "only 'region' and 'actor' take a list of "
+                            "columns");
         const cJSON *c;
         cJSON_ArrayForEach(c, it)
         {
             if (n == TOLL__CM_MAX_COLS)
-                return json_err(err, name, t, "too many region levels");
+                return json_err(err, name, t,
+                                field == TOLL__F_REGION
+                                    ? "too many region levels"
+                                    : "too many actor columns");
             if ((st = json_string(c, name, t, &cols[n], &lens[n], err)))
                 return st;
             n++;
         }
         if (n == 0)
-            return json_err(err, name, t, "empty list of region columns");
+            return json_err(err, name, t, "empty list of columns");
         shape = TOLL__CM_LEVELS;
     } else if (cJSON_IsObject(it)) {
         const cJSON *lo = NULL, *hi = NULL, *best = NULL, *val = NULL, *c;

@@ -7,7 +7,7 @@
  * 1 March (the leap day then falls last), split it into 400-year eras of
  * 146097 days, and count within the era.
  */
-#include "internal.h"
+#include "ingest.h"
 
 #include <stdio.h>
 
@@ -115,7 +115,11 @@ void toll_date_format(int32_t days, char buf[16])
     int64_t y;
     int m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(buf, 16, "%04lld-%02d-%02d", (long long)y, m, d);
+    char tmp[48]; /* room for any int64 year: no truncation warnings */
+    snprintf(tmp, sizeof tmp, "%04lld-%02d-%02d", (long long)y, m, d);
+    size_t n = strlen(tmp) < 15 ? strlen(tmp) : 15;
+    memcpy(buf, tmp, n);
+    buf[n] = '\0';
 }
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -254,4 +258,222 @@ unreadable:
                         "cannot read \"%.*s\" as a date (YYYY-MM-DD, "
                         "YYYY-MM or YYYY)",
                         show, text);
+}
+
+/* ---- dates in a given format (load option date_format) -------------------- */
+
+/*
+ * strptime-like formats, without the C library's locale: %Y (four-digit
+ * year), %y (two digits: 69-99 -> 1969-1999, 00-68 -> 2000-2068, the POSIX
+ * pivot), %m (month 1-12, one or two digits), %d / %e (day, one or two
+ * digits), %b / %B / %h (English month name, full or three letters, any
+ * case), %H %M %S (time, checked and ignored), %% (a '%').  A blank in the
+ * format matches any run of blanks (or none); other characters match
+ * themselves, letters in any case.  Without a day the date spans its month,
+ * without a month its year.
+ */
+
+static const char *const month_names[12] = {
+    "january", "february", "march",     "april",   "may",      "june",
+    "july",    "august",   "september", "october", "november", "december"};
+
+static int lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* Read 1..max digits; -1 if none. */
+static int read_upto(const char *s, size_t len, size_t *i, int max)
+{
+    int v = 0, n = 0;
+    while (n < max && *i < len && is_digit(s[*i])) {
+        v = v * 10 + (s[*i] - '0');
+        (*i)++;
+        n++;
+    }
+    return n ? v : -1;
+}
+
+/* An English month name (full, or its first three letters; "Sept" too). */
+static int read_month_name(const char *s, size_t len, size_t *i)
+{
+    size_t n = 0;
+    while (*i + n < len && ((s[*i + n] >= 'a' && s[*i + n] <= 'z') ||
+                            (s[*i + n] >= 'A' && s[*i + n] <= 'Z')))
+        n++;
+    if (n < 3)
+        return -1;
+    for (int m = 0; m < 12; m++) {
+        const char *name = month_names[m];
+        size_t nl = strlen(name), k = 0;
+        if (n > nl)
+            continue;
+        while (k < n && lower(s[*i + k]) == name[k])
+            k++;
+        if (k == n && (n == 3 || n == nl || (m == 8 && n == 4))) {
+            *i += n;
+            return m + 1;
+        }
+    }
+    return -1;
+}
+
+/* One format f[0..fl) against s[0..len) (already trimmed). */
+static int match_format(const char *f, size_t fl, const char *s, size_t len,
+                        int32_t *first, int32_t *last)
+{
+    size_t i = 0;
+    int year = -1, month = -1, day = -1, v;
+    for (size_t k = 0; k < fl; k++) {
+        char c = f[k];
+        if (is_space(c)) {
+            while (i < len && is_space(s[i]))
+                i++;
+            continue;
+        }
+        if (c != '%' || k + 1 >= fl) {
+            if (i >= len || lower(s[i]) != lower(c))
+                return 0;
+            i++;
+            continue;
+        }
+        c = f[++k];
+        switch (c) {
+        case 'Y':
+            if ((year = read_digits(s, len, &i, 4)) < 0)
+                return 0;
+            break;
+        case 'y':
+            if ((v = read_digits(s, len, &i, 2)) < 0)
+                return 0;
+            year = v >= 69 ? 1900 + v : 2000 + v;
+            break;
+        case 'm':
+            if ((month = read_upto(s, len, &i, 2)) < 1 || month > 12)
+                return 0;
+            break;
+        case 'e':
+            if (i < len && s[i] == ' ')
+                i++;
+            /* fall through */
+        case 'd':
+            if ((day = read_upto(s, len, &i, 2)) < 1)
+                return 0;
+            break;
+        case 'b':
+        case 'B':
+        case 'h':
+            if ((month = read_month_name(s, len, &i)) < 0)
+                return 0;
+            break;
+        case 'H':
+            if ((v = read_upto(s, len, &i, 2)) < 0 || v > 24)
+                return 0;
+            break;
+        case 'M':
+            if ((v = read_upto(s, len, &i, 2)) < 0 || v > 59)
+                return 0;
+            break;
+        case 'S':
+            if ((v = read_upto(s, len, &i, 2)) < 0 || v > 60)
+                return 0;
+            break;
+        case '%':
+            if (i >= len || s[i] != '%')
+                return 0;
+            i++;
+            break;
+        default:
+            return 0;
+        }
+    }
+    if (i != len || year < 0 || (day >= 0 && month < 0))
+        return 0;
+    if (day >= 0) {
+        if (!toll_date_valid(year, month, day))
+            return 0;
+        *first = *last = toll_date_from_ymd(year, month, day);
+    } else if (month >= 0) {
+        *first = toll_date_from_ymd(year, month, 1);
+        *last = toll_date_from_ymd(year, month, days_in_month(year, month));
+    } else {
+        *first = toll_date_from_ymd(year, 1, 1);
+        *last = toll_date_from_ymd(year, 12, 31);
+    }
+    return 1;
+}
+
+toll_status toll__date_format_check(const char *formats, toll_error *err)
+{
+    const char *p = formats;
+    for (;;) {
+        const char *bar = strchr(p, '|');
+        size_t fl = bar ? (size_t)(bar - p) : strlen(p);
+        int has_year = 0, has_day = 0, has_month = 0;
+        for (size_t k = 0; k < fl; k++) {
+            if (p[k] != '%')
+                continue;
+            char c = k + 1 < fl ? p[++k] : '\0';
+            if (c == 'Y' || c == 'y')
+                has_year = 1;
+            else if (c == 'd' || c == 'e')
+                has_day = 1;
+            else if (c == 'm' || c == 'b' || c == 'B' || c == 'h')
+                has_month = 1;
+            else if (c != 'H' && c != 'M' && c != 'S' && c != '%')
+                return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1,
+                                    "date_format", formats, strlen(formats),
+                                    "date format \"%.*s\": unknown directive "
+                                    "'%%%c' (expected %%Y %%y %%m %%d %%e %%b "
+                                    "%%B %%H %%M %%S %%%%)",
+                                    (int)fl, p, c ? c : ' ');
+        }
+        if (!has_year || (has_day && !has_month))
+            return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "date_format",
+                                formats, strlen(formats),
+                                "date format \"%.*s\" needs a year (%%Y or "
+                                "%%y)%s",
+                                (int)fl, p,
+                                has_year ? " and a month with the day" : "");
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    return TOLL_OK;
+}
+
+toll_status toll__date_parse_formats(const char *formats, const char *text,
+                                     size_t len, int32_t *first,
+                                     int32_t *last, toll_error *err)
+{
+    const char *s = text;
+    size_t n = len;
+    while (n && is_space(s[0])) {
+        s++;
+        n--;
+    }
+    while (n && is_space(s[n - 1]))
+        n--;
+    int32_t a = 0, b = 0;
+    const char *p = formats;
+    for (;;) {
+        const char *bar = strchr(p, '|');
+        size_t fl = bar ? (size_t)(bar - p) : strlen(p);
+        if (match_format(p, fl, s, n, &a, &b)) {
+            if (first)
+                *first = a;
+            if (last)
+                *last = b;
+            return TOLL_OK;
+        }
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    if (toll_date_parse(s, n, first, last, NULL) == TOLL_OK)
+        return TOLL_OK;
+    int show = (int)(len < DATE_SHOW ? len : DATE_SHOW);
+    return toll__seterr(err, TOLL_EPARSE, NULL, 0, -1, NULL, text, len,
+                        "cannot read \"%.*s\" as a date (%s, or YYYY-MM-DD)",
+                        show, text, formats);
 }

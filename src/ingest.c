@@ -12,7 +12,9 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* ---- source kinds, options --------------------------------------------------- */
 
@@ -594,11 +596,108 @@ static toll_status put_q(toll__ingest *in, size_t *nq, uint32_t cat,
     return TOLL_OK;
 }
 
+/* ---- repairs ------------------------------------------------------------------------ */
+
+/*
+ * Note a repair of the current record: kept with the report under
+ * TOLL__REPAIR_KEY as "RECORD\x1fFIELD\x1fTEXT\x1fMESSAGE" (the store has
+ * no list of its own for repairs; toll_reports_repair decodes them).
+ */
+static toll_status add_repair(toll__ingest *in, const char *field,
+                              const char *text, size_t text_len,
+                              const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static toll_status add_repair(toll__ingest *in, const char *field,
+                              const char *text, size_t text_len,
+                              const char *fmt, ...)
+{
+    char msg[sizeof in->rec.message];
+    char val[sizeof in->rec.message + sizeof in->rec.text + 96];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int tl = show_len(text, text_len);
+    int n = snprintf(val, sizeof val, "%ld\x1f%s\x1f%.*s\x1f%s", in->record,
+                     field ? field : "", tl, text, msg);
+    if (n < 0)
+        return toll__err(in->err, TOLL_EINVAL, "cannot format a repair");
+    size_t len = (size_t)n < sizeof val ? (size_t)n : sizeof val - 1;
+    if (TOLL__GROW(in, in->rep, in->rep_cap, in->nrep + 1))
+        return fatal(in, TOLL_ENOMEM);
+    toll_status st = intern(in, val, len, &in->rep[in->nrep]);
+    if (!st)
+        in->nrep++;
+    return st;
+}
+
+/* "46", "open", "37.5": a bound or best for repair messages. */
+static void fmt_bound(char *buf, size_t size, int64_t v)
+{
+    if (v == TOLL_OPEN)
+        snprintf(buf, size, "open");
+    else
+        snprintf(buf, size, "%lld", (long long)v);
+}
+
+/*
+ * With repair on, widen [lo, hi] to take in every figure given (low, high
+ * and best): low = the smallest, high = the largest, best kept.  Figures
+ * already in order are never changed.
+ */
+static toll_status repair_q(toll__ingest *in, const char *field, int64_t *lo,
+                            int64_t *hi, int has_best, double best)
+{
+    int64_t nlo = *lo, nhi = *hi;
+    if (nhi != TOLL_OPEN && nlo > nhi) {
+        int64_t t = nlo;
+        nlo = nhi;
+        nhi = t;
+    }
+    if (has_best && best == best) {
+        if (best < (double)nlo)
+            nlo = (int64_t)floor(best);
+        if (nhi != TOLL_OPEN && best > (double)nhi && best < 9.2e18)
+            nhi = (int64_t)ceil(best);
+    }
+    if (nlo == *lo && nhi == *hi)
+        return TOLL_OK;
+    char a[32], b[32], c[48], d[32], e[32], text[160];
+    fmt_bound(a, sizeof a, *lo);
+    fmt_bound(b, sizeof b, *hi);
+    fmt_bound(d, sizeof d, nlo);
+    fmt_bound(e, sizeof e, nhi);
+    if (has_best) {
+        snprintf(c, sizeof c, "%.17g", best);
+        snprintf(text, sizeof text, "low %s, best %s, high %s", a, c, b);
+    } else {
+        c[0] = '\0';
+        snprintf(text, sizeof text, "low %s, high %s", a, b);
+    }
+    toll_status st = add_repair(in, in->field ? in->field : field, text,
+                                strlen(text),
+                                "%s: out of order; range widened to low %s, "
+                                "high %s%s%s%s",
+                                text, d, e, has_best ? " (best " : "", c,
+                                has_best ? " kept)" : "");
+    if (!st) {
+        *lo = nlo;
+        *hi = nhi;
+    }
+    return st;
+}
+
 /* Run toll_quantity_make and locate its error. */
 static toll_status make_q(toll__ingest *in, const char *field, int64_t lo,
                           int64_t hi, int has_best, double best,
                           toll_quantity *q)
 {
+    if (in->repair) {
+        toll_status rs = repair_q(in, field, &lo, &hi, has_best, best);
+        if (rs)
+            return rs;
+    }
     toll_status st = toll_quantity_make(lo, hi, has_best, best, q, &in->rec);
     if (st == TOLL_ENOMEM)
         return fatal(in, st);
@@ -893,16 +992,31 @@ static toll_status q_range(toll__ingest *in, const toll__slot *sl,
 
 /* ---- region, actors ------------------------------------------------------------------- */
 
-/* Append one level to in->text; checks it is non-empty and has no '/'. */
+/*
+ * Append one level to in->text; checks it is non-empty and has no '/'.
+ * With repair on, a level holding '/' ("Hkamti district/Naga Hills
+ * district": one of two places) ends the region at the level above: *cut
+ * is set, the repair noted, and nothing appended.
+ */
 static toll_status add_level(toll__ingest *in, const char *field,
                              const char *whole, size_t whole_len,
-                             const char *s, size_t len)
+                             const char *s, size_t len, int *cut)
 {
     trim(&s, &len);
     if (len == 0)
         return toll__rec_err(in, TOLL_EREPORT, field, whole, whole_len,
                              "region \"%.*s\" has an empty level",
                              show_len(whole, whole_len), whole);
+    if (memchr(s, '/', len) && in->repair) {
+        *cut = 1;
+        return add_repair(in, "region", s, len,
+                          "region level \"%.*s\" (%s) contains '/': region "
+                          "cut to \"%.*s\"",
+                          show_len(s, len), s, field,
+                          show_len(in->text.data ? in->text.data : "",
+                                   in->text.len),
+                          in->text.data ? in->text.data : "");
+    }
     if (memchr(s, '/', len))
         return toll__rec_err(in, TOLL_EREPORT, field, s, len,
                              "region level \"%.*s\" contains '/'",
@@ -917,6 +1031,7 @@ static toll_status region_field(toll__ingest *in, const toll__slot *sl,
                                 const toll__member *m, uint32_t *id)
 {
     toll_status st;
+    int cut = 0;
     in->text.len = 0;
     *id = 0;
     if (sl->shape == TOLL__CM_LEVELS) {
@@ -932,14 +1047,14 @@ static toll_status region_field(toll__ingest *in, const toll__slot *sl,
             if (len[k])
                 last = k + 1;
         }
-        for (size_t k = 0; k < last; k++) {
+        for (size_t k = 0; k < last && !cut; k++) {
             if (len[k] == 0)
                 return toll__rec_err(in, TOLL_EREPORT, slot_field(sl, m, k),
                                      NULL, 0,
                                      "empty region level before a "
                                      "non-empty one");
             if ((st = add_level(in, slot_field(sl, m, k), s[k], len[k], s[k],
-                                len[k])))
+                                len[k], &cut)))
                 return st;
         }
         return intern(in, in->text.data, in->text.len, id);
@@ -955,7 +1070,7 @@ static toll_status region_field(toll__ingest *in, const toll__slot *sl,
                                      "region levels must be strings");
             const char *s = c->valuestring;
             size_t len = strlen(s);
-            if ((st = add_level(in, field, s, len, s, len)))
+            if (!cut && (st = add_level(in, field, s, len, s, len, &cut)))
                 return st;
         }
         return intern(in, in->text.data, in->text.len, id);
@@ -968,10 +1083,10 @@ static toll_status region_field(toll__ingest *in, const toll__slot *sl,
         return TOLL_OK;
     char sep = in->opts->region_separator ? in->opts->region_separator : '/';
     size_t pos = 0;
-    while (pos <= len) {
+    while (pos <= len && !cut) {
         const char *q = memchr(s + pos, sep, len - pos);
         size_t end = q ? (size_t)(q - s) : len;
-        if ((st = add_level(in, field, s, len, s + pos, end - pos)))
+        if ((st = add_level(in, field, s, len, s + pos, end - pos, &cut)))
             return st;
         pos = end + 1;
     }
@@ -990,14 +1105,14 @@ static toll_status add_actor(toll__ingest *in, size_t *n, const char *s,
     return intern(in, s, len, &in->ids[(*n)++]);
 }
 
-static toll_status actor_field(toll__ingest *in, const toll__slot *sl,
-                               const toll__member *m, uint32_t *set)
+/* The actors of one value (a JSON array, or text split at the actor
+ * separator in CSV), added to in->ids[*n..]. */
+static toll_status actor_value(toll__ingest *in, const toll__val *vp,
+                               const char *field, size_t *np)
 {
-    toll__val v = slot_val(sl, m, 0);
-    const char *field = slot_field(sl, m, 0);
-    size_t n = 0;
-    toll_status st;
-    *set = 0;
+    toll__val v = *vp;
+    size_t n = *np;
+    toll_status st = TOLL_OK;
     if (v.type == TOLL__V_ARRAY) {
         const cJSON *c;
         cJSON_ArrayForEach(c, (const cJSON *)v.json)
@@ -1029,6 +1144,23 @@ static toll_status actor_field(toll__ingest *in, const toll__slot *sl,
             return st;
         }
     }
+    *np = n;
+    return TOLL_OK;
+}
+
+static toll_status actor_field(toll__ingest *in, const toll__slot *sl,
+                               const toll__member *m, uint32_t *set)
+{
+    size_t n = 0;
+    toll_status st;
+    *set = 0;
+    /* One column, or several (actor=side_a+side_b). */
+    size_t ncols = sl->shape == TOLL__CM_LEVELS ? sl->ncols : 1;
+    for (size_t k = 0; k < ncols; k++) {
+        toll__val v = slot_val(sl, m, k);
+        if ((st = actor_value(in, &v, slot_field(sl, m, k), &n)))
+            return st;
+    }
     if (n == 0)
         return TOLL_OK;
     st = toll__setpool_intern(&in->r->actor_sets, &in->r->strings, in->ids, n,
@@ -1056,7 +1188,11 @@ static toll_status date_value(toll__ingest *in, date_in *d, int32_t *first,
     d->given = len > 0;
     if (!len)
         return TOLL_OK;
-    st = toll_date_parse(s, len, first, last, &in->rec);
+    if (in->date_format)
+        st = toll__date_parse_formats(in->date_format, s, len, first, last,
+                                      &in->rec);
+    else
+        st = toll_date_parse(s, len, first, last, &in->rec);
     if (st) {
         in->rec.code = TOLL_EPARSE;
         toll__err_locate(&in->rec, in->name, in->line, in->record, d->field);
@@ -1146,6 +1282,9 @@ static toll_status add_extra(toll__ingest *in, size_t *nx,
     if (mb->klen == 0 || v->type == TOLL__V_ABSENT ||
         v->type == TOLL__V_NULL || (v->type == TOLL__V_TEXT && len == 0))
         return TOLL_OK;
+    if (mb->klen == TOLL__REPAIR_KEY_LEN &&
+        memcmp(mb->key, TOLL__REPAIR_KEY, TOLL__REPAIR_KEY_LEN) == 0)
+        return TOLL_OK; /* toll's own key: an input column cannot fake it */
     if (v->type == TOLL__V_ARRAY || v->type == TOLL__V_OBJECT) {
         if ((st = compact_json(in, s, len)))
             return st;
@@ -1179,6 +1318,8 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     const toll__slot *source_slot = NULL;
     size_t nq = 0, nx = 0;
     toll_status st = TOLL_OK;
+    in->nrep = 0;
+    in->field = NULL;
 
     for (size_t i = 0; i < b->nslots && !st; i++) {
         const toll__slot *sl = &b->slot[i];
@@ -1234,8 +1375,22 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
         case TOLL__F_NOTE:
             st = text_field(in, sl, m, 0, &row.note);
             break;
+        case TOLL__F_KEEP: {
+            /* keep:NAME=COLUMN: the column kept under NAME */
+            toll__member mb;
+            mb.key = sl->name + TOLL__KEEP_PREFIX_LEN;
+            mb.klen = sl->name_len - TOLL__KEEP_PREFIX_LEN;
+            while (mb.klen && is_ws(mb.key[0])) {
+                mb.key++;
+                mb.klen--;
+            }
+            mb.v = slot_val(sl, m, 0);
+            st = add_extra(in, &nx, &mb);
+            break;
+        }
         case TOLL__F_CATEGORY: {
             toll_quantity q;
+            in->field = sl->name;
             if (sl->shape == TOLL__CM_RANGE || sl->shape == TOLL__CM_RANGE3) {
                 st = q_range(in, sl, m, &q);
             } else {
@@ -1246,6 +1401,7 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
             }
             if (!st)
                 st = put_q(in, &nq, sl->category, &q);
+            in->field = NULL;
             break;
         }
         default:
@@ -1274,6 +1430,18 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     for (size_t j = 0; j < n; j++)
         if (b->extra[j] && (st = add_extra(in, &nx, &m[j])))
             return st;
+    if (in->nrep) {
+        /* the record's repairs, kept with it */
+        uint32_t key;
+        if ((st = intern(in, TOLL__REPAIR_KEY, TOLL__REPAIR_KEY_LEN, &key)))
+            return st;
+        if (TOLL__GROW(in, in->x, in->x_cap, nx + in->nrep))
+            return fatal(in, TOLL_ENOMEM);
+        for (size_t k = 0; k < in->nrep; k++) {
+            in->x[nx].key = key;
+            in->x[nx++].value = in->rep[k];
+        }
+    }
     if (nq > UINT16_MAX || nx > UINT16_MAX)
         return toll__rec_err(in, TOLL_EREPORT, NULL, NULL, 0,
                              "too many fields in one report (%zu)",
@@ -1300,6 +1468,50 @@ toll_status toll__ingest_record(toll__ingest *in, const toll__binding *b,
 
 /* ---- input ------------------------------------------------------------------------------- */
 
+/* Windows-1252 0x80..0x9F (the five unassigned bytes map to the C1
+ * controls, as Latin-1 has them). */
+static const uint16_t cp1252_c1[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+/* Transcode p[0..n) from a single-byte encoding into src->xbuf. */
+static toll_status transcode(toll__input *src, const char **p, size_t *n)
+{
+    const unsigned char *in = (const unsigned char *)*p;
+    size_t len = *n;
+    if (len > SIZE_MAX / 3)
+        return TOLL_ENOMEM;
+    if (src->xcap < 3 * len) {
+        size_t cap = src->xcap;
+        if (toll__grow(src->alloc, (void **)&src->xbuf, &cap, 3 * len, 1))
+            return TOLL_ENOMEM;
+        src->xcap = cap;
+    }
+    unsigned char *o = (unsigned char *)src->xbuf;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = in[i];
+        if (c < 0x80) {
+            *o++ = (unsigned char)c;
+            continue;
+        }
+        if (src->encoding == TOLL__ENC_CP1252 && c < 0xA0)
+            c = cp1252_c1[c - 0x80];
+        if (c < 0x800) {
+            *o++ = (unsigned char)(0xC0 | (c >> 6));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        } else {
+            *o++ = (unsigned char)(0xE0 | (c >> 12));
+            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        }
+    }
+    *p = src->xbuf;
+    *n = (size_t)(o - (unsigned char *)src->xbuf);
+    return TOLL_OK;
+}
+
 toll_status toll__input_read(toll__input *src, const char **p, size_t *n)
 {
     if (src->peek) {
@@ -1313,13 +1525,33 @@ toll_status toll__input_read(toll__input *src, const char **p, size_t *n)
         *p = src->data;
         *n = src->done ? 0 : src->len;
         src->done = 1;
-        return TOLL_OK;
+    } else {
+        *p = src->chunk;
+        *n = fread(src->chunk, 1, src->chunk_cap, src->fp);
+        if (*n == 0 && ferror(src->fp))
+            return TOLL_EIO;
     }
-    *p = src->chunk;
-    *n = fread(src->chunk, 1, src->chunk_cap, src->fp);
-    if (*n == 0 && ferror(src->fp))
-        return TOLL_EIO;
+    if (src->encoding != TOLL__ENC_UTF8 && *n)
+        return transcode(src, p, n);
     return TOLL_OK;
+}
+
+/* The encoding named by the load option (NULL: UTF-8); -1 if unknown. */
+static int encoding_parse(const char *name)
+{
+    static const struct {
+        const char *name;
+        int enc;
+    } names[] = {{"utf-8", TOLL__ENC_UTF8},         {"utf8", TOLL__ENC_UTF8},
+                 {"latin-1", TOLL__ENC_LATIN1},     {"latin1", TOLL__ENC_LATIN1},
+                 {"iso-8859-1", TOLL__ENC_LATIN1},  {"iso8859-1", TOLL__ENC_LATIN1},
+                 {"windows-1252", TOLL__ENC_CP1252}, {"cp1252", TOLL__ENC_CP1252}};
+    if (!name || !name[0])
+        return TOLL__ENC_UTF8;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (toll__strncaseeq(name, strlen(name), names[i].name))
+            return names[i].enc;
+    return -1;
 }
 
 static int ext_is(const char *path, const char *ext)
@@ -1353,7 +1585,74 @@ static void ingest_free(toll__ingest *in)
     toll__free(a, in->x, in->x_cap * sizeof *in->x);
     toll__free(a, in->ids, in->ids_cap * sizeof *in->ids);
     toll__free(a, in->m, in->m_cap * sizeof *in->m);
+    toll__free(a, in->rep, in->rep_cap * sizeof *in->rep);
     toll__buf_free(&in->text);
+}
+
+/*
+ * The options in force: `opts` with the preset (if any) applied.  *eff is
+ * filled; *pmap receives the column map built for a preset (free it).
+ * Bad options give TOLL_EINVAL naming the option.
+ */
+static toll_status effective_options(toll_reports *r,
+                                     const toll_load_options *opts,
+                                     toll_load_options *eff,
+                                     toll_colmap **pmap, int *repair,
+                                     int *encoding, toll_error *err)
+{
+    *eff = *opts;
+    *pmap = NULL;
+    const toll_preset *preset = NULL;
+    toll_status st;
+    if (opts->preset && opts->preset[0]) {
+        if (toll_preset_find(opts->preset, &preset, err)) {
+            if (err)
+                err->code = TOLL_EINVAL;
+            return TOLL_EINVAL;
+        }
+        if ((st = toll_colmap_new(&r->alloc, pmap, err)))
+            return st;
+        st = toll_colmap_parse(*pmap, preset->colmap, err);
+        if (!st && opts->colmap)
+            st = toll__colmap_append(*pmap, opts->colmap) ? toll__nomem(err)
+                                                          : TOLL_OK;
+        if (st)
+            return st;
+        eff->colmap = *pmap;
+        if ((eff->actor_separator == ';' || !eff->actor_separator) &&
+            preset->actor_separator)
+            eff->actor_separator = preset->actor_separator;
+        if (!eff->date_format)
+            eff->date_format = preset->date_format;
+        if (!eff->encoding)
+            eff->encoding = preset->encoding;
+    }
+    switch (opts->repair) {
+    case TOLL_REPAIR_DEFAULT:
+        *repair = preset && preset->repair == TOLL_REPAIR_ON;
+        break;
+    case TOLL_REPAIR_OFF:
+        *repair = 0;
+        break;
+    case TOLL_REPAIR_ON:
+        *repair = 1;
+        break;
+    default:
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "repair", NULL, 0,
+                            "unknown repair mode %d", opts->repair);
+    }
+    if ((*encoding = encoding_parse(eff->encoding)) < 0)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "encoding",
+                            eff->encoding, strlen(eff->encoding),
+                            "unknown encoding '%s' (expected utf-8, latin-1 "
+                            "or windows-1252)",
+                            eff->encoding);
+    if (eff->date_format && !eff->date_format[0])
+        eff->date_format = NULL;
+    if (eff->date_format &&
+        (st = toll__date_format_check(eff->date_format, err)))
+        return st;
+    return TOLL_OK;
 }
 
 /*
@@ -1364,11 +1663,21 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
                         const char *path_hint, const toll_load_options *opts,
                         size_t *n_loaded, toll_error *err)
 {
-    toll_load_options defaults;
+    toll_load_options defaults, eff;
     if (!opts) {
         toll_load_options_init(&defaults);
         opts = &defaults;
     }
+    toll_colmap *pmap = NULL;
+    int repair = 0, encoding = TOLL__ENC_UTF8;
+    toll_status st = effective_options(r, opts, &eff, &pmap, &repair,
+                                       &encoding, err);
+    if (st) {
+        toll_colmap_free(pmap);
+        return st;
+    }
+    opts = &eff;
+    src->encoding = encoding;
     toll__reports_clear_rejects(r);
     toll__mark mark;
     toll__reports_mark(r, &mark);
@@ -1380,11 +1689,12 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
     in.name = name;
     in.err = err;
     in.record = -1;
+    in.repair = repair;
+    in.date_format = eff.date_format;
     toll_error_clear(&in.rec);
     toll__buf_init(&in.text, &r->alloc);
 
-    toll_status st = toll__strpool_intern(&r->strings, name, strlen(name),
-                                          &in.file_id);
+    st = toll__strpool_intern(&r->strings, name, strlen(name), &in.file_id);
     if (st) {
         st = fatal(&in, st);
         goto cleanup;
@@ -1394,8 +1704,10 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
     const char *p;
     size_t n;
     if ((st = toll__input_read(src, &p, &n))) {
-        st = toll__seterr(err, TOLL_EIO, name, 0, -1, NULL, NULL, 0,
-                          "read error");
+        st = st == TOLL_ENOMEM
+                 ? toll__nomem(err)
+                 : toll__seterr(err, TOLL_EIO, name, 0, -1, NULL, NULL, 0,
+                                "read error");
         goto cleanup;
     }
     if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
@@ -1435,6 +1747,10 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
 
 cleanup:
     ingest_free(&in);
+    toll_colmap_free(pmap);
+    toll__free(&r->alloc, src->xbuf, src->xcap);
+    src->xbuf = NULL;
+    src->xcap = 0;
     if (st) {
         toll__reports_rollback(r, &mark);
         toll__reports_clear_rejects(r);
@@ -1496,4 +1812,73 @@ toll_status toll_reports_load_file(toll_reports *reports, const char *path,
     }
     fclose(src.fp);
     return st;
+}
+
+/* ---- repairs ------------------------------------------------------------------------------ */
+
+/* The string id of the repair key, or 0 when no report was repaired. */
+static uint32_t repair_key(const toll_reports *r)
+{
+    uint32_t id = 0;
+    if (!toll__strpool_find(&r->strings, TOLL__REPAIR_KEY,
+                            TOLL__REPAIR_KEY_LEN, &id))
+        return 0;
+    return id;
+}
+
+size_t toll_reports_repair_count(const toll_reports *r)
+{
+    if (!r)
+        return 0;
+    uint32_t key = repair_key(r);
+    size_t n = 0;
+    for (size_t k = 0; key && k < r->nx; k++)
+        n += r->x[k].key == key;
+    return n;
+}
+
+/* Split the next part (up to \x1f) off *s / *len. */
+static void next_part(const char **s, size_t *len, const char **part,
+                      size_t *plen)
+{
+    const char *sep = memchr(*s, '\x1f', *len);
+    *part = *s;
+    *plen = sep ? (size_t)(sep - *s) : *len;
+    *s += sep ? *plen + 1 : *plen;
+    *len -= sep ? *plen + 1 : *plen;
+}
+
+toll_status toll_reports_repair(const toll_reports *r, size_t i,
+                                toll_error *out)
+{
+    if (!r)
+        return toll__err(out, TOLL_EINVAL,
+                         "toll_reports_repair: reports is NULL");
+    uint32_t key = repair_key(r);
+    size_t seen = 0;
+    for (size_t rep = 0; key && rep < r->n; rep++) {
+        for (size_t k = r->x_begin[rep]; k < r->x_begin[rep] + r->x_count[rep];
+             k++) {
+            if (r->x[k].key != key || seen++ != i)
+                continue;
+            const char *s = toll__str(&r->strings, r->x[k].value);
+            size_t len = toll__strlen(&r->strings, r->x[k].value);
+            const char *rec, *field, *text, *msg;
+            size_t rl, fl, tl, ml;
+            next_part(&s, &len, &rec, &rl);
+            next_part(&s, &len, &field, &fl);
+            next_part(&s, &len, &text, &tl);
+            msg = s;
+            ml = len;
+            long record = strtol(rec, NULL, 10);
+            char fbuf[64];
+            snprintf(fbuf, sizeof fbuf, "%.*s", (int)fl, field);
+            toll__seterr(out, TOLL_OK, toll__str(&r->strings, r->file[rep]),
+                         (long)r->line[rep], record, fbuf, text, tl, "%.*s",
+                         (int)ml, msg);
+            return TOLL_OK;
+        }
+    }
+    return toll__err(out, TOLL_ERANGE,
+                     "toll_reports_repair: repair %zu of %zu", i, seen);
 }

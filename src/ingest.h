@@ -34,8 +34,19 @@ typedef enum toll__field {
     TOLL__F_NOTE,
     TOLL__F_COUNT,
     /* a casualty category: a key ending in "killed" or "injured" */
-    TOLL__F_CATEGORY = TOLL__F_COUNT
+    TOLL__F_CATEGORY = TOLL__F_COUNT,
+    /* a kept field renamed by the map: target "keep:NAME" */
+    TOLL__F_KEEP
 } toll__field;
+
+/* The prefix of kept-field targets in column maps ("keep:data_grade"). */
+#define TOLL__KEEP_PREFIX "keep:"
+#define TOLL__KEEP_PREFIX_LEN 5
+
+/* The key under which a repair is kept with its report (its value is
+ * "RECORD\x1fFIELD\x1fTEXT\x1fMESSAGE"; see toll_reports_repair). */
+#define TOLL__REPAIR_KEY "toll:repair"
+#define TOLL__REPAIR_KEY_LEN 11
 
 /* The report field named s[0..len): a toll__field, TOLL__F_CATEGORY for a
  * category name, or -1 when it is not a report field. */
@@ -64,7 +75,8 @@ typedef enum toll__cmshape {
     TOLL__CM_COLUMN = 0, /* one column, read as the field itself */
     TOLL__CM_RANGE,      /* LOW..HIGH: col[0] low, col[1] high */
     TOLL__CM_RANGE3,     /* LOW..BEST..HIGH: col[0] low, col[1] best, col[2] high */
-    TOLL__CM_LEVELS,     /* region levels, one column each */
+    TOLL__CM_LEVELS,     /* region levels, one column each; for `actor`:
+                            several columns of actors (side_a+side_b) */
     TOLL__CM_CONST       /* a constant value: col[0] is the text */
 } toll__cmshape;
 
@@ -91,6 +103,25 @@ const toll__cmentry *toll__colmap_find(const toll_colmap *map, const char *s,
                                        size_t len);
 /* 1 if column s[0..len) is the source of some entry in force. */
 int toll__colmap_uses(const toll_colmap *map, const char *s, size_t len);
+/* Append copies of the entries of `src` to `dst` (so that they override
+ * dst's).  On ENOMEM dst is unchanged. */
+toll_status toll__colmap_append(toll_colmap *dst, const toll_colmap *src);
+
+/* ---- dates in given formats (date.c) ------------------------------------------ */
+
+/* TOLL_EINVAL naming the format when `formats` ('|'-separated) has an
+ * unknown directive or no year. */
+toll_status toll__date_format_check(const char *formats, toll_error *err);
+/* Parse text with the first matching format, else as an ISO date.
+ * TOLL_EPARSE naming the text (no location) when none matches. */
+toll_status toll__date_parse_formats(const char *formats, const char *text,
+                                     size_t len, int32_t *first,
+                                     int32_t *last, toll_error *err);
+
+/* ---- presets (presets.c) --------------------------------------------------- */
+
+/* The preset named `name` (case-insensitive), or NULL. */
+const toll_preset *toll__preset_lookup(const char *name);
 
 /* ---- record values ---------------------------------------------------------- */
 
@@ -150,6 +181,12 @@ typedef struct toll__ingest {
     size_t n_loaded;
     long line, record;    /* location of the current record */
     int split_actors;     /* CSV: split `actor` text at actor_separator */
+    int repair;           /* repair figures out of order and bad levels */
+    const char *date_format; /* NULL: ISO dates */
+    const char *field;    /* the category being read (repair messages) */
+    /* repairs of the current record: values of TOLL__REPAIR_KEY extras */
+    uint32_t *rep;
+    size_t nrep, rep_cap;
 
     /* scratch, reused from record to record */
     toll__binding bind;
@@ -217,7 +254,13 @@ typedef struct toll__input {
     /* bytes read ahead for sniffing, returned by the next read */
     const char *peek;
     size_t peek_len;
+    /* transcoding to UTF-8 (load option `encoding`) */
+    int encoding;         /* TOLL__ENC_* */
+    char *xbuf;           /* transcoded bytes of the last read */
+    size_t xcap;
 } toll__input;
+
+enum { TOLL__ENC_UTF8 = 0, TOLL__ENC_LATIN1, TOLL__ENC_CP1252 };
 
 /* Next chunk of input: *p and *n; *n == 0 at the end.  TOLL_EIO on a read
  * error. */

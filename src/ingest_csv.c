@@ -184,7 +184,9 @@ toll_status toll__load_csv(toll__ingest *in, toll__input *src)
         const char *p;
         size_t n;
         if ((st = toll__input_read(src, &p, &n))) {
-            st = toll__ingest_fail(in, TOLL_EIO, c.line, "read error");
+            st = st == TOLL_ENOMEM
+                     ? toll__nomem(in->err)
+                     : toll__ingest_fail(in, TOLL_EIO, c.line, "read error");
             goto cleanup;
         }
         if (n == 0)

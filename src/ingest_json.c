@@ -295,7 +295,9 @@ toll_status toll__load_json_array(toll__ingest *in, toll__input *src)
         const char *p;
         size_t n;
         if ((st = toll__input_read(src, &p, &n))) {
-            st = toll__ingest_fail(in, TOLL_EIO, a.line, "read error");
+            st = st == TOLL_ENOMEM
+                     ? toll__nomem(in->err)
+                     : toll__ingest_fail(in, TOLL_EIO, a.line, "read error");
             goto cleanup;
         }
         if (n == 0)
@@ -488,7 +490,9 @@ toll_status toll__load_jsonl(toll__ingest *in, toll__input *src)
         const char *p;
         size_t n;
         if ((st = toll__input_read(src, &p, &n))) {
-            st = toll__ingest_fail(in, TOLL_EIO, line, "read error");
+            st = st == TOLL_ENOMEM
+                     ? toll__nomem(in->err)
+                     : toll__ingest_fail(in, TOLL_EIO, line, "read error");
             goto cleanup;
         }
         if (n == 0)

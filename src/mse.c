@@ -245,6 +245,15 @@ long toll_mse_data_stratum_index(const toll_mse_data *d, const char *name)
 
 /* Index of stratum `name` (len bytes), created if absent. */
 static toll_status stratum_get(toll_mse_data *d, const char *name,
+                               size_t len, size_t *idx, toll_error *err);
+
+toll_status toll__mse_stratum_get(toll_mse_data *d, const char *name,
+                                  size_t len, size_t *idx, toll_error *err)
+{
+    return stratum_get(d, name, len, idx, err);
+}
+
+static toll_status stratum_get(toll_mse_data *d, const char *name,
                                size_t len, size_t *idx, toll_error *err)
 {
     for (size_t s = 0; s < d->nstrata; s++)
@@ -414,6 +423,7 @@ typedef struct csv_ctx {
     toll_mse_data *d;
     const char *name;
     const char *const *lists;
+    const char *stratum_col; /* NULL: "stratum" (optional); "": none */
     toll_error *err;
     toll_status st;     /* first error */
     long cur_line;      /* line being fed */
@@ -509,8 +519,19 @@ static void csv_header(csv_ctx *c)
             c->col_pattern = (long)i;
         else if (toll__strncaseeq(h, n, "count") && c->col_count < 0)
             c->col_count = (long)i;
-        else if (toll__strncaseeq(h, n, "stratum") && c->col_stratum < 0)
+        else if (!c->stratum_col && toll__strncaseeq(h, n, "stratum") &&
+                 c->col_stratum < 0)
             c->col_stratum = (long)i;
+        else if (c->stratum_col && c->stratum_col[0] &&
+                 strcmp(c->colnames[i], c->stratum_col) == 0 &&
+                 c->col_stratum < 0)
+            c->col_stratum = (long)i;
+    }
+    if (c->stratum_col && c->stratum_col[0] && c->col_stratum < 0) {
+        c->st = toll__seterr(c->err, TOLL_EPARSE, c->name, c->rec_line, -1,
+                             c->stratum_col, NULL, 0,
+                             "missing stratum column '%s'", c->stratum_col);
+        return;
     }
     c->table_form = c->col_pattern >= 0 && c->col_count >= 0;
     if (c->table_form)
@@ -669,10 +690,29 @@ static void csv_row(int term, void *vctx)
     c->buf.len = 0;
 }
 
+void toll_mse_load_options_init(toll_mse_load_options *opts)
+{
+    if (!opts)
+        return;
+    opts->stratum_column = NULL;
+    opts->delimiter = 0;
+}
+
 toll_status toll_mse_data_load_buffer(toll_mse_data *d, const char *name,
                                       const char *text, size_t len,
                                       const char *const *lists, size_t nlists,
                                       toll_error *err)
+{
+    return toll_mse_data_load_buffer_ex(d, name, text, len, lists, nlists,
+                                        NULL, err);
+}
+
+toll_status toll_mse_data_load_buffer_ex(toll_mse_data *d, const char *name,
+                                         const char *text, size_t len,
+                                         const char *const *lists,
+                                         size_t nlists,
+                                         const toll_mse_load_options *opts,
+                                         toll_error *err)
 {
     if (!d || (!text && len))
         return toll__err(err, TOLL_EINVAL, "toll_mse_data_load_buffer: "
@@ -701,6 +741,7 @@ toll_status toll_mse_data_load_buffer(toll_mse_data *d, const char *name,
     c.d = d;
     c.name = name;
     c.lists = lists;
+    c.stratum_col = opts ? opts->stratum_column : NULL;
     c.err = err;
     c.cur_line = 1;
     toll__buf_init(&c.buf, &d->alloc);
@@ -722,6 +763,8 @@ toll_status toll_mse_data_load_buffer(toll_mse_data *d, const char *name,
         st = toll__nomem(err);
         goto cleanup;
     }
+    if (opts && opts->delimiter)
+        csv_set_delim(&p, (unsigned char)opts->delimiter);
     csv_set_realloc_func(&p, csv_no_realloc);
     csv_set_free_func(&p, csv_no_free);
     p.entry_buf = entry;
@@ -816,6 +859,15 @@ toll_status toll_mse_data_load_file(toll_mse_data *d, const char *path,
                                     const char *const *lists, size_t nlists,
                                     toll_error *err)
 {
+    return toll_mse_data_load_file_ex(d, path, lists, nlists, NULL, err);
+}
+
+toll_status toll_mse_data_load_file_ex(toll_mse_data *d, const char *path,
+                                       const char *const *lists,
+                                       size_t nlists,
+                                       const toll_mse_load_options *opts,
+                                       toll_error *err)
+{
     if (!d || !path)
         return toll__err(err, TOLL_EINVAL, "toll_mse_data_load_file: NULL "
                                            "argument");
@@ -839,8 +891,8 @@ toll_status toll_mse_data_load_file(toll_mse_data *d, const char *path,
                           "read error");
         goto cleanup;
     }
-    st = toll_mse_data_load_buffer(d, path, b.data ? b.data : "", b.len, lists,
-                                   nlists, err);
+    st = toll_mse_data_load_buffer_ex(d, path, b.data ? b.data : "", b.len,
+                                      lists, nlists, opts, err);
 cleanup:
     fclose(f);
     toll__buf_free(&b);

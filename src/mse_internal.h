@@ -41,6 +41,11 @@ toll_status toll__mse_total(const toll_mse_data *d, long stratum,
                             const toll_mse_options *o, toll_mse_estimate *out,
                             toll_error *err);
 
+/* Index of stratum `name` (len bytes), created (with zero counts) if
+ * absent.  TOLL_ENOMEM only. */
+toll_status toll__mse_stratum_get(toll_mse_data *d, const char *name,
+                                  size_t len, size_t *idx, toll_error *err);
+
 /* Check a stratum argument: TOLL_EINVAL if out of range or no data. */
 toll_status toll__mse_check_stratum(const toll_mse_data *d, long s,
                                     toll_error *err);

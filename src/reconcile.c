@@ -22,6 +22,7 @@
  *   store) whenever new sets or prefixes may appear.
  */
 #include "internal.h"
+#include "link_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -150,6 +151,11 @@ void toll_reconcile_options_init(toll_reconcile_options *opts)
     memset(opts, 0, sizeof *opts);
     opts->policy = TOLL_POLICY_ENVELOPE;
     opts->self_reports = TOLL_SELF_EXCLUDE;
+    opts->link = TOLL_LINK_NONE;
+    opts->link_days = TOLL_LINK_DEFAULT_DAYS;
+    opts->link_region_level = TOLL_LINK_DEFAULT_LEVEL;
+    opts->link_require_actor = 1;
+    opts->link_max_span = TOLL_LINK_DEFAULT_MAX_SPAN;
 }
 
 /* ---- the incidents object --------------------------------------------------- */
@@ -182,7 +188,7 @@ static void incidents_destroy(toll_incidents *inc, size_t nrep)
     CELL_COLUMNS(FREE_CELL)
 #undef FREE_CELL
     toll__free(&a, inc->report_idx, n_or_1(nrep) * sizeof *inc->report_idx);
-    toll__free(&a, inc, sizeof *inc);
+    toll__incidents_delete(inc); /* the block and its links (src/link.c) */
 }
 
 void toll_incidents_free(toll_incidents *inc)
@@ -367,6 +373,8 @@ typedef struct scratch {
     double *vals;        /* bests: included then self (2 * nq) */
     uint32_t *ubuf;      /* union of actor sets */
     size_t ubuf_cap;
+    uint32_t *link_first;/* link=auto: report -> first report of its
+                            cluster (nrep; src/link.c) */
 } scratch;
 
 toll_status toll_reconcile(const toll_reports *reports,
@@ -395,6 +403,8 @@ toll_status toll_reconcile(const toll_reports *reports,
         return toll__err(err, TOLL_EINVAL,
                          "toll_reconcile: unknown self-report handling %d",
                          (int)o.self_reports);
+    if (toll__link_check(&o, err) != TOLL_OK)
+        return TOLL_EINVAL;
     int include_self = o.self_reports == TOLL_SELF_INCLUDE;
 
     toll_allocator a;
@@ -415,9 +425,12 @@ toll_status toll_reconcile(const toll_reports *reports,
     s.is_self = toll__calloc(&a, n_or_1(nrep), sizeof *s.is_self);
     s.ent = toll__alloc(&a, n_or_1(nq) * sizeof *s.ent);
     s.vals = toll__alloc(&a, 2 * n_or_1(nq) * sizeof *s.vals);
-    inc = toll__calloc(&a, 1, sizeof *inc);
+    inc = toll__incidents_new(&a); /* room for the links (src/link.c) */
+    if (o.link == TOLL_LINK_AUTO)
+        s.link_first = toll__alloc(&a, n_or_1(nrep) * sizeof *s.link_first);
     if (!s.inc_of || !s.smap || !s.src_stamp || !s.cat_rank ||
-        !s.rank_stamp || !s.is_self || !s.ent || !s.vals || !inc) {
+        !s.rank_stamp || !s.is_self || !s.ent || !s.vals || !inc ||
+        (o.link == TOLL_LINK_AUTO && !s.link_first)) {
         st = toll__nomem(err);
         goto cleanup;
     }
@@ -426,12 +439,22 @@ toll_status toll_reconcile(const toll_reports *reports,
     inc->opts = o;
 
     /* 1. Group: reports sharing a key form one incident, in order of first
-     *    appearance; an unkeyed report is an incident of its own. */
+     *    appearance; an unkeyed report is an incident of its own, unless
+     *    link=auto put it in a cluster (src/link.c): it then joins the
+     *    incident of the cluster's first report. */
+    if (o.link == TOLL_LINK_AUTO &&
+        (st = toll__link_reports(rw, &o, &a, s.link_first,
+                                 toll__incidents_links(inc), err)))
+        goto cleanup;
     size_t n = 0;
     for (size_t i = 0; i < nrep; i++) {
         uint32_t key = r->incident[i];
         if (key && key < nstr && s.smap[key]) {
             s.inc_of[i] = s.smap[key] - 1;
+            continue;
+        }
+        if (!key && s.link_first && s.link_first[i] != i) {
+            s.inc_of[i] = s.inc_of[s.link_first[i]];
             continue;
         }
         s.inc_of[i] = (uint32_t)n++;
@@ -466,6 +489,9 @@ toll_status toll_reconcile(const toll_reports *reports,
         uint32_t c = s.inc_of[i];
         inc->report_idx[inc->r_begin[c] + inc->r_count[c]++] = (uint32_t)i;
     }
+    if (o.link == TOLL_LINK_AUTO &&
+        (st = toll__link_finish(rw, inc, s.inc_of, err)))
+        goto cleanup;
 
     /* 2. Category ranks (the store's first-seen order) and the number of
      *    (incident, category) cells. */
@@ -740,5 +766,6 @@ cleanup:
     toll__free(&a, s.ent, n_or_1(nq) * sizeof *s.ent);
     toll__free(&a, s.vals, 2 * n_or_1(nq) * sizeof *s.vals);
     toll__free(&a, s.ubuf, s.ubuf_cap * sizeof *s.ubuf);
+    toll__free(&a, s.link_first, n_or_1(nrep) * sizeof *s.link_first);
     return st;
 }

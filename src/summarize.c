@@ -15,13 +15,15 @@
  * `incidents` count).
  */
 #include "internal.h"
+#include "intervals_internal.h" /* probabilistic intervals */
+#include "kept.h"               /* kept fields: by-keys, where */
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define NO_CODE UINT32_MAX
-#define MAX_KEYS 5
+#define MAX_KEYS 8 /* group keys, kept fields included */
 
 /* ---- names ------------------------------------------------------------------ */
 
@@ -95,6 +97,7 @@ void toll_summarize_options_init(toll_summarize_options *opts)
     opts->region_prefix = NULL;
     opts->actors = NULL;
     opts->n_actors = 0;
+    toll_interval_options_init(&opts->interval);
 }
 
 /* Grade labels, by toll_grade value (kept here so that summarize does not
@@ -130,11 +133,14 @@ static uint32_t hash_str(const char *s, size_t len)
 
 /* ---- key dimensions ----------------------------------------------------------- */
 
-enum dim_kind { DIM_ACTOR, DIM_REGION, DIM_PERIOD, DIM_CATEGORY, DIM_GRADE };
+enum dim_kind {
+    DIM_ACTOR, DIM_REGION, DIM_PERIOD, DIM_CATEGORY, DIM_GRADE,
+    DIM_FIELD /* a kept field (src/kept.c) */
+};
 enum period_unit { P_DAY, P_WEEK, P_MONTH, P_QUARTER, P_YEAR };
 
 static const char *const dim_names[] = {"actor", "region", "period",
-                                        "category", "grade"};
+                                        "category", "grade", "field"};
 
 /* The value behind one dense code of a dimension. */
 typedef struct dim_val {
@@ -154,6 +160,11 @@ typedef struct day_cache {
 
 typedef struct dim {
     enum dim_kind kind;
+    const char *fname;      /* DIM_FIELD: the kept field's name (into by) */
+    size_t fname_len;
+    uint32_t *fvals;        /* DIM_FIELD: value (string id) per incident */
+    size_t fvals_n;
+    int data_grade;         /* DIM_FIELD data_grade: sorted by grade */
     int levels;             /* region: levels kept; 0 = the whole path */
     enum period_unit unit;
     dim_val *vals;          /* code -> value */
@@ -248,16 +259,33 @@ static toll_status parse_by(const char *by, dim *dims, size_t *ndims,
                     "unknown period unit in group key '%.*s' (expected "
                     "period:day|week|month|quarter|year)",
                     (int)n, s);
+        } else if (!colon) {
+            /* a kept field, checked against the reports later */
+            d.kind = DIM_FIELD;
+            d.fname = s;
+            d.fname_len = n;
         } else {
             return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", s, n,
                                 "unknown group key '%.*s' %s", (int)n, s,
                                 expected);
         }
         for (size_t k = 0; k < *ndims; k++)
-            if (dims[k].kind == d.kind)
+            if (dims[k].kind == d.kind &&
+                (d.kind != DIM_FIELD || (dims[k].fname_len == d.fname_len &&
+                                         memcmp(dims[k].fname, d.fname,
+                                                d.fname_len) == 0)))
                 return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", s, n,
-                                    "group key '%s' given twice in '%s'",
-                                    dim_names[d.kind], by);
+                                    "group key '%.*s' given twice in '%s'",
+                                    d.kind == DIM_FIELD ? (int)d.fname_len
+                                                        : (int)strlen(
+                                                              dim_names[d.kind]),
+                                    d.kind == DIM_FIELD ? d.fname
+                                                        : dim_names[d.kind],
+                                    by);
+        if (*ndims == MAX_KEYS)
+            return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", by,
+                                strlen(by), "too many group keys in '%s' (at "
+                                "most %d)", by, MAX_KEYS);
         dims[(*ndims)++] = d;
         if (!e)
             break;
@@ -268,6 +296,8 @@ static toll_status parse_by(const char *by, dim *dims, size_t *ndims,
 
 static void dim_free(const toll_allocator *a, dim *d)
 {
+    toll__free(a, d->fvals, d->fvals_n * sizeof *d->fvals);
+    d->fvals = NULL;
     toll__free(a, d->vals, d->cap * sizeof *d->vals);
     toll__free(a, d->by_id, d->by_id_n * sizeof *d->by_id);
     toll__free(a, d->slots, d->slots_cap * sizeof *d->slots);
@@ -573,6 +603,37 @@ static int cmp_bytes(const char *a, size_t la, const char *b, size_t lb)
     return la < lb ? -1 : la > lb;
 }
 
+/* 1 and *v when s[0..len) is a whole number ("12", "-3"). */
+static int as_int(const char *s, size_t len, long long *v)
+{
+    size_t i = len && s[0] == '-';
+    if (i == len || len - i > 18)
+        return 0;
+    long long x = 0;
+    for (size_t k = i; k < len; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return 0;
+        x = x * 10 + (s[k] - '0');
+    }
+    *v = i ? -x : x;
+    return 1;
+}
+
+/* Kept-field values: numbers by value, before text; text by bytes; the
+ * empty value (no such field) last. */
+static int cmp_natural(const char *a, size_t la, const char *b, size_t lb)
+{
+    long long x = 0, y = 0;
+    if (!la || !lb)
+        return (la == 0) - (lb == 0);
+    int ia = as_int(a, la, &x), ib = as_int(b, lb, &y);
+    if (ia && ib)
+        return x < y ? -1 : x > y;
+    if (ia != ib)
+        return ia ? -1 : 1;
+    return cmp_bytes(a, la, b, lb);
+}
+
 static int cmp_sort_val(const void *pa, const void *pb)
 {
     const sort_val *a = pa, *b = pb;
@@ -581,6 +642,10 @@ static int cmp_sort_val(const void *pa, const void *pb)
         return a->v->num < b->v->num ? -1 : a->v->num > b->v->num;
     case DIM_GRADE: /* strongest first */
         return a->v->num > b->v->num ? -1 : a->v->num < b->v->num;
+    case DIM_FIELD: /* data grades strongest first; numbers as numbers */
+        if (a->v->num != b->v->num)
+            return a->v->num < b->v->num ? -1 : 1;
+        return cmp_natural(a->v->s, a->v->len, b->v->s, b->v->len);
     default:
         return cmp_bytes(a->v->s, a->v->len, b->v->s, b->v->len);
     }
@@ -641,6 +706,7 @@ typedef struct ctx {
     dim dims[MAX_KEYS];
     size_t ndims;
     int actor_dim, region_dim, period_dim, category_dim, grade_dim; /* -1 */
+    toll__where where;       /* filters on kept fields (src/kept.c) */
     toll_attribution attribution;
     toll_span span;
     unsigned min_grade;
@@ -659,6 +725,7 @@ typedef struct ctx {
     size_t aparts_cap;
     period_part *pparts;
     size_t pparts_cap;
+    toll__iv *iv;            /* interval accumulator (src/intervals.c) */
 } ctx;
 
 /* Code of string id `id` in dim d (actor labels/members, categories). */
@@ -679,6 +746,8 @@ static toll_status string_code(ctx *c, dim *d, uint32_t id, uint32_t *code)
     }
     v.num = 0;
     v.hash = 0;
+    if (d->kind == DIM_FIELD && d->data_grade) /* strongest first */
+        v.num = 5 - toll__data_grade_rank(v.s, v.len);
     toll_status st = dim_push(c->ta, d, v, code);
     if (!st)
         d->by_id[id] = *code;
@@ -772,6 +841,8 @@ static toll_status aggregate(ctx *c, toll_error *err)
             continue;
         if (c->n_filter_actors && !actors_match(c, inc->actors[i]))
             continue;
+        if (toll__where_active(&c->where) && !toll__where_match(&c->where, i))
+            continue;
         /* Cells that count. */
         size_t cb = inc->c_begin[i], cn = inc->c_count[i], nknown = 0;
         for (size_t k = cb; k < cb + cn; k++)
@@ -798,6 +869,11 @@ static toll_status aggregate(ctx *c, toll_error *err)
             }
             key[c->grade_dim] = d->by_id[gr];
         }
+        for (size_t k = 0; k < c->ndims; k++) /* kept fields */
+            if (c->dims[k].kind == DIM_FIELD &&
+                (st = string_code(c, &c->dims[k], c->dims[k].fvals[i],
+                                  &key[k])))
+                goto fail;
 
         /* ---- actors: parts ---- */
         size_t na = 1;
@@ -915,6 +991,12 @@ static toll_status aggregate(ctx *c, toll_error *err)
                     g->low += plo * ashare;
                     g->best += pbe * ashare;
                     g->high += phi * ashare;
+                    if (c->iv && /* probabilistic interval */
+                        (st = toll__iv_add(c->iv, (size_t)(g - c->g.acc),
+                                           (int64_t)plo, (int64_t)phi, pbe,
+                                           ashare,
+                                           (cf & TOLL__C_OPEN) != 0)))
+                        goto fail;
                 }
             }
         }
@@ -964,17 +1046,27 @@ static toll_status build_table(ctx *c, const toll_allocator *alloc,
     if (nrows > 1)
         qsort(ord, nrows, sizeof *ord, cmp_row_order);
 
-    if ((st = toll__table_new(alloc, nk + 8, nrows, &t)))
+    if ((st = toll__table_new(alloc, nk + 8 + toll__iv_ncols(c->iv), nrows,
+                              &t)))
         goto cleanup;
-    for (size_t k = 0; k < nk; k++)
-        if ((st = toll__table_set_column(t, k, dim_names[c->dims[k].kind],
+    for (size_t k = 0; k < nk; k++) {
+        char fname[256]; /* a kept field's column is named after it */
+        snprintf(fname, sizeof fname, "%.*s", (int)c->dims[k].fname_len,
+                 c->dims[k].fname ? c->dims[k].fname : "");
+        if ((st = toll__table_set_column(t, k,
+                                         c->dims[k].kind == DIM_FIELD
+                                             ? fname
+                                             : dim_names[c->dims[k].kind],
                                          TOLL_COL_STRING)))
             goto cleanup;
+    }
     for (size_t m = 0; m < 8; m++)
         if ((st = toll__table_set_column(
                  t, nk + m, measure_names[m],
                  (m >= 2 && m <= 4) ? TOLL_COL_DOUBLE : TOLL_COL_INT64)))
             goto cleanup;
+    if (c->iv && (st = toll__iv_columns(c->iv, t, nk + 8)))
+        goto cleanup;
 
     /* Dictionaries are filled in key order, so dictionary codes follow the
      * sort order; dcodes[k] maps a rank to the dictionary code. */
@@ -1026,6 +1118,9 @@ static toll_status build_table(ctx *c, const toll_allocator *alloc,
         ((int64_t *)t->cols[nk + 6].data)[r] = ac->denied;
         ((int64_t *)t->cols[nk + 7].data)[r] = ac->contested;
     }
+    for (size_t r = 0; c->iv && r < nrows; r++) /* intervals */
+        if ((st = toll__iv_fill(c->iv, t, nk, nk + 8, r, ord[r].group)))
+            goto cleanup;
     t->nkeys = nk;
     t->is_summary = 1;
     t->additive = !(c->actor_dim >= 0 && c->attribution == TOLL_ATTR_EACH);
@@ -1073,6 +1168,8 @@ static toll_status make_caption(const ctx *c, const toll_summarize_options *o,
     for (size_t k = 0; !st && k < o->n_actors; k++)
         st = toll__buf_appendf(b, "%s%s", k ? ", " : "; actors ",
                                o->actors[k]);
+    if (!st) /* kept fields */
+        st = toll__where_caption(&c->where, o->min_data_grade, b);
     return st;
 }
 
@@ -1148,7 +1245,8 @@ toll_status toll_summarize(const toll_incidents *incidents,
     for (size_t k = 0; k < c.ndims; k++) {
         int *slot[] = {&c.actor_dim, &c.region_dim, &c.period_dim,
                        &c.category_dim, &c.grade_dim};
-        *slot[c.dims[k].kind] = (int)k;
+        if (c.dims[k].kind != DIM_FIELD) /* kept fields: several */
+            *slot[c.dims[k].kind] = (int)k;
     }
     if ((st = parse_date_opt(opts->date_from, "date_from", 0, &c.from, err)) ||
         (st = parse_date_opt(opts->date_to, "date_to", 1, &c.to, err)))
@@ -1212,6 +1310,40 @@ toll_status toll_summarize(const toll_incidents *incidents,
         c.n_filter_actors = opts->n_actors;
     }
 
+    /* ---- kept fields: group keys and filters (src/kept.c) ---- */
+    for (size_t k = 0; k < c.ndims; k++) {
+        dim *d = &c.dims[k];
+        uint32_t fkey = 0;
+        if (d->kind != DIM_FIELD)
+            continue;
+        if (!toll__kept_find(c.rep, d->fname, d->fname_len, &fkey)) {
+            toll__buf names;
+            toll__buf_init(&names, c.ta);
+            st = toll__kept_list(c.rep, &names, 40);
+            toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", d->fname,
+                         d->fname_len,
+                         "unknown group key '%.*s' (expected actor, region, "
+                         "region:K, period:day|week|month|quarter|year, "
+                         "category, grade), nor a kept field of the "
+                         "reports (kept fields: %s)",
+                         (int)d->fname_len, d->fname, st ? "?" : names.data);
+            toll__buf_free(&names);
+            if (st)
+                goto nomem;
+            st = TOLL_EINVAL;
+            goto cleanup;
+        }
+        d->data_grade = d->fname_len == sizeof TOLL__DATA_GRADE - 1 &&
+                        memcmp(d->fname, TOLL__DATA_GRADE, d->fname_len) == 0;
+        if (toll__kept_incident_values(incidents, fkey, c.ta, &d->fvals))
+            goto nomem;
+        d->fvals_n = incidents->n ? incidents->n : 1;
+    }
+    if ((st = toll__where_init(&c.where, incidents, opts->where,
+                               opts->n_where, opts->min_data_grade, c.ta,
+                               err)))
+        goto cleanup;
+
     /* ---- working memory ---- */
     for (size_t k = 0; k < c.ndims; k++) {
         dim *d = &c.dims[k];
@@ -1238,15 +1370,20 @@ toll_status toll_summarize(const toll_incidents *incidents,
         groups_rehash(c.ta, &c.g, 64))
         goto nomem;
 
+    if ((st = toll__iv_new(c.ta, &opts->interval, &c.iv, err)))
+        goto cleanup;
     if (!c.category_absent && (st = aggregate(&c, err)))
         goto cleanup;
     if ((st = make_caption(&c, opts, &caption)))
+        goto nomem;
+    if (c.iv && (st = toll__iv_caption(c.iv, &caption)))
         goto nomem;
     if ((st = build_table(&c, alloc ? alloc : &incidents->alloc, caption.data,
                           out))) {
         if (st == TOLL_ENOMEM)
             goto nomem;
-        toll__err(err, st, "cannot build the summary table");
+        if (!toll__iv_error(c.iv, err))
+            toll__err(err, st, "cannot build the summary table");
         goto cleanup;
     }
     goto cleanup;
@@ -1260,6 +1397,8 @@ cleanup:
     toll__free(c.ta, c.pparts, c.pparts_cap * sizeof *c.pparts);
     toll__free(c.ta, c.filter_actors,
                opts->n_actors * sizeof *c.filter_actors);
+    toll__where_free(&c.where);
+    toll__iv_free(c.iv);
     toll__buf_free(&caption);
     return st;
 }

@@ -159,8 +159,8 @@ START_TEST(colmap_json_errors_should_leave_the_map_unchanged)
                       "map.json: field 'deaths': unknown target field");
     assert_json_fails("[\"killed\"]", "must be a JSON object");
     assert_json_fails("{\"killed\": ", "map.json:1: invalid JSON");
-    assert_json_fails("{\"actor\": [\"a\", \"b\"]}",
-                      "only 'region' takes a list");
+    assert_json_fails("{\"source\": [\"a\", \"b\"]}",
+                      "only 'region' and 'actor' take a list");
     assert_json_fails("{\"killed\": {\"low\": \"a\"}}",
                       "expected both 'low' and 'high'");
     assert_json_fails("{\"killed\": {\"low\": \"a\", \"hi\": \"b\"}}",
@@ -256,6 +256,82 @@ START_TEST(source_kinds_should_have_names)
 }
 END_TEST
 
+/* ---- kept fields and actor lists (importers) ------------------------------------------------ */
+
+START_TEST(colmap_should_read_kept_fields_and_actor_column_lists)
+{
+    toll_colmap *m = new_map();
+    toll_error err;
+    ck_assert_int_eq(toll_colmap_parse(m,
+                                       "keep:data_grade=grading_en,"
+                                       "keep:dataset='GED 24.1',"
+                                       "actor=side_a + side_b",
+                                       &err),
+                     TOLL_OK);
+    const toll__cmentry *e = find(m, "keep:data_grade");
+    assert_cols(e, TOLL__CM_COLUMN, "grading_en", NULL, NULL);
+    ck_assert_int_eq(e->field, TOLL__F_KEEP);
+    e = find(m, "keep:dataset");
+    assert_cols(e, TOLL__CM_CONST, "GED 24.1", NULL, NULL);
+    e = find(m, "actor");
+    assert_cols(e, TOLL__CM_LEVELS, "side_a", "side_b", NULL);
+    ck_assert_int_eq(e->field, TOLL__F_ACTOR);
+    toll_colmap_free(m);
+
+    m = new_map();
+    const char *json = "{\"keep:grade\": \"grading_en\", "
+                       "\"actor\": [\"actor1\", \"actor2\"], "
+                       "\"keep:src\": {\"value\": \"ACLED\"}}";
+    ck_assert_int_eq(toll_colmap_load_json(m, json, strlen(json), "m.json",
+                                           &err),
+                     TOLL_OK);
+    assert_cols(find(m, "keep:grade"), TOLL__CM_COLUMN, "grading_en", NULL,
+                NULL);
+    assert_cols(find(m, "actor"), TOLL__CM_LEVELS, "actor1", "actor2", NULL);
+    assert_cols(find(m, "keep:src"), TOLL__CM_CONST, "ACLED", NULL, NULL);
+    toll_colmap_free(m);
+}
+END_TEST
+
+START_TEST(colmap_kept_field_errors_should_name_the_item)
+{
+    assert_spec_fails("keep:=grading_en", "a kept field needs a name");
+    assert_spec_fails("keep:g=a..b", "only casualty categories take LOW..HIGH");
+    assert_spec_fails("actor=a+", "empty column name");
+    assert_spec_fails("grade=grading_en", "or keep:NAME for a kept field");
+    toll_colmap *m = new_map();
+    toll_error err;
+    const char *j1 = "{\"keep:\": \"x\"}";
+    ck_assert_int_eq(toll_colmap_load_json(m, j1, strlen(j1), "m.json", &err),
+                     TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "a kept field needs a name"));
+    const char *j2 = "{\"keep:g\": [\"x\", \"y\"]}";
+    ck_assert_int_eq(toll_colmap_load_json(m, j2, strlen(j2), "m.json", &err),
+                     TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "take a list of columns"));
+    ck_assert_uint_eq(m->n, 0);
+    toll_colmap_free(m);
+}
+END_TEST
+
+START_TEST(colmap_append_should_copy_entries_after_the_existing_ones)
+{
+    toll_colmap *a = new_map(), *b = new_map();
+    ck_assert_int_eq(toll_colmap_parse(a, "killed=lo..hi,source='A'", NULL),
+                     TOLL_OK);
+    ck_assert_int_eq(toll_colmap_parse(b, "source='B',actor=x+y", NULL),
+                     TOLL_OK);
+    ck_assert_int_eq(toll__colmap_append(a, b), TOLL_OK);
+    toll_colmap_free(b); /* the copies own their strings */
+    ck_assert_uint_eq(a->n, 4);
+    assert_cols(find(a, "source"), TOLL__CM_CONST, "B", NULL, NULL);
+    assert_cols(find(a, "actor"), TOLL__CM_LEVELS, "x", "y", NULL);
+    assert_cols(find(a, "killed"), TOLL__CM_RANGE, "lo", "hi", NULL);
+    ck_assert_int_eq(toll__colmap_append(a, NULL), TOLL_OK);
+    toll_colmap_free(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("colmap");
@@ -269,6 +345,9 @@ int main(void)
     tcase_add_test(tc, colmap_should_check_arguments);
     tcase_add_test(tc, colmap_out_of_memory_should_fail_cleanly);
     tcase_add_test(tc, source_kinds_should_have_names);
+    tcase_add_test(tc, colmap_should_read_kept_fields_and_actor_column_lists);
+    tcase_add_test(tc, colmap_kept_field_errors_should_name_the_item);
+    tcase_add_test(tc, colmap_append_should_copy_entries_after_the_existing_ones);
     suite_add_tcase(s, tc);
     return toll_test_run(s);
 }

@@ -1,6 +1,8 @@
 /* tests/test_date.c - day numbers, partial dates, ISO weeks. */
 #include "testutil.h"
 
+#include "ingest.h" /* toll__date_parse_formats, toll__date_format_check */
+
 #include <string.h>
 
 static int32_t ymd(int y, int m, int d) { return toll_date_from_ymd(y, m, d); }
@@ -180,6 +182,124 @@ START_TEST(date_should_format_as_iso)
 }
 END_TEST
 
+/* ---- formats (load option date_format) ------------------------------------------------ */
+
+static toll_status fparse(const char *fmt, const char *s, int32_t *a,
+                          int32_t *b, toll_error *err)
+{
+    return toll__date_parse_formats(fmt, s, strlen(s), a, b, err);
+}
+
+START_TEST(date_format_should_read_day_month_abbreviation_and_short_year)
+{
+    int32_t a, b;
+    ck_assert_int_eq(fparse("%d-%b-%y", "20-Mar-03", &a, &b, NULL), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2003, 3, 20));
+    ck_assert_int_eq(b, a);
+    ck_assert_int_eq(fparse("%d-%b-%y", "9-apr-03", &a, &b, NULL), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2003, 4, 9));
+    ck_assert_int_eq(fparse("%d-%b-%y", " 1-SEPT-05 ", &a, &b, NULL), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2005, 9, 1));
+}
+END_TEST
+
+START_TEST(date_format_short_years_should_pivot_at_69)
+{
+    int32_t a, b;
+    ck_assert_int_eq(fparse("%d-%b-%y", "31-Dec-68", &a, &b, NULL), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2068, 12, 31));
+    ck_assert_int_eq(fparse("%d-%b-%y", "1-Jan-69", &a, &b, NULL), TOLL_OK);
+    ck_assert_int_eq(a, ymd(1969, 1, 1));
+    ck_assert_int_eq(fparse("%d-%b-%y", "1-Jan-00", &a, &b, NULL), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2000, 1, 1));
+    ck_assert_int_eq(fparse("%d-%b-%y", "1-Jan-99", &a, &b, NULL), TOLL_OK);
+    ck_assert_int_eq(a, ymd(1999, 1, 1));
+}
+END_TEST
+
+START_TEST(date_format_should_read_full_month_names_and_numbers)
+{
+    int32_t a, b;
+    ck_assert_int_eq(fparse("%d %B %Y", "15 January 2023", &a, &b, NULL),
+                     TOLL_OK);
+    ck_assert_int_eq(a, ymd(2023, 1, 15));
+    ck_assert_int_eq(fparse("%d %B %Y", "15   january   2023", &a, &b, NULL),
+                     TOLL_OK); /* a blank matches any run of blanks */
+    ck_assert_int_eq(fparse("%m/%d/%Y %H:%M", "2/29/2016 13:05", &a, &b,
+                            NULL),
+                     TOLL_OK);
+    ck_assert_int_eq(a, ymd(2016, 2, 29));
+    ck_assert_int_eq(fparse("%Y%m%d", "20160929", &a, &b, NULL), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2016, 9, 29));
+    ck_assert_int_eq(fparse("%e.%m.%Y", " 5.10.2016", &a, &b, NULL), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2016, 10, 5));
+}
+END_TEST
+
+START_TEST(date_format_without_a_day_should_span_the_month_or_year)
+{
+    int32_t a, b;
+    ck_assert_int_eq(fparse("%b %Y", "Feb 2016", &a, &b, NULL), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2016, 2, 1));
+    ck_assert_int_eq(b, ymd(2016, 2, 29));
+    ck_assert_int_eq(fparse("FY%Y", "fy2015", &a, &b, NULL), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2015, 1, 1));
+    ck_assert_int_eq(b, ymd(2015, 12, 31));
+}
+END_TEST
+
+START_TEST(date_formats_should_be_tried_in_order_then_iso)
+{
+    int32_t a, b;
+    const char *f = "%d/%m/%Y|%d %B %Y";
+    ck_assert_int_eq(fparse(f, "03/04/2005", &a, &b, NULL), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2005, 4, 3)); /* day first: the first format */
+    ck_assert_int_eq(fparse(f, "3 April 2005", &a, &b, NULL), TOLL_OK);
+    ck_assert_int_eq(a, ymd(2005, 4, 3));
+    ck_assert_int_eq(fparse(f, "2005-04-03 00:00:00.000", &a, &b, NULL),
+                     TOLL_OK);
+    ck_assert_int_eq(a, ymd(2005, 4, 3));
+}
+END_TEST
+
+START_TEST(date_format_should_reject_impossible_and_unmatched_dates)
+{
+    int32_t a = 7, b = 7;
+    toll_error err;
+    ck_assert_int_eq(fparse("%d-%b-%y", "30-Feb-03", &a, &b, &err),
+                     TOLL_EPARSE);
+    ck_assert_str_eq(err.message, "cannot read \"30-Feb-03\" as a date "
+                                  "(%d-%b-%y, or YYYY-MM-DD)");
+    ck_assert_str_eq(err.text, "30-Feb-03");
+    ck_assert_int_eq(fparse("%d-%b-%y", "20-Mzr-03", &a, &b, &err),
+                     TOLL_EPARSE);
+    ck_assert_int_eq(fparse("%d-%b-%y", "20-Mar-2003", &a, &b, &err),
+                     TOLL_EPARSE); /* trailing digits */
+    ck_assert_int_eq(fparse("%d-%b-%y", "20-Ma-03", &a, &b, &err),
+                     TOLL_EPARSE);
+    ck_assert_int_eq(fparse("%d/%m/%Y", "1/13/2003", &a, &b, &err),
+                     TOLL_EPARSE);
+    ck_assert_int_eq(fparse("%d-%b-%y", "", &a, &b, &err), TOLL_EPARSE);
+}
+END_TEST
+
+START_TEST(date_format_check_should_name_bad_formats)
+{
+    toll_error err;
+    ck_assert_int_eq(toll__date_format_check("%d-%b-%y|%Y-%m", &err), TOLL_OK);
+    ck_assert_int_eq(toll__date_format_check("%d-%b-%y|%d.%q", &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "date_format");
+    ck_assert_ptr_nonnull(strstr(err.message, "\"%d.%q\": unknown directive "
+                                              "'%q'"));
+    ck_assert_int_eq(toll__date_format_check("%d %m", &err), TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "needs a year"));
+    ck_assert_int_eq(toll__date_format_check("%d %Y", &err), TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "and a month with the day"));
+    ck_assert_int_eq(toll__date_format_check("%Y%", &err), TOLL_EINVAL);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("date");
@@ -196,6 +316,14 @@ int main(void)
     tcase_add_test(tc, date_should_give_iso_weeks_at_year_ends);
     tcase_add_test(tc, date_should_give_iso_weekdays);
     tcase_add_test(tc, date_should_format_as_iso);
+    tcase_add_test(tc,
+                   date_format_should_read_day_month_abbreviation_and_short_year);
+    tcase_add_test(tc, date_format_short_years_should_pivot_at_69);
+    tcase_add_test(tc, date_format_should_read_full_month_names_and_numbers);
+    tcase_add_test(tc, date_format_without_a_day_should_span_the_month_or_year);
+    tcase_add_test(tc, date_formats_should_be_tried_in_order_then_iso);
+    tcase_add_test(tc, date_format_should_reject_impossible_and_unmatched_dates);
+    tcase_add_test(tc, date_format_check_should_name_bad_formats);
     suite_add_tcase(s, tc);
     return toll_test_run(s);
 }

@@ -902,6 +902,304 @@ START_TEST(allocation_failures_should_give_enomem_and_leak_nothing)
 }
 END_TEST
 
+
+/* ---- capture histories from incidents ----------------------------------- */
+
+/* Five incidents: a (A, B, and a self-report by the accused), b (A),
+ * c (B, C), d (A, B, C), e (only the accused's own statement), plus f
+ * reported by D alone.  Regions and years differ for strata. */
+static const char INC_JSONL[] =
+    "{\"incident\":\"a\",\"source\":\"A\",\"date\":\"2015-03-01\","
+    "\"region\":\"Syria/Aleppo/X\",\"actor\":\"R\",\"killed\":5}\n"
+    "{\"incident\":\"a\",\"source\":\"B\",\"date\":\"2015-03-01\","
+    "\"region\":\"Syria/Aleppo/X\",\"actor\":\"R\",\"killed\":6}\n"
+    "{\"incident\":\"a\",\"source\":\"MoD\",\"source_actor\":\"R\","
+    "\"date\":\"2015-03-01\",\"actor\":\"R\",\"killed\":0}\n"
+    "{\"incident\":\"b\",\"source\":\"A\",\"date\":\"2016-01-02\","
+    "\"region\":\"Syria/Idlib\",\"actor\":\"S\",\"killed\":2}\n"
+    "{\"incident\":\"c\",\"source\":\"B\",\"date\":\"2016-05-02\","
+    "\"region\":\"Syria/Aleppo/Y\",\"actor\":\"S\",\"killed\":1}\n"
+    "{\"incident\":\"c\",\"source\":\"C D\",\"date\":\"2016-05-02\","
+    "\"region\":\"Syria/Aleppo/Y\",\"actor\":\"S\"}\n"
+    "{\"incident\":\"d\",\"source\":\"A\",\"date\":\"2016-07-01\","
+    "\"region\":\"Syria/Idlib\",\"actor\":\"R\",\"killed\":3}\n"
+    "{\"incident\":\"d\",\"source\":\"B\",\"date\":\"2016-07-01\","
+    "\"region\":\"Syria/Idlib\",\"actor\":\"R\",\"killed\":3}\n"
+    "{\"incident\":\"d\",\"source\":\"C D\",\"date\":\"2016-07-01\","
+    "\"region\":\"Syria/Idlib\",\"actor\":\"R\",\"killed\":4}\n"
+    "{\"incident\":\"e\",\"source\":\"MoD\",\"source_actor\":\"R\","
+    "\"date\":\"2016-08-01\",\"actor\":\"R\",\"killed\":0}\n";
+
+typedef struct ifx {
+    toll_reports *r;
+    toll_incidents *inc;
+} ifx;
+
+static ifx ifx_load(const char *text)
+{
+    ifx f;
+    toll_error err;
+    ck_assert_int_eq(toll_reports_new(NULL, &f.r, &err), TOLL_OK);
+    toll_load_options lo;
+    toll_load_options_init(&lo);
+    lo.format = TOLL_FORMAT_JSONL;
+    ck_assert_msg(toll_reports_load_buffer(f.r, text, strlen(text), "i.jsonl",
+                                           &lo, NULL, &err) == TOLL_OK,
+                  "%s", err.message);
+    ck_assert_msg(toll_reconcile(f.r, NULL, NULL, &f.inc, &err) == TOLL_OK,
+                  "%s", err.message);
+    return f;
+}
+
+static void ifx_free(ifx *f)
+{
+    toll_incidents_free(f->inc);
+    toll_reports_free(f->r);
+}
+
+START_TEST(from_incidents_should_use_non_self_sources_as_lists)
+{
+    ifx f = ifx_load(INC_JSONL);
+    toll_mse_data *d = NULL;
+    toll_error err;
+    ck_assert_msg(toll_mse_data_from_incidents(f.inc, NULL, 0, NULL, NULL,
+                                               &d, &err) == TOLL_OK,
+                  "%s", err.message);
+    /* MoD only ever reports about its own side: not a list */
+    ck_assert_int_eq(toll_mse_data_nlists(d), 3);
+    ck_assert_str_eq(toll_mse_data_list_name(d, 0), "A");
+    ck_assert_str_eq(toll_mse_data_list_name(d, 1), "B");
+    ck_assert_str_eq(toll_mse_data_list_name(d, 2), "C_D");
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 1);
+    /* a: A+B, b: A, c: B+C, d: A+B+C; e is on no list */
+    ck_assert_int_eq(toll_mse_data_count(d, TOLL_MSE_TOTAL, 0x3), 1);
+    ck_assert_int_eq(toll_mse_data_count(d, TOLL_MSE_TOTAL, 0x1), 1);
+    ck_assert_int_eq(toll_mse_data_count(d, TOLL_MSE_TOTAL, 0x6), 1);
+    ck_assert_int_eq(toll_mse_data_count(d, TOLL_MSE_TOTAL, 0x7), 1);
+    ck_assert_int_eq(toll_mse_data_observed(d, TOLL_MSE_TOTAL), 4);
+    toll_mse_data_free(d);
+    ifx_free(&f);
+}
+END_TEST
+
+START_TEST(from_incidents_should_take_the_lists_in_the_order_named)
+{
+    ifx f = ifx_load(INC_JSONL);
+    toll_mse_data *d = NULL;
+    toll_error err;
+    const char *lists[] = {"C D", "A"};
+    ck_assert_msg(toll_mse_data_from_incidents(f.inc, lists, 2, NULL, NULL,
+                                               &d, &err) == TOLL_OK,
+                  "%s", err.message);
+    ck_assert_str_eq(toll_mse_data_list_name(d, 0), "C_D");
+    /* a: A (bit 1), b: A, c: C D (bit 0), d: both */
+    ck_assert_int_eq(toll_mse_data_count(d, TOLL_MSE_TOTAL, 0x2), 2);
+    ck_assert_int_eq(toll_mse_data_count(d, TOLL_MSE_TOTAL, 0x1), 1);
+    ck_assert_int_eq(toll_mse_data_count(d, TOLL_MSE_TOTAL, 0x3), 1);
+    toll_mse_data_free(d);
+    ifx_free(&f);
+}
+END_TEST
+
+START_TEST(from_incidents_should_stratify_by_region_and_period)
+{
+    ifx f = ifx_load(INC_JSONL);
+    toll_mse_data *d = NULL;
+    toll_error err;
+    ck_assert_msg(toll_mse_data_from_incidents(f.inc, NULL, 0, "region:1",
+                                               NULL, &d, &err) == TOLL_OK,
+                  "%s", err.message);
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 2);
+    ck_assert_str_eq(toll_mse_data_stratum_name(d, 0), "Syria/Aleppo");
+    ck_assert_str_eq(toll_mse_data_stratum_name(d, 1), "Syria/Idlib");
+    ck_assert_int_eq(toll_mse_data_observed(d, 0), 2);
+    ck_assert_int_eq(toll_mse_data_observed(d, 1), 2);
+    toll_mse_data_free(d);
+    ck_assert_int_eq(toll_mse_data_from_incidents(f.inc, NULL, 0,
+                                                  "period:year", NULL, &d,
+                                                  &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 2);
+    ck_assert_str_eq(toll_mse_data_stratum_name(d, 0), "2015");
+    ck_assert_str_eq(toll_mse_data_stratum_name(d, 1), "2016");
+    ck_assert_int_eq(toll_mse_data_observed(d, 1), 3);
+    toll_mse_data_free(d);
+    ck_assert_int_eq(toll_mse_data_from_incidents(f.inc, NULL, 0,
+                                                  "period:month", NULL, &d,
+                                                  &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 4);
+    ck_assert_str_eq(toll_mse_data_stratum_name(d, 0), "2015-03");
+    ck_assert_str_eq(toll_mse_data_stratum_name(d, 3), "2016-07");
+    toll_mse_data_free(d);
+    ifx_free(&f);
+}
+END_TEST
+
+START_TEST(from_incidents_should_refuse_bad_lists_and_keys)
+{
+    ifx f = ifx_load(INC_JSONL);
+    toll_mse_data *d = NULL;
+    toll_error err;
+    const char *unknown[] = {"A", "Nobody"};
+    ck_assert_int_eq(toll_mse_data_from_incidents(f.inc, unknown, 2, NULL,
+                                                  NULL, &d, &err),
+                     TOLL_EINVAL);
+    ck_assert_ptr_null(d);
+    ck_assert_str_eq(err.field, "lists");
+    ck_assert_ptr_nonnull(strstr(err.message, "'Nobody'"));
+    const char *twice[] = {"A", "A"};
+    ck_assert_int_eq(toll_mse_data_from_incidents(f.inc, twice, 2, NULL, NULL,
+                                                  &d, &err),
+                     TOLL_EINVAL);
+    const char *one[] = {"A"};
+    ck_assert_int_eq(toll_mse_data_from_incidents(f.inc, one, 1, NULL, NULL,
+                                                  &d, &err),
+                     TOLL_EINVAL);
+    ck_assert_int_eq(toll_mse_data_from_incidents(f.inc, NULL, 0, "actor",
+                                                  NULL, &d, &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "stratify_by");
+    ck_assert_int_eq(toll_mse_data_from_incidents(f.inc, NULL, 0,
+                                                  "period:fortnight", NULL,
+                                                  &d, &err),
+                     TOLL_EINVAL);
+    ifx_free(&f);
+    /* nine sources: too many without naming them */
+    char text[4096] = "";
+    for (int k = 0; k < 9; k++) {
+        char line[160];
+        snprintf(line, sizeof line,
+                 "{\"incident\":\"x\",\"source\":\"S%d\",\"killed\":1}\n", k);
+        strcat(text, line);
+    }
+    f = ifx_load(text);
+    ck_assert_int_eq(toll_mse_data_from_incidents(f.inc, NULL, 0, NULL, NULL,
+                                                  &d, &err),
+                     TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "9 non-self sources"));
+    ifx_free(&f);
+}
+END_TEST
+
+START_TEST(from_incidents_should_survive_every_allocation_failure)
+{
+    ifx f = ifx_load(INC_JSONL);
+    long n;
+    for (n = 1; n < 400; n++) {
+        failing_alloc fa;
+        failing_alloc_init(&fa, n);
+        toll_mse_data *d = NULL;
+        toll_error err;
+        toll_status st = toll_mse_data_from_incidents(f.inc, NULL, 0,
+                                                      "period:month", &fa.a,
+                                                      &d, &err);
+        ck_assert_msg(st == TOLL_OK || st == TOLL_ENOMEM, "%s",
+                      toll_status_name(st));
+        toll_mse_data_free(d);
+        ck_assert_int_eq(fa.live, 0);
+        if (st == TOLL_OK)
+            break;
+    }
+    ck_assert(n > 2);
+    ifx_free(&f);
+}
+END_TEST
+
+/* ---- loading with options ------------------------------------------------- */
+
+START_TEST(load_ex_should_take_a_stratum_column_and_delimiter)
+{
+    static const char text[] = "A;B;where;x\n1;0;north;z\n1;1;south;z\n"
+                               "0;1;north;z\n";
+    toll_mse_data *d = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_data_new(2, L2, NULL, &d, &err), TOLL_OK);
+    toll_mse_load_options o;
+    toll_mse_load_options_init(&o);
+    o.stratum_column = "where";
+    o.delimiter = ';';
+    ck_assert_msg(toll_mse_data_load_buffer_ex(d, "s.csv", text, strlen(text),
+                                               NULL, 0, &o, &err) == TOLL_OK,
+                  "%s", err.message);
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 2);
+    ck_assert_str_eq(toll_mse_data_stratum_name(d, 0), "north");
+    ck_assert_int_eq(toll_mse_data_count(d, 0, 0x1), 1);
+    ck_assert_int_eq(toll_mse_data_count(d, 1, 0x3), 1);
+    o.stratum_column = "region";
+    ck_assert_int_eq(toll_mse_data_load_buffer_ex(d, "s.csv", text,
+                                                  strlen(text), NULL, 0, &o,
+                                                  &err),
+                     TOLL_EPARSE);
+    ck_assert_str_eq(err.field, "region");
+    ck_assert_int_eq(toll_mse_data_observed(d, TOLL_MSE_TOTAL), 3);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+/* ---- tables ------------------------------------------------------------------- */
+
+START_TEST(estimates_table_should_hold_one_row_per_estimate)
+{
+    toll_mse_data *d = make(3, L3, P3, CORMACK, 7, NULL);
+    toll_mse_estimate e1 = fit(d, "", NULL), e2;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_lincoln_petersen(d, TOLL_MSE_TOTAL, 0, 1, NULL,
+                                               &e2, &err), TOLL_OK);
+    const toll_mse_estimate *v[2] = {&e1, &e2};
+    toll_table *t = NULL;
+    ck_assert_int_eq(toll_mse_estimates_table(d, v, 2, 0, NULL, &t, &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(toll_table_nrows(t), 2);
+    ck_assert_int_eq(toll_table_column_index(t, "weight"), -1);
+    ck_assert_int_eq(toll_table_column_index(t, "stratum"), -1);
+    long jn = toll_table_column_index(t, "n_hat");
+    long jd = toll_table_column_index(t, "deviance");
+    long ji = toll_table_column_index(t, "interval");
+    ck_assert_double_eq_tol(toll_table_double(t, (size_t)jn)[0], e1.n_hat,
+                            1e-9);
+    ck_assert_double_eq_tol(toll_table_double(t, (size_t)jd)[0], 75.14, 0.01);
+    ck_assert(isnan(toll_table_double(t, (size_t)jd)[1]));
+    ck_assert_str_eq(toll_table_string(t, (size_t)ji, 0), "profile");
+    ck_assert_str_eq(toll_table_string(t, (size_t)ji, 1), "log-normal");
+    ck_assert_str_eq(toll_table_string(t, 0, 1), "A,B");
+    toll_table_free(t);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(results_table_should_rank_models_and_end_with_the_average)
+{
+    toll_mse_data *d = make(3, L3, P3, CORMACK, 7, NULL);
+    toll_mse_results *res = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_search(d, TOLL_MSE_TOTAL, TOLL_MSE_AIC, NULL,
+                                     NULL, &res, &err), TOLL_OK);
+    toll_table *t = NULL;
+    ck_assert_int_eq(toll_mse_results_table(d, res, NULL, &t, &err), TOLL_OK);
+    size_t n = toll_mse_results_count(res);
+    ck_assert_uint_eq(toll_table_nrows(t), n + 1);
+    ck_assert_str_eq(toll_table_string(t, 0, n), "model average");
+    ck_assert_str_eq(toll_table_string(t, 0, 0), "A + B + C + B*C");
+    long jw = toll_table_column_index(t, "weight");
+    ck_assert(jw >= 0);
+    double sw = 0;
+    for (size_t i = 0; i < n; i++)
+        sw += toll_table_double(t, (size_t)jw)[i];
+    ck_assert_double_eq_tol(sw, 1.0, 1e-9);
+    char *text = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(toll_table_render_string(t, TOLL_RENDER_CSV, 0, &text,
+                                              &len, &err),
+                     TOLL_OK);
+    ck_assert_ptr_nonnull(strstr(text, "model,method,observed,n_hat,se,"));
+    toll_table_buffer_free(t, text);
+    toll_table_free(t);
+    toll_mse_results_free(res);
+    toll_mse_data_free(d);
+}
+END_TEST
+
 static Suite *mse_suite(void)
 {
     Suite *s = suite_create("mse");
@@ -937,6 +1235,16 @@ static Suite *mse_suite(void)
     tcase_add_test(tc, model_strings_should_accept_names_and_indices);
     tcase_add_test(tc, allocation_failures_should_give_enomem_and_leak_nothing);
     suite_add_tcase(s, tc);
+    TCase *ti = tcase_create("incidents and tables");
+    tcase_add_test(ti, from_incidents_should_use_non_self_sources_as_lists);
+    tcase_add_test(ti, from_incidents_should_take_the_lists_in_the_order_named);
+    tcase_add_test(ti, from_incidents_should_stratify_by_region_and_period);
+    tcase_add_test(ti, from_incidents_should_refuse_bad_lists_and_keys);
+    tcase_add_test(ti, from_incidents_should_survive_every_allocation_failure);
+    tcase_add_test(ti, load_ex_should_take_a_stratum_column_and_delimiter);
+    tcase_add_test(ti, estimates_table_should_hold_one_row_per_estimate);
+    tcase_add_test(ti, results_table_should_rank_models_and_end_with_the_average);
+    suite_add_tcase(s, ti);
     return s;
 }
 

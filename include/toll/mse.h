@@ -48,6 +48,8 @@
 #define TOLL_MSE_H
 
 #include "common.h"
+#include "reconcile.h"
+#include "table.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -400,6 +402,85 @@ TOLL_API const char *
 toll_mse_results_skip_message(const toll_mse_results *results);
 TOLL_API toll_mse_criterion
 toll_mse_results_criterion(const toll_mse_results *results);
+
+/* ---- capture histories from reconciled incidents ------------------------- */
+
+/*
+ * Build capture histories from reconciled incidents: an incident is an
+ * individual, and the lists are the sources.  Its capture history is the
+ * set of its non-self sources (a report is a self-report when its
+ * source_actor is among the incident's actors; those are left out).  The
+ * estimate is then the number of incidents, including those that no
+ * source reported.  Every report counts, whatever its figures.
+ *
+ *   lists       source names (nlists of them, 2..8, distinct); NULL: every
+ *               non-self source of the incidents, in byte order of their
+ *               names (TOLL_EINVAL if there are more than 8 or fewer than
+ *               2).  A named source that no report has: TOLL_EINVAL.
+ *               Incidents reported by none of the lists are not counted.
+ *   stratify_by NULL or "": one stratum; "region" (the whole path),
+ *               "region:K" (the first K+1 levels, as in summaries), or
+ *               "period:day|week|month|quarter|year" (of the incident's
+ *               start; no date: the unnamed stratum).  Strata are created
+ *               in byte order of their names (periods: chronological).
+ *
+ * List names are the source names with spaces and the characters + * : ,
+ * replaced by '_' (an all-digit name gets an 'S' in front, names are cut
+ * to 63 bytes, and a clash gets "_2", "_3"...); toll_mse_data_list_name
+ * gives them.  `alloc` (NULL: default) is the data set's allocator.
+ * Errors: TOLL_EINVAL (bad lists or stratify_by, naming them), TOLL_ENOMEM.
+ */
+TOLL_API toll_status toll_mse_data_from_incidents(
+    const toll_incidents *incidents, const char *const *lists, size_t nlists,
+    const char *stratify_by, const toll_allocator *alloc, toll_mse_data **out,
+    toll_error *err);
+
+/* ---- loading with options ----------------------------------------------- */
+
+typedef struct toll_mse_load_options {
+    const char *stratum_column; /* NULL: "stratum" (case-insensitive);
+                                   "" : no stratum column */
+    char delimiter;             /* field delimiter; 0: ',' */
+} toll_mse_load_options;
+
+/* Fill `opts` with the defaults above. */
+TOLL_API void toll_mse_load_options_init(toll_mse_load_options *opts);
+
+/* toll_mse_data_load_buffer / _load_file with options (NULL: defaults).
+ * A named stratum column that the header lacks: TOLL_EPARSE naming it. */
+TOLL_API toll_status toll_mse_data_load_buffer_ex(
+    toll_mse_data *data, const char *name, const char *text, size_t len,
+    const char *const *lists, size_t nlists,
+    const toll_mse_load_options *opts, toll_error *err);
+TOLL_API toll_status toll_mse_data_load_file_ex(
+    toll_mse_data *data, const char *path, const char *const *lists,
+    size_t nlists, const toll_mse_load_options *opts, toll_error *err);
+
+/* ---- estimates as tables ---------------------------------------------------- */
+
+/*
+ * The estimates est[0..n) as a table, one row each, with columns
+ *   model, method, [stratum,] observed, n_hat, se, lower, upper, interval,
+ *   deviance, df, aic, bic, [weight, delta,] warning
+ * (stratum when the data set has more than one stratum: its name, or
+ * "total"; weight and delta when `ranked` is non-zero).  Numbers are
+ * DOUBLE; statistics that do not apply to a method (deviance, df, AIC, BIC
+ * of two-list and Chao estimates) are NaN (missing); an unbounded upper
+ * end is +inf.  `interval` is "profile", "log-normal" or "".
+ * *out owns a new table allocated with `alloc` (NULL: the data set's).
+ */
+TOLL_API toll_status toll_mse_estimates_table(
+    const toll_mse_data *data, const toll_mse_estimate *const *est, size_t n,
+    int ranked, const toll_allocator *alloc, toll_table **out,
+    toll_error *err);
+
+/* A search's models, best first, then the model average (model
+ * "model average"), as toll_mse_estimates_table with ranked = 1. */
+TOLL_API toll_status toll_mse_results_table(const toll_mse_data *data,
+                                            const toll_mse_results *results,
+                                            const toll_allocator *alloc,
+                                            toll_table **out,
+                                            toll_error *err);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,7 @@
 #define TOLL_RECONCILE_H
 
 #include "common.h"
+#include "link.h"
 #include "reports.h"
 #include "table.h"
 
@@ -70,13 +71,25 @@ TOLL_API toll_status toll_grade_parse(const char *s, toll_grade *out,
 typedef struct toll_reconcile_options {
     toll_policy policy;           /* default envelope */
     toll_self_reports self_reports; /* default exclude */
+    /* Linking unkeyed reports (toll/link.h, docs/linking.md). */
+    toll_link_mode link;          /* default TOLL_LINK_NONE */
+    int link_days;                /* date window +/- days, default 1 */
+    int link_region_level;        /* agree on the first K+1 region levels
+                                     (0: country), default 1; -1: the
+                                     whole path */
+    int link_require_actor;       /* default 1: actor sets must overlap;
+                                     0: actors are not compared */
+    int link_max_span;            /* default 7: a report spanning more days
+                                     links only to reports with the very
+                                     same span; 0: no limit */
 } toll_reconcile_options;
 
 TOLL_API void toll_reconcile_options_init(toll_reconcile_options *opts);
 
 /*
  * Reconcile every incident in `reports`.  Reports sharing an `incident` key
- * form one incident; a report without a key is an incident of its own.
+ * form one incident; a report without a key is an incident of its own,
+ * unless opts->link is TOLL_LINK_AUTO (toll/link.h).
  * `opts` may be NULL for defaults; `alloc` may be NULL for the allocator of
  * `reports`.  On success *out owns a new toll_incidents, which refers to
  * `reports`: the reports must outlive it and must not be loaded into while

@@ -63,7 +63,31 @@ typedef struct toll_load_options {
     char csv_delimiter;            /* default ',' */
     char actor_separator;          /* CSV `actor` list separator, default ';' */
     char region_separator;         /* `region` level separator, default '/' */
+    /* Importers (docs/importers.md).  All optional; init leaves them
+     * NULL / TOLL_REPAIR_DEFAULT. */
+    const char *preset;            /* NULL, or an import preset: "ucdp-ged",
+                                      "acled", "airwars", "ibc" (see
+                                      toll/presets.h).  Its column map comes
+                                      first; `colmap` entries override it. */
+    int repair;                    /* toll_repair_mode: repair figures out of
+                                      order (low > high, best outside) by
+                                      widening, and listed as repairs */
+    const char *encoding;          /* NULL or "utf-8" (default); "latin-1"
+                                      (ISO-8859-1) or "windows-1252":
+                                      transcoded to UTF-8 while reading */
+    const char *date_format;       /* NULL: ISO dates only.  Else formats
+                                      like "%d-%b-%y", several separated by
+                                      '|', tried in order before ISO */
 } toll_load_options;
+
+/* toll_load_options.repair. */
+typedef enum toll_repair_mode {
+    TOLL_REPAIR_DEFAULT = 0, /* the preset's choice; off without a preset */
+    TOLL_REPAIR_OFF,         /* a record out of order is rejected */
+    TOLL_REPAIR_ON           /* widen low/high to take in every figure given
+                                (best kept); cut a region level that holds
+                                the level separator; each repair listed */
+} toll_repair_mode;
 
 TOLL_API void toll_load_options_init(toll_load_options *opts);
 
@@ -112,6 +136,17 @@ TOLL_API size_t toll_reports_count(const toll_reports *reports);
 TOLL_API size_t toll_reports_reject_count(const toll_reports *reports);
 TOLL_API const toll_error *toll_reports_reject(const toll_reports *reports,
                                                size_t i);
+
+/* Repairs (toll_load_options.repair) of the reports in the store, in
+ * report order: one per repaired figure or region.  A repair stays with its
+ * report (it is not cleared by the next load).  toll_reports_repair fills
+ * *out with the location (file, line, field: the category or "region"),
+ * the original text (err->text, e.g. "low 46, best 37, high 31") and a
+ * message saying what changed; out->code is TOLL_OK.  TOLL_ERANGE when i
+ * is out of range.  Each call scans the store's kept fields. */
+TOLL_API size_t toll_reports_repair_count(const toll_reports *reports);
+TOLL_API toll_status toll_reports_repair(const toll_reports *reports,
+                                         size_t i, toll_error *out);
 
 /* Distinct casualty categories seen ("killed", "children_killed", ...),
  * in first-seen order.  Strings owned by the store, valid until it is

@@ -6,6 +6,7 @@
 #define TOLL_SUMMARIZE_H
 
 #include "common.h"
+#include "intervals.h"
 #include "reconcile.h"
 #include "table.h"
 
@@ -34,8 +35,9 @@ TOLL_API const char *toll_span_name(toll_span s);
 
 typedef struct toll_summarize_options {
     /* Group keys, comma-separated: actor, region, region:K,
-     * period:day|week|month|quarter|year, category, grade.  NULL or "" :
-     * one row for everything. */
+     * period:day|week|month|quarter|year, category, grade, or the name of
+     * a kept field (type_of_violence; at most 8 keys).  NULL or "" : one
+     * row for everything. */
     const char *by;
     /* Category to total ("killed").  NULL: "killed", unless `by` contains
      * `category`, in which case every category. */
@@ -50,6 +52,24 @@ typedef struct toll_summarize_options {
     const char *region_prefix;    /* "Syria/Idlib": level-wise prefix */
     const char *const *actors;    /* keep incidents naming any of these */
     size_t n_actors;
+    /* Probabilistic interval of each row (toll/intervals.h,
+     * docs/intervals.md): method none (default), independent or
+     * comonotone.  When set, the quantile columns (q025, q500, q975 by
+     * default) and q_engine are appended after the measures. */
+    toll_interval_options interval;
+    /* Kept fields (columns that are not report fields, such as UCDP's
+     * type_of_violence; docs/importers.md).  An incident's value is that
+     * of its first report that keeps the field.  `by` may also name a kept
+     * field: the key column is named after it.
+     * where: items "FIELD=VALUE" (values compared ASCII case-insensitively;
+     * "FIELD=" keeps incidents without the field).  Items on the same
+     * field are alternatives, items on different fields must all hold. */
+    const char *const *where;
+    size_t n_where;
+    /* Grades that come from the data (kept field data_grade, e.g.
+     * Airwars' grading): keep incidents graded this or stronger on
+     * confirmed > fair > weak > contested > discounted.  NULL: no filter. */
+    const char *min_data_grade;
 } toll_summarize_options;
 
 TOLL_API void toll_summarize_options_init(toll_summarize_options *opts);
@@ -58,6 +78,9 @@ TOLL_API void toll_summarize_options_init(toll_summarize_options *opts);
  * Aggregate.  Key columns come first, named actor, region, period,
  * category, grade (in the order given in `by`), followed by the measures
  *   incidents, reports, low, best, high, open, denied, contested
+ * and, when opts->interval.method is set, the quantile columns (DOUBLE,
+ * named by toll_interval_column_name: q025, q500, q975) and q_engine
+ * (STRING: exact, normal or simulate; docs/intervals.md)
  * (incidents/reports/open/denied/contested are INT64 counts; low, best and
  * high are DOUBLE sums, integral unless attribution is split or span is
  * prorate for best).  Rows are sorted by the keys (periods chronologically).

@@ -6,8 +6,10 @@
  * and estimates of what went undocumented.
  *
  *   toll_reports   - the report store            (toll/reports.h)
+ *   toll_preset_*  - import presets (UCDP, ACLED) (toll/presets.h)
  *   toll_quantity  - quantities and the lexicon  (toll/quantity.h)
  *   toll_incidents - reconciled incidents        (toll/reconcile.h)
+ *   toll_link_*    - linking unkeyed reports     (toll/link.h)
  *   toll_table     - result tables and rendering (toll/table.h)
  *   toll_summarize - aggregation                 (toll/summarize.h)
  *   toll_date_*    - calendar helpers            (toll/date.h)
@@ -20,6 +22,8 @@
 #include "date.h"
 #include "quantity.h"
 #include "reports.h"
+#include "presets.h"
+#include "link.h"
 #include "reconcile.h"
 #include "table.h"
 #include "summarize.h"

@@ -14,8 +14,9 @@ pandas and matplotlib are optional (``pip install toll[pandas,plot]``).
 
 Errors: :class:`TollError` is the base of :class:`ParseError` (unreadable
 text), :class:`ReportError` (a report breaking the format) and
-:class:`OptionError` (bad option values); the last three are also
-ValueErrors.  Each carries ``code``, ``file``, ``line``, ``record``,
+:class:`OptionError` (bad option values) and :class:`ModelError` (a
+statistical model that cannot be fitted, :mod:`toll.mse`); the last four
+are also ValueErrors.  Each carries ``code``, ``file``, ``line``, ``record``,
 ``field``, ``text`` and ``message``.  Unreadable files raise OSError, and
 running out of memory MemoryError.
 """
@@ -23,6 +24,8 @@ from . import _core
 from ._api import (Incidents, Quantity, Reports, Table, format_quantity,
                    load_lexicon, parse_quantities, parse_quantity, read)
 from ._core import Lexicon, OptionError, ParseError, ReportError, TollError
+from ._core import ModelError
+from . import intervals, mse  # toll.mse: multiple systems estimation
 
 __version__ = "0.1.0"
 library_version = _core.library_version
@@ -30,6 +33,7 @@ library_version = _core.library_version
 __all__ = [
     "read", "Reports", "Incidents", "Table", "Quantity", "Lexicon",
     "parse_quantity", "parse_quantities", "format_quantity", "load_lexicon",
-    "TollError", "ParseError", "ReportError", "OptionError",
+    "TollError", "ParseError", "ReportError", "OptionError", "ModelError",
+    "mse", "intervals",
     "__version__", "library_version",
 ]

@@ -227,13 +227,17 @@ def _records_to_jsonl(records: Iterable[Mapping[str, Any]]) -> bytes:
 
 def _load_kwargs(format=None, map=None, map_file=None, lenient=False,
                  lexicon=None, about_tolerance=0.1, actor_sep=None,
-                 region_sep=None, delimiter=None) -> Dict[str, Any]:
+                 region_sep=None, delimiter=None, preset=None, repair=None,
+                 encoding=None, date_format=None) -> Dict[str, Any]:
     """Translate the Python-level load options into _core keyword args."""
     kw: Dict[str, Any] = dict(format=format, lenient=bool(lenient),
                               lexicon=_lexicon(lexicon),
                               about_tolerance=about_tolerance,
                               delimiter=delimiter, actor_sep=actor_sep,
                               region_sep=region_sep)
+    # importers (docs/importers.md)
+    kw.update(preset=preset, repair=None if repair is None else bool(repair),
+              encoding=encoding, date_format=date_format)
     if map is not None:
         if isinstance(map, str):
             kw["map"] = map
@@ -305,11 +309,14 @@ class Reports:
              lenient: bool = False, lexicon: Any = None,
              about_tolerance: float = 0.1, actor_sep: Optional[str] = None,
              region_sep: Optional[str] = None,
-             delimiter: Optional[str] = None) -> int:
+             delimiter: Optional[str] = None, preset: Optional[str] = None,
+             repair: Optional[bool] = None, encoding: Optional[str] = None,
+             date_format: Optional[str] = None) -> int:
         """Append the reports in a .json / .jsonl / .csv file; returns how
         many were added.  See :func:`toll.read` for the options."""
         kw = _load_kwargs(format, map, map_file, lenient, lexicon,
-                          about_tolerance, actor_sep, region_sep, delimiter)
+                          about_tolerance, actor_sep, region_sep, delimiter,
+                          preset, repair, encoding, date_format)
         n = self._c.load_file(_os.fspath(path), **kw)
         self._parts = None
         return n
@@ -376,12 +383,24 @@ class Reports:
         return self._c.rejects
 
     @property
+    def repairs(self) -> List[Dict[str, Any]]:
+        """Repairs made while loading (``repair=True``, the default of the
+        "ucdp-ged" preset): one dict per repaired figure or region, with
+        file, line, record, field (the category or "region"), text (the
+        original figures, "low 46, best 37, high 31") and message (what
+        changed).  Repairs stay with their reports across loads."""
+        return self._c.repairs
+
+    @property
     def categories(self) -> List[str]:
         """Casualty categories seen ("killed", "injured", ...)."""
         return self._c.categories
 
     def reconcile(self, policy: str = "envelope",
-                  self_reports: str = "exclude") -> "Incidents":
+                  self_reports: str = "exclude", link: str = "none",
+                  link_days: int = 1, link_level: int = 1,
+                  link_actors: str = "overlap",
+                  link_max_span: int = 7) -> "Incidents":
         """Reconcile the reports of each incident into one range per
         category with provenance, flags and a grade.
 
@@ -389,9 +408,21 @@ class Reports:
         median) or "conservative" (the lowest figure).  self_reports:
         "exclude" (a party's own figure is kept aside as a claim) or
         "include".  While the Incidents exist the reports cannot be
-        loaded into."""
-        return Incidents(self._c.reconcile(policy=policy,
-                                           self_reports=self_reports), self)
+        loaded into.
+
+        link: "none" (a report without an incident key is an incident of
+        its own) or "auto": such reports are linked into one incident when
+        their dates are within ``link_days`` days, their regions agree on
+        the first ``link_level`` + 1 levels (0: country; -1: the whole
+        path) and - with ``link_actors="overlap"``; "ignore" skips this -
+        they name a common actor; links are transitive.  A report spanning
+        more than ``link_max_span`` days (0: no limit) links only to
+        reports with the same span.  :meth:`Incidents.links` says why
+        reports were linked (docs/linking.md)."""
+        return Incidents(self._c.reconcile(
+            policy=policy, self_reports=self_reports, link=link,
+            link_days=link_days, link_level=link_level,
+            link_actors=link_actors, link_max_span=link_max_span), self)
 
     def to_pandas(self) -> Any:
         """The reports as a DataFrame.
@@ -421,7 +452,9 @@ def read(path: PathLike, format: Optional[str] = None, map: Any = None,
          map_file: Optional[PathLike] = None, lenient: bool = False,
          lexicon: Any = None, about_tolerance: float = 0.1,
          actor_sep: Optional[str] = None, region_sep: Optional[str] = None,
-         delimiter: Optional[str] = None) -> Reports:
+         delimiter: Optional[str] = None, preset: Optional[str] = None,
+         repair: Optional[bool] = None, encoding: Optional[str] = None,
+         date_format: Optional[str] = None) -> Reports:
     """Read reports from a .json (array), .jsonl (one object per line) or
     .csv file.
 
@@ -439,6 +472,20 @@ def read(path: PathLike, format: Optional[str] = None, map: Any = None,
     actor_sep, region_sep, delimiter: one character each (CSV actor list
               separator, default ";"; region level separator, default "/";
               CSV delimiter, default ",").
+    preset:   import preset for a published dataset: "ucdp-ged", "acled",
+              "airwars" or "ibc" (docs/importers.md); ``map`` adds to or
+              overrides its column map.  Columns the preset does not map
+              are kept as fields that summarize() can group on (``by``) and
+              filter on (``where``).
+    repair:   True: figures out of order (low > high, best outside
+              [low, high]) are widened to take in every figure, and a
+              region level holding "/" is cut; each repair is listed in
+              ``reports.repairs``.  False: such records are rejected.
+              None (default): the preset's choice (on for "ucdp-ged").
+    encoding: "utf-8" (default), "latin-1" or "windows-1252".
+    date_format: strptime-like formats such as "%d-%b-%y" (several
+              separated by "|"), tried before ISO dates; "%y" reads 69-99
+              as 1969-1999 and 00-68 as 2000-2068.
 
     Raises OSError for unreadable files, ParseError / ReportError for bad
     records (naming file, line, field and text), OptionError for bad
@@ -447,11 +494,34 @@ def read(path: PathLike, format: Optional[str] = None, map: Any = None,
     return Reports.read(path, format=format, map=map, map_file=map_file,
                         lenient=lenient, lexicon=lexicon,
                         about_tolerance=about_tolerance, actor_sep=actor_sep,
-                        region_sep=region_sep, delimiter=delimiter)
+                        region_sep=region_sep, delimiter=delimiter,
+                        preset=preset, repair=repair, encoding=encoding,
+                        date_format=date_format)
 
 
 # --------------------------------------------------------------------------
 # Incidents
+
+def _where_items(where: Any) -> Optional[List[str]]:
+    """summarize(where=...) as "FIELD=VALUE" strings: a dict (list values
+    are alternatives), a "FIELD=VALUE" string or a list of them."""
+    if where is None:
+        return None
+    if isinstance(where, str):
+        return [where]
+    if isinstance(where, Mapping):
+        items = []
+        for key, value in where.items():
+            values = (value if isinstance(value, (list, tuple, set,
+                                                   frozenset)) else [value])
+            for v in values:
+                if isinstance(v, bool) or v is None:
+                    raise TypeError(f"where[{key!r}]: expected str or int "
+                                    f"values, not {type(v).__name__}")
+                items.append(f"{key}={v}")
+        return items
+    return [str(w) if not isinstance(w, str) else w for w in where]
+
 
 def _date_text(value: Any) -> Optional[str]:
     if value is None or isinstance(value, str):
@@ -499,6 +569,14 @@ class Incidents:
         provenance columns."""
         return Table(self._c.table())
 
+    def links(self) -> "Table":
+        """Why reports were linked (``reconcile(link="auto")``): one row
+        per link with incident, report_a, report_b, source_a, source_b,
+        days_apart, region, shared_actors and an explanation sentence
+        ("a.jsonl:3 ~ a.jsonl:7: 0 days apart, same region Syria/Idlib,
+        shared actor Russia").  Empty without linking."""
+        return Table(self._c.links())
+
     def to_pandas(self, categorical: bool = False) -> Any:
         """:meth:`table` as a DataFrame."""
         return self.table().to_pandas(categorical=categorical)
@@ -508,7 +586,15 @@ class Incidents:
                   attribution: str = "joint", span: str = "start",
                   min_grade: Optional[str] = None, date_from: Any = None,
                   date_to: Any = None, region: Optional[str] = None,
-                  actors: Union[str, Sequence[str], None] = None) -> "Table":
+                  actors: Union[str, Sequence[str], None] = None,
+                  where: Any = None,
+                  min_data_grade: Optional[str] = None, *,
+                  interval: Optional[str] = None,
+                  dist: Optional[str] = None, draws: Optional[int] = None,
+                  seed: Optional[int] = None,
+                  open_cap: Optional[float] = None,
+                  quantiles: Optional[Sequence[float]] = None,
+                  engine: Optional[str] = None) -> "Table":
         """Totals by group.
 
         by:          keys as a list or comma string: actor, region,
@@ -525,13 +611,42 @@ class Incidents:
         date_from, date_to: inclusive bounds ("2016-09", date objects).
         region:      region prefix ("Syria/Aleppo").
         actors:      keep incidents naming any of these actors.
+        where:       filters on kept fields (columns an import keeps, such
+                     as UCDP's type_of_violence): a dict
+                     ``{"type_of_violence": "1"}`` (a list value means any
+                     of them) or "FIELD=VALUE" strings.  Fields must all
+                     match; values compare case-insensitively.  ``by`` may
+                     name kept fields too ("dyad_new_id").
+        min_data_grade: grade from the data (kept field data_grade, e.g.
+                     Airwars' grading): "confirmed", "fair", "weak",
+                     "contested" or "discounted"; keeps that grade and
+                     stronger.
+        interval:    add a probabilistic interval to each row
+                     (docs/intervals.md): "independent" (each incident's
+                     count drawn from its range on its own) or
+                     "comonotone" (all incidents at the same quantile);
+                     default None.  Adds the columns q025, q500, q975 (one
+                     per quantile) and q_engine after the measures.
+        dist:        "uniform" (default) on low..high, or "triangular"
+                     with its mode at best.
+        quantiles:   probabilities (default 0.025, 0.5, 0.975).
+        open_cap:    an open high becomes max(high, open_cap x low)
+                     (default 2).
+        engine:      "auto" (default), "exact", "normal" or "simulate".
+        draws, seed: simulation draws (default 10000) and seed (default
+                     1; the same seed gives the same numbers everywhere).
 
         Bad option values raise :class:`toll.OptionError` naming the
         option."""
         return Table(self._c.summarize(
             by=by, category=category, attribution=attribution, span=span,
             min_grade=min_grade, date_from=_date_text(date_from),
-            date_to=_date_text(date_to), region=region, actors=actors))
+            date_to=_date_text(date_to), region=region, actors=actors,
+            where=_where_items(where), min_data_grade=min_data_grade,
+            interval=interval, dist=dist, draws=draws, seed=seed,
+            open_cap=open_cap,
+            quantiles=None if quantiles is None else list(quantiles),
+            engine=engine))
 
     def _repr_html_(self) -> str:
         return self.table()._repr_html_()

@@ -22,6 +22,7 @@ class TollError(Exception):
 class ParseError(TollError, ValueError): ...
 class ReportError(TollError, ValueError): ...
 class OptionError(TollError, ValueError): ...
+class ModelError(TollError, ValueError): ...
 
 @final
 class Lexicon:
@@ -36,6 +37,7 @@ class Lexicon:
 @final
 class Reports:
     rejects: List[Dict[str, Any]]
+    repairs: List[Dict[str, Any]]
     categories: List[str]
     def __init__(self) -> None: ...
     def __len__(self) -> int: ...
@@ -46,7 +48,11 @@ class Reports:
                   map_file: Optional[_Path] = None,
                   delimiter: Optional[str] = None,
                   actor_sep: Optional[str] = None,
-                  region_sep: Optional[str] = None) -> int: ...
+                  region_sep: Optional[str] = None,
+                  preset: Optional[str] = None,
+                  repair: Optional[bool] = None,
+                  encoding: Optional[str] = None,
+                  date_format: Optional[str] = None) -> int: ...
     def load_buffer(self, data: Union[str, bytes, bytearray, memoryview],
                     name: Optional[str] = None, *,
                     format: Optional[str] = None, lenient: bool = False,
@@ -56,9 +62,18 @@ class Reports:
                     map_file: Optional[_Path] = None,
                     delimiter: Optional[str] = None,
                     actor_sep: Optional[str] = None,
-                    region_sep: Optional[str] = None) -> int: ...
+                    region_sep: Optional[str] = None,
+                    preset: Optional[str] = None,
+                    repair: Optional[bool] = None,
+                    encoding: Optional[str] = None,
+                    date_format: Optional[str] = None) -> int: ...
     def reconcile(self, policy: Optional[str] = "envelope",
-                  self_reports: Optional[str] = "exclude") -> Incidents: ...
+                  self_reports: Optional[str] = "exclude",
+                  link: Optional[str] = "none",
+                  link_days: Optional[int] = 1,
+                  link_level: Optional[int] = 1,
+                  link_actors: Optional[str] = "overlap",
+                  link_max_span: Optional[int] = 7) -> Incidents: ...
 
 @final
 class Incidents:
@@ -67,6 +82,7 @@ class Incidents:
     self_reports: str
     def __len__(self) -> int: ...
     def table(self) -> Table: ...
+    def links(self) -> Table: ...
     def summarize(self, by: Union[str, Sequence[str], None] = None,
                   category: Optional[str] = None,
                   attribution: Optional[str] = "joint",
@@ -75,7 +91,14 @@ class Incidents:
                   date_from: Optional[str] = None,
                   date_to: Optional[str] = None,
                   region: Optional[str] = None,
-                  actors: Union[str, Sequence[str], None] = None) -> Table: ...
+                  actors: Union[str, Sequence[str], None] = None,
+                  where: Union[str, Sequence[str], None] = None,
+                  min_data_grade: Optional[str] = None, *,
+                  interval: Optional[str] = None, dist: Optional[str] = None,
+                  draws: Optional[int] = None, seed: Optional[int] = None,
+                  open_cap: Optional[float] = None,
+                  quantiles: Optional[Sequence[float]] = None,
+                  engine: Optional[str] = None) -> Table: ...
 
 @final
 class Column:
@@ -104,3 +127,60 @@ def format_quantity(low: Optional[int], high: Optional[int] = None,
                     best: Optional[float] = None, *,
                     thousands: bool = False) -> str: ...
 def status_name(code: int) -> str: ...
+
+# ---- multiple systems estimation and intervals (python/_mse.c) ----------
+
+MSE_MAX_LISTS: int
+_Stratum = Union[str, int, None]
+
+@final
+class MseData:
+    lists: Tuple[str, ...]
+    strata: Tuple[str, ...]
+    def __init__(self, lists: Sequence[str]) -> None: ...
+    @classmethod
+    def from_incidents(cls, incidents: Incidents,
+                       lists: Optional[Sequence[str]] = None,
+                       stratify_by: Optional[str] = None) -> "MseData": ...
+    def add_pattern(self, pattern: str, count: int = 1,
+                    stratum: Optional[str] = None) -> None: ...
+    def add_records(self, flags: bytes,
+                    strata: Optional[Sequence[Optional[str]]] = None) -> None: ...
+    def load_file(self, path: _Path, lists: Optional[Sequence[str]] = None,
+                  stratum_column: Optional[str] = None,
+                  delimiter: Optional[str] = None) -> None: ...
+    def load_buffer(self, data: Union[str, bytes], name: Optional[str] = None,
+                    lists: Optional[Sequence[str]] = None,
+                    stratum_column: Optional[str] = None,
+                    delimiter: Optional[str] = None) -> None: ...
+    def counts(self, stratum: _Stratum = None) -> List[int]: ...
+    def observed(self, stratum: _Stratum = None) -> int: ...
+    def lincoln_petersen(self, a: Union[str, int, None] = None,
+                         b: Union[str, int, None] = None,
+                         stratum: _Stratum = None,
+                         level: float = 0.95) -> Dict[str, Any]: ...
+    def chapman(self, a: Union[str, int, None] = None,
+                b: Union[str, int, None] = None, stratum: _Stratum = None,
+                level: float = 0.95) -> Dict[str, Any]: ...
+    def chao(self, stratum: _Stratum = None,
+             level: float = 0.95) -> Dict[str, Any]: ...
+    def loglinear(self, model: Optional[str] = None, stratum: _Stratum = None,
+                  level: float = 0.95, profile: bool = True) -> Dict[str, Any]: ...
+    def search(self, criterion: str = "aic", stratum: _Stratum = None,
+               level: float = 0.95, profile: bool = True,
+               profile_delta: float = 10.0
+               ) -> Tuple[List[Dict[str, Any]], Dict[str, Any], int, str]: ...
+    def fitted(self, model: Optional[str] = None, stratum: _Stratum = None
+               ) -> Tuple[List[float], List[float], List[float]]: ...
+    def model_name(self, spec: str) -> str: ...
+
+def interval_sum(low: Sequence[int], high: Sequence[Optional[int]],
+                 best: Optional[Sequence[Optional[float]]] = None,
+                 open: Optional[Sequence[bool]] = None,
+                 share: Optional[Sequence[float]] = None, *,
+                 interval: Optional[str] = None, dist: Optional[str] = None,
+                 draws: Optional[int] = None, seed: Optional[int] = None,
+                 open_cap: Optional[float] = None,
+                 quantiles: Optional[Sequence[float]] = None,
+                 engine: Optional[str] = None) -> Tuple[List[float], str]: ...
+def interval_column_name(p: float) -> str: ...

@@ -21,6 +21,10 @@
 
 #include "toll/toll.h"
 
+#include "explain.h"
+#include "imports.h"
+#include "cli_mse.h" /* toll mse; summarize --interval */
+
 #ifndef TOLL_SOURCE_EXAMPLE_DIR
 #define TOLL_SOURCE_EXAMPLE_DIR ""
 #endif
@@ -45,6 +49,8 @@ static const char MAIN_HELP[] =
     "  incidents [FILE...]   reconciled incidents with ranges, flags, grades and\n"
     "                        the reports that set each bound\n"
     "  parse TEXT...         show how quantity texts (\"about 350\") are read\n"
+    "  mse FILE              estimate how many no list recorded (multiple\n"
+    "                        systems estimation, capture-recapture)\n"
     "  help [COMMAND]        show help for toll or for one command\n"
     "\n"
     "FILE is JSON (.json), JSON Lines (.jsonl, .ndjson) or CSV (.csv); '-' reads\n"
@@ -64,6 +70,20 @@ static const char MAIN_HELP[] =
     "                         median; conservative: the lowest figure\n"     \
     "  --self-reports S       exclude (default): a party's figure about its\n" \
     "                         own strike is kept aside; include: counted\n"     \
+    "  --link MODE            none (default): a report without an incident\n" \
+    "                         key is an incident of its own; auto: link such\n" \
+    "                         reports when their dates are within --link-days,\n" \
+    "                         their regions agree at --link-level and they\n" \
+    "                         name a common actor (docs/linking.md)\n"        \
+    "  --link-days N          date window, +/- N days (default 1)\n"          \
+    "  --link-level K         regions agree on their first K+1 levels (0: the\n" \
+    "                         country; default 1, e.g. Syria/Idlib; -1 or\n"  \
+    "                         full: the whole path)\n"                        \
+    "  --link-actors A        overlap (default): actor sets must overlap;\n"  \
+    "                         ignore: actors are not compared\n"              \
+    "  --link-max-span N      a report spanning more than N days (default 7)\n" \
+    "                         links only to reports with the same span; 0: no\n" \
+    "                         limit\n"                                         \
     "\n"                                                                       \
     "Load options:\n"                                                          \
     "  --format-in F          json, jsonl or csv (default: from the file name)\n" \
@@ -78,7 +98,14 @@ static const char MAIN_HELP[] =
     "                         default: one bad record fails the load\n"        \
     "  --delimiter C          CSV field delimiter (default ','; 'tab' for tab)\n" \
     "  --actor-sep C          CSV separator of joint actors (default ';')\n"   \
-    "  --region-sep C         separator of region levels (default '/')\n"
+    "  --region-sep C         separator of region levels (default '/')\n"   \
+    "  --preset NAME          import preset: ucdp-ged, acled, airwars or ibc\n" \
+    "                         (docs/importers.md); --map adds to its map\n"  \
+    "  --repair, --no-repair  repair figures out of order (low > high, best\n" \
+    "                         outside) by widening, each listed on stderr\n" \
+    "                         (default: on for ucdp-ged, else off)\n"        \
+    "  --encoding E           utf-8 (default), latin-1 or windows-1252\n"    \
+    "  --date-format F        e.g. '%d-%b-%y' (several: '|'), then ISO dates\n"
 
 static const char SUMMARIZE_HELP[] =
     "usage: toll summarize [FILE...] [options]\n"
@@ -90,7 +117,8 @@ static const char SUMMARIZE_HELP[] =
     "Grouping:\n"
     "  --by KEYS              comma-separated keys: actor, region, region:K,\n"
     "                         period:day|week|month|quarter|year, category,\n"
-    "                         grade; '' for one row (default: actor,period:month)\n"
+    "                         grade, or a kept field (type_of_violence);\n"
+    "                         '' for one row (default: actor,period:month)\n"
     "  --category NAME        category to total: killed (default), injured,\n"
     "                         children_killed, ... (all with --by category)\n"
     "  --attribution A        joint (default): one row per set of actors;\n"
@@ -108,7 +136,13 @@ static const char SUMMARIZE_HELP[] =
     "                         or year includes all of it)\n"
     "  --region PREFIX        e.g. Syria/Idlib\n"
     "  --actor NAME           incidents naming NAME (repeat for several)\n"
+    "  --where FIELD=VALUE    incidents whose kept field FIELD (a column the\n"
+    "                         reports keep, e.g. type_of_violence) is VALUE;\n"
+    "                         repeat: same field OR, different fields AND\n"
+    "  --min-data-grade G     grade from the data (kept field data_grade):\n"
+    "                         confirmed, fair, weak, contested or discounted\n"
     "\n" LOAD_HELP
+    "\n" TOLL_CLI_INTERVAL_HELP
     "\n"
     "Output:\n"
     "  --format F             text (default), csv, json or md\n"
@@ -125,7 +159,10 @@ static const char INCIDENTS_HELP[] =
     "\n" LOAD_HELP
     "\n"
     "Output:\n"
-    "  --format F             text (default), csv, json or md\n";
+    "  --format F             text (default), csv, json or md\n"
+    "  --explain              instead of the incidents, list why reports were\n"
+    "                         linked (with --link auto): one line per link in\n"
+    "                         text, the links table in csv, json and md\n";
 
 static const char PARSE_HELP[] =
     "usage: toll parse TEXT... [options]\n"
@@ -148,7 +185,12 @@ enum opt_id {
     O_HELP, O_BY, O_CATEGORY, O_POLICY, O_SELF, O_ATTR, O_SPAN, O_MIN_GRADE,
     O_FROM, O_TO, O_REGION, O_ACTOR, O_FORMAT, O_TOTALS, O_MAP, O_MAP_FILE,
     O_LEXICON, O_PRESET, O_TOLERANCE, O_LENIENT, O_FORMAT_IN, O_ACTOR_SEP,
-    O_REGION_SEP, O_DELIMITER
+    O_REGION_SEP, O_DELIMITER,
+    O_INTERVAL_OPT, /* --interval, --dist, ... (src/cli/mse.c) */
+    O_LINK, O_LINK_DAYS, O_LINK_LEVEL, O_LINK_ACTORS, O_EXPLAIN,
+    O_LINK_MAX_SPAN,
+    O_IMPORT_PRESET, O_REPAIR, O_NO_REPAIR, O_ENCODING, O_DATE_FORMAT,
+    O_WHERE, O_MIN_DATA_GRADE
 };
 
 #define CMD_LOAD (CMD_SUMMARIZE | CMD_INCIDENTS)
@@ -173,6 +215,13 @@ static const optdef OPTIONS[] = {
     {"region", O_REGION, 1, CMD_SUMMARIZE},
     {"actor", O_ACTOR, 1, CMD_SUMMARIZE},
     {"totals", O_TOTALS, 0, CMD_SUMMARIZE},
+    {"interval", O_INTERVAL_OPT, 1, CMD_SUMMARIZE},
+    {"dist", O_INTERVAL_OPT, 1, CMD_SUMMARIZE},
+    {"quantiles", O_INTERVAL_OPT, 1, CMD_SUMMARIZE},
+    {"open-cap", O_INTERVAL_OPT, 1, CMD_SUMMARIZE},
+    {"engine", O_INTERVAL_OPT, 1, CMD_SUMMARIZE},
+    {"draws", O_INTERVAL_OPT, 1, CMD_SUMMARIZE},
+    {"seed", O_INTERVAL_OPT, 1, CMD_SUMMARIZE},
     {"policy", O_POLICY, 1, CMD_LOAD},
     {"self-reports", O_SELF, 1, CMD_LOAD},
     {"map", O_MAP, 1, CMD_LOAD},
@@ -182,6 +231,19 @@ static const optdef OPTIONS[] = {
     {"actor-sep", O_ACTOR_SEP, 1, CMD_LOAD},
     {"region-sep", O_REGION_SEP, 1, CMD_LOAD},
     {"delimiter", O_DELIMITER, 1, CMD_LOAD},
+    {"link", O_LINK, 1, CMD_LOAD},
+    {"link-days", O_LINK_DAYS, 1, CMD_LOAD},
+    {"link-level", O_LINK_LEVEL, 1, CMD_LOAD},
+    {"link-actors", O_LINK_ACTORS, 1, CMD_LOAD},
+    {"link-max-span", O_LINK_MAX_SPAN, 1, CMD_LOAD},
+    {"explain", O_EXPLAIN, 0, CMD_INCIDENTS},
+    {"preset", O_IMPORT_PRESET, 1, CMD_LOAD},
+    {"repair", O_REPAIR, 0, CMD_LOAD},
+    {"no-repair", O_NO_REPAIR, 0, CMD_LOAD},
+    {"encoding", O_ENCODING, 1, CMD_LOAD},
+    {"date-format", O_DATE_FORMAT, 1, CMD_LOAD},
+    {"where", O_WHERE, 1, CMD_SUMMARIZE},
+    {"min-data-grade", O_MIN_DATA_GRADE, 1, CMD_SUMMARIZE},
     {"lexicon", O_LEXICON, 1, CMD_ALL},
     {"lexicon-preset", O_PRESET, 1, CMD_ALL},
     {"about-tolerance", O_TOLERANCE, 1, CMD_ALL},
@@ -212,6 +274,13 @@ typedef struct cli {
     int json_out;        /* parse: --format json */
     int totals;
     int help;
+    int explain;         /* incidents: --explain */
+    const char *import_preset; /* --preset (docs/importers.md) */
+    int repair;          /* toll_repair_mode */
+    const char *encoding, *date_format;
+    const char **wheres; /* --where items */
+    size_t nwheres;
+    int link_tuned;      /* --link-days/--link-level/--link-actors given */
 } cli;
 
 static void cli_free(cli *c)
@@ -219,6 +288,7 @@ static void cli_free(cli *c)
     free(c->args);
     free(c->maps);
     free(c->actors);
+    free(c->wheres);
 }
 
 static const char *cmd_help(unsigned cmd)
@@ -305,6 +375,10 @@ static int apply_option(cli *c, const optdef *o, const char *val)
     case O_REGION: c->sum.region_prefix = val; break;
     case O_ACTOR: c->actors[c->nactors++] = val; break;
     case O_TOTALS: c->totals = 1; break;
+    case O_INTERVAL_OPT:
+        if (toll_cli_interval_option(o->name, val, &c->sum.interval) != 0)
+            return CLI_USAGE;
+        break;
     case O_MAP: c->maps[c->nmaps++] = val; break;
     case O_MAP_FILE: c->map_file = val; break;
     case O_LEXICON: c->lexicon_file = val; break;
@@ -373,6 +447,61 @@ static int apply_option(cli *c, const optdef *o, const char *val)
             return usage_error(c, "--%s takes one character, not '%s'",
                                o->name, val);
         break;
+    case O_LINK:
+        if (toll_link_mode_parse(val, &c->rec.link, &err) != TOLL_OK)
+            return usage_error(c, "invalid value for --%s: '%s' (none or "
+                               "auto)", o->name, val);
+        break;
+    case O_LINK_DAYS:
+    case O_LINK_MAX_SPAN:
+    case O_LINK_LEVEL: {
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(val, &end, 10);
+        int full = o->id == O_LINK_LEVEL && strcmp(val, "full") == 0;
+        if (!full && (errno != 0 || end == val || *end != '\0' ||
+                      v < (o->id == O_LINK_LEVEL ? -1 : 0) ||
+                      v > TOLL_LINK_MAX_DAYS))
+            return usage_error(c, "invalid value for --%s: '%s' (%s)",
+                               o->name, val,
+                               o->id == O_LINK_LEVEL
+                                   ? "a level >= 0, or -1 or full for the "
+                                     "whole path"
+                                   : "a whole number of days >= 0");
+        if (o->id == O_LINK_DAYS)
+            c->rec.link_days = (int)v;
+        else if (o->id == O_LINK_MAX_SPAN)
+            c->rec.link_max_span = (int)v;
+        else
+            c->rec.link_region_level = full ? TOLL_LINK_FULL_PATH : (int)v;
+        c->link_tuned = 1;
+        break;
+    }
+    case O_LINK_ACTORS:
+        if (strcmp(val, "overlap") == 0)
+            c->rec.link_require_actor = 1;
+        else if (strcmp(val, "ignore") == 0)
+            c->rec.link_require_actor = 0;
+        else
+            return usage_error(c, "invalid value for --%s: '%s' (overlap or "
+                               "ignore)", o->name, val);
+        c->link_tuned = 1;
+        break;
+    case O_EXPLAIN: c->explain = 1; break;
+    case O_IMPORT_PRESET:
+        if (toll_preset_find(val, NULL, &err) != TOLL_OK) {
+            fprintf(stderr, "toll: %s; the presets:\n", err.message);
+            toll_cli_print_presets(stderr);
+            return CLI_USAGE;
+        }
+        c->import_preset = val;
+        break;
+    case O_REPAIR: c->repair = TOLL_REPAIR_ON; break;
+    case O_NO_REPAIR: c->repair = TOLL_REPAIR_OFF; break;
+    case O_ENCODING: c->encoding = val; break;
+    case O_DATE_FORMAT: c->date_format = val; break;
+    case O_WHERE: c->wheres[c->nwheres++] = val; break;
+    case O_MIN_DATA_GRADE: c->sum.min_data_grade = val; break;
     }
     return CLI_OK;
 }
@@ -384,7 +513,8 @@ static int parse_args(cli *c, int argc, char **argv)
     c->args = calloc(n, sizeof *c->args);
     c->maps = calloc(n, sizeof *c->maps);
     c->actors = calloc(n, sizeof *c->actors);
-    if (!c->args || !c->maps || !c->actors) {
+    c->wheres = calloc(n, sizeof *c->wheres);
+    if (!c->args || !c->maps || !c->actors || !c->wheres) {
         fputs("toll: out of memory\n", stderr);
         return CLI_DATA;
     }
@@ -774,6 +904,10 @@ static int load_reports(const cli *c, const toll_parse_options *popts,
     if (c->delimiter) lopts.csv_delimiter = c->delimiter;
     if (c->actor_sep) lopts.actor_separator = c->actor_sep;
     if (c->region_sep) lopts.region_separator = c->region_sep;
+    lopts.preset = c->import_preset; /* docs/importers.md */
+    lopts.repair = c->repair;
+    lopts.encoding = c->encoding;
+    lopts.date_format = c->date_format;
 
     if (c->map_file || c->nmaps > 0) {
         int bad_spec = 0; /* a bad --map SPEC is a usage error */
@@ -810,6 +944,7 @@ static int load_reports(const cli *c, const toll_parse_options *popts,
     }
     if (rejected > 0)
         fprintf(stderr, "toll: %zu record(s) rejected\n", rejected);
+    toll_cli_print_repairs(reports, stderr);
     *out = reports;
     reports = NULL;
 
@@ -849,7 +984,14 @@ static int cmd_table(cli *c)
     if (c->cmd == CMD_SUMMARIZE) {
         c->sum.actors = c->actors;
         c->sum.n_actors = c->nactors;
+        c->sum.where = c->wheres;
+        c->sum.n_where = c->nwheres;
         st = toll_summarize(incidents, &c->sum, NULL, &table, &err);
+    } else if (c->explain) {
+        if (c->rec.link != TOLL_LINK_AUTO)
+            fputs("toll: note: without --link auto no reports are linked\n",
+                  stderr);
+        st = toll_incidents_links_table(incidents, NULL, &table, &err);
     } else {
         st = toll_incidents_table(incidents, NULL, &table, &err);
     }
@@ -863,8 +1005,11 @@ static int cmd_table(cli *c)
               "once for each of its actors, so the rows do not add up\n",
               stderr);
 
-    st = toll_table_render(table, c->format, c->totals, write_file, stdout,
-                           &err);
+    if (c->explain && c->format == TOLL_RENDER_TEXT) /* src/cli/explain.c */
+        st = toll_cli_print_links(table, stdout) ? TOLL_EIO : TOLL_OK;
+    else
+        st = toll_table_render(table, c->format, c->totals, write_file,
+                               stdout, &err);
     if (st != TOLL_OK) {
         fflush(stdout);
         fprintf(stderr, "%s\n", err.message[0] ? err.message
@@ -897,6 +1042,10 @@ static int run_command(unsigned cmd, const char *name, int argc, char **argv)
     c.sum.by = "actor,period:month";
 
     int rc = parse_args(&c, argc, argv);
+    if (rc == CLI_OK && !c.help && c.link_tuned &&
+        c.rec.link != TOLL_LINK_AUTO)
+        rc = usage_error(&c, "--link-days, --link-level, --link-actors and "
+                         "--link-max-span need --link auto");
     if (rc == CLI_OK && c.help) {
         fputs(cmd_help(cmd), stdout);
         rc = finish_output();
@@ -933,6 +1082,10 @@ int main(int argc, char **argv)
                   stderr);
             return CLI_USAGE;
         }
+        if (argc == 3 && strcmp(argv[2], "mse") == 0) {
+            fputs(TOLL_CLI_MSE_HELP, stdout);
+            return finish_output();
+        }
         unsigned cmd = 0;
         if (argc == 3 && (cmd = cmd_lookup(argv[2])) == 0 &&
             strcmp(argv[2], "help") != 0) {
@@ -943,6 +1096,8 @@ int main(int argc, char **argv)
         fputs(cmd_help(cmd), stdout);
         return finish_output();
     }
+    if (strcmp(a, "mse") == 0) /* src/cli/mse.c */
+        return toll_cli_mse(argc - 2, argv + 2);
     unsigned cmd = cmd_lookup(a);
     if (cmd == 0) {
         if (a[0] == '-')

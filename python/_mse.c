@@ -1,0 +1,1321 @@
+/*
+ * python/_mse.c - multiple systems estimation (toll/mse.h) and interval
+ * sums (toll/intervals.h) for toll._core:
+ *
+ *   MseData        wraps toll_mse_data* (capture histories and estimators)
+ *   interval_sum() quantiles of a sum of ranges
+ *
+ * plus toll_py_interval_options(), which Incidents.summarize uses for its
+ * interval keywords.  The Python face is python/toll/mse.py.
+ *
+ * Estimates are returned as dicts (python/toll/mse.py makes them
+ * Estimate objects).  The GIL is released around fits and searches; a data
+ * set being estimated from (readers > 0) cannot be modified.
+ */
+#include "_core.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+    PyObject_HEAD
+    toll_mse_data *d;
+    Py_ssize_t readers; /* estimations running without the GIL */
+    int writing;        /* a load running without the GIL */
+    PyObject *weakrefs;
+} MseDataObject;
+
+static int data_ready(MseDataObject *self)
+{
+    if (!self->d) {
+        PyErr_SetString(PyExc_ValueError, "MseData is not initialised");
+        return -1;
+    }
+    if (self->writing) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "MseData is being loaded in another thread");
+        return -1;
+    }
+    return 0;
+}
+
+static int data_writable(MseDataObject *self)
+{
+    if (data_ready(self) < 0)
+        return -1;
+    if (self->readers > 0) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "cannot modify MseData while another thread "
+                        "estimates from it");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- arguments ---------------------------------------------------------- */
+
+/* A sequence of str into a NULL-terminated array of UTF-8 pointers
+ * (owned by the objects in *seq, which the caller releases). */
+static int str_list(PyObject *obj, const char *what, PyObject **seq,
+                    const char ***out, Py_ssize_t *n)
+{
+    *seq = NULL;
+    *out = NULL;
+    *n = 0;
+    if (obj == Py_None)
+        return 0;
+    if (PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a list of str, not a str",
+                     what);
+        return -1;
+    }
+    *seq = PySequence_Fast(obj, "must be a sequence of str");
+    if (!*seq)
+        return -1;
+    *n = PySequence_Fast_GET_SIZE(*seq);
+    *out = PyMem_Calloc((size_t)*n + 1, sizeof **out);
+    if (!*out) {
+        Py_CLEAR(*seq);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < *n; i++) {
+        PyObject *o = PySequence_Fast_GET_ITEM(*seq, i);
+        if (!PyUnicode_Check(o)) {
+            PyErr_Format(PyExc_TypeError, "%s[%zd] must be str, not %.100s",
+                         what, i, Py_TYPE(o)->tp_name);
+            goto fail;
+        }
+        if (!((*out)[i] = PyUnicode_AsUTF8(o)))
+            goto fail;
+    }
+    return 0;
+fail:
+    PyMem_Free(*out);
+    *out = NULL;
+    Py_CLEAR(*seq);
+    return -1;
+}
+
+/* Stratum argument: None -> TOTAL, str -> by name, int -> index. */
+static int stratum_arg(toll_state *st, MseDataObject *self, PyObject *obj,
+                       long *out)
+{
+    *out = TOLL_MSE_TOTAL;
+    if (!obj || obj == Py_None)
+        return 0;
+    if (PyUnicode_Check(obj)) {
+        const char *nm = PyUnicode_AsUTF8(obj);
+        if (!nm)
+            return -1;
+        long s = toll_mse_data_stratum_index(self->d, nm);
+        if (s < 0) {
+            toll_py_option_error(st, "stratum", nm, "no stratum named '%s'",
+                                 nm);
+            return -1;
+        }
+        *out = s;
+        return 0;
+    }
+    long s = PyLong_AsLong(obj);
+    if (s == -1 && PyErr_Occurred())
+        return -1;
+    if (s < 0 || (size_t)s >= toll_mse_data_nstrata(self->d)) {
+        char text[32];
+        snprintf(text, sizeof text, "%ld", s);
+        toll_py_option_error(st, "stratum", text,
+                             "stratum %ld does not exist (there are %zu)", s,
+                             toll_mse_data_nstrata(self->d));
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+/* A list argument: None -> dflt, str -> by name, int -> index. */
+static int list_arg(toll_state *st, MseDataObject *self, PyObject *obj,
+                    int dflt, int *out)
+{
+    *out = dflt;
+    if (!obj || obj == Py_None)
+        return 0;
+    int K = toll_mse_data_nlists(self->d);
+    if (PyUnicode_Check(obj)) {
+        const char *nm = PyUnicode_AsUTF8(obj);
+        if (!nm)
+            return -1;
+        int j = toll_mse_data_list_index(self->d, nm);
+        if (j < 0) {
+            toll_py_option_error(st, "lists", nm, "no list named '%s'", nm);
+            return -1;
+        }
+        *out = j;
+        return 0;
+    }
+    long j = PyLong_AsLong(obj);
+    if (j == -1 && PyErr_Occurred())
+        return -1;
+    if (j < 0 || j >= K) {
+        char text[32];
+        snprintf(text, sizeof text, "%ld", j);
+        toll_py_option_error(st, "lists", text,
+                             "list %ld does not exist (there are %d)", j, K);
+        return -1;
+    }
+    *out = (int)j;
+    return 0;
+}
+
+static int fill_opts(toll_state *st, double level, int profile,
+                     toll_mse_options *o)
+{
+    toll_mse_options_init(o);
+    if (!(level > 0.0 && level < 1.0)) {
+        char text[32];
+        snprintf(text, sizeof text, "%g", level);
+        toll_py_option_error(st, "level", text,
+                             "confidence level must be between 0 and 1, "
+                             "got %s", text);
+        return -1;
+    }
+    o->level = level;
+    o->profile = profile;
+    return 0;
+}
+
+/* ---- estimates as dicts ------------------------------------------------- */
+
+static PyObject *num(double v)
+{
+    return PyFloat_FromDouble(v);
+}
+
+static PyObject *estimate_dict(MseDataObject *self, const toll_mse_estimate *e)
+{
+    PyObject *d = PyDict_New();
+    if (!d)
+        return NULL;
+    const char *stratum = NULL;
+    if (e->stratum != TOLL_MSE_TOTAL)
+        stratum = toll_mse_data_stratum_name(self->d, (size_t)e->stratum);
+    int loglin = e->method == TOLL_MSE_LOGLINEAR;
+    const char *interval = e->interval == TOLL_MSE_CI_PROFILE ? "profile"
+                           : e->interval == TOLL_MSE_CI_LOGNORMAL
+                               ? "log-normal"
+                               : "";
+    struct {
+        const char *k;
+        PyObject *v;
+    } items[] = {
+        {"method", toll_py_str(toll_mse_method_name(e->method))},
+        {"model", toll_py_str(e->method == TOLL_MSE_MODEL_AVERAGE
+                                  ? "model average"
+                              : (e->method == TOLL_MSE_CHAO &&
+                                 !e->model_name[0])
+                                  ? "all lists"
+                                  : e->model_name)},
+        {"model_bits", PyLong_FromUnsignedLong(e->model)},
+        {"stratum", stratum ? toll_py_str(stratum)
+                            : (Py_INCREF(Py_None), Py_None)},
+        {"observed", num(e->observed)},
+        {"n_hat", num(e->n_hat)},
+        {"se", num(e->se)},
+        {"lower", num(e->lo)},
+        {"upper", num(e->hi)},
+        {"interval", toll_py_str(interval)},
+        {"n_profile", num(e->n_profile)},
+        {"deviance", num(loglin ? e->deviance : NAN)},
+        {"df", loglin ? PyLong_FromLong(e->df)
+                      : (Py_INCREF(Py_None), Py_None)},
+        {"npar", loglin ? PyLong_FromLong(e->npar)
+                        : (Py_INCREF(Py_None), Py_None)},
+        {"loglik", num(loglin ? e->loglik : NAN)},
+        {"aic", num(loglin ? e->aic : NAN)},
+        {"bic", num(loglin ? e->bic : NAN)},
+        {"weight", num(e->weight)},
+        {"delta", num(e->delta)},
+        {"iterations", PyLong_FromLong(e->iterations)},
+        {"warning_flags", PyLong_FromUnsignedLong(e->warnings)},
+        {"warning", toll_py_str(e->warning)},
+    };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof items / sizeof *items; i++) {
+        if (rc == 0)
+            rc = items[i].v ? PyDict_SetItemString(d, items[i].k, items[i].v)
+                            : -1;
+        Py_XDECREF(items[i].v);
+    }
+    if (rc < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* ---- the type ----------------------------------------------------------- */
+
+static PyObject *MseData_new(PyTypeObject *type, PyObject *args,
+                             PyObject *kwds)
+{
+    static char *kwlist[] = {"lists", NULL};
+    PyObject *lists_o;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:MseData", kwlist,
+                                     &lists_o))
+        return NULL;
+    toll_state *st = toll_py_state_of_type(type);
+    if (!st)
+        return NULL;
+    PyObject *seq;
+    const char **names;
+    Py_ssize_t n;
+    if (str_list(lists_o, "lists", &seq, &names, &n) < 0)
+        return NULL;
+    if (!seq) {
+        PyErr_SetString(PyExc_TypeError, "lists must be a list of str");
+        return NULL;
+    }
+    MseDataObject *self = (MseDataObject *)type->tp_alloc(type, 0);
+    if (!self) {
+        PyMem_Free(names);
+        Py_DECREF(seq);
+        return NULL;
+    }
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s = toll_mse_data_new((int)(n > 100 ? 100 : n), names, NULL,
+                                      &self->d, &err);
+    PyMem_Free(names);
+    Py_DECREF(seq);
+    if (s != TOLL_OK) {
+        self->d = NULL;
+        Py_DECREF(self);
+        return toll_py_raise_option(st, "lists", s, &err);
+    }
+    return (PyObject *)self;
+}
+
+static void MseData_dealloc(MseDataObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    if (self->weakrefs)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    toll_mse_data_free(self->d);
+    self->d = NULL;
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+static PyObject *MseData_from_incidents(PyObject *cls, PyObject *args,
+                                        PyObject *kwds)
+{
+    static char *kwlist[] = {"incidents", "lists", "stratify_by", NULL};
+    PyObject *inc_o, *lists_o = Py_None;
+    const char *stratify_by = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|Oz:from_incidents",
+                                     kwlist, &inc_o, &lists_o, &stratify_by))
+        return NULL;
+    PyTypeObject *type = (PyTypeObject *)cls;
+    toll_state *st = toll_py_state_of_type(type);
+    if (!st)
+        return NULL;
+    if (!PyObject_TypeCheck(inc_o, st->Incidents_Type)) {
+        PyErr_Format(PyExc_TypeError,
+                     "incidents must be toll._core.Incidents, not %.100s",
+                     Py_TYPE(inc_o)->tp_name);
+        return NULL;
+    }
+    IncidentsObject *io = (IncidentsObject *)inc_o;
+    if (!io->inc) {
+        PyErr_SetString(PyExc_ValueError, "Incidents is not initialised");
+        return NULL;
+    }
+    PyObject *seq;
+    const char **names;
+    Py_ssize_t n;
+    if (str_list(lists_o, "lists", &seq, &names, &n) < 0)
+        return NULL;
+    MseDataObject *self = (MseDataObject *)type->tp_alloc(type, 0);
+    if (!self) {
+        PyMem_Free(names);
+        Py_XDECREF(seq);
+        return NULL;
+    }
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s;
+    Py_INCREF(io);
+    Py_BEGIN_ALLOW_THREADS
+    s = toll_mse_data_from_incidents(io->inc, names, (size_t)n, stratify_by,
+                                     NULL, &self->d, &err);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(io);
+    PyMem_Free(names);
+    Py_XDECREF(seq);
+    if (s != TOLL_OK) {
+        self->d = NULL;
+        Py_DECREF(self);
+        return toll_py_raise(st, s, &err, NULL, 0);
+    }
+    return (PyObject *)self;
+}
+
+static PyObject *MseData_add_pattern(MseDataObject *self, PyObject *args,
+                                     PyObject *kwds)
+{
+    static char *kwlist[] = {"pattern", "count", "stratum", NULL};
+    const char *pattern, *stratum = NULL;
+    long long count = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s|Lz:add_pattern", kwlist,
+                                     &pattern, &count, &stratum))
+        return NULL;
+    if (data_writable(self) < 0)
+        return NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s = toll_mse_data_add_pattern(self->d, stratum, pattern,
+                                              (int64_t)count, &err);
+    if (s != TOLL_OK)
+        return toll_py_raise(TOLL_PY_STATE(self), s, &err, NULL, 0);
+    Py_RETURN_NONE;
+}
+
+/* add_records(flags, strata=None): flags is a bytes-like object of n*K
+ * bytes (0 / non-zero), strata None or a sequence of n str/None.  All or
+ * nothing: on an error the data set is unchanged. */
+static PyObject *MseData_add_records(MseDataObject *self, PyObject *args,
+                                     PyObject *kwds)
+{
+    static char *kwlist[] = {"flags", "strata", NULL};
+    Py_buffer buf;
+    PyObject *strata_o = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*|O:add_records", kwlist,
+                                     &buf, &strata_o))
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    PyObject *seq = NULL, *result = NULL;
+    const char **strata = NULL;
+    Py_ssize_t ns = 0;
+    toll_mse_data *tmp = NULL;
+    if (data_writable(self) < 0)
+        goto cleanup;
+    int K = toll_mse_data_nlists(self->d);
+    if (buf.len % K != 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "flags has %zd bytes, not a multiple of the %d lists",
+                     buf.len, K);
+        goto cleanup;
+    }
+    Py_ssize_t n = buf.len / K;
+    if (strata_o != Py_None) {
+        seq = PySequence_Fast(strata_o, "strata must be a sequence");
+        if (!seq)
+            goto cleanup;
+        ns = PySequence_Fast_GET_SIZE(seq);
+        if (ns != n) {
+            PyErr_Format(PyExc_ValueError,
+                         "%zd strata given for %zd records", ns, n);
+            goto cleanup;
+        }
+        strata = PyMem_Calloc((size_t)n + 1, sizeof *strata);
+        if (!strata) {
+            PyErr_NoMemory();
+            goto cleanup;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *o = PySequence_Fast_GET_ITEM(seq, i);
+            if (o == Py_None)
+                continue;
+            if (!PyUnicode_Check(o)) {
+                PyErr_Format(PyExc_TypeError,
+                             "strata[%zd] must be str or None, not %.100s", i,
+                             Py_TYPE(o)->tp_name);
+                goto cleanup;
+            }
+            if (!(strata[i] = PyUnicode_AsUTF8(o)))
+                goto cleanup;
+        }
+    }
+    /* Add to a copy first (all or nothing), then swap it in. */
+    {
+        const char *names[TOLL_MSE_MAX_LISTS];
+        for (int j = 0; j < K; j++)
+            names[j] = toll_mse_data_list_name(self->d, j);
+        toll_error err;
+        toll_error_clear(&err);
+        toll_status s = toll_mse_data_new(K, names, NULL, &tmp, &err);
+        for (size_t k = 0; !s && k < toll_mse_data_nstrata(self->d); k++) {
+            const char *sn = toll_mse_data_stratum_name(self->d, k);
+            for (unsigned p = 1; !s && p < (1u << K); p++) {
+                int64_t c = toll_mse_data_count(self->d, (long)k, p);
+                if (!c)
+                    continue;
+                char pat[TOLL_MSE_MAX_LISTS + 1];
+                for (int j = 0; j < K; j++)
+                    pat[j] = (p >> j) & 1u ? '1' : '0';
+                pat[K] = '\0';
+                s = toll_mse_data_add_pattern(tmp, sn, pat, c, &err);
+            }
+        }
+        const unsigned char *f = buf.buf;
+        Py_ssize_t bad = -1;
+        for (Py_ssize_t i = 0; !s && i < n; i++) {
+            s = toll_mse_data_add_record(tmp, strata ? strata[i] : NULL,
+                                         f + i * K, (size_t)K, &err);
+            if (s)
+                bad = i;
+        }
+        if (s) {
+            if (bad >= 0) {
+                char tail[sizeof err.message];
+                snprintf(tail, sizeof tail, "%s", err.message);
+                err.record = (long)bad;
+                snprintf(err.file, sizeof err.file, "<records>");
+                snprintf(err.message, sizeof err.message,
+                         "<records>: record %zd: %.580s", bad, tail);
+            }
+            toll_py_raise(st, s, &err, NULL, 0);
+            goto cleanup;
+        }
+        toll_mse_data *old = self->d;
+        self->d = tmp;
+        tmp = old;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+cleanup:
+    toll_mse_data_free(tmp);
+    PyMem_Free(strata);
+    Py_XDECREF(seq);
+    PyBuffer_Release(&buf);
+    return result;
+}
+
+static int load_opts(toll_state *st, const char *stratum_column,
+                     const char *delimiter, toll_mse_load_options *lo)
+{
+    toll_mse_load_options_init(lo);
+    lo->stratum_column = stratum_column;
+    if (delimiter) {
+        if (strlen(delimiter) != 1) {
+            toll_py_option_error(st, "delimiter", delimiter,
+                                 "the delimiter must be one character, not "
+                                 "'%s'", delimiter);
+            return -1;
+        }
+        lo->delimiter = delimiter[0];
+    }
+    return 0;
+}
+
+static PyObject *MseData_load_file(MseDataObject *self, PyObject *args,
+                                   PyObject *kwds)
+{
+    static char *kwlist[] = {"path", "lists", "stratum_column", "delimiter",
+                             NULL};
+    PyObject *path = NULL, *lists_o = Py_None;
+    const char *scol = NULL, *delim = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&|Ozz:load_file", kwlist,
+                                     PyUnicode_FSConverter, &path, &lists_o,
+                                     &scol, &delim))
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    PyObject *seq = NULL, *result = NULL;
+    const char **names = NULL;
+    Py_ssize_t n = 0;
+    toll_mse_load_options lo;
+    if (data_writable(self) < 0 || load_opts(st, scol, delim, &lo) < 0 ||
+        str_list(lists_o, "lists", &seq, &names, &n) < 0)
+        goto cleanup;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s;
+    int e;
+    self->writing = 1; /* no other use meanwhile */
+    Py_BEGIN_ALLOW_THREADS
+    errno = 0;
+    s = toll_mse_data_load_file_ex(self->d, PyBytes_AS_STRING(path), names,
+                                   (size_t)n, &lo, &err);
+    e = errno;
+    Py_END_ALLOW_THREADS
+    self->writing = 0;
+    if (s != TOLL_OK) {
+        toll_py_raise(st, s, &err, path, e);
+        goto cleanup;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+cleanup:
+    PyMem_Free(names);
+    Py_XDECREF(seq);
+    Py_XDECREF(path);
+    return result;
+}
+
+static PyObject *MseData_load_buffer(MseDataObject *self, PyObject *args,
+                                     PyObject *kwds)
+{
+    static char *kwlist[] = {"data", "name", "lists", "stratum_column",
+                             "delimiter", NULL};
+    Py_buffer buf;
+    const char *name = NULL, *scol = NULL, *delim = NULL;
+    PyObject *lists_o = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s*|zOzz:load_buffer",
+                                     kwlist, &buf, &name, &lists_o, &scol,
+                                     &delim))
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    PyObject *seq = NULL, *result = NULL;
+    const char **names = NULL;
+    Py_ssize_t n = 0;
+    toll_mse_load_options lo;
+    if (data_writable(self) < 0 || load_opts(st, scol, delim, &lo) < 0 ||
+        str_list(lists_o, "lists", &seq, &names, &n) < 0)
+        goto cleanup;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s = toll_mse_data_load_buffer_ex(
+        self->d, name ? name : "<buffer>", buf.buf, (size_t)buf.len, names,
+        (size_t)n, &lo, &err);
+    if (s != TOLL_OK) {
+        toll_py_raise(st, s, &err, NULL, 0);
+        goto cleanup;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+cleanup:
+    PyMem_Free(names);
+    Py_XDECREF(seq);
+    PyBuffer_Release(&buf);
+    return result;
+}
+
+static PyObject *MseData_get_lists(MseDataObject *self, void *closure)
+{
+    if (data_ready(self) < 0)
+        return NULL;
+    int K = toll_mse_data_nlists(self->d);
+    PyObject *t = PyTuple_New(K);
+    if (!t)
+        return NULL;
+    for (int j = 0; j < K; j++) {
+        PyObject *s = toll_py_str(toll_mse_data_list_name(self->d, j));
+        if (!s) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, j, s);
+    }
+    return t;
+}
+
+static PyObject *MseData_get_strata(MseDataObject *self, void *closure)
+{
+    if (data_ready(self) < 0)
+        return NULL;
+    size_t n = toll_mse_data_nstrata(self->d);
+    PyObject *t = PyTuple_New((Py_ssize_t)n);
+    if (!t)
+        return NULL;
+    for (size_t k = 0; k < n; k++) {
+        PyObject *s = toll_py_str(toll_mse_data_stratum_name(self->d, k));
+        if (!s) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, (Py_ssize_t)k, s);
+    }
+    return t;
+}
+
+/* counts(stratum=None): list of 2^K counts by bit mask (index 0: 0). */
+static PyObject *MseData_counts(MseDataObject *self, PyObject *args,
+                                PyObject *kwds)
+{
+    static char *kwlist[] = {"stratum", NULL};
+    PyObject *so = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:counts", kwlist, &so))
+        return NULL;
+    long s;
+    if (data_ready(self) < 0 ||
+        stratum_arg(TOLL_PY_STATE(self), self, so, &s) < 0)
+        return NULL;
+    unsigned nc = 1u << toll_mse_data_nlists(self->d);
+    PyObject *l = PyList_New(nc);
+    if (!l)
+        return NULL;
+    for (unsigned p = 0; p < nc; p++) {
+        PyObject *v = PyLong_FromLongLong(
+            p ? (long long)toll_mse_data_count(self->d, s, p) : 0);
+        if (!v) {
+            Py_DECREF(l);
+            return NULL;
+        }
+        PyList_SET_ITEM(l, p, v);
+    }
+    return l;
+}
+
+static PyObject *MseData_observed(MseDataObject *self, PyObject *args,
+                                  PyObject *kwds)
+{
+    static char *kwlist[] = {"stratum", NULL};
+    PyObject *so = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:observed", kwlist, &so))
+        return NULL;
+    long s;
+    if (data_ready(self) < 0 ||
+        stratum_arg(TOLL_PY_STATE(self), self, so, &s) < 0)
+        return NULL;
+    return PyLong_FromLongLong(
+        (long long)toll_mse_data_observed(self->d, s));
+}
+
+/* ---- estimators --------------------------------------------------------- */
+
+enum est_kind { E_LP, E_CHAPMAN, E_CHAO, E_LOGLIN };
+
+static PyObject *estimate(MseDataObject *self, enum est_kind kind,
+                          PyObject *args, PyObject *kwds)
+{
+    static char *kw_two[] = {"a", "b", "stratum", "level", NULL};
+    static char *kw_chao[] = {"stratum", "level", NULL};
+    static char *kw_loglin[] = {"model", "stratum", "level", "profile", NULL};
+    PyObject *a_o = Py_None, *b_o = Py_None, *so = Py_None;
+    const char *model = NULL;
+    double level = 0.95;
+    int profile = 1;
+    int ok;
+    switch (kind) {
+    case E_LP:
+    case E_CHAPMAN:
+        ok = PyArg_ParseTupleAndKeywords(args, kwds, "|OOOd:estimate", kw_two,
+                                         &a_o, &b_o, &so, &level);
+        break;
+    case E_CHAO:
+        ok = PyArg_ParseTupleAndKeywords(args, kwds, "|Od:chao", kw_chao, &so,
+                                         &level);
+        break;
+    default:
+        ok = PyArg_ParseTupleAndKeywords(args, kwds, "|zOdp:loglinear",
+                                         kw_loglin, &model, &so, &level,
+                                         &profile);
+        break;
+    }
+    if (!ok)
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    long s;
+    int a = 0, b = 1;
+    toll_mse_options o;
+    if (data_ready(self) < 0 || stratum_arg(st, self, so, &s) < 0 ||
+        list_arg(st, self, a_o, 0, &a) < 0 ||
+        list_arg(st, self, b_o, 1, &b) < 0 ||
+        fill_opts(st, level, profile, &o) < 0)
+        return NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_mse_model m = 0;
+    if (kind == E_LOGLIN && model) {
+        toll_status ps = toll_mse_model_parse(self->d, model, &m, &err);
+        if (ps != TOLL_OK)
+            return toll_py_raise(st, ps, &err, NULL, 0);
+    }
+    toll_mse_estimate e;
+    toll_status r;
+    self->readers++;
+    Py_BEGIN_ALLOW_THREADS
+    switch (kind) {
+    case E_LP:
+        r = toll_mse_lincoln_petersen(self->d, s, a, b, &o, &e, &err);
+        break;
+    case E_CHAPMAN:
+        r = toll_mse_chapman(self->d, s, a, b, &o, &e, &err);
+        break;
+    case E_CHAO:
+        r = toll_mse_chao(self->d, s, &o, &e, &err);
+        break;
+    default:
+        r = toll_mse_loglinear(self->d, s, m, &o, &e, &err);
+        break;
+    }
+    Py_END_ALLOW_THREADS
+    self->readers--;
+    if (r != TOLL_OK)
+        return toll_py_raise(st, r, &err, NULL, 0);
+    return estimate_dict(self, &e);
+}
+
+static PyObject *MseData_lincoln_petersen(MseDataObject *self, PyObject *a,
+                                          PyObject *k)
+{
+    return estimate(self, E_LP, a, k);
+}
+
+static PyObject *MseData_chapman(MseDataObject *self, PyObject *a,
+                                 PyObject *k)
+{
+    return estimate(self, E_CHAPMAN, a, k);
+}
+
+static PyObject *MseData_chao(MseDataObject *self, PyObject *a, PyObject *k)
+{
+    return estimate(self, E_CHAO, a, k);
+}
+
+static PyObject *MseData_loglinear(MseDataObject *self, PyObject *a,
+                                   PyObject *k)
+{
+    return estimate(self, E_LOGLIN, a, k);
+}
+
+/* search(criterion='aic', stratum=None, level=0.95, profile=True,
+ *        profile_delta=10) -> (models, average, skipped, skip_message) */
+static PyObject *MseData_search(MseDataObject *self, PyObject *args,
+                                PyObject *kwds)
+{
+    static char *kwlist[] = {"criterion", "stratum", "level", "profile",
+                             "profile_delta", NULL};
+    const char *crit_s = "aic";
+    PyObject *so = Py_None;
+    double level = 0.95, delta = 10.0;
+    int profile = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|sOdpd:search", kwlist,
+                                     &crit_s, &so, &level, &profile, &delta))
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    toll_mse_criterion crit;
+    if (strcmp(crit_s, "aic") == 0 || strcmp(crit_s, "AIC") == 0)
+        crit = TOLL_MSE_AIC;
+    else if (strcmp(crit_s, "bic") == 0 || strcmp(crit_s, "BIC") == 0)
+        crit = TOLL_MSE_BIC;
+    else
+        return toll_py_option_error(st, "criterion", crit_s,
+                                    "expected \"aic\" or \"bic\", got \"%s\"",
+                                    crit_s);
+    long s;
+    toll_mse_options o;
+    if (data_ready(self) < 0 || stratum_arg(st, self, so, &s) < 0 ||
+        fill_opts(st, level, profile, &o) < 0)
+        return NULL;
+    if (delta >= 0.0)
+        o.profile_delta = delta;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_mse_results *res = NULL;
+    toll_status r;
+    self->readers++;
+    Py_BEGIN_ALLOW_THREADS
+    r = toll_mse_search(self->d, s, crit, &o, NULL, &res, &err);
+    Py_END_ALLOW_THREADS
+    self->readers--;
+    if (r != TOLL_OK)
+        return toll_py_raise(st, r, &err, NULL, 0);
+    PyObject *models = NULL, *avg = NULL, *result = NULL;
+    size_t n = toll_mse_results_count(res);
+    models = PyList_New((Py_ssize_t)n);
+    if (!models)
+        goto cleanup;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *e = estimate_dict(self, toll_mse_results_get(res, i));
+        if (!e)
+            goto cleanup;
+        PyList_SET_ITEM(models, (Py_ssize_t)i, e);
+    }
+    avg = estimate_dict(self, toll_mse_results_average(res));
+    if (!avg)
+        goto cleanup;
+    result = Py_BuildValue("(OOnN)", models, avg,
+                           (Py_ssize_t)toll_mse_results_skipped(res),
+                           toll_py_str(toll_mse_results_skip_message(res)));
+cleanup:
+    Py_XDECREF(models);
+    Py_XDECREF(avg);
+    toll_mse_results_free(res);
+    return result;
+}
+
+/* fitted(model='', stratum=None) -> (fitted, coef, coef_se) */
+static PyObject *MseData_fitted(MseDataObject *self, PyObject *args,
+                                PyObject *kwds)
+{
+    static char *kwlist[] = {"model", "stratum", NULL};
+    const char *model = NULL;
+    PyObject *so = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|zO:fitted", kwlist, &model,
+                                     &so))
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    long s;
+    if (data_ready(self) < 0 || stratum_arg(st, self, so, &s) < 0)
+        return NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_mse_model m = 0;
+    if (model) {
+        toll_status ps = toll_mse_model_parse(self->d, model, &m, &err);
+        if (ps != TOLL_OK)
+            return toll_py_raise(st, ps, &err, NULL, 0);
+    }
+    int K = toll_mse_data_nlists(self->d);
+    size_t nc = (size_t)1 << K, maxpar = 1 + (size_t)K + 28;
+    double fitted[1u << TOLL_MSE_MAX_LISTS], coef[1 + TOLL_MSE_MAX_LISTS + 28],
+        se[1 + TOLL_MSE_MAX_LISTS + 28];
+    size_t npar = 0;
+    toll_status r;
+    self->readers++;
+    Py_BEGIN_ALLOW_THREADS
+    r = toll_mse_loglinear_detail(self->d, s, m, NULL, fitted, nc, coef, se,
+                                  maxpar, &npar, &err);
+    Py_END_ALLOW_THREADS
+    self->readers--;
+    if (r != TOLL_OK)
+        return toll_py_raise(st, r, &err, NULL, 0);
+    PyObject *f = PyList_New((Py_ssize_t)nc), *c = PyList_New((Py_ssize_t)npar),
+             *e = PyList_New((Py_ssize_t)npar);
+    if (!f || !c || !e)
+        goto fail;
+    for (size_t p = 0; p < nc; p++) {
+        PyObject *v = PyFloat_FromDouble(fitted[p]);
+        if (!v)
+            goto fail;
+        PyList_SET_ITEM(f, (Py_ssize_t)p, v);
+    }
+    for (size_t k = 0; k < npar; k++) {
+        PyObject *v = PyFloat_FromDouble(coef[k]);
+        PyObject *w = PyFloat_FromDouble(se[k]);
+        if (!v || !w) {
+            Py_XDECREF(v);
+            Py_XDECREF(w);
+            goto fail;
+        }
+        PyList_SET_ITEM(c, (Py_ssize_t)k, v);
+        PyList_SET_ITEM(e, (Py_ssize_t)k, w);
+    }
+    return Py_BuildValue("(NNN)", f, c, e);
+fail:
+    Py_XDECREF(f);
+    Py_XDECREF(c);
+    Py_XDECREF(e);
+    return NULL;
+}
+
+/* model_name(model) -> the canonical name ("A + B + C + A*B") */
+static PyObject *MseData_model_name(MseDataObject *self, PyObject *arg)
+{
+    const char *spec = PyUnicode_AsUTF8(arg);
+    if (!spec || data_ready(self) < 0)
+        return NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_mse_model m;
+    toll_status r = toll_mse_model_parse(self->d, spec, &m, &err);
+    if (r != TOLL_OK)
+        return toll_py_raise(TOLL_PY_STATE(self), r, &err, NULL, 0);
+    char buf[512];
+    toll_mse_model_format(self->d, m, buf, sizeof buf);
+    return toll_py_str(buf);
+}
+
+/* table(kind, ...) is left to Python: estimates are dicts. */
+
+static PyMethodDef MseData_methods[] = {
+    {"from_incidents", (PyCFunction)(void (*)(void))MseData_from_incidents,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS,
+     "from_incidents(incidents, lists=None, stratify_by=None)\n--\n\n"
+     "Capture histories of reconciled incidents: the lists are sources."},
+    {"add_pattern", (PyCFunction)(void (*)(void))MseData_add_pattern,
+     METH_VARARGS | METH_KEYWORDS,
+     "add_pattern(pattern, count=1, stratum=None)\n--\n\n"
+     "Add count individuals with capture history pattern ('110')."},
+    {"add_records", (PyCFunction)(void (*)(void))MseData_add_records,
+     METH_VARARGS | METH_KEYWORDS,
+     "add_records(flags, strata=None)\n--\n\n"
+     "Add n records: flags holds n*K bytes (0 / non-zero), strata n names\n"
+     "or None.  All or nothing."},
+    {"load_file", (PyCFunction)(void (*)(void))MseData_load_file,
+     METH_VARARGS | METH_KEYWORDS,
+     "load_file(path, lists=None, stratum_column=None, delimiter=None)\n--\n\n"
+     "Read 0/1 membership columns or a pattern,count table from CSV."},
+    {"load_buffer", (PyCFunction)(void (*)(void))MseData_load_buffer,
+     METH_VARARGS | METH_KEYWORDS,
+     "load_buffer(data, name=None, lists=None, stratum_column=None, "
+     "delimiter=None)\n--\n\nAs load_file, from text."},
+    {"counts", (PyCFunction)(void (*)(void))MseData_counts,
+     METH_VARARGS | METH_KEYWORDS,
+     "counts(stratum=None)\n--\n\nCounts by capture history bit mask."},
+    {"observed", (PyCFunction)(void (*)(void))MseData_observed,
+     METH_VARARGS | METH_KEYWORDS,
+     "observed(stratum=None)\n--\n\nIndividuals on at least one list."},
+    {"lincoln_petersen", (PyCFunction)(void (*)(void))MseData_lincoln_petersen,
+     METH_VARARGS | METH_KEYWORDS,
+     "lincoln_petersen(a=None, b=None, stratum=None, level=0.95)\n--\n\n"},
+    {"chapman", (PyCFunction)(void (*)(void))MseData_chapman,
+     METH_VARARGS | METH_KEYWORDS,
+     "chapman(a=None, b=None, stratum=None, level=0.95)\n--\n\n"},
+    {"chao", (PyCFunction)(void (*)(void))MseData_chao,
+     METH_VARARGS | METH_KEYWORDS, "chao(stratum=None, level=0.95)\n--\n\n"},
+    {"loglinear", (PyCFunction)(void (*)(void))MseData_loglinear,
+     METH_VARARGS | METH_KEYWORDS,
+     "loglinear(model=None, stratum=None, level=0.95, profile=True)\n--\n\n"},
+    {"search", (PyCFunction)(void (*)(void))MseData_search,
+     METH_VARARGS | METH_KEYWORDS,
+     "search(criterion='aic', stratum=None, level=0.95, profile=True,\n"
+     "       profile_delta=10)\n--\n\n"
+     "(models best first, model average, skipped, first skip message)."},
+    {"fitted", (PyCFunction)(void (*)(void))MseData_fitted,
+     METH_VARARGS | METH_KEYWORDS,
+     "fitted(model=None, stratum=None)\n--\n\n"
+     "(fitted by bit mask with [0] the unobserved count, coefficients,\n"
+     "standard errors)."},
+    {"model_name", (PyCFunction)MseData_model_name, METH_O,
+     "model_name(spec)\n--\n\nThe canonical name of a model string."},
+    {NULL, NULL, 0, NULL}};
+
+static PyGetSetDef MseData_getset[] = {
+    {"lists", (getter)MseData_get_lists, NULL, "List names.", NULL},
+    {"strata", (getter)MseData_get_strata, NULL, "Stratum names.", NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+static PyMemberDef MseData_members[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(MseDataObject, weakrefs),
+     READONLY, NULL},
+    {NULL, 0, 0, 0, NULL}};
+
+static PyType_Slot MseData_slots[] = {
+    {Py_tp_doc,
+     "MseData(lists)\n--\n\n"
+     "Capture histories over the named lists (2 to 8), by stratum, and the\n"
+     "multiple systems estimators.  Use toll.mse.Data."},
+    {Py_tp_new, MseData_new},
+    {Py_tp_dealloc, MseData_dealloc},
+    {Py_tp_methods, MseData_methods},
+    {Py_tp_getset, MseData_getset},
+    {Py_tp_members, MseData_members},
+    {0, NULL}};
+
+static PyType_Spec MseData_spec = {
+    .name = "toll._core.MseData",
+    .basicsize = sizeof(MseDataObject),
+    .flags = Py_TPFLAGS_DEFAULT,
+    .slots = MseData_slots,
+};
+
+/* ======================================================================== */
+/* Intervals                                                                 */
+/* ======================================================================== */
+
+static int enum_arg(toll_state *st, PyObject *o, const char *name,
+                    toll_status (*parse)(const char *, void *, toll_error *),
+                    void *out)
+{
+    if (!o || o == Py_None)
+        return 0;
+    if (!PyUnicode_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a str, not %.100s", name,
+                     Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    const char *s = PyUnicode_AsUTF8(o);
+    if (!s)
+        return -1;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status r = parse(s, out, &err);
+    if (r != TOLL_OK) {
+        toll_py_raise_option(st, name, r, &err);
+        return -1;
+    }
+    return 0;
+}
+
+static toll_status parse_method(const char *s, void *o, toll_error *e)
+{
+    return toll_interval_method_parse(s, o, e);
+}
+static toll_status parse_dist(const char *s, void *o, toll_error *e)
+{
+    return toll_interval_dist_parse(s, o, e);
+}
+static toll_status parse_engine(const char *s, void *o, toll_error *e)
+{
+    return toll_interval_engine_parse(s, o, e);
+}
+
+int toll_py_interval_options(toll_state *st, PyObject *interval,
+                             PyObject *dist, PyObject *draws, PyObject *seed,
+                             PyObject *open_cap, PyObject *quantiles,
+                             PyObject *engine, toll_interval_options *o,
+                             double *qbuf)
+{
+    toll_interval_options_init(o);
+    if (enum_arg(st, interval, "interval", parse_method, &o->method) < 0 ||
+        enum_arg(st, dist, "dist", parse_dist, &o->dist) < 0 ||
+        enum_arg(st, engine, "engine", parse_engine, &o->engine) < 0)
+        return -1;
+    if (draws && draws != Py_None) {
+        long long v = PyLong_AsLongLong(draws);
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v < 1 || v > 100000000) {
+            char text[32];
+            snprintf(text, sizeof text, "%lld", v);
+            toll_py_option_error(st, "draws", text,
+                                 "draws must be from 1 to 100000000, got %s",
+                                 text);
+            return -1;
+        }
+        o->draws = (size_t)v;
+    }
+    if (seed && seed != Py_None) {
+        unsigned long long v = PyLong_AsUnsignedLongLong(seed);
+        if (v == (unsigned long long)-1 && PyErr_Occurred())
+            return -1;
+        o->seed = (uint64_t)v;
+    }
+    if (open_cap && open_cap != Py_None) {
+        double f = PyFloat_AsDouble(open_cap);
+        if (f == -1.0 && PyErr_Occurred())
+            return -1;
+        if (!(f >= 1.0) || !isfinite(f)) {
+            char text[32];
+            snprintf(text, sizeof text, "%g", f);
+            toll_py_option_error(st, "open_cap", text,
+                                 "open_cap must be a finite number >= 1, "
+                                 "got %s", text);
+            return -1;
+        }
+        o->open_cap = f;
+    }
+    if (quantiles && quantiles != Py_None) {
+        PyObject *seq = PySequence_Fast(quantiles,
+                                        "quantiles must be a sequence of "
+                                        "numbers");
+        if (!seq)
+            return -1;
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+        if (n < 1 || n > TOLL_INTERVAL_MAX_QUANTILES) {
+            Py_DECREF(seq);
+            char text[32];
+            snprintf(text, sizeof text, "%zd", n);
+            toll_py_option_error(st, "quantiles", text,
+                                 "give 1 to %d quantiles, not %zd",
+                                 TOLL_INTERVAL_MAX_QUANTILES, n);
+            return -1;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            double v = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(seq, i));
+            if (v == -1.0 && PyErr_Occurred()) {
+                Py_DECREF(seq);
+                return -1;
+            }
+            qbuf[i] = v;
+        }
+        Py_DECREF(seq);
+        o->quantiles = qbuf;
+        o->n_quantiles = (size_t)n;
+    }
+    return 0;
+}
+
+/* interval_sum(low, high, best=None, open=None, share=None, *,
+ *              interval='independent', dist=None, draws=None, seed=None,
+ *              open_cap=None, quantiles=None, engine=None)
+ *   -> (list of quantile values, engine used) */
+static int doubles_of(PyObject *o, Py_ssize_t n, const char *what,
+                      double **out)
+{
+    *out = NULL;
+    if (!o || o == Py_None)
+        return 0;
+    PyObject *seq = PySequence_Fast(o, "must be a sequence");
+    if (!seq)
+        return -1;
+    if (PySequence_Fast_GET_SIZE(seq) != n) {
+        PyErr_Format(PyExc_ValueError, "%s has %zd values, low has %zd",
+                     what, PySequence_Fast_GET_SIZE(seq), n);
+        Py_DECREF(seq);
+        return -1;
+    }
+    *out = PyMem_Calloc((size_t)n + 1, sizeof **out);
+    if (!*out) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PySequence_Fast_GET_ITEM(seq, i);
+        double x = v == Py_None ? NAN : PyFloat_AsDouble(v);
+        if (x == -1.0 && PyErr_Occurred()) {
+            Py_DECREF(seq);
+            PyMem_Free(*out);
+            *out = NULL;
+            return -1;
+        }
+        (*out)[i] = x;
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
+static PyObject *core_interval_sum(PyObject *module, PyObject *args,
+                                   PyObject *kwds)
+{
+    static char *kwlist[] = {"low",   "high",     "best",      "open",
+                             "share", "interval", "dist",      "draws",
+                             "seed",  "open_cap", "quantiles", "engine",
+                             NULL};
+    PyObject *low_o, *high_o, *best_o = Py_None, *open_o = Py_None,
+                              *share_o = Py_None, *interval = NULL,
+                              *dist = NULL, *draws = NULL, *seed = NULL,
+                              *cap = NULL, *qs = NULL, *engine = NULL;
+    if (!PyArg_ParseTupleAndKeywords(
+            args, kwds, "OO|OOO$OOOOOOO:interval_sum", kwlist, &low_o,
+            &high_o, &best_o, &open_o, &share_o, &interval, &dist, &draws,
+            &seed, &cap, &qs, &engine))
+        return NULL;
+    toll_state *st = PyModule_GetState(module);
+    toll_interval_options o;
+    double qbuf[TOLL_INTERVAL_MAX_QUANTILES];
+    if (toll_py_interval_options(st, interval, dist, draws, seed, cap, qs,
+                                 engine, &o, qbuf) < 0)
+        return NULL;
+    if (!interval || interval == Py_None)
+        o.method = TOLL_INTERVAL_INDEPENDENT;
+    PyObject *lseq = NULL, *hseq = NULL, *oseq = NULL, *result = NULL;
+    int64_t *lo = NULL, *hi = NULL;
+    unsigned char *op = NULL;
+    double *best = NULL, *share = NULL;
+    lseq = PySequence_Fast(low_o, "low must be a sequence of int");
+    hseq = lseq ? PySequence_Fast(high_o, "high must be a sequence") : NULL;
+    if (!hseq)
+        goto cleanup;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(lseq);
+    if (PySequence_Fast_GET_SIZE(hseq) != n) {
+        PyErr_Format(PyExc_ValueError, "high has %zd values, low has %zd",
+                     PySequence_Fast_GET_SIZE(hseq), n);
+        goto cleanup;
+    }
+    lo = PyMem_Calloc((size_t)n + 1, sizeof *lo);
+    hi = PyMem_Calloc((size_t)n + 1, sizeof *hi);
+    op = PyMem_Calloc((size_t)n + 1, 1);
+    if (!lo || !hi || !op) {
+        PyErr_NoMemory();
+        goto cleanup;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        long long a = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(lseq, i));
+        if (a == -1 && PyErr_Occurred())
+            goto cleanup;
+        PyObject *h = PySequence_Fast_GET_ITEM(hseq, i);
+        long long b = -1;
+        if (h != Py_None) {
+            b = PyLong_AsLongLong(h);
+            if (b == -1 && PyErr_Occurred())
+                goto cleanup;
+        } else {
+            op[i] = 1; /* None: open */
+        }
+        lo[i] = a;
+        hi[i] = b;
+    }
+    if (open_o != Py_None) {
+        oseq = PySequence_Fast(open_o, "open must be a sequence of bool");
+        if (!oseq)
+            goto cleanup;
+        if (PySequence_Fast_GET_SIZE(oseq) != n) {
+            PyErr_Format(PyExc_ValueError, "open has %zd values, low has %zd",
+                         PySequence_Fast_GET_SIZE(oseq), n);
+            goto cleanup;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            int t = PyObject_IsTrue(PySequence_Fast_GET_ITEM(oseq, i));
+            if (t < 0)
+                goto cleanup;
+            op[i] |= (unsigned char)t;
+        }
+    }
+    if (doubles_of(best_o, n, "best", &best) < 0 ||
+        doubles_of(share_o, n, "share", &share) < 0)
+        goto cleanup;
+    double out[TOLL_INTERVAL_MAX_QUANTILES];
+    toll_interval_engine used = TOLL_ENGINE_EXACT;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status r;
+    Py_BEGIN_ALLOW_THREADS
+    r = toll_interval_sum(lo, hi, best, op, share, (size_t)n, &o, NULL, out,
+                          &used, &err);
+    Py_END_ALLOW_THREADS
+    if (r != TOLL_OK) {
+        if (r == TOLL_EINVAL)
+            toll_py_raise_option(st, err.field[0] ? err.field : "interval", r,
+                                 &err);
+        else
+            toll_py_raise(st, r, &err, NULL, 0);
+        goto cleanup;
+    }
+    size_t nq = o.quantiles ? o.n_quantiles : 3;
+    PyObject *l = PyList_New((Py_ssize_t)nq);
+    if (!l)
+        goto cleanup;
+    for (size_t k = 0; k < nq; k++) {
+        PyObject *v = PyFloat_FromDouble(out[k]);
+        if (!v) {
+            Py_DECREF(l);
+            goto cleanup;
+        }
+        PyList_SET_ITEM(l, (Py_ssize_t)k, v);
+    }
+    result = Py_BuildValue("(NN)", l,
+                           toll_py_str(toll_interval_engine_name(used)));
+cleanup:
+    PyMem_Free(lo);
+    PyMem_Free(hi);
+    PyMem_Free(op);
+    PyMem_Free(best);
+    PyMem_Free(share);
+    Py_XDECREF(lseq);
+    Py_XDECREF(hseq);
+    Py_XDECREF(oseq);
+    return result;
+}
+
+static PyObject *core_interval_column_name(PyObject *module, PyObject *arg)
+{
+    double p = PyFloat_AsDouble(arg);
+    if (p == -1.0 && PyErr_Occurred())
+        return NULL;
+    char buf[32];
+    toll_interval_column_name(p, buf, sizeof buf);
+    return PyUnicode_FromString(buf);
+}
+
+static PyMethodDef mse_functions[] = {
+    {"interval_sum", (PyCFunction)(void (*)(void))core_interval_sum,
+     METH_VARARGS | METH_KEYWORDS,
+     "interval_sum(low, high, best=None, open=None, share=None, *,\n"
+     "             interval='independent', dist=None, draws=None, "
+     "seed=None,\n"
+     "             open_cap=None, quantiles=None, engine=None)\n--\n\n"
+     "Quantiles of a total of ranges: (values, engine used)."},
+    {"interval_column_name", core_interval_column_name, METH_O,
+     "interval_column_name(p)\n--\n\nThe column name of quantile p: "
+     "'q025'."},
+    {NULL, NULL, 0, NULL}};
+
+int toll_py_mse_init(PyObject *m)
+{
+    PyObject *tp = PyType_FromModuleAndSpec(m, &MseData_spec, NULL);
+    if (!tp)
+        return -1;
+    int rc = PyModule_AddType(m, (PyTypeObject *)tp);
+    Py_DECREF(tp);
+    if (rc < 0)
+        return -1;
+    if (PyModule_AddFunctions(m, mse_functions) < 0)
+        return -1;
+    if (PyModule_AddIntConstant(m, "MSE_MAX_LISTS", TOLL_MSE_MAX_LISTS) < 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,469 @@
+"""toll.mse: multiple systems estimation (capture-recapture).
+
+Several lists (sources) each record part of one population (deaths,
+victims, incidents).  The pattern of overlaps between them estimates how
+many were recorded by none.  ::
+
+    import toll.mse
+    d = toll.mse.Data.from_patterns({"110": 30, "101": 12, "011": 8,
+                                     "100": 40, "010": 35, "001": 20,
+                                     "111": 5}, lists=["A", "B", "C"])
+    d.loglinear()                   # independence: Estimate(n_hat=..., ...)
+    d.loglinear(model="A*B")        # with the A x B interaction
+    r = d.search(criterion="aic")   # every two-way model, best first
+    r.to_pandas(); r.average        # ... and the AIC-weighted average
+    d.chapman("A", "B"); d.chao()   # two-list and nonparametric estimators
+
+Data come from patterns and counts, from records with 0/1 list columns
+(:meth:`Data.from_records`, :func:`read`) or from reconciled incidents,
+whose non-self sources are their capture history
+(:meth:`Data.from_incidents`).  Every estimator works in one stratum or,
+by default, in every stratum separately with the estimates summed.
+
+The work is done by the C library (``toll/mse.h``) without the GIL.  A
+model that cannot be fitted raises :class:`toll.ModelError` (also a
+ValueError); bad arguments raise :class:`toll.OptionError`.  Formulas,
+choices and references: docs/mse.md.
+"""
+import csv
+import math
+import os
+from dataclasses import asdict, dataclass
+from typing import (Any, Dict, Iterable, Iterator, List, Mapping, Optional,
+                    Sequence, Tuple, Union)
+
+from . import _core
+from ._core import ModelError, OptionError
+
+__all__ = ["Data", "Estimate", "Results", "read", "ModelError"]
+
+PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+_Stratum = Union[str, int, None]
+
+
+def _opt(v: Any) -> Optional[float]:
+    """NaN (not applicable) as None."""
+    if v is None:
+        return None
+    return None if isinstance(v, float) and math.isnan(v) else v
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One estimate of the population size.
+
+    n_hat, se:        the estimate and its standard error
+    lower, upper:     the interval at the requested level (upper may be
+                      ``inf`` when the likelihood does not bound it)
+    deviance, df, aic, bic: fit statistics of log-linear models (None for
+                      the two-list and Chao estimators)
+    model:            "A + B + C + A*B" (log-linear), "A,B" (two lists),
+                      "all lists" (Chao) or "model average"
+    warnings:         the estimate's warnings as text (empty when none)
+    method:           "loglinear", "lincoln-petersen", "chapman", "chao"
+                      or "model-average"
+    observed:         individuals on at least one list
+    interval:         "profile" or "log-normal"
+    stratum:          the stratum's name, or None for all strata summed
+    weight, delta:    in a search: Akaike (or BIC) weight and the
+                      criterion's distance from the best model
+    """
+    n_hat: float
+    se: float
+    lower: float
+    upper: float
+    deviance: Optional[float]
+    df: Optional[int]
+    aic: Optional[float]
+    bic: Optional[float]
+    model: str
+    warnings: Tuple[str, ...]
+    method: str = "loglinear"
+    observed: float = 0.0
+    interval: str = ""
+    stratum: Optional[str] = None
+    weight: Optional[float] = None
+    delta: Optional[float] = None
+    n_profile: Optional[float] = None
+    loglik: Optional[float] = None
+    npar: Optional[int] = None
+    warning_flags: int = 0
+
+    @classmethod
+    def _from_core(cls, d: Mapping[str, Any], ranked: bool = False
+                   ) -> "Estimate":
+        w = d["warning"]
+        return cls(
+            n_hat=d["n_hat"], se=d["se"], lower=d["lower"],
+            upper=d["upper"], deviance=_opt(d["deviance"]), df=d["df"],
+            aic=_opt(d["aic"]), bic=_opt(d["bic"]), model=d["model"],
+            warnings=tuple(x for x in w.split("; ") if x) if w else (),
+            method=d["method"], observed=d["observed"],
+            interval=d["interval"], stratum=d["stratum"],
+            weight=d["weight"] if ranked else None,
+            delta=(None if d["method"] == "model-average" else d["delta"])
+            if ranked else None,
+            n_profile=d["n_profile"], loglik=_opt(d["loglik"]),
+            npar=d["npar"], warning_flags=d["warning_flags"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The fields as a dict."""
+        return asdict(self)
+
+    def __str__(self) -> str:
+        up = "inf" if math.isinf(self.upper) else f"{self.upper:,.0f}"
+        s = (f"{self.model}: N-hat {self.n_hat:,.1f} (se {self.se:,.1f}), "
+             f"interval {self.lower:,.0f} to {up}")
+        if self.interval:
+            s += f" ({self.interval})"
+        return s
+
+
+_COLUMNS = ["model", "method", "stratum", "observed", "n_hat", "se",
+            "lower", "upper", "interval", "deviance", "df", "aic", "bic",
+            "weight", "delta", "warnings"]
+
+
+def _rows(estimates: Iterable[Estimate], ranked: bool) -> List[Dict[str, Any]]:
+    out = []
+    for e in estimates:
+        row = {k: getattr(e, k) for k in _COLUMNS if k != "warnings"}
+        row["warnings"] = "; ".join(e.warnings)
+        if not ranked:
+            row.pop("weight")
+            row.pop("delta")
+        out.append(row)
+    return out
+
+
+def _frame(rows: List[Dict[str, Any]]) -> Any:
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - depends on install
+        raise ImportError("to_pandas() needs pandas: pip install pandas"
+                          ) from exc
+    df = pd.DataFrame(rows)
+    if "stratum" in df and df["stratum"].isna().all():
+        df = df.drop(columns="stratum")
+    return df
+
+
+class Results(Sequence[Estimate]):
+    """The models of a search, best first (a sequence of
+    :class:`Estimate`), with the weighted model average in
+    :attr:`average`."""
+
+    def __init__(self, models: List[Estimate], average: Estimate,
+                 criterion: str, skipped: int, skip_message: str) -> None:
+        self._models = models
+        self.average = average
+        self.criterion = criterion
+        self.skipped = skipped
+        self.skip_message = skip_message
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._models[i]
+
+    def __iter__(self) -> Iterator[Estimate]:
+        return iter(self._models)
+
+    @property
+    def best(self) -> Estimate:
+        """The model ranked first."""
+        return self._models[0]
+
+    def rows(self, average: bool = True) -> List[Dict[str, Any]]:
+        """One dict per model (and the average last)."""
+        items = list(self._models) + ([self.average] if average else [])
+        return _rows(items, True)
+
+    def to_pandas(self, average: bool = True) -> Any:
+        """A DataFrame: model, method, observed, n_hat, se, lower, upper,
+        interval, deviance, df, aic, bic, weight, delta, warnings; one row
+        per model, best first, and the model average last."""
+        return _frame(self.rows(average))
+
+    def __repr__(self) -> str:
+        return (f"<toll.mse.Results: {len(self)} models by "
+                f"{self.criterion.upper()}, best {self.best.model!r} "
+                f"N-hat {self.best.n_hat:,.1f}; average "
+                f"{self.average.n_hat:,.1f}>")
+
+
+def _pattern(mask: int, k: int) -> str:
+    return "".join("1" if (mask >> j) & 1 else "0" for j in range(k))
+
+
+def _flag(value: Any, col: str, i: int) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value in (0, 1):
+            return int(value)
+    elif isinstance(value, str):
+        v = value.strip().lower()
+        if v in ("1", "true", "yes"):
+            return 1
+        if v in ("0", "false", "no"):
+            return 0
+    else:
+        try:  # numpy scalars
+            f = float(value)
+            if f in (0.0, 1.0):
+                return int(f)
+        except (TypeError, ValueError):
+            pass
+    raise OptionError(f"<records>: record {i}: field '{col}': cannot read "
+                      f"{value!r} as 0 or 1")
+
+
+class Data:
+    """Capture histories over 2 to 8 named lists, by stratum.
+
+    Build with :meth:`from_patterns`, :meth:`from_records`,
+    :meth:`from_incidents` or :func:`read`; then estimate with
+    :meth:`loglinear`, :meth:`search`, :meth:`average`,
+    :meth:`lincoln_petersen`, :meth:`chapman` or :meth:`chao`.
+    """
+
+    def __init__(self, lists: Sequence[str]) -> None:
+        if isinstance(lists, str):
+            lists = [x.strip() for x in lists.split(",")]
+        self._c = _core.MseData(list(lists))
+
+    @classmethod
+    def _wrap(cls, core: Any) -> "Data":
+        self = cls.__new__(cls)
+        self._c = core
+        return self
+
+    # ---- construction ----
+
+    @classmethod
+    def from_patterns(cls, counts: Union[Mapping[str, int],
+                                         Iterable[Tuple[str, int]]],
+                      lists: Optional[Sequence[str]] = None,
+                      stratum: Optional[str] = None) -> "Data":
+        """From capture histories and their counts: ``{"110": 30, ...}``
+        (or (pattern, count) pairs).  A mapping of stratum names to such
+        mappings gives strata.  ``lists`` names the lists (default "A",
+        "B", ... by pattern length)."""
+        items: List[Tuple[Optional[str], str, int]] = []
+        pairs = counts.items() if isinstance(counts, Mapping) else counts
+        for key, value in pairs:
+            if isinstance(value, Mapping):
+                items += [(str(key), p, c) for p, c in value.items()]
+            else:
+                items.append((stratum, key, value))
+        if lists is None:
+            if not items:
+                raise OptionError("from_patterns: no patterns (give lists= "
+                                  "to name the lists)")
+            k = len(items[0][1])
+            lists = [chr(ord("A") + j) for j in range(k)]
+        self = cls(lists)
+        for s, p, c in items:
+            self._c.add_pattern(str(p), int(c), s)
+        return self
+
+    @classmethod
+    def from_records(cls, records: Any, lists: Sequence[str],
+                     stratum: Optional[str] = None) -> "Data":
+        """From one record per individual with a 0/1 column per list (also
+        True/False, "yes"/"no"): a pandas DataFrame or an iterable of
+        dicts.  ``lists`` names the columns (and the lists); ``stratum``
+        names a column of stratum names."""
+        if isinstance(lists, str):
+            lists = [x.strip() for x in lists.split(",")]
+        lists = list(lists)
+        self = cls(lists)
+        k = len(lists)
+        flags = bytearray()
+        strata: Optional[List[Optional[str]]] = [] if stratum else None
+        if hasattr(records, "columns") and hasattr(records, "to_numpy"):
+            missing = [c for c in lists + ([stratum] if stratum else [])
+                       if c not in records.columns]
+            if missing:
+                raise OptionError(f"from_records: no column {missing[0]!r} "
+                                  f"(columns: {', '.join(map(str, records.columns))})")
+            cols = [records[c].tolist() for c in lists]
+            n = len(records)
+            for i in range(n):
+                for j in range(k):
+                    flags.append(_flag(cols[j][i], lists[j], i))
+            if strata is not None:
+                strata = [None if v is None or (isinstance(v, float)
+                                                and math.isnan(v))
+                          else str(v) for v in records[stratum].tolist()]
+        else:
+            for i, rec in enumerate(records):
+                for c in lists:
+                    if c not in rec:
+                        raise OptionError(f"<records>: record {i}: no field "
+                                          f"{c!r}")
+                    flags.append(_flag(rec[c], c, i))
+                if strata is not None:
+                    v = rec.get(stratum)
+                    strata.append(None if v is None else str(v))
+        self._c.add_records(bytes(flags), strata)
+        return self
+
+    @classmethod
+    def from_incidents(cls, incidents: Any,
+                       lists: Optional[Sequence[str]] = None,
+                       stratify_by: Optional[str] = None) -> "Data":
+        """From reconciled incidents (:meth:`toll.Reports.reconcile`): each
+        incident is an individual and its non-self sources are the lists it
+        is on, so the estimate counts the incidents that no source
+        reported.  ``lists``: source names (default: every non-self source,
+        at most 8).  ``stratify_by``: "region", "region:K" or
+        "period:day|week|month|quarter|year"."""
+        core = getattr(incidents, "_c", incidents)
+        if isinstance(lists, str):
+            lists = [x.strip() for x in lists.split(",")]
+        return cls._wrap(_core.MseData.from_incidents(
+            core, None if lists is None else list(lists), stratify_by))
+
+    @classmethod
+    def read(cls, path: PathLike, lists: Optional[Sequence[str]] = None,
+             stratum_column: Optional[str] = None,
+             delimiter: Optional[str] = None) -> "Data":
+        """Read a CSV file: one row per individual with a 0/1 column per
+        list (``lists`` names them), or a table of ``pattern`` and
+        ``count`` columns (lists default to "A", "B", ...).  An optional
+        stratum column (``stratum_column``, default "stratum")."""
+        if isinstance(lists, str):
+            lists = [x.strip() for x in lists.split(",")]
+        names = list(lists) if lists is not None else _sniff_lists(
+            path, delimiter or ",")
+        self = cls(names)
+        self._c.load_file(path, None, stratum_column, delimiter)
+        return self
+
+    # ---- contents ----
+
+    @property
+    def lists(self) -> Tuple[str, ...]:
+        """The list names."""
+        return self._c.lists
+
+    @property
+    def strata(self) -> Tuple[str, ...]:
+        """The stratum names ("" for the unnamed stratum)."""
+        return self._c.strata
+
+    def counts(self, stratum: _Stratum = None) -> Dict[str, int]:
+        """Count of each capture history ("110": on lists 1 and 2) in a
+        stratum, or in all strata (None)."""
+        c = self._c.counts(stratum)
+        k = len(self.lists)
+        return {_pattern(m, k): c[m] for m in range(1, len(c))}
+
+    def observed(self, stratum: _Stratum = None) -> int:
+        """Individuals on at least one list."""
+        return self._c.observed(stratum)
+
+    def model_name(self, model: Optional[str]) -> str:
+        """The canonical name of a model ("A*B" -> "A + B + C + A*B")."""
+        return self._c.model_name(model or "")
+
+    def __repr__(self) -> str:
+        return (f"<toll.mse.Data: lists {', '.join(self.lists)}; "
+                f"{len(self.strata)} strata; {self.observed()} observed>")
+
+    # ---- estimators ----
+
+    def lincoln_petersen(self, a: Union[str, int, None] = None,
+                         b: Union[str, int, None] = None,
+                         stratum: _Stratum = None,
+                         level: float = 0.95) -> Estimate:
+        """Lincoln-Petersen n1 n2 / m on lists a and b (default the first
+        two), with a log-normal interval."""
+        return Estimate._from_core(self._c.lincoln_petersen(a, b, stratum,
+                                                            level))
+
+    def chapman(self, a: Union[str, int, None] = None,
+                b: Union[str, int, None] = None, stratum: _Stratum = None,
+                level: float = 0.95) -> Estimate:
+        """Chapman (n1+1)(n2+1)/(m+1) - 1 with Seber's variance."""
+        return Estimate._from_core(self._c.chapman(a, b, stratum, level))
+
+    def chao(self, stratum: _Stratum = None, level: float = 0.95
+             ) -> Estimate:
+        """Chao's (1987) lower bound S + f1^2 / (2 f2)."""
+        return Estimate._from_core(self._c.chao(stratum, level))
+
+    def loglinear(self, model: Optional[str] = None,
+                  stratum: _Stratum = None, level: float = 0.95,
+                  profile: bool = True) -> Estimate:
+        """A Poisson log-linear model: main effects plus the two-way
+        interactions named in ``model`` ("A*B + C*D"; None: independence),
+        with a profile-likelihood interval (``profile=False``:
+        log-normal)."""
+        return Estimate._from_core(self._c.loglinear(model, stratum, level,
+                                                     profile))
+
+    def search(self, criterion: str = "aic", stratum: _Stratum = None,
+               level: float = 0.95, profile: bool = True) -> Results:
+        """Fit every model with two-way interactions (up to 5 lists),
+        ranked by ``criterion`` ("aic" or "bic"), and their weighted
+        average (Buckland et al. 1997)."""
+        models, avg, skipped, msg = self._c.search(criterion, stratum, level,
+                                                   profile)
+        return Results([Estimate._from_core(m, True) for m in models],
+                       Estimate._from_core(avg, True), criterion.lower(),
+                       skipped, msg)
+
+    def average(self, criterion: str = "aic", stratum: _Stratum = None,
+                level: float = 0.95) -> Estimate:
+        """The model average of :meth:`search`."""
+        return self.search(criterion, stratum, level).average
+
+    def fitted(self, model: Optional[str] = None, stratum: _Stratum = None
+               ) -> Dict[str, float]:
+        """Fitted counts of a log-linear model by capture history; the
+        all-zero history ("000") is the estimated unobserved count."""
+        f, _, _ = self._c.fitted(model, stratum)
+        k = len(self.lists)
+        return {_pattern(m, k): f[m] for m in range(len(f))}
+
+    def coefficients(self, model: Optional[str] = None,
+                     stratum: _Stratum = None
+                     ) -> Dict[str, Tuple[float, float]]:
+        """Coefficients and standard errors of a log-linear model:
+        "(Intercept)", one per list, one per interaction ("A:B")."""
+        _, coef, se = self._c.fitted(model, stratum)
+        names = ["(Intercept)"] + list(self.lists)
+        canon = self.model_name(model)
+        names += [t.strip().replace("*", ":") for t in canon.split("+")
+                  if "*" in t]
+        return {n: (c, s) for n, c, s in zip(names, coef, se)}
+
+
+def _sniff_lists(path: PathLike, delimiter: str) -> List[str]:
+    """List names of a pattern,count table: "A", "B", ... by the length of
+    the first pattern."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        rows = csv.reader(f, delimiter=delimiter)
+        header = next(rows, None)
+        if header is None:
+            raise OptionError(f"{os.fsdecode(path)}: empty file")
+        low = [h.strip().lower() for h in header]
+        if "pattern" in low and "count" in low:
+            j = low.index("pattern")
+            for row in rows:
+                if len(row) > j and row[j].strip():
+                    return [chr(ord("A") + i)
+                            for i in range(len(row[j].strip()))]
+    raise OptionError(f"{os.fsdecode(path)}: name the lists (lists=[...]): "
+                      "the 0/1 columns of each record")
+
+
+def read(path: PathLike, lists: Optional[Sequence[str]] = None,
+         stratum_column: Optional[str] = None,
+         delimiter: Optional[str] = None) -> Data:
+    """:meth:`Data.read`: capture histories from a CSV file."""
+    return Data.read(path, lists, stratum_column, delimiter)

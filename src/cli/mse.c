@@ -1,0 +1,695 @@
+/*
+ * src/cli/mse.c - `toll mse`: multiple systems estimation from the command
+ * line, and the interval options of `toll summarize`.
+ *
+ *   toll mse FILE --lists A,B,C [--model "A*B" | --search aic|bic |
+ *            --estimator lincoln-petersen|chapman|chao] [--format F]
+ *   toll mse --from-incidents REPORTS... [--lists SOURCES]
+ *
+ * Uses the public API only.  Exit status: 0 success, 1 bad data or a model
+ * that cannot be fitted, 2 usage error.
+ */
+#include "cli_mse.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { X_OK = 0, X_DATA = 1, X_USAGE = 2 };
+
+const char TOLL_CLI_MSE_HELP[] =
+    "usage: toll mse FILE [options]\n"
+    "       toll mse --from-incidents REPORTS... [options]\n"
+    "\n"
+    "Multiple systems estimation (capture-recapture): from the overlaps of\n"
+    "several lists, estimate how many individuals (deaths, incidents) no\n"
+    "list recorded.  FILE is CSV: one row per individual with a 0/1 column\n"
+    "per list (also yes/no, true/false), or a table of 'pattern' and\n"
+    "'count' columns (pattern \"110\": on lists 1 and 2, not 3).  With no\n"
+    "model named, the independence model is fitted and N-hat, its standard\n"
+    "error and the 95% profile-likelihood interval are printed.\n"
+    "\n"
+    "Input:\n"
+    "  --lists A,B,C          the lists: the 0/1 columns of FILE (required\n"
+    "                         for records; for a pattern table, their names,\n"
+    "                         default A, B, C...); with --from-incidents, the\n"
+    "                         sources to use as lists (default: every\n"
+    "                         non-self source, at most 8)\n"
+    "  --stratum-column NAME  column giving each row's stratum (default:\n"
+    "                         'stratum' when there is one)\n"
+    "  --delimiter C          CSV field delimiter (default ','; 'tab')\n"
+    "  --from-incidents       the files are reports (json, jsonl or csv):\n"
+    "                         reconcile them; each incident's non-self\n"
+    "                         sources are its capture history, so the\n"
+    "                         estimate counts incidents no source reported\n"
+    "  --stratify-by KEY      with --from-incidents: region, region:K or\n"
+    "                         period:day|week|month|quarter|year\n"
+    "  --stratum NAME         estimate in this stratum only (default: every\n"
+    "                         stratum separately, summed)\n"
+    "\n"
+    "Estimation:\n"
+    "  --model SPEC           log-linear model with these two-way\n"
+    "                         interactions, e.g. \"A*B + C*D\" (names or\n"
+    "                         1-based indices; default: independence)\n"
+    "  --search aic|bic       fit every model with two-way interactions\n"
+    "                         (up to 5 lists), best first, each with N-hat,\n"
+    "                         SE, deviance, df, AIC, BIC and weight; the\n"
+    "                         weighted model average last\n"
+    "  --estimator E          loglinear (default), lincoln-petersen or\n"
+    "                         chapman (two lists: see --pair), or chao\n"
+    "  --pair A,B             the two lists of a two-list estimator\n"
+    "                         (default: the first two)\n"
+    "  --level L              confidence level (default 0.95)\n"
+    "  --lognormal            log-normal instead of profile-likelihood\n"
+    "                         intervals for log-linear models\n"
+    "\n"
+    "Output:\n"
+    "  --format F             text (default), csv, json or md\n"
+    "\n"
+    "Method notes and references: docs/mse.md.\n";
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("toll: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs(" (see 'toll mse --help')\n", stderr);
+    return X_USAGE;
+}
+
+static int write_out(void *ctx, const char *data, size_t len)
+{
+    return fwrite(data, 1, len, (FILE *)ctx) != len;
+}
+
+static int finish(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fputs("toll: error writing the output\n", stderr);
+        return X_DATA;
+    }
+    return X_OK;
+}
+
+/* Split "A,B,C" into at most max trimmed items (pointers into a copy that
+ * the caller frees).  Returns the count, or -1 on an empty item / too many. */
+static int split_list(const char *s, char **copy, const char **items, int max)
+{
+    *copy = malloc(strlen(s) + 1);
+    if (!*copy)
+        return -1;
+    strcpy(*copy, s);
+    int n = 0;
+    char *p = *copy;
+    for (;;) {
+        char *e = strchr(p, ',');
+        if (e)
+            *e = '\0';
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t len = strlen(p);
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            p[--len] = '\0';
+        if (!len || n >= max)
+            return -1;
+        items[n++] = p;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return n;
+}
+
+static int parse_char(const char *s, char *out)
+{
+    if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0) {
+        *out = '\t';
+        return 1;
+    }
+    if (s[0] && !s[1]) {
+        *out = s[0];
+        return 1;
+    }
+    return 0;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (n == cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (buf && ferror(f)) {
+        free(buf);
+        buf = NULL;
+    }
+    if (f != stdin)
+        fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* One CSV field of a header-like line: trimmed, quotes removed, into out. */
+static const char *next_field(const char *p, const char *end, char delim,
+                              char *out, size_t size)
+{
+    size_t o = 0;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    int quoted = p < end && *p == '"';
+    if (quoted)
+        p++;
+    while (p < end) {
+        if (quoted && *p == '"') {
+            if (p + 1 < end && p[1] == '"') {
+                p++;
+            } else {
+                quoted = 0;
+                p++;
+                continue;
+            }
+        } else if (!quoted && *p == delim) {
+            break;
+        }
+        if (o + 1 < size)
+            out[o++] = *p;
+        p++;
+    }
+    while (o && (out[o - 1] == ' ' || out[o - 1] == '\t'))
+        o--;
+    out[o] = '\0';
+    return p < end ? p + 1 : NULL;
+}
+
+/* For a pattern,count table: the pattern length of the first data row
+ * (0 when the file is not such a table or it cannot be told). */
+static int sniff_pattern_length(const char *text, size_t len, char delim)
+{
+    const char *p = text, *end = text + len;
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    const char *eol = memchr(p, '\n', (size_t)(end - p));
+    if (!eol)
+        return 0;
+    const char *hend = eol > p && eol[-1] == '\r' ? eol - 1 : eol;
+    long col = -1, idx = 0, have_count = 0;
+    char f[256];
+    for (const char *q = p; q; idx++) {
+        q = next_field(q, hend, delim, f, sizeof f);
+        if (strcmp(f, "pattern") == 0 || strcmp(f, "Pattern") == 0 ||
+            strcmp(f, "PATTERN") == 0)
+            col = col < 0 ? idx : col;
+        if (strcmp(f, "count") == 0 || strcmp(f, "Count") == 0 ||
+            strcmp(f, "COUNT") == 0)
+            have_count = 1;
+    }
+    if (col < 0 || !have_count)
+        return 0;
+    p = eol + 1;
+    while (p < end && (*p == '\n' || *p == '\r'))
+        p++;
+    if (p >= end)
+        return 0;
+    eol = memchr(p, '\n', (size_t)(end - p));
+    const char *rend = eol ? eol : end;
+    if (rend > p && rend[-1] == '\r')
+        rend--;
+    const char *q = p;
+    for (long k = 0; q && k <= col; k++)
+        q = (k == col) ? (next_field(q, rend, delim, f, sizeof f), NULL)
+                       : next_field(q, rend, delim, f, sizeof f);
+    size_t n = strlen(f);
+    for (size_t i = 0; i < n; i++)
+        if (f[i] != '0' && f[i] != '1')
+            return 0;
+    return (int)n;
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+typedef struct mse_cli {
+    const char **files;
+    size_t nfiles;
+    const char *lists;
+    const char *stratum_column;
+    const char *stratum;
+    const char *stratify_by;
+    const char *model;
+    const char *search;
+    const char *estimator;
+    const char *pair;
+    char delimiter;
+    int from_incidents;
+    int lognormal;
+    int help;
+    double level;
+    toll_render_format format;
+} mse_cli;
+
+static int parse_mse_args(mse_cli *c, int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int has_arg;
+    } opts[] = {{"help", 0},          {"lists", 1},       {"stratum-column", 1},
+                {"stratum", 1},       {"stratify-by", 1}, {"model", 1},
+                {"search", 1},        {"estimator", 1},   {"pair", 1},
+                {"delimiter", 1},     {"from-incidents", 0},
+                {"lognormal", 0},     {"level", 1},       {"format", 1}};
+    int only_args = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_args || a[0] != '-' || a[1] == '\0') {
+            c->files[c->nfiles++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_args = 1;
+            continue;
+        }
+        if (strcmp(a, "-h") == 0) {
+            c->help = 1;
+            continue;
+        }
+        if (a[1] != '-')
+            return usage("unknown option '%s'", a);
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        int k = -1;
+        for (int j = 0; j < (int)(sizeof opts / sizeof *opts); j++)
+            if (strlen(opts[j].name) == len &&
+                strncmp(opts[j].name, name, len) == 0)
+                k = j;
+        if (k < 0)
+            return usage("unknown option '%s'", a);
+        const char *val = NULL;
+        if (opts[k].has_arg) {
+            if (eq)
+                val = eq + 1;
+            else if (i + 1 < argc)
+                val = argv[++i];
+            else
+                return usage("option '--%s' needs a value", opts[k].name);
+        } else if (eq) {
+            return usage("option '--%s' takes no value", opts[k].name);
+        }
+        const char *nm = opts[k].name;
+        if (strcmp(nm, "help") == 0) c->help = 1;
+        else if (strcmp(nm, "lists") == 0) c->lists = val;
+        else if (strcmp(nm, "stratum-column") == 0) c->stratum_column = val;
+        else if (strcmp(nm, "stratum") == 0) c->stratum = val;
+        else if (strcmp(nm, "stratify-by") == 0) c->stratify_by = val;
+        else if (strcmp(nm, "model") == 0) c->model = val;
+        else if (strcmp(nm, "search") == 0) c->search = val;
+        else if (strcmp(nm, "estimator") == 0) c->estimator = val;
+        else if (strcmp(nm, "pair") == 0) c->pair = val;
+        else if (strcmp(nm, "from-incidents") == 0) c->from_incidents = 1;
+        else if (strcmp(nm, "lognormal") == 0) c->lognormal = 1;
+        else if (strcmp(nm, "delimiter") == 0) {
+            if (!parse_char(val, &c->delimiter))
+                return usage("--delimiter takes one character, not '%s'", val);
+        } else if (strcmp(nm, "level") == 0) {
+            char *end = NULL;
+            errno = 0;
+            double l = strtod(val, &end);
+            if (errno || end == val || *end || !(l > 0.0 && l < 1.0))
+                return usage("invalid value for --level: '%s' (a number "
+                             "between 0 and 1)", val);
+            c->level = l;
+        } else if (strcmp(nm, "format") == 0) {
+            if (toll_render_format_parse(val, &c->format) != TOLL_OK)
+                return usage("invalid value for --format: '%s' (csv, json, "
+                             "md or text)", val);
+        }
+    }
+    return X_OK;
+}
+
+/* ---- data --------------------------------------------------------------- */
+
+static int load_records(const mse_cli *c, toll_mse_data **out)
+{
+    toll_error err;
+    toll_error_clear(&err);
+    const char *items[TOLL_MSE_MAX_LISTS + 1];
+    char *copy = NULL;
+    int K = 0, rc = X_OK;
+    size_t len = 0;
+    char *text = NULL;
+    toll_mse_data *d = NULL;
+    const char *path = c->files[0];
+    char names_buf[TOLL_MSE_MAX_LISTS][4];
+    const char *names[TOLL_MSE_MAX_LISTS];
+
+    text = read_file(path, &len);
+    if (!text) {
+        fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+        return X_DATA;
+    }
+    char delim = c->delimiter ? c->delimiter : ',';
+    int plen = sniff_pattern_length(text, len, delim);
+    if (c->lists) {
+        K = split_list(c->lists, &copy, items, TOLL_MSE_MAX_LISTS);
+        if (K < 0) {
+            rc = usage("--lists needs 2 to %d comma-separated names, not "
+                       "'%s'", TOLL_MSE_MAX_LISTS, c->lists);
+            goto cleanup;
+        }
+        for (int j = 0; j < K; j++)
+            names[j] = items[j];
+    } else if (plen >= TOLL_MSE_MIN_LISTS && plen <= TOLL_MSE_MAX_LISTS) {
+        K = plen;
+        for (int j = 0; j < K; j++) {
+            names_buf[j][0] = (char)('A' + j);
+            names_buf[j][1] = '\0';
+            names[j] = names_buf[j];
+        }
+    } else {
+        rc = usage("%s: name the lists with --lists A,B,C (the 0/1 columns "
+                   "of each record)", path);
+        goto cleanup;
+    }
+    toll_status st = toll_mse_data_new(K, names, NULL, &d, &err);
+    if (st) {
+        fprintf(stderr, "toll: --lists: %s\n", err.message);
+        rc = X_USAGE;
+        goto cleanup;
+    }
+    toll_mse_load_options lo;
+    toll_mse_load_options_init(&lo);
+    lo.stratum_column = c->stratum_column;
+    lo.delimiter = c->delimiter;
+    st = toll_mse_data_load_buffer_ex(d, strcmp(path, "-") ? path : "<stdin>",
+                                      text, len, NULL, 0, &lo, &err);
+    if (st) {
+        fprintf(stderr, "%s\n", err.message);
+        rc = st == TOLL_EINVAL ? X_USAGE : X_DATA;
+        goto cleanup;
+    }
+    *out = d;
+    d = NULL;
+cleanup:
+    toll_mse_data_free(d);
+    free(copy);
+    free(text);
+    return rc;
+}
+
+static int load_incidents(const mse_cli *c, toll_mse_data **out)
+{
+    toll_error err;
+    toll_error_clear(&err);
+    toll_reports *r = NULL;
+    toll_incidents *inc = NULL;
+    const char *items[TOLL_MSE_MAX_LISTS + 1];
+    char *copy = NULL;
+    int K = 0, rc = X_OK;
+    toll_status st = toll_reports_new(NULL, &r, &err);
+    for (size_t i = 0; !st && i < c->nfiles; i++)
+        st = toll_reports_load_file(r, c->files[i], NULL, NULL, &err);
+    if (!st)
+        st = toll_reconcile(r, NULL, NULL, &inc, &err);
+    if (st) {
+        fprintf(stderr, "%s\n", err.message);
+        rc = X_DATA;
+        goto cleanup;
+    }
+    if (c->lists) {
+        K = split_list(c->lists, &copy, items, TOLL_MSE_MAX_LISTS);
+        if (K < 0) {
+            rc = usage("--lists needs 2 to %d comma-separated sources, not "
+                       "'%s'", TOLL_MSE_MAX_LISTS, c->lists);
+            goto cleanup;
+        }
+    }
+    st = toll_mse_data_from_incidents(inc, c->lists ? items : NULL,
+                                      (size_t)K, c->stratify_by, NULL, out,
+                                      &err);
+    if (st) {
+        fprintf(stderr, "toll: %s\n", err.message);
+        rc = st == TOLL_EINVAL ? X_USAGE : X_DATA;
+    }
+cleanup:
+    free(copy);
+    toll_incidents_free(inc);
+    toll_reports_free(r);
+    return rc;
+}
+
+/* ---- estimation --------------------------------------------------------- */
+
+static int run(const mse_cli *c)
+{
+    toll_error err;
+    toll_error_clear(&err);
+    toll_mse_data *d = NULL;
+    toll_mse_results *res = NULL;
+    toll_table *t = NULL;
+    int rc;
+    toll_status st = TOLL_OK;
+
+    if (c->nfiles == 0)
+        return usage("'mse' needs a FILE");
+    if (!c->from_incidents && c->nfiles > 1)
+        return usage("'mse' takes one FILE (or several with "
+                     "--from-incidents)");
+    if (c->stratify_by && !c->from_incidents)
+        return usage("--stratify-by applies to --from-incidents (use "
+                     "--stratum-column for a FILE)");
+    int nmodes = (c->model != NULL) + (c->search != NULL) +
+                 (c->estimator && strcmp(c->estimator, "loglinear") != 0);
+    if (nmodes > 1)
+        return usage("--model, --search and --estimator (other than "
+                     "loglinear) exclude each other");
+    toll_mse_criterion crit = TOLL_MSE_AIC;
+    if (c->search) {
+        if (strcmp(c->search, "aic") == 0 || strcmp(c->search, "AIC") == 0)
+            crit = TOLL_MSE_AIC;
+        else if (strcmp(c->search, "bic") == 0 ||
+                 strcmp(c->search, "BIC") == 0)
+            crit = TOLL_MSE_BIC;
+        else
+            return usage("invalid value for --search: '%s' (aic or bic)",
+                         c->search);
+    }
+    toll_mse_method method = TOLL_MSE_LOGLINEAR;
+    if (c->estimator) {
+        if (strcmp(c->estimator, "loglinear") == 0)
+            method = TOLL_MSE_LOGLINEAR;
+        else if (strcmp(c->estimator, "lincoln-petersen") == 0)
+            method = TOLL_MSE_LINCOLN_PETERSEN;
+        else if (strcmp(c->estimator, "chapman") == 0)
+            method = TOLL_MSE_CHAPMAN;
+        else if (strcmp(c->estimator, "chao") == 0)
+            method = TOLL_MSE_CHAO;
+        else
+            return usage("invalid value for --estimator: '%s' (loglinear, "
+                         "lincoln-petersen, chapman or chao)",
+                         c->estimator);
+    }
+    if (c->pair && method != TOLL_MSE_LINCOLN_PETERSEN &&
+        method != TOLL_MSE_CHAPMAN)
+        return usage("--pair applies to --estimator lincoln-petersen or "
+                     "chapman");
+
+    rc = c->from_incidents ? load_incidents(c, &d) : load_records(c, &d);
+    if (rc != X_OK)
+        return rc;
+
+    long stratum = TOLL_MSE_TOTAL;
+    if (c->stratum) {
+        stratum = toll_mse_data_stratum_index(d, c->stratum);
+        if (stratum < 0) {
+            rc = usage("no stratum '%s' in the data", c->stratum);
+            goto cleanup;
+        }
+    }
+    toll_mse_options o;
+    toll_mse_options_init(&o);
+    if (c->level > 0.0)
+        o.level = c->level;
+    if (c->lognormal)
+        o.profile = 0;
+
+    if (c->search) {
+        st = toll_mse_search(d, stratum, crit, &o, NULL, &res, &err);
+        if (!st)
+            st = toll_mse_results_table(d, res, NULL, &t, &err);
+    } else {
+        toll_mse_estimate e;
+        if (method == TOLL_MSE_LOGLINEAR) {
+            toll_mse_model m = 0;
+            if (c->model) {
+                st = toll_mse_model_parse(d, c->model, &m, &err);
+                if (st) {
+                    fprintf(stderr, "toll: --model: %s\n", err.message);
+                    rc = X_USAGE;
+                    goto cleanup;
+                }
+            }
+            st = toll_mse_loglinear(d, stratum, m, &o, &e, &err);
+        } else if (method == TOLL_MSE_CHAO) {
+            st = toll_mse_chao(d, stratum, &o, &e, &err);
+        } else {
+            int a = 0, b = 1;
+            if (c->pair) {
+                const char *items[3];
+                char *copy = NULL;
+                int n = split_list(c->pair, &copy, items, 2);
+                if (n == 2) {
+                    a = toll_mse_data_list_index(d, items[0]);
+                    b = toll_mse_data_list_index(d, items[1]);
+                }
+                free(copy);
+                if (n != 2 || a < 0 || b < 0 || a == b) {
+                    rc = usage("--pair needs two different lists of the data, "
+                               "not '%s'", c->pair);
+                    goto cleanup;
+                }
+            }
+            st = method == TOLL_MSE_CHAPMAN
+                     ? toll_mse_chapman(d, stratum, a, b, &o, &e, &err)
+                     : toll_mse_lincoln_petersen(d, stratum, a, b, &o, &e,
+                                                 &err);
+        }
+        if (!st) {
+            const toll_mse_estimate *v[1] = {&e};
+            st = toll_mse_estimates_table(d, v, 1, 0, NULL, &t, &err);
+        }
+    }
+    if (st) {
+        fprintf(stderr, "toll: %s\n", err.message[0] ? err.message
+                                                     : toll_strerror(st));
+        rc = st == TOLL_EINVAL ? X_USAGE : X_DATA;
+        goto cleanup;
+    }
+    if (c->level > 0.0 && c->level != 0.95 && c->format == TOLL_RENDER_TEXT)
+        printf("(intervals at the %g%% level)\n", 100.0 * c->level);
+    st = toll_table_render(t, c->format, 0, write_out, stdout, &err);
+    if (st) {
+        fflush(stdout);
+        fprintf(stderr, "%s\n", err.message[0]
+                                   ? err.message
+                                   : "toll: error writing the output");
+        rc = X_DATA;
+        goto cleanup;
+    }
+    if (res && toll_mse_results_skipped(res) > 0)
+        fprintf(stderr, "toll: note: %zu model(s) could not be fitted and "
+                "were skipped (first: %s)\n", toll_mse_results_skipped(res),
+                toll_mse_results_skip_message(res));
+    rc = finish();
+cleanup:
+    toll_table_free(t);
+    toll_mse_results_free(res);
+    toll_mse_data_free(d);
+    return rc;
+}
+
+int toll_cli_mse(int argc, char **argv)
+{
+    mse_cli c;
+    memset(&c, 0, sizeof c);
+    c.format = TOLL_RENDER_TEXT;
+    c.files = calloc((size_t)argc + 1, sizeof *c.files);
+    if (!c.files) {
+        fputs("toll: out of memory\n", stderr);
+        return X_DATA;
+    }
+    int rc = parse_mse_args(&c, argc, argv);
+    if (rc == X_OK && c.help) {
+        fputs(TOLL_CLI_MSE_HELP, stdout);
+        rc = finish();
+    } else if (rc == X_OK) {
+        rc = run(&c);
+    }
+    free(c.files);
+    return rc;
+}
+
+/* ---- summarize: interval options ---------------------------------------- */
+
+int toll_cli_interval_option(const char *name, const char *val,
+                             toll_interval_options *o)
+{
+    static double quantiles[TOLL_INTERVAL_MAX_QUANTILES];
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status st = TOLL_OK;
+    if (strcmp(name, "interval") == 0) {
+        st = toll_interval_method_parse(val, &o->method, &err);
+    } else if (strcmp(name, "dist") == 0) {
+        st = toll_interval_dist_parse(val, &o->dist, &err);
+    } else if (strcmp(name, "engine") == 0) {
+        st = toll_interval_engine_parse(val, &o->engine, &err);
+    } else if (strcmp(name, "quantiles") == 0) {
+        size_t n = 0;
+        st = toll_interval_quantiles_parse(val, quantiles,
+                                           TOLL_INTERVAL_MAX_QUANTILES, &n,
+                                           &err);
+        if (!st) {
+            o->quantiles = quantiles;
+            o->n_quantiles = n;
+        }
+    } else if (strcmp(name, "draws") == 0 || strcmp(name, "seed") == 0) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = strtoull(val, &end, 10);
+        int draws = name[0] == 'd';
+        if (errno || end == val || *end || val[0] == '-' ||
+            (draws && (v == 0 || v > 100000000ull))) {
+            fprintf(stderr, "toll: invalid value for --%s: '%s' (%s)\n", name,
+                    val, draws ? "a whole number from 1 to 100000000"
+                               : "a whole number >= 0");
+            return X_USAGE;
+        }
+        if (draws)
+            o->draws = (size_t)v;
+        else
+            o->seed = (uint64_t)v;
+    } else if (strcmp(name, "open-cap") == 0) {
+        char *end = NULL;
+        errno = 0;
+        double f = strtod(val, &end);
+        if (errno || end == val || *end || !(f >= 1.0) || !isfinite(f)) {
+            fprintf(stderr, "toll: invalid value for --open-cap: '%s' (a "
+                    "number >= 1)\n", val);
+            return X_USAGE;
+        }
+        o->open_cap = f;
+    } else {
+        fprintf(stderr, "toll: unknown interval option '--%s'\n", name);
+        return X_USAGE;
+    }
+    if (st) {
+        fprintf(stderr, "toll: --%s: %s\n", name, err.message);
+        return X_USAGE;
+    }
+    return X_OK;
+}

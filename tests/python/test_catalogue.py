@@ -1,0 +1,354 @@
+"""The catalogue of bad input (tests/catalogue/catalogue.tsv) through the
+Python module, plus checks that errors never crash the interpreter and that
+results can be read from several threads at once.
+
+Per catalogue row: load good.jsonl (2 reports), then the file.  Strict: the
+exception (ParseError / ReportError / TollError by status) names the file,
+line, record, field and text, its message starts with FILE:LINE: and holds
+the fragment, and the reports still number 2.  Lenient: the right number of
+reports is added and `rejects` lists the rejected records' lines.  The same
+bytes through load_text() give the same outcome.
+"""
+import gc
+import os
+import re
+import threading
+
+import pytest
+
+import toll
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+CAT = os.path.join(ROOT, "tests", "catalogue")
+GOOD = os.path.join(CAT, "good.jsonl")
+COLUMNS = ["name", "file", "format", "options", "status", "count", "line",
+           "record", "field", "text", "message", "lenient", "rejects"]
+
+
+def _rows():
+    rows = []
+    with open(os.path.join(CAT, "catalogue.tsv"), encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#") or line.startswith("name\t"):
+                continue
+            cells = line.split("\t")
+            assert len(cells) == len(COLUMNS), line
+            rows.append(dict(zip(COLUMNS, cells)))
+    return rows
+
+
+ROWS = _rows()
+IDS = [r["name"] for r in ROWS]
+
+
+@pytest.fixture(scope="module")
+def gen_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("catalogue")
+
+
+MB = 1 << 20
+
+
+def _expand(data):
+    """@MB@ -> 1 MiB of x; @FILL-N@ -> x up to N bytes before the 1 MiB
+    chunk boundary of a file load."""
+    if b"@MB@" in data:
+        return data.replace(b"@MB@", b"x" * MB, 1)
+    m = re.search(rb"@FILL-(\d+)@", data)
+    if m:
+        fill = MB - int(m.group(1)) - m.start()
+        return data[:m.start()] + b"x" * fill + data[m.end():]
+    return data
+
+
+def _path(row, gen_dir):
+    """The input file of a row (.in templates expanded)."""
+    name = row["file"]
+    src = os.path.join(CAT, name)
+    if not name.endswith(".in"):
+        return src
+    out = os.path.join(str(gen_dir), name[:-3])
+    if not os.path.exists(out):
+        with open(src, "rb") as f:
+            data = _expand(f.read())
+        with open(out, "wb") as f:
+            f.write(data)
+    return out
+
+
+def _options(row):
+    kw = {}
+    if row["format"] != "auto":
+        kw["format"] = row["format"]
+    if row["options"] != "-":
+        for opt in row["options"].split(" "):
+            key, _, value = opt.partition("=")
+            assert key == "map", opt
+            kw["map"] = value
+    return kw
+
+
+def _dash(value):
+    return None if value == "-" else value
+
+
+EXC = {"TOLL_EPARSE": toll.ParseError, "TOLL_EREPORT": toll.ReportError}
+
+
+def _check_error(row, exc, path):
+    code = "TOLL_" + row["status"]
+    assert isinstance(exc, EXC.get(code, toll.TollError))
+    assert exc.code == code
+    assert exc.file == path
+    line = int(row["line"])
+    assert exc.line == (line if line > 0 else None)
+    record = int(row["record"])
+    assert exc.record == (record if record >= 0 else None)
+    assert exc.field == _dash(row["field"])
+    assert exc.text == _dash(row["text"])
+    assert exc.message.startswith(f"{path}:{line}: ")
+    assert row["message"] in exc.message
+    assert str(exc) == exc.message
+
+
+@pytest.mark.parametrize("row", ROWS, ids=IDS)
+def test_catalogue_strict_load_should_fail_with_a_located_error(row, gen_dir):
+    path = _path(row, gen_dir)
+    reports = toll.read(GOOD)
+    assert len(reports) == 2
+    if row["status"] == "OK":
+        n = reports.load(path, **_options(row))
+        assert n == int(row["count"])
+        assert len(reports) == 2 + n
+        assert reports.rejects == []
+        return
+    with pytest.raises(toll.TollError) as info:
+        reports.load(path, **_options(row))
+    _check_error(row, info.value, path)
+    assert len(reports) == 2          # strict mode adds nothing
+    assert reports.rejects == []
+    # the store is still usable
+    assert len(reports.reconcile()) == 1
+
+
+@pytest.mark.parametrize("row", ROWS, ids=IDS)
+def test_catalogue_lenient_load_should_keep_valid_records(row, gen_dir):
+    path = _path(row, gen_dir)
+    reports = toll.read(GOOD)
+    if row["lenient"] == "fail":
+        with pytest.raises(toll.TollError) as info:
+            reports.load(path, lenient=True, **_options(row))
+        _check_error(row, info.value, path)
+        assert len(reports) == 2
+        return
+    n = reports.load(path, lenient=True, **_options(row))
+    assert n == int(row["lenient"])
+    assert len(reports) == 2 + n
+    lines = [] if row["rejects"] == "-" else [
+        int(x) for x in row["rejects"].split(",")]
+    rejects = reports.rejects
+    assert [r["line"] for r in rejects] == lines
+    for r in rejects:
+        assert r["file"] == path
+        assert r["code"] in ("TOLL_EPARSE", "TOLL_EREPORT")
+        assert r["message"].startswith(f"{path}:{r['line']}: ")
+    if rejects:
+        assert row["message"] in rejects[0]["message"]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=IDS)
+def test_catalogue_text_load_should_match_the_file_load(row, gen_dir):
+    path = _path(row, gen_dir)
+    with open(path, "rb") as f:
+        data = f.read()
+    kw = _options(row)
+    if "format" not in kw:
+        ext = os.path.splitext(path)[1]
+        if ext in (".csv", ".jsonl"):
+            kw["format"] = ext[1:]
+    for lenient in (False, True):
+        outcomes = []
+        for load in (lambda r: r.load(path, lenient=lenient,
+                                      **_options(row)),
+                     lambda r: r.load_text(data, name=path, lenient=lenient,
+                                           **kw)):
+            reports = toll.read(GOOD)
+            try:
+                n = load(reports)
+                outcomes.append(("ok", n, [r["message"]
+                                           for r in reports.rejects]))
+            except toll.TollError as exc:
+                outcomes.append(("error", exc.code, exc.message))
+        assert outcomes[0] == outcomes[1]
+
+
+def test_catalogue_should_have_the_required_rows():
+    names = set(IDS)
+    for need in ("utf8_invalid_jsonl", "bom_csv", "crlf_csv", "cr_csv",
+                 "csv_quoted_newlines", "empty_csv", "csv_header_only",
+                 "long_line_jsonl", "json_deep_jsonl", "json_duplicate_key",
+                 "count_nan_text", "count_negative_json",
+                 "count_fraction_json", "count_overflow_json",
+                 "low_gt_high_json", "best_outside_json",
+                 "date_impossible_jsonl", "date_end_before_start_jsonl",
+                 "source_missing_jsonl", "unknown_fields_kept_jsonl",
+                 "quantity_misspelt_csv", "region_empty_level_jsonl"):
+        assert need in names
+
+
+# --------------------------------------------------------------------------
+# errors never crash the interpreter
+
+def test_every_catalogue_error_repeatedly_should_never_crash(gen_dir):
+    """Raise every catalogue error many times; exceptions, their attributes
+    and reject dicts survive garbage collection and interpreter churn."""
+    kept = []
+    for _ in range(3):
+        for row in ROWS:
+            path = _path(row, gen_dir)
+            reports = toll.Reports()
+            try:
+                reports.load(path, **_options(row))
+            except toll.TollError as exc:
+                kept.append(exc)
+                assert isinstance(exc.args[0], str)
+            try:
+                reports.load(path, lenient=True, **_options(row))
+                kept.extend(reports.rejects)
+            except toll.TollError as exc:
+                kept.append(exc)
+            del reports
+        gc.collect()
+    assert any(isinstance(k, toll.TollError) for k in kept)
+    for k in kept:
+        repr(k)
+        if isinstance(k, toll.TollError):
+            assert k.message and k.code.startswith("TOLL_")
+
+
+def test_errors_with_undecodable_bytes_should_raise_not_crash():
+    reports = toll.Reports()
+    for data in (b'{"source": "\xff\xfe", "killed": 1}\n',
+                 b'{"source": "a", "killed": "\xc3"}\n',
+                 b'source,killed\n\xff,1\n', b'source,kil\xffled\nA,1\n',
+                 b'{"source": "a", "killed": "at leest \xe2\x80"}\n',
+                 b'[' * 5000, b'\x00' * 100, b'{"\x00": 1}\n'):
+        for lenient in (False, True):
+            try:
+                reports.load_text(data, name="bytes\xff", lenient=lenient)
+            except toll.TollError as exc:
+                assert isinstance(exc.message, str)
+    assert len(reports) == 0
+
+
+def test_bad_option_values_should_raise_not_crash(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_text("source,killed\nA,1\n", encoding="utf-8")
+    bad = [dict(format="xml"), dict(delimiter=""), dict(delimiter="ab"),
+           dict(actor_sep="\u00e9\u00e9"), dict(map="killed="),
+           dict(map="=x"), dict(map={"killed": 5}),
+           dict(about_tolerance=float("nan")), dict(about_tolerance=-1),
+           dict(lexicon="no-such-preset")]
+    for kw in bad:
+        with pytest.raises((toll.TollError, TypeError, ValueError)):
+            toll.read(p, **kw)
+    with pytest.raises(OSError):
+        toll.read(tmp_path / "missing.csv")
+    with pytest.raises(OSError):
+        toll.read(tmp_path)  # a directory
+
+
+# --------------------------------------------------------------------------
+# read-only use from several threads at once
+
+def _run_threads(work, n=6):
+    errors = []
+
+    def wrap():
+        try:
+            work()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=wrap) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+
+
+def test_threads_summarizing_one_incidents_should_agree(incidents):
+    variants = [dict(by="actor"), dict(by=["region", "period:month"]),
+                dict(by="actor", attribution="split", span="prorate"),
+                dict(by="category"), dict(by="grade", min_grade="single")]
+    expected = [incidents.summarize(**v).to_csv() for v in variants]
+
+    def work():
+        for _ in range(40):
+            for v, e in zip(variants, expected):
+                assert incidents.summarize(**v).to_csv() == e
+            assert len(incidents.table()) >= len(incidents)
+
+    _run_threads(work)
+
+
+def test_threads_reading_reports_and_rejects_should_agree(gen_dir):
+    reports = toll.read(GOOD)
+    reports.load(os.path.join(CAT, "empty_level.csv"), lenient=True)
+    rejects, cats, n = reports.rejects, reports.categories, len(reports)
+
+    def work():
+        for _ in range(300):
+            assert reports.rejects == rejects
+            assert reports.categories == cats
+            assert len(reports) == n
+
+    _run_threads(work)
+
+
+def test_threads_parsing_with_one_lexicon_should_agree():
+    lex = toll.Lexicon("acled")
+    texts = ["dozens", "at least 150", "about 350", "85-92", "several",
+             "unknown", "hundreds of people"] * 20
+    expected = toll.parse_quantities(texts, lexicon=lex)
+
+    def work():
+        for _ in range(30):
+            assert toll.parse_quantities(texts, lexicon=lex) == expected
+            with pytest.raises(toll.ParseError):
+                toll.parse_quantity("at leest 5", lexicon=lex)
+
+    _run_threads(work)
+
+
+def test_threads_raising_load_errors_should_each_get_their_own(gen_dir):
+    rows = [r for r in ROWS if r["status"] != "OK"
+            and not r["file"].endswith(".in")]
+
+    def work():
+        for row in rows:
+            path = _path(row, gen_dir)
+            reports = toll.read(GOOD)
+            with pytest.raises(toll.TollError) as info:
+                reports.load(path, **_options(row))
+            _check_error(row, info.value, path)
+            assert len(reports) == 2
+
+    _run_threads(work, n=4)
+
+
+def test_threads_reading_column_buffers_should_agree(incidents):
+    table = incidents.table()
+    names = [c for c, t in zip(table.columns, table.column_types)
+             if t != "string"]
+    expected = {c: bytes(table.column_buffer(c)) for c in names}
+
+    def work():
+        for _ in range(200):
+            for c in names:
+                assert bytes(table.column_buffer(c)) == expected[c]
+
+    _run_threads(work)

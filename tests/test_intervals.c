@@ -1,0 +1,1000 @@
+/* tests/test_intervals.c - probabilistic intervals of totals of ranges
+ * (toll/intervals.h) and their columns in summaries.
+ *
+ * Each engine is checked against a brute-force reference written here:
+ * the exact distribution by direct enumeration / convolution, the normal
+ * approximation and the simulation against each other and against the
+ * exact quantiles. */
+#include "internal.h"
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static toll_interval_options opts_of(toll_interval_method m,
+                                     toll_interval_dist d,
+                                     toll_interval_engine e)
+{
+    toll_interval_options o;
+    toll_interval_options_init(&o);
+    o.method = m;
+    o.dist = d;
+    o.engine = e;
+    return o;
+}
+
+/* Quantiles of sum_i share*X_i by the library; asserts success. */
+static void sum_q(const int64_t *lo, const int64_t *hi, const double *best,
+                  size_t n, const toll_interval_options *o, double *out,
+                  toll_interval_engine *used)
+{
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status st = toll_interval_sum(lo, hi, best, NULL, NULL, n, o, NULL,
+                                       out, used, &err);
+    ck_assert_msg(st == TOLL_OK, "toll_interval_sum: %s", err.message);
+}
+
+/* Reference pmf of one range: uniform, or triangular on [lo, hi+1) with
+ * mode c, floored (written independently of the library). */
+static void ref_pmf(int64_t lo, int64_t hi, double best, int tri, double *p)
+{
+    size_t m = (size_t)(hi - lo + 1);
+    if (!tri) {
+        for (size_t k = 0; k < m; k++)
+            p[k] = 1.0 / (double)m;
+        return;
+    }
+    double a = (double)lo, b = (double)hi + 1.0, c;
+    if (isnan(best))
+        c = (a + b) / 2.0;
+    else if (best <= a)
+        c = a;
+    else if (best >= (double)hi)
+        c = b;
+    else
+        c = best + 0.5;
+    for (size_t k = 0; k < m; k++) {
+        /* integrate the density over [lo+k, lo+k+1] with Simpson's rule
+         * on both sides of the mode (exact for piecewise linear) */
+        double x0 = a + (double)k, x1 = x0 + 1.0, s = 0.0;
+        double cuts[3] = {x0, c > x0 && c < x1 ? c : x0, x1};
+        for (int part = 0; part < 2; part++) {
+            double u = cuts[part], v = cuts[part + 1];
+            if (v <= u)
+                continue;
+            double f[3], xs[3] = {u, (u + v) / 2.0, v};
+            for (int j = 0; j < 3; j++) {
+                double x = xs[j];
+                f[j] = x <= c ? (c > a ? 2.0 * (x - a) / ((b - a) * (c - a))
+                                       : 2.0 / (b - a))
+                              : (b > c ? 2.0 * (b - x) / ((b - a) * (b - c))
+                                       : 0.0);
+            }
+            s += (v - u) / 6.0 * (f[0] + 4.0 * f[1] + f[2]);
+        }
+        p[k] = s;
+    }
+}
+
+/* Reference exact quantiles of sum X_i by plain convolution. */
+static void ref_exact(const int64_t *lo, const int64_t *hi, const double *best,
+                      size_t n, int tri, const double *q, size_t nq,
+                      double *out)
+{
+    size_t W = 0;
+    int64_t base = 0;
+    for (size_t i = 0; i < n; i++) {
+        W += (size_t)(hi[i] - lo[i]);
+        base += lo[i];
+    }
+    double *f = calloc(W + 1, sizeof *f), *g = calloc(W + 1, sizeof *g);
+    double *p = malloc((W + 1) * sizeof *p);
+    ck_assert(f && g && p);
+    f[0] = 1.0;
+    size_t cur = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t m = (size_t)(hi[i] - lo[i] + 1);
+        ref_pmf(lo[i], hi[i], best ? best[i] : NAN, tri, p);
+        memset(g, 0, (W + 1) * sizeof *g);
+        for (size_t x = 0; x <= cur; x++)
+            for (size_t j = 0; j < m; j++)
+                g[x + j] += f[x] * p[j];
+        cur += m - 1;
+        memcpy(f, g, (W + 1) * sizeof *f);
+    }
+    for (size_t k = 0; k < nq; k++) {
+        double cum = 0.0;
+        size_t x = 0;
+        while (x < cur && cum + f[x] < q[k] * (1.0 - 1e-12)) {
+            cum += f[x];
+            x++;
+        }
+        out[k] = (double)(base + (int64_t)x);
+    }
+    free(f);
+    free(g);
+    free(p);
+}
+
+static const double Q3[3] = {0.025, 0.5, 0.975};
+
+/* ---- names and options -------------------------------------------------- */
+
+START_TEST(options_init_should_set_the_documented_defaults)
+{
+    toll_interval_options o;
+    memset(&o, 0xff, sizeof o);
+    toll_interval_options_init(&o);
+    ck_assert_int_eq(o.method, TOLL_INTERVAL_NONE);
+    ck_assert_int_eq(o.dist, TOLL_DIST_UNIFORM);
+    ck_assert_int_eq(o.engine, TOLL_ENGINE_AUTO);
+    ck_assert_uint_eq(o.draws, 10000);
+    ck_assert_uint_eq(o.seed, 1);
+    ck_assert_double_eq(o.open_cap, 2.0);
+    ck_assert_ptr_null(o.quantiles);
+    toll_summarize_options so;
+    memset(&so, 0xff, sizeof so);
+    toll_summarize_options_init(&so);
+    ck_assert_int_eq(so.interval.method, TOLL_INTERVAL_NONE);
+    ck_assert_uint_eq(so.interval.draws, 10000);
+}
+END_TEST
+
+START_TEST(names_should_parse_case_insensitively_and_round_trip)
+{
+    toll_interval_method m;
+    toll_interval_dist d;
+    toll_interval_engine e;
+    ck_assert_int_eq(toll_interval_method_parse("Comonotone", &m, NULL), 0);
+    ck_assert_int_eq(m, TOLL_INTERVAL_COMONOTONE);
+    ck_assert_str_eq(toll_interval_method_name(m), "comonotone");
+    ck_assert_int_eq(toll_interval_dist_parse("TRIANGULAR", &d, NULL), 0);
+    ck_assert_str_eq(toll_interval_dist_name(d), "triangular");
+    ck_assert_int_eq(toll_interval_engine_parse("simulate", &e, NULL), 0);
+    ck_assert_str_eq(toll_interval_engine_name(e), "simulate");
+    toll_error err;
+    ck_assert_int_eq(toll_interval_method_parse("bayesian", &m, &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "interval");
+    ck_assert_ptr_nonnull(strstr(err.message, "'bayesian'"));
+    ck_assert_int_eq(toll_interval_dist_parse("normal", &d, &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "dist");
+}
+END_TEST
+
+START_TEST(column_names_should_spell_the_probability_digits)
+{
+    char b[32];
+    const struct {
+        double p;
+        const char *name;
+    } cases[] = {{0.025, "q025"},   {0.5, "q500"},   {0.975, "q975"},
+                 {0.0125, "q0125"}, {0.9995, "q9995"}, {0.05, "q050"},
+                 {0.001, "q001"},   {0.1, "q100"}};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        ck_assert_uint_eq(toll_interval_column_name(cases[k].p, b, sizeof b),
+                          strlen(cases[k].name));
+        ck_assert_str_eq(b, cases[k].name);
+    }
+    ck_assert_uint_eq(toll_interval_column_name(0.025, b, 3), 4);
+    ck_assert_str_eq(b, "q0");
+}
+END_TEST
+
+START_TEST(quantiles_parse_should_read_a_list_and_reject_bad_items)
+{
+    double q[16];
+    size_t n = 0;
+    toll_error err;
+    ck_assert_int_eq(
+        toll_interval_quantiles_parse(" 0.05, 0.5 ,0.95", q, 16, &n, &err), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_double_eq(q[0], 0.05);
+    ck_assert_double_eq(q[2], 0.95);
+    const char *bad[] = {"0", "1", "0.5,", "abc", "0.5,0.5", "-0.1", "",
+                         "0.10,0.1"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        toll_error_clear(&err);
+        ck_assert_msg(toll_interval_quantiles_parse(bad[k], q, 16, &n,
+                                                    &err) == TOLL_EINVAL,
+                      "accepted '%s'", bad[k]);
+        ck_assert_str_eq(err.field, "quantiles");
+    }
+    ck_assert_int_eq(toll_interval_quantiles_parse("0.1,0.2,0.3", q, 2, &n,
+                                                   &err),
+                     TOLL_EINVAL);
+}
+END_TEST
+
+START_TEST(bad_options_should_be_refused_naming_the_option)
+{
+    int64_t lo[1] = {1}, hi[1] = {5};
+    double out[16];
+    toll_error err;
+    toll_interval_options o = opts_of(TOLL_INTERVAL_NONE, 0, 0);
+    ck_assert_int_eq(toll_interval_sum(lo, hi, NULL, NULL, NULL, 1, &o, NULL,
+                                       out, NULL, &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "interval");
+    o = opts_of(TOLL_INTERVAL_INDEPENDENT, 0, 0);
+    o.open_cap = 0.5;
+    ck_assert_int_eq(toll_interval_sum(lo, hi, NULL, NULL, NULL, 1, &o, NULL,
+                                       out, NULL, &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "open_cap");
+    o = opts_of(TOLL_INTERVAL_INDEPENDENT, 0, 0);
+    double bad_q[2] = {0.5, 1.5};
+    o.quantiles = bad_q;
+    o.n_quantiles = 2;
+    ck_assert_int_eq(toll_interval_sum(lo, hi, NULL, NULL, NULL, 1, &o, NULL,
+                                       out, NULL, &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "quantiles");
+    o = opts_of(TOLL_INTERVAL_INDEPENDENT, 0, 0);
+    o.draws = 1000000000;
+    ck_assert_int_eq(toll_interval_sum(lo, hi, NULL, NULL, NULL, 1, &o, NULL,
+                                       out, NULL, &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "draws");
+    o = opts_of(TOLL_INTERVAL_INDEPENDENT, 0, 0);
+    int64_t blo[1] = {9}, bhi[1] = {3};
+    ck_assert_int_eq(toll_interval_sum(blo, bhi, NULL, NULL, NULL, 1, &o,
+                                       NULL, out, NULL, &err),
+                     TOLL_EINVAL);
+    double share[1] = {-1.0};
+    ck_assert_int_eq(toll_interval_sum(lo, hi, NULL, NULL, share, 1, &o, NULL,
+                                       out, NULL, &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "share");
+}
+END_TEST
+
+/* ---- comonotone: sum of quantiles --------------------------------------- */
+
+START_TEST(comonotone_uniform_should_sum_the_quantiles)
+{
+    int64_t lo[3] = {0, 0, 0}, hi[3] = {9, 9, 9};
+    double out[3];
+    toll_interval_engine used;
+    toll_interval_options o = opts_of(TOLL_INTERVAL_COMONOTONE, 0, 0);
+    sum_q(lo, hi, NULL, 3, &o, out, &used);
+    /* each: smallest k with (k+1)/10 >= p: 0, 4, 9 */
+    ck_assert_double_eq(out[0], 0.0);
+    ck_assert_double_eq(out[1], 12.0);
+    ck_assert_double_eq(out[2], 27.0);
+    ck_assert_int_eq(used, TOLL_ENGINE_EXACT);
+}
+END_TEST
+
+START_TEST(comonotone_should_be_exact_against_brute_force)
+{
+    /* brute force: with every X_i = F_i^-1(U), the total is the sum, and
+     * its quantile is found by scanning U on a fine grid */
+    int64_t lo[4] = {3, 0, 10, 7}, hi[4] = {8, 20, 10, 30};
+    double best[4] = {4, 2, 10, 25};
+    for (int tri = 0; tri < 2; tri++) {
+        toll_interval_options o = opts_of(TOLL_INTERVAL_COMONOTONE, tri, 0);
+        double out[3];
+        sum_q(lo, hi, best, 4, &o, out, NULL);
+        for (int k = 0; k < 3; k++) {
+            /* the p-quantile of T = sum F_i^-1(U): T is nondecreasing in U,
+             * so it is sum F_i^-1(p); check each F_i^-1(p) from the pmf */
+            double t = 0;
+            for (int i = 0; i < 4; i++) {
+                double p[64];
+                ref_pmf(lo[i], hi[i], best[i], tri, p);
+                double cum = 0;
+                int64_t x = lo[i];
+                while (x < hi[i] && cum + p[x - lo[i]] < Q3[k] * (1 - 1e-9)) {
+                    cum += p[x - lo[i]];
+                    x++;
+                }
+                t += (double)x;
+            }
+            ck_assert_msg(out[k] == t, "tri %d q%d: %g != %g", tri, k, out[k],
+                          t);
+        }
+    }
+}
+END_TEST
+
+START_TEST(open_high_should_be_capped_at_the_factor_of_low)
+{
+    /* [150, open) -> [150, 300]: median 150 + 75 */
+    int64_t lo[1] = {150}, hi[1] = {TOLL_OPEN};
+    double out[3];
+    toll_interval_options o = opts_of(TOLL_INTERVAL_COMONOTONE, 0, 0);
+    sum_q(lo, hi, NULL, 1, &o, out, NULL);
+    ck_assert_double_eq(out[1], 225.0);
+    ck_assert_double_eq(out[2], 150.0 + ceil(0.975 * 151) - 1);
+    /* a reconciled range [85, 150] flagged open: cap max(150, 170) */
+    int64_t lo2[1] = {85}, hi2[1] = {150};
+    unsigned char open[1] = {1};
+    double q1[1] = {0.999};
+    o.quantiles = q1;
+    o.n_quantiles = 1;
+    ck_assert_int_eq(toll_interval_sum(lo2, hi2, NULL, open, NULL, 1, &o,
+                                       NULL, out, NULL, NULL),
+                     TOLL_OK);
+    ck_assert_double_eq(out[0], 170.0);
+    /* factor 3 */
+    o.open_cap = 3.0;
+    ck_assert_int_eq(toll_interval_sum(lo2, hi2, NULL, open, NULL, 1, &o,
+                                       NULL, out, NULL, NULL),
+                     TOLL_OK);
+    ck_assert_double_eq(out[0], 255.0);
+    /* not open: unchanged */
+    open[0] = 0;
+    ck_assert_int_eq(toll_interval_sum(lo2, hi2, NULL, open, NULL, 1, &o,
+                                       NULL, out, NULL, NULL),
+                     TOLL_OK);
+    ck_assert_double_eq(out[0], 150.0);
+}
+END_TEST
+
+START_TEST(triangular_mode_at_an_end_should_put_the_mass_there)
+{
+    int64_t lo[1] = {10}, hi[1] = {20};
+    double best[1] = {10}, out[3];
+    toll_interval_options o =
+        opts_of(TOLL_INTERVAL_COMONOTONE, TOLL_DIST_TRIANGULAR, 0);
+    sum_q(lo, hi, best, 1, &o, out, NULL);
+    /* density falling from 10: P(X = 10) = 1 - (10/11)^2 = 0.174 */
+    ck_assert_double_eq(out[0], 10.0);
+    ck_assert(out[1] <= 13.0);
+    best[0] = 20;
+    sum_q(lo, hi, best, 1, &o, out, NULL);
+    ck_assert_double_eq(out[2], 20.0);
+    ck_assert(out[1] >= 17.0);
+}
+END_TEST
+
+/* ---- independent: exact convolution ------------------------------------- */
+
+START_TEST(exact_uniform_should_match_enumeration)
+{
+    /* enumerate every outcome of three small uniform ranges */
+    int64_t lo[3] = {0, 1, 5}, hi[3] = {2, 4, 9};
+    int64_t cnt[20] = {0};
+    for (int a = 0; a <= 2; a++)
+        for (int b = 1; b <= 4; b++)
+            for (int c = 5; c <= 9; c++)
+                cnt[a + b + c]++;
+    double ps[5] = {0.025, 0.1, 0.5, 0.9, 0.975};
+    toll_interval_options o =
+        opts_of(TOLL_INTERVAL_INDEPENDENT, 0, TOLL_ENGINE_EXACT);
+    o.quantiles = ps;
+    o.n_quantiles = 5;
+    double out[5];
+    toll_interval_engine used;
+    sum_q(lo, hi, NULL, 3, &o, out, &used);
+    ck_assert_int_eq(used, TOLL_ENGINE_EXACT);
+    for (int k = 0; k < 5; k++) {
+        int64_t cum = 0;
+        int x = 0;
+        while (cum + cnt[x] < ps[k] * 60 - 1e-9)
+            cum += cnt[x++];
+        ck_assert_msg(out[k] == x, "p %g: %g != %d", ps[k], out[k], x);
+    }
+}
+END_TEST
+
+START_TEST(exact_should_match_a_reference_convolution)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 7);
+    double ps[7] = {0.01, 0.025, 0.1, 0.5, 0.8, 0.975, 0.999};
+    for (int rep = 0; rep < 20; rep++) {
+        size_t n = 1 + gsl_rng_uniform_int(r, 12);
+        int64_t lo[12], hi[12];
+        double best[12];
+        for (size_t i = 0; i < n; i++) {
+            lo[i] = (int64_t)gsl_rng_uniform_int(r, 50);
+            hi[i] = lo[i] + (int64_t)gsl_rng_uniform_int(r, 40);
+            best[i] = (double)lo[i] +
+                      floor(gsl_rng_uniform(r) * (double)(hi[i] - lo[i] + 1));
+        }
+        for (int tri = 0; tri < 2; tri++) {
+            toll_interval_options o =
+                opts_of(TOLL_INTERVAL_INDEPENDENT, tri, TOLL_ENGINE_EXACT);
+            o.quantiles = ps;
+            o.n_quantiles = 7;
+            double out[7], ref[7];
+            sum_q(lo, hi, best, n, &o, out, NULL);
+            ref_exact(lo, hi, best, n, tri, ps, 7, ref);
+            for (int k = 0; k < 7; k++)
+                ck_assert_msg(out[k] == ref[k],
+                              "rep %d tri %d p %g: %g != %g", rep, tri, ps[k],
+                              out[k], ref[k]);
+        }
+    }
+    gsl_rng_free(r);
+}
+END_TEST
+
+START_TEST(auto_should_choose_exact_for_small_groups)
+{
+    int64_t lo[5] = {1, 2, 3, 4, 5}, hi[5] = {10, 20, 30, 40, 50};
+    double out[3];
+    toll_interval_engine used;
+    toll_interval_options o = opts_of(TOLL_INTERVAL_INDEPENDENT, 0, 0);
+    sum_q(lo, hi, NULL, 5, &o, out, &used);
+    ck_assert_int_eq(used, TOLL_ENGINE_EXACT);
+    ck_assert(out[0] < out[1] && out[1] < out[2]);
+    ck_assert(out[0] >= 15 && out[2] <= 150);
+}
+END_TEST
+
+START_TEST(exact_should_be_refused_when_too_costly)
+{
+    size_t n = 3000;
+    int64_t *lo = calloc(n, sizeof *lo), *hi = calloc(n, sizeof *hi);
+    for (size_t i = 0; i < n; i++)
+        hi[i] = 20000;
+    toll_interval_options o =
+        opts_of(TOLL_INTERVAL_INDEPENDENT, 0, TOLL_ENGINE_EXACT);
+    double out[3];
+    toll_error err;
+    ck_assert_int_eq(toll_interval_sum(lo, hi, NULL, NULL, NULL, n, &o, NULL,
+                                       out, NULL, &err),
+                     TOLL_ERANGE);
+    ck_assert_ptr_nonnull(strstr(err.message, "exact"));
+    free(lo);
+    free(hi);
+}
+END_TEST
+
+/* ---- independent: normal approximation ---------------------------------- */
+
+START_TEST(normal_should_use_the_exact_mean_and_variance)
+{
+    /* 400 ranges [0, 2k]: symmetric, mean sum k, variance
+     * sum ((2k+1)^2 - 1)/12 */
+    size_t n = 400;
+    int64_t lo[400], hi[400];
+    double mean = 0, var = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo[i] = 0;
+        hi[i] = 2 * (int64_t)(i % 7 + 1);
+        double m = (double)hi[i] + 1;
+        mean += (double)hi[i] / 2;
+        var += (m * m - 1) / 12;
+    }
+    double ps[3] = {0.5, 0.8413447460685429, 0.15865525393145707};
+    toll_interval_options o =
+        opts_of(TOLL_INTERVAL_INDEPENDENT, 0, TOLL_ENGINE_NORMAL);
+    o.quantiles = ps;
+    o.n_quantiles = 3;
+    double out[3];
+    sum_q(lo, hi, NULL, n, &o, out, NULL);
+    ck_assert_double_eq(out[0], mean); /* integer mean: the median */
+    /* +-1 sd, within the continuity correction and the kurtosis term */
+    ck_assert_msg(fabs(out[1] - (mean + sqrt(var))) <= 1.0, "%g vs %g",
+                  out[1], mean + sqrt(var));
+    ck_assert_msg(fabs(out[2] - (mean - sqrt(var))) <= 1.0, "%g vs %g",
+                  out[2], mean - sqrt(var));
+}
+END_TEST
+
+START_TEST(normal_should_agree_with_exact_for_many_ranges)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 11);
+    size_t n = 200;
+    int64_t lo[200], hi[200];
+    double best[200];
+    double ps[5] = {0.01, 0.025, 0.5, 0.975, 0.99};
+    for (int tri = 0; tri < 2; tri++) {
+        for (size_t i = 0; i < n; i++) {
+            lo[i] = (int64_t)gsl_rng_uniform_int(r, 100);
+            hi[i] = lo[i] + (int64_t)gsl_rng_uniform_int(r, 60);
+            best[i] = (double)lo[i] + 0.2 * (double)(hi[i] - lo[i]);
+        }
+        toll_interval_options o =
+            opts_of(TOLL_INTERVAL_INDEPENDENT, tri, TOLL_ENGINE_NORMAL);
+        o.quantiles = ps;
+        o.n_quantiles = 5;
+        double nq[5], eq[5];
+        sum_q(lo, hi, best, n, &o, nq, NULL);
+        o.engine = TOLL_ENGINE_EXACT;
+        sum_q(lo, hi, best, n, &o, eq, NULL);
+        double sd = (eq[3] - eq[1]) / (2 * 1.96);
+        for (int k = 0; k < 5; k++)
+            ck_assert_msg(fabs(nq[k] - eq[k]) <= 0.01 * sd + 1.0,
+                          "tri %d p %g: normal %g exact %g (sd %g)", tri,
+                          ps[k], nq[k], eq[k], sd);
+    }
+    gsl_rng_free(r);
+}
+END_TEST
+
+START_TEST(auto_should_choose_normal_for_large_groups_and_simulate_when_one_dominates)
+{
+    size_t n = 5000;
+    int64_t *lo = calloc(n, sizeof *lo), *hi = calloc(n, sizeof *hi);
+    for (size_t i = 0; i < n; i++)
+        hi[i] = 100 + (int64_t)(i % 50);
+    toll_interval_options o = opts_of(TOLL_INTERVAL_INDEPENDENT, 0, 0);
+    o.draws = 2000;
+    double out[3];
+    toll_interval_engine used;
+    sum_q(lo, hi, NULL, n, &o, out, &used);
+    ck_assert_int_eq(used, TOLL_ENGINE_NORMAL);
+    /* one range dominating the variance: simulation */
+    hi[0] = 10000000;
+    sum_q(lo, hi, NULL, n, &o, out, &used);
+    ck_assert_int_eq(used, TOLL_ENGINE_SIMULATE);
+    free(lo);
+    free(hi);
+}
+END_TEST
+
+/* ---- independent: simulation -------------------------------------------- */
+
+START_TEST(simulation_should_agree_with_exact)
+{
+    int64_t lo[6] = {0, 5, 10, 0, 3, 40}, hi[6] = {30, 9, 60, 100, 3, 41};
+    double best[6] = {10, 9, 12, 90, 3, 40};
+    double ps[5] = {0.025, 0.1, 0.5, 0.9, 0.975};
+    for (int tri = 0; tri < 2; tri++) {
+        toll_interval_options o =
+            opts_of(TOLL_INTERVAL_INDEPENDENT, tri, TOLL_ENGINE_SIMULATE);
+        o.quantiles = ps;
+        o.n_quantiles = 5;
+        o.draws = 200000;
+        double sq[5], eq[5];
+        toll_interval_engine used;
+        sum_q(lo, hi, best, 6, &o, sq, &used);
+        ck_assert_int_eq(used, TOLL_ENGINE_SIMULATE);
+        ref_exact(lo, hi, best, 6, tri, ps, 5, eq);
+        for (int k = 0; k < 5; k++)
+            ck_assert_msg(fabs(sq[k] - eq[k]) <= 2.0,
+                          "tri %d p %g: simulated %g exact %g", tri, ps[k],
+                          sq[k], eq[k]);
+    }
+}
+END_TEST
+
+START_TEST(simulation_should_handle_shares_and_wide_ranges)
+{
+    /* shares 1/2 and ranges beyond 16 and 32 bits */
+    int64_t lo[3] = {0, 1000, 0}, hi[3] = {100000, 1000 + 99999, 9000000000LL};
+    double share[3] = {0.5, 1.0, 1.0 / 3.0};
+    toll_interval_options o =
+        opts_of(TOLL_INTERVAL_INDEPENDENT, 0, TOLL_ENGINE_SIMULATE);
+    o.draws = 50000;
+    double q[1] = {0.5};
+    o.quantiles = q;
+    o.n_quantiles = 1;
+    double out[1];
+    ck_assert_int_eq(toll_interval_sum(lo, hi, NULL, NULL, share, 3, &o,
+                                       NULL, out, NULL, NULL),
+                     TOLL_OK);
+    double mean = 0.5 * 50000 + 1000 + 49999.5 + 9e9 / 6;
+    /* the median of a sum dominated by a uniform is near its mean */
+    ck_assert_msg(fabs(out[0] - mean) < 0.03 * mean, "%g vs %g", out[0],
+                  mean);
+}
+END_TEST
+
+START_TEST(simulation_should_be_reproducible_from_the_seed)
+{
+    int64_t lo[4] = {0, 10, 20, 5}, hi[4] = {100, 50, 25, 500};
+    double ps[3] = {0.025, 0.5, 0.975};
+    toll_interval_options o =
+        opts_of(TOLL_INTERVAL_INDEPENDENT, 0, TOLL_ENGINE_SIMULATE);
+    o.quantiles = ps;
+    o.n_quantiles = 3;
+    o.draws = 999;
+    o.seed = 42;
+    double a[3], b[3], c[3];
+    sum_q(lo, hi, NULL, 4, &o, a, NULL);
+    sum_q(lo, hi, NULL, 4, &o, b, NULL);
+    ck_assert(memcmp(a, b, sizeof a) == 0);
+    o.seed = 43;
+    sum_q(lo, hi, NULL, 4, &o, c, NULL);
+    ck_assert(memcmp(a, c, sizeof a) != 0);
+    /* Golden values: the same on every platform (integer-only draws
+     * from taus2).  A change here changes every published number. */
+    o.seed = 42;
+    double t[3];
+    o.dist = TOLL_DIST_UNIFORM;
+    sum_q(lo, hi, NULL, 4, &o, t, NULL);
+    ck_assert_double_eq(t[0], 105.0);
+    ck_assert_double_eq(t[1], 354.0);
+    ck_assert_double_eq(t[2], 609.0);
+    o.dist = TOLL_DIST_TRIANGULAR;
+    sum_q(lo, hi, NULL, 4, &o, t, NULL);
+    ck_assert_double_eq(t[0], 148.0);
+    ck_assert_double_eq(t[1], 354.0);
+    ck_assert_double_eq(t[2], 551.0);
+}
+END_TEST
+
+START_TEST(quantiles_should_come_out_in_the_order_asked)
+{
+    int64_t lo[3] = {0, 0, 0}, hi[3] = {50, 60, 70};
+    double ps[3] = {0.9, 0.1, 0.5};
+    for (int e = TOLL_ENGINE_EXACT; e <= TOLL_ENGINE_SIMULATE; e++) {
+        toll_interval_options o = opts_of(TOLL_INTERVAL_INDEPENDENT, 0, e);
+        o.quantiles = ps;
+        o.n_quantiles = 3;
+        o.draws = 5000;
+        double out[3];
+        sum_q(lo, hi, NULL, 3, &o, out, NULL);
+        ck_assert_msg(out[1] < out[2] && out[2] < out[0],
+                      "engine %d: %g %g %g", e, out[0], out[1], out[2]);
+    }
+}
+END_TEST
+
+START_TEST(single_values_should_give_a_point_interval)
+{
+    int64_t lo[3] = {4, 7, 9}, hi[3] = {4, 7, 9};
+    double out[3];
+    toll_interval_engine used;
+    for (int e = TOLL_ENGINE_AUTO; e <= TOLL_ENGINE_SIMULATE; e++) {
+        toll_interval_options o = opts_of(TOLL_INTERVAL_INDEPENDENT, 1, e);
+        sum_q(lo, hi, NULL, 3, &o, out, &used);
+        ck_assert_double_eq(out[0], 20.0);
+        ck_assert_double_eq(out[2], 20.0);
+    }
+    sum_q(lo, hi, NULL, 0, &(toll_interval_options){.method = 1}, out, NULL);
+    ck_assert_double_eq(out[1], 0.0);
+}
+END_TEST
+
+START_TEST(interval_sum_should_survive_every_allocation_failure)
+{
+    int64_t lo[4] = {0, 10, 20, 5}, hi[4] = {100, 50, 25, 500};
+    for (int e = TOLL_ENGINE_EXACT; e <= TOLL_ENGINE_SIMULATE; e++) {
+        toll_interval_options o = opts_of(TOLL_INTERVAL_INDEPENDENT, 1, e);
+        o.draws = 100;
+        for (long k = 1; k < 200; k++) {
+            failing_alloc f;
+            failing_alloc_init(&f, k);
+            double out[3];
+            toll_error err;
+            toll_status st = toll_interval_sum(lo, hi, NULL, NULL, NULL, 4,
+                                               &o, &f.a, out, NULL, &err);
+            ck_assert(st == TOLL_OK || st == TOLL_ENOMEM);
+            ck_assert_int_eq(f.live, 0);
+            if (st == TOLL_OK)
+                break;
+        }
+    }
+}
+END_TEST
+
+/* ---- summaries ---------------------------------------------------------- */
+
+static const char SUMMARY_JSONL[] =
+    "{\"incident\":\"a\",\"source\":\"S1\",\"date\":\"2016-09-25\","
+    "\"region\":\"Syria/Aleppo\",\"actor\":\"Russia\",\"killed\":92}\n"
+    "{\"incident\":\"a\",\"source\":\"S2\",\"date\":\"2016-09-25\","
+    "\"region\":\"Syria/Aleppo\",\"actor\":\"Russia\",\"killed\":85}\n"
+    "{\"incident\":\"a\",\"source\":\"S3\",\"date\":\"2016-09-25\","
+    "\"region\":\"Syria/Aleppo\",\"actor\":\"Russia\","
+    "\"killed\":\"at least 150\"}\n"
+    "{\"incident\":\"b\",\"source\":\"S1\",\"date\":\"2016-10-03\","
+    "\"region\":\"Syria/Idlib\",\"actor\":\"Syria\",\"killed\":\"27-33\"}\n"
+    "{\"incident\":\"c\",\"source\":\"S2\",\"date\":\"2016-10-09\","
+    "\"region\":\"Syria/Idlib\",\"actor\":\"Syria\",\"killed\":\"10-20\"}\n"
+    "{\"incident\":\"d\",\"source\":\"S2\",\"date\":\"2016-11-02\","
+    "\"region\":\"Syria/Homs\",\"actor\":[\"Russia\",\"Syria\"],"
+    "\"killed\":\"12-15\"}\n";
+
+typedef struct sfx {
+    toll_reports *r;
+    toll_incidents *inc;
+} sfx;
+
+static sfx sfx_load(void)
+{
+    sfx f;
+    toll_error err;
+    ck_assert_int_eq(toll_reports_new(NULL, &f.r, &err), TOLL_OK);
+    toll_load_options lo;
+    toll_load_options_init(&lo);
+    lo.format = TOLL_FORMAT_JSONL;
+    ck_assert_msg(toll_reports_load_buffer(f.r, SUMMARY_JSONL,
+                                           strlen(SUMMARY_JSONL), "t.jsonl",
+                                           &lo, NULL, &err) == TOLL_OK,
+                  "%s", err.message);
+    ck_assert_int_eq(toll_reconcile(f.r, NULL, NULL, &f.inc, &err), TOLL_OK);
+    return f;
+}
+
+static void sfx_free(sfx *f)
+{
+    toll_incidents_free(f->inc);
+    toll_reports_free(f->r);
+}
+
+static double cell(const toll_table *t, const char *col, size_t r)
+{
+    long j = toll_table_column_index(t, col);
+    ck_assert_msg(j >= 0, "no column %s", col);
+    return toll_table_double(t, (size_t)j)[r];
+}
+
+START_TEST(summary_without_interval_should_have_no_quantile_columns)
+{
+    sfx f = sfx_load();
+    toll_table *t = NULL;
+    ck_assert_int_eq(toll_summarize(f.inc, NULL, NULL, &t, NULL), TOLL_OK);
+    ck_assert_uint_eq(toll_table_ncols(t), 8);
+    ck_assert_int_eq(toll_table_column_index(t, "q500"), -1);
+    toll_table_free(t);
+    sfx_free(&f);
+}
+END_TEST
+
+START_TEST(summary_interval_should_append_quantile_columns_after_the_measures)
+{
+    sfx f = sfx_load();
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    o.interval.method = TOLL_INTERVAL_INDEPENDENT;
+    toll_table *t = NULL;
+    toll_error err;
+    ck_assert_msg(toll_summarize(f.inc, &o, NULL, &t, &err) == TOLL_OK, "%s",
+                  err.message);
+    ck_assert_uint_eq(toll_table_ncols(t), 1 + 8 + 4);
+    const char *names[] = {"actor", "incidents", "reports", "low", "best",
+                           "high", "open", "denied", "contested", "q025",
+                           "q500", "q975", "q_engine"};
+    for (size_t j = 0; j < 13; j++)
+        ck_assert_str_eq(toll_table_column_name(t, j), names[j]);
+    ck_assert_int_eq(toll_table_column_type(t, 12), TOLL_COL_STRING);
+    for (size_t r = 0; r < toll_table_nrows(t); r++) {
+        double lo = cell(t, "low", r);
+        double a = cell(t, "q025", r), b = cell(t, "q500", r),
+               c = cell(t, "q975", r);
+        ck_assert(lo <= a && a <= b && b <= c);
+        ck_assert_str_eq(toll_table_string(t, 12, r), "exact");
+    }
+    /* Russia: incident a is [85, 150] open -> [85, 170], plus half of
+     * nothing (joint attribution keeps "Russia + Syria" apart) */
+    ck_assert_str_eq(toll_table_string(t, 0, 0), "Russia");
+    ck_assert(cell(t, "q975", 0) > 150.0 && cell(t, "q975", 0) <= 170.0);
+    ck_assert_ptr_nonnull(
+        strstr(toll_table_caption(t), "interval independent"));
+    toll_table_free(t);
+    sfx_free(&f);
+}
+END_TEST
+
+START_TEST(summary_interval_should_equal_interval_sum_of_the_same_ranges)
+{
+    sfx f = sfx_load();
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.interval.method = TOLL_INTERVAL_INDEPENDENT;
+    o.interval.engine = TOLL_ENGINE_SIMULATE;
+    o.interval.draws = 777;
+    o.interval.dist = TOLL_DIST_TRIANGULAR;
+    toll_table *t = NULL;
+    ck_assert_int_eq(toll_summarize(f.inc, &o, NULL, &t, NULL), TOLL_OK);
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    /* the incidents' ranges in input order: a [85,150] open best 92,
+     * b [27,33] best 30, c [10,20] best 15, d [12,15] best 13.5 */
+    int64_t lo[4] = {85, 27, 10, 12}, hi[4] = {150, 33, 20, 15};
+    double best[4] = {92, 30, 15, 13.5};
+    unsigned char open[4] = {1, 0, 0, 0};
+    double out[3];
+    ck_assert_int_eq(toll_interval_sum(lo, hi, best, open, NULL, 4,
+                                       &o.interval, NULL, out, NULL, NULL),
+                     TOLL_OK);
+    ck_assert_double_eq(cell(t, "q025", 0), out[0]);
+    ck_assert_double_eq(cell(t, "q500", 0), out[1]);
+    ck_assert_double_eq(cell(t, "q975", 0), out[2]);
+    ck_assert_str_eq(toll_table_string(t, toll_table_ncols(t) - 1, 0),
+                     "simulate");
+    toll_table_free(t);
+    sfx_free(&f);
+}
+END_TEST
+
+START_TEST(summary_rows_should_not_depend_on_other_rows)
+{
+    /* a row's stream comes from its keys: filtering other rows out does
+     * not change its simulated numbers */
+    sfx f = sfx_load();
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "region";
+    o.interval.method = TOLL_INTERVAL_INDEPENDENT;
+    o.interval.engine = TOLL_ENGINE_SIMULATE;
+    o.interval.draws = 501;
+    toll_table *all = NULL, *one = NULL;
+    ck_assert_int_eq(toll_summarize(f.inc, &o, NULL, &all, NULL), TOLL_OK);
+    o.region_prefix = "Syria/Idlib";
+    ck_assert_int_eq(toll_summarize(f.inc, &o, NULL, &one, NULL), TOLL_OK);
+    ck_assert_uint_eq(toll_table_nrows(one), 1);
+    size_t r = 0;
+    while (strcmp(toll_table_string(all, 0, r), "Syria/Idlib") != 0)
+        r++;
+    ck_assert_double_eq(cell(all, "q500", r), cell(one, "q500", 0));
+    ck_assert_double_eq(cell(all, "q975", r), cell(one, "q975", 0));
+    toll_table_free(all);
+    toll_table_free(one);
+    sfx_free(&f);
+}
+END_TEST
+
+START_TEST(summary_comonotone_should_sum_the_incident_quantiles)
+{
+    sfx f = sfx_load();
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.interval.method = TOLL_INTERVAL_COMONOTONE;
+    double qs[2] = {0.5, 0.999999};
+    o.interval.quantiles = qs;
+    o.interval.n_quantiles = 2;
+    toll_table *t = NULL;
+    ck_assert_int_eq(toll_summarize(f.inc, &o, NULL, &t, NULL), TOLL_OK);
+    /* near-1 quantile: the sum of the capped highs 170 + 33 + 20 + 15 */
+    ck_assert_double_eq(cell(t, "q999999", 0), 238.0);
+    /* medians: 85+42, 27+3, 10+5, 12+1 */
+    ck_assert_double_eq(cell(t, "q500", 0), 127.0 + 30 + 15 + 13);
+    toll_table_free(t);
+    sfx_free(&f);
+}
+END_TEST
+
+START_TEST(summary_split_attribution_should_weight_the_draws)
+{
+    sfx f = sfx_load();
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    o.attribution = TOLL_ATTR_SPLIT;
+    o.interval.method = TOLL_INTERVAL_COMONOTONE;
+    toll_table *t = NULL;
+    ck_assert_int_eq(toll_summarize(f.inc, &o, NULL, &t, NULL), TOLL_OK);
+    for (size_t r = 0; r < toll_table_nrows(t); r++) {
+        ck_assert(cell(t, "q025", r) >= cell(t, "low", r) - 1e-9);
+        ck_assert(cell(t, "q500", r) <= cell(t, "high", r) + 20.0 + 1e-9);
+    }
+    /* Syria: b [27,33], c [10,20] and half of d [12,15] */
+    size_t r = 0;
+    while (strcmp(toll_table_string(t, 0, r), "Syria") != 0)
+        r++;
+    ck_assert_double_eq(cell(t, "q500", r), 30.0 + 15.0 + 0.5 * 13.0);
+    toll_table_free(t);
+    sfx_free(&f);
+}
+END_TEST
+
+START_TEST(summary_bad_interval_options_should_name_the_option)
+{
+    sfx f = sfx_load();
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.interval.method = TOLL_INTERVAL_INDEPENDENT;
+    o.interval.open_cap = 0.25;
+    toll_table *t = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_summarize(f.inc, &o, NULL, &t, &err), TOLL_EINVAL);
+    ck_assert_ptr_null(t);
+    ck_assert_str_eq(err.field, "open_cap");
+    sfx_free(&f);
+}
+END_TEST
+
+START_TEST(summary_with_interval_should_survive_every_allocation_failure)
+{
+    sfx f = sfx_load();
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor,region";
+    o.interval.method = TOLL_INTERVAL_INDEPENDENT;
+    o.interval.engine = TOLL_ENGINE_SIMULATE;
+    o.interval.draws = 50;
+    for (long k = 1; k < 500; k++) {
+        failing_alloc fa;
+        failing_alloc_init(&fa, k);
+        toll_table *t = NULL;
+        toll_error err;
+        toll_status st = toll_summarize(f.inc, &o, &fa.a, &t, &err);
+        ck_assert(st == TOLL_OK || st == TOLL_ENOMEM);
+        toll_table_free(t);
+        ck_assert_int_eq(fa.live, 0);
+        if (st == TOLL_OK)
+            break;
+    }
+    sfx_free(&f);
+}
+END_TEST
+
+/* ---- speed (generous bounds; timings are reported by bench/) ------------ */
+
+START_TEST(large_groups_should_be_fast)
+{
+    size_t n = 100000;
+    int64_t *lo = malloc(n * sizeof *lo), *hi = malloc(n * sizeof *hi);
+    for (size_t i = 0; i < n; i++) {
+        lo[i] = (int64_t)(i % 97);
+        hi[i] = lo[i] + (int64_t)(i % 13);
+    }
+    toll_interval_options o = opts_of(TOLL_INTERVAL_INDEPENDENT, 0, 0);
+    double out[3];
+    toll_interval_engine used;
+    sum_q(lo, hi, NULL, n, &o, out, &used); /* 10^5 x 10^4: normal */
+    ck_assert_int_eq(used, TOLL_ENGINE_NORMAL);
+    o.engine = TOLL_ENGINE_SIMULATE;
+    o.draws = 200;
+    double sim[3];
+    sum_q(lo, hi, NULL, n, &o, sim, &used);
+    for (int k = 0; k < 3; k++)
+        ck_assert_msg(fabs(sim[k] - out[k]) < 0.2 * (out[2] - out[0]),
+                      "%g vs %g", sim[k], out[k]);
+    free(lo);
+    free(hi);
+}
+END_TEST
+
+static Suite *intervals_suite(void)
+{
+    Suite *s = suite_create("intervals");
+    TCase *a = tcase_create("options");
+    tcase_add_test(a, options_init_should_set_the_documented_defaults);
+    tcase_add_test(a, names_should_parse_case_insensitively_and_round_trip);
+    tcase_add_test(a, column_names_should_spell_the_probability_digits);
+    tcase_add_test(a, quantiles_parse_should_read_a_list_and_reject_bad_items);
+    tcase_add_test(a, bad_options_should_be_refused_naming_the_option);
+    suite_add_tcase(s, a);
+
+    TCase *c = tcase_create("comonotone");
+    tcase_add_test(c, comonotone_uniform_should_sum_the_quantiles);
+    tcase_add_test(c, comonotone_should_be_exact_against_brute_force);
+    tcase_add_test(c, open_high_should_be_capped_at_the_factor_of_low);
+    tcase_add_test(c, triangular_mode_at_an_end_should_put_the_mass_there);
+    suite_add_tcase(s, c);
+
+    TCase *e = tcase_create("independent");
+    tcase_add_test(e, exact_uniform_should_match_enumeration);
+    tcase_add_test(e, exact_should_match_a_reference_convolution);
+    tcase_add_test(e, auto_should_choose_exact_for_small_groups);
+    tcase_add_test(e, exact_should_be_refused_when_too_costly);
+    tcase_add_test(e, normal_should_use_the_exact_mean_and_variance);
+    tcase_add_test(e, normal_should_agree_with_exact_for_many_ranges);
+    tcase_add_test(
+        e,
+        auto_should_choose_normal_for_large_groups_and_simulate_when_one_dominates);
+    tcase_add_test(e, simulation_should_agree_with_exact);
+    tcase_add_test(e, simulation_should_handle_shares_and_wide_ranges);
+    tcase_add_test(e, simulation_should_be_reproducible_from_the_seed);
+    tcase_add_test(e, quantiles_should_come_out_in_the_order_asked);
+    tcase_add_test(e, single_values_should_give_a_point_interval);
+    tcase_add_test(e, interval_sum_should_survive_every_allocation_failure);
+    tcase_add_test(e, large_groups_should_be_fast);
+    suite_add_tcase(s, e);
+
+    TCase *m = tcase_create("summaries");
+    tcase_add_test(m, summary_without_interval_should_have_no_quantile_columns);
+    tcase_add_test(
+        m, summary_interval_should_append_quantile_columns_after_the_measures);
+    tcase_add_test(m,
+                   summary_interval_should_equal_interval_sum_of_the_same_ranges);
+    tcase_add_test(m, summary_rows_should_not_depend_on_other_rows);
+    tcase_add_test(m, summary_comonotone_should_sum_the_incident_quantiles);
+    tcase_add_test(m, summary_split_attribution_should_weight_the_draws);
+    tcase_add_test(m, summary_bad_interval_options_should_name_the_option);
+    tcase_add_test(m,
+                   summary_with_interval_should_survive_every_allocation_failure);
+    suite_add_tcase(s, m);
+    return s;
+}
+
+int main(void) { return toll_test_run(intervals_suite()); }
