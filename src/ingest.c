@@ -599,9 +599,9 @@ static toll_status put_q(toll__ingest *in, size_t *nq, uint32_t cat,
 /* ---- repairs ------------------------------------------------------------------------ */
 
 /*
- * Note a repair of the current record: kept with the report under
- * TOLL__REPAIR_KEY as "RECORD\x1fFIELD\x1fTEXT\x1fMESSAGE" (the store has
- * no list of its own for repairs; toll_reports_repair decodes them).
+ * Note a repair of the current record, as the interned text
+ * "RECORD\x1fFIELD\x1fTEXT\x1fMESSAGE"; once the record is appended it
+ * goes to the store's repair list (toll_reports_repair decodes it).
  */
 static toll_status add_repair(toll__ingest *in, const char *field,
                               const char *text, size_t text_len,
@@ -1282,9 +1282,6 @@ static toll_status add_extra(toll__ingest *in, size_t *nx,
     if (mb->klen == 0 || v->type == TOLL__V_ABSENT ||
         v->type == TOLL__V_NULL || (v->type == TOLL__V_TEXT && len == 0))
         return TOLL_OK;
-    if (mb->klen == TOLL__REPAIR_KEY_LEN &&
-        memcmp(mb->key, TOLL__REPAIR_KEY, TOLL__REPAIR_KEY_LEN) == 0)
-        return TOLL_OK; /* toll's own key: an input column cannot fake it */
     if (v->type == TOLL__V_ARRAY || v->type == TOLL__V_OBJECT) {
         if ((st = compact_json(in, s, len)))
             return st;
@@ -1430,18 +1427,6 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     for (size_t j = 0; j < n; j++)
         if (b->extra[j] && (st = add_extra(in, &nx, &m[j])))
             return st;
-    if (in->nrep) {
-        /* the record's repairs, kept with it */
-        uint32_t key;
-        if ((st = intern(in, TOLL__REPAIR_KEY, TOLL__REPAIR_KEY_LEN, &key)))
-            return st;
-        if (TOLL__GROW(in, in->x, in->x_cap, nx + in->nrep))
-            return fatal(in, TOLL_ENOMEM);
-        for (size_t k = 0; k < in->nrep; k++) {
-            in->x[nx].key = key;
-            in->x[nx++].value = in->rep[k];
-        }
-    }
     if (nq > UINT16_MAX || nx > UINT16_MAX)
         return toll__rec_err(in, TOLL_EREPORT, NULL, NULL, 0,
                              "too many fields in one report (%zu)",
@@ -1453,6 +1438,11 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     st = toll__reports_append(in->r, &row, in->err);
     if (st)
         return st == TOLL_ENOMEM ? fatal(in, st) : st;
+    /* the record's repairs, listed against it (rolled back with it) */
+    for (size_t k = 0; k < in->nrep; k++)
+        if (toll__reports_add_repair(in->r, (uint32_t)(in->r->n - 1),
+                                     in->rep[k]))
+            return fatal(in, TOLL_ENOMEM);
     in->n_loaded++;
     return TOLL_OK;
 }
@@ -1816,25 +1806,9 @@ toll_status toll_reports_load_file(toll_reports *reports, const char *path,
 
 /* ---- repairs ------------------------------------------------------------------------------ */
 
-/* The string id of the repair key, or 0 when no report was repaired. */
-static uint32_t repair_key(const toll_reports *r)
-{
-    uint32_t id = 0;
-    if (!toll__strpool_find(&r->strings, TOLL__REPAIR_KEY,
-                            TOLL__REPAIR_KEY_LEN, &id))
-        return 0;
-    return id;
-}
-
 size_t toll_reports_repair_count(const toll_reports *r)
 {
-    if (!r)
-        return 0;
-    uint32_t key = repair_key(r);
-    size_t n = 0;
-    for (size_t k = 0; key && k < r->nx; k++)
-        n += r->x[k].key == key;
-    return n;
+    return r ? r->nrepairs : 0;
 }
 
 /* Split the next part (up to \x1f) off *s / *len. */
@@ -1854,31 +1828,25 @@ toll_status toll_reports_repair(const toll_reports *r, size_t i,
     if (!r)
         return toll__err(out, TOLL_EINVAL,
                          "toll_reports_repair: reports is NULL");
-    uint32_t key = repair_key(r);
-    size_t seen = 0;
-    for (size_t rep = 0; key && rep < r->n; rep++) {
-        for (size_t k = r->x_begin[rep]; k < r->x_begin[rep] + r->x_count[rep];
-             k++) {
-            if (r->x[k].key != key || seen++ != i)
-                continue;
-            const char *s = toll__str(&r->strings, r->x[k].value);
-            size_t len = toll__strlen(&r->strings, r->x[k].value);
-            const char *rec, *field, *text, *msg;
-            size_t rl, fl, tl, ml;
-            next_part(&s, &len, &rec, &rl);
-            next_part(&s, &len, &field, &fl);
-            next_part(&s, &len, &text, &tl);
-            msg = s;
-            ml = len;
-            long record = strtol(rec, NULL, 10);
-            char fbuf[64];
-            snprintf(fbuf, sizeof fbuf, "%.*s", (int)fl, field);
-            toll__seterr(out, TOLL_OK, toll__str(&r->strings, r->file[rep]),
-                         (long)r->line[rep], record, fbuf, text, tl, "%.*s",
-                         (int)ml, msg);
-            return TOLL_OK;
-        }
-    }
-    return toll__err(out, TOLL_ERANGE,
-                     "toll_reports_repair: repair %zu of %zu", i, seen);
+    if (i >= r->nrepairs)
+        return toll__err(out, TOLL_ERANGE,
+                         "toll_reports_repair: repair %zu of %zu", i,
+                         r->nrepairs);
+    size_t rep = r->repairs[i].report;
+    const char *s = toll__str(&r->strings, r->repairs[i].value);
+    size_t len = toll__strlen(&r->strings, r->repairs[i].value);
+    const char *rec, *field, *text, *msg;
+    size_t rl, fl, tl, ml;
+    next_part(&s, &len, &rec, &rl);
+    next_part(&s, &len, &field, &fl);
+    next_part(&s, &len, &text, &tl);
+    msg = s;
+    ml = len;
+    long record = strtol(rec, NULL, 10);
+    char fbuf[64];
+    snprintf(fbuf, sizeof fbuf, "%.*s", (int)fl, field);
+    toll__seterr(out, TOLL_OK, toll__str(&r->strings, r->file[rep]),
+                 (long)r->line[rep], record, fbuf, text, tl, "%.*s", (int)ml,
+                 msg);
+    return TOLL_OK;
 }

@@ -43,10 +43,6 @@ typedef enum toll__field {
 #define TOLL__KEEP_PREFIX "keep:"
 #define TOLL__KEEP_PREFIX_LEN 5
 
-/* The key under which a repair is kept with its report (its value is
- * "RECORD\x1fFIELD\x1fTEXT\x1fMESSAGE"; see toll_reports_repair). */
-#define TOLL__REPAIR_KEY "toll:repair"
-#define TOLL__REPAIR_KEY_LEN 11
 
 /* The report field named s[0..len): a toll__field, TOLL__F_CATEGORY for a
  * category name, or -1 when it is not a report field. */
@@ -184,7 +180,7 @@ typedef struct toll__ingest {
     int repair;           /* repair figures out of order and bad levels */
     const char *date_format; /* NULL: ISO dates */
     const char *field;    /* the category being read (repair messages) */
-    /* repairs of the current record: values of TOLL__REPAIR_KEY extras */
+    /* repairs of the current record (string ids), listed once it is appended */
     uint32_t *rep;
     size_t nrep, rep_cap;
 

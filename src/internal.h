@@ -187,6 +187,13 @@ typedef struct toll__row {
     const toll__kv *x;     size_t nx;
 } toll__row;
 
+/* One repair of one report: `value` is the interned text
+ * "RECORD\x1fFIELD\x1fTEXT\x1fMESSAGE" (see toll_reports_repair). */
+typedef struct toll__repair {
+    uint32_t report; /* report index */
+    uint32_t value;  /* string id */
+} toll__repair;
+
 struct toll_reports {
     toll_allocator alloc;
     toll__strpool strings;
@@ -220,11 +227,16 @@ struct toll_reports {
     /* rejects of the last lenient load */
     toll_error *rejects;
     size_t nrejects, rejects_cap;
+
+    /* repairs made while loading (toll_load_options.repair), in report
+     * order; they stay with their reports */
+    toll__repair *repairs;
+    size_t nrepairs, repairs_cap;
 };
 
 /* A checkpoint of the store, for rollback of a failed strict load. */
 typedef struct toll__mark {
-    size_t n, nq, nx, ncategories, nstrings, nsets;
+    size_t n, nq, nx, ncategories, nstrings, nsets, nrepairs;
 } toll__mark;
 
 void toll__reports_mark(const toll_reports *r, toll__mark *m);
@@ -236,6 +248,9 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
 /* Record a rejected record (lenient mode). */
 toll_status toll__reports_add_reject(toll_reports *r, const toll_error *e);
 void toll__reports_clear_rejects(toll_reports *r);
+/* Record a repair (string id `value`) of report `report`. */
+toll_status toll__reports_add_repair(toll_reports *r, uint32_t report,
+                                     uint32_t value);
 
 /* ---- incidents ----------------------------------------------------------- */
 
@@ -285,6 +300,8 @@ typedef struct toll__column {
     void *data;          /* uint32 codes / int64 / double, nrows entries */
     char **dict;         /* string columns: owned copies */
     size_t ndict, dict_cap;
+    int no_total;        /* 1: a totals row leaves this column empty (its
+                            rows do not add up, e.g. quantiles) */
 } toll__column;
 
 /* Create only with toll__table_new (it allocates a private wrapper holding

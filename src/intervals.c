@@ -1059,6 +1059,8 @@ toll_status toll__iv_columns(toll__iv *iv, toll_table *t, size_t col0)
     for (size_t k = 0; k < iv->nq && !st; k++) {
         toll_interval_column_name(iv->q[k], name, sizeof name);
         st = toll__table_set_column(t, col0 + k, name, TOLL_COL_DOUBLE);
+        if (!st) /* quantiles of row totals do not add up to the total's */
+            t->cols[col0 + k].no_total = 1;
     }
     if (!st)
         st = toll__table_set_column(t, col0 + iv->nq, "q_engine",

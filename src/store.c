@@ -46,6 +46,7 @@ void toll_reports_free(toll_reports *r)
     toll__free(&a, r->x, r->x_cap * sizeof *r->x);
     toll__free(&a, r->categories, r->categories_cap * sizeof *r->categories);
     toll__free(&a, r->rejects, r->rejects_cap * sizeof *r->rejects);
+    toll__free(&a, r->repairs, r->repairs_cap * sizeof *r->repairs);
     toll__setpool_free(&r->actor_sets);
     toll__strpool_free(&r->strings);
     toll__free(&a, r, sizeof *r);
@@ -83,6 +84,7 @@ void toll__reports_mark(const toll_reports *r, toll__mark *m)
     m->ncategories = r->ncategories;
     m->nstrings = r->strings.count;
     m->nsets = r->actor_sets.count;
+    m->nrepairs = r->nrepairs;
 }
 
 void toll__reports_rollback(toll_reports *r, const toll__mark *m)
@@ -91,6 +93,7 @@ void toll__reports_rollback(toll_reports *r, const toll__mark *m)
     r->nq = m->nq;
     r->nx = m->nx;
     r->ncategories = m->ncategories;
+    r->nrepairs = m->nrepairs;
     toll__setpool_truncate(&r->actor_sets, m->nsets);
     toll__strpool_truncate(&r->strings, m->nstrings);
 }
@@ -170,6 +173,20 @@ toll_status toll__reports_add_reject(toll_reports *r, const toll_error *e)
 }
 
 void toll__reports_clear_rejects(toll_reports *r) { r->nrejects = 0; }
+
+toll_status toll__reports_add_repair(toll_reports *r, uint32_t report,
+                                     uint32_t value)
+{
+    toll_status st = toll__grow(&r->alloc, (void **)&r->repairs,
+                                &r->repairs_cap, r->nrepairs + 1,
+                                sizeof *r->repairs);
+    if (st)
+        return st;
+    r->repairs[r->nrepairs].report = report;
+    r->repairs[r->nrepairs].value = value;
+    r->nrepairs++;
+    return TOLL_OK;
+}
 
 size_t toll_reports_count(const toll_reports *r) { return r ? r->n : 0; }
 

@@ -481,7 +481,8 @@ static void fmt_pretty_int(char *buf, int64_t v)
 /* ---- totals ------------------------------------------------------------------ */
 
 /* Sums of every numeric column (NaN skipped; NaN when every value is NaN
- * and there is at least one row). */
+ * and there is at least one row).  Columns marked no_total (quantiles)
+ * get NaN, shown as empty/null: their rows do not add up. */
 typedef struct totals {
     int64_t *i;
     double *d;
@@ -496,7 +497,9 @@ static toll_status totals_compute(const toll_table *t, totals *tot)
         return TOLL_ENOMEM;
     for (size_t j = 0; j < t->ncols; j++) {
         const toll__column *c = &t->cols[j];
-        if (c->type == TOLL_COL_INT64) {
+        if (c->no_total) {
+            tot->d[j] = NAN;
+        } else if (c->type == TOLL_COL_INT64) {
             uint64_t s = 0; /* wraps instead of overflowing */
             const int64_t *v = c->data;
             for (size_t r = 0; r < t->nrows; r++)

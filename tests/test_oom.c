@@ -339,16 +339,16 @@ static void sweep_load(const load_case *b, int once)
     free(ref_ab);
 }
 
-/* 300 reports with distinct strings, actor sets and regions: the store's
+/* 120 reports with distinct strings, actor sets and regions: the store's
  * columns, string pool and actor-set pool all have to grow. */
 static char *MANY;
 
 static void make_many(void)
 {
-    size_t cap = 300 * 256, n = 0;
+    size_t cap = 120 * 256, n = 0;
     MANY = malloc(cap);
     ck_assert_ptr_nonnull(MANY);
-    for (int i = 0; i < 300; i++)
+    for (int i = 0; i < 120; i++)
         n += (size_t)snprintf(
             MANY + n, cap - n,
             "{\"incident\":\"inc-%d\",\"source\":\"src %d\",\"date\":"

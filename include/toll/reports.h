@@ -143,7 +143,7 @@ TOLL_API const toll_error *toll_reports_reject(const toll_reports *reports,
  * *out with the location (file, line, field: the category or "region"),
  * the original text (err->text, e.g. "low 46, best 37, high 31") and a
  * message saying what changed; out->code is TOLL_OK.  TOLL_ERANGE when i
- * is out of range.  Each call scans the store's kept fields. */
+ * is out of range. */
 TOLL_API size_t toll_reports_repair_count(const toll_reports *reports);
 TOLL_API toll_status toll_reports_repair(const toll_reports *reports,
                                          size_t i, toll_error *out);
