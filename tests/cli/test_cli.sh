@@ -316,6 +316,45 @@ expect_line "--map: LOW..HIGH columns make one range" "$TMP/out" \
 run "$TOLL" summarize --map 'nonsense' own.csv
 expect_rc "a bad --map exits 2" 2
 
+# ---- toll mse (multiple systems estimation) --------------------------------
+run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --lists A,B,C --format csv
+expect_rc "mse fits the independence model" 0
+expect_first "mse csv header" "$TMP/out" \
+    "model,method,observed,n_hat,se,lower,upper,interval,deviance,df,aic,bic,warning"
+expect_has "mse independence: Cormack 2000 N-hat 209.34, profile 203.21-216.53" "$TMP/out" \
+    "A + B + C,loglinear,201,209.34,3.42,203.21,216.53,profile,75.14,3"
+
+run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --lists A,B,C --search aic --format csv
+expect_rc "mse --search aic ranks models" 0
+expect_has "mse --search: best model first" "$TMP/out" "A + B + C + B*C,loglinear,201,221.89"
+
+run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --lists A,B,C --model "A*B + A*C + B*C + A*B*C"
+expect_rc "mse: a three-way term is a usage error" 2
+
+run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --lists A,B,C --model "A*B + C*Q"
+expect_rc "mse: an unknown list in --model is a usage error" 2
+
+# ---- summarize --interval ---------------------------------------------------
+run "$TOLL" summarize --by actor --interval comonotone --format csv --totals
+expect_rc "summarize --interval comonotone" 0
+expect_first "interval columns follow the measures" "$TMP/out" \
+    "actor,incidents,reports,low,best,high,open,denied,contested,q025,q500,q975,q_engine"
+expect_has "totals leave the quantiles empty" "$TMP/out" "Total,8,14,636,679.5,724,1,2,1,,,,"
+
+run "$TOLL" summarize --by actor --interval sometimes
+expect_rc "a bad --interval is a usage error" 2
+
+# ---- link=auto and --explain --------------------------------------------------
+sed 's/"incident": "[^"]*", //' "$SEEDS" >"$TMP/nokeys.jsonl"
+run "$TOLL" incidents "$TMP/nokeys.jsonl" --link auto --explain --format csv
+expect_rc "incidents --link auto --explain" 0
+expect_first "links table header" "$TMP/out" \
+    "incident,report_a,report_b,source_a,source_b,days_apart,region,shared_actors,explanation"
+expect_has "each link says why" "$TMP/out" "0 days apart, same region Syria/Aleppo, shared actor"
+
+run "$TOLL" incidents "$TMP/nokeys.jsonl" --link-days 2
+expect_rc "link tuning without --link auto is a usage error" 2
+
 cd "$ROOT" || exit 2
 printf '\n%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]
