@@ -8,7 +8,7 @@ ASAN   ?= build-asan
 PREFIX ?= $(CURDIR)/$(BUILD)/prefix
 
 .PHONY: all deps build demo test test-c test-asan test-valgrind test-cli \
-        test-example test-python test-notebooks bench clean
+        test-example test-python test-notebooks test-bench-smoke bench clean
 
 all: build
 
@@ -22,7 +22,7 @@ build:
 demo: deps build
 	./$(BUILD)/toll summarize --by actor,period:month
 
-test: deps test-c test-asan test-valgrind test-example test-python test-notebooks
+test: deps test-c test-asan test-valgrind test-example test-python test-notebooks test-bench-smoke
 	@echo "make test: all suites passed"
 
 test-c: build
@@ -55,7 +55,12 @@ test-python:
 test-notebooks:
 	$(PYTHON) scripts/run-notebooks.py notebooks
 
-bench:
+test-bench-smoke: build
+	$(PYTHON) -m pip install -q -r bench/requirements.txt
+	TOLL_CLI=$(CURDIR)/$(BUILD)/toll $(PYTHON) bench/run.py --smoke
+
+bench: build
+	$(PYTHON) -m pip install -q -r bench/requirements.txt
 	$(PYTHON) bench/run.py
 
 clean:
