@@ -8,7 +8,8 @@ ASAN   ?= build-asan
 PREFIX ?= $(CURDIR)/$(BUILD)/prefix
 
 .PHONY: all deps build demo test test-c test-asan test-valgrind test-cli \
-        test-example test-python test-notebooks test-bench-smoke bench clean
+        test-example test-python test-python-asan test-notebooks test-bench-smoke \
+        test-fuzz bench clean
 
 all: build
 
@@ -22,7 +23,7 @@ build:
 demo: deps build
 	./$(BUILD)/toll summarize --by actor,period:month
 
-test: deps test-c test-asan test-valgrind test-example test-python test-notebooks test-bench-smoke
+test: deps test-c test-asan test-valgrind test-example test-python test-python-asan test-notebooks test-bench-smoke test-fuzz
 	@echo "make test: all suites passed"
 
 test-c: build
@@ -51,6 +52,12 @@ test-example: build
 test-python:
 	$(PYTHON) -m pip install -q .
 	cd tests/python && TOLL_TEST_INSTALLED=1 $(PYTHON) -m pytest -q
+
+test-python-asan:
+	scripts/pytest-asan.sh -q
+
+test-fuzz:
+	scripts/fuzz-smoke.sh 30
 
 test-notebooks:
 	$(PYTHON) scripts/run-notebooks.py notebooks

@@ -27,6 +27,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <pythread.h>
 #include <structmember.h>
 
 #include "toll/toll.h"
@@ -52,6 +53,8 @@ typedef struct {
     int loading;
     Py_ssize_t readers;
     Py_ssize_t n_derived;
+    PyThread_type_lock lock; /* serialises C calls on the store: see
+                                toll_py_store_lock */
 } ReportsObject;
 
 typedef struct {
@@ -84,6 +87,30 @@ typedef struct {
     Py_ssize_t busy;
     PyObject *weakrefs;
 } LexiconObject;
+
+/* ---- the store lock ---------------------------------------------------------- */
+
+/*
+ * toll_reconcile interns derived actor sets and regions into the store's
+ * pools, so C calls that read or write one store (load, reconcile, and the
+ * incidents' summarize/table/links/MSE, which read the pools) run one at a
+ * time per Reports: take the lock (waiting without the GIL) before
+ * Py_BEGIN_ALLOW_THREADS and release it after Py_END_ALLOW_THREADS.
+ * Different Reports run in parallel; tables own their data and need none.
+ */
+static inline void toll_py_store_lock(ReportsObject *r)
+{
+    if (!PyThread_acquire_lock(r->lock, NOWAIT_LOCK)) {
+        Py_BEGIN_ALLOW_THREADS
+        PyThread_acquire_lock(r->lock, WAIT_LOCK);
+        Py_END_ALLOW_THREADS
+    }
+}
+
+static inline void toll_py_store_unlock(ReportsObject *r)
+{
+    PyThread_release_lock(r->lock);
+}
 
 /* ---- module state --------------------------------------------------------- */
 

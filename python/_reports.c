@@ -59,6 +59,11 @@ static PyObject *Reports_new(PyTypeObject *type, PyObject *args,
     ReportsObject *self = (ReportsObject *)type->tp_alloc(type, 0);
     if (!self)
         return NULL;
+    self->lock = PyThread_allocate_lock();
+    if (!self->lock) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
     toll_error err;
     toll_error_clear(&err);
     toll_status s = toll_reports_new(NULL, &self->r, &err);
@@ -93,6 +98,8 @@ static void Reports_dealloc(ReportsObject *self)
     /* Incidents hold a strong reference, so none can be alive here. */
     toll_reports_free(self->r);
     self->r = NULL;
+    if (self->lock)
+        PyThread_free_lock(self->lock);
     tp->tp_free((PyObject *)self);
     Py_DECREF(tp);
 }
@@ -288,6 +295,7 @@ static PyObject *reports_load(ReportsObject *self, PyObject *path,
     toll_status s;
     int sys_errno = 0;
     self->loading = 1;
+    toll_py_store_lock(self);
     Py_BEGIN_ALLOW_THREADS
     errno = 0;
     if (path)
@@ -298,6 +306,7 @@ static PyObject *reports_load(ReportsObject *self, PyObject *path,
                                      &n_loaded, &err);
     sys_errno = errno;
     Py_END_ALLOW_THREADS
+    toll_py_store_unlock(self);
     self->loading = 0;
     load_ctx_release(&c);
     if (s != TOLL_OK)
@@ -388,7 +397,7 @@ static PyObject *Reports_get_rejects(ReportsObject *self, void *closure)
 }
 
 /* The repairs of the reports (toll_reports_repair): dicts like rejects. */
-static PyObject *Reports_get_repairs(ReportsObject *self, void *closure)
+static PyObject *Reports_get_repairs_locked(ReportsObject *self)
 {
     if (reports_check_readable(self) < 0)
         return NULL;
@@ -415,7 +424,18 @@ static PyObject *Reports_get_repairs(ReportsObject *self, void *closure)
     return list;
 }
 
-static PyObject *Reports_get_categories(ReportsObject *self, void *closure)
+/* Reads the store's string pool: hold the store lock (toll_py_store_lock). */
+static PyObject *Reports_get_repairs(ReportsObject *self, void *closure)
+{
+    if (reports_check_readable(self) < 0)
+        return NULL;
+    toll_py_store_lock(self);
+    PyObject *res = Reports_get_repairs_locked(self);
+    toll_py_store_unlock(self);
+    return res;
+}
+
+static PyObject *Reports_get_categories_locked(ReportsObject *self)
 {
     if (reports_check_readable(self) < 0)
         return NULL;
@@ -432,6 +452,17 @@ static PyObject *Reports_get_categories(ReportsObject *self, void *closure)
         PyList_SET_ITEM(list, (Py_ssize_t)i, s);
     }
     return list;
+}
+
+/* Reads the store's string pool: hold the store lock (toll_py_store_lock). */
+static PyObject *Reports_get_categories(ReportsObject *self, void *closure)
+{
+    if (reports_check_readable(self) < 0)
+        return NULL;
+    toll_py_store_lock(self);
+    PyObject *res = Reports_get_categories_locked(self);
+    toll_py_store_unlock(self);
+    return res;
 }
 
 static PyObject *Reports_reconcile(ReportsObject *self, PyObject *args,
@@ -471,9 +502,11 @@ static PyObject *Reports_reconcile(ReportsObject *self, PyObject *args,
         return NULL;
     toll_incidents *out = NULL;
     self->readers++;
+    toll_py_store_lock(self);
     Py_BEGIN_ALLOW_THREADS
     s = toll_reconcile(self->r, &opts, NULL, &out, &err);
     Py_END_ALLOW_THREADS
+    toll_py_store_unlock(self);
     self->readers--;
     if (s != TOLL_OK) {
         Py_DECREF(inc);
@@ -651,9 +684,11 @@ static PyObject *Incidents_table(IncidentsObject *self,
     toll_error err;
     toll_error_clear(&err);
     toll_status s;
+    toll_py_store_lock(self->reports);
     Py_BEGIN_ALLOW_THREADS
     s = toll_incidents_table(self->inc, NULL, &t, &err);
     Py_END_ALLOW_THREADS
+    toll_py_store_unlock(self->reports);
     if (s != TOLL_OK)
         return toll_py_raise(st, s, &err, NULL, 0);
     return toll_py_table_new(st, t);
@@ -833,9 +868,11 @@ static PyObject *Incidents_summarize(IncidentsObject *self, PyObject *args,
         opts.n_actors = (size_t)n;
     }
 
+    toll_py_store_lock(self->reports);
     Py_BEGIN_ALLOW_THREADS
     s = toll_summarize(self->inc, &opts, NULL, &t, &err);
     Py_END_ALLOW_THREADS
+    toll_py_store_unlock(self->reports);
     if (s != TOLL_OK) {
         if (s == TOLL_EINVAL || s == TOLL_ENOTFOUND)
             toll_py_raise_option(st, err.field[0] ? err.field : "summarize", s,

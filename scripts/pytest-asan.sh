@@ -11,8 +11,14 @@
 #      CFLAGS/LDFLAGS=-fsanitize=address,undefined  TOLL_CMAKE_ARGS=-DTOLL_SANITIZE=ON
 #    (libtoll.a and the extension are both instrumented).
 # 3. Runs pytest from tests/python with that build first on PYTHONPATH and
-#      LD_PRELOAD=$(gcc -print-file-name=libasan.so)  (the interpreter is not
-#                  built with ASan, so the runtime must come first)
+#      LD_PRELOAD=$(gcc -print-file-name=libasan.so) plus libstdc++.so.6
+#                  (the interpreter is not built with ASan, so the runtime
+#                  must come first; libstdc++ is preloaded too so that
+#                  ASan's __cxa_throw interceptor finds the real function
+#                  at start-up - otherwise C++ extensions loaded later,
+#                  such as duckdb in the benchmark smoke test, abort with
+#                  "CHECK failed ... real___cxa_throw" on their first
+#                  exception)
 #      PYTHONMALLOC=malloc   (every Python object through malloc, so ASan
 #                  sees use-after-free and overflows of Python memory too)
 #      ASAN_OPTIONS=detect_leaks=0  (CPython does not free everything at
@@ -21,7 +27,7 @@
 #                  by tests/python/test_refcount.py)
 #      UBSAN_OPTIONS=halt_on_error=1  (any undefined behaviour fails)
 # Environment: PYTHON (default python3), TOLL_PYASAN_DIR (default
-# build-pyasan), TOLL_BUILD_JOBS.
+# build-pyasan), TOLL_BUILD_JOBS, TOLL_ASAN_DESELECT (see the end).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,7 +66,11 @@ echo "pytest-asan: building the extension with ASan+UBSan in $TREE" >&2
     exit 1
 }
 
-export LD_PRELOAD=$LIBASAN
+LIBSTDCXX=$("$CC" -print-file-name=libstdc++.so.6)
+case $LIBSTDCXX in
+/*) export LD_PRELOAD="$LIBASAN $LIBSTDCXX" ;;
+*) export LD_PRELOAD=$LIBASAN ;;
+esac
 export PYTHONMALLOC=malloc
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0:halt_on_error=1:strict_init_order=1:detect_stack_use_after_return=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
@@ -77,4 +87,12 @@ echo "pytest-asan: toll from $where" >&2
 
 cd "$ROOT/tests/python"
 if [ $# -eq 0 ]; then set -- -q; fi
+# The RSS-based leak loops of test_refcount.py (test_*_loop_should_*)
+# measure the process's resident memory, which ASan's quarantine and
+# allocator caches make grow by design; they run in the normal pytest run.
+# Set TOLL_ASAN_DESELECT= (empty) to run them anyway.  Not applied when the
+# arguments already have a -k.
+skip=${TOLL_ASAN_DESELECT-_loop_should_}
+case " $* " in *" -k "* | *" -k"*) skip= ;; esac
+if [ -n "$skip" ]; then set -- "$@" -k "not $skip"; fi
 exec "$PY" -m pytest -p no:cacheprovider "$@"

@@ -124,7 +124,7 @@ static void list_name(const char *src, char *const *names, int j,
     base[o] = '\0';
     if (o == 0 || digits) {
         char tmp[64];
-        snprintf(tmp, sizeof tmp, "S%s", base);
+        snprintf(tmp, sizeof tmp, "S%.61s", base);
         memcpy(base, tmp, sizeof base);
     }
     snprintf(out, 64, "%s", base);

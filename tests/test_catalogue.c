@@ -8,8 +8,8 @@
  *    its message (FILE:LINE: prefix, the fragment, the text), and that a
  *    failed load added nothing;
  *  - lenient: the reports added, and the line of every rejected record;
- *  - the same bytes loaded from a buffer (whole, no chunks) give the same
- *    outcome as the file (read in 1 MiB chunks).
+ *  - the same bytes loaded from a buffer (whole, no chunks) give the
+ *    outcome listed for the file (read in 1 MiB chunks).
  * NAME.in files are templates (@MB@: 1 MiB of 'x'; @FILL-N@: 'x' up to N
  * bytes before the 1 MiB chunk boundary), written to a temporary
  * directory.
@@ -109,9 +109,14 @@ static int expand_template(const char *in, const char *out)
         return -1;
     }
     if (at) {
+        char xs[4096];
+        memset(xs, 'x', sizeof xs);
         fwrite(t, 1, (size_t)(at - t), f);
-        for (size_t i = 0; i < fill; i++)
-            fputc('x', f);
+        for (size_t left = fill; left > 0;) {
+            size_t k = left < sizeof xs ? left : sizeof xs;
+            fwrite(xs, 1, k, f);
+            left -= k;
+        }
         fwrite(at + skip, 1, len - (size_t)(at - t) - skip, f);
     } else {
         fwrite(t, 1, len, f);
@@ -410,23 +415,15 @@ START_TEST(catalogue_row_should_keep_valid_records_when_lenient)
 }
 END_TEST
 
+/* The same bytes from a buffer (one piece, no chunks; named like the file)
+ * give the outcome listed for the file (read in 1 MiB chunks). */
 START_TEST(catalogue_row_should_load_the_same_from_a_buffer)
 {
-    outcome f, b;
-    for (int lenient = 0; lenient < 2; lenient++) {
-        run_load(&rows[_i], lenient, 0, &f);
-        run_load(&rows[_i], lenient, 1, &b);
-        const char *name = rows[_i].col[C_NAME];
-        ck_assert_msg(f.st == b.st, "%s: file %s, buffer %s", name,
-                      toll_status_name(f.st), toll_status_name(b.st));
-        ck_assert_uint_eq(f.n_loaded, b.n_loaded);
-        ck_assert_str_eq(f.err.message, b.err.message);
-        ck_assert_int_eq(f.err.line, b.err.line);
-        ck_assert_int_eq(f.err.record, b.err.record);
-        ck_assert_uint_eq(f.nrej, b.nrej);
-        for (size_t i = 0; i < f.nrej && i < 16; i++)
-            ck_assert_str_eq(f.rej_msg[i], b.rej_msg[i]);
-    }
+    outcome o;
+    run_load(&rows[_i], 0, 1, &o);
+    check_strict(&rows[_i], &o);
+    run_load(&rows[_i], 1, 1, &o);
+    check_lenient(&rows[_i], &o);
 }
 END_TEST
 

@@ -19,6 +19,9 @@
  */
 #include "fuzz_common.h"
 
+#include <cjson/cJSON.h>
+#include <csv.h>
+
 #ifndef FUZZ_FORMAT
 #error "define FUZZ_FORMAT"
 #endif
@@ -27,6 +30,82 @@ static const char GOOD[] =
     "{\"incident\":\"g1\",\"source\":\"SNHR\",\"date\":\"2016-09-25\","
     "\"region\":\"Syria/Aleppo\",\"actor\":[\"Russia\"],\"killed\":92}\n";
 
+typedef struct obuf {
+    char *p;
+    size_t len, cap;
+} obuf;
+
+static int obuf_write(void *ctx, const char *data, size_t len)
+{
+    obuf *b = ctx;
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = (b->len + len + 1) * 2;
+        char *p = realloc(b->p, cap);
+        if (!p)
+            return 1;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, len);
+    b->len += len;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+typedef struct csvcount {
+    size_t fields, rows, ncols;
+    int bad;
+} csvcount;
+
+static void csv_cb_field(void *s, size_t len, void *ctx)
+{
+    (void)s;
+    (void)len;
+    ((csvcount *)ctx)->fields++;
+}
+
+static void csv_cb_row(int c, void *ctx)
+{
+    csvcount *k = ctx;
+    (void)c;
+    if (k->fields != k->ncols)
+        k->bad = 1;
+    k->fields = 0;
+    k->rows++;
+}
+
+/* The JSON rendering is valid JSON (an array of one object per row, plus
+ * a totals row at most); every CSV row has one field per column. */
+static void check_output(const toll_table *t, toll_render_format f,
+                         const obuf *b)
+{
+    size_t nrows = toll_table_nrows(t), ncols = toll_table_ncols(t);
+    if (f == TOLL_RENDER_JSON) {
+        cJSON *root = cJSON_ParseWithLength(b->p, b->len);
+        FUZZ_CHECK(root != NULL);
+        FUZZ_CHECK(cJSON_IsArray(root));
+        size_t n = (size_t)cJSON_GetArraySize(root);
+        FUZZ_CHECK(n == nrows || n == nrows + 1);
+        const cJSON *row;
+        cJSON_ArrayForEach(row, root)
+        {
+            FUZZ_CHECK(cJSON_IsObject(row));
+            FUZZ_CHECK((size_t)cJSON_GetArraySize(row) == ncols);
+        }
+        cJSON_Delete(root);
+    } else if (f == TOLL_RENDER_CSV) {
+        struct csv_parser p;
+        csvcount k = {0, 0, ncols, 0};
+        FUZZ_CHECK(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) == 0);
+        FUZZ_CHECK(csv_parse(&p, b->p, b->len, csv_cb_field, csv_cb_row,
+                             &k) == b->len);
+        FUZZ_CHECK(csv_fini(&p, csv_cb_field, csv_cb_row, &k) == 0);
+        csv_free(&p);
+        FUZZ_CHECK(!k.bad);
+        FUZZ_CHECK(k.rows == nrows + 1 || k.rows == nrows + 2);
+    }
+}
+
 static void render_all(const toll_table *t)
 {
     static const toll_render_format fmts[] = {
@@ -34,12 +113,15 @@ static void render_all(const toll_table *t)
         TOLL_RENDER_TEXT};
     for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
         toll_error e;
-        size_t n = 0;
+        obuf b = {NULL, 0, 0};
         toll_status st = toll_table_render(t, fmts[i], (int)(i & 1),
-                                           fuzz_sink, &n, &e);
+                                           obuf_write, &b, &e);
         FUZZ_CHECK(st == TOLL_OK || st == TOLL_ENOMEM);
         if (st)
             fuzz_check_error(&e, st);
+        else if (b.p)
+            check_output(t, fmts[i], &b);
+        free(b.p);
     }
 }
 
