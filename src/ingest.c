@@ -9,6 +9,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "ingest.h"
+#include "quantity_internal.h" /* lexicon words, for num_fast */
+#include "strhash.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -231,6 +233,7 @@ toll_status toll__bind(toll__ingest *in, toll__binding *b,
     toll_status st;
     b->nslots = 0;
     b->nmembers = n;
+    b->nextra = n; /* until counted below */
     if (TOLL__GROW(in, b->extra, b->extra_cap, n ? n : 1))
         return fatal(in, TOLL_ENOMEM);
     if (n)
@@ -289,6 +292,9 @@ toll_status toll__bind(toll__ingest *in, toll__binding *b,
         if ((st = add_slot(in, b, &s)))
             return st;
     }
+    b->nextra = 0;
+    for (size_t j = 0; j < n; j++)
+        b->nextra += b->extra[j];
     return TOLL_OK;
 }
 
@@ -338,16 +344,17 @@ static int show_len(const char *s, size_t len)
 }
 
 /* The value feeding column k of slot s. */
-static toll__val slot_val(const toll__slot *s, const toll__member *m, size_t k)
+static inline toll__val slot_val(const toll__slot *s, const toll__member *m,
+                                 size_t k)
 {
+    if (s->shape != TOLL__CM_CONST && k < s->ncols && s->col[k] >= 0)
+        return m[s->col[k]].v;
     toll__val v;
     memset(&v, 0, sizeof v);
     if (s->shape == TOLL__CM_CONST) {
         v.type = TOLL__V_TEXT;
         v.s = s->entry->col[0];
         v.len = s->entry->col_len[0];
-    } else if (k < s->ncols && s->col[k] >= 0) {
-        v = m[s->col[k]].v;
     }
     return v;
 }
@@ -401,19 +408,149 @@ static toll_status intern(toll__ingest *in, const char *s, size_t len,
     return st ? fatal(in, st) : TOLL_OK;
 }
 
-/* A string field, interned. */
+/* ---- memo of recent texts ---------------------------------------------------------
+ *
+ * Most columns hold few distinct texts (sources, kinds, dates, regions,
+ * actor lists, figures), and reading one (trimming, splitting, parsing,
+ * interning) costs far more than recognising it.  Per kind of field, a
+ * direct-mapped table remembers what the last texts with each hash read
+ * as.  Only successful reads without side effects other than interning
+ * are remembered (no error, no repair); interning is idempotent within a
+ * load (the pools only roll back when the whole load fails, and the memo
+ * lives for one load).  Texts longer than MEMO_KEY are not remembered.
+ * The memo is an optimisation only: when it cannot be allocated, the load
+ * goes on without it.
+ */
+
+#define MEMO_SLOTS 1024u
+#define MEMO_KEY 56
+
+typedef struct toll__memo_ent {
+    uint32_t hash;   /* 0: empty */
+    uint16_t len;
+    uint8_t flag;    /* dates: given; quantities: known */
+    uint8_t pad;
+    uint32_t id;     /* string, kind or set id */
+    int64_t lo, hi;  /* dates: first, last; quantities: low, high */
+    double best;
+    char key[MEMO_KEY];
+} memo_ent;
+
+/* A quick hash for the memo: the first and last 8 bytes (or 4, or single
+ * bytes) and the length.  Texts that share those collide and evict each
+ * other, which costs a reread, never a wrong result (hits compare every
+ * byte).  Never 0. */
+static inline uint32_t memo_hash(const char *s, size_t len)
+{
+    uint64_t a, b;
+    if (len >= 8) {
+        a = toll__load64(s);
+        b = toll__load64(s + len - 8);
+    } else if (len >= 4) {
+        a = toll__load32(s);
+        b = toll__load32(s + len - 4);
+    } else {
+        a = len ? (unsigned char)s[0] : 0;
+        b = len ? ((uint64_t)(unsigned char)s[len / 2] << 8 |
+                   (uint64_t)(unsigned char)s[len - 1] << 16)
+                : 0;
+    }
+    uint64_t h = (a ^ (uint64_t)len) * UINT64_C(0x9E3779B97F4A7C15) ^
+                 (b + (uint64_t)len) * UINT64_C(0xC2B2AE3D27D4EB4F);
+    h ^= h >> 32; /* fold the high bits (the last bytes) down */
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 29;
+    uint32_t r = (uint32_t)(h ^ (h >> 32));
+    return r ? r : 1u;
+}
+
+/* s[0..len) == key[0..len): up to 16 bytes without a call. */
+static inline int memo_same(const char *key, const char *s, size_t len)
+{
+    if (len > 16)
+        return memcmp(key, s, len) == 0;
+    if (len >= 8)
+        return toll__load64(key) == toll__load64(s) &&
+               toll__load64(key + len - 8) == toll__load64(s + len - 8);
+    if (len >= 4)
+        return toll__load32(key) == toll__load32(s) &&
+               toll__load32(key + len - 4) == toll__load32(s + len - 4);
+    for (size_t i = 0; i < len; i++)
+        if (key[i] != s[i])
+            return 0;
+    return 1;
+}
+
+/* Allocate memo `kind` (first use); NULL when that fails. */
+static memo_ent *memo_alloc(toll__ingest *in, int kind)
+{
+    if (in->memo_off)
+        return NULL;
+    in->memo[kind] = toll__calloc(&in->r->alloc, MEMO_SLOTS, sizeof(memo_ent));
+    if (!in->memo[kind])
+        in->memo_off = 1;
+    return in->memo[kind];
+}
+
+/* The entry for s[0..len) in memo `kind` (a hit or the one to fill), or
+ * NULL when there is no memo for it; *h receives the hash. */
+static inline memo_ent *memo_slot(toll__ingest *in, int kind, const char *s,
+                                  size_t len, uint32_t *h)
+{
+    memo_ent *t = in->memo[kind];
+    if (len > MEMO_KEY || (!t && !(t = memo_alloc(in, kind))))
+        return NULL;
+    *h = memo_hash(s, len);
+    return &t[*h & (MEMO_SLOTS - 1)];
+}
+
+static inline int memo_hit(const memo_ent *e, uint32_t h, const char *s,
+                           size_t len)
+{
+    return e && e->hash == h && e->len == len && memo_same(e->key, s, len);
+}
+
+static void memo_fill(memo_ent *e, uint32_t h, const char *s, size_t len)
+{
+    e->hash = h;
+    e->len = (uint16_t)len;
+    memcpy(e->key, s, len);
+}
+
+/* A string field, interned; `memo`: remember texts (fields with few
+ * distinct values). */
 static toll_status text_field(toll__ingest *in, const toll__slot *sl,
                               const toll__member *m, int allow_number,
-                              uint32_t *id)
+                              int memo, uint32_t *id)
 {
     toll__val v = slot_val(sl, m, 0);
+    memo_ent *e = NULL;
+    uint32_t h = 0;
+    if (memo && v.type == TOLL__V_TEXT) {
+        e = memo_slot(in, TOLL__MEMO_TEXT, v.s, v.len, &h);
+        if (memo_hit(e, h, v.s, v.len)) {
+            *id = e->id;
+            return TOLL_OK;
+        }
+    }
     const char *s;
     size_t len;
     toll_status st = get_text(in, &v, slot_field(sl, m, 0), allow_number, &s,
                               &len);
-    if (st)
-        return st;
-    return intern(in, s, len, id);
+    if (!st && len && s == in->key_s && len == in->key_len) {
+        /* hashed ahead by the reader */
+        st = toll__strpool_intern_hashed(&in->r->strings, s, len,
+                                         in->key_hash, id);
+        if (st)
+            st = fatal(in, st);
+    } else if (!st) {
+        st = intern(in, s, len, id);
+    }
+    if (!st && e) {
+        memo_fill(e, h, v.s, v.len);
+        e->id = *id;
+    }
+    return st;
 }
 
 /* ---- numbers ---------------------------------------------------------------------------- */
@@ -730,15 +867,36 @@ size_t toll__json_skip_ws(const char *s, size_t len, size_t i)
     return i;
 }
 
+/* The first '"' or '\\' in s[i..len), or len. */
+static size_t find_quote_or_escape(const char *s, size_t len, size_t i)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&  \
+    defined(__GNUC__)
+    const uint64_t ones = UINT64_C(0x0101010101010101),
+                   highs = UINT64_C(0x8080808080808080),
+                   bq = ones * '"', bb = ones * '\\';
+    while (i + 8 <= len) {
+        uint64_t x = toll__load64(s + i), q = x ^ bq, b = x ^ bb;
+        /* high bit of the lowest byte equal to '"' or '\\' */
+        uint64_t m = ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
+        if (m)
+            return i + ((size_t)__builtin_ctzll(m) >> 3);
+        i += 8;
+    }
+#endif
+    while (i < len && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
+
 size_t toll__json_skip_value(const char *s, size_t len, size_t i)
 {
     if (i >= len)
         return i;
     if (s[i] == '"') {
-        for (i++; i < len; i++) {
-            if (s[i] == '\\')
-                i++;
-            else if (s[i] == '"')
+        for (i = find_quote_or_escape(s, len, i + 1); i < len;
+             i = find_quote_or_escape(s, len, i + 2)) {
+            if (s[i] == '"')
                 return i + 1;
         }
         return len;
@@ -860,21 +1018,51 @@ static toll_status q_value(toll__ingest *in, const char *field,
     switch (v->type) {
     case TOLL__V_NULL:
         return TOLL_OK; /* unknown */
-    case TOLL__V_TEXT:
-        if (v->len > 0 && v->len <= 18) {
-            /* Fast path for the common plain count ("92"): the parser
-             * would read it as the exact value too. */
-            int64_t x = 0;
-            size_t i = 0;
-            while (i < v->len && v->s[i] >= '0' && v->s[i] <= '9')
+    case TOLL__V_TEXT: {
+        memo_ent *e;
+        uint32_t h = 0;
+        e = memo_slot(in, TOLL__MEMO_QTY, v->s, v->len, &h);
+        if (memo_hit(e, h, v->s, v->len)) {
+            q->known = e->flag;
+            if (q->known) {
+                q->low = e->lo;
+                q->high = e->hi;
+                q->best = e->best;
+                q->has_best = 1;
+            }
+            return TOLL_OK;
+        }
+        if (in->num_fast && v->len > 0 && v->len <= 37) {
+            /* Fast paths for plain counts ("92") and ranges ("85-92"):
+             * the parser reads them the same way (a number, then a range
+             * tail; best the midpoint).  Anything else, and a range whose
+             * low exceeds its high (an error to word), goes to it. */
+            int64_t x = 0, y = 0;
+            size_t i = 0, j;
+            while (i < v->len && i < 18 && v->s[i] >= '0' && v->s[i] <= '9')
                 x = x * 10 + (v->s[i++] - '0');
-            if (i == v->len) {
+            if (i > 0 && i == v->len) {
                 q->known = 1;
                 q->low = q->high = x;
                 q->best = (double)x;
                 q->has_best = 1;
                 memcpy(q->rule, "exact", 6);
-                return TOLL_OK;
+                goto remember;
+            }
+            if (i > 0 && i < v->len && v->s[i] == '-') {
+                for (j = ++i; i < v->len && i - j < 18 && v->s[i] >= '0' &&
+                              v->s[i] <= '9';
+                     i++)
+                    y = y * 10 + (v->s[i] - '0');
+                if (i > j && i == v->len && x <= y) {
+                    q->known = 1;
+                    q->low = x;
+                    q->high = y;
+                    q->best = (double)x + ((double)y - (double)x) / 2.0;
+                    q->has_best = 0;
+                    memcpy(q->rule, "range", 6);
+                    goto remember;
+                }
             }
         }
         st = toll_quantity_parse(v->s, v->len, &in->opts->parse, q, &in->rec);
@@ -885,7 +1073,16 @@ static toll_status q_value(toll__ingest *in, const char *field,
             toll__err_locate(&in->rec, in->name, in->line, in->record, field);
             return TOLL_EPARSE;
         }
+    remember:
+        if (e) {
+            memo_fill(e, h, v->s, v->len);
+            e->flag = (uint8_t)(q->known != 0);
+            e->lo = q->known ? q->low : 0;
+            e->hi = q->known ? q->high : 0;
+            e->best = q->known ? q->best : 0;
+        }
         return TOLL_OK;
+    }
     case TOLL__V_NUMBER: {
         int64_t n;
         if ((st = json_count(in, field, v->s, v->len, &n)))
@@ -1027,8 +1224,34 @@ static toll_status add_level(toll__ingest *in, const char *field,
     return TOLL_OK;
 }
 
+static toll_status region_read(toll__ingest *in, const toll__slot *sl,
+                               const toll__member *m, uint32_t *id);
+
+/* The region, through the memo when it is one text. */
 static toll_status region_field(toll__ingest *in, const toll__slot *sl,
                                 const toll__member *m, uint32_t *id)
+{
+    memo_ent *e = NULL;
+    uint32_t h = 0;
+    toll__val v = slot_val(sl, m, 0);
+    if (sl->shape != TOLL__CM_LEVELS && v.type == TOLL__V_TEXT) {
+        e = memo_slot(in, TOLL__MEMO_REGION, v.s, v.len, &h);
+        if (memo_hit(e, h, v.s, v.len)) {
+            *id = e->id;
+            return TOLL_OK;
+        }
+    }
+    size_t nrep = in->nrep;
+    toll_status st = region_read(in, sl, m, id);
+    if (!st && e && in->nrep == nrep) { /* no repair */
+        memo_fill(e, h, v.s, v.len);
+        e->id = *id;
+    }
+    return st;
+}
+
+static toll_status region_read(toll__ingest *in, const toll__slot *sl,
+                               const toll__member *m, uint32_t *id)
 {
     toll_status st;
     int cut = 0;
@@ -1154,6 +1377,17 @@ static toll_status actor_field(toll__ingest *in, const toll__slot *sl,
     size_t n = 0;
     toll_status st;
     *set = 0;
+    /* One text: through the memo. */
+    memo_ent *e = NULL;
+    uint32_t h = 0;
+    toll__val v1 = slot_val(sl, m, 0);
+    if (sl->shape != TOLL__CM_LEVELS && v1.type == TOLL__V_TEXT) {
+        e = memo_slot(in, TOLL__MEMO_ACTOR, v1.s, v1.len, &h);
+        if (memo_hit(e, h, v1.s, v1.len)) {
+            *set = e->id;
+            return TOLL_OK;
+        }
+    }
     /* One column, or several (actor=side_a+side_b). */
     size_t ncols = sl->shape == TOLL__CM_LEVELS ? sl->ncols : 1;
     for (size_t k = 0; k < ncols; k++) {
@@ -1161,11 +1395,14 @@ static toll_status actor_field(toll__ingest *in, const toll__slot *sl,
         if ((st = actor_value(in, &v, slot_field(sl, m, k), &n)))
             return st;
     }
-    if (n == 0)
-        return TOLL_OK;
-    st = toll__setpool_intern(&in->r->actor_sets, &in->r->strings, in->ids, n,
-                              set);
-    return st ? fatal(in, st) : TOLL_OK;
+    if (n && (st = toll__setpool_intern(&in->r->actor_sets, &in->r->strings,
+                                        in->ids, n, set)))
+        return fatal(in, st);
+    if (e) {
+        memo_fill(e, h, v1.s, v1.len);
+        e->id = *set;
+    }
+    return TOLL_OK;
 }
 
 /* ---- dates ---------------------------------------------------------------------------- */
@@ -1182,21 +1419,39 @@ static toll_status date_value(toll__ingest *in, date_in *d, int32_t *first,
 {
     const char *s;
     size_t len;
+    memo_ent *e = NULL;
+    uint32_t h = 0;
+    if (d->v.type == TOLL__V_TEXT) {
+        e = memo_slot(in, TOLL__MEMO_DATE, d->v.s, d->v.len, &h);
+        if (memo_hit(e, h, d->v.s, d->v.len)) {
+            d->given = e->flag;
+            *first = (int32_t)e->lo;
+            *last = (int32_t)e->hi;
+            return TOLL_OK;
+        }
+    }
     toll_status st = get_text(in, &d->v, d->field, 0, &s, &len);
     if (st)
         return st;
     d->given = len > 0;
-    if (!len)
-        return TOLL_OK;
-    if (in->date_format)
-        st = toll__date_parse_formats(in->date_format, s, len, first, last,
-                                      &in->rec);
-    else
-        st = toll_date_parse(s, len, first, last, &in->rec);
-    if (st) {
-        in->rec.code = TOLL_EPARSE;
-        toll__err_locate(&in->rec, in->name, in->line, in->record, d->field);
-        return TOLL_EPARSE;
+    if (len) {
+        if (in->date_format)
+            st = toll__date_parse_formats(in->date_format, s, len, first,
+                                          last, &in->rec);
+        else
+            st = toll_date_parse(s, len, first, last, &in->rec);
+        if (st) {
+            in->rec.code = TOLL_EPARSE;
+            toll__err_locate(&in->rec, in->name, in->line, in->record,
+                             d->field);
+            return TOLL_EPARSE;
+        }
+    }
+    if (e) {
+        memo_fill(e, h, d->v.s, d->v.len);
+        e->flag = (uint8_t)d->given;
+        e->lo = d->given ? *first : 0;
+        e->hi = d->given ? *last : 0;
     }
     return TOLL_OK;
 }
@@ -1320,20 +1575,30 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
 
     for (size_t i = 0; i < b->nslots && !st; i++) {
         const toll__slot *sl = &b->slot[i];
-        const char *field = slot_field(sl, m, 0);
+        const char *field;
         switch (sl->field) {
         case TOLL__F_INCIDENT:
-            st = text_field(in, sl, m, 1, &row.incident);
+            st = text_field(in, sl, m, 1, 0, &row.incident);
             break;
         case TOLL__F_SOURCE:
             source_slot = sl;
-            st = text_field(in, sl, m, 0, &row.source);
+            st = text_field(in, sl, m, 0, 1, &row.source);
             break;
         case TOLL__F_SOURCE_KIND: {
             toll__val v = slot_val(sl, m, 0);
             const char *s;
             size_t len;
             toll_source_kind k = TOLL_SOURCE_OTHER;
+            memo_ent *e = NULL;
+            uint32_t h = 0;
+            field = slot_field(sl, m, 0);
+            if (v.type == TOLL__V_TEXT) {
+                e = memo_slot(in, TOLL__MEMO_KIND, v.s, v.len, &h);
+                if (memo_hit(e, h, v.s, v.len)) {
+                    row.source_kind = (uint8_t)e->id;
+                    break;
+                }
+            }
             st = get_text(in, &v, field, 0, &s, &len);
             if (!st && len && !kind_parse_n(s, len, &k))
                 st = toll__rec_err(in, TOLL_EREPORT, field, s, len,
@@ -1342,10 +1607,14 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
                                    "or other)",
                                    show_len(s, len), s);
             row.source_kind = (uint8_t)k;
+            if (!st && e) {
+                memo_fill(e, h, v.s, v.len);
+                e->id = (uint32_t)k;
+            }
             break;
         }
         case TOLL__F_SOURCE_ACTOR:
-            st = text_field(in, sl, m, 0, &row.source_actor);
+            st = text_field(in, sl, m, 0, 1, &row.source_actor);
             break;
         case TOLL__F_DATE:
         case TOLL__F_DATE_START:
@@ -1354,7 +1623,7 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
                          : sl->field == TOLL__F_DATE_START ? &start
                                                            : &end;
             d->v = slot_val(sl, m, 0);
-            d->field = field;
+            d->field = slot_field(sl, m, 0);
             break;
         }
         case TOLL__F_REGION:
@@ -1364,13 +1633,13 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
             st = actor_field(in, sl, m, &row.actors);
             break;
         case TOLL__F_ID:
-            st = text_field(in, sl, m, 1, &row.id);
+            st = text_field(in, sl, m, 1, 0, &row.id);
             break;
         case TOLL__F_URL:
-            st = text_field(in, sl, m, 0, &row.url);
+            st = text_field(in, sl, m, 0, 0, &row.url);
             break;
         case TOLL__F_NOTE:
-            st = text_field(in, sl, m, 0, &row.note);
+            st = text_field(in, sl, m, 0, 0, &row.note);
             break;
         case TOLL__F_KEEP: {
             /* keep:NAME=COLUMN: the column kept under NAME */
@@ -1388,6 +1657,7 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
         case TOLL__F_CATEGORY: {
             toll_quantity q;
             in->field = sl->name;
+            field = slot_field(sl, m, 0);
             if (sl->shape == TOLL__CM_RANGE || sl->shape == TOLL__CM_RANGE3) {
                 st = q_range(in, sl, m, &q);
             } else {
@@ -1424,7 +1694,7 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     }
     if ((st = dates(in, &date, &start, &end, &row)))
         return st;
-    for (size_t j = 0; j < n; j++)
+    for (size_t j = 0; b->nextra && j < n; j++)
         if (b->extra[j] && (st = add_extra(in, &nx, &m[j])))
             return st;
     if (nq > UINT16_MAX || nx > UINT16_MAX)
@@ -1576,6 +1846,10 @@ static void ingest_free(toll__ingest *in)
     toll__free(a, in->ids, in->ids_cap * sizeof *in->ids);
     toll__free(a, in->m, in->m_cap * sizeof *in->m);
     toll__free(a, in->rep, in->rep_cap * sizeof *in->rep);
+    for (int k = 0; k < TOLL__MEMO_KINDS; k++)
+        toll__free(a, in->memo[k], MEMO_SLOTS * sizeof(memo_ent));
+    toll__free(a, in->bklen, in->bklen_cap * sizeof *in->bklen);
+    toll__buf_free(&in->bkeys);
     toll__buf_free(&in->text);
 }
 
@@ -1681,8 +1955,18 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
     in.record = -1;
     in.repair = repair;
     in.date_format = eff.date_format;
+    in.num_fast = 1;
+    if (opts->parse.lexicon)
+        for (size_t k = 0; k < opts->parse.lexicon->n; k++) {
+            const char *w = opts->parse.lexicon->e[k].word;
+            while (*w == ' ' || *w == '\t')
+                w++;
+            if (*w >= '0' && *w <= '9')
+                in.num_fast = 0;
+        }
     toll_error_clear(&in.rec);
     toll__buf_init(&in.text, &r->alloc);
+    toll__buf_init(&in.bkeys, &r->alloc);
 
     st = toll__strpool_intern(&r->strings, name, strlen(name), &in.file_id);
     if (st) {

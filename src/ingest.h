@@ -163,9 +163,22 @@ typedef struct toll__binding {
     size_t nslots, slot_cap;
     uint8_t *extra;                /* extra[i]: member i is kept as an extra */
     size_t nmembers, extra_cap;
+    size_t nextra;                 /* members kept as extras */
 } toll__binding;
 
 /* ---- a load in progress ----------------------------------------------------- */
+
+/* Kinds of field with a memo of recent texts (see ingest.c). */
+enum {
+    TOLL__MEMO_TEXT = 0, /* source, source_actor: string id */
+    TOLL__MEMO_KIND,     /* source_kind */
+    TOLL__MEMO_DATE,     /* date, date_start, date_end: first and last day */
+    TOLL__MEMO_REGION,   /* region text: string id of the path */
+    TOLL__MEMO_ACTOR,    /* actor text: actor set id */
+    TOLL__MEMO_QTY,      /* a quantity's text */
+    TOLL__MEMO_KINDS
+};
+struct toll__memo_ent;
 
 typedef struct toll__ingest {
     toll_reports *r;
@@ -195,6 +208,24 @@ typedef struct toll__ingest {
     toll__buf text;
     toll__member *m;
     size_t m_cap;
+    /* what recent texts read as, by kind of field (ingest.c): NULL until
+     * first used, and left NULL when it cannot be allocated */
+    struct toll__memo_ent *memo[TOLL__MEMO_KINDS];
+    int memo_off;         /* an allocation failed: no memo for this load */
+    /* the hash of the incident key of the current record, when the reader
+     * computed it ahead (to prefetch): key_s/key_len are the trimmed text */
+    const char *key_s;
+    size_t key_len;
+    uint32_t key_hash;
+    /* quantities made of digits ("92", "85-92") may be read without the
+     * parser: no lexicon word starts with a digit (ingest.c) */
+    int num_fast;
+    /* JSON: the keys `bind` was built for (reused while records repeat
+     * them, ingest_json.c) */
+    toll__buf bkeys;
+    size_t *bklen;
+    size_t bklen_cap, bkn;
+    int bkeys_valid;
 } toll__ingest;
 
 /*

@@ -1,130 +1,179 @@
 /*
- * src/ingest_csv.c - CSV with a header row, through libcsv.
+ * src/ingest_csv.c - CSV with a header row, through the tokenizer of
+ * src/csvscan.c (which reads what libcsv reads, and tells the line where
+ * each row starts).  Cells of a row made of unquoted cells are read in
+ * place from the input chunk; there is no allocation per row or field.
  *
- * libcsv does not report positions, so the input is fed one physical line
- * at a time (a segment ends at each '\n' or '\r'); when the parser is
- * between rows at the start of a segment, a row that starts in the segment
- * starts on that line.  Quoted fields may span lines.  Cells of the
- * current row are copied into one reused buffer, so there is no
- * allocation per field.
+ * The tokenizer hands each row to the ingest after reading a few rows
+ * ahead, to prefetch the incident key's slot in the string pool (a cache
+ * miss on large loads); the row brings the key's hash along.
  *
- * libcsv keeps its field buffer with the C library's realloc/free (its
- * hooks take no context, so they cannot reach the store's allocator).
+ * (A reader thread that tokenized into batches for the ingest thread was
+ * tried and measured slower on two cores: the ingest thread then reads
+ * every row from the other core's cache; see bench/profile.md.)
  */
 #include "ingest.h"
 
-#include <csv.h>
+#include "csvscan.h"
+#include "strhash.h"
 
-/* libcsv's parser states (struct csv_parser.pstate; fixed by libcsv). */
-#define CSV_ROW_NOT_BEGUN 0
-#define CSV_FIELD_BEGUN 2
-
-typedef struct cell {
-    size_t off, len;
-} cell;
+/* One row as the ingest reads it. */
+typedef struct rowview {
+    const char *base;            /* cells are base + off */
+    const toll__csvcell *cells;
+    size_t ncells;
+    long line;
+    int hashed;                  /* key_hash: the hash of the key cell */
+    uint32_t key_hash;
+} rowview;
 
 typedef struct cscan {
     toll__ingest *in;
-    struct csv_parser p;
-    toll__buf bytes;   /* cells of the current row, each followed by NUL */
-    cell *cells;
-    size_t ncells, cells_cap;
     toll__buf hdr;     /* header names, each followed by NUL */
-    cell *hcells;
-    size_t nhdr, hcells_cap;
+    size_t nhdr;
     int have_header;
-    long line;         /* line of the next byte */
-    long row_line;     /* line where the current row starts */
-    toll_status st;    /* first fatal status: stops the load */
+    long key_col;      /* the column of the incident key, or -1 */
 } cscan;
 
-static void on_field(void *s, size_t len, void *data)
+static const char *cell_text(const rowview *v, size_t j)
 {
-    cscan *c = data;
-    if (c->st)
-        return;
-    if (toll__grow(&c->in->r->alloc, (void **)&c->cells, &c->cells_cap,
-                   c->ncells + 1, sizeof *c->cells) ||
-        toll__buf_append(&c->bytes, s ? (const char *)s : "", len) ||
-        toll__buf_putc(&c->bytes, '\0')) {
-        c->st = toll__nomem(c->in->err);
-        return;
+    return v->base + v->cells[j].off;
+}
+
+/* s[0..n) trimmed as the ingest trims text fields. */
+static void trim_text(const char **s, size_t *len)
+{
+    const char *p = *s;
+    size_t n = *len;
+    while (n && (*p == ' ' || (*p >= '\t' && *p <= '\r'))) {
+        p++;
+        n--;
     }
-    c->cells[c->ncells].off = c->bytes.len - len - 1;
-    c->cells[c->ncells].len = len;
-    c->ncells++;
+    while (n && (p[n - 1] == ' ' || (p[n - 1] >= '\t' && p[n - 1] <= '\r')))
+        n--;
+    *s = p;
+    *len = n;
+}
+
+/* The hash of the row's incident key (0: none), with its slot in the
+ * string pool's table prefetched. */
+static uint32_t key_prefetch(const cscan *c, const char *base,
+                             const toll__csvcell *cells, size_t ncells)
+{
+    if (c->key_col < 0 || (size_t)c->key_col >= ncells)
+        return 0;
+    const char *s = base + cells[c->key_col].off;
+    size_t len = cells[c->key_col].len;
+    trim_text(&s, &len);
+    if (!len)
+        return 0;
+    uint32_t h = toll__hash_bytes(s, len);
+    toll__strpool_prefetch(&c->in->r->strings, h);
+    return h;
+}
+
+/* The tokenizer's read-ahead hook (one thread). */
+static uint32_t key_ahead(void *ctx, const toll__csvscan *sc)
+{
+    return key_prefetch(ctx, sc->row_base, sc->cells, sc->ncells);
 }
 
 /* The header row: names, duplicates, binding. */
-static toll_status header(cscan *c)
+static toll_status header(cscan *c, const rowview *v)
 {
     toll__ingest *in = c->in;
-    /* Keep the names: the row buffer is reused. */
-    if (toll__buf_append(&c->hdr, c->bytes.data ? c->bytes.data : "",
-                         c->bytes.len) ||
-        toll__grow(&in->r->alloc, (void **)&c->hcells, &c->hcells_cap,
-                   c->ncells ? c->ncells : 1, sizeof *c->hcells))
+    size_t n = v->ncells;
+    /* Keep the names (NUL-terminated): the row's bytes are not kept. */
+    size_t *off = toll__alloc(&in->r->alloc, (n ? n : 1) * sizeof *off);
+    if (!off)
         return toll__nomem(in->err);
-    memcpy(c->hcells, c->cells, c->ncells * sizeof *c->cells);
-    c->nhdr = c->ncells;
+    toll_status st = TOLL_OK;
+    for (size_t j = 0; j < n && !st; j++) {
+        off[j] = c->hdr.len;
+        if (toll__buf_append(&c->hdr, cell_text(v, j), v->cells[j].len) ||
+            toll__buf_putc(&c->hdr, '\0'))
+            st = toll__nomem(in->err);
+    }
+    if (!st && TOLL__GROW(in, in->m, in->m_cap, n ? n : 1))
+        st = toll__nomem(in->err);
+    if (st)
+        goto cleanup;
+    c->nhdr = n;
     c->have_header = 1;
-    if (TOLL__GROW(in, in->m, in->m_cap, c->nhdr ? c->nhdr : 1))
-        return toll__nomem(in->err);
-    for (size_t j = 0; j < c->nhdr; j++) {
+    for (size_t j = 0; j < n; j++) {
         toll__member *mb = &in->m[j];
         memset(mb, 0, sizeof *mb);
-        mb->key = c->hdr.data + c->hcells[j].off;
-        mb->klen = c->hcells[j].len;
-        if (!toll__utf8_valid(mb->key, mb->klen, NULL))
-            return toll__ingest_fail(in, TOLL_EPARSE, c->row_line,
-                                     "invalid UTF-8 in the name of column "
-                                     "%zu",
-                                     j + 1);
+        mb->key = c->hdr.data + off[j];
+        mb->klen = v->cells[j].len;
+        if (!toll__utf8_valid(mb->key, mb->klen, NULL)) {
+            st = toll__ingest_fail(in, TOLL_EPARSE, v->line,
+                                   "invalid UTF-8 in the name of column %zu",
+                                   j + 1);
+            goto cleanup;
+        }
         for (size_t k = 0; k < j && mb->klen; k++)
             if (in->m[k].klen == mb->klen &&
-                memcmp(in->m[k].key, mb->key, mb->klen) == 0)
-                return toll__ingest_fail(in, TOLL_EREPORT, c->row_line,
-                                         "column '%s' appears twice in the "
-                                         "header",
-                                         mb->key);
+                memcmp(in->m[k].key, mb->key, mb->klen) == 0) {
+                st = toll__ingest_fail(in, TOLL_EREPORT, v->line,
+                                       "column '%s' appears twice in the "
+                                       "header",
+                                       mb->key);
+                goto cleanup;
+            }
     }
-    in->line = c->row_line;
+    in->line = v->line;
     in->record = -1;
-    toll_status st = toll__bind(in, &in->bind, in->m, c->nhdr, 1);
+    st = toll__bind(in, &in->bind, in->m, c->nhdr, 1);
+    /* the incident key read from one column by name or map: hashed ahead */
+    for (size_t k = 0; !st && k < in->bind.nslots; k++) {
+        const toll__slot *sl = &in->bind.slot[k];
+        if (sl->field == TOLL__F_INCIDENT && sl->shape == TOLL__CM_COLUMN &&
+            sl->ncols == 1)
+            c->key_col = sl->col[0];
+    }
     if (st == TOLL_EREPORT) {
         /* a map column missing from the header: fatal for the load */
         in->rec.record = -1;
         if (in->err)
             *in->err = in->rec;
     }
+cleanup:
+    toll__free(&in->r->alloc, off, (n ? n : 1) * sizeof *off);
     return st;
 }
 
 /* One data row. */
-static toll_status row(cscan *c)
+static toll_status row(cscan *c, const rowview *v)
 {
     toll__ingest *in = c->in;
-    in->line = c->row_line;
+    size_t n = v->ncells;
+    in->line = v->line;
     in->record++;
     int blank = 1;
-    for (size_t j = 0; j < c->ncells && blank; j++)
-        if (c->cells[j].len)
+    for (size_t j = 0; j < n && blank; j++)
+        if (v->cells[j].len)
             blank = 0;
     if (blank) {
         in->record--; /* rows of empty cells (",,,") are skipped */
         return TOLL_OK;
     }
-    if (c->ncells != c->nhdr) {
+    if (n != c->nhdr) {
         toll__rec_err(in, TOLL_EREPORT, NULL, NULL, 0,
-                      "the row has %zu cells but the header has %zu",
-                      c->ncells, c->nhdr);
+                      "the row has %zu cells but the header has %zu", n,
+                      c->nhdr);
         return toll__ingest_reject(in);
     }
-    for (size_t j = 0; j < c->nhdr; j++) {
+    /* The cells lie in order in one span, separated by ASCII bytes (the
+     * delimiter, blanks): the span is valid UTF-8 exactly when every cell
+     * is.  Only a bad span is checked cell by cell, to name the field. */
+    const char *first = cell_text(v, 0);
+    const char *last = cell_text(v, n - 1) + v->cells[n - 1].len;
+    int valid = toll__utf8_valid(first, (size_t)(last - first), NULL);
+    for (size_t j = 0; j < n; j++) {
         toll__member *mb = &in->m[j];
-        const char *s = c->bytes.data + c->cells[j].off;
-        size_t len = c->cells[j].len;
-        if (!toll__utf8_valid(s, len, NULL)) {
+        const char *s = cell_text(v, j);
+        size_t len = v->cells[j].len;
+        if (!valid && !toll__utf8_valid(s, len, NULL)) {
             toll__rec_err(in, TOLL_EPARSE, mb->key, NULL, 0,
                           "invalid UTF-8");
             return toll__ingest_reject(in);
@@ -134,105 +183,97 @@ static toll_status row(cscan *c)
         mb->v.len = len;
         mb->v.json = NULL;
     }
-    return toll__ingest_record(in, &in->bind, in->m, c->nhdr);
-}
-
-static void on_row(int term, void *data)
-{
-    cscan *c = data;
-    (void)term;
-    if (!c->st)
-        c->st = c->have_header ? row(c) : header(c);
-    c->ncells = 0;
-    c->bytes.len = 0;
-}
-
-/* Feed one segment to libcsv. */
-static toll_status feed(cscan *c, const char *p, size_t n)
-{
-    size_t done = csv_parse(&c->p, p, n, on_field, on_row, c);
-    if (c->st)
-        return c->st;
-    if (done != n) {
-        int e = csv_error(&c->p);
-        if (e == CSV_ENOMEM)
-            return toll__nomem(c->in->err);
-        return toll__ingest_fail(c->in, e == CSV_ETOOBIG ? TOLL_ERANGE
-                                                         : TOLL_EPARSE,
-                                 c->line, "%s", csv_strerror(e));
+    if (v->hashed && c->key_col >= 0) {
+        in->key_s = cell_text(v, (size_t)c->key_col);
+        in->key_len = v->cells[c->key_col].len;
+        trim_text(&in->key_s, &in->key_len);
+        in->key_hash = v->key_hash;
     }
-    return TOLL_OK;
+    toll_status st = toll__ingest_record(in, &in->bind, in->m, c->nhdr);
+    in->key_s = NULL;
+    in->key_len = 0;
+    return st;
 }
+
+static toll_status dispatch(cscan *c, const rowview *v)
+{
+    return c->have_header ? row(c, v) : header(c, v);
+}
+
+/* The tokenizer's callback (one thread). */
+static toll_status on_row(void *ctx, const toll__csvscan *sc)
+{
+    rowview v;
+    v.base = sc->row_base;
+    v.cells = sc->cells;
+    v.ncells = sc->ncells;
+    v.line = sc->row_line;
+    v.hashed = sc->row_tagged && sc->row_tag;
+    v.key_hash = sc->row_tag;
+    return dispatch(ctx, &v);
+}
+
+/* A failure of the tokenizer itself: memory, or an open quote at the end
+ * (`line`: where its row starts). */
+static toll_status scan_fail(toll__ingest *in, toll_status st, long line)
+{
+    if (st == TOLL_ENOMEM)
+        return toll__nomem(in->err);
+    return toll__ingest_fail(in, TOLL_EPARSE, line,
+                             "unterminated quoted field (the row starts "
+                             "here)");
+}
+
+/* A failure to read the input (`line`: that of the next byte). */
+static toll_status read_fail(toll__ingest *in, toll_status st, long line)
+{
+    return st == TOLL_ENOMEM ? toll__nomem(in->err)
+                             : toll__ingest_fail(in, TOLL_EIO, line,
+                                                 "read error");
+}
+
+static toll_status load_rows(toll__ingest *in, toll__input *src, cscan *c,
+                             char delim)
+{
+    toll__csvscan sc;
+    toll__csv_init(&sc, &in->r->alloc, delim);
+    sc.ahead = key_ahead;
+    sc.ahead_ctx = c;
+    toll_status st = TOLL_OK;
+    for (;;) {
+        const char *p;
+        size_t n;
+        if ((st = toll__input_read(src, &p, &n))) {
+            st = read_fail(in, st, sc.line);
+            goto cleanup;
+        }
+        if (n == 0)
+            break;
+        /* Statuses from on_row are already reported; the tokenizer's own
+         * are reported here. */
+        if ((st = toll__csv_feed(&sc, p, n, on_row, c))) {
+            if (sc.own_error)
+                st = scan_fail(in, st, sc.row_line);
+            goto cleanup;
+        }
+    }
+    if ((st = toll__csv_finish(&sc, on_row, c)) && sc.own_error)
+        st = scan_fail(in, st, sc.row_line);
+cleanup:
+    toll__csv_free(&sc);
+    return st;
+}
+
 
 toll_status toll__load_csv(toll__ingest *in, toll__input *src)
 {
     cscan c;
     memset(&c, 0, sizeof c);
     c.in = in;
-    c.line = 1;
-    c.row_line = 1;
-    toll__buf_init(&c.bytes, &in->r->alloc);
+    c.key_col = -1;
     toll__buf_init(&c.hdr, &in->r->alloc);
-    toll_status st = TOLL_OK;
-    if (csv_init(&c.p, CSV_APPEND_NULL) != 0)
-        return toll__nomem(in->err);
-    csv_set_delim(&c.p, (unsigned char)(in->opts->csv_delimiter
-                                            ? in->opts->csv_delimiter
-                                            : ','));
-    int after_cr = 0;
-    for (;;) {
-        const char *p;
-        size_t n;
-        if ((st = toll__input_read(src, &p, &n))) {
-            st = st == TOLL_ENOMEM
-                     ? toll__nomem(in->err)
-                     : toll__ingest_fail(in, TOLL_EIO, c.line, "read error");
-            goto cleanup;
-        }
-        if (n == 0)
-            break;
-        size_t i = 0;
-        while (i < n) {
-            if (after_cr) {
-                after_cr = 0;
-                if (p[i] == '\n') {
-                    /* the '\n' of "\r\n": same line end */
-                    if ((st = feed(&c, p + i, 1)))
-                        goto cleanup;
-                    i++;
-                    continue;
-                }
-            }
-            if (c.p.pstate == CSV_ROW_NOT_BEGUN)
-                c.row_line = c.line;
-            const char *lf = memchr(p + i, '\n', n - i);
-            size_t stop = lf ? (size_t)(lf - p) : n;
-            const char *cr = memchr(p + i, '\r', stop - i);
-            if (cr)
-                stop = (size_t)(cr - p);
-            size_t end = stop < n ? stop + 1 : n;
-            if ((st = feed(&c, p + i, end - i)))
-                goto cleanup;
-            if (stop < n) {
-                c.line++;
-                after_cr = p[stop] == '\r';
-            }
-            i = end;
-        }
-    }
-    if (c.p.pstate == CSV_FIELD_BEGUN && c.p.quoted) {
-        st = toll__ingest_fail(in, TOLL_EPARSE, c.row_line,
-                               "unterminated quoted field (the row starts "
-                               "here)");
-        goto cleanup;
-    }
-    csv_fini(&c.p, on_field, on_row, &c);
-    st = c.st;
-cleanup:
-    csv_free(&c.p);
-    toll__buf_free(&c.bytes);
+    char delim = in->opts->csv_delimiter ? in->opts->csv_delimiter : ',';
+    toll_status st = load_rows(in, src, &c, delim);
     toll__buf_free(&c.hdr);
-    toll__free(&in->r->alloc, c.cells, c.cells_cap * sizeof *c.cells);
-    toll__free(&in->r->alloc, c.hcells, c.hcells_cap * sizeof *c.hcells);
     return st;
 }

@@ -10,6 +10,7 @@
  * line the same way.
  */
 #include "ingest.h"
+#include "strhash.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -112,9 +113,83 @@ static const toll__member *duplicate_key(toll__ingest *in,
 
 #define SHOW 40
 
+/* The deepest nesting of brackets and braces in p[0..len) (outside
+ * strings). */
+static long json_depth(const char *p, size_t len)
+{
+    long depth = 0, maxdepth = 0;
+    int in_str = 0;
+    for (size_t k = 0; k < len; k++) {
+        char c = p[k];
+        if (in_str) {
+            if (c == '\\')
+                k++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > maxdepth)
+                maxdepth = depth;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return maxdepth;
+}
+
+/*
+ * The binding of the previous record serves this one when the keys are
+ * the same, in the same order (the rule in JSON Lines): a binding depends
+ * on the keys alone, and those keys had no duplicate.  Slots read by name
+ * point at the member's key, so those names are refreshed.  1 if reused.
+ */
+static int bind_reuse(toll__ingest *in, const toll__member *m, size_t n)
+{
+    if (!in->bkeys_valid || in->bkn != n)
+        return 0;
+    size_t off = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (in->bklen[j] != m[j].klen ||
+            memcmp(in->bkeys.data + off, m[j].key, m[j].klen) != 0)
+            return 0;
+        off += m[j].klen;
+    }
+    for (size_t k = 0; k < in->bind.nslots; k++) {
+        toll__slot *sl = &in->bind.slot[k];
+        if (!sl->entry && sl->ncols == 1 && sl->col[0] >= 0)
+            sl->name = m[sl->col[0]].key;
+    }
+    return 1;
+}
+
+/* Bind the members m[0..n) (keys without duplicates) and remember their
+ * keys for bind_reuse. */
+static toll_status bind_members(toll__ingest *in, const toll__member *m,
+                                size_t n)
+{
+    in->bkeys_valid = 0;
+    toll_status st = toll__bind(in, &in->bind, m, n, 0);
+    if (st)
+        return st;
+    /* Remember the keys (a failure here only costs the reuse). */
+    in->bkeys.len = 0;
+    if (TOLL__GROW(in, in->bklen, in->bklen_cap, n ? n : 1))
+        return TOLL_OK;
+    for (size_t j = 0; j < n; j++) {
+        if (toll__buf_append(&in->bkeys, m[j].key, m[j].klen))
+            return TOLL_OK;
+        in->bklen[j] = m[j].klen;
+    }
+    in->bkn = n;
+    in->bkeys_valid = 1;
+    return TOLL_OK;
+}
+
 /*
  * Parse and ingest one record: text[0..len) starting on `line`; maxdepth
- * is the deepest nesting the scanner saw in it.
+ * is the deepest nesting the scanner saw in it (-1: not known; then it is
+ * only worked out when cJSON refuses the record).
  */
 static toll_status json_record(toll__ingest *in, const char *text, size_t len,
                                long line, long maxdepth)
@@ -127,6 +202,8 @@ static toll_status json_record(toll__ingest *in, const char *text, size_t len,
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!root) {
+        if (maxdepth < 0)
+            maxdepth = json_depth(text, len);
         if (maxdepth >= CJSON_NESTING_LIMIT) {
             toll__rec_err(in, TOLL_EPARSE, NULL, NULL, 0,
                           "JSON nested deeper than %d levels",
@@ -231,17 +308,19 @@ static toll_status json_record(toll__ingest *in, const char *text, size_t len,
         st = toll__ingest_reject(in);
         goto cleanup;
     }
-    const toll__member *dup = duplicate_key(in, in->m, n, &st);
-    if (st)
-        goto cleanup;
-    if (dup) {
-        toll__rec_err(in, TOLL_EREPORT, dup->key, NULL, 0,
-                      "key '%s' appears twice in one report", dup->key);
-        st = toll__ingest_reject(in);
-        goto cleanup;
+    if (!bind_reuse(in, in->m, n)) {
+        const toll__member *dup = duplicate_key(in, in->m, n, &st);
+        if (st)
+            goto cleanup;
+        if (dup) {
+            toll__rec_err(in, TOLL_EREPORT, dup->key, NULL, 0,
+                          "key '%s' appears twice in one report", dup->key);
+            st = toll__ingest_reject(in);
+            goto cleanup;
+        }
+        if ((st = bind_members(in, in->m, n)))
+            goto cleanup;
     }
-    if ((st = toll__bind(in, &in->bind, in->m, n, 0)))
-        goto cleanup;
     st = toll__ingest_record(in, &in->bind, in->m, n);
 cleanup:
     cJSON_Delete(root);
@@ -457,27 +536,44 @@ static toll_status jsonl_line(toll__ingest *in, const char *p, size_t len,
     size_t i = toll__json_skip_ws(p, len, 0);
     if (i == len)
         return TOLL_OK;
-    /* Nesting depth of the line, for the message when cJSON refuses it. */
-    long depth = 0, maxdepth = 0;
-    int in_str = 0;
-    for (size_t k = i; k < len; k++) {
-        char c = p[k];
-        if (in_str) {
-            if (c == '\\')
-                k++;
-            else if (c == '"')
-                in_str = 0;
-        } else if (c == '"') {
-            in_str = 1;
-        } else if (c == '{' || c == '[') {
-            if (++depth > maxdepth)
-                maxdepth = depth;
-        } else if (c == '}' || c == ']') {
-            depth--;
-        }
-    }
-    return json_record(in, p + i, len - i, line, maxdepth);
+    return json_record(in, p + i, len - i, line, -1);
 }
+
+/*
+ * A line read ahead: when it starts with the key "incident" and a plain
+ * string (no escape), prefetch that key's slot in the string pool's
+ * table, a cache miss on large loads.  Only a hint: nothing is read from
+ * it but the hash.
+ */
+static void prefetch_key(const toll__ingest *in, const char *p, size_t n)
+{
+    size_t i = toll__json_skip_ws(p, n, 0);
+    if (i >= n || p[i] != '{')
+        return;
+    i = toll__json_skip_ws(p, n, i + 1);
+    if (n - i < 10 || memcmp(p + i, "\"incident\"", 10) != 0)
+        return;
+    i = toll__json_skip_ws(p, n, i + 10);
+    if (i >= n || p[i] != ':')
+        return;
+    i = toll__json_skip_ws(p, n, i + 1);
+    if (i >= n || p[i] != '"')
+        return;
+    size_t b = i + 1, e = b;
+    while (e < n && p[e] != '"' && p[e] != '\\')
+        e++;
+    if (e >= n || p[e] != '"')
+        return;
+    /* trimmed as text fields are */
+    while (b < e && (p[b] == ' ' || (p[b] >= '\t' && p[b] <= '\r')))
+        b++;
+    while (e > b && (p[e - 1] == ' ' || (p[e - 1] >= '\t' && p[e - 1] <= '\r')))
+        e--;
+    if (e > b)
+        toll__strpool_prefetch(&in->r->strings, toll__hash_bytes(p + b, e - b));
+}
+
+#define LINES_AHEAD 8
 
 toll_status toll__load_jsonl(toll__ingest *in, toll__input *src)
 {
@@ -497,11 +593,25 @@ toll_status toll__load_jsonl(toll__ingest *in, toll__input *src)
         }
         if (n == 0)
             break;
-        size_t i = 0;
+        size_t i = 0, ahead = 0, nahead = 0;
         if (skip_lf && p[0] == '\n')
             i = 1; /* the '\n' of a "\r\n" split across chunks */
         skip_lf = 0;
         while (i < n) {
+            /* keep LINES_AHEAD lines (up to LF) prefetched ahead of i */
+            if (ahead < i) {
+                ahead = i;
+                nahead = 0;
+            }
+            while (nahead < LINES_AHEAD && ahead < n) {
+                const char *e = memchr(p + ahead, '\n', n - ahead);
+                size_t stop = e ? (size_t)(e - p) : n;
+                prefetch_key(in, p + ahead, stop - ahead);
+                ahead = stop + 1;
+                nahead++;
+            }
+            if (nahead)
+                nahead--;
             /* the next line terminator */
             const char *lf = memchr(p + i, '\n', n - i);
             size_t stop = lf ? (size_t)(lf - p) : n;

@@ -473,7 +473,11 @@ static void set_range(toll_quantity *q, int64_t low, int64_t high,
     else
         q->best = (double)low + ((double)high - (double)low) / 2.0;
     q->has_best = 0;
-    snprintf(q->rule, sizeof q->rule, "%s", rule);
+    size_t n = strlen(rule); /* no snprintf on the parser's path */
+    if (n >= sizeof q->rule)
+        n = sizeof q->rule - 1;
+    memcpy(q->rule, rule, n);
+    q->rule[n] = '\0';
 }
 
 static void set_exact(toll_quantity *q, int64_t v)

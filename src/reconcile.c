@@ -235,10 +235,43 @@ static int double_cmp(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
+/* Sort the entries (by rank, then input order); insertion sort for the
+ * usual handful, qsort beyond. */
+static void sort_entries(entry *e, size_t m)
+{
+    if (m > 16) {
+        qsort(e, m, sizeof *e, entry_cmp);
+        return;
+    }
+    for (size_t i = 1; i < m; i++) {
+        entry x = e[i];
+        size_t j = i;
+        while (j > 0 && entry_cmp(&e[j - 1], &x) > 0) {
+            e[j] = e[j - 1];
+            j--;
+        }
+        e[j] = x;
+    }
+}
+
 /* Median of v[0..n) (sorts v); n > 0.  Even count: mean of the middle two. */
 static double median(double *v, size_t n)
 {
-    qsort(v, n, sizeof *v, double_cmp);
+    if (n == 1)
+        return v[0];
+    if (n <= 16) {
+        for (size_t i = 1; i < n; i++) {
+            double x = v[i];
+            size_t j = i;
+            while (j > 0 && double_cmp(&v[j - 1], &x) > 0) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = x;
+        }
+    } else {
+        qsort(v, n, sizeof *v, double_cmp);
+    }
     if (n % 2)
         return v[n / 2];
     return (v[n / 2 - 1] + v[n / 2]) / 2.0;
@@ -361,6 +394,47 @@ static void reconcile_dates(const toll_reports *r, const uint32_t *ri,
 
 /* ---- reconcile ------------------------------------------------------------- */
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch((const void *)(p))
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+#define AHEAD 8 /* incidents */
+
+/*
+ * Incidents are visited in order of first appearance, and each one reads
+ * its reports' columns: scattered reads, though within a window of the
+ * input.  Ask for them early: the report columns of incident c + AHEAD,
+ * and the quantity cells (whose position needs q_begin, asked for
+ * earlier) of incident c + AHEAD / 2.
+ */
+static void prefetch_ahead(const toll_reports *r, const toll_incidents *inc,
+                           size_t c, size_t n)
+{
+    if (c + AHEAD < n) {
+        const uint32_t *ri = inc->report_idx + inc->r_begin[c + AHEAD];
+        uint32_t rc = inc->r_count[c + AHEAD];
+        for (uint32_t k = 0; k < rc && k < 4; k++) {
+            uint32_t i = ri[k];
+            PREFETCH(r->actors + i);
+            PREFETCH(r->source + i);
+            PREFETCH(r->source_actor + i);
+            PREFETCH(r->region + i);
+            PREFETCH(r->date_start + i);
+            PREFETCH(r->date_end + i);
+            PREFETCH(r->q_begin + i);
+            PREFETCH(r->q_count + i);
+        }
+    }
+    if (c + AHEAD / 2 < n) {
+        const uint32_t *ri = inc->report_idx + inc->r_begin[c + AHEAD / 2];
+        uint32_t rc = inc->r_count[c + AHEAD / 2];
+        for (uint32_t k = 0; k < rc && k < 4; k++)
+            PREFETCH(r->q + r->q_begin[ri[k]]);
+    }
+}
+
 /* Scratch space of one toll_reconcile call (freed at cleanup). */
 typedef struct scratch {
     uint32_t *inc_of;    /* report -> incident (nrep) */
@@ -375,6 +449,8 @@ typedef struct scratch {
     size_t ubuf_cap;
     uint32_t *link_first;/* link=auto: report -> first report of its
                             cluster (nrep; src/link.c) */
+    uint64_t *rmask;     /* incident -> bit per category rank (n) */
+    size_t rmask_n;
 } scratch;
 
 toll_status toll_reconcile(const toll_reports *reports,
@@ -468,6 +544,9 @@ toll_status toll_reconcile(const toll_reports *reports,
     inc->n = n;
     INCIDENT_COLUMNS(ALLOC_INC)
 #undef ALLOC_INC
+    s.rmask_n = n_or_1(n);
+    if (!(s.rmask = toll__calloc(&a, s.rmask_n, sizeof *s.rmask)))
+        goto nomem;
     if (!(inc->report_idx = toll__alloc(&a, n_or_1(nrep) *
                                                 sizeof *inc->report_idx)))
         goto nomem;
@@ -501,21 +580,41 @@ toll_status toll_reconcile(const toll_reports *reports,
         if (cat < nstr && !s.cat_rank[cat])
             s.cat_rank[cat] = ++nranks;
     }
+    /* With at most 64 categories, all noted by the store (always, for
+     * stores built by the loaders), one pass in report order (sequential
+     * reads) sets a bit per rank in each incident's mask; otherwise the
+     * reports are visited incident by incident. */
+    int by_mask = nranks <= 64;
+    for (size_t i = 0; by_mask && i < nrep; i++) {
+        for (uint32_t j = 0; j < r->q_count[i]; j++) {
+            uint32_t cat = r->q[r->q_begin[i] + j].category;
+            if (cat >= nstr || !s.cat_rank[cat]) {
+                by_mask = 0;
+                break;
+            }
+            s.rmask[s.inc_of[i]] |= UINT64_C(1) << (s.cat_rank[cat] - 1);
+        }
+    }
     size_t nc = 0;
     for (size_t c = 0; c < n; c++) {
         size_t cells = 0;
-        for (uint32_t k = 0; k < inc->r_count[c]; k++) {
-            uint32_t i = inc->report_idx[inc->r_begin[c] + k];
-            for (uint32_t j = 0; j < r->q_count[i]; j++) {
-                uint32_t cat = r->q[r->q_begin[i] + j].category;
-                if (cat >= nstr)
-                    continue; /* cannot happen: ids come from the pool */
-                if (!s.cat_rank[cat]) /* not noted by the store */
-                    s.cat_rank[cat] = ++nranks;
-                uint32_t rank = s.cat_rank[cat] - 1;
-                if (s.rank_stamp[rank] != c + 1) {
-                    s.rank_stamp[rank] = (uint32_t)c + 1;
-                    cells++;
+        if (by_mask) {
+            for (uint64_t bits = s.rmask[c]; bits; bits &= bits - 1)
+                cells++;
+        } else {
+            for (uint32_t k = 0; k < inc->r_count[c]; k++) {
+                uint32_t i = inc->report_idx[inc->r_begin[c] + k];
+                for (uint32_t j = 0; j < r->q_count[i]; j++) {
+                    uint32_t cat = r->q[r->q_begin[i] + j].category;
+                    if (cat >= nstr)
+                        continue; /* cannot happen: ids come from the pool */
+                    if (!s.cat_rank[cat]) /* not noted by the store */
+                        s.cat_rank[cat] = ++nranks;
+                    uint32_t rank = s.cat_rank[cat] - 1;
+                    if (s.rank_stamp[rank] != c + 1) {
+                        s.rank_stamp[rank] = (uint32_t)c + 1;
+                        cells++;
+                    }
                 }
             }
         }
@@ -534,6 +633,13 @@ toll_status toll_reconcile(const toll_reports *reports,
         goto cleanup;
     }
 
+    /* No longer needed: give the memory back before the cells take theirs
+     * (a lower peak on large loads). */
+    toll__free(&a, s.inc_of, n_or_1(nrep) * sizeof *s.inc_of);
+    s.inc_of = NULL;
+    toll__free(&a, s.rmask, s.rmask_n * sizeof *s.rmask);
+    s.rmask = NULL;
+
 #define ALLOC_CELL(c)                                                         \
     if (!(inc->c = toll__calloc(&a, n_or_1(nc), sizeof *inc->c)))             \
         goto nomem;
@@ -548,6 +654,7 @@ toll_status toll_reconcile(const toll_reports *reports,
         const uint32_t *ri = inc->report_idx + inc->r_begin[c];
         const uint32_t rc = inc->r_count[c];
         uint8_t flags = 0;
+        prefetch_ahead(r, inc, c, n);
 
         /* Actors: the union of the reports' sets.  Reuse a report's set
          * when it is the union (it then has the union's size). */
@@ -650,7 +757,7 @@ toll_status toll_reconcile(const toll_reports *reports,
                 m++;
             }
         }
-        qsort(s.ent, m, sizeof *s.ent, entry_cmp);
+        sort_entries(s.ent, m);
 
         int confirmed = 0;
         size_t cell = inc->c_begin[c];
@@ -767,5 +874,6 @@ cleanup:
     toll__free(&a, s.vals, 2 * n_or_1(nq) * sizeof *s.vals);
     toll__free(&a, s.ubuf, s.ubuf_cap * sizeof *s.ubuf);
     toll__free(&a, s.link_first, n_or_1(nrep) * sizeof *s.link_first);
+    toll__free(&a, s.rmask, s.rmask_n * sizeof *s.rmask);
     return st;
 }

@@ -169,7 +169,8 @@ typedef struct dim {
     enum period_unit unit;
     dim_val *vals;          /* code -> value */
     size_t n, cap;
-    uint32_t *by_id;        /* string id (or grade) -> code; NO_CODE unset */
+    uint32_t *by_id;        /* string id (or grade) -> code + 1; 0 unset
+                               (zeroed: pages never touched cost nothing) */
     size_t by_id_n;
     uint32_t *slots;        /* hash of values (regions, periods): code + 1 */
     size_t slots_cap;
@@ -474,13 +475,29 @@ typedef struct gacc {
     uint32_t hash;
 } gacc;
 
+/*
+ * Groups are found through a dense index while the key tuples fit in
+ * DENSE_BITS bits: each key's codes take bits[k] bits (the bits its
+ * largest code needs so far), the tuple's bits together index `index`,
+ * which holds group + 1.  A lookup is one load, without hashing or
+ * comparing keys.  When a code outgrows its bits the index is rebuilt
+ * from the groups (not copied); when the tuples no longer fit, the groups
+ * move to the hash table of slots for good.
+ */
+#define DENSE_BITS 22
+
 typedef struct groups {
     size_t nk;            /* key codes per group */
     size_t n, cap;        /* groups */
     uint32_t *keys;       /* cap * nk (at least cap) */
     gacc *acc;            /* cap */
-    uint32_t *slots;      /* group + 1; 0 empty */
+    uint32_t *slots;      /* hash mode: slots_cap pairs (group + 1, 0
+                             empty; hash of its keys) */
     size_t slots_cap;
+    int dense;            /* 1: the dense index is in use */
+    uint32_t *index;      /* dense: 1 << (sum of bits) entries */
+    size_t index_n;
+    unsigned bits[MAX_KEYS], shift[MAX_KEYS];
 } groups;
 
 static size_t keys_size(const groups *g, size_t cap)
@@ -492,11 +509,13 @@ static void groups_free(const toll_allocator *a, groups *g)
 {
     toll__free(a, g->keys, keys_size(g, g->cap));
     toll__free(a, g->acc, g->cap * sizeof *g->acc);
-    toll__free(a, g->slots, g->slots_cap * sizeof *g->slots);
+    toll__free(a, g->slots, 2 * g->slots_cap * sizeof *g->slots);
+    toll__free(a, g->index, g->index_n * sizeof *g->index);
     g->keys = NULL;
     g->acc = NULL;
     g->slots = NULL;
-    g->n = g->cap = g->slots_cap = 0;
+    g->index = NULL;
+    g->n = g->cap = g->slots_cap = g->index_n = 0;
 }
 
 static uint32_t hash_key(const uint32_t *k, size_t nk)
@@ -537,18 +556,80 @@ static toll_status groups_grow(const toll_allocator *a, groups *g)
 static toll_status groups_rehash(const toll_allocator *a, groups *g,
                                  size_t ncap)
 {
-    uint32_t *s = toll__calloc(a, ncap, sizeof *s);
+    uint32_t *s = toll__calloc(a, 2 * ncap, sizeof *s);
     if (!s)
         return TOLL_ENOMEM;
     for (size_t k = 0; k < g->n; k++) {
-        size_t i = g->acc[k].hash & (ncap - 1);
-        while (s[i])
+        uint32_t h = g->acc[k].hash;
+        size_t i = h & (ncap - 1);
+        while (s[2 * i])
             i = (i + 1) & (ncap - 1);
-        s[i] = (uint32_t)k + 1;
+        s[2 * i] = (uint32_t)k + 1;
+        s[2 * i + 1] = h;
     }
-    toll__free(a, g->slots, g->slots_cap * sizeof *g->slots);
+    toll__free(a, g->slots, 2 * g->slots_cap * sizeof *g->slots);
     g->slots = s;
     g->slots_cap = ncap;
+    return TOLL_OK;
+}
+
+static int keys_equal(const uint32_t *x, const uint32_t *y, size_t nk)
+{
+    for (size_t i = 0; i < nk; i++)
+        if (x[i] != y[i])
+            return 0;
+    return 1;
+}
+
+/* The dense position of key tuple k (which fits the bits). */
+static inline size_t dense_pos(const groups *g, const uint32_t *k)
+{
+    size_t idx = 0;
+    for (size_t i = 0; i < g->nk; i++)
+        idx |= (size_t)k[i] << g->shift[i];
+    return idx;
+}
+
+/* Make room in the dense index for tuple k: rebuild it with wider bits,
+ * or leave dense mode (hash table) when the tuples need more than
+ * DENSE_BITS bits. */
+static toll_status dense_widen(const toll_allocator *a, groups *g,
+                               const uint32_t *k)
+{
+    unsigned bits[MAX_KEYS], total = 0;
+    for (size_t i = 0; i < g->nk; i++) {
+        unsigned b = g->bits[i];
+        while (b < 32 && (k[i] >> b))
+            b++;
+        bits[i] = b;
+        total += b;
+    }
+    if (total > DENSE_BITS) {
+        size_t cap = 64;
+        while (cap < 2 * (g->n + 1))
+            cap *= 2;
+        if (groups_rehash(a, g, cap))
+            return TOLL_ENOMEM;
+        toll__free(a, g->index, g->index_n * sizeof *g->index);
+        g->index = NULL;
+        g->index_n = 0;
+        g->dense = 0;
+        return TOLL_OK;
+    }
+    size_t n = (size_t)1 << total;
+    uint32_t *index = toll__calloc(a, n, sizeof *index);
+    if (!index)
+        return TOLL_ENOMEM;
+    toll__free(a, g->index, g->index_n * sizeof *g->index);
+    g->index = index;
+    g->index_n = n;
+    for (size_t i = 0, sh = 0; i < g->nk; i++) {
+        g->bits[i] = bits[i];
+        g->shift[i] = (unsigned)sh;
+        sh += bits[i];
+    }
+    for (size_t c = 0; c < g->n; c++)
+        g->index[dense_pos(g, g->keys + c * g->nk)] = (uint32_t)c + 1;
     return TOLL_OK;
 }
 
@@ -557,33 +638,56 @@ static toll_status groups_rehash(const toll_allocator *a, groups *g,
 static gacc *group_of(const toll_allocator *a, groups *g, const uint32_t *k,
                       toll_status *st)
 {
-    uint32_t h = hash_key(k, g->nk);
-    size_t nk = g->nk, mask = g->slots_cap - 1, i = h & mask;
-    for (; g->slots[i]; i = (i + 1) & mask) {
-        size_t c = g->slots[i] - 1;
-        if (g->acc[c].hash == h &&
-            memcmp(g->keys + c * nk, k, nk * sizeof *k) == 0)
-            return &g->acc[c];
+    size_t nk = g->nk, pos = 0, i = 0;
+    uint32_t h = 0;
+    if (g->dense) {
+        for (size_t j = 0; j < nk; j++)
+            if (k[j] >> g->bits[j]) {
+                if (dense_widen(a, g, k)) {
+                    *st = TOLL_ENOMEM;
+                    return NULL;
+                }
+                break;
+            }
+    }
+    if (g->dense) {
+        pos = dense_pos(g, k);
+        if (g->index[pos])
+            return &g->acc[g->index[pos] - 1];
+        h = hash_key(k, nk); /* kept, should the groups move to the hash */
+    } else {
+        h = hash_key(k, nk);
+        size_t mask = g->slots_cap - 1;
+        for (i = h & mask; g->slots[2 * i]; i = (i + 1) & mask) {
+            size_t c = g->slots[2 * i] - 1;
+            if (g->slots[2 * i + 1] == h && keys_equal(g->keys + c * nk, k, nk))
+                return &g->acc[c];
+        }
     }
     if (g->n >= (size_t)UINT32_MAX - 1) {
         *st = TOLL_ERANGE;
         return NULL;
     }
     if ((g->n + 1 > g->cap && groups_grow(a, g)) ||
-        ((g->n + 1) * 2 > g->slots_cap &&
+        (!g->dense && (g->n + 1) * 2 > g->slots_cap &&
          groups_rehash(a, g, g->slots_cap * 2))) {
         *st = TOLL_ENOMEM;
         return NULL;
     }
-    mask = g->slots_cap - 1;
-    for (i = h & mask; g->slots[i]; i = (i + 1) & mask)
-        ;
     size_t c = g->n++;
     if (nk)
         memcpy(g->keys + c * nk, k, nk * sizeof *k);
     memset(&g->acc[c], 0, sizeof g->acc[c]);
     g->acc[c].hash = h;
-    g->slots[i] = (uint32_t)c + 1;
+    if (g->dense) {
+        g->index[pos] = (uint32_t)c + 1;
+    } else {
+        size_t mask = g->slots_cap - 1;
+        for (i = h & mask; g->slots[2 * i]; i = (i + 1) & mask)
+            ;
+        g->slots[2 * i] = (uint32_t)c + 1;
+        g->slots[2 * i + 1] = h;
+    }
     return &g->acc[c];
 }
 
@@ -687,6 +791,78 @@ static int cmp_row_order(const void *pa, const void *pb)
     return 0;
 }
 
+typedef struct keyed_row {
+    uint64_t key;
+    uint32_t row;
+} keyed_row;
+
+/*
+ * Sort rows as cmp_row_order does, when the ranks of all keys fit in one
+ * 64-bit number (rank of the first key in the high bits): an LSD radix
+ * sort on 16-bit digits, linear in the rows (qsort with the 8-rank
+ * comparison dominated tables of 10^5 rows and more).  The ranks of two
+ * rows always differ, so the order is the same.  TOLL_OK: sorted;
+ * TOLL_ENOMEM; *fits = 0 when the ranks do not fit (nothing done: use
+ * qsort).
+ */
+static toll_status sort_rows_radix(const toll_allocator *a, const dim *dims,
+                           size_t nk, row_order *ord, size_t n, int *fits)
+{
+    unsigned bits[MAX_KEYS], total = 0;
+    *fits = 0;
+    for (size_t k = 0; k < nk; k++) {
+        unsigned b = 0;
+        while (b < 32 && (((uint64_t)dims[k].n - 1) >> b))
+            b++;
+        bits[k] = b;
+        total += b;
+    }
+    if (total > 64)
+        return TOLL_OK;
+    *fits = 1;
+    keyed_row *x = toll__alloc(a, n * sizeof *x);
+    keyed_row *y = toll__alloc(a, n * sizeof *y);
+    row_order *sorted = toll__alloc(a, n * sizeof *sorted);
+    uint32_t *count = toll__alloc(a, 65536 * sizeof *count);
+    toll_status st = TOLL_OK;
+    if (!x || !y || !sorted || !count) {
+        st = TOLL_ENOMEM;
+        goto cleanup;
+    }
+    for (size_t r = 0; r < n; r++) {
+        uint64_t key = 0;
+        for (size_t k = 0; k < nk; k++)
+            key = bits[k] ? (key << bits[k]) | ord[r].rank[k] : key;
+        x[r].key = key;
+        x[r].row = (uint32_t)r;
+    }
+    for (unsigned shift = 0; shift < total; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t r = 0; r < n; r++)
+            count[(x[r].key >> shift) & 0xFFFF]++;
+        uint32_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            uint32_t t = count[d];
+            count[d] = sum;
+            sum += t;
+        }
+        for (size_t r = 0; r < n; r++)
+            y[count[(x[r].key >> shift) & 0xFFFF]++] = x[r];
+        keyed_row *t = x;
+        x = y;
+        y = t;
+    }
+    for (size_t r = 0; r < n; r++)
+        sorted[r] = ord[x[r].row];
+    memcpy(ord, sorted, n * sizeof *ord);
+cleanup:
+    toll__free(a, x, n * sizeof *x);
+    toll__free(a, y, n * sizeof *y);
+    toll__free(a, sorted, n * sizeof *sorted);
+    toll__free(a, count, 65536 * sizeof *count);
+    return st;
+}
+
 /* ---- the summary ------------------------------------------------------------------ */
 
 /* One value of an expanding key for an incident: code and share. */
@@ -698,6 +874,24 @@ typedef struct period_part {
     uint32_t code;
     int64_t days;
 } period_part;
+
+/*
+ * One contribution to a group, waiting in a short queue: its group is
+ * looked up PENDING contributions later, after its slot in the index or
+ * hash table has been prefetched (with many groups those are cache
+ * misses).  Contributions are applied in the order they were made, so
+ * groups are created and sums are added in the same order as without the
+ * queue.
+ */
+#define PENDING 32
+
+typedef struct pending {
+    uint32_t key[MAX_KEYS];
+    double low, best, high, share;
+    int64_t reports;
+    uint8_t cf;
+    uint8_t contested;
+} pending;
 
 typedef struct ctx {
     const toll_incidents *inc;
@@ -726,13 +920,15 @@ typedef struct ctx {
     period_part *pparts;
     size_t pparts_cap;
     toll__iv *iv;            /* interval accumulator (src/intervals.c) */
+    pending pend[PENDING];   /* contributions not yet applied */
+    size_t npend;
 } ctx;
 
 /* Code of string id `id` in dim d (actor labels/members, categories). */
 static toll_status string_code(ctx *c, dim *d, uint32_t id, uint32_t *code)
 {
-    if (d->by_id[id] != NO_CODE) {
-        *code = d->by_id[id];
+    if (d->by_id[id]) {
+        *code = d->by_id[id] - 1;
         return TOLL_OK;
     }
     const toll__strpool *sp = &c->rep->strings;
@@ -750,15 +946,15 @@ static toll_status string_code(ctx *c, dim *d, uint32_t id, uint32_t *code)
         v.num = 5 - toll__data_grade_rank(v.s, v.len);
     toll_status st = dim_push(c->ta, d, v, code);
     if (!st)
-        d->by_id[id] = *code;
+        d->by_id[id] = *code + 1;
     return st;
 }
 
 /* Code of region string id `id` (truncated to d->levels levels). */
 static toll_status region_code(ctx *c, dim *d, uint32_t id, uint32_t *code)
 {
-    if (d->by_id[id] != NO_CODE) {
-        *code = d->by_id[id];
+    if (d->by_id[id]) {
+        *code = d->by_id[id] - 1;
         return TOLL_OK;
     }
     const toll__strpool *sp = &c->rep->strings;
@@ -775,7 +971,7 @@ static toll_status region_code(ctx *c, dim *d, uint32_t id, uint32_t *code)
     dim_val v = {s, len, 0, hash_str(s, len)};
     toll_status st = dim_find_add(c->ta, d, v, code);
     if (!st)
-        d->by_id[id] = *code;
+        d->by_id[id] = *code + 1;
     return st;
 }
 
@@ -812,6 +1008,59 @@ static void split_int(int64_t total, const period_part *pp, size_t np,
     }
     if (np)
         out[0] += total - sum;
+}
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch((const void *)(p))
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* Apply one contribution to its group. */
+static toll_status apply(ctx *c, const pending *p)
+{
+    toll_status st = TOLL_OK;
+    gacc *ga = group_of(c->ta, &c->g, p->key, &st);
+    if (!ga)
+        return st;
+    ga->incidents += 1;
+    ga->reports += p->reports;
+    ga->open += (p->cf & TOLL__C_OPEN) != 0;
+    ga->denied += (p->cf & TOLL__C_DENIED) != 0;
+    ga->contested += p->contested;
+    ga->low += p->low * p->share;
+    ga->best += p->best * p->share;
+    ga->high += p->high * p->share;
+    if (c->iv) /* probabilistic interval */
+        st = toll__iv_add(c->iv, (size_t)(ga - c->g.acc), (int64_t)p->low,
+                          (int64_t)p->high, p->best, p->share,
+                          (p->cf & TOLL__C_OPEN) != 0);
+    return st;
+}
+
+/* Apply the pending contributions, in order, after prefetching their
+ * groups' slots. */
+static toll_status flush_pending(ctx *c)
+{
+    groups *g = &c->g;
+    toll_status st = TOLL_OK;
+    for (size_t k = 0; k < c->npend; k++) {
+        const uint32_t *key = c->pend[k].key;
+        if (g->dense) {
+            size_t j = 0;
+            while (j < g->nk && !(key[j] >> g->bits[j]))
+                j++;
+            if (j == g->nk)
+                PREFETCH(g->index + dense_pos(g, key));
+        } else {
+            uint32_t h = hash_key(key, g->nk);
+            PREFETCH(g->slots + 2 * (h & (g->slots_cap - 1)));
+        }
+    }
+    for (size_t k = 0; k < c->npend && !st; k++)
+        st = apply(c, &c->pend[k]);
+    c->npend = 0;
+    return st;
 }
 
 static toll_status aggregate(ctx *c, toll_error *err)
@@ -861,13 +1110,15 @@ static toll_status aggregate(ctx *c, toll_error *err)
         if (c->grade_dim >= 0) {
             dim *d = &c->dims[c->grade_dim];
             unsigned gr = inc->grade[i] < 5 ? inc->grade[i] : 0;
-            if (d->by_id[gr] == NO_CODE) {
+            if (!d->by_id[gr]) {
                 const char *l = grade_label(gr);
                 dim_val v = {l, strlen(l), (int64_t)gr, 0};
-                if ((st = dim_push(a, d, v, &d->by_id[gr])))
+                uint32_t code;
+                if ((st = dim_push(a, d, v, &code)))
                     goto fail;
+                d->by_id[gr] = code + 1;
             }
-            key[c->grade_dim] = d->by_id[gr];
+            key[c->grade_dim] = d->by_id[gr] - 1;
         }
         for (size_t k = 0; k < c->ndims; k++) /* kept fields */
             if (c->dims[k].kind == DIM_FIELD &&
@@ -980,27 +1231,23 @@ static toll_status aggregate(ctx *c, toll_error *err)
                 for (size_t ai = 0; ai < na; ai++) {
                     if (c->actor_dim >= 0)
                         key[c->actor_dim] = c->aparts[ai].code;
-                    gacc *g = group_of(a, &c->g, key, &st);
-                    if (!g)
-                        goto fail;
-                    g->incidents += 1;
-                    g->reports += r_count;
-                    g->open += (cf & TOLL__C_OPEN) != 0;
-                    g->denied += (cf & TOLL__C_DENIED) != 0;
-                    g->contested += contested;
-                    g->low += plo * ashare;
-                    g->best += pbe * ashare;
-                    g->high += phi * ashare;
-                    if (c->iv && /* probabilistic interval */
-                        (st = toll__iv_add(c->iv, (size_t)(g - c->g.acc),
-                                           (int64_t)plo, (int64_t)phi, pbe,
-                                           ashare,
-                                           (cf & TOLL__C_OPEN) != 0)))
+                    pending *p = &c->pend[c->npend++];
+                    memcpy(p->key, key, sizeof p->key);
+                    p->low = plo;
+                    p->best = pbe;
+                    p->high = phi;
+                    p->share = ashare;
+                    p->reports = r_count;
+                    p->cf = cf;
+                    p->contested = (uint8_t)contested;
+                    if (c->npend == PENDING && (st = flush_pending(c)))
                         goto fail;
                 }
             }
         }
     }
+    if ((st = flush_pending(c)))
+        goto fail;
     goto cleanup;
 fail:
     if (st == TOLL_ENOMEM)
@@ -1043,8 +1290,15 @@ static toll_status build_table(ctx *c, const toll_allocator *alloc,
             ord[r].rank[k] = c->dims[k].rank[g->keys[r * nk + k]];
         ord[r].group = (uint32_t)r;
     }
-    if (nrows > 1)
+    if (nrows > 4096) {
+        int fits;
+        if ((st = sort_rows_radix(a, c->dims, nk, ord, nrows, &fits)))
+            goto cleanup;
+        if (!fits)
+            qsort(ord, nrows, sizeof *ord, cmp_row_order);
+    } else if (nrows > 1) {
         qsort(ord, nrows, sizeof *ord, cmp_row_order);
+    }
 
     if ((st = toll__table_new(alloc, nk + 8 + toll__iv_ncols(c->iv), nrows,
                               &t)))
@@ -1106,6 +1360,8 @@ static toll_status build_table(ctx *c, const toll_allocator *alloc,
             goto cleanup;
     }
     for (size_t r = 0; r < nrows; r++) {
+        if (r + 8 < nrows) /* the groups are read in sorted order */
+            PREFETCH(&g->acc[ord[r + 8].group]);
         const gacc *ac = &g->acc[ord[r].group];
         for (size_t k = 0; k < nk; k++)
             ((uint32_t *)t->cols[k].data)[r] = dcodes[k][ord[r].rank[k]];
@@ -1356,18 +1612,18 @@ toll_status toll_summarize(const toll_incidents *incidents,
             continue;
         }
         d->by_id_n = d->kind == DIM_GRADE ? 5 : sp->count;
-        d->by_id = toll__alloc(c.ta, d->by_id_n * sizeof *d->by_id);
+        d->by_id = toll__calloc(c.ta, d->by_id_n, sizeof *d->by_id);
         if (!d->by_id)
             goto nomem;
-        for (size_t i = 0; i < d->by_id_n; i++)
-            d->by_id[i] = NO_CODE;
     }
     c.g.nk = c.ndims;
+    c.g.dense = 1; /* all bits 0: one entry */
+    c.g.index_n = 1;
     if (toll__grow(c.ta, (void **)&c.aparts, &c.aparts_cap, 1,
                    sizeof *c.aparts) ||
         toll__grow(c.ta, (void **)&c.pparts, &c.pparts_cap, 1,
                    sizeof *c.pparts) ||
-        groups_rehash(c.ta, &c.g, 64))
+        !(c.g.index = toll__calloc(c.ta, 1, sizeof *c.g.index)))
         goto nomem;
 
     if ((st = toll__iv_new(c.ta, &opts->interval, &c.iv, err)))
