@@ -79,7 +79,10 @@ void toll__err_locate(toll_error *err, const char *file, long line,
  * Interns byte strings; each distinct string gets a dense uint32 id.
  * Id 0 is reserved for "none" (the empty string "" also maps to 0).
  * Strings are stored NUL-terminated in chunks, so pointers stay valid for
- * the life of the pool.  Open addressing hash table of ids.
+ * the life of the pool.  Open addressing (linear probing) over slots that
+ * hold (id, hash) pairs, load factor at most 3/4; hashing is in
+ * src/strhash.h (8 bytes at a time), which also declares the prefetching
+ * and pre-hashed intern used by the ingest hot path.
  */
 typedef struct toll__strpool {
     const toll_allocator *alloc;
@@ -90,7 +93,7 @@ typedef struct toll__strpool {
     size_t count, cap;  /* count includes id 0 */
     /* hash table of ids (0 = empty slot) */
     uint32_t *table;
-    size_t table_cap;   /* power of two */
+    size_t table_cap;   /* number of slots, a power of two */
     /* storage chunks */
     char **chunks;
     size_t nchunks, chunks_cap;
