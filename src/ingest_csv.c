@@ -111,6 +111,12 @@ static toll_status header(cscan *c, const rowview *v)
                                    j + 1);
             goto cleanup;
         }
+        if (memchr(mb->key, '\0', mb->klen)) {
+            st = toll__ingest_fail(in, TOLL_EPARSE, v->line,
+                                   "NUL byte in the name of column %zu",
+                                   j + 1);
+            goto cleanup;
+        }
         for (size_t k = 0; k < j && mb->klen; k++)
             if (in->m[k].klen == mb->klen &&
                 memcmp(in->m[k].key, mb->key, mb->klen) == 0) {
@@ -169,6 +175,9 @@ static toll_status row(cscan *c, const rowview *v)
     const char *first = cell_text(v, 0);
     const char *last = cell_text(v, n - 1) + v->cells[n - 1].len;
     int valid = toll__utf8_valid(first, (size_t)(last - first), NULL);
+    /* A NUL byte would cut the value short wherever it is read as a C
+     * string: reject the record rather than lose the rest silently. */
+    int has_nul = memchr(first, '\0', (size_t)(last - first)) != NULL;
     for (size_t j = 0; j < n; j++) {
         toll__member *mb = &in->m[j];
         const char *s = cell_text(v, j);
@@ -176,6 +185,11 @@ static toll_status row(cscan *c, const rowview *v)
         if (!valid && !toll__utf8_valid(s, len, NULL)) {
             toll__rec_err(in, TOLL_EPARSE, mb->key, NULL, 0,
                           "invalid UTF-8");
+            return toll__ingest_reject(in);
+        }
+        if (has_nul && memchr(s, '\0', len)) {
+            toll__rec_err(in, TOLL_EPARSE, mb->key, NULL, 0,
+                          "NUL byte in the value");
             return toll__ingest_reject(in);
         }
         mb->v.type = TOLL__V_TEXT;

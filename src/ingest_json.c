@@ -191,6 +191,24 @@ static toll_status bind_members(toll__ingest *in, const toll__member *m,
  * is the deepest nesting the scanner saw in it (-1: not known; then it is
  * only worked out when cJSON refuses the record).
  */
+/* 1 if the raw JSON text s[0..len) holds a NUL: a raw 0 byte (not valid
+ * JSON anyway) or the escape \u0000, which cJSON would decode into a C
+ * string cut short - the rest of the value would be lost silently. */
+static int json_has_nul(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\0')
+            return 1;
+        if (s[i] == '\\' && i + 1 < len) {
+            if (s[i + 1] == 'u' && i + 5 < len &&
+                memcmp(s + i + 2, "0000", 4) == 0)
+                return 1;
+            i++;
+        }
+    }
+    return 0;
+}
+
 static toll_status json_record(toll__ingest *in, const char *text, size_t len,
                                long line, long maxdepth)
 {
@@ -199,6 +217,7 @@ static toll_status json_record(toll__ingest *in, const char *text, size_t len,
     in->record++;
     size_t bad = 0;
     int utf8_ok = toll__utf8_valid(text, len, &bad);
+    int has_nul = json_has_nul(text, len);
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!root) {
@@ -296,6 +315,13 @@ static toll_status json_record(toll__ingest *in, const char *text, size_t len,
         if (!utf8_ok && !bad_member && bad >= sp.ks && bad < sp.ve) {
             bad_member = mb;
             bad_in_key = bad < sp.ke;
+        }
+        if (has_nul && json_has_nul(text + sp.ks, sp.ve - sp.ks)) {
+            int in_key = json_has_nul(text + sp.ks, sp.ke - sp.ks);
+            toll__rec_err(in, TOLL_EPARSE, in_key ? NULL : mb->key, NULL, 0,
+                          "NUL character in a %s", in_key ? "key" : "value");
+            st = toll__ingest_reject(in);
+            goto cleanup;
         }
     }
     if (!utf8_ok) {

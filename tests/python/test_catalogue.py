@@ -414,9 +414,6 @@ def test_threads_reconciling_fresh_reports_should_not_crash(tmp_path):
 
 # regression: a NUL character in a value (docs/robustness-findings.md,
 # finding 2) was silently truncated ("B\u0000C" loaded as "B").
-@pytest.mark.xfail(strict=True, reason="finding 2 in docs/robustness-findings."
-                   "md: NUL in a value is truncated (src/ingest_json.c, "
-                   "src/ingest_csv.c); remove this marker with the fix")
 @pytest.mark.parametrize("data,fmt", [
     (b'{"source": "B\\u0000C", "killed": 3}\n', "jsonl"),
     (b'{"source": "B\x00C", "killed": 3}\n', "jsonl"),
