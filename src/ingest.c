@@ -1293,7 +1293,7 @@ static toll_status region_read(toll__ingest *in, const toll__slot *sl,
                                      "region levels must be strings");
             const char *s = c->valuestring;
             size_t len = strlen(s);
-            if (!cut && (st = add_level(in, field, s, len, s, len, &cut)))
+            if (!cut && (st = add_level(in, field, v.s, v.len, s, len, &cut)))
                 return st;
         }
         return intern(in, in->text.data, in->text.len, id);
