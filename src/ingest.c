@@ -159,6 +159,29 @@ invalid:
 
 /* ---- errors --------------------------------------------------------------------- */
 
+size_t toll__escape_bytes(const char *s, size_t len, char *out, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int esc = c < 0x20 || c >= 0x7f;
+        if (o + (esc ? 4 : 1) >= size)
+            break;
+        if (esc) {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    if (size)
+        out[o] = '\0';
+    return o;
+}
+
 toll_status toll__rec_err(toll__ingest *in, toll_status code, const char *field,
                           const char *text, size_t text_len, const char *fmt,
                           ...)

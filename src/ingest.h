@@ -254,6 +254,11 @@ toll_status toll__ingest_record(toll__ingest *in, const toll__binding *b,
  */
 toll_status toll__ingest_reject(toll__ingest *in);
 
+/* Write s[0..len) into out (NUL-terminated, truncated to fit `size`),
+ * with control bytes and bytes >= 0x80 as \xHH: a printable form of a
+ * text holding invalid UTF-8, for error messages.  Returns the length. */
+size_t toll__escape_bytes(const char *s, size_t len, char *out, size_t size);
+
 /* Fill in->rec for the current record (file, line, record, field). */
 toll_status toll__rec_err(toll__ingest *in, toll_status code,
                           const char *field, const char *text,

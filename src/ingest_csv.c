@@ -183,8 +183,10 @@ static toll_status row(cscan *c, const rowview *v)
         const char *s = cell_text(v, j);
         size_t len = v->cells[j].len;
         if (!valid && !toll__utf8_valid(s, len, NULL)) {
-            toll__rec_err(in, TOLL_EPARSE, mb->key, NULL, 0,
-                          "invalid UTF-8");
+            char shown[96];
+            size_t k = toll__escape_bytes(s, len, shown, sizeof shown);
+            toll__rec_err(in, TOLL_EPARSE, mb->key, shown, k,
+                          "invalid UTF-8 in \"%s\"", shown);
             return toll__ingest_reject(in);
         }
         if (has_nul && memchr(s, '\0', len)) {

@@ -325,9 +325,13 @@ static toll_status json_record(toll__ingest *in, const char *text, size_t len,
         }
     }
     if (!utf8_ok) {
-        if (bad_member && !bad_in_key)
-            toll__rec_err(in, TOLL_EPARSE, bad_member->key, NULL, 0,
-                          "invalid UTF-8");
+        if (bad_member && !bad_in_key) {
+            char shown[96];
+            size_t k = toll__escape_bytes(bad_member->v.s, bad_member->v.len,
+                                          shown, sizeof shown);
+            toll__rec_err(in, TOLL_EPARSE, bad_member->key, shown, k,
+                          "invalid UTF-8 in \"%s\"", shown);
+        }
         else
             toll__rec_err(in, TOLL_EPARSE, NULL, NULL, 0,
                           "invalid UTF-8 in a key");
