@@ -49,34 +49,8 @@ static const char *S(const toll_reports *r, uint32_t id)
     return toll__str(&r->strings, id);
 }
 
-static const toll__qcell *cell(const toll_reports *r, size_t i,
-                               const char *cat)
-{
-    for (size_t k = 0; k < r->q_count[i]; k++) {
-        const toll__qcell *c = &r->q[r->q_begin[i] + k];
-        if (strcmp(S(r, c->category), cat) == 0)
-            return c;
-    }
-    return NULL;
-}
 
-static const char *extra(const toll_reports *r, size_t i, const char *key)
-{
-    for (size_t k = 0; k < r->x_count[i]; k++) {
-        const toll__kv *kv = &r->x[r->x_begin[i] + k];
-        if (strcmp(S(r, kv->key), key) == 0)
-            return S(r, kv->value);
-    }
-    return NULL;
-}
 
-static void assert_q(const toll__qcell *c, int64_t lo, int64_t hi, double best)
-{
-    ck_assert_ptr_nonnull(c);
-    ck_assert_int_eq(c->low, lo);
-    ck_assert_int_eq(c->high, hi);
-    ck_assert_double_eq_tol(c->best, best, 1e-9);
-}
 
 static void assert_fails(const char *text, const char *spec, toll_status code,
                          const char *want)
@@ -118,14 +92,14 @@ START_TEST(csv_should_read_fields_by_header_names)
     ck_assert_str_eq(S(r, r->actor_sets.label[r->actors[0]]),
                      "Russia + Syria");
     ck_assert_str_eq(S(r, r->actor_sets.label[r->actors[1]]), "Russia");
-    assert_q(cell(r, 0, "killed"), 92, 92, 92);
-    ck_assert_int_eq(cell(r, 0, "injured")->low, 24);
-    ck_assert_int_eq(cell(r, 0, "children_killed")->low, -1); /* empty */
-    assert_q(cell(r, 1, "killed"), 150, TOLL_OPEN, 150);
-    ck_assert_int_eq(cell(r, 1, "injured")->low, -1);
-    assert_q(cell(r, 1, "children_killed"), 4, 4, 4);
+    assert_qcell(report_cell(r, 0, "killed"), 92, 92, 92);
+    ck_assert_int_eq(report_cell(r, 0, "injured")->low, 24);
+    ck_assert_int_eq(report_cell(r, 0, "children_killed")->low, -1); /* empty */
+    assert_qcell(report_cell(r, 1, "killed"), 150, TOLL_OPEN, 150);
+    ck_assert_int_eq(report_cell(r, 1, "injured")->low, -1);
+    assert_qcell(report_cell(r, 1, "children_killed"), 4, 4, 4);
     ck_assert_str_eq(S(r, r->url[0]), "https://x.org");
-    ck_assert_str_eq(extra(r, 0, "comment"), "first");
+    ck_assert_str_eq(report_extra(r, 0, "comment"), "first");
     ck_assert_uint_eq(r->x_count[1], 0); /* empty cells are not kept */
     ck_assert_uint_eq(r->line[0], 2);
     ck_assert_uint_eq(r->line[1], 3);
@@ -213,7 +187,7 @@ START_TEST(csv_should_accept_crlf_and_cr_line_ends)
     ck_assert_int_eq(load(r, "source,killed\ra,1\rb,2", &err), TOLL_OK);
     ck_assert_uint_eq(toll_reports_count(r), 4);
     ck_assert_uint_eq(r->line[3], 3);
-    ck_assert_int_eq(cell(r, 3, "killed")->low, 2);
+    ck_assert_int_eq(report_cell(r, 3, "killed")->low, 2);
     toll_reports_free(r);
 }
 END_TEST
@@ -323,11 +297,11 @@ START_TEST(csv_map_should_read_low_high_pairs)
     ck_assert_int_eq(load_map(r, text, "source=outlet,killed=dmin..dmax", 0,
                               NULL, &err),
                      TOLL_OK);
-    assert_q(cell(r, 0, "killed"), 13, 46, 29.5);
-    ck_assert_int_eq(cell(r, 1, "killed")->low, -1);
-    assert_q(cell(r, 2, "killed"), 5, TOLL_OPEN, 5);
-    assert_q(cell(r, 3, "killed"), 0, 7, 3.5);
-    assert_q(cell(r, 4, "killed"), 12, 12, 12);
+    assert_qcell(report_cell(r, 0, "killed"), 13, 46, 29.5);
+    ck_assert_int_eq(report_cell(r, 1, "killed")->low, -1);
+    assert_qcell(report_cell(r, 2, "killed"), 5, TOLL_OPEN, 5);
+    assert_qcell(report_cell(r, 3, "killed"), 0, 7, 3.5);
+    assert_qcell(report_cell(r, 4, "killed"), 12, 12, 12);
     ck_assert_uint_eq(r->x_count[0], 0); /* mapped columns are consumed */
     toll_reports_free(r);
 }
@@ -363,10 +337,10 @@ START_TEST(csv_map_should_read_low_best_high)
     ck_assert_int_eq(load_map(r, text, "killed=low..best..high", 0, NULL,
                               &err),
                      TOLL_OK);
-    assert_q(cell(r, 0, "killed"), 10, 20, 12);
-    assert_q(cell(r, 1, "killed"), 10, 20, 15);
-    assert_q(cell(r, 2, "killed"), 0, TOLL_OPEN, 3);
-    assert_q(cell(r, 3, "killed"), 1, 4, 2.5);
+    assert_qcell(report_cell(r, 0, "killed"), 10, 20, 12);
+    assert_qcell(report_cell(r, 1, "killed"), 10, 20, 15);
+    assert_qcell(report_cell(r, 2, "killed"), 0, TOLL_OPEN, 3);
+    assert_qcell(report_cell(r, 3, "killed"), 1, 4, 2.5);
     toll_reports_free(r);
     assert_fails("source,low,best,high\nUCDP,10,30,20\n",
                  "killed=low..best..high", TOLL_EREPORT, "field 'best'");
@@ -422,9 +396,9 @@ START_TEST(csv_map_should_rename_columns_and_set_constants)
     ck_assert_str_eq(S(r, r->actor_sets.label[r->actors[0]]),
                      "Russia + Syria");
     ck_assert_int_eq(r->date_start[0], toll_date_from_ymd(2016, 1, 1));
-    assert_q(cell(r, 0, "killed"), 5, 5, 5);
+    assert_qcell(report_cell(r, 0, "killed"), 5, 5, 5);
     /* the column named like a mapped target is kept as an extra */
-    ck_assert_str_eq(extra(r, 0, "killed"), "old");
+    ck_assert_str_eq(report_extra(r, 0, "killed"), "old");
     ck_assert_uint_eq(r->x_count[0], 1);
     toll_reports_free(r);
     toll_colmap_free(map);
@@ -464,7 +438,7 @@ START_TEST(csv_files_should_stream_across_chunks)
         snprintf(want, sizeof want, "s%zu", i);
         ck_assert_str_eq(S(r, r->source[i]), want);
         ck_assert_uint_eq(r->line[i], (uint32_t)line);
-        ck_assert_int_eq(cell(r, i, "killed")->low, (int64_t)i);
+        ck_assert_int_eq(report_cell(r, i, "killed")->low, (int64_t)i);
         line += i % 7 == 0 ? 2 : 1;
     }
     toll_reports_free(r);
@@ -506,8 +480,8 @@ START_TEST(csv_should_read_the_airwars_file_with_a_map)
     ck_assert_uint_eq(toll_reports_reject_count(r), 0);
     /* first row: "YPG, Russian Military, Turkish Military", 6-6 killed */
     ck_assert_uint_eq(toll__set_size(&r->actor_sets, r->actors[0]), 3);
-    assert_q(cell(r, 0, "killed"), 6, 6, 6);
-    assert_q(cell(r, 0, "injured"), 6, 8, 7);
+    assert_qcell(report_cell(r, 0, "killed"), 6, 6, 6);
+    assert_qcell(report_cell(r, 0, "injured"), 6, 8, 7);
     ck_assert_str_eq(S(r, r->region[0]), "Syria/Aleppo");
     ck_assert_uint_eq(r->line[995], 997);
     toll_reports_free(r);

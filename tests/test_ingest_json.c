@@ -40,36 +40,8 @@ static const char *S(const toll_reports *r, uint32_t id)
     return toll__str(&r->strings, id);
 }
 
-/* The quantity cell of report i for category `cat`, or NULL. */
-static const toll__qcell *cell(const toll_reports *r, size_t i,
-                               const char *cat)
-{
-    for (size_t k = 0; k < r->q_count[i]; k++) {
-        const toll__qcell *c = &r->q[r->q_begin[i] + k];
-        if (strcmp(S(r, c->category), cat) == 0)
-            return c;
-    }
-    return NULL;
-}
 
-/* The extra `key` of report i, or NULL. */
-static const char *extra(const toll_reports *r, size_t i, const char *key)
-{
-    for (size_t k = 0; k < r->x_count[i]; k++) {
-        const toll__kv *kv = &r->x[r->x_begin[i] + k];
-        if (strcmp(S(r, kv->key), key) == 0)
-            return S(r, kv->value);
-    }
-    return NULL;
-}
 
-static void assert_q(const toll__qcell *c, int64_t lo, int64_t hi, double best)
-{
-    ck_assert_ptr_nonnull(c);
-    ck_assert_int_eq(c->low, lo);
-    ck_assert_int_eq(c->high, hi);
-    ck_assert_double_eq_tol(c->best, best, 1e-9);
-}
 
 /* A strict load of `text` must fail with `code` and a message containing
  * `want`. */
@@ -124,16 +96,16 @@ START_TEST(json_array_should_load_every_field)
     ck_assert_str_eq(S(r, r->file[0]), "<test>");
     ck_assert_uint_eq(r->line[0], 1);
     ck_assert_uint_eq(r->line[1], 2);
-    assert_q(cell(r, 0, "killed"), 92, 92, 92);
-    ck_assert_int_eq(cell(r, 0, "injured")->low, 24);
-    assert_q(cell(r, 0, "children_killed"), 3, TOLL_OPEN, 3);
+    assert_qcell(report_cell(r, 0, "killed"), 92, 92, 92);
+    ck_assert_int_eq(report_cell(r, 0, "injured")->low, 24);
+    assert_qcell(report_cell(r, 0, "children_killed"), 3, TOLL_OPEN, 3);
     ck_assert_uint_eq(r->x_count[0], 0);
     ck_assert_int_eq(r->source_kind[1], TOLL_SOURCE_PARTY);
     ck_assert_str_eq(S(r, r->source_actor[1]), "Russia");
     ck_assert_int_eq(r->date_start[1], TOLL_NO_DATE);
     ck_assert_uint_eq(r->region[1], 0);
     ck_assert_str_eq(S(r, r->actor_sets.label[r->actors[1]]), "Russia");
-    assert_q(cell(r, 1, "killed"), 0, 0, 0);
+    assert_qcell(report_cell(r, 1, "killed"), 0, 0, 0);
     ck_assert_uint_eq(toll_reports_category_count(r), 3);
     ck_assert_str_eq(toll_reports_category(r, 0), "killed");
     toll_reports_free(r);
@@ -174,15 +146,15 @@ START_TEST(json_should_read_quantity_forms)
              "\"f_killed\": 12.0, \"g_killed\": 9223372036854775807}",
              &err),
         TOLL_OK);
-    assert_q(cell(r, 0, "killed"), 92, 92, 92);
-    ck_assert_int_eq(cell(r, 0, "injured")->low, -1);
-    assert_q(cell(r, 0, "a_killed"), 150, TOLL_OPEN, 150);
-    assert_q(cell(r, 0, "b_killed"), 85, 92, 88.5);
-    assert_q(cell(r, 0, "c_killed"), 1, 5, 2.5);
-    ck_assert_int_eq(cell(r, 0, "d_killed")->low, -1);
-    assert_q(cell(r, 0, "e_killed"), 100, 100, 100);
-    assert_q(cell(r, 0, "f_killed"), 12, 12, 12);
-    ck_assert_int_eq(cell(r, 0, "g_killed")->low, INT64_MAX);
+    assert_qcell(report_cell(r, 0, "killed"), 92, 92, 92);
+    ck_assert_int_eq(report_cell(r, 0, "injured")->low, -1);
+    assert_qcell(report_cell(r, 0, "a_killed"), 150, TOLL_OPEN, 150);
+    assert_qcell(report_cell(r, 0, "b_killed"), 85, 92, 88.5);
+    assert_qcell(report_cell(r, 0, "c_killed"), 1, 5, 2.5);
+    ck_assert_int_eq(report_cell(r, 0, "d_killed")->low, -1);
+    assert_qcell(report_cell(r, 0, "e_killed"), 100, 100, 100);
+    assert_qcell(report_cell(r, 0, "f_killed"), 12, 12, 12);
+    ck_assert_int_eq(report_cell(r, 0, "g_killed")->low, INT64_MAX);
     toll_reports_free(r);
 }
 END_TEST
@@ -552,15 +524,15 @@ START_TEST(json_unknown_fields_should_be_kept_as_extras)
              "\"text\": \"hello\"}",
              &err),
         TOLL_OK);
-    ck_assert_str_eq(extra(r, 0, "n"), "1.50");
-    ck_assert_str_eq(extra(r, 0, "big"), "1E+3");
-    ck_assert_str_eq(extra(r, 0, "flag"), "true");
-    ck_assert_str_eq(extra(r, 0, "off"), "false");
-    ck_assert_ptr_null(extra(r, 0, "nothing"));
-    ck_assert_ptr_null(extra(r, 0, "empty"));
-    ck_assert_str_eq(extra(r, 0, "obj"), "{\"k\":[1,2,\"a b\"]}");
-    ck_assert_str_eq(extra(r, 0, "list"), "[]");
-    ck_assert_str_eq(extra(r, 0, "text"), "hello");
+    ck_assert_str_eq(report_extra(r, 0, "n"), "1.50");
+    ck_assert_str_eq(report_extra(r, 0, "big"), "1E+3");
+    ck_assert_str_eq(report_extra(r, 0, "flag"), "true");
+    ck_assert_str_eq(report_extra(r, 0, "off"), "false");
+    ck_assert_ptr_null(report_extra(r, 0, "nothing"));
+    ck_assert_ptr_null(report_extra(r, 0, "empty"));
+    ck_assert_str_eq(report_extra(r, 0, "obj"), "{\"k\":[1,2,\"a b\"]}");
+    ck_assert_str_eq(report_extra(r, 0, "list"), "[]");
+    ck_assert_str_eq(report_extra(r, 0, "text"), "hello");
     ck_assert_uint_eq(r->x_count[0], 7);
     toll_reports_free(r);
 }
@@ -764,10 +736,10 @@ START_TEST(json_should_apply_a_column_map)
                      TOLL_OK);
     ck_assert_str_eq(S(r, r->source[0]), "AFP");
     ck_assert_int_eq(r->source_kind[0], TOLL_SOURCE_MEDIA);
-    assert_q(cell(r, 0, "killed"), 3, 7, 5);
+    assert_qcell(report_cell(r, 0, "killed"), 3, 7, 5);
     ck_assert_str_eq(S(r, r->region[0]), "Syria/Idlib");
-    ck_assert_str_eq(extra(r, 0, "killed"), "old");
-    assert_q(cell(r, 1, "killed"), 0, 4, 2);
+    ck_assert_str_eq(report_extra(r, 0, "killed"), "old");
+    assert_qcell(report_cell(r, 1, "killed"), 0, 4, 2);
     ck_assert_uint_eq(r->region[1], 0);
     toll_reports_free(r);
     toll_colmap_free(map);
@@ -841,7 +813,7 @@ START_TEST(files_should_stream_records_across_chunks)
             char want[32];
             snprintf(want, sizeof want, "s%zu", i);
             ck_assert_str_eq(S(r, r->source[i]), want);
-            ck_assert_int_eq(cell(r, i, "killed")->low, (int64_t)i);
+            ck_assert_int_eq(report_cell(r, i, "killed")->low, (int64_t)i);
             ck_assert_uint_eq(toll__strlen(&r->strings, r->note[i]), 100002);
             /* array: "[\r\n{" starts line 2, each record spans 2 lines;
              * JSON Lines: a blank line ("\r\n") before each record. */
@@ -958,7 +930,7 @@ START_TEST(out_of_memory_should_keep_existing_data)
             ck_assert_uint_eq(toll_reports_count(r), 1);
             ck_assert_uint_eq(r->strings.count, nstrings);
             ck_assert_str_eq(S(r, r->source[0]), "first");
-            assert_q(cell(r, 0, "killed"), 5, 5, 5);
+            assert_qcell(report_cell(r, 0, "killed"), 5, 5, 5);
             ck_assert_uint_eq(toll_reports_category_count(r), 1);
             /* the store is usable again once memory is back */
             f.fail_at = 0;

@@ -42,34 +42,8 @@ static const char *label(const toll_reports *r, size_t i)
     return S(r, r->actor_sets.label[r->actors[i]]);
 }
 
-static const toll__qcell *cell(const toll_reports *r, size_t i,
-                               const char *cat)
-{
-    for (size_t k = 0; k < r->q_count[i]; k++) {
-        const toll__qcell *c = &r->q[r->q_begin[i] + k];
-        if (strcmp(S(r, c->category), cat) == 0)
-            return c;
-    }
-    return NULL;
-}
 
-static const char *extra(const toll_reports *r, size_t i, const char *key)
-{
-    for (size_t k = 0; k < r->x_count[i]; k++) {
-        const toll__kv *kv = &r->x[r->x_begin[i] + k];
-        if (strcmp(S(r, kv->key), key) == 0)
-            return S(r, kv->value);
-    }
-    return NULL;
-}
 
-static void assert_q(const toll__qcell *c, int64_t lo, int64_t hi, double best)
-{
-    ck_assert_ptr_nonnull(c);
-    ck_assert_int_eq(c->low, lo);
-    ck_assert_int_eq(c->high, hi);
-    ck_assert_double_eq_tol(c->best, best, 1e-9);
-}
 
 static int32_t ymd(int y, int m, int d) { return toll_date_from_ymd(y, m, d); }
 
@@ -208,20 +182,20 @@ START_TEST(ucdp_preset_should_make_one_report_per_event)
     ck_assert_str_eq(S(r, r->region[0]), "Myanmar (Burma)/Rakhine state");
     ck_assert_int_eq(r->date_start[0], ymd(1992, 2, 29));
     ck_assert_int_eq(r->date_end[0], ymd(1992, 2, 29));
-    assert_q(cell(r, 0, "killed"), 34, 34, 34);
-    ck_assert_str_eq(extra(r, 0, "type_of_violence"), "3");
-    ck_assert_str_eq(extra(r, 0, "dyad_dset_id"), "144");
-    ck_assert_str_eq(extra(r, 0, "relid"), "MYA-1992-3-775-5");
-    ck_assert_ptr_nonnull(extra(r, 0, "dyad_new_id"));
-    ck_assert_ptr_nonnull(extra(r, 0, "conflict_new_id"));
-    ck_assert_ptr_nonnull(extra(r, 0, "date_prec"));
-    ck_assert_ptr_nonnull(extra(r, 0, "where_prec"));
-    ck_assert_str_eq(extra(r, 0, "active_year"), "TRUE");
-    ck_assert_str_eq(extra(r, 0, "region"), "Asia"); /* UCDP's own region */
+    assert_qcell(report_cell(r, 0, "killed"), 34, 34, 34);
+    ck_assert_str_eq(report_extra(r, 0, "type_of_violence"), "3");
+    ck_assert_str_eq(report_extra(r, 0, "dyad_dset_id"), "144");
+    ck_assert_str_eq(report_extra(r, 0, "relid"), "MYA-1992-3-775-5");
+    ck_assert_ptr_nonnull(report_extra(r, 0, "dyad_new_id"));
+    ck_assert_ptr_nonnull(report_extra(r, 0, "conflict_new_id"));
+    ck_assert_ptr_nonnull(report_extra(r, 0, "date_prec"));
+    ck_assert_ptr_nonnull(report_extra(r, 0, "where_prec"));
+    ck_assert_str_eq(report_extra(r, 0, "active_year"), "TRUE");
+    ck_assert_str_eq(report_extra(r, 0, "region"), "Asia"); /* UCDP's own region */
     /* mapped columns are not kept twice */
-    ck_assert_ptr_null(extra(r, 0, "side_a"));
-    ck_assert_ptr_null(extra(r, 0, "low"));
-    ck_assert_ptr_null(extra(r, 0, "adm_1"));
+    ck_assert_ptr_null(report_extra(r, 0, "side_a"));
+    ck_assert_ptr_null(report_extra(r, 0, "low"));
+    ck_assert_ptr_null(report_extra(r, 0, "adm_1"));
     ck_assert_uint_eq(toll_reports_category_count(r), 1);
     ck_assert_str_eq(toll_reports_category(r, 0), "killed");
     toll_reports_free(r);
@@ -248,12 +222,12 @@ START_TEST(ucdp_preset_should_read_the_three_date_forms)
     ck_assert_int_eq(r->date_end[1], ymd(2022, 11, 7));
     ck_assert_int_eq(r->date_start[2], ymd(2022, 11, 5));
     ck_assert_int_eq(r->date_end[2], ymd(2022, 11, 30));
-    assert_q(cell(r, 0, "killed"), 1, 3, 2);
-    assert_q(cell(r, 1, "killed"), 0, 0, 0);
+    assert_qcell(report_cell(r, 0, "killed"), 1, 3, 2);
+    assert_qcell(report_cell(r, 1, "killed"), 0, 0, 0);
     ck_assert_str_eq(S(r, r->region[0]), "Myanmar/Kachin state");
     ck_assert_str_eq(S(r, r->region[2]), "Myanmar");
     ck_assert_str_eq(label(r, 2), "Civilians + Gov");
-    ck_assert_str_eq(extra(r, 2, "date_prec"), "4");
+    ck_assert_str_eq(report_extra(r, 2, "date_prec"), "4");
     ck_assert_uint_eq(toll_reports_repair_count(r), 0);
     toll_reports_free(r);
 }
@@ -273,10 +247,10 @@ START_TEST(ucdp_preset_should_repair_figures_out_of_order_and_list_them)
                             &err) == TOLL_OK,
                   "%s", err.message);
     ck_assert_uint_eq(n, 4);
-    assert_q(cell(r, 0, "killed"), 31, 46, 37);
-    assert_q(cell(r, 1, "killed"), 0, 3, 3);
-    assert_q(cell(r, 2, "killed"), 0, 3, 0);
-    assert_q(cell(r, 3, "killed"), 2, 9, 4); /* consistent: unchanged */
+    assert_qcell(report_cell(r, 0, "killed"), 31, 46, 37);
+    assert_qcell(report_cell(r, 1, "killed"), 0, 3, 3);
+    assert_qcell(report_cell(r, 2, "killed"), 0, 3, 0);
+    assert_qcell(report_cell(r, 3, "killed"), 2, 9, 4); /* consistent: unchanged */
     ck_assert_uint_eq(toll_reports_repair_count(r), 3);
     toll_error rep;
     ck_assert_int_eq(toll_reports_repair(r, 0, &rep), TOLL_OK);
@@ -343,7 +317,7 @@ START_TEST(without_repair_rows_out_of_order_should_be_rejected)
     ck_assert_int_eq(toll_reports_load_buffer(r, t2, strlen(t2), "x.csv", &o,
                                               NULL, &err),
                      TOLL_OK);
-    assert_q(cell(r, 0, "killed"), 0, 7, 3.5);
+    assert_qcell(report_cell(r, 0, "killed"), 0, 7, 3.5);
     ck_assert_uint_eq(toll_reports_repair_count(r), 1);
     ck_assert_int_eq(toll_reports_repair(r, 0, &err), TOLL_OK);
     ck_assert_str_eq(err.text, "low 7, high 0");
@@ -424,9 +398,9 @@ START_TEST(a_column_map_should_add_to_and_override_the_preset)
                      TOLL_OK);
     ck_assert_str_eq(S(r, r->source[0]), "UCDP GED 24.1");
     ck_assert_str_eq(label(r, 0), "Gov");
-    ck_assert_str_eq(extra(r, 0, "violence"), "1");
-    ck_assert_ptr_null(extra(r, 0, "type_of_violence"));
-    ck_assert_ptr_nonnull(extra(r, 0, "side_b")); /* no longer mapped */
+    ck_assert_str_eq(report_extra(r, 0, "violence"), "1");
+    ck_assert_ptr_null(report_extra(r, 0, "type_of_violence"));
+    ck_assert_ptr_nonnull(report_extra(r, 0, "side_b")); /* no longer mapped */
     toll_colmap_free(m);
     toll_reports_free(r);
 }
@@ -470,19 +444,19 @@ START_TEST(acled_preset_should_read_the_codebook_columns)
     ck_assert_str_eq(label(r, 2), "Unidentified Armed Group (Syria)");
     ck_assert_str_eq(S(r, r->region[0]), "Syria/Idlib/Ariha/Ariha");
     ck_assert_str_eq(S(r, r->region[2]), "Syria/Aleppo/Jebel Saman");
-    assert_q(cell(r, 0, "killed"), 4, 4, 4);
-    assert_q(cell(r, 2, "killed"), 0, 0, 0);
-    assert_q(cell(r, 4, "killed"), 12, 12, 12);
+    assert_qcell(report_cell(r, 0, "killed"), 4, 4, 4);
+    assert_qcell(report_cell(r, 2, "killed"), 0, 0, 0);
+    assert_qcell(report_cell(r, 4, "killed"), 12, 12, 12);
     ck_assert_ptr_nonnull(strstr(S(r, r->note[3]), "\"low wages\""));
-    ck_assert_str_eq(extra(r, 0, "event_type"), "Battles");
-    ck_assert_str_eq(extra(r, 1, "sub_event_type"), "Air/drone strike");
-    ck_assert_str_eq(extra(r, 1, "civilian_targeting"), "Civilian targeting");
-    ck_assert_ptr_null(extra(r, 0, "civilian_targeting")); /* empty */
-    ck_assert_str_eq(extra(r, 1, "interaction"), "78");
-    ck_assert_str_eq(extra(r, 1, "source"), "SOHR; Syrian Civil Defense");
-    ck_assert_str_eq(extra(r, 1, "source_scale"), "National-Other");
-    ck_assert_str_eq(extra(r, 3, "assoc_actor_1"), "Teachers (Syria)");
-    ck_assert_str_eq(extra(r, 5, "time_precision"), "3");
+    ck_assert_str_eq(report_extra(r, 0, "event_type"), "Battles");
+    ck_assert_str_eq(report_extra(r, 1, "sub_event_type"), "Air/drone strike");
+    ck_assert_str_eq(report_extra(r, 1, "civilian_targeting"), "Civilian targeting");
+    ck_assert_ptr_null(report_extra(r, 0, "civilian_targeting")); /* empty */
+    ck_assert_str_eq(report_extra(r, 1, "interaction"), "78");
+    ck_assert_str_eq(report_extra(r, 1, "source"), "SOHR; Syrian Civil Defense");
+    ck_assert_str_eq(report_extra(r, 1, "source_scale"), "National-Other");
+    ck_assert_str_eq(report_extra(r, 3, "assoc_actor_1"), "Teachers (Syria)");
+    ck_assert_str_eq(report_extra(r, 5, "time_precision"), "3");
     toll_reports_free(r);
 }
 END_TEST
@@ -506,20 +480,20 @@ START_TEST(airwars_preset_should_read_belligerents_pairs_and_grades)
     ck_assert_uint_eq(toll__set_size(&r->actor_sets, r->actors[1]), 3);
     ck_assert_str_eq(S(r, r->region[0]), "Syria/Aleppo");
     ck_assert_int_eq(r->date_start[0], ymd(2022, 3, 1));
-    assert_q(cell(r, 0, "killed"), 13, 46, 29.5);
-    assert_q(cell(r, 0, "injured"), 2, 5, 3.5);
-    assert_q(cell(r, 0, "children_killed"), 3, 9, 6);
-    ck_assert_int_eq(cell(r, 0, "women_killed")->low, -1); /* blank pair */
-    ck_assert_int_eq(cell(r, 6, "killed")->low, -1);
-    assert_q(cell(r, 7, "killed"), 3, TOLL_OPEN, 3); /* min, no max */
-    ck_assert_str_eq(extra(r, 0, "data_grade"), "Fair");
-    ck_assert_str_eq(extra(r, 1, "data_grade"), "Contested");
-    ck_assert_str_eq(extra(r, 2, "data_grade"), "Confirmed");
-    ck_assert_str_eq(extra(r, 5, "data_grade"), "Discounted");
-    ck_assert_ptr_null(extra(r, 6, "data_grade"));
-    ck_assert_ptr_null(extra(r, 0, "grading_en")); /* renamed */
-    ck_assert_str_eq(extra(r, 0, "assessment"), "Fair");
-    ck_assert_str_eq(extra(r, 0, "incident_code"), "XS001");
+    assert_qcell(report_cell(r, 0, "killed"), 13, 46, 29.5);
+    assert_qcell(report_cell(r, 0, "injured"), 2, 5, 3.5);
+    assert_qcell(report_cell(r, 0, "children_killed"), 3, 9, 6);
+    ck_assert_int_eq(report_cell(r, 0, "women_killed")->low, -1); /* blank pair */
+    ck_assert_int_eq(report_cell(r, 6, "killed")->low, -1);
+    assert_qcell(report_cell(r, 7, "killed"), 3, TOLL_OPEN, 3); /* min, no max */
+    ck_assert_str_eq(report_extra(r, 0, "data_grade"), "Fair");
+    ck_assert_str_eq(report_extra(r, 1, "data_grade"), "Contested");
+    ck_assert_str_eq(report_extra(r, 2, "data_grade"), "Confirmed");
+    ck_assert_str_eq(report_extra(r, 5, "data_grade"), "Discounted");
+    ck_assert_ptr_null(report_extra(r, 6, "data_grade"));
+    ck_assert_ptr_null(report_extra(r, 0, "grading_en")); /* renamed */
+    ck_assert_str_eq(report_extra(r, 0, "assessment"), "Fair");
+    ck_assert_str_eq(report_extra(r, 0, "incident_code"), "XS001");
     ck_assert_str_eq(S(r, r->url[0]),
                      "https://example.org/civilian-casualties/xs001/");
     toll_reports_free(r);
@@ -553,11 +527,11 @@ START_TEST(ibc_preset_should_read_latin1_cr_files_and_name_bad_rows)
     ck_assert_int_eq(r->date_start[1], ymd(2003, 3, 21));
     ck_assert_int_eq(r->date_end[1], ymd(2003, 3, 21));
     ck_assert_int_eq(r->date_start[2], ymd(2009, 12, 31));
-    assert_q(cell(r, 0, "killed"), 14, 20, 17);
+    assert_qcell(report_cell(r, 0, "killed"), 14, 20, 17);
     ck_assert_str_eq(S(r, r->region[1]), "Basrah/Basrah");
     ck_assert_str_eq(S(r, r->note[1]), "Basra, caf\xC3\xA9 district");
-    ck_assert_str_eq(extra(r, 2, "insurgent"), "1");
-    ck_assert_str_eq(extra(r, 0, "coalition"), "1");
+    ck_assert_str_eq(report_extra(r, 2, "insurgent"), "1");
+    ck_assert_str_eq(report_extra(r, 0, "coalition"), "1");
     toll_reports_free(r);
 }
 END_TEST

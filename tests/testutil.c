@@ -1,5 +1,6 @@
 /* tests/testutil.c - helpers shared by the Check suites. */
 #include "testutil.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,4 +57,33 @@ void failing_alloc_init(failing_alloc *f, long fail_at)
     f->a.realloc = f_realloc;
     f->a.free = f_free;
     f->a.ctx = f;
+}
+
+const toll__qcell *report_cell(const toll_reports *r, size_t i,
+                               const char *cat)
+{
+    for (size_t k = 0; k < r->q_count[i]; k++) {
+        const toll__qcell *c = &r->q[r->q_begin[i] + k];
+        if (strcmp(toll__str(&r->strings, c->category), cat) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+const char *report_extra(const toll_reports *r, size_t i, const char *key)
+{
+    for (size_t k = 0; k < r->x_count[i]; k++) {
+        const toll__kv *kv = &r->x[r->x_begin[i] + k];
+        if (strcmp(toll__str(&r->strings, kv->key), key) == 0)
+            return toll__str(&r->strings, kv->value);
+    }
+    return NULL;
+}
+
+void assert_qcell(const toll__qcell *c, int64_t lo, int64_t hi, double best)
+{
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(c->low, lo);
+    ck_assert_int_eq(c->high, hi);
+    ck_assert_double_eq_tol(c->best, best, 1e-9);
 }

@@ -19,4 +19,15 @@ typedef struct failing_alloc {
 } failing_alloc;
 void failing_alloc_init(failing_alloc *f, long fail_at);
 
+/* Store inspection for the ingest suites (they see src/internal.h). */
+struct toll__qcell;
+/* The quantity cell of report i for category `cat`, or NULL. */
+const struct toll__qcell *report_cell(const toll_reports *r, size_t i,
+                                      const char *cat);
+/* The kept field `key` of report i, or NULL. */
+const char *report_extra(const toll_reports *r, size_t i, const char *key);
+/* Fail the test unless `c` exists and holds [lo, hi] with best `best`. */
+void assert_qcell(const struct toll__qcell *c, int64_t lo, int64_t hi,
+                  double best);
+
 #endif
