@@ -8,6 +8,7 @@
  * therefore be created with toll__table_new.
  */
 #include "internal.h"
+#include "numfmt.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -362,6 +363,11 @@ static void sink_flush(sink *s)
 
 static void put(sink *s, const char *p, size_t len)
 {
+    if (len <= sizeof s->buf - s->n) { /* the common case: room left */
+        memcpy(s->buf + s->n, p, len);
+        s->n += len;
+        return;
+    }
     while (len && !s->failed) {
         if (s->n == sizeof s->buf)
             sink_flush(s);
@@ -381,8 +387,13 @@ static void putc_(sink *s, char c) { put(s, &c, 1); }
 
 static void put_repeat(sink *s, char c, size_t n)
 {
-    while (n--)
-        putc_(s, c);
+    char run[64];
+    memset(run, c, sizeof run);
+    while (n) {
+        size_t k = n < sizeof run ? n : sizeof run;
+        put(s, run, k);
+        n -= k;
+    }
 }
 
 /* ---- number formatting ------------------------------------------------------ */
@@ -391,38 +402,44 @@ static void put_repeat(sink *s, char c, size_t n)
 
 /* Integral doubles without decimals; others with up to 2 decimals, trailing
  * zeros trimmed.  Non-finite values other than NaN print as inf / -inf;
- * NaN gives "" (callers print it as missing). */
-static void fmt_double(char *buf, double v)
+ * NaN gives "" (callers print it as missing).  The text is what
+ * snprintf "%.0f" / "%.2f" gives (src/numfmt.c formats it exactly without
+ * printf where it can).  Returns the length. */
+static size_t fmt_double(char *buf, double v)
 {
     if (isnan(v)) {
         buf[0] = '\0';
-        return;
+        return 0;
     }
     if (isinf(v)) {
         strcpy(buf, v < 0 ? "-inf" : "inf");
-        return;
+        return v < 0 ? 4 : 3;
     }
-    if (v == floor(v)) {
-        snprintf(buf, NUMBUF, "%.0f", v == 0 ? 0.0 : v);
-        return;
-    }
-    snprintf(buf, NUMBUF, "%.2f", v);
-    char *dot = strchr(buf, '.');
+    /* integral and within int64: its digits ("%.0f"; no "-0") */
+    if (v > -0x1p63 && v < 0x1p63 && (double)(int64_t)v == v)
+        return toll__fmt_i64(buf, (int64_t)v);
+    if (v == floor(v))
+        return toll__fmt_fixed(buf, NUMBUF, v, 0);
+    size_t n = toll__fmt_fixed(buf, NUMBUF, v, 2);
+    /* non-integral, so |v| < 2^52 and "%.2f" has a point: trim zeros */
+    char *dot = memchr(buf, '.', n);
     if (dot) {
-        char *e = buf + strlen(buf);
+        char *e = buf + n;
         while (e > dot + 1 && e[-1] == '0')
             *--e = '\0';
         if (e == dot + 1)
-            *dot = '\0';
+            *--e = '\0';
+        n = (size_t)(e - buf);
     }
-    if (strcmp(buf, "-0") == 0)
-        strcpy(buf, "0");
+    if (n == 2 && buf[0] == '-' && buf[1] == '0') {
+        buf[0] = '0';
+        buf[1] = '\0';
+        n = 1;
+    }
+    return n;
 }
 
-static void fmt_int(char *buf, int64_t v)
-{
-    snprintf(buf, NUMBUF, "%" PRId64, v);
-}
+static size_t fmt_int(char *buf, int64_t v) { return toll__fmt_i64(buf, v); }
 
 /* Insert thousands separators into the integer part of a formatted number
  * (in place; buf has NUMBUF bytes). */
@@ -465,10 +482,10 @@ static void fmt_pretty_double(char *buf, double v)
         r = v;
     if (r == 0)
         r = 0; /* no "-0" */
-    if (r == floor(r))
-        snprintf(buf, NUMBUF, "%.0f", r);
+    if (r > -0x1p63 && r < 0x1p63 && (double)(int64_t)r == r)
+        toll__fmt_i64(buf, (int64_t)r);
     else
-        snprintf(buf, NUMBUF, "%.1f", r);
+        toll__fmt_fixed(buf, NUMBUF, r, r == floor(r) ? 0 : 1);
     add_separators(buf);
 }
 
@@ -539,8 +556,9 @@ static void csv_field(sink *s, const char *v)
 {
     if (!v)
         return;
-    if (!strpbrk(v, ",\"\r\n")) {
-        puts_(s, v);
+    size_t k = strcspn(v, ",\"\r\n"); /* the length, or the first special */
+    if (!v[k]) {
+        put(s, v, k);
         return;
     }
     putc_(s, '"');
@@ -552,10 +570,17 @@ static void csv_field(sink *s, const char *v)
     putc_(s, '"');
 }
 
+/* Where a number of up to NUMBUF bytes can be formatted in place. */
+static char *num_room(sink *s)
+{
+    if (sizeof s->buf - s->n < NUMBUF)
+        sink_flush(s);
+    return s->buf + s->n;
+}
+
 static void csv_row(sink *s, const toll_table *t, size_t r,
                     const totals *tot)
 {
-    char num[NUMBUF];
     for (size_t j = 0; j < t->ncols && !s->failed; j++) {
         if (j)
             putc_(s, ',');
@@ -565,12 +590,12 @@ static void csv_row(sink *s, const toll_table *t, size_t r,
             csv_field(s, tot ? totals_str(j) : cell_str(t, j, r));
             break;
         case TOLL_COL_INT64:
-            fmt_int(num, tot ? tot->i[j] : ((const int64_t *)c->data)[r]);
-            puts_(s, num);
+            s->n += fmt_int(num_room(s), tot ? tot->i[j]
+                                             : ((const int64_t *)c->data)[r]);
             break;
         case TOLL_COL_DOUBLE:
-            fmt_double(num, tot ? tot->d[j] : ((const double *)c->data)[r]);
-            puts_(s, num);
+            s->n += fmt_double(num_room(s),
+                               tot ? tot->d[j] : ((const double *)c->data)[r]);
             break;
         }
     }
@@ -631,7 +656,14 @@ static void json_string(sink *s, const char *v)
     const unsigned char *p = (const unsigned char *)v;
     while (*p && !s->failed) {
         unsigned char c = *p;
-        if (c == '"' || c == '\\') {
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            /* a run of plain ASCII goes out as it is */
+            const unsigned char *e = p + 1;
+            while (*e >= 0x20 && *e < 0x80 && *e != '"' && *e != '\\')
+                e++;
+            put(s, (const char *)p, (size_t)(e - p));
+            p = e;
+        } else if (c == '"' || c == '\\') {
             putc_(s, '\\');
             putc_(s, (char)c);
             p++;
@@ -682,16 +714,15 @@ static void json_row(sink *s, const toll_table *t, size_t r,
             break;
         }
         case TOLL_COL_INT64:
-            fmt_int(num, tot ? tot->i[j] : ((const int64_t *)c->data)[r]);
-            puts_(s, num);
+            put(s, num,
+                fmt_int(num, tot ? tot->i[j] : ((const int64_t *)c->data)[r]));
             break;
         case TOLL_COL_DOUBLE: {
             double v = tot ? tot->d[j] : ((const double *)c->data)[r];
             if (!isfinite(v)) {
                 puts_(s, "null");
             } else {
-                fmt_double(num, v);
-                puts_(s, num);
+                put(s, num, fmt_double(num, v));
             }
             break;
         }
@@ -830,15 +861,22 @@ static toll_status format_cell(toll__buf *cells, const toll_table *t,
         const char *s = tot ? totals_str(v->j) : cell_str(t, v->j, r);
         if (!s)
             return TOLL_OK;
-        for (const char *p = s; *p; p++) {
-            char ch = *p;
-            toll_status st;
-            if ((unsigned char)ch < 0x20)
-                st = toll__buf_putc(cells, ' ');
-            else if (markdown && ch == '|')
-                st = toll__buf_append(cells, "\\|", 2);
-            else
-                st = toll__buf_putc(cells, ch);
+        for (const char *p = s; *p;) {
+            /* a run of plain characters at once */
+            const char *e = p;
+            while ((unsigned char)*e >= 0x20 && !(markdown && *e == '|'))
+                e++;
+            toll_status st = TOLL_OK;
+            if (e > p)
+                st = toll__buf_append(cells, p, (size_t)(e - p));
+            p = e;
+            if (!st && *p) {
+                if ((unsigned char)*p < 0x20)
+                    st = toll__buf_putc(cells, ' ');
+                else
+                    st = toll__buf_append(cells, "\\|", 2);
+                p++;
+            }
             if (st)
                 return st;
         }

@@ -619,6 +619,195 @@ START_TEST(simulation_should_be_reproducible_from_the_seed)
 }
 END_TEST
 
+/* ---- the simulation's draws, written out with gsl_rng_get ------------- */
+
+/* The documented simulation (docs/intervals.md, "Reproducible draws"),
+ * written here from the description with GSL's taus2 through gsl_rng_get:
+ * the stream of a sum without keys (splitmix64 of the seed, folded to 32
+ * bits), uniform integers by Lemire's multiply-shift with rejection, two
+ * 16-bit draws per output when a range has at most 65,536 values (a spare
+ * half is used first by the next range), the order statistics of the
+ * totals as quantiles. */
+typedef struct ref_rng {
+    gsl_rng *r;
+    uint32_t buf;
+    int have;
+} ref_rng;
+
+static uint32_t ref_next16(ref_rng *g)
+{
+    if (g->have) {
+        g->have = 0;
+        return g->buf;
+    }
+    uint32_t x = (uint32_t)gsl_rng_get(g->r);
+    g->buf = x >> 16;
+    g->have = 1;
+    return x & 0xffffu;
+}
+
+static uint32_t ref_uniform16(ref_rng *g, uint32_t m, uint32_t thr)
+{
+    uint32_t p = ref_next16(g) * m;
+    while ((p & 0xffffu) < thr)
+        p = ref_next16(g) * m;
+    return p >> 16;
+}
+
+static uint64_t ref_uniform(ref_rng *g, uint64_t m)
+{
+    if (m <= ((uint64_t)1 << 32)) {
+        uint32_t thr = m == ((uint64_t)1 << 32)
+                           ? 0u
+                           : (uint32_t)(((uint64_t)1 << 32) % m);
+        uint64_t p = (uint64_t)(uint32_t)gsl_rng_get(g->r) * m;
+        while ((uint32_t)p < thr)
+            p = (uint64_t)(uint32_t)gsl_rng_get(g->r) * m;
+        return p >> 32;
+    }
+    uint64_t mask = m - 1;
+    for (int k = 1; k < 64; k *= 2)
+        mask |= mask >> k;
+    for (;;) {
+        uint64_t h = (uint32_t)gsl_rng_get(g->r);
+        uint64_t l = (uint32_t)gsl_rng_get(g->r);
+        uint64_t x = ((h << 32) | l) & mask;
+        if (x < m)
+            return x;
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void ref_simulate(const int64_t *lo, const int64_t *hi,
+                         const double *share, size_t n, size_t D,
+                         uint64_t seed, const double *ps, size_t nq,
+                         double *out)
+{
+    uint64_t z = seed + 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    uint32_t s32 = (uint32_t)(z ^ (z >> 32));
+    ref_rng g = {gsl_rng_alloc(gsl_rng_taus2), 0, 0};
+    ck_assert_ptr_nonnull(g.r);
+    gsl_rng_set(g.r, s32 ? s32 : 1);
+    double *dsum = calloc(D, sizeof *dsum), fixed = 0.0;
+    int64_t *isum = calloc(D, sizeof *isum), ibase = 0;
+    for (size_t i = 0; i < n; i++) {
+        double sh = share ? share[i] : 1.0;
+        uint64_t m = (uint64_t)(hi[i] - lo[i]) + 1u;
+        if (m == 1) {
+            fixed += sh * (double)lo[i];
+            continue;
+        }
+        int unit = sh == 1.0;
+        if (unit)
+            ibase += lo[i];
+        for (size_t d = 0; d < D; d++) {
+            uint64_t x;
+            if (m <= 65536u && d == 0 && g.have) { /* a spare first */
+                x = ref_uniform16(&g, (uint32_t)m,
+                                  (65536u - (uint32_t)m) % (uint32_t)m);
+            } else if (m <= 65536u && d + 1 < D) {
+                /* a pair from one output: low half, then high half */
+                uint32_t m32 = (uint32_t)m, thr = (65536u - m32) % m32;
+                uint32_t w = (uint32_t)gsl_rng_get(g.r);
+                uint32_t p0 = (w & 0xffffu) * m32, p1 = (w >> 16) * m32;
+                while ((p0 & 0xffffu) < thr)
+                    p0 = ref_next16(&g) * m32;
+                while ((p1 & 0xffffu) < thr)
+                    p1 = ref_next16(&g) * m32;
+                uint64_t x1 = p1 >> 16;
+                x = p0 >> 16;
+                if (unit) {
+                    isum[d] += (int64_t)x;
+                } else {
+                    double t = sh * (double)(lo[i] + (int64_t)x);
+                    dsum[d] += t;
+                }
+                d++;
+                x = x1;
+            } else if (m <= 65536u) {
+                x = ref_uniform16(&g, (uint32_t)m,
+                                  (65536u - (uint32_t)m) % (uint32_t)m);
+            } else {
+                x = ref_uniform(&g, m);
+            }
+            if (unit) {
+                isum[d] += (int64_t)x;
+            } else {
+                double t = sh * (double)(lo[i] + (int64_t)x);
+                dsum[d] += t;
+            }
+        }
+    }
+    for (size_t d = 0; d < D; d++) {
+        double t = (double)(isum[d] + ibase);
+        dsum[d] += t;
+        dsum[d] += fixed;
+    }
+    qsort(dsum, D, sizeof *dsum, cmp_double);
+    for (size_t k = 0; k < nq; k++) {
+        double pos = ps[k] * (double)D;
+        double c = ceil(pos - 1e-9 - 1e-12 * pos);
+        size_t idx = c < 1.0 ? 0 : (size_t)c - 1;
+        out[k] = dsum[idx < D ? idx : D - 1];
+    }
+    gsl_rng_free(g.r);
+    free(dsum);
+    free(isum);
+}
+
+START_TEST(simulation_should_draw_the_gsl_rng_get_taus2_stream)
+{
+    /* widths: tiny, frequent rejection (40,000 values: 39 %), the 16-bit
+     * limit and just past it, 32-bit and wider; unit and split shares;
+     * draw counts odd, even, below and across the 4-output batches */
+    static const uint64_t widths[] = {1,     2,     3,      39,     40000,
+                                      65534, 65535, 65536,  300000,
+                                      ((uint64_t)1 << 32) - 1,
+                                      (uint64_t)1 << 33};
+    static const size_t draws[] = {1, 2, 3, 7, 8, 9, 16, 17, 200, 1001};
+    static const double ps[5] = {0.01, 0.025, 0.5, 0.975, 0.99};
+    uint64_t s = 99;
+    for (int trial = 0; trial < 60; trial++) {
+        size_t n = 1 + (size_t)(trial * 7 % 50);
+        int64_t lo[50], hi[50];
+        double share[50];
+        for (size_t i = 0; i < n; i++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            lo[i] = (int64_t)((s >> 33) % 1000);
+            uint64_t w = widths[(s >> 20) % (sizeof widths / sizeof *widths)];
+            hi[i] = lo[i] + (int64_t)((s >> 12) % w);
+            share[i] = (s >> 50) % 3 == 0 ? 0.5 : (s >> 50) % 3 == 1 ? 1.0
+                                                                   : 1.0 / 3;
+        }
+        toll_interval_options o =
+            opts_of(TOLL_INTERVAL_INDEPENDENT, 0, TOLL_ENGINE_SIMULATE);
+        o.draws = draws[trial % 10];
+        o.seed = (uint64_t)trial * 1000003u;
+        o.quantiles = ps;
+        o.n_quantiles = 5;
+        const double *sh = trial % 2 ? share : NULL;
+        double got[5], want[5];
+        toll_error err;
+        ck_assert_int_eq(toll_interval_sum(lo, hi, NULL, NULL, sh, n, &o,
+                                           NULL, got, NULL, &err),
+                         TOLL_OK);
+        ref_simulate(lo, hi, sh, n, o.draws, o.seed, ps, 5, want);
+        for (int k = 0; k < 5; k++)
+            ck_assert_msg(got[k] == want[k],
+                          "trial %d quantile %d: %.17g, expected %.17g",
+                          trial, k, got[k], want[k]);
+    }
+}
+END_TEST
+
 START_TEST(quantiles_should_come_out_in_the_order_asked)
 {
     int64_t lo[3] = {0, 0, 0}, hi[3] = {50, 60, 70};
@@ -975,6 +1164,7 @@ static Suite *intervals_suite(void)
     tcase_add_test(e, simulation_should_agree_with_exact);
     tcase_add_test(e, simulation_should_handle_shares_and_wide_ranges);
     tcase_add_test(e, simulation_should_be_reproducible_from_the_seed);
+    tcase_add_test(e, simulation_should_draw_the_gsl_rng_get_taus2_stream);
     tcase_add_test(e, quantiles_should_come_out_in_the_order_asked);
     tcase_add_test(e, single_values_should_give_a_point_interval);
     tcase_add_test(e, interval_sum_should_survive_every_allocation_failure);

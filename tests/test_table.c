@@ -2,6 +2,7 @@
 #include "internal.h"
 #include "testutil.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -615,6 +616,321 @@ START_TEST(pretty_numbers_should_use_separators_and_one_decimal)
 }
 END_TEST
 
+/* ---- numbers: the renderers against snprintf ----------------------------- */
+
+/* The renderers' number texts as they were made with snprintf (the
+ * reference the printf-free formatting must equal byte for byte). */
+static void ref_double(char *buf, size_t size, double v)
+{
+    if (isnan(v)) {
+        buf[0] = '\0';
+        return;
+    }
+    if (isinf(v)) {
+        snprintf(buf, size, "%s", v < 0 ? "-inf" : "inf");
+        return;
+    }
+    if (v == floor(v)) {
+        snprintf(buf, size, "%.0f", v == 0 ? 0.0 : v);
+        return;
+    }
+    snprintf(buf, size, "%.2f", v);
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        char *e = buf + strlen(buf);
+        while (e > dot + 1 && e[-1] == '0')
+            *--e = '\0';
+        if (e == dot + 1)
+            *dot = '\0';
+    }
+    if (strcmp(buf, "-0") == 0)
+        snprintf(buf, size, "0");
+}
+
+static void ref_separators(char *buf, size_t size)
+{
+    char tmp[512];
+    const char *p = buf;
+    size_t o = 0;
+    if (*p == '-')
+        tmp[o++] = *p++;
+    size_t digits = strspn(p, "0123456789");
+    for (size_t i = 0; i < digits; i++) {
+        if (i && (digits - i) % 3 == 0)
+            tmp[o++] = ',';
+        tmp[o++] = p[i];
+    }
+    snprintf(tmp + o, sizeof tmp - o, "%s", p + digits);
+    snprintf(buf, size, "%s", tmp);
+}
+
+static void ref_pretty(char *buf, size_t size, double v)
+{
+    if (isnan(v) || isinf(v)) {
+        ref_double(buf, size, v);
+        return;
+    }
+    double r = round(v * 10.0) / 10.0;
+    if (!isfinite(r))
+        r = v;
+    if (r == 0)
+        r = 0;
+    snprintf(buf, size, r == floor(r) ? "%.0f" : "%.1f", r);
+    ref_separators(buf, size);
+}
+
+static uint64_t num_state = 12345;
+static uint64_t num_rnd(void)
+{
+    uint64_t z = (num_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Row i's adversarial double: random bits, ties k / 2^n, decimal ties and
+ * their neighbours, negative zero, tiny negatives, 1e15..1e22, integers
+ * near 2^53, 2^63 and 2^64, NaN and infinities. */
+static double adversarial_double(size_t i)
+{
+    uint64_t b = num_rnd();
+    double v;
+    switch (i % 12) {
+    case 0:
+        memcpy(&v, &b, sizeof v);
+        return v;
+    case 1:
+        return ldexp((double)(int64_t)(b % 20000) - 10000.0, -(int)(b >> 58));
+    case 2: {
+        double t = ((double)(b % 1000000) * 10.0 + 5.0) / 1000.0;
+        return (b >> 63) ? nextafter(t, 0.0) : nextafter(t, INFINITY);
+    }
+    case 3:
+        return (b & 1) ? -0.0 : -0.004 * (double)(b % 3);
+    case 4:
+        return pow(10.0, 15.0 + (double)(b % 7000) / 1000.0) *
+               ((b >> 63) ? -1.0 : 1.0);
+    case 5:
+        return ldexp(1.0, 53 + (int)(b % 12)) + (double)(int)(b % 5) - 2.0;
+    case 6: {
+        static const double special[] = {NAN, INFINITY, -INFINITY, 0x1p63,
+                                         -0x1p63, 0x1p64, 1e300, 2.675,
+                                         0.125, 0.375, -2.5, 5e-324};
+        return special[b % 12];
+    }
+    case 7:
+        return (double)(b % 100000) / 100.0;
+    case 8:
+        return (double)(b % 1000000) / 8.0 - 60000.0;
+    case 9: /* decimal ties at one decimal (the pretty formats) */
+        return ((double)(b % 100000) * 10.0 + 5.0) / 100.0;
+    case 10:
+        return (double)(int64_t)(b >> (b % 64)) * ((b & 2) ? -1.0 : 1.0);
+    default:
+        return (double)(b % 1000) + 0.5;
+    }
+}
+
+#define NUM_ROWS 24000
+
+/* name | i (int64) | v (double), rows of adversarial values. */
+static toll_table *number_table(int summary)
+{
+    toll_table *t = new_table(NULL, 3, NUM_ROWS);
+    ck_assert_int_eq(toll__table_set_column(t, 0, "name", TOLL_COL_STRING),
+                     TOLL_OK);
+    ck_assert_int_eq(toll__table_set_column(t, 1, "incidents",
+                                            TOLL_COL_INT64), TOLL_OK);
+    ck_assert_int_eq(toll__table_set_column(t, 2, "best", TOLL_COL_DOUBLE),
+                     TOLL_OK);
+    num_state = 12345;
+    for (size_t i = 0; i < NUM_ROWS; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "r%zu", i);
+        set_str(t, 0, i, name);
+        uint64_t b = num_rnd();
+        int64_t iv = (int64_t)(b >> (b % 64));
+        if (i % 3 == 0)
+            iv = -iv;
+        if (i == 1)
+            iv = INT64_MIN;
+        if (i == 2)
+            iv = INT64_MAX;
+        ((int64_t *)t->cols[1].data)[i] = iv;
+        ((double *)t->cols[2].data)[i] = adversarial_double(i);
+    }
+    if (summary) {
+        t->nkeys = 1;
+        t->is_summary = 1;
+    }
+    return t;
+}
+
+/* got == want, else fail naming the first line that differs. */
+static void assert_same_text(const char *got, const char *want)
+{
+    size_t line = 1, i = 0, start = 0;
+    while (got[i] && got[i] == want[i]) {
+        if (got[i] == '\n') {
+            line++;
+            start = i + 1;
+        }
+        i++;
+    }
+    ck_assert_msg(got[i] == want[i], "line %zu differs: \"%.*s\" vs \"%.*s\"",
+                  line, (int)strcspn(got + start, "\n"), got + start,
+                  (int)strcspn(want + start, "\n"), want + start);
+}
+
+static void append(toll__buf *b, const char *s)
+{
+    ck_assert_int_eq(toll__buf_append(b, s, strlen(s)), TOLL_OK);
+}
+
+START_TEST(csv_and_json_numbers_should_equal_the_snprintf_rendering)
+{
+    toll_table *t = number_table(0);
+    const int64_t *iv = toll_table_int64(t, 1);
+    const double *dv = toll_table_double(t, 2);
+    char num[512], line[1200];
+    for (int totals = 0; totals <= 1; totals++) {
+        toll__buf csv, json;
+        toll__buf_init(&csv, toll_default_allocator());
+        toll__buf_init(&json, toll_default_allocator());
+        append(&csv, "name,incidents,best\n");
+        append(&json, "[\n");
+        uint64_t isum = 0;
+        double dsum = 0;
+        for (size_t i = 0; i <= NUM_ROWS; i++) {
+            if (i == NUM_ROWS && !totals)
+                break;
+            int64_t x = iv[i < NUM_ROWS ? i : 0];
+            double v = dv[i < NUM_ROWS ? i : 0];
+            if (i == NUM_ROWS) {
+                x = (int64_t)isum;
+                v = dsum;
+            } else {
+                isum += (uint64_t)x;
+                if (!isnan(v))
+                    dsum += v;
+            }
+            char name[32];
+            snprintf(name, sizeof name, i < NUM_ROWS ? "r%zu" : "Total", i);
+            ref_double(num, sizeof num, v);
+            snprintf(line, sizeof line, "%s,%" PRId64 ",%s\n", name, x, num);
+            append(&csv, line);
+            snprintf(line, sizeof line,
+                     "  {\"name\": \"%s\", \"incidents\": %" PRId64
+                     ", \"best\": %s}%s\n",
+                     name, x, isfinite(v) ? num : "null",
+                     i + 1 < NUM_ROWS + (size_t)totals ? "," : "");
+            append(&json, line);
+        }
+        append(&json, "]\n");
+        char *got = render(t, TOLL_RENDER_CSV, totals);
+        assert_same_text(got, csv.data);
+        toll_table_buffer_free(t, got);
+        got = render(t, TOLL_RENDER_JSON, totals);
+        assert_same_text(got, json.data);
+        toll_table_buffer_free(t, got);
+        toll__buf_free(&csv);
+        toll__buf_free(&json);
+    }
+    toll_table_free(t);
+}
+END_TEST
+
+/* The last two cells of a Markdown row "| a | b | c |" or of a text row
+ * (cells separated by two or more blanks), trimmed. */
+static void last_cells(const char *row, int markdown, char *a, char *b)
+{
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s", row);
+    char *cells[8];
+    int n = 0;
+    if (markdown) {
+        for (char *p = strtok(tmp, "|"); p && n < 8; p = strtok(NULL, "|"))
+            cells[n++] = p;
+    } else {
+        char *p = tmp;
+        while (*p && n < 8) {
+            while (*p == ' ')
+                p++;
+            if (!*p)
+                break;
+            cells[n++] = p;
+            char *e = strstr(p, "  ");
+            if (!e)
+                break;
+            *e = '\0';
+            p = e + 2;
+        }
+    }
+    ck_assert_int_ge(n, 2);
+    for (int k = 0; k < 2; k++) {
+        char *c = cells[n - 2 + k];
+        while (*c == ' ')
+            c++;
+        size_t len = strlen(c);
+        while (len && c[len - 1] == ' ')
+            c[--len] = '\0';
+        strcpy(k ? b : a, c);
+    }
+}
+
+START_TEST(markdown_and_text_numbers_should_equal_the_snprintf_rendering)
+{
+    /* summary: pretty numbers (one decimal, separators); listing: plain */
+    for (int summary = 0; summary <= 1; summary++) {
+        toll_table *t = number_table(summary);
+        const int64_t *iv = toll_table_int64(t, 1);
+        const double *dv = toll_table_double(t, 2);
+        for (int markdown = 0; markdown <= 1; markdown++) {
+            char *got = render(t, markdown ? TOLL_RENDER_MARKDOWN
+                                           : TOLL_RENDER_TEXT, 0);
+            const char *p = got;
+            /* skip the caption (none), header and rule */
+            for (int k = 0; k < 2; k++)
+                p = strchr(p, '\n') + 1;
+            for (size_t i = 0; i < NUM_ROWS; i++) {
+                char row[1200], a[600], b[600], wa[600], wb[600];
+                size_t len = strcspn(p, "\n");
+                ck_assert_uint_lt(len, sizeof row);
+                memcpy(row, p, len);
+                row[len] = '\0';
+                p += len + 1;
+                if (summary) {
+                    ref_pretty(wb, sizeof wb, dv[i]);
+                    snprintf(wa, sizeof wa, "%" PRId64, iv[i]);
+                    ref_separators(wa, sizeof wa);
+                } else {
+                    ref_double(wb, sizeof wb, dv[i]);
+                    snprintf(wa, sizeof wa, "%" PRId64, iv[i]);
+                }
+                if (!wb[0] && !markdown) { /* NaN: empty last cell */
+                    char *e = row + strlen(row);
+                    while (e > row && e[-1] == ' ')
+                        *--e = '\0';
+                    const char *sp = strrchr(row, ' ');
+                    ck_assert_str_eq(sp ? sp + 1 : row, wa);
+                    continue;
+                }
+                last_cells(row, markdown, a, b);
+                if (!wb[0]) { /* Markdown: the empty cell is blanks */
+                    ck_assert_msg(strstr(row, wa) != NULL, "row %s", row);
+                    continue;
+                }
+                ck_assert_msg(strcmp(a, wa) == 0 && strcmp(b, wb) == 0,
+                              "row %zu: \"%s\" \"%s\", expected \"%s\" "
+                              "\"%s\"", i, a, b, wa, wb);
+            }
+            toll_table_buffer_free(t, got);
+        }
+        toll_table_free(t);
+    }
+}
+END_TEST
+
 /* ---- write callback ------------------------------------------------------ */
 
 typedef struct wctx {
@@ -800,6 +1116,13 @@ static Suite *table_suite(void)
     tcase_add_test(r, render_should_stop_at_a_failure_in_a_later_chunk);
     tcase_add_test(r, render_should_reject_null_arguments_and_bad_formats);
     suite_add_tcase(s, r);
+
+    TCase *nb = tcase_create("numbers");
+    tcase_set_timeout(nb, 120);
+    tcase_add_test(nb, csv_and_json_numbers_should_equal_the_snprintf_rendering);
+    tcase_add_test(nb,
+                   markdown_and_text_numbers_should_equal_the_snprintf_rendering);
+    suite_add_tcase(s, nb);
 
     TCase *m = tcase_create("memory");
     tcase_set_timeout(m, 120);
