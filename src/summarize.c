@@ -17,6 +17,7 @@
 #include "internal.h"
 #include "intervals_internal.h" /* probabilistic intervals */
 #include "kept.h"               /* kept fields: by-keys, where */
+#include "summarize_kernel.h"   /* the columnar fast path */
 
 #include <math.h>
 #include <stdio.h>
@@ -1259,6 +1260,383 @@ cleanup:
     return st;
 }
 
+/* ---- fast path: columnar passes (src/summarize_kernel.c) ------------------------ */
+
+/*
+ * The common case -- no filters, no intervals, no kept-field keys, joint
+ * attribution (or no actor key), span start (or no period key) -- runs as
+ * columnar passes instead of aggregate():
+ *   1. records (src/summarize_kernel.h): one per known cell in the
+ *      category (in every category when `category` is a key); per record
+ *      its key codes, through tables made for the call (actor set ->
+ *      code, region string id -> code, day -> code), and its values (low,
+ *      best, high, reports, flags) as columns;
+ *   2. groups: a record's key codes as one mixed-radix number; when the
+ *      product of the keys' cardinalities is small that number is the
+ *      group (dense accumulators), otherwise groups are numbered through a
+ *      hash table of the numbers (first-seen order);
+ *   3. toll__kernel_accumulate: branch-free sums into 48-byte accumulators;
+ *   4. the non-empty groups are compacted into c->g for build_table.
+ * The results are those of aggregate(): each key gets the same set of
+ * values (maybe under other codes, but build_table orders codes, rows and
+ * dictionaries by value), each contribution is one record with share 1
+ * (x * 1.0 == x), and each group's sums are added in record order, which is
+ * aggregate()'s order (incident, then cell).
+ */
+#if defined(__GNUC__)
+#define TOLL__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define TOLL__UNLIKELY(x) (x)
+#endif
+#define FAST_DENSE_MIN ((uint64_t)1 << 16) /* dense up to this many groups */
+#define FAST_DENSE_MAX ((uint64_t)1 << 21) /* or up to 2 per record */
+#define FAST_DAYS_MAX ((int64_t)1 << 22)   /* span of the day table */
+
+static int fast_applies(const ctx *c)
+{
+    if (c->iv || c->min_grade > TOLL_GRADE_NONE || c->from != TOLL_NO_DATE ||
+        c->to != TOLL_NO_DATE || c->prefix_len || c->n_filter_actors ||
+        toll__where_active(&c->where))
+        return 0;
+    if (c->actor_dim >= 0 && c->attribution != TOLL_ATTR_JOINT)
+        return 0;
+    if (c->period_dim >= 0 && c->span != TOLL_SPAN_START)
+        return 0;
+    /* The mixed-radix numbers must fit in 63 bits: bound each key's
+     * values by its sources and by the records. */
+    uint64_t prod = 1, recs = (uint64_t)c->inc->nc + 1;
+    for (size_t k = 0; k < c->ndims; k++) {
+        uint64_t b;
+        switch (c->dims[k].kind) {
+        case DIM_ACTOR: b = (uint64_t)c->rep->actor_sets.count + 1; break;
+        case DIM_REGION: b = (uint64_t)c->rep->strings.count; break;
+        case DIM_PERIOD: b = (uint64_t)c->inc->n + 1; break;
+        case DIM_CATEGORY: b = (uint64_t)c->rep->strings.count; break;
+        case DIM_GRADE: b = 5; break;
+        default: return 0; /* kept fields */
+        }
+        b = b < recs ? b : recs;
+        b = b ? b : 1;
+        if (prod > ((uint64_t)1 << 62) / b)
+            return 0;
+        prod *= b;
+    }
+    return 1;
+}
+
+/* The mixed-radix number of each record: into out64, or into out32 when
+ * it fits (dense).  Unrolled for up to 4 keys. */
+static void fast_compose(uint32_t *const *rc, const uint64_t *stride,
+                         size_t nk, size_t nr, uint64_t *out64,
+                         uint32_t *out32)
+{
+#define COMPOSE(expr)                                                         \
+    do {                                                                      \
+        if (out32)                                                            \
+            for (size_t r = 0; r < nr; r++)                                   \
+                out32[r] = (uint32_t)(expr);                                  \
+        else                                                                  \
+            for (size_t r = 0; r < nr; r++)                                   \
+                out64[r] = (expr);                                            \
+    } while (0)
+    const uint32_t *r0 = nk > 0 ? rc[0] : NULL, *r1 = nk > 1 ? rc[1] : NULL,
+                   *r2 = nk > 2 ? rc[2] : NULL, *r3 = nk > 3 ? rc[3] : NULL;
+    uint64_t s0 = nk > 0 ? stride[0] : 0, s1 = nk > 1 ? stride[1] : 0,
+             s2 = nk > 2 ? stride[2] : 0;
+    switch (nk) {
+    case 0: COMPOSE((uint64_t)0); break;
+    case 1: COMPOSE((uint64_t)r0[r]); break; /* stride 1 */
+    case 2: COMPOSE(r0[r] * s0 + r1[r]); break;
+    case 3: COMPOSE(r0[r] * s0 + r1[r] * s1 + r2[r]); break;
+    case 4: COMPOSE(r0[r] * s0 + r1[r] * s1 + r2[r] * s2 + r3[r]); break;
+    default: {
+        uint64_t x;
+        for (size_t r = 0; r < nr; r++) {
+            x = 0;
+            for (size_t k = 0; k < nk; k++)
+                x += rc[k][r] * stride[k];
+            if (out32)
+                out32[r] = (uint32_t)x;
+            else
+                out64[r] = x;
+        }
+    }
+    }
+#undef COMPOSE
+}
+
+/* The string ids the fast path looks up in a key's by_id are the
+ * incidents' regions, the actor sets' labels (and "unknown") and the
+ * cells' categories: by_id need only reach the largest of them, instead of
+ * spanning (and zeroing) the whole string pool on every call. */
+static size_t fast_by_id_n(const ctx *c, const dim *d)
+{
+    const toll_incidents *inc = c->inc;
+    const toll__setpool *ap = &c->rep->actor_sets;
+    uint32_t mx = 0;
+    switch (d->kind) {
+    case DIM_ACTOR:
+        mx = c->unknown_actor;
+        for (size_t s = 0; s < ap->count; s++)
+            mx = ap->label[s] > mx ? ap->label[s] : mx;
+        break;
+    case DIM_REGION:
+        for (size_t i = 0; i < inc->n; i++)
+            mx = inc->region[i] > mx ? inc->region[i] : mx;
+        break;
+    case DIM_CATEGORY:
+        for (size_t k = 0; k < inc->nc; k++)
+            mx = inc->c_category[k] > mx ? inc->c_category[k] : mx;
+        break;
+    default: /* not a fast-path key: the whole pool */
+        return c->rep->strings.count ? c->rep->strings.count : 1;
+    }
+    return (size_t)mx + 1;
+}
+
+static toll_status fast_aggregate(ctx *c, int *used, toll_error *err)
+{
+    const toll_incidents *inc = c->inc;
+    const toll__setpool *ap = &c->rep->actor_sets;
+    const toll_allocator *a = c->ta;
+    groups *g = &c->g;
+    size_t n = inc->n, nk = c->ndims, cap = inc->nc + 1, nr = 0, ng = 0;
+    toll_status st = TOLL_OK;
+    uint32_t *rc[MAX_KEYS] = {NULL}; /* per record: code of each key */
+    uint32_t *amap = NULL, *pmap = NULL; /* set / day - dmin -> code + 1 */
+    size_t amap_n = 0, pmap_n = 0;
+    int32_t dmin = 0;
+    uint64_t *gk = NULL, stride[MAX_KEYS], card[MAX_KEYS];
+    uint32_t *gfirst = NULL; /* hashed: first record of each group */
+    uint64_t prod = 1;
+    toll__kacc *acc = NULL;
+    size_t acc_n = 0;
+    uint32_t *group = NULL; /* per record: its group */
+    dim *dA = c->actor_dim >= 0 ? &c->dims[c->actor_dim] : NULL;
+    dim *dR = c->region_dim >= 0 ? &c->dims[c->region_dim] : NULL;
+    dim *dP = c->period_dim >= 0 ? &c->dims[c->period_dim] : NULL;
+    dim *dC = c->category_dim >= 0 ? &c->dims[c->category_dim] : NULL;
+    dim *dG = c->grade_dim >= 0 ? &c->dims[c->grade_dim] : NULL;
+    uint32_t *rA = NULL, *rR = NULL, *rP = NULL, *rC = NULL, *rG = NULL;
+    uint32_t *rec_cell = NULL, *rec_inc = NULL; /* per record */
+
+    if (!(rec_cell = toll__alloc(a, cap * sizeof *rec_cell)) ||
+        !(rec_inc = toll__alloc(a, cap * sizeof *rec_inc)) ||
+        !(group = toll__alloc(a, cap * sizeof *group)))
+        goto nomem;
+    for (size_t k = 0; k < nk; k++)
+        if (!(rc[k] = toll__alloc(a, cap * sizeof *rc[k])))
+            goto nomem;
+    rA = dA ? rc[c->actor_dim] : NULL;
+    rR = dR ? rc[c->region_dim] : NULL;
+    rP = dP ? rc[c->period_dim] : NULL;
+    rC = dC ? rc[c->category_dim] : NULL;
+    rG = dG ? rc[c->grade_dim] : NULL;
+    if (dA) {
+        amap_n = ap->count ? ap->count : 1;
+        if (!(amap = toll__calloc(a, amap_n, sizeof *amap)))
+            goto nomem;
+    }
+    if (dP) { /* a table over the days of the incidents, if not too wide */
+        int32_t lo = INT32_MAX, hi = INT32_MIN;
+        for (size_t i = 0; i < n; i++) {
+            int32_t ds = inc->date_start[i];
+            if (ds != TOLL_NO_DATE) {
+                lo = ds < lo ? ds : lo;
+                hi = ds > hi ? ds : hi;
+            }
+        }
+        if (lo > hi) /* no dates: only the empty period */
+            lo = hi = 0;
+        if ((int64_t)hi - lo < FAST_DAYS_MAX) {
+            dmin = lo;
+            pmap_n = (size_t)((int64_t)hi - lo + 2); /* + no date */
+            if (!(pmap = toll__calloc(a, pmap_n, sizeof *pmap)))
+                goto nomem;
+        }
+    }
+
+    /* ---- 1. records: the cells that count (rec_cell, rec_inc) ---- */
+    {
+        const uint32_t cat = c->category;
+        const int all = c->all_categories;
+        for (size_t i = 0; i < n; i++) {
+            size_t cb = inc->c_begin[i], ce = cb + inc->c_count[i];
+            for (size_t k = cb; k < ce; k++) {
+                int ok = (inc->c_flags[k] & TOLL__C_KNOWN) &&
+                         (all || inc->c_category[k] == cat);
+                rec_cell[nr] = (uint32_t)k;
+                rec_inc[nr] = (uint32_t)i;
+                nr += (size_t)ok;
+            }
+        }
+    }
+    /* their key codes, key by key, through the tables of the call (codes
+     * are made on first sight, as aggregate() makes them) */
+    if (dA)
+        for (size_t r = 0; r < nr; r++) {
+            uint32_t set = inc->actors[rec_inc[r]], v = amap[set];
+            if (TOLL__UNLIKELY(!v)) {
+                uint32_t lid = set ? ap->label[set] : c->unknown_actor;
+                if ((st = string_code(c, dA, lid, &v)))
+                    goto fail;
+                amap[set] = ++v;
+            }
+            rA[r] = v - 1;
+        }
+    if (dR)
+        for (size_t r = 0; r < nr; r++) {
+            uint32_t id = inc->region[rec_inc[r]], v = dR->by_id[id];
+            if (TOLL__UNLIKELY(!v)) {
+                if ((st = region_code(c, dR, id, &v)))
+                    goto fail;
+                v++;
+            }
+            rR[r] = v - 1;
+        }
+    if (dP)
+        for (size_t r = 0; r < nr; r++) {
+            int32_t ds = inc->date_start[rec_inc[r]], last;
+            /* the table's last entry is the empty period (no date) */
+            size_t x = ds == TOLL_NO_DATE ? pmap_n - 1
+                       : pmap              ? (size_t)((int64_t)ds - dmin)
+                                           : 0;
+            uint32_t v = pmap ? pmap[x] : 0;
+            if (TOLL__UNLIKELY(!v)) {
+                if (ds == TOLL_NO_DATE)
+                    st = period_code(a, dP, INT64_MAX, &v);
+                else
+                    st = day_code(a, dP, ds, &v, &last);
+                if (st)
+                    goto fail;
+                v++;
+                if (pmap)
+                    pmap[x] = v;
+            }
+            rP[r] = v - 1;
+        }
+    if (dG)
+        for (size_t r = 0; r < nr; r++) {
+            unsigned gr = inc->grade[rec_inc[r]];
+            gr = gr < 5 ? gr : 0;
+            if (TOLL__UNLIKELY(!dG->by_id[gr])) {
+                const char *l = grade_label(gr);
+                dim_val v = {l, strlen(l), (int64_t)gr, 0};
+                uint32_t code;
+                if ((st = dim_push(a, dG, v, &code)))
+                    goto fail;
+                dG->by_id[gr] = code + 1;
+            }
+            rG[r] = dG->by_id[gr] - 1;
+        }
+    if (dC)
+        for (size_t r = 0; r < nr; r++) {
+            uint32_t id = inc->c_category[rec_cell[r]], v = dC->by_id[id];
+            if (TOLL__UNLIKELY(!v)) {
+                if ((st = string_code(c, dC, id, &v)))
+                    goto fail;
+                v++;
+            }
+            rC[r] = v - 1;
+        }
+
+    /* ---- 2. groups: mixed-radix numbers ---- */
+    for (size_t k = nk; k-- > 0;) {
+        card[k] = c->dims[k].n ? c->dims[k].n : 1;
+        stride[k] = prod;
+        prod *= card[k]; /* fits: fast_applies bounded it */
+    }
+    if (prod <= FAST_DENSE_MIN ||
+        (prod <= FAST_DENSE_MAX && prod <= 2 * (uint64_t)nr)) {
+        fast_compose(rc, stride, nk, nr, NULL, group);
+        acc_n = (size_t)prod;
+        *used = TOLL__AGG_USED_DENSE;
+    } else {
+        if (!(gk = toll__alloc(a, cap * sizeof *gk)) ||
+            !(gfirst = toll__alloc(a, cap * sizeof *gfirst)))
+            goto nomem;
+        fast_compose(rc, stride, nk, nr, gk, NULL);
+        if ((st = toll__kernel_group_hash(a, gk, nr, group, gfirst, &ng)))
+            goto fail;
+        acc_n = ng ? ng : 1;
+        *used = TOLL__AGG_USED_HASH;
+    }
+    toll__free(a, gk, cap * sizeof *gk);
+    gk = NULL;
+
+    /* ---- 3. accumulate ---- */
+    if (!(acc = toll__calloc(a, acc_n, sizeof *acc)))
+        goto nomem;
+    {
+        toll__krecs recs = {nr, group, rec_cell, rec_inc};
+        toll__kernel_accumulate(acc, &recs, inc);
+    }
+
+    /* ---- 4. compact into the groups ---- */
+    if (!gfirst) { /* dense: the positions that received a record */
+        ng = 0;
+        for (size_t p = 0; p < acc_n; p++)
+            ng += acc[p].incidents != 0;
+    } /* hashed: groups in first-seen order */
+    if (ng) {
+        g->cap = ng; /* groups_free frees with this size */
+        if (ng > SIZE_MAX / sizeof(gacc) ||
+            !(g->keys = toll__alloc(a, keys_size(g, ng))) ||
+            !(g->acc = toll__alloc(a, ng * sizeof *g->acc)))
+            goto nomem;
+        uint32_t digit[MAX_KEYS] = {0}; /* dense: the codes of position p */
+        for (size_t p = 0, out = 0; out < ng; p++) {
+            const toll__kacc *s = &acc[p];
+            if (gfirst) { /* the codes of the group's first record */
+                for (size_t k = 0; k < nk; k++)
+                    g->keys[out * nk + k] = rc[k][gfirst[p]];
+            } else {
+                if (p) /* next position: count in mixed radix */
+                    for (size_t k = nk; k-- > 0;) {
+                        if (++digit[k] < card[k])
+                            break;
+                        digit[k] = 0;
+                    }
+                if (!s->incidents)
+                    continue;
+                for (size_t k = 0; k < nk; k++)
+                    g->keys[out * nk + k] = digit[k];
+            }
+            gacc *d = &g->acc[out++];
+            *d = (gacc){.incidents = s->incidents,
+                        .reports = (int64_t)s->reports,
+                        .open = s->open,
+                        .denied = s->denied,
+                        .contested = s->contested,
+                        .low = s->low,
+                        .best = s->best,
+                        .high = s->high,
+                        .hash = 0};
+        }
+        g->n = ng;
+    }
+    goto cleanup;
+nomem:
+    st = TOLL_ENOMEM;
+fail:
+    if (st == TOLL_ENOMEM)
+        toll__nomem(err);
+    else
+        toll__err(err, st, "too many groups or key values to summarize");
+cleanup:
+    for (size_t k = 0; k < nk; k++)
+        toll__free(a, rc[k], cap * sizeof *rc[k]);
+    toll__free(a, rec_cell, cap * sizeof *rec_cell);
+    toll__free(a, rec_inc, cap * sizeof *rec_inc);
+    toll__free(a, group, cap * sizeof *group);
+    toll__free(a, amap, amap_n * sizeof *amap);
+    toll__free(a, pmap, pmap_n * sizeof *pmap);
+    toll__free(a, gk, cap * sizeof *gk);
+    toll__free(a, gfirst, cap * sizeof *gfirst);
+    toll__free(a, acc, acc_n * sizeof *acc);
+    return st;
+}
+
 /* ---- the table ------------------------------------------------------------------ */
 
 static const char *const measure_names[] = {
@@ -1453,6 +1831,19 @@ toll_status toll_summarize(const toll_incidents *incidents,
                            const toll_allocator *alloc, toll_table **out,
                            toll_error *err)
 {
+    return toll__summarize_path(incidents, opts, alloc, TOLL__AGG_AUTO, NULL,
+                                out, err);
+}
+
+toll_status toll__summarize_path(const toll_incidents *incidents,
+                                 const toll_summarize_options *opts,
+                                 const toll_allocator *alloc, int path,
+                                 int *used, toll_table **out,
+                                 toll_error *err)
+{
+    int used_path = 0;
+    if (used)
+        *used = 0;
     if (out)
         *out = NULL;
     if (!incidents || !out)
@@ -1600,6 +1991,11 @@ toll_status toll_summarize(const toll_incidents *incidents,
                                err)))
         goto cleanup;
 
+    if ((st = toll__iv_new(c.ta, &opts->interval, &c.iv, err)))
+        goto cleanup;
+    int fast = !c.category_absent && path == TOLL__AGG_AUTO &&
+               fast_applies(&c);
+
     /* ---- working memory ---- */
     for (size_t k = 0; k < c.ndims; k++) {
         dim *d = &c.dims[k];
@@ -1611,7 +2007,9 @@ toll_status toll_summarize(const toll_incidents *incidents,
                 d->cache[i].day = TOLL_NO_DATE;
             continue;
         }
-        d->by_id_n = d->kind == DIM_GRADE ? 5 : sp->count;
+        d->by_id_n = d->kind == DIM_GRADE ? 5
+                     : fast              ? fast_by_id_n(&c, d)
+                                         : sp->count;
         d->by_id = toll__calloc(c.ta, d->by_id_n, sizeof *d->by_id);
         if (!d->by_id)
             goto nomem;
@@ -1626,10 +2024,16 @@ toll_status toll_summarize(const toll_incidents *incidents,
         !(c.g.index = toll__calloc(c.ta, 1, sizeof *c.g.index)))
         goto nomem;
 
-    if ((st = toll__iv_new(c.ta, &opts->interval, &c.iv, err)))
-        goto cleanup;
-    if (!c.category_absent && (st = aggregate(&c, err)))
-        goto cleanup;
+    if (!c.category_absent) {
+        if (fast) {
+            st = fast_aggregate(&c, &used_path, err);
+        } else {
+            used_path = TOLL__AGG_USED_GENERAL;
+            st = aggregate(&c, err);
+        }
+        if (st)
+            goto cleanup;
+    }
     if ((st = make_caption(&c, opts, &caption)))
         goto nomem;
     if (c.iv && (st = toll__iv_caption(c.iv, &caption)))
@@ -1656,5 +2060,7 @@ cleanup:
     toll__where_free(&c.where);
     toll__iv_free(c.iv);
     toll__buf_free(&caption);
+    if (used && !st)
+        *used = used_path;
     return st;
 }

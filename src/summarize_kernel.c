@@ -1,0 +1,158 @@
+/*
+ * src/summarize_kernel.c - the columnar aggregation kernel of the
+ * summarize fast path (see src/summarize_kernel.h and src/summarize.c).
+ */
+#include "summarize_kernel.h"
+
+#include <math.h>
+
+#if defined(__GNUC__)
+#define KPREFETCH(p) __builtin_prefetch((const void *)(p))
+#define KPREFETCHW(p) __builtin_prefetch((const void *)(p), 1)
+#else
+#define KPREFETCH(p) ((void)(p))
+#define KPREFETCHW(p) ((void)(p))
+#endif
+
+#define AHEAD 16 /* records looked ahead for prefetching */
+
+/* One record into its group (see the header): the values are read into
+ * locals before the accumulator is touched (no reload after a store). */
+static inline void kadd(toll__kacc *restrict g, int64_t lo, int64_t hi,
+                        double be, unsigned cf, uint32_t reports,
+                        unsigned iflags)
+{
+    lo = lo > 0 ? lo : 0;
+    hi = hi > lo ? hi : lo;
+    double dlo = (double)lo;
+    be = isnan(be) ? dlo : be;
+    g->low += dlo;
+    g->best += be;
+    g->high += (double)hi;
+    g->reports += reports;
+    g->incidents += 1;
+    g->open += (cf & TOLL__C_OPEN) != 0;
+    g->denied += (cf & TOLL__C_DENIED) != 0;
+    g->contested += (iflags & TOLL_FLAG_CONTESTED) != 0;
+}
+
+void toll__kernel_accumulate(toll__kacc *restrict acc, const toll__krecs *r,
+                             const toll_incidents *inc)
+{
+    const uint32_t *restrict grp = r->group, *restrict cell = r->cell,
+                   *restrict ix = r->inc;
+    const int64_t *restrict c_low = inc->c_low, *restrict c_high = inc->c_high;
+    const double *restrict c_best = inc->c_best;
+    const uint8_t *restrict c_flags = inc->c_flags, *restrict iflags = inc->flags;
+    const uint32_t *restrict r_count = inc->r_count;
+    size_t n = r->n, j = 0;
+    for (; j + AHEAD < n; j++) {
+        KPREFETCHW(&acc[grp[j + AHEAD]]);
+        uint32_t k = cell[j], i = ix[j];
+        kadd(&acc[grp[j]], c_low[k], c_high[k], c_best[k], c_flags[k],
+             r_count[i], iflags[i]);
+    }
+    for (; j < n; j++) {
+        uint32_t k = cell[j], i = ix[j];
+        kadd(&acc[grp[j]], c_low[k], c_high[k], c_best[k], c_flags[k],
+             r_count[i], iflags[i]);
+    }
+}
+
+static inline uint64_t kmix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+typedef struct kslot {
+    uint64_t key;
+    uint32_t group; /* group + 1; 0: empty */
+    uint32_t pad;
+} kslot;
+
+/* Rehash into `ncap` slots (a power of two). */
+static toll_status kgrow(const toll_allocator *a, kslot **slots, size_t *cap,
+                         size_t ncap, const uint64_t *keys,
+                         const uint32_t *first, size_t ng)
+{
+    if (ncap > SIZE_MAX / sizeof(kslot))
+        return TOLL_ENOMEM;
+    kslot *s = toll__calloc(a, ncap, sizeof *s);
+    if (!s)
+        return TOLL_ENOMEM;
+    for (size_t g = 0; g < ng; g++) {
+        uint64_t k = keys[first[g]];
+        size_t i = (size_t)kmix(k) & (ncap - 1);
+        while (s[i].group)
+            i = (i + 1) & (ncap - 1);
+        s[i].key = k;
+        s[i].group = (uint32_t)g + 1;
+    }
+    toll__free(a, *slots, *cap * sizeof **slots);
+    *slots = s;
+    *cap = ncap;
+    return TOLL_OK;
+}
+
+toll_status toll__kernel_group_hash(const toll_allocator *a,
+                                    const uint64_t *keys, size_t n,
+                                    uint32_t *group, uint32_t *first,
+                                    size_t *ngroups)
+{
+    kslot *slots = NULL;
+    size_t cap = 0, ng = 0;
+    uint64_t ring[AHEAD]; /* hashes of the records ahead */
+    toll_status st = TOLL_OK;
+    *ngroups = 0;
+    if (n >= (size_t)UINT32_MAX)
+        return TOLL_ERANGE;
+    size_t cap0 = 1024; /* a slot per record; grows past load 3/4 */
+    while (cap0 < n && cap0 < ((size_t)1 << 40))
+        cap0 *= 2;
+    if ((st = kgrow(a, &slots, &cap, cap0, keys, first, 0)))
+        goto cleanup;
+    for (size_t r = 0; r < n && r < AHEAD; r++)
+        ring[r] = kmix(keys[r]);
+    for (size_t r = 0; r < n; r++) {
+        uint64_t h = ring[r % AHEAD];
+        if (r + AHEAD < n) {
+            uint64_t h2 = kmix(keys[r + AHEAD]);
+            ring[r % AHEAD] = h2;
+            KPREFETCH(&slots[(size_t)h2 & (cap - 1)]);
+        }
+        uint64_t k = keys[r];
+        size_t mask = cap - 1, i = (size_t)h & mask;
+        for (;;) {
+            kslot *s = &slots[i];
+            if (s->key == k && s->group) {
+                group[r] = s->group - 1;
+                break;
+            }
+            if (!s->group) {
+                if ((ng + 1) * 4 > cap * 3) { /* load factor 3/4 */
+                    if ((st = kgrow(a, &slots, &cap, cap * 2, keys, first,
+                                    ng)))
+                        goto cleanup;
+                    mask = cap - 1;
+                    i = (size_t)h & mask;
+                    continue;
+                }
+                s->key = k;
+                s->group = (uint32_t)ng + 1;
+                first[ng] = (uint32_t)r;
+                group[r] = (uint32_t)ng++;
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+    *ngroups = ng;
+cleanup:
+    toll__free(a, slots, cap * sizeof *slots);
+    return st;
+}
