@@ -32,7 +32,8 @@ test-c: build
 test-asan:
 	cmake -S . -B $(ASAN) -DTOLL_WERROR=ON -DTOLL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	cmake --build $(ASAN) -j$(JOBS)
-	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  CK_TIMEOUT_MULTIPLIER=4 ctest --output-on-failure
 
 test-valgrind: build
 	scripts/valgrind-tests.sh $(BUILD)

@@ -114,7 +114,7 @@ class CMakeBuildExt(build_ext):
         names = [f[2:] for f in libs if f.startswith("-l")]
         if not names:
             names = ["cjson", "gsl", "gslcblas"]
-        for extra in ("csv", "m"):
+        for extra in ("csv", "m", "pthread"):
             if extra not in names:
                 names.append(extra)
         # libcsv first: libtoll.a needs it, and order matters for static libs

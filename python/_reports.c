@@ -128,6 +128,7 @@ typedef struct {
     PyObject *repair;        /* None, True or False */
     const char *encoding;
     const char *date_format;
+    PyObject *threads;       /* None or an int >= 0 (split loads) */
 } load_args;
 
 static void load_args_init(load_args *a)
@@ -136,6 +137,7 @@ static void load_args_init(load_args *a)
     a->lexicon = Py_None;
     a->about_tolerance = 0.1;
     a->repair = Py_None;
+    a->threads = Py_None;
 }
 
 static int one_char(toll_state *st, const char *option, const char *v,
@@ -226,6 +228,20 @@ static int load_ctx_init(toll_state *st, load_ctx *c, const load_args *a)
     }
     c->opts.encoding = a->encoding;
     c->opts.date_format = a->date_format;
+    if (a->threads != Py_None) {
+        Py_ssize_t n = PyLong_Check(a->threads)
+                           ? PyLong_AsSsize_t(a->threads)
+                           : -1;
+        if (n == -1 && PyErr_Occurred())
+            PyErr_Clear();
+        if (n < 0 || PyBool_Check(a->threads)) {
+            toll_py_option_error(st, "threads", "",
+                                 "expected None, 0 (auto) or a number of "
+                                 "threads >= 1");
+            return -1;
+        }
+        c->opts.threads = (size_t)n;
+    }
     if (a->map || a->map_json || a->map_file) {
         toll_status s = toll_colmap_new(NULL, &c->map, &err);
         if (s != TOLL_OK) {
@@ -319,13 +335,13 @@ static PyObject *reports_load(ReportsObject *self, PyObject *path,
 #define LOAD_KWARGS                                                          \
     "format", "lenient", "lexicon", "about_tolerance", "map", "map_json",   \
         "map_file", "delimiter", "actor_sep", "region_sep", "preset",      \
-        "repair", "encoding", "date_format"
-#define LOAD_FMT "$zpOdzzO&zzzzOzz"
+        "repair", "encoding", "date_format", "threads"
+#define LOAD_FMT "$zpOdzzO&zzzzOzzO"
 #define LOAD_PTRS(a)                                                         \
     &(a).format, &(a).lenient, &(a).lexicon, &(a).about_tolerance,         \
         &(a).map, &(a).map_json, toll_py_opt_path, &(a).map_file,           \
         &(a).delimiter, &(a).actor_sep, &(a).region_sep, &(a).preset,      \
-        &(a).repair, &(a).encoding, &(a).date_format
+        &(a).repair, &(a).encoding, &(a).date_format, &(a).threads
 
 static PyObject *Reports_load_file(ReportsObject *self, PyObject *args,
                                    PyObject *kwds)

@@ -11,6 +11,8 @@
 #include "ingest.h"
 #include "quantity_internal.h" /* lexicon words, for num_fast */
 #include "strhash.h"
+#include "ingest_memo.h"
+#include "ingest_parallel.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -431,114 +433,7 @@ static toll_status intern(toll__ingest *in, const char *s, size_t len,
     return st ? fatal(in, st) : TOLL_OK;
 }
 
-/* ---- memo of recent texts ---------------------------------------------------------
- *
- * Most columns hold few distinct texts (sources, kinds, dates, regions,
- * actor lists, figures), and reading one (trimming, splitting, parsing,
- * interning) costs far more than recognising it.  Per kind of field, a
- * direct-mapped table remembers what the last texts with each hash read
- * as.  Only successful reads without side effects other than interning
- * are remembered (no error, no repair); interning is idempotent within a
- * load (the pools only roll back when the whole load fails, and the memo
- * lives for one load).  Texts longer than MEMO_KEY are not remembered.
- * The memo is an optimisation only: when it cannot be allocated, the load
- * goes on without it.
- */
-
-#define MEMO_SLOTS 1024u
-#define MEMO_KEY 56
-
-typedef struct toll__memo_ent {
-    uint32_t hash;   /* 0: empty */
-    uint16_t len;
-    uint8_t flag;    /* dates: given; quantities: known */
-    uint8_t pad;
-    uint32_t id;     /* string, kind or set id */
-    int64_t lo, hi;  /* dates: first, last; quantities: low, high */
-    double best;
-    char key[MEMO_KEY];
-} memo_ent;
-
-/* A quick hash for the memo: the first and last 8 bytes (or 4, or single
- * bytes) and the length.  Texts that share those collide and evict each
- * other, which costs a reread, never a wrong result (hits compare every
- * byte).  Never 0. */
-static inline uint32_t memo_hash(const char *s, size_t len)
-{
-    uint64_t a, b;
-    if (len >= 8) {
-        a = toll__load64(s);
-        b = toll__load64(s + len - 8);
-    } else if (len >= 4) {
-        a = toll__load32(s);
-        b = toll__load32(s + len - 4);
-    } else {
-        a = len ? (unsigned char)s[0] : 0;
-        b = len ? ((uint64_t)(unsigned char)s[len / 2] << 8 |
-                   (uint64_t)(unsigned char)s[len - 1] << 16)
-                : 0;
-    }
-    uint64_t h = (a ^ (uint64_t)len) * UINT64_C(0x9E3779B97F4A7C15) ^
-                 (b + (uint64_t)len) * UINT64_C(0xC2B2AE3D27D4EB4F);
-    h ^= h >> 32; /* fold the high bits (the last bytes) down */
-    h *= UINT64_C(0xff51afd7ed558ccd);
-    h ^= h >> 29;
-    uint32_t r = (uint32_t)(h ^ (h >> 32));
-    return r ? r : 1u;
-}
-
-/* s[0..len) == key[0..len): up to 16 bytes without a call. */
-static inline int memo_same(const char *key, const char *s, size_t len)
-{
-    if (len > 16)
-        return memcmp(key, s, len) == 0;
-    if (len >= 8)
-        return toll__load64(key) == toll__load64(s) &&
-               toll__load64(key + len - 8) == toll__load64(s + len - 8);
-    if (len >= 4)
-        return toll__load32(key) == toll__load32(s) &&
-               toll__load32(key + len - 4) == toll__load32(s + len - 4);
-    for (size_t i = 0; i < len; i++)
-        if (key[i] != s[i])
-            return 0;
-    return 1;
-}
-
-/* Allocate memo `kind` (first use); NULL when that fails. */
-static memo_ent *memo_alloc(toll__ingest *in, int kind)
-{
-    if (in->memo_off)
-        return NULL;
-    in->memo[kind] = toll__calloc(&in->r->alloc, MEMO_SLOTS, sizeof(memo_ent));
-    if (!in->memo[kind])
-        in->memo_off = 1;
-    return in->memo[kind];
-}
-
-/* The entry for s[0..len) in memo `kind` (a hit or the one to fill), or
- * NULL when there is no memo for it; *h receives the hash. */
-static inline memo_ent *memo_slot(toll__ingest *in, int kind, const char *s,
-                                  size_t len, uint32_t *h)
-{
-    memo_ent *t = in->memo[kind];
-    if (len > MEMO_KEY || (!t && !(t = memo_alloc(in, kind))))
-        return NULL;
-    *h = memo_hash(s, len);
-    return &t[*h & (MEMO_SLOTS - 1)];
-}
-
-static inline int memo_hit(const memo_ent *e, uint32_t h, const char *s,
-                           size_t len)
-{
-    return e && e->hash == h && e->len == len && memo_same(e->key, s, len);
-}
-
-static void memo_fill(memo_ent *e, uint32_t h, const char *s, size_t len)
-{
-    e->hash = h;
-    e->len = (uint16_t)len;
-    memcpy(e->key, s, len);
-}
+/* ---- memo of recent texts: src/ingest_memo.h ---- */
 
 /* A string field, interned; `memo`: remember texts (fields with few
  * distinct values). */
@@ -1809,10 +1704,17 @@ toll_status toll__input_read(toll__input *src, const char **p, size_t *n)
         *n = src->done ? 0 : src->len;
         src->done = 1;
     } else {
+        size_t want = src->chunk_cap;
+        if (src->limited && want > src->remain)
+            want = src->remain;
+        if (src->cancel && __atomic_load_n(src->cancel, __ATOMIC_RELAXED))
+            want = 0;
         *p = src->chunk;
-        *n = fread(src->chunk, 1, src->chunk_cap, src->fp);
-        if (*n == 0 && ferror(src->fp))
+        *n = want ? fread(src->chunk, 1, want, src->fp) : 0;
+        if (*n == 0 && want && ferror(src->fp))
             return TOLL_EIO;
+        if (src->limited)
+            src->remain -= *n;
     }
     if (src->encoding != TOLL__ENC_UTF8 && *n)
         return transcode(src, p, n);
@@ -1875,6 +1777,8 @@ static void ingest_free(toll__ingest *in)
     toll__buf_free(&in->bkeys);
     toll__buf_free(&in->text);
 }
+
+void toll__ingest_free(toll__ingest *in) { ingest_free(in); }
 
 /*
  * The options in force: `opts` with the preset (if any) applied.  *eff is
@@ -2025,6 +1929,12 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
     }
     if (fmt == TOLL_FORMAT_AUTO)
         fmt = sniff(p, n);
+
+    /* Two threads, each loading a part of the input into a store of its
+     * own, merged in order (src/ingest_parallel.c); else one thread. */
+    if ((fmt == TOLL_FORMAT_CSV || fmt == TOLL_FORMAT_JSONL) &&
+        toll__load_split(&in, src, fmt, path_hint, &mark, &st))
+        goto cleanup;
 
     switch (fmt) {
     case TOLL_FORMAT_JSON:

@@ -226,6 +226,10 @@ typedef struct toll__ingest {
     size_t *bklen;
     size_t bklen_cap, bkn;
     int bkeys_valid;
+    /* a part of a split load (src/ingest_parallel.c): the line its input
+     * starts on (0: 1); the CSV tokenizer ended inside a quoted cell */
+    long start_line;
+    int csv_open_quote;
 } toll__ingest;
 
 /*
@@ -290,6 +294,12 @@ typedef struct toll__input {
     int encoding;         /* TOLL__ENC_* */
     char *xbuf;           /* transcoded bytes of the last read */
     size_t xcap;
+    /* file mode, a part of a split load (src/ingest_parallel.c): read at
+     * most `remain` more bytes when `limited`; end early (as at the end of
+     * the input) once *cancel is set */
+    int limited;
+    size_t remain;
+    const int *cancel;
 } toll__input;
 
 enum { TOLL__ENC_UTF8 = 0, TOLL__ENC_LATIN1, TOLL__ENC_CP1252 };

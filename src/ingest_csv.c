@@ -15,7 +15,12 @@
 #include "ingest.h"
 
 #include "csvscan.h"
+#include "ingest_plan.h"
 #include "strhash.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* One row as the ingest reads it. */
 typedef struct rowview {
@@ -33,6 +38,7 @@ typedef struct cscan {
     size_t nhdr;
     int have_header;
     long key_col;      /* the column of the incident key, or -1 */
+    toll__plan plan;   /* the header's plan (ingest_plan.h) */
 } cscan;
 
 static const char *cell_text(const rowview *v, size_t j)
@@ -45,6 +51,8 @@ static void trim_text(const char **s, size_t *len)
 {
     const char *p = *s;
     size_t n = *len;
+    if (!n || ((unsigned char)p[0] > ' ' && (unsigned char)p[n - 1] > ' '))
+        return; /* nothing to trim (the common case) */
     while (n && (*p == ' ' || (*p >= '\t' && *p <= '\r'))) {
         p++;
         n--;
@@ -53,6 +61,32 @@ static void trim_text(const char **s, size_t *len)
         n--;
     *s = p;
     *len = n;
+}
+
+/* 1 when s[0..n) is ASCII without a NUL byte (so valid UTF-8, no NUL). */
+static inline int plain_ascii(const char *s, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    if (n >= 16) {
+        /* 16 bytes at a time, the last block overlapping the one before */
+        for (;; i += 16) {
+            if (i + 16 > n)
+                i = n - 16;
+            __m128i x =
+                _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            if (_mm_movemask_epi8(_mm_or_si128(x, _mm_cmpeq_epi8(x, zero))))
+                return 0;
+            if (i + 16 == n)
+                return 1;
+        }
+    }
+#endif
+    for (; i < n; i++)
+        if ((unsigned)(unsigned char)s[i] - 1u >= 0x7Fu)
+            return 0;
+    return 1;
 }
 
 /* The hash of the row's incident key (0: none), with its slot in the
@@ -137,6 +171,8 @@ static toll_status header(cscan *c, const rowview *v)
             sl->ncols == 1)
             c->key_col = sl->col[0];
     }
+    if (!st)
+        toll__plan_build(in, &c->plan, c->nhdr);
     if (st == TOLL_EREPORT) {
         /* a map column missing from the header: fatal for the load */
         in->rec.record = -1;
@@ -174,10 +210,31 @@ static toll_status row(cscan *c, const rowview *v)
      * is.  Only a bad span is checked cell by cell, to name the field. */
     const char *first = cell_text(v, 0);
     const char *last = cell_text(v, n - 1) + v->cells[n - 1].len;
-    int valid = toll__utf8_valid(first, (size_t)(last - first), NULL);
     /* A NUL byte would cut the value short wherever it is read as a C
-     * string: reject the record rather than lose the rest silently. */
-    int has_nul = memchr(first, '\0', (size_t)(last - first)) != NULL;
+     * string: reject the record rather than lose the rest silently.
+     * (Plain ASCII without NUL, the common case, is both checks at once.) */
+    int valid = 1, has_nul = 0;
+    if (!plain_ascii(first, (size_t)(last - first))) {
+        valid = toll__utf8_valid(first, (size_t)(last - first), NULL);
+        has_nul = memchr(first, '\0', (size_t)(last - first)) != NULL;
+    }
+    if (valid && !has_nul && c->plan.ok) {
+        /* the plan; when it gives up, the generic path below */
+        int done;
+        in->key_s = NULL;
+        in->key_len = 0;
+        if (v->hashed && c->key_col >= 0) {
+            in->key_s = cell_text(v, (size_t)c->key_col);
+            in->key_len = v->cells[c->key_col].len;
+            trim_text(&in->key_s, &in->key_len);
+            in->key_hash = v->key_hash;
+        }
+        done = toll__plan_row(in, &c->plan, v->base, v->cells, n);
+        in->key_s = NULL;
+        in->key_len = 0;
+        if (done)
+            return TOLL_OK;
+    }
     for (size_t j = 0; j < n; j++) {
         toll__member *mb = &in->m[j];
         const char *s = cell_text(v, j);
@@ -235,6 +292,7 @@ static toll_status scan_fail(toll__ingest *in, toll_status st, long line)
 {
     if (st == TOLL_ENOMEM)
         return toll__nomem(in->err);
+    in->csv_open_quote = 1;
     return toll__ingest_fail(in, TOLL_EPARSE, line,
                              "unterminated quoted field (the row starts "
                              "here)");
@@ -255,6 +313,8 @@ static toll_status load_rows(toll__ingest *in, toll__input *src, cscan *c,
     toll__csv_init(&sc, &in->r->alloc, delim);
     sc.ahead = key_ahead;
     sc.ahead_ctx = c;
+    if (in->start_line > 0)
+        sc.line = in->start_line; /* a part of a split load */
     toll_status st = TOLL_OK;
     for (;;) {
         const char *p;
@@ -290,6 +350,7 @@ toll_status toll__load_csv(toll__ingest *in, toll__input *src)
     toll__buf_init(&c.hdr, &in->r->alloc);
     char delim = in->opts->csv_delimiter ? in->opts->csv_delimiter : ',';
     toll_status st = load_rows(in, src, &c, delim);
+    toll__plan_free(in, &c.plan);
     toll__buf_free(&c.hdr);
     return st;
 }

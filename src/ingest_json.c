@@ -7,9 +7,12 @@
  * gives every record the line where it starts, lets lenient loads skip a
  * bad element, and streams: only the current element is kept in memory
  * (in `carry` when it spans input chunks).  JSON Lines are read line by
- * line the same way.
+ * line the same way.  Each element's cJSON tree lives in the load's arena
+ * (json_arena.c, docs/json-arena.md), reset after the element; its
+ * members are read by iterating the children, never by key lookups.
  */
 #include "ingest.h"
+#include "json_arena.h"
 #include "strhash.h"
 
 #include <cjson/cJSON.h>
@@ -17,27 +20,102 @@
 
 /* ---- one element ---------------------------------------------------------------- */
 
-/* Raw spans of the members of a JSON object validated by cJSON. */
+/* Raw spans of the members of a JSON object validated by cJSON; kesc /
+ * vesc: the key / the (string) value holds an escape. */
 typedef struct span {
     size_t ks, ke, vs, ve;
+    int kesc, vesc;
 } span;
 
-/* Next member of the object at s (after *pos); 0 at the end. */
+static inline int json_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static inline size_t skip_ws(const char *s, size_t len, size_t i)
+{
+    /* compact JSON: no blank at all (every blank is <= ' ') */
+    if (i < len && (unsigned char)s[i] > ' ')
+        return i;
+    while (i < len && json_ws(s[i]))
+        i++;
+    return i;
+}
+
+/* The first '"' or '\\' in s[i..len), or len. */
+static inline size_t quote_or_escape(const char *s, size_t len, size_t i)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&  \
+    defined(__GNUC__)
+    const uint64_t ones = UINT64_C(0x0101010101010101),
+                   highs = UINT64_C(0x8080808080808080),
+                   bq = ones * '"', bb = ones * '\\';
+    while (i + 8 <= len) {
+        uint64_t x = toll__load64(s + i), q = x ^ bq, b = x ^ bb;
+        /* high bit of the lowest byte equal to '"' or '\\' */
+        uint64_t m = ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
+        if (m)
+            return i + ((size_t)__builtin_ctzll(m) >> 3);
+        i += 8;
+    }
+#endif
+    while (i < len && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
+
+/* The end of the string starting at s[i] == '"' (after its closing quote,
+ * or len); *esc: it holds an escape. */
+static inline size_t skip_string(const char *s, size_t len, size_t i,
+                                 int *esc)
+{
+    *esc = 0;
+    for (i = quote_or_escape(s, len, i + 1); i < len;
+         i = quote_or_escape(s, len, i + 2)) {
+        if (s[i] == '"')
+            return i + 1;
+        *esc = 1;
+    }
+    return len;
+}
+
+/* 1 if a JSON value can start at s[i]. */
+static inline int value_start(const char *s, size_t len, size_t i)
+{
+    if (i >= len)
+        return 0;
+    char c = s[i];
+    return c == '"' || c == '{' || c == '[' || c == '-' ||
+           (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
+}
+
+/* Next member of the object at s (after *pos); 0 at the end.  Same spans
+ * as toll__json_skip_ws / toll__json_skip_value give. */
 static int next_member(const char *s, size_t len, size_t *pos, span *sp)
 {
-    size_t i = toll__json_skip_ws(s, len, *pos);
+    size_t i = skip_ws(s, len, *pos);
     if (i < len && (s[i] == '{' || s[i] == ','))
-        i = toll__json_skip_ws(s, len, i + 1);
+        i = skip_ws(s, len, i + 1);
     if (i >= len || s[i] != '"')
         return 0;
     sp->ks = i;
-    sp->ke = toll__json_skip_value(s, len, i);
-    i = toll__json_skip_ws(s, len, sp->ke);
+    sp->ke = skip_string(s, len, i, &sp->kesc);
+    i = skip_ws(s, len, sp->ke);
     if (i < len && s[i] == ':')
         i++;
-    i = toll__json_skip_ws(s, len, i);
+    i = skip_ws(s, len, i);
     sp->vs = i;
-    sp->ve = toll__json_skip_value(s, len, i);
+    sp->vesc = 0;
+    if (i < len && s[i] == '"') {
+        sp->ve = skip_string(s, len, i, &sp->vesc);
+    } else if (i < len && (s[i] == '{' || s[i] == '[')) {
+        sp->ve = toll__json_skip_value(s, len, i);
+    } else {
+        while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ']' &&
+               !json_ws(s[i]))
+            i++;
+        sp->ve = i;
+    }
     *pos = sp->ve;
     return 1;
 }
@@ -196,6 +274,19 @@ static toll_status bind_members(toll__ingest *in, const toll__member *m,
  * string cut short - the rest of the value would be lost silently. */
 static int json_has_nul(const char *s, size_t len)
 {
+    /* Neither a 0 byte nor "\\u0000" anywhere (the common case): no NUL
+     * (the loop below then answers 0 too). */
+    const char *e = s + len, *b = s;
+    if (!memchr(s, 0, len)) {
+        for (;;) {
+            b = memchr(b, '\\', (size_t)(e - b));
+            if (!b || e - b < 6)
+                return 0;
+            if (memcmp(b + 1, "u0000", 5) == 0)
+                break;
+            b++;
+        }
+    }
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '\0')
             return 1;
@@ -209,8 +300,9 @@ static int json_has_nul(const char *s, size_t len)
     return 0;
 }
 
-static toll_status json_record(toll__ingest *in, const char *text, size_t len,
-                               long line, long maxdepth)
+static toll_status json_record(toll__ingest *in, toll__json_arena *ar,
+                               const char *text, size_t len, long line,
+                               long maxdepth)
 {
     toll_status st = TOLL_OK;
     in->line = line;
@@ -219,7 +311,11 @@ static toll_status json_record(toll__ingest *in, const char *text, size_t len,
     int utf8_ok = toll__utf8_valid(text, len, &bad);
     int has_nul = json_has_nul(text, len);
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    cJSON *root = NULL;
+    /* the tree lives in the load's arena until toll__json_arena_release */
+    toll__jparse jp = toll__json_arena_parse(ar, text, len, &end, &root);
+    if (jp == TOLL__JP_NOMEM)
+        return toll__nomem(in->err);
     if (!root) {
         if (maxdepth < 0)
             maxdepth = json_depth(text, len);
@@ -283,6 +379,11 @@ static toll_status json_record(toll__ingest *in, const char *text, size_t len,
     size_t pos = 0, i = 0;
     const toll__member *bad_member = NULL;
     int bad_in_key = 0;
+    /* The walk sees the tokens cJSON saw until a value starts with
+     * something else: a control byte, which cJSON skips as blank and the
+     * walk does not (spans are then kept as they always were, but string
+     * lengths come from strlen). */
+    int aligned = 1;
     for (const cJSON *c = root->child; c; c = c->next, i++) {
         span sp;
         if (!next_member(text, len, &pos, &sp)) {
@@ -290,27 +391,49 @@ static toll_status json_record(toll__ingest *in, const char *text, size_t len,
             st = toll__ingest_reject(in);
             goto cleanup;
         }
+        if (aligned && !value_start(text, len, sp.vs))
+            aligned = 0;
         toll__member *mb = &in->m[i];
+        /* Without an escape a string decodes to its raw bytes: the length
+         * is known without strlen (a NUL, from \u0000, is an escape). */
         mb->key = c->string ? c->string : "";
-        mb->klen = strlen(mb->key);
+        mb->klen = c->string && aligned && !sp.kesc ? sp.ke - sp.ks - 2
+                                                    : strlen(mb->key);
         memset(&mb->v, 0, sizeof mb->v);
         mb->v.json = c;
         mb->v.s = text + sp.vs;
         mb->v.len = sp.ve - sp.vs;
-        if (cJSON_IsString(c)) {
+        /* the tests of cJSON_IsString ... cJSON_IsArray, inline */
+        switch (c->type & 0xFF) {
+        case cJSON_String:
             mb->v.type = TOLL__V_TEXT;
-            mb->v.s = c->valuestring ? c->valuestring : "";
-            mb->v.len = strlen(mb->v.s);
-        } else if (cJSON_IsNumber(c)) {
+            if (c->valuestring) {
+                mb->v.s = c->valuestring;
+                mb->v.len = aligned && !sp.vesc && text[sp.vs] == '"' &&
+                                    sp.ve - sp.vs >= 2
+                                ? sp.ve - sp.vs - 2
+                                : strlen(c->valuestring);
+            } else {
+                mb->v.s = "";
+                mb->v.len = 0;
+            }
+            break;
+        case cJSON_Number:
             mb->v.type = TOLL__V_NUMBER;
-        } else if (cJSON_IsBool(c)) {
+            break;
+        case cJSON_True:
+        case cJSON_False:
             mb->v.type = TOLL__V_BOOL;
-        } else if (cJSON_IsNull(c)) {
+            break;
+        case cJSON_NULL:
             mb->v.type = TOLL__V_NULL;
-        } else if (cJSON_IsArray(c)) {
+            break;
+        case cJSON_Array:
             mb->v.type = TOLL__V_ARRAY;
-        } else {
+            break;
+        default:
             mb->v.type = TOLL__V_OBJECT;
+            break;
         }
         if (!utf8_ok && !bad_member && bad >= sp.ks && bad < sp.ve) {
             bad_member = mb;
@@ -353,7 +476,7 @@ static toll_status json_record(toll__ingest *in, const char *text, size_t len,
     }
     st = toll__ingest_record(in, &in->bind, in->m, n);
 cleanup:
-    cJSON_Delete(root);
+    toll__json_arena_release(ar, root);
     return st;
 }
 
@@ -377,6 +500,7 @@ typedef struct ascan {
     long elem_line;   /* line where the current element starts */
     toll__buf carry;  /* the current element when it spans chunks */
     int carrying;
+    toll__json_arena arena; /* the elements' cJSON trees */
 } ascan;
 
 static toll_status process_elem(toll__ingest *in, ascan *a, const char *p,
@@ -386,7 +510,8 @@ static toll_status process_elem(toll__ingest *in, ascan *a, const char *p,
     while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' ||
                    p[len - 1] == '\r' || p[len - 1] == '\n'))
         len--;
-    toll_status st = json_record(in, p, len, a->elem_line, a->maxdepth);
+    toll_status st =
+        json_record(in, &a->arena, p, len, a->elem_line, a->maxdepth);
     a->carrying = 0;
     a->carry.len = 0;
     return st;
@@ -399,6 +524,7 @@ toll_status toll__load_json_array(toll__ingest *in, toll__input *src)
     a.mode = A_BEFORE;
     a.line = 1;
     toll__buf_init(&a.carry, &in->r->alloc);
+    toll__json_arena_init(&a.arena, &in->r->alloc);
     toll_status st = TOLL_OK;
     for (;;) {
         const char *p;
@@ -554,19 +680,20 @@ toll_status toll__load_json_array(toll__ingest *in, toll__input *src)
                                "not closed");
 cleanup:
     toll__buf_free(&a.carry);
+    toll__json_arena_free(&a.arena);
     return st;
 }
 
 /* ---- JSON Lines ---------------------------------------------------------------------- */
 
 /* Ingest one line unless it is blank. */
-static toll_status jsonl_line(toll__ingest *in, const char *p, size_t len,
-                              long line)
+static toll_status jsonl_line(toll__ingest *in, toll__json_arena *ar,
+                              const char *p, size_t len, long line)
 {
     size_t i = toll__json_skip_ws(p, len, 0);
     if (i == len)
         return TOLL_OK;
-    return json_record(in, p + i, len - i, line, -1);
+    return json_record(in, ar, p + i, len - i, line, -1);
 }
 
 /*
@@ -609,7 +736,9 @@ toll_status toll__load_jsonl(toll__ingest *in, toll__input *src)
 {
     toll__buf carry;
     toll__buf_init(&carry, &in->r->alloc);
-    long line = 1;
+    toll__json_arena ar; /* the lines' cJSON trees */
+    toll__json_arena_init(&ar, &in->r->alloc);
+    long line = in->start_line > 0 ? in->start_line : 1;
     int skip_lf = 0, carrying = 0;
     toll_status st = TOLL_OK;
     for (;;) {
@@ -661,11 +790,11 @@ toll_status toll__load_jsonl(toll__ingest *in, toll__input *src)
                     st = toll__nomem(in->err);
                     goto cleanup;
                 }
-                st = jsonl_line(in, carry.data, carry.len, line);
+                st = jsonl_line(in, &ar, carry.data, carry.len, line);
                 carry.len = 0;
                 carrying = 0;
             } else {
-                st = jsonl_line(in, p + i, stop - i, line);
+                st = jsonl_line(in, &ar, p + i, stop - i, line);
             }
             if (st)
                 goto cleanup;
@@ -680,8 +809,9 @@ toll_status toll__load_jsonl(toll__ingest *in, toll__input *src)
         }
     }
     if (carrying)
-        st = jsonl_line(in, carry.data, carry.len, line);
+        st = jsonl_line(in, &ar, carry.data, carry.len, line);
 cleanup:
     toll__buf_free(&carry);
+    toll__json_arena_free(&ar);
     return st;
 }

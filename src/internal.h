@@ -254,6 +254,10 @@ void toll__reports_clear_rejects(toll_reports *r);
 /* Record a repair (string id `value`) of report `report`. */
 toll_status toll__reports_add_repair(toll_reports *r, uint32_t report,
                                      uint32_t value);
+/* Room for n reports, nq quantity cells, nx extras in all (rows written
+ * directly by a merge; `n` etc. unchanged).  TOLL_ENOMEM: as before. */
+toll_status toll__reports_reserve(toll_reports *r, size_t n, size_t nq,
+                                  size_t nx);
 
 /* ---- incidents ----------------------------------------------------------- */
 

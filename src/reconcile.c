@@ -25,6 +25,7 @@
 #include "link_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 /* ---- names ---------------------------------------------------------------- */
@@ -312,8 +313,9 @@ static toll_status intern_string(toll_reports *rw, const char *s, size_t len,
 /* The reconciled region of reports ri[0..rc): the longest when all lie on
  * one path, else their longest common level-wise prefix and a conflict. */
 static toll_status reconcile_region(toll_reports *rw, const uint32_t *ri,
-                                    uint32_t rc, uint32_t *region,
-                                    int *conflict)
+                                    uint32_t rc, int may_intern,
+                                    uint32_t *region, int *conflict,
+                                    int *deferred)
 {
     const toll__strpool *sp = &rw->strings;
     uint32_t longest = 0;
@@ -344,6 +346,11 @@ static toll_status reconcile_region(toll_reports *rw, const uint32_t *ri,
     }
     if (cl == 0)
         return TOLL_OK;
+    if (!may_intern) { /* read-only: a lookup, else later (see below) */
+        if (!toll__strpool_find(&rw->strings, ls, cl, region))
+            *deferred = 1;
+        return TOLL_OK;
+    }
     return intern_string(rw, ls, cl, region);
 }
 
@@ -435,6 +442,39 @@ static void prefetch_ahead(const toll_reports *r, const toll_incidents *inc,
     }
 }
 
+/* What one incident's reconciliation reads and writes (shared by the
+ * threads of one call). */
+typedef struct rctx {
+    const toll_reports *r;
+    toll_reports *rw;        /* the same store: pools may be extended */
+    toll_incidents *inc;
+    toll_policy policy;
+    int include_self;
+    size_t nstr;
+    const uint32_t *cat_rank;/* category string id -> rank + 1 */
+    uint8_t *is_self;        /* report -> 1 if a self-report; each thread
+                                writes the reports of its own incidents */
+} rctx;
+
+/* Per-thread scratch of step 3. */
+typedef struct tscratch {
+    const toll_allocator *a;
+    uint32_t *smap;      /* string id -> stamp (actors) (nstr) */
+    uint32_t *src_stamp; /* string id -> stamp (sources) (nstr) */
+    uint32_t *ubuf;      /* union of actor sets */
+    size_t ubuf_cap;
+    entry *ent;          /* an incident's quantity cells */
+    size_t ent_cap;
+    double *vals;        /* its bests: included then self (2 * ent_cap) */
+    size_t vals_cap;
+    uint32_t *deferred;  /* incidents left for the serial pass */
+    size_t ndeferred, deferred_cap;
+    size_t begin, end;   /* the incidents of this thread */
+    toll_status st;
+    toll_error err;
+    const rctx *x;
+} tscratch;
+
 /* Scratch space of one toll_reconcile call (freed at cleanup). */
 typedef struct scratch {
     uint32_t *inc_of;    /* report -> incident (nrep) */
@@ -443,15 +483,379 @@ typedef struct scratch {
     uint32_t *cat_rank;  /* category string id -> rank + 1 */
     uint32_t *rank_stamp;/* rank -> incident + 1 */
     uint8_t *is_self;    /* report -> 1 if a self-report (nrep) */
-    entry *ent;          /* an incident's quantity cells (nq) */
-    double *vals;        /* bests: included then self (2 * nq) */
-    uint32_t *ubuf;      /* union of actor sets */
-    size_t ubuf_cap;
     uint32_t *link_first;/* link=auto: report -> first report of its
                             cluster (nrep; src/link.c) */
     uint64_t *rmask;     /* incident -> bit per category rank (n) */
     size_t rmask_n;
 } scratch;
+
+/*
+ * Reconcile incident c into inc (its cells at inc->c_begin[c]), stamping
+ * the scratch maps with `stamp` (unique per visit of an incident by this
+ * scratch).  With may_intern 0 nothing is written to the store's pools:
+ * when the incident needs a new actor set or region prefix, *deferred is
+ * set and the incident must be visited again with may_intern 1 (its
+ * outputs are then all rewritten).
+ */
+static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
+                                 uint32_t stamp, int may_intern,
+                                 int *deferred, toll_error *err)
+{
+    const toll_reports *r = x->r;
+    toll_reports *rw = x->rw;
+    toll_incidents *inc = x->inc;
+    const size_t nstr = x->nstr;
+    const uint32_t *ri = inc->report_idx + inc->r_begin[c];
+    const uint32_t rc = inc->r_count[c];
+    uint8_t flags = 0;
+    toll_status st;
+    *deferred = 0;
+
+    /* Actors: the union of the reports' sets.  Reuse a report's set when it
+     * is the union (it then has the union's size). */
+    size_t nu = 0, max_size = 0;
+    uint32_t max_set = 0;
+    for (uint32_t k = 0; k < rc; k++) {
+        uint32_t set = r->actors[ri[k]];
+        if (!set || set >= r->actor_sets.count)
+            continue;
+        size_t sz = toll__set_size(&r->actor_sets, set);
+        const uint32_t *mem = toll__set_members(&r->actor_sets, set);
+        if (sz > max_size) {
+            max_size = sz;
+            max_set = set;
+        }
+        for (size_t j = 0; j < sz; j++) {
+            uint32_t m = mem[j];
+            if (m >= nstr || t->smap[m] == stamp)
+                continue;
+            t->smap[m] = stamp;
+            if (toll__grow(t->a, (void **)&t->ubuf, &t->ubuf_cap, nu + 1,
+                           sizeof *t->ubuf))
+                return toll__nomem(err);
+            t->ubuf[nu++] = m;
+        }
+    }
+    uint32_t uset = 0;
+    if (nu && nu == max_size) {
+        uset = max_set;
+    } else if (nu && !may_intern) {
+        *deferred = 1;
+        return TOLL_OK;
+    } else if (nu) {
+        st = toll__setpool_intern(&rw->actor_sets, &rw->strings, t->ubuf, nu,
+                                  &uset);
+        if (st == TOLL_ENOMEM)
+            return toll__nomem(err);
+        if (st)
+            return toll__err(err, st, "incident %zu: cannot intern its "
+                             "actor set: %s", c + 1, toll_strerror(st));
+    }
+    inc->actors[c] = uset;
+
+    /* Self-reports, distinct non-self sources, contested blame. */
+    uint32_t n_src = 0, first_set = 0;
+    int has_self = 0;
+    size_t total = 0; /* the incident's quantity cells */
+    for (uint32_t k = 0; k < rc; k++) {
+        uint32_t i = ri[k];
+        uint32_t sa = r->source_actor[i];
+        total += r->q_count[i];
+        x->is_self[i] = (uint8_t)(sa && sa < nstr && t->smap[sa] == stamp);
+        if (x->is_self[i]) {
+            has_self = 1;
+            continue;
+        }
+        uint32_t src = r->source[i];
+        if (src < nstr && t->src_stamp[src] != stamp) {
+            t->src_stamp[src] = stamp;
+            n_src++;
+        }
+        uint32_t set = r->actors[i];
+        if (set) {
+            if (!first_set)
+                first_set = set;
+            else if (set != first_set)
+                flags |= TOLL_FLAG_CONTESTED;
+        }
+    }
+    inc->n_sources[c] = n_src;
+
+    /* Place and time. */
+    int conflict;
+    st = reconcile_region(rw, ri, rc, may_intern, &inc->region[c], &conflict,
+                          deferred);
+    if (st == TOLL_ENOMEM)
+        return toll__nomem(err);
+    if (st)
+        return toll__err(err, st, "incident %zu: cannot intern its region: "
+                         "%s", c + 1, toll_strerror(st));
+    if (*deferred)
+        return TOLL_OK;
+    if (conflict)
+        flags |= TOLL_FLAG_PLACE_CONFLICT;
+    reconcile_dates(r, ri, rc, &inc->date_start[c], &inc->date_end[c],
+                    &conflict);
+    if (conflict)
+        flags |= TOLL_FLAG_DATE_CONFLICT;
+
+    /* Cells: the incident's quantities grouped by category (global
+     * first-seen order), reports in input order within a category. */
+    if (toll__grow(t->a, (void **)&t->ent, &t->ent_cap, n_or_1(total),
+                   sizeof *t->ent) ||
+        toll__grow(t->a, (void **)&t->vals, &t->vals_cap, 2 * n_or_1(total),
+                   sizeof *t->vals))
+        return toll__nomem(err);
+    entry *ent = t->ent;
+    size_t m = 0;
+    for (uint32_t k = 0; k < rc; k++) {
+        uint32_t i = ri[k];
+        for (uint32_t j = 0; j < r->q_count[i]; j++) {
+            uint32_t qi = r->q_begin[i] + j;
+            uint32_t cat = r->q[qi].category;
+            if (cat >= nstr)
+                continue;
+            ent[m].rank = x->cat_rank[cat] - 1;
+            ent[m].seq = (uint32_t)m;
+            ent[m].report = i;
+            ent[m].q = qi;
+            m++;
+        }
+    }
+    sort_entries(ent, m);
+
+    int confirmed = 0;
+    size_t cell = inc->c_begin[c];
+    for (size_t g0 = 0, g1; g0 < m; g0 = g1) {
+        for (g1 = g0 + 1; g1 < m && ent[g1].rank == ent[g0].rank; g1++)
+            ;
+        int64_t low = -1, high = -1, slow = -1, shigh = -1;
+        uint32_t low_rep = UINT32_MAX, high_rep = UINT32_MAX;
+        uint32_t self_rep = UINT32_MAX, n_known = 0;
+        size_t nb = 0, nsb = 0;
+        double *bests = t->vals, *sbests = t->vals + n_or_1(total);
+        uint8_t cf = 0;
+        int self_zero = 0, incl_pos = 0;
+        for (size_t e = g0; e < g1; e++) {
+            const toll__qcell *q = &r->q[ent[e].q];
+            uint32_t i = ent[e].report;
+            if (q->low < 0)
+                continue; /* unknown: a cell, but no figure */
+            int open = q->high == TOLL_OPEN;
+            int64_t hi = open || q->high < q->low ? q->low : q->high;
+            double b = isnan(q->best) ? (double)q->low : q->best;
+            if (x->is_self[i]) {
+                cf |= TOLL__C_HAS_SELF;
+                if (q->low > 0)
+                    confirmed = 1;
+                if (q->low == 0 && q->high == 0)
+                    self_zero = 1;
+                if (self_rep == UINT32_MAX)
+                    self_rep = i;
+                if (slow < 0 || q->low < slow)
+                    slow = q->low;
+                if (hi > shigh)
+                    shigh = hi;
+                sbests[nsb++] = b;
+            }
+            if (x->is_self[i] && !x->include_self)
+                continue;
+            cf |= TOLL__C_KNOWN;
+            n_known++;
+            if (open)
+                cf |= TOLL__C_OPEN;
+            if (q->low > 0)
+                incl_pos = 1;
+            if (low < 0 || q->low < low) {
+                low = q->low;
+                low_rep = i;
+            }
+            if (hi > high) {
+                high = hi;
+                high_rep = i;
+            }
+            bests[nb++] = b;
+        }
+        if (self_zero && incl_pos)
+            cf |= TOLL__C_DENIED;
+        inc->c_category[cell] = r->q[ent[g0].q].category;
+        inc->c_n_reports[cell] = n_known;
+        inc->c_flags[cell] = cf;
+        if (!n_known) {
+            inc->c_low[cell] = inc->c_high[cell] = -1;
+            inc->c_best[cell] = NAN;
+            inc->c_low_report[cell] = inc->c_high_report[cell] = UINT32_MAX;
+        } else if (x->policy == TOLL_POLICY_CONSERVATIVE) {
+            inc->c_low[cell] = inc->c_high[cell] = low;
+            inc->c_best[cell] = (double)low;
+            inc->c_low_report[cell] = inc->c_high_report[cell] = low_rep;
+        } else {
+            inc->c_low[cell] = low;
+            inc->c_high[cell] = high;
+            inc->c_best[cell] = median(bests, nb);
+            inc->c_low_report[cell] = low_rep;
+            inc->c_high_report[cell] = high_rep;
+        }
+        inc->c_self_low[cell] = slow;
+        inc->c_self_high[cell] = shigh;
+        inc->c_self_best[cell] = nsb ? median(sbests, nsb) : NAN;
+        inc->c_self_report[cell] = self_rep;
+        if (cf & TOLL__C_OPEN)
+            flags |= TOLL_FLAG_OPEN;
+        if (cf & TOLL__C_DENIED)
+            flags |= TOLL_FLAG_DENIED;
+        cell++;
+    }
+
+    /* Grade (over all categories). */
+    if (confirmed)
+        inc->grade[c] = TOLL_GRADE_CONFIRMED;
+    else if (n_src >= 2)
+        inc->grade[c] = TOLL_GRADE_CORROBORATED;
+    else if (n_src == 1)
+        inc->grade[c] = TOLL_GRADE_SINGLE;
+    else
+        inc->grade[c] = has_self ? TOLL_GRADE_SELF_ONLY : TOLL_GRADE_NONE;
+    inc->flags[c] = flags;
+    return TOLL_OK;
+}
+
+/* Incidents t->begin..t->end with may_intern (serial) or without (one of
+ * two threads: those that need the pools are listed in t->deferred). */
+static toll_status reconcile_range(tscratch *t, int may_intern)
+{
+    const rctx *x = t->x;
+    for (size_t c = t->begin; c < t->end; c++) {
+        int deferred;
+        prefetch_ahead(x->r, x->inc, c, t->end);
+        toll_status st = reconcile_one(x, t, c, (uint32_t)c + 1, may_intern,
+                                       &deferred, &t->err);
+        if (st)
+            return st;
+        if (deferred) {
+            if (toll__grow(t->a, (void **)&t->deferred, &t->deferred_cap,
+                           t->ndeferred + 1, sizeof *t->deferred))
+                return toll__nomem(&t->err);
+            t->deferred[t->ndeferred++] = (uint32_t)c;
+        }
+    }
+    return TOLL_OK;
+}
+
+static void copy_err(toll_error *dst, const toll_error *src)
+{
+    if (dst)
+        *dst = *src;
+}
+
+static void *reconcile_thread(void *arg)
+{
+    tscratch *t = arg;
+    t->st = reconcile_range(t, 0);
+    return NULL;
+}
+
+/* Below this many incidents step 3 runs on one thread. */
+#define THREAD_MIN_INCIDENTS 65536
+
+/* Two threads or one: opts->threads (0: auto, two when the incidents are
+ * many and the allocator is the default one, which is thread-safe). */
+static int use_threads(const toll_reconcile_options *o,
+                       const toll_allocator *a, size_t n)
+{
+    if (o->threads == 1 || n < 2 || n >= UINT32_MAX / 2)
+        return 1;
+    if (o->threads >= 2)
+        return 2;
+    const toll_allocator *d = toll_default_allocator();
+    int dflt = a->malloc == d->malloc && a->realloc == d->realloc &&
+               a->free == d->free;
+    return dflt && n >= THREAD_MIN_INCIDENTS ? 2 : 1;
+}
+
+static void tscratch_free(tscratch *t)
+{
+    toll__free(t->a, t->ubuf, t->ubuf_cap * sizeof *t->ubuf);
+    toll__free(t->a, t->ent, t->ent_cap * sizeof *t->ent);
+    toll__free(t->a, t->vals, t->vals_cap * sizeof *t->vals);
+    toll__free(t->a, t->deferred, t->deferred_cap * sizeof *t->deferred);
+}
+
+/*
+ * Step 3 over all incidents.  On one thread: in order, interning as it
+ * goes.  On two: the incidents are split in halves, each reconciled by one
+ * thread without writing to the store's pools (lookups only); an incident
+ * that needs a new actor set or region prefix is left for a serial pass
+ * that visits those incidents in order after both threads are done, so
+ * that new pool entries get exactly the ids a one-thread run gives them.
+ * The results are identical either way.
+ */
+static toll_status reconcile_incidents(const rctx *x, scratch *s,
+                                       const toll_allocator *a, int threads,
+                                       toll_error *err)
+{
+    const size_t n = x->inc->n;
+    tscratch t[2];
+    memset(t, 0, sizeof t);
+    t[0].a = t[1].a = a;
+    t[0].x = t[1].x = x;
+    t[0].smap = s->smap;
+    t[0].src_stamp = s->src_stamp;
+    t[0].begin = 0;
+    t[0].end = n;
+    toll_status st = TOLL_OK;
+    pthread_t tid;
+    int started = 0;
+    if (threads >= 2) {
+        t[1].smap = toll__calloc(a, x->nstr ? x->nstr : 1, sizeof *t[1].smap);
+        t[1].src_stamp = toll__calloc(a, x->nstr ? x->nstr : 1,
+                                      sizeof *t[1].src_stamp);
+        if (t[1].smap && t[1].src_stamp) {
+            t[0].end = t[1].begin = n / 2;
+            t[1].end = n;
+            started = pthread_create(&tid, NULL, reconcile_thread, &t[1]) == 0;
+            if (!started)
+                t[0].end = n; /* no thread: all on this one */
+        }
+    }
+    if (!started) {
+        st = reconcile_range(&t[0], 1);
+        if (st)
+            copy_err(err, &t[0].err);
+        goto done;
+    }
+    st = reconcile_range(&t[0], 0);
+    pthread_join(tid, NULL);
+    if (st || t[1].st) {
+        /* the first failing part in incident order */
+        tscratch *f = st ? &t[0] : &t[1];
+        st = f->st ? f->st : st;
+        copy_err(err, &f->err);
+        goto done;
+    }
+    /* The serial pass, in incident order, with stamps no visit used. */
+    for (int k = 0; k < 2 && !st; k++) {
+        for (size_t j = 0; j < t[k].ndeferred; j++) {
+            size_t c = t[k].deferred[j];
+            int deferred;
+            st = reconcile_one(x, &t[0], c, (uint32_t)(n + c + 1), 1,
+                               &deferred, &t[0].err);
+            if (st) {
+                copy_err(err, &t[0].err);
+                break;
+            }
+        }
+    }
+done:
+    tscratch_free(&t[0]);
+    tscratch_free(&t[1]);
+    if (t[1].smap)
+        toll__free(a, t[1].smap, (x->nstr ? x->nstr : 1) * sizeof *t[1].smap);
+    if (t[1].src_stamp)
+        toll__free(a, t[1].src_stamp,
+                   (x->nstr ? x->nstr : 1) * sizeof *t[1].src_stamp);
+    return st;
+}
 
 toll_status toll_reconcile(const toll_reports *reports,
                            const toll_reconcile_options *opts,
@@ -486,7 +890,7 @@ toll_status toll_reconcile(const toll_reports *reports,
     toll_allocator a;
     toll__alloc_init(&a, alloc ? alloc : &r->alloc);
 
-    const size_t nrep = r->n, nq = r->nq;
+    const size_t nrep = r->n;
     const size_t nstr = r->strings.count; /* ids used by reports are < nstr */
     toll_status st = TOLL_OK;
     toll_incidents *inc = NULL;
@@ -499,13 +903,11 @@ toll_status toll_reconcile(const toll_reports *reports,
     s.cat_rank = toll__calloc(&a, nstr, sizeof *s.cat_rank);
     s.rank_stamp = toll__calloc(&a, nstr, sizeof *s.rank_stamp);
     s.is_self = toll__calloc(&a, n_or_1(nrep), sizeof *s.is_self);
-    s.ent = toll__alloc(&a, n_or_1(nq) * sizeof *s.ent);
-    s.vals = toll__alloc(&a, 2 * n_or_1(nq) * sizeof *s.vals);
     inc = toll__incidents_new(&a); /* room for the links (src/link.c) */
     if (o.link == TOLL_LINK_AUTO)
         s.link_first = toll__alloc(&a, n_or_1(nrep) * sizeof *s.link_first);
     if (!s.inc_of || !s.smap || !s.src_stamp || !s.cat_rank ||
-        !s.rank_stamp || !s.is_self || !s.ent || !s.vals || !inc ||
+        !s.rank_stamp || !s.is_self || !inc ||
         (o.link == TOLL_LINK_AUTO && !s.link_first)) {
         st = toll__nomem(err);
         goto cleanup;
@@ -647,212 +1049,15 @@ toll_status toll_reconcile(const toll_reports *reports,
     CELL_COLUMNS(ALLOC_CELL)
 #undef ALLOC_CELL
 
-    /* 3. Each incident. */
+    /* 3. Each incident: on two threads for large inputs (each incident's
+     *    cells are its own; see reconcile_range for the pools). */
     memset(s.smap, 0, nstr * sizeof *s.smap); /* now: actor stamps */
-    for (size_t c = 0; c < n; c++) {
-        const uint32_t stamp = (uint32_t)c + 1;
-        const uint32_t *ri = inc->report_idx + inc->r_begin[c];
-        const uint32_t rc = inc->r_count[c];
-        uint8_t flags = 0;
-        prefetch_ahead(r, inc, c, n);
-
-        /* Actors: the union of the reports' sets.  Reuse a report's set
-         * when it is the union (it then has the union's size). */
-        size_t nu = 0, max_size = 0;
-        uint32_t max_set = 0;
-        for (uint32_t k = 0; k < rc; k++) {
-            uint32_t set = r->actors[ri[k]];
-            if (!set || set >= r->actor_sets.count)
-                continue;
-            size_t sz = toll__set_size(&r->actor_sets, set);
-            const uint32_t *mem = toll__set_members(&r->actor_sets, set);
-            if (sz > max_size) {
-                max_size = sz;
-                max_set = set;
-            }
-            for (size_t j = 0; j < sz; j++) {
-                uint32_t m = mem[j];
-                if (m >= nstr || s.smap[m] == stamp)
-                    continue;
-                s.smap[m] = stamp;
-                if (toll__grow(&a, (void **)&s.ubuf, &s.ubuf_cap, nu + 1,
-                               sizeof *s.ubuf))
-                    goto nomem;
-                s.ubuf[nu++] = m;
-            }
-        }
-        uint32_t uset = 0;
-        if (nu && nu == max_size) {
-            uset = max_set;
-        } else if (nu) {
-            st = toll__setpool_intern(&rw->actor_sets, &rw->strings, s.ubuf,
-                                      nu, &uset);
-            if (st == TOLL_ENOMEM)
-                goto nomem;
-            if (st) {
-                st = toll__err(err, st, "incident %zu: cannot intern its "
-                               "actor set: %s", c + 1, toll_strerror(st));
-                goto cleanup;
-            }
-        }
-        inc->actors[c] = uset;
-
-        /* Self-reports, distinct non-self sources, contested blame. */
-        uint32_t n_src = 0, first_set = 0;
-        int has_self = 0;
-        for (uint32_t k = 0; k < rc; k++) {
-            uint32_t i = ri[k];
-            uint32_t sa = r->source_actor[i];
-            s.is_self[i] = (uint8_t)(sa && sa < nstr && s.smap[sa] == stamp);
-            if (s.is_self[i]) {
-                has_self = 1;
-                continue;
-            }
-            uint32_t src = r->source[i];
-            if (src < nstr && s.src_stamp[src] != stamp) {
-                s.src_stamp[src] = stamp;
-                n_src++;
-            }
-            uint32_t set = r->actors[i];
-            if (set) {
-                if (!first_set)
-                    first_set = set;
-                else if (set != first_set)
-                    flags |= TOLL_FLAG_CONTESTED;
-            }
-        }
-        inc->n_sources[c] = n_src;
-
-        /* Place and time. */
-        int conflict;
-        st = reconcile_region(rw, ri, rc, &inc->region[c], &conflict);
-        if (st == TOLL_ENOMEM)
-            goto nomem;
-        if (st) {
-            st = toll__err(err, st, "incident %zu: cannot intern its region: "
-                           "%s", c + 1, toll_strerror(st));
+    {
+        rctx x = {r, rw, inc, o.policy, include_self, nstr, s.cat_rank,
+                  s.is_self};
+        st = reconcile_incidents(&x, &s, &a, use_threads(&o, &a, n), err);
+        if (st)
             goto cleanup;
-        }
-        if (conflict)
-            flags |= TOLL_FLAG_PLACE_CONFLICT;
-        reconcile_dates(r, ri, rc, &inc->date_start[c], &inc->date_end[c],
-                        &conflict);
-        if (conflict)
-            flags |= TOLL_FLAG_DATE_CONFLICT;
-
-        /* Cells: the incident's quantities grouped by category (global
-         * first-seen order), reports in input order within a category. */
-        size_t m = 0;
-        for (uint32_t k = 0; k < rc; k++) {
-            uint32_t i = ri[k];
-            for (uint32_t j = 0; j < r->q_count[i]; j++) {
-                uint32_t qi = r->q_begin[i] + j;
-                uint32_t cat = r->q[qi].category;
-                if (cat >= nstr)
-                    continue;
-                s.ent[m].rank = s.cat_rank[cat] - 1;
-                s.ent[m].seq = (uint32_t)m;
-                s.ent[m].report = i;
-                s.ent[m].q = qi;
-                m++;
-            }
-        }
-        sort_entries(s.ent, m);
-
-        int confirmed = 0;
-        size_t cell = inc->c_begin[c];
-        for (size_t g0 = 0, g1; g0 < m; g0 = g1) {
-            for (g1 = g0 + 1; g1 < m && s.ent[g1].rank == s.ent[g0].rank; g1++)
-                ;
-            int64_t low = -1, high = -1, slow = -1, shigh = -1;
-            uint32_t low_rep = UINT32_MAX, high_rep = UINT32_MAX;
-            uint32_t self_rep = UINT32_MAX, n_known = 0;
-            size_t nb = 0, nsb = 0;
-            double *bests = s.vals, *sbests = s.vals + n_or_1(nq);
-            uint8_t cf = 0;
-            int self_zero = 0, incl_pos = 0;
-            for (size_t e = g0; e < g1; e++) {
-                const toll__qcell *q = &r->q[s.ent[e].q];
-                uint32_t i = s.ent[e].report;
-                if (q->low < 0)
-                    continue; /* unknown: a cell, but no figure */
-                int open = q->high == TOLL_OPEN;
-                int64_t hi = open || q->high < q->low ? q->low : q->high;
-                double b = isnan(q->best) ? (double)q->low : q->best;
-                if (s.is_self[i]) {
-                    cf |= TOLL__C_HAS_SELF;
-                    if (q->low > 0)
-                        confirmed = 1;
-                    if (q->low == 0 && q->high == 0)
-                        self_zero = 1;
-                    if (self_rep == UINT32_MAX)
-                        self_rep = i;
-                    if (slow < 0 || q->low < slow)
-                        slow = q->low;
-                    if (hi > shigh)
-                        shigh = hi;
-                    sbests[nsb++] = b;
-                }
-                if (s.is_self[i] && !include_self)
-                    continue;
-                cf |= TOLL__C_KNOWN;
-                n_known++;
-                if (open)
-                    cf |= TOLL__C_OPEN;
-                if (q->low > 0)
-                    incl_pos = 1;
-                if (low < 0 || q->low < low) {
-                    low = q->low;
-                    low_rep = i;
-                }
-                if (hi > high) {
-                    high = hi;
-                    high_rep = i;
-                }
-                bests[nb++] = b;
-            }
-            if (self_zero && incl_pos)
-                cf |= TOLL__C_DENIED;
-            inc->c_category[cell] = r->q[s.ent[g0].q].category;
-            inc->c_n_reports[cell] = n_known;
-            inc->c_flags[cell] = cf;
-            if (!n_known) {
-                inc->c_low[cell] = inc->c_high[cell] = -1;
-                inc->c_best[cell] = NAN;
-                inc->c_low_report[cell] = inc->c_high_report[cell] =
-                    UINT32_MAX;
-            } else if (o.policy == TOLL_POLICY_CONSERVATIVE) {
-                inc->c_low[cell] = inc->c_high[cell] = low;
-                inc->c_best[cell] = (double)low;
-                inc->c_low_report[cell] = inc->c_high_report[cell] = low_rep;
-            } else {
-                inc->c_low[cell] = low;
-                inc->c_high[cell] = high;
-                inc->c_best[cell] = median(bests, nb);
-                inc->c_low_report[cell] = low_rep;
-                inc->c_high_report[cell] = high_rep;
-            }
-            inc->c_self_low[cell] = slow;
-            inc->c_self_high[cell] = shigh;
-            inc->c_self_best[cell] = nsb ? median(sbests, nsb) : NAN;
-            inc->c_self_report[cell] = self_rep;
-            if (cf & TOLL__C_OPEN)
-                flags |= TOLL_FLAG_OPEN;
-            if (cf & TOLL__C_DENIED)
-                flags |= TOLL_FLAG_DENIED;
-            cell++;
-        }
-
-        /* Grade (over all categories). */
-        if (confirmed)
-            inc->grade[c] = TOLL_GRADE_CONFIRMED;
-        else if (n_src >= 2)
-            inc->grade[c] = TOLL_GRADE_CORROBORATED;
-        else if (n_src == 1)
-            inc->grade[c] = TOLL_GRADE_SINGLE;
-        else
-            inc->grade[c] = has_self ? TOLL_GRADE_SELF_ONLY : TOLL_GRADE_NONE;
-        inc->flags[c] = flags;
     }
 
     *out = inc;
@@ -870,9 +1075,6 @@ cleanup:
     toll__free(&a, s.cat_rank, nstr * sizeof *s.cat_rank);
     toll__free(&a, s.rank_stamp, nstr * sizeof *s.rank_stamp);
     toll__free(&a, s.is_self, n_or_1(nrep) * sizeof *s.is_self);
-    toll__free(&a, s.ent, n_or_1(nq) * sizeof *s.ent);
-    toll__free(&a, s.vals, 2 * n_or_1(nq) * sizeof *s.vals);
-    toll__free(&a, s.ubuf, s.ubuf_cap * sizeof *s.ubuf);
     toll__free(&a, s.link_first, n_or_1(nrep) * sizeof *s.link_first);
     toll__free(&a, s.rmask, s.rmask_n * sizeof *s.rmask);
     return st;

@@ -120,14 +120,20 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
     if (r->n >= UINT32_MAX - 1 || r->nq + row->nq >= UINT32_MAX ||
         r->nx + row->nx >= UINT32_MAX)
         return toll__err(err, TOLL_ERANGE, "too many reports in one store");
-    if (grow_columns(r, r->n + 1) ||
-        toll__grow(&r->alloc, (void **)&r->q, &r->q_cap, r->nq + row->nq,
-                   sizeof *r->q) ||
-        toll__grow(&r->alloc, (void **)&r->x, &r->x_cap, r->nx + row->nx,
-                   sizeof *r->x))
+    /* (the room checks inline: a call each per row costs more) */
+    if ((r->n + 1 > r->cap && grow_columns(r, r->n + 1)) ||
+        (r->nq + row->nq > r->q_cap &&
+         toll__grow(&r->alloc, (void **)&r->q, &r->q_cap, r->nq + row->nq,
+                    sizeof *r->q)) ||
+        (r->nx + row->nx > r->x_cap &&
+         toll__grow(&r->alloc, (void **)&r->x, &r->x_cap, r->nx + row->nx,
+                    sizeof *r->x)))
         return toll__nomem(err);
     size_t ncat = r->ncategories;
     for (size_t k = 0; k < row->nq; k++) {
+        /* the last category noted is the common case */
+        if (ncat && r->categories[r->ncategories - 1] == row->q[k].category)
+            continue;
         if (note_category(r, row->q[k].category)) {
             r->ncategories = ncat;
             return toll__nomem(err);
@@ -151,10 +157,10 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
     r->q_count[i] = (uint16_t)row->nq;
     r->x_begin[i] = (uint32_t)r->nx;
     r->x_count[i] = (uint16_t)row->nx;
-    if (row->nq)
-        memcpy(r->q + r->nq, row->q, row->nq * sizeof *row->q);
-    if (row->nx)
-        memcpy(r->x + r->nx, row->x, row->nx * sizeof *row->x);
+    for (size_t k = 0; k < row->nq; k++) /* mostly one or two: no call */
+        r->q[r->nq + k] = row->q[k];
+    for (size_t k = 0; k < row->nx; k++)
+        r->x[r->nx + k] = row->x[k];
     r->nq += row->nq;
     r->nx += row->nx;
     r->n++;
@@ -209,4 +215,16 @@ const char *toll_reports_category(const toll_reports *r, size_t i)
 {
     return (r && i < r->ncategories) ? toll__str(&r->strings, r->categories[i])
                                      : NULL;
+}
+
+/* Room for `n` reports, `nq` quantity cells and `nx` extras in all (a
+ * merge of split loads writes them directly; ingest_parallel.c). */
+toll_status toll__reports_reserve(toll_reports *r, size_t n, size_t nq,
+                                  size_t nx)
+{
+    if (grow_columns(r, n) ||
+        toll__grow(&r->alloc, (void **)&r->q, &r->q_cap, nq, sizeof *r->q) ||
+        toll__grow(&r->alloc, (void **)&r->x, &r->x_cap, nx, sizeof *r->x))
+        return TOLL_ENOMEM;
+    return TOLL_OK;
 }

@@ -59,6 +59,47 @@ void failing_alloc_init(failing_alloc *f, long fail_at)
     f->a.ctx = f;
 }
 
+static void *l_malloc(void *ctx, size_t n)
+{
+    locked_alloc *l = ctx;
+    pthread_mutex_lock(&l->mu);
+    void *p = l->f.a.malloc(l->f.a.ctx, n);
+    pthread_mutex_unlock(&l->mu);
+    return p;
+}
+
+static void *l_realloc(void *ctx, void *p, size_t o, size_t n)
+{
+    locked_alloc *l = ctx;
+    pthread_mutex_lock(&l->mu);
+    void *q = l->f.a.realloc(l->f.a.ctx, p, o, n);
+    pthread_mutex_unlock(&l->mu);
+    return q;
+}
+
+static void l_free(void *ctx, void *p, size_t n)
+{
+    locked_alloc *l = ctx;
+    pthread_mutex_lock(&l->mu);
+    l->f.a.free(l->f.a.ctx, p, n);
+    pthread_mutex_unlock(&l->mu);
+}
+
+void locked_alloc_init(locked_alloc *l)
+{
+    failing_alloc_init(&l->f, 0);
+    pthread_mutex_init(&l->mu, NULL);
+    l->a.malloc = l_malloc;
+    l->a.realloc = l_realloc;
+    l->a.free = l_free;
+    l->a.ctx = l;
+}
+
+void locked_alloc_destroy(locked_alloc *l)
+{
+    pthread_mutex_destroy(&l->mu);
+}
+
 const toll__qcell *report_cell(const toll_reports *r, size_t i,
                                const char *cat)
 {

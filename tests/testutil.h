@@ -3,6 +3,7 @@
 #define TOLL_TESTUTIL_H
 
 #include <check.h>
+#include <pthread.h>
 #include <stddef.h>
 #include "toll/toll.h"
 
@@ -18,6 +19,17 @@ typedef struct failing_alloc {
     toll_allocator a; /* points back at this struct through ctx */
 } failing_alloc;
 void failing_alloc_init(failing_alloc *f, long fail_at);
+
+/* failing_alloc behind a mutex, for code that allocates from two threads
+ * at once (split loads, reconcile).  Set f.fail_at under the lock (or
+ * before any thread starts); destroy with locked_alloc_destroy. */
+typedef struct locked_alloc {
+    failing_alloc f;
+    pthread_mutex_t mu;
+    toll_allocator a; /* points back at this struct through ctx */
+} locked_alloc;
+void locked_alloc_init(locked_alloc *l);
+void locked_alloc_destroy(locked_alloc *l);
 
 /* Store inspection for the ingest suites (they see src/internal.h). */
 struct toll__qcell;

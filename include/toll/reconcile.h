@@ -82,6 +82,14 @@ typedef struct toll_reconcile_options {
     int link_max_span;            /* default 7: a report spanning more days
                                      links only to reports with the very
                                      same span; 0: no limit */
+    size_t threads;               /* 0 (default) auto: two threads when
+                                     there are at least 65,536 incidents
+                                     and the allocator is the default one;
+                                     1: one thread; N >= 2: two.  The
+                                     result is the same either way.  With
+                                     N >= 2 the allocator is called from
+                                     two threads at once and must be
+                                     thread-safe. */
 } toll_reconcile_options;
 
 TOLL_API void toll_reconcile_options_init(toll_reconcile_options *opts);

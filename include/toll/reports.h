@@ -78,6 +78,21 @@ typedef struct toll_load_options {
     const char *date_format;       /* NULL: ISO dates only.  Else formats
                                       like "%d-%b-%y", several separated by
                                       '|', tried in order before ISO */
+    size_t threads;                /* CSV and JSON Lines loads: 0 (default)
+                                      auto - two threads when the input is
+                                      at least 4 MiB and the store uses the
+                                      default allocator; 1: one thread;
+                                      N >= 2: up to N (two are used).  The
+                                      input is split at a record boundary,
+                                      each part loaded into its own store
+                                      and merged in order: the store ends
+                                      exactly as after a one-thread load.
+                                      With N >= 2 a caller's allocator is
+                                      called from two threads at once and
+                                      must be thread-safe.  JSON arrays and
+                                      inputs that cannot be split load on
+                                      one thread; so does a load whose
+                                      thread cannot be started. */
 } toll_load_options;
 
 /* toll_load_options.repair. */

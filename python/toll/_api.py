@@ -228,7 +228,8 @@ def _records_to_jsonl(records: Iterable[Mapping[str, Any]]) -> bytes:
 def _load_kwargs(format=None, map=None, map_file=None, lenient=False,
                  lexicon=None, about_tolerance=0.1, actor_sep=None,
                  region_sep=None, delimiter=None, preset=None, repair=None,
-                 encoding=None, date_format=None) -> Dict[str, Any]:
+                 encoding=None, date_format=None,
+                 threads=None) -> Dict[str, Any]:
     """Translate the Python-level load options into _core keyword args."""
     kw: Dict[str, Any] = dict(format=format, lenient=bool(lenient),
                               lexicon=_lexicon(lexicon),
@@ -238,6 +239,8 @@ def _load_kwargs(format=None, map=None, map_file=None, lenient=False,
     # importers (docs/importers.md)
     kw.update(preset=preset, repair=None if repair is None else bool(repair),
               encoding=encoding, date_format=date_format)
+    if threads is not None:
+        kw["threads"] = threads
     if map is not None:
         if isinstance(map, str):
             kw["map"] = map
@@ -311,12 +314,13 @@ class Reports:
              region_sep: Optional[str] = None,
              delimiter: Optional[str] = None, preset: Optional[str] = None,
              repair: Optional[bool] = None, encoding: Optional[str] = None,
-             date_format: Optional[str] = None) -> int:
+             date_format: Optional[str] = None,
+             threads: Optional[int] = None) -> int:
         """Append the reports in a .json / .jsonl / .csv file; returns how
         many were added.  See :func:`toll.read` for the options."""
         kw = _load_kwargs(format, map, map_file, lenient, lexicon,
                           about_tolerance, actor_sep, region_sep, delimiter,
-                          preset, repair, encoding, date_format)
+                          preset, repair, encoding, date_format, threads)
         n = self._c.load_file(_os.fspath(path), **kw)
         self._parts = None
         return n
@@ -454,7 +458,8 @@ def read(path: PathLike, format: Optional[str] = None, map: Any = None,
          actor_sep: Optional[str] = None, region_sep: Optional[str] = None,
          delimiter: Optional[str] = None, preset: Optional[str] = None,
          repair: Optional[bool] = None, encoding: Optional[str] = None,
-         date_format: Optional[str] = None) -> Reports:
+         date_format: Optional[str] = None,
+         threads: Optional[int] = None) -> Reports:
     """Read reports from a .json (array), .jsonl (one object per line) or
     .csv file.
 
@@ -486,6 +491,11 @@ def read(path: PathLike, format: Optional[str] = None, map: Any = None,
     date_format: strptime-like formats such as "%d-%b-%y" (several
               separated by "|"), tried before ISO dates; "%y" reads 69-99
               as 1969-1999 and 00-68 as 2000-2068.
+    threads:  CSV and JSON Lines: None or 0 (default) two threads from
+              4 MiB of input, 1 one thread, 2 two threads.  The input is
+              split at a record boundary and the parts merged in order:
+              the result is the same as on one thread.  The GIL is
+              released while loading.
 
     Raises OSError for unreadable files, ParseError / ReportError for bad
     records (naming file, line, field and text), OptionError for bad
@@ -496,7 +506,7 @@ def read(path: PathLike, format: Optional[str] = None, map: Any = None,
                         about_tolerance=about_tolerance, actor_sep=actor_sep,
                         region_sep=region_sep, delimiter=delimiter,
                         preset=preset, repair=repair, encoding=encoding,
-                        date_format=date_format)
+                        date_format=date_format, threads=threads)
 
 
 # --------------------------------------------------------------------------

@@ -52,7 +52,8 @@ class Reports:
                   preset: Optional[str] = None,
                   repair: Optional[bool] = None,
                   encoding: Optional[str] = None,
-                  date_format: Optional[str] = None) -> int: ...
+                  date_format: Optional[str] = None,
+                  threads: Optional[int] = None) -> int: ...
     def load_buffer(self, data: Union[str, bytes, bytearray, memoryview],
                     name: Optional[str] = None, *,
                     format: Optional[str] = None, lenient: bool = False,
@@ -66,7 +67,8 @@ class Reports:
                     preset: Optional[str] = None,
                     repair: Optional[bool] = None,
                     encoding: Optional[str] = None,
-                    date_format: Optional[str] = None) -> int: ...
+                    date_format: Optional[str] = None,
+                    threads: Optional[int] = None) -> int: ...
     def reconcile(self, policy: Optional[str] = "envelope",
                   self_reports: Optional[str] = "exclude",
                   link: Optional[str] = "none",

@@ -105,7 +105,11 @@ static const char MAIN_HELP[] =
     "                         outside) by widening, each listed on stderr\n" \
     "                         (default: on for ucdp-ged, else off)\n"        \
     "  --encoding E           utf-8 (default), latin-1 or windows-1252\n"    \
-    "  --date-format F        e.g. '%d-%b-%y' (several: '|'), then ISO dates\n"
+    "  --date-format F        e.g. '%d-%b-%y' (several: '|'), then ISO dates\n" \
+    "  --threads N            threads for loading CSV / JSON Lines (two from\n" \
+    "                         4 MiB) and reconciling (two from 65,536\n"        \
+    "                         incidents): 0 auto (default), 1, or 2; same\n"   \
+    "                         result\n"
 
 static const char SUMMARIZE_HELP[] =
     "usage: toll summarize [FILE...] [options]\n"
@@ -190,7 +194,7 @@ enum opt_id {
     O_LINK, O_LINK_DAYS, O_LINK_LEVEL, O_LINK_ACTORS, O_EXPLAIN,
     O_LINK_MAX_SPAN,
     O_IMPORT_PRESET, O_REPAIR, O_NO_REPAIR, O_ENCODING, O_DATE_FORMAT,
-    O_WHERE, O_MIN_DATA_GRADE
+    O_WHERE, O_MIN_DATA_GRADE, O_THREADS
 };
 
 #define CMD_LOAD (CMD_SUMMARIZE | CMD_INCIDENTS)
@@ -242,6 +246,7 @@ static const optdef OPTIONS[] = {
     {"no-repair", O_NO_REPAIR, 0, CMD_LOAD},
     {"encoding", O_ENCODING, 1, CMD_LOAD},
     {"date-format", O_DATE_FORMAT, 1, CMD_LOAD},
+    {"threads", O_THREADS, 1, CMD_LOAD},
     {"where", O_WHERE, 1, CMD_SUMMARIZE},
     {"min-data-grade", O_MIN_DATA_GRADE, 1, CMD_SUMMARIZE},
     {"lexicon", O_LEXICON, 1, CMD_ALL},
@@ -278,6 +283,7 @@ typedef struct cli {
     const char *import_preset; /* --preset (docs/importers.md) */
     int repair;          /* toll_repair_mode */
     const char *encoding, *date_format;
+    size_t threads;      /* --threads (0: auto) */
     const char **wheres; /* --where items */
     size_t nwheres;
     int link_tuned;      /* --link-days/--link-level/--link-actors given */
@@ -500,6 +506,17 @@ static int apply_option(cli *c, const optdef *o, const char *val)
     case O_NO_REPAIR: c->repair = TOLL_REPAIR_OFF; break;
     case O_ENCODING: c->encoding = val; break;
     case O_DATE_FORMAT: c->date_format = val; break;
+    case O_THREADS: {
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(val, &end, 10);
+        if (errno != 0 || end == val || *end != '\0' || v < 0 || v > 64)
+            return usage_error(c, "invalid value for --%s: '%s' (0 for "
+                               "auto, 1, 2, ...)", o->name, val);
+        c->threads = (size_t)v;
+        c->rec.threads = (size_t)v;
+        break;
+    }
     case O_WHERE: c->wheres[c->nwheres++] = val; break;
     case O_MIN_DATA_GRADE: c->sum.min_data_grade = val; break;
     }
@@ -908,6 +925,7 @@ static int load_reports(const cli *c, const toll_parse_options *popts,
     lopts.repair = c->repair;
     lopts.encoding = c->encoding;
     lopts.date_format = c->date_format;
+    lopts.threads = c->threads;
 
     if (c->map_file || c->nmaps > 0) {
         int bad_spec = 0; /* a bad --map SPEC is a usage error */
