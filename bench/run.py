@@ -50,6 +50,9 @@ import gen  # noqa: E402
 import peers  # noqa: E402
 
 BY = "actor,region:1,period:month"
+# Aggregation figures (toll_phases agg): a by-list giving ~10^4 groups on the
+# 10^6 file and one giving ~10^6 groups on the 10^7 file.
+AGG_BY = ("actor,region:1,period:year", "actor,region,period:day")
 COLUMNS = peers.COLUMNS
 KEYS = COLUMNS[:3]
 EXACT = ["incidents", "reports", "low", "high"]
@@ -338,6 +341,13 @@ def main(argv=None):
     ap.add_argument("--to-pandas-by", default="actor,region,period:month",
                     help="keys of the table for the to_pandas() timing")
     ap.add_argument("--json", help="also write the raw measurements here")
+    ap.add_argument("--phases", help="the toll_phases executable (default: "
+                    "next to the toll executable)")
+    ap.add_argument("--agg-by", default=";".join(AGG_BY),
+                    help="by-lists (separated by ';') timed by the "
+                    "aggregation kernel figures (default: %(default)s)")
+    ap.add_argument("--no-kernels", action="store_true",
+                    help="skip the phase / kernel figures (toll_phases)")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
 
@@ -413,7 +423,9 @@ def main(argv=None):
             "toll reads the report text (\"85-92\", \"at least 40\", "
             "\"about 120\", \"dozens\"). polars and DuckDB use all %d "
             "cores, and so does pandas' pyarrow reader (the rest of pandas "
-            "uses one); toll uses one." % (runs, os.cpu_count()), ""]
+            "uses one); toll uses two to load and to reconcile (its "
+            "default, --threads 0) and one for the rest." %
+            (runs, os.cpu_count()), ""]
     try:
         for n in sizes:
             label = gen.size_label(n)
@@ -495,6 +507,11 @@ def main(argv=None):
                                      f"{p['summarize']:.3f} | "
                                      f"{p['to_pandas']:.3f} |")
                 lines.append("")
+            if not a.no_kernels:
+                kern = kernel_timing(sizes, a, cli)
+                if kern:
+                    report["kernels"] = kern
+                    lines += kernel_lines(kern)
             lines += targets(report)
             try:
                 lines += ["Load average (1/5/15 min) when the run ended: " +
@@ -580,6 +597,128 @@ def to_pandas_timing(sizes, a, impls):
     return info
 
 
+# ---- phase and kernel figures (bench/phases.c) --------------------------------
+
+def find_phases(explicit, cli):
+    """The toll_phases executable: --phases, else beside the toll CLI."""
+    cands = [explicit]
+    if cli:
+        cands.append(os.path.join(os.path.dirname(cli), "toll_phases"))
+    for c in cands:
+        if c and os.path.isfile(c) and os.access(c, os.X_OK):
+            return os.path.abspath(c)
+    return None
+
+
+def run_phases(exe, args):
+    """Run toll_phases; its "key value" lines as a dict (agg lines as a
+    list under "agg")."""
+    _, rss, so, _ = run_child([exe] + args)
+    out = {"agg": [], "rss_kb": rss}
+    for line in so.splitlines():
+        if line.startswith("agg by="):
+            f = line.split()
+            d = {"by": f[1][3:]}
+            for k, v in zip(f[2::2], f[3::2]):
+                d[k] = float(v)
+            out["agg"].append(d)
+            continue
+        k, _, v = line.partition(" ")
+        try:
+            out[k] = float(v)
+        except ValueError:
+            out[k] = v
+    return out
+
+
+def kernel_timing(sizes, a, cli):
+    exe = find_phases(a.phases, cli)
+    if not exe:
+        print("SKIP kernel figures: toll_phases not found (it is built "
+              "with the CLI; or pass --phases)", file=sys.stderr)
+        return None
+    runs = str(max(3, a.runs))
+    res = {"job": [], "agg": [], "group": None, "intervals": None}
+    big = [n for n in sizes if n >= 1_000_000]
+    for n in big:
+        files = gen.paths(n, a.out)
+        for fmt in a.formats.split(","):
+            for threads in (1, 2):
+                r = run_phases(exe, ["job", files[fmt], "--threads",
+                                     str(threads), "--runs",
+                                     "1" if n >= 10_000_000 else runs])
+                r.update(size=gen.size_label(n), fmt=fmt)
+                res["job"].append(r)
+    by = [b for b in a.agg_by.split(";") if b]
+    if 1_000_000 in sizes and by:
+        r = run_phases(exe, ["agg", gen.paths(1_000_000, a.out)["csv"],
+                             "--runs", "5", "--by", by[0]])
+        res["agg"] += [dict(x, size="1e6") for x in r["agg"]]
+    if 10_000_000 in sizes and len(by) > 1:
+        r = run_phases(exe, ["agg", gen.paths(10_000_000, a.out)["csv"],
+                             "--runs", "3", "--by", by[1]])
+        res["agg"] += [dict(x, size="1e7") for x in r["agg"]]
+    if big:
+        # keys of the first 2.5 M reports: ~10^6 distinct incidents
+        n = max(big)
+        r = run_phases(exe, ["group", gen.paths(n, a.out)["csv"], "--limit",
+                             "2.5e6", "--runs", runs])
+        r.update(size=gen.size_label(n))
+        res["group"] = r
+    res["intervals"] = run_phases(exe, ["intervals", "--n", "1e6",
+                                        "--draws", "200", "--runs", runs])
+    return res
+
+
+def kernel_lines(k):
+    lines = ["## Phases and kernels (toll_phases, C API, one process)", "",
+             "`bench/phases.c` (built as `toll_phases` beside the CLI) "
+             "times each phase of the job in one process, best of its "
+             "runs (wall clock); `threads` is the load and reconcile "
+             "option (1: one thread; 2: the input split in two parts "
+             "loaded on both cores, and the incidents reconciled in two "
+             "halves).", "",
+             "| input | threads | load s | load MB/s | ns/report | "
+             "reconcile s | summarize s | render s | total s | "
+             "peak RSS MB |", "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    for r in k["job"]:
+        lines.append(
+            f"| {r['size']} {r['fmt'].upper()} | {r['threads']:.0f} | "
+            f"{r['load_s']:.3f} | {r['load_mb_s']:.0f} | "
+            f"{r['load_ns_per_report']:.0f} | {r['reconcile_s']:.3f} | "
+            f"{r['summarize_s']:.3f} | {r['render_s']:.3f} | "
+            f"{r['total_s']:.3f} | {r['peak_rss_mb']:.0f} |")
+    lines.append("")
+    if k["agg"]:
+        lines += ["Aggregation (`toll_summarize` alone, killed, best of its "
+                  "runs; a record is one incident's contribution to one "
+                  "group):", "",
+                  "| reports | by | groups | records | s | M records/s | "
+                  "ns/record |", "|---|---|--:|--:|--:|--:|--:|"]
+        for x in k["agg"]:
+            lines.append(f"| {x['size']} | `{x['by']}` | {x['groups']:,.0f} "
+                         f"| {x['records']:,.0f} | {x['s']:.4f} | "
+                         f"{x['m_records_s']:.1f} | "
+                         f"{x['ns_per_record']:.2f} |")
+        lines.append("")
+    g = k.get("group")
+    if g:
+        lines += [f"Incident grouping: the incident keys of the first "
+                  f"{g['keys']:,.0f} reports of the {g['size']} CSV "
+                  f"({g['distinct']:,.0f} distinct) interned in file order: "
+                  f"{g['group_plain_ns_per_key']:.1f} ns per report plain, "
+                  f"**{g['group_prefetch_ns_per_key']:.1f} ns** with the "
+                  f"hash computed 8 keys ahead and the slot prefetched (as "
+                  f"the CSV reader does).", ""]
+    iv = k.get("intervals")
+    if iv:
+        lines += [f"Intervals: `toll_interval_sum` over {iv['n']:,.0f} "
+                  f"ranges of 2 to 41 values, {iv['draws']:.0f} simulated "
+                  f"draws (taus2 through gsl_rng_get): "
+                  f"**{iv['intervals_s']:.3f} s**.", ""]
+    return lines
+
+
 def targets(report):
     """The issue's targets, each met or missed, from the measurements."""
     def t(size, impl):
@@ -619,6 +758,42 @@ def targets(report):
             add(f"Python path <= 10% over the CLI ({size}, CSV)", p,
                 p <= 1.10 * c, f"{p / c - 1:+.0%}")
             break
+    k = report.get("kernels") or {}
+
+    def job(size, fmt, threads):
+        for r in k.get("job", []):
+            if r["size"] == size and r["fmt"] == fmt and \
+                    r["threads"] == threads:
+                return r
+        return None
+    for fmt, one, two in (("csv", 500, 900), ("jsonl", 250, 450)):
+        for threads, goal in ((1, one), (2, two)):
+            r = job("1e6", fmt, threads) or job("1e7", fmt, threads)
+            add(f"{fmt.upper()} ingest >= {goal} MB/s "
+                f"({'one core' if threads == 1 else 'both cores'})",
+                r and r["load_mb_s"], r is not None and
+                r["load_mb_s"] >= goal,
+                f"{r['load_mb_s']:.0f} MB/s ({r['size']})" if r else "")
+    for x in k.get("agg", []):
+        goal = 200 if x["groups"] < 10 ** 5 else 30
+        add(f"Aggregation >= {goal} M records/s ({x['groups']:,.0f} groups)",
+            x["m_records_s"], x["m_records_s"] >= goal,
+            f"{x['m_records_s']:.1f} M/s")
+    g = k.get("group")
+    if g:
+        v = g["group_prefetch_ns_per_key"]
+        add(f"Incident grouping <= 30 ns per report "
+            f"({g['distinct']:,.0f} incidents)", v, v <= 30, f"{v:.1f} ns")
+    r = job("1e7", "csv", 2) or job("1e7", "csv", 1)
+    if r:
+        add("Peak RSS at 1e7 reports (C API job) well under 24 GiB",
+            r["peak_rss_mb"], r["peak_rss_mb"] < 24 * 1024 / 4,
+            f"{r['peak_rss_mb']:.0f} MB")
+    iv = k.get("intervals")
+    if iv:
+        add("Intervals: 200 draws over 1e6 incidents <= 0.3 s",
+            iv["intervals_s"], iv["intervals_s"] <= 0.3,
+            f"{iv['intervals_s']:.3f} s")
     tp = report.get("to_pandas")
     if tp:
         add(f"to_pandas() of a {tp['rows']:,}-row table in milliseconds",
