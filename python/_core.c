@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 
 /* ======================================================================== */
@@ -817,6 +818,11 @@ static int core_exec(PyObject *m)
     toll_state *st = PyModule_GetState(m);
     /* GSL's default handler aborts; the library relies on return codes. */
     gsl_set_error_handler_off();
+    /* JSON loads parse into a per-load arena when toll's cJSON hooks are
+     * installed (toll/reports.h); outside toll's own parses they are plain
+     * malloc/free, so other cJSON users in the process are unaffected. */
+    cJSON_Hooks hooks = {toll_json_hook_malloc, toll_json_hook_free};
+    cJSON_InitHooks(&hooks);
 
     st->TollError = new_exception(
         m, "toll.TollError",

@@ -5,7 +5,6 @@
 #include "json_arena.h"
 
 #include <cjson/cJSON.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -157,25 +156,17 @@ static void *arena_take(toll__json_arena *a, size_t n)
 
 /* ---- the hooks ----------------------------------------------------------------- */
 
-static void *hook_malloc(size_t n)
+void *toll_json_hook_malloc(size_t n)
 {
     toll__json_arena *a = active;
     return a ? arena_take(a, n) : malloc(n);
 }
 
-static void hook_free(void *p)
+void toll_json_hook_free(void *p)
 {
     if (!active)
         free(p);
     /* inside a parse: the arena's memory goes at the reset */
-}
-
-static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
-
-static void install_hooks(void)
-{
-    cJSON_Hooks h = {hook_malloc, hook_free};
-    cJSON_InitHooks(&h);
 }
 
 /* ---- parse and release ------------------------------------------------------------ */
@@ -221,7 +212,6 @@ toll__jparse toll__json_arena_parse(toll__json_arena *a, const char *text,
         *root = cJSON_ParseWithLengthOpts(text, len, end, 0);
         return *root ? TOLL__JP_OK : TOLL__JP_SYNTAX;
     }
-    pthread_once(&hooks_once, install_hooks);
     if (!a->blocks && !reset(a))
         return TOLL__JP_NOMEM;
     a->oom = 0;

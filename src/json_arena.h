@@ -7,16 +7,17 @@
  * the parse itself.  Here each document's tree is carved out of an arena
  * that belongs to the load and is reset after each document.
  *
- * cJSON's hooks are process-wide, so the library installs them once per
- * process (pthread_once), the first time a load parses, and they dispatch
- * through a thread-local pointer: only a thread inside
- * toll__json_arena_parse allocates from an arena (and frees nothing); on
- * every other thread, and on this one outside the parse, the hooks forward
- * to malloc / free, so other cJSON users in the process see cJSON behave
- * as with its default hooks.  If someone replaces the hooks afterwards
- * (cJSON_InitHooks is process-wide), the tree of a parse does not lie in
- * the arena: it is freed with cJSON_Delete and the load carries on with
- * malloc for the rest of it (the hooks are never installed twice).
+ * cJSON's hooks are process-wide, so the library never installs them: an
+ * application that wants the arena installs toll_json_hook_malloc /
+ * toll_json_hook_free (toll/reports.h) with cJSON_InitHooks, once, before
+ * loading (the toll CLI and the Python module do).  They dispatch through
+ * a thread-local pointer: only a thread inside toll__json_arena_parse
+ * allocates from an arena (and frees nothing); on every other thread, and
+ * on this one outside the parse, they forward to malloc / free, so other
+ * cJSON users in the process see cJSON behave as with its default hooks.
+ * When they are not installed (or someone replaced them), the tree of a
+ * parse does not lie in the arena: it is freed with cJSON_Delete and the
+ * load carries on with malloc for the rest of it (same results, slower).
  * Replacing the hooks while a parse runs is not supported: from another
  * thread it is a data race inside cJSON; on this thread it could only
  * come from the store's allocator, which the arena calls inside the parse

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void install_toll_hooks(void);
+
 /* ---- inputs ------------------------------------------------------------------------ */
 
 /* Reports of several shapes, a bad line (syntax) and a bad report. */
@@ -536,6 +538,30 @@ START_TEST(two_threads_loading_two_stores_should_match_serial)
 }
 END_TEST
 
+/* Without toll's hooks (a program that did not install them) every load
+ * uses malloc: the same reports, and the arena is never used. */
+START_TEST(loads_without_the_hooks_should_give_the_same_reports_with_malloc)
+{
+    char *in = make_input(20, 3000);
+    char *want = load_print(in);
+    cJSON_InitHooks(NULL);
+    char *got = load_print(in);
+    toll__json_arena a;
+    toll__json_arena_init(&a, toll_default_allocator());
+    cJSON *root = NULL;
+    ck_assert_int_eq(toll__json_arena_parse(&a, "{\"a\":1}", 7, NULL, &root),
+                     TOLL__JP_OK);
+    ck_assert_int_eq(toll__json_arena_is_off(&a), 1);
+    toll__json_arena_release(&a, root);
+    toll__json_arena_free(&a);
+    install_toll_hooks();
+    ck_assert_str_eq(got, want);
+    free(in);
+    free(want);
+    free(got);
+}
+END_TEST
+
 /* ---- cJSON's hooks replaced by someone else (last: see the top) -------------------- */
 
 /* An allocator that replaces cJSON's hooks with malloc/free (what a
@@ -647,6 +673,8 @@ static Suite *suite(void)
                             1);
 #endif
     tcase_add_test(tc, other_cjson_users_should_be_unaffected);
+    tcase_add_test(tc,
+                   loads_without_the_hooks_should_give_the_same_reports_with_malloc);
     tcase_add_test(tc, two_threads_loading_two_stores_should_match_serial);
     tcase_add_test(tc,
                    hooks_replaced_by_another_caller_should_still_give_right_results);
@@ -654,4 +682,15 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void) { return toll_test_run(suite()); }
+/* toll's hooks, as an application installs them (toll/reports.h). */
+static void install_toll_hooks(void)
+{
+    cJSON_Hooks h = {toll_json_hook_malloc, toll_json_hook_free};
+    cJSON_InitHooks(&h);
+}
+
+int main(void)
+{
+    install_toll_hooks(); /* inherited by the forked tests */
+    return toll_test_run(suite());
+}

@@ -107,6 +107,25 @@ typedef enum toll_repair_mode {
 TOLL_API void toll_load_options_init(toll_load_options *opts);
 
 /*
+ * cJSON allocation hooks for faster JSON loads (docs/json-arena.md).  With
+ * them installed, a JSON or JSON Lines load parses each report into an
+ * arena owned by the load (through the store's allocator, reset after each
+ * report) instead of a malloc per node.  cJSON's hooks are process-wide,
+ * so toll never installs them itself: an application opts in once, before
+ * loading (the toll CLI and the Python module do), with
+ *
+ *     cJSON_Hooks h = {toll_json_hook_malloc, toll_json_hook_free};
+ *     cJSON_InitHooks(&h);
+ *
+ * Outside toll's own parse calls they are plain malloc and free, on every
+ * thread, so other cJSON users in the program are unaffected.  Without
+ * them (or after the program replaces them) loads use malloc: the same
+ * results, slower.  A store's allocator must not call cJSON_InitHooks.
+ */
+TOLL_API void *toll_json_hook_malloc(size_t size);
+TOLL_API void toll_json_hook_free(void *ptr);
+
+/*
  * Create an empty report store using `alloc` (NULL: default allocator).
  * On success *out owns the store; free it with toll_reports_free.
  */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 
 #include "toll/toll.h"
@@ -1078,6 +1079,10 @@ int main(int argc, char **argv)
 {
     /* GSL's default handler aborts; toll reports errors as statuses. */
     gsl_set_error_handler_off();
+    /* JSON loads parse into a per-load arena (toll/reports.h): the program,
+     * not the library, installs cJSON's process-wide hooks. */
+    cJSON_Hooks hooks = {toll_json_hook_malloc, toll_json_hook_free};
+    cJSON_InitHooks(&hooks);
     if (argc > 0 && argv[0])
         g_argv0 = argv[0];
 
