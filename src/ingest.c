@@ -1408,7 +1408,8 @@ static toll_status dates(toll__ingest *in, date_in *date, date_in *start,
         char sb[16], eb[16];
         toll_date_format(a2, sb);
         toll_date_format(d, eb);
-        return toll__rec_err(in, TOLL_EREPORT, end->field, NULL, 0,
+        return toll__rec_err(in, TOLL_EREPORT, end->field, end->v.s,
+                             end->v.s ? end->v.len : 0,
                              "%s (%s) is before %s (%s)", end->field, eb,
                              start->field, sb);
     }

@@ -466,7 +466,7 @@ static toll_status json_record(toll__ingest *in, toll__json_arena *ar,
         if (st)
             goto cleanup;
         if (dup) {
-            toll__rec_err(in, TOLL_EREPORT, dup->key, NULL, 0,
+            toll__rec_err(in, TOLL_EREPORT, dup->key, dup->key, dup->klen,
                           "key '%s' appears twice in one report", dup->key);
             st = toll__ingest_reject(in);
             goto cleanup;
