@@ -12,6 +12,7 @@
 #define TOLL_INGEST_H
 
 #include "internal.h"
+#include "strhash.h" /* toll__load64 */
 
 #include <stdio.h>
 
@@ -62,6 +63,29 @@ int toll__utf8_valid(const char *s, size_t len, size_t *bad);
  * object) starting at s[i]. */
 size_t toll__json_skip_ws(const char *s, size_t len, size_t i);
 size_t toll__json_skip_value(const char *s, size_t len, size_t i);
+
+/* The first '"' or '\\' in s[i..len), or len. */
+static inline size_t toll__json_quote_or_escape(const char *s, size_t len,
+                                                size_t i)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&  \
+    defined(__GNUC__)
+    const uint64_t ones = UINT64_C(0x0101010101010101),
+                   highs = UINT64_C(0x8080808080808080),
+                   bq = ones * '"', bb = ones * '\\';
+    while (i + 8 <= len) {
+        uint64_t x = toll__load64(s + i), q = x ^ bq, b = x ^ bb;
+        /* high bit of the lowest byte equal to '"' or '\\' */
+        uint64_t m = ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
+        if (m)
+            return i + ((size_t)__builtin_ctzll(m) >> 3);
+        i += 8;
+    }
+#endif
+    while (i < len && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
 
 /* ---- column maps ---------------------------------------------------------- */
 

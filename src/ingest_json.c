@@ -42,36 +42,14 @@ static inline size_t skip_ws(const char *s, size_t len, size_t i)
     return i;
 }
 
-/* The first '"' or '\\' in s[i..len), or len. */
-static inline size_t quote_or_escape(const char *s, size_t len, size_t i)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&  \
-    defined(__GNUC__)
-    const uint64_t ones = UINT64_C(0x0101010101010101),
-                   highs = UINT64_C(0x8080808080808080),
-                   bq = ones * '"', bb = ones * '\\';
-    while (i + 8 <= len) {
-        uint64_t x = toll__load64(s + i), q = x ^ bq, b = x ^ bb;
-        /* high bit of the lowest byte equal to '"' or '\\' */
-        uint64_t m = ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
-        if (m)
-            return i + ((size_t)__builtin_ctzll(m) >> 3);
-        i += 8;
-    }
-#endif
-    while (i < len && s[i] != '"' && s[i] != '\\')
-        i++;
-    return i;
-}
-
 /* The end of the string starting at s[i] == '"' (after its closing quote,
  * or len); *esc: it holds an escape. */
 static inline size_t skip_string(const char *s, size_t len, size_t i,
                                  int *esc)
 {
     *esc = 0;
-    for (i = quote_or_escape(s, len, i + 1); i < len;
-         i = quote_or_escape(s, len, i + 2)) {
+    for (i = toll__json_quote_or_escape(s, len, i + 1); i < len;
+         i = toll__json_quote_or_escape(s, len, i + 2)) {
         if (s[i] == '"')
             return i + 1;
         *esc = 1;
