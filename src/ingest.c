@@ -743,8 +743,13 @@ static toll_status repair_q(toll__ingest *in, const char *field, int64_t *lo,
     return st;
 }
 
-/* Run toll_quantity_make and locate its error. */
-static toll_status make_q(toll__ingest *in, const char *field, int64_t lo,
+/* Run toll_quantity_make and locate its error: the record's field, and
+ * text[0..tlen) as the offending text (the value the bounds came from: a
+ * quantity object, or the cell of the column at fault), which the message
+ * quotes unless it already shows it ("low 9 is greater than high 5" shows
+ * the cell "9"). */
+static toll_status make_q(toll__ingest *in, const char *field,
+                          const char *text, size_t tlen, int64_t lo,
                           int64_t hi, int has_best, double best,
                           toll_quantity *q)
 {
@@ -757,10 +762,17 @@ static toll_status make_q(toll__ingest *in, const char *field, int64_t lo,
     if (st == TOLL_ENOMEM)
         return fatal(in, st);
     if (st) {
-        if (st != TOLL_EPARSE)
-            in->rec.code = TOLL_EREPORT;
-        toll__err_locate(&in->rec, in->name, in->line, in->record, field);
-        return in->rec.code;
+        char why[sizeof in->rec.message];
+        snprintf(why, sizeof why, "%s", in->rec.message);
+        trim(&text, &tlen);
+        int shown = show_len(text, tlen);
+        int quoted = 0;
+        for (const char *w = why; shown > 0 && !quoted && *w; w++)
+            quoted = strncmp(w, text, (size_t)shown) == 0;
+        return toll__rec_err(in, st == TOLL_EPARSE ? st : TOLL_EREPORT, field,
+                             text, tlen, quoted || !shown ? "%s" : "%s in %.*s%s",
+                             why, shown, text,
+                             (size_t)shown < tlen ? "..." : "");
     }
     return TOLL_OK;
 }
@@ -902,7 +914,7 @@ static toll_status q_object(toll__ingest *in, const char *field,
                                  "best %.*s %s", show_len(best, bestl), best,
                                  num_problem(rc));
     }
-    return make_q(in, field, l, h, best != NULL, b, q);
+    return make_q(in, field, s, len, l, h, best != NULL, b, q);
 }
 
 /* A quantity from one value. */
@@ -983,7 +995,7 @@ static toll_status q_value(toll__ingest *in, const char *field,
         int64_t n;
         if ((st = json_count(in, field, v->s, v->len, &n)))
             return st;
-        return make_q(in, field, n, n, 1, (double)n, q);
+        return make_q(in, field, v->s, v->len, n, n, 1, (double)n, q);
     }
     case TOLL__V_OBJECT:
         return q_object(in, field, v, q);
@@ -1080,7 +1092,9 @@ static toll_status q_range(toll__ingest *in, const toll__slot *sl,
         fk = 1;
     else if (!has_lo)
         fk = hk;
-    return make_q(in, slot_field(sl, m, fk), lo, hi, has_best, best, q);
+    toll__val fv = slot_val(sl, m, fk);
+    return make_q(in, slot_field(sl, m, fk), fv.s, fv.len, lo, hi, has_best,
+                  best, q);
 }
 
 /* ---- region, actors ------------------------------------------------------------------- */
@@ -1364,10 +1378,19 @@ static toll_status dates(toll__ingest *in, date_in *date, date_in *start,
     if ((st = date_value(in, end, &c, &d)))
         return st;
     if (date->given) {
-        if (start->given || end->given)
-            return toll__rec_err(in, TOLL_EREPORT, date->field, NULL, 0,
+        if (start->given || end->given) {
+            const date_in *o = start->given ? start : end;
+            const char *ds = date->v.s, *os = o->v.s;
+            size_t dl = date->v.len, ol = o->v.len;
+            trim(&ds, &dl);
+            trim(&os, &ol);
+            return toll__rec_err(in, TOLL_EREPORT, date->field, ds, dl,
                                  "give either 'date' or "
-                                 "'date_start'/'date_end', not both");
+                                 "'date_start'/'date_end', not both "
+                                 "(date \"%.*s\", %s \"%.*s\")",
+                                 show_len(ds, dl), ds, o->field,
+                                 show_len(os, ol), os);
+        }
         row->date_start = a;
         row->date_end = b;
         return TOLL_OK;
