@@ -667,6 +667,15 @@ def kernel_timing(sizes, a, cli):
         res["group"] = r
     res["intervals"] = run_phases(exe, ["intervals", "--n", "1e6",
                                         "--draws", "200", "--runs", runs])
+    # the parsers alone (bench/ceilings.c), on the 1e6 files when measured
+    ceil = os.path.join(os.path.dirname(exe), "toll_ceilings")
+    res["ceilings"] = []
+    if os.access(ceil, os.X_OK):
+        n = 1_000_000 if 1_000_000 in sizes else (max(big) if big else None)
+        for fmt in (a.formats.split(",") if n else []):
+            r = run_phases(ceil, [gen.paths(n, a.out)[fmt], "--runs", runs])
+            r.update(size=gen.size_label(n), fmt=fmt)
+            res["ceilings"].append(r)
     return res
 
 
@@ -710,6 +719,27 @@ def kernel_lines(k):
                   f"**{g['group_prefetch_ns_per_key']:.1f} ns** with the "
                   f"hash computed 8 keys ahead and the slot prefetched (as "
                   f"the CSV reader does).", ""]
+    names = {"split": "line ends only (memchr)",
+             "csvscan": "toll's CSV tokenizer (src/csvscan.c)",
+             "libcsv": "libcsv `csv_parse`, counting callbacks",
+             "cjson-malloc": "cJSON parse + delete, malloc hooks",
+             "cjson-arena": "cJSON parse, toll's arena hooks",
+             "cjson-walk": "cJSON parse (arena) + visiting every member"}
+    for c in k.get("ceilings", []):
+        if c is k.get("ceilings", [])[0]:
+            lines += ["Parser ceilings (`toll_ceilings`, bench/ceilings.c): "
+                      "each parser alone on one core over the file already "
+                      "in memory, best of its runs. A load does this and "
+                      "then its own work per record.", "",
+                      "| input | pass | s | MB/s | ns/record |",
+                      "|---|---|--:|--:|--:|"]
+        for key, label in names.items():
+            if f"{key}_s" in c:
+                lines.append(f"| {c['size']} {c['fmt'].upper()} | {label} | "
+                             f"{c[key + '_s']:.3f} | {c[key + '_mb_s']:.0f} | "
+                             f"{c[key + '_ns_record']:.0f} |")
+    if k.get("ceilings"):
+        lines.append("")
     iv = k.get("intervals")
     if iv:
         lines += [f"Intervals: `toll_interval_sum` over {iv['n']:,.0f} "
