@@ -1,8 +1,15 @@
 /*
  * src/pool.c - string interning and actor-set interning.
  */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
+#endif
 #include "internal.h"
 #include "strhash.h"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 /* The byte-string hash (src/strhash.h). */
 static uint32_t hash_bytes(const char *s, size_t len)
@@ -89,12 +96,67 @@ static void fill_table(const toll__strpool *p, uint32_t *t, size_t ncap)
     }
 }
 
+/*
+ * A zeroed table of ncap slots.  A large one (4 MiB and more: 512 Ki
+ * slots, about 390,000 strings) is probed at random, one slot per lookup,
+ * over thousands of 4 KiB pages (more than the TLB holds beside the rest
+ * of a load), and each page is a fault when first touched; when the
+ * memory comes from the default allocator (the C library's malloc: private
+ * anonymous memory, ours until freed), the 2 MiB-aligned part of the block
+ * is advised for transparent huge pages before it is first touched.  The
+ * advice is only a hint (the kernel may ignore it, and its failure is
+ * ignored); memory from a caller's allocator is never advised, since what
+ * it is (a shared mapping, an arena the caller reuses) is not ours to know.
+ */
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+static uint32_t *table_alloc(const toll__strpool *p, size_t ncap)
+{
+    if (ncap > SIZE_MAX / (2 * sizeof(uint32_t)))
+        return NULL;
+    size_t bytes = 2 * ncap * sizeof(uint32_t);
+    uint32_t *t = toll__alloc(p->alloc, bytes);
+    if (!t)
+        return NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes >= 2 * HUGE_PAGE &&
+        p->alloc->malloc == toll_default_allocator()->malloc) {
+        uintptr_t b = ((uintptr_t)t + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        uintptr_t e = ((uintptr_t)t + bytes) & ~(HUGE_PAGE - 1);
+        if (e > b)
+            (void)madvise((void *)b, (size_t)(e - b), MADV_HUGEPAGE);
+    }
+#endif
+    memset(t, 0, bytes);
+    return t;
+}
+
+/*
+ * Twice the slots.  The old table is walked in slot order (not in id
+ * order, as fill_table does): an entry in old slot i (home h & (cap - 1) at
+ * or just before i) goes to new home h & (2 cap - 1), i.e. near i or near
+ * i + cap, so the new table is written in two nearly sequential streams
+ * instead of at random.  The placement differs from an id-order fill only
+ * in the order of keys within a cluster; ids never change.
+ */
 static toll_status rehash(toll__strpool *p, size_t ncap)
 {
-    uint32_t *t = toll__calloc(p->alloc, 2 * ncap, sizeof *t);
+    uint32_t *t = table_alloc(p, ncap);
     if (!t)
         return TOLL_ENOMEM;
-    fill_table(p, t, ncap);
+    const uint32_t *o = p->table;
+    size_t mask = ncap - 1;
+    for (size_t k = 0; k < p->table_cap; k++) {
+        uint32_t id = o[2 * k];
+        if (!id)
+            continue;
+        uint32_t h = o[2 * k + 1];
+        size_t i = h & mask;
+        while (t[2 * i])
+            i = (i + 1) & mask;
+        t[2 * i] = id;
+        t[2 * i + 1] = h;
+    }
     toll__free(p->alloc, p->table, 2 * p->table_cap * sizeof *p->table);
     p->table = t;
     p->table_cap = ncap;

@@ -1,8 +1,11 @@
 /* tests/test_pool.c - string and actor-set interning. */
 #include "internal.h"
+#include "strhash.h"
 #include "testutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 START_TEST(strpool_should_give_equal_strings_one_id)
 {
@@ -157,6 +160,263 @@ START_TEST(pools_should_report_enomem_and_leak_nothing)
 }
 END_TEST
 
+
+/* ---- growth, collisions, failures ------------------------------------------ */
+
+/* Key i of the growth tests: "key-<i>", short like the incident keys. */
+static size_t growth_key(char *buf, size_t cap, unsigned i)
+{
+    return (size_t)snprintf(buf, cap, "key-%08u", i);
+}
+
+/* 250,000 keys take the table past 4 MiB (the size advised for huge pages
+ * with the default allocator).  Each key is interned, then every third
+ * earlier key again: new keys get 1, 2, 3, ... in first-seen order and
+ * repeats their first id, across every rehash. */
+static void check_first_seen_order(const toll_allocator *a)
+{
+    enum { N = 250000 };
+    toll__strpool p;
+    ck_assert_int_eq(toll__strpool_init(&p, a), TOLL_OK);
+    char buf[32];
+    for (unsigned i = 0; i < N; i++) {
+        uint32_t id;
+        size_t n = growth_key(buf, sizeof buf, i);
+        ck_assert_int_eq(toll__strpool_intern(&p, buf, n, &id), TOLL_OK);
+        ck_assert_uint_eq(id, i + 1);
+        unsigned j = i / 3;
+        n = growth_key(buf, sizeof buf, j);
+        uint32_t h = toll__hash_bytes(buf, n);
+        toll__strpool_prefetch(&p, h);
+        ck_assert_int_eq(toll__strpool_intern_hashed(&p, buf, n, h, &id),
+                         TOLL_OK);
+        ck_assert_uint_eq(id, j + 1);
+    }
+    ck_assert_uint_eq(p.count, N + 1);
+    ck_assert_uint_ge(2 * p.table_cap * sizeof(uint32_t), (size_t)4 << 20);
+    for (unsigned i = 0; i < N; i += 997) {
+        uint32_t id;
+        size_t n = growth_key(buf, sizeof buf, i);
+        ck_assert(toll__strpool_find(&p, buf, n, &id));
+        ck_assert_uint_eq(id, i + 1);
+        ck_assert_str_eq(toll__str(&p, id), buf);
+        ck_assert_uint_eq(toll__strlen(&p, id), n);
+    }
+    uint32_t id;
+    ck_assert(!toll__strpool_find(&p, "key-99999999", 12, &id));
+    toll__strpool_free(&p);
+}
+
+START_TEST(strpool_should_give_ids_in_first_seen_order_across_growth)
+{
+    check_first_seen_order(toll_default_allocator());
+}
+END_TEST
+
+START_TEST(strpool_should_grow_past_four_mib_with_a_callers_allocator)
+{
+    failing_alloc f;
+    failing_alloc_init(&f, 0);
+    check_first_seen_order(&f.a);
+    ck_assert_int_eq(f.live, 0);
+}
+END_TEST
+
+typedef struct hashed_key {
+    uint32_t hash;
+    unsigned i;
+} hashed_key;
+
+static int cmp_hashed_key(const void *a, const void *b)
+{
+    const hashed_key *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+START_TEST(strpool_should_tell_apart_keys_with_the_same_hash)
+{
+    /* Find two short keys with the same 32-bit hash (about ten pairs are
+     * expected among 300,000 keys; the hash is fixed, so this is
+     * deterministic). */
+    enum { N = 300000 };
+    hashed_key *k = malloc(N * sizeof *k);
+    ck_assert_ptr_nonnull(k);
+    char a[32], b[32];
+    for (unsigned i = 0; i < N; i++) {
+        size_t n = growth_key(a, sizeof a, i);
+        k[i].hash = toll__hash_bytes(a, n);
+        k[i].i = i;
+    }
+    qsort(k, N, sizeof *k, cmp_hashed_key);
+    size_t pairs = 0;
+    toll__strpool p;
+    ck_assert_int_eq(toll__strpool_init(&p, toll_default_allocator()),
+                     TOLL_OK);
+    for (size_t j = 1; j < N; j++) {
+        if (k[j].hash != k[j - 1].hash)
+            continue;
+        size_t na = growth_key(a, sizeof a, k[j - 1].i);
+        size_t nb = growth_key(b, sizeof b, k[j].i);
+        ck_assert_uint_eq(toll__hash_bytes(a, na), toll__hash_bytes(b, nb));
+        uint32_t ia, ib, again;
+        ck_assert_int_eq(toll__strpool_intern(&p, a, na, &ia), TOLL_OK);
+        ck_assert_int_eq(toll__strpool_intern(&p, b, nb, &ib), TOLL_OK);
+        ck_assert_uint_ne(ia, ib);
+        ck_assert_str_eq(toll__str(&p, ia), a);
+        ck_assert_str_eq(toll__str(&p, ib), b);
+        ck_assert_int_eq(toll__strpool_intern(&p, a, na, &again), TOLL_OK);
+        ck_assert_uint_eq(again, ia);
+        ck_assert(toll__strpool_find(&p, b, nb, &again));
+        ck_assert_uint_eq(again, ib);
+        pairs++;
+    }
+    ck_assert_uint_gt(pairs, 0);
+    /* and still apart after the table has grown around them */
+    for (unsigned i = 0; i < 50000; i++) {
+        uint32_t id;
+        size_t n = (size_t)snprintf(a, sizeof a, "other-%u", i);
+        ck_assert_int_eq(toll__strpool_intern(&p, a, n, &id), TOLL_OK);
+    }
+    uint32_t next = 1;
+    for (size_t j = 1; j < N; j++) {
+        if (k[j].hash != k[j - 1].hash)
+            continue;
+        size_t na = growth_key(a, sizeof a, k[j - 1].i);
+        size_t nb = growth_key(b, sizeof b, k[j].i);
+        uint32_t ia, ib;
+        ck_assert(toll__strpool_find(&p, a, na, &ia));
+        ck_assert(toll__strpool_find(&p, b, nb, &ib));
+        ck_assert_uint_eq(ia, next);
+        ck_assert_uint_eq(ib, next + 1);
+        next += 2;
+    }
+    toll__strpool_free(&p);
+    free(k);
+}
+END_TEST
+
+START_TEST(strpool_should_compare_short_keys_by_every_byte_and_length)
+{
+    /* Keys of 1 to 24 bytes that differ only in their last byte, in an
+     * embedded NUL, or in a trailing NUL: all distinct. */
+    toll__strpool p;
+    ck_assert_int_eq(toll__strpool_init(&p, toll_default_allocator()),
+                     TOLL_OK);
+    char k[32];
+    uint32_t ids[25][3];
+    for (size_t len = 1; len <= 24; len++) {
+        memset(k, 'x', sizeof k);
+        ck_assert_int_eq(toll__strpool_intern(&p, k, len, &ids[len][0]),
+                         TOLL_OK);
+        k[len - 1] = 'y';
+        ck_assert_int_eq(toll__strpool_intern(&p, k, len, &ids[len][1]),
+                         TOLL_OK);
+        k[len - 1] = 'x';
+        k[len / 2] = '\0';
+        ck_assert_int_eq(toll__strpool_intern(&p, k, len, &ids[len][2]),
+                         TOLL_OK);
+    }
+    ck_assert_uint_eq(p.count, 1 + 24 * 3);
+    for (size_t len = 1; len <= 24; len++) {
+        uint32_t id;
+        memset(k, 'x', sizeof k);
+        ck_assert(toll__strpool_find(&p, k, len, &id));
+        ck_assert_uint_eq(id, ids[len][0]);
+        ck_assert_uint_eq(toll__strlen(&p, id), len);
+        k[len / 2] = '\0';
+        ck_assert(toll__strpool_find(&p, k, len, &id));
+        ck_assert_uint_eq(id, ids[len][2]);
+        ck_assert(memcmp(toll__str(&p, id), k, len) == 0);
+        /* a trailing NUL makes another key */
+        memset(k, 'x', sizeof k);
+        k[len] = '\0';
+        ck_assert_int_eq(toll__strpool_intern(&p, k, len + 1, &id), TOLL_OK);
+        ck_assert_uint_ne(id, ids[len][0]);
+        ck_assert_uint_eq(toll__strlen(&p, id), len + 1);
+        ck_assert(memcmp(toll__str(&p, id), k, len + 1) == 0);
+    }
+    toll__strpool_free(&p);
+}
+END_TEST
+
+START_TEST(strpool_should_stay_usable_after_enomem_while_growing)
+{
+    /* Fail every allocation from the n-th on, for n over the whole run:
+     * the failing intern reports TOLL_ENOMEM and changes nothing; with
+     * allocations allowed again the same key gets the next id, and every
+     * earlier key keeps its own. */
+    enum { N = 3000 };
+    char buf[32];
+    for (long n = 1; n < 80; n++) {
+        failing_alloc f;
+        failing_alloc_init(&f, 0);
+        toll__strpool p;
+        ck_assert_int_eq(toll__strpool_init(&p, &f.a), TOLL_OK);
+        f.fail_at = f.count + n;
+        unsigned failed = N;
+        for (unsigned i = 0; i < N; i++) {
+            uint32_t id;
+            size_t k = growth_key(buf, sizeof buf, i);
+            toll_status st = toll__strpool_intern(&p, buf, k, &id);
+            if (st != TOLL_OK) {
+                ck_assert_int_eq(st, TOLL_ENOMEM);
+                ck_assert_uint_eq(p.count, i + 1);
+                ck_assert(!toll__strpool_find(&p, buf, k, &id));
+                failed = i;
+                break;
+            }
+            ck_assert_uint_eq(id, i + 1);
+        }
+        f.fail_at = 0;
+        for (unsigned i = failed; i < N; i++) {
+            uint32_t id;
+            size_t k = growth_key(buf, sizeof buf, i);
+            ck_assert_int_eq(toll__strpool_intern(&p, buf, k, &id), TOLL_OK);
+            ck_assert_uint_eq(id, i + 1);
+        }
+        for (unsigned i = 0; i < N; i++) {
+            uint32_t id;
+            size_t k = growth_key(buf, sizeof buf, i);
+            ck_assert(toll__strpool_find(&p, buf, k, &id));
+            ck_assert_uint_eq(id, i + 1);
+        }
+        toll__strpool_free(&p);
+        ck_assert_int_eq(f.live, 0);
+    }
+}
+END_TEST
+
+START_TEST(strpool_truncate_should_keep_a_grown_table_consistent)
+{
+    toll__strpool p;
+    ck_assert_int_eq(toll__strpool_init(&p, toll_default_allocator()),
+                     TOLL_OK);
+    char buf[32];
+    uint32_t id;
+    for (unsigned i = 0; i < 20000; i++) {
+        size_t n = growth_key(buf, sizeof buf, i);
+        ck_assert_int_eq(toll__strpool_intern(&p, buf, n, &id), TOLL_OK);
+    }
+    toll__strpool_truncate(&p, 5001); /* keeps ids 1..5000 */
+    for (unsigned i = 0; i < 20000; i++) {
+        size_t n = growth_key(buf, sizeof buf, 19999 - i);
+        int there = toll__strpool_find(&p, buf, n, &id);
+        ck_assert_int_eq(there, 19999 - i < 5000);
+        if (there)
+            ck_assert_uint_eq(id, 20000 - i);
+    }
+    /* dropped keys come back with new ids, in the new order */
+    for (unsigned i = 0; i < 15000; i++) {
+        size_t n = growth_key(buf, sizeof buf, 19999 - i);
+        ck_assert_int_eq(toll__strpool_intern(&p, buf, n, &id), TOLL_OK);
+        ck_assert_uint_eq(id, 5001 + i);
+    }
+    toll__strpool_free(&p);
+}
+END_TEST
+
 static Suite *pool_suite(void)
 {
     Suite *s = suite_create("pool");
@@ -169,6 +429,15 @@ static Suite *pool_suite(void)
     tcase_add_test(tc, setpool_should_handle_many_sets_and_large_sets);
     tcase_add_test(tc, pools_should_report_enomem_and_leak_nothing);
     suite_add_tcase(s, tc);
+    TCase *tg = tcase_create("growth");
+    tcase_set_timeout(tg, 120);
+    tcase_add_test(tg, strpool_should_give_ids_in_first_seen_order_across_growth);
+    tcase_add_test(tg, strpool_should_grow_past_four_mib_with_a_callers_allocator);
+    tcase_add_test(tg, strpool_should_tell_apart_keys_with_the_same_hash);
+    tcase_add_test(tg, strpool_should_compare_short_keys_by_every_byte_and_length);
+    tcase_add_test(tg, strpool_should_stay_usable_after_enomem_while_growing);
+    tcase_add_test(tg, strpool_truncate_should_keep_a_grown_table_consistent);
+    suite_add_tcase(s, tg);
     return s;
 }
 
