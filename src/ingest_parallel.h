@@ -28,8 +28,10 @@ void toll__ingest_free(toll__ingest *in);
  * into `r`: strings and actor sets re-interned in b's id order, reports,
  * quantities, extras, categories, repairs and rejects appended; record
  * numbers of b's repairs and rejects moved on by `rec_off`.  With
- * `two_threads` the columns are copied by this thread and one more (one
- * thread when it cannot be started).  *conflict set
+ * `two_threads` a helper thread copies the unmapped columns and maps the
+ * fresh pages while this one re-interns the strings, then the mapped
+ * columns are copied by this thread and one more (one thread when a
+ * thread cannot be started).  *conflict set
  * (and nothing merged) when a repair text of b is also used as another
  * value (the merge could not tell them apart).  TOLL_ENOMEM: r may hold
  * new strings and rows past its count (roll back to a mark).

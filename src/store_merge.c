@@ -59,14 +59,22 @@ static toll_status intern_repair(toll__strpool *p, const char *s, size_t len,
 
 #define AHEAD 8
 
-/* Half of the column copy: part 0 the quantity cells and four columns,
- * part 1 the other columns and the extras.  Column by column, so that
- * each loop streams through two arrays. */
+/*
+ * The rows are copied in two steps.  While this thread re-interns b's
+ * strings and actor sets, a helper thread ("early") copies the columns
+ * that need no id map (dates, lines, kinds, counts, offsets) and touches
+ * the fresh pages the mapped columns will be written to, so that the page
+ * faults (most of the copy's cost on a large merge) are taken on the other
+ * core.  The mapped columns are then written in two halves ("part" 0 and
+ * 1), the second on a thread of its own.  Column by column, so that each
+ * loop streams through two arrays.
+ */
 typedef struct rows_job {
     toll_reports *r;
     const toll_reports *b;
     const uint32_t *smap, *setmap;
-    int part;
+    size_t o, q0, x0;      /* where b's rows, cells and extras go in r */
+    int part;              /* 0, 1: the mapped columns; 2: early */
 } rows_job;
 
 static void map_col(uint32_t *dst, const uint32_t *src, size_t n,
@@ -76,39 +84,60 @@ static void map_col(uint32_t *dst, const uint32_t *src, size_t n,
         dst[i] = map[src[i]];
 }
 
+/* Write a zero byte into each page of p[0..bytes) (not yet used: its
+ * contents are written later), so that the page is mapped now. */
+static void touch(void *p, size_t bytes)
+{
+    unsigned char *c = p;
+    for (size_t k = 0; k < bytes; k += 4096)
+        c[k] = 0;
+}
+
 static void *rows_run(void *arg)
 {
     rows_job *j = arg;
     toll_reports *r = j->r;
     const toll_reports *b = j->b;
     const uint32_t *smap = j->smap;
-    size_t n = b->n, o = r->n, q0 = r->nq, x0 = r->nx;
+    size_t n = b->n, o = j->o, q0 = j->q0, x0 = j->x0;
+    if (j->part == 2) {
+        memcpy(r->source_kind + o, b->source_kind, n * sizeof *b->source_kind);
+        memcpy(r->date_start + o, b->date_start, n * sizeof *b->date_start);
+        memcpy(r->date_end + o, b->date_end, n * sizeof *b->date_end);
+        memcpy(r->line + o, b->line, n * sizeof *b->line);
+        memcpy(r->q_count + o, b->q_count, n * sizeof *b->q_count);
+        memcpy(r->x_count + o, b->x_count, n * sizeof *b->x_count);
+        for (size_t i = 0; i < n; i++)
+            r->q_begin[o + i] = (uint32_t)(b->q_begin[i] + q0);
+        for (size_t i = 0; i < n; i++)
+            r->x_begin[o + i] = (uint32_t)(b->x_begin[i] + x0);
+        uint32_t *cols[] = {r->incident, r->source, r->region, r->actors,
+                            r->source_actor, r->id, r->url, r->note,
+                            r->file};
+        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+            touch(cols[c] + o, n * sizeof *cols[c]);
+        if (b->nq)
+            touch(r->q + q0, b->nq * sizeof *r->q);
+        if (b->nx)
+            touch(r->x + x0, b->nx * sizeof *r->x);
+        return NULL;
+    }
     if (j->part == 0) {
         for (size_t i = 0; i < b->nq; i++) {
             r->q[q0 + i] = b->q[i];
             r->q[q0 + i].category = smap[b->q[i].category];
         }
         map_col(r->incident + o, b->incident, n, smap);
-        map_col(r->source + o, b->source, n, smap);
-        map_col(r->region + o, b->region, n, smap);
-        map_col(r->actors + o, b->actors, n, j->setmap);
-        for (size_t i = 0; i < n; i++)
-            r->q_begin[o + i] = (uint32_t)(b->q_begin[i] + q0);
         return NULL;
     }
+    map_col(r->source + o, b->source, n, smap);
+    map_col(r->region + o, b->region, n, smap);
+    map_col(r->actors + o, b->actors, n, j->setmap);
     map_col(r->source_actor + o, b->source_actor, n, smap);
     map_col(r->id + o, b->id, n, smap);
     map_col(r->url + o, b->url, n, smap);
     map_col(r->note + o, b->note, n, smap);
     map_col(r->file + o, b->file, n, smap);
-    memcpy(r->source_kind + o, b->source_kind, n * sizeof *b->source_kind);
-    memcpy(r->date_start + o, b->date_start, n * sizeof *b->date_start);
-    memcpy(r->date_end + o, b->date_end, n * sizeof *b->date_end);
-    memcpy(r->line + o, b->line, n * sizeof *b->line);
-    memcpy(r->q_count + o, b->q_count, n * sizeof *b->q_count);
-    memcpy(r->x_count + o, b->x_count, n * sizeof *b->x_count);
-    for (size_t i = 0; i < n; i++)
-        r->x_begin[o + i] = (uint32_t)(b->x_begin[i] + x0);
     for (size_t i = 0; i < b->nx; i++) {
         r->x[x0 + i].key = smap[b->x[i].key];
         r->x[x0 + i].value = smap[b->x[i].value];
@@ -127,6 +156,9 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
     size_t tmp_cap = 0;
     uint8_t *isrep = NULL;
     toll_status st = TOLL_OK;
+    rows_job jobs[3];
+    pthread_t early_tid;
+    int early = 0; /* the early copy runs on early_tid */
     *conflict = 0;
 
     if (r->n + b->n >= UINT32_MAX - 1 || r->nq + b->nq >= UINT32_MAX ||
@@ -151,6 +183,29 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
             goto cleanup;
         }
     }
+
+    /* room for the rows first: the early copy writes into it while the
+     * strings are interned */
+    if (toll__reports_reserve(r, r->n + b->n, r->nq + b->nq, r->nx + b->nx) ||
+        toll__grow(a, (void **)&r->repairs, &r->repairs_cap,
+                   r->nrepairs + b->nrepairs, sizeof *r->repairs) ||
+        toll__grow(a, (void **)&r->rejects, &r->rejects_cap,
+                   r->nrejects + b->nrejects, sizeof *r->rejects)) {
+        st = TOLL_ENOMEM;
+        goto cleanup;
+    }
+    for (int k = 0; k < 3; k++) {
+        jobs[k].r = r;
+        jobs[k].b = b;
+        jobs[k].smap = smap;
+        jobs[k].setmap = setmap;
+        jobs[k].o = r->n;
+        jobs[k].q0 = r->nq;
+        jobs[k].x0 = r->nx;
+        jobs[k].part = k;
+    }
+    early = two_threads &&
+            pthread_create(&early_tid, NULL, rows_run, &jobs[2]) == 0;
 
     /* strings, in b's id order */
     smap[0] = 0;
@@ -201,26 +256,15 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
         r->categories[r->ncategories++] = c;
     }
 
-    /* rows */
-    if (toll__reports_reserve(r, r->n + b->n, r->nq + b->nq, r->nx + b->nx) ||
-        toll__grow(a, (void **)&r->repairs, &r->repairs_cap,
-                   r->nrepairs + b->nrepairs, sizeof *r->repairs) ||
-        toll__grow(a, (void **)&r->rejects, &r->rejects_cap,
-                   r->nrejects + b->nrejects, sizeof *r->rejects)) {
-        st = TOLL_ENOMEM;
-        goto cleanup;
-    }
+    /* rows: the early part done (or done here), then the mapped columns
+     * in two groups, the second on a thread of its own when one can be
+     * started */
+    if (early)
+        pthread_join(early_tid, NULL);
+    else
+        rows_run(&jobs[2]);
+    early = 0;
     size_t n0 = r->n;
-    rows_job jobs[2];
-    for (int k = 0; k < 2; k++) {
-        jobs[k].r = r;
-        jobs[k].b = b;
-        jobs[k].smap = smap;
-        jobs[k].setmap = setmap;
-        jobs[k].part = k;
-    }
-    /* the columns in two groups, the second on a thread of its own when
-     * one can be started (fresh pages: the faults run on both cores) */
     pthread_t tid;
     int helper = two_threads &&
                  pthread_create(&tid, NULL, rows_run, &jobs[1]) == 0;
@@ -251,6 +295,8 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
     r->nrejects += b->nrejects;
 
 cleanup:
+    if (early) /* a failure while it ran: it only wrote past r's counts */
+        pthread_join(early_tid, NULL);
     toll__free(a, smap, (ns ? ns : 1) * sizeof *smap);
     toll__free(a, setmap, (nsets ? nsets : 1) * sizeof *setmap);
     toll__free(a, isrep, ns ? ns : 1);

@@ -441,6 +441,45 @@ START_TEST(lenient_rejects_in_both_parts_should_be_listed_in_file_order)
 }
 END_TEST
 
+START_TEST(part_two_spanning_many_pages_should_equal_serial_load)
+{
+    /* the merge maps the second store's pages ahead on a helper thread
+     * while it interns the strings: every column spans many pages */
+    small_limits();
+    size_t len;
+    char *csv = gen_csv(40000, 0, 0, &len);
+    ck_assert_int_eq(assert_split_equals_serial(NULL, csv, len, "p.csv", NULL),
+                     1);
+    free(csv);
+}
+END_TEST
+
+START_TEST(part_two_of_only_rejected_records_should_equal_serial_load)
+{
+    /* the second part adds no reports, only rejects */
+    size_t cap = 100000, o = 0;
+    char *b = malloc(cap);
+    o += (size_t)sprintf(b + o, "incident,source,killed\n");
+    for (int i = 0; i < 300; i++)
+        o += (size_t)sprintf(b + o, "i%d,S%d,%d\n", i % 50, i % 3, i);
+    size_t at = o;
+    for (int i = 0; i < 300; i++)
+        o += (size_t)sprintf(b + o, "i%d,S%d,at leest %d\n", i, i % 3, i);
+    toll_load_options opt;
+    toll_load_options_init(&opt);
+    opt.lenient = 1;
+    toll__par_set_limits((size_t)-1, 0);
+    toll__par_set_split(at);
+    ck_assert_int_eq(assert_split_equals_serial(NULL, b, o, "j.csv", &opt), 1);
+    result p = load_text(NULL, b, o, "j.csv", &opt, 2);
+    ck_assert_uint_eq(toll_reports_count(p.r), 300);
+    ck_assert_uint_eq(toll_reports_reject_count(p.r), 300);
+    result_free(&p);
+    toll__par_set_split(0);
+    free(b);
+}
+END_TEST
+
 START_TEST(repairs_and_kept_fields_should_equal_serial_load)
 {
     /* figures out of order (low > high): repaired, each listed with its
@@ -796,6 +835,8 @@ static Suite *suite(void)
     tcase_add_test(tc, strict_error_only_in_part_two_should_name_its_line_and_keep_earlier_data);
     tcase_add_test(tc, strict_errors_in_both_parts_should_report_the_first);
     tcase_add_test(tc, lenient_rejects_in_both_parts_should_be_listed_in_file_order);
+    tcase_add_test(tc, part_two_spanning_many_pages_should_equal_serial_load);
+    tcase_add_test(tc, part_two_of_only_rejected_records_should_equal_serial_load);
     tcase_add_test(tc, repairs_and_kept_fields_should_equal_serial_load);
     tcase_add_test(tc, preset_samples_should_equal_serial_load_at_every_split);
     tcase_add_test(tc, latin1_csv_should_equal_serial_load);
