@@ -699,14 +699,22 @@ def kernel_lines(k):
             f"{r['total_s']:.3f} | {r['peak_rss_mb']:.0f} |")
     lines.append("")
     if k["agg"]:
-        lines += ["Aggregation (`toll_summarize` alone, killed, best of its "
-                  "runs; a record is one incident's contribution to one "
-                  "group):", "",
-                  "| reports | by | groups | records | s | M records/s | "
-                  "ns/record |", "|---|---|--:|--:|--:|--:|--:|"]
+        lines += ["Aggregation (`toll_summarize` alone, killed; a record is "
+                  "one incident's contribution to one group). The first "
+                  "call on an incidents object builds its key-code columns "
+                  "(docs/aggregation.md); later calls reuse them: "
+                  "*first* is that first call, *repeated* the best of the "
+                  "calls after it.", "",
+                  "| reports | by | groups | records | first s | first M "
+                  "records/s | repeated s | repeated M records/s | "
+                  "repeated ns/record |",
+                  "|---|---|--:|--:|--:|--:|--:|--:|--:|"]
         for x in k["agg"]:
+            cold_s = x.get("cold_s", x["s"])
+            cold_m = x.get("cold_m_records_s", x["m_records_s"])
             lines.append(f"| {x['size']} | `{x['by']}` | {x['groups']:,.0f} "
-                         f"| {x['records']:,.0f} | {x['s']:.4f} | "
+                         f"| {x['records']:,.0f} | {cold_s:.4f} | "
+                         f"{cold_m:.1f} | {x['s']:.4f} | "
                          f"{x['m_records_s']:.1f} | "
                          f"{x['ns_per_record']:.2f} |")
         lines.append("")
@@ -806,9 +814,13 @@ def targets(report):
                 f"{r['load_mb_s']:.0f} MB/s ({r['size']})" if r else "")
     for x in k.get("agg", []):
         goal = 200 if x["groups"] < 10 ** 5 else 30
-        add(f"Aggregation >= {goal} M records/s ({x['groups']:,.0f} groups)",
-            x["m_records_s"], x["m_records_s"] >= goal,
-            f"{x['m_records_s']:.1f} M/s")
+        cold = x.get("cold_m_records_s", x["m_records_s"])
+        add(f"Aggregation >= {goal} M records/s ({x['groups']:,.0f} groups), "
+            f"first call on the incidents", cold, cold >= goal,
+            f"{cold:.1f} M/s")
+        add(f"Aggregation >= {goal} M records/s ({x['groups']:,.0f} groups), "
+            f"repeated calls (key codes cached)", x["m_records_s"],
+            x["m_records_s"] >= goal, f"{x['m_records_s']:.1f} M/s")
     g = k.get("group")
     if g:
         v = g["group_prefetch_ns_per_key"]

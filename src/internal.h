@@ -297,7 +297,14 @@ struct toll_incidents {
     int64_t *c_self_low, *c_self_high;      /* party's own figure, -1 none */
     double *c_self_best;
     uint32_t *c_self_report;  /* report index, UINT32_MAX none */
+    /* key codes built on demand by toll_summarize (src/summarize_kernel.h),
+     * published atomically; NULL until then */
+    struct toll__aggcache *agg_cache;
 };
+
+/* Free incidents->agg_cache (src/summarize_kernel.c); toll_incidents_free
+ * calls it.  Accepts NULL. */
+void toll__aggcache_free(toll_incidents *inc);
 
 /* ---- tables ------------------------------------------------------------ */
 
@@ -331,6 +338,10 @@ toll_status toll__table_new(const toll_allocator *a, size_t ncols,
                             size_t nrows, toll_table **out);
 toll_status toll__table_set_column(toll_table *t, size_t j, const char *name,
                                    toll_coltype type);
+/* toll__table_set_column with the column's data left unwritten (not
+ * zeroed): the caller writes every row (src/summarize.c). */
+toll_status toll__table_set_column_raw(toll_table *t, size_t j,
+                                       const char *name, toll_coltype type);
 /* Add a string to column j's dictionary; *code receives its code. */
 toll_status toll__table_dict_add(toll_table *t, size_t j, const char *s,
                                  size_t len, uint32_t *code);

@@ -11,8 +11,10 @@
  *   exact       the distribution of sum X_i by convolution (equal shares)
  *   normal      Cornish-Fisher from the exact cumulants k1..k4 of T
  *   simulate    `draws` totals from GSL's taus2 through gsl_rng_get
- *               (in batches: see "The generator" below),
- *               quantiles by selection (no sort)
+ *               (in batches: see "The generator" below; in chunks of
+ *               2^16 items, on one or more threads, with the same
+ *               numbers: "Chunks and threads"), quantiles by selection
+ *               (no sort)
  *
  * Determinism: integers are drawn with Lemire's multiply-shift method with
  * rejection (exactly uniform; integer arithmetic only), triangular draws
@@ -22,10 +24,12 @@
  * integer mixing, so a seed gives the same numbers on every platform.
  * Formulas and the engine criteria: docs/intervals.md.
  */
+#define _POSIX_C_SOURCE 200809L /* pthreads */
 #define HAVE_INLINE 1 /* gsl_rng_get as an inline call */
 #include "intervals_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -259,6 +263,7 @@ struct toll__iv {
     size_t draws;
     uint64_t seed;
     double open_cap;
+    size_t threads;    /* simulation: 0 auto, 1, or up to N */
     double q[TOLL_INTERVAL_MAX_QUANTILES];
     size_t nq;
     size_t qorder[TOLL_INTERVAL_MAX_QUANTILES]; /* indices, by p ascending */
@@ -280,8 +285,6 @@ struct toll__iv {
     /* scratch */
     double *work;      /* simulation totals / exact pmf */
     size_t work_cap;
-    int64_t *iwork;
-    size_t iwork_cap;
     double *pmf;       /* triangular pmf of one item */
     size_t pmf_cap;
 };
@@ -333,6 +336,7 @@ toll_status toll__iv_new(const toll_allocator *a,
     iv->draws = draws;
     iv->seed = o->seed;
     iv->open_cap = cap;
+    iv->threads = o->threads;
     iv->nq = nq;
     memcpy(iv->q, q, nq * sizeof *q);
     for (size_t k = 0; k < nq; k++)
@@ -358,7 +362,6 @@ void toll__iv_free(toll__iv *iv)
     toll__free(a, iv->order, iv->order_cap * sizeof *iv->order);
     toll__free(a, iv->begin, iv->begin_cap * sizeof *iv->begin);
     toll__free(a, iv->work, iv->work_cap * sizeof *iv->work);
-    toll__free(a, iv->iwork, iv->iwork_cap * sizeof *iv->iwork);
     toll__free(a, iv->pmf, iv->pmf_cap * sizeof *iv->pmf);
     toll_allocator al = iv->alloc;
     toll__free(&al, iv, sizeof *iv);
@@ -984,32 +987,19 @@ static size_t pairs16(rng *g, size_t d, size_t D, uint32_t m32,
     return d;
 }
 
-static toll_status simulate_engine(toll__iv *iv, size_t g, size_t stream,
-                                   double *out)
+/*
+ * The draws of items ord[begin .. end) of a group (one chunk) from g0,
+ * seeded for the chunk: unit-share items add their value minus lo to
+ * isum[] (integers: exact, in any order); other items add share * value
+ * to dsum[] (NULL when every item of the group has a unit share), in item
+ * order.  Returns the sum of the unit-share items' lows.
+ */
+static int64_t draw_chunk(const toll__iv *iv, const uint32_t *ord,
+                          size_t begin, size_t end, size_t D, rng *g0,
+                          int64_t *isum, double *dsum)
 {
-    const uint32_t *ord = iv->order + iv->begin[g];
-    size_t n = iv->groups[g].nitems, D = iv->draws;
-    const iv_group *gr = &iv->groups[g];
-    toll_status st = need_work(iv, D);
-    if (st)
-        return st;
-    if (toll__grow(&iv->alloc, (void **)&iv->iwork, &iv->iwork_cap, D,
-                   sizeof *iv->iwork))
-        return TOLL_ENOMEM;
-    double *dsum = iv->work;
-    int64_t *isum = iv->iwork;
-    memset(dsum, 0, D * sizeof *dsum);
-    memset(isum, 0, D * sizeof *isum);
-    rng g0;
-    memset(&g0, 0, sizeof g0);
-    size_t ssize = gsl_rng_taus2->size;
-    g0.r.type = gsl_rng_taus2;
-    g0.r.state = toll__alloc(&iv->alloc, ssize ? ssize : 1);
-    if (!g0.r.state)
-        return TOLL_ENOMEM;
-    rng_seed(&g0, stream_seed(iv->seed, stream));
     int64_t ibase = 0;
-    for (size_t r = 0; r < n; r++) {
+    for (size_t r = begin; r < end; r++) {
         const iv_item *it = &iv->items[ord[r]];
         uint64_t m = (uint64_t)(it->hi - it->lo) + 1u;
         int unit = it->share == 1.0;
@@ -1029,8 +1019,8 @@ static toll_status simulate_engine(toll__iv *iv, size_t g, size_t stream,
                               k2v = _mm_set1_pd(k2), av = _mm_set1_pd(a),
                               bv = _mm_set1_pd(b), one = _mm_set1_pd(1.0);
                 for (; d + 1 < D; d += 2) {
-                    double u0 = ((double)next32(&g0) + 0.5) * 0x1p-32;
-                    double u1 = ((double)next32(&g0) + 0.5) * 0x1p-32;
+                    double u0 = ((double)next32(g0) + 0.5) * 0x1p-32;
+                    double u1 = ((double)next32(g0) + 0.5) * 0x1p-32;
                     __m128d u = _mm_set_pd(u1, u0);
                     __m128d left = _mm_cmplt_pd(u, fcv);
                     __m128d vl = _mm_mul_pd(u, k1v);
@@ -1062,7 +1052,7 @@ static toll_status simulate_engine(toll__iv *iv, size_t g, size_t stream,
 #endif
             for (; d < D; d++) {
                 /* inverse CDF; y >= 0, so truncation is floor */
-                double u = ((double)next32(&g0) + 0.5) * 0x1p-32;
+                double u = ((double)next32(g0) + 0.5) * 0x1p-32;
                 int left = u < fc;
                 double v = left ? u * k1 : (1.0 - u) * k2;
                 double rt = sqrt(v);
@@ -1081,8 +1071,8 @@ static toll_status simulate_engine(toll__iv *iv, size_t g, size_t stream,
             /* two 16-bit draws per generator output */
             uint32_t m32 = (uint32_t)m, thr = (65536u - m32) % m32;
             size_t d = 0;
-            if (g0.have) { /* use up a spare half first */
-                uint32_t x = uniform16(&g0, m32, thr);
+            if (g0->have) { /* use up a spare half first */
+                uint32_t x = uniform16(g0, m32, thr);
                 if (unit) {
                     isum[0] += x;
                 } else {
@@ -1091,11 +1081,11 @@ static toll_status simulate_engine(toll__iv *iv, size_t g, size_t stream,
                 }
                 d = 1;
             }
-            d = unit ? pairs16(&g0, d, D, m32, thr, isum, NULL, 0, 0.0)
-                     : pairs16(&g0, d, D, m32, thr, NULL, dsum, it->lo,
+            d = unit ? pairs16(g0, d, D, m32, thr, isum, NULL, 0, 0.0)
+                     : pairs16(g0, d, D, m32, thr, NULL, dsum, it->lo,
                                it->share);
             for (; d < D; d++) {
-                uint32_t x = uniform16(&g0, m32, thr);
+                uint32_t x = uniform16(g0, m32, thr);
                 if (unit) {
                     isum[d] += x;
                 } else {
@@ -1108,7 +1098,7 @@ static toll_status simulate_engine(toll__iv *iv, size_t g, size_t stream,
                                ? 0u
                                : (uint32_t)(((uint64_t)1 << 32) % m);
             for (size_t d = 0; d < D; d++) {
-                int64_t x = (int64_t)uniform32(&g0, m, thr);
+                int64_t x = (int64_t)uniform32(g0, m, thr);
                 if (unit) {
                     isum[d] += x;
                 } else {
@@ -1118,7 +1108,7 @@ static toll_status simulate_engine(toll__iv *iv, size_t g, size_t stream,
             }
         } else {
             for (size_t d = 0; d < D; d++) {
-                int64_t x = (int64_t)uniform64(&g0, m);
+                int64_t x = (int64_t)uniform64(g0, m);
                 if (unit) {
                     isum[d] += x;
                 } else {
@@ -1128,7 +1118,287 @@ static toll_status simulate_engine(toll__iv *iv, size_t g, size_t stream,
             }
         }
     }
-    toll__free(&iv->alloc, g0.r.state, ssize ? ssize : 1);
+    return ibase;
+}
+
+/*
+ * Chunks and threads.  A group's items (in order) are cut into chunks of
+ * SIM_CHUNK; chunk c draws from its own taus2 stream (chunk_seed; chunk 0
+ * has the group's stream, so a group of one chunk draws exactly as before
+ * chunking).  The draws' integer parts are summed per thread (exact, in
+ * any order); the fractional-share parts of a chunk go to a slot of
+ * D doubles that is added to the group's totals strictly in chunk order
+ * (total = ((c0 + c1) + c2) + ...), so the totals are the same bits for
+ * any number of threads.  Threads take the next chunk from a shared
+ * counter; a thread may run at most SIM_WINDOW(T) chunks ahead of the
+ * lowest chunk not yet added (one slot per chunk in flight).
+ */
+#define SIM_CHUNK ((size_t)1 << 16)
+#define SIM_MAX_THREADS 64
+/* auto: threads when the group has at least this many item-draws */
+#define SIM_AUTO_MIN_WORK 4194304.0
+#define SIM_WINDOW(T) (2 * (T))
+
+/* The seed of chunk c of stream `stream`: chunk 0 the stream's own seed;
+ * chunk c >= 1 splitmix64 of (the stream's 64-bit hash + c x gamma),
+ * folded to 32 bits. */
+static uint64_t splitmix_mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static unsigned long chunk_seed(uint64_t seed, size_t stream, size_t c)
+{
+    if (c == 0)
+        return stream_seed(seed, stream);
+    uint64_t h = splitmix_mix(seed +
+                              0x9E3779B97F4A7C15ull * ((uint64_t)stream + 1u));
+    uint64_t z = splitmix_mix(h + 0x9E3779B97F4A7C15ull * (uint64_t)c);
+    uint32_t s = (uint32_t)(z ^ (z >> 32));
+    return s ? (unsigned long)s : 1ul;
+}
+
+typedef struct sim_shared {
+    const toll__iv *iv;
+    const uint32_t *ord;
+    size_t n, D, nchunks;
+    uint64_t seed;
+    size_t stream;
+    double *total;      /* D: the group's fractional-share totals */
+    double *slots;      /* W x D (W = 1 and slots = total when one chunk);
+                           NULL when every share is 1 */
+    size_t W;
+    size_t *slot_chunk; /* W: the chunk a slot holds, SIZE_MAX if none */
+    unsigned char *slot_done;
+    int threaded;       /* lock below */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t next;        /* next chunk to draw */
+    size_t merged;      /* chunks added to total */
+    int abort;          /* a thread failed: stop */
+} sim_shared;
+
+typedef struct sim_thread {
+    sim_shared *sh;
+    pthread_t tid;
+    int started;
+    toll_status st;
+    int64_t *isum;      /* D, allocated by the thread */
+    int64_t ibase;
+} sim_thread;
+
+static void sim_lock(sim_shared *sh)
+{
+    if (sh->threaded)
+        pthread_mutex_lock(&sh->mu);
+}
+
+static void sim_unlock(sim_shared *sh)
+{
+    if (sh->threaded)
+        pthread_mutex_unlock(&sh->mu);
+}
+
+/* Add finished slots to the totals in chunk order (lock held). */
+static void sim_merge(sim_shared *sh)
+{
+    while (sh->merged < sh->nchunks) {
+        size_t s = sh->merged % sh->W;
+        if (!sh->slot_done[s] || sh->slot_chunk[s] != sh->merged)
+            break;
+        if (sh->slots != sh->total) {
+            const double *p = sh->slots + s * sh->D;
+            for (size_t d = 0; d < sh->D; d++)
+                sh->total[d] += p[d];
+        }
+        sh->slot_done[s] = 0;
+        sh->slot_chunk[s] = SIZE_MAX;
+        sh->merged++;
+    }
+}
+
+/* One thread: its generator and integer sums, then chunks until none is
+ * left.  Allocation failure: st = TOLL_ENOMEM and every thread stops. */
+static void *sim_run(void *arg)
+{
+    sim_thread *th = arg;
+    sim_shared *sh = th->sh;
+    const toll_allocator *a = &sh->iv->alloc;
+    size_t ssize = gsl_rng_taus2->size ? gsl_rng_taus2->size : 1;
+    rng g0;
+    memset(&g0, 0, sizeof g0);
+    g0.r.type = gsl_rng_taus2;
+    g0.r.state = toll__alloc(a, ssize);
+    th->isum = toll__calloc(a, sh->D, sizeof *th->isum);
+    int64_t ibase = 0; /* kept here: th[] is shared by the threads */
+    if (!g0.r.state || !th->isum) {
+        th->st = TOLL_ENOMEM;
+        sim_lock(sh);
+        sh->abort = 1;
+        if (sh->threaded)
+            pthread_cond_broadcast(&sh->cv);
+        sim_unlock(sh);
+        goto cleanup;
+    }
+    for (;;) {
+        sim_lock(sh);
+        while (sh->threaded && !sh->abort && sh->next < sh->nchunks &&
+               sh->slots &&
+               sh->next >= sh->merged + sh->W)
+            pthread_cond_wait(&sh->cv, &sh->mu); /* only when threaded */
+        if (sh->abort || sh->next >= sh->nchunks) {
+            sim_unlock(sh);
+            break;
+        }
+        size_t c = sh->next++;
+        sim_unlock(sh);
+        double *dsum = NULL;
+        if (sh->slots) {
+            dsum = sh->slots == sh->total ? sh->total
+                                          : sh->slots + (c % sh->W) * sh->D;
+            if (dsum != sh->total)
+                memset(dsum, 0, sh->D * sizeof *dsum);
+        }
+        size_t b = c * SIM_CHUNK;
+        size_t e = sh->n - b < SIM_CHUNK ? sh->n : b + SIM_CHUNK;
+        rng_seed(&g0, chunk_seed(sh->seed, sh->stream, c));
+        ibase += draw_chunk(sh->iv, sh->ord, b, e, sh->D, &g0, th->isum,
+                            dsum);
+        if (sh->slots) {
+            sim_lock(sh);
+            sh->slot_chunk[c % sh->W] = c;
+            sh->slot_done[c % sh->W] = 1;
+            sim_merge(sh);
+            if (sh->threaded)
+                pthread_cond_broadcast(&sh->cv);
+            sim_unlock(sh);
+        }
+    }
+    th->ibase = ibase;
+cleanup:
+    if (g0.r.state)
+        toll__free(a, g0.r.state, ssize);
+    return NULL;
+}
+
+/* How many threads draw a group of n items, nchunks chunks, D draws. */
+static size_t sim_threads(const toll__iv *iv, size_t n, size_t nchunks,
+                          size_t D)
+{
+    size_t t = iv->threads;
+    if (t == 1 || nchunks < 2)
+        return 1;
+    if (t == 0) {
+        const toll_allocator *d = toll_default_allocator();
+        int dflt = iv->alloc.malloc == d->malloc &&
+                   iv->alloc.realloc == d->realloc &&
+                   iv->alloc.free == d->free;
+        t = dflt && (double)n * (double)D >= SIM_AUTO_MIN_WORK ? 2 : 1;
+    }
+    if (t > SIM_MAX_THREADS)
+        t = SIM_MAX_THREADS;
+    return t < nchunks ? t : nchunks;
+}
+
+static toll_status simulate_engine(toll__iv *iv, size_t g, size_t stream,
+                                   double *out)
+{
+    const size_t n = iv->groups[g].nitems, D = iv->draws;
+    const iv_group *gr = &iv->groups[g];
+    const toll_allocator *a = &iv->alloc;
+    sim_shared sh;
+    memset(&sh, 0, sizeof sh);
+    sh.iv = iv;
+    sh.ord = iv->order + iv->begin[g];
+    sh.n = n;
+    sh.D = D;
+    sh.nchunks = (n + SIM_CHUNK - 1) / SIM_CHUNK;
+    sh.seed = iv->seed;
+    sh.stream = stream;
+    size_t T = sim_threads(iv, n, sh.nchunks, D);
+    sim_thread *th = NULL;
+    size_t slot_bytes = 0;
+    toll_status st = need_work(iv, D);
+    if (st)
+        return st;
+    sh.total = iv->work;
+    memset(sh.total, 0, D * sizeof *sh.total);
+    int frac = 0;
+    for (size_t r = 0; r < n && !frac; r++)
+        frac = iv->items[sh.ord[r]].share != 1.0;
+    sh.W = sh.nchunks == 1 ? 1 : SIM_WINDOW(T);
+    size_t ctl = sh.W * (sizeof *sh.slot_chunk + sizeof *sh.slot_done);
+    unsigned char *ctlmem = NULL;
+    if (frac) {
+        if (sh.nchunks == 1) {
+            sh.slots = sh.total; /* one chunk: straight into the totals */
+        } else {
+            slot_bytes = sh.W * D * sizeof *sh.slots;
+            if (D > SIZE_MAX / sizeof *sh.slots / sh.W ||
+                !(sh.slots = toll__alloc(a, slot_bytes))) {
+                slot_bytes = 0;
+                st = TOLL_ENOMEM;
+                goto cleanup;
+            }
+        }
+        if (!(ctlmem = toll__alloc(a, ctl))) {
+            st = TOLL_ENOMEM;
+            goto cleanup;
+        }
+        sh.slot_chunk = (size_t *)(void *)ctlmem;
+        sh.slot_done = ctlmem + sh.W * sizeof *sh.slot_chunk;
+        for (size_t s = 0; s < sh.W; s++) {
+            sh.slot_chunk[s] = SIZE_MAX;
+            sh.slot_done[s] = 0;
+        }
+    }
+    if (!(th = toll__calloc(a, T, sizeof *th))) {
+        st = TOLL_ENOMEM;
+        goto cleanup;
+    }
+    for (size_t k = 0; k < T; k++)
+        th[k].sh = &sh;
+    size_t run = T; /* threads to start (fewer if the lock fails) */
+    if (run > 1) {
+        if (pthread_mutex_init(&sh.mu, NULL) != 0)
+            run = 1;
+        else if (pthread_cond_init(&sh.cv, NULL) != 0) {
+            pthread_mutex_destroy(&sh.mu);
+            run = 1;
+        }
+    }
+    if (run > 1) {
+        sh.threaded = 1;
+        /* a thread that cannot be started leaves its chunks to the others
+         * (the same numbers) */
+        for (size_t k = 1; k < run; k++)
+            th[k].started =
+                pthread_create(&th[k].tid, NULL, sim_run, &th[k]) == 0;
+    }
+    sim_run(&th[0]);
+    for (size_t k = 1; k < run; k++)
+        if (th[k].started)
+            pthread_join(th[k].tid, NULL);
+    if (sh.threaded) {
+        pthread_cond_destroy(&sh.cv);
+        pthread_mutex_destroy(&sh.mu);
+    }
+    for (size_t k = 0; k < T && !st; k++)
+        st = th[k].st;
+    if (st)
+        goto cleanup;
+    /* the integer parts: the threads' sums (exact, in any order) */
+    int64_t *isum = th[0].isum, ibase = th[0].ibase;
+    for (size_t k = 1; k < T; k++) {
+        if (!th[k].started)
+            continue;
+        for (size_t d = 0; d < D; d++)
+            isum[d] += th[k].isum[d];
+        ibase += th[k].ibase;
+    }
+    double *dsum = sh.total;
     for (size_t d = 0; d < D; d++) {
         double t = (double)(isum[d] + ibase);
         dsum[d] += t;
@@ -1151,7 +1421,18 @@ static toll_status simulate_engine(toll__iv *iv, size_t g, size_t stream,
         out[k] = dsum[idx];
         from = idx;
     }
-    return TOLL_OK;
+cleanup:
+    if (th) {
+        for (size_t k = 0; k < T; k++)
+            if (th[k].isum)
+                toll__free(a, th[k].isum, D * sizeof *th[k].isum);
+        toll__free(a, th, T * sizeof *th);
+    }
+    if (ctlmem)
+        toll__free(a, ctlmem, ctl);
+    if (slot_bytes)
+        toll__free(a, sh.slots, slot_bytes);
+    return st;
 }
 
 /* ---- a group's interval ------------------------------------------------- */

@@ -13,7 +13,11 @@
  *   toll__iv_caption(iv, &caption); toll__iv_free(iv)
  * The RNG stream of a row is derived from the seed and the row's key
  * values, so a row's numbers depend only on its incidents, its keys and
- * the seed (not on the other rows or on filters).
+ * the seed (not on the other rows or on filters).  toll__iv_fill may
+ * simulate a large row on several threads (interval.threads; see
+ * src/intervals.c, "Chunks and threads"): it starts and joins them within
+ * the call, calling the accumulator's allocator from them; the numbers do
+ * not depend on the number of threads.
  */
 #ifndef TOLL_INTERVALS_INTERNAL_H
 #define TOLL_INTERVALS_INTERNAL_H

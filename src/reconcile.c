@@ -199,6 +199,7 @@ void toll_incidents_free(toll_incidents *inc)
     size_t nrep = inc->n ? (size_t)inc->r_begin[inc->n - 1] +
                                inc->r_count[inc->n - 1]
                          : 0;
+    toll__aggcache_free(inc); /* summarize's key codes (summarize_kernel.c) */
     incidents_destroy(inc, nrep);
 }
 
@@ -218,8 +219,8 @@ const toll_reports *toll_incidents_reports(const toll_incidents *inc)
 typedef struct entry {
     uint32_t rank;   /* category rank (global first-seen order) */
     uint32_t seq;    /* position in the incident (input order) */
-    uint32_t report; /* report index */
-    uint32_t q;      /* index into reports->q */
+    uint32_t report; /* its row among the incident's gathered reports */
+    uint32_t q;      /* index into the gathered cells */
 } entry;
 
 static int entry_cmp(const void *pa, const void *pb)
@@ -310,9 +311,45 @@ static toll_status intern_string(toll_reports *rw, const char *s, size_t len,
     return toll__strpool_intern(&rw->strings, s, len, id);
 }
 
-/* The reconciled region of reports ri[0..rc): the longest when all lie on
- * one path, else their longest common level-wise prefix and a conflict. */
-static toll_status reconcile_region(toll_reports *rw, const uint32_t *ri,
+/* ---- reports gathered in incident order --------------------------------------- */
+
+/*
+ * Step 3 visits the incidents in order of first appearance and reads each
+ * one's reports: scattered reads through report_idx, which at 10^7
+ * reports miss every cache level (the columns of the reports in flight
+ * span hundreds of megabytes).  So the reports of a block of incidents are
+ * first gathered, in incident order, into a small buffer that stays in
+ * cache: one pass of independent loads (prefetched ahead, many misses in
+ * flight at once) instead of misses met one after another inside the
+ * per-incident logic.  Their quantity cells are gathered the same way.
+ */
+typedef struct grow {
+    uint32_t report;       /* report index */
+    uint32_t actors;       /* actor set id */
+    uint32_t source;       /* string id */
+    uint32_t source_actor; /* string id */
+    uint32_t region;       /* string id */
+    int32_t date_start, date_end;
+    uint32_t q;            /* its first cell in the block's cell buffer */
+    uint16_t q_count;
+    uint8_t is_self;       /* set by reconcile_one */
+} grow;
+
+/* Reports per block (at least one incident per block, whatever its size):
+ * the block's rows and cells stay well inside a 1 MiB L2. */
+#define BLOCK_REPORTS 2048
+/* How far ahead (in reports) the gather prefetches. */
+#define GATHER_AHEAD 16
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch((const void *)(p))
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* The reconciled region of rows g[0..rc): the longest when all lie on one
+ * path, else their longest common level-wise prefix and a conflict. */
+static toll_status reconcile_region(toll_reports *rw, const grow *g,
                                     uint32_t rc, int may_intern,
                                     uint32_t *region, int *conflict,
                                     int *deferred)
@@ -322,20 +359,20 @@ static toll_status reconcile_region(toll_reports *rw, const uint32_t *ri,
     *region = 0;
     *conflict = 0;
     for (uint32_t k = 0; k < rc; k++) {
-        uint32_t g = rw->region[ri[k]];
-        if (g && (!longest || toll__strlen(sp, g) > toll__strlen(sp, longest)))
-            longest = g;
+        uint32_t r = g[k].region;
+        if (r && (!longest || toll__strlen(sp, r) > toll__strlen(sp, longest)))
+            longest = r;
     }
     if (!longest)
         return TOLL_OK;
     const char *ls = toll__str(sp, longest);
     size_t ll = toll__strlen(sp, longest), cl = ll;
     for (uint32_t k = 0; k < rc; k++) {
-        uint32_t g = rw->region[ri[k]];
-        if (!g || g == longest)
+        uint32_t r = g[k].region;
+        if (!r || r == longest)
             continue;
-        const char *gs = toll__str(sp, g);
-        size_t gl = toll__strlen(sp, g);
+        const char *gs = toll__str(sp, r);
+        size_t gl = toll__strlen(sp, r);
         if (!level_prefix(gs, gl, ls, ll))
             *conflict = 1;
         cl = common_levels(ls, cl, gs, gl);
@@ -354,17 +391,16 @@ static toll_status reconcile_region(toll_reports *rw, const uint32_t *ri,
     return intern_string(rw, ls, cl, region);
 }
 
-/* Dates of reports ri[0..rc): the intersection of their spans when it is
- * not empty, else the union and a conflict.  Reports without dates are
+/* Dates of rows g[0..rc): the intersection of their spans when it is not
+ * empty, else the union and a conflict.  Reports without dates are
  * ignored; a report with only one end spans that one day. */
-static void reconcile_dates(const toll_reports *r, const uint32_t *ri,
-                            uint32_t rc, int32_t *start, int32_t *end,
-                            int *conflict)
+static void reconcile_dates(const grow *g, uint32_t rc, int32_t *start,
+                            int32_t *end, int *conflict)
 {
     int any = 0;
     int32_t is = 0, ie = 0, us = 0, ue = 0;
     for (uint32_t k = 0; k < rc; k++) {
-        int32_t s = r->date_start[ri[k]], e = r->date_end[ri[k]];
+        int32_t s = g[k].date_start, e = g[k].date_end;
         if (s == TOLL_NO_DATE && e == TOLL_NO_DATE)
             continue;
         if (s == TOLL_NO_DATE)
@@ -401,47 +437,6 @@ static void reconcile_dates(const toll_reports *r, const uint32_t *ri,
 
 /* ---- reconcile ------------------------------------------------------------- */
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch((const void *)(p))
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
-
-#define AHEAD 8 /* incidents */
-
-/*
- * Incidents are visited in order of first appearance, and each one reads
- * its reports' columns: scattered reads, though within a window of the
- * input.  Ask for them early: the report columns of incident c + AHEAD,
- * and the quantity cells (whose position needs q_begin, asked for
- * earlier) of incident c + AHEAD / 2.
- */
-static void prefetch_ahead(const toll_reports *r, const toll_incidents *inc,
-                           size_t c, size_t n)
-{
-    if (c + AHEAD < n) {
-        const uint32_t *ri = inc->report_idx + inc->r_begin[c + AHEAD];
-        uint32_t rc = inc->r_count[c + AHEAD];
-        for (uint32_t k = 0; k < rc && k < 4; k++) {
-            uint32_t i = ri[k];
-            PREFETCH(r->actors + i);
-            PREFETCH(r->source + i);
-            PREFETCH(r->source_actor + i);
-            PREFETCH(r->region + i);
-            PREFETCH(r->date_start + i);
-            PREFETCH(r->date_end + i);
-            PREFETCH(r->q_begin + i);
-            PREFETCH(r->q_count + i);
-        }
-    }
-    if (c + AHEAD / 2 < n) {
-        const uint32_t *ri = inc->report_idx + inc->r_begin[c + AHEAD / 2];
-        uint32_t rc = inc->r_count[c + AHEAD / 2];
-        for (uint32_t k = 0; k < rc && k < 4; k++)
-            PREFETCH(r->q + r->q_begin[ri[k]]);
-    }
-}
-
 /* What one incident's reconciliation reads and writes (shared by the
  * threads of one call). */
 typedef struct rctx {
@@ -452,8 +447,6 @@ typedef struct rctx {
     int include_self;
     size_t nstr;
     const uint32_t *cat_rank;/* category string id -> rank + 1 */
-    uint8_t *is_self;        /* report -> 1 if a self-report; each thread
-                                writes the reports of its own incidents */
 } rctx;
 
 /* Per-thread scratch of step 3. */
@@ -467,6 +460,10 @@ typedef struct tscratch {
     size_t ent_cap;
     double *vals;        /* its bests: included then self (2 * ent_cap) */
     size_t vals_cap;
+    grow *g;             /* the block's reports, in incident order */
+    size_t g_cap;
+    toll__qcell *gq;     /* their quantity cells, in the same order */
+    size_t gq_cap;
     uint32_t *deferred;  /* incidents left for the serial pass */
     size_t ndeferred, deferred_cap;
     size_t begin, end;   /* the incidents of this thread */
@@ -482,30 +479,94 @@ typedef struct scratch {
     uint32_t *src_stamp; /* string id -> incident + 1 (sources) */
     uint32_t *cat_rank;  /* category string id -> rank + 1 */
     uint32_t *rank_stamp;/* rank -> incident + 1 */
-    uint8_t *is_self;    /* report -> 1 if a self-report (nrep) */
     uint32_t *link_first;/* link=auto: report -> first report of its
                             cluster (nrep; src/link.c) */
     uint64_t *rmask;     /* incident -> bit per category rank (n) */
     size_t rmask_n;
 } scratch;
 
+/* Gather the reports of incidents c0..c1 (c0 < c1) and their cells into
+ * t->g / t->gq, in incident order. */
+static toll_status gather_block(const rctx *x, tscratch *t, size_t c0,
+                                size_t c1)
+{
+    const toll_reports *r = x->r;
+    const toll_incidents *inc = x->inc;
+    size_t p0 = inc->r_begin[c0];
+    size_t m = (size_t)inc->r_begin[c1 - 1] + inc->r_count[c1 - 1] - p0;
+    const uint32_t *ri = inc->report_idx + p0;
+    if (toll__grow(t->a, (void **)&t->g, &t->g_cap, n_or_1(m), sizeof *t->g))
+        return toll__nomem(&t->err);
+    grow *g = t->g;
+    size_t nq = 0;
+    for (size_t k = 0; k < m; k++) {
+        if (k + GATHER_AHEAD < m) {
+            uint32_t j = ri[k + GATHER_AHEAD];
+            PREFETCH(r->actors + j);
+            PREFETCH(r->source + j);
+            PREFETCH(r->source_actor + j);
+            PREFETCH(r->region + j);
+            PREFETCH(r->date_start + j);
+            PREFETCH(r->date_end + j);
+            PREFETCH(r->q_begin + j);
+            PREFETCH(r->q_count + j);
+        }
+        uint32_t i = ri[k];
+        g[k].report = i;
+        g[k].actors = r->actors[i];
+        g[k].source = r->source[i];
+        g[k].source_actor = r->source_actor[i];
+        g[k].region = r->region[i];
+        g[k].date_start = r->date_start[i];
+        g[k].date_end = r->date_end[i];
+        g[k].q = r->q_begin[i]; /* the store's, for the pass below */
+        g[k].q_count = r->q_count[i];
+        g[k].is_self = 0;
+        nq += g[k].q_count;
+        PREFETCH(r->q + g[k].q); /* read by the pass below */
+    }
+    if (toll__grow(t->a, (void **)&t->gq, &t->gq_cap, n_or_1(nq),
+                   sizeof *t->gq))
+        return toll__nomem(&t->err);
+    toll__qcell *gq = t->gq;
+    size_t pos = 0;
+    for (size_t k = 0; k < m; k++) {
+        const toll__qcell *q = r->q + g[k].q;
+        g[k].q = (uint32_t)pos;
+        for (uint32_t j = 0; j < g[k].q_count; j++)
+            gq[pos++] = q[j];
+    }
+    return TOLL_OK;
+}
+
+/* The end of the block of incidents that starts at c0 (before `end`):
+ * at least one incident, then as many as keep it within BLOCK_REPORTS. */
+static size_t block_end(const toll_incidents *inc, size_t c0, size_t end)
+{
+    size_t c1 = c0 + 1, m = inc->r_count[c0];
+    while (c1 < end && m + inc->r_count[c1] <= BLOCK_REPORTS)
+        m += inc->r_count[c1++];
+    return c1;
+}
+
 /*
- * Reconcile incident c into inc (its cells at inc->c_begin[c]), stamping
- * the scratch maps with `stamp` (unique per visit of an incident by this
- * scratch).  With may_intern 0 nothing is written to the store's pools:
- * when the incident needs a new actor set or region prefix, *deferred is
- * set and the incident must be visited again with may_intern 1 (its
- * outputs are then all rewritten).
+ * Reconcile incident c into inc (its cells at inc->c_begin[c]), from its
+ * gathered rows g[0..r_count[c]) and the cells they point to in t->gq,
+ * stamping the scratch maps with `stamp` (unique per visit of an incident
+ * by this scratch).  With may_intern 0 nothing is written to the store's
+ * pools: when the incident needs a new actor set or region prefix,
+ * *deferred is set and the incident must be visited again with may_intern
+ * 1 (its outputs are then all rewritten).
  */
 static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
-                                 uint32_t stamp, int may_intern,
+                                 grow *g, uint32_t stamp, int may_intern,
                                  int *deferred, toll_error *err)
 {
     const toll_reports *r = x->r;
     toll_reports *rw = x->rw;
     toll_incidents *inc = x->inc;
     const size_t nstr = x->nstr;
-    const uint32_t *ri = inc->report_idx + inc->r_begin[c];
+    const toll__qcell *gq = t->gq;
     const uint32_t rc = inc->r_count[c];
     uint8_t flags = 0;
     toll_status st;
@@ -516,7 +577,7 @@ static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
     size_t nu = 0, max_size = 0;
     uint32_t max_set = 0;
     for (uint32_t k = 0; k < rc; k++) {
-        uint32_t set = r->actors[ri[k]];
+        uint32_t set = g[k].actors;
         if (!set || set >= r->actor_sets.count)
             continue;
         size_t sz = toll__set_size(&r->actor_sets, set);
@@ -558,20 +619,19 @@ static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
     int has_self = 0;
     size_t total = 0; /* the incident's quantity cells */
     for (uint32_t k = 0; k < rc; k++) {
-        uint32_t i = ri[k];
-        uint32_t sa = r->source_actor[i];
-        total += r->q_count[i];
-        x->is_self[i] = (uint8_t)(sa && sa < nstr && t->smap[sa] == stamp);
-        if (x->is_self[i]) {
+        uint32_t sa = g[k].source_actor;
+        total += g[k].q_count;
+        g[k].is_self = (uint8_t)(sa && sa < nstr && t->smap[sa] == stamp);
+        if (g[k].is_self) {
             has_self = 1;
             continue;
         }
-        uint32_t src = r->source[i];
+        uint32_t src = g[k].source;
         if (src < nstr && t->src_stamp[src] != stamp) {
             t->src_stamp[src] = stamp;
             n_src++;
         }
-        uint32_t set = r->actors[i];
+        uint32_t set = g[k].actors;
         if (set) {
             if (!first_set)
                 first_set = set;
@@ -583,7 +643,7 @@ static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
 
     /* Place and time. */
     int conflict;
-    st = reconcile_region(rw, ri, rc, may_intern, &inc->region[c], &conflict,
+    st = reconcile_region(rw, g, rc, may_intern, &inc->region[c], &conflict,
                           deferred);
     if (st == TOLL_ENOMEM)
         return toll__nomem(err);
@@ -594,8 +654,7 @@ static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
         return TOLL_OK;
     if (conflict)
         flags |= TOLL_FLAG_PLACE_CONFLICT;
-    reconcile_dates(r, ri, rc, &inc->date_start[c], &inc->date_end[c],
-                    &conflict);
+    reconcile_dates(g, rc, &inc->date_start[c], &inc->date_end[c], &conflict);
     if (conflict)
         flags |= TOLL_FLAG_DATE_CONFLICT;
 
@@ -609,15 +668,14 @@ static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
     entry *ent = t->ent;
     size_t m = 0;
     for (uint32_t k = 0; k < rc; k++) {
-        uint32_t i = ri[k];
-        for (uint32_t j = 0; j < r->q_count[i]; j++) {
-            uint32_t qi = r->q_begin[i] + j;
-            uint32_t cat = r->q[qi].category;
+        for (uint32_t j = 0; j < g[k].q_count; j++) {
+            uint32_t qi = g[k].q + j;
+            uint32_t cat = gq[qi].category;
             if (cat >= nstr)
                 continue;
             ent[m].rank = x->cat_rank[cat] - 1;
             ent[m].seq = (uint32_t)m;
-            ent[m].report = i;
+            ent[m].report = k; /* the row */
             ent[m].q = qi;
             m++;
         }
@@ -637,14 +695,15 @@ static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
         uint8_t cf = 0;
         int self_zero = 0, incl_pos = 0;
         for (size_t e = g0; e < g1; e++) {
-            const toll__qcell *q = &r->q[ent[e].q];
-            uint32_t i = ent[e].report;
+            const toll__qcell *q = &gq[ent[e].q];
+            const grow *row = &g[ent[e].report];
+            uint32_t i = row->report;
             if (q->low < 0)
                 continue; /* unknown: a cell, but no figure */
             int open = q->high == TOLL_OPEN;
             int64_t hi = open || q->high < q->low ? q->low : q->high;
             double b = isnan(q->best) ? (double)q->low : q->best;
-            if (x->is_self[i]) {
+            if (row->is_self) {
                 cf |= TOLL__C_HAS_SELF;
                 if (q->low > 0)
                     confirmed = 1;
@@ -658,7 +717,7 @@ static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
                     shigh = hi;
                 sbests[nsb++] = b;
             }
-            if (x->is_self[i] && !x->include_self)
+            if (row->is_self && !x->include_self)
                 continue;
             cf |= TOLL__C_KNOWN;
             n_known++;
@@ -678,7 +737,7 @@ static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
         }
         if (self_zero && incl_pos)
             cf |= TOLL__C_DENIED;
-        inc->c_category[cell] = r->q[ent[g0].q].category;
+        inc->c_category[cell] = gq[ent[g0].q].category;
         inc->c_n_reports[cell] = n_known;
         inc->c_flags[cell] = cf;
         if (!n_known) {
@@ -725,18 +784,26 @@ static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
 static toll_status reconcile_range(tscratch *t, int may_intern)
 {
     const rctx *x = t->x;
-    for (size_t c = t->begin; c < t->end; c++) {
-        int deferred;
-        prefetch_ahead(x->r, x->inc, c, t->end);
-        toll_status st = reconcile_one(x, t, c, (uint32_t)c + 1, may_intern,
-                                       &deferred, &t->err);
+    const toll_incidents *inc = x->inc;
+    for (size_t c0 = t->begin, c1; c0 < t->end; c0 = c1) {
+        c1 = block_end(inc, c0, t->end);
+        toll_status st = gather_block(x, t, c0, c1);
         if (st)
             return st;
-        if (deferred) {
-            if (toll__grow(t->a, (void **)&t->deferred, &t->deferred_cap,
-                           t->ndeferred + 1, sizeof *t->deferred))
-                return toll__nomem(&t->err);
-            t->deferred[t->ndeferred++] = (uint32_t)c;
+        for (size_t c = c0; c < c1; c++) {
+            int deferred;
+            grow *g = t->g + (inc->r_begin[c] - inc->r_begin[c0]);
+            st = reconcile_one(x, t, c, g, (uint32_t)c + 1, may_intern,
+                               &deferred, &t->err);
+            if (st)
+                return st;
+            if (deferred) {
+                if (toll__grow(t->a, (void **)&t->deferred,
+                               &t->deferred_cap, t->ndeferred + 1,
+                               sizeof *t->deferred))
+                    return toll__nomem(&t->err);
+                t->deferred[t->ndeferred++] = (uint32_t)c;
+            }
         }
     }
     return TOLL_OK;
@@ -778,6 +845,8 @@ static void tscratch_free(tscratch *t)
     toll__free(t->a, t->ubuf, t->ubuf_cap * sizeof *t->ubuf);
     toll__free(t->a, t->ent, t->ent_cap * sizeof *t->ent);
     toll__free(t->a, t->vals, t->vals_cap * sizeof *t->vals);
+    toll__free(t->a, t->g, t->g_cap * sizeof *t->g);
+    toll__free(t->a, t->gq, t->gq_cap * sizeof *t->gq);
     toll__free(t->a, t->deferred, t->deferred_cap * sizeof *t->deferred);
 }
 
@@ -838,8 +907,10 @@ static toll_status reconcile_incidents(const rctx *x, scratch *s,
         for (size_t j = 0; j < t[k].ndeferred; j++) {
             size_t c = t[k].deferred[j];
             int deferred;
-            st = reconcile_one(x, &t[0], c, (uint32_t)(n + c + 1), 1,
-                               &deferred, &t[0].err);
+            st = gather_block(x, &t[0], c, c + 1);
+            if (!st)
+                st = reconcile_one(x, &t[0], c, t[0].g, (uint32_t)(n + c + 1),
+                                   1, &deferred, &t[0].err);
             if (st) {
                 copy_err(err, &t[0].err);
                 break;
@@ -902,12 +973,11 @@ toll_status toll_reconcile(const toll_reports *reports,
     s.src_stamp = toll__calloc(&a, nstr, sizeof *s.src_stamp);
     s.cat_rank = toll__calloc(&a, nstr, sizeof *s.cat_rank);
     s.rank_stamp = toll__calloc(&a, nstr, sizeof *s.rank_stamp);
-    s.is_self = toll__calloc(&a, n_or_1(nrep), sizeof *s.is_self);
     inc = toll__incidents_new(&a); /* room for the links (src/link.c) */
     if (o.link == TOLL_LINK_AUTO)
         s.link_first = toll__alloc(&a, n_or_1(nrep) * sizeof *s.link_first);
     if (!s.inc_of || !s.smap || !s.src_stamp || !s.cat_rank ||
-        !s.rank_stamp || !s.is_self || !inc ||
+        !s.rank_stamp || !inc ||
         (o.link == TOLL_LINK_AUTO && !s.link_first)) {
         st = toll__nomem(err);
         goto cleanup;
@@ -1053,8 +1123,7 @@ toll_status toll_reconcile(const toll_reports *reports,
      *    cells are its own; see reconcile_range for the pools). */
     memset(s.smap, 0, nstr * sizeof *s.smap); /* now: actor stamps */
     {
-        rctx x = {r, rw, inc, o.policy, include_self, nstr, s.cat_rank,
-                  s.is_self};
+        rctx x = {r, rw, inc, o.policy, include_self, nstr, s.cat_rank};
         st = reconcile_incidents(&x, &s, &a, use_threads(&o, &a, n), err);
         if (st)
             goto cleanup;
@@ -1074,7 +1143,6 @@ cleanup:
     toll__free(&a, s.src_stamp, nstr * sizeof *s.src_stamp);
     toll__free(&a, s.cat_rank, nstr * sizeof *s.cat_rank);
     toll__free(&a, s.rank_stamp, nstr * sizeof *s.rank_stamp);
-    toll__free(&a, s.is_self, n_or_1(nrep) * sizeof *s.is_self);
     toll__free(&a, s.link_first, n_or_1(nrep) * sizeof *s.link_first);
     toll__free(&a, s.rmask, s.rmask_n * sizeof *s.rmask);
     return st;

@@ -156,3 +156,97 @@ cleanup:
     toll__free(a, slots, cap * sizeof *slots);
     return st;
 }
+
+/* ---- key codes cached per incidents object ------------------------------ */
+
+toll__kcol *toll__kcol_new(const toll_allocator *a, size_t n, size_t ncodes,
+                           int labels)
+{
+    toll__kcol *col = toll__calloc(a, 1, sizeof *col);
+    if (!col)
+        return NULL;
+    col->n = n;
+    col->ncodes = ncodes;
+    size_t m = ncodes ? ncodes : 1;
+    col->code = toll__alloc(a, (n ? n : 1) * sizeof *col->code);
+    if (labels) {
+        col->str = toll__alloc(a, m * sizeof *col->str);
+        col->len = toll__alloc(a, m * sizeof *col->len);
+    } else {
+        col->num = toll__alloc(a, m * sizeof *col->num);
+    }
+    if (!col->code || (labels ? !col->str || !col->len : !col->num)) {
+        toll__kcol_free(a, col);
+        return NULL;
+    }
+    return col;
+}
+
+void toll__kcol_free(const toll_allocator *a, toll__kcol *col)
+{
+    if (!col)
+        return;
+    size_t m = col->ncodes ? col->ncodes : 1;
+    toll__free(a, col->code, (col->n ? col->n : 1) * sizeof *col->code);
+    toll__free(a, col->str, m * sizeof *col->str);
+    toll__free(a, col->len, m * sizeof *col->len);
+    toll__free(a, col->num, m * sizeof *col->num);
+    toll__free(a, col, sizeof *col);
+}
+
+/* The cache pointer and its columns are written once each (NULL -> built)
+ * by compare-and-swap and read with acquire loads. */
+#if defined(__GNUC__)
+#define KLOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define KCAS(p, expected, desired)                                            \
+    __atomic_compare_exchange_n((p), (expected), (desired), 0,                \
+                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
+#else /* no atomics known: single-threaded use only */
+#define KLOAD(p) (*(p))
+#define KCAS(p, expected, desired)                                            \
+    (*(p) == *(expected) ? (*(p) = (desired), 1) : (*(expected) = *(p), 0))
+#endif
+
+const toll__kcol *toll__kcache_get(const toll_incidents *inc, int slot)
+{
+    struct toll__aggcache *c = KLOAD(&((toll_incidents *)inc)->agg_cache);
+    return c ? KLOAD(&c->col[slot]) : NULL;
+}
+
+const toll__kcol *toll__kcache_put(const toll_incidents *inc, int slot,
+                                   toll__kcol *col)
+{
+    toll_incidents *w = (toll_incidents *)inc; /* the cache only */
+    const toll_allocator *a = &inc->alloc;
+    struct toll__aggcache *c = KLOAD(&w->agg_cache);
+    if (!c) {
+        struct toll__aggcache *fresh = toll__calloc(a, 1, sizeof *fresh);
+        if (!fresh) {
+            toll__kcol_free(a, col);
+            return NULL;
+        }
+        struct toll__aggcache *expected = NULL;
+        if (KCAS(&w->agg_cache, &expected, fresh)) {
+            c = fresh;
+        } else { /* another thread's is in place */
+            toll__free(a, fresh, sizeof *fresh);
+            c = expected;
+        }
+    }
+    toll__kcol *expected = NULL;
+    if (KCAS(&c->col[slot], &expected, col))
+        return col;
+    toll__kcol_free(a, col);
+    return expected;
+}
+
+void toll__aggcache_free(toll_incidents *inc)
+{
+    if (!inc || !inc->agg_cache)
+        return;
+    const toll_allocator *a = &inc->alloc;
+    for (int k = 0; k < TOLL__KC_N; k++)
+        toll__kcol_free(a, inc->agg_cache->col[k]);
+    toll__free(a, inc->agg_cache, sizeof *inc->agg_cache);
+    inc->agg_cache = NULL;
+}

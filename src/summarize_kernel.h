@@ -55,16 +55,70 @@ toll_status toll__kernel_group_hash(const toll_allocator *a,
                                     uint32_t *group, uint32_t *first,
                                     size_t *ngroups);
 
+/*
+ * ---- key codes cached per incidents object ----
+ * toll_summarize's fast path gives each incident (each cell, for the
+ * category) the code of its value for a key, once per incidents object:
+ * a dictionary-encoded key column.  Codes are numbered in the order of
+ * the values (the order of the table's rows and dictionaries), so a group's
+ * mixed-radix number orders groups as the table does.  Columns are built on
+ * the first summarize call that needs them and published with an atomic
+ * compare-and-swap (a racing thread frees its own copy and uses the one
+ * published), so concurrent summarize calls on one incidents object stay
+ * safe; toll_incidents_free frees them (toll__aggcache_free).
+ */
+enum {
+    TOLL__KC_ACTOR = 0,       /* per incident: actor set label */
+    TOLL__KC_CATEGORY = 1,    /* per cell: category */
+    TOLL__KC_PERIOD = 2,      /* + unit (day .. year): per incident */
+    TOLL__KC_MAX_LEVELS = 16, /* region:K cached for K + 1 <= this */
+    TOLL__KC_REGION = 7,      /* + levels (0: the whole path) */
+    /* the records: code = the known cells, by category code then cell;
+     * num[v] .. num[v + 1] those of category code v (ncodes + 1 entries) */
+    TOLL__KC_RECS = TOLL__KC_REGION + TOLL__KC_MAX_LEVELS + 1,
+    TOLL__KC_CELL_INC,        /* per cell: its incident (code) */
+    TOLL__KC_N
+};
+
+typedef struct toll__kcol {
+    size_t n;          /* entries of code (incidents; cells for category) */
+    uint32_t *code;    /* code of each entry; NULL: cannot be cached */
+    size_t ncodes;     /* distinct values */
+    const char **str;  /* labels by code (actor, region, category) */
+    size_t *len;
+    int64_t *num;      /* periods: number by code (INT64_MAX: no date) */
+} toll__kcol;
+
+struct toll__aggcache {
+    toll__kcol *col[TOLL__KC_N]; /* NULL: not built yet */
+};
+
+/* A new column with room for n codes and ncodes values (labels when
+ * `labels`, else numbers); NULL on ENOMEM. */
+toll__kcol *toll__kcol_new(const toll_allocator *a, size_t n, size_t ncodes,
+                           int labels);
+void toll__kcol_free(const toll_allocator *a, toll__kcol *col);
+/* The published column of `slot`, or NULL. */
+const toll__kcol *toll__kcache_get(const toll_incidents *inc, int slot);
+/* Publish `col` (owned) in `slot`; returns the column now in place (col,
+ * or the one another thread published first, col then freed).  NULL on
+ * ENOMEM (col freed). */
+const toll__kcol *toll__kcache_put(const toll_incidents *inc, int slot,
+                                   toll__kcol *col);
+
 /* Which aggregation toll__summarize_path runs. */
 enum {
-    TOLL__AGG_AUTO = 0,   /* the fast path when it applies (toll_summarize) */
-    TOLL__AGG_GENERAL = 1 /* always the general path */
+    TOLL__AGG_AUTO = 0,    /* the fast path when it applies (toll_summarize):
+                              over cached key codes when they can be */
+    TOLL__AGG_GENERAL = 1, /* always the general path */
+    TOLL__AGG_UNCACHED = 2 /* the fast path, codes made for the call */
 };
 /* What ran (toll__summarize_path's *used). */
 enum {
     TOLL__AGG_USED_GENERAL = 1,
     TOLL__AGG_USED_DENSE = 2, /* fast path, dense mixed-radix groups */
-    TOLL__AGG_USED_HASH = 3   /* fast path, hashed groups */
+    TOLL__AGG_USED_HASH = 3,  /* fast path, hashed groups */
+    TOLL__AGG_USED_CACHED = 16 /* or'ed: over cached key codes */
 };
 
 /* toll_summarize with the path chosen; *used (may be NULL) tells which

@@ -128,8 +128,24 @@ toll_status toll__table_new(const toll_allocator *a, size_t ncols,
     return TOLL_OK;
 }
 
+static toll_status set_column(toll_table *t, size_t j, const char *name,
+                              toll_coltype type, int raw);
+
 toll_status toll__table_set_column(toll_table *t, size_t j, const char *name,
                                    toll_coltype type)
+{
+    return set_column(t, j, name, type, 0);
+}
+
+toll_status toll__table_set_column_raw(toll_table *t, size_t j,
+                                       const char *name, toll_coltype type)
+{
+    return set_column(t, j, name, type, 1);
+}
+
+/* raw: the data are left as allocated (the caller writes every row). */
+static toll_status set_column(toll_table *t, size_t j, const char *name,
+                              toll_coltype type, int raw)
 {
     if (!t || j >= t->ncols || !name ||
         (type != TOLL_COL_STRING && type != TOLL_COL_INT64 &&
@@ -137,7 +153,10 @@ toll_status toll__table_set_column(toll_table *t, size_t j, const char *name,
         return TOLL_EINVAL;
     const toll_allocator *a = &t->alloc;
     char *nm = toll__strndup(a, name, strlen(name));
-    void *data = toll__calloc(a, t->nrows ? t->nrows : 1, coltype_size(type));
+    void *data = raw ? toll__alloc(a, (t->nrows ? t->nrows : 1) *
+                                          coltype_size(type))
+                     : toll__calloc(a, t->nrows ? t->nrows : 1,
+                                    coltype_size(type));
     if (!nm || !data) {
         toll__free(a, nm, nm ? strlen(nm) + 1 : 0);
         toll__free(a, data, col_bytes(t, type));
@@ -148,7 +167,7 @@ toll_status toll__table_set_column(toll_table *t, size_t j, const char *name,
     c->name = nm;
     c->type = type;
     c->data = data;
-    if (type == TOLL_COL_STRING) {
+    if (type == TOLL_COL_STRING && !raw) {
         uint32_t *codes = data;
         for (size_t i = 0; i < t->nrows; i++)
             codes[i] = TOLL_NULL_CODE;

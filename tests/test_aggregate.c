@@ -13,6 +13,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,7 @@ static void fx_free(fixture *fx)
     FREE_ARR(c_high, nc);
     FREE_ARR(c_best, nc);
     FREE_ARR(c_flags, nc);
+    toll__aggcache_free(inc); /* summarize's cached key codes */
     toll__free(a, inc, sizeof *inc);
     toll_reports_free(fx->r);
 }
@@ -249,13 +251,18 @@ static void expect_same_tables(const toll_table *x, const toll_table *y,
     }
 }
 
-/* Summarize with both paths, compare, and return what the automatic
- * choice ran. */
+/* 1 when the automatic choice of the last compare_paths ran over cached
+ * key codes. */
+static int last_cached;
+
+/* Summarize with the three paths (automatic: cached codes when it can;
+ * the fast path with codes made for the call; the general path), compare,
+ * and return what the automatic choice ran (without the cached flag). */
 static int compare_paths(const fixture *fx, const toll_summarize_options *o)
 {
-    toll_table *fast = NULL, *general = NULL;
+    toll_table *fast = NULL, *general = NULL, *uncached = NULL;
     toll_error err;
-    int used_fast = -1, used_general = -1;
+    int used_fast = -1, used_general = -1, used_uncached = -1;
     char what[256];
     snprintf(what, sizeof what, "by '%s', category '%s'",
              o->by ? o->by : "", o->category ? o->category : "(default)");
@@ -266,11 +273,19 @@ static int compare_paths(const fixture *fx, const toll_summarize_options *o)
                                        &used_general, &general,
                                        &err) == TOLL_OK,
                   "%s: %s", what, err.message);
+    ck_assert_msg(toll__summarize_path(fx->inc, o, NULL, TOLL__AGG_UNCACHED,
+                                       &used_uncached, &uncached,
+                                       &err) == TOLL_OK,
+                  "%s: %s", what, err.message);
     ck_assert_int_eq(used_general, TOLL__AGG_USED_GENERAL);
+    ck_assert_int_eq(used_uncached & TOLL__AGG_USED_CACHED, 0);
     expect_same_tables(fast, general, what);
+    expect_same_tables(uncached, general, what);
     toll_table_free(fast);
     toll_table_free(general);
-    return used_fast;
+    toll_table_free(uncached);
+    last_cached = (used_fast & TOLL__AGG_USED_CACHED) != 0;
+    return used_fast & ~TOLL__AGG_USED_CACHED;
 }
 
 static int compare_by(const fixture *fx, const char *by, const char *category)
@@ -473,7 +488,7 @@ START_TEST(fast_path_with_no_records_should_give_no_rows)
     ck_assert_int_eq(toll__summarize_path(fx.inc, &o, NULL, TOLL__AGG_AUTO,
                                           &used, &t, NULL),
                      TOLL_OK);
-    ck_assert_int_eq(used, TOLL__AGG_USED_DENSE);
+    ck_assert_int_eq(used, TOLL__AGG_USED_DENSE | TOLL__AGG_USED_CACHED);
     ck_assert_uint_eq(toll_table_nrows(t), 0);
     toll_table_free(t);
     compare_by(&fx, "actor,region", NULL);
@@ -534,8 +549,13 @@ START_TEST(fast_path_should_handle_days_too_far_apart_for_the_day_table)
 }
 END_TEST
 
+/* Fail each allocation of a summarize in turn: TOLL_ENOMEM, nothing
+ * leaked, and the table once nothing fails.  `path`: TOLL__AGG_AUTO or
+ * TOLL__AGG_UNCACHED; `cold`: the incidents' cached key codes are dropped
+ * before each call, so that building them fails too (and what a failed
+ * call published is freed with them). */
 static void alloc_failures(const char *by, size_t nactors, size_t nregions,
-                           int want_used)
+                           int want_used, int path, int cold)
 {
     failing_alloc fa;
     failing_alloc_init(&fa, 0);
@@ -545,19 +565,23 @@ static void alloc_failures(const char *by, size_t nactors, size_t nregions,
     o.by = by;
     int used = 0;
     toll_table *want = NULL;
-    ck_assert_int_eq(toll__summarize_path(fx.inc, &o, NULL, TOLL__AGG_AUTO,
-                                          &used, &want, NULL),
+    ck_assert_int_eq(toll__summarize_path(fx.inc, &o, NULL, path, &used,
+                                          &want, NULL),
                      TOLL_OK);
     ck_assert_int_eq(used, want_used);
+    if (cold)
+        toll__aggcache_free(fx.inc);
     long live = fa.live, failures = 0;
     for (long k = 1;; k++) {
         toll_table *t = NULL;
         toll_error err;
         fa.count = 0;
         fa.fail_at = k;
-        toll_status st = toll__summarize_path(fx.inc, &o, NULL, TOLL__AGG_AUTO,
-                                              &used, &t, &err);
+        toll_status st = toll__summarize_path(fx.inc, &o, NULL, path, &used,
+                                              &t, &err);
         fa.fail_at = 0;
+        if (cold)
+            toll__aggcache_free(fx.inc);
         if (st == TOLL_OK) {
             expect_same_tables(t, want, by);
             toll_table_free(t);
@@ -579,14 +603,193 @@ static void alloc_failures(const char *by, size_t nactors, size_t nregions,
 
 START_TEST(fast_path_allocation_failures_should_give_enomem_without_leaks)
 {
-    alloc_failures("actor,region:1,period:month", 5, 10, TOLL__AGG_USED_DENSE);
+    alloc_failures("actor,region:1,period:month", 5, 10,
+                   TOLL__AGG_USED_DENSE | TOLL__AGG_USED_CACHED,
+                   TOLL__AGG_AUTO, 0);
+    alloc_failures("actor,region:1,period:month", 5, 10, TOLL__AGG_USED_DENSE,
+                   TOLL__AGG_UNCACHED, 0);
 }
 END_TEST
 
 START_TEST(hashed_groups_allocation_failures_should_give_enomem_without_leaks)
 {
     alloc_failures("category,actor,region,period:day", 25, 400,
-                   TOLL__AGG_USED_HASH);
+                   TOLL__AGG_USED_HASH | TOLL__AGG_USED_CACHED,
+                   TOLL__AGG_AUTO, 0);
+    alloc_failures("category,actor,region,period:day", 25, 400,
+                   TOLL__AGG_USED_HASH, TOLL__AGG_UNCACHED, 0);
+}
+END_TEST
+
+/* ---- cached key codes ------------------------------------------------------ */
+
+/* Period units in slot order (src/summarize.c: P_DAY .. P_YEAR). */
+#define P_MONTH_SLOT 2
+#define P_YEAR_SLOT 4
+
+static toll_table *summarize_auto(const fixture *fx, const char *by,
+                                  const char *category, int *used)
+{
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = by;
+    o.category = category;
+    toll_table *t = NULL;
+    toll_error err;
+    ck_assert_msg(toll__summarize_path(fx->inc, &o, NULL, TOLL__AGG_AUTO,
+                                       used, &t, &err) == TOLL_OK,
+                  "by '%s': %s", by, err.message);
+    return t;
+}
+
+START_TEST(cached_codes_summary_should_equal_a_summary_on_fresh_incidents)
+{
+    fixture fx = fx_random(101, 4000, 9, 80, 1500, NULL);
+    const char *lists[] = {"actor,region:1,period:month",
+                           "region,period:day,actor", "grade,category",
+                           "period:week,region:0", NULL};
+    for (size_t k = 0; lists[k]; k++) {
+        int used = 0;
+        toll__aggcache_free(fx.inc);
+        toll_table *cold = summarize_auto(&fx, lists[k], NULL, &used);
+        ck_assert_int_ne(used & TOLL__AGG_USED_CACHED, 0);
+        ck_assert_ptr_nonnull(fx.inc->agg_cache);
+        /* warm: every list before this one left its codes too */
+        for (size_t j = 0; j <= k; j++) {
+            toll_table *warm = summarize_auto(&fx, lists[j], "killed", &used);
+            toll_table_free(warm);
+        }
+        toll_table *warm = summarize_auto(&fx, lists[k], NULL, &used);
+        ck_assert_int_ne(used & TOLL__AGG_USED_CACHED, 0);
+        expect_same_tables(warm, cold, lists[k]);
+        toll_table_free(cold);
+        toll_table_free(warm);
+    }
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(cached_codes_should_be_built_once_and_reused)
+{
+    fixture fx = fx_random(103, 2000, 6, 40, 800, NULL);
+    int used = 0;
+    toll_table_free(summarize_auto(&fx, "actor,region:2,period:year", NULL,
+                                   &used));
+    const struct toll__aggcache *c = fx.inc->agg_cache;
+    ck_assert_ptr_nonnull(c);
+    const toll__kcol *a = c->col[TOLL__KC_ACTOR],
+                     *r = c->col[TOLL__KC_REGION + 3],
+                     *p = c->col[TOLL__KC_PERIOD + P_YEAR_SLOT];
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_null(c->col[TOLL__KC_REGION]); /* region: not asked */
+    ck_assert_uint_eq(a->n, fx.inc->n);
+    toll_table_free(summarize_auto(&fx, "period:year,actor", "killed", &used));
+    ck_assert_ptr_eq(fx.inc->agg_cache, c);
+    ck_assert_ptr_eq(c->col[TOLL__KC_ACTOR], a);
+    ck_assert_ptr_eq(c->col[TOLL__KC_PERIOD + P_YEAR_SLOT], p);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(cached_codes_should_number_values_in_the_tables_order)
+{
+    fixture fx = fx_random(107, 3000, 7, 50, 900, NULL);
+    int used = 0;
+    toll_table_free(summarize_auto(&fx, "actor,region,period:month,category",
+                                   NULL, &used));
+    const struct toll__aggcache *c = fx.inc->agg_cache;
+    int slots[] = {TOLL__KC_ACTOR, TOLL__KC_REGION, TOLL__KC_CATEGORY};
+    for (size_t s = 0; s < 3; s++) {
+        const toll__kcol *col = c->col[slots[s]];
+        ck_assert_ptr_nonnull(col);
+        for (size_t v = 1; v < col->ncodes; v++) {
+            size_t la = col->len[v - 1], lb = col->len[v];
+            int cmp = memcmp(col->str[v - 1], col->str[v], la < lb ? la : lb);
+            ck_assert(cmp < 0 || (cmp == 0 && la < lb));
+        }
+    }
+    const toll__kcol *p = c->col[TOLL__KC_PERIOD + P_MONTH_SLOT];
+    for (size_t v = 1; v < p->ncodes; v++)
+        ck_assert(p->num[v - 1] < p->num[v]);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(region_levels_beyond_the_cache_should_use_the_uncached_fast_path)
+{
+    fixture fx = fx_random(109, 1500, 5, 40, 600, NULL);
+    char by[64];
+    snprintf(by, sizeof by, "region:%d,actor", TOLL__KC_MAX_LEVELS);
+    ck_assert_int_eq(compare_by(&fx, by, "killed"), TOLL__AGG_USED_DENSE);
+    ck_assert_int_eq(last_cached, 0);
+    snprintf(by, sizeof by, "region:%d,actor", TOLL__KC_MAX_LEVELS - 1);
+    ck_assert_int_eq(compare_by(&fx, by, "killed"), TOLL__AGG_USED_DENSE);
+    ck_assert_int_eq(last_cached, 1);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(cache_building_allocation_failures_should_give_enomem_without_leaks)
+{
+    alloc_failures("actor,region:1,period:month", 5, 10,
+                   TOLL__AGG_USED_DENSE | TOLL__AGG_USED_CACHED,
+                   TOLL__AGG_AUTO, 1);
+    alloc_failures("category,actor,region,period:day", 25, 400,
+                   TOLL__AGG_USED_HASH | TOLL__AGG_USED_CACHED,
+                   TOLL__AGG_AUTO, 1);
+}
+END_TEST
+
+typedef struct race_arg {
+    const fixture *fx;
+    const char *by;
+    toll_table *t;
+    toll_status st;
+} race_arg;
+
+static void *race_summarize(void *p)
+{
+    race_arg *x = p;
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = x->by;
+    x->st = toll_summarize(x->fx->inc, &o, NULL, &x->t, NULL);
+    return NULL;
+}
+
+START_TEST(concurrent_summaries_building_the_cache_should_agree)
+{
+    fixture fx = fx_random(113, 20000, 12, 200, 2000, NULL);
+    const char *lists[] = {"actor,region:1,period:month",
+                           "region,actor,period:day", "category,grade"};
+    for (int round = 0; round < 6; round++) {
+        const char *by = lists[round % 3];
+        toll_table *want = NULL;
+        toll_summarize_options o;
+        toll_summarize_options_init(&o);
+        o.by = by;
+        ck_assert_int_eq(toll__summarize_path(fx.inc, &o, NULL,
+                                              TOLL__AGG_GENERAL, NULL, &want,
+                                              NULL),
+                         TOLL_OK);
+        toll__aggcache_free(fx.inc); /* both threads find no codes */
+        race_arg x[2] = {{&fx, by, NULL, TOLL_OK}, {&fx, by, NULL, TOLL_OK}};
+        pthread_t th[2];
+        for (int k = 0; k < 2; k++)
+            ck_assert_int_eq(pthread_create(&th[k], NULL, race_summarize,
+                                            &x[k]),
+                             0);
+        for (int k = 0; k < 2; k++) {
+            ck_assert_int_eq(pthread_join(th[k], NULL), 0);
+            ck_assert_int_eq(x[k].st, TOLL_OK);
+            expect_same_tables(x[k].t, want, by);
+            toll_table_free(x[k].t);
+        }
+        toll_table_free(want);
+    }
+    fx_free(&fx);
 }
 END_TEST
 
@@ -613,6 +816,20 @@ static Suite *aggregate_suite(void)
                    fast_path_allocation_failures_should_give_enomem_without_leaks);
     tcase_add_test(tc,
                    hashed_groups_allocation_failures_should_give_enomem_without_leaks);
+    suite_add_tcase(s, tc);
+    /* the key codes cached per incidents object (a case of its own:
+     * CK_RUN_CASE=cache runs it alone, e.g. under valgrind) */
+    tc = tcase_create("cache");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc,
+                   cached_codes_summary_should_equal_a_summary_on_fresh_incidents);
+    tcase_add_test(tc, cached_codes_should_be_built_once_and_reused);
+    tcase_add_test(tc, cached_codes_should_number_values_in_the_tables_order);
+    tcase_add_test(tc,
+                   region_levels_beyond_the_cache_should_use_the_uncached_fast_path);
+    tcase_add_test(tc,
+                   cache_building_allocation_failures_should_give_enomem_without_leaks);
+    tcase_add_test(tc, concurrent_summaries_building_the_cache_should_agree);
     suite_add_tcase(s, tc);
     return s;
 }

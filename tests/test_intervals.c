@@ -683,21 +683,39 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static uint64_t ref_mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* The seed of chunk c of a sum without keys (docs/intervals.md, "Chunks
+ * and threads"): chunk 0 splitmix64(seed + gamma) folded to 32 bits;
+ * chunk c >= 1 splitmix64(that 64-bit hash + c gamma), folded. */
+static unsigned long ref_chunk_seed(uint64_t seed, size_t c)
+{
+    uint64_t z = ref_mix(seed + 0x9E3779B97F4A7C15ull);
+    if (c > 0)
+        z = ref_mix(z + 0x9E3779B97F4A7C15ull * (uint64_t)c);
+    uint32_t s32 = (uint32_t)(z ^ (z >> 32));
+    return s32 ? s32 : 1;
+}
+
+#define REF_CHUNK 65536u /* ranges with more than one value per chunk */
+
 static void ref_simulate(const int64_t *lo, const int64_t *hi,
                          const double *share, size_t n, size_t D,
                          uint64_t seed, const double *ps, size_t nq,
                          double *out)
 {
-    uint64_t z = seed + 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    uint32_t s32 = (uint32_t)(z ^ (z >> 32));
     ref_rng g = {gsl_rng_alloc(gsl_rng_taus2), 0, 0};
     ck_assert_ptr_nonnull(g.r);
-    gsl_rng_set(g.r, s32 ? s32 : 1);
-    double *dsum = calloc(D, sizeof *dsum), fixed = 0.0;
+    gsl_rng_set(g.r, ref_chunk_seed(seed, 0));
+    double *total = calloc(D, sizeof *total), fixed = 0.0;
+    double *dsum = calloc(D, sizeof *dsum); /* the chunk's shares */
     int64_t *isum = calloc(D, sizeof *isum), ibase = 0;
+    size_t items = 0;
     for (size_t i = 0; i < n; i++) {
         double sh = share ? share[i] : 1.0;
         uint64_t m = (uint64_t)(hi[i] - lo[i]) + 1u;
@@ -705,6 +723,17 @@ static void ref_simulate(const int64_t *lo, const int64_t *hi,
             fixed += sh * (double)lo[i];
             continue;
         }
+        if (items > 0 && items % REF_CHUNK == 0) {
+            /* a new chunk: its own stream; the finished chunk's
+             * fractional-share sums are added to the totals in order */
+            for (size_t d = 0; d < D; d++) {
+                total[d] += dsum[d];
+                dsum[d] = 0.0;
+            }
+            gsl_rng_set(g.r, ref_chunk_seed(seed, items / REF_CHUNK));
+            g.have = 0;
+        }
+        items++;
         int unit = sh == 1.0;
         if (unit)
             ibase += lo[i];
@@ -747,18 +776,20 @@ static void ref_simulate(const int64_t *lo, const int64_t *hi,
         }
     }
     for (size_t d = 0; d < D; d++) {
+        total[d] += dsum[d];
         double t = (double)(isum[d] + ibase);
-        dsum[d] += t;
-        dsum[d] += fixed;
+        total[d] += t;
+        total[d] += fixed;
     }
-    qsort(dsum, D, sizeof *dsum, cmp_double);
+    qsort(total, D, sizeof *total, cmp_double);
     for (size_t k = 0; k < nq; k++) {
         double pos = ps[k] * (double)D;
         double c = ceil(pos - 1e-9 - 1e-12 * pos);
         size_t idx = c < 1.0 ? 0 : (size_t)c - 1;
-        out[k] = dsum[idx < D ? idx : D - 1];
+        out[k] = total[idx < D ? idx : D - 1];
     }
     gsl_rng_free(g.r);
+    free(total);
     free(dsum);
     free(isum);
 }
@@ -1106,6 +1137,346 @@ START_TEST(summary_with_interval_should_survive_every_allocation_failure)
 }
 END_TEST
 
+/* ---- chunks and threads ------------------------------------------------- */
+
+/* n ranges of 1 to 40 values (some single values), best values and
+ * shares 1/2, 1, 1/3 from an LCG: the ranges of the values pinned below. */
+typedef struct big_ranges {
+    size_t n;
+    int64_t *lo, *hi;
+    double *best, *share;
+} big_ranges;
+
+static big_ranges big_make(size_t n, uint64_t s)
+{
+    big_ranges b = {n, malloc(n * sizeof(int64_t)), malloc(n * sizeof(int64_t)),
+                    malloc(n * sizeof(double)), malloc(n * sizeof(double))};
+    ck_assert(b.lo && b.hi && b.best && b.share);
+    for (size_t i = 0; i < n; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        b.lo[i] = (int64_t)((s >> 33) % 50);
+        int64_t w = (int64_t)((s >> 40) % 40);
+        b.hi[i] = b.lo[i] + w;
+        b.best[i] = (s >> 20) % 4 == 0
+                        ? NAN
+                        : (double)(b.lo[i] +
+                                   (int64_t)((s >> 24) % (uint64_t)(w + 1)));
+        b.share[i] = (s >> 50) % 3 == 0 ? 0.5 : (s >> 50) % 3 == 1 ? 1.0
+                                                                    : 1.0 / 3;
+    }
+    return b;
+}
+
+static void big_free(big_ranges *b)
+{
+    free(b->lo);
+    free(b->hi);
+    free(b->best);
+    free(b->share);
+}
+
+static toll_status big_sum(const big_ranges *b, int dist, int shares,
+                           size_t draws, size_t threads,
+                           const toll_allocator *a, double *out,
+                           toll_error *err)
+{
+    static const double ps[5] = {0.01, 0.025, 0.5, 0.975, 0.99};
+    toll_interval_options o =
+        opts_of(TOLL_INTERVAL_INDEPENDENT, dist, TOLL_ENGINE_SIMULATE);
+    o.draws = draws;
+    o.seed = 5;
+    o.quantiles = ps;
+    o.n_quantiles = 5;
+    o.threads = threads;
+    return toll_interval_sum(b->lo, b->hi, b->best, NULL,
+                             shares ? b->share : NULL, b->n, &o, a, out,
+                             NULL, err);
+}
+
+START_TEST(simulation_should_give_the_same_bits_on_one_and_two_threads)
+{
+    /* 300,000 ranges: 4.5 chunks of 65,536, so the fractional-share
+     * slots are reused; 9 draws: batched and single draws */
+    big_ranges b = big_make(300000, 3);
+    for (int dist = 0; dist < 2; dist++)
+        for (int shares = 0; shares < 2; shares++) {
+            double one[5], two[5], three[5];
+            toll_error err;
+            ck_assert_int_eq(big_sum(&b, dist, shares, 9, 1, NULL, one, &err),
+                             TOLL_OK);
+            ck_assert_int_eq(big_sum(&b, dist, shares, 9, 2, NULL, two, &err),
+                             TOLL_OK);
+            ck_assert_int_eq(
+                big_sum(&b, dist, shares, 9, 3, NULL, three, &err), TOLL_OK);
+            for (int k = 0; k < 5; k++) {
+                ck_assert_msg(memcmp(&one[k], &two[k], sizeof one[k]) == 0 &&
+                                  memcmp(&one[k], &three[k],
+                                         sizeof one[k]) == 0,
+                              "dist %d shares %d quantile %d: %.17g (1 "
+                              "thread) %.17g (2) %.17g (3)",
+                              dist, shares, k, one[k], two[k], three[k]);
+            }
+        }
+    big_free(&b);
+}
+END_TEST
+
+START_TEST(simulation_should_draw_each_chunk_from_its_own_stream)
+{
+    /* 140,000 ranges, of which about 136,500 have more than one value:
+     * three chunks, counted in those ranges; unit and split shares */
+    static const double ps[5] = {0.01, 0.025, 0.5, 0.975, 0.99};
+    big_ranges b = big_make(140000, 17);
+    for (int shares = 0; shares < 2; shares++)
+        for (size_t threads = 1; threads <= 2; threads++) {
+            toll_interval_options o =
+                opts_of(TOLL_INTERVAL_INDEPENDENT, 0, TOLL_ENGINE_SIMULATE);
+            o.draws = 11;
+            o.seed = 77;
+            o.quantiles = ps;
+            o.n_quantiles = 5;
+            o.threads = threads;
+            double got[5], want[5];
+            const double *sh = shares ? b.share : NULL;
+            ck_assert_int_eq(toll_interval_sum(b.lo, b.hi, NULL, NULL, sh,
+                                               b.n, &o, NULL, got, NULL,
+                                               NULL),
+                             TOLL_OK);
+            ref_simulate(b.lo, b.hi, sh, b.n, o.draws, o.seed, ps, 5, want);
+            for (int k = 0; k < 5; k++)
+                ck_assert_msg(got[k] == want[k],
+                              "shares %d threads %zu quantile %d: %.17g, "
+                              "expected %.17g",
+                              shares, threads, k, got[k], want[k]);
+        }
+    big_free(&b);
+}
+END_TEST
+
+START_TEST(groups_smaller_than_a_chunk_should_draw_as_before_chunking)
+{
+    /* Values computed before chunking existed (one stream per group):
+     * 60,000 ranges (one chunk) and 7 ranges, seed 5, 201 draws. */
+    static const double want60k[4][3] = {
+        {2047259, 2050327, 2053745},
+        {1252546.5000000002, 1254201.8333333342, 1256401.9999999998},
+        {2049189, 2051859, 2053902},
+        {1253320.1666666681, 1255099.3333333349, 1256775.6666666693}};
+    static const double want7[4][3] = {
+        {218, 256, 300},
+        {86.5, 108.16666666666667, 131.33333333333331},
+        {231, 261, 287},
+        {94.5, 112.16666666666666, 126.83333333333331}};
+    for (int big = 0; big < 2; big++) {
+        big_ranges b = big_make(big ? 60000 : 7, 11);
+        for (int dist = 0; dist < 2; dist++)
+            for (int shares = 0; shares < 2; shares++) {
+                toll_interval_options o = opts_of(TOLL_INTERVAL_INDEPENDENT,
+                                                  dist, TOLL_ENGINE_SIMULATE);
+                o.draws = 201;
+                o.seed = 5;
+                o.threads = 2; /* one chunk: one thread anyway */
+                double q[3];
+                ck_assert_int_eq(
+                    toll_interval_sum(b.lo, b.hi, b.best, NULL,
+                                      shares ? b.share : NULL, b.n, &o, NULL,
+                                      q, NULL, NULL),
+                    TOLL_OK);
+                const double *w = big ? want60k[dist * 2 + shares]
+                                      : want7[dist * 2 + shares];
+                for (int k = 0; k < 3; k++)
+                    ck_assert_msg(q[k] == w[k],
+                                  "n %zu dist %d shares %d quantile %d: "
+                                  "%.17g, expected %.17g",
+                                  b.n, dist, shares, k, q[k], w[k]);
+            }
+        big_free(&b);
+    }
+}
+END_TEST
+
+/* An allocator (behind locked_alloc) that records whether any allocation
+ * came from a thread other than the test's, and can fail those. */
+typedef struct thread_alloc {
+    locked_alloc l;
+    pthread_t main;
+    int fail_others;   /* fail allocations from other threads */
+    int other_calls;   /* allocations seen from other threads */
+    toll_allocator a;
+} thread_alloc;
+
+static int ta_other(thread_alloc *t)
+{
+    if (pthread_equal(pthread_self(), t->main))
+        return 0;
+    pthread_mutex_lock(&t->l.mu);
+    t->other_calls++;
+    pthread_mutex_unlock(&t->l.mu);
+    return 1;
+}
+
+static void *ta_malloc(void *ctx, size_t n)
+{
+    thread_alloc *t = ctx;
+    if (ta_other(t) && t->fail_others)
+        return NULL;
+    return t->l.a.malloc(t->l.a.ctx, n);
+}
+
+static void *ta_realloc(void *ctx, void *p, size_t o, size_t n)
+{
+    thread_alloc *t = ctx;
+    if (ta_other(t) && t->fail_others)
+        return NULL;
+    return t->l.a.realloc(t->l.a.ctx, p, o, n);
+}
+
+static void ta_free(void *ctx, void *p, size_t n)
+{
+    thread_alloc *t = ctx;
+    t->l.a.free(t->l.a.ctx, p, n);
+}
+
+static void thread_alloc_init(thread_alloc *t, int fail_others)
+{
+    memset(t, 0, sizeof *t);
+    locked_alloc_init(&t->l);
+    t->main = pthread_self();
+    t->fail_others = fail_others;
+    t->a.malloc = ta_malloc;
+    t->a.realloc = ta_realloc;
+    t->a.free = ta_free;
+    t->a.ctx = t;
+}
+
+START_TEST(worker_thread_out_of_memory_should_be_reported_without_leaks)
+{
+    big_ranges b = big_make(200000, 5);
+    for (int dist = 0; dist < 2; dist++)
+        for (int shares = 0; shares < 2; shares++) {
+            thread_alloc t;
+            thread_alloc_init(&t, 1);
+            double out[5];
+            toll_error err;
+            toll_error_clear(&err);
+            toll_status st = big_sum(&b, dist, shares, 20, 2, &t.a, out,
+                                     &err);
+            ck_assert_int_eq(st, TOLL_ENOMEM);
+            ck_assert_int_gt(t.other_calls, 0);
+            ck_assert_ptr_nonnull(strstr(err.message, "memory"));
+            ck_assert_int_eq(t.l.f.live, 0);
+            locked_alloc_destroy(&t.l);
+        }
+    big_free(&b);
+}
+END_TEST
+
+START_TEST(threaded_simulation_should_survive_every_allocation_failure)
+{
+    big_ranges b = big_make(140000, 9);
+    for (int shares = 0; shares < 2; shares++) {
+        int ok = 0;
+        for (long k = 1; k < 400 && !ok; k++) {
+            locked_alloc l;
+            locked_alloc_init(&l);
+            l.f.fail_at = k;
+            double out[5];
+            toll_error err;
+            toll_error_clear(&err);
+            toll_status st = big_sum(&b, 0, shares, 4, 2, &l.a, out, &err);
+            ck_assert_msg(st == TOLL_OK || st == TOLL_ENOMEM,
+                          "allocation %ld: status %d", k, (int)st);
+            if (st == TOLL_ENOMEM)
+                ck_assert_msg(err.message[0] != '\0', "allocation %ld", k);
+            ck_assert_int_eq(l.f.live, 0);
+            ok = st == TOLL_OK;
+            locked_alloc_destroy(&l);
+        }
+        ck_assert(ok);
+    }
+    big_free(&b);
+}
+END_TEST
+
+START_TEST(auto_threads_should_use_one_thread_with_a_custom_allocator)
+{
+    /* 10^6 range-draws over 3 chunks is above the auto threshold: with
+     * the default allocator auto would use two threads; with a caller's
+     * allocator (maybe not thread-safe) it must not */
+    big_ranges b = big_make(140000, 21);
+    thread_alloc t;
+    thread_alloc_init(&t, 0);
+    double a0[5], a2[5];
+    toll_error err;
+    ck_assert_int_eq(big_sum(&b, 0, 1, 40, 0, &t.a, a0, &err), TOLL_OK);
+    ck_assert_int_eq(t.other_calls, 0);
+    /* the probe works: asked for two threads, the other one allocates */
+    ck_assert_int_eq(big_sum(&b, 0, 1, 40, 2, &t.a, a2, &err), TOLL_OK);
+    ck_assert_int_gt(t.other_calls, 0);
+    ck_assert(memcmp(a0, a2, sizeof a0) == 0);
+    ck_assert_int_eq(t.l.f.live, 0);
+    locked_alloc_destroy(&t.l);
+    big_free(&b);
+}
+END_TEST
+
+START_TEST(summary_interval_should_not_depend_on_threads)
+{
+    /* one row of 70,000 incidents (two chunks) and rows by actor */
+    size_t n = 70000;
+    char *buf = malloc(n * 120);
+    ck_assert_ptr_nonnull(buf);
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(buf + len,
+                               "{\"incident\":\"i%zu\",\"source\":\"S\","
+                               "\"actor\":\"%s\",\"killed\":\"%zu-%zu\"}\n",
+                               i, i % 3 ? "A" : "B", i % 50,
+                               i % 50 + 1 + i % 7);
+    toll_reports *r = NULL;
+    toll_incidents *inc = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, &err), TOLL_OK);
+    toll_load_options lo;
+    toll_load_options_init(&lo);
+    lo.format = TOLL_FORMAT_JSONL;
+    ck_assert_msg(toll_reports_load_buffer(r, buf, len, "t.jsonl", &lo, NULL,
+                                           &err) == TOLL_OK,
+                  "%s", err.message);
+    ck_assert_int_eq(toll_reconcile(r, NULL, NULL, &inc, &err), TOLL_OK);
+    const char *bys[2] = {NULL, "actor"};
+    for (int k = 0; k < 2; k++) {
+        toll_table *t[2] = {NULL, NULL};
+        for (int th = 0; th < 2; th++) {
+            toll_summarize_options o;
+            toll_summarize_options_init(&o);
+            o.by = bys[k];
+            o.interval.method = TOLL_INTERVAL_INDEPENDENT;
+            o.interval.engine = TOLL_ENGINE_SIMULATE;
+            o.interval.draws = 30;
+            o.interval.threads = th ? 2 : 1;
+            ck_assert_msg(toll_summarize(inc, &o, NULL, &t[th], &err) ==
+                              TOLL_OK,
+                          "%s", err.message);
+        }
+        ck_assert_uint_eq(toll_table_nrows(t[0]), k ? 2 : 1);
+        for (size_t row = 0; row < toll_table_nrows(t[0]); row++)
+            for (int q = 0; q < 3; q++) {
+                const char *col = q == 0 ? "q025" : q == 1 ? "q500" : "q975";
+                double x = cell(t[0], col, row), y = cell(t[1], col, row);
+                ck_assert_msg(memcmp(&x, &y, sizeof x) == 0,
+                              "by %s row %zu %s: %.17g vs %.17g",
+                              bys[k] ? bys[k] : "-", row, col, x, y);
+            }
+        toll_table_free(t[0]);
+        toll_table_free(t[1]);
+    }
+    toll_incidents_free(inc);
+    toll_reports_free(r);
+    free(buf);
+}
+END_TEST
+
 /* ---- speed (generous bounds; timings are reported by bench/) ------------ */
 
 START_TEST(large_groups_should_be_fast)
@@ -1184,6 +1555,23 @@ static Suite *intervals_suite(void)
     tcase_add_test(m,
                    summary_with_interval_should_survive_every_allocation_failure);
     suite_add_tcase(s, m);
+
+    /* draws over many chunks: slow under valgrind */
+    TCase *t = tcase_create("chunks and threads");
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t,
+                   simulation_should_give_the_same_bits_on_one_and_two_threads);
+    tcase_add_test(t, simulation_should_draw_each_chunk_from_its_own_stream);
+    tcase_add_test(t,
+                   groups_smaller_than_a_chunk_should_draw_as_before_chunking);
+    tcase_add_test(t,
+                   worker_thread_out_of_memory_should_be_reported_without_leaks);
+    tcase_add_test(t,
+                   threaded_simulation_should_survive_every_allocation_failure);
+    tcase_add_test(t,
+                   auto_threads_should_use_one_thread_with_a_custom_allocator);
+    tcase_add_test(t, summary_interval_should_not_depend_on_threads);
+    suite_add_tcase(s, t);
     return s;
 }
 

@@ -1089,6 +1089,98 @@ static toll_reports *mixed_store(const toll_allocator *a)
     return r;
 }
 
+/* ---- reports gathered in blocks of incidents -------------------------------- */
+
+static toll_incidents *rec_threads(toll_reports *r, size_t threads)
+{
+    toll_reconcile_options o;
+    toll_reconcile_options_init(&o);
+    o.threads = threads;
+    toll_incidents *inc = NULL;
+    toll_error e;
+    ck_assert_msg(toll_reconcile(r, &o, NULL, &inc, &e) == TOLL_OK,
+                  "reconcile failed: %s", e.message);
+    return inc;
+}
+
+START_TEST(incident_with_more_reports_than_a_gather_block_should_use_all)
+{
+    /* 5,000 reports of one incident, each followed by an incident of its
+     * own: more than one block of reports, its reports far apart */
+    toll_reports *r = store();
+    char name[32], src[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(src, sizeof src, "s%d", i % 7);
+        ADD(r, .incident = "big", .source = src,
+            .actors = i == 4999 ? "Syria" : "Russia", .region = "Syria/Idlib",
+            .q = {{"killed", 100 + i, 100 + i, 100 + i}});
+        snprintf(name, sizeof name, "small-%d", i);
+        ADD(r, .incident = name, .q = {{"killed", 1, 1, 1}});
+    }
+    for (size_t threads = 1; threads <= 2; threads++) {
+        toll_incidents *inc = rec_threads(r, threads);
+        ck_assert_uint_eq(inc->n, 5001);
+        ck_assert_uint_eq(inc->r_count[0], 5000);
+        ck_assert_uint_eq(inc->n_sources[0], 7);
+        ck_assert_uint_eq(toll__set_size(&r->actor_sets, inc->actors[0]), 2);
+        ck_assert(inc->flags[0] & TOLL_FLAG_CONTESTED);
+        size_t j = must_cell(inc, 0, "killed");
+        ck_assert_int_eq(inc->c_low[j], 100);
+        ck_assert_int_eq(inc->c_high[j], 5099);
+        ck_assert_double_eq(inc->c_best[j], 2599.5);
+        ck_assert_uint_eq(inc->c_low_report[j], 0);
+        ck_assert_uint_eq(inc->c_high_report[j], 9998);
+        ck_assert_uint_eq(inc->c_n_reports[j], 5000);
+        j = must_cell(inc, 5000, "killed");
+        ck_assert_uint_eq(inc->c_low_report[j], 9999);
+        ck_assert_uint_eq(inc->r_count[5000], 1);
+        toll_incidents_free(inc);
+    }
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(reports_of_one_incident_in_different_blocks_should_keep_their_cells)
+{
+    /* incident A's two reports are 3,000 incidents apart, so they are
+     * gathered with different neighbours; each report has several cells */
+    toll_reports *r = store();
+    ADD(r, .incident = "A", .date = "2016-01-02",
+        .q = {{"killed", 5, 5, 5}, {"injured", 2, 2, 2}});
+    for (int i = 0; i < 3000; i++)
+        ADD(r, .q = {{"injured", i, i, i}});
+    ADD(r, .incident = "A", .date = "2016-01",
+        .q = {{"missing", 3, 3, 3}, {"killed", 9, 9, 9}, {"injured", 1, 1, 1}});
+    for (size_t threads = 1; threads <= 2; threads++) {
+        toll_incidents *inc = rec_threads(r, threads);
+        ck_assert_uint_eq(inc->n, 3001);
+        ck_assert_uint_eq(inc->c_count[0], 3);
+        const char *order[] = {"killed", "injured", "missing"};
+        for (size_t k = 0; k < 3; k++)
+            ck_assert_str_eq(toll__str(&r->strings,
+                                       inc->c_category[inc->c_begin[0] + k]),
+                             order[k]);
+        size_t j = must_cell(inc, 0, "killed");
+        ck_assert_int_eq(inc->c_low[j], 5);
+        ck_assert_int_eq(inc->c_high[j], 9);
+        ck_assert_uint_eq(inc->c_low_report[j], 0);
+        ck_assert_uint_eq(inc->c_high_report[j], 3001);
+        j = must_cell(inc, 0, "injured");
+        ck_assert_int_eq(inc->c_low[j], 1);
+        ck_assert_int_eq(inc->c_high[j], 2);
+        j = must_cell(inc, 0, "missing");
+        ck_assert_int_eq(inc->c_low[j], 3);
+        ck_assert_uint_eq(inc->c_low_report[j], 3001);
+        ck_assert_int_eq(inc->date_start[0], toll_date_from_ymd(2016, 1, 2));
+        ck_assert_int_eq(inc->date_end[0], toll_date_from_ymd(2016, 1, 2));
+        j = must_cell(inc, 2999, "injured");
+        ck_assert_int_eq(inc->c_low[j], 2998);
+        toll_incidents_free(inc);
+    }
+    toll_reports_free(r);
+}
+END_TEST
+
 START_TEST(reconcile_should_fail_cleanly_at_every_allocation)
 {
     toll_reports *r = mixed_store(NULL);
@@ -1255,6 +1347,12 @@ static Suite *reconcile_suite(void)
         incidents_table_should_list_cells_and_mark_missing_values);
     tcase_add_test(tc,
         incidents_table_should_show_conflicts_and_contested_blame);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("gather");
+    tcase_add_test(tc, incident_with_more_reports_than_a_gather_block_should_use_all);
+    tcase_add_test(tc,
+        reports_of_one_incident_in_different_blocks_should_keep_their_cells);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("alloc");

@@ -173,6 +173,7 @@ static void fx_free(fixture *fx)
     FREE_ARR(c_high, nc);
     FREE_ARR(c_best, nc);
     FREE_ARR(c_flags, nc);
+    toll__aggcache_free(inc); /* summarize's cached key codes */
     toll__free(a, inc, sizeof *inc);
     toll_reports_free(fx->r);
 }

@@ -74,6 +74,17 @@ typedef struct toll_interval_options {
     const double *quantiles;      /* probabilities in (0, 1), distinct;
                                      NULL: 0.025, 0.5, 0.975 */
     size_t n_quantiles;           /* <= TOLL_INTERVAL_MAX_QUANTILES */
+    size_t threads;               /* simulation of a group of more than
+                                     65,536 ranges: 0 (default) auto - two
+                                     threads when the group has at least
+                                     2^22 range-draws and the allocator is
+                                     the default one; 1: one thread;
+                                     N >= 2: up to N (at most one per
+                                     chunk of 65,536 ranges, at most 64).
+                                     The numbers are the same either way.
+                                     With N >= 2 the allocator is called
+                                     from several threads at once and must
+                                     be thread-safe. */
 } toll_interval_options;
 
 /* Fill `opts` with the defaults above (method none). */

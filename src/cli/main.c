@@ -108,9 +108,10 @@ static const char MAIN_HELP[] =
     "  --encoding E           utf-8 (default), latin-1 or windows-1252\n"    \
     "  --date-format F        e.g. '%d-%b-%y' (several: '|'), then ISO dates\n" \
     "  --threads N            threads for loading CSV / JSON Lines (two from\n" \
-    "                         4 MiB) and reconciling (two from 65,536\n"        \
-    "                         incidents): 0 auto (default), 1, or 2; same\n"   \
-    "                         result\n"
+    "                         4 MiB), reconciling (two from 65,536\n"          \
+    "                         incidents) and simulating intervals (rows of\n"  \
+    "                         more than 65,536 ranges): 0 auto (default), 1,\n" \
+    "                         or 2; same result\n"
 
 static const char SUMMARIZE_HELP[] =
     "usage: toll summarize [FILE...] [options]\n"
@@ -516,6 +517,7 @@ static int apply_option(cli *c, const optdef *o, const char *val)
                                "auto, 1, 2, ...)", o->name, val);
         c->threads = (size_t)v;
         c->rec.threads = (size_t)v;
+        c->sum.interval.threads = (size_t)v;
         break;
     }
     case O_WHERE: c->wheres[c->nwheres++] = val; break;
