@@ -16,6 +16,17 @@
  *       hash computed 8 keys ahead and the slot prefetched, as the CSV
  *       reader does: ns per key, distinct keys; "hits": the same keys
  *       again into the filled pool (lookups alone, no growth).
+ *       The first run is also printed alone (first_*): it is the run a
+ *       CLI process makes, on memory fresh from the kernel; the later runs
+ *       reuse memory the C library kept from the first.  Its minor page
+ *       faults and system CPU time are printed beside it.
+ *   toll_phases pages [--n MB] [--runs R]
+ *       what fresh memory costs on this machine: N MB (default 512) of
+ *       private anonymous memory mapped and written once (first touch:
+ *       page faults and the kernel's zeroing) and then again (warm), with
+ *       4 KiB pages and again advised for transparent huge pages; GB/s,
+ *       best of R, after a pause of 3 s before each mapping (freed memory
+ *       may by then have gone back to the hypervisor).
  *   toll_phases intervals [--n N] [--draws D] [--runs R] [--threads N]
  *       toll_interval_sum over N random ranges of 2 to 41 values (seed 7)
  *       with the simulate engine and D draws: seconds; --threads sets
@@ -26,6 +37,7 @@
  * that bench/run.py can read it.  Not installed; built with the library's
  * warnings.
  */
+#define _DEFAULT_SOURCE /* madvise, MAP_ANONYMOUS */
 #define _POSIX_C_SOURCE 200809L
 #include <toll/toll.h>
 
@@ -40,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -56,6 +69,15 @@ static long peak_rss_mb(void)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss / 1024;
+}
+
+/* Minor page faults and system CPU seconds of the process so far. */
+static void faults_sys(long *minflt, double *sys)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    *minflt = ru.ru_minflt;
+    *sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
 static int sink(void *ud, const char *s, size_t n)
@@ -160,6 +182,8 @@ static int run_job(const opts *o)
 {
     const char *by = o->nby ? o->by[0] : "actor,region:1,period:month";
     double best[5] = {1e30, 1e30, 1e30, 1e30, 1e30}, best_total = 1e30;
+    double first[5] = {0}, first_total = 0, sys0 = 0, sys1 = 0;
+    long flt0 = 0, flt1 = 0;
     size_t nrep = 0, ninc = 0, nrows = 0, bytes = 0;
     toll_error err;
     for (int k = 0; k < o->runs; k++) {
@@ -171,6 +195,8 @@ static int run_job(const opts *o)
         load_options(o, &lo);
         summarize_options(&so, by);
         bytes = 0;
+        if (k == 0)
+            faults_sys(&flt0, &sys0);
         double t0 = now();
         if (toll_reports_new(NULL, &r, &err) ||
             toll_reports_load_file(r, o->file, &lo, &nrep, &err))
@@ -194,6 +220,11 @@ static int run_job(const opts *o)
         toll_reports_free(r);
         double t5 = now();
         double ph[5] = {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4};
+        if (k == 0) {
+            faults_sys(&flt1, &sys1);
+            memcpy(first, ph, sizeof first);
+            first_total = t5 - t0;
+        }
         for (int i = 0; i < 5; i++)
             if (ph[i] < best[i])
                 best[i] = ph[i];
@@ -211,6 +242,61 @@ static int run_job(const opts *o)
     printf("summarize_s %.4f\nrender_s %.4f\nrender_bytes %zu\nfree_s %.4f\n",
            best[2], best[3], bytes, best[4]);
     printf("total_s %.4f\npeak_rss_mb %ld\n", best_total, peak_rss_mb());
+    printf("first_load_s %.4f\nfirst_reconcile_s %.4f\nfirst_summarize_s "
+           "%.4f\nfirst_free_s %.4f\nfirst_total_s %.4f\nfirst_minflt %ld\n"
+           "first_sys_s %.3f\n", first[0], first[1], first[2], first[4],
+           first_total, flt1 - flt0, sys1 - sys0);
+    return 0;
+}
+
+/* ---- pages ---------------------------------------------------------------- */
+
+/* Map `bytes`, optionally advise huge pages, write it twice: GB/s of the
+ * first and the second pass; -1 when the mapping fails. */
+static int touch_pass(size_t bytes, int huge, double *first, double *again)
+{
+    char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return -1;
+#ifdef MADV_HUGEPAGE
+    if (huge)
+        (void)madvise(p, bytes, MADV_HUGEPAGE);
+#else
+    (void)huge;
+#endif
+    double gb = (double)bytes / 1e9;
+    double t0 = now();
+    memset(p, 1, bytes);
+    double t1 = now();
+    memset(p, 2, bytes);
+    double t2 = now();
+    munmap(p, bytes);
+    *first = gb / (t1 - t0);
+    *again = gb / (t2 - t1);
+    return 0;
+}
+
+static int run_pages(const opts *o)
+{
+    size_t mb = o->n == 1000000 ? 512 : o->n; /* --n: megabytes */
+    size_t bytes = mb << 20;
+    double best[2][2] = {{0, 0}, {0, 0}};
+    for (int k = 0; k < o->runs; k++)
+        for (int huge = 0; huge < 2; huge++) {
+            struct timespec pause = {3, 0};
+            nanosleep(&pause, NULL);
+            double f, a;
+            if (touch_pass(bytes, huge, &f, &a) != 0) {
+                fprintf(stderr, "toll_phases: cannot map %zu MB\n", mb);
+                return 1;
+            }
+            if (f > best[huge][0]) best[huge][0] = f;
+            if (a > best[huge][1]) best[huge][1] = a;
+        }
+    printf("pages_mb %zu\nruns %d\nfirst_touch_gb_s %.2f\nrewrite_gb_s %.2f\n"
+           "huge_first_touch_gb_s %.2f\nhuge_rewrite_gb_s %.2f\n", mb,
+           o->runs, best[0][0], best[0][1], best[1][0], best[1][1]);
     return 0;
 }
 
@@ -461,11 +547,13 @@ int main(int argc, char **argv)
 {
     opts o;
     if (parse_args(argc, argv, &o) != 0 ||
-        (strcmp(o.cmd, "intervals") != 0 && !o.file)) {
+        (strcmp(o.cmd, "intervals") != 0 && strcmp(o.cmd, "pages") != 0 &&
+         !o.file)) {
         fprintf(stderr, "usage: toll_phases job|agg|group FILE [--by BY] "
                         "[--runs N] [--threads N] [--limit K]\n"
                         "       toll_phases intervals [--n N] [--draws D] "
-                        "[--runs N] [--threads N]\n");
+                        "[--runs N] [--threads N]\n"
+                        "       toll_phases pages [--n MB] [--runs N]\n");
         return 2;
     }
     /* toll's cJSON arena, as the CLI and the Python module install it
@@ -480,6 +568,8 @@ int main(int argc, char **argv)
         return run_group(&o);
     if (!strcmp(o.cmd, "intervals"))
         return run_intervals(&o);
+    if (!strcmp(o.cmd, "pages"))
+        return run_pages(&o);
     fprintf(stderr, "toll_phases: unknown mode '%s'\n", o.cmd);
     return 2;
 }

@@ -667,6 +667,8 @@ def kernel_timing(sizes, a, cli):
         res["group"] = r
     res["intervals"] = run_phases(exe, ["intervals", "--n", "1e6",
                                         "--draws", "200", "--runs", runs])
+    # what fresh memory costs here (first touch against rewrite)
+    res["pages"] = run_phases(exe, ["pages", "--n", "512", "--runs", "2"])
     # the parsers alone (bench/ceilings.c), on the 1e6 files when measured
     ceil = os.path.join(os.path.dirname(exe), "toll_ceilings")
     res["ceilings"] = []
@@ -698,6 +700,33 @@ def kernel_lines(k):
             f"{r['summarize_s']:.3f} | {r['render_s']:.3f} | "
             f"{r['total_s']:.3f} | {r['peak_rss_mb']:.0f} |")
     lines.append("")
+    if any("first_total_s" in r for r in k["job"]):
+        lines += ["The first run of each row alone: the run a CLI process "
+                  "makes, every page of its memory fresh from the kernel "
+                  "(the later runs reuse memory the C library kept from "
+                  "the first). Minor page faults and system CPU time are "
+                  "the first run's.", "",
+                  "| input | threads | first load s | first reconcile s | "
+                  "first total s | best total s | minor faults | "
+                  "system CPU s |", "|---|--:|--:|--:|--:|--:|--:|--:|"]
+        for r in k["job"]:
+            if "first_total_s" not in r:
+                continue
+            lines.append(
+                f"| {r['size']} {r['fmt'].upper()} | {r['threads']:.0f} | "
+                f"{r['first_load_s']:.3f} | {r['first_reconcile_s']:.3f} | "
+                f"{r['first_total_s']:.3f} | {r['total_s']:.3f} | "
+                f"{r['first_minflt']:,.0f} | {r['first_sys_s']:.2f} |")
+        lines.append("")
+    pg = k.get("pages")
+    if pg and "first_touch_gb_s" in pg:
+        lines += [f"Fresh memory (`toll_phases pages`: {pg['pages_mb']:.0f} "
+                  f"MB of anonymous memory written once and then again, "
+                  f"after a pause of 3 s, best of {pg['runs']:.0f}): first "
+                  f"touch **{pg['first_touch_gb_s']:.2f} GB/s** with 4 KiB "
+                  f"pages and {pg['huge_first_touch_gb_s']:.2f} GB/s advised "
+                  f"for huge pages, against {pg['rewrite_gb_s']:.1f} GB/s "
+                  f"for writing the same memory again.", ""]
     if k["agg"]:
         lines += ["Aggregation (`toll_summarize` alone, killed; a record is "
                   "one incident's contribution to one group). The first "

@@ -1925,13 +1925,11 @@ typedef struct kpacc {
 static inline void kpadd(kpacc *restrict g, int64_t lo, int64_t hi, double be,
                          unsigned cf, uint64_t reports, uint64_t cont)
 {
-    lo = lo > 0 ? lo : 0;
-    hi = hi > lo ? hi : lo;
-    double dlo = (double)lo;
-    be = isnan(be) ? dlo : be;
+    double dlo, dhi, dbe;
+    toll__kbounds(lo, hi, be, &dlo, &dhi, &dbe);
     g->low += dlo;
-    g->best += be;
-    g->high += (double)hi;
+    g->best += dbe;
+    g->high += dhi;
     g->reports += reports;
     g->inc_open += 1 | (uint64_t)(cf & TOLL__C_OPEN) << 32;
     g->den_cont += ((cf & TOLL__C_DENIED) != 0) | cont;

@@ -4,8 +4,6 @@
  */
 #include "summarize_kernel.h"
 
-#include <math.h>
-
 #if defined(__GNUC__)
 #define KPREFETCH(p) __builtin_prefetch((const void *)(p))
 #define KPREFETCHW(p) __builtin_prefetch((const void *)(p), 1)
@@ -22,13 +20,11 @@ static inline void kadd(toll__kacc *restrict g, int64_t lo, int64_t hi,
                         double be, unsigned cf, uint32_t reports,
                         unsigned iflags)
 {
-    lo = lo > 0 ? lo : 0;
-    hi = hi > lo ? hi : lo;
-    double dlo = (double)lo;
-    be = isnan(be) ? dlo : be;
+    double dlo, dhi, dbe;
+    toll__kbounds(lo, hi, be, &dlo, &dhi, &dbe);
     g->low += dlo;
-    g->best += be;
-    g->high += (double)hi;
+    g->best += dbe;
+    g->high += dhi;
     g->reports += reports;
     g->incidents += 1;
     g->open += (cf & TOLL__C_OPEN) != 0;

@@ -16,12 +16,27 @@
 
 #include "internal.h"
 
+#include <math.h>
+
 /* Accumulator of one group (48 bytes). */
 typedef struct toll__kacc {
     double low, best, high;
     uint64_t reports;
     uint32_t incidents, open, denied, contested;
 } toll__kacc;
+
+/* The bounds one record adds: low max(lo, 0), high max(hi, low), best
+ * `be` (low when NaN).  Shared by both accumulators (the kernel's here and
+ * the cached path's packed one in src/summarize.c). */
+static inline void toll__kbounds(int64_t lo, int64_t hi, double be,
+                                 double *dlo, double *dhi, double *dbe)
+{
+    lo = lo > 0 ? lo : 0;
+    hi = hi > lo ? hi : lo;
+    *dlo = (double)lo;
+    *dhi = (double)hi;
+    *dbe = isnan(be) ? *dlo : be;
+}
 
 /* The records, as columns: record r is cell cell[r] of incident inc[r]
  * (both non-decreasing), added to group group[r]. */

@@ -73,6 +73,12 @@ void *toll__calloc(const toll_allocator *a, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
         return NULL;
+    /* The default allocator's calloc: a large block is a fresh mapping the
+     * kernel has zeroed, which calloc does not write again, so pages never
+     * used are never touched (a first touch costs 0.5-2 GB/s here:
+     * `toll_phases pages`, bench/RESULTS.md). */
+    if (a->malloc == std_malloc)
+        return calloc(n ? n : 1, size ? size : 1);
     void *p = a->malloc(a->ctx, n * size);
     if (p)
         memset(p, 0, n * size);
