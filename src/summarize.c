@@ -528,6 +528,16 @@ static uint32_t hash_key(const uint32_t *k, size_t nk)
 }
 
 /* Double the group arrays (new blocks; the old ones stay on failure). */
+/* The message of a grouping pass that failed with `st`: out of memory,
+ * or more groups / key values than the numbering holds. */
+static void group_fail(toll_status st, toll_error *err)
+{
+    if (st == TOLL_ENOMEM)
+        toll__nomem(err);
+    else
+        toll__err(err, st, "too many groups or key values to summarize");
+}
+
 static toll_status groups_grow(const toll_allocator *a, groups *g)
 {
     size_t ncap = g->cap ? g->cap * 2 : 64;
@@ -1256,10 +1266,7 @@ static toll_status aggregate(ctx *c, toll_error *err)
         goto fail;
     goto cleanup;
 fail:
-    if (st == TOLL_ENOMEM)
-        toll__nomem(err);
-    else
-        toll__err(err, st, "too many groups or key values to summarize");
+    group_fail(st, err);
 cleanup:
     toll__free(a, psplit, 2 * psplit_cap * sizeof *psplit);
     return st;
@@ -1624,10 +1631,7 @@ static toll_status fast_aggregate(ctx *c, int *used, toll_error *err)
 nomem:
     st = TOLL_ENOMEM;
 fail:
-    if (st == TOLL_ENOMEM)
-        toll__nomem(err);
-    else
-        toll__err(err, st, "too many groups or key values to summarize");
+    group_fail(st, err);
 cleanup:
     for (size_t k = 0; k < nk; k++)
         toll__free(a, rc[k], cap * sizeof *rc[k]);
@@ -2351,10 +2355,7 @@ static toll_status fast_cached(ctx *c, int *applies, int *used,
 nomem:
     st = TOLL_ENOMEM;
 fail:
-    if (st == TOLL_ENOMEM)
-        toll__nomem(err);
-    else
-        toll__err(err, st, "too many groups or key values to summarize");
+    group_fail(st, err);
 cleanup:
     toll__free(a, acc, acc_n * sizeof *acc);
     toll__free(a, num, cap * sizeof *num);
