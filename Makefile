@@ -7,7 +7,7 @@ BUILD  ?= build
 ASAN   ?= build-asan
 PREFIX ?= $(CURDIR)/$(BUILD)/prefix
 
-.PHONY: all deps build demo test test-c test-asan test-valgrind test-cli \
+.PHONY: all deps build demo test test-layers test-c test-asan test-valgrind test-cli \
         test-example test-python test-python-asan test-notebooks test-bench-smoke \
         test-fuzz bench clean
 
@@ -23,8 +23,11 @@ build:
 demo: deps build
 	./$(BUILD)/toll summarize --by actor,period:month
 
-test: deps test-c test-asan test-valgrind test-example test-python test-python-asan test-notebooks test-bench-smoke test-fuzz
+test: deps test-layers test-c test-asan test-valgrind test-example test-python test-python-asan test-notebooks test-bench-smoke test-fuzz
 	@echo "make test: all suites passed"
+
+test-layers:
+	$(PYTHON) scripts/check-layers.py
 
 test-c: build
 	cd $(BUILD) && ctest --output-on-failure

@@ -10,13 +10,13 @@
  *                 malloc/free hooks
  *   cjson-arena   the same parse through toll's per-load arena
  *                 (toll_json_hook_malloc/free installed, as the CLI does;
- *                 src/json_arena.c), the tree dropped by resetting it
+ *                 src/io/json/arena.c), the tree dropped by resetting it
  *   cjson-walk    cjson-arena, then each member of the record visited by
  *                 iterating the children (the string or number read), as
  *                 the loader does before it does any work of its own
  * FILE ending in .csv:
  *   split         find the line ends (memchr)
- *   csvscan       toll's CSV tokenizer (src/csvscan.c) fed 1 MiB chunks,
+ *   csvscan       toll's CSV tokenizer (src/io/csv/csvscan.c) fed 1 MiB chunks,
  *                 a callback that only counts the cells
  *   libcsv        libcsv's csv_parse over the same chunks, with field and
  *                 row callbacks that only count
@@ -28,9 +28,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include <toll/toll.h>
 
-#include "csvscan.h"
-#include "internal.h"
-#include "json_arena.h"
+#include "io/csv/csvscan.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
+#include "io/json/arena.h"
 
 #include <cjson/cJSON.h>
 #include <csv.h>

@@ -41,8 +41,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include <toll/toll.h>
 
-#include "internal.h"
-#include "strhash.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
+#include "base/strhash.h"
 
 #include <cjson/cJSON.h>
 

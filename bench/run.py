@@ -757,7 +757,7 @@ def kernel_lines(k):
                   f"hash computed 8 keys ahead and the slot prefetched (as "
                   f"the CSV reader does).", ""]
     names = {"split": "line ends only (memchr)",
-             "csvscan": "toll's CSV tokenizer (src/csvscan.c)",
+             "csvscan": "toll's CSV tokenizer (src/io/csv/csvscan.c)",
              "libcsv": "libcsv `csv_parse`, counting callbacks",
              "cjson-malloc": "cJSON parse + delete, malloc hooks",
              "cjson-arena": "cJSON parse, toll's arena hooks",

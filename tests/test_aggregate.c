@@ -1,5 +1,5 @@
 /* tests/test_aggregate.c - the columnar fast path of toll_summarize
- * (src/summarize_kernel.c and fast_aggregate in src/summarize.c) against
+ * (src/summarize/kernel.c and fast_aggregate in src/summarize/summarize.c) against
  * the general path.
  *
  * Incidents are built by hand (random, seeded) so that every combination
@@ -8,8 +8,10 @@
  * and flags is covered.  Tables are compared in full: names, types,
  * dictionaries, codes, integers, the bits of every double, caption, keys
  * and additivity. */
-#include "internal.h"
-#include "summarize_kernel.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
+#include "summarize/kernel.h"
 #include "testutil.h"
 
 #include <math.h>
@@ -623,7 +625,7 @@ END_TEST
 
 /* ---- cached key codes ------------------------------------------------------ */
 
-/* Period units in slot order (src/summarize.c: P_DAY .. P_YEAR). */
+/* Period units in slot order (src/summarize/summarize.c: P_DAY .. P_YEAR). */
 #define P_MONTH_SLOT 2
 #define P_YEAR_SLOT 4
 

@@ -1,9 +1,9 @@
-/* tests/test_csvscan.c - the CSV tokenizer (src/csvscan.c): cells, quotes,
+/* tests/test_csvscan.c - the CSV tokenizer (src/io/csv/csvscan.c): cells, quotes,
  * line ends, chunk boundaries, rows read ahead, and agreement with libcsv,
  * which it replaces. */
 #include "testutil.h"
 
-#include "csvscan.h"
+#include "io/csv/csvscan.h"
 
 #include <csv.h>
 #include <stdio.h>

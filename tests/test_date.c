@@ -1,7 +1,7 @@
 /* tests/test_date.c - day numbers, partial dates, ISO weeks. */
 #include "testutil.h"
 
-#include "ingest.h" /* toll__date_parse_formats, toll__date_format_check */
+#include "io/io.h" /* toll__date_parse_formats, toll__date_format_check */
 
 #include <string.h>
 

@@ -5,8 +5,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
-#include "internal.h"
-#include "strhash.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
+#include "base/strhash.h"
 
 #include <stdio.h>
 #include <stdlib.h>

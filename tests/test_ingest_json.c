@@ -2,7 +2,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
-#include "internal.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* tests/test_ingest_plan.c - the per-header plan of the CSV reader
- * (src/ingest_plan.c) loads exactly what the generic row path loads: the
+ * (src/io/csv/plan.c) loads exactly what the generic row path loads: the
  * same store (strings and their ids, actor sets, every column, quantities,
  * extras, categories, rejects, repairs), the same status and error, on
  * random headers, cells, errors and options, and under allocation
@@ -8,8 +8,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
-#include "ingest.h"
-#include "ingest_plan.h"
+#include "io/io.h"
+#include "io/csv/plan.h"
 
 #include <stdarg.h>
 #include <stdio.h>

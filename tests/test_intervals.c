@@ -5,7 +5,9 @@
  * the exact distribution by direct enumeration / convolution, the normal
  * approximation and the simulation against each other and against the
  * exact quantiles. */
-#include "internal.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
 #include "testutil.h"
 
 #include <math.h>

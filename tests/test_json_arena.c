@@ -1,5 +1,5 @@
 /*
- * tests/test_json_arena.c - cJSON trees in a per-load arena (src/json_arena.c)
+ * tests/test_json_arena.c - cJSON trees in a per-load arena (src/io/json/arena.c)
  * and the JSON loads that use it: reuse, growth, allocation failures,
  * cJSON's process-wide hooks replaced by someone else, other cJSON users,
  * loads on two threads at once.
@@ -7,7 +7,8 @@
  * The tests that replace cJSON's hooks come last: without fork (CK_FORK=no)
  * they leave the process in malloc mode for the tests after them.
  */
-#include "json_arena.h"
+#include "io/json/arena.h"
+#include "store/store.h"
 #include "testutil.h"
 
 #include <check.h>

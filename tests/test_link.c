@@ -1,13 +1,15 @@
 /* tests/test_link.c - link=auto: linking unkeyed reports by date window,
- * region prefix and shared actors (src/link.c); the links and their
+ * region prefix and shared actors (src/reconcile/link.c); the links and their
  * explanations; a brute-force oracle; synthetic duplicates with known truth
  * (pairwise precision and recall); allocation failures; large n.
  *
  * Stores are built with toll__reports_append (no loader).
  * Environment: TOLL_LINK_N sets n of the large-n tests (default 200000;
  * docs/linking.md quotes n = 1000000 from a build without sanitizers). */
-#include "internal.h"
-#include "link_internal.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
+#include "reconcile/link.h"
 #include "testutil.h"
 
 #include <math.h>
@@ -1246,7 +1248,7 @@ static double time_reconcile(toll_reports *r, const toll_reconcile_options *o,
     return now() - t0;
 }
 
-/* The linking step alone (src/link.c), without the rest of reconcile. */
+/* The linking step alone (src/reconcile/link.c), without the rest of reconcile. */
 static double time_link_step(toll_reports *r, const toll_reconcile_options *o)
 {
     toll__links links = {NULL, 0, 0};

@@ -1,6 +1,6 @@
-/* tests/test_numfmt.c - src/numfmt.c: number formatting without printf
+/* tests/test_numfmt.c - src/render/numfmt.c: number formatting without printf
  * must give what snprintf gives, byte for byte, for every double. */
-#include "numfmt.h"
+#include "render/numfmt.h"
 #include "testutil.h"
 
 #include <float.h>

@@ -1,5 +1,5 @@
 /*
- * tests/test_parallel_load.c - split loads (src/ingest_parallel.c): a CSV
+ * tests/test_parallel_load.c - split loads (src/io/split.c): a CSV
  * or JSON Lines input loaded on two threads must leave the store exactly as
  * a one-thread load does (reports, string and actor-set ids, kept fields,
  * repairs, rejects and messages), and fail the same way.
@@ -7,8 +7,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
-#include "ingest_parallel.h"
-#include "internal.h"
+#include "io/split.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -1,6 +1,8 @@
 /* tests/test_pool.c - string and actor-set interning. */
-#include "internal.h"
-#include "strhash.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
+#include "base/strhash.h"
 #include "testutil.h"
 
 #include <stdio.h>

@@ -4,7 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
-#include "ingest.h"
+#include "io/io.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,9 @@
  * provenance, flags, grades, place and time, the incidents table.
  *
  * Stores are built in fixtures with toll__reports_append (no loader). */
-#include "internal.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
 #include "testutil.h"
 
 #include <math.h>

@@ -6,7 +6,9 @@
  * The inputs are generated (seeded) JSON Lines with many incidents whose
  * reports disagree on actors and places, so that both threads meet
  * incidents that need new pool entries. */
-#include "internal.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
 #include "testutil.h"
 
 #include <pthread.h>

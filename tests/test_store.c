@@ -1,5 +1,7 @@
 /* tests/test_store.c - the columnar report store: append, rollback, rejects. */
-#include "internal.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
 #include "testutil.h"
 
 static uint32_t S(toll_reports *r, const char *s)

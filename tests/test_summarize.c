@@ -2,7 +2,9 @@
  *
  * The incidents are built by hand (fixture below) so that these tests do
  * not depend on ingest or reconcile. */
-#include "internal.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
 #include "testutil.h"
 
 #include <math.h>

@@ -1,5 +1,7 @@
 /* tests/test_table.c - result tables: builder, accessors, rendering. */
-#include "internal.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
 #include "testutil.h"
 
 #include <inttypes.h>

@@ -1,5 +1,7 @@
 /* tests/test_util.c - status names, error formatting, buffers, allocators. */
-#include "internal.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
 #include "testutil.h"
 
 START_TEST(strerror_should_name_every_status)

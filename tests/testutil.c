@@ -1,6 +1,8 @@
 /* tests/testutil.c - helpers shared by the Check suites. */
 #include "testutil.h"
-#include "internal.h"
+#include "store/store.h"
+#include "reconcile/reconcile.h"
+#include "render/render.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -31,7 +31,7 @@ typedef struct locked_alloc {
 void locked_alloc_init(locked_alloc *l);
 void locked_alloc_destroy(locked_alloc *l);
 
-/* Store inspection for the ingest suites (they see src/internal.h). */
+/* Store inspection for the ingest suites (they see the stage headers (src/STAGE/STAGE.h)). */
 struct toll__qcell;
 /* The quantity cell of report i for category `cat`, or NULL. */
 const struct toll__qcell *report_cell(const toll_reports *r, size_t i,

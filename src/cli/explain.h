@@ -1,8 +1,8 @@
 /*
  * src/cli/explain.h - `toll incidents --explain`: why reports were linked.
  */
-#ifndef TOLL_CLI_EXPLAIN_H
-#define TOLL_CLI_EXPLAIN_H
+#ifndef TOLL_SRC_CLI_EXPLAIN_H
+#define TOLL_SRC_CLI_EXPLAIN_H
 
 #include <stdio.h>
 
@@ -20,4 +20,4 @@
  */
 int toll_cli_print_links(const toll_table *links, FILE *out);
 
-#endif /* TOLL_CLI_EXPLAIN_H */
+#endif /* TOLL_SRC_CLI_EXPLAIN_H */

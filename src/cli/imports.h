@@ -2,8 +2,8 @@
  * src/cli/imports.h - the CLI side of the importers: repairs and presets
  * (docs/importers.md).
  */
-#ifndef TOLL_CLI_IMPORTS_H
-#define TOLL_CLI_IMPORTS_H
+#ifndef TOLL_SRC_CLI_IMPORTS_H
+#define TOLL_SRC_CLI_IMPORTS_H
 
 #include <stdio.h>
 
@@ -17,4 +17,4 @@ size_t toll_cli_print_repairs(const toll_reports *reports, FILE *out);
 /* Print the import presets, one per line ("  ucdp-ged  UCDP ..."). */
 void toll_cli_print_presets(FILE *out);
 
-#endif /* TOLL_CLI_IMPORTS_H */
+#endif /* TOLL_SRC_CLI_IMPORTS_H */

@@ -24,7 +24,7 @@
 
 #include "explain.h"
 #include "imports.h"
-#include "cli_mse.h" /* toll mse; summarize --interval */
+#include "mse.h" /* toll mse; summarize --interval */
 
 #ifndef TOLL_SOURCE_EXAMPLE_DIR
 #define TOLL_SOURCE_EXAMPLE_DIR ""

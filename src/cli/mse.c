@@ -9,7 +9,7 @@
  * Uses the public API only.  Exit status: 0 success, 1 bad data or a model
  * that cannot be fitted, 2 usage error.
  */
-#include "cli_mse.h"
+#include "mse.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,0 +1,628 @@
+/*
+ * src/core/lexicon.c - the vague-word lexicon: built-in default table, presets
+ * ("default", "acled", "empty"), entries, and the JSON loader.
+ *
+ * A lexicon owns its entries and their words through its allocator.  The
+ * parser (src/core/quantity.c) reads entries through src/core/core.h;
+ * with no lexicon it uses the static default table below, which is never
+ * allocated or modified.
+ */
+#include "core/core.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+
+/* ---- built-in tables ------------------------------------------------------ */
+
+#define NO_BEST (-1.0)
+
+/* Default lexicon: word, low, high, best (NO_BEST: none). */
+static const toll__lexentry default_table[] = {
+    {"a couple", 8, 2, 2, NO_BEST},
+    {"a few", 5, 2, 5, 3},
+    {"a handful", 9, 2, 5, 3},
+    {"several", 7, 3, 9, 5},
+    {"dozens", 6, 24, 99, 36},
+    {"scores", 6, 40, 99, 60},
+    {"tens", 4, 20, 99, 30},
+    {"hundreds", 8, 200, 999, 300},
+    {"thousands", 9, 2000, 9999, 3000},
+    {"many", 4, 10, TOLL_OPEN, NO_BEST},
+};
+
+/*
+ * ACLED preset: the fixed point values ACLED codes for vague reports
+ * (low = high = best).  Where they come from:
+ *  - tens 10, dozens 12, hundreds 100: ACLED's knowledge-base article
+ *    "Fatalities" (Uses and limitations of ACLED data, published
+ *    2023-02-27, updated 2024-05-07), which says that for estimates such
+ *    as "tens", "dozens" or "hundreds" ACLED codes 10, 12 and 100 "and so
+ *    on" (the ACLED Codebook's "Reported fatalities" section is the
+ *    primary source; we could not read its text here).
+ *  - thousands 1000: our reading of that "and so on".
+ *  - several 10, many 10: the codebook rule for reports that give no
+ *    number but say "several", "many" or use a plural (10; 3 in older
+ *    codebooks), as summarised in /work/shared/docs/domain.md.
+ * A bare plural ("civilians were killed") cannot be matched by a word
+ * list; callers can add words of their own with toll_lexicon_set.
+ */
+static const toll__lexentry acled_table[] = {
+    {"several", 7, 10, 10, 10},
+    {"many", 4, 10, 10, 10},
+    {"tens", 4, 10, 10, 10},
+    {"dozens", 6, 12, 12, 12},
+    {"hundreds", 8, 100, 100, 100},
+    {"thousands", 9, 1000, 1000, 1000},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+void toll__lexicon_default(const toll__lexentry **entries, size_t *n)
+{
+    *entries = default_table;
+    *n = COUNT(default_table);
+}
+
+/* ---- matching ------------------------------------------------------------- */
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+static int is_alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+static unsigned char lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+size_t toll__match_phrase(const char *s, size_t n, const char *word,
+                          size_t wlen)
+{
+    size_t i = 0, j = 0;
+    if (wlen == 0)
+        return 0;
+    while (j < wlen) {
+        unsigned char w = (unsigned char)word[j];
+        if (is_space(w)) {
+            if (i >= n || !is_space((unsigned char)s[i]))
+                return 0;
+            while (i < n && is_space((unsigned char)s[i]))
+                i++;
+            while (j < wlen && is_space((unsigned char)word[j]))
+                j++;
+            continue;
+        }
+        if (i >= n || lower((unsigned char)s[i]) != lower(w))
+            return 0;
+        i++;
+        j++;
+    }
+    /* whole word: the text may not continue a word that the entry ended */
+    if (i < n && is_alnum((unsigned char)word[wlen - 1]) &&
+        is_alnum((unsigned char)s[i]))
+        return 0;
+    return i;
+}
+
+/* ---- entries ---------------------------------------------------------------- */
+
+/* Validate one entry; on failure write the reason into why and return 0. */
+static int check_entry(int64_t low, int64_t high, double best, int has_best,
+                       char *why, size_t size)
+{
+    if (low < 0) {
+        snprintf(why, size, "low %lld is negative", (long long)low);
+        return 0;
+    }
+    if (high != TOLL_OPEN && high < 0) {
+        snprintf(why, size, "high %lld is negative", (long long)high);
+        return 0;
+    }
+    if (high != TOLL_OPEN && low > high) {
+        snprintf(why, size, "low %lld is greater than high %lld",
+                 (long long)low, (long long)high);
+        return 0;
+    }
+    if (has_best) {
+        if (!isfinite(best)) {
+            snprintf(why, size, "best %g is not a finite number", best);
+            return 0;
+        }
+        if (best < (double)low || (high != TOLL_OPEN && best > (double)high)) {
+            if (high == TOLL_OPEN)
+                snprintf(why, size, "best %g is outside [%lld, open)", best,
+                         (long long)low);
+            else
+                snprintf(why, size, "best %g is outside [%lld, %lld]", best,
+                         (long long)low, (long long)high);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Trim ASCII whitespace from both ends of s[0..*n). */
+static const char *trim(const char *s, size_t *n)
+{
+    size_t a = 0, b = *n;
+    while (a < b && is_space((unsigned char)s[a]))
+        a++;
+    while (b > a && is_space((unsigned char)s[b - 1]))
+        b--;
+    *n = b - a;
+    return s + a;
+}
+
+static size_t find_word(const toll_lexicon *lex, const char *w, size_t len)
+{
+    for (size_t i = 0; i < lex->n; i++)
+        if (lex->e[i].len == len && toll__strncaseeq(w, len, lex->e[i].word))
+            return i;
+    return SIZE_MAX;
+}
+
+/* Add or update (already validated).  On ENOMEM lex is unchanged. */
+static toll_status put_entry(toll_lexicon *lex, const char *w, size_t len,
+                             int64_t low, int64_t high, double best)
+{
+    size_t i = find_word(lex, w, len);
+    if (i == SIZE_MAX) {
+        char *copy = toll__strndup(&lex->alloc, w, len);
+        if (!copy)
+            return TOLL_ENOMEM;
+        if (toll__grow(&lex->alloc, (void **)&lex->e, &lex->cap, lex->n + 1,
+                       sizeof *lex->e) != TOLL_OK) {
+            toll__free(&lex->alloc, copy, len + 1);
+            return TOLL_ENOMEM;
+        }
+        i = lex->n++;
+        lex->e[i].word = copy;
+        lex->e[i].len = len;
+    }
+    lex->e[i].low = low;
+    lex->e[i].high = high;
+    lex->e[i].best = best < 0 ? NO_BEST : best;
+    return TOLL_OK;
+}
+
+static void clear_entries(toll_lexicon *lex)
+{
+    for (size_t i = 0; i < lex->n; i++)
+        toll__free(&lex->alloc, (void *)lex->e[i].word, lex->e[i].len + 1);
+    toll__free(&lex->alloc, lex->e, lex->cap * sizeof *lex->e);
+    lex->e = NULL;
+    lex->n = lex->cap = 0;
+}
+
+static toll_status add_table(toll_lexicon *lex, const toll__lexentry *t,
+                             size_t n)
+{
+    if (n && toll__grow(&lex->alloc, (void **)&lex->e, &lex->cap, lex->n + n,
+                        sizeof *lex->e) != TOLL_OK)
+        return TOLL_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (put_entry(lex, t[i].word, t[i].len, t[i].low, t[i].high,
+                      t[i].best) != TOLL_OK)
+            return TOLL_ENOMEM;
+    return TOLL_OK;
+}
+
+/* ---- construction ------------------------------------------------------------ */
+
+static toll_status lexicon_create(const toll_allocator *alloc,
+                                  const toll__lexentry *t, size_t n,
+                                  toll_lexicon **out, toll_error *err)
+{
+    toll_status st = TOLL_OK;
+    toll_allocator a;
+    toll__alloc_init(&a, alloc);
+    toll_lexicon *lex = toll__alloc(&a, sizeof *lex);
+    if (!lex) {
+        st = toll__nomem(err);
+        goto cleanup;
+    }
+    lex->alloc = a;
+    lex->e = NULL;
+    lex->n = lex->cap = 0;
+    if (add_table(lex, t, n) != TOLL_OK) {
+        st = toll__nomem(err);
+        goto cleanup;
+    }
+    *out = lex;
+    lex = NULL;
+
+cleanup:
+    toll_lexicon_free(lex);
+    return st;
+}
+
+toll_status toll_lexicon_new(const toll_allocator *alloc, toll_lexicon **out,
+                             toll_error *err)
+{
+    if (!out)
+        return toll__err(err, TOLL_EINVAL, "toll_lexicon_new: out is NULL");
+    *out = NULL;
+    return lexicon_create(alloc, default_table, COUNT(default_table), out,
+                          err);
+}
+
+toll_status toll_lexicon_new_preset(const char *name,
+                                    const toll_allocator *alloc,
+                                    toll_lexicon **out, toll_error *err)
+{
+    if (!out || !name)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_lexicon_new_preset: %s is NULL",
+                         out ? "name" : "out");
+    *out = NULL;
+    size_t len = strlen(name);
+    if (toll__strncaseeq(name, len, "default"))
+        return lexicon_create(alloc, default_table, COUNT(default_table), out,
+                              err);
+    if (toll__strncaseeq(name, len, "acled"))
+        return lexicon_create(alloc, acled_table, COUNT(acled_table), out,
+                              err);
+    if (toll__strncaseeq(name, len, "empty"))
+        return lexicon_create(alloc, NULL, 0, out, err);
+    return toll__seterr(err, TOLL_ENOTFOUND, NULL, 0, -1, NULL, name, len,
+                        "unknown lexicon preset \"%.100s\" (known: default, "
+                        "acled, empty)",
+                        name);
+}
+
+void toll_lexicon_free(toll_lexicon *lex)
+{
+    if (!lex)
+        return;
+    clear_entries(lex);
+    toll_allocator a = lex->alloc;
+    toll__free(&a, lex, sizeof *lex);
+}
+
+size_t toll_lexicon_count(const toll_lexicon *lex)
+{
+    return lex ? lex->n : 0;
+}
+
+toll_status toll_lexicon_entry(const toll_lexicon *lex, size_t i,
+                               const char **word, int64_t *low, int64_t *high,
+                               double *best)
+{
+    if (!lex || i >= lex->n)
+        return TOLL_ENOTFOUND;
+    const toll__lexentry *e = &lex->e[i];
+    if (word)
+        *word = e->word;
+    if (low)
+        *low = e->low;
+    if (high)
+        *high = e->high;
+    if (best)
+        *best = e->best;
+    return TOLL_OK;
+}
+
+toll_status toll_lexicon_set(toll_lexicon *lex, const char *word, int64_t low,
+                             int64_t high, double best, toll_error *err)
+{
+    if (!lex || !word)
+        return toll__err(err, TOLL_EINVAL, "toll_lexicon_set: %s is NULL",
+                         lex ? "word" : "lexicon");
+    size_t len = strlen(word);
+    const char *w = trim(word, &len);
+    if (len == 0)
+        return toll__err(err, TOLL_EINVAL, "lexicon word is empty");
+    char why[160];
+    /* best < 0 means "no best"; NaN is rejected */
+    int has_best = !(best < 0);
+    if (!check_entry(low, high, best, has_best, why, sizeof why))
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, NULL, w, len,
+                            "word \"%.*s\": %s", (int)(len > 100 ? 100 : len),
+                            w, why);
+    if (put_entry(lex, w, len, low, high, has_best ? best : NO_BEST) !=
+        TOLL_OK)
+        return toll__nomem(err);
+    return TOLL_OK;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+/* Largest count accepted from JSON: integers above 2^53 are not exact. */
+#define JSON_MAX_COUNT 9007199254740992.0
+
+/* Read a whole count from item; on failure write why and return 0. */
+static int json_count(const cJSON *item, const char *key, int64_t *v,
+                      char *why, size_t size)
+{
+    if (!cJSON_IsNumber(item)) {
+        snprintf(why, size, "%s is not a number", key);
+        return 0;
+    }
+    double d = item->valuedouble;
+    if (!isfinite(d) || d != floor(d)) {
+        snprintf(why, size, "%s %g is not a whole number", key, d);
+        return 0;
+    }
+    if (d < 0) {
+        snprintf(why, size, "%s %g is negative", key, d);
+        return 0;
+    }
+    if (d > JSON_MAX_COUNT) {
+        snprintf(why, size, "%s %g is too large", key, d);
+        return 0;
+    }
+    *v = (int64_t)d;
+    return 1;
+}
+
+/* Parse one entry value (a number or {"low","high","best"}). */
+static int json_entry(const cJSON *v, int64_t *low, int64_t *high,
+                      double *best, int *has_best, char *why, size_t size)
+{
+    *has_best = 0;
+    *best = NO_BEST;
+    if (cJSON_IsNumber(v)) { /* a point value: 12 -> [12, 12], best 12 */
+        if (!json_count(v, "value", low, why, size))
+            return 0;
+        *high = *low;
+        *best = (double)*low;
+        *has_best = 1;
+        return 1;
+    }
+    if (!cJSON_IsObject(v)) {
+        snprintf(why, size, "entry is not an object or a number");
+        return 0;
+    }
+    const cJSON *jl = NULL, *jh = NULL, *jb = NULL, *c;
+    cJSON_ArrayForEach(c, v)
+    {
+        const char *k = c->string ? c->string : "";
+        if (strcmp(k, "low") == 0)
+            jl = c;
+        else if (strcmp(k, "high") == 0)
+            jh = c;
+        else if (strcmp(k, "best") == 0)
+            jb = c;
+        else {
+            snprintf(why, size, "unknown key \"%.60s\" (expected low, high, best)",
+                     k);
+            return 0;
+        }
+    }
+    if (!jl) {
+        snprintf(why, size, "missing \"low\"");
+        return 0;
+    }
+    if (!json_count(jl, "low", low, why, size))
+        return 0;
+    if (!jh) {
+        snprintf(why, size, "missing \"high\" (use null for an open range)");
+        return 0;
+    }
+    if (cJSON_IsNull(jh))
+        *high = TOLL_OPEN;
+    else if (!json_count(jh, "high", high, why, size))
+        return 0;
+    if (jb && !cJSON_IsNull(jb)) {
+        if (!cJSON_IsNumber(jb)) {
+            snprintf(why, size, "best is not a number");
+            return 0;
+        }
+        *best = jb->valuedouble;
+        *has_best = 1;
+    }
+    return check_entry(*low, *high, *best, *has_best, why, size);
+}
+
+/* 1-based line and column of byte offset `off` in json. */
+static void line_col(const char *json, size_t len, size_t off, long *line,
+                     long *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && i < len; i++) {
+        if (json[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
+                                   size_t len, const char *name,
+                                   toll_error *err)
+{
+    toll_status st = TOLL_OK;
+    cJSON *root = NULL;
+    toll_lexicon tmp;
+    char why[200];
+
+    if (!lex || (!json && len))
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_lexicon_load_json: %s is NULL",
+                         lex ? "json" : "lexicon");
+    if (!name)
+        name = "<lexicon>";
+    tmp.alloc = lex->alloc;
+    tmp.e = NULL;
+    tmp.n = tmp.cap = 0;
+
+    const char *end = NULL;
+    if (len == 0) {
+        st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, NULL, 0,
+                          "empty input (expected a JSON object)");
+        goto cleanup;
+    }
+    root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (!root) {
+        long line, col;
+        size_t off = (end && end >= json && end <= json + len)
+                         ? (size_t)(end - json)
+                         : 0;
+        line_col(json, len, off, &line, &col);
+        st = toll__seterr(err, TOLL_EPARSE, name, line, -1, NULL, NULL, 0,
+                          "invalid JSON at column %ld", col);
+        goto cleanup;
+    }
+    if (end) { /* only whitespace may follow the value */
+        size_t off = (size_t)(end - json);
+        while (off < len && is_space((unsigned char)json[off]))
+            off++;
+        if (off < len) {
+            long line, col;
+            line_col(json, len, off, &line, &col);
+            st = toll__seterr(err, TOLL_EPARSE, name, line, -1, NULL, NULL, 0,
+                              "unexpected text after the JSON value at "
+                              "column %ld",
+                              col);
+            goto cleanup;
+        }
+    }
+    if (!cJSON_IsObject(root)) {
+        st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, NULL, 0,
+                          "a lexicon must be a JSON object");
+        goto cleanup;
+    }
+
+    /* Wrapped form {"replace": bool, "words": {...}} or flat {...}. */
+    const cJSON *words = root;
+    int replace = 0;
+    const cJSON *jw = cJSON_GetObjectItemCaseSensitive(root, "words");
+    const cJSON *jr = cJSON_GetObjectItemCaseSensitive(root, "replace");
+    if (jw || jr) {
+        const cJSON *c;
+        cJSON_ArrayForEach(c, root)
+        {
+            const char *k = c->string ? c->string : "";
+            if (strcmp(k, "words") != 0 && strcmp(k, "replace") != 0) {
+                st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, k,
+                                  strlen(k),
+                                  "unknown key \"%.100s\" (expected "
+                                  "\"replace\" and \"words\")",
+                                  k);
+                goto cleanup;
+            }
+        }
+        if (jr) {
+            if (!cJSON_IsBool(jr)) {
+                st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, NULL, 0,
+                                  "\"replace\" must be true or false");
+                goto cleanup;
+            }
+            replace = cJSON_IsTrue(jr);
+        }
+        if (jw && !cJSON_IsObject(jw)) {
+            st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, NULL, 0,
+                              "\"words\" must be an object");
+            goto cleanup;
+        }
+        words = jw;
+    }
+
+    /* Build the new entry list in tmp; swap it in only on success. */
+    if (!replace && lex->n) {
+        if (add_table(&tmp, lex->e, lex->n) != TOLL_OK) {
+            st = toll__nomem(err);
+            goto cleanup;
+        }
+    }
+    if (words) {
+        const cJSON *c;
+        cJSON_ArrayForEach(c, words)
+        {
+            const char *k = c->string ? c->string : "";
+            size_t klen = strlen(k);
+            const char *w = trim(k, &klen);
+            int64_t low = 0, high = 0;
+            double best = NO_BEST;
+            int has_best = 0;
+            if (klen == 0) {
+                st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, k,
+                                  strlen(k), "empty lexicon word");
+                goto cleanup;
+            }
+            if (!json_entry(c, &low, &high, &best, &has_best, why,
+                            sizeof why)) {
+                st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, w, klen,
+                                  "word \"%.*s\": %s",
+                                  (int)(klen > 100 ? 100 : klen), w, why);
+                goto cleanup;
+            }
+            if (put_entry(&tmp, w, klen, low, high,
+                          has_best ? best : NO_BEST) != TOLL_OK) {
+                st = toll__nomem(err);
+                goto cleanup;
+            }
+        }
+    }
+
+    /* success: swap */
+    {
+        toll_lexicon old = *lex;
+        lex->e = tmp.e;
+        lex->n = tmp.n;
+        lex->cap = tmp.cap;
+        tmp = old;
+    }
+
+cleanup:
+    clear_entries(&tmp);
+    cJSON_Delete(root);
+    return st;
+}
+
+toll_status toll_lexicon_load_file(toll_lexicon *lex, const char *path,
+                                   toll_error *err)
+{
+    toll_status st = TOLL_OK;
+    FILE *f = NULL;
+    toll__buf b;
+
+    if (!lex || !path)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_lexicon_load_file: %s is NULL",
+                         lex ? "path" : "lexicon");
+    toll__buf_init(&b, &lex->alloc);
+    f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        st = toll__seterr(err, e == ENOENT ? TOLL_ENOTFOUND : TOLL_EIO, path,
+                          0, -1, NULL, NULL, 0, "cannot open: %s",
+                          strerror(e));
+        goto cleanup;
+    }
+    for (;;) {
+        char chunk[8192];
+        size_t got = fread(chunk, 1, sizeof chunk, f);
+        if (got && toll__buf_append(&b, chunk, got) != TOLL_OK) {
+            st = toll__nomem(err);
+            goto cleanup;
+        }
+        if (got < sizeof chunk) {
+            if (ferror(f)) {
+                st = toll__seterr(err, TOLL_EIO, path, 0, -1, NULL, NULL, 0,
+                                  "read error");
+                goto cleanup;
+            }
+            break;
+        }
+    }
+    st = toll_lexicon_load_json(lex, b.data ? b.data : "", b.len, path, err);
+
+cleanup:
+    if (f)
+        fclose(f);
+    toll__buf_free(&b);
+    return st;
+}

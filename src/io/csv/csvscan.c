@@ -1,0 +1,590 @@
+/*
+ * src/io/csv/csvscan.c - the CSV tokenizer (see src/io/csv/csvscan.h for what it reads).
+ *
+ * Two ways to read a row, both starting where the row starts:
+ *   - the fast path, for rows whose cells are all unquoted (the common
+ *     case): find the delimiters, quotes and line ends 64 bytes at a time
+ *     (SSE2 compares into a bit mask, walked bit by bit; 8 bytes at a time
+ *     without SSE2, and near the end of the input), trim the blanks at
+ *     both ends of each cell, and record where it is in the input.
+ *     Nothing is copied.
+ *   - the state machine, byte by byte, with libcsv's four states (row not
+ *     begun, field not begun, field begun, field might have ended), which
+ *     copies the row's cells into `unq`.  It reads rows with quoted cells
+ *     and rows under a delimiter the fast path cannot take (a blank, a
+ *     quote, CR or LF).
+ * A row that does not end in the chunk is read again once more input has
+ * been added to the carry buffer, in pieces of doubling size, so the work
+ * stays linear.  With a read-ahead hook, rows of unquoted cells wait in a
+ * ring of TOLL__CSV_AHEAD rows (they refer to the chunk, which stays valid
+ * until toll__csv_feed returns; the ring is emptied before that).
+ */
+#include "io/csv/csvscan.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#define QUOTE '"'
+
+enum { R_ROW, R_NONE, R_MORE, R_OPEN, R_NOMEM };
+
+void toll__csv_init(toll__csvscan *sc, const toll_allocator *a, char delim)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->alloc = a;
+    sc->delim = (unsigned char)delim;
+    sc->fast = delim != ' ' && delim != '\t' && delim != QUOTE &&
+               delim != '\r' && delim != '\n';
+    sc->line = 1;
+    sc->row_base = "";
+    toll__buf_init(&sc->unq, a);
+    toll__buf_init(&sc->carry, a);
+}
+
+void toll__csv_free(toll__csvscan *sc)
+{
+    toll__free(sc->alloc, sc->work, sc->work_cap * sizeof *sc->work);
+    sc->work = NULL;
+    sc->work_cap = sc->nwork = 0;
+    toll__free(sc->alloc, sc->ring,
+               TOLL__CSV_AHEAD * sc->ring_w * sizeof *sc->ring);
+    sc->ring = NULL;
+    sc->ring_w = sc->ring_len = 0;
+    toll__buf_free(&sc->unq);
+    toll__buf_free(&sc->carry);
+}
+
+static int push_cell(toll__csvscan *sc, size_t off, size_t len)
+{
+    if (sc->nwork == sc->work_cap &&
+        toll__grow(sc->alloc, (void **)&sc->work, &sc->work_cap,
+                   sc->nwork + 1, sizeof *sc->work))
+        return -1;
+    sc->work[sc->nwork].off = off;
+    sc->work[sc->nwork].len = len;
+    sc->nwork++;
+    return 0;
+}
+
+static int is_blank(unsigned char c) { return c == ' ' || c == '\t'; }
+static int is_term(unsigned char c) { return c == '\r' || c == '\n'; }
+
+/* ---- the fast path -------------------------------------------------------- */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&  \
+    defined(__GNUC__)
+#define SWAR 1
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+/* High bit set in the lowest byte of x that is zero (bytes above it may be
+ * flagged too; only the lowest is used). */
+static inline uint64_t zero_byte(uint64_t x) { return (x - ONES) & ~x & HIGHS; }
+#endif
+
+/* The first delimiter, quote, CR or LF in s[i..n), or n. */
+static inline size_t find_special(const unsigned char *s, size_t i, size_t n,
+                                  unsigned char delim)
+{
+#ifdef SWAR
+    const uint64_t bd = ONES * delim, bq = ONES * QUOTE, bcr = ONES * '\r',
+                   blf = ONES * '\n';
+    while (i + 8 <= n) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t m = zero_byte(x ^ bd) | zero_byte(x ^ bq) |
+                     zero_byte(x ^ bcr) | zero_byte(x ^ blf);
+        if (m)
+            return i + ((size_t)__builtin_ctzll(m) >> 3);
+        i += 8;
+    }
+#endif
+    while (i < n && s[i] != delim && s[i] != QUOTE && !is_term(s[i]))
+        i++;
+    return i;
+}
+
+/*
+ * A row of unquoted cells starting at s[start] (not a blank, not a line
+ * end).  R_ROW with *end after the line end (or at n when final), *nl the
+ * lines it ends and *cr whether its last byte is CR; R_MORE when the row
+ * does not end in s[0..n); -1 when a cell is quoted (use the state
+ * machine); R_NOMEM.
+ */
+static int fast_row(toll__csvscan *sc, const unsigned char *s, size_t n,
+                    size_t start, int final, size_t *end, long *nl, int *cr)
+{
+    const unsigned char delim = sc->delim;
+    size_t i = start;
+    sc->nwork = 0;
+    for (;;) {
+        while (i < n && is_blank(s[i]))
+            i++;
+        if (i == n) {
+            if (!final)
+                return R_MORE;
+            /* end of input after a delimiter: one more empty cell */
+            if (push_cell(sc, i, 0))
+                return R_NOMEM;
+            *end = n;
+            *nl = 0;
+            *cr = 0;
+            return R_ROW;
+        }
+        if (s[i] == QUOTE)
+            return -1;
+        size_t cs = i, j = find_special(s, i, n, delim);
+        while (j < n && s[j] == QUOTE) /* a quote inside: data */
+            j = find_special(s, j + 1, n, delim);
+        if (j == n && !final)
+            return R_MORE;
+        size_t ce = j;
+        while (ce > cs && is_blank(s[ce - 1]))
+            ce--;
+        if (push_cell(sc, cs, ce - cs))
+            return R_NOMEM;
+        if (j == n) {
+            *end = n;
+            *nl = 0;
+            *cr = 0;
+            return R_ROW;
+        }
+        if (s[j] == delim) {
+            i = j + 1;
+            continue;
+        }
+        /* CR or LF: the row ends.  The byte before is not a CR (a CR would
+         * have ended the row), so this ends exactly one line. */
+        *end = j + 1;
+        *nl = 1;
+        *cr = s[j] == '\r';
+        return R_ROW;
+    }
+}
+
+#if defined(__SSE2__) && defined(__GNUC__)
+/*
+ * The same as fast_row, 64 bytes at a time: a bit mask of the delimiters,
+ * quotes and line ends of each block (SSE2 compares), walked bit by bit,
+ * so each cell costs a few instructions and no unpredictable branch.  A
+ * quote anywhere in the row, or a row that runs into the last 64 bytes of
+ * the input, goes to fast_row.
+ */
+static int block_row(toll__csvscan *sc, const unsigned char *s, size_t n,
+                     size_t start, int final, size_t *end, long *nl, int *cr)
+{
+    const unsigned char delim = sc->delim;
+    const __m128i vd = _mm_set1_epi8((char)delim), vq = _mm_set1_epi8(QUOTE),
+                  vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
+    size_t i = start, cs = start;
+    sc->nwork = 0;
+    while (i + 64 <= n) {
+        uint64_t m = 0;
+        for (int k = 0; k < 4; k++) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(s + i + 16 * k));
+            __m128i e = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(x, vd), _mm_cmpeq_epi8(x, vq)),
+                _mm_or_si128(_mm_cmpeq_epi8(x, vcr), _mm_cmpeq_epi8(x, vlf)));
+            m |= (uint64_t)(uint16_t)_mm_movemask_epi8(e) << (16 * k);
+        }
+        while (m) {
+            size_t j = i + (size_t)__builtin_ctzll(m);
+            m &= m - 1;
+            unsigned char c = s[j];
+            if (c == QUOTE)
+                return fast_row(sc, s, n, start, final, end, nl, cr);
+            size_t a = cs, b = j;
+            while (a < b && is_blank(s[a]))
+                a++;
+            while (b > a && is_blank(s[b - 1]))
+                b--;
+            if (push_cell(sc, a, b - a))
+                return R_NOMEM;
+            if (c == delim) {
+                cs = j + 1;
+                continue;
+            }
+            *end = j + 1; /* CR or LF: one line, as in fast_row */
+            *nl = 1;
+            *cr = c == '\r';
+            return R_ROW;
+        }
+        i += 64;
+    }
+    return fast_row(sc, s, n, start, final, end, nl, cr);
+}
+#define FAST_ROW block_row
+#else
+#define FAST_ROW fast_row
+#endif
+
+/* ---- the state machine ---------------------------------------------------- */
+
+enum { S_ROW_NOT_BEGUN, S_FIELD_NOT_BEGUN, S_FIELD_BEGUN, S_MIGHT_HAVE_ENDED };
+
+/* Same contract as fast_row, for any row; cells go to sc->unq.  At the end
+ * of the input (final) an open quoted cell gives R_OPEN. */
+static int slow_row(toll__csvscan *sc, const unsigned char *s, size_t n,
+                    size_t start, int final, size_t *end, long *nl, int *cr)
+{
+    const unsigned char delim = sc->delim;
+    toll__buf *b = &sc->unq;
+    int state = S_ROW_NOT_BEGUN, quoted = 0, prev_cr = 0;
+    size_t spaces = 0, fstart = 0;
+    long lines = 0;
+    b->len = 0;
+    sc->nwork = 0;
+
+#define PUT(ch)                                                               \
+    do {                                                                      \
+        if (toll__buf_putc(b, (char)(ch)))                                    \
+            return R_NOMEM;                                                   \
+    } while (0)
+#define SUBMIT()                                                              \
+    do {                                                                      \
+        if (!quoted)                                                          \
+            b->len -= spaces;                                                 \
+        if (push_cell(sc, fstart, b->len - fstart))                           \
+            return R_NOMEM;                                                   \
+        fstart = b->len;                                                      \
+        quoted = 0;                                                           \
+        spaces = 0;                                                           \
+        state = S_FIELD_NOT_BEGUN;                                            \
+    } while (0)
+#define ROW_DONE(at)                                                          \
+    do {                                                                      \
+        *end = (at);                                                          \
+        *nl = lines;                                                          \
+        *cr = prev_cr;                                                        \
+        return R_ROW;                                                         \
+    } while (0)
+
+    for (size_t i = start; i < n; i++) {
+        unsigned char c = s[i];
+        if (c == '\n') {
+            if (!prev_cr)
+                lines++;
+            prev_cr = 0;
+        } else if (c == '\r') {
+            lines++;
+            prev_cr = 1;
+        } else {
+            prev_cr = 0;
+        }
+        switch (state) {
+        case S_ROW_NOT_BEGUN:
+        case S_FIELD_NOT_BEGUN:
+            if (is_blank(c) && c != delim)
+                continue;
+            if (is_term(c)) {
+                if (state == S_FIELD_NOT_BEGUN) {
+                    SUBMIT();
+                    ROW_DONE(i + 1);
+                }
+                continue; /* an empty line */
+            }
+            if (c == delim) {
+                SUBMIT();
+            } else if (c == QUOTE) {
+                state = S_FIELD_BEGUN;
+                quoted = 1;
+            } else {
+                state = S_FIELD_BEGUN;
+                quoted = 0;
+                PUT(c);
+            }
+            break;
+        case S_FIELD_BEGUN:
+            if (c == QUOTE) {
+                PUT(c);
+                if (quoted)
+                    state = S_MIGHT_HAVE_ENDED;
+                else
+                    spaces = 0;
+            } else if (c == delim) {
+                if (quoted)
+                    PUT(c);
+                else
+                    SUBMIT();
+            } else if (is_term(c)) {
+                if (!quoted) {
+                    SUBMIT();
+                    ROW_DONE(i + 1);
+                }
+                PUT(c);
+            } else if (!quoted && is_blank(c)) {
+                PUT(c);
+                spaces++;
+            } else {
+                PUT(c);
+                spaces = 0;
+            }
+            break;
+        case S_MIGHT_HAVE_ENDED:
+        default:
+            /* the last byte put is a quote that may close the cell */
+            if (c == delim) {
+                b->len -= spaces + 1;
+                SUBMIT();
+            } else if (is_term(c)) {
+                b->len -= spaces + 1;
+                SUBMIT();
+                ROW_DONE(i + 1);
+            } else if (is_blank(c)) {
+                PUT(c);
+                spaces++;
+            } else if (c == QUOTE) {
+                if (spaces) {
+                    spaces = 0;
+                    PUT(c);
+                } else {
+                    state = S_FIELD_BEGUN; /* "" : one quote, kept */
+                }
+            } else {
+                state = S_FIELD_BEGUN;
+                spaces = 0;
+                PUT(c);
+            }
+            break;
+        }
+    }
+    if (!final)
+        return R_MORE;
+    /* End of input without a line end (libcsv's csv_fini). */
+    switch (state) {
+    case S_ROW_NOT_BEGUN:
+        *end = n;
+        return R_NONE;
+    case S_MIGHT_HAVE_ENDED:
+        b->len -= spaces + 1;
+        SUBMIT();
+        ROW_DONE(n);
+    case S_FIELD_BEGUN:
+        if (quoted)
+            return R_OPEN;
+        /* fall through */
+    default:
+        SUBMIT();
+        ROW_DONE(n);
+    }
+#undef PUT
+#undef SUBMIT
+#undef ROW_DONE
+}
+
+/* ---- rows ------------------------------------------------------------------ */
+
+/*
+ * The next row in s[*pos..n).  Blank lines before it are consumed (and
+ * counted) whatever happens.  R_ROW: the row is in sc->work (with
+ * work_base, work_line) and *pos is after it.  R_NONE: nothing but blank
+ * lines.  R_MORE: the row does not end before n; *pos is where it starts.
+ * *fast: the row refers to s (else to sc->unq).
+ */
+static int scan_row(toll__csvscan *sc, const char *str, size_t n, size_t *pos,
+                    int final, int *fast)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = *pos;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c == '\n') {
+            if (!sc->after_cr)
+                sc->line++;
+            sc->after_cr = 0;
+        } else if (c == '\r') {
+            sc->line++;
+            sc->after_cr = 1;
+        } else if (is_blank(c) && c != sc->delim) {
+            sc->after_cr = 0;
+        } else {
+            break;
+        }
+        i++;
+    }
+    *pos = i;
+    if (i == n)
+        return R_NONE;
+    sc->work_line = sc->line;
+    size_t end = i;
+    long nl = 0;
+    int cr = 0;
+    int r = sc->fast ? FAST_ROW(sc, s, n, i, final, &end, &nl, &cr) : -1;
+    *fast = r == R_ROW;
+    if (r == R_ROW) {
+        sc->work_base = str;
+    } else if (r < 0) {
+        r = slow_row(sc, s, n, i, final, &end, &nl, &cr);
+        sc->work_base = sc->unq.data ? sc->unq.data : "";
+    }
+    if (r == R_ROW) {
+        sc->line += nl;
+        sc->after_cr = cr;
+        *pos = end;
+    }
+    return r;
+}
+
+static toll_status scan_status(toll__csvscan *sc, int r)
+{
+    sc->own_error = 1;
+    return r == R_NOMEM ? TOLL_ENOMEM : r == R_OPEN ? TOLL_EPARSE : TOLL_OK;
+}
+
+/* Show the row just read as the current row. */
+static void show_work(toll__csvscan *sc)
+{
+    sc->cells = sc->work;
+    sc->ncells = sc->nwork;
+    sc->row_base = sc->work_base;
+    sc->row_line = sc->work_line;
+    sc->row_tagged = 0;
+}
+
+/* Show the oldest row read ahead as the current row, and drop it. */
+static void show_ring(toll__csvscan *sc)
+{
+    size_t k = sc->ring_head;
+    sc->cells = sc->ring + k * sc->ring_w;
+    sc->ncells = sc->ring_n[k];
+    sc->row_base = sc->ring_base;
+    sc->row_line = sc->ring_line[k];
+    sc->row_tagged = 1;
+    sc->row_tag = sc->ring_tag[k];
+    sc->ring_head = (k + 1) % TOLL__CSV_AHEAD;
+    sc->ring_len--;
+}
+
+/* Hand over the rows read ahead, oldest first. */
+static toll_status flush_ring(toll__csvscan *sc, toll__csv_row_fn fn,
+                              void *ctx)
+{
+    while (sc->ring_len) {
+        show_ring(sc);
+        toll_status st = fn(ctx, sc);
+        if (st)
+            return st;
+    }
+    return TOLL_OK;
+}
+
+/* The row just read: to the hook and the ring (a row of unquoted cells
+ * in the chunk, with a hook), else straight to the callback. */
+static toll_status deliver(toll__csvscan *sc, int fast, toll__csv_row_fn fn,
+                           void *ctx)
+{
+    toll_status st;
+    if (!fast || !sc->ahead) {
+        if ((st = flush_ring(sc, fn, ctx)))
+            return st;
+        show_work(sc);
+        return fn(ctx, sc);
+    }
+    if (sc->nwork > sc->ring_w) {
+        /* wider slots: empty the ring first */
+        if ((st = flush_ring(sc, fn, ctx)))
+            return st;
+        size_t w = sc->nwork, old = TOLL__CSV_AHEAD * sc->ring_w;
+        toll__csvcell *ring = toll__realloc(sc->alloc, sc->ring,
+                                            old * sizeof *ring,
+                                            TOLL__CSV_AHEAD * w *
+                                                sizeof *ring);
+        if (!ring)
+            return scan_status(sc, R_NOMEM);
+        sc->ring = ring;
+        sc->ring_w = w;
+        sc->ring_head = 0;
+    }
+    show_work(sc);
+    uint32_t tag = sc->ahead(sc->ahead_ctx, sc);
+    if (sc->ring_len == TOLL__CSV_AHEAD) {
+        /* hand over the oldest row */
+        show_ring(sc);
+        if ((st = fn(ctx, sc)))
+            return st;
+    }
+    size_t k = (sc->ring_head + sc->ring_len) % TOLL__CSV_AHEAD;
+    memcpy(sc->ring + k * sc->ring_w, sc->work, sc->nwork * sizeof *sc->work);
+    sc->ring_n[k] = sc->nwork;
+    sc->ring_line[k] = sc->work_line;
+    sc->ring_tag[k] = tag;
+    sc->ring_base = sc->work_base; /* the chunk: the same for every row */
+    sc->ring_len++;
+    return TOLL_OK;
+}
+
+toll_status toll__csv_feed(toll__csvscan *sc, const char *p, size_t n,
+                           toll__csv_row_fn fn, void *ctx)
+{
+    size_t i = 0;
+    int fast;
+    toll_status st;
+    if (sc->carry.len) {
+        /* Complete the row cut by the last chunk: add input to the carry
+         * in doubling pieces until the row ends. */
+        size_t take = 0, piece = sc->carry.len > 256 ? sc->carry.len : 256;
+        for (;;) {
+            size_t add = n - take < piece ? n - take : piece;
+            if (toll__buf_append(&sc->carry, p + take, add))
+                return scan_status(sc, R_NOMEM);
+            take += add;
+            size_t cpos = 0;
+            int r = scan_row(sc, sc->carry.data, sc->carry.len, &cpos, 0,
+                             &fast);
+            if (r == R_ROW) {
+                /* bytes of the carry after the row came from p */
+                i = take - (sc->carry.len - cpos);
+                show_work(sc);
+                st = fn(ctx, sc);
+                sc->carry.len = 0;
+                if (st)
+                    return st;
+                break;
+            }
+            if (r != R_MORE)
+                return scan_status(sc, r);
+            if (take == n)
+                return TOLL_OK; /* the row goes on in the next chunk */
+            piece *= 2;
+        }
+    }
+    for (;;) {
+        int r = scan_row(sc, p, n, &i, 0, &fast);
+        if (r == R_ROW) {
+            if ((st = deliver(sc, fast, fn, ctx)))
+                return st;
+            continue;
+        }
+        /* the end of the chunk: rows read ahead refer to it */
+        if ((st = flush_ring(sc, fn, ctx)))
+            return st;
+        if (r == R_NONE)
+            return TOLL_OK;
+        if (r == R_MORE)
+            return toll__buf_append(&sc->carry, p + i, n - i)
+                       ? scan_status(sc, R_NOMEM)
+                       : TOLL_OK;
+        return scan_status(sc, r);
+    }
+}
+
+toll_status toll__csv_finish(toll__csvscan *sc, toll__csv_row_fn fn, void *ctx)
+{
+    size_t pos = 0;
+    int fast;
+    toll_status st = flush_ring(sc, fn, ctx);
+    while (!st && pos < sc->carry.len) {
+        int r = scan_row(sc, sc->carry.data, sc->carry.len, &pos, 1, &fast);
+        if (r == R_ROW) {
+            show_work(sc);
+            st = fn(ctx, sc);
+        } else if (r == R_NONE) {
+            break;
+        } else {
+            sc->row_line = sc->work_line; /* where the open row starts */
+            st = scan_status(sc, r);
+        }
+    }
+    sc->carry.len = 0;
+    return st;
+}

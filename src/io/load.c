@@ -1,0 +1,310 @@
+/*
+ * src/io/load.c - the public entry points toll_reports_load_file and
+ * toll_reports_load_buffer: the options in force (presets applied), the
+ * format chosen (by option, extension or first byte), a split load on two
+ * threads when it pays (split.c), and the rollback of a failed strict load.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "io/io.h"
+#include "io/split.h"
+#include "core/core.h" /* lexicon words, for num_fast */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void toll_load_options_init(toll_load_options *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->format = TOLL_FORMAT_AUTO;
+    opts->lenient = 0;
+    opts->colmap = NULL;
+    toll_parse_options_init(&opts->parse);
+    opts->csv_delimiter = ',';
+    opts->actor_separator = ';';
+    opts->region_separator = '/';
+}
+
+/* The encoding named by the load option (NULL: UTF-8); -1 if unknown. */
+static int encoding_parse(const char *name)
+{
+    static const struct {
+        const char *name;
+        int enc;
+    } names[] = {{"utf-8", TOLL__ENC_UTF8},         {"utf8", TOLL__ENC_UTF8},
+                 {"latin-1", TOLL__ENC_LATIN1},     {"latin1", TOLL__ENC_LATIN1},
+                 {"iso-8859-1", TOLL__ENC_LATIN1},  {"iso8859-1", TOLL__ENC_LATIN1},
+                 {"windows-1252", TOLL__ENC_CP1252}, {"cp1252", TOLL__ENC_CP1252}};
+    if (!name || !name[0])
+        return TOLL__ENC_UTF8;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (toll__strncaseeq(name, strlen(name), names[i].name))
+            return names[i].enc;
+    return -1;
+}
+
+static int ext_is(const char *path, const char *ext)
+{
+    size_t pl = strlen(path), el = strlen(ext);
+    return pl > el && toll__strncaseeq(path + pl - el, el, ext);
+}
+
+/* The format from the first non-blank byte of the input. */
+static toll_format sniff(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+            c == '\v')
+            continue;
+        if (c == '[')
+            return TOLL_FORMAT_JSON;
+        if (c == '{')
+            return TOLL_FORMAT_JSONL;
+        return TOLL_FORMAT_CSV;
+    }
+    return TOLL_FORMAT_CSV;
+}
+
+/*
+ * The options in force: `opts` with the preset (if any) applied.  *eff is
+ * filled; *pmap receives the column map built for a preset (free it).
+ * Bad options give TOLL_EINVAL naming the option.
+ */
+static toll_status effective_options(toll_reports *r,
+                                     const toll_load_options *opts,
+                                     toll_load_options *eff,
+                                     toll_colmap **pmap, int *repair,
+                                     int *encoding, toll_error *err)
+{
+    *eff = *opts;
+    *pmap = NULL;
+    const toll_preset *preset = NULL;
+    toll_status st;
+    if (opts->preset && opts->preset[0]) {
+        if (toll_preset_find(opts->preset, &preset, err)) {
+            if (err)
+                err->code = TOLL_EINVAL;
+            return TOLL_EINVAL;
+        }
+        if ((st = toll_colmap_new(&r->alloc, pmap, err)))
+            return st;
+        st = toll_colmap_parse(*pmap, preset->colmap, err);
+        if (!st && opts->colmap)
+            st = toll__colmap_append(*pmap, opts->colmap) ? toll__nomem(err)
+                                                          : TOLL_OK;
+        if (st)
+            return st;
+        eff->colmap = *pmap;
+        if ((eff->actor_separator == ';' || !eff->actor_separator) &&
+            preset->actor_separator)
+            eff->actor_separator = preset->actor_separator;
+        if (!eff->date_format)
+            eff->date_format = preset->date_format;
+        if (!eff->encoding)
+            eff->encoding = preset->encoding;
+    }
+    switch (opts->repair) {
+    case TOLL_REPAIR_DEFAULT:
+        *repair = preset && preset->repair == TOLL_REPAIR_ON;
+        break;
+    case TOLL_REPAIR_OFF:
+        *repair = 0;
+        break;
+    case TOLL_REPAIR_ON:
+        *repair = 1;
+        break;
+    default:
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "repair", NULL, 0,
+                            "unknown repair mode %d", opts->repair);
+    }
+    if ((*encoding = encoding_parse(eff->encoding)) < 0)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "encoding",
+                            eff->encoding, strlen(eff->encoding),
+                            "unknown encoding '%s' (expected utf-8, latin-1 "
+                            "or windows-1252)",
+                            eff->encoding);
+    if (eff->date_format && !eff->date_format[0])
+        eff->date_format = NULL;
+    if (eff->date_format &&
+        (st = toll__date_format_check(eff->date_format, err)))
+        return st;
+    return TOLL_OK;
+}
+
+/*
+ * The load: `fmt` is the format to use (AUTO: sniff), `path_hint` the file
+ * name used for the extension, or NULL.
+ */
+static toll_status load(toll_reports *r, toll__input *src, const char *name,
+                        const char *path_hint, const toll_load_options *opts,
+                        size_t *n_loaded, toll_error *err)
+{
+    toll_load_options defaults, eff;
+    if (!opts) {
+        toll_load_options_init(&defaults);
+        opts = &defaults;
+    }
+    toll_colmap *pmap = NULL;
+    int repair = 0, encoding = TOLL__ENC_UTF8;
+    toll_status st = effective_options(r, opts, &eff, &pmap, &repair,
+                                       &encoding, err);
+    if (st) {
+        toll_colmap_free(pmap);
+        return st;
+    }
+    opts = &eff;
+    src->encoding = encoding;
+    toll__reports_clear_rejects(r);
+    toll__mark mark;
+    toll__reports_mark(r, &mark);
+
+    toll__ingest in;
+    memset(&in, 0, sizeof in);
+    in.r = r;
+    in.opts = opts;
+    in.name = name;
+    in.err = err;
+    in.record = -1;
+    in.repair = repair;
+    in.date_format = eff.date_format;
+    in.num_fast = 1;
+    if (opts->parse.lexicon)
+        for (size_t k = 0; k < opts->parse.lexicon->n; k++) {
+            const char *w = opts->parse.lexicon->e[k].word;
+            while (*w == ' ' || *w == '\t')
+                w++;
+            if (*w >= '0' && *w <= '9')
+                in.num_fast = 0;
+        }
+    toll_error_clear(&in.rec);
+    toll__buf_init(&in.text, &r->alloc);
+    toll__buf_init(&in.bkeys, &r->alloc);
+
+    st = toll__strpool_intern(&r->strings, name, strlen(name), &in.file_id);
+    if (st) {
+        st = toll__ingest_fatal(&in, st);
+        goto cleanup;
+    }
+
+    /* First chunk: skip a BOM, sniff the format. */
+    const char *p;
+    size_t n;
+    if ((st = toll__input_read(src, &p, &n))) {
+        st = st == TOLL_ENOMEM
+                 ? toll__nomem(err)
+                 : toll__seterr(err, TOLL_EIO, name, 0, -1, NULL, NULL, 0,
+                                "read error");
+        goto cleanup;
+    }
+    if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+        p += 3;
+        n -= 3;
+    }
+    src->peek = p;
+    src->peek_len = n;
+    toll_format fmt = opts->format;
+    if (fmt == TOLL_FORMAT_AUTO && path_hint) {
+        if (ext_is(path_hint, ".jsonl") || ext_is(path_hint, ".ndjson"))
+            fmt = TOLL_FORMAT_JSONL;
+        else if (ext_is(path_hint, ".json"))
+            fmt = sniff(p, n) == TOLL_FORMAT_JSONL ? TOLL_FORMAT_JSONL
+                                                   : TOLL_FORMAT_JSON;
+        else if (ext_is(path_hint, ".csv"))
+            fmt = TOLL_FORMAT_CSV;
+    }
+    if (fmt == TOLL_FORMAT_AUTO)
+        fmt = sniff(p, n);
+
+    /* Two threads, each loading a part of the input into a store of its
+     * own, merged in order (src/ingest_parallel.c); else one thread. */
+    if ((fmt == TOLL_FORMAT_CSV || fmt == TOLL_FORMAT_JSONL) &&
+        toll__load_split(&in, src, fmt, path_hint, &mark, &st))
+        goto cleanup;
+
+    switch (fmt) {
+    case TOLL_FORMAT_JSON:
+        st = toll__load_json_array(&in, src);
+        break;
+    case TOLL_FORMAT_JSONL:
+        st = toll__load_jsonl(&in, src);
+        break;
+    case TOLL_FORMAT_CSV:
+        in.split_actors = 1;
+        st = toll__load_csv(&in, src);
+        break;
+    default:
+        st = toll__err(err, TOLL_EINVAL, "unknown input format %d", (int)fmt);
+        break;
+    }
+
+cleanup:
+    toll__ingest_free(&in);
+    toll_colmap_free(pmap);
+    toll__free(&r->alloc, src->xbuf, src->xcap);
+    src->xbuf = NULL;
+    src->xcap = 0;
+    if (st) {
+        toll__reports_rollback(r, &mark);
+        toll__reports_clear_rejects(r);
+    }
+    if (n_loaded)
+        *n_loaded = st ? 0 : in.n_loaded;
+    return st;
+}
+
+toll_status toll_reports_load_buffer(toll_reports *reports, const char *data,
+                                     size_t len, const char *name,
+                                     const toll_load_options *opts,
+                                     size_t *n_loaded, toll_error *err)
+{
+    if (n_loaded)
+        *n_loaded = 0;
+    if (!reports || (!data && len))
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_reports_load_buffer: reports or data is NULL");
+    toll__input src;
+    memset(&src, 0, sizeof src);
+    src.data = data ? data : "";
+    src.len = len;
+    src.alloc = &reports->alloc;
+    return load(reports, &src, name ? name : "<buffer>", NULL, opts, n_loaded,
+                err);
+}
+
+toll_status toll_reports_load_file(toll_reports *reports, const char *path,
+                                   const toll_load_options *opts,
+                                   size_t *n_loaded, toll_error *err)
+{
+    if (n_loaded)
+        *n_loaded = 0;
+    if (!reports || !path)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_reports_load_file: reports or path is NULL");
+    toll__input src;
+    memset(&src, 0, sizeof src);
+    src.alloc = &reports->alloc;
+    src.fp = fopen(path, "rb");
+    if (!src.fp) {
+        int e = errno;
+        char msg[128];
+        if (strerror_r(e, msg, sizeof msg))
+            snprintf(msg, sizeof msg, "error %d", e);
+        return toll__seterr(err, e == ENOENT ? TOLL_ENOTFOUND : TOLL_EIO,
+                            path, 0, -1, NULL, NULL, 0, "cannot open: %s",
+                            msg);
+    }
+    src.chunk_cap = TOLL__CHUNK;
+    src.chunk = toll__alloc(&reports->alloc, src.chunk_cap);
+    toll_status st;
+    if (!src.chunk) {
+        st = toll__nomem(err);
+    } else {
+        st = load(reports, &src, path, path, opts, n_loaded, err);
+        toll__free(&reports->alloc, src.chunk, src.chunk_cap);
+    }
+    fclose(src.fp);
+    return st;
+}

@@ -1,0 +1,1650 @@
+/*
+ * src/io/record.c - from one input record to one row of the store: source
+ * kinds, report field names, UTF-8 checks, binding input keys to report
+ * fields, reading each field's value (quantities, dates, regions, actors,
+ * extras), repairs, and appending the validated row.
+ *
+ * The format readers (csv/reader.c, json/reader.c) turn each record into
+ * toll__member (key, value) pairs and call toll__ingest_record.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "io/io.h"
+#include "core/core.h"
+#include "base/strhash.h"
+#include "io/memo.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ---- source kinds, options --------------------------------------------------- */
+
+static const char *const kind_names[] = {"other", "monitor", "rescue", "media",
+                                         "party", "un",      "ngo"};
+#define N_KINDS (sizeof kind_names / sizeof kind_names[0])
+
+const char *toll_source_kind_name(toll_source_kind kind)
+{
+    if ((unsigned)kind >= N_KINDS)
+        return "other";
+    return kind_names[kind];
+}
+
+static int kind_parse_n(const char *s, size_t len, toll_source_kind *out)
+{
+    for (size_t k = 0; k < N_KINDS; k++)
+        if (toll__strncaseeq(s, len, kind_names[k])) {
+            *out = (toll_source_kind)k;
+            return 1;
+        }
+    return 0;
+}
+
+toll_status toll_source_kind_parse(const char *name, toll_source_kind *out)
+{
+    toll_source_kind k;
+    if (!name || !kind_parse_n(name, strlen(name), &k))
+        return TOLL_EINVAL;
+    if (out)
+        *out = k;
+    return TOLL_OK;
+}
+
+/* ---- field names --------------------------------------------------------------- */
+
+static const char *const field_names[TOLL__F_COUNT] = {
+    "incident", "source", "source_kind", "source_actor", "date", "date_start",
+    "date_end", "region", "actor",       "id",           "url",  "note"};
+
+const char *toll__field_name(int field)
+{
+    if (field >= 0 && field < TOLL__F_COUNT)
+        return field_names[field];
+    return "category";
+}
+
+static int ends_with(const char *s, size_t len, const char *suffix)
+{
+    size_t sl = strlen(suffix);
+    return len >= sl && memcmp(s + len - sl, suffix, sl) == 0;
+}
+
+int toll__is_category(const char *s, size_t len)
+{
+    return ends_with(s, len, "killed") || ends_with(s, len, "injured");
+}
+
+int toll__field_lookup(const char *s, size_t len)
+{
+    for (int f = 0; f < TOLL__F_COUNT; f++)
+        if (strlen(field_names[f]) == len &&
+            memcmp(field_names[f], s, len) == 0)
+            return f;
+    if (toll__is_category(s, len))
+        return TOLL__F_CATEGORY;
+    return -1;
+}
+
+/* ---- UTF-8 ------------------------------------------------------------------- */
+
+int toll__utf8_valid(const char *str, size_t len, size_t *bad)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        /* ASCII fast path, 8 bytes at a time. */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & UINT64_C(0x8080808080808080))
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0)
+                lo = 0xA0; /* no overlongs */
+            if (c == 0xED)
+                hi = 0x9F; /* no surrogates */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            if (c == 0xF4)
+                hi = 0x8F; /* <= U+10FFFF */
+        } else {
+            goto invalid;
+        }
+        if (len - i - 1 < n)
+            goto invalid;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            goto invalid;
+        for (size_t k = 2; k <= n; k++)
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
+                goto invalid;
+        i += n + 1;
+    }
+    return 1;
+invalid:
+    if (bad)
+        *bad = i;
+    return 0;
+}
+
+/* ---- errors --------------------------------------------------------------------- */
+
+size_t toll__escape_bytes(const char *s, size_t len, char *out, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int esc = c < 0x20 || c >= 0x7f;
+        if (o + (esc ? 4 : 1) >= size)
+            break;
+        if (esc) {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    if (size)
+        out[o] = '\0';
+    return o;
+}
+
+toll_status toll__rec_err(toll__ingest *in, toll_status code, const char *field,
+                          const char *text, size_t text_len, const char *fmt,
+                          ...)
+{
+    char msg[sizeof in->rec.message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return toll__seterr(&in->rec, code, in->name, in->line, in->record, field,
+                        text, text_len, "%s", msg);
+}
+
+toll_status toll__ingest_fail(toll__ingest *in, toll_status code, long line,
+                              const char *fmt, ...)
+{
+    char msg[sizeof in->rec.message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return toll__seterr(in->err, code, in->name, line, -1, NULL, NULL, 0,
+                        "%s", msg);
+}
+
+toll_status toll__ingest_reject(toll__ingest *in)
+{
+    if (in->opts->lenient) {
+        if (toll__reports_add_reject(in->r, &in->rec))
+            return toll__nomem(in->err);
+        return TOLL_OK;
+    }
+    if (in->err)
+        *in->err = in->rec;
+    return in->rec.code;
+}
+
+/* A failure that is not the record's fault: out of memory, too many
+ * strings.  Goes straight to the caller's error. */
+toll_status toll__ingest_fatal(toll__ingest *in, toll_status st)
+{
+    if (st == TOLL_ENOMEM)
+        return toll__nomem(in->err);
+    return toll__err(in->err, st, "%s: too many distinct strings or reports",
+                     in->name);
+}
+
+/* ---- binding --------------------------------------------------------------------- */
+
+static long find_member(const toll__member *m, size_t n, const char *s,
+                        size_t len)
+{
+    for (size_t j = 0; j < n; j++)
+        if (m[j].klen == len && memcmp(m[j].key, s, len) == 0)
+            return (long)j;
+    return -1;
+}
+
+static toll_status add_slot(toll__ingest *in, toll__binding *b,
+                            const toll__slot *s)
+{
+    if (TOLL__GROW(in, b->slot, b->slot_cap, b->nslots + 1))
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    b->slot[b->nslots++] = *s;
+    return TOLL_OK;
+}
+
+toll_status toll__bind(toll__ingest *in, toll__binding *b,
+                       const toll__member *m, size_t n, int require)
+{
+    const toll_colmap *map = in->opts->colmap;
+    toll_status st;
+    b->nslots = 0;
+    b->nmembers = n;
+    b->nextra = n; /* until counted below */
+    if (TOLL__GROW(in, b->extra, b->extra_cap, n ? n : 1))
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    if (n)
+        memset(b->extra, 1, n);
+
+    /* The map's entries in force. */
+    for (size_t i = 0; map && i < map->n; i++) {
+        const toll__cmentry *e = &map->e[i];
+        if (toll__colmap_find(map, e->target, e->target_len) != e)
+            continue; /* overridden by a later entry */
+        toll__slot s;
+        memset(&s, 0, sizeof s);
+        s.field = e->field;
+        s.shape = e->shape;
+        s.name = e->target;
+        s.name_len = e->target_len;
+        s.entry = e;
+        s.ncols = e->shape == TOLL__CM_CONST ? 0 : e->ncols;
+        for (size_t k = 0; k < s.ncols; k++) {
+            s.col[k] = find_member(m, n, e->col[k], e->col_len[k]);
+            if (s.col[k] < 0 && require)
+                return toll__rec_err(in, TOLL_EREPORT, e->target, e->col[k],
+                                     e->col_len[k],
+                                     "column '%s' of the column map is not "
+                                     "in the header",
+                                     e->col[k]);
+            if (s.col[k] >= 0)
+                b->extra[s.col[k]] = 0;
+        }
+        if (s.field == TOLL__F_CATEGORY &&
+            (st = toll__strpool_intern(&in->r->strings, e->target,
+                                       e->target_len, &s.category)))
+            return toll__ingest_fatal(in, st);
+        if ((st = add_slot(in, b, &s)))
+            return st;
+    }
+
+    /* Members read by their own names. */
+    for (size_t j = 0; j < n; j++) {
+        int f = toll__field_lookup(m[j].key, m[j].klen);
+        if (f < 0 || toll__colmap_find(map, m[j].key, m[j].klen))
+            continue; /* not a field, or the field comes from the map */
+        toll__slot s;
+        memset(&s, 0, sizeof s);
+        s.field = f;
+        s.shape = TOLL__CM_COLUMN;
+        s.name = m[j].key;
+        s.name_len = m[j].klen;
+        s.ncols = 1;
+        s.col[0] = (long)j;
+        b->extra[j] = 0;
+        if (f == TOLL__F_CATEGORY &&
+            (st = toll__strpool_intern(&in->r->strings, m[j].key, m[j].klen,
+                                       &s.category)))
+            return toll__ingest_fatal(in, st);
+        if ((st = add_slot(in, b, &s)))
+            return st;
+    }
+    b->nextra = 0;
+    for (size_t j = 0; j < n; j++)
+        b->nextra += b->extra[j];
+    return TOLL_OK;
+}
+
+/* ---- value helpers ------------------------------------------------------------------ */
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+           c == '\v';
+}
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len && is_ws((*s)[0])) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len && is_ws((*s)[*len - 1]))
+        (*len)--;
+}
+
+static const char *type_name(int type)
+{
+    switch (type) {
+    case TOLL__V_NULL: return "null";
+    case TOLL__V_TEXT: return "a string";
+    case TOLL__V_NUMBER: return "a number";
+    case TOLL__V_BOOL: return "true/false";
+    case TOLL__V_ARRAY: return "an array";
+    case TOLL__V_OBJECT: return "an object";
+    default: return "nothing";
+    }
+}
+
+#define SHOW 80 /* bytes of offending text shown in messages */
+
+/* How many bytes of s[0..len) to show: at most SHOW, not cutting a UTF-8
+ * sequence. */
+static int show_len(const char *s, size_t len)
+{
+    if (len <= SHOW)
+        return (int)len;
+    size_t n = SHOW;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return (int)n;
+}
+
+/* The value feeding column k of slot s. */
+static inline toll__val slot_val(const toll__slot *s, const toll__member *m,
+                                 size_t k)
+{
+    if (s->shape != TOLL__CM_CONST && k < s->ncols && s->col[k] >= 0)
+        return m[s->col[k]].v;
+    toll__val v;
+    memset(&v, 0, sizeof v);
+    if (s->shape == TOLL__CM_CONST) {
+        v.type = TOLL__V_TEXT;
+        v.s = s->entry->col[0];
+        v.len = s->entry->col_len[0];
+    }
+    return v;
+}
+
+/* The name to put in messages for column k of slot s: the input's own
+ * column name (what the user sees in the file), else the target. */
+static const char *slot_field(const toll__slot *s, const toll__member *m,
+                              size_t k)
+{
+    if (s->shape != TOLL__CM_CONST && k < s->ncols && s->col[k] >= 0)
+        return m[s->col[k]].key;
+    return s->name;
+}
+
+/*
+ * A string field: *s and *len, trimmed; empty when absent, null or blank.
+ * JSON numbers are accepted (as written) when allow_number is set.
+ */
+static toll_status get_text(toll__ingest *in, const toll__val *v,
+                            const char *field, int allow_number,
+                            const char **s, size_t *len)
+{
+    *s = "";
+    *len = 0;
+    switch (v->type) {
+    case TOLL__V_ABSENT:
+    case TOLL__V_NULL:
+        return TOLL_OK;
+    case TOLL__V_TEXT:
+        *s = v->s;
+        *len = v->len;
+        trim(s, len);
+        return TOLL_OK;
+    case TOLL__V_NUMBER:
+        if (allow_number) {
+            *s = v->s;
+            *len = v->len;
+            return TOLL_OK;
+        }
+        /* fall through */
+    default:
+        return toll__rec_err(in, TOLL_EREPORT, field, v->s, v->len,
+                             "expected a string, not %s", type_name(v->type));
+    }
+}
+
+static toll_status intern(toll__ingest *in, const char *s, size_t len,
+                          uint32_t *id)
+{
+    toll_status st = toll__strpool_intern(&in->r->strings, s, len, id);
+    return st ? toll__ingest_fatal(in, st) : TOLL_OK;
+}
+
+/* ---- memo of recent texts: src/io/memo.h ---- */
+
+/* A string field, interned; `memo`: remember texts (fields with few
+ * distinct values). */
+static toll_status text_field(toll__ingest *in, const toll__slot *sl,
+                              const toll__member *m, int allow_number,
+                              int memo, uint32_t *id)
+{
+    toll__val v = slot_val(sl, m, 0);
+    memo_ent *e = NULL;
+    uint32_t h = 0;
+    if (memo && v.type == TOLL__V_TEXT) {
+        e = memo_slot(in, TOLL__MEMO_TEXT, v.s, v.len, &h);
+        if (memo_hit(e, h, v.s, v.len)) {
+            *id = e->id;
+            return TOLL_OK;
+        }
+    }
+    const char *s;
+    size_t len;
+    toll_status st = get_text(in, &v, slot_field(sl, m, 0), allow_number, &s,
+                              &len);
+    if (!st && len && s == in->key_s && len == in->key_len) {
+        /* hashed ahead by the reader */
+        st = toll__strpool_intern_hashed(&in->r->strings, s, len,
+                                         in->key_hash, id);
+        if (st)
+            st = toll__ingest_fatal(in, st);
+    } else if (!st) {
+        st = intern(in, s, len, id);
+    }
+    if (!st && e) {
+        memo_fill(e, h, v.s, v.len);
+        e->id = *id;
+    }
+    return st;
+}
+
+/* ---- numbers ---------------------------------------------------------------------------- */
+
+enum { NUM_OK = 0, NUM_BAD, NUM_NEGATIVE, NUM_FRACTION, NUM_BIG };
+
+/*
+ * A non-negative whole number from a JSON number as written (exactly, no
+ * floating point): "12", "12.0", "1.2e1", "1e3".
+ */
+static int exact_count(const char *s, size_t len, int64_t *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (i < len && s[i] == '-') {
+        neg = 1;
+        i++;
+    }
+    /* significant digits (integer and fraction parts) and exponent */
+    const char *ip = s + i;
+    size_t il = 0, fl = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        i++;
+        il++;
+    }
+    const char *fp = s + i + 1;
+    if (i < len && s[i] == '.') {
+        i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            i++;
+            fl++;
+        }
+        if (fl == 0)
+            return NUM_BAD;
+    }
+    if (il == 0)
+        return NUM_BAD;
+    int64_t exp = 0;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        int eneg = 0;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            eneg = s[i++] == '-';
+        size_t start = i;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            if (exp < 100000)
+                exp = exp * 10 + (s[i] - '0');
+            i++;
+        }
+        if (i == start)
+            return NUM_BAD;
+        if (eneg)
+            exp = -exp;
+    }
+    if (i != len)
+        return NUM_BAD;
+    /* The digits d1..dn (integer then fraction) times 10^(exp - fl). */
+    int64_t scale = exp - (int64_t)fl;
+    /* Strip leading zeros and trailing zeros (moving them into scale). */
+    char digits[64];
+    size_t nd = 0, total = il + fl;
+    int started = 0, big = 0;
+    for (size_t k = 0; k < total; k++) {
+        char c = k < il ? ip[k] : fp[k - il];
+        if (!started && c == '0')
+            continue;
+        started = 1;
+        if (nd < sizeof digits)
+            digits[nd++] = c;
+        else if (c != '0')
+            big = 1; /* too many significant digits for any int64 */
+        else
+            scale++; /* trailing zero beyond the buffer */
+    }
+    if (nd == 0) { /* zero, whatever its form */
+        *out = 0;
+        return NUM_OK;
+    }
+    if (neg)
+        return NUM_NEGATIVE;
+    while (nd > 0 && digits[nd - 1] == '0') {
+        nd--;
+        scale++;
+    }
+    if (scale < 0)
+        return NUM_FRACTION;
+    if (big || (int64_t)nd + scale > 19)
+        return NUM_BIG;
+    uint64_t v = 0;
+    for (size_t k = 0; k < nd; k++)
+        v = v * 10 + (uint64_t)(digits[k] - '0');
+    for (int64_t k = 0; k < scale; k++)
+        v *= 10;
+    if (v > (uint64_t)INT64_MAX)
+        return NUM_BIG;
+    *out = (int64_t)v;
+    return NUM_OK;
+}
+
+/* A number (non-negative decimal, optional exponent) as a double. */
+static int decimal_value(const char *s, size_t len, double *out)
+{
+    size_t i = 0;
+    double v = 0;
+    int digits = 0, neg = 0;
+    if (i < len && s[i] == '-') {
+        neg = 1;
+        i++;
+    }
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        v = v * 10 + (s[i++] - '0');
+        digits++;
+    }
+    if (i < len && s[i] == '.') {
+        i++;
+        double f = 0.1;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            v += (s[i++] - '0') * f;
+            f /= 10;
+            digits++;
+        }
+    }
+    if (!digits)
+        return NUM_BAD;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        int eneg = 0, e = 0;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            eneg = s[i++] == '-';
+        size_t start = i;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            if (e < 1000)
+                e = e * 10 + (s[i] - '0');
+            i++;
+        }
+        if (i == start)
+            return NUM_BAD;
+        for (int k = 0; k < e; k++)
+            v = eneg ? v / 10 : v * 10;
+    }
+    if (i != len)
+        return NUM_BAD;
+    if (v > 9.2e18)
+        return NUM_BIG;
+    if (neg && v != 0)
+        return NUM_NEGATIVE;
+    *out = v;
+    return NUM_OK;
+}
+
+static const char *num_problem(int code)
+{
+    switch (code) {
+    case NUM_NEGATIVE: return "is negative";
+    case NUM_FRACTION: return "is not a whole number";
+    case NUM_BIG: return "is too large";
+    default: return "is not a number";
+    }
+}
+
+/* ---- quantities ------------------------------------------------------------------------- */
+
+/* Store quantity q (or unknown) into the record's cells. */
+static toll_status put_q(toll__ingest *in, size_t *nq, uint32_t cat,
+                         const toll_quantity *q)
+{
+    if (TOLL__GROW(in, in->q, in->q_cap, *nq + 1))
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    toll__qcell *c = &in->q[(*nq)++];
+    c->category = cat;
+    if (q && q->known) {
+        c->low = q->low;
+        c->high = q->high;
+        c->best = q->best;
+    } else {
+        c->low = -1;
+        c->high = TOLL_OPEN;
+        c->best = 0;
+    }
+    return TOLL_OK;
+}
+
+/* ---- repairs ------------------------------------------------------------------------ */
+
+/*
+ * Note a repair of the current record, as the interned text
+ * "RECORD\x1fFIELD\x1fTEXT\x1fMESSAGE"; once the record is appended it
+ * goes to the store's repair list (toll_reports_repair decodes it).
+ */
+static toll_status add_repair(toll__ingest *in, const char *field,
+                              const char *text, size_t text_len,
+                              const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static toll_status add_repair(toll__ingest *in, const char *field,
+                              const char *text, size_t text_len,
+                              const char *fmt, ...)
+{
+    char msg[sizeof in->rec.message];
+    char val[sizeof in->rec.message + sizeof in->rec.text + 96];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int tl = show_len(text, text_len);
+    int n = snprintf(val, sizeof val, "%ld\x1f%s\x1f%.*s\x1f%s", in->record,
+                     field ? field : "", tl, text, msg);
+    if (n < 0)
+        return toll__err(in->err, TOLL_EINVAL, "cannot format a repair");
+    size_t len = (size_t)n < sizeof val ? (size_t)n : sizeof val - 1;
+    if (TOLL__GROW(in, in->rep, in->rep_cap, in->nrep + 1))
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    toll_status st = intern(in, val, len, &in->rep[in->nrep]);
+    if (!st)
+        in->nrep++;
+    return st;
+}
+
+/* "46", "open", "37.5": a bound or best for repair messages. */
+static void fmt_bound(char *buf, size_t size, int64_t v)
+{
+    if (v == TOLL_OPEN)
+        snprintf(buf, size, "open");
+    else
+        snprintf(buf, size, "%lld", (long long)v);
+}
+
+/*
+ * With repair on, widen [lo, hi] to take in every figure given (low, high
+ * and best): low = the smallest, high = the largest, best kept.  Figures
+ * already in order are never changed.
+ */
+static toll_status repair_q(toll__ingest *in, const char *field, int64_t *lo,
+                            int64_t *hi, int has_best, double best)
+{
+    int64_t nlo = *lo, nhi = *hi;
+    if (nhi != TOLL_OPEN && nlo > nhi) {
+        int64_t t = nlo;
+        nlo = nhi;
+        nhi = t;
+    }
+    if (has_best && best == best) {
+        if (best < (double)nlo)
+            nlo = (int64_t)floor(best);
+        if (nhi != TOLL_OPEN && best > (double)nhi && best < 9.2e18)
+            nhi = (int64_t)ceil(best);
+    }
+    if (nlo == *lo && nhi == *hi)
+        return TOLL_OK;
+    char a[32], b[32], c[48], d[32], e[32], text[160];
+    fmt_bound(a, sizeof a, *lo);
+    fmt_bound(b, sizeof b, *hi);
+    fmt_bound(d, sizeof d, nlo);
+    fmt_bound(e, sizeof e, nhi);
+    if (has_best) {
+        snprintf(c, sizeof c, "%.17g", best);
+        snprintf(text, sizeof text, "low %s, best %s, high %s", a, c, b);
+    } else {
+        c[0] = '\0';
+        snprintf(text, sizeof text, "low %s, high %s", a, b);
+    }
+    toll_status st = add_repair(in, in->field ? in->field : field, text,
+                                strlen(text),
+                                "%s: out of order; range widened to low %s, "
+                                "high %s%s%s%s",
+                                text, d, e, has_best ? " (best " : "", c,
+                                has_best ? " kept)" : "");
+    if (!st) {
+        *lo = nlo;
+        *hi = nhi;
+    }
+    return st;
+}
+
+/* Run toll_quantity_make and locate its error: the record's field, and
+ * text[0..tlen) as the offending text (the value the bounds came from: a
+ * quantity object, or the cell of the column at fault), which the message
+ * quotes unless it already shows it ("low 9 is greater than high 5" shows
+ * the cell "9"). */
+static toll_status make_q(toll__ingest *in, const char *field,
+                          const char *text, size_t tlen, int64_t lo,
+                          int64_t hi, int has_best, double best,
+                          toll_quantity *q)
+{
+    if (in->repair) {
+        toll_status rs = repair_q(in, field, &lo, &hi, has_best, best);
+        if (rs)
+            return rs;
+    }
+    toll_status st = toll_quantity_make(lo, hi, has_best, best, q, &in->rec);
+    if (st == TOLL_ENOMEM)
+        return toll__ingest_fatal(in, st);
+    if (st) {
+        char why[sizeof in->rec.message];
+        snprintf(why, sizeof why, "%s", in->rec.message);
+        trim(&text, &tlen);
+        int shown = show_len(text, tlen);
+        int quoted = 0;
+        for (const char *w = why; shown > 0 && !quoted && *w; w++)
+            quoted = strncmp(w, text, (size_t)shown) == 0;
+        return toll__rec_err(in, st == TOLL_EPARSE ? st : TOLL_EREPORT, field,
+                             text, tlen, quoted || !shown ? "%s" : "%s in %.*s%s",
+                             why, shown, text,
+                             (size_t)shown < tlen ? "..." : "");
+    }
+    return TOLL_OK;
+}
+
+/* A JSON number as a count. */
+static toll_status json_count(toll__ingest *in, const char *field,
+                              const char *s, size_t len, int64_t *out)
+{
+    int rc = exact_count(s, len, out);
+    if (rc)
+        return toll__rec_err(in, TOLL_EREPORT, field, s, len,
+                             "%.*s %s (expected a count of people)",
+                             show_len(s, len), s, num_problem(rc));
+    return TOLL_OK;
+}
+
+size_t toll__json_skip_ws(const char *s, size_t len, size_t i)
+{
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+                       s[i] == '\n'))
+        i++;
+    return i;
+}
+
+size_t toll__json_skip_value(const char *s, size_t len, size_t i)
+{
+    if (i >= len)
+        return i;
+    if (s[i] == '"') {
+        for (i = toll__json_quote_or_escape(s, len, i + 1); i < len;
+             i = toll__json_quote_or_escape(s, len, i + 2)) {
+            if (s[i] == '"')
+                return i + 1;
+        }
+        return len;
+    }
+    if (s[i] == '{' || s[i] == '[') {
+        long depth = 0;
+        int in_str = 0;
+        for (; i < len; i++) {
+            char c = s[i];
+            if (in_str) {
+                if (c == '\\')
+                    i++;
+                else if (c == '"')
+                    in_str = 0;
+            } else if (c == '"') {
+                in_str = 1;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                if (--depth == 0)
+                    return i + 1;
+            }
+        }
+        return len;
+    }
+    while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ']' &&
+           s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+        i++;
+    return i;
+}
+
+/* {"low": N, "high": N|null, "best": X}: all from the raw text. */
+static toll_status q_object(toll__ingest *in, const char *field,
+                            const toll__val *v, toll_quantity *q)
+{
+    const char *s = v->s;
+    size_t len = v->len, i = toll__json_skip_ws(s, len, 0);
+    const char *lo = NULL, *hi = NULL, *best = NULL;
+    size_t lol = 0, hil = 0, bestl = 0;
+    int have_lo = 0, have_hi = 0, have_best = 0;
+    if (i < len && s[i] == '{')
+        i++;
+    for (;;) {
+        i = toll__json_skip_ws(s, len, i);
+        if (i < len && s[i] == ',')
+            i = toll__json_skip_ws(s, len, i + 1);
+        if (i >= len || s[i] == '}')
+            break;
+        size_t ks = i, ke = toll__json_skip_value(s, len, i);
+        i = toll__json_skip_ws(s, len, ke);
+        if (i < len && s[i] == ':')
+            i++;
+        i = toll__json_skip_ws(s, len, i);
+        size_t vs = i, ve = toll__json_skip_value(s, len, i);
+        i = ve;
+        const char **dst;
+        size_t *dl;
+        int *have;
+        if (ke - ks == 5 && memcmp(s + ks, "\"low\"", 5) == 0) {
+            dst = &lo, dl = &lol, have = &have_lo;
+        } else if (ke - ks == 6 && memcmp(s + ks, "\"high\"", 6) == 0) {
+            dst = &hi, dl = &hil, have = &have_hi;
+        } else if (ke - ks == 6 && memcmp(s + ks, "\"best\"", 6) == 0) {
+            dst = &best, dl = &bestl, have = &have_best;
+        } else {
+            return toll__rec_err(in, TOLL_EREPORT, field, s + ks, ke - ks,
+                                 "unknown key %.*s in a quantity object "
+                                 "(expected \"low\", \"high\", \"best\")",
+                                 show_len(s + ks, ke - ks), s + ks);
+        }
+        if (*have)
+            return toll__rec_err(in, TOLL_EREPORT, field, s + ks, ke - ks,
+                                 "key %.*s appears twice in a quantity "
+                                 "object",
+                                 show_len(s + ks, ke - ks), s + ks);
+        *have = 1;
+        *dst = s + vs;
+        *dl = ve - vs;
+        char c = s[vs];
+        int is_null = ve - vs == 4 && memcmp(s + vs, "null", 4) == 0;
+        int is_num = c == '-' || (c >= '0' && c <= '9');
+        if (!is_num && !(is_null && dst != &lo))
+            return toll__rec_err(in, TOLL_EREPORT, field, s + vs, ve - vs,
+                                 "\"%s\" must be a number%s, not %.*s",
+                                 dst == &lo ? "low" : dst == &hi ? "high"
+                                                                 : "best",
+                                 dst == &lo ? "" : " or null",
+                                 show_len(s + vs, ve - vs), s + vs);
+        if (is_null)
+            *dst = NULL;
+    }
+    if (!have_lo || !have_hi)
+        return toll__rec_err(in, TOLL_EREPORT, field, s, len,
+                             "a quantity object needs \"low\" and \"high\" "
+                             "(\"high\": null when open)");
+    int64_t l = 0, h = TOLL_OPEN;
+    double b = 0;
+    toll_status st;
+    if ((st = json_count(in, field, lo, lol, &l)))
+        return st;
+    if (hi && (st = json_count(in, field, hi, hil, &h)))
+        return st;
+    if (best) {
+        int rc = decimal_value(best, bestl, &b);
+        if (rc)
+            return toll__rec_err(in, TOLL_EREPORT, field, best, bestl,
+                                 "best %.*s %s", show_len(best, bestl), best,
+                                 num_problem(rc));
+    }
+    return make_q(in, field, s, len, l, h, best != NULL, b, q);
+}
+
+/* A quantity from one value. */
+static toll_status q_value(toll__ingest *in, const char *field,
+                           const toll__val *v, toll_quantity *q)
+{
+    toll_status st;
+    memset(q, 0, sizeof *q);
+    switch (v->type) {
+    case TOLL__V_NULL:
+        return TOLL_OK; /* unknown */
+    case TOLL__V_TEXT: {
+        memo_ent *e;
+        uint32_t h = 0;
+        e = memo_slot(in, TOLL__MEMO_QTY, v->s, v->len, &h);
+        if (memo_hit(e, h, v->s, v->len)) {
+            q->known = e->flag;
+            if (q->known) {
+                q->low = e->lo;
+                q->high = e->hi;
+                q->best = e->best;
+                q->has_best = 1;
+            }
+            return TOLL_OK;
+        }
+        if (in->num_fast && v->len > 0 && v->len <= 37) {
+            /* Fast paths for plain counts ("92") and ranges ("85-92"):
+             * the parser reads them the same way (a number, then a range
+             * tail; best the midpoint).  Anything else, and a range whose
+             * low exceeds its high (an error to word), goes to it. */
+            int64_t x = 0, y = 0;
+            size_t i = 0, j;
+            while (i < v->len && i < 18 && v->s[i] >= '0' && v->s[i] <= '9')
+                x = x * 10 + (v->s[i++] - '0');
+            if (i > 0 && i == v->len) {
+                q->known = 1;
+                q->low = q->high = x;
+                q->best = (double)x;
+                q->has_best = 1;
+                memcpy(q->rule, "exact", 6);
+                goto remember;
+            }
+            if (i > 0 && i < v->len && v->s[i] == '-') {
+                for (j = ++i; i < v->len && i - j < 18 && v->s[i] >= '0' &&
+                              v->s[i] <= '9';
+                     i++)
+                    y = y * 10 + (v->s[i] - '0');
+                if (i > j && i == v->len && x <= y) {
+                    q->known = 1;
+                    q->low = x;
+                    q->high = y;
+                    q->best = (double)x + ((double)y - (double)x) / 2.0;
+                    q->has_best = 0;
+                    memcpy(q->rule, "range", 6);
+                    goto remember;
+                }
+            }
+        }
+        st = toll_quantity_parse(v->s, v->len, &in->opts->parse, q, &in->rec);
+        if (st == TOLL_ENOMEM)
+            return toll__ingest_fatal(in, st);
+        if (st) {
+            in->rec.code = TOLL_EPARSE;
+            toll__err_locate(&in->rec, in->name, in->line, in->record, field);
+            return TOLL_EPARSE;
+        }
+    remember:
+        if (e) {
+            memo_fill(e, h, v->s, v->len);
+            e->flag = (uint8_t)(q->known != 0);
+            e->lo = q->known ? q->low : 0;
+            e->hi = q->known ? q->high : 0;
+            e->best = q->known ? q->best : 0;
+        }
+        return TOLL_OK;
+    }
+    case TOLL__V_NUMBER: {
+        int64_t n;
+        if ((st = json_count(in, field, v->s, v->len, &n)))
+            return st;
+        return make_q(in, field, v->s, v->len, n, n, 1, (double)n, q);
+    }
+    case TOLL__V_OBJECT:
+        return q_object(in, field, v, q);
+    default:
+        return toll__rec_err(in, TOLL_EREPORT, field, v->s, v->len,
+                             "expected a count, a text like \"at least 5\" "
+                             "or {\"low\", \"high\", \"best\"}, not %s",
+                             type_name(v->type));
+    }
+}
+
+/*
+ * One part of a LOW..HIGH or LOW..BEST..HIGH map: *present = 0 when empty.
+ * Counts must be whole and non-negative; best may be a decimal.
+ */
+static toll_status range_part(toll__ingest *in, const toll__slot *sl,
+                              const toll__member *m, size_t k, int is_best,
+                              int *present, int64_t *count, double *best)
+{
+    toll__val v = slot_val(sl, m, k);
+    const char *field = slot_field(sl, m, k);
+    const char *s = v.s;
+    size_t len = v.len;
+    *present = 0;
+    if (v.type == TOLL__V_ABSENT || v.type == TOLL__V_NULL)
+        return TOLL_OK;
+    if (v.type != TOLL__V_TEXT && v.type != TOLL__V_NUMBER)
+        return toll__rec_err(in, TOLL_EREPORT, field, v.s, v.len,
+                             "expected a count for '%s', not %s", sl->name,
+                             type_name(v.type));
+    if (v.type == TOLL__V_TEXT)
+        trim(&s, &len);
+    if (len == 0)
+        return TOLL_OK;
+    *present = 1;
+    int rc;
+    if (is_best) {
+        rc = decimal_value(s, len, best);
+    } else if (v.type == TOLL__V_NUMBER) {
+        rc = exact_count(s, len, count);
+    } else {
+        /* text: digits only */
+        rc = NUM_OK;
+        uint64_t n = 0;
+        size_t i = 0;
+        if (s[0] == '-' && len > 1)
+            rc = NUM_NEGATIVE;
+        for (; i < len && rc == NUM_OK; i++) {
+            if (s[i] < '0' || s[i] > '9')
+                rc = NUM_BAD;
+            else if (n > ((uint64_t)INT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+                rc = NUM_BIG;
+            else
+                n = n * 10 + (uint64_t)(s[i] - '0');
+        }
+        *count = (int64_t)n;
+    }
+    if (rc)
+        return toll__rec_err(in, TOLL_EREPORT, field, s, len,
+                             "\"%.*s\" %s (expected a count for '%s')",
+                             show_len(s, len), s,
+                             rc == NUM_BAD ? "is not a whole number"
+                                           : num_problem(rc),
+                             sl->name);
+    return TOLL_OK;
+}
+
+static toll_status q_range(toll__ingest *in, const toll__slot *sl,
+                           const toll__member *m, toll_quantity *q)
+{
+    int has_lo, has_hi, has_best = 0;
+    int64_t lo = 0, hi = 0, dummy;
+    double best = 0, dd;
+    toll_status st;
+    size_t hk = sl->shape == TOLL__CM_RANGE3 ? 2 : 1;
+    memset(q, 0, sizeof *q);
+    if ((st = range_part(in, sl, m, 0, 0, &has_lo, &lo, &dd)))
+        return st;
+    if ((st = range_part(in, sl, m, hk, 0, &has_hi, &hi, &dd)))
+        return st;
+    if (sl->shape == TOLL__CM_RANGE3 &&
+        (st = range_part(in, sl, m, 1, 1, &has_best, &dummy, &best)))
+        return st;
+    if (!has_lo && !has_hi && !has_best)
+        return TOLL_OK; /* unknown */
+    if (!has_lo)
+        lo = 0;
+    if (!has_hi)
+        hi = TOLL_OPEN;
+    /* Name the column most likely at fault: low when low > high, else
+     * best when given, else low. */
+    size_t fk = 0;
+    if (!(has_lo && has_hi && lo > hi) && has_best)
+        fk = 1;
+    else if (!has_lo)
+        fk = hk;
+    toll__val fv = slot_val(sl, m, fk);
+    return make_q(in, slot_field(sl, m, fk), fv.s, fv.len, lo, hi, has_best,
+                  best, q);
+}
+
+/* ---- region, actors ------------------------------------------------------------------- */
+
+/*
+ * Append one level to in->text; checks it is non-empty and has no '/'.
+ * With repair on, a level holding '/' ("Hkamti district/Naga Hills
+ * district": one of two places) ends the region at the level above: *cut
+ * is set, the repair noted, and nothing appended.
+ */
+static toll_status add_level(toll__ingest *in, const char *field,
+                             const char *whole, size_t whole_len,
+                             const char *s, size_t len, int *cut)
+{
+    trim(&s, &len);
+    if (len == 0)
+        return toll__rec_err(in, TOLL_EREPORT, field, whole, whole_len,
+                             "region \"%.*s\" has an empty level",
+                             show_len(whole, whole_len), whole);
+    if (memchr(s, '/', len) && in->repair) {
+        *cut = 1;
+        return add_repair(in, "region", s, len,
+                          "region level \"%.*s\" (%s) contains '/': region "
+                          "cut to \"%.*s\"",
+                          show_len(s, len), s, field,
+                          show_len(in->text.data ? in->text.data : "",
+                                   in->text.len),
+                          in->text.data ? in->text.data : "");
+    }
+    if (memchr(s, '/', len))
+        return toll__rec_err(in, TOLL_EREPORT, field, s, len,
+                             "region level \"%.*s\" contains '/'",
+                             show_len(s, len), s);
+    if ((in->text.len && toll__buf_putc(&in->text, '/')) ||
+        toll__buf_append(&in->text, s, len))
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    return TOLL_OK;
+}
+
+static toll_status region_read(toll__ingest *in, const toll__slot *sl,
+                               const toll__member *m, uint32_t *id);
+
+/* The region, through the memo when it is one text. */
+static toll_status region_field(toll__ingest *in, const toll__slot *sl,
+                                const toll__member *m, uint32_t *id)
+{
+    memo_ent *e = NULL;
+    uint32_t h = 0;
+    toll__val v = slot_val(sl, m, 0);
+    if (sl->shape != TOLL__CM_LEVELS && v.type == TOLL__V_TEXT) {
+        e = memo_slot(in, TOLL__MEMO_REGION, v.s, v.len, &h);
+        if (memo_hit(e, h, v.s, v.len)) {
+            *id = e->id;
+            return TOLL_OK;
+        }
+    }
+    size_t nrep = in->nrep;
+    toll_status st = region_read(in, sl, m, id);
+    if (!st && e && in->nrep == nrep) { /* no repair */
+        memo_fill(e, h, v.s, v.len);
+        e->id = *id;
+    }
+    return st;
+}
+
+static toll_status region_read(toll__ingest *in, const toll__slot *sl,
+                               const toll__member *m, uint32_t *id)
+{
+    toll_status st;
+    int cut = 0;
+    in->text.len = 0;
+    *id = 0;
+    if (sl->shape == TOLL__CM_LEVELS) {
+        /* One level per column; empty trailing levels are dropped. */
+        size_t last = 0; /* number of levels up to the last non-empty */
+        const char *s[TOLL__CM_MAX_COLS];
+        size_t len[TOLL__CM_MAX_COLS];
+        for (size_t k = 0; k < sl->ncols; k++) {
+            toll__val v = slot_val(sl, m, k);
+            if ((st = get_text(in, &v, slot_field(sl, m, k), 1, &s[k],
+                               &len[k])))
+                return st;
+            if (len[k])
+                last = k + 1;
+        }
+        for (size_t k = 0; k < last && !cut; k++) {
+            if (len[k] == 0)
+                return toll__rec_err(in, TOLL_EREPORT, slot_field(sl, m, k),
+                                     NULL, 0,
+                                     "empty region level before a "
+                                     "non-empty one");
+            if ((st = add_level(in, slot_field(sl, m, k), s[k], len[k], s[k],
+                                len[k], &cut)))
+                return st;
+        }
+        return intern(in, in->text.data, in->text.len, id);
+    }
+    toll__val v = slot_val(sl, m, 0);
+    const char *field = slot_field(sl, m, 0);
+    if (v.type == TOLL__V_ARRAY) {
+        const cJSON *c;
+        cJSON_ArrayForEach(c, (const cJSON *)v.json)
+        {
+            if (!cJSON_IsString(c) || !c->valuestring)
+                return toll__rec_err(in, TOLL_EREPORT, field, v.s, v.len,
+                                     "region levels must be strings");
+            const char *s = c->valuestring;
+            size_t len = strlen(s);
+            if (!cut && (st = add_level(in, field, v.s, v.len, s, len, &cut)))
+                return st;
+        }
+        return intern(in, in->text.data, in->text.len, id);
+    }
+    const char *s;
+    size_t len;
+    if ((st = get_text(in, &v, field, 0, &s, &len)))
+        return st;
+    if (len == 0)
+        return TOLL_OK;
+    char sep = in->opts->region_separator ? in->opts->region_separator : '/';
+    size_t pos = 0;
+    while (pos <= len && !cut) {
+        const char *q = memchr(s + pos, sep, len - pos);
+        size_t end = q ? (size_t)(q - s) : len;
+        if ((st = add_level(in, field, s, len, s + pos, end - pos, &cut)))
+            return st;
+        pos = end + 1;
+    }
+    return intern(in, in->text.data, in->text.len, id);
+}
+
+/* Add one actor name (trimmed; empty names are skipped). */
+static toll_status add_actor(toll__ingest *in, size_t *n, const char *s,
+                             size_t len)
+{
+    trim(&s, &len);
+    if (len == 0)
+        return TOLL_OK;
+    if (TOLL__GROW(in, in->ids, in->ids_cap, *n + 1))
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    return intern(in, s, len, &in->ids[(*n)++]);
+}
+
+/* The actors of one value (a JSON array, or text split at the actor
+ * separator in CSV), added to in->ids[*n..]. */
+static toll_status actor_value(toll__ingest *in, const toll__val *vp,
+                               const char *field, size_t *np)
+{
+    toll__val v = *vp;
+    size_t n = *np;
+    toll_status st = TOLL_OK;
+    if (v.type == TOLL__V_ARRAY) {
+        const cJSON *c;
+        cJSON_ArrayForEach(c, (const cJSON *)v.json)
+        {
+            if (!cJSON_IsString(c) || !c->valuestring)
+                return toll__rec_err(in, TOLL_EREPORT, field, v.s, v.len,
+                                     "actors must be strings");
+            if ((st = add_actor(in, &n, c->valuestring,
+                                strlen(c->valuestring))))
+                return st;
+        }
+    } else {
+        const char *s;
+        size_t len;
+        if ((st = get_text(in, &v, field, 0, &s, &len)))
+            return st;
+        if (in->split_actors && v.type == TOLL__V_TEXT) {
+            char sep = in->opts->actor_separator ? in->opts->actor_separator
+                                                 : ';';
+            size_t pos = 0;
+            while (pos <= len) {
+                const char *q = memchr(s + pos, sep, len - pos);
+                size_t end = q ? (size_t)(q - s) : len;
+                if ((st = add_actor(in, &n, s + pos, end - pos)))
+                    return st;
+                pos = end + 1;
+            }
+        } else if ((st = add_actor(in, &n, s, len))) {
+            return st;
+        }
+    }
+    *np = n;
+    return TOLL_OK;
+}
+
+static toll_status actor_field(toll__ingest *in, const toll__slot *sl,
+                               const toll__member *m, uint32_t *set)
+{
+    size_t n = 0;
+    toll_status st;
+    *set = 0;
+    /* One text: through the memo. */
+    memo_ent *e = NULL;
+    uint32_t h = 0;
+    toll__val v1 = slot_val(sl, m, 0);
+    if (sl->shape != TOLL__CM_LEVELS && v1.type == TOLL__V_TEXT) {
+        e = memo_slot(in, TOLL__MEMO_ACTOR, v1.s, v1.len, &h);
+        if (memo_hit(e, h, v1.s, v1.len)) {
+            *set = e->id;
+            return TOLL_OK;
+        }
+    }
+    /* One column, or several (actor=side_a+side_b). */
+    size_t ncols = sl->shape == TOLL__CM_LEVELS ? sl->ncols : 1;
+    for (size_t k = 0; k < ncols; k++) {
+        toll__val v = slot_val(sl, m, k);
+        if ((st = actor_value(in, &v, slot_field(sl, m, k), &n)))
+            return st;
+    }
+    if (n && (st = toll__setpool_intern(&in->r->actor_sets, &in->r->strings,
+                                        in->ids, n, set)))
+        return toll__ingest_fatal(in, st);
+    if (e) {
+        memo_fill(e, h, v1.s, v1.len);
+        e->id = *set;
+    }
+    return TOLL_OK;
+}
+
+/* ---- dates ---------------------------------------------------------------------------- */
+
+typedef struct date_in {
+    toll__val v;
+    const char *field;
+    int given;
+} date_in;
+
+/* Parse one date value; *given = 0 when absent or blank. */
+static toll_status date_value(toll__ingest *in, date_in *d, int32_t *first,
+                              int32_t *last)
+{
+    const char *s;
+    size_t len;
+    memo_ent *e = NULL;
+    uint32_t h = 0;
+    if (d->v.type == TOLL__V_TEXT) {
+        e = memo_slot(in, TOLL__MEMO_DATE, d->v.s, d->v.len, &h);
+        if (memo_hit(e, h, d->v.s, d->v.len)) {
+            d->given = e->flag;
+            *first = (int32_t)e->lo;
+            *last = (int32_t)e->hi;
+            return TOLL_OK;
+        }
+    }
+    toll_status st = get_text(in, &d->v, d->field, 0, &s, &len);
+    if (st)
+        return st;
+    d->given = len > 0;
+    if (len) {
+        if (in->date_format)
+            st = toll__date_parse_formats(in->date_format, s, len, first,
+                                          last, &in->rec);
+        else
+            st = toll_date_parse(s, len, first, last, &in->rec);
+        if (st) {
+            in->rec.code = TOLL_EPARSE;
+            toll__err_locate(&in->rec, in->name, in->line, in->record,
+                             d->field);
+            return TOLL_EPARSE;
+        }
+    }
+    if (e) {
+        memo_fill(e, h, d->v.s, d->v.len);
+        e->flag = (uint8_t)d->given;
+        e->lo = d->given ? *first : 0;
+        e->hi = d->given ? *last : 0;
+    }
+    return TOLL_OK;
+}
+
+static toll_status dates(toll__ingest *in, date_in *date, date_in *start,
+                         date_in *end, toll__row *row)
+{
+    int32_t a, b, a2, b2;
+    toll_status st;
+    if ((st = date_value(in, date, &a, &b)) ||
+        (st = date_value(in, start, &a2, &b2)))
+        return st;
+    int32_t c = 0, d = 0;
+    if ((st = date_value(in, end, &c, &d)))
+        return st;
+    if (date->given) {
+        if (start->given || end->given) {
+            const date_in *o = start->given ? start : end;
+            const char *ds = date->v.s, *os = o->v.s;
+            size_t dl = date->v.len, ol = o->v.len;
+            trim(&ds, &dl);
+            trim(&os, &ol);
+            return toll__rec_err(in, TOLL_EREPORT, date->field, ds, dl,
+                                 "give either 'date' or "
+                                 "'date_start'/'date_end', not both "
+                                 "(date \"%.*s\", %s \"%.*s\")",
+                                 show_len(ds, dl), ds, o->field,
+                                 show_len(os, ol), os);
+        }
+        row->date_start = a;
+        row->date_end = b;
+        return TOLL_OK;
+    }
+    if (start->given && end->given) {
+        row->date_start = a2;
+        row->date_end = d;
+    } else if (start->given) {
+        row->date_start = a2;
+        row->date_end = b2;
+    } else if (end->given) {
+        row->date_start = c;
+        row->date_end = d;
+    }
+    if (start->given && end->given && d < a2) {
+        char sb[16], eb[16];
+        toll_date_format(a2, sb);
+        toll_date_format(d, eb);
+        return toll__rec_err(in, TOLL_EREPORT, end->field, end->v.s,
+                             end->v.s ? end->v.len : 0,
+                             "%s (%s) is before %s (%s)", end->field, eb,
+                             start->field, sb);
+    }
+    return TOLL_OK;
+}
+
+/* ---- extras ----------------------------------------------------------------------------- */
+
+/* Compact JSON: the raw text without whitespace outside strings. */
+static toll_status compact_json(toll__ingest *in, const char *s, size_t len)
+{
+    in->text.len = 0;
+    int in_str = 0;
+    size_t run = 0; /* start of the pending run of bytes to copy */
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            if (i > run && toll__buf_append(&in->text, s + run, i - run))
+                return toll__ingest_fatal(in, TOLL_ENOMEM);
+            run = i + 1;
+        }
+    }
+    if (len > run && toll__buf_append(&in->text, s + run, len - run))
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    if (!in->text.data && toll__buf_append(&in->text, "", 0))
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    return TOLL_OK;
+}
+
+static toll_status add_extra(toll__ingest *in, size_t *nx,
+                             const toll__member *mb)
+{
+    const toll__val *v = &mb->v;
+    const char *s = v->s;
+    size_t len = v->len;
+    toll_status st;
+    if (mb->klen == 0 || v->type == TOLL__V_ABSENT ||
+        v->type == TOLL__V_NULL || (v->type == TOLL__V_TEXT && len == 0))
+        return TOLL_OK;
+    if (v->type == TOLL__V_ARRAY || v->type == TOLL__V_OBJECT) {
+        if ((st = compact_json(in, s, len)))
+            return st;
+        s = in->text.data;
+        len = in->text.len;
+    }
+    if (TOLL__GROW(in, in->x, in->x_cap, *nx + 1))
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    toll__kv *kv = &in->x[*nx];
+    if ((st = intern(in, mb->key, mb->klen, &kv->key)) ||
+        (st = intern(in, s, len, &kv->value)))
+        return st;
+    (*nx)++;
+    return TOLL_OK;
+}
+
+/* ---- one record ------------------------------------------------------------------------ */
+
+static toll_status build_row(toll__ingest *in, const toll__binding *b,
+                             const toll__member *m, size_t n)
+{
+    toll__row row;
+    memset(&row, 0, sizeof row);
+    row.date_start = row.date_end = TOLL_NO_DATE;
+    row.file = in->file_id;
+    row.line = in->line > 0 && in->line < (long)UINT32_MAX
+                   ? (uint32_t)in->line
+                   : (uint32_t)(in->record + 1);
+    date_in date = {{0}, "date", 0}, start = {{0}, "date_start", 0},
+            end = {{0}, "date_end", 0};
+    const toll__slot *source_slot = NULL;
+    size_t nq = 0, nx = 0;
+    toll_status st = TOLL_OK;
+    in->nrep = 0;
+    in->field = NULL;
+
+    for (size_t i = 0; i < b->nslots && !st; i++) {
+        const toll__slot *sl = &b->slot[i];
+        const char *field;
+        switch (sl->field) {
+        case TOLL__F_INCIDENT:
+            st = text_field(in, sl, m, 1, 0, &row.incident);
+            break;
+        case TOLL__F_SOURCE:
+            source_slot = sl;
+            st = text_field(in, sl, m, 0, 1, &row.source);
+            break;
+        case TOLL__F_SOURCE_KIND: {
+            toll__val v = slot_val(sl, m, 0);
+            const char *s;
+            size_t len;
+            toll_source_kind k = TOLL_SOURCE_OTHER;
+            memo_ent *e = NULL;
+            uint32_t h = 0;
+            field = slot_field(sl, m, 0);
+            if (v.type == TOLL__V_TEXT) {
+                e = memo_slot(in, TOLL__MEMO_KIND, v.s, v.len, &h);
+                if (memo_hit(e, h, v.s, v.len)) {
+                    row.source_kind = (uint8_t)e->id;
+                    break;
+                }
+            }
+            st = get_text(in, &v, field, 0, &s, &len);
+            if (!st && len && !kind_parse_n(s, len, &k))
+                st = toll__rec_err(in, TOLL_EREPORT, field, s, len,
+                                   "unknown source kind \"%.*s\" (expected "
+                                   "monitor, rescue, media, party, un, ngo "
+                                   "or other)",
+                                   show_len(s, len), s);
+            row.source_kind = (uint8_t)k;
+            if (!st && e) {
+                memo_fill(e, h, v.s, v.len);
+                e->id = (uint32_t)k;
+            }
+            break;
+        }
+        case TOLL__F_SOURCE_ACTOR:
+            st = text_field(in, sl, m, 0, 1, &row.source_actor);
+            break;
+        case TOLL__F_DATE:
+        case TOLL__F_DATE_START:
+        case TOLL__F_DATE_END: {
+            date_in *d = sl->field == TOLL__F_DATE         ? &date
+                         : sl->field == TOLL__F_DATE_START ? &start
+                                                           : &end;
+            d->v = slot_val(sl, m, 0);
+            d->field = slot_field(sl, m, 0);
+            break;
+        }
+        case TOLL__F_REGION:
+            st = region_field(in, sl, m, &row.region);
+            break;
+        case TOLL__F_ACTOR:
+            st = actor_field(in, sl, m, &row.actors);
+            break;
+        case TOLL__F_ID:
+            st = text_field(in, sl, m, 1, 0, &row.id);
+            break;
+        case TOLL__F_URL:
+            st = text_field(in, sl, m, 0, 0, &row.url);
+            break;
+        case TOLL__F_NOTE:
+            st = text_field(in, sl, m, 0, 0, &row.note);
+            break;
+        case TOLL__F_KEEP: {
+            /* keep:NAME=COLUMN: the column kept under NAME */
+            toll__member mb;
+            mb.key = sl->name + TOLL__KEEP_PREFIX_LEN;
+            mb.klen = sl->name_len - TOLL__KEEP_PREFIX_LEN;
+            while (mb.klen && is_ws(mb.key[0])) {
+                mb.key++;
+                mb.klen--;
+            }
+            mb.v = slot_val(sl, m, 0);
+            st = add_extra(in, &nx, &mb);
+            break;
+        }
+        case TOLL__F_CATEGORY: {
+            toll_quantity q;
+            in->field = sl->name;
+            field = slot_field(sl, m, 0);
+            if (sl->shape == TOLL__CM_RANGE || sl->shape == TOLL__CM_RANGE3) {
+                st = q_range(in, sl, m, &q);
+            } else {
+                toll__val v = slot_val(sl, m, 0);
+                if (v.type == TOLL__V_ABSENT)
+                    break; /* a mapped column absent from this object */
+                st = q_value(in, field, &v, &q);
+            }
+            if (!st)
+                st = put_q(in, &nq, sl->category, &q);
+            in->field = NULL;
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    if (st)
+        return st;
+    if (row.source == 0) {
+        const char *col = source_slot && source_slot->shape == TOLL__CM_COLUMN
+                              ? slot_field(source_slot, m, 0)
+                              : NULL;
+        if (col && strcmp(col, "source") != 0)
+            toll__rec_err(in, TOLL_EREPORT, NULL, NULL, 0,
+                          "missing required field 'source' (column '%s' "
+                          "is empty)",
+                          col);
+        else
+            toll__rec_err(in, TOLL_EREPORT, NULL, NULL, 0,
+                          "missing required field 'source'");
+        snprintf(in->rec.field, sizeof in->rec.field, "source");
+        return TOLL_EREPORT;
+    }
+    if ((st = dates(in, &date, &start, &end, &row)))
+        return st;
+    for (size_t j = 0; b->nextra && j < n; j++)
+        if (b->extra[j] && (st = add_extra(in, &nx, &m[j])))
+            return st;
+    if (nq > UINT16_MAX || nx > UINT16_MAX)
+        return toll__rec_err(in, TOLL_EREPORT, NULL, NULL, 0,
+                             "too many fields in one report (%zu)",
+                             nq > nx ? nq : nx);
+    row.q = in->q;
+    row.nq = nq;
+    row.x = in->x;
+    row.nx = nx;
+    st = toll__reports_append(in->r, &row, in->err);
+    if (st)
+        return st == TOLL_ENOMEM ? toll__ingest_fatal(in, st) : st;
+    /* the record's repairs, listed against it (rolled back with it) */
+    for (size_t k = 0; k < in->nrep; k++)
+        if (toll__reports_add_repair(in->r, (uint32_t)(in->r->n - 1),
+                                     in->rep[k]))
+            return toll__ingest_fatal(in, TOLL_ENOMEM);
+    in->n_loaded++;
+    return TOLL_OK;
+}
+
+toll_status toll__ingest_record(toll__ingest *in, const toll__binding *b,
+                                const toll__member *m, size_t n)
+{
+    toll_status st = build_row(in, b, m, n);
+    if (st == TOLL_EREPORT || st == TOLL_EPARSE)
+        return toll__ingest_reject(in);
+    return st;
+}
+
+void toll__ingest_free(toll__ingest *in)
+{
+    const toll_allocator *a = &in->r->alloc;
+    toll__free(a, in->bind.slot, in->bind.slot_cap * sizeof *in->bind.slot);
+    toll__free(a, in->bind.extra, in->bind.extra_cap);
+    toll__free(a, in->q, in->q_cap * sizeof *in->q);
+    toll__free(a, in->x, in->x_cap * sizeof *in->x);
+    toll__free(a, in->ids, in->ids_cap * sizeof *in->ids);
+    toll__free(a, in->m, in->m_cap * sizeof *in->m);
+    toll__free(a, in->rep, in->rep_cap * sizeof *in->rep);
+    for (int k = 0; k < TOLL__MEMO_KINDS; k++)
+        toll__free(a, in->memo[k], MEMO_SLOTS * sizeof(memo_ent));
+    toll__free(a, in->bklen, in->bklen_cap * sizeof *in->bklen);
+    toll__buf_free(&in->bkeys);
+    toll__buf_free(&in->text);
+}
+

@@ -1,0 +1,75 @@
+/*
+ * src/reconcile/link.h - private interface of src/reconcile/link.c (linking unkeyed
+ * reports), used by src/reconcile/reconcile.c.
+ *
+ * The links of a reconcile live next to the incidents: struct
+ * toll_incidents (the stage headers (src/STAGE/STAGE.h)) has no field for them, so reconcile
+ * allocates its incidents object through toll__incidents_new, which places
+ * it at the start of a larger block (toll__incidents_x) that also holds the
+ * links.  Every toll_incidents comes from toll__incidents_new.
+ */
+#ifndef TOLL_SRC_RECONCILE_LINK_H
+#define TOLL_SRC_RECONCILE_LINK_H
+
+#include "reconcile/reconcile.h"
+#include "render/render.h"
+
+/* One link: reports a < b, the region prefix both agree on (string id) and
+ * the incident they ended up in. */
+typedef struct toll__link {
+    uint32_t a, b;
+    uint32_t region;
+    uint32_t incident;
+} toll__link;
+
+typedef struct toll__links {
+    toll__link *v;
+    size_t n, cap;
+} toll__links;
+
+typedef struct toll__incidents_x {
+    struct toll_incidents base; /* first: a toll_incidents * points here */
+    toll__links links;
+} toll__incidents_x;
+
+static inline toll__links *toll__incidents_links(toll_incidents *inc)
+{
+    return &((toll__incidents_x *)(void *)inc)->links;
+}
+static inline const toll__links *toll__incidents_links_c(
+    const toll_incidents *inc)
+{
+    return &((const toll__incidents_x *)(const void *)inc)->links;
+}
+
+/* A zeroed incidents object (with room for links), or NULL. */
+toll_incidents *toll__incidents_new(const toll_allocator *a);
+/* Free the block and the links (not the incident columns).  Accepts NULL. */
+void toll__incidents_delete(toll_incidents *inc);
+
+/* Check the link fields of `o` (TOLL_EINVAL naming the field). */
+toll_status toll__link_check(const toll_reconcile_options *o,
+                             toll_error *err);
+
+/*
+ * Link the unkeyed reports of `rw` by the options `o` (link = AUTO).
+ * first[i] (nrep entries) receives the lowest report index of report i's
+ * cluster (i itself for a report that is not linked).  Each union is
+ * appended to `links` (incident unset).  May intern region prefixes into
+ * the store's string pool (append-only cache, as reconcile does).
+ * Scratch memory comes from `a`.
+ */
+toll_status toll__link_reports(toll_reports *rw,
+                               const toll_reconcile_options *o,
+                               const toll_allocator *a, uint32_t *first,
+                               toll__links *links, toll_error *err);
+
+/*
+ * After grouping: set each link's incident (inc_of: report -> incident),
+ * order the links by (incident, a, b), and key every incident of two or
+ * more linked reports "auto:FILE:LINE" (interned into the store's pool).
+ */
+toll_status toll__link_finish(toll_reports *rw, toll_incidents *inc,
+                              const uint32_t *inc_of, toll_error *err);
+
+#endif /* TOLL_SRC_RECONCILE_LINK_H */

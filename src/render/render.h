@@ -1,0 +1,52 @@
+/*
+ * src/render/render.h - the table builder (struct toll_table): every stage
+ * that produces a table (reconcile, stats, summarize) builds it through
+ * these functions; the renderers and accessors live beside it.
+ */
+#ifndef TOLL_SRC_RENDER_RENDER_H
+#define TOLL_SRC_RENDER_RENDER_H
+
+#include "base/base.h"
+
+/* ---- tables ------------------------------------------------------------ */
+
+typedef struct toll__column {
+    char *name;
+    toll_coltype type;
+    void *data;          /* uint32 codes / int64 / double, nrows entries */
+    char **dict;         /* string columns: owned copies */
+    size_t ndict, dict_cap;
+    int no_total;        /* 1: a totals row leaves this column empty (its
+                            rows do not add up, e.g. quantiles) */
+} toll__column;
+
+/* Create only with toll__table_new (it allocates a private wrapper holding
+ * the dictionary indexes). */
+struct toll_table {
+    toll_allocator alloc;
+    size_t nrows, ncols, nkeys;
+    toll__column *cols;
+    int additive;
+    int is_summary;      /* 1: summary table (totals row, ranges) */
+    char *caption;
+};
+
+/*
+ * Build a table with `ncols` columns and `nrows` rows; column data are
+ * allocated (zeroed) and filled by the caller through cols[j].data.
+ * String columns get their dictionary through toll__table_dict_add.
+ */
+toll_status toll__table_new(const toll_allocator *a, size_t ncols,
+                            size_t nrows, toll_table **out);
+toll_status toll__table_set_column(toll_table *t, size_t j, const char *name,
+                                   toll_coltype type);
+/* toll__table_set_column with the column's data left unwritten (not
+ * zeroed): the caller writes every row (src/summarize.c). */
+toll_status toll__table_set_column_raw(toll_table *t, size_t j,
+                                       const char *name, toll_coltype type);
+/* Add a string to column j's dictionary; *code receives its code. */
+toll_status toll__table_dict_add(toll_table *t, size_t j, const char *s,
+                                 size_t len, uint32_t *code);
+toll_status toll__table_set_caption(toll_table *t, const char *caption);
+
+#endif /* TOLL_SRC_RENDER_RENDER_H */

@@ -1,0 +1,67 @@
+/*
+ * src/stats/mse.h - private layout and helpers of the MSE module
+ * (src/stats/mse.c: data, CSV, two-list and Chao estimators, model strings;
+ *  src/stats/mse_loglin.c: log-linear fits, profile likelihood, search).
+ */
+#ifndef TOLL_SRC_STATS_MSE_H
+#define TOLL_SRC_STATS_MSE_H
+
+#include "reconcile/reconcile.h"
+#include "render/render.h"
+#include "toll/mse.h"
+
+struct toll_mse_data {
+    toll_allocator alloc;
+    int K;               /* lists */
+    unsigned ncells;     /* 2^K, cell 0 unused (unobserved) */
+    char *names[TOLL_MSE_MAX_LISTS];
+    size_t nstrata, strata_cap;
+    char **strata;       /* owned names, "" = unnamed */
+    int64_t *counts;     /* counts_cap rows of ncells counts */
+    size_t counts_cap;   /* rows allocated in counts */
+};
+
+/* Number of pairs of K lists. */
+static inline int toll__mse_npairs(int K) { return K * (K - 1) / 2; }
+
+/* Counts of stratum s (s >= 0), or the sum over strata into `buf`
+ * (ncells entries) when s == TOLL_MSE_TOTAL.  Returns the row. */
+const int64_t *toll__mse_row(const toll_mse_data *d, long s, int64_t *buf);
+
+/* One estimate in one stratum (s >= 0); used through toll__mse_total. */
+typedef toll_status (*toll__mse_one_fn)(const toll_mse_data *d, long s,
+                                        const void *arg,
+                                        const toll_mse_options *o,
+                                        toll_mse_estimate *out,
+                                        toll_error *err);
+/* Run `fn` in stratum `stratum`, or (TOLL_MSE_TOTAL) in every stratum and
+ * sum: estimates, variances, deviances, df, npar, log-likelihoods and
+ * criteria add; the interval of a sum is log-normal. */
+toll_status toll__mse_total(const toll_mse_data *d, long stratum,
+                            toll__mse_one_fn fn, const void *arg,
+                            const toll_mse_options *o, toll_mse_estimate *out,
+                            toll_error *err);
+
+/* Index of stratum `name` (len bytes), created (with zero counts) if
+ * absent.  TOLL_ENOMEM only. */
+toll_status toll__mse_stratum_get(toll_mse_data *d, const char *name,
+                                  size_t len, size_t *idx, toll_error *err);
+
+/* Check a stratum argument: TOLL_EINVAL if out of range or no data. */
+toll_status toll__mse_check_stratum(const toll_mse_data *d, long s,
+                                    toll_error *err);
+
+/* Fill an estimate with neutral values. */
+void toll__mse_est_init(toll_mse_estimate *e, toll_mse_method m, long s);
+/* Set flag and append the text to e->warning ("; "-separated). */
+void toll__mse_warn(toll_mse_estimate *e, unsigned flag, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Chao (1987) log-normal interval: observed + T/C .. observed + T*C with
+ * T = n_hat - observed, C = exp(z sqrt(log(1 + var / T^2))). */
+void toll__mse_lognormal_ci(double observed, double n_hat, double var,
+                            double level, double *lo, double *hi);
+/* Resolve options (NULL = defaults) into *o, validating them. */
+toll_status toll__mse_opts(const toll_mse_options *in, toll_mse_options *o,
+                           toll_error *err);
+
+#endif /* TOLL_SRC_STATS_MSE_H */

@@ -1,0 +1,168 @@
+/*
+ * src/stats/mse_table.c - MSE estimates as toll tables (for the CLI's csv, json,
+ * markdown and text output, and for Python).
+ */
+#include "stats/mse.h"
+
+#include <math.h>
+#include <stdio.h>
+
+enum {
+    C_MODEL, C_METHOD, C_STRATUM, C_OBSERVED, C_NHAT, C_SE, C_LOWER,
+    C_UPPER, C_INTERVAL, C_DEVIANCE, C_DF, C_AIC, C_BIC, C_WEIGHT, C_DELTA,
+    C_WARNING, C_COUNT
+};
+
+static const char *const col_names[C_COUNT] = {
+    "model", "method", "stratum", "observed", "n_hat", "se", "lower",
+    "upper", "interval", "deviance", "df", "aic", "bic", "weight", "delta",
+    "warning"};
+
+static int col_is_string(int c)
+{
+    return c == C_MODEL || c == C_METHOD || c == C_STRATUM ||
+           c == C_INTERVAL || c == C_WARNING;
+}
+
+static toll_status put_str(toll_table *t, size_t j, size_t r, const char *s)
+{
+    uint32_t code;
+    toll_status st = toll__table_dict_add(t, j, s, strlen(s), &code);
+    if (!st)
+        ((uint32_t *)t->cols[j].data)[r] = code;
+    return st;
+}
+
+toll_status toll_mse_estimates_table(const toll_mse_data *d,
+                                     const toll_mse_estimate *const *est,
+                                     size_t n, int ranked,
+                                     const toll_allocator *alloc,
+                                     toll_table **out, toll_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!d || !out || (n && !est))
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_mse_estimates_table: argument is NULL");
+    for (size_t i = 0; i < n; i++)
+        if (!est[i])
+            return toll__err(err, TOLL_EINVAL,
+                             "toll_mse_estimates_table: estimate %zu is NULL",
+                             i);
+    int strata = d->nstrata > 1;
+    int map[C_COUNT]; /* output column of each kind, -1: absent */
+    size_t ncols = 0;
+    for (int c = 0; c < C_COUNT; c++) {
+        int on = (c != C_STRATUM || strata) &&
+                 ((c != C_WEIGHT && c != C_DELTA) || ranked);
+        map[c] = on ? (int)ncols++ : -1;
+    }
+    toll_table *t = NULL;
+    toll_status st = toll__table_new(alloc ? alloc : &d->alloc, ncols, n, &t);
+    for (int c = 0; c < C_COUNT && !st; c++)
+        if (map[c] >= 0)
+            st = toll__table_set_column(t, (size_t)map[c], col_names[c],
+                                        col_is_string(c) ? TOLL_COL_STRING
+                                                         : TOLL_COL_DOUBLE);
+    for (size_t r = 0; r < n && !st; r++) {
+        const toll_mse_estimate *e = est[r];
+        const char *model = e->model_name;
+        if (e->method == TOLL_MSE_MODEL_AVERAGE)
+            model = "model average";
+        else if (e->method == TOLL_MSE_CHAO && !model[0])
+            model = "all lists";
+        const char *stratum = "total";
+        if (e->stratum != TOLL_MSE_TOTAL) {
+            const char *nm = toll_mse_data_stratum_name(d, (size_t)e->stratum);
+            stratum = nm ? nm : "";
+        }
+        const char *interval =
+            e->interval == TOLL_MSE_CI_PROFILE
+                ? "profile"
+                : e->interval == TOLL_MSE_CI_LOGNORMAL ? "log-normal" : "";
+        double num[C_COUNT];
+        for (int c = 0; c < C_COUNT; c++)
+            num[c] = NAN;
+        num[C_OBSERVED] = e->observed;
+        num[C_NHAT] = e->n_hat;
+        num[C_SE] = e->se;
+        num[C_LOWER] = e->lo;
+        num[C_UPPER] = e->hi;
+        if (e->method == TOLL_MSE_LOGLINEAR) {
+            num[C_DEVIANCE] = e->deviance;
+            num[C_DF] = (double)e->df;
+            num[C_AIC] = e->aic;
+            num[C_BIC] = e->bic;
+        }
+        if (ranked) {
+            num[C_WEIGHT] = e->method == TOLL_MSE_MODEL_AVERAGE ? 1.0
+                                                                : e->weight;
+            num[C_DELTA] = e->method == TOLL_MSE_MODEL_AVERAGE ? NAN
+                                                               : e->delta;
+        }
+        for (int c = 0; c < C_COUNT && !st; c++) {
+            if (map[c] < 0)
+                continue;
+            size_t j = (size_t)map[c];
+            switch (c) {
+            case C_MODEL: st = put_str(t, j, r, model); break;
+            case C_METHOD:
+                st = put_str(t, j, r, toll_mse_method_name(e->method));
+                break;
+            case C_STRATUM: st = put_str(t, j, r, stratum); break;
+            case C_INTERVAL: st = put_str(t, j, r, interval); break;
+            case C_WARNING: st = put_str(t, j, r, e->warning); break;
+            default: ((double *)t->cols[j].data)[r] = num[c]; break;
+            }
+        }
+    }
+    if (!st) {
+        toll__buf cap;
+        toll__buf_init(&cap, &d->alloc);
+        st = toll__buf_appendf(&cap, "multiple systems estimation: %d lists (",
+                               d->K);
+        for (int j = 0; j < d->K && !st; j++)
+            st = toll__buf_appendf(&cap, "%s%s", j ? ", " : "", d->names[j]);
+        if (!st)
+            st = toll__buf_appendf(
+                &cap, "), %zu strat%s, %lld observed", d->nstrata,
+                d->nstrata == 1 ? "um" : "a",
+                (long long)toll_mse_data_observed(d, TOLL_MSE_TOTAL));
+        if (!st)
+            st = toll__table_set_caption(t, cap.data);
+        toll__buf_free(&cap);
+    }
+    if (st) {
+        toll_table_free(t);
+        return st == TOLL_ENOMEM ? toll__nomem(err)
+                                 : toll__err(err, st, "cannot build the "
+                                                      "estimates table");
+    }
+    t->nkeys = 0;
+    *out = t;
+    return TOLL_OK;
+}
+
+toll_status toll_mse_results_table(const toll_mse_data *d,
+                                   const toll_mse_results *res,
+                                   const toll_allocator *alloc,
+                                   toll_table **out, toll_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!d || !res || !out)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_mse_results_table: argument is NULL");
+    size_t n = toll_mse_results_count(res);
+    const toll_mse_estimate **v =
+        toll__alloc(&d->alloc, (n + 1) * sizeof *v);
+    if (!v)
+        return toll__nomem(err);
+    for (size_t i = 0; i < n; i++)
+        v[i] = toll_mse_results_get(res, i);
+    v[n] = toll_mse_results_average(res);
+    size_t m = v[n] ? n + 1 : n;
+    toll_status st = toll_mse_estimates_table(d, v, m, 1, alloc, out, err);
+    toll__free(&d->alloc, v, (n + 1) * sizeof *v);
+    return st;
+}

@@ -1,0 +1,305 @@
+/*
+ * src/store/merge.c - append one store to another, as if its input had
+ * been loaded after the other's (the merge of a split load,
+ * src/io/split.c).
+ *
+ * b's string ids and actor-set ids are re-interned in b's id order, which
+ * is the order b first saw them: ids new to r come out in the order a
+ * one-thread load would have given them, ids r already had map to those.
+ * Repair texts carry their record number ("RECORD\x1fFIELD\x1f..."): they
+ * are interned with the number moved on by the records before b's input.
+ */
+#include "store/store.h"
+
+#include "base/strhash.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* 1 if a string id of b other than a repair text is marked in `isrep`. */
+static int repair_text_reused(const toll_reports *b, const uint8_t *isrep)
+{
+    const uint32_t *cols[] = {b->incident, b->source, b->source_actor,
+                              b->region,   b->id,     b->url,
+                              b->note,     b->file};
+    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+        for (size_t i = 0; i < b->n; i++)
+            if (isrep[cols[c][i]])
+                return 1;
+    for (size_t i = 0; i < b->nq; i++)
+        if (isrep[b->q[i].category])
+            return 1;
+    for (size_t i = 0; i < b->nx; i++)
+        if (isrep[b->x[i].key] || isrep[b->x[i].value])
+            return 1;
+    for (size_t i = 0; i < b->actor_sets.nmembers; i++)
+        if (isrep[b->actor_sets.members[i]])
+            return 1;
+    for (size_t i = 0; i < b->actor_sets.count; i++)
+        if (isrep[b->actor_sets.label[i]])
+            return 1;
+    return 0;
+}
+
+/* Intern b's repair text s[0..len) with its record number moved on. */
+static toll_status intern_repair(toll__strpool *p, const char *s, size_t len,
+                                 long rec_off, uint32_t *id)
+{
+    char buf[2048];
+    char *end = NULL;
+    long rec = strtol(s, &end, 10);
+    size_t head = (size_t)(end - s);
+    int k = snprintf(buf, sizeof buf, "%ld", rec + rec_off);
+    if (k < 0 || len - head > sizeof buf - (size_t)k)
+        return toll__strpool_intern(p, s, len, id); /* cannot happen */
+    memcpy(buf + k, s + head, len - head);
+    return toll__strpool_intern(p, buf, (size_t)k + (len - head), id);
+}
+
+#define AHEAD 8
+
+/*
+ * The rows are copied in two steps.  While this thread re-interns b's
+ * strings and actor sets, a helper thread ("early") copies the columns
+ * that need no id map (dates, lines, kinds, counts, offsets) and touches
+ * the fresh pages the mapped columns will be written to, so that the page
+ * faults (most of the copy's cost on a large merge) are taken on the other
+ * core.  The mapped columns are then written in two halves ("part" 0 and
+ * 1), the second on a thread of its own.  Column by column, so that each
+ * loop streams through two arrays.
+ */
+typedef struct rows_job {
+    toll_reports *r;
+    const toll_reports *b;
+    const uint32_t *smap, *setmap;
+    size_t o, q0, x0;      /* where b's rows, cells and extras go in r */
+    int part;              /* 0, 1: the mapped columns; 2: early */
+} rows_job;
+
+static void map_col(uint32_t *dst, const uint32_t *src, size_t n,
+                    const uint32_t *map)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = map[src[i]];
+}
+
+/* Write a zero byte into each page of p[0..bytes) (not yet used: its
+ * contents are written later), so that the page is mapped now. */
+static void touch(void *p, size_t bytes)
+{
+    unsigned char *c = p;
+    for (size_t k = 0; k < bytes; k += 4096)
+        c[k] = 0;
+}
+
+static void *rows_run(void *arg)
+{
+    rows_job *j = arg;
+    toll_reports *r = j->r;
+    const toll_reports *b = j->b;
+    const uint32_t *smap = j->smap;
+    size_t n = b->n, o = j->o, q0 = j->q0, x0 = j->x0;
+    if (j->part == 2) {
+        memcpy(r->source_kind + o, b->source_kind, n * sizeof *b->source_kind);
+        memcpy(r->date_start + o, b->date_start, n * sizeof *b->date_start);
+        memcpy(r->date_end + o, b->date_end, n * sizeof *b->date_end);
+        memcpy(r->line + o, b->line, n * sizeof *b->line);
+        memcpy(r->q_count + o, b->q_count, n * sizeof *b->q_count);
+        memcpy(r->x_count + o, b->x_count, n * sizeof *b->x_count);
+        for (size_t i = 0; i < n; i++)
+            r->q_begin[o + i] = (uint32_t)(b->q_begin[i] + q0);
+        for (size_t i = 0; i < n; i++)
+            r->x_begin[o + i] = (uint32_t)(b->x_begin[i] + x0);
+        uint32_t *cols[] = {r->incident, r->source, r->region, r->actors,
+                            r->source_actor, r->id, r->url, r->note,
+                            r->file};
+        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+            touch(cols[c] + o, n * sizeof *cols[c]);
+        if (b->nq)
+            touch(r->q + q0, b->nq * sizeof *r->q);
+        if (b->nx)
+            touch(r->x + x0, b->nx * sizeof *r->x);
+        return NULL;
+    }
+    if (j->part == 0) {
+        for (size_t i = 0; i < b->nq; i++) {
+            r->q[q0 + i] = b->q[i];
+            r->q[q0 + i].category = smap[b->q[i].category];
+        }
+        map_col(r->incident + o, b->incident, n, smap);
+        return NULL;
+    }
+    map_col(r->source + o, b->source, n, smap);
+    map_col(r->region + o, b->region, n, smap);
+    map_col(r->actors + o, b->actors, n, j->setmap);
+    map_col(r->source_actor + o, b->source_actor, n, smap);
+    map_col(r->id + o, b->id, n, smap);
+    map_col(r->url + o, b->url, n, smap);
+    map_col(r->note + o, b->note, n, smap);
+    map_col(r->file + o, b->file, n, smap);
+    for (size_t i = 0; i < b->nx; i++) {
+        r->x[x0 + i].key = smap[b->x[i].key];
+        r->x[x0 + i].value = smap[b->x[i].value];
+    }
+    return NULL;
+}
+
+toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
+                                long rec_off, int two_threads, int *conflict)
+{
+    const toll_allocator *a = &r->alloc;
+    const toll__strpool *bs = &b->strings;
+    const toll__setpool *bp = &b->actor_sets;
+    size_t ns = bs->count, nsets = bp->count;
+    uint32_t *smap = NULL, *setmap = NULL, *tmp = NULL;
+    size_t tmp_cap = 0;
+    uint8_t *isrep = NULL;
+    toll_status st = TOLL_OK;
+    rows_job jobs[3];
+    pthread_t early_tid;
+    int early = 0; /* the early copy runs on early_tid */
+    *conflict = 0;
+
+    if (r->n + b->n >= UINT32_MAX - 1 || r->nq + b->nq >= UINT32_MAX ||
+        r->nx + b->nx >= UINT32_MAX)
+        return TOLL_ERANGE;
+    smap = toll__alloc(a, (ns ? ns : 1) * sizeof *smap);
+    setmap = toll__alloc(a, (nsets ? nsets : 1) * sizeof *setmap);
+    if (!smap || !setmap) {
+        st = TOLL_ENOMEM;
+        goto cleanup;
+    }
+    if (b->nrepairs) {
+        if (!(isrep = toll__calloc(a, ns ? ns : 1, 1))) {
+            st = TOLL_ENOMEM;
+            goto cleanup;
+        }
+        for (size_t i = 0; i < b->nrepairs; i++)
+            isrep[b->repairs[i].value] = 1;
+        isrep[0] = 0;
+        if (repair_text_reused(b, isrep)) {
+            *conflict = 1;
+            goto cleanup;
+        }
+    }
+
+    /* room for the rows first: the early copy writes into it while the
+     * strings are interned */
+    if (toll__reports_reserve(r, r->n + b->n, r->nq + b->nq, r->nx + b->nx) ||
+        toll__grow(a, (void **)&r->repairs, &r->repairs_cap,
+                   r->nrepairs + b->nrepairs, sizeof *r->repairs) ||
+        toll__grow(a, (void **)&r->rejects, &r->rejects_cap,
+                   r->nrejects + b->nrejects, sizeof *r->rejects)) {
+        st = TOLL_ENOMEM;
+        goto cleanup;
+    }
+    for (int k = 0; k < 3; k++) {
+        jobs[k].r = r;
+        jobs[k].b = b;
+        jobs[k].smap = smap;
+        jobs[k].setmap = setmap;
+        jobs[k].o = r->n;
+        jobs[k].q0 = r->nq;
+        jobs[k].x0 = r->nx;
+        jobs[k].part = k;
+    }
+    early = two_threads &&
+            pthread_create(&early_tid, NULL, rows_run, &jobs[2]) == 0;
+
+    /* strings, in b's id order */
+    smap[0] = 0;
+    for (size_t i = 1; i < ns && !st; i++) {
+        if (i + AHEAD < ns)
+            toll__strpool_prefetch(&r->strings, bs->hash[i + AHEAD]);
+        if (isrep && isrep[i])
+            st = intern_repair(&r->strings, bs->str[i], bs->len[i], rec_off,
+                               &smap[i]);
+        else
+            st = toll__strpool_intern_hashed(&r->strings, bs->str[i],
+                                             bs->len[i], bs->hash[i],
+                                             &smap[i]);
+    }
+    if (st)
+        goto cleanup;
+
+    /* actor sets, in b's id order (their labels are strings already) */
+    setmap[0] = 0;
+    for (size_t k = 1; k < nsets && !st; k++) {
+        size_t m = bp->size[k];
+        if (toll__grow(a, (void **)&tmp, &tmp_cap, m ? m : 1, sizeof *tmp)) {
+            st = TOLL_ENOMEM;
+            break;
+        }
+        const uint32_t *mem = bp->members + bp->begin[k];
+        for (size_t j = 0; j < m; j++)
+            tmp[j] = smap[mem[j]];
+        st = toll__setpool_intern(&r->actor_sets, &r->strings, tmp, m,
+                                  &setmap[k]);
+    }
+    if (st)
+        goto cleanup;
+
+    /* categories, first seen order */
+    for (size_t k = 0; k < b->ncategories; k++) {
+        uint32_t c = smap[b->categories[k]];
+        size_t j = 0;
+        while (j < r->ncategories && r->categories[j] != c)
+            j++;
+        if (j < r->ncategories)
+            continue;
+        if (toll__grow(a, (void **)&r->categories, &r->categories_cap,
+                       r->ncategories + 1, sizeof *r->categories)) {
+            st = TOLL_ENOMEM;
+            goto cleanup;
+        }
+        r->categories[r->ncategories++] = c;
+    }
+
+    /* rows: the early part done (or done here), then the mapped columns
+     * in two groups, the second on a thread of its own when one can be
+     * started */
+    if (early)
+        pthread_join(early_tid, NULL);
+    else
+        rows_run(&jobs[2]);
+    early = 0;
+    size_t n0 = r->n;
+    pthread_t tid;
+    int helper = two_threads &&
+                 pthread_create(&tid, NULL, rows_run, &jobs[1]) == 0;
+    rows_run(&jobs[0]);
+    if (helper)
+        pthread_join(tid, NULL);
+    else
+        rows_run(&jobs[1]);
+    for (size_t i = 0; i < b->nrepairs; i++) {
+        r->repairs[r->nrepairs + i].report =
+            (uint32_t)(b->repairs[i].report + n0);
+        r->repairs[r->nrepairs + i].value = smap[b->repairs[i].value];
+    }
+    for (size_t i = 0; i < b->nrejects; i++) {
+        toll_error *e = &r->rejects[r->nrejects + i];
+        *e = b->rejects[i];
+        if (e->record >= 0 && rec_off) {
+            if (e->line > 0)
+                e->record += rec_off;
+            else
+                toll__err_locate(e, NULL, 0, e->record + rec_off, NULL);
+        }
+    }
+    r->n += b->n;
+    r->nq += b->nq;
+    r->nx += b->nx;
+    r->nrepairs += b->nrepairs;
+    r->nrejects += b->nrejects;
+
+cleanup:
+    if (early) /* a failure while it ran: it only wrote past r's counts */
+        pthread_join(early_tid, NULL);
+    toll__free(a, smap, (ns ? ns : 1) * sizeof *smap);
+    toll__free(a, setmap, (nsets ? nsets : 1) * sizeof *setmap);
+    toll__free(a, isrep, ns ? ns : 1);
+    toll__free(a, tmp, tmp_cap * sizeof *tmp);
+    return st;
+}

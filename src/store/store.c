@@ -1,0 +1,281 @@
+/*
+ * src/store/store.c - the columnar report store: create, append, roll back.
+ * Parsing of input formats lives in ingest_*.c.
+ */
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+toll_status toll_reports_new(const toll_allocator *alloc, toll_reports **out,
+                             toll_error *err)
+{
+    if (!out)
+        return toll__err(err, TOLL_EINVAL, "toll_reports_new: out is NULL");
+    *out = NULL;
+    toll_allocator a;
+    toll__alloc_init(&a, alloc);
+    toll_reports *r = toll__calloc(&a, 1, sizeof *r);
+    if (!r)
+        return toll__nomem(err);
+    r->alloc = a;
+    if (toll__strpool_init(&r->strings, &r->alloc)) {
+        toll__free(&a, r, sizeof *r);
+        return toll__nomem(err);
+    }
+    if (toll__setpool_init(&r->actor_sets, &r->alloc)) {
+        toll__strpool_free(&r->strings);
+        toll__free(&a, r, sizeof *r);
+        return toll__nomem(err);
+    }
+    *out = r;
+    return TOLL_OK;
+}
+
+#define REPORT_COLUMNS(X)                                                     \
+    X(incident) X(source) X(source_kind) X(source_actor) X(date_start)        \
+    X(date_end) X(region) X(actors) X(id) X(url) X(note) X(file) X(line)      \
+    X(q_begin) X(q_count) X(x_begin) X(x_count)
+
+void toll_reports_free(toll_reports *r)
+{
+    if (!r)
+        return;
+    toll_allocator a = r->alloc;
+#define FREE_COL(c) toll__free(&a, r->c, r->cap * sizeof *r->c);
+    REPORT_COLUMNS(FREE_COL)
+#undef FREE_COL
+    toll__free(&a, r->q, r->q_cap * sizeof *r->q);
+    toll__free(&a, r->x, r->x_cap * sizeof *r->x);
+    toll__free(&a, r->categories, r->categories_cap * sizeof *r->categories);
+    toll__free(&a, r->rejects, r->rejects_cap * sizeof *r->rejects);
+    toll__free(&a, r->repairs, r->repairs_cap * sizeof *r->repairs);
+    toll__setpool_free(&r->actor_sets);
+    toll__strpool_free(&r->strings);
+    toll__free(&a, r, sizeof *r);
+}
+
+/* Grow every report column to hold `need` rows.  Columns are grown one by
+ * one; a failure leaves some columns larger, which is harmless because
+ * `cap` only rises once all of them succeeded. */
+static toll_status grow_columns(toll_reports *r, size_t need)
+{
+    if (need <= r->cap)
+        return TOLL_OK;
+    size_t ncap = r->cap ? r->cap : 256;
+    while (ncap < need)
+        ncap *= 2;
+#define GROW_COL(c)                                                           \
+    {                                                                         \
+        void *p = toll__realloc(&r->alloc, r->c, r->cap * sizeof *r->c,       \
+                                ncap * sizeof *r->c);                         \
+        if (!p)                                                               \
+            return TOLL_ENOMEM;                                               \
+        r->c = p;                                                             \
+    }
+    REPORT_COLUMNS(GROW_COL)
+#undef GROW_COL
+    r->cap = ncap;
+    return TOLL_OK;
+}
+
+void toll__reports_mark(const toll_reports *r, toll__mark *m)
+{
+    m->n = r->n;
+    m->nq = r->nq;
+    m->nx = r->nx;
+    m->ncategories = r->ncategories;
+    m->nstrings = r->strings.count;
+    m->nsets = r->actor_sets.count;
+    m->nrepairs = r->nrepairs;
+}
+
+void toll__reports_rollback(toll_reports *r, const toll__mark *m)
+{
+    r->n = m->n;
+    r->nq = m->nq;
+    r->nx = m->nx;
+    r->ncategories = m->ncategories;
+    r->nrepairs = m->nrepairs;
+    toll__setpool_truncate(&r->actor_sets, m->nsets);
+    toll__strpool_truncate(&r->strings, m->nstrings);
+}
+
+static toll_status note_category(toll_reports *r, uint32_t cat)
+{
+    for (size_t i = r->ncategories; i-- > 0;)
+        if (r->categories[i] == cat)
+            return TOLL_OK;
+    toll_status st = toll__grow(&r->alloc, (void **)&r->categories,
+                                &r->categories_cap, r->ncategories + 1,
+                                sizeof *r->categories);
+    if (st)
+        return st;
+    r->categories[r->ncategories++] = cat;
+    return TOLL_OK;
+}
+
+toll_status toll__reports_append(toll_reports *r, const toll__row *row,
+                                 toll_error *err)
+{
+    if (row->nq > UINT16_MAX || row->nx > UINT16_MAX)
+        return toll__err(err, TOLL_ERANGE, "too many fields in one report");
+    if (r->n >= UINT32_MAX - 1 || r->nq + row->nq >= UINT32_MAX ||
+        r->nx + row->nx >= UINT32_MAX)
+        return toll__err(err, TOLL_ERANGE, "too many reports in one store");
+    /* (the room checks inline: a call each per row costs more) */
+    if ((r->n + 1 > r->cap && grow_columns(r, r->n + 1)) ||
+        (r->nq + row->nq > r->q_cap &&
+         toll__grow(&r->alloc, (void **)&r->q, &r->q_cap, r->nq + row->nq,
+                    sizeof *r->q)) ||
+        (r->nx + row->nx > r->x_cap &&
+         toll__grow(&r->alloc, (void **)&r->x, &r->x_cap, r->nx + row->nx,
+                    sizeof *r->x)))
+        return toll__nomem(err);
+    size_t ncat = r->ncategories;
+    for (size_t k = 0; k < row->nq; k++) {
+        /* the last category noted is the common case */
+        if (ncat && r->categories[r->ncategories - 1] == row->q[k].category)
+            continue;
+        if (note_category(r, row->q[k].category)) {
+            r->ncategories = ncat;
+            return toll__nomem(err);
+        }
+    }
+    size_t i = r->n;
+    r->incident[i] = row->incident;
+    r->source[i] = row->source;
+    r->source_kind[i] = row->source_kind;
+    r->source_actor[i] = row->source_actor;
+    r->date_start[i] = row->date_start;
+    r->date_end[i] = row->date_end;
+    r->region[i] = row->region;
+    r->actors[i] = row->actors;
+    r->id[i] = row->id;
+    r->url[i] = row->url;
+    r->note[i] = row->note;
+    r->file[i] = row->file;
+    r->line[i] = row->line;
+    r->q_begin[i] = (uint32_t)r->nq;
+    r->q_count[i] = (uint16_t)row->nq;
+    r->x_begin[i] = (uint32_t)r->nx;
+    r->x_count[i] = (uint16_t)row->nx;
+    for (size_t k = 0; k < row->nq; k++) /* mostly one or two: no call */
+        r->q[r->nq + k] = row->q[k];
+    for (size_t k = 0; k < row->nx; k++)
+        r->x[r->nx + k] = row->x[k];
+    r->nq += row->nq;
+    r->nx += row->nx;
+    r->n++;
+    return TOLL_OK;
+}
+
+toll_status toll__reports_add_reject(toll_reports *r, const toll_error *e)
+{
+    toll_status st = toll__grow(&r->alloc, (void **)&r->rejects,
+                                &r->rejects_cap, r->nrejects + 1,
+                                sizeof *r->rejects);
+    if (st)
+        return st;
+    r->rejects[r->nrejects++] = *e;
+    return TOLL_OK;
+}
+
+void toll__reports_clear_rejects(toll_reports *r) { r->nrejects = 0; }
+
+toll_status toll__reports_add_repair(toll_reports *r, uint32_t report,
+                                     uint32_t value)
+{
+    toll_status st = toll__grow(&r->alloc, (void **)&r->repairs,
+                                &r->repairs_cap, r->nrepairs + 1,
+                                sizeof *r->repairs);
+    if (st)
+        return st;
+    r->repairs[r->nrepairs].report = report;
+    r->repairs[r->nrepairs].value = value;
+    r->nrepairs++;
+    return TOLL_OK;
+}
+
+size_t toll_reports_count(const toll_reports *r) { return r ? r->n : 0; }
+
+size_t toll_reports_reject_count(const toll_reports *r)
+{
+    return r ? r->nrejects : 0;
+}
+
+const toll_error *toll_reports_reject(const toll_reports *r, size_t i)
+{
+    return (r && i < r->nrejects) ? &r->rejects[i] : NULL;
+}
+
+size_t toll_reports_category_count(const toll_reports *r)
+{
+    return r ? r->ncategories : 0;
+}
+
+const char *toll_reports_category(const toll_reports *r, size_t i)
+{
+    return (r && i < r->ncategories) ? toll__str(&r->strings, r->categories[i])
+                                     : NULL;
+}
+
+/* Room for `n` reports, `nq` quantity cells and `nx` extras in all (a
+ * merge of split loads writes them directly; ingest_parallel.c). */
+toll_status toll__reports_reserve(toll_reports *r, size_t n, size_t nq,
+                                  size_t nx)
+{
+    if (grow_columns(r, n) ||
+        toll__grow(&r->alloc, (void **)&r->q, &r->q_cap, nq, sizeof *r->q) ||
+        toll__grow(&r->alloc, (void **)&r->x, &r->x_cap, nx, sizeof *r->x))
+        return TOLL_ENOMEM;
+    return TOLL_OK;
+}
+
+/* ---- repairs ------------------------------------------------------------------------------ */
+
+size_t toll_reports_repair_count(const toll_reports *r)
+{
+    return r ? r->nrepairs : 0;
+}
+
+/* Split the next part (up to \x1f) off *s / *len. */
+static void next_part(const char **s, size_t *len, const char **part,
+                      size_t *plen)
+{
+    const char *sep = memchr(*s, '\x1f', *len);
+    *part = *s;
+    *plen = sep ? (size_t)(sep - *s) : *len;
+    *s += sep ? *plen + 1 : *plen;
+    *len -= sep ? *plen + 1 : *plen;
+}
+
+toll_status toll_reports_repair(const toll_reports *r, size_t i,
+                                toll_error *out)
+{
+    if (!r)
+        return toll__err(out, TOLL_EINVAL,
+                         "toll_reports_repair: reports is NULL");
+    if (i >= r->nrepairs)
+        return toll__err(out, TOLL_ERANGE,
+                         "toll_reports_repair: repair %zu of %zu", i,
+                         r->nrepairs);
+    size_t rep = r->repairs[i].report;
+    const char *s = toll__str(&r->strings, r->repairs[i].value);
+    size_t len = toll__strlen(&r->strings, r->repairs[i].value);
+    const char *rec, *field, *text, *msg;
+    size_t rl, fl, tl, ml;
+    next_part(&s, &len, &rec, &rl);
+    next_part(&s, &len, &field, &fl);
+    next_part(&s, &len, &text, &tl);
+    msg = s;
+    ml = len;
+    long record = strtol(rec, NULL, 10);
+    char fbuf[64];
+    snprintf(fbuf, sizeof fbuf, "%.*s", (int)fl, field);
+    toll__seterr(out, TOLL_OK, toll__str(&r->strings, r->file[rep]),
+                 (long)r->line[rep], record, fbuf, text, tl, "%.*s", (int)ml,
+                 msg);
+    return TOLL_OK;
+}
+

@@ -1,0 +1,129 @@
+/*
+ * src/store/store.h - the columnar report store (struct toll_reports).
+ * The columns are the store's interface: later stages read them directly;
+ * only the store's own functions and the loaders (through
+ * toll__reports_append and toll__reports_merge) write them.
+ */
+#ifndef TOLL_SRC_STORE_STORE_H
+#define TOLL_SRC_STORE_STORE_H
+
+#include "base/base.h"
+
+/* ---- the report store ---------------------------------------------------- */
+
+/* A quantity as stored: low < 0 means unknown; high == TOLL_OPEN open. */
+typedef struct toll__qcell {
+    uint32_t category; /* string id ("killed") */
+    int64_t low;       /* -1: unknown */
+    int64_t high;      /* TOLL_OPEN: open */
+    double best;
+} toll__qcell;
+
+/* One extra kept field (unknown keys, preset fields like type_of_violence) */
+typedef struct toll__kv {
+    uint32_t key, value; /* string ids */
+} toll__kv;
+
+/* A row to append, already parsed and interned. */
+typedef struct toll__row {
+    uint32_t incident;     /* string id; 0: none (own incident) */
+    uint32_t source;       /* string id; required (non-zero) */
+    uint8_t source_kind;   /* toll_source_kind */
+    uint32_t source_actor; /* string id; 0 none */
+    int32_t date_start, date_end; /* TOLL_NO_DATE when absent */
+    uint32_t region;       /* string id of the normalised path "A/B/C" */
+    uint32_t actors;       /* actor set id (0 = none given) */
+    uint32_t id, url, note;/* string ids, 0 none */
+    uint32_t file;         /* string id of the input name */
+    uint32_t line;         /* 1-based line (or record number + 1) */
+    const toll__qcell *q;  size_t nq;
+    const toll__kv *x;     size_t nx;
+} toll__row;
+
+/* One repair of one report: `value` is the interned text
+ * "RECORD\x1fFIELD\x1fTEXT\x1fMESSAGE" (see toll_reports_repair). */
+typedef struct toll__repair {
+    uint32_t report; /* report index */
+    uint32_t value;  /* string id */
+} toll__repair;
+
+struct toll_reports {
+    toll_allocator alloc;
+    toll__strpool strings;
+    toll__setpool actor_sets;
+
+    size_t n, cap;          /* reports */
+    uint32_t *incident;
+    uint32_t *source;
+    uint8_t *source_kind;
+    uint32_t *source_actor;
+    int32_t *date_start, *date_end;
+    uint32_t *region;
+    uint32_t *actors;
+    uint32_t *id, *url, *note;
+    uint32_t *file, *line;
+    uint32_t *q_begin;      /* first quantity of report i */
+    uint16_t *q_count;
+    uint32_t *x_begin;      /* first extra of report i */
+    uint16_t *x_count;
+
+    size_t nq, q_cap;       /* quantity cells, in report order */
+    toll__qcell *q;
+
+    size_t nx, x_cap;       /* extra fields, in report order */
+    toll__kv *x;
+
+    /* distinct categories, first-seen order (string ids) */
+    uint32_t *categories;
+    size_t ncategories, categories_cap;
+
+    /* rejects of the last lenient load */
+    toll_error *rejects;
+    size_t nrejects, rejects_cap;
+
+    /* repairs made while loading (toll_load_options.repair), in report
+     * order; they stay with their reports */
+    toll__repair *repairs;
+    size_t nrepairs, repairs_cap;
+};
+
+/* A checkpoint of the store, for rollback of a failed strict load. */
+typedef struct toll__mark {
+    size_t n, nq, nx, ncategories, nstrings, nsets, nrepairs;
+} toll__mark;
+
+void toll__reports_mark(const toll_reports *r, toll__mark *m);
+void toll__reports_rollback(toll_reports *r, const toll__mark *m);
+/* Append one validated row (copies q and x).  On ENOMEM the store is as
+ * before. */
+toll_status toll__reports_append(toll_reports *r, const toll__row *row,
+                                 toll_error *err);
+/* Record a rejected record (lenient mode). */
+toll_status toll__reports_add_reject(toll_reports *r, const toll_error *e);
+void toll__reports_clear_rejects(toll_reports *r);
+/* Record a repair (string id `value`) of report `report`. */
+toll_status toll__reports_add_repair(toll_reports *r, uint32_t report,
+                                     uint32_t value);
+/* Room for n reports, nq quantity cells, nx extras in all (rows written
+ * directly by a merge; `n` etc. unchanged).  TOLL_ENOMEM: as before. */
+toll_status toll__reports_reserve(toll_reports *r, size_t n, size_t nq,
+                                  size_t nx);
+
+/*
+ * Merge store `b` (loaded from the part of a split load after the one loaded into `r`)
+ * into `r`: strings and actor sets re-interned in b's id order, reports,
+ * quantities, extras, categories, repairs and rejects appended; record
+ * numbers of b's repairs and rejects moved on by `rec_off`.  With
+ * `two_threads` a helper thread copies the unmapped columns and maps the
+ * fresh pages while this one re-interns the strings, then the mapped
+ * columns are copied by this thread and one more (one thread when a
+ * thread cannot be started).  *conflict set
+ * (and nothing merged) when a repair text of b is also used as another
+ * value (the merge could not tell them apart).  TOLL_ENOMEM: r may hold
+ * new strings and rows past its count (roll back to a mark).
+ */
+toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
+                                long rec_off, int two_threads,
+                                int *conflict);
+
+#endif /* TOLL_SRC_STORE_STORE_H */

@@ -1,0 +1,299 @@
+/*
+ * src/summarize/kept.c - kept fields as group keys and filters (see kept.h).
+ */
+#include "summarize/kept.h"
+
+#include <stdio.h>
+
+static int is_toll_key(const char *s, size_t len)
+{
+    return len >= 5 && memcmp(s, "toll:", 5) == 0;
+}
+
+int toll__kept_find(const toll_reports *r, const char *s, size_t len,
+                    uint32_t *key)
+{
+    uint32_t id = 0;
+    if (len == 0 || is_toll_key(s, len) ||
+        !toll__strpool_find(&r->strings, s, len, &id) || id == 0)
+        return 0;
+    for (size_t k = 0; k < r->nx; k++)
+        if (r->x[k].key == id) {
+            *key = id;
+            return 1;
+        }
+    return 0;
+}
+
+toll_status toll__kept_list(const toll_reports *r, toll__buf *b, size_t max)
+{
+    const toll_allocator *a = &r->alloc;
+    uint8_t *seen = toll__calloc(a, r->strings.count ? r->strings.count : 1, 1);
+    if (!seen)
+        return TOLL_ENOMEM;
+    toll_status st = TOLL_OK;
+    size_t n = 0;
+    for (size_t k = 0; k < r->nx && !st; k++) {
+        uint32_t id = r->x[k].key;
+        const char *s = toll__str(&r->strings, id);
+        size_t len = toll__strlen(&r->strings, id);
+        if (seen[id] || is_toll_key(s, len))
+            continue;
+        seen[id] = 1;
+        if (n == max) {
+            st = toll__buf_append(b, ", ...", 5);
+            break;
+        }
+        st = toll__buf_appendf(b, "%s%s", n ? ", " : "", s);
+        n++;
+    }
+    if (!st && n == 0)
+        st = toll__buf_append(b, "none", 4);
+    toll__free(a, seen, r->strings.count ? r->strings.count : 1);
+    return st;
+}
+
+toll_status toll__kept_incident_values(const toll_incidents *inc, uint32_t key,
+                                       const toll_allocator *a,
+                                       uint32_t **vals)
+{
+    const toll_reports *r = inc->reports;
+    *vals = toll__calloc(a, inc->n ? inc->n : 1, sizeof **vals);
+    if (!*vals)
+        return TOLL_ENOMEM;
+    for (size_t i = 0; i < inc->n; i++) {
+        uint32_t best_rep = UINT32_MAX, val = 0;
+        for (size_t j = inc->r_begin[i]; j < inc->r_begin[i] + inc->r_count[i];
+             j++) {
+            uint32_t rep = inc->report_idx[j];
+            if (rep >= best_rep)
+                continue;
+            for (size_t k = r->x_begin[rep];
+                 k < (size_t)r->x_begin[rep] + r->x_count[rep]; k++)
+                if (r->x[k].key == key) {
+                    best_rep = rep;
+                    val = r->x[k].value;
+                    break;
+                }
+        }
+        (*vals)[i] = val;
+    }
+    return TOLL_OK;
+}
+
+int toll__data_grade_rank(const char *s, size_t len)
+{
+    static const char *const names[] = {"discounted", "contested", "weak",
+                                        "fair", "confirmed"};
+    while (len && (*s == ' ' || *s == '\t')) {
+        s++;
+        len--;
+    }
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    for (int k = 0; k < 5; k++)
+        if (toll__strncaseeq(s, len, names[k]))
+            return k + 1;
+    return 0;
+}
+
+/* ---- where -------------------------------------------------------------------- */
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t')) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+        (*len)--;
+}
+
+static toll_status unknown_field(const toll_incidents *inc, const char *opt,
+                                 const char *item, const char *name,
+                                 size_t len, toll_error *err)
+{
+    toll__buf names;
+    toll__buf_init(&names, &inc->alloc);
+    toll_status st = toll__kept_list(inc->reports, &names, 40);
+    toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, opt, item, strlen(item),
+                 "%s: no report keeps a field '%.*s' (kept fields: %s)", opt,
+                 (int)(len < 80 ? len : 80), name, st ? "?" : names.data);
+    toll__buf_free(&names);
+    return st == TOLL_ENOMEM ? toll__nomem(err) : TOLL_EINVAL;
+}
+
+void toll__where_free(toll__where *w)
+{
+    if (!w->a)
+        return;
+    for (size_t k = 0; k < w->nf; k++) {
+        toll__wfield *f = &w->f[k];
+        toll__free(w->a, f->vals, (w->n_inc ? w->n_inc : 1) * sizeof *f->vals);
+        toll__free(w->a, f->want, f->want_cap * sizeof *f->want);
+        toll__free(w->a, f->want_len, f->want_cap * sizeof *f->want_len);
+    }
+    toll__free(w->a, w->f, w->f_cap * sizeof *w->f);
+    toll__free(w->a, w->dg_vals, (w->n_inc ? w->n_inc : 1) * sizeof *w->dg_vals);
+    memset(w, 0, sizeof *w);
+}
+
+toll_status toll__where_init(toll__where *w, const toll_incidents *inc,
+                             const char *const *items, size_t n,
+                             const char *min_data_grade,
+                             const toll_allocator *a, toll_error *err)
+{
+    memset(w, 0, sizeof *w);
+    w->a = a;
+    w->n_inc = inc->n;
+    w->strings = &inc->reports->strings;
+    toll_status st = TOLL_OK;
+    if (n && !items)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where", NULL, 0,
+                            "n_where is %zu but where is NULL", n);
+    if (n) {
+        w->f = toll__calloc(a, n, sizeof *w->f);
+        if (!w->f)
+            goto nomem;
+        w->f_cap = n;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const char *item = items[k];
+        if (!item) {
+            st = toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where", NULL, 0,
+                              "where item %zu is NULL", k);
+            goto fail;
+        }
+        const char *eq = strchr(item, '=');
+        const char *name = item, *val = eq ? eq + 1 : "";
+        size_t nl = eq ? (size_t)(eq - item) : strlen(item), vl = strlen(val);
+        trim(&name, &nl);
+        trim(&val, &vl);
+        if (!eq || nl == 0) {
+            st = toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where", item,
+                              strlen(item),
+                              "where item '%s': expected FIELD=VALUE "
+                              "(type_of_violence=1)",
+                              item);
+            goto fail;
+        }
+        toll__wfield *f = NULL;
+        for (size_t j = 0; j < w->nf; j++)
+            if (w->f[j].name_len == nl && memcmp(w->f[j].name, name, nl) == 0)
+                f = &w->f[j];
+        if (!f) {
+            uint32_t key;
+            if (!toll__kept_find(inc->reports, name, nl, &key)) {
+                st = unknown_field(inc, "where", item, name, nl, err);
+                goto fail;
+            }
+            f = &w->f[w->nf++];
+            f->name = name;
+            f->name_len = nl;
+            f->key = key;
+            f->want = toll__calloc(a, n, sizeof *f->want);
+            f->want_len = toll__calloc(a, n, sizeof *f->want_len);
+            if (f->want && f->want_len)
+                f->want_cap = n;
+            if (!f->want_cap ||
+                toll__kept_incident_values(inc, key, a, &f->vals)) {
+                if (!f->want_cap) {
+                    toll__free(a, f->want, n * sizeof *f->want);
+                    toll__free(a, f->want_len, n * sizeof *f->want_len);
+                    f->want = NULL;
+                    f->want_len = NULL;
+                }
+                goto nomem;
+            }
+        }
+        f->want[f->nwant] = val;
+        f->want_len[f->nwant++] = vl;
+    }
+    if (min_data_grade && min_data_grade[0]) {
+        w->min_rank = toll__data_grade_rank(min_data_grade,
+                                            strlen(min_data_grade));
+        if (!w->min_rank) {
+            st = toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "min_data_grade",
+                              min_data_grade, strlen(min_data_grade),
+                              "unknown data grade '%s' (expected confirmed, "
+                              "fair, weak, contested or discounted)",
+                              min_data_grade);
+            goto fail;
+        }
+        uint32_t key;
+        if (!toll__kept_find(inc->reports, TOLL__DATA_GRADE,
+                             sizeof TOLL__DATA_GRADE - 1, &key)) {
+            st = unknown_field(inc, "min_data_grade", min_data_grade,
+                               TOLL__DATA_GRADE, sizeof TOLL__DATA_GRADE - 1,
+                               err);
+            goto fail;
+        }
+        if (toll__kept_incident_values(inc, key, a, &w->dg_vals))
+            goto nomem;
+    }
+    return TOLL_OK;
+nomem:
+    st = toll__nomem(err);
+fail:
+    toll__where_free(w);
+    return st;
+}
+
+/* ASCII case-insensitive equality of a[0..n) and b[0..n). */
+static int caseeq(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y - 'A' + 'a');
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
+int toll__where_active(const toll__where *w)
+{
+    return w->nf > 0 || w->min_rank > 0;
+}
+
+int toll__where_match(const toll__where *w, size_t i)
+{
+    for (size_t k = 0; k < w->nf; k++) {
+        const toll__wfield *f = &w->f[k];
+        uint32_t id = f->vals[i];
+        const char *s = toll__str(w->strings, id);
+        size_t len = toll__strlen(w->strings, id);
+        int any = 0;
+        for (size_t j = 0; j < f->nwant && !any; j++)
+            any = f->want_len[j] == len && caseeq(s, f->want[j], len);
+        if (!any)
+            return 0;
+    }
+    if (w->min_rank) {
+        uint32_t id = w->dg_vals[i];
+        if (toll__data_grade_rank(toll__str(w->strings, id),
+                                  toll__strlen(w->strings, id)) < w->min_rank)
+            return 0;
+    }
+    return 1;
+}
+
+toll_status toll__where_caption(const toll__where *w,
+                                const char *min_data_grade, toll__buf *b)
+{
+    toll_status st = TOLL_OK;
+    for (size_t k = 0; k < w->nf && !st; k++) {
+        const toll__wfield *f = &w->f[k];
+        st = toll__buf_appendf(b, "%s%.*s=", k ? ", " : "; where ",
+                               (int)f->name_len, f->name);
+        for (size_t j = 0; j < f->nwant && !st; j++)
+            st = toll__buf_appendf(b, "%s%.*s", j ? "|" : "",
+                                   (int)f->want_len[j], f->want[j]);
+    }
+    if (!st && w->min_rank)
+        st = toll__buf_appendf(b, "; data grade >= %s", min_data_grade);
+    return st;
+}
