@@ -21,7 +21,8 @@ import sys
 ALLOWED = {
     "base": [],
     "core": ["base"],
-    "store": ["base", "core"],
+    "store": ["base", "core", "render"],  # render: the table type, for
+                                          # the stored-reports accessor
     "render": ["base", "core"],
     "io": ["base", "core", "store"],
     "reconcile": ["base", "core", "store", "render"],
