@@ -100,7 +100,7 @@ fail:
 
 /* Stratum argument: None -> TOTAL, str -> by name, int -> index. */
 static int stratum_arg(toll_state *st, MseDataObject *self, PyObject *obj,
-                       long *out)
+                       size_t *out)
 {
     *out = TOLL_MSE_TOTAL;
     if (!obj || obj == Py_None)
@@ -109,8 +109,8 @@ static int stratum_arg(toll_state *st, MseDataObject *self, PyObject *obj,
         const char *nm = PyUnicode_AsUTF8(obj);
         if (!nm)
             return -1;
-        long s = toll_mse_data_stratum_index(self->d, nm);
-        if (s < 0) {
+        size_t s = toll_mse_data_stratum_index(self->d, nm);
+        if (s == TOLL_MSE_NO_STRATUM) {
             toll_py_option_error(st, "stratum", nm, "no stratum named '%s'",
                                  nm);
             return -1;
@@ -129,7 +129,7 @@ static int stratum_arg(toll_state *st, MseDataObject *self, PyObject *obj,
                              toll_mse_data_nstrata(self->d));
         return -1;
     }
-    *out = s;
+    *out = (size_t)s;
     return 0;
 }
 
@@ -198,7 +198,7 @@ static PyObject *estimate_dict(MseDataObject *self, const toll_mse_estimate *e)
         return NULL;
     const char *stratum = NULL;
     if (e->stratum != TOLL_MSE_TOTAL)
-        stratum = toll_mse_data_stratum_name(self->d, (size_t)e->stratum);
+        stratum = toll_mse_data_stratum_name(self->d, e->stratum);
     int loglin = e->method == TOLL_MSE_LOGLINEAR;
     const char *interval = e->interval == TOLL_MSE_CI_PROFILE ? "profile"
                            : e->interval == TOLL_MSE_CI_LOGNORMAL
@@ -259,8 +259,8 @@ static PyObject *MseData_new(PyTypeObject *type, PyObject *args,
                              PyObject *kwds)
 {
     static char *kwlist[] = {"lists", NULL};
-    PyObject *lists_o;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:MseData", kwlist,
+    PyObject *lists_o = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:MseData", kwlist,
                                      &lists_o))
         return NULL;
     toll_state *st = toll_py_state_of_type(type);
@@ -271,22 +271,20 @@ static PyObject *MseData_new(PyTypeObject *type, PyObject *args,
     Py_ssize_t n;
     if (str_list(lists_o, "lists", &seq, &names, &n) < 0)
         return NULL;
-    if (!seq) {
-        PyErr_SetString(PyExc_TypeError, "lists must be a list of str");
-        return NULL;
-    }
     MseDataObject *self = (MseDataObject *)type->tp_alloc(type, 0);
     if (!self) {
         PyMem_Free(names);
-        Py_DECREF(seq);
+        Py_XDECREF(seq);
         return NULL;
     }
     toll_error err;
     toll_error_clear(&err);
-    toll_status s = toll_mse_data_new((int)(n > 100 ? 100 : n), names, NULL,
-                                      &self->d, &err);
+    /* no lists: the first load names them */
+    toll_status s = toll_mse_data_new((int)(n > 100 ? 100 : n),
+                                      seq ? names : NULL, NULL, &self->d,
+                                      &err);
     PyMem_Free(names);
-    Py_DECREF(seq);
+    Py_XDECREF(seq);
     if (s != TOLL_OK) {
         self->d = NULL;
         Py_DECREF(self);
@@ -449,7 +447,7 @@ static PyObject *MseData_add_records(MseDataObject *self, PyObject *args,
         for (size_t k = 0; !s && k < toll_mse_data_nstrata(self->d); k++) {
             const char *sn = toll_mse_data_stratum_name(self->d, k);
             for (unsigned p = 1; !s && p < (1u << K); p++) {
-                int64_t c = toll_mse_data_count(self->d, (long)k, p);
+                int64_t c = toll_mse_data_count(self->d, k, p);
                 if (!c)
                     continue;
                 char pat[TOLL_MSE_MAX_LISTS + 1];
@@ -536,8 +534,9 @@ static PyObject *MseData_load_file(MseDataObject *self, PyObject *args,
     self->writing = 1; /* no other use meanwhile */
     Py_BEGIN_ALLOW_THREADS
     errno = 0;
-    s = toll_mse_data_load_file_ex(self->d, PyBytes_AS_STRING(path), names,
-                                   (size_t)n, &lo, &err);
+    lo.lists = names;
+    lo.nlists = (size_t)n;
+    s = toll_mse_data_load_file(self->d, PyBytes_AS_STRING(path), &lo, &err);
     e = errno;
     Py_END_ALLOW_THREADS
     self->writing = 0;
@@ -576,9 +575,12 @@ static PyObject *MseData_load_buffer(MseDataObject *self, PyObject *args,
         goto cleanup;
     toll_error err;
     toll_error_clear(&err);
-    toll_status s = toll_mse_data_load_buffer_ex(
-        self->d, name ? name : "<buffer>", buf.buf, (size_t)buf.len, names,
-        (size_t)n, &lo, &err);
+    lo.lists = names;
+    lo.nlists = (size_t)n;
+    toll_status s = toll_mse_data_load_buffer(self->d, buf.buf,
+                                              (size_t)buf.len,
+                                              name ? name : "<buffer>", &lo,
+                                              &err);
     if (s != TOLL_OK) {
         toll_py_raise(st, s, &err, NULL, 0);
         goto cleanup;
@@ -638,7 +640,7 @@ static PyObject *MseData_counts(MseDataObject *self, PyObject *args,
     PyObject *so = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:counts", kwlist, &so))
         return NULL;
-    long s;
+    size_t s;
     if (data_ready(self) < 0 ||
         stratum_arg(TOLL_PY_STATE(self), self, so, &s) < 0)
         return NULL;
@@ -665,7 +667,7 @@ static PyObject *MseData_observed(MseDataObject *self, PyObject *args,
     PyObject *so = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:observed", kwlist, &so))
         return NULL;
-    long s;
+    size_t s;
     if (data_ready(self) < 0 ||
         stratum_arg(TOLL_PY_STATE(self), self, so, &s) < 0)
         return NULL;
@@ -707,7 +709,7 @@ static PyObject *estimate(MseDataObject *self, enum est_kind kind,
     if (!ok)
         return NULL;
     toll_state *st = TOLL_PY_STATE(self);
-    long s;
+    size_t s;
     int a = 0, b = 1;
     toll_mse_options o;
     if (data_ready(self) < 0 || stratum_arg(st, self, so, &s) < 0 ||
@@ -795,7 +797,7 @@ static PyObject *MseData_search(MseDataObject *self, PyObject *args,
         return toll_py_option_error(st, "criterion", crit_s,
                                     "expected \"aic\" or \"bic\", got \"%s\"",
                                     crit_s);
-    long s;
+    size_t s;
     toll_mse_options o;
     if (data_ready(self) < 0 || stratum_arg(st, self, so, &s) < 0 ||
         fill_opts(st, level, profile, &o) < 0)
@@ -848,7 +850,7 @@ static PyObject *MseData_fitted(MseDataObject *self, PyObject *args,
                                      &so))
         return NULL;
     toll_state *st = TOLL_PY_STATE(self);
-    long s;
+    size_t s;
     if (data_ready(self) < 0 || stratum_arg(st, self, so, &s) < 0)
         return NULL;
     toll_error err;
@@ -938,7 +940,9 @@ static PyMethodDef MseData_methods[] = {
     {"load_file", (PyCFunction)(void (*)(void))MseData_load_file,
      METH_VARARGS | METH_KEYWORDS,
      "load_file(path, lists=None, stratum_column=None, delimiter=None)\n--\n\n"
-     "Read 0/1 membership columns or a pattern,count table from CSV."},
+     "Read 0/1 membership columns or a pattern,count table from CSV.\n"
+     "Without lists so far, lists names them (default: \"A\", \"B\", ... by\n"
+     "the width of the first pattern)."},
     {"load_buffer", (PyCFunction)(void (*)(void))MseData_load_buffer,
      METH_VARARGS | METH_KEYWORDS,
      "load_buffer(data, name=None, lists=None, stratum_column=None, "
@@ -986,9 +990,10 @@ static PyMemberDef MseData_members[] = {
 
 static PyType_Slot MseData_slots[] = {
     {Py_tp_doc,
-     "MseData(lists)\n--\n\n"
+     "MseData(lists=None)\n--\n\n"
      "Capture histories over the named lists (2 to 8), by stratum, and the\n"
-     "multiple systems estimators.  Use toll.mse.Data."},
+     "multiple systems estimators; without lists the first load names\n"
+     "them.  Use toll.mse.Data."},
     {Py_tp_new, MseData_new},
     {Py_tp_dealloc, MseData_dealloc},
     {Py_tp_methods, MseData_methods},

@@ -1,6 +1,6 @@
 /* tests/test_csvscan.c - the CSV tokenizer (src/io/csv/csvscan.c): cells, quotes,
  * line ends, chunk boundaries, rows read ahead, and agreement with libcsv,
- * which it replaces. */
+ * which it replaces (libcsv is linked by the tests only, as this oracle). */
 #include "testutil.h"
 
 #include "io/csv/csvscan.h"
@@ -453,6 +453,123 @@ START_TEST(csvscan_should_read_what_libcsv_reads)
 }
 END_TEST
 
+/* Feed text[0..n) in pieces of random sizes (1 .. max bytes). */
+static void scan_random_pieces(const char *text, size_t n, char delim,
+                               size_t max, out *o)
+{
+    toll_allocator a;
+    toll__alloc_init(&a, NULL);
+    toll__csvscan sc;
+    toll__csv_init(&sc, &a, delim);
+    size_t i = 0;
+    while (i < n) {
+        size_t k = 1 + (size_t)rand() % max;
+        if (k > n - i)
+            k = n - i;
+        char *b = malloc(k);
+        ck_assert_ptr_nonnull(b);
+        memcpy(b, text + i, k);
+        ck_assert_int_eq(toll__csv_feed(&sc, b, k, on_row, o), TOLL_OK);
+        free(b);
+        i += k;
+    }
+    toll_status st = toll__csv_finish(&sc, on_row, o);
+    if (st == TOLL_EPARSE) {
+        char b[32];
+        int m = snprintf(b, sizeof b, "OPEN @%ld\n", sc.row_line);
+        put(o, b, (size_t)m);
+    } else {
+        ck_assert_int_eq(st, TOLL_OK);
+    }
+    toll__csv_free(&sc);
+}
+
+/* Append one random cell: empty, unquoted (a quote or blank inside, never
+ * at its start), or quoted with doubled quotes, delimiters, blanks and
+ * CR, LF, CRLF inside. */
+static void random_cell(out *t, char delim)
+{
+    static const char plain[] = "ab1 \"x";
+    static const char inq[] = "a,;|\"\r\n \t";
+    switch (rand() % 4) {
+    case 0:
+        break;
+    case 1: {
+        int n = 1 + rand() % 6;
+        for (int i = 0; i < n; i++) {
+            char c = plain[rand() % (sizeof plain - 1)];
+            if ((i == 0 || i == n - 1) && (c == ' ' || c == '"'))
+                c = 'q';
+            if (c == delim)
+                c = 'd';
+            put(t, &c, 1);
+        }
+        break;
+    }
+    default: {
+        put(t, "\"", 1);
+        for (int n = rand() % 9; n > 0; n--) {
+            int r = rand() % 12;
+            if (r == 0)
+                put(t, "\r\n", 2);
+            else if (r == 1)
+                put(t, "\"\"", 2);
+            else if (r == 2)
+                put(t, &delim, 1);
+            else
+                put(t, &inq[rand() % (sizeof inq - 1)], 1);
+        }
+        put(t, "\"", 1);
+        if (rand() % 8 == 0)
+            put(t, " ", 1); /* a blank after the closing quote */
+        break;
+    }
+    }
+}
+
+START_TEST(csvscan_should_read_random_cells_as_libcsv_does)
+{
+    /* Rows of random cells ended by LF, CR or CRLF (the last one maybe by
+     * nothing), under several delimiters, fed in random pieces. */
+    static const char delims[] = ",;|\t";
+    out text = {0}, want = {0}, got = {0};
+    srand(20261207);
+    long rows_seen = 0;
+    for (long it = 0; it < 5000; it++) {
+        char delim = delims[it % (sizeof delims - 1)];
+        text.len = 0;
+        put(&text, "", 0);
+        for (int r = 1 + rand() % 12; r > 0; r--) {
+            for (int c = 1 + rand() % 5, first = 1; c > 0; c--, first = 0) {
+                if (!first)
+                    put(&text, &delim, 1);
+                random_cell(&text, delim);
+            }
+            static const char *const ends[] = {"\n", "\r", "\r\n", ""};
+            const char *e = ends[r == 1 ? rand() % 4 : rand() % 3];
+            put(&text, e, strlen(e));
+        }
+        want.len = got.len = 0;
+        put(&want, "", 0);
+        put(&got, "", 0);
+        reference(text.buf, text.len, delim, &want);
+        scan_random_pieces(text.buf, text.len, delim,
+                           it % 2 ? 7 : 300, &got);
+        ck_assert_msg(want.len == got.len &&
+                          memcmp(want.buf, got.buf, want.len) == 0,
+                      "case %ld (delimiter '%c'): input\n%s\nlibcsv\n%s\n"
+                      "csvscan\n%s",
+                      it, delim, text.buf, want.buf, got.buf);
+        for (const char *q = want.buf; (q = strstr(q, " @")); q++)
+            rows_seen++;
+    }
+    ck_assert_int_gt(rows_seen, 20000); /* the inputs are not degenerate */
+    free(text.buf);
+    free(want.buf);
+    free(got.buf);
+}
+END_TEST
+
 static Suite *csvscan_suite(void)
 {
     Suite *s = suite_create("csvscan");
@@ -484,6 +601,7 @@ static Suite *csvscan_suite(void)
     tc = tcase_create("libcsv");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, csvscan_should_read_what_libcsv_reads);
+    tcase_add_test(tc, csvscan_should_read_random_cells_as_libcsv_does);
     suite_add_tcase(s, tc);
     return s;
 }

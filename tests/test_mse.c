@@ -31,12 +31,14 @@
  *
  * Figures are matched to the precision they were published with.
  */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
 #include "testutil.h"
 #include "toll/mse.h"
 
 #include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -658,13 +660,15 @@ START_TEST(load_file_should_read_membership_columns)
     toll_mse_data *d = NULL;
     toll_error err;
     ck_assert_int_eq(toll_mse_data_new(3, L3, NULL, &d, &err), TOLL_OK);
-    ck_assert_msg(toll_mse_data_load_file(d, DATA_DIR "/records.csv", NULL, 0,
+    ck_assert_msg(toll_mse_data_load_file(d, DATA_DIR "/records.csv", NULL,
                                           &err) == TOLL_OK, "%s", err.message);
     ck_assert_uint_eq(toll_mse_data_nstrata(d), 3);
-    long north = toll_mse_data_stratum_index(d, "north");
-    long south = toll_mse_data_stratum_index(d, "south");
-    long none = toll_mse_data_stratum_index(d, "");
-    ck_assert(north >= 0 && south >= 0 && none >= 0);
+    size_t north = toll_mse_data_stratum_index(d, "north");
+    size_t south = toll_mse_data_stratum_index(d, "south");
+    size_t none = toll_mse_data_stratum_index(d, "");
+    ck_assert(north < 3 && south < 3 && none < 3);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "west"),
+                      TOLL_MSE_NO_STRATUM);
     ck_assert_int_eq(toll_mse_data_count(d, north, 0x1), 1);   /* 100 */
     ck_assert_int_eq(toll_mse_data_count(d, north, 0x3), 1);   /* 110 */
     ck_assert_int_eq(toll_mse_data_count(d, south, 0x6), 1);   /* 011 */
@@ -677,8 +681,12 @@ START_TEST(load_file_should_read_membership_columns)
     static const char *names[] = {"x", "y", "z"};
     static const char *cols[] = {"A", "B", "C"};
     ck_assert_int_eq(toll_mse_data_new(3, names, NULL, &d, &err), TOLL_OK);
-    ck_assert_int_eq(toll_mse_data_load_file(d, DATA_DIR "/records.csv", cols,
-                                             3, &err), TOLL_OK);
+    toll_mse_load_options o;
+    toll_mse_load_options_init(&o);
+    o.lists = cols;
+    o.nlists = 3;
+    ck_assert_int_eq(toll_mse_data_load_file(d, DATA_DIR "/records.csv", &o,
+                                             &err), TOLL_OK);
     ck_assert_int_eq(toll_mse_data_observed(d, TOLL_MSE_TOTAL), 5);
     toll_mse_data_free(d);
 }
@@ -689,7 +697,7 @@ START_TEST(load_file_should_read_pattern_count_table)
     toll_mse_data *d = NULL;
     toll_error err;
     ck_assert_int_eq(toll_mse_data_new(3, L3, NULL, &d, &err), TOLL_OK);
-    ck_assert_msg(toll_mse_data_load_file(d, DATA_DIR "/patterns.csv", NULL, 0,
+    ck_assert_msg(toll_mse_data_load_file(d, DATA_DIR "/patterns.csv", NULL,
                                           &err) == TOLL_OK, "%s", err.message);
     ck_assert_uint_eq(toll_mse_data_nstrata(d), 1);
     ck_assert_int_eq(toll_mse_data_observed(d, 0), 201);
@@ -706,8 +714,8 @@ START_TEST(load_should_report_file_line_and_field)
                             1, NULL);
     toll_error err;
     const char *bad = "A,B\n1,0\r\n2,1\n";
-    ck_assert_int_eq(toll_mse_data_load_buffer(d, "x.csv", bad, strlen(bad),
-                                               NULL, 0, &err), TOLL_EPARSE);
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, bad, strlen(bad), "x.csv",
+                                               NULL, &err), TOLL_EPARSE);
     ck_assert_str_eq(err.message,
                      "x.csv:3: field 'A': cannot read \"2\" as 0 or 1");
     ck_assert_int_eq(err.line, 3);
@@ -716,36 +724,36 @@ START_TEST(load_should_report_file_line_and_field)
     ck_assert_int_eq(toll_mse_data_observed(d, TOLL_MSE_TOTAL), 7);
 
     const char *none = "stratum,A,B\nx,0,0\n";
-    ck_assert_int_eq(toll_mse_data_load_buffer(d, "y.csv", none, strlen(none),
-                                               NULL, 0, &err), TOLL_EPARSE);
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, none, strlen(none), "y.csv",
+                                               NULL, &err), TOLL_EPARSE);
     ck_assert_str_eq(err.message, "y.csv:2: record is on none of the lists");
     ck_assert_uint_eq(toll_mse_data_nstrata(d), 1);
 
     const char *missing = "A,C\n1,1\n";
-    ck_assert_int_eq(toll_mse_data_load_buffer(d, "z.csv", missing,
-                                               strlen(missing), NULL, 0, &err),
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, missing, strlen(missing),
+                                               "z.csv", NULL, &err),
                      TOLL_EPARSE);
     ck_assert_ptr_nonnull(strstr(err.message, "z.csv:1: field 'B': missing "
                                               "column 'B'"));
 
     const char *tab = "pattern,count\n11,3\n1x,2\n";
-    ck_assert_int_eq(toll_mse_data_load_buffer(d, "t.csv", tab, strlen(tab),
-                                               NULL, 0, &err), TOLL_EPARSE);
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, tab, strlen(tab), "t.csv",
+                                               NULL, &err), TOLL_EPARSE);
     ck_assert_str_eq(err.message, "t.csv:3: field 'pattern': cannot read "
                                   "\"1x\" as a capture history of 2 lists "
                                   "(0/1 each)");
     const char *bom = "\xEF\xBB\xBFpattern,count\n01,1\n";
-    ck_assert_int_eq(toll_mse_data_load_buffer(d, "b.csv", bom, strlen(bom),
-                                               NULL, 0, &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, bom, strlen(bom), "b.csv",
+                                               NULL, &err), TOLL_OK);
     ck_assert_int_eq(toll_mse_data_count(d, 0, 0x2), 1);
     const char *cnt = "pattern,count\n11,-3\n";
-    ck_assert_int_eq(toll_mse_data_load_buffer(d, "c.csv", cnt, strlen(cnt),
-                                               NULL, 0, &err), TOLL_EPARSE);
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, cnt, strlen(cnt), "c.csv",
+                                               NULL, &err), TOLL_EPARSE);
     ck_assert_str_eq(err.message, "c.csv:2: field 'count': cannot read \"-3\" "
                                   "as a non-negative whole number");
     const char *quote = "A,B\n\"1,0\n";
-    ck_assert_int_eq(toll_mse_data_load_buffer(d, "q.csv", quote,
-                                               strlen(quote), NULL, 0, &err),
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, quote, strlen(quote),
+                                               "q.csv", NULL, &err),
                      TOLL_EPARSE);
     ck_assert_ptr_nonnull(strstr(err.message, "q.csv:"));
     /* a field longer than the CSV parser's first buffer */
@@ -754,14 +762,14 @@ START_TEST(load_should_report_file_line_and_field)
     for (int i = 0; i < 1000; i++)
         longcsv[k++] = (char)('a' + i % 26);
     snprintf(longcsv + k, sizeof longcsv - (size_t)k, "\",1,1\n");
-    ck_assert_int_eq(toll_mse_data_load_buffer(d, "l.csv", longcsv,
-                                               strlen(longcsv), NULL, 0, &err),
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, longcsv, strlen(longcsv),
+                                               "l.csv", NULL, &err),
                      TOLL_OK);
     ck_assert_uint_eq(toll_mse_data_nstrata(d), 2);
     ck_assert_uint_eq(strlen(toll_mse_data_stratum_name(d, 1)), 1000);
     ck_assert_int_eq(toll_mse_data_count(d, 1, 0x3), 1);
     ck_assert_int_eq(toll_mse_data_load_file(d, DATA_DIR "/nonexistent.csv",
-                                             NULL, 0, &err), TOLL_EIO);
+                                             NULL, &err), TOLL_EIO);
     ck_assert_int_eq(toll_mse_data_observed(d, TOLL_MSE_TOTAL), 9);
     toll_mse_data_free(d);
 }
@@ -867,7 +875,7 @@ static toll_status sweep_once(failing_alloc *f)
                       "........................................................"
                       "........................................................"
                       "...........\"\n";
-    if ((st = toll_mse_data_load_buffer(d, "s.csv", csv, strlen(csv), NULL, 0,
+    if ((st = toll_mse_data_load_buffer(d, csv, strlen(csv), "s.csv", NULL,
                                         &err)))
         goto out;
     ck_assert_uint_eq(toll_mse_data_nstrata(d), 4);
@@ -1108,7 +1116,270 @@ END_TEST
 
 /* ---- loading with options ------------------------------------------------- */
 
-START_TEST(load_ex_should_take_a_stratum_column_and_delimiter)
+static toll_mse_data *listless(void)
+{
+    toll_mse_data *d = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_data_new(0, NULL, NULL, &d, &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_data_nlists(d), 0);
+    return d;
+}
+
+static toll_status load_text(toll_mse_data *d, const char *text,
+                             const char *name, toll_error *err)
+{
+    return toll_mse_data_load_buffer(d, text, strlen(text), name, NULL, err);
+}
+
+START_TEST(load_should_name_lists_by_the_pattern_width)
+{
+    for (int w = 2; w <= TOLL_MSE_MAX_LISTS; w++) {
+        char text[64], pat[16];
+        for (int j = 0; j < w; j++)
+            pat[j] = j % 2 ? '0' : '1';
+        pat[w] = '\0';
+        snprintf(text, sizeof text, "pattern,count\n%s,3\n", pat);
+        toll_mse_data *d = listless();
+        toll_error err;
+        ck_assert_msg(load_text(d, text, "w.csv", &err) == TOLL_OK, "%s",
+                      err.message);
+        ck_assert_int_eq(toll_mse_data_nlists(d), w);
+        for (int j = 0; j < w; j++) {
+            char want[2] = {(char)('A' + j), '\0'};
+            ck_assert_str_eq(toll_mse_data_list_name(d, j), want);
+        }
+        unsigned m = 0;
+        for (int j = 0; j < w; j += 2)
+            m |= 1u << j;
+        ck_assert_int_eq(toll_mse_data_count(d, 0, m), 3);
+        toll_mse_data_free(d);
+    }
+}
+END_TEST
+
+START_TEST(load_should_refuse_a_width_that_names_no_lists)
+{
+    static const struct {
+        const char *text, *message;
+    } cases[] = {
+        {"pattern,count\n1,3\n", "w.csv:2: field 'pattern': capture history "
+                                 "\"1\" is 1 characters wide (multiple "
+                                 "systems estimation needs 2 to 8 lists)"},
+        {"pattern,count\n101010101,3\n",
+         "w.csv:2: field 'pattern': capture history \"101010101\" is 9 "
+         "characters wide (multiple systems estimation needs 2 to 8 lists)"},
+        {"pattern,count\n1x1,3\n", "w.csv:2: field 'pattern': cannot read "
+                                   "\"1x1\" as a capture history (0/1 for "
+                                   "each list)"},
+        {"pattern,count\n", "w.csv: no capture histories: the number of "
+                            "lists cannot be told (name the lists)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        toll_mse_data *d = listless();
+        toll_error err;
+        ck_assert_int_eq(load_text(d, cases[i].text, "w.csv", &err),
+                         TOLL_EPARSE);
+        ck_assert_str_eq(err.message, cases[i].message);
+        ck_assert_int_eq(toll_mse_data_nlists(d), 0);
+        ck_assert_uint_eq(toll_mse_data_nstrata(d), 0);
+        toll_mse_data_free(d);
+    }
+}
+END_TEST
+
+START_TEST(load_should_keep_the_bad_pattern_error_after_naming_lists)
+{
+    toll_mse_data *d = listless();
+    toll_error err;
+    ck_assert_int_eq(load_text(d, "pattern,count\n110,3\n1x0,2\n", "t.csv",
+                               &err), TOLL_EPARSE);
+    ck_assert_str_eq(err.message, "t.csv:3: field 'pattern': cannot read "
+                                  "\"1x0\" as a capture history of 3 lists "
+                                  "(0/1 each)");
+    ck_assert_int_eq(toll_mse_data_nlists(d), 0); /* the lists rolled back */
+    ck_assert_int_eq(load_text(d, "pattern,count\n11,3\n", "t.csv", &err),
+                     TOLL_OK);
+    ck_assert_int_eq(toll_mse_data_nlists(d), 2);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(load_without_list_names_should_refuse_membership_columns)
+{
+    toll_mse_data *d = listless();
+    toll_error err;
+    ck_assert_int_eq(toll_mse_data_load_file(d, DATA_DIR "/records.csv", NULL,
+                                             &err), TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "records.csv:1: name the lists"));
+    ck_assert_int_eq(toll_mse_data_nlists(d), 0);
+    /* a data set without lists holds nothing and estimates nothing */
+    ck_assert_int_eq(toll_mse_data_add_pattern(d, NULL, "11", 1, &err),
+                     TOLL_EINVAL);
+    unsigned char fl[2] = {1, 1};
+    ck_assert_int_eq(toll_mse_data_add_record(d, NULL, fl, 0, &err),
+                     TOLL_EINVAL);
+    toll_mse_estimate e;
+    ck_assert_int_eq(toll_mse_chao(d, TOLL_MSE_TOTAL, NULL, &e, &err),
+                     TOLL_EINVAL);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(load_should_name_lists_from_the_options)
+{
+    static const char *cols[] = {"A", "B", "C"};
+    toll_mse_data *d = listless();
+    toll_error err;
+    toll_mse_load_options o;
+    toll_mse_load_options_init(&o);
+    o.lists = cols;
+    o.nlists = 3;
+    ck_assert_msg(toll_mse_data_load_file(d, DATA_DIR "/records.csv", &o,
+                                          &err) == TOLL_OK, "%s", err.message);
+    ck_assert_int_eq(toll_mse_data_nlists(d), 3);
+    ck_assert_str_eq(toll_mse_data_list_name(d, 2), "C");
+    ck_assert_int_eq(toll_mse_data_observed(d, TOLL_MSE_TOTAL), 5);
+    toll_mse_data_free(d);
+
+    static const char *bad[] = {"A", "A"};
+    d = listless();
+    o.lists = bad;
+    o.nlists = 2;
+    ck_assert_int_eq(toll_mse_data_load_file(d, DATA_DIR "/records.csv", &o,
+                                             &err), TOLL_EINVAL);
+    ck_assert_str_eq(err.message, "list name \"A\" is given twice");
+    ck_assert_int_eq(toll_mse_data_nlists(d), 0);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(load_should_read_quoted_names_and_cells)
+{
+    static const char text[] = "\"A\", \"B\" ,\"stra\"\"tum\",stratum\n"
+                               "\"1\",\"0\",\"x\",\"north, \"\"far\"\"\"\n"
+                               "0,1,y,\"two\nlines\"\n"
+                               "1,x,z,south\n";
+    toll_mse_data *d = make(2, L2, (const char *[]){"11"}, (const long[]){1},
+                            1, NULL);
+    toll_error err;
+    ck_assert_int_eq(load_text(d, text, "q.csv", &err), TOLL_EPARSE);
+    /* the row after the quoted line break is on line 5 */
+    ck_assert_str_eq(err.message,
+                     "q.csv:5: field 'B': cannot read \"x\" as 0 or 1");
+    ck_assert_int_eq(toll_mse_data_observed(d, TOLL_MSE_TOTAL), 1);
+    size_t n = strlen(text) - strlen("1,x,z,south\n");
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, text, n, "q.csv", NULL,
+                                               &err), TOLL_OK);
+    ck_assert_str_eq(toll_mse_data_stratum_name(d, 1), "north, \"far\"");
+    ck_assert_str_eq(toll_mse_data_stratum_name(d, 2), "two\nlines");
+    ck_assert_int_eq(toll_mse_data_count(d, 1, 0x1), 1);
+    ck_assert_int_eq(toll_mse_data_count(d, 2, 0x2), 1);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(load_should_count_lines_ended_by_crlf_cr_or_lf_and_skip_blank_ones)
+{
+    static const char *texts[] = {
+        "pattern,count\r\n11,1\r\n\r\n10,x\r\n",
+        "pattern,count\r11,1\r\r10,x\r",
+        "pattern,count\n11,1\n  \n10,x\n",
+    };
+    for (int i = 0; i < 3; i++) {
+        toll_mse_data *d = listless();
+        toll_error err;
+        ck_assert_int_eq(load_text(d, texts[i], "l.csv", &err), TOLL_EPARSE);
+        ck_assert_str_eq(err.message, "l.csv:4: field 'count': cannot read "
+                                      "\"x\" as a non-negative whole number");
+        toll_mse_data_free(d);
+    }
+}
+END_TEST
+
+START_TEST(load_should_skip_a_byte_order_mark_before_naming_lists)
+{
+    toll_mse_data *d = listless();
+    toll_error err;
+    ck_assert_int_eq(load_text(d, "\xEF\xBB\xBFpattern,count\n011,4\n",
+                               "b.csv", &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_data_nlists(d), 3);
+    ck_assert_int_eq(toll_mse_data_count(d, 0, 0x6), 4);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(load_should_report_an_open_quote_where_its_row_starts)
+{
+    toll_mse_data *d = listless();
+    toll_error err;
+    ck_assert_int_eq(load_text(d, "pattern,count\n11,1\n\"10,\n2\n",
+                               "o.csv", &err), TOLL_EPARSE);
+    ck_assert_str_eq(err.message, "o.csv:3: malformed CSV (unterminated "
+                                  "quoted field; the row starts here)");
+    ck_assert_int_eq(toll_mse_data_nlists(d), 0);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(load_should_read_quotes_inside_unquoted_cells_as_data)
+{
+    /* the report loader's reading: a quote inside an unquoted cell, or
+     * after a closing quote, is data */
+    toll_mse_data *d = listless();
+    toll_error err;
+    ck_assert_msg(load_text(d, "note,pattern,count,stratum\n5\" tall,11,2,"
+                               "\"a\"b\"\n",
+                            "d.csv", &err) == TOLL_OK, "%s", err.message);
+    ck_assert_str_eq(toll_mse_data_stratum_name(d, 0), "a\"b");
+    ck_assert_int_eq(toll_mse_data_count(d, 0, 0x3), 2);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(load_file_should_read_rows_across_its_chunks)
+{
+    /* a file larger than the loader's reads, quoted strata straddling
+     * their ends */
+    char path[] = "/tmp/toll_mse_chunksXXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("stratum,pattern,count\r\n", f);
+    long rows = 0;
+    for (long i = 0; i < 12000; i++, rows++)
+        fprintf(f, "\"s%ld, \"\"q\"\"\nx\",%s,%ld\r\n", i % 7,
+                i % 3 ? "110" : "011", i % 5);
+    fclose(f);
+    toll_mse_data *a = listless(), *b = make(3, L3, NULL, NULL, 0, NULL);
+    toll_error err;
+    ck_assert_msg(toll_mse_data_load_file(a, path, NULL, &err) == TOLL_OK,
+                  "%s", err.message);
+    ck_assert_uint_eq(toll_mse_data_nstrata(a), 7);
+    int64_t want = 0;
+    for (long i = 0; i < rows; i++)
+        want += i % 5;
+    ck_assert_int_eq(toll_mse_data_observed(a, TOLL_MSE_TOTAL), want);
+    ck_assert_str_eq(toll_mse_data_stratum_name(a, 3), "s3, \"q\"\nx");
+    /* the same as one buffer */
+    f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    remove(path);
+    ck_assert_int_eq(toll_mse_data_load_buffer(b, buf, n, "c.csv", NULL,
+                                               &err), TOLL_OK);
+    for (size_t s = 0; s < 7; s++)
+        for (unsigned p = 1; p < 8; p++)
+            ck_assert_int_eq(toll_mse_data_count(a, s, p),
+                             toll_mse_data_count(b, s, p));
+    toll_mse_data_free(a);
+    toll_mse_data_free(b);
+}
+END_TEST
+
+START_TEST(load_should_take_a_stratum_column_and_delimiter)
 {
     static const char text[] = "A;B;where;x\n1;0;north;z\n1;1;south;z\n"
                                "0;1;north;z\n";
@@ -1119,17 +1390,16 @@ START_TEST(load_ex_should_take_a_stratum_column_and_delimiter)
     toll_mse_load_options_init(&o);
     o.stratum_column = "where";
     o.delimiter = ';';
-    ck_assert_msg(toll_mse_data_load_buffer_ex(d, "s.csv", text, strlen(text),
-                                               NULL, 0, &o, &err) == TOLL_OK,
+    ck_assert_msg(toll_mse_data_load_buffer(d, text, strlen(text), "s.csv", &o,
+                                            &err) == TOLL_OK,
                   "%s", err.message);
     ck_assert_uint_eq(toll_mse_data_nstrata(d), 2);
     ck_assert_str_eq(toll_mse_data_stratum_name(d, 0), "north");
     ck_assert_int_eq(toll_mse_data_count(d, 0, 0x1), 1);
     ck_assert_int_eq(toll_mse_data_count(d, 1, 0x3), 1);
     o.stratum_column = "region";
-    ck_assert_int_eq(toll_mse_data_load_buffer_ex(d, "s.csv", text,
-                                                  strlen(text), NULL, 0, &o,
-                                                  &err),
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, text, strlen(text), "s.csv",
+                                               &o, &err),
                      TOLL_EPARSE);
     ck_assert_str_eq(err.field, "region");
     ck_assert_int_eq(toll_mse_data_observed(d, TOLL_MSE_TOTAL), 3);
@@ -1241,7 +1511,18 @@ static Suite *mse_suite(void)
     tcase_add_test(ti, from_incidents_should_stratify_by_region_and_period);
     tcase_add_test(ti, from_incidents_should_refuse_bad_lists_and_keys);
     tcase_add_test(ti, from_incidents_should_survive_every_allocation_failure);
-    tcase_add_test(ti, load_ex_should_take_a_stratum_column_and_delimiter);
+    tcase_add_test(ti, load_should_take_a_stratum_column_and_delimiter);
+    tcase_add_test(ti, load_should_name_lists_by_the_pattern_width);
+    tcase_add_test(ti, load_should_refuse_a_width_that_names_no_lists);
+    tcase_add_test(ti, load_should_keep_the_bad_pattern_error_after_naming_lists);
+    tcase_add_test(ti, load_without_list_names_should_refuse_membership_columns);
+    tcase_add_test(ti, load_should_name_lists_from_the_options);
+    tcase_add_test(ti, load_should_read_quoted_names_and_cells);
+    tcase_add_test(ti, load_should_count_lines_ended_by_crlf_cr_or_lf_and_skip_blank_ones);
+    tcase_add_test(ti, load_should_skip_a_byte_order_mark_before_naming_lists);
+    tcase_add_test(ti, load_should_report_an_open_quote_where_its_row_starts);
+    tcase_add_test(ti, load_should_read_quotes_inside_unquoted_cells_as_data);
+    tcase_add_test(ti, load_file_should_read_rows_across_its_chunks);
     tcase_add_test(ti, estimates_table_should_hold_one_row_per_estimate);
     tcase_add_test(ti, results_table_should_rank_models_and_end_with_the_average);
     suite_add_tcase(s, ti);

@@ -908,12 +908,12 @@ START_TEST(mse_load_should_fail_with_enomem_and_keep_earlier_data)
     oom_init(&o, once);
     toll_mse_data *d = mse_new(&o);
     toll_error e;
-    ck_assert_int_eq(toll_mse_data_load_buffer(d, "a.csv", first,
-                                               strlen(first), NULL, 0, &e),
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, first, strlen(first),
+                                               "a.csv", NULL, &e),
                      TOLL_OK);
     char *ref_a = mse_dump(d);
-    ck_assert_int_eq(toll_mse_data_load_buffer(d, "b.csv", second,
-                                               strlen(second), NULL, 0, &e),
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, second, strlen(second),
+                                               "b.csv", NULL, &e),
                      TOLL_OK);
     char *ref_ab = mse_dump(d);
     toll_mse_data_free(d);
@@ -921,14 +921,12 @@ START_TEST(mse_load_should_fail_with_enomem_and_keep_earlier_data)
     for (long step = 1; step < MAX_STEPS && !done; step++) {
         oom_init(&o, once);
         d = mse_new(&o);
-        ck_assert_int_eq(toll_mse_data_load_buffer(d, "a.csv", first,
-                                                   strlen(first), NULL, 0,
-                                                   &e),
+        ck_assert_int_eq(toll_mse_data_load_buffer(d, first, strlen(first),
+                                                   "a.csv", NULL, &e),
                          TOLL_OK);
         oom_arm(&o, step);
-        toll_status st = toll_mse_data_load_buffer(d, "b.csv", second,
-                                                   strlen(second), NULL, 0,
-                                                   &e);
+        toll_status st = toll_mse_data_load_buffer(d, second, strlen(second),
+                                                   "b.csv", NULL, &e);
         int failed = o.failures > 0;
         oom_disarm(&o);
         char *now = mse_dump(d);
@@ -966,9 +964,9 @@ START_TEST(mse_estimators_should_fail_with_enomem_and_leak_nothing)
     oom_init(&o, once);
     toll_mse_data *d = mse_new(&o);
     toll_error e;
-    ck_assert_int_eq(toll_mse_data_load_buffer(d, "p.csv", MSE_PATTERNS,
-                                               strlen(MSE_PATTERNS), NULL, 0,
-                                               &e),
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, MSE_PATTERNS,
+                                               strlen(MSE_PATTERNS), "p.csv",
+                                               NULL, &e),
                      TOLL_OK);
     toll_mse_options opts;
     toll_mse_options_init(&opts);

@@ -61,7 +61,10 @@ extern "C" {
 /* Largest K for which toll_mse_search enumerates every model. */
 #define TOLL_MSE_SEARCH_MAX_LISTS 5
 /* Stratum argument meaning "every stratum, summed". */
-#define TOLL_MSE_TOTAL (-1L)
+#define TOLL_MSE_TOTAL ((size_t)-1)
+/* toll_mse_data_stratum_index: no stratum of that name.  Passed as a
+ * stratum it is out of range (TOLL_EINVAL), never the total. */
+#define TOLL_MSE_NO_STRATUM ((size_t)-2)
 
 /* ---- capture-history data ----------------------------------------------- */
 
@@ -72,6 +75,10 @@ typedef struct toll_mse_data toll_mse_data;
  * Names must be non-empty, distinct (case-sensitive), at most 63 bytes,
  * must not be all digits and must not contain spaces or the characters
  * + * : , (they are used in model strings).  The names are copied.
+ * nlists = 0 (names NULL) creates a data set without lists: its first
+ * successful toll_mse_data_load_buffer / _load_file gives it its lists
+ * (see there); until then it holds no data and everything but loading
+ * fails with TOLL_EINVAL.
  * `alloc` (NULL = default) is used for all memory of the data set.
  * On success *out owns a new object to free with toll_mse_data_free.
  * Errors: TOLL_EINVAL (bad K or names), TOLL_ENOMEM.
@@ -83,7 +90,7 @@ TOLL_API toll_status toll_mse_data_new(int nlists, const char *const *names,
 /* Free a data set and everything it owns.  Accepts NULL. */
 TOLL_API void toll_mse_data_free(toll_mse_data *data);
 
-/* K, the number of lists. */
+/* K, the number of lists (0 for a data set without lists yet). */
 TOLL_API int toll_mse_data_nlists(const toll_mse_data *data);
 /* Name of list j (owned by the data set), or NULL if j is out of range. */
 TOLL_API const char *toll_mse_data_list_name(const toll_mse_data *data,
@@ -99,9 +106,10 @@ TOLL_API size_t toll_mse_data_nstrata(const toll_mse_data *data);
  * range. */
 TOLL_API const char *toll_mse_data_stratum_name(const toll_mse_data *data,
                                                 size_t s);
-/* Index of the stratum called `name` (NULL = ""), or -1 if absent. */
-TOLL_API long toll_mse_data_stratum_index(const toll_mse_data *data,
-                                          const char *name);
+/* Index of the stratum called `name` (NULL = ""), or TOLL_MSE_NO_STRATUM
+ * if absent. */
+TOLL_API size_t toll_mse_data_stratum_index(const toll_mse_data *data,
+                                            const char *name);
 
 /*
  * Add `count` individuals with capture history `pattern` (K characters
@@ -132,42 +140,70 @@ TOLL_API toll_status toll_mse_data_add_record(toll_mse_data *data,
  * The count in cell `pattern` (bit mask, 1 .. 2^K - 1) of stratum `s`, or
  * of all strata summed when s == TOLL_MSE_TOTAL.  0 when out of range.
  */
-TOLL_API int64_t toll_mse_data_count(const toll_mse_data *data, long s,
+TOLL_API int64_t toll_mse_data_count(const toll_mse_data *data, size_t s,
                                      unsigned pattern);
 /* Individuals observed (on at least one list) in stratum s or in total. */
-TOLL_API int64_t toll_mse_data_observed(const toll_mse_data *data, long s);
+TOLL_API int64_t toll_mse_data_observed(const toll_mse_data *data,
+                                        size_t s);
+
+/* ---- loading ------------------------------------------------------------ */
+
+typedef struct toll_mse_load_options {
+    const char *const *lists; /* the 0/1 column of each list (see
+                                 toll_mse_data_load_file); NULL: the
+                                 list names themselves */
+    size_t nlists;            /* number of entries in `lists` */
+    const char *stratum_column; /* NULL: "stratum" (case-insensitive);
+                                   "" : no stratum column */
+    char delimiter;             /* field delimiter; 0: ',' */
+} toll_mse_load_options;
+
+/* Fill `opts` with the defaults above. */
+TOLL_API void toll_mse_load_options_init(toll_mse_load_options *opts);
 
 /*
- * Read capture histories from a CSV file with a header row.  Two forms:
+ * Read capture histories from a CSV file with a header row, read as the
+ * report loader reads CSV (quoted cells with "" for a quote, CR, LF or
+ * CRLF line ends, an optional UTF-8 byte-order mark; blanks around
+ * unquoted cells are dropped, blank lines skipped).  Two forms:
  *
  *  - membership columns: one row per individual, a 0/1 column per list
- *    (also accepted: true/false, yes/no, case-insensitive).  lists[j] names
- *    the column of list j of the data set; pass lists = NULL to use the
- *    list names themselves.  Other columns are ignored.
+ *    (also accepted: true/false, yes/no, case-insensitive).
+ *    opts->lists[j] names the column of list j of the data set; with
+ *    opts->lists NULL the list names themselves are the columns.  Other
+ *    columns are ignored.
  *  - a table of `pattern,count` columns (pattern as above, count a
- *    non-negative integer); `lists` is not used.  Chosen when the header
- *    has both a "pattern" and a "count" column.
+ *    non-negative integer); opts->lists is not used.  Chosen when the
+ *    header has both a "pattern" and a "count" column.
  *
- * Either form may have a "stratum" column (empty = unnamed stratum).
- * `nlists` must be K when lists != NULL.  The load is transactional: on
- * any error the data set is left as it was.  Errors name the file, line
- * and field:  reports.csv:12: field 'B': cannot read "2" as 0 or 1.
+ * Either form may have a stratum column (opts->stratum_column; by default
+ * an optional "stratum" column; empty = unnamed stratum).  A named stratum
+ * column that the header lacks: TOLL_EPARSE naming it.
+ *
+ * A data set without lists (toll_mse_data_new with nlists 0) takes its
+ * lists from the load: opts->lists names them (and their columns); with
+ * opts->lists NULL a pattern,count table names them "A", "B", "C", ... by
+ * the width of its first pattern, and membership columns are an error
+ * (TOLL_EINVAL: the lists must be named).
+ *
+ * opts->nlists must be K when opts->lists != NULL (on a data set without
+ * lists: 2..TOLL_MSE_MAX_LISTS).  `opts` NULL: the defaults.  The load is
+ * transactional: on any error the data set is left as it was (lists
+ * included).  Nothing of `opts` is kept after the call.  Errors name the file, line and field:
+ *   reports.csv:12: field 'B': cannot read "2" as 0 or 1.
  * Errors: TOLL_EIO (cannot read the file), TOLL_EPARSE (bad CSV, missing
  * column, bad value, a row on no list), TOLL_EINVAL, TOLL_ENOMEM.
  */
 TOLL_API toll_status toll_mse_data_load_file(toll_mse_data *data,
                                              const char *path,
-                                             const char *const *lists,
-                                             size_t nlists, toll_error *err);
+                                             const toll_mse_load_options *opts,
+                                             toll_error *err);
 
-/* The same from a buffer of `len` bytes; `name` is used in messages
- * (NULL: "<buffer>"). */
-TOLL_API toll_status toll_mse_data_load_buffer(toll_mse_data *data,
-                                               const char *name,
-                                               const char *text, size_t len,
-                                               const char *const *lists,
-                                               size_t nlists,
-                                               toll_error *err);
+/* The same from `len` bytes at `text` (not NUL-terminated; the caller
+ * keeps them); `name` is used in messages (NULL: "<buffer>"). */
+TOLL_API toll_status toll_mse_data_load_buffer(
+    toll_mse_data *data, const char *text, size_t len, const char *name,
+    const toll_mse_load_options *opts, toll_error *err);
 
 /* ---- models --------------------------------------------------------------- */
 
@@ -257,7 +293,7 @@ typedef enum toll_mse_interval {
 
 typedef struct toll_mse_estimate {
     toll_mse_method method;
-    long stratum;          /* stratum index, or TOLL_MSE_TOTAL */
+    size_t stratum;        /* stratum index, or TOLL_MSE_TOTAL */
     toll_mse_model model;  /* log-linear models: the interactions */
     char model_name[160];  /* "A + B + C + A*B"; for two-list estimators
                               "A,B"; "" otherwise */
@@ -291,7 +327,7 @@ typedef struct toll_mse_estimate {
  * log-normal interval.  m = 0: TOLL_EMODEL.  `opts` may be NULL.
  */
 TOLL_API toll_status toll_mse_lincoln_petersen(const toll_mse_data *data,
-                                               long stratum, int a, int b,
+                                               size_t stratum, int a, int b,
                                                const toll_mse_options *opts,
                                                toll_mse_estimate *out,
                                                toll_error *err);
@@ -301,7 +337,7 @@ TOLL_API toll_status toll_mse_lincoln_petersen(const toll_mse_data *data,
  * (n1+1)(n2+1)(n1-m)(n2-m) / ((m+1)^2 (m+2)) and a log-normal interval.
  */
 TOLL_API toll_status toll_mse_chapman(const toll_mse_data *data,
-                                      long stratum, int a, int b,
+                                      size_t stratum, int a, int b,
                                       const toll_mse_options *opts,
                                       toll_mse_estimate *out,
                                       toll_error *err);
@@ -311,7 +347,8 @@ TOLL_API toll_status toll_mse_chapman(const toll_mse_data *data,
  * variance, f_k = individuals on exactly k lists; when f2 = 0 the
  * bias-corrected S + f1(f1-1)/2 (TOLL_MSE_W_F2_ZERO).  Log-normal interval.
  */
-TOLL_API toll_status toll_mse_chao(const toll_mse_data *data, long stratum,
+TOLL_API toll_status toll_mse_chao(const toll_mse_data *data,
+                                   size_t stratum,
                                    const toll_mse_options *opts,
                                    toll_mse_estimate *out, toll_error *err);
 
@@ -327,7 +364,7 @@ TOLL_API toll_status toll_mse_chao(const toll_mse_data *data, long stratum,
  * TOLL_ENOMEM.  Memory: temporary, through the data set's allocator.
  */
 TOLL_API toll_status toll_mse_loglinear(const toll_mse_data *data,
-                                        long stratum, toll_mse_model model,
+                                        size_t stratum, toll_mse_model model,
                                         const toll_mse_options *opts,
                                         toll_mse_estimate *out,
                                         toll_error *err);
@@ -345,7 +382,7 @@ TOLL_API toll_status toll_mse_loglinear(const toll_mse_data *data,
  *   *npar: the number of parameters.
  */
 TOLL_API toll_status toll_mse_loglinear_detail(const toll_mse_data *data,
-                                               long stratum,
+                                               size_t stratum,
                                                toll_mse_model model,
                                                const toll_mse_options *opts,
                                                double *fitted, size_t nfitted,
@@ -373,7 +410,8 @@ typedef struct toll_mse_results toll_mse_results;
  * Errors: TOLL_EINVAL (K > 5, no data), TOLL_EMODEL (no model could be
  * fitted), TOLL_ENUMERIC, TOLL_ENOMEM.
  */
-TOLL_API toll_status toll_mse_search(const toll_mse_data *data, long stratum,
+TOLL_API toll_status toll_mse_search(const toll_mse_data *data,
+                                     size_t stratum,
                                      toll_mse_criterion criterion,
                                      const toll_mse_options *opts,
                                      const toll_allocator *alloc,
@@ -434,27 +472,6 @@ TOLL_API toll_status toll_mse_data_from_incidents(
     const toll_incidents *incidents, const char *const *lists, size_t nlists,
     const char *stratify_by, const toll_allocator *alloc, toll_mse_data **out,
     toll_error *err);
-
-/* ---- loading with options ----------------------------------------------- */
-
-typedef struct toll_mse_load_options {
-    const char *stratum_column; /* NULL: "stratum" (case-insensitive);
-                                   "" : no stratum column */
-    char delimiter;             /* field delimiter; 0: ',' */
-} toll_mse_load_options;
-
-/* Fill `opts` with the defaults above. */
-TOLL_API void toll_mse_load_options_init(toll_mse_load_options *opts);
-
-/* toll_mse_data_load_buffer / _load_file with options (NULL: defaults).
- * A named stratum column that the header lacks: TOLL_EPARSE naming it. */
-TOLL_API toll_status toll_mse_data_load_buffer_ex(
-    toll_mse_data *data, const char *name, const char *text, size_t len,
-    const char *const *lists, size_t nlists,
-    const toll_mse_load_options *opts, toll_error *err);
-TOLL_API toll_status toll_mse_data_load_file_ex(
-    toll_mse_data *data, const char *path, const char *const *lists,
-    size_t nlists, const toll_mse_load_options *opts, toll_error *err);
 
 /* ---- estimates as tables ---------------------------------------------------- */
 

@@ -139,7 +139,7 @@ _Stratum = Union[str, int, None]
 class MseData:
     lists: Tuple[str, ...]
     strata: Tuple[str, ...]
-    def __init__(self, lists: Sequence[str]) -> None: ...
+    def __init__(self, lists: Optional[Sequence[str]] = None) -> None: ...
     @classmethod
     def from_incidents(cls, incidents: Incidents,
                        lists: Optional[Sequence[str]] = None,

@@ -25,7 +25,6 @@ model that cannot be fitted raises :class:`toll.ModelError` (also a
 ValueError); bad arguments raise :class:`toll.OptionError`.  Formulas,
 choices and references: docs/mse.md.
 """
-import csv
 import math
 import os
 from dataclasses import asdict, dataclass
@@ -337,11 +336,10 @@ class Data:
         stratum column (``stratum_column``, default "stratum")."""
         if isinstance(lists, str):
             lists = [x.strip() for x in lists.split(",")]
-        names = list(lists) if lists is not None else _sniff_lists(
-            path, delimiter or ",")
-        self = cls(names)
-        self._c.load_file(path, None, stratum_column, delimiter)
-        return self
+        core = _core.MseData()  # its lists come with the load
+        core.load_file(path, None if lists is None else list(lists),
+                       stratum_column, delimiter)
+        return cls._wrap(core)
 
     # ---- contents ----
 
@@ -441,25 +439,6 @@ class Data:
         names += [t.strip().replace("*", ":") for t in canon.split("+")
                   if "*" in t]
         return {n: (c, s) for n, c, s in zip(names, coef, se)}
-
-
-def _sniff_lists(path: PathLike, delimiter: str) -> List[str]:
-    """List names of a pattern,count table: "A", "B", ... by the length of
-    the first pattern."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        rows = csv.reader(f, delimiter=delimiter)
-        header = next(rows, None)
-        if header is None:
-            raise OptionError(f"{os.fsdecode(path)}: empty file")
-        low = [h.strip().lower() for h in header]
-        if "pattern" in low and "count" in low:
-            j = low.index("pattern")
-            for row in rows:
-                if len(row) > j and row[j].strip():
-                    return [chr(ord("A") + i)
-                            for i in range(len(row[j].strip()))]
-    raise OptionError(f"{os.fsdecode(path)}: name the lists (lists=[...]): "
-                      "the 0/1 columns of each record")
 
 
 def read(path: PathLike, lists: Optional[Sequence[str]] = None,

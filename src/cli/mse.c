@@ -175,82 +175,6 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* One CSV field of a header-like line: trimmed, quotes removed, into out. */
-static const char *next_field(const char *p, const char *end, char delim,
-                              char *out, size_t size)
-{
-    size_t o = 0;
-    while (p < end && (*p == ' ' || *p == '\t'))
-        p++;
-    int quoted = p < end && *p == '"';
-    if (quoted)
-        p++;
-    while (p < end) {
-        if (quoted && *p == '"') {
-            if (p + 1 < end && p[1] == '"') {
-                p++;
-            } else {
-                quoted = 0;
-                p++;
-                continue;
-            }
-        } else if (!quoted && *p == delim) {
-            break;
-        }
-        if (o + 1 < size)
-            out[o++] = *p;
-        p++;
-    }
-    while (o && (out[o - 1] == ' ' || out[o - 1] == '\t'))
-        o--;
-    out[o] = '\0';
-    return p < end ? p + 1 : NULL;
-}
-
-/* For a pattern,count table: the pattern length of the first data row
- * (0 when the file is not such a table or it cannot be told). */
-static int sniff_pattern_length(const char *text, size_t len, char delim)
-{
-    const char *p = text, *end = text + len;
-    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-        p += 3;
-    const char *eol = memchr(p, '\n', (size_t)(end - p));
-    if (!eol)
-        return 0;
-    const char *hend = eol > p && eol[-1] == '\r' ? eol - 1 : eol;
-    long col = -1, idx = 0, have_count = 0;
-    char f[256];
-    for (const char *q = p; q; idx++) {
-        q = next_field(q, hend, delim, f, sizeof f);
-        if (strcmp(f, "pattern") == 0 || strcmp(f, "Pattern") == 0 ||
-            strcmp(f, "PATTERN") == 0)
-            col = col < 0 ? idx : col;
-        if (strcmp(f, "count") == 0 || strcmp(f, "Count") == 0 ||
-            strcmp(f, "COUNT") == 0)
-            have_count = 1;
-    }
-    if (col < 0 || !have_count)
-        return 0;
-    p = eol + 1;
-    while (p < end && (*p == '\n' || *p == '\r'))
-        p++;
-    if (p >= end)
-        return 0;
-    eol = memchr(p, '\n', (size_t)(end - p));
-    const char *rend = eol ? eol : end;
-    if (rend > p && rend[-1] == '\r')
-        rend--;
-    const char *q = p;
-    for (long k = 0; q && k <= col; k++)
-        q = (k == col) ? (next_field(q, rend, delim, f, sizeof f), NULL)
-                       : next_field(q, rend, delim, f, sizeof f);
-    size_t n = strlen(f);
-    for (size_t i = 0; i < n; i++)
-        if (f[i] != '0' && f[i] != '1')
-            return 0;
-    return (int)n;
-}
-
 /* ---- options ------------------------------------------------------------ */
 
 typedef struct mse_cli {
@@ -364,16 +288,12 @@ static int load_records(const mse_cli *c, toll_mse_data **out)
     char *text = NULL;
     toll_mse_data *d = NULL;
     const char *path = c->files[0];
-    char names_buf[TOLL_MSE_MAX_LISTS][4];
-    const char *names[TOLL_MSE_MAX_LISTS];
 
     text = read_file(path, &len);
     if (!text) {
         fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
         return X_DATA;
     }
-    char delim = c->delimiter ? c->delimiter : ',';
-    int plen = sniff_pattern_length(text, len, delim);
     if (c->lists) {
         K = split_list(c->lists, &copy, items, TOLL_MSE_MAX_LISTS);
         if (K < 0) {
@@ -381,21 +301,9 @@ static int load_records(const mse_cli *c, toll_mse_data **out)
                        "'%s'", TOLL_MSE_MAX_LISTS, c->lists);
             goto cleanup;
         }
-        for (int j = 0; j < K; j++)
-            names[j] = items[j];
-    } else if (plen >= TOLL_MSE_MIN_LISTS && plen <= TOLL_MSE_MAX_LISTS) {
-        K = plen;
-        for (int j = 0; j < K; j++) {
-            names_buf[j][0] = (char)('A' + j);
-            names_buf[j][1] = '\0';
-            names[j] = names_buf[j];
-        }
-    } else {
-        rc = usage("%s: name the lists with --lists A,B,C (the 0/1 columns "
-                   "of each record)", path);
-        goto cleanup;
     }
-    toll_status st = toll_mse_data_new(K, names, NULL, &d, &err);
+    /* without --lists the load names them A, B, ... from a pattern table */
+    toll_status st = toll_mse_data_new(K, K ? items : NULL, NULL, &d, &err);
     if (st) {
         fprintf(stderr, "toll: --lists: %s\n", err.message);
         rc = X_USAGE;
@@ -405,8 +313,13 @@ static int load_records(const mse_cli *c, toll_mse_data **out)
     toll_mse_load_options_init(&lo);
     lo.stratum_column = c->stratum_column;
     lo.delimiter = c->delimiter;
-    st = toll_mse_data_load_buffer_ex(d, strcmp(path, "-") ? path : "<stdin>",
-                                      text, len, NULL, 0, &lo, &err);
+    st = toll_mse_data_load_buffer(d, text, len,
+                                   strcmp(path, "-") ? path : "<stdin>", &lo,
+                                   &err);
+    if (st == TOLL_EINVAL && !c->lists) {
+        rc = usage("%s; use --lists A,B,C", err.message);
+        goto cleanup;
+    }
     if (st) {
         fprintf(stderr, "%s\n", err.message);
         rc = st == TOLL_EINVAL ? X_USAGE : X_DATA;
@@ -522,10 +435,10 @@ static int run(const mse_cli *c)
     if (rc != X_OK)
         return rc;
 
-    long stratum = TOLL_MSE_TOTAL;
+    size_t stratum = TOLL_MSE_TOTAL;
     if (c->stratum) {
         stratum = toll_mse_data_stratum_index(d, c->stratum);
-        if (stratum < 0) {
+        if (stratum == TOLL_MSE_NO_STRATUM) {
             rc = usage("no stratum '%s' in the data", c->stratum);
             goto cleanup;
         }

@@ -6,7 +6,8 @@
  */
 #include "stats/mse.h"
 
-#include <csv.h>
+#include "io/csv/csvscan.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -88,7 +89,7 @@ toll_status toll__mse_opts(const toll_mse_options *in, toll_mse_options *o,
     return TOLL_OK;
 }
 
-void toll__mse_est_init(toll_mse_estimate *e, toll_mse_method m, long s)
+void toll__mse_est_init(toll_mse_estimate *e, toll_mse_method m, size_t s)
 {
     memset(e, 0, sizeof *e);
     e->method = m;
@@ -131,13 +132,10 @@ void toll__mse_lognormal_ci(double observed, double n_hat, double var,
 
 /* ---- data set --------------------------------------------------------------- */
 
-toll_status toll_mse_data_new(int nlists, const char *const *names,
-                              const toll_allocator *alloc,
-                              toll_mse_data **out, toll_error *err)
+/* Check K list names (toll_mse_data_new's rules). */
+static toll_status check_names(int nlists, const char *const *names,
+                               toll_error *err)
 {
-    if (!out)
-        return toll__err(err, TOLL_EINVAL, "toll_mse_data_new: out is NULL");
-    *out = NULL;
     if (nlists < TOLL_MSE_MIN_LISTS || nlists > TOLL_MSE_MAX_LISTS)
         return toll__err(err, TOLL_EINVAL,
                          "multiple systems estimation needs 2 to %d lists, "
@@ -166,20 +164,65 @@ toll_status toll_mse_data_new(int nlists, const char *const *names,
                 return toll__err(err, TOLL_EINVAL,
                                  "list name \"%s\" is given twice", nm);
     }
+    return TOLL_OK;
+}
+
+/* Drop the lists (and so every count) of a data set: it is then a data
+ * set without lists. */
+static void clear_lists(toll_mse_data *d)
+{
+    for (size_t s = 0; s < d->nstrata; s++)
+        toll__free(&d->alloc, d->strata[s], strlen(d->strata[s]) + 1);
+    toll__free(&d->alloc, d->strata, d->strata_cap * sizeof *d->strata);
+    toll__free(&d->alloc, d->counts,
+               d->counts_cap * d->ncells * sizeof *d->counts);
+    d->strata = NULL;
+    d->counts = NULL;
+    d->nstrata = d->strata_cap = d->counts_cap = 0;
+    for (int j = 0; j < d->K; j++)
+        if (d->names[j])
+            toll__free(&d->alloc, d->names[j], strlen(d->names[j]) + 1);
+    memset(d->names, 0, sizeof d->names);
+    d->K = 0;
+    d->ncells = 1;
+}
+
+/* Give a data set without lists its K lists (names checked). */
+static toll_status set_lists(toll_mse_data *d, int nlists,
+                             const char *const *names, toll_error *err)
+{
+    d->K = nlists;
+    d->ncells = 1u << nlists;
+    for (int j = 0; j < nlists; j++) {
+        d->names[j] = toll__strndup(&d->alloc, names[j], strlen(names[j]));
+        if (!d->names[j]) {
+            clear_lists(d);
+            return toll__nomem(err);
+        }
+    }
+    return TOLL_OK;
+}
+
+toll_status toll_mse_data_new(int nlists, const char *const *names,
+                              const toll_allocator *alloc,
+                              toll_mse_data **out, toll_error *err)
+{
+    if (!out)
+        return toll__err(err, TOLL_EINVAL, "toll_mse_data_new: out is NULL");
+    *out = NULL;
+    toll_status st;
+    if (nlists != 0 && (st = check_names(nlists, names, err)))
+        return st;
     toll_allocator a;
     toll__alloc_init(&a, alloc);
     toll_mse_data *d = toll__calloc(&a, 1, sizeof *d);
     if (!d)
         return toll__nomem(err);
     d->alloc = a;
-    d->K = nlists;
-    d->ncells = 1u << nlists;
-    for (int j = 0; j < nlists; j++) {
-        d->names[j] = toll__strndup(&d->alloc, names[j], strlen(names[j]));
-        if (!d->names[j]) {
-            toll_mse_data_free(d);
-            return toll__nomem(err);
-        }
+    d->ncells = 1;
+    if (nlists != 0 && (st = set_lists(d, nlists, names, err))) {
+        toll__free(&a, d, sizeof *d);
+        return st;
     }
     *out = d;
     return TOLL_OK;
@@ -190,13 +233,7 @@ void toll_mse_data_free(toll_mse_data *d)
     if (!d)
         return;
     toll_allocator a = d->alloc;
-    for (int j = 0; j < d->K; j++)
-        if (d->names[j])
-            toll__free(&a, d->names[j], strlen(d->names[j]) + 1);
-    for (size_t s = 0; s < d->nstrata; s++)
-        toll__free(&a, d->strata[s], strlen(d->strata[s]) + 1);
-    toll__free(&a, d->strata, d->strata_cap * sizeof *d->strata);
-    toll__free(&a, d->counts, d->counts_cap * d->ncells * sizeof *d->counts);
+    clear_lists(d);
     toll__free(&a, d, sizeof *d);
 }
 
@@ -231,16 +268,16 @@ const char *toll_mse_data_stratum_name(const toll_mse_data *d, size_t s)
     return d->strata[s];
 }
 
-long toll_mse_data_stratum_index(const toll_mse_data *d, const char *name)
+size_t toll_mse_data_stratum_index(const toll_mse_data *d, const char *name)
 {
     if (!d)
-        return -1;
+        return TOLL_MSE_NO_STRATUM;
     if (!name)
         name = "";
     for (size_t s = 0; s < d->nstrata; s++)
         if (strcmp(d->strata[s], name) == 0)
-            return (long)s;
-    return -1;
+            return s;
+    return TOLL_MSE_NO_STRATUM;
 }
 
 /* Index of stratum `name` (len bytes), created if absent. */
@@ -286,6 +323,12 @@ static toll_status stratum_get(toll_mse_data *d, const char *name,
     return TOLL_OK;
 }
 
+static toll_status no_lists(toll_error *err)
+{
+    return toll__err(err, TOLL_EINVAL, "the data set has no lists yet (load "
+                                       "a file or name the lists)");
+}
+
 static toll_status add_cell(toll_mse_data *d, const char *stratum,
                             unsigned pattern, int64_t count, toll_error *err)
 {
@@ -293,9 +336,9 @@ static toll_status add_cell(toll_mse_data *d, const char *stratum,
         return toll__err(err, TOLL_EINVAL, "count %lld is negative",
                          (long long)count);
     const char *nm = stratum ? stratum : "";
-    long s0 = toll_mse_data_stratum_index(d, nm);
-    if (s0 >= 0) {
-        int64_t *c = &d->counts[(size_t)s0 * d->ncells + pattern];
+    size_t s0 = toll_mse_data_stratum_index(d, nm);
+    if (s0 != TOLL_MSE_NO_STRATUM) {
+        int64_t *c = &d->counts[s0 * d->ncells + pattern];
         if (*c > INT64_MAX - count)
             return toll__err(err, TOLL_ERANGE, "count overflows");
         *c += count;
@@ -333,6 +376,8 @@ toll_status toll_mse_data_add_pattern(toll_mse_data *d, const char *stratum,
     if (!d || !pattern)
         return toll__err(err, TOLL_EINVAL, "toll_mse_data_add_pattern: "
                                            "NULL argument");
+    if (d->K == 0)
+        return no_lists(err);
     unsigned m;
     if (!parse_pattern(d, pattern, strlen(pattern), &m))
         return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "pattern", pattern,
@@ -354,6 +399,8 @@ toll_status toll_mse_data_add_record(toll_mse_data *d, const char *stratum,
     if (!d || !flags)
         return toll__err(err, TOLL_EINVAL, "toll_mse_data_add_record: "
                                            "NULL argument");
+    if (d->K == 0)
+        return no_lists(err);
     if (nflags != (size_t)d->K)
         return toll__err(err, TOLL_EINVAL,
                          "record has %zu list flags, the data set has %d "
@@ -367,10 +414,10 @@ toll_status toll_mse_data_add_record(toll_mse_data *d, const char *stratum,
     return add_cell(d, stratum, m, 1, err);
 }
 
-const int64_t *toll__mse_row(const toll_mse_data *d, long s, int64_t *buf)
+const int64_t *toll__mse_row(const toll_mse_data *d, size_t s, int64_t *buf)
 {
-    if (s >= 0)
-        return d->counts + (size_t)s * d->ncells;
+    if (s != TOLL_MSE_TOTAL)
+        return d->counts + s * d->ncells;
     memset(buf, 0, d->ncells * sizeof *buf);
     for (size_t t = 0; t < d->nstrata; t++)
         for (unsigned p = 1; p < d->ncells; p++)
@@ -378,7 +425,8 @@ const int64_t *toll__mse_row(const toll_mse_data *d, long s, int64_t *buf)
     return buf;
 }
 
-int64_t toll_mse_data_count(const toll_mse_data *d, long s, unsigned pattern)
+int64_t toll_mse_data_count(const toll_mse_data *d, size_t s,
+                            unsigned pattern)
 {
     if (!d || pattern == 0 || pattern >= d->ncells)
         return 0;
@@ -388,12 +436,12 @@ int64_t toll_mse_data_count(const toll_mse_data *d, long s, unsigned pattern)
             t += d->counts[k * d->ncells + pattern];
         return t;
     }
-    if (s < 0 || (size_t)s >= d->nstrata)
+    if (s >= d->nstrata)
         return 0;
-    return d->counts[(size_t)s * d->ncells + pattern];
+    return d->counts[s * d->ncells + pattern];
 }
 
-int64_t toll_mse_data_observed(const toll_mse_data *d, long s)
+int64_t toll_mse_data_observed(const toll_mse_data *d, size_t s)
 {
     if (!d)
         return 0;
@@ -403,7 +451,7 @@ int64_t toll_mse_data_observed(const toll_mse_data *d, long s)
     return t;
 }
 
-toll_status toll__mse_check_stratum(const toll_mse_data *d, long s,
+toll_status toll__mse_check_stratum(const toll_mse_data *d, size_t s,
                                     toll_error *err)
 {
     if (!d)
@@ -411,25 +459,30 @@ toll_status toll__mse_check_stratum(const toll_mse_data *d, long s,
     if (d->nstrata == 0)
         return toll__err(err, TOLL_EINVAL, "no capture histories have been "
                                            "added");
-    if (s != TOLL_MSE_TOTAL && (s < 0 || (size_t)s >= d->nstrata))
-        return toll__err(err, TOLL_EINVAL, "stratum %ld does not exist "
+    if (s != TOLL_MSE_TOTAL && s >= d->nstrata)
+        return toll__err(err, TOLL_EINVAL, "stratum %zu does not exist "
                                            "(there are %zu)", s, d->nstrata);
     return TOLL_OK;
 }
 
 /* ---- CSV loading ------------------------------------------------------------ */
 
+/* CSV is read by the tokenizer of the report loader
+ * (src/io/csv/csvscan.c); its reading of quotes, blanks and line ends is
+ * the rule here too. */
+
 typedef struct csv_ctx {
     toll_mse_data *d;
     const char *name;
     const char *const *lists;
     const char *stratum_col; /* NULL: "stratum" (optional); "": none */
+    int name_lists;     /* the data set has no lists: name them "A", "B",
+                           ... by the width of the first pattern */
     toll_error *err;
     toll_status st;     /* first error */
-    long cur_line;      /* line being fed */
-    long rec_line;      /* line of the current record */
+    long rec_line;      /* line where the current row starts */
     long nrec;          /* records seen (header = 0) */
-    /* current row: fields as offsets into buf */
+    /* current row: fields as offsets into buf, each NUL-terminated */
     toll__buf buf;
     size_t *off;
     size_t noff, off_cap;
@@ -441,37 +494,6 @@ typedef struct csv_ctx {
     size_t ncols;
     char **colnames;    /* header names (for messages) */
 } csv_ctx;
-
-static void *csv_no_realloc(void *p, size_t n)
-{
-    (void)p;
-    (void)n;
-    return NULL;
-}
-
-static void csv_no_free(void *p) { (void)p; }
-
-static void csv_field(void *s, size_t len, void *vctx)
-{
-    csv_ctx *c = vctx;
-    if (c->st)
-        return;
-    if (c->noff == 0)
-        c->rec_line = c->cur_line;
-    if (c->noff == c->off_cap) {
-        if (toll__grow(c->buf.alloc, (void **)&c->off, &c->off_cap,
-                       c->noff + 1, sizeof *c->off)) {
-            c->st = toll__nomem(c->err);
-            return;
-        }
-    }
-    c->off[c->noff++] = c->buf.len;
-    if (toll__buf_append(&c->buf, s ? (const char *)s : "", s ? len : 0) ||
-        toll__buf_putc(&c->buf, '\0')) {
-        c->st = toll__nomem(c->err);
-        return;
-    }
-}
 
 static const char *fld(const csv_ctx *c, long i)
 {
@@ -536,6 +558,13 @@ static void csv_header(csv_ctx *c)
     c->table_form = c->col_pattern >= 0 && c->col_count >= 0;
     if (c->table_form)
         return;
+    if (c->name_lists) {
+        c->st = toll__seterr(c->err, TOLL_EINVAL, c->name, c->rec_line, -1,
+                             NULL, NULL, 0,
+                             "name the lists: without 'pattern' and 'count' "
+                             "columns they cannot be told from the file");
+        return;
+    }
     for (int j = 0; j < d->K; j++) {
         const char *want = c->lists ? c->lists[j] : d->names[j];
         for (size_t i = 0; i < c->ncols; i++)
@@ -552,6 +581,42 @@ static void csv_header(csv_ctx *c)
             return;
         }
     }
+}
+
+/* A data set without lists takes "A", "B", ... from the width of the
+ * first pattern (p, n bytes, trimmed) of a pattern,count table. */
+static void csv_name_lists(csv_ctx *c, const char *p, size_t n)
+{
+    int bits = 1;
+    for (size_t i = 0; i < n; i++)
+        bits = bits && (p[i] == '0' || p[i] == '1');
+    if (!bits) {
+        c->st = toll__seterr(c->err, TOLL_EPARSE, c->name, c->rec_line,
+                             c->nrec - 1, "pattern", p, n,
+                             "cannot read \"%.*s\" as a capture history "
+                             "(0/1 for each list)",
+                             (int)(n > 60 ? 60 : n), p);
+        return;
+    }
+    if (n < TOLL_MSE_MIN_LISTS || n > TOLL_MSE_MAX_LISTS) {
+        c->st = toll__seterr(c->err, TOLL_EPARSE, c->name, c->rec_line,
+                             c->nrec - 1, "pattern", p, n,
+                             "capture history \"%.*s\" is %zu characters "
+                             "wide (multiple systems estimation needs 2 to "
+                             "%d lists)",
+                             (int)(n > 60 ? 60 : n), p, n,
+                             TOLL_MSE_MAX_LISTS);
+        return;
+    }
+    char names_buf[TOLL_MSE_MAX_LISTS][2];
+    const char *names[TOLL_MSE_MAX_LISTS];
+    for (size_t j = 0; j < n; j++) {
+        names_buf[j][0] = (char)('A' + j);
+        names_buf[j][1] = '\0';
+        names[j] = names_buf[j];
+    }
+    c->st = set_lists(c->d, (int)n, names, c->err);
+    c->name_lists = 0;
 }
 
 static int read_flag(const char *s, size_t n, int *out)
@@ -592,6 +657,11 @@ static void csv_data_row(csv_ctx *c)
         size_t pn, qn;
         p = trim(p, &pn);
         q = trim(q, &qn);
+        if (c->name_lists) {
+            csv_name_lists(c, p, pn);
+            if (c->st)
+                return;
+        }
         int okp = parse_pattern(d, p, pn, &m);
         if (!okp || m == 0) {
             c->st = toll__seterr(c->err, TOLL_EPARSE, c->name, c->rec_line,
@@ -673,229 +743,230 @@ static void csv_data_row(csv_ctx *c)
     *cell += count;
 }
 
-static void csv_row(int term, void *vctx)
+/* One row from the tokenizer: its cells copied, NUL-terminated. */
+static toll_status csv_row(void *vctx, const toll__csvscan *sc)
 {
-    (void)term;
     csv_ctx *c = vctx;
-    if (!c->st) {
-        if (!c->header_done) {
-            c->header_done = 1;
-            csv_header(c);
-        } else {
-            c->nrec++;
-            csv_data_row(c);
-        }
-    }
     c->noff = 0;
     c->buf.len = 0;
+    c->rec_line = sc->row_line;
+    if (sc->ncells > c->off_cap &&
+        toll__grow(c->buf.alloc, (void **)&c->off, &c->off_cap, sc->ncells,
+                   sizeof *c->off))
+        return c->st = toll__nomem(c->err);
+    for (size_t j = 0; j < sc->ncells; j++) {
+        c->off[c->noff++] = c->buf.len;
+        if (toll__buf_append(&c->buf, toll__csv_cell(sc, j),
+                             sc->cells[j].len) ||
+            toll__buf_putc(&c->buf, '\0'))
+            return c->st = toll__nomem(c->err);
+    }
+    if (!c->header_done) {
+        c->header_done = 1;
+        csv_header(c);
+    } else {
+        c->nrec++;
+        csv_data_row(c);
+    }
+    return c->st;
 }
 
 void toll_mse_load_options_init(toll_mse_load_options *opts)
 {
     if (!opts)
         return;
+    opts->lists = NULL;
+    opts->nlists = 0;
     opts->stratum_column = NULL;
     opts->delimiter = 0;
 }
 
-toll_status toll_mse_data_load_buffer(toll_mse_data *d, const char *name,
-                                      const char *text, size_t len,
-                                      const char *const *lists, size_t nlists,
-                                      toll_error *err)
+/* A load in progress: the tokenizer, the row context and what is needed
+ * to undo the load. */
+typedef struct mse_load {
+    csv_ctx c;
+    toll__csvscan sc;
+    int started;        /* a chunk was fed (the byte-order mark is
+                           looked for in the first one) */
+    int had_lists;      /* the data set had lists before the load */
+    size_t saved_nstrata, saved_n;
+    int64_t *saved;     /* counts before the load */
+} mse_load;
+
+static toll_status load_begin(mse_load *L, toll_mse_data *d, const char *name,
+                              const toll_mse_load_options *opts,
+                              toll_error *err)
 {
-    return toll_mse_data_load_buffer_ex(d, name, text, len, lists, nlists,
-                                        NULL, err);
+    toll_mse_load_options def;
+    if (!opts) {
+        toll_mse_load_options_init(&def);
+        opts = &def;
+    }
+    memset(L, 0, sizeof *L);
+    csv_ctx *c = &L->c;
+    c->d = d;
+    c->name = name;
+    c->lists = opts->lists;
+    c->stratum_col = opts->stratum_column;
+    c->err = err;
+    toll__buf_init(&c->buf, &d->alloc);
+    toll__csv_init(&L->sc, &d->alloc, opts->delimiter ? opts->delimiter : ',');
+    L->had_lists = d->K > 0;
+    if (opts->lists) {
+        if (!L->had_lists) {
+            if (opts->nlists > TOLL_MSE_MAX_LISTS)
+                return toll__err(err, TOLL_EINVAL,
+                                 "multiple systems estimation needs 2 to %d "
+                                 "lists, got %zu", TOLL_MSE_MAX_LISTS,
+                                 opts->nlists);
+            toll_status st = check_names((int)opts->nlists, opts->lists, err);
+            if (st)
+                return st;
+        } else {
+            if (opts->nlists != (size_t)d->K)
+                return toll__err(err, TOLL_EINVAL,
+                                 "%zu list columns given, the data set has "
+                                 "%d lists", opts->nlists, d->K);
+            for (size_t j = 0; j < opts->nlists; j++)
+                if (!opts->lists[j] || !*opts->lists[j])
+                    return toll__err(err, TOLL_EINVAL, "list column %zu has "
+                                                       "no name", j + 1);
+        }
+    }
+    L->saved_nstrata = d->nstrata;
+    L->saved_n = d->nstrata * d->ncells;
+    if (L->saved_n) {
+        L->saved = toll__alloc(&d->alloc, L->saved_n * sizeof *L->saved);
+        if (!L->saved)
+            return toll__nomem(err);
+        memcpy(L->saved, d->counts, L->saved_n * sizeof *L->saved);
+    }
+    if (!L->had_lists) {
+        if (opts->lists) /* they name the lists: the columns are the names */
+            return set_lists(d, (int)opts->nlists, opts->lists, err);
+        c->name_lists = 1;
+    }
+    return TOLL_OK;
 }
 
-toll_status toll_mse_data_load_buffer_ex(toll_mse_data *d, const char *name,
-                                         const char *text, size_t len,
-                                         const char *const *lists,
-                                         size_t nlists,
-                                         const toll_mse_load_options *opts,
-                                         toll_error *err)
+/* The tokenizer's own failure (memory, an open quote) as an error. */
+static toll_status scan_fail(mse_load *L, toll_status st)
+{
+    if (!L->sc.own_error)
+        return st;
+    if (st == TOLL_ENOMEM)
+        return toll__nomem(L->c.err);
+    return toll__seterr(L->c.err, TOLL_EPARSE, L->c.name, L->sc.row_line, -1,
+                        NULL, NULL, 0,
+                        "malformed CSV (unterminated quoted field; the row "
+                        "starts here)");
+}
+
+static toll_status load_feed(mse_load *L, const char *p, size_t n)
+{
+    if (!L->started) {
+        L->started = 1;
+        if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+            p += 3; /* UTF-8 byte-order mark */
+            n -= 3;
+        }
+    }
+    toll_status st = toll__csv_feed(&L->sc, p, n, csv_row, &L->c);
+    return st ? scan_fail(L, st) : TOLL_OK;
+}
+
+static toll_status load_finish(mse_load *L)
+{
+    csv_ctx *c = &L->c;
+    toll_status st = toll__csv_finish(&L->sc, csv_row, c);
+    if (st)
+        return scan_fail(L, st);
+    if (!c->header_done)
+        return toll__seterr(c->err, TOLL_EPARSE, c->name, 0, -1, NULL, NULL,
+                            0, "empty file: expected a header row");
+    if (c->name_lists)
+        return toll__seterr(c->err, TOLL_EPARSE, c->name, 0, -1, NULL, NULL,
+                            0, "no capture histories: the number of lists "
+                               "cannot be told (name the lists)");
+    return TOLL_OK;
+}
+
+/* Free the load; on failure (st) undo it. */
+static toll_status load_end(mse_load *L, toll_status st)
+{
+    csv_ctx *c = &L->c;
+    toll_mse_data *d = c->d;
+    if (st && !L->had_lists) {
+        clear_lists(d); /* the lists came with the load: drop them too */
+    } else if (st) {
+        for (size_t s = L->saved_nstrata; s < d->nstrata; s++)
+            toll__free(&d->alloc, d->strata[s], strlen(d->strata[s]) + 1);
+        d->nstrata = L->saved_nstrata;
+        if (L->saved)
+            memcpy(d->counts, L->saved, L->saved_n * sizeof *L->saved);
+    }
+    if (c->colnames) {
+        for (size_t i = 0; i < c->ncols; i++)
+            if (c->colnames[i])
+                toll__free(&d->alloc, c->colnames[i],
+                           strlen(c->colnames[i]) + 1);
+        toll__free(&d->alloc, c->colnames,
+                   (c->ncols ? c->ncols : 1) * sizeof *c->colnames);
+    }
+    toll__free(&d->alloc, c->off, c->off_cap * sizeof *c->off);
+    toll__buf_free(&c->buf);
+    toll__csv_free(&L->sc);
+    toll__free(&d->alloc, L->saved, L->saved_n * sizeof *L->saved);
+    return st;
+}
+
+toll_status toll_mse_data_load_buffer(toll_mse_data *d, const char *text,
+                                      size_t len, const char *name,
+                                      const toll_mse_load_options *opts,
+                                      toll_error *err)
 {
     if (!d || (!text && len))
         return toll__err(err, TOLL_EINVAL, "toll_mse_data_load_buffer: "
                                            "NULL argument");
-    if (!name)
-        name = "<buffer>";
-    if (lists) {
-        if (nlists != (size_t)d->K)
-            return toll__err(err, TOLL_EINVAL,
-                             "%zu list columns given, the data set has %d "
-                             "lists", nlists, d->K);
-        for (size_t j = 0; j < nlists; j++)
-            if (!lists[j] || !*lists[j])
-                return toll__err(err, TOLL_EINVAL, "list column %zu has no "
-                                                   "name", j + 1);
-    }
-    toll_status st = TOLL_OK;
-    /* checkpoint for rollback */
-    size_t saved_nstrata = d->nstrata;
-    size_t saved_n = saved_nstrata * d->ncells;
-    int64_t *saved = NULL;
-    unsigned char *entry = NULL;
-    size_t entry_size = 256;
-    csv_ctx c;
-    memset(&c, 0, sizeof c);
-    c.d = d;
-    c.name = name;
-    c.lists = lists;
-    c.stratum_col = opts ? opts->stratum_column : NULL;
-    c.err = err;
-    c.cur_line = 1;
-    toll__buf_init(&c.buf, &d->alloc);
-    if (saved_n) {
-        saved = toll__alloc(&d->alloc, saved_n * sizeof *saved);
-        if (!saved) {
-            st = toll__nomem(err);
-            goto cleanup;
-        }
-        memcpy(saved, d->counts, saved_n * sizeof *saved);
-    }
-    entry = toll__alloc(&d->alloc, entry_size);
-    if (!entry) {
-        st = toll__nomem(err);
-        goto cleanup;
-    }
-    struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        st = toll__nomem(err);
-        goto cleanup;
-    }
-    if (opts && opts->delimiter)
-        csv_set_delim(&p, (unsigned char)opts->delimiter);
-    csv_set_realloc_func(&p, csv_no_realloc);
-    csv_set_free_func(&p, csv_no_free);
-    p.entry_buf = entry;
-    p.entry_size = entry_size;
-    size_t pos = 0;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        pos = 3; /* UTF-8 byte-order mark */
-    while (pos < len && !c.st) {
-        /* one physical line (with its terminator) at a time */
-        size_t end = pos;
-        while (end < len && text[end] != '\n' && text[end] != '\r')
-            end++;
-        if (end < len) {
-            if (text[end] == '\r' && end + 1 < len && text[end + 1] == '\n')
-                end++;
-            end++;
-        }
-        size_t done = 0;
-        while (done < end - pos && !c.st) {
-            size_t k = csv_parse(&p, text + pos + done, end - pos - done,
-                                 csv_field, csv_row, &c);
-            done += k;
-            if (c.st)
-                break;
-            if (done < end - pos) {
-                int e = csv_error(&p);
-                if (e == CSV_ENOMEM) {
-                    size_t nsize = entry_size * 2;
-                    unsigned char *ne = (nsize > entry_size)
-                        ? toll__realloc(&d->alloc, entry, entry_size, nsize)
-                        : NULL;
-                    if (!ne) {
-                        st = toll__nomem(err);
-                        goto cleanup;
-                    }
-                    entry = ne;
-                    entry_size = nsize;
-                    p.entry_buf = entry;
-                    p.entry_size = entry_size;
-                    p.status = CSV_SUCCESS;
-                    continue;
-                }
-                st = toll__seterr(err, TOLL_EPARSE, name, c.cur_line, -1, NULL,
-                                  NULL, 0, "malformed CSV (%s)",
-                                  csv_strerror(e));
-                goto cleanup;
-            }
-        }
-        pos = end;
-        c.cur_line++;
-    }
-    if (!c.st) {
-        if (csv_fini(&p, csv_field, csv_row, &c) != 0 && !c.st) {
-            st = toll__seterr(err, TOLL_EPARSE, name, c.cur_line - 1, -1, NULL,
-                              NULL, 0, "malformed CSV (%s)",
-                              csv_strerror(csv_error(&p)));
-            goto cleanup;
-        }
-    }
-    if (c.st) {
-        st = c.st;
-        goto cleanup;
-    }
-    if (!c.header_done)
-        st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, NULL, 0,
-                          "empty file: expected a header row");
-cleanup:
-    if (st) {
-        /* roll back: drop new strata, restore counts */
-        for (size_t s = saved_nstrata; s < d->nstrata; s++)
-            toll__free(&d->alloc, d->strata[s], strlen(d->strata[s]) + 1);
-        d->nstrata = saved_nstrata;
-        if (saved)
-            memcpy(d->counts, saved, saved_n * sizeof *saved);
-    }
-    if (c.colnames) {
-        for (size_t i = 0; i < c.ncols; i++)
-            if (c.colnames[i])
-                toll__free(&d->alloc, c.colnames[i],
-                           strlen(c.colnames[i]) + 1);
-        toll__free(&d->alloc, c.colnames,
-                   (c.ncols ? c.ncols : 1) * sizeof *c.colnames);
-    }
-    toll__free(&d->alloc, c.off, c.off_cap * sizeof *c.off);
-    toll__buf_free(&c.buf);
-    toll__free(&d->alloc, entry, entry_size);
-    toll__free(&d->alloc, saved, saved_n * sizeof *saved);
-    return st;
+    mse_load L;
+    toll_status st = load_begin(&L, d, name ? name : "<buffer>", opts, err);
+    if (!st)
+        st = load_feed(&L, text ? text : "", len);
+    if (!st)
+        st = load_finish(&L);
+    return load_end(&L, st);
 }
 
 toll_status toll_mse_data_load_file(toll_mse_data *d, const char *path,
-                                    const char *const *lists, size_t nlists,
+                                    const toll_mse_load_options *opts,
                                     toll_error *err)
-{
-    return toll_mse_data_load_file_ex(d, path, lists, nlists, NULL, err);
-}
-
-toll_status toll_mse_data_load_file_ex(toll_mse_data *d, const char *path,
-                                       const char *const *lists,
-                                       size_t nlists,
-                                       const toll_mse_load_options *opts,
-                                       toll_error *err)
 {
     if (!d || !path)
         return toll__err(err, TOLL_EINVAL, "toll_mse_data_load_file: NULL "
                                            "argument");
-    toll_status st = TOLL_OK;
-    toll__buf b;
-    toll__buf_init(&b, &d->alloc);
     FILE *f = fopen(path, "rb");
     if (!f)
         return toll__seterr(err, TOLL_EIO, path, 0, -1, NULL, NULL, 0,
                             "cannot open: %s", strerror(errno));
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (toll__buf_append(&b, chunk, n)) {
-            st = toll__nomem(err);
-            goto cleanup;
-        }
+    size_t cap = 1u << 16;
+    char *chunk = toll__alloc(&d->alloc, cap);
+    if (!chunk) {
+        fclose(f);
+        return toll__nomem(err);
     }
-    if (ferror(f)) {
+    mse_load L;
+    toll_status st = load_begin(&L, d, path, opts, err);
+    size_t n;
+    while (!st && (n = fread(chunk, 1, cap, f)) > 0)
+        st = load_feed(&L, chunk, n);
+    if (!st && ferror(f))
         st = toll__seterr(err, TOLL_EIO, path, 0, -1, NULL, NULL, 0,
                           "read error");
-        goto cleanup;
-    }
-    st = toll_mse_data_load_buffer_ex(d, path, b.data ? b.data : "", b.len,
-                                      lists, nlists, opts, err);
-cleanup:
+    if (!st)
+        st = load_finish(&L);
+    st = load_end(&L, st);
+    toll__free(&d->alloc, chunk, cap);
     fclose(f);
-    toll__buf_free(&b);
     return st;
 }
 
@@ -1085,7 +1156,7 @@ static void prefix_stratum(const toll_mse_data *d, size_t s, toll_error *err)
     err->message[n] = '\0';
 }
 
-toll_status toll__mse_total(const toll_mse_data *d, long stratum,
+toll_status toll__mse_total(const toll_mse_data *d, size_t stratum,
                             toll__mse_one_fn fn, const void *arg,
                             const toll_mse_options *o, toll_mse_estimate *out,
                             toll_error *err)
@@ -1102,7 +1173,7 @@ toll_status toll__mse_total(const toll_mse_data *d, long stratum,
     double var = 0.0;
     unsigned flags = 0;
     for (size_t s = 0; s < d->nstrata; s++) {
-        toll_status st = fn(d, (long)s, arg, o, &one, err);
+        toll_status st = fn(d, s, arg, o, &one, err);
         if (st) {
             prefix_stratum(d, s, err);
             return st;
@@ -1159,7 +1230,7 @@ typedef struct two_arg {
     int chapman;
 } two_arg;
 
-static toll_status two_one(const toll_mse_data *d, long s, const void *varg,
+static toll_status two_one(const toll_mse_data *d, size_t s, const void *varg,
                            const toll_mse_options *o, toll_mse_estimate *out,
                            toll_error *err)
 {
@@ -1215,7 +1286,7 @@ static toll_status two_one(const toll_mse_data *d, long s, const void *varg,
     return TOLL_OK;
 }
 
-static toll_status two_list(const toll_mse_data *d, long stratum, int a,
+static toll_status two_list(const toll_mse_data *d, size_t stratum, int a,
                             int b, int chapman, const toll_mse_options *opts,
                             toll_mse_estimate *out, toll_error *err)
 {
@@ -1236,7 +1307,7 @@ static toll_status two_list(const toll_mse_data *d, long stratum, int a,
     return toll__mse_total(d, stratum, two_one, &t, &o, out, err);
 }
 
-toll_status toll_mse_lincoln_petersen(const toll_mse_data *d, long stratum,
+toll_status toll_mse_lincoln_petersen(const toll_mse_data *d, size_t stratum,
                                       int a, int b,
                                       const toll_mse_options *opts,
                                       toll_mse_estimate *out, toll_error *err)
@@ -1244,7 +1315,7 @@ toll_status toll_mse_lincoln_petersen(const toll_mse_data *d, long stratum,
     return two_list(d, stratum, a, b, 0, opts, out, err);
 }
 
-toll_status toll_mse_chapman(const toll_mse_data *d, long stratum, int a,
+toll_status toll_mse_chapman(const toll_mse_data *d, size_t stratum, int a,
                              int b, const toll_mse_options *opts,
                              toll_mse_estimate *out, toll_error *err)
 {
@@ -1253,7 +1324,7 @@ toll_status toll_mse_chapman(const toll_mse_data *d, long stratum, int a,
 
 /* ---- Chao's lower bound ------------------------------------------------------ */
 
-static toll_status chao_one(const toll_mse_data *d, long s, const void *arg,
+static toll_status chao_one(const toll_mse_data *d, size_t s, const void *arg,
                             const toll_mse_options *o, toll_mse_estimate *out,
                             toll_error *err)
 {
@@ -1301,7 +1372,7 @@ static toll_status chao_one(const toll_mse_data *d, long s, const void *arg,
     return TOLL_OK;
 }
 
-toll_status toll_mse_chao(const toll_mse_data *d, long stratum,
+toll_status toll_mse_chao(const toll_mse_data *d, size_t stratum,
                           const toll_mse_options *opts, toll_mse_estimate *out,
                           toll_error *err)
 {

@@ -24,12 +24,13 @@ struct toll_mse_data {
 /* Number of pairs of K lists. */
 static inline int toll__mse_npairs(int K) { return K * (K - 1) / 2; }
 
-/* Counts of stratum s (s >= 0), or the sum over strata into `buf`
+/* Counts of stratum s, or the sum over strata into `buf`
  * (ncells entries) when s == TOLL_MSE_TOTAL.  Returns the row. */
-const int64_t *toll__mse_row(const toll_mse_data *d, long s, int64_t *buf);
+const int64_t *toll__mse_row(const toll_mse_data *d, size_t s, int64_t *buf);
 
-/* One estimate in one stratum (s >= 0); used through toll__mse_total. */
-typedef toll_status (*toll__mse_one_fn)(const toll_mse_data *d, long s,
+/* One estimate in one stratum (never TOLL_MSE_TOTAL); used through
+ * toll__mse_total. */
+typedef toll_status (*toll__mse_one_fn)(const toll_mse_data *d, size_t s,
                                         const void *arg,
                                         const toll_mse_options *o,
                                         toll_mse_estimate *out,
@@ -37,7 +38,7 @@ typedef toll_status (*toll__mse_one_fn)(const toll_mse_data *d, long s,
 /* Run `fn` in stratum `stratum`, or (TOLL_MSE_TOTAL) in every stratum and
  * sum: estimates, variances, deviances, df, npar, log-likelihoods and
  * criteria add; the interval of a sum is log-normal. */
-toll_status toll__mse_total(const toll_mse_data *d, long stratum,
+toll_status toll__mse_total(const toll_mse_data *d, size_t stratum,
                             toll__mse_one_fn fn, const void *arg,
                             const toll_mse_options *o, toll_mse_estimate *out,
                             toll_error *err);
@@ -48,11 +49,11 @@ toll_status toll__mse_stratum_get(toll_mse_data *d, const char *name,
                                   size_t len, size_t *idx, toll_error *err);
 
 /* Check a stratum argument: TOLL_EINVAL if out of range or no data. */
-toll_status toll__mse_check_stratum(const toll_mse_data *d, long s,
+toll_status toll__mse_check_stratum(const toll_mse_data *d, size_t s,
                                     toll_error *err);
 
 /* Fill an estimate with neutral values. */
-void toll__mse_est_init(toll_mse_estimate *e, toll_mse_method m, long s);
+void toll__mse_est_init(toll_mse_estimate *e, toll_mse_method m, size_t s);
 /* Set flag and append the text to e->warning ("; "-separated). */
 void toll__mse_warn(toll_mse_estimate *e, unsigned flag, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

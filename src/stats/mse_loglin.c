@@ -582,7 +582,7 @@ static void pattern_str(const toll_mse_data *d, unsigned p, char *buf)
     buf[d->K] = '\0';
 }
 
-static toll_status ll_one(const toll_mse_data *d, long s, const void *varg,
+static toll_status ll_one(const toll_mse_data *d, size_t s, const void *varg,
                           const toll_mse_options *o, toll_mse_estimate *out,
                           toll_error *err)
 {
@@ -809,7 +809,7 @@ static toll_status check_model(const toll_mse_data *d, toll_mse_model model,
     return TOLL_OK;
 }
 
-toll_status toll_mse_loglinear(const toll_mse_data *d, long stratum,
+toll_status toll_mse_loglinear(const toll_mse_data *d, size_t stratum,
                                toll_mse_model model,
                                const toll_mse_options *opts,
                                toll_mse_estimate *out, toll_error *err)
@@ -831,7 +831,7 @@ toll_status toll_mse_loglinear(const toll_mse_data *d, long stratum,
     return toll__mse_total(d, stratum, ll_one, &a, &o, out, err);
 }
 
-toll_status toll_mse_loglinear_detail(const toll_mse_data *d, long stratum,
+toll_status toll_mse_loglinear_detail(const toll_mse_data *d, size_t stratum,
                                       toll_mse_model model,
                                       const toll_mse_options *opts,
                                       double *fitted, size_t nfitted,
@@ -952,7 +952,7 @@ static int cmp_bic(const void *a, const void *b)
     return cmp_est(x, y, x->bic, y->bic);
 }
 
-toll_status toll_mse_search(const toll_mse_data *d, long stratum,
+toll_status toll_mse_search(const toll_mse_data *d, size_t stratum,
                             toll_mse_criterion criterion,
                             const toll_mse_options *opts,
                             const toll_allocator *alloc,

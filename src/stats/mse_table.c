@@ -73,7 +73,7 @@ toll_status toll_mse_estimates_table(const toll_mse_data *d,
             model = "all lists";
         const char *stratum = "total";
         if (e->stratum != TOLL_MSE_TOTAL) {
-            const char *nm = toll_mse_data_stratum_name(d, (size_t)e->stratum);
+            const char *nm = toll_mse_data_stratum_name(d, e->stratum);
             stratum = nm ? nm : "";
         }
         const char *interval =

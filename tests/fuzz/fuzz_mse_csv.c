@@ -1,10 +1,11 @@
 /*
  * tests/fuzz/fuzz_mse_csv.c - libFuzzer harness: MSE capture-history CSV
- * loading (both forms: 0/1 membership columns and pattern,count), then the
- * estimators on whatever loaded.
+ * loading (both forms: 0/1 membership columns and pattern,count; into a
+ * data set with lists, or one without that takes its lists from the
+ * load), then the estimators on whatever loaded.
  *
  * Checks: a failed load fills toll_error and leaves the data set as it was
- * (same strata, same counts); estimates are never NaN (as toll/mse.h
+ * (same lists, same strata, same counts); estimates are never NaN (as toll/mse.h
  * promises) and errors are TOLL_EMODEL / TOLL_ENUMERIC / TOLL_EINVAL /
  * TOLL_ERANGE / TOLL_ENOMEM with a message; no block is live after the
  * free.
@@ -40,31 +41,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const names[] = {"A", "B", "C", "D"};
     static const char *const cols[] = {"x", "y", "z", "w"};
     int K = 2 + (int)(h % 3);
+    /* no lists: the load names them (from cols, or A, B, ... by the
+     * width of the first pattern) */
+    int listless = !((h >> 2) & 1) && ((h >> 16) & 1);
     toll_mse_data *d = NULL;
     toll_error e;
-    if (toll_mse_data_new(K, names, &f.a, &d, &e) != TOLL_OK)
+    if (toll_mse_data_new(listless ? 0 : K, listless ? NULL : names, &f.a,
+                          &d, &e) != TOLL_OK)
         abort();
     /* earlier data that a failed load must keep */
     if ((h >> 2) & 1) {
-        toll_status st = toll_mse_data_load_buffer(d, "seed.csv", SEED,
-                                                   sizeof SEED - 1, NULL, 0,
-                                                   &e);
+        toll_status st = toll_mse_data_load_buffer(d, SEED, sizeof SEED - 1,
+                                                   "seed.csv", NULL, &e);
         FUZZ_CHECK(st == TOLL_OK);
     }
     size_t ns0 = toll_mse_data_nstrata(d);
     int64_t before[4][16];
     for (size_t s = 0; s < ns0 && s < 4; s++)
         for (unsigned p = 0; p < 16; p++)
-            before[s][p] = toll_mse_data_count(d, (long)s, p);
+            before[s][p] = toll_mse_data_count(d, s, p);
 
     if (((h >> 3) & 7) == 0)
         f.fail_at = f.count + 1 + (long)((h >> 6) % 64);
     char *copy = malloc(size ? size : 1);
     memcpy(copy, data, size);
-    int mapped = (int)((h >> 12) & 1);
-    toll_status st = toll_mse_data_load_buffer(
-        d, "fuzz.csv", copy, size, mapped ? cols : NULL,
-        mapped ? (size_t)K : 0, &e);
+    toll_mse_load_options lo;
+    toll_mse_load_options_init(&lo);
+    if ((h >> 12) & 1) {
+        lo.lists = cols;
+        lo.nlists = (size_t)K;
+    }
+    toll_status st = toll_mse_data_load_buffer(d, copy, size, "fuzz.csv",
+                                               &lo, &e);
     free(copy);
     f.fail_at = 0;
     FUZZ_CHECK(st == TOLL_OK || st == TOLL_EPARSE || st == TOLL_ERANGE ||
@@ -72,18 +80,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st) {
         fuzz_check_error(&e, st);
         FUZZ_CHECK(toll_mse_data_nstrata(d) == ns0);
+        FUZZ_CHECK(toll_mse_data_nlists(d) == (listless ? 0 : K));
         for (size_t s = 0; s < ns0 && s < 4; s++)
             for (unsigned p = 0; p < 16; p++)
-                FUZZ_CHECK(toll_mse_data_count(d, (long)s, p) ==
-                           before[s][p]);
+                FUZZ_CHECK(toll_mse_data_count(d, s, p) == before[s][p]);
     }
+    K = toll_mse_data_nlists(d);
     if (toll_mse_data_nstrata(d) > 0) {
         toll_mse_options o;
         toll_mse_options_init(&o);
         o.profile = (int)((h >> 13) & 1);
         o.max_iter = 50;
         toll_mse_estimate est;
-        long strat = (h >> 14) & 1 ? TOLL_MSE_TOTAL : 0;
+        size_t strat = (h >> 14) & 1 ? TOLL_MSE_TOTAL : 0;
         st = toll_mse_chao(d, strat, &o, &est, &e);
         check_est(st, &est, &e);
         st = toll_mse_chapman(d, strat, 0, 1, &o, &est, &e);

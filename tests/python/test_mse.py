@@ -189,6 +189,27 @@ def test_read_should_load_records_and_pattern_tables():
     assert r.strata  # the file has a stratum column
 
 
+@pytest.mark.parametrize("width", [2, 4, 8])
+def test_read_without_lists_should_name_them_by_the_pattern_width(tmp_path,
+                                                                  width):
+    p = tmp_path / "p.csv"
+    pattern = ("10" * width)[:width]
+    # a byte-order mark, CRLF line ends and quoted cells, read by the C
+    # loader alone
+    p.write_bytes(b'\xef\xbb\xbf"pattern",count\r\n"'
+                  + pattern.encode() + b'",3\r\n')
+    d = toll.mse.read(p)
+    assert d.lists == tuple("ABCDEFGH"[:width])
+    assert d.counts()[pattern] == 3
+
+
+def test_read_without_lists_should_refuse_a_pattern_of_one_list(tmp_path):
+    p = tmp_path / "p.csv"
+    p.write_text("pattern,count\n1,3\n")
+    with pytest.raises(toll.TollError, match="p.csv:2: .*1 characters wide"):
+        toll.mse.read(p)
+
+
 def test_read_without_lists_should_say_to_name_them(tmp_path):
     p = tmp_path / "r.csv"
     p.write_text("A,B\n1,0\n0,1\n1,1\n")
