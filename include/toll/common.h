@@ -113,6 +113,10 @@ TOLL_API const toll_allocator *toll_default_allocator(void);
  */
 typedef int (*toll_write_fn)(void *ctx, const char *data, size_t len);
 
+/* "No such index": what index lookups (toll_table_column_index) return
+ * when nothing matches. */
+#define TOLL_NPOS SIZE_MAX
+
 /* Library version string, e.g. "0.1.0". Static. */
 TOLL_API const char *toll_version(void);
 
