@@ -105,7 +105,7 @@ done
 
 run "$TOLL" --version
 expect_rc "--version exits 0" 0
-expect_same "--version prints the version" "$TMP/out" "toll 0.1.0"
+expect_same "--version prints the version" "$TMP/out" "toll 0.2.0"
 
 run "$TOLL"
 expect_rc "no command exits 2" 2
