@@ -11,7 +11,7 @@
 #include "common.h"
 
 /* Help lines of the interval options. */
-#define INTERVAL_HELP                                                              \
+#define INTERVAL_HELP                                                        \
     "Intervals (docs/intervals.md):\n"                                       \
     "  --interval M           add a probabilistic interval to each row:\n"   \
     "                         independent (each incident's count drawn on\n" \
