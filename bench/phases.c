@@ -309,8 +309,8 @@ static int run_pages(const opts *o)
  * counts an incident once per row it contributes to). */
 static size_t table_incident_sum(const toll_table *t)
 {
-    long col = toll_table_column_index(t, "incidents");
-    const int64_t *v = col < 0 ? NULL : toll_table_int64(t, (size_t)col);
+    size_t col = toll_table_column_index(t, "incidents");
+    const int64_t *v = col == TOLL_NPOS ? NULL : toll_table_int64(t, col);
     size_t sum = 0;
     for (size_t i = 0; v && i < toll_table_nrows(t); i++)
         sum += (size_t)v[i];

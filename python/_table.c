@@ -173,12 +173,12 @@ static int column_index(TableObject *self, PyObject *key, size_t *j)
         const char *name = PyUnicode_AsUTF8(key);
         if (!name)
             return -1;
-        long k = toll_table_column_index(self->t, name);
-        if (k < 0) {
+        size_t k = toll_table_column_index(self->t, name);
+        if (k == TOLL_NPOS) {
             PyErr_Format(PyExc_KeyError, "no column %R in this table", key);
             return -1;
         }
-        *j = (size_t)k;
+        *j = k;
         return 0;
     }
     Py_ssize_t k = PyNumber_AsSsize_t(key, PyExc_IndexError);
@@ -274,7 +274,7 @@ static PyObject *Table_render(TableObject *self, PyObject *args,
     if (table_check(self) < 0)
         return NULL;
     toll_render_format fmt;
-    if (toll_render_format_parse(format, &fmt) != TOLL_OK)
+    if (toll_render_format_parse(format, &fmt, NULL) != TOLL_OK)
         return toll_py_option_error(st, "format", format,
                                     "expected csv, json, markdown (md) or "
                                     "text, got \"%.100s\"",

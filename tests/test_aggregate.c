@@ -520,7 +520,7 @@ START_TEST(fast_path_records_should_sum_to_the_incidents_column)
         toll_table *t = NULL;
         ck_assert_int_eq(toll_summarize(inc, &o, NULL, &t, NULL), TOLL_OK);
         const int64_t *v = toll_table_int64(
-            t, (size_t)toll_table_column_index(t, "incidents"));
+            t, toll_table_column_index(t, "incidents"));
         size_t sum = 0;
         for (size_t r = 0; r < toll_table_nrows(t); r++)
             sum += (size_t)v[r];

@@ -244,15 +244,27 @@ START_TEST(source_kinds_should_have_names)
     ck_assert_str_eq(toll_source_kind_name(TOLL_SOURCE_MONITOR), "monitor");
     ck_assert_str_eq(toll_source_kind_name(TOLL_SOURCE_NGO), "ngo");
     ck_assert_str_eq(toll_source_kind_name((toll_source_kind)99), "other");
-    ck_assert_int_eq(toll_source_kind_parse("Party", &k), TOLL_OK);
+    ck_assert_int_eq(toll_source_kind_parse("Party", &k, NULL), TOLL_OK);
     ck_assert_int_eq(k, TOLL_SOURCE_PARTY);
-    ck_assert_int_eq(toll_source_kind_parse("un", &k), TOLL_OK);
+    ck_assert_int_eq(toll_source_kind_parse("un", &k, NULL), TOLL_OK);
     ck_assert_int_eq(k, TOLL_SOURCE_UN);
-    ck_assert_int_eq(toll_source_kind_parse("other", &k), TOLL_OK);
+    ck_assert_int_eq(toll_source_kind_parse("other", &k, NULL), TOLL_OK);
     ck_assert_int_eq(k, TOLL_SOURCE_OTHER);
-    ck_assert_int_eq(toll_source_kind_parse("blog", &k), TOLL_EINVAL);
-    ck_assert_int_eq(toll_source_kind_parse("", &k), TOLL_EINVAL);
-    ck_assert_int_eq(toll_source_kind_parse(NULL, &k), TOLL_EINVAL);
+    ck_assert_int_eq(toll_source_kind_parse("blog", &k, NULL), TOLL_EINVAL);
+    ck_assert_int_eq(toll_source_kind_parse("", &k, NULL), TOLL_EINVAL);
+    ck_assert_int_eq(toll_source_kind_parse(NULL, &k, NULL), TOLL_EINVAL);
+}
+END_TEST
+
+START_TEST(source_kind_parse_should_name_the_text_and_the_kinds)
+{
+    toll_source_kind k;
+    toll_error err;
+    toll_error_clear(&err);
+    ck_assert_int_eq(toll_source_kind_parse("blog", &k, &err), TOLL_EINVAL);
+    ck_assert_int_eq(err.code, TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "\"blog\""));
+    ck_assert_ptr_nonnull(strstr(err.message, "monitor, rescue, media"));
 }
 END_TEST
 
@@ -345,6 +357,7 @@ int main(void)
     tcase_add_test(tc, colmap_should_check_arguments);
     tcase_add_test(tc, colmap_out_of_memory_should_fail_cleanly);
     tcase_add_test(tc, source_kinds_should_have_names);
+    tcase_add_test(tc, source_kind_parse_should_name_the_text_and_the_kinds);
     tcase_add_test(tc, colmap_should_read_kept_fields_and_actor_column_lists);
     tcase_add_test(tc, colmap_kept_field_errors_should_name_the_item);
     tcase_add_test(tc, colmap_append_should_copy_entries_after_the_existing_ones);

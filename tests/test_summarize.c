@@ -204,23 +204,23 @@ static toll_table *summarize_by(const fixture *fx, const char *by)
     return summarize_ok(fx, &o);
 }
 
-static long col(const toll_table *t, const char *name)
+static size_t col(const toll_table *t, const char *name)
 {
-    long j = toll_table_column_index(t, name);
-    ck_assert_msg(j >= 0, "no column %s", name);
+    size_t j = toll_table_column_index(t, name);
+    ck_assert_msg(j != TOLL_NPOS, "no column %s", name);
     return j;
 }
 
 static const char *key_at(const toll_table *t, const char *name, size_t row)
 {
-    const char *s = toll_table_string(t, (size_t)col(t, name), row);
+    const char *s = toll_table_string(t, col(t, name), row);
     ck_assert_ptr_nonnull(s);
     return s;
 }
 
 static int64_t int_at(const toll_table *t, const char *name, size_t row)
 {
-    const int64_t *v = toll_table_int64(t, (size_t)col(t, name));
+    const int64_t *v = toll_table_int64(t, col(t, name));
     ck_assert_ptr_nonnull(v);
     ck_assert_uint_lt(row, toll_table_nrows(t));
     return v[row];
@@ -228,7 +228,7 @@ static int64_t int_at(const toll_table *t, const char *name, size_t row)
 
 static double dbl_at(const toll_table *t, const char *name, size_t row)
 {
-    const double *v = toll_table_double(t, (size_t)col(t, name));
+    const double *v = toll_table_double(t, col(t, name));
     ck_assert_ptr_nonnull(v);
     ck_assert_uint_lt(row, toll_table_nrows(t));
     return v[row];

@@ -233,8 +233,9 @@ START_TEST(table_accessors_should_return_null_for_wrong_type_or_range)
     ck_assert_ptr_null(toll_table_string(t, 0, 3));
     ck_assert_ptr_nonnull(toll_table_int64(t, 1));
     ck_assert_str_eq(toll_table_string(t, 0, 2), "Türkiye");
-    ck_assert_int_eq(toll_table_column_index(t, "high"), 5);
-    ck_assert_int_eq(toll_table_column_index(t, "nope"), -1);
+    ck_assert_uint_eq(toll_table_column_index(t, "high"), 5);
+    ck_assert_uint_eq(toll_table_column_index(t, "nope"), TOLL_NPOS);
+    ck_assert_uint_eq(toll_table_column_index(NULL, "high"), TOLL_NPOS);
     ck_assert_uint_eq(toll_table_nkeys(t), 1);
     ck_assert_str_eq(toll_table_caption(t), "killed; policy envelope");
     ck_assert_uint_eq(toll_table_nrows(NULL), 0);
@@ -251,15 +252,15 @@ END_TEST
 START_TEST(render_format_parse_should_accept_names_in_any_case)
 {
     toll_render_format f;
-    ck_assert_int_eq(toll_render_format_parse("csv", &f), TOLL_OK);
+    ck_assert_int_eq(toll_render_format_parse("csv", &f, NULL), TOLL_OK);
     ck_assert_int_eq(f, TOLL_RENDER_CSV);
-    ck_assert_int_eq(toll_render_format_parse("JSON", &f), TOLL_OK);
+    ck_assert_int_eq(toll_render_format_parse("JSON", &f, NULL), TOLL_OK);
     ck_assert_int_eq(f, TOLL_RENDER_JSON);
-    ck_assert_int_eq(toll_render_format_parse("md", &f), TOLL_OK);
+    ck_assert_int_eq(toll_render_format_parse("md", &f, NULL), TOLL_OK);
     ck_assert_int_eq(f, TOLL_RENDER_MARKDOWN);
-    ck_assert_int_eq(toll_render_format_parse("Markdown", &f), TOLL_OK);
+    ck_assert_int_eq(toll_render_format_parse("Markdown", &f, NULL), TOLL_OK);
     ck_assert_int_eq(f, TOLL_RENDER_MARKDOWN);
-    ck_assert_int_eq(toll_render_format_parse("text", &f), TOLL_OK);
+    ck_assert_int_eq(toll_render_format_parse("text", &f, NULL), TOLL_OK);
     ck_assert_int_eq(f, TOLL_RENDER_TEXT);
 }
 END_TEST
@@ -267,11 +268,24 @@ END_TEST
 START_TEST(render_format_parse_should_reject_unknown_names)
 {
     toll_render_format f = TOLL_RENDER_JSON;
-    ck_assert_int_eq(toll_render_format_parse("xml", &f), TOLL_EINVAL);
-    ck_assert_int_eq(toll_render_format_parse("", &f), TOLL_EINVAL);
-    ck_assert_int_eq(toll_render_format_parse("csvx", &f), TOLL_EINVAL);
-    ck_assert_int_eq(toll_render_format_parse(NULL, &f), TOLL_EINVAL);
+    ck_assert_int_eq(toll_render_format_parse("xml", &f, NULL), TOLL_EINVAL);
+    ck_assert_int_eq(toll_render_format_parse("", &f, NULL), TOLL_EINVAL);
+    ck_assert_int_eq(toll_render_format_parse("csvx", &f, NULL), TOLL_EINVAL);
+    ck_assert_int_eq(toll_render_format_parse(NULL, &f, NULL), TOLL_EINVAL);
     ck_assert_int_eq(f, TOLL_RENDER_JSON);
+}
+END_TEST
+
+START_TEST(render_format_parse_should_name_the_text_and_the_formats)
+{
+    toll_render_format f;
+    toll_error err;
+    toll_error_clear(&err);
+    ck_assert_int_eq(toll_render_format_parse("xml", &f, &err), TOLL_EINVAL);
+    ck_assert_int_eq(err.code, TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "\"xml\""));
+    ck_assert_ptr_nonnull(strstr(err.message, "csv, json, md"));
+    ck_assert_ptr_nonnull(strstr(err.message, "text"));
 }
 END_TEST
 
@@ -1094,6 +1108,7 @@ static Suite *table_suite(void)
     tcase_add_test(b, table_free_should_accept_null);
     tcase_add_test(b, render_format_parse_should_accept_names_in_any_case);
     tcase_add_test(b, render_format_parse_should_reject_unknown_names);
+    tcase_add_test(b, render_format_parse_should_name_the_text_and_the_formats);
     suite_add_tcase(s, b);
 
     TCase *r = tcase_create("render");

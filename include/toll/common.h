@@ -32,9 +32,9 @@ extern "C" {
 #endif
 
 #define TOLL_VERSION_MAJOR 0
-#define TOLL_VERSION_MINOR 1
+#define TOLL_VERSION_MINOR 2
 #define TOLL_VERSION_PATCH 0
-#define TOLL_VERSION_STRING "0.1.0"
+#define TOLL_VERSION_STRING "0.2.0"
 
 /* X-macro table of status codes: one place for names and messages. */
 #define TOLL_STATUS_MAP(X)                                                   \
@@ -113,7 +113,11 @@ TOLL_API const toll_allocator *toll_default_allocator(void);
  */
 typedef int (*toll_write_fn)(void *ctx, const char *data, size_t len);
 
-/* Library version string, e.g. "0.1.0". Static. */
+/* "No such index": what index lookups (toll_table_column_index) return
+ * when nothing matches. */
+#define TOLL_NPOS SIZE_MAX
+
+/* Library version string, e.g. "0.2.0". Static. */
 TOLL_API const char *toll_version(void);
 
 #ifdef __cplusplus

@@ -47,9 +47,12 @@ typedef enum toll_source_kind {
 
 /* "monitor", "rescue", ... ; static strings.  Unknown values: "other". */
 TOLL_API const char *toll_source_kind_name(toll_source_kind kind);
-/* Parse a kind name (case-insensitive).  TOLL_EINVAL if unknown. */
+/* Parse a kind name (case-insensitive) into *out (NULL: only check it).
+ * TOLL_EINVAL if unknown or NULL; err (may be NULL) then names the text
+ * and the accepted names. */
 TOLL_API toll_status toll_source_kind_parse(const char *name,
-                                            toll_source_kind *out);
+                                            toll_source_kind *out,
+                                            toll_error *err);
 
 /* Options for loading.  Initialise with toll_load_options_init. */
 typedef struct toll_load_options {

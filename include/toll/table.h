@@ -41,9 +41,12 @@ typedef enum toll_render_format {
     TOLL_RENDER_TEXT      /* aligned columns, ranges, a totals row */
 } toll_render_format;
 
-/* Parse "csv", "json", "md"/"markdown", "text".  TOLL_EINVAL if unknown. */
+/* Parse "csv", "json", "md"/"markdown", "text" (case-insensitive) into
+ * *out.  TOLL_EINVAL if unknown or NULL; err (may be NULL) then names the
+ * text and the accepted names. */
 TOLL_API toll_status toll_render_format_parse(const char *name,
-                                              toll_render_format *out);
+                                              toll_render_format *out,
+                                              toll_error *err);
 
 /* Free a table.  Accepts NULL. */
 TOLL_API void toll_table_free(toll_table *table);
@@ -54,9 +57,10 @@ TOLL_API size_t toll_table_ncols(const toll_table *table);
 /* Column name (owned by the table).  NULL if j is out of range. */
 TOLL_API const char *toll_table_column_name(const toll_table *table, size_t j);
 TOLL_API toll_coltype toll_table_column_type(const toll_table *table, size_t j);
-/* Index of the column called `name`, or -1. */
-TOLL_API long toll_table_column_index(const toll_table *table,
-                                      const char *name);
+/* Index of the column called `name`, or TOLL_NPOS (also for a NULL table
+ * or name). */
+TOLL_API size_t toll_table_column_index(const toll_table *table,
+                                        const char *name);
 
 /* Column data.  Each returns NULL if j is out of range or of another type.
  * Pointers are owned by the table and valid until it is freed. */

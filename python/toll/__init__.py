@@ -27,7 +27,7 @@ from ._core import Lexicon, OptionError, ParseError, ReportError, TollError
 from ._core import ModelError
 from . import intervals, mse  # toll.mse: multiple systems estimation
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 library_version = _core.library_version
 
 __all__ = [

@@ -6,19 +6,21 @@
  *            --estimator lincoln-petersen|chapman|chao] [--format F]
  *   toll mse --from-incidents REPORTS... [--lists SOURCES]
  *
- * Uses the public API only.  Exit status: 0 success, 1 bad data or a model
- * that cannot be fitted, 2 usage error.
+ * Uses the public API only; options are parsed by src/cli/args.c.  Exit
+ * status: 0 success, 1 bad data or a model that cannot be fitted, 2 usage
+ * error.
  */
 #include "mse.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { X_OK = 0, X_DATA = 1, X_USAGE = 2 };
+#include "common.h"
+
+enum { X_OK = CLI_OK, X_DATA = CLI_DATA, X_USAGE = CLI_USAGE };
 
 const char TOLL_CLI_MSE_HELP[] =
     "usage: toll mse FILE [options]\n"
@@ -78,26 +80,10 @@ static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage(const char *fmt, ...)
 {
     va_list ap;
-    fputs("toll: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    int rc = toll_cli_vusage("mse", fmt, ap);
     va_end(ap);
-    fputs(" (see 'toll mse --help')\n", stderr);
-    return X_USAGE;
-}
-
-static int write_out(void *ctx, const char *data, size_t len)
-{
-    return fwrite(data, 1, len, (FILE *)ctx) != len;
-}
-
-static int finish(void)
-{
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fputs("toll: error writing the output\n", stderr);
-        return X_DATA;
-    }
-    return X_OK;
+    return rc;
 }
 
 /* Split "A,B,C" into at most max trimmed items (pointers into a copy that
@@ -127,19 +113,6 @@ static int split_list(const char *s, char **copy, const char **items, int max)
         p = e + 1;
     }
     return n;
-}
-
-static int parse_char(const char *s, char *out)
-{
-    if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0) {
-        *out = '\t';
-        return 1;
-    }
-    if (s[0] && !s[1]) {
-        *out = s[0];
-        return 1;
-    }
-    return 0;
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -178,7 +151,7 @@ static char *read_file(const char *path, size_t *len)
 /* ---- options ------------------------------------------------------------ */
 
 typedef struct mse_cli {
-    const char **files;
+    const char **files; /* the positional arguments */
     size_t nfiles;
     const char *lists;
     const char *stratum_column;
@@ -191,86 +164,35 @@ typedef struct mse_cli {
     char delimiter;
     int from_incidents;
     int lognormal;
-    int help;
     double level;
     toll_render_format format;
 } mse_cli;
 
-static int parse_mse_args(mse_cli *c, int argc, char **argv)
+static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
+                 const char *val)
 {
-    static const struct {
-        const char *name;
-        int has_arg;
-    } opts[] = {{"help", 0},          {"lists", 1},       {"stratum-column", 1},
-                {"stratum", 1},       {"stratify-by", 1}, {"model", 1},
-                {"search", 1},        {"estimator", 1},   {"pair", 1},
-                {"delimiter", 1},     {"from-incidents", 0},
-                {"lognormal", 0},     {"level", 1},       {"format", 1}};
-    int only_args = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_args || a[0] != '-' || a[1] == '\0') {
-            c->files[c->nfiles++] = a;
-            continue;
-        }
-        if (strcmp(a, "--") == 0) {
-            only_args = 1;
-            continue;
-        }
-        if (strcmp(a, "-h") == 0) {
-            c->help = 1;
-            continue;
-        }
-        if (a[1] != '-')
-            return usage("unknown option '%s'", a);
-        const char *name = a + 2, *eq = strchr(name, '=');
-        size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        int k = -1;
-        for (int j = 0; j < (int)(sizeof opts / sizeof *opts); j++)
-            if (strlen(opts[j].name) == len &&
-                strncmp(opts[j].name, name, len) == 0)
-                k = j;
-        if (k < 0)
-            return usage("unknown option '%s'", a);
-        const char *val = NULL;
-        if (opts[k].has_arg) {
-            if (eq)
-                val = eq + 1;
-            else if (i + 1 < argc)
-                val = argv[++i];
-            else
-                return usage("option '--%s' needs a value", opts[k].name);
-        } else if (eq) {
-            return usage("option '--%s' takes no value", opts[k].name);
-        }
-        const char *nm = opts[k].name;
-        if (strcmp(nm, "help") == 0) c->help = 1;
-        else if (strcmp(nm, "lists") == 0) c->lists = val;
-        else if (strcmp(nm, "stratum-column") == 0) c->stratum_column = val;
-        else if (strcmp(nm, "stratum") == 0) c->stratum = val;
-        else if (strcmp(nm, "stratify-by") == 0) c->stratify_by = val;
-        else if (strcmp(nm, "model") == 0) c->model = val;
-        else if (strcmp(nm, "search") == 0) c->search = val;
-        else if (strcmp(nm, "estimator") == 0) c->estimator = val;
-        else if (strcmp(nm, "pair") == 0) c->pair = val;
-        else if (strcmp(nm, "from-incidents") == 0) c->from_incidents = 1;
-        else if (strcmp(nm, "lognormal") == 0) c->lognormal = 1;
-        else if (strcmp(nm, "delimiter") == 0) {
-            if (!parse_char(val, &c->delimiter))
-                return usage("--delimiter takes one character, not '%s'", val);
-        } else if (strcmp(nm, "level") == 0) {
-            char *end = NULL;
-            errno = 0;
-            double l = strtod(val, &end);
-            if (errno || end == val || *end || !(l > 0.0 && l < 1.0))
-                return usage("invalid value for --level: '%s' (a number "
-                             "between 0 and 1)", val);
-            c->level = l;
-        } else if (strcmp(nm, "format") == 0) {
-            if (toll_render_format_parse(val, &c->format) != TOLL_OK)
-                return usage("invalid value for --format: '%s' (csv, json, "
-                             "md or text)", val);
-        }
+    mse_cli *c = ctx;
+    switch (o->id) {
+    case O_LISTS: c->lists = val; break;
+    case O_STRATUM_COLUMN: c->stratum_column = val; break;
+    case O_STRATUM: c->stratum = val; break;
+    case O_STRATIFY_BY: c->stratify_by = val; break;
+    case O_MODEL: c->model = val; break;
+    case O_SEARCH: c->search = val; break;
+    case O_ESTIMATOR: c->estimator = val; break;
+    case O_PAIR: c->pair = val; break;
+    case O_FROM_INCIDENTS: c->from_incidents = 1; break;
+    case O_LOGNORMAL: c->lognormal = 1; break;
+    case O_DELIMITER: return toll_cli_char_value(a, o, val, &c->delimiter);
+    case O_FORMAT: return toll_cli_format_value(a, o, val, &c->format);
+    case O_LEVEL: {
+        double l = 0.0;
+        if (!toll_cli_parse_double(val, &l) || !(l > 0.0 && l < 1.0))
+            return toll_cli_bad_value(a, o, val, "a number between 0 and 1");
+        c->level = l;
+        break;
+    }
+    default: break;
     }
     return X_OK;
 }
@@ -504,20 +426,17 @@ static int run(const mse_cli *c)
     }
     if (c->level > 0.0 && c->level != 0.95 && c->format == TOLL_RENDER_TEXT)
         printf("(intervals at the %g%% level)\n", 100.0 * c->level);
-    st = toll_table_render(t, c->format, 0, write_out, stdout, &err);
+    st = toll_table_render(t, c->format, 0, toll_cli_write_file, stdout,
+                           &err);
     if (st) {
-        fflush(stdout);
-        fprintf(stderr, "%s\n", err.message[0]
-                                   ? err.message
-                                   : "toll: error writing the output");
-        rc = X_DATA;
+        rc = toll_cli_output_failed(&err);
         goto cleanup;
     }
     if (res && toll_mse_results_skipped(res) > 0)
         fprintf(stderr, "toll: note: %zu model(s) could not be fitted and "
                 "were skipped (first: %s)\n", toll_mse_results_skipped(res),
                 toll_mse_results_skip_message(res));
-    rc = finish();
+    rc = toll_cli_finish_output();
 cleanup:
     toll_table_free(t);
     toll_mse_results_free(res);
@@ -525,84 +444,21 @@ cleanup:
     return rc;
 }
 
-int toll_cli_mse(int argc, char **argv)
+int toll_cli_mse(const char *name, int argc, char **argv)
 {
     mse_cli c;
     memset(&c, 0, sizeof c);
     c.format = TOLL_RENDER_TEXT;
-    c.files = calloc((size_t)argc + 1, sizeof *c.files);
-    if (!c.files) {
-        fputs("toll: out of memory\n", stderr);
-        return X_DATA;
-    }
-    int rc = parse_mse_args(&c, argc, argv);
-    if (rc == X_OK && c.help) {
+    toll_cli_args a;
+    int rc = toll_cli_args_parse(&a, CLI_MSE, name, argc, argv, apply, &c);
+    c.files = a.pos;
+    c.nfiles = a.npos;
+    if (rc == X_OK && a.help) {
         fputs(TOLL_CLI_MSE_HELP, stdout);
-        rc = finish();
+        rc = toll_cli_finish_output();
     } else if (rc == X_OK) {
         rc = run(&c);
     }
-    free(c.files);
+    toll_cli_args_free(&a);
     return rc;
-}
-
-/* ---- summarize: interval options ---------------------------------------- */
-
-int toll_cli_interval_option(const char *name, const char *val,
-                             toll_interval_options *o)
-{
-    static double quantiles[TOLL_INTERVAL_MAX_QUANTILES];
-    toll_error err;
-    toll_error_clear(&err);
-    toll_status st = TOLL_OK;
-    if (strcmp(name, "interval") == 0) {
-        st = toll_interval_method_parse(val, &o->method, &err);
-    } else if (strcmp(name, "dist") == 0) {
-        st = toll_interval_dist_parse(val, &o->dist, &err);
-    } else if (strcmp(name, "engine") == 0) {
-        st = toll_interval_engine_parse(val, &o->engine, &err);
-    } else if (strcmp(name, "quantiles") == 0) {
-        size_t n = 0;
-        st = toll_interval_quantiles_parse(val, quantiles,
-                                           TOLL_INTERVAL_MAX_QUANTILES, &n,
-                                           &err);
-        if (!st) {
-            o->quantiles = quantiles;
-            o->n_quantiles = n;
-        }
-    } else if (strcmp(name, "draws") == 0 || strcmp(name, "seed") == 0) {
-        char *end = NULL;
-        errno = 0;
-        unsigned long long v = strtoull(val, &end, 10);
-        int draws = name[0] == 'd';
-        if (errno || end == val || *end || val[0] == '-' ||
-            (draws && (v == 0 || v > 100000000ull))) {
-            fprintf(stderr, "toll: invalid value for --%s: '%s' (%s)\n", name,
-                    val, draws ? "a whole number from 1 to 100000000"
-                               : "a whole number >= 0");
-            return X_USAGE;
-        }
-        if (draws)
-            o->draws = (size_t)v;
-        else
-            o->seed = (uint64_t)v;
-    } else if (strcmp(name, "open-cap") == 0) {
-        char *end = NULL;
-        errno = 0;
-        double f = strtod(val, &end);
-        if (errno || end == val || *end || !(f >= 1.0) || !isfinite(f)) {
-            fprintf(stderr, "toll: invalid value for --open-cap: '%s' (a "
-                    "number >= 1)\n", val);
-            return X_USAGE;
-        }
-        o->open_cap = f;
-    } else {
-        fprintf(stderr, "toll: unknown interval option '--%s'\n", name);
-        return X_USAGE;
-    }
-    if (st) {
-        fprintf(stderr, "toll: --%s: %s\n", name, err.message);
-        return X_USAGE;
-    }
-    return X_OK;
 }

@@ -235,7 +235,7 @@ static toll_status parse_item(toll_colmap *m, const char *item, size_t len,
                 return item_err(err, item, len, "unknown source kind");
             memcpy(kind, cols[0], lens[0]);
             kind[lens[0]] = '\0';
-            if (toll_source_kind_parse(kind, &k))
+            if (toll_source_kind_parse(kind, &k, NULL))
                 return item_err(err, item, len,
                                 "unknown source kind (expected monitor, "
                                 "rescue, media, party, un, ngo or other)");
@@ -442,7 +442,7 @@ static toll_status json_item(toll_colmap *m, const cJSON *it, const char *name,
             shape = TOLL__CM_CONST;
             if (field == TOLL__F_SOURCE_KIND) {
                 toll_source_kind k;
-                if (toll_source_kind_parse(cols[0], &k))
+                if (toll_source_kind_parse(cols[0], &k, NULL))
                     return json_err(err, name, t,
                                     "unknown source kind (expected monitor, "
                                     "rescue, media, party, un, ngo or other)");

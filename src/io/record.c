@@ -42,11 +42,25 @@ static int kind_parse_n(const char *s, size_t len, toll_source_kind *out)
     return 0;
 }
 
-toll_status toll_source_kind_parse(const char *name, toll_source_kind *out)
+#define KIND_QUOTE_MAX 64
+
+toll_status toll_source_kind_parse(const char *name, toll_source_kind *out,
+                                   toll_error *err)
 {
+    static const char accepted[] =
+        "monitor, rescue, media, party, un, ngo or other";
     toll_source_kind k;
-    if (!name || !kind_parse_n(name, strlen(name), &k))
-        return TOLL_EINVAL;
+    if (!name)
+        return toll__err(err, TOLL_EINVAL,
+                         "source kind is NULL; expected %s", accepted);
+    size_t len = strlen(name);
+    if (!kind_parse_n(name, len, &k)) {
+        int shown = len > KIND_QUOTE_MAX ? KIND_QUOTE_MAX : (int)len;
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, NULL, name, len,
+                            "unknown source kind \"%.*s%s\"; expected %s",
+                            shown, name, len > KIND_QUOTE_MAX ? "..." : "",
+                            accepted);
+    }
     if (out)
         *out = k;
     return TOLL_OK;

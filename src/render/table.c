@@ -282,14 +282,14 @@ toll_coltype toll_table_column_type(const toll_table *t, size_t j)
     return (t && j < t->ncols) ? t->cols[j].type : TOLL_COL_STRING;
 }
 
-long toll_table_column_index(const toll_table *t, const char *name)
+size_t toll_table_column_index(const toll_table *t, const char *name)
 {
     if (!t || !name)
-        return -1;
+        return TOLL_NPOS;
     for (size_t j = 0; j < t->ncols; j++)
         if (t->cols[j].name && strcmp(t->cols[j].name, name) == 0)
-            return (long)j;
-    return -1;
+            return j;
+    return TOLL_NPOS;
 }
 
 const int64_t *toll_table_int64(const toll_table *t, size_t j)
@@ -343,11 +343,18 @@ const char *toll_table_string(const toll_table *t, size_t j, size_t i)
     return cell_str(t, j, i);
 }
 
+#define FORMAT_QUOTE_MAX 64
+
 toll_status toll_render_format_parse(const char *name,
-                                     toll_render_format *out)
+                                     toll_render_format *out, toll_error *err)
 {
-    if (!name || !out)
-        return TOLL_EINVAL;
+    static const char accepted[] = "csv, json, md (markdown) or text";
+    if (!out)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_render_format_parse: out is NULL");
+    if (!name)
+        return toll__err(err, TOLL_EINVAL,
+                         "output format is NULL; expected %s", accepted);
     size_t n = strlen(name);
     if (toll__strncaseeq(name, n, "csv"))
         *out = TOLL_RENDER_CSV;
@@ -358,8 +365,13 @@ toll_status toll_render_format_parse(const char *name,
         *out = TOLL_RENDER_MARKDOWN;
     else if (toll__strncaseeq(name, n, "text"))
         *out = TOLL_RENDER_TEXT;
-    else
-        return TOLL_EINVAL;
+    else {
+        int shown = n > FORMAT_QUOTE_MAX ? FORMAT_QUOTE_MAX : (int)n;
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, NULL, name, n,
+                            "unknown output format \"%.*s%s\"; expected %s",
+                            shown, name, n > FORMAT_QUOTE_MAX ? "..." : "",
+                            accepted);
+    }
     return TOLL_OK;
 }
 
@@ -824,10 +836,10 @@ static void choose_views(const toll_table *t, view *vs, size_t *nv)
     static const char *const order[] = {"incidents", "reports", "range",
                                         "best",      "open",    "denied",
                                         "contested"};
-    long lo = toll_table_column_index(t, "low");
-    long hi = toll_table_column_index(t, "high");
-    int have_range = lo >= (long)nkeys && hi >= (long)nkeys &&
-                     t->cols[lo].type != TOLL_COL_STRING &&
+    size_t lo = toll_table_column_index(t, "low");
+    size_t hi = toll_table_column_index(t, "high");
+    int have_range = lo != TOLL_NPOS && hi != TOLL_NPOS && lo >= nkeys &&
+                     hi >= nkeys && t->cols[lo].type != TOLL_COL_STRING &&
                      t->cols[hi].type != TOLL_COL_STRING;
     for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
         if (strcmp(order[k], "range") == 0) {
@@ -835,17 +847,17 @@ static void choose_views(const toll_table *t, view *vs, size_t *nv)
                 view v;
                 memset(&v, 0, sizeof v);
                 v.kind = V_RANGE;
-                v.j = (size_t)lo;
-                v.j2 = (size_t)hi;
+                v.j = lo;
+                v.j2 = hi;
                 v.head = "range";
                 v.right = 1;
                 vs[n++] = v;
             }
             continue;
         }
-        long j = toll_table_column_index(t, order[k]);
-        if (j >= (long)nkeys)
-            vs[n++] = view_of_column(t, (size_t)j);
+        size_t j = toll_table_column_index(t, order[k]);
+        if (j != TOLL_NPOS && j >= nkeys)
+            vs[n++] = view_of_column(t, j);
     }
     /* Any other measure columns, plainly, in table order. */
     for (size_t j = nkeys; j < t->ncols; j++) {

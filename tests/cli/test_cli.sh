@@ -97,7 +97,7 @@ run "$TOLL" help summarize
 expect_rc "help summarize exits 0" 0
 expect_has "help summarize shows --by" "$TMP/out" "--by KEYS"
 
-for cmd in summarize incidents parse; do
+for cmd in summarize incidents parse mse; do
     run "$TOLL" $cmd --help
     expect_rc "$cmd --help exits 0" 0
     expect_has "$cmd --help shows its usage" "$TMP/out" "usage: toll $cmd"
@@ -105,7 +105,7 @@ done
 
 run "$TOLL" --version
 expect_rc "--version exits 0" 0
-expect_same "--version prints the version" "$TMP/out" "toll 0.1.0"
+expect_same "--version prints the version" "$TMP/out" "toll 0.2.0"
 
 run "$TOLL"
 expect_rc "no command exits 2" 2
@@ -126,6 +126,22 @@ expect_has "missing value is explained" "$TMP/err" "option '--by' needs a value"
 
 run "$TOLL" parse --by actor 5
 expect_rc "option of another command exits 2" 2
+expect_same "option of another command does not apply" "$TMP/err" \
+    "toll: option '--by' does not apply to 'parse' (see 'toll parse --help')"
+
+run "$TOLL" mse --by actor
+expect_rc "mse: option of another command exits 2" 2
+expect_same "mse: option of another command does not apply" "$TMP/err" \
+    "toll: option '--by' does not apply to 'mse' (see 'toll mse --help')"
+
+run "$TOLL" summarize --lists A,B
+expect_rc "summarize: an mse option exits 2" 2
+expect_same "summarize: an mse option does not apply" "$TMP/err" \
+    "toll: option '--lists' does not apply to 'summarize' (see 'toll summarize --help')"
+
+run "$TOLL" help mse
+expect_rc "help mse exits 0" 0
+expect_has "help mse shows its usage" "$TMP/out" "usage: toll mse"
 
 run "$TOLL" summarize --format xml
 expect_rc "bad --format exits 2" 2
@@ -323,6 +339,30 @@ expect_first "mse csv header" "$TMP/out" \
     "model,method,observed,n_hat,se,lower,upper,interval,deviance,df,aic,bic,warning"
 expect_has "mse independence: Cormack 2000 N-hat 209.34, profile 203.21-216.53" "$TMP/out" \
     "A + B + C,loglinear,201,209.34,3.42,203.21,216.53,profile,75.14,3"
+
+run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --lists=A,B,C --format=csv
+expect_rc "mse takes --opt=value" 0
+expect_has "mse --lists=A,B,C names the lists" "$TMP/out" "A + B + C,loglinear,201,"
+
+run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --level 1
+expect_rc "mse: --level 1 exits 2" 2
+expect_same "mse: a bad --level is named" "$TMP/err" \
+    "toll: invalid value for --level: '1' (a number between 0 and 1) (see 'toll mse --help')"
+
+run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --delimiter ab
+expect_rc "mse: a long --delimiter exits 2" 2
+expect_same "mse: --delimiter takes one character" "$TMP/err" \
+    "toll: --delimiter takes one character, not 'ab' (see 'toll mse --help')"
+
+run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --format xml
+expect_rc "mse: a bad --format exits 2" 2
+expect_same "mse: a bad --format is named" "$TMP/err" \
+    "toll: invalid value for --format: 'xml' (csv, json, md or text) (see 'toll mse --help')"
+
+run "$TOLL" mse --lists
+expect_rc "mse: option without its value exits 2" 2
+expect_same "mse: missing value is explained" "$TMP/err" \
+    "toll: option '--lists' needs a value (see 'toll mse --help')"
 
 run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --lists A,B,C --search aic --format csv
 expect_rc "mse --search aic ranks models" 0

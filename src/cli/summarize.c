@@ -1,0 +1,239 @@
+/*
+ * src/cli/summarize.c - `toll summarize`: totals by actor, region, period,
+ * category or grade, with probabilistic intervals (docs/intervals.md).
+ */
+#include "commands.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common.h"
+
+/* Help lines of the interval options. */
+#define INTERVAL_HELP                                                        \
+    "Intervals (docs/intervals.md):\n"                                       \
+    "  --interval M           add a probabilistic interval to each row:\n"   \
+    "                         independent (each incident's count drawn on\n" \
+    "                         its own) or comonotone (all at the same\n"     \
+    "                         quantile); default none\n"                     \
+    "  --dist D               uniform (default) on low..high, or triangular\n" \
+    "                         with its mode at best\n"                       \
+    "  --quantiles P,P,...    default 0.025,0.5,0.975 (columns q025, q500,\n" \
+    "                         q975, then q_engine)\n"                        \
+    "  --open-cap F           an open high becomes max(high, F x low);\n"    \
+    "                         default 2\n"                                   \
+    "  --engine E             auto (default: exact, else normal, else\n"     \
+    "                         simulate), exact, normal or simulate\n"        \
+    "  --draws N              simulation draws (default 10000)\n"            \
+    "  --seed S               simulation seed (default 1; the same seed\n"   \
+    "                         gives the same numbers on every platform)\n"
+
+const char TOLL_CLI_SUMMARIZE_HELP[] =
+    "usage: toll summarize [FILE...] [options]\n"
+    "\n"
+    "Reconcile the reports of each incident and total the incidents by group:\n"
+    "incidents, reports, sums of low, best and high, and counts of incidents\n"
+    "with an open-ended figure, a denial, or contested blame.\n"
+    "\n"
+    "Grouping:\n"
+    "  --by KEYS              comma-separated keys: actor, region, region:K,\n"
+    "                         period:day|week|month|quarter|year, category,\n"
+    "                         grade, or a kept field (type_of_violence);\n"
+    "                         '' for one row (default: actor,period:month)\n"
+    "  --category NAME        category to total: killed (default), injured,\n"
+    "                         children_killed, ... (all with --by category)\n"
+    "  --attribution A        joint (default): one row per set of actors;\n"
+    "                         split: each of n actors gets 1/n;\n"
+    "                         each: each actor gets the full count (rows then\n"
+    "                         do not add up)\n"
+    "  --span S               start (default): a multi-day incident counts in\n"
+    "                         the period it starts; prorate: split by days\n"
+    "\n"
+    "Filters:\n"
+    "  --min-grade G          self-only, single, corroborated or confirmed\n"
+    "  --from DATE            incidents starting on or after DATE\n"
+    "                         (YYYY-MM-DD, YYYY-MM or YYYY)\n"
+    "  --to DATE              incidents starting on or before DATE (a month\n"
+    "                         or year includes all of it)\n"
+    "  --region PREFIX        e.g. Syria/Idlib\n"
+    "  --actor NAME           incidents naming NAME (repeat for several)\n"
+    "  --where FIELD=VALUE    incidents whose kept field FIELD (a column the\n"
+    "                         reports keep, e.g. type_of_violence) is VALUE;\n"
+    "                         repeat: same field OR, different fields AND\n"
+    "  --min-data-grade G     grade from the data (kept field data_grade):\n"
+    "                         confirmed, fair, weak, contested or discounted\n"
+    "\n" TOLL_CLI_LOAD_HELP
+    "\n" INTERVAL_HELP
+    "\n"
+    "Output:\n"
+    "  --format F             text (default), csv, json or md\n"
+    "  --totals               add a totals row to csv and json (text and md\n"
+    "                         always have one)\n";
+
+typedef struct summarize_cli {
+    toll_cli_input in;
+    toll_summarize_options sum;
+    double quantiles[TOLL_INTERVAL_MAX_QUANTILES]; /* --quantiles */
+    toll_render_format format;
+    int totals;
+} summarize_cli;
+
+/* --interval, --dist, --quantiles, --open-cap, --engine, --draws, --seed.
+ * Their messages name the option but do not point to --help. */
+static int interval_option(summarize_cli *c, const toll_cli_opt *o,
+                           const char *val)
+{
+    toll_interval_options *io = &c->sum.interval;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status st = TOLL_OK;
+    switch (o->id) {
+    case O_INTERVAL:
+        st = toll_interval_method_parse(val, &io->method, &err);
+        break;
+    case O_DIST:
+        st = toll_interval_dist_parse(val, &io->dist, &err);
+        break;
+    case O_ENGINE:
+        st = toll_interval_engine_parse(val, &io->engine, &err);
+        break;
+    case O_QUANTILES: {
+        size_t n = 0;
+        st = toll_interval_quantiles_parse(val, c->quantiles,
+                                           TOLL_INTERVAL_MAX_QUANTILES, &n,
+                                           &err);
+        if (!st) {
+            io->quantiles = c->quantiles;
+            io->n_quantiles = n;
+        }
+        break;
+    }
+    case O_DRAWS:
+    case O_SEED: {
+        unsigned long long v = 0;
+        int draws = o->id == O_DRAWS;
+        if (!toll_cli_parse_ullong(val, &v) ||
+            (draws && (v == 0 || v > 100000000ull))) {
+            fprintf(stderr, "toll: invalid value for --%s: '%s' (%s)\n",
+                    o->name, val, draws ? "a whole number from 1 to 100000000"
+                                        : "a whole number >= 0");
+            return CLI_USAGE;
+        }
+        if (draws)
+            io->draws = (size_t)v;
+        else
+            io->seed = (uint64_t)v;
+        break;
+    }
+    case O_OPEN_CAP: {
+        double f = 0.0;
+        if (!toll_cli_parse_double(val, &f) || !(f >= 1.0) || !isfinite(f)) {
+            fprintf(stderr, "toll: invalid value for --open-cap: '%s' (a "
+                    "number >= 1)\n", val);
+            return CLI_USAGE;
+        }
+        io->open_cap = f;
+        break;
+    }
+    default: return CLI_NOT_MINE;
+    }
+    if (st) {
+        fprintf(stderr, "toll: --%s: %s\n", o->name, err.message);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
+                 const char *val)
+{
+    summarize_cli *c = ctx;
+    toll_error err;
+    toll_error_clear(&err);
+    switch (o->id) {
+    case O_BY: c->sum.by = val; break;
+    case O_CATEGORY: c->sum.category = val; break;
+    case O_FROM: c->sum.date_from = val; break;
+    case O_TO: c->sum.date_to = val; break;
+    case O_REGION: c->sum.region_prefix = val; break;
+    case O_TOTALS: c->totals = 1; break;
+    case O_MIN_DATA_GRADE: c->sum.min_data_grade = val; break;
+    case O_ATTR:
+        if (toll_attribution_parse(val, &c->sum.attribution, &err) != TOLL_OK)
+            return toll_cli_value_error(a, o, val, &err);
+        break;
+    case O_SPAN:
+        if (toll_span_parse(val, &c->sum.span, &err) != TOLL_OK)
+            return toll_cli_value_error(a, o, val, &err);
+        break;
+    case O_MIN_GRADE:
+        if (toll_grade_parse(val, &c->sum.min_grade, &err) != TOLL_OK)
+            return toll_cli_value_error(a, o, val, &err);
+        break;
+    case O_FORMAT: return toll_cli_format_value(a, o, val, &c->format);
+    case O_THREADS: {
+        int rc = toll_cli_input_option(&c->in, a, o, val);
+        c->sum.interval.threads = c->in.threads;
+        return rc;
+    }
+    default: {
+        int rc = interval_option(c, o, val);
+        return rc != CLI_NOT_MINE ? rc : toll_cli_input_option(&c->in, a, o,
+                                                               val);
+    }
+    }
+    return CLI_OK;
+}
+
+static int run(summarize_cli *c, const toll_cli_args *a)
+{
+    toll_error err;
+    toll_error_clear(&err);
+    toll_cli_data d;
+    toll_table *table = NULL;
+    int rc = toll_cli_data_load(&d, &c->in, a);
+    if (rc != CLI_OK)
+        goto cleanup;
+    c->sum.actors = toll_cli_args_list(a, O_ACTOR, &c->sum.n_actors);
+    c->sum.where = toll_cli_args_list(a, O_WHERE, &c->sum.n_where);
+    toll_status st = toll_summarize(d.incidents, &c->sum, NULL, &table, &err);
+    if (st != TOLL_OK) {
+        fprintf(stderr, "%s\n", err.message);
+        rc = toll_cli_status_exit(st);
+        goto cleanup;
+    }
+    if (!toll_table_additive(table))
+        fputs("toll: note: with --attribution each, every incident counts "
+              "once for each of its actors, so the rows do not add up\n",
+              stderr);
+    rc = toll_cli_render(table, c->format, c->totals);
+
+cleanup:
+    toll_table_free(table);
+    toll_cli_data_free(&d);
+    return rc;
+}
+
+int toll_cli_summarize(const char *name, int argc, char **argv)
+{
+    summarize_cli c;
+    memset(&c, 0, sizeof c);
+    toll_cli_input_init(&c.in);
+    toll_summarize_options_init(&c.sum);
+    c.sum.by = "actor,period:month";
+    c.format = TOLL_RENDER_TEXT;
+    toll_cli_args a;
+    int rc = toll_cli_args_parse(&a, CLI_SUMMARIZE, name, argc, argv, apply,
+                                 &c);
+    if (rc == CLI_OK && !a.help)
+        rc = toll_cli_input_check(&c.in, &a);
+    if (rc == CLI_OK && a.help) {
+        fputs(TOLL_CLI_SUMMARIZE_HELP, stdout);
+        rc = toll_cli_finish_output();
+    } else if (rc == CLI_OK) {
+        rc = run(&c, &a);
+    }
+    toll_cli_args_free(&a);
+    return rc;
+}
