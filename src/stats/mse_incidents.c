@@ -3,6 +3,7 @@
  * (toll_mse_data_from_incidents): an incident is an individual, its
  * non-self sources are the lists it is on.
  */
+#include "core/period.h"
 #include "stats/mse.h"
 
 #include <stdio.h>
@@ -11,12 +12,11 @@
 /* ---- stratification keys ------------------------------------------------ */
 
 enum strat_kind { ST_NONE, ST_REGION, ST_PERIOD };
-enum strat_unit { U_DAY, U_WEEK, U_MONTH, U_QUARTER, U_YEAR };
 
 typedef struct strat {
     enum strat_kind kind;
     int levels;          /* region: levels kept (0: all) */
-    enum strat_unit unit;
+    toll__period_unit unit;
 } strat;
 
 static toll_status parse_strat(const char *s, strat *out, toll_error *err)
@@ -56,49 +56,14 @@ static toll_status parse_strat(const char *s, strat *out, toll_error *err)
         return TOLL_OK;
     }
     if (toll__strncaseeq(s, nn, "period") && colon) {
-        static const char *const units[] = {"day", "week", "month",
-                                            "quarter", "year"};
-        for (int u = 0; u < 5; u++)
-            if (toll__strncaseeq(arg, alen, units[u])) {
-                out->kind = ST_PERIOD;
-                out->unit = (enum strat_unit)u;
-                return TOLL_OK;
-            }
+        toll_status st = toll__period_unit_parse(arg, alen, "stratify_by", s,
+                                                 n, &out->unit, err);
+        if (!st)
+            out->kind = ST_PERIOD;
+        return st;
     }
     return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "stratify_by", s, n,
                         "cannot stratify by '%.*s' %s", (int)n, s, expected);
-}
-
-/* The period label of day d: 2016-09-25, 2016-W38, 2016-09, 2016-Q3, 2016,
- * and a sortable number for it. */
-static int64_t period_label(enum strat_unit u, int32_t d, char buf[32])
-{
-    int y, m, day, iy, w;
-    switch (u) {
-    case U_DAY: {
-        char tmp[16];
-        toll_date_format(d, tmp);
-        snprintf(buf, 32, "%s", tmp);
-        return d;
-    }
-    case U_WEEK:
-        toll_date_iso_week(d, &iy, &w);
-        snprintf(buf, 32, "%04d-W%02d", iy, w);
-        return (int64_t)iy * 100 + w;
-    case U_MONTH:
-        toll_date_to_ymd(d, &y, &m, &day);
-        snprintf(buf, 32, "%04d-%02d", y, m);
-        return (int64_t)y * 12 + m;
-    case U_QUARTER:
-        toll_date_to_ymd(d, &y, &m, &day);
-        snprintf(buf, 32, "%04d-Q%d", y, (m - 1) / 3 + 1);
-        return (int64_t)y * 4 + (m - 1) / 3;
-    case U_YEAR:
-    default:
-        toll_date_to_ymd(d, &y, &m, &day);
-        snprintf(buf, 32, "%04d", y);
-        return y;
-    }
 }
 
 /* ---- list names --------------------------------------------------------- */
@@ -417,7 +382,7 @@ toll_status toll_mse_data_from_incidents(const toll_incidents *inc,
             key = ds == TOLL_NO_DATE ? UINT64_MAX : (uint64_t)(uint32_t)ds;
         uint32_t id = labels_find(&L, key);
         if (!id) {
-            char buf[32];
+            char buf[TOLL__PERIOD_LABEL_SIZE];
             const char *s = "";
             size_t len = 0;
             int64_t num = 0;
@@ -433,9 +398,9 @@ toll_status toll_mse_data_from_incidents(const toll_incidents *inc,
                         }
                 }
             } else if (ds != TOLL_NO_DATE) {
-                num = period_label(sk.unit, ds, buf);
+                num = toll__period_number(sk.unit, ds);
+                len = toll__period_label(sk.unit, num, buf, sizeof buf);
                 s = buf;
-                len = strlen(buf);
             } else {
                 num = INT64_MIN; /* no date: first */
             }

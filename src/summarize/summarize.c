@@ -14,6 +14,7 @@
  * are self-reports or unknown does not enter the totals (not even its
  * `incidents` count).
  */
+#include "core/period.h" /* period numbers and labels */
 #include "reconcile/reconcile.h"
 #include "render/render.h"
 #include "stats/intervals.h" /* probabilistic intervals */
@@ -139,7 +140,6 @@ enum dim_kind {
     DIM_ACTOR, DIM_REGION, DIM_PERIOD, DIM_CATEGORY, DIM_GRADE,
     DIM_FIELD /* a kept field (src/summarize/kept.c) */
 };
-enum period_unit { P_DAY, P_WEEK, P_MONTH, P_QUARTER, P_YEAR };
 
 static const char *const dim_names[] = {"actor", "region", "period",
                                         "category", "grade", "field"};
@@ -148,7 +148,7 @@ static const char *const dim_names[] = {"actor", "region", "period",
 typedef struct dim_val {
     const char *s; /* label (actor, region, category, grade) */
     size_t len;
-    int64_t num;   /* period number (INT64_MAX: no date); grade */
+    int64_t num;   /* period number (TOLL__NO_PERIOD: no date); grade */
     uint32_t hash; /* of the label (regions) or number (periods) */
 } dim_val;
 
@@ -168,7 +168,7 @@ typedef struct dim {
     size_t fvals_n;
     int data_grade;         /* DIM_FIELD data_grade: sorted by grade */
     int levels;             /* region: levels kept; 0 = the whole path */
-    enum period_unit unit;
+    toll__period_unit unit;
     dim_val *vals;          /* code -> value */
     size_t n, cap;
     uint32_t *by_id;        /* string id (or grade) -> code + 1; 0 unset
@@ -246,22 +246,10 @@ static toll_status parse_by(const char *by, dim *dims, size_t *ndims,
                     err, TOLL_EINVAL, NULL, 0, -1, "by", s, n,
                     "group key 'period' needs a unit: "
                     "period:day|week|month|quarter|year");
-            if (toll__strncaseeq(arg, alen, "day"))
-                d.unit = P_DAY;
-            else if (toll__strncaseeq(arg, alen, "week"))
-                d.unit = P_WEEK;
-            else if (toll__strncaseeq(arg, alen, "month"))
-                d.unit = P_MONTH;
-            else if (toll__strncaseeq(arg, alen, "quarter"))
-                d.unit = P_QUARTER;
-            else if (toll__strncaseeq(arg, alen, "year"))
-                d.unit = P_YEAR;
-            else
-                return toll__seterr(
-                    err, TOLL_EINVAL, NULL, 0, -1, "by", s, n,
-                    "unknown period unit in group key '%.*s' (expected "
-                    "period:day|week|month|quarter|year)",
-                    (int)n, s);
+            toll_status st = toll__period_unit_parse(arg, alen, "by", s, n,
+                                                     &d.unit, err);
+            if (st)
+                return st;
         } else if (!colon) {
             /* a kept field, checked against the reports later */
             d.kind = DIM_FIELD;
@@ -367,79 +355,7 @@ static toll_status dim_find_add(const toll_allocator *a, dim *d, dim_val v,
     return st;
 }
 
-/* ---- periods ------------------------------------------------------------------ */
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-/* The period number of day d, and the last day of that period. */
-static int64_t period_of(enum period_unit u, int32_t d, int32_t *last)
-{
-    int y, m, day, iy, w;
-    switch (u) {
-    case P_DAY:
-        *last = d;
-        return d;
-    case P_WEEK:
-        toll_date_iso_week(d, &iy, &w);
-        *last = d + (7 - toll_date_weekday(d));
-        return (int64_t)iy * 100 + w;
-    case P_MONTH:
-        toll_date_to_ymd(d, &y, &m, &day);
-        *last = (m == 12 ? toll_date_from_ymd(y + 1, 1, 1)
-                         : toll_date_from_ymd(y, m + 1, 1)) - 1;
-        return (int64_t)y * 12 + (m - 1);
-    case P_QUARTER: {
-        toll_date_to_ymd(d, &y, &m, &day);
-        int q = (m - 1) / 3;
-        *last = (q == 3 ? toll_date_from_ymd(y + 1, 1, 1)
-                        : toll_date_from_ymd(y, q * 3 + 4, 1)) - 1;
-        return (int64_t)y * 4 + q;
-    }
-    case P_YEAR:
-    default:
-        toll_date_to_ymd(d, &y, &m, &day);
-        *last = toll_date_from_ymd(y + 1, 1, 1) - 1;
-        return y;
-    }
-}
-
-/* Label of a period number: 2016-09-25, 2016-W38, 2016-09, 2016-Q3, 2016;
- * "" for no date. */
-static void period_label(enum period_unit u, int64_t num, char buf[64])
-{
-    if (num == INT64_MAX) {
-        buf[0] = '\0';
-        return;
-    }
-    switch (u) {
-    case P_DAY: {
-        char tmp[16];
-        toll_date_format((int32_t)num, tmp);
-        snprintf(buf, 64, "%s", tmp);
-        break;
-    }
-    case P_WEEK:
-        snprintf(buf, 64, "%04lld-W%02lld", (long long)floor_div(num, 100),
-                 (long long)(num - floor_div(num, 100) * 100));
-        break;
-    case P_MONTH:
-        snprintf(buf, 64, "%04lld-%02lld", (long long)floor_div(num, 12),
-                 (long long)(num - floor_div(num, 12) * 12 + 1));
-        break;
-    case P_QUARTER:
-        snprintf(buf, 64, "%04lld-Q%lld", (long long)floor_div(num, 4),
-                 (long long)(num - floor_div(num, 4) * 4 + 1));
-        break;
-    case P_YEAR:
-    default:
-        snprintf(buf, 64, "%04lld", (long long)num);
-        break;
-    }
-}
+/* ---- periods (numbers and labels: src/core/period.c) ------------------------ */
 
 static toll_status period_code(const toll_allocator *a, dim *d, int64_t num,
                                uint32_t *code)
@@ -460,8 +376,10 @@ static toll_status day_code(const toll_allocator *a, dim *d, int32_t day,
         *last = e->last;
         return TOLL_OK;
     }
-    toll_status st = period_code(a, d, period_of(d->unit, day, last), code);
+    int64_t num = toll__period_number(d->unit, day);
+    toll_status st = period_code(a, d, num, code);
     if (!st) {
+        *last = toll__period_last(d->unit, num);
         e->day = day;
         e->code = *code;
         e->last = *last;
@@ -1175,7 +1093,8 @@ static toll_status aggregate(ctx *c, toll_error *err)
             dim *d = &c->dims[c->period_dim];
             int32_t de = inc->date_end[i];
             if (ds == TOLL_NO_DATE) {
-                if ((st = period_code(a, d, INT64_MAX, &c->pparts[0].code)))
+                if ((st = period_code(a, d, TOLL__NO_PERIOD,
+                                      &c->pparts[0].code)))
                     goto fail;
             } else if (c->span == TOLL_SPAN_START || de == TOLL_NO_DATE ||
                        de <= ds) {
@@ -1517,7 +1436,7 @@ static toll_status fast_aggregate(ctx *c, int *used, toll_error *err)
             uint32_t v = pmap ? pmap[x] : 0;
             if (TOLL__UNLIKELY(!v)) {
                 if (ds == TOLL_NO_DATE)
-                    st = period_code(a, dP, INT64_MAX, &v);
+                    st = period_code(a, dP, TOLL__NO_PERIOD, &v);
                 else
                     st = day_code(a, dP, ds, &v, &last);
                 if (st)
@@ -1752,7 +1671,7 @@ cleanup:
 
 /* A period column: the incidents' start days by period (code NULL when
  * the days span more than FAST_DAYS_MAX). */
-static toll_status kcol_build_period(const ctx *c, enum period_unit u,
+static toll_status kcol_build_period(const ctx *c, toll__period_unit u,
                                      toll__kcol **out)
 {
     const toll_incidents *inc = c->inc;
@@ -1788,8 +1707,7 @@ static toll_status kcol_build_period(const ctx *c, enum period_unit u,
     int64_t prev = 0;
     for (size_t d = 0; d < nd; d++)
         if (dmap[d]) {
-            int32_t last;
-            int64_t num = period_of(u, (int32_t)(lo + (int64_t)d), &last);
+            int64_t num = toll__period_number(u, (int32_t)(lo + (int64_t)d));
             nv += nv == 0 || num != prev;
             prev = num;
             dmap[d] = (uint32_t)nv; /* code + 1 */
@@ -1797,13 +1715,11 @@ static toll_status kcol_build_period(const ctx *c, enum period_unit u,
     if (!(col = toll__kcol_new(a, n, nv + (size_t)nodate, 0)))
         goto nomem;
     for (size_t d = 0; d < nd; d++)
-        if (dmap[d]) {
-            int32_t last;
+        if (dmap[d])
             col->num[dmap[d] - 1] =
-                period_of(u, (int32_t)(lo + (int64_t)d), &last);
-        }
+                toll__period_number(u, (int32_t)(lo + (int64_t)d));
     if (nodate)
-        col->num[nv] = INT64_MAX; /* sorts last */
+        col->num[nv] = TOLL__NO_PERIOD; /* sorts last */
     for (size_t i = 0; i < n; i++) {
         int32_t ds = inc->date_start[i];
         col->code[i] = ds == TOLL_NO_DATE ? (uint32_t)nv : dmap[ds - lo] - 1;
@@ -1877,6 +1793,9 @@ static const toll__kcol *kcol_slot(const ctx *c, int slot,
         return NULL;
     return toll__kcache_put(c->inc, slot, made);
 }
+
+_Static_assert(TOLL__KC_PERIOD + TOLL__PERIOD_UNITS == TOLL__KC_REGION,
+               "one cached period column per unit");
 
 /* The cached column for dim d: *col NULL when d cannot be cached. */
 static toll_status kcol_for(const ctx *c, const dim *d,
@@ -2464,9 +2383,9 @@ static toll_status build_table(ctx *c, const toll_allocator *alloc,
             const dim_val *v = &d->vals[by_rank[rk]];
             char buf[64];
             if (d->kind == DIM_PERIOD) {
-                period_label(d->unit, v->num, buf);
-                st = toll__table_dict_add(t, k, buf, strlen(buf),
-                                          &dcodes[k][rk]);
+                size_t blen = toll__period_label(d->unit, v->num, buf,
+                                                 sizeof buf);
+                st = toll__table_dict_add(t, k, buf, blen, &dcodes[k][rk]);
             } else {
                 st = toll__table_dict_add(t, k, v->s, v->len, &dcodes[k][rk]);
             }

@@ -1,0 +1,161 @@
+/*
+ * src/core/period.c - calendar periods: unit names, period numbers, the
+ * days of a period and its label (see src/core/period.h for the
+ * numbering).
+ */
+#include "core/period.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const unit_names[TOLL__PERIOD_UNITS] = {
+    "day", "week", "month", "quarter", "year"};
+
+/* Floor division for 64-bit values. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+const char *toll__period_unit_name(toll__period_unit u)
+{
+    return (unsigned)u < TOLL__PERIOD_UNITS ? unit_names[u] : "";
+}
+
+toll_status toll__period_unit_parse(const char *name, size_t len,
+                                    const char *field, const char *ctx,
+                                    size_t ctx_len, toll__period_unit *u,
+                                    toll_error *err)
+{
+    for (int k = 0; k < TOLL__PERIOD_UNITS; k++)
+        if (toll__strncaseeq(name, len, unit_names[k])) {
+            *u = (toll__period_unit)k;
+            return TOLL_OK;
+        }
+    static const char expected[] =
+        "(expected day, week, month, quarter or year)";
+    if (!ctx)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, field, name, len,
+                            "unknown period unit '%.*s' %s", (int)len, name,
+                            expected);
+    return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, field, ctx, ctx_len,
+                        "unknown period unit '%.*s' in '%.*s' %s", (int)len,
+                        name, (int)ctx_len, ctx, expected);
+}
+
+int64_t toll__period_number(toll__period_unit u, int32_t day)
+{
+    int y, m, d, iy, w;
+    if (day == TOLL_NO_DATE)
+        return TOLL__NO_PERIOD;
+    switch (u) {
+    case TOLL__PERIOD_DAY:
+        return day;
+    case TOLL__PERIOD_WEEK:
+        toll_date_iso_week(day, &iy, &w);
+        return (int64_t)iy * 100 + w;
+    case TOLL__PERIOD_MONTH:
+        toll_date_to_ymd(day, &y, &m, &d);
+        return (int64_t)y * 12 + (m - 1);
+    case TOLL__PERIOD_QUARTER:
+        toll_date_to_ymd(day, &y, &m, &d);
+        return (int64_t)y * 4 + (m - 1) / 3;
+    case TOLL__PERIOD_YEAR:
+    default:
+        toll_date_to_ymd(day, &y, &m, &d);
+        return y;
+    }
+}
+
+/* The Monday of week 1 of ISO year y: the week holding 4 January. */
+static int32_t iso_year_start(int64_t y)
+{
+    int32_t jan4 = toll_date_from_ymd((int)y, 1, 4);
+    return jan4 - (toll_date_weekday(jan4) - 1);
+}
+
+int32_t toll__period_first(toll__period_unit u, int64_t num)
+{
+    switch (u) {
+    case TOLL__PERIOD_DAY:
+        return (int32_t)num;
+    case TOLL__PERIOD_WEEK: {
+        int64_t y = floor_div(num, 100);
+        return iso_year_start(y) + (int32_t)(num - y * 100 - 1) * 7;
+    }
+    case TOLL__PERIOD_MONTH: {
+        int64_t y = floor_div(num, 12);
+        return toll_date_from_ymd((int)y, (int)(num - y * 12) + 1, 1);
+    }
+    case TOLL__PERIOD_QUARTER: {
+        int64_t y = floor_div(num, 4);
+        return toll_date_from_ymd((int)y, (int)(num - y * 4) * 3 + 1, 1);
+    }
+    case TOLL__PERIOD_YEAR:
+    default:
+        return toll_date_from_ymd((int)num, 1, 1);
+    }
+}
+
+int32_t toll__period_last(toll__period_unit u, int64_t num)
+{
+    switch (u) {
+    case TOLL__PERIOD_DAY:
+        return (int32_t)num;
+    case TOLL__PERIOD_WEEK:
+        return toll__period_first(u, num) + 6;
+    case TOLL__PERIOD_MONTH:
+    case TOLL__PERIOD_QUARTER:
+    case TOLL__PERIOD_YEAR:
+    default:
+        /* the day before the next period (month and quarter numbers run
+         * on across years; year numbers are years) */
+        return toll__period_first(u, num + 1) - 1;
+    }
+}
+
+size_t toll__period_label(toll__period_unit u, int64_t num, char *buf,
+                          size_t size)
+{
+    char tmp[TOLL__PERIOD_LABEL_SIZE];
+    if (!size)
+        return 0;
+    if (num == TOLL__NO_PERIOD) {
+        tmp[0] = '\0';
+    } else {
+        switch (u) {
+        case TOLL__PERIOD_DAY: {
+            char day[16];
+            toll_date_format((int32_t)num, day);
+            snprintf(tmp, sizeof tmp, "%s", day);
+            break;
+        }
+        case TOLL__PERIOD_WEEK:
+            snprintf(tmp, sizeof tmp, "%04lld-W%02lld",
+                     (long long)floor_div(num, 100),
+                     (long long)(num - floor_div(num, 100) * 100));
+            break;
+        case TOLL__PERIOD_MONTH:
+            snprintf(tmp, sizeof tmp, "%04lld-%02lld",
+                     (long long)floor_div(num, 12),
+                     (long long)(num - floor_div(num, 12) * 12 + 1));
+            break;
+        case TOLL__PERIOD_QUARTER:
+            snprintf(tmp, sizeof tmp, "%04lld-Q%lld",
+                     (long long)floor_div(num, 4),
+                     (long long)(num - floor_div(num, 4) * 4 + 1));
+            break;
+        case TOLL__PERIOD_YEAR:
+        default:
+            snprintf(tmp, sizeof tmp, "%04lld", (long long)num);
+            break;
+        }
+    }
+    size_t n = strlen(tmp);
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, tmp, n);
+    buf[n] = '\0';
+    return n;
+}

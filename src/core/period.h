@@ -1,0 +1,73 @@
+/*
+ * src/core/period.h - calendar periods (day, ISO week, month, quarter,
+ * year): their unit names, the period number of a day, the days a period
+ * covers and its label.  The one home of these rules: summaries by period
+ * (src/summarize/summarize.c) and MSE strata by period
+ * (src/stats/mse_incidents.c) both use it.  Nothing here is public API;
+ * all functions are pure and thread-safe.
+ *
+ * Period numbers order periods in time, one unit apart:
+ *   day      the day number itself (include/toll/date.h)
+ *   week     ISO year * 100 + ISO week (1-53)
+ *   month    year * 12 + (month - 1)
+ *   quarter  year * 4 + (quarter - 1)
+ *   year     the year
+ * Week numbers skip between years (202053 is followed by 202101), so only
+ * their order, not their differences, is meaningful.
+ */
+#ifndef TOLL_SRC_CORE_PERIOD_H
+#define TOLL_SRC_CORE_PERIOD_H
+
+#include "base/base.h"
+
+/* The units, in this order (src/summarize/kernel.h counts on it). */
+typedef enum toll__period_unit {
+    TOLL__PERIOD_DAY,
+    TOLL__PERIOD_WEEK,
+    TOLL__PERIOD_MONTH,
+    TOLL__PERIOD_QUARTER,
+    TOLL__PERIOD_YEAR
+} toll__period_unit;
+#define TOLL__PERIOD_UNITS 5
+
+/* The period number of "no date": after every real period; label "". */
+#define TOLL__NO_PERIOD INT64_MAX
+
+/* A buffer this large holds any label. */
+#define TOLL__PERIOD_LABEL_SIZE 48
+
+/* The name of a unit: "day", "week", "month", "quarter", "year". */
+const char *toll__period_unit_name(toll__period_unit u);
+
+/*
+ * The unit named by name[0..len) (ASCII case-insensitive).  An unknown
+ * name gives TOLL_EINVAL; *u is left alone.  err's field is `field` (may
+ * be NULL); its text is ctx[0..ctx_len), the text the name was read from
+ * (e.g. the group key "period:fortnight"), or the name itself when ctx is
+ * NULL; its message names the name and ctx and lists the units:
+ *   unknown period unit 'fortnight' in 'period:fortnight' (expected day,
+ *   week, month, quarter or year)
+ */
+toll_status toll__period_unit_parse(const char *name, size_t len,
+                                    const char *field, const char *ctx,
+                                    size_t ctx_len, toll__period_unit *u,
+                                    toll_error *err);
+
+/* The number of the period of unit u that holds day `day`;
+ * TOLL__NO_PERIOD for TOLL_NO_DATE. */
+int64_t toll__period_number(toll__period_unit u, int32_t day);
+
+/* The first and the last day of period `num` (a number
+ * toll__period_number gives, not TOLL__NO_PERIOD). */
+int32_t toll__period_first(toll__period_unit u, int64_t num);
+int32_t toll__period_last(toll__period_unit u, int64_t num);
+
+/*
+ * The label of period `num` into buf (size bytes, NUL-terminated,
+ * truncated to fit): 2016-09-25, 2016-W38, 2016-09, 2016-Q3, 2016; ""
+ * for TOLL__NO_PERIOD.  Returns the label's length as written.
+ */
+size_t toll__period_label(toll__period_unit u, int64_t num, char *buf,
+                          size_t size);
+
+#endif /* TOLL_SRC_CORE_PERIOD_H */
