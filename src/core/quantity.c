@@ -462,6 +462,12 @@ static perr parse_number(cur *c, num *out)
 
 /* ---- result building -------------------------------------------------- */
 
+/* The best of a range with no best of its own: its midpoint. */
+static inline double range_mid(int64_t low, int64_t high)
+{
+    return (double)low + ((double)high - (double)low) / 2.0;
+}
+
 static void set_range(toll_quantity *q, int64_t low, int64_t high,
                       const char *rule)
 {
@@ -471,7 +477,7 @@ static void set_range(toll_quantity *q, int64_t low, int64_t high,
     if (high == TOLL_OPEN)
         q->best = (double)low;
     else
-        q->best = (double)low + ((double)high - (double)low) / 2.0;
+        q->best = range_mid(low, high);
     q->has_best = 0;
     size_t n = strlen(rule); /* no snprintf on the parser's path */
     if (n >= sizeof q->rule)
@@ -953,7 +959,7 @@ int toll__quantity_fast(const char *s, size_t len, int64_t *low,
         return 0;
     *low = x;
     *high = y;
-    *best = (double)x + ((double)y - (double)x) / 2.0;
+    *best = range_mid(x, y);
     return TOLL__QFAST_RANGE;
 }
 
