@@ -946,17 +946,17 @@ int toll__quantity_fast(const char *s, size_t len, int64_t *low,
     int64_t x, y;
     size_t i = 0;
     if (len == 0 || len > 37 || !fast_digits(s, len, &i, &x))
-        return 0;
+        return TOLL__QFAST_NO;
     if (i == len) {
         *low = *high = x;
         *best = (double)x;
         return TOLL__QFAST_COUNT;
     }
     if (s[i] != '-')
-        return 0;
+        return TOLL__QFAST_NO;
     i++;
     if (!fast_digits(s, len, &i, &y) || i != len || x > y)
-        return 0;
+        return TOLL__QFAST_NO;
     *low = x;
     *high = y;
     *best = range_mid(x, y);
