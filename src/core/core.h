@@ -36,6 +36,58 @@ void toll__lexicon_default(const toll__lexentry **entries, size_t *n);
 size_t toll__match_phrase(const char *s, size_t n, const char *word,
                           size_t wlen);
 
+/* 1 when a word of `lex` begins with a digit (after whitespace), so that a
+ * text of digits ("92") may read as that word rather than as a number;
+ * 0 for NULL, the default lexicon (src/core/lexicon.c). */
+int toll__lexicon_digit_led(const toll_lexicon *lex);
+
+/* ---- quantities (core/quantity.c) -------------------------------------------------- */
+
+/*
+ * The forms of a quantity's text that the loaders read without the full
+ * parser, by the parser's own code: a plain count of ASCII digits ("92")
+ * and a range of two such counts with a '-' ("85-92", low <= high), with
+ * nothing else (no spaces, signs, separators or words) and at most 18
+ * digits to a count.  Returns TOLL__QFAST_COUNT or TOLL__QFAST_RANGE with
+ * *low, *high and *best (the count, or the range's midpoint) when `text`
+ * is one of them, TOLL__QFAST_NO when toll_quantity_parse must read it.
+ * Valid only where toll__lexicon_digit_led(lexicon) is 0;
+ * toll_quantity_parse itself starts with it on those terms.
+ */
+enum { TOLL__QFAST_NO = 0, TOLL__QFAST_COUNT, TOLL__QFAST_RANGE };
+int toll__quantity_fast(const char *text, size_t len, int64_t *low,
+                        int64_t *high, double *best);
+
+/* What a number's text reads as (toll__number_count, toll__number_decimal). */
+enum { TOLL__NUM_OK = 0, TOLL__NUM_BAD, TOLL__NUM_NEGATIVE,
+       TOLL__NUM_FRACTION, TOLL__NUM_BIG };
+
+/*
+ * A JSON number as written ("12", "12.0", "1.2e1", "1e3", "-0"), read
+ * exactly (no floating point) as a count of people: TOLL__NUM_OK with
+ * *out, or why not (not a number, negative, not whole, above INT64_MAX).
+ */
+int toll__number_count(const char *s, size_t len, int64_t *out);
+
+/* A JSON number as a best estimate (a non-negative decimal, optional
+ * exponent): TOLL__NUM_OK with *out, or why not. */
+int toll__number_decimal(const char *s, size_t len, double *out);
+
+/* A count given as ASCII digits alone (a bound in a LOW..HIGH column
+ * map; len >= 1): TOLL__NUM_OK with *out, TOLL__NUM_NEGATIVE for a
+ * leading '-', TOLL__NUM_BAD for any other non-digit, TOLL__NUM_BIG above
+ * INT64_MAX. */
+int toll__number_digits(const char *s, size_t len, int64_t *out);
+
+/* A JSON number as a quantity, by toll__number_count: the exact count
+ * [n, n] (best n, rule "exact", or "none" for 0) made as the parser makes
+ * a plain count; returns the TOLL__NUM_* code of the reading (*out is
+ * unknown unless TOLL__NUM_OK). */
+int toll__quantity_number(const char *s, size_t len, toll_quantity *out);
+
+/* "is negative", "is not a whole number", ... for a TOLL__NUM_* code. */
+const char *toll__number_problem(int code);
+
 /* ---- dates in given formats (core/date.c) ------------------------------------------ */
 
 /* TOLL_EINVAL naming the format when `formats` ('|'-separated) has an

@@ -113,6 +113,20 @@ size_t toll__match_phrase(const char *s, size_t n, const char *word,
     return i;
 }
 
+int toll__lexicon_digit_led(const toll_lexicon *lex)
+{
+    if (!lex)
+        return 0;
+    for (size_t k = 0; k < lex->n; k++) {
+        const char *w = lex->e[k].word;
+        while (is_space((unsigned char)*w))
+            w++;
+        if (*w >= '0' && *w <= '9')
+            return 1;
+    }
+    return 0;
+}
+
 /* ---- entries ---------------------------------------------------------------- */
 
 /* Validate one entry; on failure write the reason into why and return 0. */

@@ -462,6 +462,12 @@ static perr parse_number(cur *c, num *out)
 
 /* ---- result building -------------------------------------------------- */
 
+/* The best of a range with no best of its own: its midpoint. */
+static inline double range_mid(int64_t low, int64_t high)
+{
+    return (double)low + ((double)high - (double)low) / 2.0;
+}
+
 static void set_range(toll_quantity *q, int64_t low, int64_t high,
                       const char *rule)
 {
@@ -471,7 +477,7 @@ static void set_range(toll_quantity *q, int64_t low, int64_t high,
     if (high == TOLL_OPEN)
         q->best = (double)low;
     else
-        q->best = (double)low + ((double)high - (double)low) / 2.0;
+        q->best = range_mid(low, high);
     q->has_best = 0;
     size_t n = strlen(rule); /* no snprintf on the parser's path */
     if (n >= sizeof q->rule)
@@ -727,6 +733,236 @@ static perr apply_lexicon(cur *c, const toll__lexentry *e, size_t len,
     return P_OK;
 }
 
+/* ---- JSON numbers ------------------------------------------------------- */
+
+/*
+ * A non-negative whole number from a JSON number as written (exactly, no
+ * floating point): "12", "12.0", "1.2e1", "1e3".
+ */
+int toll__number_count(const char *s, size_t len, int64_t *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (i < len && s[i] == '-') {
+        neg = 1;
+        i++;
+    }
+    /* significant digits (integer and fraction parts) and exponent */
+    const char *ip = s + i;
+    size_t il = 0, fl = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        i++;
+        il++;
+    }
+    const char *fp = s + i + 1;
+    if (i < len && s[i] == '.') {
+        i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            i++;
+            fl++;
+        }
+        if (fl == 0)
+            return TOLL__NUM_BAD;
+    }
+    if (il == 0)
+        return TOLL__NUM_BAD;
+    int64_t exp = 0;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        int eneg = 0;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            eneg = s[i++] == '-';
+        size_t start = i;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            if (exp < 100000)
+                exp = exp * 10 + (s[i] - '0');
+            i++;
+        }
+        if (i == start)
+            return TOLL__NUM_BAD;
+        if (eneg)
+            exp = -exp;
+    }
+    if (i != len)
+        return TOLL__NUM_BAD;
+    /* The digits d1..dn (integer then fraction) times 10^(exp - fl). */
+    int64_t scale = exp - (int64_t)fl;
+    /* Strip leading zeros and trailing zeros (moving them into scale). */
+    char digits[64];
+    size_t nd = 0, total = il + fl;
+    int started = 0, big = 0;
+    for (size_t k = 0; k < total; k++) {
+        char c = k < il ? ip[k] : fp[k - il];
+        if (!started && c == '0')
+            continue;
+        started = 1;
+        if (nd < sizeof digits)
+            digits[nd++] = c;
+        else if (c != '0')
+            big = 1; /* too many significant digits for any int64 */
+        else
+            scale++; /* trailing zero beyond the buffer */
+    }
+    if (nd == 0) { /* zero, whatever its form */
+        *out = 0;
+        return TOLL__NUM_OK;
+    }
+    if (neg)
+        return TOLL__NUM_NEGATIVE;
+    while (nd > 0 && digits[nd - 1] == '0') {
+        nd--;
+        scale++;
+    }
+    if (scale < 0)
+        return TOLL__NUM_FRACTION;
+    if (big || (int64_t)nd + scale > 19)
+        return TOLL__NUM_BIG;
+    uint64_t v = 0;
+    for (size_t k = 0; k < nd; k++)
+        v = v * 10 + (uint64_t)(digits[k] - '0');
+    for (int64_t k = 0; k < scale; k++)
+        v *= 10;
+    if (v > (uint64_t)INT64_MAX)
+        return TOLL__NUM_BIG;
+    *out = (int64_t)v;
+    return TOLL__NUM_OK;
+}
+
+/* A number (non-negative decimal, optional exponent) as a double. */
+int toll__number_decimal(const char *s, size_t len, double *out)
+{
+    size_t i = 0;
+    double v = 0;
+    int digits = 0, neg = 0;
+    if (i < len && s[i] == '-') {
+        neg = 1;
+        i++;
+    }
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        v = v * 10 + (s[i++] - '0');
+        digits++;
+    }
+    if (i < len && s[i] == '.') {
+        i++;
+        double f = 0.1;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            v += (s[i++] - '0') * f;
+            f /= 10;
+            digits++;
+        }
+    }
+    if (!digits)
+        return TOLL__NUM_BAD;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        int eneg = 0, e = 0;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            eneg = s[i++] == '-';
+        size_t start = i;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            if (e < 1000)
+                e = e * 10 + (s[i] - '0');
+            i++;
+        }
+        if (i == start)
+            return TOLL__NUM_BAD;
+        for (int k = 0; k < e; k++)
+            v = eneg ? v / 10 : v * 10;
+    }
+    if (i != len)
+        return TOLL__NUM_BAD;
+    if (v > 9.2e18)
+        return TOLL__NUM_BIG;
+    if (neg && v != 0)
+        return TOLL__NUM_NEGATIVE;
+    *out = v;
+    return TOLL__NUM_OK;
+}
+
+const char *toll__number_problem(int code)
+{
+    switch (code) {
+    case TOLL__NUM_NEGATIVE: return "is negative";
+    case TOLL__NUM_FRACTION: return "is not a whole number";
+    case TOLL__NUM_BIG: return "is too large";
+    default: return "is not a number";
+    }
+}
+
+int toll__number_digits(const char *s, size_t len, int64_t *out)
+{
+    int rc = TOLL__NUM_OK;
+    uint64_t n = 0;
+    if (s[0] == '-' && len > 1)
+        rc = TOLL__NUM_NEGATIVE;
+    for (size_t i = 0; i < len && rc == TOLL__NUM_OK; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            rc = TOLL__NUM_BAD;
+        else if (n > ((uint64_t)INT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+            rc = TOLL__NUM_BIG;
+        else
+            n = n * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = (int64_t)n;
+    return rc;
+}
+
+int toll__quantity_number(const char *s, size_t len, toll_quantity *out)
+{
+    int64_t n;
+    int rc = toll__number_count(s, len, &n);
+    memset(out, 0, sizeof *out);
+    if (rc == TOLL__NUM_OK)
+        set_exact(out, n);
+    return rc;
+}
+
+/* ---- plain counts and ranges -------------------------------------------- */
+
+/* Up to 18 ASCII digits (no overflow) from s[*i]; the count of digits. */
+static inline size_t fast_digits(const char *s, size_t len, size_t *i,
+                                 int64_t *v)
+{
+    size_t j = *i;
+    int64_t x = 0;
+    while (j < len && j - *i < 18 && is_digit((unsigned char)s[j]))
+        x = x * 10 + (s[j++] - '0');
+    size_t nd = j - *i;
+    *i = j;
+    *v = x;
+    return nd;
+}
+
+/*
+ * "92" and "85-92" as parse_text reads them (parse_number then range_tail,
+ * make_range; no multiplier word, separator or space can occur), without
+ * its keyword and lexicon scans.  Texts with more than 18 digits to a
+ * count, and ranges whose low exceeds their high (an error to word), are
+ * left to it.
+ */
+int toll__quantity_fast(const char *s, size_t len, int64_t *low,
+                        int64_t *high, double *best)
+{
+    int64_t x, y;
+    size_t i = 0;
+    if (len == 0 || len > 37 || !fast_digits(s, len, &i, &x))
+        return TOLL__QFAST_NO;
+    if (i == len) {
+        *low = *high = x;
+        *best = (double)x;
+        return TOLL__QFAST_COUNT;
+    }
+    if (s[i] != '-')
+        return TOLL__QFAST_NO;
+    i++;
+    if (!fast_digits(s, len, &i, &y) || i != len || x > y)
+        return TOLL__QFAST_NO;
+    *low = x;
+    *high = y;
+    *best = range_mid(x, y);
+    return TOLL__QFAST_RANGE;
+}
+
 /* ---- the parser --------------------------------------------------------- */
 
 static perr parse_text(cur *c, const toll__lexentry *lex, size_t nlex,
@@ -851,6 +1087,21 @@ toll_status toll_quantity_parse(const char *text, size_t len,
         c.n--;
     if (c.i == c.n) {
         snprintf(out->rule, sizeof out->rule, "unknown");
+        return TOLL_OK;
+    }
+
+    int64_t lo, hi;
+    double best;
+    int fast = opts && toll__lexicon_digit_led(opts->lexicon)
+                   ? TOLL__QFAST_NO
+                   : toll__quantity_fast(c.s + c.i, c.n - c.i, &lo, &hi,
+                                         &best);
+    if (fast == TOLL__QFAST_COUNT) {
+        set_exact(out, lo);
+        return TOLL_OK;
+    }
+    if (fast == TOLL__QFAST_RANGE) {
+        set_range(out, lo, hi, "range");
         return TOLL_OK;
     }
 

@@ -7,7 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "io/io.h"
 #include "io/split.h"
-#include "core/core.h" /* lexicon words, for num_fast */
+#include "core/core.h" /* toll__lexicon_digit_led, for num_fast */
 
 #include <errno.h>
 #include <stdio.h>
@@ -170,15 +170,7 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
     in.record = -1;
     in.repair = repair;
     in.date_format = eff.date_format;
-    in.num_fast = 1;
-    if (opts->parse.lexicon)
-        for (size_t k = 0; k < opts->parse.lexicon->n; k++) {
-            const char *w = opts->parse.lexicon->e[k].word;
-            while (*w == ' ' || *w == '\t')
-                w++;
-            if (*w >= '0' && *w <= '9')
-                in.num_fast = 0;
-        }
+    in.num_fast = !toll__lexicon_digit_led(opts->parse.lexicon);
     toll_error_clear(&in.rec);
     toll__buf_init(&in.text, &r->alloc);
     toll__buf_init(&in.bkeys, &r->alloc);

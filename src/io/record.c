@@ -470,164 +470,6 @@ static toll_status text_field(toll__ingest *in, const toll__slot *sl,
     return st;
 }
 
-/* ---- numbers ---------------------------------------------------------------------------- */
-
-enum { NUM_OK = 0, NUM_BAD, NUM_NEGATIVE, NUM_FRACTION, NUM_BIG };
-
-/*
- * A non-negative whole number from a JSON number as written (exactly, no
- * floating point): "12", "12.0", "1.2e1", "1e3".
- */
-static int exact_count(const char *s, size_t len, int64_t *out)
-{
-    size_t i = 0;
-    int neg = 0;
-    if (i < len && s[i] == '-') {
-        neg = 1;
-        i++;
-    }
-    /* significant digits (integer and fraction parts) and exponent */
-    const char *ip = s + i;
-    size_t il = 0, fl = 0;
-    while (i < len && s[i] >= '0' && s[i] <= '9') {
-        i++;
-        il++;
-    }
-    const char *fp = s + i + 1;
-    if (i < len && s[i] == '.') {
-        i++;
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            i++;
-            fl++;
-        }
-        if (fl == 0)
-            return NUM_BAD;
-    }
-    if (il == 0)
-        return NUM_BAD;
-    int64_t exp = 0;
-    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        int eneg = 0;
-        if (i < len && (s[i] == '+' || s[i] == '-'))
-            eneg = s[i++] == '-';
-        size_t start = i;
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            if (exp < 100000)
-                exp = exp * 10 + (s[i] - '0');
-            i++;
-        }
-        if (i == start)
-            return NUM_BAD;
-        if (eneg)
-            exp = -exp;
-    }
-    if (i != len)
-        return NUM_BAD;
-    /* The digits d1..dn (integer then fraction) times 10^(exp - fl). */
-    int64_t scale = exp - (int64_t)fl;
-    /* Strip leading zeros and trailing zeros (moving them into scale). */
-    char digits[64];
-    size_t nd = 0, total = il + fl;
-    int started = 0, big = 0;
-    for (size_t k = 0; k < total; k++) {
-        char c = k < il ? ip[k] : fp[k - il];
-        if (!started && c == '0')
-            continue;
-        started = 1;
-        if (nd < sizeof digits)
-            digits[nd++] = c;
-        else if (c != '0')
-            big = 1; /* too many significant digits for any int64 */
-        else
-            scale++; /* trailing zero beyond the buffer */
-    }
-    if (nd == 0) { /* zero, whatever its form */
-        *out = 0;
-        return NUM_OK;
-    }
-    if (neg)
-        return NUM_NEGATIVE;
-    while (nd > 0 && digits[nd - 1] == '0') {
-        nd--;
-        scale++;
-    }
-    if (scale < 0)
-        return NUM_FRACTION;
-    if (big || (int64_t)nd + scale > 19)
-        return NUM_BIG;
-    uint64_t v = 0;
-    for (size_t k = 0; k < nd; k++)
-        v = v * 10 + (uint64_t)(digits[k] - '0');
-    for (int64_t k = 0; k < scale; k++)
-        v *= 10;
-    if (v > (uint64_t)INT64_MAX)
-        return NUM_BIG;
-    *out = (int64_t)v;
-    return NUM_OK;
-}
-
-/* A number (non-negative decimal, optional exponent) as a double. */
-static int decimal_value(const char *s, size_t len, double *out)
-{
-    size_t i = 0;
-    double v = 0;
-    int digits = 0, neg = 0;
-    if (i < len && s[i] == '-') {
-        neg = 1;
-        i++;
-    }
-    while (i < len && s[i] >= '0' && s[i] <= '9') {
-        v = v * 10 + (s[i++] - '0');
-        digits++;
-    }
-    if (i < len && s[i] == '.') {
-        i++;
-        double f = 0.1;
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            v += (s[i++] - '0') * f;
-            f /= 10;
-            digits++;
-        }
-    }
-    if (!digits)
-        return NUM_BAD;
-    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        int eneg = 0, e = 0;
-        if (i < len && (s[i] == '+' || s[i] == '-'))
-            eneg = s[i++] == '-';
-        size_t start = i;
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            if (e < 1000)
-                e = e * 10 + (s[i] - '0');
-            i++;
-        }
-        if (i == start)
-            return NUM_BAD;
-        for (int k = 0; k < e; k++)
-            v = eneg ? v / 10 : v * 10;
-    }
-    if (i != len)
-        return NUM_BAD;
-    if (v > 9.2e18)
-        return NUM_BIG;
-    if (neg && v != 0)
-        return NUM_NEGATIVE;
-    *out = v;
-    return NUM_OK;
-}
-
-static const char *num_problem(int code)
-{
-    switch (code) {
-    case NUM_NEGATIVE: return "is negative";
-    case NUM_FRACTION: return "is not a whole number";
-    case NUM_BIG: return "is too large";
-    default: return "is not a number";
-    }
-}
-
 /* ---- quantities ------------------------------------------------------------------------- */
 
 /* Store quantity q (or unknown) into the record's cells. */
@@ -776,16 +618,21 @@ static toll_status make_q(toll__ingest *in, const char *field,
     return TOLL_OK;
 }
 
+/* The error for a JSON number that is no count (rc: TOLL__NUM_*). */
+static toll_status count_err(toll__ingest *in, const char *field,
+                             const char *s, size_t len, int rc)
+{
+    return toll__rec_err(in, TOLL_EREPORT, field, s, len,
+                         "%.*s %s (expected a count of people)",
+                         show_len(s, len), s, toll__number_problem(rc));
+}
+
 /* A JSON number as a count. */
 static toll_status json_count(toll__ingest *in, const char *field,
                               const char *s, size_t len, int64_t *out)
 {
-    int rc = exact_count(s, len, out);
-    if (rc)
-        return toll__rec_err(in, TOLL_EREPORT, field, s, len,
-                             "%.*s %s (expected a count of people)",
-                             show_len(s, len), s, num_problem(rc));
-    return TOLL_OK;
+    int rc = toll__number_count(s, len, out);
+    return rc ? count_err(in, field, s, len, rc) : TOLL_OK;
 }
 
 size_t toll__json_skip_ws(const char *s, size_t len, size_t i)
@@ -907,11 +754,11 @@ static toll_status q_object(toll__ingest *in, const char *field,
     if (hi && (st = json_count(in, field, hi, hil, &h)))
         return st;
     if (best) {
-        int rc = decimal_value(best, bestl, &b);
+        int rc = toll__number_decimal(best, bestl, &b);
         if (rc)
             return toll__rec_err(in, TOLL_EREPORT, field, best, bestl,
                                  "best %.*s %s", show_len(best, bestl), best,
-                                 num_problem(rc));
+                                 toll__number_problem(rc));
     }
     return make_q(in, field, s, len, l, h, best != NULL, b, q);
 }
@@ -939,39 +786,8 @@ static toll_status q_value(toll__ingest *in, const char *field,
             }
             return TOLL_OK;
         }
-        if (in->num_fast && v->len > 0 && v->len <= 37) {
-            /* Fast paths for plain counts ("92") and ranges ("85-92"):
-             * the parser reads them the same way (a number, then a range
-             * tail; best the midpoint).  Anything else, and a range whose
-             * low exceeds its high (an error to word), goes to it. */
-            int64_t x = 0, y = 0;
-            size_t i = 0, j;
-            while (i < v->len && i < 18 && v->s[i] >= '0' && v->s[i] <= '9')
-                x = x * 10 + (v->s[i++] - '0');
-            if (i > 0 && i == v->len) {
-                q->known = 1;
-                q->low = q->high = x;
-                q->best = (double)x;
-                q->has_best = 1;
-                memcpy(q->rule, "exact", 6);
-                goto remember;
-            }
-            if (i > 0 && i < v->len && v->s[i] == '-') {
-                for (j = ++i; i < v->len && i - j < 18 && v->s[i] >= '0' &&
-                              v->s[i] <= '9';
-                     i++)
-                    y = y * 10 + (v->s[i] - '0');
-                if (i > j && i == v->len && x <= y) {
-                    q->known = 1;
-                    q->low = x;
-                    q->high = y;
-                    q->best = (double)x + ((double)y - (double)x) / 2.0;
-                    q->has_best = 0;
-                    memcpy(q->rule, "range", 6);
-                    goto remember;
-                }
-            }
-        }
+        /* plain counts and ranges take the parser's own fast path
+         * (toll__quantity_fast, src/core/quantity.c) */
         st = toll_quantity_parse(v->s, v->len, &in->opts->parse, q, &in->rec);
         if (st == TOLL_ENOMEM)
             return toll__ingest_fatal(in, st);
@@ -980,7 +796,6 @@ static toll_status q_value(toll__ingest *in, const char *field,
             toll__err_locate(&in->rec, in->name, in->line, in->record, field);
             return TOLL_EPARSE;
         }
-    remember:
         if (e) {
             memo_fill(e, h, v->s, v->len);
             e->flag = (uint8_t)(q->known != 0);
@@ -991,10 +806,10 @@ static toll_status q_value(toll__ingest *in, const char *field,
         return TOLL_OK;
     }
     case TOLL__V_NUMBER: {
-        int64_t n;
-        if ((st = json_count(in, field, v->s, v->len, &n)))
-            return st;
-        return make_q(in, field, v->s, v->len, n, n, 1, (double)n, q);
+        /* an exact count, made as the parser makes a plain count
+         * (src/core/quantity.c) */
+        int rc = toll__quantity_number(v->s, v->len, q);
+        return rc ? count_err(in, field, v->s, v->len, rc) : TOLL_OK;
     }
     case TOLL__V_OBJECT:
         return q_object(in, field, v, q);
@@ -1031,33 +846,18 @@ static toll_status range_part(toll__ingest *in, const toll__slot *sl,
         return TOLL_OK;
     *present = 1;
     int rc;
-    if (is_best) {
-        rc = decimal_value(s, len, best);
-    } else if (v.type == TOLL__V_NUMBER) {
-        rc = exact_count(s, len, count);
-    } else {
-        /* text: digits only */
-        rc = NUM_OK;
-        uint64_t n = 0;
-        size_t i = 0;
-        if (s[0] == '-' && len > 1)
-            rc = NUM_NEGATIVE;
-        for (; i < len && rc == NUM_OK; i++) {
-            if (s[i] < '0' || s[i] > '9')
-                rc = NUM_BAD;
-            else if (n > ((uint64_t)INT64_MAX - (uint64_t)(s[i] - '0')) / 10)
-                rc = NUM_BIG;
-            else
-                n = n * 10 + (uint64_t)(s[i] - '0');
-        }
-        *count = (int64_t)n;
-    }
+    if (is_best)
+        rc = toll__number_decimal(s, len, best);
+    else if (v.type == TOLL__V_NUMBER)
+        rc = toll__number_count(s, len, count);
+    else
+        rc = toll__number_digits(s, len, count);
     if (rc)
         return toll__rec_err(in, TOLL_EREPORT, field, s, len,
                              "\"%.*s\" %s (expected a count for '%s')",
                              show_len(s, len), s,
-                             rc == NUM_BAD ? "is not a whole number"
-                                           : num_problem(rc),
+                             rc == TOLL__NUM_BAD ? "is not a whole number"
+                                                 : toll__number_problem(rc),
                              sl->name);
     return TOLL_OK;
 }

@@ -240,8 +240,9 @@ void toll__plan_free(toll__ingest *in, toll__plan *p)
     memset(p, 0, sizeof *p);
 }
 
-/* A quantity's text through its memo, or a plain count or range as in
- * q_value (ingest.c); 0 when the parser is needed. */
+/* A quantity's text through its memo, or a plain count or range by the
+ * parser's fast path (toll__quantity_fast, src/core/quantity.c); 0 when
+ * the full parser is needed. */
 static inline int plan_qty(toll__ingest *in, const char *s, size_t len,
                            toll__qcell *c)
 {
@@ -259,27 +260,9 @@ static inline int plan_qty(toll__ingest *in, const char *s, size_t len,
         }
         return 1;
     }
-    if (!in->num_fast || len == 0 || len > 37)
+    if (!in->num_fast ||
+        !toll__quantity_fast(s, len, &c->low, &c->high, &c->best))
         return 0;
-    int64_t x = 0, y = 0;
-    size_t i = 0, j;
-    while (i < len && i < 18 && s[i] >= '0' && s[i] <= '9')
-        x = x * 10 + (s[i++] - '0');
-    if (i > 0 && i == len) {
-        c->low = c->high = x;
-        c->best = (double)x;
-    } else if (i > 0 && s[i] == '-') {
-        for (j = ++i; i < len && i - j < 18 && s[i] >= '0' && s[i] <= '9';
-             i++)
-            y = y * 10 + (s[i] - '0');
-        if (!(i > j && i == len && x <= y))
-            return 0;
-        c->low = x;
-        c->high = y;
-        c->best = (double)x + ((double)y - (double)x) / 2.0;
-    } else {
-        return 0;
-    }
     if (e) {
         memo_fill(e, h, s, len);
         e->flag = 1;
