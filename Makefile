@@ -1,13 +1,19 @@
 # toll: convenience targets over CMake, pip and pytest.
-#   make demo   install dependencies, build, and summarize the bundled example
+#   make demo   install the C dependencies, build the toll command alone,
+#               and summarize the bundled example
 #   make test   install dependencies, then run every test (what CI runs)
+#   make bench  the benchmark (bench/run.py) on a Release build with the
+#               bench programs (TOLL_BUILD_BENCH=ON) in $(BENCH_BUILD)
+# Tests that read the real datasets run when TOLL_SHARED_DATA names their
+# directory and say that they skip otherwise.
 PYTHON ?= python3
 JOBS   ?= 2
 BUILD  ?= build
 ASAN   ?= build-asan
+BENCH_BUILD ?= build-bench
 PREFIX ?= $(CURDIR)/$(BUILD)/prefix
 
-.PHONY: all deps build demo test test-layers test-c test-asan test-valgrind test-cli \
+.PHONY: all deps deps-c build build-cli build-bench demo test test-layers test-c test-asan test-valgrind test-cli \
         test-example test-python test-python-asan test-notebooks test-bench-smoke \
         test-fuzz bench clean
 
@@ -16,11 +22,23 @@ all: build
 deps:
 	scripts/install-deps.sh
 
+deps-c:
+	scripts/install-deps.sh --c-only
+
 build:
 	cmake -S . -B $(BUILD) -DTOLL_WERROR=ON >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
-demo: deps build
+build-cli:
+	cmake -S . -B $(BUILD) -DTOLL_WERROR=ON >/dev/null
+	cmake --build $(BUILD) -j$(JOBS) --target toll_cli
+
+build-bench:
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DTOLL_BUILD_TESTS=OFF \
+	  -DTOLL_BUILD_BENCH=ON -DTOLL_WERROR=ON >/dev/null
+	cmake --build $(BENCH_BUILD) -j$(JOBS) --target toll_cli toll_phases toll_ceilings
+
+demo: deps-c build-cli
 	./$(BUILD)/toll summarize --by actor,period:month
 
 test: deps test-layers test-c test-asan test-valgrind test-example test-python test-python-asan test-notebooks test-bench-smoke test-fuzz
@@ -54,11 +72,11 @@ test-example: build
 	@echo "examples: pkg-config and find_package(toll) builds ran"
 
 test-python:
-	$(PYTHON) -m pip install -q .
+	TOLL_WERROR=1 $(PYTHON) -m pip install -q .
 	cd tests/python && TOLL_TEST_INSTALLED=1 $(PYTHON) -m pytest -q
 
 test-python-asan:
-	scripts/pytest-asan.sh -q
+	TOLL_WERROR=1 scripts/pytest-asan.sh -q
 
 test-fuzz:
 	scripts/fuzz-smoke.sh 30
@@ -70,9 +88,9 @@ test-bench-smoke: build
 	$(PYTHON) -m pip install -q -r bench/requirements.txt
 	TOLL_CLI=$(CURDIR)/$(BUILD)/toll $(PYTHON) bench/run.py --smoke
 
-bench: build
+bench: build-bench
 	$(PYTHON) -m pip install -q -r bench/requirements.txt
-	$(PYTHON) bench/run.py
+	TOLL_CLI=$(CURDIR)/$(BENCH_BUILD)/toll $(PYTHON) bench/run.py
 
 clean:
-	rm -rf $(BUILD) $(ASAN) build-* python/toll/*.so
+	rm -rf $(BUILD) $(ASAN) $(BENCH_BUILD) build-* python/toll/*.so

@@ -4,17 +4,21 @@ The C core is built by CMake from the same CMakeLists.txt as everything
 else (one build, no second list of sources): the static library target
 ``toll_static`` (libtoll.a, position-independent) is configured into
 ``build/py-cmake`` and linked into the extension ``toll._core``, compiled
-from ``python/*.c``.  cJSON and GSL flags come from pkg-config; libcsv is
-found by name.
+from ``python/*.c``.  cJSON and GSL flags come from pkg-config.
 
     pip install .                          # wheel build (isolated env)
     python setup.py build_ext --inplace    # dev build: python/toll/_core*.so
 
+The extension is compiled with the project's warnings (CMakeLists.txt's
+TOLL_WARNINGS, read from there).
+
 Environment: TOLL_CMAKE_ARGS adds arguments to the CMake configure step;
-TOLL_BUILD_JOBS sets the build parallelism (default: number of CPUs).
+TOLL_BUILD_JOBS sets the build parallelism (default: number of CPUs);
+TOLL_WERROR=1 makes warnings errors, in the extension and in the C core.
 """
 import glob
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -32,6 +36,21 @@ CMAKE_ARGS = [
     "-DCMAKE_BUILD_TYPE=Release",
     "-DCMAKE_POSITION_INDEPENDENT_CODE=ON",
 ]
+WERROR = os.environ.get("TOLL_WERROR", "") not in ("", "0")
+CMAKE_ARGS.append("-DTOLL_WERROR=" + ("ON" if WERROR else "OFF"))
+
+
+def _warnings():
+    """The warning flags of CMakeLists.txt's set(TOLL_WARNINGS ...), plus
+    -Werror when TOLL_WERROR=1."""
+    with open(os.path.join(ROOT, "CMakeLists.txt"), encoding="utf-8") as f:
+        m = re.search(r"set\(TOLL_WARNINGS\s+([^)]*)\)", f.read())
+    if not m:
+        raise RuntimeError("CMakeLists.txt has no set(TOLL_WARNINGS ...)")
+    flags = m.group(1).split()
+    if WERROR:
+        flags.append("-Werror")
+    return flags
 
 
 def _pkg_config(option, *packages):
@@ -114,11 +133,10 @@ class CMakeBuildExt(build_ext):
         names = [f[2:] for f in libs if f.startswith("-l")]
         if not names:
             names = ["cjson", "gsl", "gslcblas"]
-        for extra in ("csv", "m", "pthread"):
+        for extra in ("m", "pthread"):
             if extra not in names:
                 names.append(extra)
-        # libcsv first: libtoll.a needs it, and order matters for static libs
-        ext.libraries = ["csv"] + [n for n in names if n != "csv"]
+        ext.libraries = names
         super().build_extension(ext)
 
 
@@ -126,7 +144,7 @@ def _extension():
     sources = sorted(glob.glob(os.path.join("python", "*.c")))
     depends = (glob.glob(os.path.join("python", "*.h"))
                + glob.glob(os.path.join("include", "toll", "*.h")))
-    compile_args = ["-std=c11"]
+    compile_args = ["-std=c11", *_warnings()]
     link_args = []
     if sys.platform.startswith("linux"):
         # keep libtoll's symbols out of the extension's dynamic symbol table

@@ -634,8 +634,8 @@ def run_phases(exe, args):
 def kernel_timing(sizes, a, cli):
     exe = find_phases(a.phases, cli)
     if not exe:
-        print("SKIP kernel figures: toll_phases not found (it is built "
-              "with the CLI; or pass --phases)", file=sys.stderr)
+        print("SKIP kernel figures: toll_phases not found (configure CMake with "
+              "-DTOLL_BUILD_BENCH=ON, or pass --phases)", file=sys.stderr)
         return None
     runs = str(max(3, a.runs))
     res = {"job": [], "agg": [], "group": None, "intervals": None}

@@ -930,4 +930,7 @@ static struct PyModuleDef core_module = {
     .m_free = core_free,
 };
 
+/* The module's entry point, looked up by name by the interpreter: declared
+ * here because no header can (-Wmissing-prototypes). */
+PyMODINIT_FUNC PyInit__core(void);
 PyMODINIT_FUNC PyInit__core(void) { return PyModuleDef_Init(&core_module); }

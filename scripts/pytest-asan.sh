@@ -26,7 +26,8 @@
 #                  covered by the Check suites under ASan and valgrind and
 #                  by tests/python/test_refcount.py)
 #      UBSAN_OPTIONS=halt_on_error=1  (any undefined behaviour fails)
-# Environment: PYTHON (default python3), TOLL_PYASAN_DIR (default
+# Environment: PYTHON (default python3), TOLL_WERROR (1: warnings are
+# errors, as in make test), TOLL_PYASAN_DIR (default
 # build-pyasan), TOLL_BUILD_JOBS, TOLL_ASAN_DESELECT (see the end).
 set -eu
 

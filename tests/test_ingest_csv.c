@@ -450,12 +450,11 @@ END_TEST
 
 START_TEST(csv_should_read_the_airwars_file_with_a_map)
 {
-    const char *path = TOLL_SHARED_DATA_DIR
-        "/airwars/airwars_syria_incidents_normalized_996.csv";
-    if (access(path, R_OK) != 0) {
-        fprintf(stderr, "skipping: %s not found\n", path);
+    char path[1024];
+    if (!toll_test_shared_path(
+            path, sizeof path,
+            "airwars/airwars_syria_incidents_normalized_996.csv"))
         return;
-    }
     toll_colmap *map = NULL;
     toll_error err;
     ck_assert_int_eq(toll_colmap_new(NULL, &map, NULL), TOLL_OK);

@@ -1,6 +1,6 @@
 /* tests/test_presets.c - import presets (UCDP GED, ACLED, Airwars, IBC),
  * repairs, encodings and date formats; on committed fixtures, and on the
- * real files in ../shared/data when they are there. */
+ * real files in $TOLL_SHARED_DATA when it is set. */
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
@@ -16,9 +16,6 @@
 #endif
 #ifndef TOLL_EXAMPLE_DATA_DIR
 #define TOLL_EXAMPLE_DATA_DIR "data"
-#endif
-#ifndef TOLL_SHARED_DATA_DIR
-#define TOLL_SHARED_DATA_DIR "../shared/data"
 #endif
 
 #define UCDP_SAMPLE TOLL_EXAMPLE_DATA_DIR "/ucdp/ged241_myanmar_sample.csv"
@@ -71,17 +68,6 @@ static toll_status load_path(toll_reports *r, const char *path,
     o.preset = preset;
     o.lenient = lenient;
     return toll_reports_load_file(r, path, &o, n, err);
-}
-
-/* 1 if the shared data file exists; else prints why the test is skipped. */
-static int have_shared(const char *path)
-{
-    if (access(path, R_OK) == 0)
-        return 1;
-    fprintf(stderr, "skipped: %s is absent (real data lives in "
-                    "../shared/data, outside the repository)\n",
-            path);
-    return 0;
 }
 
 /* A GED header and rows: id,relid,type_of_violence,dyad_new_id,side_a,
@@ -630,15 +616,14 @@ START_TEST(a_preset_load_out_of_memory_should_fail_cleanly)
 }
 END_TEST
 
-/* ---- the real files (skipped when ../shared/data is absent) --------------------- */
+/* ---- the real files (skipped without TOLL_SHARED_DATA) --------------------------- */
 
 static void real_file(const char *rel, const char *preset, int lenient,
                       size_t want_n, size_t want_rejects,
                       size_t want_repairs)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/%s", TOLL_SHARED_DATA_DIR, rel);
-    if (!have_shared(path))
+    if (!toll_test_shared_path(path, sizeof path, rel))
         return;
     toll_reports *r = new_store();
     toll_error err;
@@ -673,9 +658,8 @@ START_TEST(real_ibc_file_should_load_leniently_listing_its_bad_rows)
     /* 18 rows with Min > Max, 3 with a district but no governorate */
     real_file("ibc/ibc_esoc_incidents_2003_2009.csv", "ibc", 1, 21079, 21, 0);
     char path[1024];
-    snprintf(path, sizeof path, "%s/%s", TOLL_SHARED_DATA_DIR,
-             "ibc/ibc_esoc_incidents_2003_2009.csv");
-    if (!have_shared(path))
+    if (!toll_test_shared_path(path, sizeof path,
+                               "ibc/ibc_esoc_incidents_2003_2009.csv"))
         return;
     toll_reports *r = new_store();
     toll_error err;

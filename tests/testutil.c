@@ -1,11 +1,14 @@
 /* tests/testutil.c - helpers shared by the Check suites. */
+#define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 #include "store/store.h"
 #include "reconcile/reconcile.h"
 #include "render/render.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int toll_test_run(Suite *suite)
 {
@@ -129,4 +132,24 @@ void assert_qcell(const toll__qcell *c, int64_t lo, int64_t hi, double best)
     ck_assert_int_eq(c->low, lo);
     ck_assert_int_eq(c->high, hi);
     ck_assert_double_eq_tol(c->best, best, 1e-9);
+}
+
+int toll_test_shared_path(char *buf, size_t n, const char *rel)
+{
+    const char *dir = getenv("TOLL_SHARED_DATA");
+    if (dir == NULL || *dir == '\0') {
+        fprintf(stderr, "%s: skipped: set TOLL_SHARED_DATA to the shared "
+                        "datasets directory\n", rel);
+        return 0;
+    }
+    int len = snprintf(buf, n, "%s/%s", dir, rel);
+    if (len < 0 || (size_t)len >= n) {
+        fprintf(stderr, "%s/%s: skipped: path too long\n", dir, rel);
+        return 0;
+    }
+    if (access(buf, R_OK) != 0) {
+        fprintf(stderr, "%s: skipped: not found in TOLL_SHARED_DATA\n", buf);
+        return 0;
+    }
+    return 1;
 }

@@ -31,6 +31,14 @@ typedef struct locked_alloc {
 void locked_alloc_init(locked_alloc *l);
 void locked_alloc_destroy(locked_alloc *l);
 
+/* The path of `rel` inside the shared datasets directory named by the
+ * environment variable TOLL_SHARED_DATA, written to buf (size n).  Returns
+ * 1 when that file is readable; otherwise prints why the calling test is
+ * skipped ("skipped: set TOLL_SHARED_DATA to the shared datasets
+ * directory", or the missing file) and returns 0: the test then returns
+ * and passes, Check having no skip. */
+int toll_test_shared_path(char *buf, size_t n, const char *rel);
+
 /* Store inspection for the ingest suites (they see the stage headers (src/STAGE/STAGE.h)). */
 struct toll__qcell;
 /* The quantity cell of report i for category `cat`, or NULL. */

@@ -44,7 +44,9 @@ static const toll__lexentry default_table[] = {
  *  - thousands 1000: our reading of that "and so on".
  *  - several 10, many 10: the codebook rule for reports that give no
  *    number but say "several", "many" or use a plural (10; 3 in older
- *    codebooks), as summarised in /work/shared/docs/domain.md.
+ *    codebooks), as ACLED's methodology is commonly summarised in
+ *    secondary descriptions of the dataset (the codebook's own text could
+ *    not be consulted).
  * A bare plural ("civilians were killed") cannot be matched by a word
  * list; callers can add words of their own with toll_lexicon_set.
  */

@@ -159,7 +159,7 @@ static void downstream(toll_reports *r, uint64_t h)
     /* Prorating splits an incident over every period it spans: a fuzzed
      * year 8306 next to 2016 makes ~75,000 monthly rows (~2.3 million
      * daily ones) per incident - correct, but too slow for a fuzz
-     * iteration (docs/robustness-findings.md), so only years are
+     * iteration (docs/limitations.md), so only years are
      * prorated here. */
     so.span = k == 1 && ((h >> 27) & 1) ? TOLL_SPAN_PRORATE : TOLL_SPAN_START;
     st = toll_summarize(inc, &so, NULL, &t, &e);

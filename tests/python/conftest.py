@@ -25,7 +25,12 @@ if not os.environ.get("TOLL_TEST_INSTALLED") and (
 
 import toll  # noqa: E402
 
-SHARED_DATA = os.path.join(ROOT, "..", "shared", "data")
+# The real datasets (UCDP, Airwars, IBC, the Sudan MSE lists) are not in
+# the repository: tests that read them take the directory from the
+# environment variable TOLL_SHARED_DATA and skip without it.
+SHARED_DATA = os.environ.get("TOLL_SHARED_DATA") or None
+SHARED_DATA_SKIP = ("skipped: set TOLL_SHARED_DATA to the shared datasets "
+                    "directory")
 
 # The Aleppo strike of the domain notes, an Idlib incident over three days,
 # and an unkeyed Homs report with a contested (joint) attribution.
@@ -123,8 +128,11 @@ def rows_by(table, key):
 
 
 def shared_data(*parts):
-    """Path of a file in ../shared/data, or skip when absent."""
+    """Path of a file in $TOLL_SHARED_DATA; skips the test when the variable
+    is unset or the file is absent, saying which."""
+    if not SHARED_DATA:
+        pytest.skip(SHARED_DATA_SKIP)
     p = os.path.join(SHARED_DATA, *parts)
     if not os.path.exists(p):
-        pytest.skip(f"shared data not available: {p}")
+        pytest.skip(f"skipped: {p} is absent from TOLL_SHARED_DATA")
     return p

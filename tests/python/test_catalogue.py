@@ -355,8 +355,8 @@ def test_threads_reading_column_buffers_should_agree(incidents):
 
 
 # --------------------------------------------------------------------------
-# regression: concurrent reconcile of one Reports (docs/robustness-findings.md,
-# finding 1).  toll_reconcile interns derived actor sets and region prefixes
+# regression: concurrent reconcile of one Reports (docs/robustness.md, "What
+# was found").  toll_reconcile interns derived actor sets and region prefixes
 # into the store's pools, so the C library requires exclusive access to the
 # reports; the module released the GIL for several reconciles of the same
 # Reports at once, and the interpreter died ("double free or corruption",
@@ -393,8 +393,8 @@ print("ok")
 '''
 
 
-# regression: concurrent Reports.reconcile() corrupted the heap (finding 1 in
-# docs/robustness-findings.md); calls on one store now hold its lock.
+# regression: concurrent Reports.reconcile() corrupted the heap
+# (docs/robustness.md); calls on one store now hold its lock.
 def test_threads_reconciling_fresh_reports_should_not_crash(tmp_path):
     import subprocess
     import sys
@@ -412,8 +412,8 @@ def test_threads_reconciling_fresh_reports_should_not_crash(tmp_path):
             proc.returncode, proc.stderr[-2000:])
 
 
-# regression: a NUL character in a value (docs/robustness-findings.md,
-# finding 2) was silently truncated ("B\u0000C" loaded as "B").
+# regression: a NUL character in a value (docs/robustness.md, "What was
+# found") was silently truncated ("B\u0000C" loaded as "B").
 @pytest.mark.parametrize("data,fmt", [
     (b'{"source": "B\\u0000C", "killed": 3}\n', "jsonl"),
     (b'{"source": "B\x00C", "killed": 3}\n', "jsonl"),

@@ -1,24 +1,20 @@
 """Import presets (UCDP GED, ACLED, Airwars, IBC), repairs, encodings, date
 formats, and summaries by kept fields (docs/importers.md).
 
-The fixtures in tests/data and data/ucdp always run; the real files in
-../shared/data are used when present (skipped otherwise)."""
+The fixtures in tests/data and data/ucdp always run; the real files are
+read from $TOLL_SHARED_DATA (skipped without it)."""
 import os
 
 import pytest
 
-from conftest import ROOT, SHARED_DATA, toll
+from conftest import ROOT, shared_data, toll
 
 TEST_DATA = os.path.join(ROOT, "tests", "data")
 UCDP_SAMPLE = os.path.join(ROOT, "data", "ucdp", "ged241_myanmar_sample.csv")
 
 
 def shared(rel):
-    path = os.path.join(SHARED_DATA, rel)
-    if not os.path.exists(path):
-        pytest.skip(f"{rel} is absent: the real data lives in ../shared/data, "
-                    "outside the repository")
-    return path
+    return shared_data(*rel.split("/"))
 
 
 def rows(table):

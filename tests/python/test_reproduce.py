@@ -18,7 +18,7 @@ lists two countries) count deaths that are not in this country's events, so
 toll's sums are lower.  Dyad-years below 25 deaths are not in BRD: their
 events carry active_year FALSE.
 
-The real files live in ../shared/data (tests skip when it is absent); the
+The real files are read from $TOLL_SHARED_DATA (tests skip without it); the
 sample in data/ucdp/ always runs.
 """
 import csv
@@ -26,20 +26,15 @@ import os
 import re
 from collections import defaultdict
 
-import pytest
 
-from conftest import ROOT, SHARED_DATA, toll
+from conftest import ROOT, shared_data, toll
 
 SAMPLE_GED = os.path.join(ROOT, "data", "ucdp", "ged241_myanmar_sample.csv")
 SAMPLE_BRD = os.path.join(ROOT, "data", "ucdp", "brd241_myanmar_sample.csv")
 
 
 def shared(rel):
-    path = os.path.join(SHARED_DATA, rel)
-    if not os.path.exists(path):
-        pytest.skip(f"{rel} is absent: the real data lives in ../shared/data, "
-                    "outside the repository")
-    return path
+    return shared_data(*rel.split("/"))
 
 
 def read_csv(path):
