@@ -16,6 +16,7 @@
 
 #include "common.h"
 #include "quantity.h"
+#include "table.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -188,6 +189,22 @@ TOLL_API toll_status toll_reports_repair(const toll_reports *reports,
 TOLL_API size_t toll_reports_category_count(const toll_reports *reports);
 TOLL_API const char *toll_reports_category(const toll_reports *reports,
                                            size_t i);
+
+/*
+ * The stored reports as a table, one row per report in store order:
+ * report ("FILE:LINE"), incident, source, source_kind, source_actor,
+ * date_start, date_end, region, actor ("A + B"), id, url, note (STRING;
+ * missing: TOLL_NULL_CODE), then CATEGORY_low, CATEGORY_best and
+ * CATEGORY_high for each category in toll_reports_category order (DOUBLE;
+ * NaN when the report gives no figure or an unknown one; high is +inf for
+ * an open range), then one STRING column per kept field, named after it,
+ * in first-seen order.  On success *out owns a new table allocated with
+ * `alloc` (NULL: the store's allocator) holding copies of every string, so
+ * it outlives the store; free it with toll_table_free.
+ */
+TOLL_API toll_status toll_reports_table(const toll_reports *reports,
+                                        const toll_allocator *alloc,
+                                        toll_table **out, toll_error *err);
 
 /* --- Column maps ------------------------------------------------------- */
 
