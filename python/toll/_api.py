@@ -282,7 +282,9 @@ def _load_options_doc(indent: str = "    ") -> str:
     lines = []
     for name, _, text in _LOAD_OPTIONS:
         head = f"{name}:".ljust(width)
-        body = _textwrap.wrap(text, 76 - len(indent) - width)
+        body = _textwrap.wrap(text, 76 - len(indent) - width,
+                              break_long_words=False,
+                              break_on_hyphens=False)
         lines.append(indent + head + body[0])
         lines.extend(indent + " " * width + b for b in body[1:])
     return "\n".join(lines)
@@ -674,20 +676,6 @@ class Incidents:
 # --------------------------------------------------------------------------
 # Table
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if _math.isnan(value):
-            return ""
-        if value.is_integer():
-            return f"{int(value):,}"
-        return f"{value:,.2f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
-
-
 class Table:
     """An immutable result table (summary or incident listing) with typed
     columns, rendered by the C library.
@@ -845,11 +833,13 @@ class Table:
         """HTML for Jupyter (strings escaped)."""
         esc = _html.escape
         names = self.columns
-        cols = [self.column(j) for j in range(len(names))]
         types = self.column_types
         n = self.nrows
         shown = list(range(n)) if n <= max_rows else (
             list(range(max_rows // 2)) + list(range(n - max_rows // 2, n)))
+        # the cells of the rows shown, as the C text renderer writes them
+        cols = [dict(zip(shown, self._c.cells(j, shown)))
+                for j in range(len(names))]
         out = ['<table class="toll-table">']
         if self.caption:
             out.append(f"<caption>{esc(self.caption)}</caption>")
@@ -865,7 +855,7 @@ class Table:
             out.append("<tr>")
             for c, ty in zip(cols, types):
                 align = ' style="text-align:right"' if ty != "string" else ""
-                out.append(f"<td{align}>{esc(_cell_text(c[i]))}</td>")
+                out.append(f"<td{align}>{esc(c[i])}</td>")
             out.append("</tr>")
         out.append("</tbody></table>")
         notes = [f"{n} rows"]
