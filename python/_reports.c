@@ -514,8 +514,10 @@ static int rb_value(rec_build *b, rb_member *p, PyObject *v,
         if (d != d || d - d != 0) /* NaN, infinities: missing */
             return 0;
         p->type = TOLL_VALUE_NUMBER;
-        if (d == (double)(long long)d && d < 9007199254740992.0 &&
-            d > -9007199254740992.0) {
+        /* integral and below 2^53: its digits (as a JSON load of the
+         * same record would read them) */
+        if (d < 9007199254740992.0 && d > -9007199254740992.0 &&
+            d == (double)(long long)d) {
             int k = PyOS_snprintf(num, sizeof num, "%lld", (long long)d);
             p->len = (size_t)k;
             return rb_bytes(b, num, (size_t)k, &p->text);
