@@ -1,6 +1,7 @@
 """toll.read / toll.Reports: loading from files, text, records and pandas."""
 import gc
 import json
+import os
 import pathlib
 
 import pytest
@@ -398,9 +399,14 @@ def test_from_records_and_read_should_store_the_same_reports(records,
 
 
 def test_from_records_and_read_should_store_the_same_bench_reports(tmp_path):
-    path = pathlib.Path("/work/ref-out/reports_1e5.jsonl")
+    """The first 5,000 reports of the bench file (bench/gen.py writes it to
+    bench/out, or to the folder named by TOLL_BENCH_OUT)."""
+    from conftest import ROOT
+    out = os.environ.get("TOLL_BENCH_OUT",
+                         os.path.join(ROOT, "bench", "out"))
+    path = pathlib.Path(out) / "reports_1e5.jsonl"
     if not path.exists():
-        pytest.skip(f"{path} not present (made by bench/identity.py)")
+        pytest.skip(f"{path} not present (python bench/gen.py --sizes 1e5)")
     recs = []
     with open(path, encoding="utf-8") as f:
         for line in f:
