@@ -289,10 +289,12 @@ fail:
     return -1;
 }
 
-/* Run one load (file when path != NULL, else buffer) without the GIL. */
+/* Run one load without the GIL: the file at path when path != NULL, else
+ * records[0..nrecs) when records != NULL, else the buffer. */
 static PyObject *reports_load(ReportsObject *self, PyObject *path,
-                              const char *data, size_t len, const char *name,
-                              const load_args *a)
+                              const char *data, size_t len,
+                              const toll_record *records, size_t nrecs,
+                              const char *name, const load_args *a)
 {
     toll_state *st = TOLL_PY_STATE(self);
     if (reports_check_writable(self) < 0)
@@ -317,6 +319,9 @@ static PyObject *reports_load(ReportsObject *self, PyObject *path,
     if (path)
         s = toll_reports_load_file(self->r, PyBytes_AS_STRING(path), &c.opts,
                                    &n_loaded, &err);
+    else if (records)
+        s = toll_reports_load_records(self->r, records, nrecs, name, &c.opts,
+                                      &n_loaded, &err);
     else
         s = toll_reports_load_buffer(self->r, data, len, name, &c.opts,
                                      &n_loaded, &err);
@@ -354,7 +359,7 @@ static PyObject *Reports_load_file(ReportsObject *self, PyObject *args,
                                      kwlist, PyUnicode_FSConverter, &path,
                                      LOAD_PTRS(a)))
         return NULL;
-    PyObject *res = reports_load(self, path, NULL, 0, NULL, &a);
+    PyObject *res = reports_load(self, path, NULL, 0, NULL, 0, NULL, &a);
     Py_DECREF(path);
     Py_XDECREF(a.map_file);
     return res;
@@ -372,11 +377,389 @@ static PyObject *Reports_load_buffer(ReportsObject *self, PyObject *args,
                                      "s*|z" LOAD_FMT ":load_buffer", kwlist,
                                      &buf, &name, LOAD_PTRS(a)))
         return NULL;
-    PyObject *res = reports_load(self, NULL, buf.buf, (size_t)buf.len,
-                                 name ? name : "<buffer>", &a);
+    PyObject *res = reports_load(self, NULL, buf.buf, (size_t)buf.len, NULL,
+                                 0, name ? name : "<buffer>", &a);
     PyBuffer_Release(&buf);
     Py_XDECREF(a.map_file);
     return res;
+}
+
+/* --- records (toll_reports_load_records) ------------------------------ */
+
+/* One member while the records are walked: texts as offsets into the
+ * build's bytes (which move while they grow). */
+typedef struct rb_member {
+    size_t key, klen;
+    toll_value_type type;
+    int boolean;
+    size_t text, len;
+    size_t item0, nitems; /* LIST: items[item0 ..] */
+} rb_member;
+
+typedef struct rec_build {
+    char *bytes;
+    size_t nbytes, bytes_cap;
+    rb_member *m;
+    size_t nm, m_cap;
+    size_t *item; /* LIST items: offset, length pairs */
+    size_t nitem, item_cap;
+    size_t *rec;  /* first member of each record, then the end */
+    size_t nrec;
+    /* the C view, built by rb_finish */
+    toll_member *cm;
+    toll_record *cr;
+    const char **items;
+    size_t *item_lens;
+} rec_build;
+
+static void rb_free(rec_build *b)
+{
+    PyMem_Free(b->bytes);
+    PyMem_Free(b->m);
+    PyMem_Free(b->item);
+    PyMem_Free(b->rec);
+    PyMem_Free(b->cm);
+    PyMem_Free(b->cr);
+    PyMem_Free(b->items);
+    PyMem_Free(b->item_lens);
+}
+
+/* Grow *p (elements of `size` bytes, capacity *cap) to hold `need`. */
+static int rb_grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *q = PyMem_Realloc(*p, n * size);
+    if (!q) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+/* Append s[0..len); *off receives where. */
+static int rb_bytes(rec_build *b, const char *s, size_t len, size_t *off)
+{
+    if (rb_grow((void **)&b->bytes, &b->bytes_cap, b->nbytes + len + 1, 1) <
+        0)
+        return -1;
+    *off = b->nbytes;
+    memcpy(b->bytes + b->nbytes, s, len);
+    b->nbytes += len;
+    b->bytes[b->nbytes++] = '\0';
+    return 0;
+}
+
+static int rb_str(rec_build *b, PyObject *o, size_t *off, size_t *len)
+{
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(o, &n);
+    if (!s)
+        return -1;
+    *len = (size_t)n;
+    return rb_bytes(b, s, (size_t)n, off);
+}
+
+/* 1 if o is a list or tuple of str only. */
+static int all_str(PyObject *o)
+{
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+    PyObject **it = PySequence_Fast_ITEMS(o);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!PyUnicode_Check(it[i]))
+            return 0;
+    return 1;
+}
+
+/* Member value v: None, bool, int, float, str and lists (tuples) of str
+ * are read here; anything else goes through `convert` (python/toll/_api.py)
+ * once, which returns one of those or bytes of JSON text. */
+static int rb_value(rec_build *b, rb_member *p, PyObject *v,
+                    PyObject *convert)
+{
+    char num[64];
+    p->type = TOLL_VALUE_NULL;
+    if (v == Py_None)
+        return 0;
+    if (PyBool_Check(v)) {
+        p->type = TOLL_VALUE_BOOL;
+        p->boolean = v == Py_True;
+        return 0;
+    }
+    if (PyLong_Check(v)) {
+        int overflow = 0;
+        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (x == -1 && PyErr_Occurred())
+            return -1;
+        p->type = TOLL_VALUE_NUMBER;
+        if (!overflow) {
+            int k = PyOS_snprintf(num, sizeof num, "%lld", x);
+            p->len = (size_t)k;
+            return rb_bytes(b, num, (size_t)k, &p->text);
+        }
+        PyObject *t = PyObject_Str(v);
+        if (!t)
+            return -1;
+        int r = rb_str(b, t, &p->text, &p->len);
+        Py_DECREF(t);
+        return r;
+    }
+    if (PyFloat_Check(v)) {
+        double d = PyFloat_AS_DOUBLE(v);
+        if (d != d || d - d != 0) /* NaN, infinities: missing */
+            return 0;
+        p->type = TOLL_VALUE_NUMBER;
+        /* integral and below 2^53: its digits (as a JSON load of the
+         * same record would read them) */
+        if (d < 9007199254740992.0 && d > -9007199254740992.0 &&
+            d == (double)(long long)d) {
+            int k = PyOS_snprintf(num, sizeof num, "%lld", (long long)d);
+            p->len = (size_t)k;
+            return rb_bytes(b, num, (size_t)k, &p->text);
+        }
+        char *t = PyOS_double_to_string(d, 'r', 0, 0, NULL);
+        if (!t)
+            return -1;
+        p->len = strlen(t);
+        int r = rb_bytes(b, t, p->len, &p->text);
+        PyMem_Free(t);
+        return r;
+    }
+    if (PyUnicode_Check(v)) {
+        p->type = TOLL_VALUE_STRING;
+        return rb_str(b, v, &p->text, &p->len);
+    }
+    if ((PyList_Check(v) || PyTuple_Check(v)) && all_str(v)) {
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(v);
+        PyObject **it = PySequence_Fast_ITEMS(v);
+        p->type = TOLL_VALUE_LIST;
+        p->item0 = b->nitem;
+        p->nitems = (size_t)n;
+        if (rb_grow((void **)&b->item, &b->item_cap,
+                    2 * (b->nitem + (size_t)n), sizeof *b->item) < 0)
+            return -1;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            size_t *slot = &b->item[2 * (b->nitem + (size_t)i)];
+            if (rb_str(b, it[i], &slot[0], &slot[1]) < 0)
+                return -1;
+        }
+        b->nitem += (size_t)n;
+        return 0;
+    }
+    if (PyBytes_Check(v) && !convert) {
+        p->type = TOLL_VALUE_JSON;
+        p->len = (size_t)PyBytes_GET_SIZE(v);
+        return rb_bytes(b, PyBytes_AS_STRING(v), p->len, &p->text);
+    }
+    if (!convert) {
+        PyErr_Format(PyExc_TypeError, "cannot store a %.100s in a report",
+                     Py_TYPE(v)->tp_name);
+        return -1;
+    }
+    PyObject *c = PyObject_CallOneArg(convert, v);
+    if (!c)
+        return -1;
+    int r = rb_value(b, p, c, NULL);
+    Py_DECREF(c);
+    return r;
+}
+
+/* One record (a dict, or any mapping). */
+static int rb_record(rec_build *b, PyObject *rec, PyObject *convert)
+{
+    PyObject *items = NULL;
+    if (!PyDict_Check(rec)) {
+        if (!PyMapping_Check(rec) || PyUnicode_Check(rec) ||
+            PyList_Check(rec) || PyTuple_Check(rec)) {
+            PyErr_Format(PyExc_TypeError, "must be a dict, not %.100s",
+                         Py_TYPE(rec)->tp_name);
+            return -1;
+        }
+        items = PyMapping_Items(rec);
+        if (!items)
+            return -1;
+    }
+    Py_ssize_t pos = 0, k = 0;
+    PyObject *key, *val;
+    int r = 0;
+    for (;;) {
+        if (items) {
+            if (k >= PyList_GET_SIZE(items))
+                break;
+            PyObject *kv = PyList_GET_ITEM(items, k++);
+            if (!PyTuple_Check(kv) || PyTuple_GET_SIZE(kv) != 2) {
+                PyErr_SetString(PyExc_TypeError, "items() must give pairs");
+                r = -1;
+                break;
+            }
+            key = PyTuple_GET_ITEM(kv, 0);
+            val = PyTuple_GET_ITEM(kv, 1);
+        } else if (!PyDict_Next(rec, &pos, &key, &val)) {
+            break;
+        }
+        if (rb_grow((void **)&b->m, &b->m_cap, b->nm + 1, sizeof *b->m) < 0) {
+            r = -1;
+            break;
+        }
+        rb_member *p = &b->m[b->nm];
+        memset(p, 0, sizeof *p);
+        Py_INCREF(key);
+        Py_INCREF(val);
+        PyObject *ks = PyUnicode_Check(key) ? (Py_INCREF(key), key)
+                                            : PyObject_Str(key);
+        r = ks ? rb_str(b, ks, &p->key, &p->klen) : -1;
+        Py_XDECREF(ks);
+        if (!r)
+            r = rb_value(b, p, val, convert);
+        Py_DECREF(key);
+        Py_DECREF(val);
+        if (r)
+            break;
+        b->nm++;
+    }
+    Py_XDECREF(items);
+    return r;
+}
+
+/* The C view of the walked records (pointers now that nothing moves). */
+static int rb_finish(rec_build *b)
+{
+    b->cm = PyMem_Malloc((b->nm ? b->nm : 1) * sizeof *b->cm);
+    b->cr = PyMem_Malloc((b->nrec ? b->nrec : 1) * sizeof *b->cr);
+    b->items = PyMem_Malloc((b->nitem ? b->nitem : 1) * sizeof *b->items);
+    b->item_lens =
+        PyMem_Malloc((b->nitem ? b->nitem : 1) * sizeof *b->item_lens);
+    if (!b->cm || !b->cr || !b->items || !b->item_lens) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i < b->nitem; i++) {
+        b->items[i] = b->bytes + b->item[2 * i];
+        b->item_lens[i] = b->item[2 * i + 1];
+    }
+    for (size_t i = 0; i < b->nm; i++) {
+        const rb_member *p = &b->m[i];
+        toll_member *m = &b->cm[i];
+        memset(m, 0, sizeof *m);
+        m->key = b->bytes + p->key;
+        m->key_len = p->klen;
+        m->value.type = p->type;
+        m->value.boolean = p->boolean;
+        if (p->type == TOLL_VALUE_NUMBER || p->type == TOLL_VALUE_STRING ||
+            p->type == TOLL_VALUE_JSON) {
+            m->value.text = b->bytes + p->text;
+            m->value.len = p->len;
+        } else if (p->type == TOLL_VALUE_LIST) {
+            m->value.items = b->items + p->item0;
+            m->value.item_lens = b->item_lens + p->item0;
+            m->value.n_items = p->nitems;
+        }
+    }
+    for (size_t r = 0; r < b->nrec; r++) {
+        b->cr[r].members = b->cm + b->rec[r];
+        b->cr[r].n_members = b->rec[r + 1] - b->rec[r];
+    }
+    return 0;
+}
+
+/* Reports.load_records(records, convert, name=None, **load options):
+ * the dicts walked into members (with the GIL), then loaded by
+ * toll_reports_load_records (without it). */
+static PyObject *Reports_load_records(ReportsObject *self, PyObject *args,
+                                      PyObject *kwds)
+{
+    static char *kwlist[] = {"records", "convert", "name", LOAD_KWARGS,
+                             NULL};
+    PyObject *records, *convert;
+    const char *name = NULL;
+    load_args a;
+    load_args_init(&a);
+    if (!PyArg_ParseTupleAndKeywords(args, kwds,
+                                     "OO|z" LOAD_FMT ":load_records", kwlist,
+                                     &records, &convert, &name, LOAD_PTRS(a)))
+        return NULL;
+    PyObject *res = NULL;
+    rec_build b;
+    memset(&b, 0, sizeof b);
+    PyObject *seq = PySequence_Fast(records, "records must be iterable");
+    if (!seq)
+        goto done;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    b.rec = PyMem_Malloc(((size_t)n + 1) * sizeof *b.rec);
+    if (!b.rec) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        b.rec[i] = b.nm;
+        PyObject *rec = PySequence_Fast_GET_ITEM(seq, i);
+        Py_INCREF(rec);
+        int r = rb_record(&b, rec, convert);
+        Py_DECREF(rec);
+        if (r < 0) {
+            /* a TypeError names the record */
+            if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+                PyObject *type, *value, *tb;
+                PyErr_Fetch(&type, &value, &tb);
+                PyErr_NormalizeException(&type, &value, &tb);
+                PyObject *msg = value ? PyObject_Str(value) : NULL;
+                const char *m = msg ? PyUnicode_AsUTF8(msg) : NULL;
+                if (m) {
+                    PyErr_Format(PyExc_TypeError,
+                                 strncmp(m, "must be", 7) == 0
+                                     ? "record %zd %s"
+                                     : "record %zd: %s",
+                                 i, m);
+                    Py_XDECREF(type);
+                    Py_XDECREF(value);
+                    Py_XDECREF(tb);
+                } else {
+                    PyErr_Clear();
+                    PyErr_Restore(type, value, tb);
+                }
+                Py_XDECREF(msg);
+            }
+            goto done;
+        }
+    }
+    b.nrec = (size_t)n;
+    b.rec[n] = b.nm;
+    if (rb_finish(&b) < 0)
+        goto done;
+    res = reports_load(self, NULL, NULL, 0, b.cr, b.nrec,
+                       name ? name : "<records>", &a);
+done:
+    Py_XDECREF(seq);
+    rb_free(&b);
+    Py_XDECREF(a.map_file);
+    return res;
+}
+
+/* The stored reports as a Table (toll_reports_table), built without the
+ * GIL under the store lock. */
+static PyObject *Reports_table(ReportsObject *self,
+                               PyObject *Py_UNUSED(ignored))
+{
+    toll_state *st = TOLL_PY_STATE(self);
+    if (reports_check_readable(self) < 0)
+        return NULL;
+    toll_table *t = NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s;
+    toll_py_store_lock(self);
+    Py_BEGIN_ALLOW_THREADS
+    s = toll_reports_table(self->r, NULL, &t, &err);
+    Py_END_ALLOW_THREADS
+    toll_py_store_unlock(self);
+    if (s != TOLL_OK)
+        return toll_py_raise(st, s, &err, NULL, 0);
+    return toll_py_table_new(st, t);
 }
 
 static Py_ssize_t Reports_len(ReportsObject *self)
@@ -555,6 +938,14 @@ static PyObject *Reports_repr(ReportsObject *self)
     "the store exactly as before.  Returns the number of reports added."
 
 static PyMethodDef Reports_methods[] = {
+    {"load_records", (PyCFunction)(void (*)(void))Reports_load_records,
+     METH_VARARGS | METH_KEYWORDS,
+     "load_records(records, convert, name=None, **options) -> int: append "
+     "dicts (toll_reports_load_records); convert(value) turns a value that "
+     "is not None, bool, int, float, str or a list of str into one, or into "
+     "bytes of JSON text."},
+    {"table", (PyCFunction)Reports_table, METH_NOARGS,
+     "table() -> Table: one row per stored report (toll_reports_table)."},
     {"load_file", (PyCFunction)(void (*)(void))Reports_load_file,
      METH_VARARGS | METH_KEYWORDS,
      "load_file(path, *, format=None, lenient=False, lexicon=None,\n"

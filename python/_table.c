@@ -384,7 +384,66 @@ static PyObject *Table_repr(TableObject *self)
                                 toll_table_ncols(self->t));
 }
 
+/* Table.cells(key, rows): the cells of one column in the given rows as
+ * the text renderer shows them (toll_table_cell_text). */
+static PyObject *Table_cells(TableObject *self, PyObject *args)
+{
+    PyObject *key, *rows;
+    size_t j;
+    if (!PyArg_ParseTuple(args, "OO:cells", &key, &rows))
+        return NULL;
+    if (table_check(self) < 0 || column_index(self, key, &j) < 0)
+        return NULL;
+    PyObject *seq = PySequence_Fast(rows, "rows must be a sequence of ints");
+    if (!seq)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyList_New(n);
+    char small[128];
+    size_t nrows = toll_table_nrows(self->t);
+    for (Py_ssize_t k = 0; out && k < n; k++) {
+        Py_ssize_t i = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(seq, k),
+                                          PyExc_IndexError);
+        if (i == -1 && PyErr_Occurred()) {
+            Py_CLEAR(out);
+            break;
+        }
+        if (i < 0 || (size_t)i >= nrows) {
+            PyErr_Format(PyExc_IndexError, "row %zd out of range", i);
+            Py_CLEAR(out);
+            break;
+        }
+        size_t len = toll_table_cell_text(self->t, j, (size_t)i, small,
+                                          sizeof small);
+        PyObject *s;
+        if (len < sizeof small) {
+            s = PyUnicode_DecodeUTF8(small, (Py_ssize_t)len, "replace");
+        } else { /* a long string: its own buffer */
+            char *big = PyMem_Malloc(len + 1);
+            if (!big) {
+                PyErr_NoMemory();
+                Py_CLEAR(out);
+                break;
+            }
+            toll_table_cell_text(self->t, j, (size_t)i, big, len + 1);
+            s = PyUnicode_DecodeUTF8(big, (Py_ssize_t)len, "replace");
+            PyMem_Free(big);
+        }
+        if (!s) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, k, s);
+    }
+    Py_DECREF(seq);
+    return out;
+}
+
 static PyMethodDef Table_methods[] = {
+    {"cells", (PyCFunction)Table_cells, METH_VARARGS,
+     "cells(key, rows)\n--\n\n"
+     "The cells of one column in the given rows as text, as the text\n"
+     "renderer shows them ('1,098', '12.5'; '' for missing values)."},
     {"column", (PyCFunction)Table_column, METH_O,
      "column(key)\n--\n\n"
      "Column data by name or index, without copying.  Numeric columns: a\n"

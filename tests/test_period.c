@@ -8,11 +8,11 @@
 
 static int32_t ymd(int y, int m, int d) { return toll_date_from_ymd(y, m, d); }
 
-static const toll__period_unit ALL_UNITS[] = {
-    TOLL__PERIOD_DAY, TOLL__PERIOD_WEEK, TOLL__PERIOD_MONTH,
-    TOLL__PERIOD_QUARTER, TOLL__PERIOD_YEAR};
+static const toll_period_unit ALL_UNITS[] = {
+    TOLL_PERIOD_DAY, TOLL_PERIOD_WEEK, TOLL_PERIOD_MONTH,
+    TOLL_PERIOD_QUARTER, TOLL_PERIOD_YEAR};
 
-static const char *label(toll__period_unit u, int64_t num)
+static const char *label(toll_period_unit u, int64_t num)
 {
     static char buf[TOLL__PERIOD_LABEL_SIZE];
     size_t n = toll__period_label(u, num, buf, sizeof buf);
@@ -20,7 +20,7 @@ static const char *label(toll__period_unit u, int64_t num)
     return buf;
 }
 
-static void check_range(toll__period_unit u, int64_t num, int32_t first,
+static void check_range(toll_period_unit u, int64_t num, int32_t first,
                         int32_t last)
 {
     char a[16], b[16], fa[16], fb[16];
@@ -37,49 +37,49 @@ static void check_range(toll__period_unit u, int64_t num, int32_t first,
 
 START_TEST(period_day_number_should_be_the_day_number)
 {
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_DAY, 0), 0);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_DAY, ymd(2016, 9, 25)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_DAY, 0), 0);
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_DAY, ymd(2016, 9, 25)),
                      ymd(2016, 9, 25));
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_DAY, -1), -1);
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_DAY, -1), -1);
 }
 END_TEST
 
 START_TEST(period_week_number_should_be_iso_year_times_100_plus_week)
 {
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_WEEK, ymd(2016, 9, 25)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_WEEK, ymd(2016, 9, 25)),
                      201638);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_WEEK, ymd(2016, 9, 26)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_WEEK, ymd(2016, 9, 26)),
                      201639);
 }
 END_TEST
 
 START_TEST(period_week_should_take_the_iso_year_at_year_ends)
 {
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_WEEK, ymd(2020, 12, 31)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_WEEK, ymd(2020, 12, 31)),
                      202053);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_WEEK, ymd(2021, 1, 1)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_WEEK, ymd(2021, 1, 1)),
                      202053);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_WEEK, ymd(2021, 1, 3)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_WEEK, ymd(2021, 1, 3)),
                      202053);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_WEEK, ymd(2021, 1, 4)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_WEEK, ymd(2021, 1, 4)),
                      202101);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_WEEK, ymd(2019, 12, 30)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_WEEK, ymd(2019, 12, 30)),
                      202001);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_WEEK, ymd(2008, 12, 29)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_WEEK, ymd(2008, 12, 29)),
                      200901);
 }
 END_TEST
 
 START_TEST(period_month_number_should_be_year_times_12_plus_month_minus_1)
 {
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_MONTH, ymd(2016, 1, 1)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_MONTH, ymd(2016, 1, 1)),
                      2016 * 12);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_MONTH, ymd(2016, 9, 25)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_MONTH, ymd(2016, 9, 25)),
                      2016 * 12 + 8);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_MONTH,
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_MONTH,
                                          ymd(2016, 12, 31)),
                      2016 * 12 + 11);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_MONTH,
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_MONTH,
                                          ymd(1969, 12, 31)),
                      1969 * 12 + 11);
 }
@@ -87,13 +87,13 @@ END_TEST
 
 START_TEST(period_quarter_number_should_be_year_times_4_plus_quarter_minus_1)
 {
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_QUARTER,
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_QUARTER,
                                          ymd(2016, 3, 31)),
                      2016 * 4);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_QUARTER,
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_QUARTER,
                                          ymd(2016, 9, 30)),
                      2016 * 4 + 2);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_QUARTER,
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_QUARTER,
                                          ymd(2016, 10, 1)),
                      2016 * 4 + 3);
 }
@@ -101,11 +101,11 @@ END_TEST
 
 START_TEST(period_year_number_should_be_the_year)
 {
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_YEAR, ymd(2016, 12, 31)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_YEAR, ymd(2016, 12, 31)),
                      2016);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_YEAR, ymd(2017, 1, 1)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_YEAR, ymd(2017, 1, 1)),
                      2017);
-    ck_assert_int_eq(toll__period_number(TOLL__PERIOD_YEAR, ymd(1969, 1, 1)),
+    ck_assert_int_eq(toll__period_number(TOLL_PERIOD_YEAR, ymd(1969, 1, 1)),
                      1969);
 }
 END_TEST
@@ -123,7 +123,7 @@ END_TEST
 START_TEST(period_numbers_should_rise_with_days_and_hold_them)
 {
     for (size_t k = 0; k < sizeof ALL_UNITS / sizeof *ALL_UNITS; k++) {
-        toll__period_unit u = ALL_UNITS[k];
+        toll_period_unit u = ALL_UNITS[k];
         int64_t prev = toll__period_number(u, ymd(1899, 1, 1) - 1);
         for (int32_t d = ymd(1899, 1, 1); d <= ymd(2031, 12, 31); d++) {
             int64_t num = toll__period_number(u, d);
@@ -145,55 +145,55 @@ END_TEST
 START_TEST(period_day_should_span_one_day)
 {
     int32_t d = ymd(2016, 2, 29);
-    check_range(TOLL__PERIOD_DAY, d, d, d);
+    check_range(TOLL_PERIOD_DAY, d, d, d);
 }
 END_TEST
 
 START_TEST(period_week_should_span_monday_to_sunday_across_years)
 {
-    check_range(TOLL__PERIOD_WEEK, 201638, ymd(2016, 9, 19),
+    check_range(TOLL_PERIOD_WEEK, 201638, ymd(2016, 9, 19),
                 ymd(2016, 9, 25));
-    check_range(TOLL__PERIOD_WEEK, 202053, ymd(2020, 12, 28),
+    check_range(TOLL_PERIOD_WEEK, 202053, ymd(2020, 12, 28),
                 ymd(2021, 1, 3));
-    check_range(TOLL__PERIOD_WEEK, 202101, ymd(2021, 1, 4),
+    check_range(TOLL_PERIOD_WEEK, 202101, ymd(2021, 1, 4),
                 ymd(2021, 1, 10));
-    check_range(TOLL__PERIOD_WEEK, 200901, ymd(2008, 12, 29),
+    check_range(TOLL_PERIOD_WEEK, 200901, ymd(2008, 12, 29),
                 ymd(2009, 1, 4));
 }
 END_TEST
 
 START_TEST(period_month_should_span_its_days_with_leap_february)
 {
-    check_range(TOLL__PERIOD_MONTH, 2016 * 12 + 1, ymd(2016, 2, 1),
+    check_range(TOLL_PERIOD_MONTH, 2016 * 12 + 1, ymd(2016, 2, 1),
                 ymd(2016, 2, 29));
-    check_range(TOLL__PERIOD_MONTH, 2015 * 12 + 1, ymd(2015, 2, 1),
+    check_range(TOLL_PERIOD_MONTH, 2015 * 12 + 1, ymd(2015, 2, 1),
                 ymd(2015, 2, 28));
-    check_range(TOLL__PERIOD_MONTH, 2000 * 12 + 1, ymd(2000, 2, 1),
+    check_range(TOLL_PERIOD_MONTH, 2000 * 12 + 1, ymd(2000, 2, 1),
                 ymd(2000, 2, 29));
-    check_range(TOLL__PERIOD_MONTH, 1900 * 12 + 1, ymd(1900, 2, 1),
+    check_range(TOLL_PERIOD_MONTH, 1900 * 12 + 1, ymd(1900, 2, 1),
                 ymd(1900, 2, 28));
-    check_range(TOLL__PERIOD_MONTH, 2016 * 12 + 11, ymd(2016, 12, 1),
+    check_range(TOLL_PERIOD_MONTH, 2016 * 12 + 11, ymd(2016, 12, 1),
                 ymd(2016, 12, 31));
-    check_range(TOLL__PERIOD_MONTH, 1969 * 12 + 11, ymd(1969, 12, 1),
+    check_range(TOLL_PERIOD_MONTH, 1969 * 12 + 11, ymd(1969, 12, 1),
                 ymd(1969, 12, 31));
 }
 END_TEST
 
 START_TEST(period_quarter_should_span_three_months)
 {
-    check_range(TOLL__PERIOD_QUARTER, 2016 * 4, ymd(2016, 1, 1),
+    check_range(TOLL_PERIOD_QUARTER, 2016 * 4, ymd(2016, 1, 1),
                 ymd(2016, 3, 31));
-    check_range(TOLL__PERIOD_QUARTER, 2016 * 4 + 2, ymd(2016, 7, 1),
+    check_range(TOLL_PERIOD_QUARTER, 2016 * 4 + 2, ymd(2016, 7, 1),
                 ymd(2016, 9, 30));
-    check_range(TOLL__PERIOD_QUARTER, 2016 * 4 + 3, ymd(2016, 10, 1),
+    check_range(TOLL_PERIOD_QUARTER, 2016 * 4 + 3, ymd(2016, 10, 1),
                 ymd(2016, 12, 31));
 }
 END_TEST
 
 START_TEST(period_year_should_span_january_to_december)
 {
-    check_range(TOLL__PERIOD_YEAR, 2016, ymd(2016, 1, 1), ymd(2016, 12, 31));
-    check_range(TOLL__PERIOD_YEAR, 1969, ymd(1969, 1, 1), ymd(1969, 12, 31));
+    check_range(TOLL_PERIOD_YEAR, 2016, ymd(2016, 1, 1), ymd(2016, 12, 31));
+    check_range(TOLL_PERIOD_YEAR, 1969, ymd(1969, 1, 1), ymd(1969, 12, 31));
 }
 END_TEST
 
@@ -202,32 +202,32 @@ END_TEST
 START_TEST(period_labels_should_name_each_unit)
 {
     int32_t d = ymd(2016, 9, 25);
-    ck_assert_str_eq(label(TOLL__PERIOD_DAY,
-                           toll__period_number(TOLL__PERIOD_DAY, d)),
+    ck_assert_str_eq(label(TOLL_PERIOD_DAY,
+                           toll__period_number(TOLL_PERIOD_DAY, d)),
                      "2016-09-25");
-    ck_assert_str_eq(label(TOLL__PERIOD_WEEK,
-                           toll__period_number(TOLL__PERIOD_WEEK, d)),
+    ck_assert_str_eq(label(TOLL_PERIOD_WEEK,
+                           toll__period_number(TOLL_PERIOD_WEEK, d)),
                      "2016-W38");
-    ck_assert_str_eq(label(TOLL__PERIOD_MONTH,
-                           toll__period_number(TOLL__PERIOD_MONTH, d)),
+    ck_assert_str_eq(label(TOLL_PERIOD_MONTH,
+                           toll__period_number(TOLL_PERIOD_MONTH, d)),
                      "2016-09");
-    ck_assert_str_eq(label(TOLL__PERIOD_QUARTER,
-                           toll__period_number(TOLL__PERIOD_QUARTER, d)),
+    ck_assert_str_eq(label(TOLL_PERIOD_QUARTER,
+                           toll__period_number(TOLL_PERIOD_QUARTER, d)),
                      "2016-Q3");
-    ck_assert_str_eq(label(TOLL__PERIOD_YEAR,
-                           toll__period_number(TOLL__PERIOD_YEAR, d)),
+    ck_assert_str_eq(label(TOLL_PERIOD_YEAR,
+                           toll__period_number(TOLL_PERIOD_YEAR, d)),
                      "2016");
 }
 END_TEST
 
 START_TEST(period_labels_should_pad_weeks_months_and_years)
 {
-    ck_assert_str_eq(label(TOLL__PERIOD_WEEK, 202101), "2021-W01");
-    ck_assert_str_eq(label(TOLL__PERIOD_WEEK, 202053), "2020-W53");
-    ck_assert_str_eq(label(TOLL__PERIOD_MONTH, 2016 * 12), "2016-01");
-    ck_assert_str_eq(label(TOLL__PERIOD_MONTH, 2016 * 12 + 11), "2016-12");
-    ck_assert_str_eq(label(TOLL__PERIOD_QUARTER, 2016 * 4 + 3), "2016-Q4");
-    ck_assert_str_eq(label(TOLL__PERIOD_YEAR, 812), "0812");
+    ck_assert_str_eq(label(TOLL_PERIOD_WEEK, 202101), "2021-W01");
+    ck_assert_str_eq(label(TOLL_PERIOD_WEEK, 202053), "2020-W53");
+    ck_assert_str_eq(label(TOLL_PERIOD_MONTH, 2016 * 12), "2016-01");
+    ck_assert_str_eq(label(TOLL_PERIOD_MONTH, 2016 * 12 + 11), "2016-12");
+    ck_assert_str_eq(label(TOLL_PERIOD_QUARTER, 2016 * 4 + 3), "2016-Q4");
+    ck_assert_str_eq(label(TOLL_PERIOD_YEAR, 812), "0812");
 }
 END_TEST
 
@@ -241,11 +241,11 @@ END_TEST
 START_TEST(period_label_should_truncate_to_the_buffer)
 {
     char buf[5] = "xxxx";
-    ck_assert_uint_eq(toll__period_label(TOLL__PERIOD_MONTH, 2016 * 12 + 8,
+    ck_assert_uint_eq(toll__period_label(TOLL_PERIOD_MONTH, 2016 * 12 + 8,
                                          buf, sizeof buf),
                       4);
     ck_assert_str_eq(buf, "2016");
-    ck_assert_uint_eq(toll__period_label(TOLL__PERIOD_MONTH, 2016 * 12 + 8,
+    ck_assert_uint_eq(toll__period_label(TOLL_PERIOD_MONTH, 2016 * 12 + 8,
                                          buf, 0),
                       0);
     ck_assert_str_eq(buf, "2016");
@@ -257,7 +257,7 @@ END_TEST
 START_TEST(period_unit_parse_should_read_every_name_in_any_case)
 {
     toll_error err;
-    toll__period_unit u = TOLL__PERIOD_DAY;
+    toll_period_unit u = TOLL_PERIOD_DAY;
     for (size_t k = 0; k < sizeof ALL_UNITS / sizeof *ALL_UNITS; k++) {
         const char *name = toll__period_unit_name(ALL_UNITS[k]);
         ck_assert_int_eq(toll__period_unit_parse(name, strlen(name), NULL,
@@ -268,33 +268,33 @@ START_TEST(period_unit_parse_should_read_every_name_in_any_case)
     ck_assert_int_eq(toll__period_unit_parse("Quarter", 7, NULL, NULL, 0, &u,
                                              &err),
                      TOLL_OK);
-    ck_assert_int_eq(u, TOLL__PERIOD_QUARTER);
+    ck_assert_int_eq(u, TOLL_PERIOD_QUARTER);
     /* only the given bytes count */
     ck_assert_int_eq(toll__period_unit_parse("weekly", 4, NULL, NULL, 0, &u,
                                              &err),
                      TOLL_OK);
-    ck_assert_int_eq(u, TOLL__PERIOD_WEEK);
+    ck_assert_int_eq(u, TOLL_PERIOD_WEEK);
 }
 END_TEST
 
 START_TEST(period_unit_names_should_be_the_five_units)
 {
-    ck_assert_str_eq(toll__period_unit_name(TOLL__PERIOD_DAY), "day");
-    ck_assert_str_eq(toll__period_unit_name(TOLL__PERIOD_WEEK), "week");
-    ck_assert_str_eq(toll__period_unit_name(TOLL__PERIOD_MONTH), "month");
-    ck_assert_str_eq(toll__period_unit_name(TOLL__PERIOD_QUARTER), "quarter");
-    ck_assert_str_eq(toll__period_unit_name(TOLL__PERIOD_YEAR), "year");
+    ck_assert_str_eq(toll__period_unit_name(TOLL_PERIOD_DAY), "day");
+    ck_assert_str_eq(toll__period_unit_name(TOLL_PERIOD_WEEK), "week");
+    ck_assert_str_eq(toll__period_unit_name(TOLL_PERIOD_MONTH), "month");
+    ck_assert_str_eq(toll__period_unit_name(TOLL_PERIOD_QUARTER), "quarter");
+    ck_assert_str_eq(toll__period_unit_name(TOLL_PERIOD_YEAR), "year");
 }
 END_TEST
 
 START_TEST(period_unit_parse_should_reject_unknown_names_naming_the_text)
 {
     toll_error err;
-    toll__period_unit u = TOLL__PERIOD_MONTH;
+    toll_period_unit u = TOLL_PERIOD_MONTH;
     ck_assert_int_eq(toll__period_unit_parse("fortnight", 9, "by", NULL, 0,
                                              &u, &err),
                      TOLL_EINVAL);
-    ck_assert_int_eq(u, TOLL__PERIOD_MONTH);
+    ck_assert_int_eq(u, TOLL_PERIOD_MONTH);
     ck_assert_str_eq(err.field, "by");
     ck_assert_str_eq(err.text, "fortnight");
     ck_assert_str_eq(err.message,
@@ -310,7 +310,7 @@ END_TEST
 START_TEST(period_unit_parse_error_should_name_the_text_it_came_from)
 {
     toll_error err;
-    toll__period_unit u;
+    toll_period_unit u;
     const char *key = "period:fortnight";
     ck_assert_int_eq(toll__period_unit_parse(key + 7, 9, "stratify_by", key,
                                              strlen(key), &u, &err),

@@ -4,6 +4,8 @@
 #include "render/render.h"
 #include "testutil.h"
 
+#include <math.h>
+
 static uint32_t S(toll_reports *r, const char *s)
 {
     uint32_t id = 0;
@@ -170,6 +172,190 @@ START_TEST(new_should_report_enomem_and_leak_nothing)
 }
 END_TEST
 
+/* ---- toll_reports_table ------------------------------------------------------ */
+
+static const char *const TABLE_REPORTS =
+    "{\"incident\":\"e1\",\"source\":\"SNHR\",\"source_kind\":\"monitor\","
+    "\"date\":\"2016-09-25\",\"region\":\"Syria/Idlib\","
+    "\"actor\":[\"Syria\",\"Russia\"],\"id\":\"x1\","
+    "\"url\":\"http://a\",\"note\":\"n\",\"killed\":\"85-92\","
+    "\"injured\":\"at least 4\",\"tv\":\"1\"}\n"
+    "{\"source\":\"AFP\",\"date_start\":\"2016-10-01\","
+    "\"date_end\":\"2016-10-03\",\"killed\":7,\"dyad\":\"955\"}\n"
+    "{\"source\":\"UN\",\"source_actor\":\"Russia\",\"killed\":\"unknown\"}\n";
+
+static toll_table *reports_table(toll_reports **r)
+{
+    toll_error err;
+    ck_assert_int_eq(toll_reports_new(NULL, r, NULL), TOLL_OK);
+    ck_assert_msg(toll_reports_load_buffer(*r, TABLE_REPORTS,
+                                           strlen(TABLE_REPORTS), "t.jsonl",
+                                           NULL, NULL, &err) == TOLL_OK,
+                  "%s", err.message);
+    toll_table *t = NULL;
+    ck_assert_int_eq(toll_reports_table(*r, NULL, &t, &err), TOLL_OK);
+    ck_assert_ptr_nonnull(t);
+    return t;
+}
+
+static const char *cell(const toll_table *t, const char *name, size_t i)
+{
+    long j = toll_table_column_index(t, name);
+    ck_assert_msg(j >= 0, "no column %s", name);
+    ck_assert_int_eq(toll_table_column_type(t, (size_t)j), TOLL_COL_STRING);
+    return toll_table_string(t, (size_t)j, i);
+}
+
+static double num(const toll_table *t, const char *name, size_t i)
+{
+    long j = toll_table_column_index(t, name);
+    ck_assert_msg(j >= 0, "no column %s", name);
+    const double *d = toll_table_double(t, (size_t)j);
+    ck_assert_ptr_nonnull(d);
+    return d[i];
+}
+
+START_TEST(reports_table_should_list_the_report_fields_in_order)
+{
+    toll_reports *r;
+    toll_table *t = reports_table(&r);
+    static const char *const names[] = {
+        "report", "incident", "source", "source_kind", "source_actor",
+        "date_start", "date_end", "region", "actor", "id", "url", "note",
+        "killed_low", "killed_best", "killed_high", "injured_low",
+        "injured_best", "injured_high", "tv", "dyad"};
+    ck_assert_uint_eq(toll_table_ncols(t), 20);
+    ck_assert_uint_eq(toll_table_nrows(t), 3);
+    for (size_t j = 0; j < 20; j++)
+        ck_assert_str_eq(toll_table_column_name(t, j), names[j]);
+    ck_assert_uint_eq(toll_table_nkeys(t), 0);
+    toll_table_free(t);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(reports_table_string_columns_should_hold_each_report_or_missing)
+{
+    toll_reports *r;
+    toll_table *t = reports_table(&r);
+    ck_assert_str_eq(cell(t, "report", 0), "t.jsonl:1");
+    ck_assert_str_eq(cell(t, "report", 2), "t.jsonl:3");
+    ck_assert_str_eq(cell(t, "incident", 0), "e1");
+    ck_assert_ptr_null(cell(t, "incident", 1));
+    ck_assert_str_eq(cell(t, "source", 1), "AFP");
+    ck_assert_str_eq(cell(t, "source_kind", 0), "monitor");
+    ck_assert_str_eq(cell(t, "source_kind", 1), "other");
+    ck_assert_str_eq(cell(t, "source_actor", 2), "Russia");
+    ck_assert_ptr_null(cell(t, "source_actor", 0));
+    ck_assert_str_eq(cell(t, "region", 0), "Syria/Idlib");
+    ck_assert_ptr_null(cell(t, "region", 1));
+    ck_assert_str_eq(cell(t, "actor", 0), "Russia + Syria");
+    ck_assert_ptr_null(cell(t, "actor", 1));
+    ck_assert_str_eq(cell(t, "id", 0), "x1");
+    ck_assert_str_eq(cell(t, "url", 0), "http://a");
+    ck_assert_str_eq(cell(t, "note", 0), "n");
+    ck_assert_ptr_null(cell(t, "note", 2));
+    toll_table_free(t);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(reports_table_date_columns_should_give_start_and_end)
+{
+    toll_reports *r;
+    toll_table *t = reports_table(&r);
+    ck_assert_str_eq(cell(t, "date_start", 0), "2016-09-25");
+    ck_assert_str_eq(cell(t, "date_end", 0), "2016-09-25");
+    ck_assert_str_eq(cell(t, "date_start", 1), "2016-10-01");
+    ck_assert_str_eq(cell(t, "date_end", 1), "2016-10-03");
+    ck_assert_ptr_null(cell(t, "date_start", 2));
+    ck_assert_ptr_null(cell(t, "date_end", 2));
+    toll_table_free(t);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(reports_table_category_columns_should_give_low_best_high)
+{
+    toll_reports *r;
+    toll_table *t = reports_table(&r);
+    ck_assert_double_eq(num(t, "killed_low", 0), 85);
+    ck_assert_double_eq(num(t, "killed_high", 0), 92);
+    ck_assert(num(t, "killed_best", 0) >= 85 &&
+              num(t, "killed_best", 0) <= 92);
+    ck_assert_double_eq(num(t, "killed_low", 1), 7);
+    ck_assert_double_eq(num(t, "killed_best", 1), 7);
+    ck_assert_double_eq(num(t, "killed_high", 1), 7);
+    /* open range: high +inf */
+    ck_assert_double_eq(num(t, "injured_low", 0), 4);
+    ck_assert(isinf(num(t, "injured_high", 0)) &&
+              num(t, "injured_high", 0) > 0);
+    /* no figure, and an unknown one: missing */
+    ck_assert(isnan(num(t, "injured_low", 1)));
+    ck_assert(isnan(num(t, "injured_best", 1)));
+    ck_assert(isnan(num(t, "killed_low", 2)));
+    ck_assert(isnan(num(t, "killed_high", 2)));
+    toll_table_free(t);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(reports_table_kept_field_columns_should_hold_their_values)
+{
+    toll_reports *r;
+    toll_table *t = reports_table(&r);
+    ck_assert_str_eq(cell(t, "tv", 0), "1");
+    ck_assert_ptr_null(cell(t, "tv", 1));
+    ck_assert_str_eq(cell(t, "dyad", 1), "955");
+    ck_assert_ptr_null(cell(t, "dyad", 0));
+    toll_table_free(t);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(reports_table_should_outlive_the_store_and_use_the_allocator)
+{
+    toll_reports *r;
+    toll_table *t = reports_table(&r);
+    toll_table_free(t);
+    for (long n = 1; n < 400; n++) {
+        failing_alloc f;
+        failing_alloc_init(&f, n);
+        t = NULL;
+        toll_error e;
+        toll_status st = toll_reports_table(r, &f.a, &t, &e);
+        if (st == TOLL_OK) {
+            toll_reports_free(r);
+            r = NULL;
+            ck_assert_str_eq(cell(t, "source", 1), "AFP");
+            toll_table_free(t);
+            ck_assert_int_eq(f.live, 0);
+            break;
+        }
+        ck_assert_int_eq(st, TOLL_ENOMEM);
+        ck_assert_ptr_null(t);
+        ck_assert_int_eq(f.live, 0);
+    }
+    ck_assert_ptr_null(r);
+}
+END_TEST
+
+START_TEST(reports_table_of_an_empty_store_should_have_no_rows)
+{
+    toll_reports *r = NULL;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, NULL), TOLL_OK);
+    toll_table *t = NULL;
+    ck_assert_int_eq(toll_reports_table(r, NULL, &t, NULL), TOLL_OK);
+    ck_assert_uint_eq(toll_table_nrows(t), 0);
+    ck_assert_uint_eq(toll_table_ncols(t), 12);
+    toll_table_free(t);
+    toll_error e;
+    ck_assert_int_eq(toll_reports_table(NULL, NULL, &t, &e), TOLL_EINVAL);
+    ck_assert_ptr_null(t);
+    toll_reports_free(r);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -183,6 +369,15 @@ static Suite *store_suite(void)
     tcase_add_test(tc, append_should_fail_with_enomem_and_keep_earlier_rows);
     tcase_add_test(tc, new_should_report_enomem_and_leak_nothing);
     suite_add_tcase(s, tc);
+    TCase *tt = tcase_create("table");
+    tcase_add_test(tt, reports_table_should_list_the_report_fields_in_order);
+    tcase_add_test(tt, reports_table_string_columns_should_hold_each_report_or_missing);
+    tcase_add_test(tt, reports_table_date_columns_should_give_start_and_end);
+    tcase_add_test(tt, reports_table_category_columns_should_give_low_best_high);
+    tcase_add_test(tt, reports_table_kept_field_columns_should_hold_their_values);
+    tcase_add_test(tt, reports_table_should_outlive_the_store_and_use_the_allocator);
+    tcase_add_test(tt, reports_table_of_an_empty_store_should_have_no_rows);
+    suite_add_tcase(s, tt);
     return s;
 }
 

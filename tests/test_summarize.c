@@ -1227,6 +1227,286 @@ START_TEST(summarize_should_handle_many_groups)
 }
 END_TEST
 
+/* ---- by and where as structs ------------------------------------------------- */
+
+/* Reports with actors, regions, dates, two categories and a kept field. */
+static const char *const STRUCT_REPORTS =
+    "{\"incident\":\"e1\",\"source\":\"A\",\"date\":\"2016-09-25\","
+    "\"region\":\"Syria/Idlib/Saraqib\",\"actor\":[\"Russia\"],"
+    "\"killed\":5,\"injured\":2,\"tv\":\"1\"}\n"
+    "{\"incident\":\"e1\",\"source\":\"B\",\"date\":\"2016-09-25\","
+    "\"region\":\"Syria/Idlib/Saraqib\",\"actor\":[\"Russia\"],"
+    "\"killed\":\"4-7\",\"tv\":\"1\"}\n"
+    "{\"incident\":\"e2\",\"source\":\"A\",\"date\":\"2016-11-02\","
+    "\"region\":\"Syria/Aleppo\",\"actor\":[\"Syria\"],\"killed\":9,"
+    "\"tv\":\"3\"}\n"
+    "{\"incident\":\"e3\",\"source\":\"C\",\"date\":\"2017-01-10\","
+    "\"region\":\"Iraq/Mosul\",\"killed\":3}\n";
+
+static fixture load_struct_reports(void)
+{
+    fixture fx;
+    toll_error err;
+    ck_assert_int_eq(toll_reports_new(NULL, &fx.r, NULL), TOLL_OK);
+    ck_assert_msg(toll_reports_load_buffer(fx.r, STRUCT_REPORTS,
+                                           strlen(STRUCT_REPORTS), "s.jsonl",
+                                           NULL, NULL, &err) == TOLL_OK,
+                  "%s", err.message);
+    ck_assert_int_eq(toll_reconcile(fx.r, NULL, NULL, &fx.inc, &err),
+                     TOLL_OK);
+    return fx;
+}
+
+static void free_struct_reports(fixture *fx)
+{
+    toll_incidents_free(fx->inc);
+    toll_reports_free(fx->r);
+}
+
+static char *csv_of(toll_table *t)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(toll_table_render_string(t, TOLL_RENDER_CSV, 0, &buf,
+                                              &len, NULL),
+                     TOLL_OK);
+    char *copy = malloc(len + 1);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, buf, len + 1);
+    toll_table_buffer_free(t, buf);
+    toll_table_free(t);
+    return copy;
+}
+
+/* The summary with `by` as text equals the one with `keys` as structs. */
+static void expect_same_as_text(const fixture *fx, const char *by,
+                                const toll_group_key *keys, size_t n)
+{
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = by;
+    char *text = csv_of(summarize_ok(fx, &o));
+    toll_summarize_options_init(&o);
+    o.keys = keys;
+    o.n_keys = n;
+    char *structs = csv_of(summarize_ok(fx, &o));
+    ck_assert_str_eq(structs, text);
+    free(text);
+    free(structs);
+}
+
+START_TEST(struct_keys_should_summarize_as_the_text_form_for_every_kind)
+{
+    fixture fx = load_struct_reports();
+    toll_group_key k;
+    memset(&k, 0, sizeof k);
+    k.kind = TOLL_KEY_ACTOR;
+    expect_same_as_text(&fx, "actor", &k, 1);
+    k.kind = TOLL_KEY_REGION;
+    expect_same_as_text(&fx, "region", &k, 1);
+    k.levels = 2;
+    expect_same_as_text(&fx, "region:1", &k, 1);
+    k.levels = 0;
+    static const char *const units[] = {"period:day", "period:week",
+                                        "period:month", "period:quarter",
+                                        "period:year"};
+    k.kind = TOLL_KEY_PERIOD;
+    for (int u = TOLL_PERIOD_DAY; u <= TOLL_PERIOD_YEAR; u++) {
+        k.unit = (toll_period_unit)u;
+        expect_same_as_text(&fx, units[u], &k, 1);
+    }
+    k.kind = TOLL_KEY_CATEGORY;
+    expect_same_as_text(&fx, "category", &k, 1);
+    k.kind = TOLL_KEY_GRADE;
+    expect_same_as_text(&fx, "grade", &k, 1);
+    k.kind = TOLL_KEY_FIELD;
+    k.field = "tv";
+    k.field_len = 2;
+    expect_same_as_text(&fx, "tv", &k, 1);
+    toll_group_key two[2] = {{TOLL_KEY_PERIOD, 0, TOLL_PERIOD_YEAR, NULL, 0},
+                             {TOLL_KEY_ACTOR, 0, TOLL_PERIOD_DAY, NULL, 0}};
+    expect_same_as_text(&fx, "period:year, actor", two, 2);
+    free_struct_reports(&fx);
+}
+END_TEST
+
+START_TEST(by_parse_should_fill_one_key_per_item)
+{
+    toll_group_key k[TOLL_SUMMARIZE_MAX_KEYS];
+    size_t n = 99;
+    const char *text = " Region:2 ,period:Quarter,tv";
+    ck_assert_int_eq(toll_summarize_by_parse(text, k, TOLL_SUMMARIZE_MAX_KEYS,
+                                             &n, NULL),
+                     TOLL_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(k[0].kind, TOLL_KEY_REGION);
+    ck_assert_int_eq(k[0].levels, 3);
+    ck_assert_int_eq(k[1].kind, TOLL_KEY_PERIOD);
+    ck_assert_int_eq(k[1].unit, TOLL_PERIOD_QUARTER);
+    ck_assert_int_eq(k[2].kind, TOLL_KEY_FIELD);
+    ck_assert_uint_eq(k[2].field_len, 2);
+    ck_assert_ptr_eq(k[2].field, text + strlen(text) - 2);
+    ck_assert_int_eq(toll_summarize_by_parse("  ", k, 8, &n, NULL), TOLL_OK);
+    ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+static void expect_by_parse_error(const char *text, size_t cap,
+                                  const char *err_text, const char *needle)
+{
+    toll_group_key k[TOLL_SUMMARIZE_MAX_KEYS];
+    size_t n = 0;
+    toll_error err;
+    toll_error_clear(&err);
+    ck_assert_int_eq(toll_summarize_by_parse(text, k, cap, &n, &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "by");
+    ck_assert_str_eq(err.text, err_text);
+    ck_assert_msg(strstr(err.message, needle) != NULL,
+                  "message '%s' lacks '%s'", err.message, needle);
+}
+
+START_TEST(by_parse_errors_should_name_the_text)
+{
+    expect_by_parse_error("actor,period:fortnight", 8, "period:fortnight",
+                          "unknown period unit 'fortnight' in "
+                          "'period:fortnight'");
+    expect_by_parse_error("region:x", 8, "region:x",
+                          "bad region level in group key 'region:x'");
+    expect_by_parse_error("period", 8, "period", "needs a unit");
+    expect_by_parse_error("actor:1", 8, "actor:1",
+                          "unknown group key 'actor:1'");
+    expect_by_parse_error("actor,,grade", 8, "actor,,grade",
+                          "empty group key in 'actor,,grade'");
+    expect_by_parse_error("actor, Actor", 8, "Actor",
+                          "group key 'actor' given twice in 'actor, Actor'");
+    expect_by_parse_error("actor,grade", 1, "actor,grade",
+                          "too many group keys in 'actor,grade' (at most 1)");
+}
+END_TEST
+
+START_TEST(struct_keys_should_be_checked)
+{
+    fixture fx = load_struct_reports();
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    toll_group_key k[2];
+    memset(k, 0, sizeof k);
+    k[0].kind = TOLL_KEY_FIELD;
+    o.keys = k;
+    o.n_keys = 1;
+    expect_error(&fx, &o, "group key 0: a kept field needs a name");
+    k[0].field = "nope";
+    k[0].field_len = 4;
+    expect_error(&fx, &o, "unknown group key 'nope'");
+    k[0].kind = TOLL_KEY_PERIOD;
+    k[0].unit = (toll_period_unit)9;
+    expect_error(&fx, &o, "group key 0: unknown period unit 9");
+    k[0].kind = TOLL_KEY_GRADE;
+    k[1].kind = TOLL_KEY_GRADE;
+    o.n_keys = 2;
+    expect_error(&fx, &o, "group key 'grade' given twice");
+    free_struct_reports(&fx);
+}
+END_TEST
+
+START_TEST(by_and_keys_together_should_be_an_error_naming_both)
+{
+    fixture fx = load_struct_reports();
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    toll_group_key k = {TOLL_KEY_ACTOR, 0, TOLL_PERIOD_DAY, NULL, 0};
+    o.by = "region";
+    o.keys = &k;
+    o.n_keys = 1;
+    expect_error(&fx, &o, "both by ('region') and keys (1 group keys)");
+    toll_summarize_options_init(&o);
+    const char *w[] = {"tv=1"};
+    toll_where_item wi = {"tv", 2, "1", 1};
+    o.where = w;
+    o.n_where = 1;
+    o.where_items = &wi;
+    o.n_where_items = 1;
+    expect_error(&fx, &o, "both where (1 items) and where_items (1 items)");
+    free_struct_reports(&fx);
+}
+END_TEST
+
+START_TEST(struct_where_items_should_filter_as_the_text_form)
+{
+    fixture fx = load_struct_reports();
+    static const char *const texts[][2] = {
+        {"tv=1", NULL}, {"tv = 3", "tv=1"}, {"tv=", NULL}};
+    static const toll_where_item items[][2] = {
+        {{"tv", 2, "1", 1}, {NULL, 0, NULL, 0}},
+        {{"tv", 2, "3", 1}, {"tv", 2, "1", 1}},
+        {{"tv", 2, NULL, 0}, {NULL, 0, NULL, 0}}};
+    for (size_t c = 0; c < 3; c++) {
+        size_t n = texts[c][1] ? 2 : 1;
+        toll_summarize_options o;
+        toll_summarize_options_init(&o);
+        o.by = "actor";
+        o.where = (const char *const *)texts[c];
+        o.n_where = n;
+        char *text = csv_of(summarize_ok(&fx, &o));
+        o.where = NULL;
+        o.n_where = 0;
+        o.where_items = items[c];
+        o.n_where_items = n;
+        char *structs = csv_of(summarize_ok(&fx, &o));
+        ck_assert_str_eq(structs, text);
+        free(text);
+        free(structs);
+    }
+    free_struct_reports(&fx);
+}
+END_TEST
+
+START_TEST(where_parse_should_split_and_trim_and_name_bad_items)
+{
+    toll_where_item w;
+    const char *item = " tv = 1 ";
+    ck_assert_int_eq(toll_summarize_where_parse(item, &w, NULL), TOLL_OK);
+    ck_assert_uint_eq(w.field_len, 2);
+    ck_assert_int_eq(memcmp(w.field, "tv", 2), 0);
+    ck_assert_uint_eq(w.value_len, 1);
+    ck_assert_int_eq(w.value[0], '1');
+    ck_assert_int_eq(toll_summarize_where_parse("tv=", &w, NULL), TOLL_OK);
+    ck_assert_uint_eq(w.value_len, 0);
+    toll_error err;
+    toll_error_clear(&err);
+    ck_assert_int_eq(toll_summarize_where_parse("tv", &w, &err), TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "where");
+    ck_assert_str_eq(err.text, "tv");
+    ck_assert_ptr_nonnull(strstr(err.message, "where item 'tv': expected "
+                                              "FIELD=VALUE"));
+    toll_error_clear(&err);
+    ck_assert_int_eq(toll_summarize_where_parse(" =1", &w, &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.text, " =1");
+}
+END_TEST
+
+START_TEST(struct_where_item_on_an_unknown_field_should_name_it)
+{
+    fixture fx = load_struct_reports();
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    toll_where_item wi = {"dyad", 4, "7", 1};
+    o.where_items = &wi;
+    o.n_where_items = 1;
+    toll_table *t = NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    ck_assert_int_eq(toll_summarize(fx.inc, &o, NULL, &t, &err), TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "where_items");
+    ck_assert_str_eq(err.text, "dyad=7");
+    ck_assert_ptr_nonnull(strstr(err.message, "no report keeps a field "
+                                              "'dyad'"));
+    free_struct_reports(&fx);
+}
+END_TEST
+
 static Suite *summarize_suite(void)
 {
     Suite *s = suite_create("summarize");
@@ -1275,6 +1555,17 @@ static Suite *summarize_suite(void)
     tcase_add_test(f, region_prefix_should_match_whole_levels);
     tcase_add_test(f, actors_filter_should_keep_incidents_naming_any_of_them);
     suite_add_tcase(s, f);
+
+    TCase *k = tcase_create("structs");
+    tcase_add_test(k, struct_keys_should_summarize_as_the_text_form_for_every_kind);
+    tcase_add_test(k, by_parse_should_fill_one_key_per_item);
+    tcase_add_test(k, by_parse_errors_should_name_the_text);
+    tcase_add_test(k, struct_keys_should_be_checked);
+    tcase_add_test(k, by_and_keys_together_should_be_an_error_naming_both);
+    tcase_add_test(k, struct_where_items_should_filter_as_the_text_form);
+    tcase_add_test(k, where_parse_should_split_and_trim_and_name_bad_items);
+    tcase_add_test(k, struct_where_item_on_an_unknown_field_should_name_it);
+    suite_add_tcase(s, k);
 
     TCase *m = tcase_create("memory");
     tcase_set_timeout(m, 120);

@@ -318,6 +318,30 @@ static toll_table *listing(void)
     return t;
 }
 
+START_TEST(cell_text_should_format_as_the_text_renderer)
+{
+    toll_table *t = listing();
+    char buf[64];
+    static const char *const want[3][4] = {
+        {"plain", "a,b \"q\"", "line\nbreak", ""},
+        {"1", "-20", "300", "4,000"},
+        {"1,450", "33.3", "", "0.5"}};
+    for (size_t j = 0; j < 3; j++)
+        for (size_t i = 0; i < 4; i++) {
+            size_t n = toll_table_cell_text(t, j, i, buf, sizeof buf);
+            ck_assert_str_eq(buf, want[j][i]);
+            ck_assert_uint_eq(n, strlen(want[j][i]));
+        }
+    /* truncated to the buffer, the whole length returned */
+    ck_assert_uint_eq(toll_table_cell_text(t, 1, 3, buf, 3), 5);
+    ck_assert_str_eq(buf, "4,");
+    ck_assert_uint_eq(toll_table_cell_text(t, 0, 0, NULL, 0), 5);
+    ck_assert_uint_eq(toll_table_cell_text(t, 9, 0, buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "");
+    toll_table_free(t);
+}
+END_TEST
+
 START_TEST(csv_should_quote_fields_with_commas_quotes_and_newlines)
 {
     toll_table *t = listing();
@@ -1112,6 +1136,7 @@ static Suite *table_suite(void)
     suite_add_tcase(s, b);
 
     TCase *r = tcase_create("render");
+    tcase_add_test(r, cell_text_should_format_as_the_text_renderer);
     tcase_add_test(r, csv_should_quote_fields_with_commas_quotes_and_newlines);
     tcase_add_test(r, csv_should_print_doubles_integral_or_with_two_decimals);
     tcase_add_test(r, csv_totals_should_add_a_total_row_summing_measures);

@@ -40,6 +40,17 @@ TOLL_API int toll_date_weekday(int32_t days);
 /* Write "YYYY-MM-DD" (11 bytes with NUL) into buf.  TOLL_NO_DATE gives "". */
 TOLL_API void toll_date_format(int32_t days, char buf[16]);
 
+/* Calendar periods, as summaries group by them (period:day .. year):
+ * days, ISO weeks (Monday to Sunday, numbered in their ISO year), months,
+ * quarters and years. */
+typedef enum toll_period_unit {
+    TOLL_PERIOD_DAY = 0,
+    TOLL_PERIOD_WEEK,
+    TOLL_PERIOD_MONTH,
+    TOLL_PERIOD_QUARTER,
+    TOLL_PERIOD_YEAR
+} toll_period_unit;
+
 #ifdef __cplusplus
 }
 #endif

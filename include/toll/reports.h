@@ -16,6 +16,7 @@
 
 #include "common.h"
 #include "quantity.h"
+#include "table.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -165,6 +166,60 @@ TOLL_API toll_status toll_reports_load_buffer(toll_reports *reports,
                                               size_t *n_loaded,
                                               toll_error *err);
 
+/* --- Records given as values ------------------------------------------ */
+
+/* The type of one member value of a record. */
+typedef enum toll_value_type {
+    TOLL_VALUE_NULL = 0, /* missing, as JSON null */
+    TOLL_VALUE_BOOL,     /* `boolean` */
+    TOLL_VALUE_NUMBER,   /* `text`: the number written as in JSON ("92",
+                            "2.5", "1e3") */
+    TOLL_VALUE_STRING,   /* `text`: len bytes of UTF-8 */
+    TOLL_VALUE_LIST,     /* items[0..n_items): strings of item_lens bytes
+                            (UTF-8), as a JSON array of strings */
+    TOLL_VALUE_JSON      /* `text`: any JSON value, read as a JSON load
+                            reads it (e.g. {"low": 5, "high": 9}) */
+} toll_value_type;
+
+typedef struct toll_value {
+    toll_value_type type;
+    int boolean;
+    const char *text;
+    size_t len;
+    const char *const *items;
+    const size_t *item_lens;
+    size_t n_items;
+} toll_value;
+
+/* One member of a record: key (len bytes of UTF-8) and value. */
+typedef struct toll_member {
+    const char *key;
+    size_t key_len;
+    toll_value value;
+} toll_member;
+
+/* One record: members[0..n_members), as the members of a JSON object. */
+typedef struct toll_record {
+    const toll_member *members;
+    size_t n_members;
+} toll_record;
+
+/*
+ * Append records[0..n) to the store, exactly as a load of the same records
+ * written as a JSON array would (the same options, presets, column maps,
+ * strict / lenient semantics and messages), with record i located at line
+ * i + 1 of the input `name` (NULL: "<records>").  The options format,
+ * encoding, csv_delimiter and threads do not apply.  Every text is
+ * borrowed for the call only: the store keeps copies.  Results, rejects and
+ * rollback as for toll_reports_load_file.
+ */
+TOLL_API toll_status toll_reports_load_records(toll_reports *reports,
+                                               const toll_record *records,
+                                               size_t n, const char *name,
+                                               const toll_load_options *opts,
+                                               size_t *n_loaded,
+                                               toll_error *err);
+
 /* Number of reports in the store. */
 TOLL_API size_t toll_reports_count(const toll_reports *reports);
 
@@ -191,6 +246,22 @@ TOLL_API toll_status toll_reports_repair(const toll_reports *reports,
 TOLL_API size_t toll_reports_category_count(const toll_reports *reports);
 TOLL_API const char *toll_reports_category(const toll_reports *reports,
                                            size_t i);
+
+/*
+ * The stored reports as a table, one row per report in store order:
+ * report ("FILE:LINE"), incident, source, source_kind, source_actor,
+ * date_start, date_end, region, actor ("A + B"), id, url, note (STRING;
+ * missing: TOLL_NULL_CODE), then CATEGORY_low, CATEGORY_best and
+ * CATEGORY_high for each category in toll_reports_category order (DOUBLE;
+ * NaN when the report gives no figure or an unknown one; high is +inf for
+ * an open range), then one STRING column per kept field, named after it,
+ * in first-seen order.  On success *out owns a new table allocated with
+ * `alloc` (NULL: the store's allocator) holding copies of every string, so
+ * it outlives the store; free it with toll_table_free.
+ */
+TOLL_API toll_status toll_reports_table(const toll_reports *reports,
+                                        const toll_allocator *alloc,
+                                        toll_table **out, toll_error *err);
 
 /* --- Column maps ------------------------------------------------------- */
 

@@ -6,6 +6,7 @@
 #define TOLL_SUMMARIZE_H
 
 #include "common.h"
+#include "date.h"
 #include "intervals.h"
 #include "reconcile.h"
 #include "table.h"
@@ -32,6 +33,64 @@ TOLL_API toll_status toll_span_parse(const char *s, toll_span *out,
                                      toll_error *err);
 TOLL_API const char *toll_attribution_name(toll_attribution a);
 TOLL_API const char *toll_span_name(toll_span s);
+
+/* ---- group keys and where items as structs ---------------------------- */
+
+/* Most group keys in one summary. */
+#define TOLL_SUMMARIZE_MAX_KEYS 8
+
+typedef enum toll_key_kind {
+    TOLL_KEY_ACTOR = 0,
+    TOLL_KEY_REGION,   /* levels: see toll_group_key */
+    TOLL_KEY_PERIOD,   /* unit: see toll_group_key */
+    TOLL_KEY_CATEGORY,
+    TOLL_KEY_GRADE,
+    TOLL_KEY_FIELD     /* a kept field, named by field/field_len */
+} toll_key_kind;
+
+/* One group key.  Only the members of its kind are read. */
+typedef struct toll_group_key {
+    toll_key_kind kind;
+    int levels;            /* REGION: the first `levels` levels (the text
+                              form region:K is K + 1); 0: the whole path */
+    toll_period_unit unit; /* PERIOD */
+    const char *field;     /* FIELD: the kept field's name, field_len bytes
+                              (need not be NUL-terminated); borrowed */
+    size_t field_len;
+} toll_group_key;
+
+/* One filter on a kept field: incidents whose field `field` has the value
+ * `value` (ASCII case-insensitive; value_len 0: incidents without the
+ * field).  Both texts are borrowed and need not be NUL-terminated. */
+typedef struct toll_where_item {
+    const char *field;
+    size_t field_len;
+    const char *value;
+    size_t value_len;
+} toll_where_item;
+
+/*
+ * Parse the text form of `by` ("actor,period:month,region:1", the
+ * toll_summarize_options.by syntax) into keys[0..*n_keys), at most `cap`
+ * keys.  Nothing is allocated: the field of a kept-field key points into
+ * `text`, which must outlive the keys.  NULL or blank text gives no keys.
+ * TOLL_EINVAL names the option "by" and the offending text (an unknown
+ * key, a bad unit or level, a key given twice, more than `cap` keys).
+ * Kept-field names are checked against the reports by toll_summarize.
+ */
+TOLL_API toll_status toll_summarize_by_parse(const char *text,
+                                             toll_group_key *keys, size_t cap,
+                                             size_t *n_keys, toll_error *err);
+
+/*
+ * Parse one where item "FIELD=VALUE" (blanks around either part are
+ * dropped; "FIELD=" keeps incidents without the field) into *out, whose
+ * texts point into `item` (which must outlive it).  TOLL_EINVAL names the
+ * option "where" and the item when it has no '=' or no field name.
+ */
+TOLL_API toll_status toll_summarize_where_parse(const char *item,
+                                                toll_where_item *out,
+                                                toll_error *err);
 
 typedef struct toll_summarize_options {
     /* Group keys, comma-separated: actor, region, region:K,
@@ -66,6 +125,15 @@ typedef struct toll_summarize_options {
      * field are alternatives, items on different fields must all hold. */
     const char *const *where;
     size_t n_where;
+    /* The same as structs (all optional; init leaves them NULL / 0):
+     * keys[0..n_keys) instead of `by`, where_items[0..n_where_items)
+     * instead of `where` (toll_summarize_by_parse and
+     * toll_summarize_where_parse turn the text forms into these).  Giving
+     * a form as text and as structs at once is TOLL_EINVAL naming both. */
+    const toll_group_key *keys;
+    size_t n_keys;
+    const toll_where_item *where_items;
+    size_t n_where_items;
     /* Grades that come from the data (kept field data_grade, e.g.
      * Airwars' grading): keep incidents graded this or stronger on
      * confirmed > fair > weak > contested > discounted.  NULL: no filter. */

@@ -76,6 +76,17 @@ TOLL_API const char *toll_table_string(const toll_table *table, size_t j,
                                        size_t i);
 
 /*
+ * Row i of column j as text, as the text renderer shows it in a summary:
+ * numbers with thousands separators ("1,098"), doubles rounded to one
+ * decimal ("12.5", integral ones without), strings as they are; a missing
+ * value (and j or i out of range) gives "".  Writes at most size - 1 bytes
+ * and a NUL into buf (buf may be NULL when size is 0); returns the length
+ * of the whole text.
+ */
+TOLL_API size_t toll_table_cell_text(const toll_table *table, size_t j,
+                                     size_t i, char *buf, size_t size);
+
+/*
  * Number of leading group-key columns (actor, region, period, ...); the
  * measures follow.  For incident listings this is 0.
  */

@@ -174,7 +174,7 @@ def format_quantity(low: Optional[int], high: Optional[int] = None,
 
 
 # --------------------------------------------------------------------------
-# records -> JSON Lines
+# record values
 
 def _clean(value: Any) -> Any:
     """A JSON-ready copy of a record value: NaN/None/NaT/NA -> None, numpy
@@ -211,46 +211,138 @@ def _clean(value: Any) -> Any:
     raise TypeError(f"cannot store a {tname} in a report")
 
 
-def _records_to_jsonl(records: Iterable[Mapping[str, Any]]) -> bytes:
+def _record_value(value: Any) -> Any:
+    """A record value that python/_reports.c does not read as it is (it
+    reads None, bool, int, float, str and lists of str): as one of those,
+    or as JSON text (bytes) for dicts and lists of other values."""
+    v = _clean(value)
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        return v
+    if isinstance(v, (dict, list)):
+        return _json.dumps(v, ensure_ascii=False,
+                           allow_nan=False).encode("utf-8")
+    return v
+
+
+# The load options, listed once: (name, default, description).  read(),
+# Reports.read/load/load_text/load_records/load_pandas, their signatures
+# and their docstrings are made from this table; the C library validates
+# the values.
+_LOAD_OPTIONS = (
+    ("format", None,
+     '"json", "jsonl", "csv" or None (from the file name; sniffed for '
+     'text).'),
+    ("map", None,
+     'column map, as a spec string ("killed=civilian_deaths_min..'
+     'civilian_deaths_max,actor=alleged_belligerent") or a dict '
+     '({"killed": {"low": "min", "high": "max"}}).'),
+    ("map_file", None, "a JSON column-map file."),
+    ("lenient", False,
+     "keep the valid records and list the rejected ones in "
+     "``reports.rejects`` (default: one bad record fails the load)."),
+    ("lexicon", None,
+     'vague-word lexicon: a Lexicon, a preset name ("acled") or a JSON '
+     'file.'),
+    ("about_tolerance", 0.1,
+     '"about N" -> [round((1-t)N), round((1+t)N)].'),
+    ("actor_sep", None,
+     'one character: the CSV actor list separator (default ";").'),
+    ("region_sep", None,
+     'one character: the region level separator (default "/").'),
+    ("delimiter", None, 'one character: the CSV delimiter (default ",").'),
+    ("preset", None,
+     'import preset for a published dataset: "ucdp-ged", "acled", '
+     '"airwars" or "ibc" (docs/importers.md); ``map`` adds to or '
+     'overrides its column map.  Columns the preset does not map are kept '
+     'as fields that summarize() can group on (``by``) and filter on '
+     '(``where``).'),
+    ("repair", None,
+     'True: figures out of order (low > high, best outside [low, high]) '
+     'are widened to take in every figure, and a region level holding "/" '
+     'is cut; each repair is listed in ``reports.repairs``.  False: such '
+     'records are rejected.  None (default): the preset\'s choice (on for '
+     '"ucdp-ged").'),
+    ("encoding", None, '"utf-8" (default), "latin-1" or "windows-1252".'),
+    ("date_format", None,
+     'strptime-like formats such as "%d-%b-%y" (several separated by "|"), '
+     'tried before ISO dates; "%y" reads 69-99 as 1969-1999 and 00-68 as '
+     '2000-2068.'),
+    ("threads", None,
+     "CSV and JSON Lines: None or 0 (default) two threads from 4 MiB of "
+     "input, 1 one thread, 2 two threads.  The input is split at a record "
+     "boundary and the parts merged in order: the result is the same as on "
+     "one thread.  The GIL is released while loading."),
+)
+_LOAD_NAMES = tuple(name for name, _, _ in _LOAD_OPTIONS)
+
+
+def _load_options_doc(indent: str = "    ") -> str:
+    """The load options as a docstring paragraph."""
+    width = max(len(n) for n in _LOAD_NAMES) + 2
     lines = []
-    for i, rec in enumerate(records):
-        if not isinstance(rec, Mapping):
-            raise TypeError(f"record {i} must be a dict, not "
-                            f"{type(rec).__name__}")
-        try:
-            clean = {str(k): _clean(v) for k, v in rec.items()}
-        except TypeError as exc:
-            raise TypeError(f"record {i}: {exc}") from None
-        lines.append(_json.dumps(clean, ensure_ascii=False, allow_nan=False))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    for name, _, text in _LOAD_OPTIONS:
+        head = f"{name}:".ljust(width)
+        body = _textwrap.wrap(text, 76 - len(indent) - width,
+                              break_long_words=False,
+                              break_on_hyphens=False)
+        lines.append(indent + head + body[0])
+        lines.extend(indent + " " * width + b for b in body[1:])
+    return "\n".join(lines)
 
 
-def _load_kwargs(format=None, map=None, map_file=None, lenient=False,
-                 lexicon=None, about_tolerance=0.1, actor_sep=None,
-                 region_sep=None, delimiter=None, preset=None, repair=None,
-                 encoding=None, date_format=None,
-                 threads=None) -> Dict[str, Any]:
-    """Translate the Python-level load options into _core keyword args."""
-    kw: Dict[str, Any] = dict(format=format, lenient=bool(lenient),
-                              lexicon=_lexicon(lexicon),
-                              about_tolerance=about_tolerance,
-                              delimiter=delimiter, actor_sep=actor_sep,
-                              region_sep=region_sep)
-    # importers (docs/importers.md)
-    kw.update(preset=preset, repair=None if repair is None else bool(repair),
-              encoding=encoding, date_format=date_format)
-    if threads is not None:
-        kw["threads"] = threads
-    if map is not None:
-        if isinstance(map, str):
-            kw["map"] = map
-        elif isinstance(map, Mapping):
-            kw["map_json"] = _json.dumps(dict(map))
+def _with_load_options(first: Sequence[str]):
+    """Decorate a function taking (``first``..., *args, **options): its
+    signature lists the load options after ``first`` and "{options}" in its
+    docstring becomes their descriptions."""
+    import inspect
+
+    def wrap(fn):
+        P = inspect.Parameter
+        params = [P(n, P.POSITIONAL_OR_KEYWORD) for n in first]
+        params += [P(n, P.POSITIONAL_OR_KEYWORD, default=d)
+                   for n, d, _ in _LOAD_OPTIONS]
+        fn.__signature__ = inspect.Signature(params)
+        if fn.__doc__:
+            fn.__doc__ = fn.__doc__.replace("{options}", _load_options_doc())
+        return fn
+    return wrap
+
+
+def _load_kwargs(what: str, args: Sequence[Any],
+                 options: Mapping[str, Any]) -> Dict[str, Any]:
+    """The load options given to ``what`` (positional ``args`` in the
+    order of _LOAD_OPTIONS, then keywords) as _core keyword args."""
+    if len(args) > len(_LOAD_OPTIONS):
+        raise TypeError(f"{what}() takes at most {len(_LOAD_OPTIONS)} "
+                        "load options by position")
+    given = dict(zip(_LOAD_NAMES, args))
+    for name, value in options.items():
+        if name not in _LOAD_NAMES:
+            raise TypeError(f"{what}() got an unexpected keyword argument "
+                            f"{name!r}")
+        if name in given:
+            raise TypeError(f"{what}() got multiple values for argument "
+                            f"{name!r}")
+        given[name] = value
+    o = {n: given.get(n, d) for n, d, _ in _LOAD_OPTIONS}
+    kw: Dict[str, Any] = {n: o[n] for n in _LOAD_NAMES
+                          if n not in ("map", "map_file", "threads")}
+    kw["lenient"] = bool(o["lenient"])
+    kw["lexicon"] = _lexicon(o["lexicon"])
+    kw["repair"] = None if o["repair"] is None else bool(o["repair"])
+    if o["threads"] is not None:
+        kw["threads"] = o["threads"]
+    m = o["map"]
+    if m is not None:
+        if isinstance(m, str):
+            kw["map"] = m
+        elif isinstance(m, Mapping):
+            kw["map_json"] = _json.dumps(dict(m))
         else:
             raise TypeError("map must be a spec string "
                             "('killed=min..max,actor=side_a') or a dict")
-    if map_file is not None:
-        kw["map_file"] = _os.fspath(map_file)
+    if o["map_file"] is not None:
+        kw["map_file"] = _os.fspath(o["map_file"])
     return kw
 
 
@@ -271,17 +363,13 @@ class Reports:
 
     def __init__(self) -> None:
         self._c = _core.Reports()
-        # What the reports were built from, for to_pandas(): a list of
-        # ("frame", DataFrame) / ("records", list) parts, or None once a
-        # file or text was loaded (the C store has no accessor yet).
-        self._parts: Optional[List[Any]] = []
 
     # -- constructors --------------------------------------------------
     @classmethod
-    def read(cls, path: PathLike, **options: Any) -> "Reports":
+    def read(cls, path: PathLike, *args: Any, **options: Any) -> "Reports":
         """Same as :func:`toll.read`."""
         reports = cls()
-        reports.load(path, **options)
+        reports.load(path, *args, **options)
         return reports
 
     @classmethod
@@ -290,9 +378,12 @@ class Reports:
         """Reports from a list of dicts in the report format
         (``{"incident": ..., "source": ..., "killed": "at least 5"}``).
 
-        The dicts are serialized to JSON Lines and read by the C parser
-        under the name "<records>", so errors name the record's line
-        (record index + 1).  Options as for :func:`toll.read`."""
+        The C library reads the dicts as it reads the same records in a
+        JSON array, under the name "<records>" with record i on line
+        i + 1, so errors name the record.  Values: None (or NaN) for
+        missing, str, int, float, bool, lists of str (actors, region
+        levels), dicts ({"low": 5, "high": 9}); dates, numpy and pandas
+        scalars are converted.  Options as for :func:`toll.read`."""
         reports = cls()
         reports.load_records(records, **options)
         return reports
@@ -300,60 +391,36 @@ class Reports:
     @classmethod
     def from_pandas(cls, df: Any, **options: Any) -> "Reports":
         """Reports from a DataFrame with one report per row and the report
-        fields as columns (NaN/None -> missing).  ``to_pandas()`` gives the
-        frame back unchanged.  Options as for :func:`toll.read`."""
+        fields as columns (NaN/None -> missing).  Options as for
+        :func:`toll.read`."""
         reports = cls()
         reports.load_pandas(df, **options)
         return reports
 
     # -- loading -------------------------------------------------------
-    def load(self, path: PathLike, format: Optional[str] = None,
-             map: Any = None, map_file: Optional[PathLike] = None,
-             lenient: bool = False, lexicon: Any = None,
-             about_tolerance: float = 0.1, actor_sep: Optional[str] = None,
-             region_sep: Optional[str] = None,
-             delimiter: Optional[str] = None, preset: Optional[str] = None,
-             repair: Optional[bool] = None, encoding: Optional[str] = None,
-             date_format: Optional[str] = None,
-             threads: Optional[int] = None) -> int:
+    @_with_load_options(["self", "path"])
+    def load(self, path: PathLike, *args: Any, **options: Any) -> int:
         """Append the reports in a .json / .jsonl / .csv file; returns how
-        many were added.  See :func:`toll.read` for the options."""
-        kw = _load_kwargs(format, map, map_file, lenient, lexicon,
-                          about_tolerance, actor_sep, region_sep, delimiter,
-                          preset, repair, encoding, date_format, threads)
-        n = self._c.load_file(_os.fspath(path), **kw)
-        self._parts = None
-        return n
+        many were added.
+
+{options}"""
+        return self._c.load_file(_os.fspath(path),
+                                 **_load_kwargs("load", args, options))
 
     def load_text(self, data: Union[str, bytes], name: str = "<buffer>",
                   **options: Any) -> int:
         """Append reports from a string or bytes (JSON, JSON Lines or CSV;
         sniffed unless ``format`` is given).  ``name`` names the input in
-        error messages."""
-        n = self._c.load_buffer(data, name, **_load_kwargs(**options))
-        self._parts = None
-        return n
-
-    def _kept(self, items: List[Any], n_loaded: int) -> List[int]:
-        """Indices of the records that were loaded (not rejected)."""
-        if n_loaded == len(items):
-            return list(range(len(items)))
-        bad = {r["record"] for r in self.rejects if r.get("record") is not None}
-        if not bad:  # rejects without record indices: line = index + 1
-            bad = {r["line"] - 1 for r in self.rejects if r.get("line")}
-        return [i for i in range(len(items)) if i not in bad]
+        error messages.  Options as for :func:`toll.read`."""
+        return self._c.load_buffer(data, name,
+                                   **_load_kwargs("load_text", (), options))
 
     def load_records(self, records: Iterable[Mapping[str, Any]],
                      **options: Any) -> int:
         """Append reports from dicts (see :meth:`from_records`)."""
-        records = list(records)
-        kw = _load_kwargs(**options)
-        kw["format"] = "jsonl"
-        n = self._c.load_buffer(_records_to_jsonl(records), "<records>", **kw)
-        if self._parts is not None:
-            keep = self._kept(records, n)
-            self._parts.append(("records", [dict(records[i]) for i in keep]))
-        return n
+        return self._c.load_records(
+            records, _record_value,
+            **_load_kwargs("load_records", (), options))
 
     def load_pandas(self, df: Any, **options: Any) -> int:
         """Append reports from a DataFrame (see :meth:`from_pandas`)."""
@@ -363,15 +430,7 @@ class Reports:
         frame = df
         if isinstance(frame.index, pd.MultiIndex) or frame.index.name:
             frame = frame.reset_index()
-        records = frame.to_dict("records")
-        kw = _load_kwargs(**options)
-        kw["format"] = "jsonl"
-        n = self._c.load_buffer(_records_to_jsonl(records), "<records>", **kw)
-        if self._parts is not None:
-            keep = self._kept(records, n)
-            part = df.copy() if len(keep) == len(df) else df.iloc[keep].copy()
-            self._parts.append(("frame", part))
-        return n
+        return self.load_records(frame.to_dict("records"), **options)
 
     # -- access --------------------------------------------------------
     def __len__(self) -> int:
@@ -428,85 +487,37 @@ class Reports:
             link_days=link_days, link_level=link_level,
             link_actors=link_actors, link_max_span=link_max_span), self)
 
-    def to_pandas(self) -> Any:
-        """The reports as a DataFrame.
+    def table(self) -> "Table":
+        """The stored reports, one row per report in load order (the C
+        library's toll_reports_table): report ("FILE:LINE"), incident,
+        source, source_kind, source_actor, date_start, date_end, region,
+        actor ("A + B"), id, url, note; then CATEGORY_low, CATEGORY_best
+        and CATEGORY_high for each category in :attr:`categories` (missing
+        when the report gives none; high is inf for an open range); then
+        one column per kept field."""
+        return Table(self._c.table())
 
-        Available for reports built with :meth:`from_records` /
-        :meth:`from_pandas` (``from_pandas(df).to_pandas()`` equals ``df``
-        minus rejected rows).  Reports loaded from a file or text raise
-        NotImplementedError: the C library has no accessor for stored
-        reports yet."""
-        pd, _ = _need_pandas("Reports.to_pandas()")
-        if self._parts is None:
-            raise NotImplementedError(
-                "Reports.to_pandas() works for reports built with "
-                "from_records()/from_pandas(); these were loaded from a file "
-                "or text, and the C library has no accessor for stored "
-                "reports yet")
-        frames = [p.copy() if kind == "frame" else pd.DataFrame.from_records(p)
-                  for kind, p in self._parts]
-        if not frames:
-            return pd.DataFrame()
-        if len(frames) == 1:
-            return frames[0]
-        return pd.concat(frames, ignore_index=True, sort=False)
+    def to_pandas(self, categorical: bool = False) -> Any:
+        """:meth:`table` as a DataFrame; works the same for reports loaded
+        from files, text, records or DataFrames."""
+        return self.table().to_pandas(categorical=categorical)
 
 
-def read(path: PathLike, format: Optional[str] = None, map: Any = None,
-         map_file: Optional[PathLike] = None, lenient: bool = False,
-         lexicon: Any = None, about_tolerance: float = 0.1,
-         actor_sep: Optional[str] = None, region_sep: Optional[str] = None,
-         delimiter: Optional[str] = None, preset: Optional[str] = None,
-         repair: Optional[bool] = None, encoding: Optional[str] = None,
-         date_format: Optional[str] = None,
-         threads: Optional[int] = None) -> Reports:
+@_with_load_options(["path"])
+def read(path: PathLike, *args: Any, **options: Any) -> Reports:
     """Read reports from a .json (array), .jsonl (one object per line) or
     .csv file.
 
-    format:   "json", "jsonl", "csv" or None (from the file name).
-    map:      column map, as a spec string
-              ("killed=civilian_deaths_min..civilian_deaths_max,"
-              "actor=alleged_belligerent") or a dict
-              ({"killed": {"low": "min", "high": "max"}}).
-    map_file: a JSON column-map file.
-    lenient:  keep the valid records and list the rejected ones in
-              ``reports.rejects`` (default: one bad record fails the load).
-    lexicon:  vague-word lexicon: a Lexicon, a preset name ("acled") or a
-              JSON file.
-    about_tolerance: "about N" -> [round((1-t)N), round((1+t)N)].
-    actor_sep, region_sep, delimiter: one character each (CSV actor list
-              separator, default ";"; region level separator, default "/";
-              CSV delimiter, default ",").
-    preset:   import preset for a published dataset: "ucdp-ged", "acled",
-              "airwars" or "ibc" (docs/importers.md); ``map`` adds to or
-              overrides its column map.  Columns the preset does not map
-              are kept as fields that summarize() can group on (``by``) and
-              filter on (``where``).
-    repair:   True: figures out of order (low > high, best outside
-              [low, high]) are widened to take in every figure, and a
-              region level holding "/" is cut; each repair is listed in
-              ``reports.repairs``.  False: such records are rejected.
-              None (default): the preset's choice (on for "ucdp-ged").
-    encoding: "utf-8" (default), "latin-1" or "windows-1252".
-    date_format: strptime-like formats such as "%d-%b-%y" (several
-              separated by "|"), tried before ISO dates; "%y" reads 69-99
-              as 1969-1999 and 00-68 as 2000-2068.
-    threads:  CSV and JSON Lines: None or 0 (default) two threads from
-              4 MiB of input, 1 one thread, 2 two threads.  The input is
-              split at a record boundary and the parts merged in order:
-              the result is the same as on one thread.  The GIL is
-              released while loading.
+{options}
 
     Raises OSError for unreadable files, ParseError / ReportError for bad
     records (naming file, line, field and text), OptionError for bad
     options.
     """
-    return Reports.read(path, format=format, map=map, map_file=map_file,
-                        lenient=lenient, lexicon=lexicon,
-                        about_tolerance=about_tolerance, actor_sep=actor_sep,
-                        region_sep=region_sep, delimiter=delimiter,
-                        preset=preset, repair=repair, encoding=encoding,
-                        date_format=date_format, threads=threads)
+    reports = Reports()
+    reports._c.load_file(_os.fspath(path), **_load_kwargs("read", args,
+                                                           options))
+    return reports
 
 
 # --------------------------------------------------------------------------
@@ -665,20 +676,6 @@ class Incidents:
 # --------------------------------------------------------------------------
 # Table
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if _math.isnan(value):
-            return ""
-        if value.is_integer():
-            return f"{int(value):,}"
-        return f"{value:,.2f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
-
-
 class Table:
     """An immutable result table (summary or incident listing) with typed
     columns, rendered by the C library.
@@ -836,11 +833,13 @@ class Table:
         """HTML for Jupyter (strings escaped)."""
         esc = _html.escape
         names = self.columns
-        cols = [self.column(j) for j in range(len(names))]
         types = self.column_types
         n = self.nrows
         shown = list(range(n)) if n <= max_rows else (
             list(range(max_rows // 2)) + list(range(n - max_rows // 2, n)))
+        # the cells of the rows shown, as the C text renderer writes them
+        cols = [dict(zip(shown, self._c.cells(j, shown)))
+                for j in range(len(names))]
         out = ['<table class="toll-table">']
         if self.caption:
             out.append(f"<caption>{esc(self.caption)}</caption>")
@@ -856,7 +855,7 @@ class Table:
             out.append("<tr>")
             for c, ty in zip(cols, types):
                 align = ' style="text-align:right"' if ty != "string" else ""
-                out.append(f"<td{align}>{esc(_cell_text(c[i]))}</td>")
+                out.append(f"<td{align}>{esc(c[i])}</td>")
             out.append("</tr>")
         out.append("</tbody></table>")
         notes = [f"{n} rows"]

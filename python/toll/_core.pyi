@@ -1,6 +1,7 @@
 """Type stubs for toll._core, the C extension behind the toll package."""
 from os import PathLike
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, final
+from typing import (Any, Callable, Dict, Iterable, List, Mapping, Optional,
+                    Sequence, Tuple, Union, final)
 
 _Path = Union[str, bytes, PathLike[str], PathLike[bytes]]
 _QuantityTuple = Tuple[int, Optional[int], float, str]
@@ -69,6 +70,23 @@ class Reports:
                     encoding: Optional[str] = None,
                     date_format: Optional[str] = None,
                     threads: Optional[int] = None) -> int: ...
+    def load_records(self, records: Iterable[Mapping[str, Any]],
+                     convert: Callable[[Any], Any],
+                     name: Optional[str] = None, *,
+                     format: Optional[str] = None, lenient: bool = False,
+                     lexicon: _LexiconArg = None,
+                     about_tolerance: float = 0.1, map: Optional[str] = None,
+                     map_json: Optional[str] = None,
+                     map_file: Optional[_Path] = None,
+                     delimiter: Optional[str] = None,
+                     actor_sep: Optional[str] = None,
+                     region_sep: Optional[str] = None,
+                     preset: Optional[str] = None,
+                     repair: Optional[bool] = None,
+                     encoding: Optional[str] = None,
+                     date_format: Optional[str] = None,
+                     threads: Optional[int] = None) -> int: ...
+    def table(self) -> Table: ...
     def reconcile(self, policy: Optional[str] = "envelope",
                   self_reports: Optional[str] = "exclude",
                   link: Optional[str] = "none",
@@ -119,6 +137,7 @@ class Table:
     def column(self, key: Union[str, int]) -> Union[memoryview, Tuple[memoryview, List[str]]]: ...
     def column_type(self, key: Union[str, int]) -> str: ...
     def render(self, format: str = "text", totals: bool = False) -> str: ...
+    def cells(self, key: Union[str, int], rows: Sequence[int]) -> List[str]: ...
 
 def parse_quantity(text: str, lexicon: _LexiconArg = None,
                    about_tolerance: float = 0.1) -> Optional[_QuantityTuple]: ...

@@ -18,19 +18,19 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-const char *toll__period_unit_name(toll__period_unit u)
+const char *toll__period_unit_name(toll_period_unit u)
 {
     return (unsigned)u < TOLL__PERIOD_UNITS ? unit_names[u] : "";
 }
 
 toll_status toll__period_unit_parse(const char *name, size_t len,
                                     const char *field, const char *ctx,
-                                    size_t ctx_len, toll__period_unit *u,
+                                    size_t ctx_len, toll_period_unit *u,
                                     toll_error *err)
 {
     for (int k = 0; k < TOLL__PERIOD_UNITS; k++)
         if (toll__strncaseeq(name, len, unit_names[k])) {
-            *u = (toll__period_unit)k;
+            *u = (toll_period_unit)k;
             return TOLL_OK;
         }
     static const char expected[] =
@@ -44,24 +44,24 @@ toll_status toll__period_unit_parse(const char *name, size_t len,
                         name, (int)ctx_len, ctx, expected);
 }
 
-int64_t toll__period_number(toll__period_unit u, int32_t day)
+int64_t toll__period_number(toll_period_unit u, int32_t day)
 {
     int y, m, d, iy, w;
     if (day == TOLL_NO_DATE)
         return TOLL__NO_PERIOD;
     switch (u) {
-    case TOLL__PERIOD_DAY:
+    case TOLL_PERIOD_DAY:
         return day;
-    case TOLL__PERIOD_WEEK:
+    case TOLL_PERIOD_WEEK:
         toll_date_iso_week(day, &iy, &w);
         return (int64_t)iy * 100 + w;
-    case TOLL__PERIOD_MONTH:
+    case TOLL_PERIOD_MONTH:
         toll_date_to_ymd(day, &y, &m, &d);
         return (int64_t)y * 12 + (m - 1);
-    case TOLL__PERIOD_QUARTER:
+    case TOLL_PERIOD_QUARTER:
         toll_date_to_ymd(day, &y, &m, &d);
         return (int64_t)y * 4 + (m - 1) / 3;
-    case TOLL__PERIOD_YEAR:
+    case TOLL_PERIOD_YEAR:
     default:
         toll_date_to_ymd(day, &y, &m, &d);
         return y;
@@ -75,39 +75,39 @@ static int32_t iso_year_start(int64_t y)
     return jan4 - (toll_date_weekday(jan4) - 1);
 }
 
-int32_t toll__period_first(toll__period_unit u, int64_t num)
+int32_t toll__period_first(toll_period_unit u, int64_t num)
 {
     switch (u) {
-    case TOLL__PERIOD_DAY:
+    case TOLL_PERIOD_DAY:
         return (int32_t)num;
-    case TOLL__PERIOD_WEEK: {
+    case TOLL_PERIOD_WEEK: {
         int64_t y = floor_div(num, 100);
         return iso_year_start(y) + (int32_t)(num - y * 100 - 1) * 7;
     }
-    case TOLL__PERIOD_MONTH: {
+    case TOLL_PERIOD_MONTH: {
         int64_t y = floor_div(num, 12);
         return toll_date_from_ymd((int)y, (int)(num - y * 12) + 1, 1);
     }
-    case TOLL__PERIOD_QUARTER: {
+    case TOLL_PERIOD_QUARTER: {
         int64_t y = floor_div(num, 4);
         return toll_date_from_ymd((int)y, (int)(num - y * 4) * 3 + 1, 1);
     }
-    case TOLL__PERIOD_YEAR:
+    case TOLL_PERIOD_YEAR:
     default:
         return toll_date_from_ymd((int)num, 1, 1);
     }
 }
 
-int32_t toll__period_last(toll__period_unit u, int64_t num)
+int32_t toll__period_last(toll_period_unit u, int64_t num)
 {
     switch (u) {
-    case TOLL__PERIOD_DAY:
+    case TOLL_PERIOD_DAY:
         return (int32_t)num;
-    case TOLL__PERIOD_WEEK:
+    case TOLL_PERIOD_WEEK:
         return toll__period_first(u, num) + 6;
-    case TOLL__PERIOD_MONTH:
-    case TOLL__PERIOD_QUARTER:
-    case TOLL__PERIOD_YEAR:
+    case TOLL_PERIOD_MONTH:
+    case TOLL_PERIOD_QUARTER:
+    case TOLL_PERIOD_YEAR:
     default:
         /* the day before the next period (month and quarter numbers run
          * on across years; year numbers are years) */
@@ -115,7 +115,7 @@ int32_t toll__period_last(toll__period_unit u, int64_t num)
     }
 }
 
-size_t toll__period_label(toll__period_unit u, int64_t num, char *buf,
+size_t toll__period_label(toll_period_unit u, int64_t num, char *buf,
                           size_t size)
 {
     char tmp[TOLL__PERIOD_LABEL_SIZE];
@@ -125,28 +125,28 @@ size_t toll__period_label(toll__period_unit u, int64_t num, char *buf,
         tmp[0] = '\0';
     } else {
         switch (u) {
-        case TOLL__PERIOD_DAY: {
+        case TOLL_PERIOD_DAY: {
             char day[16];
             toll_date_format((int32_t)num, day);
             snprintf(tmp, sizeof tmp, "%s", day);
             break;
         }
-        case TOLL__PERIOD_WEEK:
+        case TOLL_PERIOD_WEEK:
             snprintf(tmp, sizeof tmp, "%04lld-W%02lld",
                      (long long)floor_div(num, 100),
                      (long long)(num - floor_div(num, 100) * 100));
             break;
-        case TOLL__PERIOD_MONTH:
+        case TOLL_PERIOD_MONTH:
             snprintf(tmp, sizeof tmp, "%04lld-%02lld",
                      (long long)floor_div(num, 12),
                      (long long)(num - floor_div(num, 12) * 12 + 1));
             break;
-        case TOLL__PERIOD_QUARTER:
+        case TOLL_PERIOD_QUARTER:
             snprintf(tmp, sizeof tmp, "%04lld-Q%lld",
                      (long long)floor_div(num, 4),
                      (long long)(num - floor_div(num, 4) * 4 + 1));
             break;
-        case TOLL__PERIOD_YEAR:
+        case TOLL_PERIOD_YEAR:
         default:
             snprintf(tmp, sizeof tmp, "%04lld", (long long)num);
             break;

@@ -20,14 +20,9 @@
 
 #include "base/base.h"
 
-/* The units, in this order (src/summarize/kernel.h counts on it). */
-typedef enum toll__period_unit {
-    TOLL__PERIOD_DAY,
-    TOLL__PERIOD_WEEK,
-    TOLL__PERIOD_MONTH,
-    TOLL__PERIOD_QUARTER,
-    TOLL__PERIOD_YEAR
-} toll__period_unit;
+/* The units are toll_period_unit (toll/date.h), numbered 0 .. 4 in the
+ * order day, week, month, quarter, year (src/summarize/kernel.h counts on
+ * it). */
 #define TOLL__PERIOD_UNITS 5
 
 /* The period number of "no date": after every real period; label "". */
@@ -37,7 +32,7 @@ typedef enum toll__period_unit {
 #define TOLL__PERIOD_LABEL_SIZE 48
 
 /* The name of a unit: "day", "week", "month", "quarter", "year". */
-const char *toll__period_unit_name(toll__period_unit u);
+const char *toll__period_unit_name(toll_period_unit u);
 
 /*
  * The unit named by name[0..len) (ASCII case-insensitive).  An unknown
@@ -50,24 +45,24 @@ const char *toll__period_unit_name(toll__period_unit u);
  */
 toll_status toll__period_unit_parse(const char *name, size_t len,
                                     const char *field, const char *ctx,
-                                    size_t ctx_len, toll__period_unit *u,
+                                    size_t ctx_len, toll_period_unit *u,
                                     toll_error *err);
 
 /* The number of the period of unit u that holds day `day`;
  * TOLL__NO_PERIOD for TOLL_NO_DATE. */
-int64_t toll__period_number(toll__period_unit u, int32_t day);
+int64_t toll__period_number(toll_period_unit u, int32_t day);
 
 /* The first and the last day of period `num` (a number
  * toll__period_number gives, not TOLL__NO_PERIOD). */
-int32_t toll__period_first(toll__period_unit u, int64_t num);
-int32_t toll__period_last(toll__period_unit u, int64_t num);
+int32_t toll__period_first(toll_period_unit u, int64_t num);
+int32_t toll__period_last(toll_period_unit u, int64_t num);
 
 /*
  * The label of period `num` into buf (size bytes, NUL-terminated,
  * truncated to fit): 2016-09-25, 2016-W38, 2016-09, 2016-Q3, 2016; ""
  * for TOLL__NO_PERIOD.  Returns the label's length as written.
  */
-size_t toll__period_label(toll__period_unit u, int64_t num, char *buf,
+size_t toll__period_label(toll_period_unit u, int64_t num, char *buf,
                           size_t size);
 
 #endif /* TOLL_SRC_CORE_PERIOD_H */

@@ -332,6 +332,10 @@ toll_status toll__input_read(toll__input *src, const char **p, size_t *n);
 toll_status toll__load_json_array(toll__ingest *in, toll__input *src);
 toll_status toll__load_jsonl(toll__ingest *in, toll__input *src);
 toll_status toll__load_csv(toll__ingest *in, toll__input *src);
+/* Records given as values (toll_reports_load_records, src/io/records.c):
+ * each turned into members as a JSON object's and ingested. */
+toll_status toll__load_records(toll__ingest *in, const toll_record *recs,
+                               size_t n);
 
 /* Scratch growth helper: make *arr hold `need` elements. */
 #define TOLL__GROW(in, arr, cap, need)                                       \

@@ -1,8 +1,9 @@
 /*
- * src/io/load.c - the public entry points toll_reports_load_file and
- * toll_reports_load_buffer: the options in force (presets applied), the
- * format chosen (by option, extension or first byte), a split load on two
- * threads when it pays (split.c), and the rollback of a failed strict load.
+ * src/io/load.c - the public entry points toll_reports_load_file,
+ * toll_reports_load_buffer and toll_reports_load_records: the options in
+ * force (presets applied), the format chosen (by option, extension or
+ * first byte), a split load on two threads when it pays (split.c), and the
+ * rollback of a failed strict load.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "io/io.h"
@@ -134,6 +135,73 @@ static toll_status effective_options(toll_reports *r,
     return TOLL_OK;
 }
 
+/* What every load sets up: the options in force and the ingest. */
+typedef struct load_setup {
+    toll_load_options defaults, eff;
+    toll_colmap *pmap;
+    int encoding;
+    toll__mark mark;
+} load_setup;
+
+/*
+ * Begin a load into r: the options in force (ls->eff), rejects cleared,
+ * a mark for rollback and *in ready to ingest records named `name`.  On
+ * failure nothing needs to be undone (finish_load is not called).
+ */
+static toll_status begin_load(toll_reports *r, const char *name,
+                              const toll_load_options *opts, load_setup *ls,
+                              toll__ingest *in, toll_error *err)
+{
+    if (!opts) {
+        toll_load_options_init(&ls->defaults);
+        opts = &ls->defaults;
+    }
+    int repair = 0;
+    ls->encoding = TOLL__ENC_UTF8;
+    toll_status st = effective_options(r, opts, &ls->eff, &ls->pmap, &repair,
+                                       &ls->encoding, err);
+    if (st) {
+        toll_colmap_free(ls->pmap);
+        ls->pmap = NULL;
+        return st;
+    }
+    opts = &ls->eff;
+    toll__reports_clear_rejects(r);
+    toll__reports_mark(r, &ls->mark);
+
+    memset(in, 0, sizeof *in);
+    in->r = r;
+    in->opts = opts;
+    in->name = name;
+    in->err = err;
+    in->record = -1;
+    in->repair = repair;
+    in->date_format = ls->eff.date_format;
+    in->num_fast = !toll__lexicon_digit_led(opts->parse.lexicon);
+    toll_error_clear(&in->rec);
+    toll__buf_init(&in->text, &r->alloc);
+    toll__buf_init(&in->bkeys, &r->alloc);
+    return TOLL_OK;
+}
+
+/* End a load begun by begin_load with status st: free the ingest, roll
+ * back on failure, report the count. */
+static toll_status finish_load(toll_reports *r, load_setup *ls,
+                               toll__ingest *in, toll_status st,
+                               size_t *n_loaded)
+{
+    toll__ingest_free(in);
+    toll_colmap_free(ls->pmap);
+    ls->pmap = NULL;
+    if (st) {
+        toll__reports_rollback(r, &ls->mark);
+        toll__reports_clear_rejects(r);
+    }
+    if (n_loaded)
+        *n_loaded = st ? 0 : in->n_loaded;
+    return st;
+}
+
 /*
  * The load: `fmt` is the format to use (AUTO: sniff), `path_hint` the file
  * name used for the extension, or NULL.
@@ -142,38 +210,13 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
                         const char *path_hint, const toll_load_options *opts,
                         size_t *n_loaded, toll_error *err)
 {
-    toll_load_options defaults, eff;
-    if (!opts) {
-        toll_load_options_init(&defaults);
-        opts = &defaults;
-    }
-    toll_colmap *pmap = NULL;
-    int repair = 0, encoding = TOLL__ENC_UTF8;
-    toll_status st = effective_options(r, opts, &eff, &pmap, &repair,
-                                       &encoding, err);
-    if (st) {
-        toll_colmap_free(pmap);
-        return st;
-    }
-    opts = &eff;
-    src->encoding = encoding;
-    toll__reports_clear_rejects(r);
-    toll__mark mark;
-    toll__reports_mark(r, &mark);
-
+    load_setup ls;
     toll__ingest in;
-    memset(&in, 0, sizeof in);
-    in.r = r;
-    in.opts = opts;
-    in.name = name;
-    in.err = err;
-    in.record = -1;
-    in.repair = repair;
-    in.date_format = eff.date_format;
-    in.num_fast = !toll__lexicon_digit_led(opts->parse.lexicon);
-    toll_error_clear(&in.rec);
-    toll__buf_init(&in.text, &r->alloc);
-    toll__buf_init(&in.bkeys, &r->alloc);
+    toll_status st = begin_load(r, name, opts, &ls, &in, err);
+    if (st)
+        return st;
+    opts = &ls.eff;
+    src->encoding = ls.encoding;
 
     st = toll__strpool_intern(&r->strings, name, strlen(name), &in.file_id);
     if (st) {
@@ -213,7 +256,7 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
     /* Two threads, each loading a part of the input into a store of its
      * own, merged in order (src/ingest_parallel.c); else one thread. */
     if ((fmt == TOLL_FORMAT_CSV || fmt == TOLL_FORMAT_JSONL) &&
-        toll__load_split(&in, src, fmt, path_hint, &mark, &st))
+        toll__load_split(&in, src, fmt, path_hint, &ls.mark, &st))
         goto cleanup;
 
     switch (fmt) {
@@ -233,18 +276,38 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
     }
 
 cleanup:
-    toll__ingest_free(&in);
-    toll_colmap_free(pmap);
     toll__free(&r->alloc, src->xbuf, src->xcap);
     src->xbuf = NULL;
     src->xcap = 0;
-    if (st) {
-        toll__reports_rollback(r, &mark);
-        toll__reports_clear_rejects(r);
-    }
+    return finish_load(r, &ls, &in, st, n_loaded);
+}
+
+toll_status toll_reports_load_records(toll_reports *reports,
+                                      const toll_record *records, size_t n,
+                                      const char *name,
+                                      const toll_load_options *opts,
+                                      size_t *n_loaded, toll_error *err)
+{
     if (n_loaded)
-        *n_loaded = st ? 0 : in.n_loaded;
-    return st;
+        *n_loaded = 0;
+    if (!reports || (n && !records))
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_reports_load_records: reports or records is "
+                         "NULL");
+    if (!name)
+        name = "<records>";
+    load_setup ls;
+    toll__ingest in;
+    toll_status st = begin_load(reports, name, opts, &ls, &in, err);
+    if (st)
+        return st;
+    st = toll__strpool_intern(&reports->strings, name, strlen(name),
+                              &in.file_id);
+    if (st)
+        st = toll__ingest_fatal(&in, st);
+    else
+        st = toll__load_records(&in, records, n);
+    return finish_load(reports, &ls, &in, st, n_loaded);
 }
 
 toll_status toll_reports_load_buffer(toll_reports *reports, const char *data,

@@ -526,6 +526,36 @@ static void fmt_pretty_int(char *buf, int64_t v)
     add_separators(buf);
 }
 
+/* One cell as the text renderer writes a summary cell (the bindings'
+ * displays use it). */
+size_t toll_table_cell_text(const toll_table *t, size_t j, size_t i,
+                            char *buf, size_t size)
+{
+    char num[NUMBUF];
+    const char *s = "";
+    if (t && j < t->ncols && i < t->nrows) {
+        const toll__column *c = &t->cols[j];
+        if (c->type == TOLL_COL_STRING) {
+            s = cell_str(t, j, i);
+            if (!s)
+                s = "";
+        } else if (c->type == TOLL_COL_INT64) {
+            fmt_pretty_int(num, ((const int64_t *)c->data)[i]);
+            s = num;
+        } else {
+            fmt_pretty_double(num, ((const double *)c->data)[i]);
+            s = num;
+        }
+    }
+    size_t n = strlen(s);
+    if (buf && size) {
+        size_t k = n < size - 1 ? n : size - 1;
+        memcpy(buf, s, k);
+        buf[k] = '\0';
+    }
+    return n;
+}
+
 /* ---- totals ------------------------------------------------------------------ */
 
 /* Sums of every numeric column (NaN skipped; NaN when every value is NaN

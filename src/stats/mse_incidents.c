@@ -16,7 +16,7 @@ enum strat_kind { ST_NONE, ST_REGION, ST_PERIOD };
 typedef struct strat {
     enum strat_kind kind;
     int levels;          /* region: levels kept (0: all) */
-    toll__period_unit unit;
+    toll_period_unit unit;
 } strat;
 
 static toll_status parse_strat(const char *s, strat *out, toll_error *err)

@@ -138,8 +138,34 @@ void toll__where_free(toll__where *w)
     memset(w, 0, sizeof *w);
 }
 
+/* The one parser of the text form of a where item. */
+toll_status toll_summarize_where_parse(const char *item, toll_where_item *out,
+                                       toll_error *err)
+{
+    if (!item || !out)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_summarize_where_parse: item or out is NULL");
+    const char *eq = strchr(item, '=');
+    const char *name = item, *val = eq ? eq + 1 : "";
+    size_t nl = eq ? (size_t)(eq - item) : strlen(item), vl = strlen(val);
+    trim(&name, &nl);
+    trim(&val, &vl);
+    if (!eq || nl == 0)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where", item,
+                            strlen(item),
+                            "where item '%s': expected FIELD=VALUE "
+                            "(type_of_violence=1)",
+                            item);
+    out->field = name;
+    out->field_len = nl;
+    out->value = val;
+    out->value_len = vl;
+    return TOLL_OK;
+}
+
 toll_status toll__where_init(toll__where *w, const toll_incidents *inc,
-                             const char *const *items, size_t n,
+                             const toll_where_item *items, size_t n,
+                             const char *const *texts,
                              const char *min_data_grade,
                              const toll_allocator *a, toll_error *err)
 {
@@ -148,9 +174,13 @@ toll_status toll__where_init(toll__where *w, const toll_incidents *inc,
     w->n_inc = inc->n;
     w->strings = &inc->reports->strings;
     toll_status st = TOLL_OK;
+    toll__buf text;
+    toll__buf_init(&text, a);
     if (n && !items)
-        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where", NULL, 0,
-                            "n_where is %zu but where is NULL", n);
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where_items",
+                            NULL, 0,
+                            "n_where_items is %zu but where_items is NULL",
+                            n);
     if (n) {
         w->f = toll__calloc(a, n, sizeof *w->f);
         if (!w->f)
@@ -158,25 +188,19 @@ toll_status toll__where_init(toll__where *w, const toll_incidents *inc,
         w->f_cap = n;
     }
     for (size_t k = 0; k < n; k++) {
-        const char *item = items[k];
-        if (!item) {
-            st = toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where", NULL, 0,
-                              "where item %zu is NULL", k);
+        const char *name = items[k].field, *val = items[k].value;
+        size_t nl = items[k].field_len, vl = items[k].value_len;
+        if (!name || !nl || (vl && !val)) {
+            st = toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where_items",
+                              NULL, 0,
+                              "where item %zu: %s", k,
+                              !name || !nl ? "a field name is needed"
+                                           : "value_len is set but value "
+                                             "is NULL");
             goto fail;
         }
-        const char *eq = strchr(item, '=');
-        const char *name = item, *val = eq ? eq + 1 : "";
-        size_t nl = eq ? (size_t)(eq - item) : strlen(item), vl = strlen(val);
-        trim(&name, &nl);
-        trim(&val, &vl);
-        if (!eq || nl == 0) {
-            st = toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where", item,
-                              strlen(item),
-                              "where item '%s': expected FIELD=VALUE "
-                              "(type_of_violence=1)",
-                              item);
-            goto fail;
-        }
+        if (!vl)
+            val = "";
         toll__wfield *f = NULL;
         for (size_t j = 0; j < w->nf; j++)
             if (w->f[j].name_len == nl && memcmp(w->f[j].name, name, nl) == 0)
@@ -184,7 +208,17 @@ toll_status toll__where_init(toll__where *w, const toll_incidents *inc,
         if (!f) {
             uint32_t key;
             if (!toll__kept_find(inc->reports, name, nl, &key)) {
-                st = unknown_field(inc, "where", item, name, nl, err);
+                /* named as given: the text item, else FIELD=VALUE */
+                const char *item = texts ? texts[k] : NULL;
+                if (!item) {
+                    text.len = 0;
+                    if (toll__buf_appendf(&text, "%.*s=%.*s", (int)nl, name,
+                                          (int)vl, val))
+                        goto nomem;
+                    item = text.data;
+                }
+                st = unknown_field(inc, texts ? "where" : "where_items", item,
+                                   name, nl, err);
                 goto fail;
             }
             f = &w->f[w->nf++];
@@ -231,10 +265,12 @@ toll_status toll__where_init(toll__where *w, const toll_incidents *inc,
         if (toll__kept_incident_values(inc, key, a, &w->dg_vals))
             goto nomem;
     }
+    toll__buf_free(&text);
     return TOLL_OK;
 nomem:
     st = toll__nomem(err);
 fail:
+    toll__buf_free(&text);
     toll__where_free(w);
     return st;
 }

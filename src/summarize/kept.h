@@ -11,6 +11,7 @@
 
 #include "reconcile/reconcile.h"
 #include "render/render.h"
+#include "toll/summarize.h" /* toll_where_item */
 
 /* 1 and *key (string id of the name) when some report keeps a field named
  * s[0..len); else 0.  Names starting with "toll:" are toll's own. */
@@ -56,10 +57,13 @@ typedef struct toll__where {
     uint32_t *dg_vals;      /* data_grade value per incident */
 } toll__where;
 
-/* Compile the filters.  Bad items give TOLL_EINVAL naming the option
- * ("where" / "min_data_grade") and the item. */
+/* Compile the filters items[0..n).  texts: the text form each item was
+ * parsed from (toll_summarize_where_parse), named in messages, or NULL
+ * for items given as structs.  Bad items give TOLL_EINVAL naming the
+ * option ("where", "where_items" / "min_data_grade") and the item. */
 toll_status toll__where_init(toll__where *w, const toll_incidents *inc,
-                             const char *const *items, size_t n,
+                             const toll_where_item *items, size_t n,
+                             const char *const *texts,
                              const char *min_data_grade,
                              const toll_allocator *a, toll_error *err);
 /* 1 when some filter is set. */

@@ -86,7 +86,7 @@ toll_status toll__kernel_group_hash(const toll_allocator *a,
 enum {
     TOLL__KC_ACTOR = 0,       /* per incident: actor set label */
     TOLL__KC_CATEGORY = 1,    /* per cell: category */
-    TOLL__KC_PERIOD = 2,      /* + toll__period_unit: per incident */
+    TOLL__KC_PERIOD = 2,      /* + toll_period_unit: per incident */
     TOLL__KC_MAX_LEVELS = 16, /* region:K cached for K + 1 <= this */
     TOLL__KC_REGION = 7,      /* + levels (0: the whole path) */
     /* the records: code = the known cells, by category code then cell;

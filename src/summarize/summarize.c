@@ -168,7 +168,7 @@ typedef struct dim {
     size_t fvals_n;
     int data_grade;         /* DIM_FIELD data_grade: sorted by grade */
     int levels;             /* region: levels kept; 0 = the whole path */
-    toll__period_unit unit;
+    toll_period_unit unit;
     dim_val *vals;          /* code -> value */
     size_t n, cap;
     uint32_t *by_id;        /* string id (or grade) -> code + 1; 0 unset
@@ -180,14 +180,38 @@ typedef struct dim {
     day_cache *cache;       /* periods: DAY_CACHE entries */
 } dim;
 
-/* Parse `by` into dims.  Key names are case-insensitive. */
-static toll_status parse_by(const char *by, dim *dims, size_t *ndims,
-                            toll_error *err)
+/* The name of key k as written in messages ("actor", or the field). */
+static int key_name_len(const toll_group_key *k)
+{
+    return k->kind == TOLL_KEY_FIELD ? (int)k->field_len
+                                     : (int)strlen(dim_names[k->kind]);
+}
+static const char *key_name(const toll_group_key *k)
+{
+    return k->kind == TOLL_KEY_FIELD ? k->field : dim_names[k->kind];
+}
+
+static int keys_same(const toll_group_key *a, const toll_group_key *b)
+{
+    return a->kind == b->kind &&
+           (a->kind != TOLL_KEY_FIELD ||
+            (a->field_len == b->field_len &&
+             memcmp(a->field, b->field, a->field_len) == 0));
+}
+
+/* The one parser of the text form of `by`.  Key names are
+ * case-insensitive. */
+toll_status toll_summarize_by_parse(const char *by, toll_group_key *keys,
+                                    size_t cap, size_t *n_keys,
+                                    toll_error *err)
 {
     static const char expected[] =
         "(expected actor, region, region:K, "
         "period:day|week|month|quarter|year, category, grade)";
-    *ndims = 0;
+    if (!n_keys || (cap && !keys))
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_summarize_by_parse: keys or n_keys is NULL");
+    *n_keys = 0;
     if (!by)
         return TOLL_OK;
     const char *p = by;
@@ -215,16 +239,16 @@ static toll_status parse_by(const char *by, dim *dims, size_t *ndims,
         size_t nn = colon ? (size_t)(colon - s) : n;
         const char *arg = colon ? colon + 1 : NULL;
         size_t alen = colon ? n - nn - 1 : 0;
-        dim d;
+        toll_group_key d;
         memset(&d, 0, sizeof d);
         if (toll__strncaseeq(s, nn, "actor") && !colon) {
-            d.kind = DIM_ACTOR;
+            d.kind = TOLL_KEY_ACTOR;
         } else if (toll__strncaseeq(s, nn, "category") && !colon) {
-            d.kind = DIM_CATEGORY;
+            d.kind = TOLL_KEY_CATEGORY;
         } else if (toll__strncaseeq(s, nn, "grade") && !colon) {
-            d.kind = DIM_GRADE;
+            d.kind = TOLL_KEY_GRADE;
         } else if (toll__strncaseeq(s, nn, "region")) {
-            d.kind = DIM_REGION;
+            d.kind = TOLL_KEY_REGION;
             if (colon) {
                 long k = 0;
                 size_t i = 0;
@@ -240,7 +264,7 @@ static toll_status parse_by(const char *by, dim *dims, size_t *ndims,
                 d.levels = (int)k + 1;
             }
         } else if (toll__strncaseeq(s, nn, "period")) {
-            d.kind = DIM_PERIOD;
+            d.kind = TOLL_KEY_PERIOD;
             if (!colon)
                 return toll__seterr(
                     err, TOLL_EINVAL, NULL, 0, -1, "by", s, n,
@@ -251,36 +275,80 @@ static toll_status parse_by(const char *by, dim *dims, size_t *ndims,
             if (st)
                 return st;
         } else if (!colon) {
-            /* a kept field, checked against the reports later */
-            d.kind = DIM_FIELD;
-            d.fname = s;
-            d.fname_len = n;
+            /* a kept field, checked against the reports by summarize */
+            d.kind = TOLL_KEY_FIELD;
+            d.field = s;
+            d.field_len = n;
         } else {
             return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", s, n,
                                 "unknown group key '%.*s' %s", (int)n, s,
                                 expected);
         }
-        for (size_t k = 0; k < *ndims; k++)
-            if (dims[k].kind == d.kind &&
-                (d.kind != DIM_FIELD || (dims[k].fname_len == d.fname_len &&
-                                         memcmp(dims[k].fname, d.fname,
-                                                d.fname_len) == 0)))
+        for (size_t k = 0; k < *n_keys; k++)
+            if (keys_same(&keys[k], &d))
                 return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", s, n,
                                     "group key '%.*s' given twice in '%s'",
-                                    d.kind == DIM_FIELD ? (int)d.fname_len
-                                                        : (int)strlen(
-                                                              dim_names[d.kind]),
-                                    d.kind == DIM_FIELD ? d.fname
-                                                        : dim_names[d.kind],
-                                    by);
-        if (*ndims == MAX_KEYS)
+                                    key_name_len(&d), key_name(&d), by);
+        if (*n_keys == cap)
             return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", by,
                                 strlen(by), "too many group keys in '%s' (at "
-                                "most %d)", by, MAX_KEYS);
-        dims[(*ndims)++] = d;
+                                "most %zu)", by, cap);
+        keys[(*n_keys)++] = d;
         if (!e)
             break;
         p = e + 1;
+    }
+    return TOLL_OK;
+}
+
+/* The group keys (struct form) as dims; TOLL_EINVAL names the option
+ * "keys" and the bad key. */
+static toll_status dims_from_keys(const toll_group_key *keys, size_t n,
+                                  dim *dims, size_t *ndims, toll_error *err)
+{
+    *ndims = 0;
+    if (n && !keys)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "keys", NULL, 0,
+                            "n_keys is %zu but keys is NULL", n);
+    if (n > MAX_KEYS)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "keys", NULL, 0,
+                            "too many group keys (%zu; at most %d)", n,
+                            MAX_KEYS);
+    for (size_t k = 0; k < n; k++) {
+        const toll_group_key *g = &keys[k];
+        if ((unsigned)g->kind > TOLL_KEY_FIELD)
+            return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "keys", NULL,
+                                0, "group key %zu: unknown kind %d", k,
+                                (int)g->kind);
+        if (g->kind == TOLL_KEY_FIELD && (!g->field || !g->field_len))
+            return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "keys", NULL,
+                                0, "group key %zu: a kept field needs a name",
+                                k);
+        if (g->kind == TOLL_KEY_PERIOD &&
+            (unsigned)g->unit > TOLL_PERIOD_YEAR)
+            return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "keys", NULL,
+                                0, "group key %zu: unknown period unit %d", k,
+                                (int)g->unit);
+        if (g->kind == TOLL_KEY_REGION && (g->levels < 0 || g->levels > 1000))
+            return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "keys", NULL,
+                                0, "group key %zu: bad region levels %d", k,
+                                g->levels);
+        for (size_t j = 0; j < k; j++)
+            if (keys_same(&keys[j], g))
+                return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "keys",
+                                    key_name(g), (size_t)key_name_len(g),
+                                    "group key '%.*s' given twice",
+                                    key_name_len(g), key_name(g));
+        dim d;
+        memset(&d, 0, sizeof d);
+        d.kind = (enum dim_kind)g->kind;
+        d.levels = g->kind == TOLL_KEY_REGION ? g->levels : 0;
+        d.unit = g->kind == TOLL_KEY_PERIOD ? g->unit : TOLL_PERIOD_DAY;
+        if (g->kind == TOLL_KEY_FIELD) {
+            d.fname = g->field;
+            d.fname_len = g->field_len;
+        }
+        dims[(*ndims)++] = d;
     }
     return TOLL_OK;
 }
@@ -1671,7 +1739,7 @@ cleanup:
 
 /* A period column: the incidents' start days by period (code NULL when
  * the days span more than FAST_DAYS_MAX). */
-static toll_status kcol_build_period(const ctx *c, toll__period_unit u,
+static toll_status kcol_build_period(const ctx *c, toll_period_unit u,
                                      toll__kcol **out)
 {
     const toll_incidents *inc = c->inc;
@@ -2546,6 +2614,7 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
         c.grade_dim = -1;
     toll__buf caption;
     toll__buf_init(&caption, c.ta);
+    toll_where_item *where_items = NULL; /* the text form of where, parsed */
 
     /* ---- options ---- */
     if ((unsigned)opts->attribution > TOLL_ATTR_EACH)
@@ -2569,8 +2638,30 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
     c.attribution = opts->attribution;
     c.span = opts->span;
     c.min_grade = (unsigned)opts->min_grade;
-    if ((st = parse_by(opts->by, c.dims, &c.ndims, err)))
-        return st;
+    if (opts->by && opts->n_keys)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", opts->by,
+                            strlen(opts->by),
+                            "both by ('%s') and keys (%zu group keys) are "
+                            "given: give one of them",
+                            opts->by, opts->n_keys);
+    if (opts->n_where && opts->n_where_items)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where", NULL, 0,
+                            "both where (%zu items) and where_items (%zu "
+                            "items) are given: give one of them",
+                            opts->n_where, opts->n_where_items);
+    {
+        toll_group_key keys[MAX_KEYS];
+        const toll_group_key *kp = opts->keys;
+        size_t nk = opts->n_keys;
+        if (opts->by) {
+            if ((st = toll_summarize_by_parse(opts->by, keys, MAX_KEYS, &nk,
+                                              err)))
+                return st;
+            kp = keys;
+        }
+        if ((st = dims_from_keys(kp, nk, c.dims, &c.ndims, err)))
+            return st;
+    }
     for (size_t k = 0; k < c.ndims; k++) {
         int *slot[] = {&c.actor_dim, &c.region_dim, &c.period_dim,
                        &c.category_dim, &c.grade_dim};
@@ -2668,9 +2759,35 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
             goto nomem;
         d->fvals_n = incidents->n ? incidents->n : 1;
     }
-    if ((st = toll__where_init(&c.where, incidents, opts->where,
-                               opts->n_where, opts->min_data_grade, c.ta,
-                               err)))
+    if (opts->n_where) {
+        /* the text form, through its one parser */
+        if (!opts->where) {
+            st = toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where", NULL, 0,
+                              "n_where is %zu but where is NULL",
+                              opts->n_where);
+            goto cleanup;
+        }
+        where_items = toll__calloc(c.ta, opts->n_where, sizeof *where_items);
+        if (!where_items)
+            goto nomem;
+        for (size_t k = 0; k < opts->n_where; k++) {
+            if (!opts->where[k]) {
+                st = toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where",
+                                  NULL, 0, "where item %zu is NULL", k);
+                goto cleanup;
+            }
+            if ((st = toll_summarize_where_parse(opts->where[k],
+                                                 &where_items[k], err)))
+                goto cleanup;
+        }
+    }
+    if ((st = toll__where_init(&c.where, incidents,
+                               opts->n_where ? where_items
+                                             : opts->where_items,
+                               opts->n_where ? opts->n_where
+                                             : opts->n_where_items,
+                               opts->n_where ? opts->where : NULL,
+                               opts->min_data_grade, c.ta, err)))
         goto cleanup;
 
     if ((st = toll__iv_new(c.ta, &opts->interval, &c.iv, err)))
@@ -2750,6 +2867,7 @@ cleanup:
     toll__free(c.ta, c.filter_actors,
                opts->n_actors * sizeof *c.filter_actors);
     toll__where_free(&c.where);
+    toll__free(c.ta, where_items, opts->n_where * sizeof *where_items);
     toll__iv_free(c.iv);
     toll__buf_free(&caption);
     if (used && !st)

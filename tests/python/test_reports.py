@@ -1,6 +1,7 @@
 """toll.read / toll.Reports: loading from files, text, records and pandas."""
 import gc
 import json
+import os
 import pathlib
 
 import pytest
@@ -174,22 +175,59 @@ def test_reports_repr_should_show_the_count(reports):
     assert repr(reports) == f"<toll.Reports: {len(RECORDS)} reports>"
 
 
-def test_to_pandas_should_explain_file_loads(reports):
+REPORT_COLUMNS = ["report", "incident", "source", "source_kind",
+                  "source_actor", "date_start", "date_end", "region",
+                  "actor", "id", "url", "note"]
+
+
+def test_to_pandas_should_list_reports_loaded_from_a_file(jsonl_path):
     pytest.importorskip("pandas")
-    with pytest.raises(NotImplementedError, match="from_records"):
-        reports.to_pandas()
+    df = toll.read(jsonl_path).to_pandas()
+    assert list(df.columns) == REPORT_COLUMNS + [
+        "killed_low", "killed_best", "killed_high", "injured_low",
+        "injured_best", "injured_high", "children_killed_low",
+        "children_killed_best", "children_killed_high"]
+    assert len(df) == len(RECORDS)
+    assert df["report"].iloc[0] == f"{jsonl_path}:1"
+    assert df["source"].tolist() == [r["source"] for r in RECORDS]
 
 
-def test_from_records_to_pandas_should_give_the_records_back(records):
-    pd = pytest.importorskip("pandas")
+def _values(column):
+    """A DataFrame column as a list, missing values as None."""
+    return [None if v is None or v != v else v for v in column.tolist()]
+
+
+def test_to_pandas_should_show_each_record(records):
+    pytest.importorskip("pandas")
     df = toll.Reports.from_records(records).to_pandas()
-    assert len(df) == len(records)
-    assert df["source"].tolist() == [r["source"] for r in records]
-    expected = pd.DataFrame.from_records(records)
-    pd.testing.assert_frame_equal(df, expected)
+    assert df["report"].tolist() == [f"<records>:{i + 1}"
+                                     for i in range(len(records))]
+    assert _values(df["incident"]) == [r.get("incident") for r in records]
+    assert df["source_kind"].tolist() == [r["source_kind"] for r in records]
+    assert _values(df["source_actor"]) == [None, None, None, "Russia", None,
+                                           None]
+    assert df["date_start"].tolist()[3:5] == ["2016-09-25", "2016-10-03"]
+    assert df["date_end"].iloc[4] == "2016-10-05"
+    assert _values(df["region"])[3] is None
+    assert df["actor"].tolist()[4:] == ["Syria", "Russia + Syria"]
+    assert df["note"].iloc[5] == '<b>bold</b> & "quoted"'
+    assert df["killed_low"].tolist() == [92, 85, 150, 0, 27, 12]
+    assert df["killed_high"].tolist()[:3] == [92, 85, float("inf")]
+    assert df["killed_best"].iloc[5] == 13.5
+    assert df["injured_low"].isna().tolist() == [True, True, False, True,
+                                                 True, True]
+    assert df["children_killed_low"].iloc[4] == 4
 
 
-def test_from_pandas_round_trip_should_lose_nothing():
+def test_to_pandas_should_be_a_copy(records):
+    pd = pytest.importorskip("pandas")
+    r = toll.Reports.from_records(records)
+    out = r.to_pandas()
+    out.loc[0, "source"] = "changed"
+    assert r.to_pandas()["source"].iloc[0] == "SNHR"
+
+
+def test_from_pandas_should_store_what_from_records_stores():
     pd = pytest.importorskip("pandas")
     np = pytest.importorskip("numpy")
     df = pd.DataFrame({
@@ -206,13 +244,24 @@ def test_from_pandas_round_trip_should_lose_nothing():
         "note": ["x", "", None, "<b>"],
     })
     original = df.copy(deep=True)
-    r = toll.Reports.from_pandas(df)
-    assert len(r) == 4
-    out = r.to_pandas()
-    pd.testing.assert_frame_equal(out, original)
+    out = toll.Reports.from_pandas(df).to_pandas()
     pd.testing.assert_frame_equal(df, original)  # input untouched
-    out.loc[0, "source"] = "changed"             # a copy, not a view
-    pd.testing.assert_frame_equal(r.to_pandas(), original)
+    recs = [
+        {"incident": "a", "source": "SNHR", "source_kind": "monitor",
+         "date": "2016-09-25", "region": "Syria/Aleppo", "actor": ["Russia"],
+         "killed": 92, "injured": "dozens", "count": 1, "note": "x"},
+        {"incident": "a", "source": "AFP", "source_kind": "media",
+         "date": "2016-09-25", "actor": ["Russia", "Syria"], "count": 2,
+         "note": ""},
+        {"incident": "b", "source": "SOHR", "region": "Syria/Idlib",
+         "killed": 5, "injured": "3", "count": 3},
+        {"source": "UN", "source_kind": "un", "date": "2016-10-01",
+         "region": "Syria", "actor": ["Syria"], "killed": 7,
+         "injured": "at least 2", "count": 4, "note": "<b>"},
+    ]
+    pd.testing.assert_frame_equal(out, toll.Reports.from_records(
+        recs).to_pandas())
+    assert out["count"].tolist() == ["1", "2", "3", "4"]
 
 
 def test_from_pandas_should_reconcile_like_from_records(records):
@@ -239,7 +288,9 @@ def test_from_pandas_lenient_should_drop_rejected_rows():
                        "killed": ["5", "at leest 5", "7"]})
     r = toll.Reports.from_pandas(df, lenient=True)
     assert len(r) == 2
-    pd.testing.assert_frame_equal(r.to_pandas(), df.iloc[[0, 2]])
+    out = r.to_pandas()
+    assert out["source"].tolist() == ["a", "c"]
+    assert out["report"].tolist() == ["<records>:1", "<records>:3"]
 
 
 def test_from_pandas_should_need_a_dataframe():
@@ -284,7 +335,9 @@ def test_seed_records_should_round_trip_through_pandas():
             p.read_text(encoding="utf-8").splitlines() if line.strip()]
     df = pd.DataFrame.from_records(recs)
     r = toll.Reports.from_pandas(df)
-    pd.testing.assert_frame_equal(r.to_pandas(), df)
+    pd.testing.assert_frame_equal(r.to_pandas().drop(columns="report"),
+                                  toll.read(p).to_pandas().drop(
+                                      columns="report"))
     by = ["actor", "period:year"]
     a = r.reconcile().summarize(by=by).to_csv()
     b = toll.read(p).reconcile().summarize(by=by).to_csv()
@@ -324,3 +377,41 @@ def test_reading_while_another_thread_loads_should_never_crash():
     t.join()
     assert len(r) == len(RECORDS) * 20000
     assert seen <= {0, "busy"}
+
+
+def _same_store(recs, tmp_path):
+    """from_records(recs) and read() of the same records as a JSON file
+    store the same reports (only the file name in `report` differs)."""
+    pd = pytest.importorskip("pandas")
+    p = tmp_path / "recs.json"
+    p.write_text(json.dumps(recs), encoding="utf-8")
+    a = toll.Reports.from_records(recs).to_pandas()
+    b = toll.read(p).to_pandas()
+    assert a["report"].tolist() == [f"<records>:{i + 1}"
+                                    for i in range(len(recs))]
+    pd.testing.assert_frame_equal(a.drop(columns="report"),
+                                  b.drop(columns="report"))
+
+
+def test_from_records_and_read_should_store_the_same_reports(records,
+                                                              tmp_path):
+    _same_store(records, tmp_path)
+
+
+def test_from_records_and_read_should_store_the_same_bench_reports(tmp_path):
+    """The first 5,000 reports of the bench file (bench/gen.py writes it to
+    bench/out, or to the folder named by TOLL_BENCH_OUT)."""
+    from conftest import ROOT
+    out = os.environ.get("TOLL_BENCH_OUT",
+                         os.path.join(ROOT, "bench", "out"))
+    path = pathlib.Path(out) / "reports_1e5.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} not present (python bench/gen.py --sizes 1e5)")
+    recs = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                recs.append(json.loads(line))
+            if len(recs) == 5000:
+                break
+    _same_store(recs, tmp_path)

@@ -187,6 +187,18 @@ def test_repr_html_should_show_caption_and_truncate(incidents):
     assert "90 more rows" in h
 
 
+def test_repr_html_should_format_numbers_as_the_text_renderer():
+    recs = [{"source": "A", "killed": 2469, "actor": ["X", "Y"]},
+            {"source": "B", "killed": 1200, "actor": ["X"]}]
+    t = toll.Reports.from_records(recs).reconcile().summarize(
+        by="actor", attribution="split")
+    h = t._repr_html_()
+    assert '<td style="text-align:right">1,234.5</td>' in h
+    assert '<td style="text-align:right">2,434.5</td>' in h
+    assert "1,234.5" in str(t)
+    assert t._c.cells("low", [0, 1]) == ["2,434.5", "1,234.5"]
+
+
 def test_plot_should_draw_ranges(summary):
     mpl = pytest.importorskip("matplotlib")
     mpl.use("Agg")
