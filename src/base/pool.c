@@ -415,33 +415,18 @@ static size_t set_sort(const toll__strpool *names, const uint32_t *ids,
     return m;
 }
 
-toll_status toll__setpool_find(const toll__setpool *p,
-                               const toll__strpool *names,
-                               const uint32_t *ids, size_t n, uint32_t *id)
-{
-    uint32_t small[SET_SMALL], *tmp = small;
-    *id = 0;
-    if (n > SET_SMALL && !(tmp = toll__alloc(p->alloc, n * sizeof *tmp)))
-        return TOLL_ENOMEM;
-    size_t m = set_sort(names, ids, n, tmp);
-    if (m)
-        set_probe(p, tmp, m, hash_ids(tmp, m), id);
-    if (tmp != small)
-        toll__free(p->alloc, tmp, n * sizeof *tmp);
-    return TOLL_OK;
-}
-
 toll_status toll__setpool_intern(toll__setpool *p, toll__strpool *strings,
                                  const uint32_t *ids, size_t n, uint32_t *id)
 {
-    return toll__setpool_intern_named(p, strings, strings, ids, n, id);
+    return toll__setpool_intern_over(p, NULL, strings, strings, ids, n, id);
 }
 
-toll_status toll__setpool_intern_named(toll__setpool *p,
-                                       const toll__strpool *names,
-                                       toll__strpool *labels,
-                                       const uint32_t *ids, size_t n,
-                                       uint32_t *id)
+toll_status toll__setpool_intern_over(toll__setpool *p,
+                                      const toll__setpool *base,
+                                      const toll__strpool *names,
+                                      toll__strpool *labels,
+                                      const uint32_t *ids, size_t n,
+                                      uint32_t *id)
 {
     uint32_t small[SET_SMALL], *tmp = small;
     size_t m;
@@ -457,11 +442,20 @@ toll_status toll__setpool_intern_named(toll__setpool *p,
         *id = 0;
         goto cleanup;
     }
+    /* p first: it is small (and in cache) when it extends a base, and a
+     * set is in at most one of the two */
     uint32_t h = hash_ids(tmp, m), found;
     size_t slot = set_probe(p, tmp, m, h, &found);
     if (found) {
-        *id = found;
+        *id = (uint32_t)(base ? base->count + found - 1 : found);
         goto cleanup;
+    }
+    if (base) {
+        set_probe(base, tmp, m, h, &found);
+        if (found) {
+            *id = found;
+            goto cleanup;
+        }
     }
     /* Label "A + B". */
     toll__buf label;
@@ -514,7 +508,7 @@ toll_status toll__setpool_intern_named(toll__setpool *p,
     memcpy(p->members + p->nmembers, tmp, m * sizeof *tmp);
     p->nmembers += m;
     p->table[slot] = nid;
-    *id = nid;
+    *id = (uint32_t)(base ? base->count + nid - 1 : nid);
 cleanup:
     if (tmp != small)
         toll__free(p->alloc, tmp, n * sizeof *tmp);

@@ -17,6 +17,7 @@
  * summarize and accessor calls may read one store at the same time.
  */
 #include "reconcile/reconcile.h"
+#include "base/strhash.h"
 #include "render/render.h"
 #include "reconcile/link.h"
 
@@ -323,9 +324,12 @@ toll_status toll__inc_intern(toll_incidents *inc, const char *s, size_t len,
                              uint32_t *id)
 {
     uint32_t local;
-    if (toll__inc_find(inc, s, len, id))
+    if (toll__strpool_find(&inc->reports->strings, s, len, id) &&
+        *id < inc->nstr)
         return TOLL_OK;
-    toll_status st = toll__strpool_intern(&inc->own_strings, s, len, &local);
+    /* own_strings: found or added, the bytes hashed once */
+    toll_status st = toll__strpool_intern_hashed(
+        &inc->own_strings, s, len, toll__hash_bytes(s, len), &local);
     if (st)
         return st;
     *id = local ? (uint32_t)(inc->nstr + local - 1) : 0;
@@ -339,26 +343,22 @@ static toll_status intern_set(toll_incidents *inc, const uint32_t *ids,
                               size_t n, uint32_t *id)
 {
     const toll_reports *r = inc->reports;
-    toll_status st = toll__setpool_find(&r->actor_sets, &r->strings, ids, n,
-                                        id);
-    if (st || *id)
-        return st;
     size_t before = inc->own_sets.count;
-    uint32_t local;
-    st = toll__setpool_intern_named(&inc->own_sets, &r->strings,
-                                    &inc->own_strings, ids, n, &local);
-    if (st)
+    toll_status st = toll__setpool_intern_over(&inc->own_sets, &r->actor_sets,
+                                               &r->strings, &inc->own_strings,
+                                               ids, n, id);
+    if (st || inc->own_sets.count == before)
         return st;
-    if (inc->own_sets.count != before) { /* new: its label's id */
-        uint32_t l = inc->own_sets.label[local], g;
-        const char *ls = toll__str(&inc->own_strings, l);
-        size_t ll = toll__strlen(&inc->own_strings, l);
-        if (toll__strpool_find(&r->strings, ls, ll, &g) && g < inc->nstr)
-            inc->own_sets.label[local] = g;
-        else
-            inc->own_sets.label[local] = (uint32_t)(inc->nstr + l - 1);
-    }
-    *id = local ? (uint32_t)(inc->nsets + local - 1) : 0;
+    /* new: its label, interned into own_strings, gets its id in the id
+     * space (the store's when the store has the text) */
+    uint32_t local = (uint32_t)(*id - inc->nsets + 1);
+    uint32_t l = inc->own_sets.label[local], g;
+    const char *ls = toll__str(&inc->own_strings, l);
+    size_t ll = toll__strlen(&inc->own_strings, l);
+    if (toll__strpool_find(&r->strings, ls, ll, &g) && g < inc->nstr)
+        inc->own_sets.label[local] = g;
+    else
+        inc->own_sets.label[local] = (uint32_t)(inc->nstr + l - 1);
     return TOLL_OK;
 }
 
