@@ -129,7 +129,7 @@ static char *snapshot(const toll_incidents *inc)
     return s;
 }
 
-/* ---- tests ------------------------------------------------------------------ */
+/* ---- tests ------------------------------------------------------------- */
 
 START_TEST(incidents_should_own_their_derived_values_and_leave_the_store)
 {
@@ -278,8 +278,8 @@ static Suite *lifetime_suite(void)
 {
     Suite *s = suite_create("incidents_lifetime");
     TCase *tc = tcase_create("loads");
-    tcase_add_test(tc,
-                   incidents_should_own_their_derived_values_and_leave_the_store);
+    tcase_add_test(
+        tc, incidents_should_own_their_derived_values_and_leave_the_store);
     tcase_add_test(tc, old_incidents_should_be_unchanged_by_a_csv_load);
     tcase_add_test(tc, old_incidents_should_be_unchanged_by_a_jsonl_load);
     tcase_add_test(tc,

@@ -304,7 +304,7 @@ static size_t common_levels(const char *p, size_t pl, const char *q,
     return i ? i - 1 : 0; /* drop the separator itself */
 }
 
-/* ---- the incidents' id space (src/reconcile/reconcile.h) ------------------ */
+/* ---- the incidents' id space (src/reconcile/reconcile.h) --------------- */
 
 int toll__inc_find(const toll_incidents *inc, const char *s, size_t len,
                    uint32_t *id)
