@@ -15,12 +15,14 @@
  * the module state together with the exception classes.
  *
  * Concurrency: the GIL is released around every library call that does real
- * work.  The guards below are only read and written with the GIL held:
- *   Reports.loading   - a load is running (exclusive)
- *   Reports.readers   - reconciles running (shared)
- *   Reports.n_derived - live Incidents that refer to the store; the library
- *                       forbids loading while any exist
+ * work.  A store is guarded by its store lock (below): calls that read it
+ * (len, rejects, reconcile, and the incidents' summarize/table/links/MSE)
+ * share it, a load has it alone, and a call that cannot have it waits with
+ * the GIL released.  Incidents stay valid across later loads (the library
+ * keeps them on the reports they were made from), so loading while
+ * Incidents are alive is allowed.
  *   Lexicon.busy      - calls currently using the lexicon without the GIL
+ *                       (read and written with the GIL held)
  */
 #ifndef TOLL_PY_CORE_H
 #define TOLL_PY_CORE_H
@@ -50,11 +52,12 @@ typedef struct {
     toll_reports *r;
     PyObject *dict;
     PyObject *weakrefs;
-    int loading;
-    Py_ssize_t readers;
-    Py_ssize_t n_derived;
-    PyThread_type_lock lock; /* serialises C calls on the store: see
-                                toll_py_store_lock */
+    /* the store lock (toll_py_store_lock): readers share it, a load has
+     * it alone */
+    PyThread_type_lock room;      /* held while readers are in, or by a load */
+    PyThread_type_lock turnstile; /* a waiting load closes it to new readers */
+    PyThread_type_lock mutex;     /* guards nreaders */
+    Py_ssize_t nreaders;
 } ReportsObject;
 
 typedef struct {
@@ -91,25 +94,57 @@ typedef struct {
 /* ---- the store lock ---------------------------------------------------------- */
 
 /*
- * toll_reconcile interns derived actor sets and regions into the store's
- * pools, so C calls that read or write one store (load, reconcile, and the
- * incidents' summarize/table/links/MSE, which read the pools) run one at a
- * time per Reports: take the lock (waiting without the GIL) before
- * Py_BEGIN_ALLOW_THREADS and release it after Py_END_ALLOW_THREADS.
- * Different Reports run in parallel; tables own their data and need none.
+ * A readers-writer lock per Reports, built from three PyThread locks (a
+ * PyThread lock may be released by another thread than the one that took
+ * it): the first reader in takes `room` for all readers and the last one
+ * out gives it back; a load takes `turnstile` and then `room`, so readers
+ * that come after a waiting load queue behind it (no load waits forever).
+ * Every wait happens with the GIL released, and no lock is held while the
+ * GIL is awaited except by a thread that got its lock first, so a thread
+ * holding the GIL never blocks a thread that holds a store lock.  Take the
+ * lock before Py_BEGIN_ALLOW_THREADS and release it after
+ * Py_END_ALLOW_THREADS, once per call (it is not reentrant).  Different
+ * Reports run in parallel; tables own their data and need none.
  */
-static inline void toll_py_store_lock(ReportsObject *r)
+static inline void toll_py_lock_wait(PyThread_type_lock l)
 {
-    if (!PyThread_acquire_lock(r->lock, NOWAIT_LOCK)) {
+    if (!PyThread_acquire_lock(l, NOWAIT_LOCK)) {
         Py_BEGIN_ALLOW_THREADS
-        PyThread_acquire_lock(r->lock, WAIT_LOCK);
+        PyThread_acquire_lock(l, WAIT_LOCK);
         Py_END_ALLOW_THREADS
     }
 }
 
+/* Shared: a call that reads the store (or incidents made from it). */
+static inline void toll_py_store_lock(ReportsObject *r)
+{
+    toll_py_lock_wait(r->turnstile); /* not past a waiting load */
+    PyThread_release_lock(r->turnstile);
+    toll_py_lock_wait(r->mutex);
+    if (r->nreaders++ == 0)
+        toll_py_lock_wait(r->room);
+    PyThread_release_lock(r->mutex);
+}
+
 static inline void toll_py_store_unlock(ReportsObject *r)
 {
-    PyThread_release_lock(r->lock);
+    toll_py_lock_wait(r->mutex);
+    if (--r->nreaders == 0)
+        PyThread_release_lock(r->room);
+    PyThread_release_lock(r->mutex);
+}
+
+/* Exclusive: a load. */
+static inline void toll_py_store_lock_load(ReportsObject *r)
+{
+    toll_py_lock_wait(r->turnstile);
+    toll_py_lock_wait(r->room);
+    PyThread_release_lock(r->turnstile);
+}
+
+static inline void toll_py_store_unlock_load(ReportsObject *r)
+{
+    PyThread_release_lock(r->room);
 }
 
 /* ---- module state --------------------------------------------------------- */

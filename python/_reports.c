@@ -12,36 +12,12 @@
 /* Reports                                                                   */
 /* ======================================================================== */
 
+/* A call that uses the store waits for the store lock (python/_core.h)
+ * instead of refusing; this checks only that there is a store. */
 static int reports_check_readable(ReportsObject *self)
 {
     if (!self->r) {
         PyErr_SetString(PyExc_ValueError, "Reports is not initialised");
-        return -1;
-    }
-    if (self->loading) {
-        PyErr_SetString(PyExc_RuntimeError,
-                        "Reports is being loaded in another thread");
-        return -1;
-    }
-    return 0;
-}
-
-static int reports_check_writable(ReportsObject *self)
-{
-    if (reports_check_readable(self) < 0)
-        return -1;
-    if (self->readers > 0) {
-        PyErr_SetString(PyExc_RuntimeError,
-                        "cannot load into Reports while another thread "
-                        "reconciles them");
-        return -1;
-    }
-    if (self->n_derived > 0) {
-        PyErr_Format(PyExc_RuntimeError,
-                     "cannot load into Reports while %zd Incidents object(s) "
-                     "reconciled from them exist; delete them first (or "
-                     "load into a new Reports)",
-                     self->n_derived);
         return -1;
     }
     return 0;
@@ -59,8 +35,10 @@ static PyObject *Reports_new(PyTypeObject *type, PyObject *args,
     ReportsObject *self = (ReportsObject *)type->tp_alloc(type, 0);
     if (!self)
         return NULL;
-    self->lock = PyThread_allocate_lock();
-    if (!self->lock) {
+    self->room = PyThread_allocate_lock();
+    self->turnstile = PyThread_allocate_lock();
+    self->mutex = PyThread_allocate_lock();
+    if (!self->room || !self->turnstile || !self->mutex) {
         Py_DECREF(self);
         return PyErr_NoMemory();
     }
@@ -98,8 +76,11 @@ static void Reports_dealloc(ReportsObject *self)
     /* Incidents hold a strong reference, so none can be alive here. */
     toll_reports_free(self->r);
     self->r = NULL;
-    if (self->lock)
-        PyThread_free_lock(self->lock);
+    PyThread_type_lock *locks[] = {&self->room, &self->turnstile,
+                                   &self->mutex};
+    for (size_t k = 0; k < 3; k++)
+        if (*locks[k])
+            PyThread_free_lock(*locks[k]);
     tp->tp_free((PyObject *)self);
     Py_DECREF(tp);
 }
@@ -297,23 +278,17 @@ static PyObject *reports_load(ReportsObject *self, PyObject *path,
                               const char *name, const load_args *a)
 {
     toll_state *st = TOLL_PY_STATE(self);
-    if (reports_check_writable(self) < 0)
+    if (reports_check_readable(self) < 0)
         return NULL;
     load_ctx c;
     if (load_ctx_init(st, &c, a) < 0)
         return NULL;
-    /* Options may have run Python code: check again. */
-    if (reports_check_writable(self) < 0) {
-        load_ctx_release(&c);
-        return NULL;
-    }
     toll_error err;
     toll_error_clear(&err);
     size_t n_loaded = 0;
     toll_status s;
     int sys_errno = 0;
-    self->loading = 1;
-    toll_py_store_lock(self);
+    toll_py_store_lock_load(self); /* waits for the readers to leave */
     Py_BEGIN_ALLOW_THREADS
     errno = 0;
     if (path)
@@ -327,8 +302,7 @@ static PyObject *reports_load(ReportsObject *self, PyObject *path,
                                      &n_loaded, &err);
     sys_errno = errno;
     Py_END_ALLOW_THREADS
-    toll_py_store_unlock(self);
-    self->loading = 0;
+    toll_py_store_unlock_load(self);
     load_ctx_release(&c);
     if (s != TOLL_OK)
         return toll_py_raise(st, s, &err, path,
@@ -766,13 +740,14 @@ static Py_ssize_t Reports_len(ReportsObject *self)
 {
     if (reports_check_readable(self) < 0)
         return -1;
-    return (Py_ssize_t)toll_reports_count(self->r);
+    toll_py_store_lock(self); /* waits for a load in another thread */
+    size_t n = toll_reports_count(self->r);
+    toll_py_store_unlock(self);
+    return (Py_ssize_t)n;
 }
 
-static PyObject *Reports_get_rejects(ReportsObject *self, void *closure)
+static PyObject *Reports_get_rejects_locked(ReportsObject *self)
 {
-    if (reports_check_readable(self) < 0)
-        return NULL;
     size_t n = toll_reports_reject_count(self->r);
     PyObject *list = PyList_New((Py_ssize_t)n);
     if (!list)
@@ -793,6 +768,16 @@ static PyObject *Reports_get_rejects(ReportsObject *self, void *closure)
         PyList_SET_ITEM(list, (Py_ssize_t)i, d);
     }
     return list;
+}
+
+static PyObject *Reports_get_rejects(ReportsObject *self, void *closure)
+{
+    if (reports_check_readable(self) < 0)
+        return NULL;
+    toll_py_store_lock(self);
+    PyObject *res = Reports_get_rejects_locked(self);
+    toll_py_store_unlock(self);
+    return res;
 }
 
 /* The repairs of the reports (toll_reports_repair): dicts like rejects. */
@@ -900,13 +885,11 @@ static PyObject *Reports_reconcile(ReportsObject *self, PyObject *args,
     if (!inc)
         return NULL;
     toll_incidents *out = NULL;
-    self->readers++;
-    toll_py_store_lock(self);
+    toll_py_store_lock(self); /* shared: reconcile only reads the store */
     Py_BEGIN_ALLOW_THREADS
     s = toll_reconcile(self->r, &opts, NULL, &out, &err);
     Py_END_ALLOW_THREADS
     toll_py_store_unlock(self);
-    self->readers--;
     if (s != TOLL_OK) {
         Py_DECREF(inc);
         return toll_py_raise(st, s, &err, NULL, 0);
@@ -915,16 +898,17 @@ static PyObject *Reports_reconcile(ReportsObject *self, PyObject *args,
     inc->opts = opts;
     Py_INCREF(self);
     inc->reports = self;
-    self->n_derived++;
     return (PyObject *)inc;
 }
 
 static PyObject *Reports_repr(ReportsObject *self)
 {
-    if (!self->r || self->loading)
+    if (!self->r)
         return PyUnicode_FromString("<toll._core.Reports>");
-    return PyUnicode_FromFormat("<toll._core.Reports: %zu reports>",
-                                toll_reports_count(self->r));
+    toll_py_store_lock(self);
+    size_t n = toll_reports_count(self->r);
+    toll_py_store_unlock(self);
+    return PyUnicode_FromFormat("<toll._core.Reports: %zu reports>", n);
 }
 
 #define LOAD_DOC                                                             \
@@ -1042,7 +1026,6 @@ static void incidents_release(IncidentsObject *self)
     if (self->reports) {
         ReportsObject *r = self->reports;
         self->reports = NULL;
-        r->n_derived--;
         Py_DECREF(r);
     }
 }

@@ -173,9 +173,32 @@ static fixture fx_random(uint64_t seed, size_t n, size_t nactors,
         }
     }
     inc->nc = cap; /* the arrays' size (cells beyond c are unused) */
+    /* the incidents' id space: every string and set here is the store's */
+    inc->nstr = r->strings.count;
+    inc->nsets = r->actor_sets.count;
+    inc->ncategories = r->ncategories;
+    ck_assert_int_eq(toll__strpool_init(&inc->own_strings, &inc->alloc),
+                     TOLL_OK);
+    ck_assert_int_eq(toll__setpool_init(&inc->own_sets, &inc->alloc), TOLL_OK);
+    inc->ext = toll__calloc(a, 1, sizeof *inc->ext);
+    ck_assert_ptr_nonnull(inc->ext);
     fx.inc = inc;
     return fx;
 }
+
+/* Drop summarize's cached key codes (the incidents' summarize cell,
+ * src/reconcile/reconcile.h). */
+static void cache_drop(toll_incidents *inc)
+{
+    toll__incext *x = inc->ext->summarize;
+    if (x)
+        x->destroy(&inc->alloc, x);
+    inc->ext->summarize = NULL;
+}
+
+/* The published cache of summarize (NULL: none). */
+#define CACHE(inc)                                                            \
+    ((const struct toll__aggcache *)(const void *)(inc)->ext->summarize)
 
 #define FREE_ARR(field, n)                                                    \
     toll__free(a, inc->field, ((n) ? (n) : 1) * sizeof *inc->field)
@@ -200,7 +223,10 @@ static void fx_free(fixture *fx)
     FREE_ARR(c_high, nc);
     FREE_ARR(c_best, nc);
     FREE_ARR(c_flags, nc);
-    toll__aggcache_free(inc); /* summarize's cached key codes */
+    cache_drop(inc); /* summarize's cached key codes */
+    toll__free(a, inc->ext, sizeof *inc->ext);
+    toll__setpool_free(&inc->own_sets);
+    toll__strpool_free(&inc->own_strings);
     toll__free(a, inc, sizeof *inc);
     toll_reports_free(fx->r);
 }
@@ -572,7 +598,7 @@ static void alloc_failures(const char *by, size_t nactors, size_t nregions,
                      TOLL_OK);
     ck_assert_int_eq(used, want_used);
     if (cold)
-        toll__aggcache_free(fx.inc);
+        cache_drop(fx.inc);
     long live = fa.live, failures = 0;
     for (long k = 1;; k++) {
         toll_table *t = NULL;
@@ -583,7 +609,7 @@ static void alloc_failures(const char *by, size_t nactors, size_t nregions,
                                               &t, &err);
         fa.fail_at = 0;
         if (cold)
-            toll__aggcache_free(fx.inc);
+            cache_drop(fx.inc);
         if (st == TOLL_OK) {
             expect_same_tables(t, want, by);
             toll_table_free(t);
@@ -652,10 +678,10 @@ START_TEST(cached_codes_summary_should_equal_a_summary_on_fresh_incidents)
                            "period:week,region:0", NULL};
     for (size_t k = 0; lists[k]; k++) {
         int used = 0;
-        toll__aggcache_free(fx.inc);
+        cache_drop(fx.inc);
         toll_table *cold = summarize_auto(&fx, lists[k], NULL, &used);
         ck_assert_int_ne(used & TOLL__AGG_USED_CACHED, 0);
-        ck_assert_ptr_nonnull(fx.inc->agg_cache);
+        ck_assert_ptr_nonnull(CACHE(fx.inc));
         /* warm: every list before this one left its codes too */
         for (size_t j = 0; j <= k; j++) {
             toll_table *warm = summarize_auto(&fx, lists[j], "killed", &used);
@@ -677,7 +703,7 @@ START_TEST(cached_codes_should_be_built_once_and_reused)
     int used = 0;
     toll_table_free(summarize_auto(&fx, "actor,region:2,period:year", NULL,
                                    &used));
-    const struct toll__aggcache *c = fx.inc->agg_cache;
+    const struct toll__aggcache *c = CACHE(fx.inc);
     ck_assert_ptr_nonnull(c);
     const toll__kcol *a = c->col[TOLL__KC_ACTOR],
                      *r = c->col[TOLL__KC_REGION + 3],
@@ -688,7 +714,7 @@ START_TEST(cached_codes_should_be_built_once_and_reused)
     ck_assert_ptr_null(c->col[TOLL__KC_REGION]); /* region: not asked */
     ck_assert_uint_eq(a->n, fx.inc->n);
     toll_table_free(summarize_auto(&fx, "period:year,actor", "killed", &used));
-    ck_assert_ptr_eq(fx.inc->agg_cache, c);
+    ck_assert_ptr_eq(CACHE(fx.inc), c);
     ck_assert_ptr_eq(c->col[TOLL__KC_ACTOR], a);
     ck_assert_ptr_eq(c->col[TOLL__KC_PERIOD + P_YEAR_SLOT], p);
     fx_free(&fx);
@@ -701,7 +727,7 @@ START_TEST(cached_codes_should_number_values_in_the_tables_order)
     int used = 0;
     toll_table_free(summarize_auto(&fx, "actor,region,period:month,category",
                                    NULL, &used));
-    const struct toll__aggcache *c = fx.inc->agg_cache;
+    const struct toll__aggcache *c = CACHE(fx.inc);
     int slots[] = {TOLL__KC_ACTOR, TOLL__KC_REGION, TOLL__KC_CATEGORY};
     for (size_t s = 0; s < 3; s++) {
         const toll__kcol *col = c->col[slots[s]];
@@ -776,7 +802,7 @@ START_TEST(concurrent_summaries_building_the_cache_should_agree)
                                               TOLL__AGG_GENERAL, NULL, &want,
                                               NULL),
                          TOLL_OK);
-        toll__aggcache_free(fx.inc); /* both threads find no codes */
+        cache_drop(fx.inc); /* both threads find no codes */
         race_arg x[2] = {{&fx, by, NULL, TOLL_OK}, {&fx, by, NULL, TOLL_OK}};
         pthread_t th[2];
         for (int k = 0; k < 2; k++)

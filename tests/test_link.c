@@ -150,7 +150,7 @@ static int same_incident(const toll_incidents *inc, size_t a, size_t b)
 static const char *key_of(const toll_incidents *inc, size_t c)
 {
     uint32_t k = inc->key[c];
-    return k ? toll__str(&inc->reports->strings, k) : "";
+    return k ? toll__inc_str(inc, k) : ""; /* src/reconcile/reconcile.h */
 }
 
 /* Two unkeyed reports with the given fields; 1 if auto-linked. */
@@ -1251,16 +1251,24 @@ static double time_reconcile(toll_reports *r, const toll_reconcile_options *o,
 /* The linking step alone (src/reconcile/link.c), without the rest of reconcile. */
 static double time_link_step(toll_reports *r, const toll_reconcile_options *o)
 {
-    toll__links links = {NULL, 0, 0};
+    /* an incidents object with only what the step uses: its id space
+     * (src/reconcile/reconcile.h) and its links */
+    toll_incidents *inc = toll__incidents_new(&r->alloc);
+    ck_assert_ptr_nonnull(inc);
+    inc->reports = r;
+    inc->nstr = r->strings.count;
+    inc->nsets = r->actor_sets.count;
+    ck_assert_int_eq(toll__strpool_init(&inc->own_strings, &inc->alloc),
+                     TOLL_OK);
     uint32_t *first = malloc(r->n * sizeof *first);
     ck_assert_ptr_nonnull(first);
     double t0 = now();
-    ck_assert_int_eq(toll__link_reports(r, o, &r->alloc, first, &links,
-                                        NULL),
+    ck_assert_int_eq(toll__link_reports(inc, o, &r->alloc, first, NULL),
                      TOLL_OK);
     double t = now() - t0;
     free(first);
-    toll__free(&r->alloc, links.v, links.cap * sizeof *links.v);
+    toll__strpool_free(&inc->own_strings);
+    toll__incidents_delete(inc);
     return t;
 }
 

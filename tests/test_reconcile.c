@@ -728,25 +728,29 @@ START_TEST(incident_actors_should_be_the_union_of_the_reports_sets)
 }
 END_TEST
 
-START_TEST(a_new_union_set_should_be_interned_without_disturbing_ids)
+START_TEST(a_new_union_set_should_be_the_incidents_own_and_leave_the_store)
 {
     toll_reports *r = store();
     ADD(r, .incident = "A", .actors = "Russia", .q = {{"killed", 1, 1, 1}});
     ADD(r, .incident = "A", .actors = "US", .q = {{"killed", 1, 1, 1}});
-    size_t nsets = r->actor_sets.count;
+    size_t nsets = r->actor_sets.count, nstr = r->strings.count;
     uint32_t r0 = r->actors[0], r1 = r->actors[1];
     toll_incidents *inc = rec_default(r);
-    ck_assert_uint_eq(r->actor_sets.count, nsets + 1);
+    /* the store is as it was; the union is the first set past its sets */
+    ck_assert_uint_eq(r->actor_sets.count, nsets);
+    ck_assert_uint_eq(r->strings.count, nstr);
     ck_assert_uint_eq(inc->actors[0], nsets);
-    ck_assert_str_eq(toll__str(&r->strings,
-                               r->actor_sets.label[inc->actors[0]]),
+    ck_assert_uint_eq(toll__inc_nsets(inc), nsets + 1);
+    ck_assert_str_eq(toll__inc_str(inc, toll__inc_set_label(inc,
+                                                            inc->actors[0])),
                      "Russia + US");
     ck_assert_uint_eq(r->actors[0], r0);
     ck_assert_uint_eq(r->actors[1], r1);
-    ck_assert_uint_eq(toll__set_size(&r->actor_sets, inc->actors[0]), 2);
-    /* Reconciling again reuses the interned set. */
+    ck_assert_uint_eq(toll__inc_set_size(inc, inc->actors[0]), 2);
+    ck_assert(toll__inc_set_contains(inc, inc->actors[0], S(r, "US")));
+    /* Reconciling again gives the same id, in its own pools. */
     toll_incidents *again = rec_default(r);
-    ck_assert_uint_eq(r->actor_sets.count, nsets + 1);
+    ck_assert_uint_eq(r->actor_sets.count, nsets);
     ck_assert_uint_eq(again->actors[0], inc->actors[0]);
     toll_incidents_free(again);
     toll_incidents_free(inc);
@@ -828,7 +832,7 @@ START_TEST(region_should_be_the_longest_when_all_lie_on_one_path)
     ADD(r, .incident = "A", .region = "Syria", .q = {{"killed", 1, 1, 1}});
     ADD(r, .incident = "B", .q = {{"killed", 1, 1, 1}});
     toll_incidents *inc = rec_default(r);
-    ck_assert_str_eq(toll__str(&r->strings, inc->region[0]),
+    ck_assert_str_eq(toll__inc_str(inc, inc->region[0]),
                      "Syria/Idlib/Ariha");
     ck_assert(!(inc->flags[0] & TOLL_FLAG_PLACE_CONFLICT));
     ck_assert_uint_eq(inc->region[1], 0);
@@ -851,9 +855,9 @@ START_TEST(region_should_be_the_common_prefix_and_flag_a_conflict_otherwise)
     ADD(r, .incident = "C", .region = "Syria/Aleppo", .q = {{"killed", 1, 1, 1}});
     ADD(r, .incident = "C", .region = "Iraq/Mosul", .q = {{"killed", 1, 1, 1}});
     toll_incidents *inc = rec_default(r);
-    ck_assert_str_eq(toll__str(&r->strings, inc->region[0]), "Syria/Idlib");
+    ck_assert_str_eq(toll__inc_str(inc, inc->region[0]), "Syria/Idlib");
     ck_assert(inc->flags[0] & TOLL_FLAG_PLACE_CONFLICT);
-    ck_assert_str_eq(toll__str(&r->strings, inc->region[1]), "Syria");
+    ck_assert_str_eq(toll__inc_str(inc, inc->region[1]), "Syria");
     ck_assert(inc->flags[1] & TOLL_FLAG_PLACE_CONFLICT);
     ck_assert_uint_eq(inc->region[2], 0);
     ck_assert(inc->flags[2] & TOLL_FLAG_PLACE_CONFLICT);
@@ -1124,7 +1128,7 @@ START_TEST(incident_with_more_reports_than_a_gather_block_should_use_all)
         ck_assert_uint_eq(inc->n, 5001);
         ck_assert_uint_eq(inc->r_count[0], 5000);
         ck_assert_uint_eq(inc->n_sources[0], 7);
-        ck_assert_uint_eq(toll__set_size(&r->actor_sets, inc->actors[0]), 2);
+        ck_assert_uint_eq(toll__inc_set_size(inc, inc->actors[0]), 2);
         ck_assert(inc->flags[0] & TOLL_FLAG_CONTESTED);
         size_t j = must_cell(inc, 0, "killed");
         ck_assert_int_eq(inc->c_low[j], 100);
@@ -1237,9 +1241,9 @@ START_TEST(incidents_table_should_fail_cleanly_at_every_allocation)
 }
 END_TEST
 
-/* The store's own allocator fails while reconcile interns a new union set or
- * region prefix into it. */
-START_TEST(reconcile_should_fail_cleanly_when_interning_into_the_store_fails)
+/* The allocator (the store's, which reconcile uses) fails while reconcile
+ * interns a new union set or region prefix into the incidents' pools. */
+START_TEST(reconcile_should_fail_cleanly_when_interning_a_derived_value_fails)
 {
     int ok = 0;
     for (long n = 0; n < 200 && !ok; n++) {
@@ -1254,8 +1258,9 @@ START_TEST(reconcile_should_fail_cleanly_when_interning_into_the_store_fails)
                       "n=%ld: status %d", n, (int)st);
         if (st == TOLL_OK) {
             ok = 1;
-            ck_assert_uint_eq(r->actor_sets.count, nsets + 1);
-            ck_assert_str_eq(toll__str(&r->strings, inc->region[0]),
+            ck_assert_uint_eq(r->actor_sets.count, nsets); /* untouched */
+            ck_assert_uint_eq(toll__inc_nsets(inc), nsets + 1);
+            ck_assert_str_eq(toll__inc_str(inc, inc->region[0]),
                              "Syria/Idlib");
         }
         f.fail_at = 0;
@@ -1321,7 +1326,7 @@ static Suite *reconcile_suite(void)
     tc = tcase_create("actors");
     tcase_add_test(tc, incident_actors_should_be_the_union_of_the_reports_sets);
     tcase_add_test(tc,
-        a_new_union_set_should_be_interned_without_disturbing_ids);
+        a_new_union_set_should_be_the_incidents_own_and_leave_the_store);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("grades");
@@ -1361,7 +1366,7 @@ static Suite *reconcile_suite(void)
     tcase_add_test(tc, reconcile_should_fail_cleanly_at_every_allocation);
     tcase_add_test(tc, incidents_table_should_fail_cleanly_at_every_allocation);
     tcase_add_test(tc,
-        reconcile_should_fail_cleanly_when_interning_into_the_store_fails);
+        reconcile_should_fail_cleanly_when_interning_a_derived_value_fails);
     suite_add_tcase(s, tc);
     return s;
 }

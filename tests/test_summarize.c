@@ -148,6 +148,15 @@ static fixture fx_build(const fx_inc *in, size_t n)
             inc->c_count[i]++;
         }
     }
+    /* the incidents' id space: every string and set here is the store's */
+    inc->nstr = r->strings.count;
+    inc->nsets = r->actor_sets.count;
+    inc->ncategories = r->ncategories;
+    ck_assert_int_eq(toll__strpool_init(&inc->own_strings, &inc->alloc),
+                     TOLL_OK);
+    ck_assert_int_eq(toll__setpool_init(&inc->own_sets, &inc->alloc), TOLL_OK);
+    inc->ext = toll__calloc(a, 1, sizeof *inc->ext);
+    ck_assert_ptr_nonnull(inc->ext);
     fx.inc = inc;
     return fx;
 }
@@ -175,7 +184,11 @@ static void fx_free(fixture *fx)
     FREE_ARR(c_high, nc);
     FREE_ARR(c_best, nc);
     FREE_ARR(c_flags, nc);
-    toll__aggcache_free(inc); /* summarize's cached key codes */
+    if (inc->ext->summarize) /* summarize's cached key codes */
+        inc->ext->summarize->destroy(&inc->alloc, inc->ext->summarize);
+    toll__free(a, inc->ext, sizeof *inc->ext);
+    toll__setpool_free(&inc->own_sets);
+    toll__strpool_free(&inc->own_strings);
     toll__free(a, inc, sizeof *inc);
     toll_reports_free(fx->r);
 }

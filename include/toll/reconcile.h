@@ -100,13 +100,20 @@ TOLL_API void toll_reconcile_options_init(toll_reconcile_options *opts);
  * unless opts->link is TOLL_LINK_AUTO (toll/link.h).
  * `opts` may be NULL for defaults; `alloc` may be NULL for the allocator of
  * `reports`.  On success *out owns a new toll_incidents, which refers to
- * `reports`: the reports must outlive it and must not be loaded into while
- * it exists.  Free it with toll_incidents_free.
- * Thread safety: needs exclusive access to `reports` (it may add the
- * union of an incident's actor sets, or a common region prefix, to the
- * store's append-only string and actor-set pools; existing ids never
- * change).  The resulting toll_incidents is read-only and may be read from
- * several threads at once.
+ * `reports` (the reports must outlive it) and owns every value it derives
+ * (an incident's actor set, the union of its reports' sets; a common region
+ * prefix; the keys of linked incidents): `reports` is only read.  Free it
+ * with toll_incidents_free.
+ * Loading more reports into `reports` while the incidents exist is
+ * allowed: they keep describing exactly the reports they were made from
+ * (summaries, listings, links and MSE data are as before the load, a
+ * failed strict load included); reconcile again to see the new reports.
+ * Thread safety: several toll_reconcile calls, and reads of incidents, may
+ * run on one store at once.  A load into `reports` must not run
+ * concurrently with a toll_reconcile on it, nor with a read of incidents
+ * made from it, from another thread; after the load both work again.  A
+ * toll_incidents is read-only and may be read from several threads at
+ * once.
  */
 TOLL_API toll_status toll_reconcile(const toll_reports *reports,
                                     const toll_reconcile_options *opts,
@@ -119,7 +126,9 @@ TOLL_API void toll_incidents_free(toll_incidents *incidents);
 /* Number of incidents. */
 TOLL_API size_t toll_incidents_count(const toll_incidents *incidents);
 
-/* The reports these incidents were reconciled from. */
+/* The store these incidents were reconciled from (after a later load it
+ * holds more reports than the incidents describe: those they describe are
+ * its first ones, as many as it held when they were made). */
 TOLL_API const toll_reports *toll_incidents_reports(
     const toll_incidents *incidents);
 

@@ -6,10 +6,17 @@
  * format").  A toll_reports handle owns every report loaded into it and all
  * their strings; it can be loaded from several files in turn.
  *
- * Thread safety: the read-only accessors may be called from several threads
- * at once.  Loading into a store and toll_reconcile (which may add derived
- * strings and actor sets to the store's append-only pools) need exclusive
- * access to it.
+ * Thread safety: the read-only accessors, toll_reconcile and everything
+ * that reads incidents made from the store may run in several threads at
+ * once (none of them writes to the store).  A load needs exclusive access:
+ * it must not run concurrently with any other call on the same store, nor
+ * with a read of incidents made from it, from another thread.
+ *
+ * Loading into a store whose incidents (toll_incidents) are alive is
+ * allowed: a load only appends (a failed strict load removes only what it
+ * added), so existing incidents keep describing exactly the reports they
+ * were made from, with the same results as before the load.  Reconcile
+ * again to see the new reports.
  */
 #ifndef TOLL_REPORTS_H
 #define TOLL_REPORTS_H
@@ -137,7 +144,8 @@ TOLL_API toll_status toll_reports_new(const toll_allocator *alloc,
                                       toll_reports **out, toll_error *err);
 
 /* Free the store and everything it owns.  Accepts NULL.  Objects derived
- * from it (toll_incidents) must be freed first. */
+ * from it (toll_incidents) must be freed first.  Loads may run while they
+ * exist (see the top of this file). */
 TOLL_API void toll_reports_free(toll_reports *reports);
 
 /*

@@ -150,6 +150,20 @@ void toll__setpool_free(toll__setpool *p);
 /* Intern the set of `n` string ids (any order, duplicates allowed). */
 toll_status toll__setpool_intern(toll__setpool *p, toll__strpool *strings,
                                  const uint32_t *ids, size_t n, uint32_t *id);
+/*
+ * Intern the set of `n` names (string ids of `names`) into `p`, which
+ * extends `base` (may be NULL): a set that `base` has gets its id there;
+ * another gets base->count + (its id in p) - 1, so that one id space
+ * covers both (src/reconcile/reconcile.h).  A new set's label is interned
+ * into `labels` (its id there, in p->label).  With base NULL and labels ==
+ * names this is toll__setpool_intern.
+ */
+toll_status toll__setpool_intern_over(toll__setpool *p,
+                                      const toll__setpool *base,
+                                      const toll__strpool *names,
+                                      toll__strpool *labels,
+                                      const uint32_t *ids, size_t n,
+                                      uint32_t *id);
 static inline size_t toll__set_size(const toll__setpool *p, uint32_t id)
 {
     return p->size[id];

@@ -384,18 +384,12 @@ static toll_status set_rehash(toll__setpool *p, size_t ncap)
 
 #define SET_SMALL 16
 
-toll_status toll__setpool_intern(toll__setpool *p, toll__strpool *strings,
-                                 const uint32_t *ids, size_t n, uint32_t *id)
+/* Sort the names ids[0..n) into tmp (room for n): by name, duplicates and
+ * empty names dropped; returns how many are left. */
+static size_t set_sort(const toll__strpool *names, const uint32_t *ids,
+                       size_t n, uint32_t *tmp)
 {
-    uint32_t small[SET_SMALL], *tmp = small;
     size_t m = 0;
-    toll_status st = TOLL_OK;
-    if (n > SET_SMALL) {
-        tmp = toll__alloc(p->alloc, n * sizeof *tmp);
-        if (!tmp)
-            return TOLL_ENOMEM;
-    }
-    /* Insertion sort by name, dropping duplicates and empty names. */
     for (size_t i = 0; i < n; i++) {
         uint32_t v = ids[i];
         if (v == 0)
@@ -403,7 +397,7 @@ toll_status toll__setpool_intern(toll__setpool *p, toll__strpool *strings,
         size_t j = m;
         int dup = 0;
         while (j > 0) {
-            int c = name_cmp(strings, tmp[j - 1], v);
+            int c = name_cmp(names, tmp[j - 1], v);
             if (c == 0) {
                 dup = 1;
                 break;
@@ -418,15 +412,50 @@ toll_status toll__setpool_intern(toll__setpool *p, toll__strpool *strings,
         tmp[j] = v;
         m++;
     }
+    return m;
+}
+
+toll_status toll__setpool_intern(toll__setpool *p, toll__strpool *strings,
+                                 const uint32_t *ids, size_t n, uint32_t *id)
+{
+    return toll__setpool_intern_over(p, NULL, strings, strings, ids, n, id);
+}
+
+toll_status toll__setpool_intern_over(toll__setpool *p,
+                                      const toll__setpool *base,
+                                      const toll__strpool *names,
+                                      toll__strpool *labels,
+                                      const uint32_t *ids, size_t n,
+                                      uint32_t *id)
+{
+    uint32_t small[SET_SMALL], *tmp = small;
+    size_t m;
+    toll_status st = TOLL_OK;
+    if (n > SET_SMALL) {
+        tmp = toll__alloc(p->alloc, n * sizeof *tmp);
+        if (!tmp)
+            return TOLL_ENOMEM;
+    }
+    /* Insertion sort by name, dropping duplicates and empty names. */
+    m = set_sort(names, ids, n, tmp);
     if (m == 0) {
         *id = 0;
         goto cleanup;
     }
+    /* p first: it is small (and in cache) when it extends a base, and a
+     * set is in at most one of the two */
     uint32_t h = hash_ids(tmp, m), found;
     size_t slot = set_probe(p, tmp, m, h, &found);
     if (found) {
-        *id = found;
+        *id = (uint32_t)(base ? base->count + found - 1 : found);
         goto cleanup;
+    }
+    if (base) {
+        set_probe(base, tmp, m, h, &found);
+        if (found) {
+            *id = found;
+            goto cleanup;
+        }
     }
     /* Label "A + B". */
     toll__buf label;
@@ -435,12 +464,12 @@ toll_status toll__setpool_intern(toll__setpool *p, toll__strpool *strings,
         if (i)
             st = toll__buf_append(&label, " + ", 3);
         if (!st)
-            st = toll__buf_append(&label, toll__str(strings, tmp[i]),
-                                  toll__strlen(strings, tmp[i]));
+            st = toll__buf_append(&label, toll__str(names, tmp[i]),
+                                  toll__strlen(names, tmp[i]));
     }
     uint32_t label_id = 0;
     if (!st)
-        st = toll__strpool_intern(strings, label.data, label.len, &label_id);
+        st = toll__strpool_intern(labels, label.data, label.len, &label_id);
     toll__buf_free(&label);
     if (st)
         goto cleanup;
@@ -479,7 +508,7 @@ toll_status toll__setpool_intern(toll__setpool *p, toll__strpool *strings,
     memcpy(p->members + p->nmembers, tmp, m * sizeof *tmp);
     p->nmembers += m;
     p->table[slot] = nid;
-    *id = nid;
+    *id = (uint32_t)(base ? base->count + nid - 1 : nid);
 cleanup:
     if (tmp != small)
         toll__free(p->alloc, tmp, n * sizeof *tmp);

@@ -70,14 +70,14 @@ static toll_status put_str(toll_table *t, size_t j, size_t i, const char *s,
     return st;
 }
 
-/* Row i of string column j = string id `id` of the store (0: missing). */
+/* Row i of string column j = string id `id` of the incidents' id space
+ * (src/reconcile/reconcile.h; 0: missing). */
 static toll_status put_id(toll_table *t, size_t j, size_t i,
-                          const toll_reports *r, uint32_t id)
+                          const toll_incidents *inc, uint32_t id)
 {
-    if (!id || id >= r->strings.count)
+    if (!id || id >= toll__inc_nstrings(inc))
         return TOLL_OK;
-    return put_str(t, j, i, toll__str(&r->strings, id),
-                   toll__strlen(&r->strings, id));
+    return put_str(t, j, i, toll__inc_str(inc, id), toll__inc_strlen(inc, id));
 }
 
 /* Row i of string column j = "FILE:LINE" of report `rep` (none: missing;
@@ -161,7 +161,7 @@ toll_status toll_incidents_table(const toll_incidents *inc,
         for (size_t k = 0; k < (ncell ? ncell : 1); k++, row++) {
             /* incident-level columns */
             if (inc->key[c])
-                st = put_id(t, COL_INCIDENT, row, r, inc->key[c]);
+                st = put_id(t, COL_INCIDENT, row, inc, inc->key[c]);
             else
                 st = put_report(t, COL_INCIDENT, row, r,
                                 inc->first_report[c], &b);
@@ -170,10 +170,11 @@ toll_status toll_incidents_table(const toll_incidents *inc,
             if (!st)
                 st = put_date(t, COL_DATE_END, row, inc->date_end[c]);
             if (!st)
-                st = put_id(t, COL_REGION, row, r, inc->region[c]);
-            if (!st && inc->actors[c] && inc->actors[c] < r->actor_sets.count)
-                st = put_id(t, COL_ACTOR, row, r,
-                            r->actor_sets.label[inc->actors[c]]);
+                st = put_id(t, COL_REGION, row, inc, inc->region[c]);
+            if (!st && inc->actors[c] &&
+                inc->actors[c] < toll__inc_nsets(inc))
+                st = put_id(t, COL_ACTOR, row, inc,
+                            toll__inc_set_label(inc, inc->actors[c]));
             if (!st)
                 st = put_str(t, COL_GRADE, row, grade, strlen(grade));
             if (st)
@@ -206,21 +207,21 @@ toll_status toll_incidents_table(const toll_incidents *inc,
             dbl[COL_SELF_BEST][row] = self ? inc->c_self_best[cell] : NAN;
             dbl[COL_SELF_HIGH][row] = self ? as_double(inc->c_self_high[cell])
                                            : NAN;
-            st = put_id(t, COL_CATEGORY, row, r, inc->c_category[cell]);
+            st = put_id(t, COL_CATEGORY, row, inc, inc->c_category[cell]);
             if (!st && known) {
                 uint32_t lr = inc->c_low_report[cell];
                 uint32_t hr = inc->c_high_report[cell];
                 if (lr < r->n)
-                    st = put_id(t, COL_LOW_SOURCE, row, r, r->source[lr]);
+                    st = put_id(t, COL_LOW_SOURCE, row, inc, r->source[lr]);
                 if (!st)
                     st = put_report(t, COL_LOW_REPORT, row, r, lr, &b);
                 if (!st && hr < r->n)
-                    st = put_id(t, COL_HIGH_SOURCE, row, r, r->source[hr]);
+                    st = put_id(t, COL_HIGH_SOURCE, row, inc, r->source[hr]);
                 if (!st)
                     st = put_report(t, COL_HIGH_REPORT, row, r, hr, &b);
             }
             if (!st && self && inc->c_self_report[cell] < r->n)
-                st = put_id(t, COL_SELF_SOURCE, row, r,
+                st = put_id(t, COL_SELF_SOURCE, row, inc,
                             r->source[inc->c_self_report[cell]]);
             if (st)
                 goto cleanup;

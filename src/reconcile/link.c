@@ -35,9 +35,9 @@
  *
  * Memory: scratch from the reconcile allocator; the links live in the
  * incidents object (toll__incidents_x, src/reconcile/link.h).  Region
- * prefixes and "auto:FILE:LINE" keys are interned into the store's string
- * pool, the append-only cache that reconcile already extends (see
- * src/reconcile/reconcile.c).
+ * prefixes and "auto:FILE:LINE" keys get ids in the incidents' id space
+ * (toll__inc_intern: the store's id, else one of the incidents' own pool;
+ * src/reconcile/reconcile.h); the store is only read.
  */
 #include "reconcile/link.h"
 
@@ -215,15 +215,16 @@ static int uf_union(uint32_t *parent, uint8_t *rank, uint32_t x, uint32_t y)
 /* The string id of the first level+1 levels of region g into *prefix
  * (interned when new); *coarse = 1 when the region has fewer levels (too
  * coarse to link).  Level < 0: the whole path. */
-static toll_status region_prefix(toll_reports *rw, uint32_t g, int level,
+static toll_status region_prefix(toll_incidents *inc, uint32_t g, int level,
                                  uint32_t *prefix, int *coarse)
 {
+    const toll_reports *r = inc->reports;
     *coarse = 0;
     *prefix = g;
     if (level < 0)
         return TOLL_OK;
-    const char *s = toll__str(&rw->strings, g);
-    size_t len = toll__strlen(&rw->strings, g), cut = len;
+    const char *s = toll__str(&r->strings, g);
+    size_t len = toll__strlen(&r->strings, g), cut = len;
     long seps = 0;
     for (size_t p = 0; p < len; p++) {
         if (s[p] == '/' && ++seps == (long)level + 1) {
@@ -236,9 +237,7 @@ static toll_status region_prefix(toll_reports *rw, uint32_t g, int level,
             *coarse = 1;
         return TOLL_OK;
     }
-    if (toll__strpool_find(&rw->strings, s, cut, prefix))
-        return TOLL_OK;
-    return toll__strpool_intern(&rw->strings, s, cut, prefix);
+    return toll__inc_intern(inc, s, cut, prefix);
 }
 
 static toll_status add_link(const toll_allocator *a, toll__links *l,
@@ -254,12 +253,13 @@ static toll_status add_link(const toll_allocator *a, toll__links *l,
     return TOLL_OK;
 }
 
-toll_status toll__link_reports(toll_reports *rw,
+toll_status toll__link_reports(toll_incidents *inc,
                                const toll_reconcile_options *o,
                                const toll_allocator *a, uint32_t *first,
-                               toll__links *links, toll_error *err)
+                               toll_error *err)
 {
-    const toll_reports *r = rw;
+    const toll_reports *r = inc->reports;
+    toll__links *links = toll__incidents_links(inc);
     const size_t nrep = r->n, nstr = r->strings.count;
     const size_t nsets = r->actor_sets.count;
     const int64_t d = o->link_days, max_span = o->link_max_span;
@@ -302,7 +302,7 @@ toll_status toll__link_reports(toll_reports *rw,
         if (!prefix_of[g]) {
             uint32_t p;
             int coarse;
-            st = region_prefix(rw, g, o->link_region_level, &p, &coarse);
+            st = region_prefix(inc, g, o->link_region_level, &p, &coarse);
             if (st == TOLL_ENOMEM) {
                 st = toll__nomem(err);
                 goto cleanup;
@@ -432,8 +432,8 @@ static toll_status append_report(toll__buf *b, const toll_reports *r,
     return st;
 }
 
-toll_status toll__link_finish(toll_reports *rw, toll_incidents *inc,
-                              const uint32_t *inc_of, toll_error *err)
+toll_status toll__link_finish(toll_incidents *inc, const uint32_t *inc_of,
+                              toll_error *err)
 {
     toll__links *l = toll__incidents_links(inc);
     for (size_t k = 0; k < l->n; k++)
@@ -450,11 +450,9 @@ toll_status toll__link_finish(toll_reports *rw, toll_incidents *inc,
         b.len = 0;
         st = toll__buf_append(&b, "auto:", 5);
         if (!st)
-            st = append_report(&b, rw, inc->first_report[c]);
-        if (!st && !toll__strpool_find(&rw->strings, b.data, b.len,
-                                       &inc->key[c]))
-            st = toll__strpool_intern(&rw->strings, b.data, b.len,
-                                      &inc->key[c]);
+            st = append_report(&b, inc->reports, inc->first_report[c]);
+        if (!st)
+            st = toll__inc_intern(inc, b.data, b.len, &inc->key[c]);
     }
     toll__buf_free(&b);
     if (st == TOLL_ENOMEM)
@@ -475,6 +473,12 @@ size_t toll_incidents_link_count(const toll_incidents *inc)
 static const char *str_or_empty(const toll_reports *r, uint32_t id)
 {
     return id && id < r->strings.count ? toll__str(&r->strings, id) : "";
+}
+
+/* The same for an id of the incidents' id space (link regions). */
+static const char *inc_str_or_empty(const toll_incidents *inc, uint32_t id)
+{
+    return id && id < toll__inc_nstrings(inc) ? toll__inc_str(inc, id) : "";
 }
 
 /* Days between the spans of reports x and y (0 when they overlap). */
@@ -554,7 +558,7 @@ toll_status toll_incidents_link(const toll_incidents *inc, size_t i,
     out->source_a = str_or_empty(r, r->source[k->a]);
     out->source_b = str_or_empty(r, r->source[k->b]);
     out->days_apart = days_apart(r, k->a, k->b);
-    out->region = str_or_empty(r, k->region);
+    out->region = inc_str_or_empty(inc, k->region);
     out->n_shared_actors = shared_actors(r, k->a, k->b, -1, NULL);
     return TOLL_OK;
 }
@@ -616,15 +620,15 @@ static toll_status put_buf(toll_table *t, size_t j, size_t i,
     return st;
 }
 
+/* Row i of string column j = string `id` of the incidents' id space. */
 static toll_status put_id(toll_table *t, size_t j, size_t i,
-                          const toll_reports *r, uint32_t id)
+                          const toll_incidents *inc, uint32_t id)
 {
-    if (!id || id >= r->strings.count)
+    if (!id || id >= toll__inc_nstrings(inc))
         return TOLL_OK;
     uint32_t code;
-    toll_status st = toll__table_dict_add(t, j, toll__str(&r->strings, id),
-                                          toll__strlen(&r->strings, id),
-                                          &code);
+    toll_status st = toll__table_dict_add(t, j, toll__inc_str(inc, id),
+                                          toll__inc_strlen(inc, id), &code);
     if (!st)
         ((uint32_t *)t->cols[j].data)[i] = code;
     return st;
@@ -645,7 +649,7 @@ static toll_status link_row(toll_table *t, size_t row,
 
     /* incident: its key, else its first report (as toll_incidents_table) */
     if (c < inc->n && inc->key[c]) {
-        st = put_id(t, COL_INCIDENT, row, r, inc->key[c]);
+        st = put_id(t, COL_INCIDENT, row, inc, inc->key[c]);
     } else {
         st = c < inc->n ? append_report(b, r, inc->first_report[c])
                         : TOLL_OK;
@@ -667,16 +671,16 @@ static toll_status link_row(toll_table *t, size_t row,
         (st = toll__buf_append(why, " ~ ", 3)) ||
         (st = toll__buf_append(why, b->data, b->len)))
         return st;
-    if ((st = put_id(t, COL_SOURCE_A, row, r, r->source[k->a])) ||
-        (st = put_id(t, COL_SOURCE_B, row, r, r->source[k->b])) ||
-        (st = put_id(t, COL_REGION, row, r, k->region)))
+    if ((st = put_id(t, COL_SOURCE_A, row, inc, r->source[k->a])) ||
+        (st = put_id(t, COL_SOURCE_B, row, inc, r->source[k->b])) ||
+        (st = put_id(t, COL_REGION, row, inc, k->region)))
         return st;
 
     int32_t days = days_apart(r, k->a, k->b);
     ((int64_t *)t->cols[COL_DAYS_APART].data)[row] = days;
     if ((st = toll__buf_appendf(why, ": %ld day%s apart, same region %s",
                                 (long)days, days == 1 ? "" : "s",
-                                str_or_empty(r, k->region))))
+                                inc_str_or_empty(inc, k->region))))
         return st;
 
     /* shared actors */

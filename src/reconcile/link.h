@@ -52,24 +52,24 @@ toll_status toll__link_check(const toll_reconcile_options *o,
                              toll_error *err);
 
 /*
- * Link the unkeyed reports of `rw` by the options `o` (link = AUTO).
- * first[i] (nrep entries) receives the lowest report index of report i's
- * cluster (i itself for a report that is not linked).  Each union is
- * appended to `links` (incident unset).  May intern region prefixes into
- * the store's string pool (append-only cache, as reconcile does).
- * Scratch memory comes from `a`.
+ * Link the unkeyed reports of inc->reports by the options `o` (link =
+ * AUTO).  first[i] (nrep entries) receives the lowest report index of
+ * report i's cluster (i itself for a report that is not linked).  Each
+ * union is appended to the links of `inc` (incident unset).  Region
+ * prefixes get ids in the incidents' id space (toll__inc_intern,
+ * src/reconcile/reconcile.h).  Scratch memory comes from `a`.
  */
-toll_status toll__link_reports(toll_reports *rw,
+toll_status toll__link_reports(toll_incidents *inc,
                                const toll_reconcile_options *o,
                                const toll_allocator *a, uint32_t *first,
-                               toll__links *links, toll_error *err);
+                               toll_error *err);
 
 /*
  * After grouping: set each link's incident (inc_of: report -> incident),
  * order the links by (incident, a, b), and key every incident of two or
- * more linked reports "auto:FILE:LINE" (interned into the store's pool).
+ * more linked reports "auto:FILE:LINE" (an id of the incidents' id space).
  */
-toll_status toll__link_finish(toll_reports *rw, toll_incidents *inc,
-                              const uint32_t *inc_of, toll_error *err);
+toll_status toll__link_finish(toll_incidents *inc, const uint32_t *inc_of,
+                              toll_error *err);
 
 #endif /* TOLL_SRC_RECONCILE_LINK_H */

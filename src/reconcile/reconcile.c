@@ -9,19 +9,15 @@
  * Cost: O(reports + quantity cells + strings) time and memory, plus a sort
  * of each incident's own quantity cells; no pairwise loops over reports.
  *
- * Interning into the store (read this before calling toll_reconcile from
- * several threads):
- *   An incident's actor set is the union of its reports' sets, and its
- *   region may be the common prefix of its reports' regions.  When the union
- *   (or the prefix) is not already in the store's pools, it is interned into
- *   reports->actor_sets / reports->strings through a cast.  The pools are an
- *   append-only cache: interning never moves or renumbers existing ids, so
- *   everything that refers to the store stays valid, and it is undone by
- *   nothing.  But it is a write: toll_reconcile needs exclusive access to
- *   the reports (no concurrent toll_reconcile, accessor or load on the same
- *   store) whenever new sets or prefixes may appear.
+ * Derived values: an incident's actor set is the union of its reports'
+ * sets, and its region may be the common prefix of its reports' regions.
+ * When the union (or the prefix) is not in the store's pools, it is
+ * interned into the incidents' own pools (src/reconcile/reconcile.h,
+ * "Derived values"); the store is only read, so several toll_reconcile,
+ * summarize and accessor calls may read one store at the same time.
  */
 #include "reconcile/reconcile.h"
+#include "base/strhash.h"
 #include "render/render.h"
 #include "reconcile/link.h"
 
@@ -190,6 +186,14 @@ static void incidents_destroy(toll_incidents *inc, size_t nrep)
     CELL_COLUMNS(FREE_CELL)
 #undef FREE_CELL
     toll__free(&a, inc->report_idx, n_or_1(nrep) * sizeof *inc->report_idx);
+    if (inc->ext) {
+        toll__incext *x = inc->ext->summarize;
+        if (x)
+            x->destroy(&a, x);
+        toll__free(&a, inc->ext, sizeof *inc->ext);
+    }
+    toll__setpool_free(&inc->own_sets);
+    toll__strpool_free(&inc->own_strings);
     toll__incidents_delete(inc); /* the block and its links (src/reconcile/link.c) */
 }
 
@@ -200,7 +204,6 @@ void toll_incidents_free(toll_incidents *inc)
     size_t nrep = inc->n ? (size_t)inc->r_begin[inc->n - 1] +
                                inc->r_count[inc->n - 1]
                          : 0;
-    toll__aggcache_free(inc); /* summarize's key codes (summarize_kernel.c) */
     incidents_destroy(inc, nrep);
 }
 
@@ -301,15 +304,62 @@ static size_t common_levels(const char *p, size_t pl, const char *q,
     return i ? i - 1 : 0; /* drop the separator itself */
 }
 
-/* Intern s[0..len) into the store's string pool (append-only cache; see the
- * note at the top).  Looks it up first so that nothing is written when it
- * is already there. */
-static toll_status intern_string(toll_reports *rw, const char *s, size_t len,
-                                 uint32_t *id)
+/* ---- the incidents' id space (src/reconcile/reconcile.h) --------------- */
+
+int toll__inc_find(const toll_incidents *inc, const char *s, size_t len,
+                   uint32_t *id)
 {
-    if (toll__strpool_find(&rw->strings, s, len, id))
+    uint32_t local;
+    /* an id at or past nstr was added to the store after the incidents */
+    if (toll__strpool_find(&inc->reports->strings, s, len, id) &&
+        *id < inc->nstr)
+        return 1;
+    if (!toll__strpool_find(&inc->own_strings, s, len, &local))
+        return 0;
+    *id = local ? (uint32_t)(inc->nstr + local - 1) : 0;
+    return 1;
+}
+
+toll_status toll__inc_intern(toll_incidents *inc, const char *s, size_t len,
+                             uint32_t *id)
+{
+    uint32_t local;
+    if (toll__strpool_find(&inc->reports->strings, s, len, id) &&
+        *id < inc->nstr)
         return TOLL_OK;
-    return toll__strpool_intern(&rw->strings, s, len, id);
+    /* own_strings: found or added, the bytes hashed once */
+    toll_status st = toll__strpool_intern_hashed(
+        &inc->own_strings, s, len, toll__hash_bytes(s, len), &local);
+    if (st)
+        return st;
+    *id = local ? (uint32_t)(inc->nstr + local - 1) : 0;
+    return TOLL_OK;
+}
+
+/* The id of the actor set of the names ids[0..n) (store string ids): the
+ * store's set when it has it, else one of own_sets, whose label is then
+ * given its id in the incidents' id space. */
+static toll_status intern_set(toll_incidents *inc, const uint32_t *ids,
+                              size_t n, uint32_t *id)
+{
+    const toll_reports *r = inc->reports;
+    size_t before = inc->own_sets.count;
+    toll_status st = toll__setpool_intern_over(&inc->own_sets, &r->actor_sets,
+                                               &r->strings, &inc->own_strings,
+                                               ids, n, id);
+    if (st || inc->own_sets.count == before)
+        return st;
+    /* new: its label, interned into own_strings, gets its id in the id
+     * space (the store's when the store has the text) */
+    uint32_t local = (uint32_t)(*id - inc->nsets + 1);
+    uint32_t l = inc->own_sets.label[local], g;
+    const char *ls = toll__str(&inc->own_strings, l);
+    size_t ll = toll__strlen(&inc->own_strings, l);
+    if (toll__strpool_find(&r->strings, ls, ll, &g) && g < inc->nstr)
+        inc->own_sets.label[local] = g;
+    else
+        inc->own_sets.label[local] = (uint32_t)(inc->nstr + l - 1);
+    return TOLL_OK;
 }
 
 /* ---- reports gathered in incident order --------------------------------------- */
@@ -350,12 +400,12 @@ typedef struct grow {
 
 /* The reconciled region of rows g[0..rc): the longest when all lie on one
  * path, else their longest common level-wise prefix and a conflict. */
-static toll_status reconcile_region(toll_reports *rw, const grow *g,
+static toll_status reconcile_region(toll_incidents *inc, const grow *g,
                                     uint32_t rc, int may_intern,
                                     uint32_t *region, int *conflict,
                                     int *deferred)
 {
-    const toll__strpool *sp = &rw->strings;
+    const toll__strpool *sp = &inc->reports->strings; /* reports' regions */
     uint32_t longest = 0;
     *region = 0;
     *conflict = 0;
@@ -385,11 +435,11 @@ static toll_status reconcile_region(toll_reports *rw, const grow *g,
     if (cl == 0)
         return TOLL_OK;
     if (!may_intern) { /* read-only: a lookup, else later (see below) */
-        if (!toll__strpool_find(&rw->strings, ls, cl, region))
+        if (!toll__inc_find(inc, ls, cl, region))
             *deferred = 1;
         return TOLL_OK;
     }
-    return intern_string(rw, ls, cl, region);
+    return toll__inc_intern(inc, ls, cl, region);
 }
 
 /* Dates of rows g[0..rc): the intersection of their spans when it is not
@@ -442,8 +492,7 @@ static void reconcile_dates(const grow *g, uint32_t rc, int32_t *start,
  * threads of one call). */
 typedef struct rctx {
     const toll_reports *r;
-    toll_reports *rw;        /* the same store: pools may be extended */
-    toll_incidents *inc;
+    toll_incidents *inc;     /* its own pools may be extended */
     toll_policy policy;
     int include_self;
     size_t nstr;
@@ -564,7 +613,6 @@ static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
                                  int *deferred, toll_error *err)
 {
     const toll_reports *r = x->r;
-    toll_reports *rw = x->rw;
     toll_incidents *inc = x->inc;
     const size_t nstr = x->nstr;
     const toll__qcell *gq = t->gq;
@@ -605,8 +653,7 @@ static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
         *deferred = 1;
         return TOLL_OK;
     } else if (nu) {
-        st = toll__setpool_intern(&rw->actor_sets, &rw->strings, t->ubuf, nu,
-                                  &uset);
+        st = intern_set(inc, t->ubuf, nu, &uset);
         if (st == TOLL_ENOMEM)
             return toll__nomem(err);
         if (st)
@@ -644,7 +691,7 @@ static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
 
     /* Place and time. */
     int conflict;
-    st = reconcile_region(rw, g, rc, may_intern, &inc->region[c], &conflict,
+    st = reconcile_region(inc, g, rc, may_intern, &inc->region[c], &conflict,
                           deferred);
     if (st == TOLL_ENOMEM)
         return toll__nomem(err);
@@ -940,9 +987,6 @@ toll_status toll_reconcile(const toll_reports *reports,
     if (!reports)
         return toll__err(err, TOLL_EINVAL, "toll_reconcile: reports is NULL");
 
-    /* See the note at the top of this file: the pools are an append-only
-     * cache that reconcile may extend. */
-    toll_reports *rw = (toll_reports *)reports;
     const toll_reports *r = reports;
     toll_reconcile_options o;
     toll_reconcile_options_init(&o);
@@ -986,14 +1030,22 @@ toll_status toll_reconcile(const toll_reports *reports,
     inc->alloc = a;
     inc->reports = r;
     inc->opts = o;
+    inc->nstr = nstr;
+    inc->nsets = r->actor_sets.count;
+    inc->ncategories = r->ncategories;
+    if (toll__strpool_init(&inc->own_strings, &inc->alloc) ||
+        toll__setpool_init(&inc->own_sets, &inc->alloc) ||
+        !(inc->ext = toll__calloc(&a, 1, sizeof *inc->ext))) {
+        st = toll__nomem(err);
+        goto cleanup;
+    }
 
     /* 1. Group: reports sharing a key form one incident, in order of first
      *    appearance; an unkeyed report is an incident of its own, unless
      *    link=auto put it in a cluster (src/reconcile/link.c): it then joins the
      *    incident of the cluster's first report. */
     if (o.link == TOLL_LINK_AUTO &&
-        (st = toll__link_reports(rw, &o, &a, s.link_first,
-                                 toll__incidents_links(inc), err)))
+        (st = toll__link_reports(inc, &o, &a, s.link_first, err)))
         goto cleanup;
     size_t n = 0;
     for (size_t i = 0; i < nrep; i++) {
@@ -1042,7 +1094,7 @@ toll_status toll_reconcile(const toll_reports *reports,
         inc->report_idx[inc->r_begin[c] + inc->r_count[c]++] = (uint32_t)i;
     }
     if (o.link == TOLL_LINK_AUTO &&
-        (st = toll__link_finish(rw, inc, s.inc_of, err)))
+        (st = toll__link_finish(inc, s.inc_of, err)))
         goto cleanup;
 
     /* 2. Category ranks (the store's first-seen order) and the number of
@@ -1124,7 +1176,7 @@ toll_status toll_reconcile(const toll_reports *reports,
      *    cells are its own; see reconcile_range for the pools). */
     memset(s.smap, 0, nstr * sizeof *s.smap); /* now: actor stamps */
     {
-        rctx x = {r, rw, inc, o.policy, include_self, nstr, s.cat_rank};
+        rctx x = {r, inc, o.policy, include_self, nstr, s.cat_rank};
         st = reconcile_incidents(&x, &s, &a, use_threads(&o, &a, n), err);
         if (st)
             goto cleanup;

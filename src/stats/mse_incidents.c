@@ -248,7 +248,6 @@ toll_status toll_mse_data_from_incidents(const toll_incidents *inc,
         return st;
     const toll_reports *rep = inc->reports;
     const toll__strpool *sp = &rep->strings;
-    const toll__setpool *ap = &rep->actor_sets;
     const toll_allocator *a = &inc->alloc; /* temporaries */
     uint32_t src_id[TOLL_MSE_MAX_LISTS];
     int K = 0;
@@ -278,7 +277,8 @@ toll_status toll_mse_data_from_incidents(const toll_incidents *inc,
             const char *nm = lists[j];
             uint32_t id = 0;
             if (!nm || !*nm ||
-                !toll__strpool_find(sp, nm, strlen(nm), &id) || id == 0) {
+                !toll__strpool_find(sp, nm, strlen(nm), &id) || id == 0 ||
+                id >= inc->nstr) { /* a source loaded after them */
                 st = toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "lists", nm,
                                   nm ? strlen(nm) : 0,
                                   "no report has the source '%s'",
@@ -306,7 +306,7 @@ toll_status toll_mse_data_from_incidents(const toll_incidents *inc,
             for (uint32_t k = 0; k < n; k++) {
                 uint32_t r = inc->report_idx[b + k];
                 uint32_t sa = rep->source_actor[r], src = rep->source[r];
-                if (sa && toll__set_contains(ap, inc->actors[i], sa))
+                if (sa && toll__inc_set_contains(inc, inc->actors[i], sa))
                     continue;
                 if (src == 0 || src >= seen_n || seen[src])
                     continue;
@@ -364,7 +364,7 @@ toll_status toll_mse_data_from_incidents(const toll_incidents *inc,
         for (uint32_t k = 0; k < n; k++) {
             uint32_t r = inc->report_idx[b + k];
             uint32_t sa = rep->source_actor[r], src = rep->source[r];
-            if (sa && toll__set_contains(ap, inc->actors[i], sa))
+            if (sa && toll__inc_set_contains(inc, inc->actors[i], sa))
                 continue;
             for (int j = 0; j < K; j++)
                 if (src_id[j] == src)
@@ -387,8 +387,9 @@ toll_status toll_mse_data_from_incidents(const toll_incidents *inc,
             size_t len = 0;
             int64_t num = 0;
             if (sk.kind == ST_REGION) {
-                s = toll__str(sp, inc->region[i]);
-                len = toll__strlen(sp, inc->region[i]);
+                /* the incidents' id space (src/reconcile/reconcile.h) */
+                s = toll__inc_str(inc, inc->region[i]);
+                len = toll__inc_strlen(inc, inc->region[i]);
                 if (sk.levels > 0) {
                     int cnt = 0;
                     for (size_t c = 0; c < len; c++)

@@ -203,30 +203,48 @@ void toll__kcol_free(const toll_allocator *a, toll__kcol *col)
     (*(p) == *(expected) ? (*(p) = (desired), 1) : (*(expected) = *(p), 0))
 #endif
 
+/* Free the cache and its columns (its toll__incext destroy, called by
+ * toll_incidents_free). */
+static void aggcache_destroy(const toll_allocator *a, toll__incext *self)
+{
+    struct toll__aggcache *c = (struct toll__aggcache *)(void *)self;
+    for (int k = 0; k < TOLL__KC_N; k++)
+        toll__kcol_free(a, c->col[k]);
+    toll__free(a, c, sizeof *c);
+}
+
+/* The published cache, or NULL (the incidents' summarize cell,
+ * src/reconcile/reconcile.h). */
+static struct toll__aggcache *aggcache_get(const toll_incidents *inc)
+{
+    toll__incext *x = KLOAD(&inc->ext->summarize);
+    return (struct toll__aggcache *)(void *)x;
+}
+
 const toll__kcol *toll__kcache_get(const toll_incidents *inc, int slot)
 {
-    struct toll__aggcache *c = KLOAD(&((toll_incidents *)inc)->agg_cache);
+    struct toll__aggcache *c = aggcache_get(inc);
     return c ? KLOAD(&c->col[slot]) : NULL;
 }
 
 const toll__kcol *toll__kcache_put(const toll_incidents *inc, int slot,
                                    toll__kcol *col)
 {
-    toll_incidents *w = (toll_incidents *)inc; /* the cache only */
     const toll_allocator *a = &inc->alloc;
-    struct toll__aggcache *c = KLOAD(&w->agg_cache);
+    struct toll__aggcache *c = aggcache_get(inc);
     if (!c) {
         struct toll__aggcache *fresh = toll__calloc(a, 1, sizeof *fresh);
         if (!fresh) {
             toll__kcol_free(a, col);
             return NULL;
         }
-        struct toll__aggcache *expected = NULL;
-        if (KCAS(&w->agg_cache, &expected, fresh)) {
+        fresh->ext.destroy = aggcache_destroy;
+        toll__incext *expected = NULL;
+        if (KCAS(&inc->ext->summarize, &expected, &fresh->ext)) {
             c = fresh;
         } else { /* another thread's is in place */
             toll__free(a, fresh, sizeof *fresh);
-            c = expected;
+            c = (struct toll__aggcache *)(void *)expected;
         }
     }
     toll__kcol *expected = NULL;
@@ -234,15 +252,4 @@ const toll__kcol *toll__kcache_put(const toll_incidents *inc, int slot,
         return col;
     toll__kcol_free(a, col);
     return expected;
-}
-
-void toll__aggcache_free(toll_incidents *inc)
-{
-    if (!inc || !inc->agg_cache)
-        return;
-    const toll_allocator *a = &inc->alloc;
-    for (int k = 0; k < TOLL__KC_N; k++)
-        toll__kcol_free(a, inc->agg_cache->col[k]);
-    toll__free(a, inc->agg_cache, sizeof *inc->agg_cache);
-    inc->agg_cache = NULL;
 }

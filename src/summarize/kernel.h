@@ -81,7 +81,9 @@ toll_status toll__kernel_group_hash(const toll_allocator *a,
  * the first summarize call that needs them and published with an atomic
  * compare-and-swap (a racing thread frees its own copy and uses the one
  * published), so concurrent summarize calls on one incidents object stay
- * safe; toll_incidents_free frees them (toll__aggcache_free).
+ * safe.  The cache lives in the incidents' summarize cell
+ * (src/reconcile/reconcile.h, toll__incext_cell): its header's destroy is
+ * how toll_incidents_free frees it.
  */
 enum {
     TOLL__KC_ACTOR = 0,       /* per incident: actor set label */
@@ -106,6 +108,7 @@ typedef struct toll__kcol {
 } toll__kcol;
 
 struct toll__aggcache {
+    toll__incext ext;            /* first: the cell holds &ext */
     toll__kcol *col[TOLL__KC_N]; /* NULL: not built yet */
 };
 

@@ -934,14 +934,13 @@ static toll_status string_code(ctx *c, dim *d, uint32_t id, uint32_t *code)
         *code = d->by_id[id] - 1;
         return TOLL_OK;
     }
-    const toll__strpool *sp = &c->rep->strings;
     dim_val v;
     if (d->kind == DIM_ACTOR && id == 0) {
         v.s = "unknown";
         v.len = 7;
-    } else {
-        v.s = toll__str(sp, id);
-        v.len = toll__strlen(sp, id);
+    } else { /* the incidents' id space (src/reconcile/reconcile.h) */
+        v.s = toll__inc_str(c->inc, id);
+        v.len = toll__inc_strlen(c->inc, id);
     }
     v.num = 0;
     v.hash = 0;
@@ -960,9 +959,8 @@ static toll_status region_code(ctx *c, dim *d, uint32_t id, uint32_t *code)
         *code = d->by_id[id] - 1;
         return TOLL_OK;
     }
-    const toll__strpool *sp = &c->rep->strings;
-    const char *s = toll__str(sp, id);
-    size_t len = toll__strlen(sp, id);
+    const char *s = toll__inc_str(c->inc, id);
+    size_t len = toll__inc_strlen(c->inc, id);
     if (d->levels > 0) {
         int seen = 0;
         for (size_t i = 0; i < len; i++)
@@ -980,9 +978,8 @@ static toll_status region_code(ctx *c, dim *d, uint32_t id, uint32_t *code)
 
 static int region_matches(const ctx *c, uint32_t id)
 {
-    const toll__strpool *sp = &c->rep->strings;
-    size_t len = toll__strlen(sp, id);
-    const char *s = toll__str(sp, id);
+    size_t len = toll__inc_strlen(c->inc, id);
+    const char *s = toll__inc_str(c->inc, id);
     if (len < c->prefix_len || memcmp(s, c->prefix, c->prefix_len) != 0)
         return 0;
     return len == c->prefix_len || s[c->prefix_len] == '/';
@@ -992,9 +989,9 @@ static int actors_match(const ctx *c, uint32_t set)
 {
     if (set == 0)
         return c->filter_unknown;
-    const toll__setpool *ap = &c->rep->actor_sets;
     for (size_t k = 0; k < c->n_filter_actors; k++)
-        if (c->filter_actors[k] && toll__set_contains(ap, set, c->filter_actors[k]))
+        if (c->filter_actors[k] &&
+            toll__inc_set_contains(c->inc, set, c->filter_actors[k]))
             return 1;
     return 0;
 }
@@ -1069,7 +1066,6 @@ static toll_status flush_pending(ctx *c)
 static toll_status aggregate(ctx *c, toll_error *err)
 {
     const toll_incidents *inc = c->inc;
-    const toll__setpool *ap = &c->rep->actor_sets;
     const toll_allocator *a = c->ta;
     toll_status st = TOLL_OK;
     int64_t *psplit = NULL, *plow = NULL, *phigh = NULL;
@@ -1135,16 +1131,17 @@ static toll_status aggregate(ctx *c, toll_error *err)
         if (c->actor_dim >= 0) {
             dim *d = &c->dims[c->actor_dim];
             if (c->attribution == TOLL_ATTR_JOINT || set == 0) {
-                uint32_t lid = set ? ap->label[set] : c->unknown_actor;
+                uint32_t lid =
+                    set ? toll__inc_set_label(inc, set) : c->unknown_actor;
                 if ((st = string_code(c, d, lid, &c->aparts[0].code)))
                     goto fail;
             } else {
-                na = toll__set_size(ap, set);
+                na = toll__inc_set_size(inc, set);
                 if (na > c->aparts_cap &&
                     (st = toll__grow(a, (void **)&c->aparts, &c->aparts_cap,
                                      na, sizeof *c->aparts)))
                     goto fail;
-                const uint32_t *m = toll__set_members(ap, set);
+                const uint32_t *m = toll__inc_set_members(inc, set);
                 for (size_t k = 0; k < na; k++)
                     if ((st = string_code(c, d, m[k], &c->aparts[k].code)))
                         goto fail;
@@ -1308,10 +1305,10 @@ static int fast_applies(const ctx *c)
     for (size_t k = 0; k < c->ndims; k++) {
         uint64_t b;
         switch (c->dims[k].kind) {
-        case DIM_ACTOR: b = (uint64_t)c->rep->actor_sets.count + 1; break;
-        case DIM_REGION: b = (uint64_t)c->rep->strings.count; break;
+        case DIM_ACTOR: b = (uint64_t)toll__inc_nsets(c->inc) + 1; break;
+        case DIM_REGION: b = (uint64_t)toll__inc_nstrings(c->inc); break;
         case DIM_PERIOD: b = (uint64_t)c->inc->n + 1; break;
-        case DIM_CATEGORY: b = (uint64_t)c->rep->strings.count; break;
+        case DIM_CATEGORY: b = (uint64_t)toll__inc_nstrings(c->inc); break;
         case DIM_GRADE: b = 5; break;
         default: return 0; /* kept fields */
         }
@@ -1372,13 +1369,14 @@ static void fast_compose(uint32_t *const *rc, const uint64_t *stride,
 static size_t fast_by_id_n(const ctx *c, const dim *d)
 {
     const toll_incidents *inc = c->inc;
-    const toll__setpool *ap = &c->rep->actor_sets;
     uint32_t mx = 0;
     switch (d->kind) {
     case DIM_ACTOR:
         mx = c->unknown_actor;
-        for (size_t s = 0; s < ap->count; s++)
-            mx = ap->label[s] > mx ? ap->label[s] : mx;
+        for (size_t s = 0, ns = toll__inc_nsets(inc); s < ns; s++) {
+            uint32_t l = toll__inc_set_label(inc, (uint32_t)s);
+            mx = l > mx ? l : mx;
+        }
         break;
     case DIM_REGION:
         for (size_t i = 0; i < inc->n; i++)
@@ -1389,7 +1387,7 @@ static size_t fast_by_id_n(const ctx *c, const dim *d)
             mx = inc->c_category[k] > mx ? inc->c_category[k] : mx;
         break;
     default: /* not a fast-path key: the whole pool */
-        return c->rep->strings.count ? c->rep->strings.count : 1;
+        return toll__inc_nstrings(inc);
     }
     return (size_t)mx + 1;
 }
@@ -1397,7 +1395,6 @@ static size_t fast_by_id_n(const ctx *c, const dim *d)
 static toll_status fast_aggregate(ctx *c, int *used, toll_error *err)
 {
     const toll_incidents *inc = c->inc;
-    const toll__setpool *ap = &c->rep->actor_sets;
     const toll_allocator *a = c->ta;
     groups *g = &c->g;
     size_t n = inc->n, nk = c->ndims, cap = inc->nc + 1, nr = 0, ng = 0;
@@ -1433,7 +1430,7 @@ static toll_status fast_aggregate(ctx *c, int *used, toll_error *err)
     rC = dC ? rc[c->category_dim] : NULL;
     rG = dG ? rc[c->grade_dim] : NULL;
     if (dA) {
-        amap_n = ap->count ? ap->count : 1;
+        amap_n = toll__inc_nsets(inc);
         if (!(amap = toll__calloc(a, amap_n, sizeof *amap)))
             goto nomem;
     }
@@ -1477,7 +1474,8 @@ static toll_status fast_aggregate(ctx *c, int *used, toll_error *err)
         for (size_t r = 0; r < nr; r++) {
             uint32_t set = inc->actors[rec_inc[r]], v = amap[set];
             if (TOLL__UNLIKELY(!v)) {
-                uint32_t lid = set ? ap->label[set] : c->unknown_actor;
+                uint32_t lid =
+                    set ? toll__inc_set_label(inc, set) : c->unknown_actor;
                 if ((st = string_code(c, dA, lid, &v)))
                     goto fail;
                 amap[set] = ++v;
@@ -1663,7 +1661,6 @@ static int cmp_klabel(const void *pa, const void *pb)
 /* The label of source id `sid` for the key of `slot`. */
 static klabel klabel_of(const ctx *c, int slot, uint32_t sid)
 {
-    const toll__strpool *sp = &c->rep->strings;
     klabel l = {NULL, 0, sid};
     if (slot == TOLL__KC_ACTOR) {
         if (sid == 0) {
@@ -1671,10 +1668,10 @@ static klabel klabel_of(const ctx *c, int slot, uint32_t sid)
             l.len = 7;
             return l;
         }
-        sid = c->rep->actor_sets.label[sid];
+        sid = toll__inc_set_label(c->inc, sid);
     }
-    l.s = toll__str(sp, sid);
-    l.len = toll__strlen(sp, sid);
+    l.s = toll__inc_str(c->inc, sid); /* src/reconcile/reconcile.h */
+    l.len = toll__inc_strlen(c->inc, sid);
     if (slot > TOLL__KC_REGION) { /* region:K: the first levels */
         int levels = slot - TOLL__KC_REGION, seen = 0;
         for (size_t i = 0; i < l.len; i++)
@@ -2682,20 +2679,23 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
         while (c.prefix_len && c.prefix[c.prefix_len - 1] == '/')
             c.prefix_len--;
     }
+    /* names are looked up in the incidents' id space, and the categories
+     * are those of their reports (src/reconcile/reconcile.h) */
     const toll__strpool *sp = &c.rep->strings;
-    if (!toll__strpool_find(sp, "unknown", 7, &c.unknown_actor))
+    const size_t ncat = incidents->ncategories;
+    if (!toll__inc_find(incidents, "unknown", 7, &c.unknown_actor))
         c.unknown_actor = 0;
     if (opts->category && opts->category[0]) {
         const char *cat = opts->category;
         uint32_t id = 0;
-        int found = toll__strpool_find(sp, cat, strlen(cat), &id);
+        int found = toll__inc_find(incidents, cat, strlen(cat), &id);
         int listed = 0;
-        for (size_t k = 0; k < c.rep->ncategories; k++)
+        for (size_t k = 0; k < ncat; k++)
             listed |= found && c.rep->categories[k] == id;
-        if (c.rep->ncategories && !listed) {
+        if (ncat && !listed) {
             toll__buf names;
             toll__buf_init(&names, c.ta);
-            for (size_t k = 0; k < c.rep->ncategories && !st; k++)
+            for (size_t k = 0; k < ncat && !st; k++)
                 st = toll__buf_appendf(&names, "%s%s", k ? ", " : "",
                                        toll__str(sp, c.rep->categories[k]));
             toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "category", cat,
@@ -2710,7 +2710,7 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
         c.all_categories = 1;
     } else {
         uint32_t id = 0;
-        c.category_absent = !toll__strpool_find(sp, "killed", 6, &id);
+        c.category_absent = !toll__inc_find(incidents, "killed", 6, &id);
         c.category = id;
     }
     if (opts->n_actors) {
@@ -2721,7 +2721,7 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
         for (size_t k = 0; k < opts->n_actors; k++) {
             const char *nm = opts->actors[k];
             uint32_t id = 0;
-            if (!toll__strpool_find(sp, nm, strlen(nm), &id))
+            if (!toll__inc_find(incidents, nm, strlen(nm), &id))
                 id = 0;
             c.filter_actors[k] = id;
             if (strcmp(nm, "unknown") == 0)
@@ -2815,7 +2815,7 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
         }
         d->by_id_n = d->kind == DIM_GRADE ? 5
                      : fast              ? fast_by_id_n(&c, d)
-                                         : sp->count;
+                                         : toll__inc_nstrings(incidents);
         d->by_id = toll__calloc(c.ta, d->by_id_n, sizeof *d->by_id);
         if (!d->by_id)
             goto nomem;

@@ -356,9 +356,9 @@ def test_threads_reading_column_buffers_should_agree(incidents):
 
 # --------------------------------------------------------------------------
 # regression: concurrent reconcile of one Reports (docs/robustness.md, "What
-# was found").  toll_reconcile interns derived actor sets and region prefixes
-# into the store's pools, so the C library requires exclusive access to the
-# reports; the module released the GIL for several reconciles of the same
+# was found").  toll_reconcile then interned derived actor sets and region
+# prefixes into the store's pools (they now stay in the incidents); the
+# module released the GIL for several reconciles of the same
 # Reports at once, and the interpreter died ("double free or corruption",
 # an AddressSanitizer double-free under scripts/pytest-asan.sh).  Run in a
 # child process so that a crash fails this test instead of killing pytest.

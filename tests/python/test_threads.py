@@ -1,5 +1,8 @@
 """toll.read(..., threads=): a load split over two threads gives the same
-store as a one-thread load (docs/parallel_load.md)."""
+store as a one-thread load (docs/parallel_load.md); calls on one store from
+several Python threads wait for each other instead of failing."""
+import threading
+
 import pytest
 
 import toll
@@ -52,3 +55,58 @@ def test_threads_should_reject_a_negative_count(tmp_path):
     p.write_text(_csv(10))
     with pytest.raises(toll.OptionError):
         toll.read(p, threads=-1)
+
+
+def _load_in_thread(r, text):
+    """Start loading `text` into r in a thread; returns (thread, started)."""
+    started = threading.Event()
+
+    def run():
+        started.set()
+        r.load_text(text, name="more.csv")
+
+    t = threading.Thread(target=run)
+    t.start()
+    started.wait()
+    return t
+
+
+def test_len_during_a_load_in_another_thread_should_wait_and_return():
+    r = toll.Reports()
+    t = _load_in_thread(r, _csv(300000))
+    seen = {len(r)}
+    while t.is_alive():
+        seen.add(len(r))  # before the load or after it: never an error
+    t.join()
+    assert seen <= {0, 300000}
+    assert len(r) == 300000
+
+
+def test_summaries_during_a_load_should_wait_and_see_their_reports():
+    r = toll.Reports()
+    r.load_text(_csv(3000), name="first.csv")
+    inc = r.reconcile()
+    before = inc.summarize(by="actor").to_dict()
+    t = _load_in_thread(r, _csv(200000))
+    during = [inc.summarize(by="actor").to_dict() for _ in range(5)]
+    t.join()
+    assert all(d == before for d in during)
+    assert inc.summarize(by="actor").to_dict() == before
+    assert len(r) == 203000
+
+
+def test_concurrent_reconciles_should_share_the_store():
+    r = toll.Reports()
+    r.load_text(_csv(20000), name="r.csv")
+    want = r.reconcile().table().to_dict()
+    got = []
+
+    def run():
+        got.append(r.reconcile().table().to_dict())
+
+    ts = [threading.Thread(target=run) for _ in range(3)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert got == [want] * 3
