@@ -1,6 +1,6 @@
 /*
  * bench/phases.c - time the phases of the benchmark job in one process and
- * print the figures the issue "Speed and memory" asks for.
+ * print the figures of the speed and memory targets (bench/RESULTS.md).
  *
  *   toll_phases job FILE [--by BY] [--runs N] [--threads N]
  *       load, reconcile, summarize, render (CSV to a sink) and free, each

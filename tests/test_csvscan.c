@@ -147,7 +147,7 @@ static void ref_row(int c, void *data)
 }
 
 /* libcsv fed one physical line at a time, the row's line taken when the
- * parser is between rows at the start of a line (the old ingest_csv.c). */
+ * parser is between rows at the start of a line (an earlier CSV reader). */
 static void reference(const char *p, size_t n, char delim, out *o)
 {
     struct csv_parser cp;

@@ -39,7 +39,7 @@ void locked_alloc_destroy(locked_alloc *l);
  * and passes, Check having no skip. */
 int toll_test_shared_path(char *buf, size_t n, const char *rel);
 
-/* Store inspection for the ingest suites (they see the stage headers (src/STAGE/STAGE.h)). */
+/* Store inspection for the ingest suites (they see the stage headers: src/store/store.h and others). */
 struct toll__qcell;
 /* The quantity cell of report i for category `cat`, or NULL. */
 const struct toll__qcell *report_cell(const toll_reports *r, size_t i,

@@ -68,7 +68,7 @@ static inline uint32_t toll__hash_bytes(const char *s, size_t len)
 }
 
 /* ---- string pool entry points that take the hash (src/base/pool.c) ----------
- * (they belong with toll__strpool_* in internal.h, which is shared) */
+ * (they belong with toll__strpool_* in src/base/base.h) */
 
 struct toll__strpool;
 /* Prefetch the table slot of hash h (a lookup of that hash follows). */

@@ -181,7 +181,7 @@ typedef struct toll__binding {
 
 /* ---- a load in progress ----------------------------------------------------- */
 
-/* Kinds of field with a memo of recent texts (see ingest.c). */
+/* Kinds of field with a memo of recent texts (see src/io/record.c). */
 enum {
     TOLL__MEMO_TEXT = 0, /* source, source_actor: string id */
     TOLL__MEMO_KIND,     /* source_kind */
@@ -221,7 +221,7 @@ typedef struct toll__ingest {
     toll__buf text;
     toll__member *m;
     size_t m_cap;
-    /* what recent texts read as, by kind of field (ingest.c): NULL until
+    /* what recent texts read as, by kind of field (src/io/record.c): NULL until
      * first used, and left NULL when it cannot be allocated */
     struct toll__memo_ent *memo[TOLL__MEMO_KINDS];
     int memo_off;         /* an allocation failed: no memo for this load */
@@ -231,10 +231,10 @@ typedef struct toll__ingest {
     size_t key_len;
     uint32_t key_hash;
     /* quantities made of digits ("92", "85-92") may be read without the
-     * parser: no lexicon word starts with a digit (ingest.c) */
+     * parser: no lexicon word starts with a digit (src/io/load.c) */
     int num_fast;
     /* JSON: the keys `bind` was built for (reused while records repeat
-     * them, ingest_json.c) */
+     * them, src/io/json/reader.c) */
     toll__buf bkeys;
     size_t *bklen;
     size_t bklen_cap, bkn;
@@ -328,7 +328,7 @@ enum { TOLL__ENC_UTF8 = 0, TOLL__ENC_LATIN1, TOLL__ENC_CP1252 };
  * error. */
 toll_status toll__input_read(toll__input *src, const char **p, size_t *n);
 
-/* Format readers (ingest_json.c, ingest_csv.c). */
+/* Format readers (src/io/json/reader.c, src/io/csv/reader.c). */
 toll_status toll__load_json_array(toll__ingest *in, toll__input *src);
 toll_status toll__load_jsonl(toll__ingest *in, toll__input *src);
 toll_status toll__load_csv(toll__ingest *in, toll__input *src);

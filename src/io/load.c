@@ -254,7 +254,7 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
         fmt = sniff(p, n);
 
     /* Two threads, each loading a part of the input into a store of its
-     * own, merged in order (src/ingest_parallel.c); else one thread. */
+     * own, merged in order (src/io/split.c); else one thread. */
     if ((fmt == TOLL_FORMAT_CSV || fmt == TOLL_FORMAT_JSONL) &&
         toll__load_split(&in, src, fmt, path_hint, &ls.mark, &st))
         goto cleanup;

@@ -1,10 +1,10 @@
 /*
- * src/reconcile/link.h - private interface of src/reconcile/link.c (linking unkeyed
- * reports), used by src/reconcile/reconcile.c.
+ * src/reconcile/link.h - private interface of src/reconcile/link.c
+ * (linking unkeyed reports), used by src/reconcile/reconcile.c.
  *
  * The links of a reconcile live next to the incidents: struct
- * toll_incidents (the stage headers (src/STAGE/STAGE.h)) has no field for them, so reconcile
- * allocates its incidents object through toll__incidents_new, which places
+ * toll_incidents (src/reconcile/reconcile.h) has no field for them, so
+ * reconcile allocates its incidents object through toll__incidents_new, which places
  * it at the start of a larger block (toll__incidents_x) that also holds the
  * links.  Every toll_incidents comes from toll__incidents_new.
  */

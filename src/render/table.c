@@ -3,7 +3,7 @@
  * Markdown and aligned text.
  *
  * A table is allocated as a private `table_impl` whose first member is the
- * shared `struct toll_table` (the stage headers (src/STAGE/STAGE.h)); the private part holds one
+ * shared `struct toll_table` (src/render/render.h); the private part holds one
  * hash index per column for deduplicating dictionary strings.  Tables must
  * therefore be created with toll__table_new.
  */

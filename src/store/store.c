@@ -221,7 +221,7 @@ const char *toll_reports_category(const toll_reports *r, size_t i)
 }
 
 /* Room for `n` reports, `nq` quantity cells and `nx` extras in all (a
- * merge of split loads writes them directly; ingest_parallel.c). */
+ * merge of split loads writes them directly; src/io/split.c). */
 toll_status toll__reports_reserve(toll_reports *r, size_t n, size_t nq,
                                   size_t nx)
 {

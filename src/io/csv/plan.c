@@ -5,7 +5,7 @@
  * and appends itself; anything out of the common case gives the row back
  * to the generic path, which does it all again from the start.
  *
- * Each step does exactly what the generic path (build_row in ingest.c)
+ * Each step does exactly what the generic path (build_row in src/io/record.c)
  * does for that slot when the read succeeds without an error or a repair,
  * and in the same order, so the strings are interned in the same order
  * and get the same ids.
@@ -54,7 +54,7 @@ static inline void trim(const char **s, size_t *len)
 
 /* ---- the steps' own memo of short texts -------------------------------------
  *
- * On top of the memo of recent texts (ingest_memo.h, shared with the
+ * On top of the memo of recent texts (src/io/memo.h, shared with the
  * generic path), each step that reads through it keeps a direct-mapped
  * table of what its own texts of 1 to 16 bytes read as, keyed by the text
  * itself: two words and the length hold every byte of such a text, so a
@@ -273,7 +273,7 @@ static inline int plan_qty(toll__ingest *in, const char *s, size_t len,
     return 1;
 }
 
-/* A region text its memo has not seen, read as region_read (ingest.c)
+/* A region text its memo has not seen, read as region_read (src/io/record.c)
  * reads one text: levels at the separator, each trimmed, joined with '/';
  * 0 on anything it would word as an error or repair. */
 static int plan_region(toll__ingest *in, const char *s, size_t len,
@@ -303,7 +303,7 @@ static int plan_region(toll__ingest *in, const char *s, size_t len,
                                 id) == TOLL_OK;
 }
 
-/* An actor text its memo has not seen, read as actor_value (ingest.c)
+/* An actor text its memo has not seen, read as actor_value (src/io/record.c)
  * reads CSV text: names at the separator, trimmed, empty ones skipped. */
 static int plan_actor(toll__ingest *in, const char *s, size_t len,
                       uint32_t *set)
@@ -439,7 +439,7 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
     if (text[DST_SOURCE] == 0)
         return 0; /* missing source: the generic path words it */
 
-    /* dates, as dates() in ingest.c */
+    /* dates, as dates() in src/io/record.c */
     int32_t first[3], last[3];
     int given[3];
     for (int k = 0; k < 3; k++) {
@@ -467,7 +467,7 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
             first[k] = (int32_t)e->lo;
             last[k] = (int32_t)e->hi;
         } else {
-            /* as date_value (ingest.c); an error is the generic path's */
+            /* as date_value (src/io/record.c); an error is the generic path's */
             const char *t = s;
             size_t tl = len;
             trim(&t, &tl);

@@ -7,7 +7,7 @@
  * reader.  A row then runs the steps as one straight loop over its cells,
  * with no toll__member set-up and no generic slot dispatch.
  *
- * Values come from the memo of recent texts (ingest_memo.h) or, for
+ * Values come from the memo of recent texts (src/io/memo.h) or, for
  * short texts, from each step's own table keyed by the text's bytes; texts
  * neither has seen are read by the plan itself when that cannot fail in a
  * way to word (text fields, ISO or formatted dates, regions, actor lists,
@@ -35,9 +35,9 @@ struct toll__plan_fast;
 
 typedef struct toll__plan_step {
     struct toll__plan_fast *fast; /* the step's own memo of short texts,
-                                     or NULL (ingest_plan.c) */
-    uint8_t op;        /* PLAN_* (ingest_plan.c) */
-    uint8_t arg;       /* text fields: which one (DST_*, ingest_plan.c) */
+                                     or NULL (src/io/csv/plan.c) */
+    uint8_t op;        /* PLAN_* (src/io/csv/plan.c) */
+    uint8_t arg;       /* text fields: which one (DST_*, src/io/csv/plan.c) */
     uint32_t col;      /* the cell */
     uint32_t category; /* quantities: interned category name */
 } toll__plan_step;

@@ -38,7 +38,7 @@ typedef struct cscan {
     size_t nhdr;
     int have_header;
     long key_col;      /* the column of the incident key, or -1 */
-    toll__plan plan;   /* the header's plan (ingest_plan.h) */
+    toll__plan plan;   /* the header's plan (src/io/csv/plan.h) */
 } cscan;
 
 static const char *cell_text(const rowview *v, size_t j)

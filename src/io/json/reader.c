@@ -8,7 +8,7 @@
  * bad element, and streams: only the current element is kept in memory
  * (in `carry` when it spans input chunks).  JSON Lines are read line by
  * line the same way.  Each element's cJSON tree lives in the load's arena
- * (json_arena.c, docs/json-arena.md), reset after the element; its
+ * (src/io/json/arena.c, docs/json-arena.md), reset after the element; its
  * members are read by iterating the children, never by key lookups.
  */
 #include "io/io.h"
