@@ -27,16 +27,25 @@ typedef struct toll__kacc {
 } toll__kacc;
 
 /* The bounds one record adds: low max(lo, 0), high max(hi, low), best
- * `be` (low when NaN).  Shared by both accumulators (the kernel's here and
- * the cached path's packed one in src/summarize/summarize.c). */
+ * `be` (low when NaN), in place.  The one home of the rule, shared by the
+ * kernel's accumulator here, the cached path's packed one and the general
+ * path (aggregate) in src/summarize/summarize.c. */
+static inline void toll__kclamp(int64_t *lo, int64_t *hi, double *be)
+{
+    *lo = *lo > 0 ? *lo : 0;
+    *hi = *hi > *lo ? *hi : *lo;
+    if (isnan(*be))
+        *be = (double)*lo;
+}
+
+/* toll__kclamp, as doubles. */
 static inline void toll__kbounds(int64_t lo, int64_t hi, double be,
                                  double *dlo, double *dhi, double *dbe)
 {
-    lo = lo > 0 ? lo : 0;
-    hi = hi > lo ? hi : lo;
+    toll__kclamp(&lo, &hi, &be);
     *dlo = (double)lo;
     *dhi = (double)hi;
-    *dbe = isnan(be) ? *dlo : be;
+    *dbe = be;
 }
 
 /* The records, as columns: record r is cell cell[r] of incident inc[r]

@@ -1212,11 +1212,9 @@ static toll_status aggregate(ctx *c, toll_error *err)
                 (st = string_code(c, &c->dims[c->category_dim],
                                   inc->c_category[k], &key[c->category_dim])))
                 goto fail;
-            int64_t lo = inc->c_low[k] > 0 ? inc->c_low[k] : 0;
-            int64_t hi = inc->c_high[k] > lo ? inc->c_high[k] : lo;
+            int64_t lo = inc->c_low[k], hi = inc->c_high[k];
             double best = inc->c_best[k];
-            if (isnan(best))
-                best = (double)lo;
+            toll__kclamp(&lo, &hi, &best);
             if (np > 1) {
                 split_int(lo, c->pparts, np, tdays, plow);
                 split_int(hi, c->pparts, np, tdays, phigh);
