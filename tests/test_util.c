@@ -125,6 +125,51 @@ START_TEST(strncaseeq_should_ignore_ascii_case)
 }
 END_TEST
 
+
+START_TEST(space_should_be_the_six_ascii_white_space_bytes)
+{
+    for (int c = 0; c < 256; c++) {
+        int want = c == ' ' || c == '\t' || c == '\n' || c == '\v' ||
+                   c == '\f' || c == '\r';
+        ck_assert_int_eq(toll__is_space((unsigned char)c), want);
+        ck_assert_int_eq(toll__is_blank((unsigned char)c),
+                         c == ' ' || c == '\t');
+    }
+}
+END_TEST
+
+START_TEST(trim_space_should_drop_white_space_at_both_ends_only)
+{
+    const char *s = " \t\r\n\v\fa b\f\n";
+    size_t n = strlen(s);
+    toll__trim_space(&s, &n);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(memcmp(s, "a b", 3), 0);
+    const char *e = " \n\t ";
+    size_t en = strlen(e);
+    toll__trim_space(&e, &en);
+    ck_assert_uint_eq(en, 0);
+    const char *u = "\xc2\xa0x"; /* bytes >= 0x80 are not white space */
+    size_t un = strlen(u);
+    toll__trim_space(&u, &un);
+    ck_assert_uint_eq(un, 3);
+}
+END_TEST
+
+START_TEST(trim_blank_should_keep_line_breaks)
+{
+    const char *s = " \t\nperiod:month\r\t ";
+    size_t n = strlen(s);
+    toll__trim_blank(&s, &n);
+    ck_assert_uint_eq(n, strlen("\nperiod:month\r"));
+    ck_assert_int_eq(s[0], '\n');
+    const char *e = "";
+    size_t en = 0;
+    toll__trim_blank(&e, &en);
+    ck_assert_uint_eq(en, 0);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -139,6 +184,9 @@ static Suite *util_suite(void)
     tcase_add_test(tc, grow_should_fail_cleanly_when_allocation_fails);
     tcase_add_test(tc, grow_should_refuse_overflowing_sizes);
     tcase_add_test(tc, strncaseeq_should_ignore_ascii_case);
+    tcase_add_test(tc, space_should_be_the_six_ascii_white_space_bytes);
+    tcase_add_test(tc, trim_space_should_drop_white_space_at_both_ends_only);
+    tcase_add_test(tc, trim_blank_should_keep_line_breaks);
     suite_add_tcase(s, tc);
     return s;
 }

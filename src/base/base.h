@@ -182,4 +182,51 @@ void toll__setpool_truncate(toll__setpool *p, size_t count);
 /* ASCII case-insensitive compare of s[0..n) with NUL-terminated word. */
 int toll__strncaseeq(const char *s, size_t n, const char *word);
 
+/* What toll trims around values.  Spaces are ASCII white space (space, tab,
+ * LF, VT, FF, CR): around every value read from an input file and around
+ * the words of quantity, date and lexicon texts.  Blanks are space and tab:
+ * around the items of option texts (`--by`, `--where`, `--stratify-by`,
+ * MSE list names), where a line break would be a mistake to report. */
+static inline int toll__is_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline int toll__is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Trim spaces (toll__is_space) from both ends of s[0..*len). */
+static inline void toll__trim_space(const char **s, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)*s;
+    size_t n = *len;
+    if (!n || (p[0] > ' ' && p[n - 1] > ' '))
+        return; /* nothing to trim (the common case) */
+    while (n && toll__is_space(*p)) {
+        p++;
+        n--;
+    }
+    while (n && toll__is_space(p[n - 1]))
+        n--;
+    *s = (const char *)p;
+    *len = n;
+}
+
+/* Trim blanks (toll__is_blank) from both ends of s[0..*len). */
+static inline void toll__trim_blank(const char **s, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)*s;
+    size_t n = *len;
+    while (n && toll__is_blank(*p)) {
+        p++;
+        n--;
+    }
+    while (n && toll__is_blank(p[n - 1]))
+        n--;
+    *s = (const char *)p;
+    *len = n;
+}
+
 #endif /* TOLL_SRC_BASE_BASE_H */

@@ -126,12 +126,6 @@ void toll_date_format(int32_t days, char buf[16])
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
-           c == '\v';
-}
-
 /* Read exactly n digits at s[*i]; returns -1 if they are not digits. */
 static int read_digits(const char *s, size_t len, size_t *i, int n)
 {
@@ -198,12 +192,7 @@ toll_status toll_date_parse(const char *text, size_t len, int32_t *first,
         return toll__err(err, TOLL_EINVAL, "toll_date_parse: text is NULL");
     const char *s = text;
     size_t n = len;
-    while (n && is_space(s[0])) {
-        s++;
-        n--;
-    }
-    while (n && is_space(s[n - 1]))
-        n--;
+    toll__trim_space(&s, &n);
     int show = (int)(len < DATE_SHOW ? len : DATE_SHOW);
 
     size_t i = 0;
@@ -326,8 +315,8 @@ static int match_format(const char *f, size_t fl, const char *s, size_t len,
     int year = -1, month = -1, day = -1, v;
     for (size_t k = 0; k < fl; k++) {
         char c = f[k];
-        if (is_space(c)) {
-            while (i < len && is_space(s[i]))
+        if (toll__is_space(c)) {
+            while (i < len && toll__is_space(s[i]))
                 i++;
             continue;
         }
@@ -448,12 +437,7 @@ toll_status toll__date_parse_formats(const char *formats, const char *text,
 {
     const char *s = text;
     size_t n = len;
-    while (n && is_space(s[0])) {
-        s++;
-        n--;
-    }
-    while (n && is_space(s[n - 1]))
-        n--;
+    toll__trim_space(&s, &n);
     int32_t a = 0, b = 0;
     const char *p = formats;
     for (;;) {

@@ -69,12 +69,6 @@ void toll__lexicon_default(const toll__lexentry **entries, size_t *n)
 
 /* ---- matching ------------------------------------------------------------- */
 
-static int is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
-
 static int is_alnum(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -94,12 +88,12 @@ size_t toll__match_phrase(const char *s, size_t n, const char *word,
         return 0;
     while (j < wlen) {
         unsigned char w = (unsigned char)word[j];
-        if (is_space(w)) {
-            if (i >= n || !is_space((unsigned char)s[i]))
+        if (toll__is_space(w)) {
+            if (i >= n || !toll__is_space((unsigned char)s[i]))
                 return 0;
-            while (i < n && is_space((unsigned char)s[i]))
+            while (i < n && toll__is_space((unsigned char)s[i]))
                 i++;
-            while (j < wlen && is_space((unsigned char)word[j]))
+            while (j < wlen && toll__is_space((unsigned char)word[j]))
                 j++;
             continue;
         }
@@ -121,7 +115,7 @@ int toll__lexicon_digit_led(const toll_lexicon *lex)
         return 0;
     for (size_t k = 0; k < lex->n; k++) {
         const char *w = lex->e[k].word;
-        while (is_space((unsigned char)*w))
+        while (toll__is_space((unsigned char)*w))
             w++;
         if (*w >= '0' && *w <= '9')
             return 1;
@@ -166,16 +160,11 @@ static int check_entry(int64_t low, int64_t high, double best, int has_best,
     return 1;
 }
 
-/* Trim ASCII whitespace from both ends of s[0..*n). */
+/* s[0..*n) trimmed (toll__trim_space). */
 static const char *trim(const char *s, size_t *n)
 {
-    size_t a = 0, b = *n;
-    while (a < b && is_space((unsigned char)s[a]))
-        a++;
-    while (b > a && is_space((unsigned char)s[b - 1]))
-        b--;
-    *n = b - a;
-    return s + a;
+    toll__trim_space(&s, n);
+    return s;
 }
 
 static size_t find_word(const toll_lexicon *lex, const char *w, size_t len)
@@ -493,7 +482,7 @@ toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
     }
     if (end) { /* only whitespace may follow the value */
         size_t off = (size_t)(end - json);
-        while (off < len && is_space((unsigned char)json[off]))
+        while (off < len && toll__is_space((unsigned char)json[off]))
             off++;
         if (off < len) {
             long line, col;

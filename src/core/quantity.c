@@ -61,12 +61,6 @@ typedef struct num {
 
 /* ---- character helpers ----------------------------------------------- */
 
-static int is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
-
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
 static int is_alnum(unsigned char c)
@@ -76,7 +70,7 @@ static int is_alnum(unsigned char c)
 
 static void skip_ws(cur *c)
 {
-    while (c->i < c->n && is_space((unsigned char)c->s[c->i]))
+    while (c->i < c->n && toll__is_space((unsigned char)c->s[c->i]))
         c->i++;
 }
 
@@ -218,7 +212,7 @@ static perr parse_words(cur *c, num *out)
         if (m) {
             cur t = *c;
             t.i += m;
-            if (t.i < t.n && is_space((unsigned char)t.s[t.i]) &&
+            if (t.i < t.n && toll__is_space((unsigned char)t.s[t.i]) &&
                 scale_follows(&t)) {
                 c->i += m;
                 cur_v = 1;
@@ -516,7 +510,7 @@ static perr range_tail(cur *c, int and_ok, num *b)
         c->i = save;
         return P_NONUM;
     }
-    if (m && (c->i >= c->n || !is_space((unsigned char)c->s[c->i]))) {
+    if (m && (c->i >= c->n || !toll__is_space((unsigned char)c->s[c->i]))) {
         c->i = save;
         return P_NONUM;
     }
@@ -1033,7 +1027,7 @@ static int digit_follows(const cur *c0)
     for (;;) {
         size_t r = c.n - c.i;
         const unsigned char *p = (const unsigned char *)c.s + c.i;
-        if (r >= 1 && is_space(p[0]))
+        if (r >= 1 && toll__is_space(p[0]))
             c.i += 1;
         else if (r >= 2 && p[0] == 0xC2 && p[1] == 0xA0)
             c.i += 2;
@@ -1083,7 +1077,7 @@ toll_status toll_quantity_parse(const char *text, size_t len,
 
     cur c = {text, len, 0};
     skip_ws(&c);
-    while (c.n > c.i && is_space((unsigned char)c.s[c.n - 1]))
+    while (c.n > c.i && toll__is_space((unsigned char)c.s[c.n - 1]))
         c.n--;
     if (c.i == c.n) {
         snprintf(out->rule, sizeof out->rule, "unknown");

@@ -137,19 +137,10 @@ toll_status toll__colmap_append(toll_colmap *dst, const toll_colmap *src)
 
 /* ---- spec strings ------------------------------------------------------------- */
 
-static int is_ws(char c)
+/* JSON's own white space (RFC 8259), after the map's JSON text. */
+static int json_ws(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static void trim(const char **s, size_t *len)
-{
-    while (*len && is_ws((*s)[0])) {
-        (*s)++;
-        (*len)--;
-    }
-    while (*len && is_ws((*s)[*len - 1]))
-        (*len)--;
 }
 
 /* Index of the first "a" at or after `from` in s[0..len), or len. */
@@ -181,7 +172,7 @@ static int target_field(const char *t, size_t tl)
         memcmp(t, TOLL__KEEP_PREFIX, TOLL__KEEP_PREFIX_LEN) == 0) {
         const char *k = t + TOLL__KEEP_PREFIX_LEN;
         size_t kl = tl - TOLL__KEEP_PREFIX_LEN;
-        while (kl && is_ws(*k)) {
+        while (kl && toll__is_space((unsigned char)*k)) {
             k++;
             kl--;
         }
@@ -198,8 +189,8 @@ static toll_status parse_item(toll_colmap *m, const char *item, size_t len,
         return item_err(err, item, len, "expected TARGET=SOURCE");
     const char *t = item, *s = item + eq + 1;
     size_t tl = eq, sl = len - eq - 1;
-    trim(&t, &tl);
-    trim(&s, &sl);
+    toll__trim_space(&t, &tl);
+    toll__trim_space(&s, &sl);
     if (tl == 0)
         return item_err(err, item, len, "the target field is empty");
     int field = target_field(t, tl);
@@ -250,7 +241,7 @@ static toll_status parse_item(toll_colmap *m, const char *item, size_t len,
                 return item_err(err, item, len, "too many actor columns");
             const char *c = s + pos;
             size_t cl = end - pos;
-            trim(&c, &cl);
+            toll__trim_space(&c, &cl);
             if (cl == 0)
                 return item_err(err, item, len, "empty column name");
             cols[n] = c;
@@ -270,7 +261,7 @@ static toll_status parse_item(toll_colmap *m, const char *item, size_t len,
                                 "expected LOW..HIGH or LOW..BEST..HIGH");
             const char *c = s + pos;
             size_t cl = end - pos;
-            trim(&c, &cl);
+            toll__trim_space(&c, &cl);
             if (cl == 0)
                 return item_err(err, item, len, "empty column name");
             cols[n] = c;
@@ -290,7 +281,7 @@ static toll_status parse_item(toll_colmap *m, const char *item, size_t len,
                 return item_err(err, item, len, "too many region levels");
             const char *c = s + pos;
             size_t cl = end - pos;
-            trim(&c, &cl);
+            toll__trim_space(&c, &cl);
             if (cl == 0)
                 return item_err(err, item, len, "empty column name");
             cols[n] = c;
@@ -328,7 +319,7 @@ toll_status toll_colmap_parse(toll_colmap *map, const char *spec,
         }
         const char *item = spec + pos;
         size_t il = end - pos;
-        trim(&item, &il);
+        toll__trim_space(&item, &il);
         if (il)
             st = parse_item(map, item, il, err);
         pos = end + 1;
@@ -508,7 +499,7 @@ toll_status toll_colmap_load_json(toll_colmap *map, const char *json,
                           json + off);
         goto cleanup;
     }
-    while (end < json + len && is_ws(*end))
+    while (end < json + len && json_ws(*end))
         end++;
     if (end != json + len) {
         st = json_err(err, name, NULL, "unexpected text after the JSON map");

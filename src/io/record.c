@@ -324,21 +324,6 @@ toll_status toll__bind(toll__ingest *in, toll__binding *b,
 
 /* ---- value helpers ------------------------------------------------------------------ */
 
-static int is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
-           c == '\v';
-}
-
-static void trim(const char **s, size_t *len)
-{
-    while (*len && is_ws((*s)[0])) {
-        (*s)++;
-        (*len)--;
-    }
-    while (*len && is_ws((*s)[*len - 1]))
-        (*len)--;
-}
 
 static const char *type_name(int type)
 {
@@ -410,7 +395,7 @@ static toll_status get_text(toll__ingest *in, const toll__val *v,
     case TOLL__V_TEXT:
         *s = v->s;
         *len = v->len;
-        trim(s, len);
+        toll__trim_space(s, len);
         return TOLL_OK;
     case TOLL__V_NUMBER:
         if (allow_number) {
@@ -605,7 +590,7 @@ static toll_status make_q(toll__ingest *in, const char *field,
     if (st) {
         char why[sizeof in->rec.message];
         snprintf(why, sizeof why, "%s", in->rec.message);
-        trim(&text, &tlen);
+        toll__trim_space(&text, &tlen);
         int shown = show_len(text, tlen);
         int quoted = 0;
         for (const char *w = why; shown > 0 && !quoted && *w; w++)
@@ -841,7 +826,7 @@ static toll_status range_part(toll__ingest *in, const toll__slot *sl,
                              "expected a count for '%s', not %s", sl->name,
                              type_name(v.type));
     if (v.type == TOLL__V_TEXT)
-        trim(&s, &len);
+        toll__trim_space(&s, &len);
     if (len == 0)
         return TOLL_OK;
     *present = 1;
@@ -908,7 +893,7 @@ static toll_status add_level(toll__ingest *in, const char *field,
                              const char *whole, size_t whole_len,
                              const char *s, size_t len, int *cut)
 {
-    trim(&s, &len);
+    toll__trim_space(&s, &len);
     if (len == 0)
         return toll__rec_err(in, TOLL_EREPORT, field, whole, whole_len,
                              "region \"%.*s\" has an empty level",
@@ -1029,7 +1014,7 @@ static toll_status region_read(toll__ingest *in, const toll__slot *sl,
 static toll_status add_actor(toll__ingest *in, size_t *n, const char *s,
                              size_t len)
 {
-    trim(&s, &len);
+    toll__trim_space(&s, &len);
     if (len == 0)
         return TOLL_OK;
     if (TOLL__GROW(in, in->ids, in->ids_cap, *n + 1))
@@ -1181,8 +1166,8 @@ static toll_status dates(toll__ingest *in, date_in *date, date_in *start,
             const date_in *o = start->given ? start : end;
             const char *ds = date->v.s, *os = o->v.s;
             size_t dl = date->v.len, ol = o->v.len;
-            trim(&ds, &dl);
-            trim(&os, &ol);
+            toll__trim_space(&ds, &dl);
+            toll__trim_space(&os, &ol);
             return toll__rec_err(in, TOLL_EREPORT, date->field, ds, dl,
                                  "give either 'date' or "
                                  "'date_start'/'date_end', not both "
@@ -1365,7 +1350,7 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
             toll__member mb;
             mb.key = sl->name + TOLL__KEEP_PREFIX_LEN;
             mb.klen = sl->name_len - TOLL__KEEP_PREFIX_LEN;
-            while (mb.klen && is_ws(mb.key[0])) {
+            while (mb.klen && toll__is_space((unsigned char)mb.key[0])) {
                 mb.key++;
                 mb.klen--;
             }

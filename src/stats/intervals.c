@@ -204,12 +204,7 @@ toll_status toll_interval_quantiles_parse(const char *s, double *out,
     for (;;) {
         const char *e = strchr(p, ',');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        while (len && (*p == ' ' || *p == '\t')) {
-            p++;
-            len--;
-        }
-        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-            len--;
+        toll__trim_blank(&p, &len);
         char tmp[64];
         double v = NAN;
         int ok = len > 0 && len < sizeof tmp;

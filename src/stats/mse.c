@@ -506,12 +506,7 @@ static const char *fld(const csv_ctx *c, long i)
 static const char *trim(const char *s, size_t *len)
 {
     size_t n = strlen(s);
-    while (n && (*s == ' ' || *s == '\t')) {
-        s++;
-        n--;
-    }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
+    toll__trim_blank(&s, &n);
     *len = n;
     return s;
 }
@@ -1018,7 +1013,7 @@ toll_status toll_mse_model_parse(const toll_mse_data *d, const char *spec,
         int nidx = 0;
         const char *q = s;
         while (q < e) {
-            while (q < e && (*q == ' ' || *q == '\t'))
+            while (q < e && toll__is_blank((unsigned char)*q))
                 q++;
             const char *r = q;
             while (r < e && *r != '*' && *r != ':' && *r != ' ' && *r != '\t')
@@ -1036,7 +1031,7 @@ toll_status toll_mse_model_parse(const toll_mse_data *d, const char *spec,
             if (nidx <= TOLL_MSE_MAX_LISTS)
                 idx[nidx++] = j;
             q = r;
-            while (q < e && (*q == ' ' || *q == '\t'))
+            while (q < e && toll__is_blank((unsigned char)*q))
                 q++;
             if (q < e) {
                 if (*q != '*' && *q != ':')
@@ -1046,7 +1041,7 @@ toll_status toll_mse_model_parse(const toll_mse_data *d, const char *spec,
                                         "'+' after \"%.*s\"", spec,
                                         (int)(r - s), s);
                 q++;
-                while (q < e && (*q == ' ' || *q == '\t'))
+                while (q < e && toll__is_blank((unsigned char)*q))
                     q++;
                 if (q >= e)
                     return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1,

@@ -27,12 +27,7 @@ static toll_status parse_strat(const char *s, strat *out, toll_error *err)
     if (!s)
         return TOLL_OK;
     size_t n = strlen(s);
-    while (n && (*s == ' ' || *s == '\t')) {
-        s++;
-        n--;
-    }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
+    toll__trim_blank(&s, &n);
     if (n == 0)
         return TOLL_OK;
     const char *colon = memchr(s, ':', n);

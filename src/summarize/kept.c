@@ -85,12 +85,7 @@ int toll__data_grade_rank(const char *s, size_t len)
 {
     static const char *const names[] = {"discounted", "contested", "weak",
                                         "fair", "confirmed"};
-    while (len && (*s == ' ' || *s == '\t')) {
-        s++;
-        len--;
-    }
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-        len--;
+    toll__trim_blank(&s, &len);
     for (int k = 0; k < 5; k++)
         if (toll__strncaseeq(s, len, names[k]))
             return k + 1;
@@ -98,16 +93,6 @@ int toll__data_grade_rank(const char *s, size_t len)
 }
 
 /* ---- where -------------------------------------------------------------------- */
-
-static void trim(const char **s, size_t *len)
-{
-    while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t')) {
-        (*s)++;
-        (*len)--;
-    }
-    while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
-        (*len)--;
-}
 
 static toll_status unknown_field(const toll_incidents *inc, const char *opt,
                                  const char *item, const char *name,
@@ -148,8 +133,8 @@ toll_status toll_summarize_where_parse(const char *item, toll_where_item *out,
     const char *eq = strchr(item, '=');
     const char *name = item, *val = eq ? eq + 1 : "";
     size_t nl = eq ? (size_t)(eq - item) : strlen(item), vl = strlen(val);
-    trim(&name, &nl);
-    trim(&val, &vl);
+    toll__trim_blank(&name, &nl);
+    toll__trim_blank(&val, &vl);
     if (!eq || nl == 0)
         return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where", item,
                             strlen(item),

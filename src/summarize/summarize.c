@@ -216,7 +216,7 @@ toll_status toll_summarize_by_parse(const char *by, toll_group_key *keys,
         return TOLL_OK;
     const char *p = by;
     /* All blank: no keys. */
-    while (*p == ' ' || *p == '\t')
+    while (toll__is_blank((unsigned char)*p))
         p++;
     if (!*p)
         return TOLL_OK;
@@ -225,12 +225,7 @@ toll_status toll_summarize_by_parse(const char *by, toll_group_key *keys,
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);
         const char *s = p;
-        while (n && (*s == ' ' || *s == '\t')) {
-            s++;
-            n--;
-        }
-        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-            n--;
+        toll__trim_blank(&s, &n);
         if (n == 0)
             return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", by,
                                 strlen(by), "empty group key in '%s' %s", by,

@@ -31,26 +31,6 @@ enum {
     DST_NOTE
 };
 
-static int is_ws(char c)
-{
-    return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
-static inline void trim(const char **s, size_t *len)
-{
-    const char *p = *s;
-    size_t n = *len;
-    if (!n || ((unsigned char)p[0] > ' ' && (unsigned char)p[n - 1] > ' '))
-        return; /* nothing to trim (the common case) */
-    while (n && is_ws(*p)) {
-        p++;
-        n--;
-    }
-    while (n && is_ws(p[n - 1]))
-        n--;
-    *s = p;
-    *len = n;
-}
 
 /* ---- the steps' own memo of short texts -------------------------------------
  *
@@ -281,7 +261,7 @@ static int plan_region(toll__ingest *in, const char *s, size_t len,
 {
     char sep = in->opts->region_separator ? in->opts->region_separator : '/';
     size_t pos = 0;
-    trim(&s, &len);
+    toll__trim_space(&s, &len);
     *id = 0;
     if (!len)
         return 1;
@@ -291,7 +271,7 @@ static int plan_region(toll__ingest *in, const char *s, size_t len,
         size_t end = q ? (size_t)(q - s) : len;
         const char *l = s + pos;
         size_t ll = end - pos;
-        trim(&l, &ll);
+        toll__trim_space(&l, &ll);
         if (!ll || memchr(l, '/', ll))
             return 0;
         if ((in->text.len && toll__buf_putc(&in->text, '/')) ||
@@ -310,14 +290,14 @@ static int plan_actor(toll__ingest *in, const char *s, size_t len,
 {
     char sep = in->opts->actor_separator ? in->opts->actor_separator : ';';
     size_t pos = 0, n = 0;
-    trim(&s, &len);
+    toll__trim_space(&s, &len);
     *set = 0;
     while (pos <= len) {
         const char *q = memchr(s + pos, sep, len - pos);
         size_t end = q ? (size_t)(q - s) : len;
         const char *a = s + pos;
         size_t al = end - pos;
-        trim(&a, &al);
+        toll__trim_space(&a, &al);
         pos = end + 1;
         if (!al)
             continue;
@@ -335,7 +315,7 @@ static int plan_actor(toll__ingest *in, const char *s, size_t len,
 static inline int plan_text(toll__ingest *in, const char *s, size_t len,
                             uint32_t *id)
 {
-    trim(&s, &len);
+    toll__trim_space(&s, &len);
     if (!len) {
         *id = 0;
         return 1;
@@ -470,7 +450,7 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
             /* as date_value (src/io/record.c); an error is the generic path's */
             const char *t = s;
             size_t tl = len;
-            trim(&t, &tl);
+            toll__trim_space(&t, &tl);
             given[k] = tl > 0;
             if (tl && (in->date_format
                            ? toll__date_parse_formats(in->date_format, t, tl,

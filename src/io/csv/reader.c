@@ -46,23 +46,6 @@ static const char *cell_text(const rowview *v, size_t j)
     return v->base + v->cells[j].off;
 }
 
-/* s[0..n) trimmed as the ingest trims text fields. */
-static void trim_text(const char **s, size_t *len)
-{
-    const char *p = *s;
-    size_t n = *len;
-    if (!n || ((unsigned char)p[0] > ' ' && (unsigned char)p[n - 1] > ' '))
-        return; /* nothing to trim (the common case) */
-    while (n && (*p == ' ' || (*p >= '\t' && *p <= '\r'))) {
-        p++;
-        n--;
-    }
-    while (n && (p[n - 1] == ' ' || (p[n - 1] >= '\t' && p[n - 1] <= '\r')))
-        n--;
-    *s = p;
-    *len = n;
-}
-
 /* 1 when s[0..n) is ASCII without a NUL byte (so valid UTF-8, no NUL). */
 static inline int plain_ascii(const char *s, size_t n)
 {
@@ -98,7 +81,7 @@ static uint32_t key_prefetch(const cscan *c, const char *base,
         return 0;
     const char *s = base + cells[c->key_col].off;
     size_t len = cells[c->key_col].len;
-    trim_text(&s, &len);
+    toll__trim_space(&s, &len);
     if (!len)
         return 0;
     uint32_t h = toll__hash_bytes(s, len);
@@ -226,7 +209,7 @@ static toll_status row(cscan *c, const rowview *v)
         if (v->hashed && c->key_col >= 0) {
             in->key_s = cell_text(v, (size_t)c->key_col);
             in->key_len = v->cells[c->key_col].len;
-            trim_text(&in->key_s, &in->key_len);
+            toll__trim_space(&in->key_s, &in->key_len);
             in->key_hash = v->key_hash;
         }
         done = toll__plan_row(in, &c->plan, v->base, v->cells, n);
@@ -259,7 +242,7 @@ static toll_status row(cscan *c, const rowview *v)
     if (v->hashed && c->key_col >= 0) {
         in->key_s = cell_text(v, (size_t)c->key_col);
         in->key_len = v->cells[c->key_col].len;
-        trim_text(&in->key_s, &in->key_len);
+        toll__trim_space(&in->key_s, &in->key_len);
         in->key_hash = v->key_hash;
     }
     toll_status st = toll__ingest_record(in, &in->bind, in->m, c->nhdr);
