@@ -3,9 +3,11 @@
  * toll._core extension module (CPython C API, multi-phase init).
  *
  * Object model:
- *   Reports   wraps toll_reports*   (GC: has a __dict__; weak-referenceable)
- *   Incidents wraps toll_incidents* and holds a strong reference to the
- *             Reports it came from, so the store outlives it (GC)
+ *   Reports   holds its C store through a store holder (toll_py_store,
+ *             below) that it replaces on every load (GC: has a __dict__;
+ *             weak-referenceable)
+ *   Incidents wraps toll_incidents*, holds the store holder of the reports
+ *             it was made from and a strong reference to the Reports (GC)
  *   Table     wraps toll_table* (immutable, owns its memory; not GC)
  *   Column    a read-only buffer exporter over one table column; keeps
  *             its Table alive (memoryview / numpy.frombuffer zero-copy)
@@ -15,12 +17,19 @@
  * the module state together with the exception classes.
  *
  * Concurrency: the GIL is released around every library call that does real
- * work.  A store is guarded by its store lock (below): calls that read it
- * (len, rejects, reconcile, and the incidents' summarize/table/links/MSE)
- * share it, a load has it alone, and a call that cannot have it waits with
- * the GIL released.  Incidents stay valid across later loads (the library
- * keeps them on the reports they were made from), so loading while
- * Incidents are alive is allowed.
+ * work, and no call on a Reports waits for another.  A store that a holder
+ * has published is never written again, so any number of threads read it
+ * at once: a reader (len, rejects, reconcile, table) takes a reference to
+ * the Reports' current holder with the GIL held, works on that store and
+ * drops the reference; Incidents keep the holder they were made from, so
+ * their summarize/table/links/MSE see the reports they were made from
+ * whatever is loaded later.  A load copies the current store
+ * (toll_reports_copy; a new empty store when it is empty), loads into the
+ * copy without the GIL and publishes it in a new holder if the Reports
+ * still has the holder it copied; otherwise (another load was published
+ * meanwhile) it loads again from the newer store, so concurrent loads all
+ * land and a read during a load sees the store before or after it.
+ * Another object's guard:
  *   Lexicon.busy      - calls currently using the lexicon without the GIL
  *                       (read and written with the GIL held)
  */
@@ -29,7 +38,6 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <pythread.h>
 #include <structmember.h>
 
 #include "toll/toll.h"
@@ -47,23 +55,29 @@ typedef struct {
     PyObject *ModelError;  /* TollError, ValueError: TOLL_EMODEL */
 } toll_state;
 
+/*
+ * A store holder: owns one published toll_reports, shared by the Reports
+ * that publishes it, the readers running on it and the Incidents made from
+ * it; the last reference frees the store.  `refs` is read and written with
+ * the GIL held only.  The store is never written once published.
+ */
+typedef struct toll_py_store {
+    Py_ssize_t refs;
+    toll_reports *r;
+} toll_py_store;
+
 typedef struct {
     PyObject_HEAD
-    toll_reports *r;
+    toll_py_store *store; /* the current store; never NULL once created */
     PyObject *dict;
     PyObject *weakrefs;
-    /* the store lock (toll_py_store_lock): readers share it, a load has
-     * it alone */
-    PyThread_type_lock room;      /* held while readers are in, or by a load */
-    PyThread_type_lock turnstile; /* a waiting load closes it to new readers */
-    PyThread_type_lock mutex;     /* guards nreaders */
-    Py_ssize_t nreaders;
 } ReportsObject;
 
 typedef struct {
     PyObject_HEAD
     toll_incidents *inc;
-    ReportsObject *reports; /* strong reference */
+    toll_py_store *store;   /* the store inc was made from (a reference) */
+    ReportsObject *reports; /* strong reference (Incidents.reports) */
     PyObject *dict;
     PyObject *weakrefs;
     toll_reconcile_options opts;
@@ -91,60 +105,37 @@ typedef struct {
     PyObject *weakrefs;
 } LexiconObject;
 
-/* ---- the store lock ---------------------------------------------------------- */
+/* ---- store holders ----------------------------------------------------------- */
 
-/*
- * A readers-writer lock per Reports, built from three PyThread locks (a
- * PyThread lock may be released by another thread than the one that took
- * it): the first reader in takes `room` for all readers and the last one
- * out gives it back; a load takes `turnstile` and then `room`, so readers
- * that come after a waiting load queue behind it (no load waits forever).
- * Every wait happens with the GIL released, and no lock is held while the
- * GIL is awaited except by a thread that got its lock first, so a thread
- * holding the GIL never blocks a thread that holds a store lock.  Take the
- * lock before Py_BEGIN_ALLOW_THREADS and release it after
- * Py_END_ALLOW_THREADS, once per call (it is not reentrant).  Different
- * Reports run in parallel; tables own their data and need none.
- */
-static inline void toll_py_lock_wait(PyThread_type_lock l)
+/* A holder owning `r` with one reference, or NULL (MemoryError set; r is
+ * then not freed).  With the GIL held. */
+static inline toll_py_store *toll_py_store_new(toll_reports *r)
 {
-    if (!PyThread_acquire_lock(l, NOWAIT_LOCK)) {
-        Py_BEGIN_ALLOW_THREADS
-        PyThread_acquire_lock(l, WAIT_LOCK);
-        Py_END_ALLOW_THREADS
+    toll_py_store *s = PyMem_Malloc(sizeof *s);
+    if (!s) {
+        PyErr_NoMemory();
+        return NULL;
     }
+    s->refs = 1;
+    s->r = r;
+    return s;
 }
 
-/* Shared: a call that reads the store (or incidents made from it). */
-static inline void toll_py_store_lock(ReportsObject *r)
+/* A new reference to `s`.  With the GIL held. */
+static inline toll_py_store *toll_py_store_ref(toll_py_store *s)
 {
-    toll_py_lock_wait(r->turnstile); /* not past a waiting load */
-    PyThread_release_lock(r->turnstile);
-    toll_py_lock_wait(r->mutex);
-    if (r->nreaders++ == 0)
-        toll_py_lock_wait(r->room);
-    PyThread_release_lock(r->mutex);
+    s->refs++;
+    return s;
 }
 
-static inline void toll_py_store_unlock(ReportsObject *r)
+/* Drop a reference (NULL accepted); the last one frees the store.  With
+ * the GIL held. */
+static inline void toll_py_store_unref(toll_py_store *s)
 {
-    toll_py_lock_wait(r->mutex);
-    if (--r->nreaders == 0)
-        PyThread_release_lock(r->room);
-    PyThread_release_lock(r->mutex);
-}
-
-/* Exclusive: a load. */
-static inline void toll_py_store_lock_load(ReportsObject *r)
-{
-    toll_py_lock_wait(r->turnstile);
-    toll_py_lock_wait(r->room);
-    PyThread_release_lock(r->turnstile);
-}
-
-static inline void toll_py_store_unlock_load(ReportsObject *r)
-{
-    PyThread_release_lock(r->room);
+    if (s && --s->refs == 0) {
+        toll_reports_free(s->r);
+        PyMem_Free(s);
+    }
 }
 
 /* ---- module state --------------------------------------------------------- */

@@ -75,7 +75,7 @@ PyObject *toll_py_incidents_links(IncidentsObject *self,
                                   PyObject *Py_UNUSED(ignored))
 {
     toll_state *st = TOLL_PY_STATE(self);
-    if (!self->inc || !self->reports) {
+    if (!self->inc || !self->store) {
         PyErr_SetString(PyExc_ValueError,
                         "Incidents object is empty (cleared or not created "
                         "by Reports.reconcile)");
@@ -85,11 +85,9 @@ PyObject *toll_py_incidents_links(IncidentsObject *self,
     toll_error err;
     toll_error_clear(&err);
     toll_status s;
-    toll_py_store_lock(self->reports);
     Py_BEGIN_ALLOW_THREADS
     s = toll_incidents_links_table(self->inc, NULL, &t, &err);
     Py_END_ALLOW_THREADS
-    toll_py_store_unlock(self->reports);
     if (s != TOLL_OK)
         return toll_py_raise(st, s, &err, NULL, 0);
     return toll_py_table_new(st, t);

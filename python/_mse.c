@@ -343,12 +343,10 @@ static PyObject *MseData_from_incidents(PyObject *cls, PyObject *args,
     toll_error_clear(&err);
     toll_status s;
     Py_INCREF(io);
-    toll_py_store_lock(io->reports);
     Py_BEGIN_ALLOW_THREADS
     s = toll_mse_data_from_incidents(io->inc, names, (size_t)n, stratify_by,
                                      NULL, &self->d, &err);
     Py_END_ALLOW_THREADS
-    toll_py_store_unlock(io->reports);
     Py_DECREF(io);
     PyMem_Free(names);
     Py_XDECREF(seq);

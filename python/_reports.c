@@ -12,11 +12,11 @@
 /* Reports                                                                   */
 /* ======================================================================== */
 
-/* A call that uses the store waits for the store lock (python/_core.h)
- * instead of refusing; this checks only that there is a store. */
+/* A call that uses the store works on the current one (python/_core.h,
+ * "Concurrency"); this checks only that there is a store. */
 static int reports_check_readable(ReportsObject *self)
 {
-    if (!self->r) {
+    if (!self->store) {
         PyErr_SetString(PyExc_ValueError, "Reports is not initialised");
         return -1;
     }
@@ -35,20 +35,18 @@ static PyObject *Reports_new(PyTypeObject *type, PyObject *args,
     ReportsObject *self = (ReportsObject *)type->tp_alloc(type, 0);
     if (!self)
         return NULL;
-    self->room = PyThread_allocate_lock();
-    self->turnstile = PyThread_allocate_lock();
-    self->mutex = PyThread_allocate_lock();
-    if (!self->room || !self->turnstile || !self->mutex) {
-        Py_DECREF(self);
-        return PyErr_NoMemory();
-    }
     toll_error err;
     toll_error_clear(&err);
-    toll_status s = toll_reports_new(NULL, &self->r, &err);
+    toll_reports *r = NULL;
+    toll_status s = toll_reports_new(NULL, &r, &err);
     if (s != TOLL_OK) {
-        self->r = NULL;
         Py_DECREF(self);
         return toll_py_raise(st, s, &err, NULL, 0);
+    }
+    if (!(self->store = toll_py_store_new(r))) {
+        toll_reports_free(r);
+        Py_DECREF(self);
+        return NULL;
     }
     return (PyObject *)self;
 }
@@ -73,14 +71,9 @@ static void Reports_dealloc(ReportsObject *self)
     if (self->weakrefs)
         PyObject_ClearWeakRefs((PyObject *)self);
     Reports_clear(self);
-    /* Incidents hold a strong reference, so none can be alive here. */
-    toll_reports_free(self->r);
-    self->r = NULL;
-    PyThread_type_lock *locks[] = {&self->room, &self->turnstile,
-                                   &self->mutex};
-    for (size_t k = 0; k < 3; k++)
-        if (*locks[k])
-            PyThread_free_lock(*locks[k]);
+    /* Incidents and running calls keep their own store references. */
+    toll_py_store_unref(self->store);
+    self->store = NULL;
     tp->tp_free((PyObject *)self);
     Py_DECREF(tp);
 }
@@ -271,7 +264,15 @@ fail:
 }
 
 /* Run one load without the GIL: the file at path when path != NULL, else
- * records[0..nrecs) when records != NULL, else the buffer. */
+ * records[0..nrecs) when records != NULL, else the buffer.  The load goes
+ * into a private store - a copy of the current one (a new store when that
+ * is empty) - published in a new holder when done (python/_core.h,
+ * "Concurrency").  When another load was published meanwhile, it runs
+ * again from the newer store (the inputs are still there), so no load is
+ * lost and nothing waits.  A failed load publishes nothing, except that
+ * it clears the rejects of an earlier lenient load as a failed load of
+ * the library does (src/io/load.c): it then publishes the copy, rolled
+ * back to the same reports without the rejects. */
 static PyObject *reports_load(ReportsObject *self, PyObject *path,
                               const char *data, size_t len,
                               const toll_record *records, size_t nrecs,
@@ -284,26 +285,57 @@ static PyObject *reports_load(ReportsObject *self, PyObject *path,
     if (load_ctx_init(st, &c, a) < 0)
         return NULL;
     toll_error err;
-    toll_error_clear(&err);
-    size_t n_loaded = 0;
+    size_t n_loaded;
     toll_status s;
-    int sys_errno = 0;
-    toll_py_store_lock_load(self); /* waits for the readers to leave */
-    Py_BEGIN_ALLOW_THREADS
-    errno = 0;
-    if (path)
-        s = toll_reports_load_file(self->r, PyBytes_AS_STRING(path), &c.opts,
-                                   &n_loaded, &err);
-    else if (records)
-        s = toll_reports_load_records(self->r, records, nrecs, name, &c.opts,
-                                      &n_loaded, &err);
-    else
-        s = toll_reports_load_buffer(self->r, data, len, name, &c.opts,
-                                     &n_loaded, &err);
-    sys_errno = errno;
-    Py_END_ALLOW_THREADS
-    toll_py_store_unlock_load(self);
+    int sys_errno;
+    toll_py_store *base;
+    toll_reports *mine;
+    for (;;) {
+        base = toll_py_store_ref(self->store);
+        const toll_reports *from = base->r;
+        toll_error_clear(&err);
+        n_loaded = 0;
+        sys_errno = 0;
+        mine = NULL;
+        Py_BEGIN_ALLOW_THREADS
+        if (toll_reports_count(from) == 0)
+            s = toll_reports_new(NULL, &mine, &err);
+        else
+            s = toll_reports_copy(from, NULL, &mine, &err);
+        if (s == TOLL_OK) {
+            errno = 0;
+            if (path)
+                s = toll_reports_load_file(mine, PyBytes_AS_STRING(path),
+                                           &c.opts, &n_loaded, &err);
+            else if (records)
+                s = toll_reports_load_records(mine, records, nrecs, name,
+                                              &c.opts, &n_loaded, &err);
+            else
+                s = toll_reports_load_buffer(mine, data, len, name, &c.opts,
+                                             &n_loaded, &err);
+            sys_errno = errno;
+        }
+        Py_END_ALLOW_THREADS
+        if (self->store == base)
+            break;
+        /* another load was published meanwhile: load again from it */
+        toll_reports_free(mine);
+        toll_py_store_unref(base);
+    }
     load_ctx_release(&c);
+    if (mine &&
+        (s == TOLL_OK || toll_reports_reject_count(base->r) > 0)) {
+        toll_py_store *h = toll_py_store_new(mine);
+        if (!h) {
+            toll_reports_free(mine);
+            toll_py_store_unref(base);
+            return NULL;
+        }
+        self->store = h;
+        toll_py_store_unref(base); /* the Reports' reference */
+    } else
+        toll_reports_free(mine);
+    toll_py_store_unref(base);
     if (s != TOLL_OK)
         return toll_py_raise(st, s, &err, path,
                              s == TOLL_EIO || s == TOLL_ENOTFOUND ? sys_errno
@@ -715,7 +747,7 @@ done:
 }
 
 /* The stored reports as a Table (toll_reports_table), built without the
- * GIL under the store lock. */
+ * GIL from the current store. */
 static PyObject *Reports_table(ReportsObject *self,
                                PyObject *Py_UNUSED(ignored))
 {
@@ -726,11 +758,11 @@ static PyObject *Reports_table(ReportsObject *self,
     toll_error err;
     toll_error_clear(&err);
     toll_status s;
-    toll_py_store_lock(self);
+    toll_py_store *h = toll_py_store_ref(self->store);
     Py_BEGIN_ALLOW_THREADS
-    s = toll_reports_table(self->r, NULL, &t, &err);
+    s = toll_reports_table(h->r, NULL, &t, &err);
     Py_END_ALLOW_THREADS
-    toll_py_store_unlock(self);
+    toll_py_store_unref(h);
     if (s != TOLL_OK)
         return toll_py_raise(st, s, &err, NULL, 0);
     return toll_py_table_new(st, t);
@@ -740,20 +772,18 @@ static Py_ssize_t Reports_len(ReportsObject *self)
 {
     if (reports_check_readable(self) < 0)
         return -1;
-    toll_py_store_lock(self); /* waits for a load in another thread */
-    size_t n = toll_reports_count(self->r);
-    toll_py_store_unlock(self);
-    return (Py_ssize_t)n;
+    /* the current store: a load running in another thread is not in it */
+    return (Py_ssize_t)toll_reports_count(self->store->r);
 }
 
-static PyObject *Reports_get_rejects_locked(ReportsObject *self)
+static PyObject *rejects_list(const toll_reports *r)
 {
-    size_t n = toll_reports_reject_count(self->r);
+    size_t n = toll_reports_reject_count(r);
     PyObject *list = PyList_New((Py_ssize_t)n);
     if (!list)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        const toll_error *e = toll_reports_reject(self->r, i);
+        const toll_error *e = toll_reports_reject(r, i);
         PyObject *d;
         if (e)
             d = toll_py_error_dict(e);
@@ -774,18 +804,17 @@ static PyObject *Reports_get_rejects(ReportsObject *self, void *closure)
 {
     if (reports_check_readable(self) < 0)
         return NULL;
-    toll_py_store_lock(self);
-    PyObject *res = Reports_get_rejects_locked(self);
-    toll_py_store_unlock(self);
+    /* a reference: building the list may run code that loads into self */
+    toll_py_store *h = toll_py_store_ref(self->store);
+    PyObject *res = rejects_list(h->r);
+    toll_py_store_unref(h);
     return res;
 }
 
 /* The repairs of the reports (toll_reports_repair): dicts like rejects. */
-static PyObject *Reports_get_repairs_locked(ReportsObject *self)
+static PyObject *repairs_list(const toll_reports *r)
 {
-    if (reports_check_readable(self) < 0)
-        return NULL;
-    size_t n = toll_reports_repair_count(self->r);
+    size_t n = toll_reports_repair_count(r);
     PyObject *list = PyList_New((Py_ssize_t)n);
     if (!list)
         return NULL;
@@ -793,7 +822,7 @@ static PyObject *Reports_get_repairs_locked(ReportsObject *self)
         toll_error e;
         toll_error_clear(&e);
         PyObject *d;
-        if (toll_reports_repair(self->r, i, &e) == TOLL_OK)
+        if (toll_reports_repair(r, i, &e) == TOLL_OK)
             d = toll_py_error_dict(&e);
         else {
             d = Py_None;
@@ -808,27 +837,24 @@ static PyObject *Reports_get_repairs_locked(ReportsObject *self)
     return list;
 }
 
-/* Reads the store's string pool: hold the store lock (toll_py_store_lock). */
 static PyObject *Reports_get_repairs(ReportsObject *self, void *closure)
 {
     if (reports_check_readable(self) < 0)
         return NULL;
-    toll_py_store_lock(self);
-    PyObject *res = Reports_get_repairs_locked(self);
-    toll_py_store_unlock(self);
+    toll_py_store *h = toll_py_store_ref(self->store);
+    PyObject *res = repairs_list(h->r);
+    toll_py_store_unref(h);
     return res;
 }
 
-static PyObject *Reports_get_categories_locked(ReportsObject *self)
+static PyObject *categories_list(const toll_reports *r)
 {
-    if (reports_check_readable(self) < 0)
-        return NULL;
-    size_t n = toll_reports_category_count(self->r);
+    size_t n = toll_reports_category_count(r);
     PyObject *list = PyList_New((Py_ssize_t)n);
     if (!list)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        PyObject *s = toll_py_str(toll_reports_category(self->r, i));
+        PyObject *s = toll_py_str(toll_reports_category(r, i));
         if (!s) {
             Py_DECREF(list);
             return NULL;
@@ -838,14 +864,13 @@ static PyObject *Reports_get_categories_locked(ReportsObject *self)
     return list;
 }
 
-/* Reads the store's string pool: hold the store lock (toll_py_store_lock). */
 static PyObject *Reports_get_categories(ReportsObject *self, void *closure)
 {
     if (reports_check_readable(self) < 0)
         return NULL;
-    toll_py_store_lock(self);
-    PyObject *res = Reports_get_categories_locked(self);
-    toll_py_store_unlock(self);
+    toll_py_store *h = toll_py_store_ref(self->store);
+    PyObject *res = categories_list(h->r);
+    toll_py_store_unref(h);
     return res;
 }
 
@@ -885,16 +910,18 @@ static PyObject *Reports_reconcile(ReportsObject *self, PyObject *args,
     if (!inc)
         return NULL;
     toll_incidents *out = NULL;
-    toll_py_store_lock(self); /* shared: reconcile only reads the store */
+    /* reconcile only reads the store; the incidents keep the holder */
+    toll_py_store *h = toll_py_store_ref(self->store);
     Py_BEGIN_ALLOW_THREADS
-    s = toll_reconcile(self->r, &opts, NULL, &out, &err);
+    s = toll_reconcile(h->r, &opts, NULL, &out, &err);
     Py_END_ALLOW_THREADS
-    toll_py_store_unlock(self);
     if (s != TOLL_OK) {
+        toll_py_store_unref(h);
         Py_DECREF(inc);
         return toll_py_raise(st, s, &err, NULL, 0);
     }
     inc->inc = out;
+    inc->store = h;
     inc->opts = opts;
     Py_INCREF(self);
     inc->reports = self;
@@ -903,11 +930,9 @@ static PyObject *Reports_reconcile(ReportsObject *self, PyObject *args,
 
 static PyObject *Reports_repr(ReportsObject *self)
 {
-    if (!self->r)
+    if (!self->store)
         return PyUnicode_FromString("<toll._core.Reports>");
-    toll_py_store_lock(self);
-    size_t n = toll_reports_count(self->r);
-    toll_py_store_unlock(self);
+    size_t n = toll_reports_count(self->store->r);
     return PyUnicode_FromFormat("<toll._core.Reports: %zu reports>", n);
 }
 
@@ -948,7 +973,8 @@ static PyMethodDef Reports_methods[] = {
      "          link_days=1, link_level=1, link_actors='overlap',\n"
      "          link_max_span=7)\n--\n\n"
      "Reconcile every incident; returns Incidents (which keep these\n"
-     "Reports alive; no load is allowed while they exist).  link='auto'\n"
+     "Reports alive and keep describing the reports they were made from\n"
+     "whatever is loaded later).  link='auto'\n"
      "links reports without an incident key (docs/linking.md)."},
     {NULL, NULL, 0, NULL}};
 
@@ -1007,7 +1033,7 @@ static PyObject *no_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 
 static int incidents_check(IncidentsObject *self)
 {
-    if (!self->inc || !self->reports) {
+    if (!self->inc || !self->store) {
         PyErr_SetString(PyExc_ValueError,
                         "Incidents object is empty (cleared or not created "
                         "by Reports.reconcile)");
@@ -1016,13 +1042,15 @@ static int incidents_check(IncidentsObject *self)
     return 0;
 }
 
-/* Free the C incidents before dropping the reports they point into. */
+/* Free the C incidents before dropping the store they point into. */
 static void incidents_release(IncidentsObject *self)
 {
     if (self->inc) {
         toll_incidents_free(self->inc);
         self->inc = NULL;
     }
+    toll_py_store_unref(self->store);
+    self->store = NULL;
     if (self->reports) {
         ReportsObject *r = self->reports;
         self->reports = NULL;
@@ -1074,11 +1102,10 @@ static PyObject *Incidents_table(IncidentsObject *self,
     toll_error err;
     toll_error_clear(&err);
     toll_status s;
-    toll_py_store_lock(self->reports);
+    /* the incidents' store is never written: nothing to wait for */
     Py_BEGIN_ALLOW_THREADS
     s = toll_incidents_table(self->inc, NULL, &t, &err);
     Py_END_ALLOW_THREADS
-    toll_py_store_unlock(self->reports);
     if (s != TOLL_OK)
         return toll_py_raise(st, s, &err, NULL, 0);
     return toll_py_table_new(st, t);
@@ -1258,11 +1285,9 @@ static PyObject *Incidents_summarize(IncidentsObject *self, PyObject *args,
         opts.n_actors = (size_t)n;
     }
 
-    toll_py_store_lock(self->reports);
     Py_BEGIN_ALLOW_THREADS
     s = toll_summarize(self->inc, &opts, NULL, &t, &err);
     Py_END_ALLOW_THREADS
-    toll_py_store_unlock(self->reports);
     if (s != TOLL_OK) {
         if (s == TOLL_EINVAL || s == TOLL_ENOTFOUND)
             toll_py_raise_option(st, err.field[0] ? err.field : "summarize", s,

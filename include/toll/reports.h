@@ -10,7 +10,9 @@
  * that reads incidents made from the store may run in several threads at
  * once (none of them writes to the store).  A load needs exclusive access:
  * it must not run concurrently with any other call on the same store, nor
- * with a read of incidents made from it, from another thread.
+ * with a read of incidents made from it, from another thread.  To read
+ * while loading, load into a copy (toll_reports_copy) and switch readers
+ * to it once the load is done.
  *
  * Loading into a store whose incidents (toll_incidents) are alive is
  * allowed: a load only appends (a failed strict load removes only what it
@@ -147,6 +149,22 @@ TOLL_API toll_status toll_reports_new(const toll_allocator *alloc,
  * from it (toll_incidents) must be freed first.  Loads may run while they
  * exist (see the top of this file). */
 TOLL_API void toll_reports_free(toll_reports *reports);
+
+/*
+ * A deep copy of `src`: every report, quantity, kept field, category,
+ * reject and repair, and the strings and actor sets with the same ids.
+ * The copy shares nothing with `src`: either may be loaded into or freed
+ * while the other lives.  `alloc` NULL: src's allocator.  On success *out
+ * owns the copy (free it with toll_reports_free); on failure *out is NULL
+ * and nothing is allocated (TOLL_ENOMEM, TOLL_EINVAL for a NULL src or
+ * out).  It only reads `src`, so it may run while other threads read src
+ * (not while one loads into it).  With it a caller can load into a copy
+ * while other threads keep reading the original, then switch to the copy
+ * (the Python module does so).
+ */
+TOLL_API toll_status toll_reports_copy(const toll_reports *src,
+                                       const toll_allocator *alloc,
+                                       toll_reports **out, toll_error *err);
 
 /*
  * Load the file at `path`, appending its reports to the store.  `opts` may

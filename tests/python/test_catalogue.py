@@ -394,7 +394,7 @@ print("ok")
 
 
 # regression: concurrent Reports.reconcile() corrupted the heap
-# (docs/robustness.md); calls on one store now hold its lock.
+# (docs/robustness.md); reads now share a store that is never written.
 def test_threads_reconciling_fresh_reports_should_not_crash(tmp_path):
     import subprocess
     import sys

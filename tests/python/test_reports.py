@@ -148,6 +148,19 @@ def test_rejects_should_be_cleared_by_the_next_load(records):
     assert r.rejects == []
 
 
+def test_failed_load_should_clear_the_rejects_and_keep_the_reports(records):
+    r = toll.Reports.from_records(records)
+    r.load_records([{"killed": 3}], lenient=True)
+    assert len(r.rejects) == 1
+    inc = r.reconcile()
+    with pytest.raises(toll.ParseError):
+        r.load_text('{"source": "x", "killed": "at leest 5"}\n',
+                    format="jsonl")
+    assert r.rejects == []
+    assert len(r) == len(records)
+    assert r.reconcile().table().to_dict() == inc.table().to_dict()
+
+
 def test_strict_load_failure_should_leave_earlier_data_intact(jsonl_path):
     r = toll.read(jsonl_path)
     before = r.reconcile().table().to_dict()
@@ -371,14 +384,14 @@ def test_reading_while_another_thread_loads_should_never_crash():
 
     def load():
         try:
-            r.load_buffer(big, "<big>")  # waits for a running reconcile
+            r.load_buffer(big, "<big>")  # alongside a running reconcile
         finally:
             done.set()
 
     t = threading.Thread(target=load)
     t.start()
     while not done.is_set():
-        seen.add(len(r))  # waits for the load: before or after, never during
+        seen.add(len(r))  # before the load or after it, never a part
         r.reconcile()
     t.join()
     assert len(r) == len(RECORDS) * 20000
