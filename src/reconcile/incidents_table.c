@@ -57,27 +57,13 @@ static const struct {
 #undef COL_DEF
 };
 
-/* Set row i of string column j to s[0..len); an empty string stays missing. */
-static toll_status put_str(toll_table *t, size_t j, size_t i, const char *s,
-                           size_t len)
-{
-    if (!len)
-        return TOLL_OK;
-    uint32_t code;
-    toll_status st = toll__table_dict_add(t, j, s, len, &code);
-    if (!st)
-        ((uint32_t *)t->cols[j].data)[i] = code;
-    return st;
-}
-
-/* Row i of string column j = string id `id` of the incidents' id space
- * (src/reconcile/reconcile.h; 0: missing). */
-static toll_status put_id(toll_table *t, size_t j, size_t i,
-                          const toll_incidents *inc, uint32_t id)
+toll_status toll__inc_put_id(toll_table *t, size_t j, size_t i,
+                             const toll_incidents *inc, uint32_t id)
 {
     if (!id || id >= toll__inc_nstrings(inc))
         return TOLL_OK;
-    return put_str(t, j, i, toll__inc_str(inc, id), toll__inc_strlen(inc, id));
+    return toll__table_put_str(t, j, i, toll__inc_str(inc, id),
+                               toll__inc_strlen(inc, id));
 }
 
 /* Row i of string column j = "FILE:LINE" of report `rep` (none: missing;
@@ -98,7 +84,7 @@ static toll_status put_report(toll_table *t, size_t j, size_t i,
         st = toll__buf_appendf(b, "%s%lu", file ? ":" : "",
                                (unsigned long)r->line[rep]);
     if (!st)
-        st = put_str(t, j, i, b->data, b->len);
+        st = toll__table_put_str(t, j, i, b->data, b->len);
     return st;
 }
 
@@ -108,7 +94,7 @@ static toll_status put_date(toll_table *t, size_t j, size_t i, int32_t d)
     if (d == TOLL_NO_DATE)
         return TOLL_OK;
     toll_date_format(d, buf);
-    return put_str(t, j, i, buf, strlen(buf));
+    return toll__table_put_str(t, j, i, buf, strlen(buf));
 }
 
 static double as_double(int64_t v) { return v < 0 ? NAN : (double)v; }
@@ -161,7 +147,7 @@ toll_status toll_incidents_table(const toll_incidents *inc,
         for (size_t k = 0; k < (ncell ? ncell : 1); k++, row++) {
             /* incident-level columns */
             if (inc->key[c])
-                st = put_id(t, COL_INCIDENT, row, inc, inc->key[c]);
+                st = toll__inc_put_id(t, COL_INCIDENT, row, inc, inc->key[c]);
             else
                 st = put_report(t, COL_INCIDENT, row, r,
                                 inc->first_report[c], &b);
@@ -170,13 +156,13 @@ toll_status toll_incidents_table(const toll_incidents *inc,
             if (!st)
                 st = put_date(t, COL_DATE_END, row, inc->date_end[c]);
             if (!st)
-                st = put_id(t, COL_REGION, row, inc, inc->region[c]);
+                st = toll__inc_put_id(t, COL_REGION, row, inc, inc->region[c]);
             if (!st && inc->actors[c] &&
                 inc->actors[c] < toll__inc_nsets(inc))
-                st = put_id(t, COL_ACTOR, row, inc,
+                st = toll__inc_put_id(t, COL_ACTOR, row, inc,
                             toll__inc_set_label(inc, inc->actors[c]));
             if (!st)
-                st = put_str(t, COL_GRADE, row, grade, strlen(grade));
+                st = toll__table_put_str(t, COL_GRADE, row, grade, strlen(grade));
             if (st)
                 goto cleanup;
             i64[COL_REPORTS][row] = inc->r_count[c];
@@ -207,21 +193,21 @@ toll_status toll_incidents_table(const toll_incidents *inc,
             dbl[COL_SELF_BEST][row] = self ? inc->c_self_best[cell] : NAN;
             dbl[COL_SELF_HIGH][row] = self ? as_double(inc->c_self_high[cell])
                                            : NAN;
-            st = put_id(t, COL_CATEGORY, row, inc, inc->c_category[cell]);
+            st = toll__inc_put_id(t, COL_CATEGORY, row, inc, inc->c_category[cell]);
             if (!st && known) {
                 uint32_t lr = inc->c_low_report[cell];
                 uint32_t hr = inc->c_high_report[cell];
                 if (lr < r->n)
-                    st = put_id(t, COL_LOW_SOURCE, row, inc, r->source[lr]);
+                    st = toll__inc_put_id(t, COL_LOW_SOURCE, row, inc, r->source[lr]);
                 if (!st)
                     st = put_report(t, COL_LOW_REPORT, row, r, lr, &b);
                 if (!st && hr < r->n)
-                    st = put_id(t, COL_HIGH_SOURCE, row, inc, r->source[hr]);
+                    st = toll__inc_put_id(t, COL_HIGH_SOURCE, row, inc, r->source[hr]);
                 if (!st)
                     st = put_report(t, COL_HIGH_REPORT, row, r, hr, &b);
             }
             if (!st && self && inc->c_self_report[cell] < r->n)
-                st = put_id(t, COL_SELF_SOURCE, row, inc,
+                st = toll__inc_put_id(t, COL_SELF_SOURCE, row, inc,
                             r->source[inc->c_self_report[cell]]);
             if (st)
                 goto cleanup;

@@ -610,28 +610,7 @@ static const struct {
 static toll_status put_buf(toll_table *t, size_t j, size_t i,
                            const toll__buf *b, size_t from)
 {
-    if (b->len == from)
-        return TOLL_OK;
-    uint32_t code;
-    toll_status st = toll__table_dict_add(t, j, b->data + from,
-                                          b->len - from, &code);
-    if (!st)
-        ((uint32_t *)t->cols[j].data)[i] = code;
-    return st;
-}
-
-/* Row i of string column j = string `id` of the incidents' id space. */
-static toll_status put_id(toll_table *t, size_t j, size_t i,
-                          const toll_incidents *inc, uint32_t id)
-{
-    if (!id || id >= toll__inc_nstrings(inc))
-        return TOLL_OK;
-    uint32_t code;
-    toll_status st = toll__table_dict_add(t, j, toll__inc_str(inc, id),
-                                          toll__inc_strlen(inc, id), &code);
-    if (!st)
-        ((uint32_t *)t->cols[j].data)[i] = code;
-    return st;
+    return toll__table_put_str(t, j, i, b->data + from, b->len - from);
 }
 
 /* The row of link k.  b is scratch: the parts are appended one after the
@@ -649,7 +628,7 @@ static toll_status link_row(toll_table *t, size_t row,
 
     /* incident: its key, else its first report (as toll_incidents_table) */
     if (c < inc->n && inc->key[c]) {
-        st = put_id(t, COL_INCIDENT, row, inc, inc->key[c]);
+        st = toll__inc_put_id(t, COL_INCIDENT, row, inc, inc->key[c]);
     } else {
         st = c < inc->n ? append_report(b, r, inc->first_report[c])
                         : TOLL_OK;
@@ -671,9 +650,9 @@ static toll_status link_row(toll_table *t, size_t row,
         (st = toll__buf_append(why, " ~ ", 3)) ||
         (st = toll__buf_append(why, b->data, b->len)))
         return st;
-    if ((st = put_id(t, COL_SOURCE_A, row, inc, r->source[k->a])) ||
-        (st = put_id(t, COL_SOURCE_B, row, inc, r->source[k->b])) ||
-        (st = put_id(t, COL_REGION, row, inc, k->region)))
+    if ((st = toll__inc_put_id(t, COL_SOURCE_A, row, inc, r->source[k->a])) ||
+        (st = toll__inc_put_id(t, COL_SOURCE_B, row, inc, r->source[k->b])) ||
+        (st = toll__inc_put_id(t, COL_REGION, row, inc, k->region)))
         return st;
 
     int32_t days = days_apart(r, k->a, k->b);

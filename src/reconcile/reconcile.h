@@ -166,4 +166,9 @@ static inline int toll__inc_set_contains(const toll_incidents *inc,
 toll_status toll__inc_intern(toll_incidents *inc, const char *s, size_t len,
                              uint32_t *id);
 
+/* Row i of string column j of a table = string `id` of the incidents' id
+ * space (0: missing); src/reconcile/incidents_table.c. */
+toll_status toll__inc_put_id(toll_table *t, size_t j, size_t i,
+                             const toll_incidents *inc, uint32_t id);
+
 #endif /* TOLL_SRC_RECONCILE_RECONCILE_H */

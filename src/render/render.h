@@ -47,6 +47,10 @@ toll_status toll__table_set_column_raw(toll_table *t, size_t j,
 /* Add a string to column j's dictionary; *code receives its code. */
 toll_status toll__table_dict_add(toll_table *t, size_t j, const char *s,
                                  size_t len, uint32_t *code);
+/* Row i of string column j = s[0..len): its dictionary code; an empty
+ * string leaves the cell missing. */
+toll_status toll__table_put_str(toll_table *t, size_t j, size_t i,
+                                const char *s, size_t len);
 toll_status toll__table_set_caption(toll_table *t, const char *caption);
 
 #endif /* TOLL_SRC_RENDER_RENDER_H */

@@ -194,6 +194,18 @@ static toll_status index_rehash(const toll_allocator *a, dict_index *x,
     return TOLL_OK;
 }
 
+toll_status toll__table_put_str(toll_table *t, size_t j, size_t i,
+                                const char *s, size_t len)
+{
+    if (!len)
+        return TOLL_OK;
+    uint32_t code;
+    toll_status st = toll__table_dict_add(t, j, s, len, &code);
+    if (!st)
+        ((uint32_t *)t->cols[j].data)[i] = code;
+    return st;
+}
+
 toll_status toll__table_dict_add(toll_table *t, size_t j, const char *s,
                                  size_t len, uint32_t *code)
 {

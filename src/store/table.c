@@ -27,26 +27,13 @@ static const char *const fixed_names[NFIXED] = {
 enum { C_REPORT, C_INCIDENT, C_SOURCE, C_KIND, C_SOURCE_ACTOR, C_DATE_START,
        C_DATE_END, C_REGION, C_ACTOR, C_ID, C_URL, C_NOTE };
 
-/* Row i of string column j = s[0..len) (an empty string stays missing). */
-static toll_status put_str(toll_table *t, size_t j, size_t i, const char *s,
-                           size_t len)
-{
-    if (!len)
-        return TOLL_OK;
-    uint32_t code;
-    toll_status st = toll__table_dict_add(t, j, s, len, &code);
-    if (!st)
-        ((uint32_t *)t->cols[j].data)[i] = code;
-    return st;
-}
-
 /* Row i of string column j = string id `id` of the store (0: missing). */
 static toll_status put_id(toll_table *t, size_t j, size_t i,
                           const toll_reports *r, uint32_t id)
 {
     if (!id || id >= r->strings.count)
         return TOLL_OK;
-    return put_str(t, j, i, toll__str(&r->strings, id),
+    return toll__table_put_str(t, j, i, toll__str(&r->strings, id),
                    toll__strlen(&r->strings, id));
 }
 
@@ -56,7 +43,7 @@ static toll_status put_date(toll_table *t, size_t j, size_t i, int32_t d)
     if (d == TOLL_NO_DATE)
         return TOLL_OK;
     toll_date_format(d, buf);
-    return put_str(t, j, i, buf, strlen(buf));
+    return toll__table_put_str(t, j, i, buf, strlen(buf));
 }
 
 /* Row i: every column of report i. */
@@ -74,7 +61,7 @@ static toll_status put_row(toll_table *t, const toll_reports *r, size_t i,
         st = toll__buf_appendf(b, "%s%lu", file ? ":" : "",
                                (unsigned long)r->line[i]);
     if (!st)
-        st = put_str(t, C_REPORT, i, b->data, b->len);
+        st = toll__table_put_str(t, C_REPORT, i, b->data, b->len);
     if (!st)
         st = put_id(t, C_INCIDENT, i, r, r->incident[i]);
     if (!st)
@@ -82,7 +69,7 @@ static toll_status put_row(toll_table *t, const toll_reports *r, size_t i,
     if (!st) {
         const char *k = toll_source_kind_name(
             (toll_source_kind)r->source_kind[i]);
-        st = put_str(t, C_KIND, i, k, strlen(k));
+        st = toll__table_put_str(t, C_KIND, i, k, strlen(k));
     }
     if (!st)
         st = put_id(t, C_SOURCE_ACTOR, i, r, r->source_actor[i]);
