@@ -787,7 +787,7 @@ def kernel_lines(k):
 
 
 def targets(report):
-    """The issue's targets, each met or missed, from the measurements."""
+    """The benchmark's targets, each met or missed, from the measurements."""
     def t(size, impl):
         runs = report["sizes"].get(size, {}).get("runs", {}).get(impl)
         return statistics.median(r["seconds"] for r in runs) if runs else None
