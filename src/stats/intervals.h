@@ -15,7 +15,7 @@
  * values, so a row's numbers depend only on its incidents, its keys and
  * the seed (not on the other rows or on filters).  toll__iv_fill may
  * simulate a large row on several threads (interval.threads; see
- * src/stats/intervals.c, "Chunks and threads"): it starts and joins them within
+ * src/stats/simulate.c, "Chunks and threads"): it starts and joins them within
  * the call, calling the accumulator's allocator from them; the numbers do
  * not depend on the number of threads.
  */
