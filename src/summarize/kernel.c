@@ -1,6 +1,6 @@
 /*
  * src/summarize/kernel.c - the columnar aggregation kernel of the
- * summarize fast path (see src/summarize/kernel.h and src/summarize/summarize.c).
+ * summarize fast path (see src/summarize/kernel.h and src/summarize/fast.c).
  */
 #include "summarize/kernel.h"
 

@@ -29,7 +29,7 @@ typedef struct toll__kacc {
 /* The bounds one record adds: low max(lo, 0), high max(hi, low), best
  * `be` (low when NaN), in place.  The one home of the rule, shared by the
  * kernel's accumulator here, the cached path's packed one and the general
- * path (aggregate) in src/summarize/summarize.c. */
+ * path (toll__aggregate) in src/summarize/aggregate.c. */
 static inline void toll__kclamp(int64_t *lo, int64_t *hi, double *be)
 {
     *lo = *lo > 0 ? *lo : 0;
