@@ -2,7 +2,7 @@
  * src/core/period.h - calendar periods (day, ISO week, month, quarter,
  * year): their unit names, the period number of a day, the days a period
  * covers and its label.  The one home of these rules: summaries by period
- * (src/summarize/summarize.c) and MSE strata by period
+ * (src/summarize/keys.c) and MSE strata by period
  * (src/stats/mse_incidents.c) both use it.  Nothing here is public API;
  * all functions are pure and thread-safe.
  *

@@ -41,7 +41,7 @@ toll_status toll__table_new(const toll_allocator *a, size_t ncols,
 toll_status toll__table_set_column(toll_table *t, size_t j, const char *name,
                                    toll_coltype type);
 /* toll__table_set_column with the column's data left unwritten (not
- * zeroed): the caller writes every row (src/summarize.c). */
+ * zeroed): the caller writes every row (src/summarize/summarize.c). */
 toll_status toll__table_set_column_raw(toll_table *t, size_t j,
                                        const char *name, toll_coltype type);
 /* Add a string to column j's dictionary; *code receives its code. */

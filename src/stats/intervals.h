@@ -1,6 +1,7 @@
 /*
  * src/stats/intervals.h - the interval accumulator used by summarize
- * (src/summarize/summarize.c calls these hooks; src/stats/intervals.c implements them).
+ * (src/summarize/aggregate.c and src/summarize/summarize.c call these
+ * hooks; src/stats/intervals.c implements them).
  *
  * Usage by a summary:
  *   toll__iv_new(alloc, &opts->interval, &iv, err)   (iv NULL: no interval)
