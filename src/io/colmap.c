@@ -153,6 +153,31 @@ static size_t find_str(const char *s, size_t len, size_t from, const char *a)
     return len;
 }
 
+/*
+ * Split s[0..sl) at every `sep` into trimmed column names, at most `max`,
+ * stored in cols and lens with their count in *n.  0 when all is well; 1
+ * when there are more than `max`; 2 when a name is empty.
+ */
+static int split_cols(const char *s, size_t sl, const char *sep, size_t max,
+                      const char **cols, size_t *lens, size_t *n)
+{
+    size_t step = strlen(sep), pos = 0;
+    while (pos <= sl) {
+        size_t end = find_str(s, sl, pos, sep);
+        if (*n == max)
+            return 1;
+        const char *c = s + pos;
+        size_t cl = end - pos;
+        toll__trim_space(&c, &cl);
+        if (cl == 0)
+            return 2;
+        cols[*n] = c;
+        lens[(*n)++] = cl;
+        pos = end + step;
+    }
+    return 0;
+}
+
 #define ITEM_SHOW 120
 
 /* Error about one spec item. */
@@ -233,61 +258,31 @@ static toll_status parse_item(toll_colmap *m, const char *item, size_t len,
         }
     } else if (field == TOLL__F_ACTOR && memchr(s, '+', sl)) {
         /* actor=side_a+side_b: the actors of several columns */
-        size_t pos = 0;
-        while (pos <= sl) {
-            const char *plus = memchr(s + pos, '+', sl - pos);
-            size_t end = plus ? (size_t)(plus - s) : sl;
-            if (n == TOLL__CM_MAX_COLS)
-                return item_err(err, item, len, "too many actor columns");
-            const char *c = s + pos;
-            size_t cl = end - pos;
-            toll__trim_space(&c, &cl);
-            if (cl == 0)
-                return item_err(err, item, len, "empty column name");
-            cols[n] = c;
-            lens[n++] = cl;
-            pos = end + 1;
-        }
+        int r = split_cols(s, sl, "+", TOLL__CM_MAX_COLS, cols, lens, &n);
+        if (r)
+            return item_err(err, item, len,
+                            r == 1 ? "too many actor columns"
+                                   : "empty column name");
         shape = TOLL__CM_LEVELS;
     } else if (find_str(s, sl, 0, "..") < sl) {
         if (field != TOLL__F_CATEGORY)
             return item_err(err, item, len,
                             "only casualty categories take LOW..HIGH");
-        size_t pos = 0;
-        while (pos <= sl) {
-            size_t end = find_str(s, sl, pos, "..");
-            if (n == 3)
-                return item_err(err, item, len,
-                                "expected LOW..HIGH or LOW..BEST..HIGH");
-            const char *c = s + pos;
-            size_t cl = end - pos;
-            toll__trim_space(&c, &cl);
-            if (cl == 0)
-                return item_err(err, item, len, "empty column name");
-            cols[n] = c;
-            lens[n++] = cl;
-            pos = end + 2;
-        }
+        int r = split_cols(s, sl, "..", 3, cols, lens, &n);
+        if (r)
+            return item_err(err, item, len,
+                            r == 1 ? "expected LOW..HIGH or LOW..BEST..HIGH"
+                                   : "empty column name");
         if (n < 2)
             return item_err(err, item, len,
                             "expected LOW..HIGH or LOW..BEST..HIGH");
         shape = n == 2 ? TOLL__CM_RANGE : TOLL__CM_RANGE3;
     } else if (field == TOLL__F_REGION && memchr(s, '/', sl)) {
-        size_t pos = 0;
-        while (pos <= sl) {
-            const char *slash = memchr(s + pos, '/', sl - pos);
-            size_t end = slash ? (size_t)(slash - s) : sl;
-            if (n == TOLL__CM_MAX_COLS)
-                return item_err(err, item, len, "too many region levels");
-            const char *c = s + pos;
-            size_t cl = end - pos;
-            toll__trim_space(&c, &cl);
-            if (cl == 0)
-                return item_err(err, item, len, "empty column name");
-            cols[n] = c;
-            lens[n++] = cl;
-            pos = end + 1;
-        }
+        int r = split_cols(s, sl, "/", TOLL__CM_MAX_COLS, cols, lens, &n);
+        if (r)
+            return item_err(err, item, len,
+                            r == 1 ? "too many region levels"
+                                   : "empty column name");
         shape = TOLL__CM_LEVELS;
     } else {
         cols[0] = s;
