@@ -165,6 +165,7 @@ typedef struct mse_cli {
     int from_incidents;
     int lognormal;
     double level;
+    int have_level;
     toll_render_format format;
 } mse_cli;
 
@@ -187,9 +188,11 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
     case O_FORMAT: return toll_cli_format_value(a, o, val, &c->format);
     case O_LEVEL: {
         double l = 0.0;
-        if (!toll_cli_parse_double(val, &l) || !(l > 0.0 && l < 1.0))
+        if (!toll_cli_parse_double(val, &l))
             return toll_cli_bad_value(a, o, val, "a number between 0 and 1");
+        /* the range is the library's rule (toll_mse_options.level) */
         c->level = l;
+        c->have_level = 1;
         break;
     }
     default: break;
@@ -238,7 +241,9 @@ static int load_records(const mse_cli *c, toll_mse_data **out)
     st = toll_mse_data_load_buffer(d, text, len,
                                    strcmp(path, "-") ? path : "<stdin>", &lo,
                                    &err);
-    if (st == TOLL_EINVAL && !c->lists) {
+    /* the one error of a header that --lists would cure: membership
+     * columns with nothing naming the lists (no field, a line) */
+    if (st == TOLL_EINVAL && !c->lists && !err.field[0] && err.line > 0) {
         rc = usage("%s; use --lists A,B,C", err.message);
         goto cleanup;
     }
@@ -323,16 +328,9 @@ static int run(const mse_cli *c)
         return usage("--model, --search and --estimator (other than "
                      "loglinear) exclude each other");
     toll_mse_criterion crit = TOLL_MSE_AIC;
-    if (c->search) {
-        if (strcmp(c->search, "aic") == 0 || strcmp(c->search, "AIC") == 0)
-            crit = TOLL_MSE_AIC;
-        else if (strcmp(c->search, "bic") == 0 ||
-                 strcmp(c->search, "BIC") == 0)
-            crit = TOLL_MSE_BIC;
-        else
-            return usage("invalid value for --search: '%s' (aic or bic)",
-                         c->search);
-    }
+    if (c->search &&
+        toll_mse_criterion_parse(c->search, &crit, &err) != TOLL_OK)
+        return usage("--search: %s", err.message);
     toll_mse_method method = TOLL_MSE_LOGLINEAR;
     if (c->estimator) {
         if (strcmp(c->estimator, "loglinear") == 0)
@@ -367,7 +365,7 @@ static int run(const mse_cli *c)
     }
     toll_mse_options o;
     toll_mse_options_init(&o);
-    if (c->level > 0.0)
+    if (c->have_level)
         o.level = c->level;
     if (c->lognormal)
         o.profile = 0;
@@ -424,7 +422,7 @@ static int run(const mse_cli *c)
         rc = st == TOLL_EINVAL ? X_USAGE : X_DATA;
         goto cleanup;
     }
-    if (c->level > 0.0 && c->level != 0.95 && c->format == TOLL_RENDER_TEXT)
+    if (c->have_level && c->level != 0.95 && c->format == TOLL_RENDER_TEXT)
         printf("(intervals at the %g%% level)\n", 100.0 * c->level);
     st = toll_table_render(t, c->format, 0, toll_cli_write_file, stdout,
                            &err);
