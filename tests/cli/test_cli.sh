@@ -347,7 +347,7 @@ expect_has "mse --lists=A,B,C names the lists" "$TMP/out" "A + B + C,loglinear,2
 run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --level 1
 expect_rc "mse: --level 1 exits 2" 2
 expect_same "mse: a bad --level is named" "$TMP/err" \
-    "toll: invalid value for --level: '1' (a number between 0 and 1) (see 'toll mse --help')"
+    "toll: field 'level': confidence level must be between 0 and 1 (exclusive), got 1"
 
 run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --delimiter ab
 expect_rc "mse: a long --delimiter exits 2" 2
