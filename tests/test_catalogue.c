@@ -518,8 +518,8 @@ static int mse_read_table(void)
         char *eq = strchr(kv, '=');
         if (eq) {
             *eq = '\0';
-            snprintf(r->key, sizeof r->key, "%s", kv);
-            snprintf(r->value, sizeof r->value, "%s", eq + 1);
+            snprintf(r->key, sizeof r->key, "%.15s", kv);
+            snprintf(r->value, sizeof r->value, "%.63s", eq + 1);
             mse_unescape(r->value);
         }
         n_mse_rows++;

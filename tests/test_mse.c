@@ -1281,6 +1281,62 @@ START_TEST(estimators_should_refuse_a_level_outside_0_1_naming_it)
 }
 END_TEST
 
+START_TEST(strata_should_be_found_by_name_after_an_undone_load)
+{
+    toll_mse_data *d = listless();
+    toll_error err;
+    ck_assert_int_eq(load_text(d, "stratum,pattern,count\na,10,1\nb,01,2\n",
+                               "1.csv", &err),
+                     TOLL_OK);
+    /* a failed load creates strata x, y, then is undone */
+    ck_assert_int_eq(load_text(d, "stratum,pattern,count\nx,10,1\ny,01,2\n"
+                                  "y,01,3\n",
+                               "2.csv", &err),
+                     TOLL_EPARSE);
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 2);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "x"),
+                      TOLL_MSE_NO_STRATUM);
+    /* the indices of x and y are reused by y and z */
+    ck_assert_int_eq(load_text(d, "stratum,pattern,count\ny,10,5\nz,11,7\n"
+                                  "a,11,1\n",
+                               "3.csv", &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 4);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "a"), 0);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "b"), 1);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "y"), 2);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "z"), 3);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "x"),
+                      TOLL_MSE_NO_STRATUM);
+    ck_assert_int_eq(toll_mse_data_count(d, 2, 1u), 5);
+    ck_assert_int_eq(toll_mse_data_count(d, 0, 3u), 1);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(load_of_many_strata_should_take_linear_time)
+{
+    /* 200,000 strata: a linear search per row would make 2e10 string
+     * comparisons; the index makes it a fraction of a second */
+    enum { N = 200000 };
+    static char text[N * 24 + 64];
+    size_t n = (size_t)snprintf(text, sizeof text, "stratum,pattern,count\n");
+    for (long i = 0; i < N; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "s%ld,11,1\n", i);
+    toll_mse_data *d = listless();
+    toll_error err;
+    clock_t t0 = clock();
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, text, n, "many.csv", NULL,
+                                               &err),
+                     TOLL_OK);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), N);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "s123456"), 123456);
+    ck_assert_msg(secs < 20.0, "%g s for %d strata", secs, (int)N);
+    toll_mse_data_free(d);
+}
+END_TEST
+
 START_TEST(load_should_name_lists_by_the_pattern_width)
 {
     for (int w = 2; w <= TOLL_MSE_MAX_LISTS; w++) {
@@ -1664,6 +1720,8 @@ static Suite *mse_suite(void)
     tcase_add_test(ti, from_incidents_should_survive_every_allocation_failure);
     tcase_add_test(ti, load_should_take_a_stratum_column_and_delimiter);
     tcase_add_test(ti, load_should_name_lists_by_the_pattern_width);
+    tcase_add_test(ti, strata_should_be_found_by_name_after_an_undone_load);
+    tcase_add_test(ti, load_of_many_strata_should_take_linear_time);
     tcase_add_test(ti, load_should_refuse_a_repeated_pattern_naming_both_lines);
     tcase_add_test(ti, load_should_refuse_a_repeated_pattern_within_a_stratum_only);
     tcase_add_test(ti, load_should_refuse_a_count_that_is_not_a_whole_number);

@@ -86,8 +86,13 @@ static int usage(const char *fmt, ...)
     return rc;
 }
 
+/* At most this many comma-separated items are split; how many lists
+ * there may be is the library's rule (toll_mse_data_new). */
+#define MAX_ITEMS 64
+
 /* Split "A,B,C" into at most max trimmed items (pointers into a copy that
- * the caller frees).  Returns the count, or -1 on an empty item / too many. */
+ * the caller frees); an empty item stays, for the library to name.
+ * Returns the count, or -1 when there are more than max (or no memory). */
 static int split_list(const char *s, char **copy, const char **items, int max)
 {
     *copy = malloc(strlen(s) + 1);
@@ -105,7 +110,7 @@ static int split_list(const char *s, char **copy, const char **items, int max)
         size_t len = strlen(p);
         while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
             p[--len] = '\0';
-        if (!len || n >= max)
+        if (n >= max)
             return -1;
         items[n++] = p;
         if (!e)
@@ -206,7 +211,7 @@ static int load_records(const mse_cli *c, toll_mse_data **out)
 {
     toll_error err;
     toll_error_clear(&err);
-    const char *items[TOLL_MSE_MAX_LISTS + 1];
+    const char *items[MAX_ITEMS + 1];
     char *copy = NULL;
     int K = 0, rc = X_OK;
     size_t len = 0;
@@ -220,10 +225,11 @@ static int load_records(const mse_cli *c, toll_mse_data **out)
         return X_DATA;
     }
     if (c->lists) {
-        K = split_list(c->lists, &copy, items, TOLL_MSE_MAX_LISTS);
+        K = split_list(c->lists, &copy, items, MAX_ITEMS);
         if (K < 0) {
-            rc = usage("--lists needs 2 to %d comma-separated names, not "
-                       "'%s'", TOLL_MSE_MAX_LISTS, c->lists);
+            rc = usage("--lists names more than %d lists (multiple systems "
+                       "estimation needs 2 to %d)", MAX_ITEMS,
+                       TOLL_MSE_MAX_LISTS);
             goto cleanup;
         }
     }
@@ -267,7 +273,7 @@ static int load_incidents(const mse_cli *c, toll_mse_data **out)
     toll_error_clear(&err);
     toll_reports *r = NULL;
     toll_incidents *inc = NULL;
-    const char *items[TOLL_MSE_MAX_LISTS + 1];
+    const char *items[MAX_ITEMS + 1];
     char *copy = NULL;
     int K = 0, rc = X_OK;
     toll_status st = toll_reports_new(NULL, &r, &err);
@@ -281,10 +287,11 @@ static int load_incidents(const mse_cli *c, toll_mse_data **out)
         goto cleanup;
     }
     if (c->lists) {
-        K = split_list(c->lists, &copy, items, TOLL_MSE_MAX_LISTS);
+        K = split_list(c->lists, &copy, items, MAX_ITEMS);
         if (K < 0) {
-            rc = usage("--lists needs 2 to %d comma-separated sources, not "
-                       "'%s'", TOLL_MSE_MAX_LISTS, c->lists);
+            rc = usage("--lists names more than %d sources (multiple "
+                       "systems estimation needs 2 to %d)", MAX_ITEMS,
+                       TOLL_MSE_MAX_LISTS);
             goto cleanup;
         }
     }

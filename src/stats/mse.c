@@ -8,6 +8,7 @@
 
 #include "io/csv/csvscan.h"
 #include "io/csv/delimiter.h"
+#include "base/strhash.h"
 
 #include <errno.h>
 #include <math.h>
@@ -199,6 +200,9 @@ static void clear_lists(toll_mse_data *d)
     toll__free(&d->alloc, d->strata, d->strata_cap * sizeof *d->strata);
     toll__free(&d->alloc, d->counts,
                d->counts_cap * d->ncells * sizeof *d->counts);
+    toll__free(&d->alloc, d->slots, d->nslots * sizeof *d->slots);
+    d->slots = NULL;
+    d->nslots = d->nused = 0;
     d->strata = NULL;
     d->counts = NULL;
     d->nstrata = d->strata_cap = d->counts_cap = 0;
@@ -291,16 +295,67 @@ const char *toll_mse_data_stratum_name(const toll_mse_data *d, size_t s)
     return d->strata[s];
 }
 
+/* The stratum called name[0..len), or TOLL_MSE_NO_STRATUM. */
+static size_t strata_find(const toll_mse_data *d, const char *name,
+                          size_t len)
+{
+    if (!d->nslots)
+        return TOLL_MSE_NO_STRATUM;
+    size_t mask = d->nslots - 1;
+    for (size_t i = toll__hash_bytes(name, len) & mask;; i = (i + 1) & mask) {
+        size_t v = d->slots[i];
+        if (!v)
+            return TOLL_MSE_NO_STRATUM;
+        v--;
+        if (v < d->nstrata && strlen(d->strata[v]) == len &&
+            memcmp(d->strata[v], name, len) == 0)
+            return v;
+    }
+}
+
+/* Put stratum s in the index (which has room). */
+static void strata_place(toll_mse_data *d, size_t s)
+{
+    size_t mask = d->nslots - 1;
+    const char *nm = d->strata[s];
+    size_t i = toll__hash_bytes(nm, strlen(nm)) & mask;
+    while (d->slots[i])
+        i = (i + 1) & mask;
+    d->slots[i] = s + 1;
+    d->nused++;
+}
+
+/* Make room in the index for one more stratum (rebuilt from the strata
+ * when it fills up, which also drops the slots of undone loads). */
+static toll_status strata_reserve(toll_mse_data *d, toll_error *err)
+{
+    if ((d->nused + 1) * 2 <= d->nslots)
+        return TOLL_OK;
+    size_t n = 16;
+    while (n < (d->nstrata + 1) * 2 + 2) {
+        if (n > SIZE_MAX / 2 / sizeof *d->slots)
+            return toll__nomem(err);
+        n *= 2;
+    }
+    size_t *slots = toll__calloc(&d->alloc, n, sizeof *slots);
+    if (!slots)
+        return toll__nomem(err);
+    toll__free(&d->alloc, d->slots, d->nslots * sizeof *d->slots);
+    d->slots = slots;
+    d->nslots = n;
+    d->nused = 0;
+    for (size_t s = 0; s < d->nstrata; s++)
+        strata_place(d, s);
+    return TOLL_OK;
+}
+
 size_t toll_mse_data_stratum_index(const toll_mse_data *d, const char *name)
 {
     if (!d)
         return TOLL_MSE_NO_STRATUM;
     if (!name)
         name = "";
-    for (size_t s = 0; s < d->nstrata; s++)
-        if (strcmp(d->strata[s], name) == 0)
-            return s;
-    return TOLL_MSE_NO_STRATUM;
+    return strata_find(d, name, strlen(name));
 }
 
 /* Index of stratum `name` (len bytes), created if absent. */
@@ -316,11 +371,14 @@ toll_status toll__mse_stratum_get(toll_mse_data *d, const char *name,
 static toll_status stratum_get(toll_mse_data *d, const char *name,
                                size_t len, size_t *idx, toll_error *err)
 {
-    for (size_t s = 0; s < d->nstrata; s++)
-        if (strlen(d->strata[s]) == len && memcmp(d->strata[s], name, len) == 0) {
-            *idx = s;
-            return TOLL_OK;
-        }
+    size_t found = strata_find(d, name, len);
+    if (found != TOLL_MSE_NO_STRATUM) {
+        *idx = found;
+        return TOLL_OK;
+    }
+    toll_status st = strata_reserve(d, err);
+    if (st)
+        return st;
     if (d->nstrata == d->counts_cap) {
         size_t ncap = d->counts_cap ? d->counts_cap * 2 : 4;
         if (ncap > SIZE_MAX / (d->ncells * sizeof *d->counts))
@@ -343,6 +401,7 @@ static toll_status stratum_get(toll_mse_data *d, const char *name,
     memset(d->counts + d->nstrata * d->ncells, 0,
            d->ncells * sizeof *d->counts);
     *idx = d->nstrata++;
+    strata_place(d, *idx);
     return TOLL_OK;
 }
 
