@@ -42,7 +42,8 @@ const char TOLL_CLI_MSE_HELP[] =
     "                         non-self source, at most 8)\n"
     "  --stratum-column NAME  column giving each row's stratum (default:\n"
     "                         'stratum' when there is one)\n"
-    "  --delimiter C          CSV field delimiter (default ','; 'tab')\n"
+    "  --delimiter C          CSV field delimiter (default ','; 'tab'; a\n"
+    "                         printable ASCII character other than '\"')\n"
     "  --from-incidents       the files are reports (json, jsonl or csv):\n"
     "                         reconcile them; each incident's non-self\n"
     "                         sources are its capture history, so the\n"
@@ -70,6 +71,9 @@ const char TOLL_CLI_MSE_HELP[] =
     "\n"
     "Output:\n"
     "  --format F             text (default), csv, json or md\n"
+    "\n"
+    "An option given twice counts with its last value; an empty value is an\n"
+    "error except for --stratum, --stratum-column and --model.\n"
     "\n"
     "Method notes and references: docs/mse.md.\n";
 
