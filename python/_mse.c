@@ -487,14 +487,17 @@ static int load_opts(toll_state *st, const char *stratum_column,
 {
     toll_mse_load_options_init(lo);
     lo->stratum_column = stratum_column;
-    if (delimiter) {
+    if (delimiter && (strcmp(delimiter, "tab") == 0 ||
+                      strcmp(delimiter, "\\t") == 0)) {
+        lo->delimiter = '\t'; /* as --delimiter tab */
+    } else if (delimiter) {
         if (strlen(delimiter) != 1) {
             toll_py_option_error(st, "delimiter", delimiter,
                                  "the delimiter must be one character, not "
                                  "'%s'", delimiter);
             return -1;
         }
-        lo->delimiter = delimiter[0];
+        lo->delimiter = delimiter[0]; /* its rule: toll_mse_data_load_* */
     }
     return 0;
 }

@@ -418,3 +418,10 @@ def test_data_should_serve_estimates_from_several_threads_at_once():
         t.join()
     assert not errors
     assert got == [want] * 80
+
+
+def test_read_should_take_tab_as_the_cli_does(tmp_path):
+    p = tmp_path / "p.tsv"
+    p.write_text("pattern\tcount\n11\t1\n10\t2\n")
+    assert toll.mse.read(p, delimiter="tab").observed() == 3
+    assert toll.mse.read(p, delimiter="\t").observed() == 3
