@@ -170,15 +170,8 @@ static int list_arg(toll_state *st, MseDataObject *self, PyObject *obj,
 static int fill_opts(toll_state *st, double level, int profile,
                      toll_mse_options *o)
 {
+    (void)st; /* the level's range is checked by the library */
     toll_mse_options_init(o);
-    if (!(level > 0.0 && level < 1.0)) {
-        char text[32];
-        snprintf(text, sizeof text, "%g", level);
-        toll_py_option_error(st, "level", text,
-                             "confidence level must be between 0 and 1, "
-                             "got %s", text);
-        return -1;
-    }
     o->level = level;
     o->profile = profile;
     return 0;
@@ -494,14 +487,17 @@ static int load_opts(toll_state *st, const char *stratum_column,
 {
     toll_mse_load_options_init(lo);
     lo->stratum_column = stratum_column;
-    if (delimiter) {
+    if (delimiter && (strcmp(delimiter, "tab") == 0 ||
+                      strcmp(delimiter, "\\t") == 0)) {
+        lo->delimiter = '\t'; /* as --delimiter tab */
+    } else if (delimiter) {
         if (strlen(delimiter) != 1) {
             toll_py_option_error(st, "delimiter", delimiter,
                                  "the delimiter must be one character, not "
                                  "'%s'", delimiter);
             return -1;
         }
-        lo->delimiter = delimiter[0];
+        lo->delimiter = delimiter[0]; /* its rule: toll_mse_data_load_* */
     }
     return 0;
 }
@@ -787,14 +783,11 @@ static PyObject *MseData_search(MseDataObject *self, PyObject *args,
         return NULL;
     toll_state *st = TOLL_PY_STATE(self);
     toll_mse_criterion crit;
-    if (strcmp(crit_s, "aic") == 0 || strcmp(crit_s, "AIC") == 0)
-        crit = TOLL_MSE_AIC;
-    else if (strcmp(crit_s, "bic") == 0 || strcmp(crit_s, "BIC") == 0)
-        crit = TOLL_MSE_BIC;
-    else
-        return toll_py_option_error(st, "criterion", crit_s,
-                                    "expected \"aic\" or \"bic\", got \"%s\"",
-                                    crit_s);
+    toll_error cerr;
+    toll_error_clear(&cerr);
+    toll_status cs = toll_mse_criterion_parse(crit_s, &crit, &cerr);
+    if (cs != TOLL_OK)
+        return toll_py_raise_option(st, "criterion", cs, &cerr);
     size_t s;
     toll_mse_options o;
     if (data_ready(self) < 0 || stratum_arg(st, self, so, &s) < 0 ||

@@ -123,6 +123,16 @@ static int one_char(toll_state *st, const char *option, const char *v,
         *out = '\t';
         return 0;
     }
+    if (strcmp(option, "delimiter") == 0 && strlen(v) == 1) {
+        /* the library's rule of the CSV delimiter, as for the CLI */
+        toll_error err;
+        toll_error_clear(&err);
+        toll_status s = toll_csv_delimiter_check(v[0], &err);
+        if (s != TOLL_OK) {
+            toll_py_raise_option(st, option, s, &err);
+            return -1;
+        }
+    }
     if (strlen(v) != 1 || (unsigned char)v[0] >= 0x80 || v[0] == '\n' ||
         v[0] == '\r' || v[0] == '"') {
         toll_py_option_error(st, option, v,

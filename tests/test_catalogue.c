@@ -438,6 +438,9 @@ START_TEST(catalogue_should_list_every_input_file)
         if (f[0] == '.' || strcmp(f, "catalogue.tsv") == 0 ||
             strcmp(f, "good.jsonl") == 0)
             continue;
+        /* tests/catalogue/mse.tsv and its inputs: the mse block below */
+        if (strcmp(f, "mse.tsv") == 0 || strncmp(f, "mse_", 4) == 0)
+            continue;
         int found = 0;
         for (size_t i = 0; i < nrows && !found; i++)
             found = strcmp(rows[i].col[C_FILE], f) == 0;
@@ -467,6 +470,172 @@ START_TEST(catalogue_should_cover_the_required_cases)
     }
 }
 END_TEST
+
+/* ==== tests/catalogue/mse.tsv: multiple systems estimation and option
+ * values (columns described in its header) ============================== */
+
+typedef struct mse_row {
+    char name[64], cmd[16], file[64], key[16], value[64], status[16],
+        message[160];
+} mse_row;
+
+static mse_row mse_rows[64];
+static size_t n_mse_rows;
+
+/* VALUE with \n, \r, \t (and \\) decoded. */
+static void mse_unescape(char *s)
+{
+    char *o = s;
+    for (const char *p = s; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            *o++ = *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p == 't' ? '\t' : *p;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+}
+
+static int mse_read_table(void)
+{
+    FILE *f = fopen(CATALOGUE_DIR "/mse.tsv", "r");
+    if (!f)
+        return -1;
+    char line[512];
+    while (fgets(line, sizeof line, f) && n_mse_rows < 64) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!line[0] || line[0] == '#' || strncmp(line, "name\t", 5) == 0)
+            continue;
+        mse_row *r = &mse_rows[n_mse_rows];
+        char args[160];
+        if (sscanf(line, "%63[^\t]\t%159[^\t]\t%15[^\t]\t%159[^\n]", r->name,
+                   args, r->status, r->message) != 4)
+            continue;
+        char kv[100] = "";
+        if (sscanf(args, "%15s %63s %99s", r->cmd, r->file, kv) < 2)
+            continue;
+        char *eq = strchr(kv, '=');
+        if (eq) {
+            *eq = '\0';
+            snprintf(r->key, sizeof r->key, "%.15s", kv);
+            snprintf(r->value, sizeof r->value, "%.63s", eq + 1);
+            mse_unescape(r->value);
+        }
+        n_mse_rows++;
+    }
+    fclose(f);
+    return 0;
+}
+
+/* Run one row through the C API; the status, the message in err. */
+static toll_status mse_run_row(const mse_row *r, toll_error *err)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", CATALOGUE_DIR, r->file);
+    toll_status st;
+    if (strcmp(r->cmd, "mse") == 0) {
+        toll_mse_data *d = NULL;
+        ck_assert_int_eq(toll_mse_data_new(0, NULL, NULL, &d, err), TOLL_OK);
+        toll_mse_load_options lo;
+        toll_mse_load_options_init(&lo);
+        if (strcmp(r->key, "delimiter") == 0)
+            lo.delimiter = r->value[0];
+        st = toll_mse_data_load_file(d, path, &lo, err);
+        toll_mse_model m;
+        if (!st && strcmp(r->key, "model") == 0)
+            st = toll_mse_model_parse(d, r->value, &m, err);
+        toll_mse_data_free(d);
+        return st;
+    }
+    ck_assert_str_eq(r->cmd, "summarize");
+    toll_reports *rep = NULL;
+    toll_incidents *inc = NULL;
+    toll_table *t = NULL;
+    toll_load_options lo;
+    toll_load_options_init(&lo);
+    if (strcmp(r->key, "delimiter") == 0)
+        lo.csv_delimiter = r->value[0];
+    st = toll_reports_new(NULL, &rep, err);
+    if (!st)
+        st = toll_reports_load_file(rep, path, &lo, NULL, err);
+    if (!st)
+        st = toll_reconcile(rep, NULL, NULL, &inc, err);
+    if (!st) {
+        toll_summarize_options so;
+        toll_summarize_options_init(&so);
+        if (strcmp(r->key, "region") == 0)
+            so.region_prefix = r->value;
+        st = toll_summarize(inc, &so, NULL, &t, err);
+    }
+    toll_table_free(t);
+    toll_incidents_free(inc);
+    toll_reports_free(rep);
+    return st;
+}
+
+START_TEST(mse_catalogue_row_should_fail_with_its_status_and_message)
+{
+    const mse_row *r = &mse_rows[_i];
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status st = mse_run_row(r, &err);
+    ck_assert_msg(st == status_of(r->status), "%s: %s, expected %s (%s)",
+                  r->name, toll_status_name(st), r->status, err.message);
+    ck_assert_msg(strstr(err.message, r->message) != NULL,
+                  "%s: '%s' does not contain '%s'", r->name, err.message,
+                  r->message);
+}
+END_TEST
+
+START_TEST(mse_catalogue_should_cover_the_required_cases)
+{
+    static const char *const need[] = {
+        "mse_bad_pattern", "mse_nine_lists", "mse_duplicate_rows",
+        "mse_model_repeats_list", "mse_fractional_count",
+        "mse_delimiter_quote", "mse_delimiter_newline",
+        "load_delimiter_quote", "summarize_region_empty_level"};
+    for (size_t k = 0; k < sizeof need / sizeof need[0]; k++) {
+        int found = 0;
+        for (size_t i = 0; i < n_mse_rows && !found; i++)
+            found = strcmp(mse_rows[i].name, need[k]) == 0;
+        ck_assert_msg(found, "no mse.tsv row %s", need[k]);
+    }
+}
+END_TEST
+
+/* Every mse_* input of the directory is used by a row of mse.tsv. */
+START_TEST(mse_catalogue_should_use_every_mse_input_file)
+{
+    DIR *d = opendir(CATALOGUE_DIR);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, "mse_", 4) != 0)
+            continue;
+        int found = 0;
+        for (size_t i = 0; i < n_mse_rows && !found; i++)
+            found = strcmp(mse_rows[i].file, de->d_name) == 0;
+        ck_assert_msg(found, "%s is not in mse.tsv", de->d_name);
+    }
+    closedir(d);
+}
+END_TEST
+
+static void mse_catalogue_add(Suite *s)
+{
+    if (mse_read_table() != 0) /* then the cover test fails */
+        fprintf(stderr, "cannot read %s/mse.tsv\n", CATALOGUE_DIR);
+    TCase *tc = tcase_create("mse");
+    tcase_add_loop_test(tc,
+                        mse_catalogue_row_should_fail_with_its_status_and_message,
+                        0, (int)n_mse_rows);
+    tcase_add_test(tc, mse_catalogue_should_cover_the_required_cases);
+    tcase_add_test(tc, mse_catalogue_should_use_every_mse_input_file);
+    suite_add_tcase(s, tc);
+}
+
+/* ==== end of the mse.tsv block ========================================== */
 
 static void remove_tmpdir(void)
 {
@@ -504,6 +673,7 @@ int main(void)
     tcase_add_test(tt, catalogue_should_list_every_input_file);
     tcase_add_test(tt, catalogue_should_cover_the_required_cases);
     suite_add_tcase(s, tt);
+    mse_catalogue_add(s); /* tests/catalogue/mse.tsv */
     int rc = toll_test_run(s);
     remove_tmpdir();
     free(rows);

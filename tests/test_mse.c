@@ -1131,6 +1131,212 @@ static toll_status load_text(toll_mse_data *d, const char *text,
     return toll_mse_data_load_buffer(d, text, strlen(text), name, NULL, err);
 }
 
+START_TEST(load_should_refuse_a_repeated_pattern_naming_both_lines)
+{
+    toll_mse_data *d = listless();
+    toll_error err;
+    ck_assert_int_eq(load_text(d, "pattern,count\n10,3\n01,2\n11,4\n10,5\n",
+                               "dup.csv", &err),
+                     TOLL_EPARSE);
+    ck_assert_str_eq(err.message,
+                     "dup.csv:5: field 'pattern': capture history \"10\" is "
+                     "on lines 2 and 5: a pattern table has one row per "
+                     "capture history");
+    ck_assert_int_eq(toll_mse_data_nlists(d), 0); /* nothing kept */
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(load_should_refuse_a_repeated_pattern_within_a_stratum_only)
+{
+    toll_mse_data *d = listless();
+    toll_error err;
+    ck_assert_int_eq(load_text(d, "stratum,pattern,count\nx,10,3\ny,10,3\n"
+                                  "x,01,1\ny,11,1\n",
+                               "s.csv", &err),
+                     TOLL_OK);
+    ck_assert_int_eq(toll_mse_data_count(d, TOLL_MSE_TOTAL, 1u), 6);
+    toll_mse_data_free(d);
+    d = listless();
+    ck_assert_int_eq(load_text(d, "stratum,pattern,count\nx,10,3\ny,10,3\n"
+                                  " x ,10,2\n",
+                               "s.csv", &err),
+                     TOLL_EPARSE);
+    ck_assert_str_eq(err.message,
+                     "s.csv:4: field 'pattern': capture history \"10\" in "
+                     "stratum \"x\" is on lines 2 and 4: a pattern table has "
+                     "one row per capture history and stratum");
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(load_should_refuse_a_count_that_is_not_a_whole_number)
+{
+    static const char *const counts[] = {"1.5", "2.0", "-1", "", "1e3",
+                                         "0x10", "inf"};
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "pattern,count\n11,%s\n", counts[i]);
+        toll_mse_data *d = listless();
+        toll_error err;
+        ck_assert_int_eq(load_text(d, text, "f.csv", &err), TOLL_EPARSE);
+        ck_assert_msg(strstr(err.message, "field 'count'") &&
+                          strstr(err.message, "non-negative whole number"),
+                      "%s: %s", counts[i], err.message);
+        toll_mse_data_free(d);
+    }
+}
+END_TEST
+
+START_TEST(load_should_refuse_a_delimiter_that_breaks_rows_or_quotes)
+{
+    static const char bad[] = {'"', '\n', '\r', '\0' + 1, (char)0xC3};
+    for (size_t i = 0; i < sizeof bad; i++) {
+        toll_mse_data *d = listless();
+        toll_mse_load_options lo;
+        toll_mse_load_options_init(&lo);
+        lo.delimiter = bad[i];
+        toll_error err;
+        ck_assert_int_eq(toll_mse_data_load_buffer(d, "pattern,count\n11,1\n",
+                                                   19, "d.csv", &lo, &err),
+                         TOLL_EINVAL);
+        ck_assert_msg(strstr(err.message, "is not allowed: the delimiter is "
+                                          "tab or one printable ASCII"),
+                      "%s", err.message);
+        toll_mse_data_free(d);
+    }
+}
+END_TEST
+
+START_TEST(csv_delimiter_check_should_allow_tab_and_printable_ascii_but_quote)
+{
+    toll_error err;
+    for (int c = 0; c < 256; c++) {
+        int allowed = c == '\t' || (c >= 0x20 && c < 0x7F && c != '"');
+        ck_assert_int_eq(toll_csv_delimiter_check((char)c, &err),
+                         allowed ? TOLL_OK : TOLL_EINVAL);
+    }
+    ck_assert_int_eq(toll_csv_delimiter_check('\n', &err), TOLL_EINVAL);
+    ck_assert_str_eq(err.message,
+                     "CSV delimiter '\\n' is not allowed: the delimiter is "
+                     "tab or one printable ASCII character other than '\"' "
+                     "(not a quote, a line end, NUL, another control "
+                     "character or a non-ASCII byte)");
+    ck_assert_int_eq(toll_csv_delimiter_check('\0', &err), TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "CSV delimiter NUL"));
+}
+END_TEST
+
+START_TEST(model_parse_should_refuse_a_term_naming_a_list_twice)
+{
+    toll_mse_data *d = listless();
+    toll_error err;
+    toll_mse_model m = 0;
+    ck_assert_int_eq(load_text(d, "pattern,count\n110,1\n011,1\n101,1\n",
+                               "m.csv", &err),
+                     TOLL_OK);
+    ck_assert_int_eq(toll_mse_model_parse(d, "A*A", &m, &err), TOLL_EINVAL);
+    ck_assert_str_eq(err.message,
+                     "field 'model': model \"A*A\": the term \"A*A\" names "
+                     "list A twice (an interaction joins different lists)");
+    ck_assert_int_eq(toll_mse_model_parse(d, "A*B + 2:2", &m, &err),
+                     TOLL_EINVAL);
+    ck_assert_int_eq(toll_mse_model_parse(d, "A*B*A", &m, &err), TOLL_EINVAL);
+    ck_assert_int_eq(toll_mse_model_parse(d, "A*B + A*B", &m, &err), TOLL_OK);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(criterion_parse_should_take_aic_or_bic_in_any_case)
+{
+    toll_mse_criterion c = TOLL_MSE_BIC;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_criterion_parse("Aic", &c, &err), TOLL_OK);
+    ck_assert_int_eq(c, TOLL_MSE_AIC);
+    ck_assert_int_eq(toll_mse_criterion_parse("BIC", &c, &err), TOLL_OK);
+    ck_assert_int_eq(c, TOLL_MSE_BIC);
+    ck_assert_int_eq(toll_mse_criterion_parse("cic", &c, &err), TOLL_EINVAL);
+    ck_assert_str_eq(err.message, "field 'criterion': criterion \"cic\" is "
+                                  "not aic or bic");
+}
+END_TEST
+
+START_TEST(estimators_should_refuse_a_level_outside_0_1_naming_it)
+{
+    toll_mse_data *d = hand_two();
+    toll_mse_options o;
+    toll_mse_options_init(&o);
+    toll_mse_estimate e;
+    toll_error err;
+    double bad[] = {0.0, 1.0, 1.5, -0.5, NAN};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        o.level = bad[i];
+        ck_assert_int_eq(toll_mse_chao(d, TOLL_MSE_TOTAL, &o, &e, &err),
+                         TOLL_EINVAL);
+        ck_assert_str_eq(err.field, "level");
+        ck_assert_ptr_nonnull(strstr(err.message, "confidence level must be "
+                                                  "between 0 and 1"));
+    }
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(strata_should_be_found_by_name_after_an_undone_load)
+{
+    toll_mse_data *d = listless();
+    toll_error err;
+    ck_assert_int_eq(load_text(d, "stratum,pattern,count\na,10,1\nb,01,2\n",
+                               "1.csv", &err),
+                     TOLL_OK);
+    /* a failed load creates strata x, y, then is undone */
+    ck_assert_int_eq(load_text(d, "stratum,pattern,count\nx,10,1\ny,01,2\n"
+                                  "y,01,3\n",
+                               "2.csv", &err),
+                     TOLL_EPARSE);
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 2);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "x"),
+                      TOLL_MSE_NO_STRATUM);
+    /* the indices of x and y are reused by y and z */
+    ck_assert_int_eq(load_text(d, "stratum,pattern,count\ny,10,5\nz,11,7\n"
+                                  "a,11,1\n",
+                               "3.csv", &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), 4);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "a"), 0);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "b"), 1);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "y"), 2);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "z"), 3);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "x"),
+                      TOLL_MSE_NO_STRATUM);
+    ck_assert_int_eq(toll_mse_data_count(d, 2, 1u), 5);
+    ck_assert_int_eq(toll_mse_data_count(d, 0, 3u), 1);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(load_of_many_strata_should_take_linear_time)
+{
+    /* 200,000 strata: a linear search per row would make 2e10 string
+     * comparisons; the index makes it a fraction of a second */
+    enum { N = 200000 };
+    static char text[N * 24 + 64];
+    size_t n = (size_t)snprintf(text, sizeof text, "stratum,pattern,count\n");
+    for (long i = 0; i < N; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "s%ld,11,1\n", i);
+    toll_mse_data *d = listless();
+    toll_error err;
+    clock_t t0 = clock();
+    ck_assert_int_eq(toll_mse_data_load_buffer(d, text, n, "many.csv", NULL,
+                                               &err),
+                     TOLL_OK);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    ck_assert_uint_eq(toll_mse_data_nstrata(d), N);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "s123456"), 123456);
+    ck_assert_msg(secs < 20.0, "%g s for %d strata", secs, (int)N);
+    toll_mse_data_free(d);
+}
+END_TEST
+
 START_TEST(load_should_name_lists_by_the_pattern_width)
 {
     for (int w = 2; w <= TOLL_MSE_MAX_LISTS; w++) {
@@ -1339,7 +1545,8 @@ END_TEST
 START_TEST(load_file_should_read_rows_across_its_chunks)
 {
     /* a file larger than the loader's reads, quoted strata straddling
-     * their ends */
+     * their ends (one row per stratum: a pattern table has one row per
+     * capture history and stratum) */
     char path[] = "/tmp/toll_mse_chunksXXXXXX";
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
@@ -1348,14 +1555,14 @@ START_TEST(load_file_should_read_rows_across_its_chunks)
     fputs("stratum,pattern,count\r\n", f);
     long rows = 0;
     for (long i = 0; i < 12000; i++, rows++)
-        fprintf(f, "\"s%ld, \"\"q\"\"\nx\",%s,%ld\r\n", i % 7,
+        fprintf(f, "\"s%ld, \"\"q\"\"\nx\",%s,%ld\r\n", i,
                 i % 3 ? "110" : "011", i % 5);
     fclose(f);
     toll_mse_data *a = listless(), *b = make(3, L3, NULL, NULL, 0, NULL);
     toll_error err;
     ck_assert_msg(toll_mse_data_load_file(a, path, NULL, &err) == TOLL_OK,
                   "%s", err.message);
-    ck_assert_uint_eq(toll_mse_data_nstrata(a), 7);
+    ck_assert_uint_eq(toll_mse_data_nstrata(a), (size_t)rows);
     int64_t want = 0;
     for (long i = 0; i < rows; i++)
         want += i % 5;
@@ -1513,6 +1720,16 @@ static Suite *mse_suite(void)
     tcase_add_test(ti, from_incidents_should_survive_every_allocation_failure);
     tcase_add_test(ti, load_should_take_a_stratum_column_and_delimiter);
     tcase_add_test(ti, load_should_name_lists_by_the_pattern_width);
+    tcase_add_test(ti, strata_should_be_found_by_name_after_an_undone_load);
+    tcase_add_test(ti, load_of_many_strata_should_take_linear_time);
+    tcase_add_test(ti, load_should_refuse_a_repeated_pattern_naming_both_lines);
+    tcase_add_test(ti, load_should_refuse_a_repeated_pattern_within_a_stratum_only);
+    tcase_add_test(ti, load_should_refuse_a_count_that_is_not_a_whole_number);
+    tcase_add_test(ti, load_should_refuse_a_delimiter_that_breaks_rows_or_quotes);
+    tcase_add_test(ti, csv_delimiter_check_should_allow_tab_and_printable_ascii_but_quote);
+    tcase_add_test(ti, model_parse_should_refuse_a_term_naming_a_list_twice);
+    tcase_add_test(ti, criterion_parse_should_take_aic_or_bic_in_any_case);
+    tcase_add_test(ti, estimators_should_refuse_a_level_outside_0_1_naming_it);
     tcase_add_test(ti, load_should_refuse_a_width_that_names_no_lists);
     tcase_add_test(ti, load_should_keep_the_bad_pattern_error_after_naming_lists);
     tcase_add_test(ti, load_without_list_names_should_refuse_membership_columns);

@@ -117,6 +117,16 @@ typedef int (*toll_write_fn)(void *ctx, const char *data, size_t len);
  * when nothing matches. */
 #define TOLL_NPOS SIZE_MAX
 
+/*
+ * The rule of the CSV field delimiter, shared by every CSV reader (the
+ * report loader's toll_load_options.csv_delimiter, the capture-history
+ * loader's toll_mse_load_options.delimiter): tab or one printable ASCII
+ * character other than '"'.  A quote, CR, LF, NUL, another control
+ * character or a non-ASCII byte is TOLL_EINVAL, with a message naming the
+ * character and what is allowed.
+ */
+TOLL_API toll_status toll_csv_delimiter_check(char c, toll_error *err);
+
 /* Library version string, e.g. "0.2.0". Static. */
 TOLL_API const char *toll_version(void);
 

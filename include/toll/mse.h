@@ -155,7 +155,10 @@ typedef struct toll_mse_load_options {
     size_t nlists;            /* number of entries in `lists` */
     const char *stratum_column; /* NULL: "stratum" (case-insensitive);
                                    "" : no stratum column */
-    char delimiter;             /* field delimiter; 0: ',' */
+    char delimiter;             /* field delimiter; 0: ','.  Tab or a
+                                   printable ASCII character other than
+                                   '"' (toll_csv_delimiter_check); else
+                                   TOLL_EINVAL */
 } toll_mse_load_options;
 
 /* Fill `opts` with the defaults above. */
@@ -173,8 +176,11 @@ TOLL_API void toll_mse_load_options_init(toll_mse_load_options *opts);
  *    opts->lists NULL the list names themselves are the columns.  Other
  *    columns are ignored.
  *  - a table of `pattern,count` columns (pattern as above, count a
- *    non-negative integer); opts->lists is not used.  Chosen when the
- *    header has both a "pattern" and a "count" column.
+ *    non-negative whole number written in digits: "1.5", "2.0", "-1" and
+ *    "" are errors); opts->lists is not used.  Chosen when the header has
+ *    both a "pattern" and a "count" column.  A table has one row per
+ *    capture history and stratum: a repeated one is TOLL_EPARSE naming
+ *    the pattern and both lines (counts are never summed silently).
  *
  * Either form may have a stratum column (opts->stratum_column; by default
  * an optional "stratum" column; empty = unnamed stratum).  A named stratum
@@ -227,7 +233,8 @@ TOLL_API int toll_mse_pair_bit(int i, int j);
  * or "independence" is the independence model.  A term of three or more
  * lists is a higher-order interaction: TOLL_EMODEL (only two-way models
  * are supported; with all K lists it is the saturated model, which is not
- * identifiable).  Unknown names: TOLL_EINVAL.
+ * identifiable).  Unknown names, and a term naming one list twice
+ * ("A*A", "A*B*A"): TOLL_EINVAL.
  */
 TOLL_API toll_status toll_mse_model_parse(const toll_mse_data *data,
                                           const char *spec,
@@ -396,6 +403,12 @@ typedef enum toll_mse_criterion {
     TOLL_MSE_AIC = 0,
     TOLL_MSE_BIC
 } toll_mse_criterion;
+
+/* Parse a criterion name: "aic" or "bic" (any case).  Errors:
+ * TOLL_EINVAL naming the text (field "criterion"). */
+TOLL_API toll_status toll_mse_criterion_parse(const char *s,
+                                              toll_mse_criterion *out,
+                                              toll_error *err);
 
 typedef struct toll_mse_results toll_mse_results;
 

@@ -24,7 +24,16 @@ The work is done by the C library (``toll/mse.h``) without the GIL.  A
 model that cannot be fitted raises :class:`toll.ModelError` (also a
 ValueError); bad arguments raise :class:`toll.OptionError`.  Formulas,
 choices and references: docs/mse.md.
+
+Every value is read by the C library, by the reader of ``toll mse FILE``:
+:meth:`Data.from_patterns` and :meth:`Data.from_records` write their input
+as the CSV that command reads (``<patterns>`` / ``<records>`` in messages,
+line 1 being the header) and load it, so a count of 1.5 or 2.0, a flag of
+"maybe" or 1.0, a pattern "1x" and a repeated pattern are refused exactly
+as in a file, with the same message.
 """
+import csv
+import io
 import math
 import os
 from dataclasses import asdict, dataclass
@@ -196,27 +205,26 @@ def _pattern(mask: int, k: int) -> str:
     return "".join("1" if (mask >> j) & 1 else "0" for j in range(k))
 
 
-def _flag(value: Any, col: str, i: int) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value in (0, 1):
-            return int(value)
-    elif isinstance(value, str):
-        v = value.strip().lower()
-        if v in ("1", "true", "yes"):
-            return 1
-        if v in ("0", "false", "no"):
-            return 0
-    else:
-        try:  # numpy scalars
-            f = float(value)
-            if f in (0.0, 1.0):
-                return int(f)
-        except (TypeError, ValueError):
-            pass
-    raise OptionError(f"<records>: record {i}: field '{col}': cannot read "
-                      f"{value!r} as 0 or 1")
+def _cell(value: Any) -> str:
+    """A value as the text of a CSV cell, unconverted: the C reader decides
+    whether it is a count, a pattern or a flag (1.5 stays "1.5")."""
+    return "" if value is None else str(value)
+
+
+def _csv(header: List[str], rows: Iterable[List[str]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _split_lists(lists: Any) -> Optional[List[str]]:
+    if lists is None:
+        return None
+    if isinstance(lists, str):
+        return [x.strip() for x in lists.split(",")]
+    return [str(x) for x in lists]
 
 
 class Data:
@@ -249,24 +257,23 @@ class Data:
         """From capture histories and their counts: ``{"110": 30, ...}``
         (or (pattern, count) pairs).  A mapping of stratum names to such
         mappings gives strata.  ``lists`` names the lists (default "A",
-        "B", ... by pattern length)."""
-        items: List[Tuple[Optional[str], str, int]] = []
+        "B", ... by pattern length).  Read as a ``pattern,count`` table by
+        the C reader of ``toll mse FILE``: a count is a whole number
+        (1.5, 2.0, True or a negative count is an error), a pattern is
+        0/1 per list, and a pattern given twice in a stratum is an
+        error."""
+        items: List[Tuple[Any, Any, Any]] = []
         pairs = counts.items() if isinstance(counts, Mapping) else counts
         for key, value in pairs:
             if isinstance(value, Mapping):
                 items += [(str(key), p, c) for p, c in value.items()]
             else:
                 items.append((stratum, key, value))
-        if lists is None:
-            if not items:
-                raise OptionError("from_patterns: no patterns (give lists= "
-                                  "to name the lists)")
-            k = len(items[0][1])
-            lists = [chr(ord("A") + j) for j in range(k)]
-        self = cls(lists)
-        for s, p, c in items:
-            self._c.add_pattern(str(p), int(c), s)
-        return self
+        text = _csv(["stratum", "pattern", "count"],
+                    ([_cell(s), _cell(p), _cell(c)] for s, p, c in items))
+        core = _core.MseData()  # its lists come with the load
+        core.load_buffer(text, "<patterns>", _split_lists(lists), "stratum")
+        return cls._wrap(core)
 
     @classmethod
     def from_records(cls, records: Any, lists: Sequence[str],
@@ -274,14 +281,11 @@ class Data:
         """From one record per individual with a 0/1 column per list (also
         True/False, "yes"/"no"): a pandas DataFrame or an iterable of
         dicts.  ``lists`` names the columns (and the lists); ``stratum``
-        names a column of stratum names."""
-        if isinstance(lists, str):
-            lists = [x.strip() for x in lists.split(",")]
-        lists = list(lists)
-        self = cls(lists)
-        k = len(lists)
-        flags = bytearray()
-        strata: Optional[List[Optional[str]]] = [] if stratum else None
+        names a column of stratum names.  The flags are read by the C
+        reader of ``toll mse FILE``: 0/1, true/false, yes/no (a float such
+        as 1.0 is an error, as in a file)."""
+        lists = _split_lists(lists) or []
+        rows: List[List[str]] = []
         if hasattr(records, "columns") and hasattr(records, "to_numpy"):
             missing = [c for c in lists + ([stratum] if stratum else [])
                        if c not in records.columns]
@@ -289,26 +293,24 @@ class Data:
                 raise OptionError(f"from_records: no column {missing[0]!r} "
                                   f"(columns: {', '.join(map(str, records.columns))})")
             cols = [records[c].tolist() for c in lists]
-            n = len(records)
-            for i in range(n):
-                for j in range(k):
-                    flags.append(_flag(cols[j][i], lists[j], i))
-            if strata is not None:
-                strata = [None if v is None or (isinstance(v, float)
-                                                and math.isnan(v))
-                          else str(v) for v in records[stratum].tolist()]
+            if stratum:
+                cols.append([None if isinstance(v, float) and math.isnan(v)
+                             else v for v in records[stratum].tolist()])
+            rows = [[_cell(v) for v in row] for row in zip(*cols)]
         else:
             for i, rec in enumerate(records):
                 for c in lists:
                     if c not in rec:
                         raise OptionError(f"<records>: record {i}: no field "
                                           f"{c!r}")
-                    flags.append(_flag(rec[c], c, i))
-                if strata is not None:
-                    v = rec.get(stratum)
-                    strata.append(None if v is None else str(v))
-        self._c.add_records(bytes(flags), strata)
-        return self
+                row = [_cell(rec[c]) for c in lists]
+                if stratum:
+                    row.append(_cell(rec.get(stratum)))
+                rows.append(row)
+        text = _csv(lists + ([stratum] if stratum else []), rows)
+        core = _core.MseData(lists)
+        core.load_buffer(text, "<records>", lists, stratum or "")
+        return cls._wrap(core)
 
     @classmethod
     def from_incidents(cls, incidents: Any,

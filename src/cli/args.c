@@ -5,6 +5,7 @@
 #include "args.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,11 @@
 
 #define V CLI_VALUE
 #define R (CLI_VALUE | CLI_REPEAT)
+#define E (CLI_VALUE | CLI_EMPTY)
 
 static const toll_cli_opt OPTIONS[] = {
     {"help", O_HELP, 0, CMD_ALL},
-    {"by", O_BY, V, CLI_SUMMARIZE},
+    {"by", O_BY, E, CLI_SUMMARIZE},
     {"category", O_CATEGORY, V, CLI_SUMMARIZE},
     {"attribution", O_ATTR, V, CLI_SUMMARIZE},
     {"span", O_SPAN, V, CLI_SUMMARIZE},
@@ -63,10 +65,10 @@ static const toll_cli_opt OPTIONS[] = {
     {"about-tolerance", O_TOLERANCE, V, CMD_QTY},
     {"format", O_FORMAT, V, CMD_ALL},
     {"lists", O_LISTS, V, CLI_MSE},
-    {"stratum-column", O_STRATUM_COLUMN, V, CLI_MSE},
-    {"stratum", O_STRATUM, V, CLI_MSE},
+    {"stratum-column", O_STRATUM_COLUMN, E, CLI_MSE},
+    {"stratum", O_STRATUM, E, CLI_MSE},
     {"stratify-by", O_STRATIFY_BY, V, CLI_MSE},
-    {"model", O_MODEL, V, CLI_MSE},
+    {"model", O_MODEL, E, CLI_MSE},
     {"search", O_SEARCH, V, CLI_MSE},
     {"estimator", O_ESTIMATOR, V, CLI_MSE},
     {"pair", O_PAIR, V, CLI_MSE},
@@ -77,6 +79,7 @@ static const toll_cli_opt OPTIONS[] = {
 
 #undef V
 #undef R
+#undef E
 
 int toll_cli_vusage(const char *cmd_name, const char *fmt, va_list ap)
 {
@@ -121,6 +124,12 @@ int toll_cli_char_value(const toll_cli_args *a, const toll_cli_opt *o,
         return CLI_OK;
     }
     if (val[0] != '\0' && val[1] == '\0') {
+        toll_error err;
+        toll_error_clear(&err);
+        if (o->id == O_DELIMITER &&
+            toll_csv_delimiter_check(val[0], &err) != TOLL_OK)
+            return toll_cli_usage(a->cmd_name, "--%s: %s", o->name,
+                                  err.message);
         *out = val[0];
         return CLI_OK;
     }
@@ -136,12 +145,32 @@ int toll_cli_format_value(const toll_cli_args *a, const toll_cli_opt *o,
     return CLI_OK;
 }
 
+/* The characters a number may hold: digits, then (for decimals) a point
+ * and an exponent.  The whole value must be the number: no blanks around
+ * it (strtod and strtol would skip leading ones), no hex, inf or nan. */
+static int number_chars(const char *s, int decimal)
+{
+    if (!s[0])
+        return 0;
+    for (const char *p = s; *p; p++) {
+        int ok = (*p >= '0' && *p <= '9') ||
+                 ((*p == '-' || *p == '+') &&
+                  (p == s || (decimal && (p[-1] == 'e' || p[-1] == 'E')))) ||
+                 (decimal && (*p == '.' || *p == 'e' || *p == 'E'));
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
 int toll_cli_parse_double(const char *s, double *out)
 {
     char *end = NULL;
+    if (!number_chars(s, 1))
+        return 0;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0')
+    if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
         return 0;
     *out = v;
     return 1;
@@ -150,6 +179,8 @@ int toll_cli_parse_double(const char *s, double *out)
 int toll_cli_parse_long(const char *s, long *out)
 {
     char *end = NULL;
+    if (!number_chars(s, 0))
+        return 0;
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno != 0 || end == s || *end != '\0')
@@ -161,9 +192,11 @@ int toll_cli_parse_long(const char *s, long *out)
 int toll_cli_parse_ullong(const char *s, unsigned long long *out)
 {
     char *end = NULL;
+    if (!number_chars(s, 0) || s[0] == '-')
+        return 0;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || s[0] == '-')
+    if (errno != 0 || end == s || *end != '\0')
         return 0;
     *out = v;
     return 1;
@@ -242,6 +275,9 @@ int toll_cli_args_parse(toll_cli_args *a, unsigned cmd, const char *name,
             else
                 return toll_cli_usage(name, "option '--%s' needs a value",
                                       o->name);
+            if (!val[0] && !(o->flags & CLI_EMPTY))
+                return toll_cli_usage(name, "option '--%s' needs a value, "
+                                      "not an empty string", o->name);
         } else if (eq) {
             return toll_cli_usage(name, "option '--%s' takes no value",
                                   o->name);

@@ -7,6 +7,19 @@
  * "--name", "--name value", "--name=value", "-h" for --help, "-" as a
  * positional argument (standard input) and "--" (everything after it is
  * positional).  Usage errors print "toll: ... (see 'toll CMD --help')".
+ *
+ * The rules of option values, the same for every option:
+ *  - an empty value is an error, except for the options that give it a
+ *    meaning (CLI_EMPTY: --by '' is the total only, --stratum '' the
+ *    unnamed stratum, --stratum-column '' no stratum column, --model ''
+ *    the independence model);
+ *  - a number is the whole value: no blanks, no trailing text ("2x"), no
+ *    hex, inf or nan (toll_cli_parse_*); each option then checks its range
+ *    and sign;
+ *  - an option that takes one value may be repeated and the last one
+ *    counts (as in most Unix tools, so that a later option overrides an
+ *    alias or a script's default); options marked CLI_REPEAT collect every
+ *    value instead.
  */
 #ifndef TOLL_SRC_CLI_ARGS_H
 #define TOLL_SRC_CLI_ARGS_H
@@ -52,7 +65,8 @@ typedef enum toll_cli_opt_id {
 /* Flags of an option. */
 enum {
     CLI_VALUE = 1u, /* takes a value */
-    CLI_REPEAT = 2u /* each use adds a value (toll_cli_args.list) */
+    CLI_REPEAT = 2u, /* each use adds a value (toll_cli_args.list) */
+    CLI_EMPTY = 4u   /* an empty value means something (else an error) */
 };
 
 typedef struct toll_cli_opt {
@@ -111,7 +125,8 @@ int toll_cli_value_error(const toll_cli_args *a, const toll_cli_opt *o,
                          const char *val, const toll_error *err);
 
 /* A one-character value: "x", or "tab" / "\t" for a tab; else a usage
- * error "--OPT takes one character, not 'VAL'". */
+ * error "--OPT takes one character, not 'VAL'".  For --delimiter the
+ * character must also pass the library's toll_csv_delimiter_check. */
 int toll_cli_char_value(const toll_cli_args *a, const toll_cli_opt *o,
                         const char *val, char *out);
 
@@ -119,8 +134,9 @@ int toll_cli_char_value(const toll_cli_args *a, const toll_cli_opt *o,
 int toll_cli_format_value(const toll_cli_args *a, const toll_cli_opt *o,
                           const char *val, toll_render_format *out);
 
-/* The whole of `s` as a number; 1 on success, 0 if it is not one (or out
- * of the type's range). */
+/* The whole of `s` as a number; 1 on success, 0 if it is not one (blanks,
+ * trailing text, hex, inf or nan), or out of the type's range (and for
+ * toll_cli_parse_ullong, negative). */
 int toll_cli_parse_double(const char *s, double *out);
 int toll_cli_parse_long(const char *s, long *out);
 int toll_cli_parse_ullong(const char *s, unsigned long long *out);

@@ -42,7 +42,8 @@ const char TOLL_CLI_MSE_HELP[] =
     "                         non-self source, at most 8)\n"
     "  --stratum-column NAME  column giving each row's stratum (default:\n"
     "                         'stratum' when there is one)\n"
-    "  --delimiter C          CSV field delimiter (default ','; 'tab')\n"
+    "  --delimiter C          CSV field delimiter (default ','; 'tab'; a\n"
+    "                         printable ASCII character other than '\"')\n"
     "  --from-incidents       the files are reports (json, jsonl or csv):\n"
     "                         reconcile them; each incident's non-self\n"
     "                         sources are its capture history, so the\n"
@@ -71,6 +72,9 @@ const char TOLL_CLI_MSE_HELP[] =
     "Output:\n"
     "  --format F             text (default), csv, json or md\n"
     "\n"
+    "An option given twice counts with its last value; an empty value is an\n"
+    "error except for --stratum, --stratum-column and --model.\n"
+    "\n"
     "Method notes and references: docs/mse.md.\n";
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -86,8 +90,13 @@ static int usage(const char *fmt, ...)
     return rc;
 }
 
+/* At most this many comma-separated items are split; how many lists
+ * there may be is the library's rule (toll_mse_data_new). */
+#define MAX_ITEMS 64
+
 /* Split "A,B,C" into at most max trimmed items (pointers into a copy that
- * the caller frees).  Returns the count, or -1 on an empty item / too many. */
+ * the caller frees); an empty item stays, for the library to name.
+ * Returns the count, or -1 when there are more than max (or no memory). */
 static int split_list(const char *s, char **copy, const char **items, int max)
 {
     *copy = malloc(strlen(s) + 1);
@@ -105,7 +114,7 @@ static int split_list(const char *s, char **copy, const char **items, int max)
         size_t len = strlen(p);
         while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
             p[--len] = '\0';
-        if (!len || n >= max)
+        if (n >= max)
             return -1;
         items[n++] = p;
         if (!e)
@@ -165,6 +174,7 @@ typedef struct mse_cli {
     int from_incidents;
     int lognormal;
     double level;
+    int have_level;
     toll_render_format format;
 } mse_cli;
 
@@ -187,9 +197,11 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
     case O_FORMAT: return toll_cli_format_value(a, o, val, &c->format);
     case O_LEVEL: {
         double l = 0.0;
-        if (!toll_cli_parse_double(val, &l) || !(l > 0.0 && l < 1.0))
+        if (!toll_cli_parse_double(val, &l))
             return toll_cli_bad_value(a, o, val, "a number between 0 and 1");
+        /* the range is the library's rule (toll_mse_options.level) */
         c->level = l;
+        c->have_level = 1;
         break;
     }
     default: break;
@@ -203,7 +215,7 @@ static int load_records(const mse_cli *c, toll_mse_data **out)
 {
     toll_error err;
     toll_error_clear(&err);
-    const char *items[TOLL_MSE_MAX_LISTS + 1];
+    const char *items[MAX_ITEMS + 1];
     char *copy = NULL;
     int K = 0, rc = X_OK;
     size_t len = 0;
@@ -217,10 +229,11 @@ static int load_records(const mse_cli *c, toll_mse_data **out)
         return X_DATA;
     }
     if (c->lists) {
-        K = split_list(c->lists, &copy, items, TOLL_MSE_MAX_LISTS);
+        K = split_list(c->lists, &copy, items, MAX_ITEMS);
         if (K < 0) {
-            rc = usage("--lists needs 2 to %d comma-separated names, not "
-                       "'%s'", TOLL_MSE_MAX_LISTS, c->lists);
+            rc = usage("--lists names more than %d lists (multiple systems "
+                       "estimation needs 2 to %d)", MAX_ITEMS,
+                       TOLL_MSE_MAX_LISTS);
             goto cleanup;
         }
     }
@@ -238,7 +251,9 @@ static int load_records(const mse_cli *c, toll_mse_data **out)
     st = toll_mse_data_load_buffer(d, text, len,
                                    strcmp(path, "-") ? path : "<stdin>", &lo,
                                    &err);
-    if (st == TOLL_EINVAL && !c->lists) {
+    /* the one error of a header that --lists would cure: membership
+     * columns with nothing naming the lists (no field, a line) */
+    if (st == TOLL_EINVAL && !c->lists && !err.field[0] && err.line > 0) {
         rc = usage("%s; use --lists A,B,C", err.message);
         goto cleanup;
     }
@@ -262,7 +277,7 @@ static int load_incidents(const mse_cli *c, toll_mse_data **out)
     toll_error_clear(&err);
     toll_reports *r = NULL;
     toll_incidents *inc = NULL;
-    const char *items[TOLL_MSE_MAX_LISTS + 1];
+    const char *items[MAX_ITEMS + 1];
     char *copy = NULL;
     int K = 0, rc = X_OK;
     toll_status st = toll_reports_new(NULL, &r, &err);
@@ -276,10 +291,11 @@ static int load_incidents(const mse_cli *c, toll_mse_data **out)
         goto cleanup;
     }
     if (c->lists) {
-        K = split_list(c->lists, &copy, items, TOLL_MSE_MAX_LISTS);
+        K = split_list(c->lists, &copy, items, MAX_ITEMS);
         if (K < 0) {
-            rc = usage("--lists needs 2 to %d comma-separated sources, not "
-                       "'%s'", TOLL_MSE_MAX_LISTS, c->lists);
+            rc = usage("--lists names more than %d sources (multiple "
+                       "systems estimation needs 2 to %d)", MAX_ITEMS,
+                       TOLL_MSE_MAX_LISTS);
             goto cleanup;
         }
     }
@@ -323,16 +339,9 @@ static int run(const mse_cli *c)
         return usage("--model, --search and --estimator (other than "
                      "loglinear) exclude each other");
     toll_mse_criterion crit = TOLL_MSE_AIC;
-    if (c->search) {
-        if (strcmp(c->search, "aic") == 0 || strcmp(c->search, "AIC") == 0)
-            crit = TOLL_MSE_AIC;
-        else if (strcmp(c->search, "bic") == 0 ||
-                 strcmp(c->search, "BIC") == 0)
-            crit = TOLL_MSE_BIC;
-        else
-            return usage("invalid value for --search: '%s' (aic or bic)",
-                         c->search);
-    }
+    if (c->search &&
+        toll_mse_criterion_parse(c->search, &crit, &err) != TOLL_OK)
+        return usage("--search: %s", err.message);
     toll_mse_method method = TOLL_MSE_LOGLINEAR;
     if (c->estimator) {
         if (strcmp(c->estimator, "loglinear") == 0)
@@ -367,7 +376,7 @@ static int run(const mse_cli *c)
     }
     toll_mse_options o;
     toll_mse_options_init(&o);
-    if (c->level > 0.0)
+    if (c->have_level)
         o.level = c->level;
     if (c->lognormal)
         o.profile = 0;
@@ -424,7 +433,7 @@ static int run(const mse_cli *c)
         rc = st == TOLL_EINVAL ? X_USAGE : X_DATA;
         goto cleanup;
     }
-    if (c->level > 0.0 && c->level != 0.95 && c->format == TOLL_RENDER_TEXT)
+    if (c->have_level && c->level != 0.95 && c->format == TOLL_RENDER_TEXT)
         printf("(intervals at the %g%% level)\n", 100.0 * c->level);
     st = toll_table_render(t, c->format, 0, toll_cli_write_file, stdout,
                            &err);

@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "io/io.h"
 #include "io/split.h"
+#include "io/csv/delimiter.h"
 #include "core/core.h" /* toll__lexicon_digit_led, for num_fast */
 
 #include <errno.h>
@@ -127,6 +128,10 @@ static toll_status effective_options(toll_reports *r,
                             "unknown encoding '%s' (expected utf-8, latin-1 "
                             "or windows-1252)",
                             eff->encoding);
+    if (eff->csv_delimiter &&
+        (st = toll__csv_delimiter_check(eff->csv_delimiter, "csv_delimiter",
+                                        err)))
+        return st;
     if (eff->date_format && !eff->date_format[0])
         eff->date_format = NULL;
     if (eff->date_format &&

@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "io/io.h"
 #include "core/core.h"
+#include "core/region.h" /* the rule of a region path */
 #include "base/strhash.h"
 #include "io/memo.h"
 
@@ -894,7 +895,7 @@ static toll_status add_level(toll__ingest *in, const char *field,
                              const char *s, size_t len, int *cut)
 {
     toll__trim_space(&s, &len);
-    if (len == 0)
+    if (toll__region_level_empty(s, len))
         return toll__rec_err(in, TOLL_EREPORT, field, whole, whole_len,
                              "region \"%.*s\" has an empty level",
                              show_len(whole, whole_len), whole);

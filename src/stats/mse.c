@@ -7,6 +7,8 @@
 #include "stats/mse.h"
 
 #include "io/csv/csvscan.h"
+#include "io/csv/delimiter.h"
+#include "base/strhash.h"
 
 #include <errno.h>
 #include <math.h>
@@ -46,6 +48,24 @@ int toll_mse_pair_bit(int i, int j)
     return j * (j - 1) / 2 + i;
 }
 
+toll_status toll_mse_criterion_parse(const char *s,
+                                     toll_mse_criterion *out,
+                                     toll_error *err)
+{
+    if (!s || !out)
+        return toll__err(err, TOLL_EINVAL, "toll_mse_criterion_parse: NULL "
+                                           "argument");
+    size_t n = strlen(s);
+    if (toll__strncaseeq(s, n, "aic"))
+        *out = TOLL_MSE_AIC;
+    else if (toll__strncaseeq(s, n, "bic"))
+        *out = TOLL_MSE_BIC;
+    else
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "criterion", s, n,
+                            "criterion \"%s\" is not aic or bic", s);
+    return TOLL_OK;
+}
+
 const char *toll_mse_method_name(toll_mse_method method)
 {
     switch (method) {
@@ -76,10 +96,14 @@ toll_status toll__mse_opts(const toll_mse_options *in, toll_mse_options *o,
     if (!in)
         return TOLL_OK;
     *o = *in;
-    if (!(o->level > 0.0 && o->level < 1.0))
-        return toll__err(err, TOLL_EINVAL,
-                         "confidence level must be in (0, 1), got %g",
-                         o->level);
+    if (!(o->level > 0.0 && o->level < 1.0)) {
+        char text[32];
+        snprintf(text, sizeof text, "%g", o->level);
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "level", text,
+                            strlen(text),
+                            "confidence level must be between 0 and 1 "
+                            "(exclusive), got %s", text);
+    }
     if (o->max_iter <= 0)
         o->max_iter = 100;
     if (!(o->tol > 0.0) || !isfinite(o->tol))
@@ -176,6 +200,9 @@ static void clear_lists(toll_mse_data *d)
     toll__free(&d->alloc, d->strata, d->strata_cap * sizeof *d->strata);
     toll__free(&d->alloc, d->counts,
                d->counts_cap * d->ncells * sizeof *d->counts);
+    toll__free(&d->alloc, d->slots, d->nslots * sizeof *d->slots);
+    d->slots = NULL;
+    d->nslots = d->nused = 0;
     d->strata = NULL;
     d->counts = NULL;
     d->nstrata = d->strata_cap = d->counts_cap = 0;
@@ -268,16 +295,67 @@ const char *toll_mse_data_stratum_name(const toll_mse_data *d, size_t s)
     return d->strata[s];
 }
 
+/* The stratum called name[0..len), or TOLL_MSE_NO_STRATUM. */
+static size_t strata_find(const toll_mse_data *d, const char *name,
+                          size_t len)
+{
+    if (!d->nslots)
+        return TOLL_MSE_NO_STRATUM;
+    size_t mask = d->nslots - 1;
+    for (size_t i = toll__hash_bytes(name, len) & mask;; i = (i + 1) & mask) {
+        size_t v = d->slots[i];
+        if (!v)
+            return TOLL_MSE_NO_STRATUM;
+        v--;
+        if (v < d->nstrata && strlen(d->strata[v]) == len &&
+            memcmp(d->strata[v], name, len) == 0)
+            return v;
+    }
+}
+
+/* Put stratum s in the index (which has room). */
+static void strata_place(toll_mse_data *d, size_t s)
+{
+    size_t mask = d->nslots - 1;
+    const char *nm = d->strata[s];
+    size_t i = toll__hash_bytes(nm, strlen(nm)) & mask;
+    while (d->slots[i])
+        i = (i + 1) & mask;
+    d->slots[i] = s + 1;
+    d->nused++;
+}
+
+/* Make room in the index for one more stratum (rebuilt from the strata
+ * when it fills up, which also drops the slots of undone loads). */
+static toll_status strata_reserve(toll_mse_data *d, toll_error *err)
+{
+    if ((d->nused + 1) * 2 <= d->nslots)
+        return TOLL_OK;
+    size_t n = 16;
+    while (n < (d->nstrata + 1) * 2 + 2) {
+        if (n > SIZE_MAX / 2 / sizeof *d->slots)
+            return toll__nomem(err);
+        n *= 2;
+    }
+    size_t *slots = toll__calloc(&d->alloc, n, sizeof *slots);
+    if (!slots)
+        return toll__nomem(err);
+    toll__free(&d->alloc, d->slots, d->nslots * sizeof *d->slots);
+    d->slots = slots;
+    d->nslots = n;
+    d->nused = 0;
+    for (size_t s = 0; s < d->nstrata; s++)
+        strata_place(d, s);
+    return TOLL_OK;
+}
+
 size_t toll_mse_data_stratum_index(const toll_mse_data *d, const char *name)
 {
     if (!d)
         return TOLL_MSE_NO_STRATUM;
     if (!name)
         name = "";
-    for (size_t s = 0; s < d->nstrata; s++)
-        if (strcmp(d->strata[s], name) == 0)
-            return s;
-    return TOLL_MSE_NO_STRATUM;
+    return strata_find(d, name, strlen(name));
 }
 
 /* Index of stratum `name` (len bytes), created if absent. */
@@ -293,11 +371,14 @@ toll_status toll__mse_stratum_get(toll_mse_data *d, const char *name,
 static toll_status stratum_get(toll_mse_data *d, const char *name,
                                size_t len, size_t *idx, toll_error *err)
 {
-    for (size_t s = 0; s < d->nstrata; s++)
-        if (strlen(d->strata[s]) == len && memcmp(d->strata[s], name, len) == 0) {
-            *idx = s;
-            return TOLL_OK;
-        }
+    size_t found = strata_find(d, name, len);
+    if (found != TOLL_MSE_NO_STRATUM) {
+        *idx = found;
+        return TOLL_OK;
+    }
+    toll_status st = strata_reserve(d, err);
+    if (st)
+        return st;
     if (d->nstrata == d->counts_cap) {
         size_t ncap = d->counts_cap ? d->counts_cap * 2 : 4;
         if (ncap > SIZE_MAX / (d->ncells * sizeof *d->counts))
@@ -320,6 +401,7 @@ static toll_status stratum_get(toll_mse_data *d, const char *name,
     memset(d->counts + d->nstrata * d->ncells, 0,
            d->ncells * sizeof *d->counts);
     *idx = d->nstrata++;
+    strata_place(d, *idx);
     return TOLL_OK;
 }
 
@@ -493,6 +575,11 @@ typedef struct csv_ctx {
     long col_list[TOLL_MSE_MAX_LISTS];
     size_t ncols;
     char **colnames;    /* header names (for messages) */
+    /* pattern tables: the line of the row that gave each cell of each
+     * stratum (index s * ncells + pattern; 0: none yet), so that a
+     * repeated capture history names both rows */
+    long *row_of;
+    size_t row_of_cap;
 } csv_ctx;
 
 static const char *fld(const csv_ctx *c, long i)
@@ -729,6 +816,35 @@ static void csv_data_row(csv_ctx *c)
         c->st = st;
         return;
     }
+    if (c->table_form) {
+        size_t at = s * d->ncells + m;
+        if (at >= c->row_of_cap) {
+            size_t old = c->row_of_cap;
+            if (toll__grow(&d->alloc, (void **)&c->row_of, &c->row_of_cap,
+                           at + 1, sizeof *c->row_of)) {
+                c->st = toll__nomem(c->err);
+                return;
+            }
+            memset(c->row_of + old, 0,
+                   (c->row_of_cap - old) * sizeof *c->row_of);
+        }
+        if (c->row_of[at]) {
+            char pat[TOLL_MSE_MAX_LISTS + 1];
+            for (int j = 0; j < d->K; j++)
+                pat[j] = (m >> j) & 1u ? '1' : '0';
+            pat[d->K] = '\0';
+            c->st = toll__seterr(
+                c->err, TOLL_EPARSE, c->name, c->rec_line, c->nrec - 1,
+                "pattern", pat, (size_t)d->K,
+                "capture history \"%s\"%s%.*s%s is on lines %ld and %ld: a "
+                "pattern table has one row per capture history%s",
+                pat, sn ? " in stratum \"" : "", (int)(sn > 60 ? 60 : sn),
+                stratum, sn ? "\"" : "", c->row_of[at], c->rec_line,
+                c->col_stratum >= 0 ? " and stratum" : "");
+            return;
+        }
+        c->row_of[at] = c->rec_line;
+    }
     int64_t *cell = &d->counts[s * d->ncells + m];
     if (*cell > INT64_MAX - count) {
         c->st = toll__seterr(c->err, TOLL_ERANGE, c->name, c->rec_line,
@@ -805,6 +921,12 @@ static toll_status load_begin(mse_load *L, toll_mse_data *d, const char *name,
     c->stratum_col = opts->stratum_column;
     c->err = err;
     toll__buf_init(&c->buf, &d->alloc);
+    if (opts->delimiter) {
+        toll_status st =
+            toll__csv_delimiter_check(opts->delimiter, "delimiter", err);
+        if (st)
+            return st;
+    }
     toll__csv_init(&L->sc, &d->alloc, opts->delimiter ? opts->delimiter : ',');
     L->had_lists = d->K > 0;
     if (opts->lists) {
@@ -909,6 +1031,7 @@ static toll_status load_end(mse_load *L, toll_status st)
                    (c->ncols ? c->ncols : 1) * sizeof *c->colnames);
     }
     toll__free(&d->alloc, c->off, c->off_cap * sizeof *c->off);
+    toll__free(&d->alloc, c->row_of, c->row_of_cap * sizeof *c->row_of);
     toll__buf_free(&c->buf);
     toll__csv_free(&L->sc);
     toll__free(&d->alloc, L->saved, L->saved_n * sizeof *L->saved);
@@ -1054,14 +1177,22 @@ toll_status toll_mse_model_parse(const toll_mse_data *d, const char *spec,
             return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "model", spec,
                                 strlen(spec), "model \"%s\": empty term",
                                 spec);
-        /* distinct lists of the term */
+        /* distinct lists of the term: a list named twice ("A*A") is an
+         * error, not an interaction of a list with itself */
         unsigned set = 0;
         int nd = 0;
-        for (int k = 0; k < nidx; k++)
-            if (!(set & (1u << idx[k]))) {
-                set |= 1u << idx[k];
-                nd++;
-            }
+        for (int k = 0; k < nidx; k++) {
+            if (set & (1u << idx[k]))
+                return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "model",
+                                    spec, strlen(spec),
+                                    "model \"%s\": the term \"%.*s\" names "
+                                    "list %s twice (an interaction joins "
+                                    "different lists)",
+                                    spec, (int)(e - s), s,
+                                    d->names[idx[k]]);
+            set |= 1u << idx[k];
+            nd++;
+        }
         if (nd >= 3)
             return toll__seterr(err, TOLL_EMODEL, NULL, 0, -1, "model", spec,
                                 strlen(spec),

@@ -19,6 +19,11 @@ struct toll_mse_data {
     char **strata;       /* owned names, "" = unnamed */
     int64_t *counts;     /* counts_cap rows of ncells counts */
     size_t counts_cap;   /* rows allocated in counts */
+    /* stratum names -> index, so that a load of many strata stays linear:
+     * open addressing, a slot holds index + 1 (0: empty); a slot whose
+     * index is past nstrata (left by an undone load) matches nothing */
+    size_t *slots;
+    size_t nslots, nused;
 };
 
 /* Number of pairs of K lists. */

@@ -6,6 +6,7 @@
  */
 #include "summarize/summarize_int.h"
 #include "render/render.h"
+#include "core/region.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,6 +339,12 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
         c.prefix_len = strlen(c.prefix);
         while (c.prefix_len && c.prefix[c.prefix_len - 1] == '/')
             c.prefix_len--;
+        /* the loaders' rule of a region path (src/core/region.c) */
+        if (toll__region_has_empty_level(c.prefix, c.prefix_len, '/', NULL))
+            return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "region",
+                                c.prefix, c.prefix_len,
+                                "region \"%s\" has an empty level",
+                                opts->region_prefix);
     }
     /* names are looked up in the incidents' id space, and the categories
      * are those of their reports (src/reconcile/reconcile.h) */

@@ -162,6 +162,36 @@ while IFS=$TAB read -r name file format options status count line record \
     else bad "$name: reject count" "$nw warnings, expected $i: $(show "$TMP/err")"; fi
 done <"$CAT/catalogue.tsv"
 
+# ==== tests/catalogue/mse.tsv: multiple systems estimation and option
+# values (columns described in its header).  Each row: the command on FILE
+# with the option KEY=VALUE as --KEY VALUE; exit 2 for EINVAL (usage),
+# else 1; nothing on stdout; the fragment on stderr.
+mse_rows=0
+while IFS=$TAB read -r name args status message; do
+    case $name in '#'* | '' | name) continue ;; esac
+    mse_rows=$((mse_rows + 1))
+    set -f # no globbing of model=A*A
+    set -- $args
+    set +f
+    cmd=$1 file=$2 kv=${3:-}
+    set -- "$cmd" "$CAT/$file"
+    if [ "$cmd" = summarize ]; then set -- "$@" --by '' --format csv; fi
+    if [ -n "$kv" ]; then
+        # \n, \r, \t in VALUE stand for LF, CR and tab
+        val=$(printf '%b_' "${kv#*=}")
+        set -- "$@" "--${kv%%=*}" "${val%_}"
+    fi
+    "$TOLL" "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    want=1
+    if [ "$status" = EINVAL ]; then want=2; fi
+    if [ "$rc" -eq "$want" ] && [ ! -s "$TMP/out" ] &&
+        grep -F -- "$message" "$TMP/err" >/dev/null; then ok
+    else bad "mse.tsv $name" "exit $rc (expected $want); stderr: $(show "$TMP/err")"; fi
+done <"$CAT/mse.tsv"
+if [ "$mse_rows" -lt 9 ]; then bad "mse.tsv rows" "only $mse_rows rows read"; fi
+# ==== end of the mse.tsv block
+
 if [ "$rows" -lt 50 ]; then bad "catalogue rows" "only $rows rows read"; fi
 echo "catalogue: $rows rows; $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

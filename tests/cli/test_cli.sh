@@ -347,7 +347,7 @@ expect_has "mse --lists=A,B,C names the lists" "$TMP/out" "A + B + C,loglinear,2
 run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --level 1
 expect_rc "mse: --level 1 exits 2" 2
 expect_same "mse: a bad --level is named" "$TMP/err" \
-    "toll: invalid value for --level: '1' (a number between 0 and 1) (see 'toll mse --help')"
+    "toll: field 'level': confidence level must be between 0 and 1 (exclusive), got 1"
 
 run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --delimiter ab
 expect_rc "mse: a long --delimiter exits 2" 2
@@ -394,6 +394,83 @@ expect_has "each link says why" "$TMP/out" "0 days apart, same region Syria/Alep
 
 run "$TOLL" incidents "$TMP/nokeys.jsonl" --link-days 2
 expect_rc "link tuning without --link auto is a usage error" 2
+
+# ---- option values: one rule per class, the same for every option ---------
+PAT=$ROOT/tests/data/mse/patterns.csv
+run "$TOLL" summarize --by '' --threads 2x
+expect_rc "a number with trailing text is a usage error" 2
+expect_has "trailing text is named" "$TMP/err" "invalid value for --threads: '2x'"
+run "$TOLL" summarize --by '' --threads ' 2'
+expect_rc "a number with a leading blank is a usage error" 2
+run "$TOLL" mse "$PAT" --level 0x1p-1
+expect_rc "a hex number is a usage error" 2
+run "$TOLL" summarize --by '' --open-cap inf
+expect_rc "inf is not a number" 2
+run "$TOLL" summarize --by '' --threads -1
+expect_rc "a negative count of threads is a usage error" 2
+run "$TOLL" summarize --by '' --seed -5
+expect_rc "a negative seed is a usage error" 2
+run "$TOLL" incidents --link auto --link-days 99999999999999999999
+expect_rc "an out-of-range number is a usage error" 2
+run "$TOLL" summarize --threads 65
+expect_rc "too many threads is a usage error" 2
+run "$TOLL" summarize --category ''
+expect_rc "an empty value is a usage error" 2
+expect_has "an empty value is named" "$TMP/err" "option '--category' needs a value, not an empty string"
+run "$TOLL" summarize --by '' --region=
+expect_rc "an empty --name= value is a usage error" 2
+run "$TOLL" summarize --by '' --format csv
+expect_rc "--by '' (the total only) is allowed" 0
+run "$TOLL" mse "$PAT" --model '' --format csv
+expect_rc "--model '' (independence) is allowed" 0
+run "$TOLL" mse "$PAT" --format json --format csv
+expect_rc "a repeated single-valued option is allowed" 0
+expect_first "the last value of a repeated option counts" "$TMP/out" \
+    "model,method,observed,n_hat,se,lower,upper,interval,deviance,df,aic,bic,warning"
+
+# ---- CSV delimiter and region rules -----------------------------------------
+run "$TOLL" summarize --by '' --delimiter '"'
+expect_rc "a quote delimiter is a usage error" 2
+expect_has "the delimiter rule is stated" "$TMP/err" \
+    "CSV delimiter '\"' is not allowed: the delimiter is tab or one printable ASCII character other than '\"'"
+run "$TOLL" mse "$PAT" --delimiter "$(printf '\r')"
+expect_rc "a CR delimiter is a usage error for mse" 2
+expect_has "a CR delimiter is named" "$TMP/err" "CSV delimiter '\\r' is not allowed"
+run "$TOLL" summarize --by '' --delimiter "$(printf '\001')"
+expect_rc "a control-character delimiter is a usage error" 2
+run "$TOLL" summarize --by '' --delimiter tab --format csv
+expect_rc "a tab delimiter is allowed" 0
+run "$TOLL" summarize --by '' --region Syria//Idlib
+expect_rc "a region with an empty level is a usage error" 2
+expect_has "the empty level is named" "$TMP/err" 'region "Syria//Idlib" has an empty level'
+run "$TOLL" summarize --by '' --region Syria/ --format csv
+expect_rc "a region ending in / is a prefix" 0
+
+# ---- mse input ----------------------------------------------------------------
+printf 'pattern,count\n10,3\n01,2\n11,4\n10,5\n' >"$TMP/dup.csv"
+run "$TOLL" mse "$TMP/dup.csv"
+expect_rc "a repeated pattern row is a data error" 1
+expect_has "a repeated pattern names both lines" "$TMP/err" \
+    'dup.csv:5: field '"'"'pattern'"'"': capture history "10" is on lines 2 and 5'
+printf 'pattern,count\n10,3\n1x,2\n' >"$TMP/badpat.csv"
+run "$TOLL" mse "$TMP/badpat.csv"
+expect_rc "a bad pattern is a data error" 1
+expect_has "a bad pattern has its own message" "$TMP/err" 'cannot read "1x" as a capture history'
+expect_not "a bad pattern does not ask for --lists" "$TMP/err" "--lists"
+printf 'pattern,count\n101010101,3\n' >"$TMP/nine.csv"
+run "$TOLL" mse "$TMP/nine.csv"
+expect_has "nine lists have their own message" "$TMP/err" "is 9 characters wide (multiple systems estimation needs 2 to 8 lists)"
+expect_not "nine lists do not ask for --lists" "$TMP/err" "--lists"
+run "$TOLL" mse "$PAT" --model 'A*A'
+expect_rc "a model term repeating a list is a usage error" 2
+expect_has "a repeated list is named" "$TMP/err" 'the term "A*A" names list A twice'
+printf 'pattern,count\n10,3\n01,2\n11,1.5\n' >"$TMP/frac.csv"
+run "$TOLL" mse "$TMP/frac.csv"
+expect_rc "a fractional count is a data error" 1
+expect_has "a fractional count is named" "$TMP/err" 'cannot read "1.5" as a non-negative whole number'
+run "$TOLL" mse "$PAT" --search cic
+expect_rc "a bad --search is a usage error" 2
+expect_has "a bad --search is named" "$TMP/err" 'criterion "cic" is not aic or bic'
 
 cd "$ROOT" || exit 2
 printf '\n%d passed, %d failed\n' "$pass" "$fail"

@@ -495,3 +495,56 @@ def test_fuzz_lexicon_corpus_through_python_should_load_or_raise(tmp_path):
             lex.load_file(path)
         except toll.TollError:
             assert len(lex) == n  # unchanged on error
+
+
+# ==== tests/catalogue/mse.tsv: multiple systems estimation and option
+# values (columns described in its header) ================================
+
+def _mse_rows():
+    rows = []
+    with open(os.path.join(CAT, "mse.tsv"), encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#") or line.startswith("name\t"):
+                continue
+            name, args, status, message = line.split("\t")
+            cmd, file, *kv = args.split(" ")
+            key = value = None
+            if kv:
+                key, value = kv[0].split("=", 1)
+                value = (value.replace("\\n", "\n").replace("\\r", "\r")
+                         .replace("\\t", "\t"))
+            rows.append(dict(name=name, cmd=cmd, file=file, key=key,
+                             value=value, status=status, message=message))
+    return rows
+
+
+MSE_ROWS = _mse_rows()
+
+
+def _mse_run(row):
+    import toll.mse
+    path = os.path.join(CAT, row["file"])
+    kw = {row["key"]: row["value"]} if row["key"] else {}
+    if row["cmd"] == "mse":
+        model = kw.pop("model", None)
+        d = toll.mse.read(path, **kw)
+        d.loglinear(model)
+    else:
+        region = kw.pop("region", None)
+        toll.read(path, **kw).reconcile().summarize(by=None, region=region)
+
+
+@pytest.mark.parametrize("row", MSE_ROWS, ids=[r["name"] for r in MSE_ROWS])
+def test_mse_catalogue_row_should_raise_its_error(row):
+    cls = {"EINVAL": toll.OptionError, "EPARSE": toll.ParseError}[row["status"]]
+    with pytest.raises(cls) as ei:
+        _mse_run(row)
+    assert ei.value.code == "TOLL_" + row["status"]
+    assert row["message"] in str(ei.value)
+
+
+def test_mse_catalogue_should_have_its_rows():
+    assert len(MSE_ROWS) >= 9
+
+# ==== end of the mse.tsv block ===========================================

@@ -172,10 +172,12 @@ def test_from_records_should_read_dicts_and_dataframes():
 
 
 def test_from_records_should_reject_bad_flags_and_leave_nothing():
-    with pytest.raises(toll.OptionError, match="record 1.*'B'.*maybe"):
+    # read by the C reader of `toll mse FILE`: line 1 is the header
+    with pytest.raises(toll.ParseError,
+                       match="<records>:3: field 'B': .*maybe.* 0 or 1"):
         toll.mse.Data.from_records([{"A": 1, "B": 0}, {"A": 1, "B": "maybe"}],
                                    lists=["A", "B"])
-    with pytest.raises(toll.TollError, match="record 0"):
+    with pytest.raises(toll.TollError, match="<records>:2: .*none of the"):
         toll.mse.Data.from_records([{"A": 0, "B": 0}], lists=["A", "B"])
 
 
@@ -330,3 +332,96 @@ def test_repeated_estimates_should_not_leak_references():
         with pytest.raises(toll.ModelError):
             d.loglinear("A*B*C")
     assert sys.getrefcount(core) == before
+
+
+# ---- every value is read by the C reader of `toll mse FILE` ----------------
+
+@pytest.mark.parametrize("count", [1.5, 2.0, True, -1, None, "3 "])
+def test_from_patterns_should_refuse_a_count_the_cli_refuses(count):
+    if count == "3 ":  # blanks around a cell are dropped, as in a file
+        assert toll.mse.Data.from_patterns({"11": count}).observed() == 3
+        return
+    with pytest.raises(toll.ParseError,
+                       match=r"<patterns>:2: field 'count': cannot read "
+                             r"\".*\" as a non-negative whole number"):
+        toll.mse.Data.from_patterns({"11": count, "10": 2})
+
+
+def test_from_patterns_should_refuse_a_pattern_given_twice():
+    with pytest.raises(toll.ParseError,
+                       match=r"capture history \"11\" is on lines 2 and 4"):
+        toll.mse.Data.from_patterns([("11", 1), ("10", 2), ("11", 3)])
+    # in two strata it is two cells
+    d = toll.mse.Data.from_patterns({"x": {"11": 1}, "y": {"11": 3}})
+    assert d.counts() == {"10": 0, "01": 0, "11": 4}
+
+
+def test_from_patterns_should_name_a_bad_pattern_and_too_many_lists():
+    with pytest.raises(toll.ParseError,
+                       match=r"cannot read \"1x\" as a capture history"):
+        toll.mse.Data.from_patterns({"1x": 1})
+    with pytest.raises(toll.ParseError, match="is 9 characters wide"):
+        toll.mse.Data.from_patterns({"110000000": 1})
+
+
+def test_from_records_should_refuse_a_float_flag_as_a_file_does():
+    with pytest.raises(toll.ParseError, match=r"field 'A': cannot read "
+                                              r"\"1.0\" as 0 or 1"):
+        toll.mse.Data.from_records([{"A": 1.0, "B": 0}], lists=["A", "B"])
+
+
+def test_loglinear_should_refuse_a_term_naming_a_list_twice():
+    d = toll.mse.Data.from_patterns(CORMACK)
+    with pytest.raises(toll.OptionError, match="names list A twice"):
+        d.loglinear("A*A")
+    with pytest.raises(toll.OptionError, match="names list A twice"):
+        d.model_name("A*B*A")
+
+
+@pytest.mark.parametrize("delimiter", ['"', "\n", "\r", "\x01"])
+def test_read_should_refuse_a_delimiter_the_cli_refuses(tmp_path, delimiter):
+    p = tmp_path / "p.csv"
+    p.write_text("pattern,count\n11,1\n10,2\n")
+    with pytest.raises(toll.OptionError, match="is not allowed: the "
+                                               "delimiter is tab or one"):
+        toll.mse.read(p, delimiter=delimiter)
+
+
+def test_search_and_level_should_be_checked_by_the_library():
+    d = toll.mse.Data.from_patterns(CORMACK)
+    with pytest.raises(toll.OptionError,
+                       match='criterion "cic" is not aic or bic'):
+        d.search("cic")
+    with pytest.raises(toll.OptionError, match="confidence level must be "
+                                               "between 0 and 1"):
+        d.loglinear(level=float("nan"))
+    assert d.search("BIC").criterion == "bic"
+
+
+def test_data_should_serve_estimates_from_several_threads_at_once():
+    import threading
+    d = toll.mse.Data.from_patterns(CORMACK)
+    want = d.loglinear("A*B").n_hat
+    got, errors = [], []
+
+    def run():
+        try:
+            for _ in range(20):
+                got.append(d.loglinear("A*B").n_hat)
+        except Exception as exc:  # pragma: no cover - the test fails
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert got == [want] * 80
+
+
+def test_read_should_take_tab_as_the_cli_does(tmp_path):
+    p = tmp_path / "p.tsv"
+    p.write_text("pattern\tcount\n11\t1\n10\t2\n")
+    assert toll.mse.read(p, delimiter="tab").observed() == 3
+    assert toll.mse.read(p, delimiter="\t").observed() == 3
