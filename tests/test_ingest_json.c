@@ -300,7 +300,8 @@ END_TEST
 START_TEST(json_elements_that_are_not_objects_should_be_rejected)
 {
     assert_fails("[{\"source\": \"a\"}, 42]", TOLL_EREPORT,
-                 "<test>:1: a report must be a JSON object, not a number");
+                 "<test>:1: record 2: a report must be a JSON object, "
+                 "not a number");
     assert_fails("[\"x\"]", TOLL_EREPORT, "not a string");
     assert_fails("[[1]]", TOLL_EREPORT, "not an array");
     assert_fails("{\"source\": \"a\"} {\"source\": \"b\"}\n", TOLL_EPARSE,

@@ -157,6 +157,9 @@ toll_status toll_reports_copy(const toll_reports *src,
     r->rejects_cap = src->rejects_cap;
     r->rejects = dup_array(ra, src->rejects, src->nrejects, src->rejects_cap,
                            sizeof *r->rejects, &fail);
+    r->warnings_cap = src->warnings_cap;
+    r->warnings = dup_array(ra, src->warnings, src->nwarnings,
+                            src->warnings_cap, sizeof *r->warnings, &fail);
     r->repairs_cap = src->repairs_cap;
     r->repairs = dup_array(ra, src->repairs, src->nrepairs, src->repairs_cap,
                            sizeof *r->repairs, &fail);
@@ -170,6 +173,7 @@ toll_status toll_reports_copy(const toll_reports *src,
     r->nx = src->nx;
     r->ncategories = src->ncategories;
     r->nrejects = src->nrejects;
+    r->nwarnings = src->nwarnings;
     r->nrepairs = src->nrepairs;
     *out = r;
     return TOLL_OK;

@@ -81,6 +81,10 @@ struct toll_reports {
     toll_error *rejects;
     size_t nrejects, rejects_cap;
 
+    /* warnings of the last load (toll_reports_warning) */
+    toll_error *warnings;
+    size_t nwarnings, warnings_cap;
+
     /* repairs made while loading (toll_load_options.repair), in report
      * order; they stay with their reports */
     toll__repair *repairs;
@@ -101,6 +105,20 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
 /* Record a rejected record (lenient mode). */
 toll_status toll__reports_add_reject(toll_reports *r, const toll_error *e);
 void toll__reports_clear_rejects(toll_reports *r);
+/* Record a warning of the load in progress; cleared when a load begins. */
+toll_status toll__reports_add_warning(toll_reports *r, const toll_error *e);
+void toll__reports_clear_warnings(toll_reports *r);
+/*
+ * The rule "no report carries any casualty category" for reports
+ * [first, last): *applies = 1 when there is at least one and none of them
+ * gives a figure for any category; *out (code TOLL_OK, file `file`, may be
+ * NULL) then says so, lists the first kept fields of those reports and
+ * suggests a column map.  Loads (src/io/load.c) and summaries
+ * (src/summarize/summarize.c) warn with it.  TOLL_ENOMEM only.
+ */
+toll_status toll__reports_no_category(const toll_reports *r, size_t first,
+                                      size_t last, const char *file,
+                                      int *applies, toll_error *out);
 /* Record a repair (string id `value`) of report `report`. */
 toll_status toll__reports_add_repair(toll_reports *r, uint32_t report,
                                      uint32_t value);
