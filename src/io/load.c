@@ -396,6 +396,7 @@ toll_status toll_reports_load_file(toll_reports *reports, const char *path,
     struct stat sb;
     if (fstat(fileno(src.fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
         fclose(src.fp);
+        errno = EISDIR; /* as a read of it would (bindings use errno) */
         return toll__seterr(err, TOLL_EIO, path, 0, -1, NULL, NULL, 0,
                             "is a directory, not a file of reports");
     }

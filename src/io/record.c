@@ -1379,6 +1379,11 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     memset(&row, 0, sizeof row);
     row.date_start = row.date_end = TOLL_NO_DATE;
     row.file = in->file_id;
+    /* several records on one line: the record tells them apart */
+    row.line_rec = in->record_in_message && in->record >= 0 &&
+                           in->record < (long)UINT32_MAX
+                       ? (uint32_t)(in->record + 1)
+                       : 0;
     row.line = in->line > 0 && in->line < (long)UINT32_MAX
                    ? (uint32_t)in->line
                    : (uint32_t)(in->record + 1);

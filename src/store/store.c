@@ -35,7 +35,7 @@ toll_status toll_reports_new(const toll_allocator *alloc, toll_reports **out,
 #define REPORT_COLUMNS(X)                                                     \
     X(incident) X(source) X(source_kind) X(source_actor) X(date_start)        \
     X(date_end) X(region) X(actors) X(id) X(url) X(note) X(file) X(line)      \
-    X(q_begin) X(q_count) X(x_begin) X(x_count)
+    X(line_rec) X(q_begin) X(q_count) X(x_begin) X(x_count)
 
 void toll_reports_free(toll_reports *r)
 {
@@ -157,6 +157,7 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
     r->note[i] = row->note;
     r->file[i] = row->file;
     r->line[i] = row->line;
+    r->line_rec[i] = row->line_rec;
     r->q_begin[i] = (uint32_t)r->nq;
     r->q_count[i] = (uint16_t)row->nq;
     r->x_begin[i] = (uint32_t)r->nx;
@@ -221,6 +222,23 @@ size_t toll_reports_reject_count(const toll_reports *r)
 const toll_error *toll_reports_reject(const toll_reports *r, size_t i)
 {
     return (r && i < r->nrejects) ? &r->rejects[i] : NULL;
+}
+
+toll_status toll__reports_locate(const toll_reports *r, size_t rep,
+                                 toll__buf *b)
+{
+    uint32_t file = r->file[rep];
+    int has_file = file && file < r->strings.count;
+    toll_status st = TOLL_OK;
+    if (has_file)
+        st = toll__buf_append(b, toll__str(&r->strings, file),
+                              toll__strlen(&r->strings, file));
+    if (!st)
+        st = toll__buf_appendf(b, "%s%lu", has_file ? ":" : "",
+                               (unsigned long)r->line[rep]);
+    if (!st && r->line_rec[rep])
+        st = toll__buf_appendf(b, "#%lu", (unsigned long)r->line_rec[rep]);
+    return st;
 }
 
 /* Kept fields listed in the no-category warning. */

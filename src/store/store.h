@@ -36,6 +36,9 @@ typedef struct toll__row {
     uint32_t id, url, note;/* string ids, 0 none */
     uint32_t file;         /* string id of the input name */
     uint32_t line;         /* 1-based line (or record number + 1) */
+    uint32_t line_rec;     /* 1-based record number when the record does
+                              not begin its line (a minified JSON array),
+                              else 0 */
     const toll__qcell *q;  size_t nq;
     const toll__kv *x;     size_t nx;
 } toll__row;
@@ -62,6 +65,7 @@ struct toll_reports {
     uint32_t *actors;
     uint32_t *id, *url, *note;
     uint32_t *file, *line;
+    uint32_t *line_rec;     /* toll__row.line_rec */
     uint32_t *q_begin;      /* first quantity of report i */
     uint16_t *q_count;
     uint32_t *x_begin;      /* first extra of report i */
@@ -105,6 +109,12 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
 /* Record a rejected record (lenient mode). */
 toll_status toll__reports_add_reject(toll_reports *r, const toll_error *e);
 void toll__reports_clear_rejects(toll_reports *r);
+/* Append the location of report `rep` to b: "FILE:LINE", or
+ * "FILE:LINE#RECORD" when the record does not begin its line (several
+ * records start on it); "LINE" without a file.  The one form of a
+ * report's location: report columns and names of keyless incidents. */
+toll_status toll__reports_locate(const toll_reports *r, size_t rep,
+                                 toll__buf *b);
 /* Record a warning of the load in progress; cleared when a load begins. */
 toll_status toll__reports_add_warning(toll_reports *r, const toll_error *e);
 void toll__reports_clear_warnings(toll_reports *r);

@@ -514,6 +514,7 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
     row.url = text[DST_URL];
     row.note = text[DST_NOTE];
     row.file = in->file_id;
+    row.line_rec = 0;
     row.line = in->line > 0 && in->line < (long)UINT32_MAX
                    ? (uint32_t)in->line
                    : (uint32_t)(in->record + 1);
