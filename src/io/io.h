@@ -206,9 +206,9 @@ typedef struct toll__ingest {
     int repair;           /* repair figures out of order and bad levels */
     const char *date_format; /* NULL: ISO dates */
     toll__date_window date_window; /* dates must lie in it (src/core/date.c) */
-    /* JSON arrays: the current record does not begin its line (another
-     * record may start on it), so its messages name it ("F:1: record 4:",
-     * src/io/json/reader.c) */
+    /* JSON arrays: the current record starts on the line where the
+     * previous one ends, so its messages name it ("F:1: record 4:") and
+     * its location is FILE:LINE#RECORD (src/io/json/reader.c) */
     int record_in_message;
     const char *field;    /* the category being read (repair messages) */
     /* repairs of the current record (string ids), listed once it is appended */

@@ -36,9 +36,9 @@ typedef struct toll__row {
     uint32_t id, url, note;/* string ids, 0 none */
     uint32_t file;         /* string id of the input name */
     uint32_t line;         /* 1-based line (or record number + 1) */
-    uint32_t line_rec;     /* 1-based record number when the record does
-                              not begin its line (a minified JSON array),
-                              else 0 */
+    uint32_t line_rec;     /* 1-based record number when the record starts
+                              on the line where the previous one ends (a
+                              minified JSON array), else 0 */
     const toll__qcell *q;  size_t nq;
     const toll__kv *x;     size_t nx;
 } toll__row;
@@ -110,8 +110,9 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
 toll_status toll__reports_add_reject(toll_reports *r, const toll_error *e);
 void toll__reports_clear_rejects(toll_reports *r);
 /* Append the location of report `rep` to b: "FILE:LINE", or
- * "FILE:LINE#RECORD" when the record does not begin its line (several
- * records start on it); "LINE" without a file.  The one form of a
+ * "FILE:LINE#RECORD" when the record starts on the line where the
+ * previous one ends (several records on one line); "LINE" without a
+ * file.  The one form of a
  * report's location: report columns and names of keyless incidents. */
 toll_status toll__reports_locate(const toll_reports *r, size_t rep,
                                  toll__buf *b);

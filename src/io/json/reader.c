@@ -479,7 +479,7 @@ typedef struct ascan {
     long line;        /* line of the next byte */
     int after_cr;     /* the previous byte was '\r' */
     long elem_line;   /* line where the current element starts */
-    long prev_line;   /* line where the previous element (or '[') ends */
+    long prev_line;   /* line where the previous element ends (0: none) */
     toll__buf carry;  /* the current element when it spans chunks */
     int carrying;
     toll__json_arena arena; /* the elements' cJSON trees */
@@ -542,7 +542,6 @@ toll_status toll__load_json_array(toll__ingest *in, toll__input *src)
                     goto cleanup;
                 }
                 a.mode = A_FIRST;
-                a.prev_line = here;
                 break;
             case A_AFTER:
                 if (ws)
@@ -581,8 +580,9 @@ toll_status toll__load_json_array(toll__ingest *in, toll__input *src)
                 /* An element starts here. */
                 a.mode = A_ELEM;
                 a.elem_line = here;
-                /* a record that does not begin its line (minified
-                 * arrays): messages name it (src/io/record.c) */
+                /* a record starting on the line where the previous one
+                 * ends (minified arrays): messages name it, and so does
+                 * its location FILE:LINE#RECORD (src/io/record.c) */
                 in->record_in_message = here == a.prev_line;
                 a.depth = a.maxdepth = 0;
                 a.in_str = a.esc = 0;
