@@ -561,9 +561,11 @@ def read(path: PathLike, *args: Any, **options: Any) -> Reports:
 
 {options}
 
-    Raises OSError for unreadable files, ParseError / ReportError for bad
-    records (naming file, line, field and text), OptionError for bad
-    options.
+    Raises OSError for unreadable files (IsADirectoryError for a
+    directory), ParseError / ReportError for bad records (naming file,
+    line, field and text), OptionError for bad options and for a file
+    whose extension does not tell the format (give ``format=``).
+    Warnings of the load are issued as :class:`TollWarning`.
     """
     reports = Reports()
     reports._c.load_file(_os.fspath(path), **_load_kwargs("read", args,
