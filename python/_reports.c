@@ -102,6 +102,7 @@ typedef struct {
     PyObject *repair;        /* None, True or False */
     const char *encoding;
     const char *date_format;
+    PyObject *date_window;   /* None or (FROM, TO) years */
     PyObject *threads;       /* None or an int >= 0 (split loads) */
 } load_args;
 
@@ -111,6 +112,7 @@ static void load_args_init(load_args *a)
     a->lexicon = Py_None;
     a->about_tolerance = 0.1;
     a->repair = Py_None;
+    a->date_window = Py_None;
     a->threads = Py_None;
 }
 
@@ -212,6 +214,35 @@ static int load_ctx_init(toll_state *st, load_ctx *c, const load_args *a)
     }
     c->opts.encoding = a->encoding;
     c->opts.date_format = a->date_format;
+    if (a->date_window != Py_None) {
+        /* (FROM, TO): the years are checked by the library
+         * (src/core/date.c) */
+        long y[2] = {-1, -1};
+        PyObject *seq = PySequence_Check(a->date_window) &&
+                                !PyUnicode_Check(a->date_window)
+                            ? PySequence_Fast(a->date_window, "")
+                            : NULL;
+        if (!seq)
+            PyErr_Clear();
+        for (int k = 0; seq && k < 2 && PySequence_Fast_GET_SIZE(seq) == 2;
+             k++) {
+            PyObject *v = PySequence_Fast_GET_ITEM(seq, k);
+            if (PyLong_Check(v) && !PyBool_Check(v)) {
+                y[k] = PyLong_AsLong(v);
+                if (y[k] == -1 && PyErr_Occurred())
+                    PyErr_Clear();
+            }
+        }
+        Py_XDECREF(seq);
+        if (y[0] < 1 || y[1] < 1 || y[0] > 9999 || y[1] > 9999) {
+            toll_py_option_error(st, "date_window", "",
+                                 "expected None or (FROM, TO): two years "
+                                 "such as (1800, 2100)");
+            return -1;
+        }
+        c->opts.date_window_from = (int)y[0];
+        c->opts.date_window_to = (int)y[1];
+    }
     if (a->threads != Py_None) {
         Py_ssize_t n = PyLong_Check(a->threads)
                            ? PyLong_AsSsize_t(a->threads)
@@ -356,13 +387,14 @@ static PyObject *reports_load(ReportsObject *self, PyObject *path,
 #define LOAD_KWARGS                                                          \
     "format", "lenient", "lexicon", "about_tolerance", "map", "map_json",   \
         "map_file", "delimiter", "actor_sep", "region_sep", "preset",      \
-        "repair", "encoding", "date_format", "threads"
-#define LOAD_FMT "$zpOdzzO&zzzzOzzO"
+        "repair", "encoding", "date_format", "date_window", "threads"
+#define LOAD_FMT "$zpOdzzO&zzzzOzzOO"
 #define LOAD_PTRS(a)                                                         \
     &(a).format, &(a).lenient, &(a).lexicon, &(a).about_tolerance,         \
         &(a).map, &(a).map_json, toll_py_opt_path, &(a).map_file,           \
         &(a).delimiter, &(a).actor_sep, &(a).region_sep, &(a).preset,      \
-        &(a).repair, &(a).encoding, &(a).date_format, &(a).threads
+        &(a).repair, &(a).encoding, &(a).date_format, &(a).date_window,     \
+        &(a).threads
 
 static PyObject *Reports_load_file(ReportsObject *self, PyObject *args,
                                    PyObject *kwds)
@@ -810,6 +842,34 @@ static PyObject *rejects_list(const toll_reports *r)
     return list;
 }
 
+/* The warnings of the last load, as dicts like the rejects. */
+static PyObject *warnings_list(const toll_reports *r)
+{
+    size_t n = toll_reports_warning_count(r);
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && i < n; i++) {
+        const toll_error *e = toll_reports_warning(r, i);
+        PyObject *d = e ? toll_py_error_dict(e) : NULL;
+        if (e && (!d || PyList_Append(list, d) < 0)) {
+            Py_XDECREF(d);
+            Py_CLEAR(list);
+            break;
+        }
+        Py_XDECREF(d);
+    }
+    return list;
+}
+
+static PyObject *Reports_get_warnings(ReportsObject *self, void *closure)
+{
+    if (reports_check_readable(self) < 0)
+        return NULL;
+    toll_py_store *h = toll_py_store_ref(self->store);
+    PyObject *res = warnings_list(h->r);
+    toll_py_store_unref(h);
+    return res;
+}
+
 static PyObject *Reports_get_rejects(ReportsObject *self, void *closure)
 {
     if (reports_check_readable(self) < 0)
@@ -992,6 +1052,11 @@ static PyGetSetDef Reports_getset[] = {
     {"rejects", (getter)Reports_get_rejects, NULL,
      "Records rejected by the last lenient load: a list of dicts with code,\n"
      "file, line, record, field, text and message.",
+     NULL},
+    {"warnings", (getter)Reports_get_warnings, NULL,
+     "Warnings of the last load (no report carries any casualty category,\n"
+     "...): a list of dicts like the rejects.  toll.read and Reports.load\n"
+     "issue each as a toll.TollWarning.",
      NULL},
     {"repairs", (getter)Reports_get_repairs, NULL,
      "repairs of figures out of order and of region levels (dicts)", NULL},

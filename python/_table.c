@@ -335,6 +335,25 @@ static PyObject *Table_get_caption(TableObject *self, void *c)
     return toll_py_str(cap ? cap : "");
 }
 
+static PyObject *Table_get_warnings(TableObject *self, void *c)
+{
+    if (table_check(self) < 0)
+        return NULL;
+    size_t n = toll_table_warning_count(self->t);
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && i < n; i++) {
+        const toll_error *e = toll_table_warning(self->t, i);
+        PyObject *d = e ? toll_py_error_dict(e) : NULL;
+        if (e && (!d || PyList_Append(list, d) < 0)) {
+            Py_XDECREF(d);
+            Py_CLEAR(list);
+            break;
+        }
+        Py_XDECREF(d);
+    }
+    return list;
+}
+
 static PyObject *Table_get_columns(TableObject *self, void *c)
 {
     if (table_check(self) < 0)
@@ -470,6 +489,9 @@ static PyGetSetDef Table_getset[] = {
      "False when rows must not be added up (attribution 'each').", NULL},
     {"caption", (getter)Table_get_caption, NULL,
      "Short description stored with the table, or ''.", NULL},
+    {"warnings", (getter)Table_get_warnings, NULL,
+     "Warnings of the call that made the table: dicts like Reports.rejects.",
+     NULL},
     {"columns", (getter)Table_get_columns, NULL, "Column names.", NULL},
     {"column_types", (getter)Table_get_column_types, NULL,
      "Column types ('string', 'int64', 'double').", NULL},

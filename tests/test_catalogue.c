@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef TOLL_TEST_DATA_DIR
@@ -341,7 +342,10 @@ static void check_strict(const row *r, const outcome *o)
     ck_assert_msg(strcmp(e->text, text) == 0, "%s: text '%s', expected '%s'",
                   name, e->text, text);
     char prefix[600];
-    snprintf(prefix, sizeof prefix, "%s:%ld: ", r->path, e->line);
+    if (e->line > 0)
+        snprintf(prefix, sizeof prefix, "%s:%ld: ", r->path, e->line);
+    else /* an error of the whole file (line 0) */
+        snprintf(prefix, sizeof prefix, "%s: ", r->path);
     ck_assert_msg(strncmp(e->message, prefix, strlen(prefix)) == 0,
                   "%s: message '%s' does not start with '%s'", name,
                   e->message, prefix);
@@ -415,11 +419,26 @@ START_TEST(catalogue_row_should_keep_valid_records_when_lenient)
 }
 END_TEST
 
+/* 1 if the row's outcome comes from its file name, not its bytes: a
+ * directory, or an extension that does not tell the format (no buffer
+ * load to compare). */
+static int by_file_name(const row *r)
+{
+    struct stat sb;
+    const char *dot = strrchr(r->path, '.');
+    return (stat(r->path, &sb) == 0 && S_ISDIR(sb.st_mode)) || !dot ||
+           (strcmp(dot, ".csv") != 0 && strcmp(dot, ".json") != 0 &&
+            strcmp(dot, ".jsonl") != 0 && strcmp(dot, ".ndjson") != 0);
+}
+
 /* The same bytes from a buffer (one piece, no chunks; named like the file)
- * give the outcome listed for the file (read in 1 MiB chunks). */
+ * give the outcome listed for the file (read in 1 MiB chunks); not for
+ * rows decided by the file name. */
 START_TEST(catalogue_row_should_load_the_same_from_a_buffer)
 {
     outcome o;
+    if (by_file_name(&rows[_i]))
+        return;
     run_load(&rows[_i], 0, 1, &o);
     check_strict(&rows[_i], &o);
     run_load(&rows[_i], 1, 1, &o);
@@ -435,8 +454,9 @@ START_TEST(catalogue_should_list_every_input_file)
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         const char *f = de->d_name;
-        if (f[0] == '.' || strcmp(f, "catalogue.tsv") == 0 ||
-            strcmp(f, "good.jsonl") == 0)
+        size_t fl = strlen(f);
+        if (f[0] == '.' || strcmp(f, "good.jsonl") == 0 ||
+            (fl > 4 && strcmp(f + fl - 4, ".tsv") == 0)) /* the tables */
             continue;
         /* tests/catalogue/mse.tsv and its inputs: the mse block below */
         if (strcmp(f, "mse.tsv") == 0 || strncmp(f, "mse_", 4) == 0)

@@ -106,6 +106,30 @@ START_TEST(colmap_later_items_should_override_earlier_ones)
 }
 END_TEST
 
+START_TEST(colmap_a_target_repeated_in_one_map_should_be_an_error)
+{
+    assert_spec_fails("source=src,killed=lo,killed=hi",
+                      "item \"killed=hi\": the target is given twice");
+    /* targets match in any case */
+    assert_spec_fails("killed=lo,Killed=hi", "given twice");
+    assert_spec_fails("Date=d,date=e", "given twice");
+    toll_colmap *m = new_map();
+    toll_error err;
+    ck_assert_int_eq(toll_colmap_load_json(m, "{\"killed\": \"a\", "
+                                              "\"Killed\": \"b\"}",
+                                           30, "m.json", &err),
+                     TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "target given twice"));
+    ck_assert_uint_eq(m->n, 0);
+    /* a target in canonical form: "Killed" is killed */
+    ck_assert_int_eq(toll_colmap_parse(m, "Killed=deaths,SOURCE='x'", &err),
+                     TOLL_OK);
+    assert_cols(find(m, "killed"), TOLL__CM_COLUMN, "deaths", NULL, NULL);
+    ck_assert_ptr_nonnull(find(m, "source"));
+    toll_colmap_free(m);
+}
+END_TEST
+
 START_TEST(colmap_spec_errors_should_name_the_item)
 {
     assert_spec_fails("killed=a,oops", "column map item \"oops\": expected "
@@ -361,6 +385,7 @@ int main(void)
     tcase_add_test(tc, colmap_should_read_kept_fields_and_actor_column_lists);
     tcase_add_test(tc, colmap_kept_field_errors_should_name_the_item);
     tcase_add_test(tc, colmap_append_should_copy_entries_after_the_existing_ones);
+    tcase_add_test(tc, colmap_a_target_repeated_in_one_map_should_be_an_error);
     suite_add_tcase(s, tc);
     return toll_test_run(s);
 }

@@ -300,11 +300,77 @@ START_TEST(date_format_check_should_name_bad_formats)
 }
 END_TEST
 
+START_TEST(date_years_before_1_should_be_rejected)
+{
+    toll_error err;
+    int32_t a, b;
+    ck_assert_int_eq(parse("0000-05-01", &a, &b, &err), TOLL_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.message, "years start at 1"));
+    ck_assert_str_eq(err.text, "0000-05-01");
+    ck_assert_int_eq(parse("0000", &a, &b, &err), TOLL_EPARSE);
+    ck_assert_int_eq(parse("0001-01-01", &a, &b, &err), TOLL_OK);
+    ck_assert_int_eq(toll__date_parse_formats("%d/%m/%Y", "01/05/0000", 10,
+                                              &a, &b, &err),
+                     TOLL_EPARSE);
+}
+END_TEST
+
+START_TEST(date_window_should_default_to_1900_and_next_year)
+{
+    toll__date_window w;
+    toll_error err;
+    ck_assert_int_eq(toll__date_window_init(&w, 0, 0, &err), TOLL_OK);
+    ck_assert_int_eq(w.from_year, 1900);
+    ck_assert_int_ge(w.to_year, 2026);
+    ck_assert_int_eq(w.first, ymd(1900, 1, 1));
+    ck_assert_int_eq(w.last, ymd(w.to_year, 12, 31));
+    ck_assert_int_eq(toll__date_window_init(&w, 1800, 2100, &err), TOLL_OK);
+    ck_assert_int_eq(w.last, ymd(2100, 12, 31));
+    ck_assert_int_eq(toll__date_window_init(&w, 2000, 1999, &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "date_window");
+    ck_assert_int_eq(toll__date_window_init(&w, -5, 2000, &err), TOLL_EINVAL);
+    ck_assert_int_eq(toll__date_window_init(&w, 1, 10000, &err), TOLL_EINVAL);
+}
+END_TEST
+
+START_TEST(date_read_should_reject_dates_outside_the_window)
+{
+    toll__date_window w;
+    toll_error err;
+    int32_t a = 0, b = 0;
+    ck_assert_int_eq(toll__date_window_init(&w, 1900, 2030, &err), TOLL_OK);
+    ck_assert_int_eq(toll__date_read(NULL, &w, "2030-12-31", 10, &a, &b, &err),
+                     TOLL_OK);
+    ck_assert_int_eq(toll__date_read(NULL, &w, " 8306-05-01", 11, &a, &b,
+                                     &err),
+                     TOLL_EREPORT);
+    ck_assert_str_eq(err.text, "8306-05-01");
+    ck_assert_ptr_nonnull(strstr(err.message, "1900 to 2030"));
+    /* a partial date must lie in it whole; formats too */
+    ck_assert_int_eq(toll__date_read(NULL, &w, "1899", 4, &a, &b, &err),
+                     TOLL_EREPORT);
+    ck_assert_int_eq(toll__date_read("%d-%b-%y", &w, "01-Jan-99", 9, &a, &b,
+                                     &err),
+                     TOLL_OK);
+    ck_assert_int_eq(toll__date_read("%Y", &w, "2031", 4, &a, &b, &err),
+                     TOLL_EREPORT);
+    /* unreadable stays a parse error; no window: any year from 1 */
+    ck_assert_int_eq(toll__date_read(NULL, &w, "soon", 4, &a, &b, &err),
+                     TOLL_EPARSE);
+    ck_assert_int_eq(toll__date_read(NULL, NULL, "8306", 4, &a, &b, &err),
+                     TOLL_OK);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("date");
     TCase *tc = tcase_create("date");
     tcase_add_test(tc, date_should_count_days_from_1970);
+    tcase_add_test(tc, date_years_before_1_should_be_rejected);
+    tcase_add_test(tc, date_window_should_default_to_1900_and_next_year);
+    tcase_add_test(tc, date_read_should_reject_dates_outside_the_window);
     tcase_add_test(tc, date_should_round_trip_every_day_over_centuries);
     tcase_add_test(tc, date_should_know_leap_years);
     tcase_add_test(tc, date_should_parse_full_dates);

@@ -525,6 +525,156 @@ START_TEST(csv_out_of_memory_should_fail_cleanly)
 }
 END_TEST
 
+
+/* ---- field names in any case, warnings, the date window, file names ------- */
+
+START_TEST(csv_standard_names_should_match_in_any_case)
+{
+    toll_reports *r = new_store();
+    toll_error err;
+    const char *csv = "SOURCE,Killed,Date,Children_Killed\n"
+                      "A,5,2020-01-02,2\n";
+    ck_assert_int_eq(load(r, csv, &err), TOLL_OK);
+    ck_assert_uint_eq(toll_reports_count(r), 1);
+    ck_assert_str_eq(S(r, r->source[0]), "A");
+    assert_qcell(report_cell(r, 0, "killed"), 5, 5, 5);
+    assert_qcell(report_cell(r, 0, "children_killed"), 2, 2, 2);
+    ck_assert_int_eq(r->date_start[0], toll_date_from_ymd(2020, 1, 2));
+    ck_assert_uint_eq(toll_reports_warning_count(r), 0);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(csv_headers_differing_only_by_case_should_fail_naming_both)
+{
+    assert_fails("source,killed,Killed\nA,1,2\n", NULL, TOLL_EREPORT,
+                 "'killed' and 'Killed' both name the field 'killed'");
+    assert_fails("Date,source,date\n2020,A,2020\n", NULL, TOLL_EREPORT,
+                 "'Date' and 'date' both name the field 'date'");
+}
+END_TEST
+
+START_TEST(csv_without_any_category_should_warn_listing_the_kept_fields)
+{
+    toll_reports *r = new_store();
+    toll_error err;
+    ck_assert_int_eq(load(r, "source,deaths,place\nA,5,X\n", &err), TOLL_OK);
+    ck_assert_uint_eq(toll_reports_count(r), 1);
+    ck_assert_uint_eq(toll_reports_warning_count(r), 1);
+    const toll_error *w = toll_reports_warning(r, 0);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_int_eq(w->code, TOLL_OK);
+    ck_assert_str_eq(w->file, "reports.csv");
+    ck_assert_ptr_nonnull(
+        strstr(w->message, "no report carries any casualty category"));
+    ck_assert_ptr_nonnull(strstr(w->message, "'deaths', 'place'"));
+    ck_assert_ptr_nonnull(strstr(w->message, "--map"));
+    ck_assert_ptr_null(toll_reports_warning(r, 1));
+    /* a load with a category clears the warnings of the last one */
+    ck_assert_int_eq(load(r, "source,killed\nA,5\n", &err), TOLL_OK);
+    ck_assert_uint_eq(toll_reports_warning_count(r), 0);
+    /* a load of no report at all does not warn */
+    ck_assert_int_eq(load(r, "source,deaths\n", &err), TOLL_OK);
+    ck_assert_uint_eq(toll_reports_warning_count(r), 0);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(csv_warnings_should_survive_a_copy_and_go_with_a_failed_load)
+{
+    toll_reports *r = new_store(), *c = NULL;
+    toll_error err;
+    ck_assert_int_eq(load(r, "source,deaths\nA,5\n", &err), TOLL_OK);
+    ck_assert_int_eq(toll_reports_copy(r, NULL, &c, &err), TOLL_OK);
+    ck_assert_uint_eq(toll_reports_warning_count(c), 1);
+    ck_assert_str_eq(toll_reports_warning(c, 0)->message,
+                     toll_reports_warning(r, 0)->message);
+    ck_assert_int_eq(load(r, "source,deaths\nA,5\n,6\n", &err), TOLL_EREPORT);
+    ck_assert_uint_eq(toll_reports_warning_count(r), 0);
+    toll_reports_free(c);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(csv_dates_outside_the_window_should_be_record_errors)
+{
+    toll_reports *r = new_store();
+    toll_error err;
+    size_t n = 0;
+    const char *csv = "source,killed,date\nA,1,2020-01-01\nB,2,8306-05-01\n"
+                      "C,3,1899-12\n";
+    ck_assert_int_eq(load(r, csv, &err), TOLL_EREPORT);
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_str_eq(err.field, "date");
+    ck_assert_str_eq(err.text, "8306-05-01");
+    ck_assert_ptr_nonnull(strstr(err.message, "outside the window"));
+    ck_assert_int_eq(load_map(r, csv, NULL, 1, &n, &err), TOLL_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(toll_reports_reject_count(r), 2);
+    ck_assert_int_eq(toll_reports_reject(r, 1)->line, 4);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(csv_date_window_option_should_widen_and_be_checked)
+{
+    toll_reports *r = new_store();
+    toll_error err;
+    size_t n = 0;
+    toll_load_options o;
+    toll_load_options_init(&o);
+    o.date_window_from = 1800;
+    o.date_window_to = 9000;
+    const char *csv = "source,killed,date_start,date_end\n"
+                      "A,1,1850-01-01,8306-05-01\n";
+    ck_assert_int_eq(toll_reports_load_buffer(r, csv, strlen(csv), "w.csv",
+                                              &o, &n, &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(n, 1);
+    o.date_window_from = 2000;
+    o.date_window_to = 1990;
+    ck_assert_int_eq(toll_reports_load_buffer(r, csv, strlen(csv), "w.csv",
+                                              &o, &n, &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "date_window");
+    ck_assert_uint_eq(toll_reports_count(r), 1);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(csv_files_with_unknown_extensions_should_need_a_format)
+{
+    char dir[] = "/tmp/toll_ext_XXXXXX", path[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/reports.md", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("source,killed\nA,5\n", f);
+    fclose(f);
+    toll_reports *r = new_store();
+    toll_error err;
+    ck_assert_int_eq(toll_reports_load_file(r, path, NULL, NULL, &err),
+                     TOLL_EINVAL);
+    ck_assert_str_eq(err.file, path);
+    ck_assert_ptr_nonnull(strstr(err.message, "unknown file extension '.md'"));
+    ck_assert_ptr_nonnull(strstr(err.message, ".json, .jsonl, .ndjson or .csv"));
+    toll_load_options o;
+    toll_load_options_init(&o);
+    o.format = TOLL_FORMAT_CSV;
+    size_t n = 0;
+    ck_assert_int_eq(toll_reports_load_file(r, path, &o, &n, &err), TOLL_OK);
+    ck_assert_uint_eq(n, 1);
+    /* a directory says so */
+    ck_assert_int_eq(toll_reports_load_file(r, dir, &o, NULL, &err), TOLL_EIO);
+    ck_assert_str_eq(err.file, dir);
+    ck_assert_ptr_nonnull(strstr(err.message, "is a directory"));
+    ck_assert_uint_eq(toll_reports_count(r), 1);
+    toll_reports_free(r);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ingest_csv");
@@ -549,6 +699,15 @@ int main(void)
     tcase_add_test(tc, csv_files_should_stream_across_chunks);
     tcase_add_test(tc, csv_should_read_the_airwars_file_with_a_map);
     tcase_add_test(tc, csv_out_of_memory_should_fail_cleanly);
+    tcase_add_test(tc, csv_standard_names_should_match_in_any_case);
+    tcase_add_test(tc, csv_headers_differing_only_by_case_should_fail_naming_both);
+    tcase_add_test(tc,
+                   csv_without_any_category_should_warn_listing_the_kept_fields);
+    tcase_add_test(tc,
+                   csv_warnings_should_survive_a_copy_and_go_with_a_failed_load);
+    tcase_add_test(tc, csv_dates_outside_the_window_should_be_record_errors);
+    tcase_add_test(tc, csv_date_window_option_should_widen_and_be_checked);
+    tcase_add_test(tc, csv_files_with_unknown_extensions_should_need_a_format);
     suite_add_tcase(s, tc);
     return toll_test_run(s);
 }

@@ -300,7 +300,8 @@ END_TEST
 START_TEST(json_elements_that_are_not_objects_should_be_rejected)
 {
     assert_fails("[{\"source\": \"a\"}, 42]", TOLL_EREPORT,
-                 "<test>:1: a report must be a JSON object, not a number");
+                 "<test>:1: record 2: a report must be a JSON object, "
+                 "not a number");
     assert_fails("[\"x\"]", TOLL_EREPORT, "not a string");
     assert_fails("[[1]]", TOLL_EREPORT, "not an array");
     assert_fails("{\"source\": \"a\"} {\"source\": \"b\"}\n", TOLL_EPARSE,
@@ -947,6 +948,96 @@ START_TEST(out_of_memory_should_keep_existing_data)
 }
 END_TEST
 
+
+/* ---- minified arrays, names in any case -------------------------------------- */
+
+static const char *MINIFIED =
+    "[{\"source\":\"a\",\"killed\":1},{\"source\":\"b\",\"killed\":2},"
+    "{\"source\":\"c\",\"killed\":3},{\"source\":\"d\",\"killed\":\"x\"}]";
+
+START_TEST(json_minified_array_messages_should_name_the_record)
+{
+    toll_reports *r = new_store();
+    toll_error err;
+    size_t n = 0;
+    ck_assert_int_eq(load(r, MINIFIED, &err), TOLL_EPARSE);
+    ck_assert_int_eq(err.line, 1);
+    ck_assert_int_eq(err.record, 3);
+    ck_assert_msg(strncmp(err.message, "<test>:1: record 4: field 'killed'",
+                          34) == 0,
+                  "%s", err.message);
+    ck_assert_int_eq(load_fmt(r, MINIFIED, TOLL_FORMAT_AUTO, 1, &n, &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_uint_eq(toll_reports_reject_count(r), 1);
+    ck_assert_ptr_nonnull(strstr(toll_reports_reject(r, 0)->message,
+                                 "<test>:1: record 4:"));
+    /* one record per line: messages as before, "F:LINE:" */
+    ck_assert_int_eq(load(r, "[\n{\"source\": \"a\"},\n{\"killed\": 1}\n]",
+                          &err),
+                     TOLL_EREPORT);
+    ck_assert_msg(strncmp(err.message, "<test>:3: missing", 17) == 0, "%s",
+                  err.message);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(json_minified_array_keyless_incidents_should_get_unique_names)
+{
+    toll_reports *r = new_store();
+    toll_error err;
+    ck_assert_int_eq(load_fmt(r, MINIFIED, TOLL_FORMAT_AUTO, 1, NULL, &err),
+                     TOLL_OK);
+    ck_assert_int_eq(load(r, "[\n{\"source\": \"e\", \"killed\": 4}\n]", &err),
+                     TOLL_OK);
+    toll_table *t = NULL;
+    ck_assert_int_eq(toll_reports_table(r, NULL, &t, &err), TOLL_OK);
+    size_t j = toll_table_column_index(t, "report");
+    ck_assert_str_eq(toll_table_string(t, j, 0), "<test>:1");
+    ck_assert_str_eq(toll_table_string(t, j, 1), "<test>:1#2");
+    ck_assert_str_eq(toll_table_string(t, j, 2), "<test>:1#3");
+    ck_assert_str_eq(toll_table_string(t, j, 3), "<test>:2");
+    toll_table_free(t);
+    toll_incidents *inc = NULL;
+    ck_assert_int_eq(toll_reconcile(r, NULL, NULL, &inc, &err), TOLL_OK);
+    ck_assert_int_eq(toll_incidents_table(inc, NULL, &t, &err), TOLL_OK);
+    j = toll_table_column_index(t, "incident");
+    ck_assert_uint_eq(toll_table_nrows(t), 4);
+    for (size_t i = 0; i < 4; i++)
+        for (size_t k = 0; k < i; k++)
+            ck_assert_str_ne(toll_table_string(t, j, i),
+                             toll_table_string(t, j, k));
+    toll_table_free(t);
+    toll_incidents_free(inc);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(json_keys_should_match_standard_names_in_any_case)
+{
+    toll_reports *r = new_store();
+    toll_error err;
+    size_t n = 0;
+    ck_assert_int_eq(
+        load(r, "{\"Source\": \"a\", \"KILLED\": 4, \"Date\": \"2020\"}\n",
+             &err),
+        TOLL_OK);
+    assert_qcell(report_cell(r, 0, "killed"), 4, 4, 4);
+    ck_assert_str_eq(S(r, r->source[0]), "a");
+    /* two keys naming one field: a record error naming both */
+    const char *two = "{\"source\": \"a\", \"killed\": 1, \"Killed\": 2}\n"
+                      "{\"source\": \"b\", \"killed\": 3}\n";
+    ck_assert_int_eq(load(r, two, &err), TOLL_EREPORT);
+    ck_assert_int_eq(err.line, 1);
+    ck_assert_ptr_nonnull(strstr(err.message, "'killed' and 'Killed' both "
+                                              "name the field 'killed'"));
+    ck_assert_int_eq(load_fmt(r, two, TOLL_FORMAT_AUTO, 1, &n, &err), TOLL_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(toll_reports_reject_count(r), 1);
+    toll_reports_free(r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ingest_json");
@@ -990,6 +1081,10 @@ int main(void)
                         out_of_memory_should_fail_cleanly_at_every_allocation,
                         0, 2);
     tcase_add_test(tc, out_of_memory_should_keep_existing_data);
+    tcase_add_test(tc, json_minified_array_messages_should_name_the_record);
+    tcase_add_test(tc,
+                   json_minified_array_keyless_incidents_should_get_unique_names);
+    tcase_add_test(tc, json_keys_should_match_standard_names_in_any_case);
     suite_add_tcase(s, tc);
     return toll_test_run(s);
 }

@@ -220,6 +220,37 @@ START_TEST(records_should_survive_every_allocation_failure)
 }
 END_TEST
 
+START_TEST(records_should_apply_the_date_window_and_names_in_any_case)
+{
+    static const toll_member A[] = {STR("Source", "a"), STR("Killed", "3"),
+                                    STR("date", "8306-01-01")};
+    static const toll_member B[] = {STR("source", "b"), STR("killed", "1"),
+                                    STR("KILLED", "2")};
+    static const toll_record RS[] = {{A, 3}, {B, 3}};
+    toll_reports *r = NULL;
+    toll_error err;
+    size_t n = 0;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, NULL), TOLL_OK);
+    ck_assert_int_eq(toll_reports_load_records(r, RS, 1, NULL, NULL, &n, &err),
+                     TOLL_EREPORT);
+    ck_assert_str_eq(err.field, "date");
+    ck_assert_int_eq(err.line, 1);
+    toll_load_options o;
+    toll_load_options_init(&o);
+    o.lenient = 1;
+    o.date_window_to = 9000;
+    ck_assert_int_eq(toll_reports_load_records(r, RS, 2, NULL, &o, &n, &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(toll_reports_category_count(r), 1);
+    ck_assert_str_eq(toll_reports_category(r, 0), "killed");
+    ck_assert_uint_eq(toll_reports_reject_count(r), 1);
+    ck_assert_ptr_nonnull(strstr(toll_reports_reject(r, 0)->message,
+                                 "'killed' and 'KILLED' both name"));
+    toll_reports_free(r);
+}
+END_TEST
+
 static Suite *records_suite(void)
 {
     Suite *s = suite_create("records");
@@ -230,6 +261,7 @@ static Suite *records_suite(void)
     tcase_add_test(tc, lenient_records_should_list_the_rejected_record_numbers);
     tcase_add_test(tc, bad_texts_should_reject_the_record_naming_them);
     tcase_add_test(tc, records_should_survive_every_allocation_failure);
+    tcase_add_test(tc, records_should_apply_the_date_window_and_names_in_any_case);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -351,6 +351,46 @@ START_TEST(options_init_should_set_defaults)
 }
 END_TEST
 
+/* ---- warnings ---------------------------------------------------------------- */
+
+START_TEST(summarize_without_any_category_should_warn)
+{
+    toll_reports *r = NULL;
+    toll_incidents *inc = NULL;
+    toll_table *t = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, NULL), TOLL_OK);
+    const char *csv = "source,deaths\nA,5\n";
+    toll_load_options o;
+    toll_load_options_init(&o);
+    o.format = TOLL_FORMAT_CSV;
+    ck_assert_int_eq(toll_reports_load_buffer(r, csv, strlen(csv), "d.csv", &o,
+                                              NULL, &err),
+                     TOLL_OK);
+    ck_assert_int_eq(toll_reconcile(r, NULL, NULL, &inc, &err), TOLL_OK);
+    ck_assert_int_eq(toll_summarize(inc, NULL, NULL, &t, &err), TOLL_OK);
+    ck_assert_uint_eq(toll_table_warning_count(t), 1);
+    ck_assert_ptr_nonnull(strstr(toll_table_warning(t, 0)->message,
+                                 "no report carries any casualty category"));
+    ck_assert_ptr_nonnull(strstr(toll_table_warning(t, 0)->message,
+                                 "'deaths'"));
+    ck_assert_ptr_null(toll_table_warning(t, 1));
+    toll_table_free(t);
+    toll_incidents_free(inc);
+    /* with a category: no warning */
+    csv = "source,killed\nA,5\n";
+    ck_assert_int_eq(toll_reports_load_buffer(r, csv, strlen(csv), "k.csv", &o,
+                                              NULL, &err),
+                     TOLL_OK);
+    ck_assert_int_eq(toll_reconcile(r, NULL, NULL, &inc, &err), TOLL_OK);
+    ck_assert_int_eq(toll_summarize(inc, NULL, NULL, &t, &err), TOLL_OK);
+    ck_assert_uint_eq(toll_table_warning_count(t), 0);
+    toll_table_free(t);
+    toll_incidents_free(inc);
+    toll_reports_free(r);
+}
+END_TEST
+
 /* ---- basic aggregation ---------------------------------------------------------- */
 
 START_TEST(summarize_without_keys_should_give_one_total_row)
@@ -1585,6 +1625,7 @@ static Suite *summarize_suite(void)
     tcase_add_test(m, summarize_should_use_the_given_allocator_for_the_table);
     tcase_add_test(m, summarize_should_survive_every_allocation_failure);
     tcase_add_test(m, summarize_should_handle_many_groups);
+    tcase_add_test(m, summarize_without_any_category_should_warn);
     suite_add_tcase(s, m);
     return s;
 }

@@ -19,8 +19,9 @@ extern "C" {
  * Parse `len` bytes of `text` as YYYY-MM-DD, YYYY-MM or YYYY, optionally
  * followed by a time part (" 00:00:00.000" or "T00:00:00", ignored).
  * A partial date spans its whole month or year: *first and *last receive
- * the first and last day it covers.  Impossible dates (2015-02-30) give
- * TOLL_EPARSE with a message naming the text.
+ * the first and last day it covers.  Impossible dates (2015-02-30) and
+ * years before 1 (0000-05-01) give TOLL_EPARSE with a message naming the
+ * text.
  */
 TOLL_API toll_status toll_date_parse(const char *text, size_t len,
                                      int32_t *first, int32_t *last,

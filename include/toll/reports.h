@@ -91,6 +91,15 @@ typedef struct toll_load_options {
     const char *date_format;       /* NULL: ISO dates only.  Else formats
                                       like "%d-%b-%y", several separated by
                                       '|', tried in order before ISO */
+    int date_window_from;          /* the window of plausible dates: every
+                                      date a report gives must lie in the
+                                      years date_window_from ..
+                                      date_window_to, or the record is
+                                      rejected (TOLL_EREPORT naming the
+                                      field and text).  0 (default): 1900 */
+    int date_window_to;            /* 0 (default): the current year + 1
+                                      (UTC).  Years 1..9999, FROM <= TO,
+                                      else the load fails with TOLL_EINVAL */
     size_t threads;                /* CSV and JSON Lines loads: 0 (default)
                                       auto - two threads when the input is
                                       at least 4 MiB and the store uses the
@@ -255,6 +264,17 @@ TOLL_API size_t toll_reports_reject_count(const toll_reports *reports);
 TOLL_API const toll_error *toll_reports_reject(const toll_reports *reports,
                                                size_t i);
 
+/* Warnings of the last load (strict or lenient): problems that do not
+ * stop it, such as a load in which no report carries any casualty
+ * category (the message lists the kept fields and suggests a column map).
+ * Each has the shape of a reject (file, line, record, field, text,
+ * message; code TOLL_OK).  The returned pointer is owned by the store and
+ * valid until the next load or free; NULL when i is out of range.  A
+ * failed load leaves none. */
+TOLL_API size_t toll_reports_warning_count(const toll_reports *reports);
+TOLL_API const toll_error *toll_reports_warning(const toll_reports *reports,
+                                                size_t i);
+
 /* Repairs (toll_load_options.repair) of the reports in the store, in
  * report order: one per repaired figure or region.  A repair stays with its
  * report (it is not cleared by the next load).  toll_reports_repair fills
@@ -303,9 +323,11 @@ TOLL_API void toll_colmap_free(toll_colmap *map);
  * region, actor, killed, children_killed, ...) and SOURCE is a column name,
  * LOW..HIGH (two columns making one quantity), or for `region`
  * COL1/COL2/COL3 (levels from several columns), or a constant 'TEXT' in
- * single quotes (source='Airwars').  Later items override earlier ones for
- * the same target.  TOLL_EINVAL names the bad item; the map is then
- * unchanged.
+ * single quotes (source='Airwars').  Targets match in any case
+ * ("Killed" is killed).  Each target may be given once per spec: a
+ * repeated one is TOLL_EINVAL, as in a JSON map.  Items of a later call
+ * (a later spec, or a JSON map) override earlier ones for the same target.
+ * TOLL_EINVAL names the bad item; the map is then unchanged.
  */
 TOLL_API toll_status toll_colmap_parse(toll_colmap *map, const char *spec,
                                        toll_error *err);
@@ -315,6 +337,7 @@ TOLL_API toll_status toll_colmap_parse(toll_colmap *map, const char *spec,
  * "injured": {"low": "inj_min", "high": "inj_max"},
  * "region": ["country", "adm_1"], "actor": "belligerent",
  * "source": {"value": "Airwars"}} ({"value": ...} is a constant).
+ * A target given twice (in any case) is TOLL_EINVAL.
  */
 TOLL_API toll_status toll_colmap_load_json(toll_colmap *map, const char *json,
                                            size_t len, const char *name,

@@ -100,6 +100,15 @@ TOLL_API int toll_table_additive(const toll_table *table);
  * or "" - owned by the table. */
 TOLL_API const char *toll_table_caption(const toll_table *table);
 
+/* Warnings of the call that made the table (a summary in which no report
+ * carries any casualty category, ...), with the shape of a load's rejects
+ * (file, line, record, field, text, message; code TOLL_OK).  The pointer
+ * is owned by the table and valid until it is freed; NULL when i is out
+ * of range. */
+TOLL_API size_t toll_table_warning_count(const toll_table *table);
+TOLL_API const toll_error *toll_table_warning(const toll_table *table,
+                                              size_t i);
+
 /*
  * Render the table to `write`.  `totals` adds a totals row to CSV and JSON;
  * Markdown and text always show one (for summary tables).  Integral doubles

@@ -17,12 +17,15 @@ text), :class:`ReportError` (a report breaking the format) and
 :class:`OptionError` (bad option values) and :class:`ModelError` (a
 statistical model that cannot be fitted, :mod:`toll.mse`); the last four
 are also ValueErrors.  Each carries ``code``, ``file``, ``line``, ``record``,
-``field``, ``text`` and ``message``.  Unreadable files raise OSError, and
+``field``, ``text`` and ``message``.  Problems that do not stop a load or a
+summary (no report carries any casualty category) are issued as
+:class:`TollWarning` (a UserWarning).  Unreadable files raise OSError, and
 running out of memory MemoryError.
 """
 from . import _core
-from ._api import (Incidents, Quantity, Reports, Table, format_quantity,
-                   load_lexicon, parse_quantities, parse_quantity, read)
+from ._api import (Incidents, Quantity, Reports, Table, TollWarning,
+                   format_quantity, load_lexicon, parse_quantities,
+                   parse_quantity, read)
 from ._core import Lexicon, OptionError, ParseError, ReportError, TollError
 from ._core import ModelError
 from . import intervals, mse  # toll.mse: multiple systems estimation
@@ -34,6 +37,7 @@ __all__ = [
     "read", "Reports", "Incidents", "Table", "Quantity", "Lexicon",
     "parse_quantity", "parse_quantities", "format_quantity", "load_lexicon",
     "TollError", "ParseError", "ReportError", "OptionError", "ModelError",
+    "TollWarning",
     "mse", "intervals",
     "__version__", "library_version",
 ]

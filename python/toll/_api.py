@@ -12,7 +12,9 @@ import html as _html
 import json as _json
 import math as _math
 import os as _os
+import sys as _sys
 import textwrap as _textwrap
+import warnings as _warnings
 from typing import (Any, Dict, Iterable, List, Mapping, NamedTuple, Optional,
                     Sequence, Union)
 
@@ -267,6 +269,10 @@ _LOAD_OPTIONS = (
      'strptime-like formats such as "%d-%b-%y" (several separated by "|"), '
      'tried before ISO dates; "%y" reads 69-99 as 1969-1999 and 00-68 as '
      '2000-2068.'),
+    ("date_window", None,
+     "(FROM, TO): the years of plausible dates, such as (1800, 2100); a "
+     "report dated outside is a bad record (rejected with "
+     "``lenient=True``).  None (default): 1900 to the current year + 1."),
     ("threads", None,
      "CSV and JSON Lines: None or 0 (default) two threads from 4 MiB of "
      "input, 1 one thread, 2 two threads.  The input is split at a record "
@@ -347,6 +353,34 @@ def _load_kwargs(what: str, args: Sequence[Any],
 
 
 # --------------------------------------------------------------------------
+# Warnings
+
+class TollWarning(UserWarning):
+    """A problem that does not stop a load or a summary, such as a file in
+    which no report carries any casualty category (its message lists the
+    kept fields and suggests ``map=``).  Issued by :func:`read`,
+    :meth:`Reports.load`, :meth:`Reports.from_records`,
+    :meth:`Reports.from_pandas` and :meth:`Incidents.summarize`; the C
+    library words it (``toll_reports_warning``, ``toll_table_warning``)."""
+
+
+_PACKAGE_DIR = _os.path.dirname(_os.path.abspath(__file__))
+
+
+def _warn(items: Iterable[Mapping[str, Any]]) -> None:
+    """Issue each warning dict of the C library as a TollWarning, located
+    at the first caller outside this package."""
+    level = 2  # 1 is this function, 2 its caller
+    frame = _sys._getframe(1)
+    while frame is not None and _os.path.dirname(
+            _os.path.abspath(frame.f_code.co_filename)) == _PACKAGE_DIR:
+        frame = frame.f_back
+        level += 1
+    for item in items:
+        _warnings.warn(item["message"], TollWarning, stacklevel=level)
+
+
+# --------------------------------------------------------------------------
 # Reports
 
 class Reports:
@@ -403,24 +437,33 @@ class Reports:
         """Append the reports in a .json / .jsonl / .csv file; returns how
         many were added.
 
-{options}"""
-        return self._c.load_file(_os.fspath(path),
-                                 **_load_kwargs("load", args, options))
+{options}
+
+        Warnings of the load (see :attr:`warnings`) are issued as
+        :class:`TollWarning`."""
+        n = self._c.load_file(_os.fspath(path),
+                              **_load_kwargs("load", args, options))
+        _warn(self._c.warnings)
+        return n
 
     def load_text(self, data: Union[str, bytes], name: str = "<buffer>",
                   **options: Any) -> int:
         """Append reports from a string or bytes (JSON, JSON Lines or CSV;
         sniffed unless ``format`` is given).  ``name`` names the input in
         error messages.  Options as for :func:`toll.read`."""
-        return self._c.load_buffer(data, name,
-                                   **_load_kwargs("load_text", (), options))
+        n = self._c.load_buffer(data, name,
+                                **_load_kwargs("load_text", (), options))
+        _warn(self._c.warnings)
+        return n
 
     def load_records(self, records: Iterable[Mapping[str, Any]],
                      **options: Any) -> int:
         """Append reports from dicts (see :meth:`from_records`)."""
-        return self._c.load_records(
+        n = self._c.load_records(
             records, _record_value,
             **_load_kwargs("load_records", (), options))
+        _warn(self._c.warnings)
+        return n
 
     def load_pandas(self, df: Any, **options: Any) -> int:
         """Append reports from a DataFrame (see :meth:`from_pandas`)."""
@@ -444,6 +487,14 @@ class Reports:
         """Records rejected by the last lenient load: dicts with code, file,
         line, record, field, text and message."""
         return self._c.rejects
+
+    @property
+    def warnings(self) -> List[Dict[str, Any]]:
+        """Warnings of the last load, dicts like :attr:`rejects` (code,
+        file, line, record, field, text, message): for example that no
+        report carries any casualty category.  Each was also issued as a
+        :class:`TollWarning`."""
+        return self._c.warnings
 
     @property
     def repairs(self) -> List[Dict[str, Any]]:
@@ -510,13 +561,16 @@ def read(path: PathLike, *args: Any, **options: Any) -> Reports:
 
 {options}
 
-    Raises OSError for unreadable files, ParseError / ReportError for bad
-    records (naming file, line, field and text), OptionError for bad
-    options.
+    Raises OSError for unreadable files (IsADirectoryError for a
+    directory), ParseError / ReportError for bad records (naming file,
+    line, field and text), OptionError for bad options and for a file
+    whose extension does not tell the format (give ``format=``).
+    Warnings of the load are issued as :class:`TollWarning`.
     """
     reports = Reports()
     reports._c.load_file(_os.fspath(path), **_load_kwargs("read", args,
                                                            options))
+    _warn(reports._c.warnings)
     return reports
 
 
@@ -658,8 +712,10 @@ class Incidents:
                      1; the same seed gives the same numbers everywhere).
 
         Bad option values raise :class:`toll.OptionError` naming the
-        option."""
-        return Table(self._c.summarize(
+        option.  When no report carries any casualty category the summary
+        counts nothing: a :class:`TollWarning` says so (also in
+        ``Table.warnings``)."""
+        table = Table(self._c.summarize(
             by=by, category=category, attribution=attribution, span=span,
             min_grade=min_grade, date_from=_date_text(date_from),
             date_to=_date_text(date_to), region=region, actors=actors,
@@ -668,6 +724,8 @@ class Incidents:
             open_cap=open_cap,
             quantiles=None if quantiles is None else list(quantiles),
             engine=engine))
+        _warn(table.warnings)
+        return table
 
     def _repr_html_(self) -> str:
         return self.table()._repr_html_()
@@ -720,6 +778,12 @@ class Table:
     def additive(self) -> bool:
         """False when rows must not be added up (attribution "each")."""
         return self._c.additive
+
+    @property
+    def warnings(self) -> List[Dict[str, Any]]:
+        """Warnings of the call that made the table (dicts like
+        :attr:`Reports.rejects`)."""
+        return self._c.warnings
 
     @property
     def caption(self) -> str:

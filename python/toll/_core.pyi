@@ -38,6 +38,7 @@ class Lexicon:
 @final
 class Reports:
     rejects: List[Dict[str, Any]]
+    warnings: List[Dict[str, Any]]
     repairs: List[Dict[str, Any]]
     categories: List[str]
     def __init__(self) -> None: ...
@@ -54,6 +55,7 @@ class Reports:
                   repair: Optional[bool] = None,
                   encoding: Optional[str] = None,
                   date_format: Optional[str] = None,
+                  date_window: Optional[Tuple[int, int]] = None,
                   threads: Optional[int] = None) -> int: ...
     def load_buffer(self, data: Union[str, bytes, bytearray, memoryview],
                     name: Optional[str] = None, *,
@@ -69,6 +71,7 @@ class Reports:
                     repair: Optional[bool] = None,
                     encoding: Optional[str] = None,
                     date_format: Optional[str] = None,
+                    date_window: Optional[Tuple[int, int]] = None,
                     threads: Optional[int] = None) -> int: ...
     def load_records(self, records: Iterable[Mapping[str, Any]],
                      convert: Callable[[Any], Any],
@@ -85,6 +88,7 @@ class Reports:
                      repair: Optional[bool] = None,
                      encoding: Optional[str] = None,
                      date_format: Optional[str] = None,
+                     date_window: Optional[Tuple[int, int]] = None,
                      threads: Optional[int] = None) -> int: ...
     def table(self) -> Table: ...
     def reconcile(self, policy: Optional[str] = "envelope",
@@ -131,6 +135,7 @@ class Table:
     nkeys: int
     additive: bool
     caption: str
+    warnings: List[Dict[str, Any]]
     columns: List[str]
     column_types: List[str]
     def __len__(self) -> int: ...

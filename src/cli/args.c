@@ -57,6 +57,7 @@ static const toll_cli_opt OPTIONS[] = {
     {"no-repair", O_NO_REPAIR, 0, CMD_LOAD},
     {"encoding", O_ENCODING, V, CMD_LOAD},
     {"date-format", O_DATE_FORMAT, V, CMD_LOAD},
+    {"date-window", O_DATE_WINDOW, V, CMD_LOAD},
     {"threads", O_THREADS, V, CMD_LOAD},
     {"where", O_WHERE, R, CLI_SUMMARIZE},
     {"min-data-grade", O_MIN_DATA_GRADE, V, CLI_SUMMARIZE},

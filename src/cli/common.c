@@ -233,6 +233,25 @@ int toll_cli_input_option(toll_cli_input *in, const toll_cli_args *a,
     case O_NO_REPAIR: in->repair = TOLL_REPAIR_OFF; break;
     case O_ENCODING: in->encoding = val; break;
     case O_DATE_FORMAT: in->date_format = val; break;
+    case O_DATE_WINDOW: {
+        /* FROM:TO; the library checks the years (src/core/date.c) */
+        char from[32];
+        const char *colon = strchr(val, ':');
+        long lo = 0, hi = 0;
+        size_t fl = colon ? (size_t)(colon - val) : 0;
+        if (colon && fl < sizeof from) {
+            memcpy(from, val, fl);
+            from[fl] = '\0';
+        }
+        if (!colon || fl >= sizeof from || !toll_cli_parse_long(from, &lo) ||
+            !toll_cli_parse_long(colon + 1, &hi) || lo < 1 || hi < 1 ||
+            lo > 9999 || hi > 9999)
+            return toll_cli_bad_value(a, o, val,
+                                      "FROM:TO, two years such as 1800:2100");
+        in->date_window_from = (int)lo;
+        in->date_window_to = (int)hi;
+        break;
+    }
     case O_THREADS: {
         long v;
         if (!toll_cli_parse_long(val, &v) || v < 0 || v > 64)
@@ -402,6 +421,27 @@ static void print_rejects(const toll_reports *reports, size_t *total)
     *total += n;
 }
 
+/* Print the warnings of the last load as "toll: warning: MESSAGE". */
+static void print_warnings(const toll_reports *reports)
+{
+    size_t n = toll_reports_warning_count(reports);
+    for (size_t i = 0; i < n; i++) {
+        const toll_error *e = toll_reports_warning(reports, i);
+        if (e)
+            fprintf(stderr, "toll: warning: %s\n", e->message);
+    }
+}
+
+void toll_cli_print_table_warnings(const toll_table *table)
+{
+    size_t n = toll_table_warning_count(table);
+    for (size_t i = 0; i < n; i++) {
+        const toll_error *e = toll_table_warning(table, i);
+        if (e)
+            fprintf(stderr, "toll: warning: %s\n", e->message);
+    }
+}
+
 /* Load every FILE (or the example) into a new store *out. */
 static int load_reports(const toll_cli_input *in, const toll_cli_args *a,
                         const toll_parse_options *popts, toll_reports **out)
@@ -442,6 +482,8 @@ static int load_reports(const toll_cli_input *in, const toll_cli_args *a,
     lopts.repair = in->repair;
     lopts.encoding = in->encoding;
     lopts.date_format = in->date_format;
+    lopts.date_window_from = in->date_window_from;
+    lopts.date_window_to = in->date_window_to;
     lopts.threads = in->threads;
 
     if (in->map_file || nmaps > 0) {
@@ -476,6 +518,7 @@ static int load_reports(const toll_cli_input *in, const toll_cli_args *a,
         }
         if (in->lenient)
             print_rejects(reports, &rejected);
+        print_warnings(reports);
     }
     if (rejected > 0)
         fprintf(stderr, "toll: %zu record(s) rejected\n", rejected);

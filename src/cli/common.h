@@ -56,6 +56,9 @@
     "                         (default: on for ucdp-ged, else off)\n"        \
     "  --encoding E           utf-8 (default), latin-1 or windows-1252\n"    \
     "  --date-format F        e.g. '%d-%b-%y' (several: '|'), then ISO dates\n" \
+    "  --date-window FROM:TO  years of plausible dates; a report dated\n"    \
+    "                         outside is a bad record (default 1900 to the\n" \
+    "                         current year + 1)\n"                            \
     "  --threads N            threads for loading CSV / JSON Lines (two from\n" \
     "                         4 MiB), reconciling (two from 65,536\n"          \
     "                         incidents) and simulating intervals (rows of\n"  \
@@ -80,6 +83,8 @@ int toll_cli_status_exit(toll_status st);
 
 /* Render `table` to stdout, then flush; on failure print the library's
  * message (or "toll: error writing the output") and return CLI_DATA. */
+/* Print the warnings of a table as "toll: warning: MESSAGE" on stderr. */
+void toll_cli_print_table_warnings(const toll_table *table);
 int toll_cli_render(const toll_table *table, toll_render_format format,
                     int totals);
 
@@ -117,6 +122,7 @@ typedef struct toll_cli_input {
     const char *import_preset;   /* --preset (docs/importers.md) */
     int repair;                  /* toll_repair_mode */
     const char *encoding, *date_format;
+    int date_window_from, date_window_to; /* --date-window (0: default) */
     size_t threads;              /* --threads (0: auto) */
     toll_reconcile_options rec;
     int link_tuned;              /* --link-days/-level/-actors/-max-span */

@@ -207,6 +207,7 @@ static int run(summarize_cli *c, const toll_cli_args *a)
         fputs("toll: note: with --attribution each, every incident counts "
               "once for each of its actors, so the rows do not add up\n",
               stderr);
+    toll_cli_print_table_warnings(table);
     rc = toll_cli_render(table, c->format, c->totals);
 
 cleanup:

@@ -99,4 +99,30 @@ toll_status toll__date_parse_formats(const char *formats, const char *text,
                                      size_t len, int32_t *first,
                                      int32_t *last, toll_error *err);
 
+/* Years before 1 are no dates (toll_date_parse and formats reject them). */
+#define TOLL__DATE_MIN_YEAR 1
+/* The default first year of the window of plausible dates; the default
+ * last is the current year + 1 (UTC). */
+#define TOLL__DATE_WINDOW_FROM 1900
+
+/* The window of plausible dates of a load: every date a report gives must
+ * lie in [first, last] (years from_year..to_year). */
+typedef struct toll__date_window {
+    int32_t first, last;
+    int from_year, to_year;
+} toll__date_window;
+
+/* The window for the years from_year..to_year; 0 for either takes its
+ * default.  TOLL_EINVAL (field "date_window") when FROM > TO or a year is
+ * out of 1..9999. */
+toll_status toll__date_window_init(toll__date_window *w, int from_year,
+                                   int to_year, toll_error *err);
+/* The one rule for dates in reports: parse text (with `formats`, NULL for
+ * ISO only) and check it lies in window `w` (NULL: no window).  An
+ * unreadable date is TOLL_EPARSE, a date outside the window TOLL_EREPORT,
+ * naming the text (no location). */
+toll_status toll__date_read(const char *formats, const toll__date_window *w,
+                            const char *text, size_t len, int32_t *first,
+                            int32_t *last, toll_error *err);
+
 #endif /* TOLL_SRC_CORE_CORE_H */

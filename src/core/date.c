@@ -7,9 +7,11 @@
  * 1 March (the leap day then falls last), split it into 400-year eras of
  * 146097 days, and count within the era.
  */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
 #include "core/core.h"
 
 #include <stdio.h>
+#include <time.h>
 
 /* Floor division for 64-bit values. */
 static int64_t floor_div(int64_t a, int64_t b)
@@ -221,6 +223,11 @@ toll_status toll_date_parse(const char *text, size_t len, int32_t *first,
     }
     if (i != n)
         goto unreadable;
+    if (year < TOLL__DATE_MIN_YEAR)
+        return toll__seterr(err, TOLL_EPARSE, NULL, 0, -1, NULL, text, len,
+                            "\"%.*s\" is not a valid date (years start at "
+                            "%d)",
+                            show, text, TOLL__DATE_MIN_YEAR);
     if ((has_month && (month < 1 || month > 12)) ||
         (has_day && !toll_date_valid(year, month, day)))
         return toll__seterr(err, TOLL_EPARSE, NULL, 0, -1, NULL, text, len,
@@ -376,7 +383,7 @@ static int match_format(const char *f, size_t fl, const char *s, size_t len,
             return 0;
         }
     }
-    if (i != len || year < 0 || (day >= 0 && month < 0))
+    if (i != len || year < TOLL__DATE_MIN_YEAR || (day >= 0 && month < 0))
         return 0;
     if (day >= 0) {
         if (!toll_date_valid(year, month, day))
@@ -460,4 +467,61 @@ toll_status toll__date_parse_formats(const char *formats, const char *text,
     return toll__seterr(err, TOLL_EPARSE, NULL, 0, -1, NULL, text, len,
                         "cannot read \"%.*s\" as a date (%s, or YYYY-MM-DD)",
                         show, text, formats);
+}
+
+/* ---- the window of plausible dates ---------------------------------------- */
+
+toll_status toll__date_window_init(toll__date_window *w, int from_year,
+                                   int to_year, toll_error *err)
+{
+    if (from_year == 0)
+        from_year = TOLL__DATE_WINDOW_FROM;
+    if (to_year == 0) {
+        time_t now = time(NULL);
+        struct tm tm;
+        to_year = now != (time_t)-1 && gmtime_r(&now, &tm)
+                      ? tm.tm_year + 1900 + 1
+                      : 9999;
+    }
+    if (from_year < TOLL__DATE_MIN_YEAR || to_year > 9999 ||
+        from_year > to_year)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "date_window",
+                            NULL, 0,
+                            "date window %d..%d: expected two years FROM <= "
+                            "TO between %d and 9999",
+                            from_year, to_year, TOLL__DATE_MIN_YEAR);
+    w->from_year = from_year;
+    w->to_year = to_year;
+    w->first = toll_date_from_ymd(from_year, 1, 1);
+    w->last = toll_date_from_ymd(to_year, 12, 31);
+    return TOLL_OK;
+}
+
+toll_status toll__date_read(const char *formats, const toll__date_window *w,
+                            const char *text, size_t len, int32_t *first,
+                            int32_t *last, toll_error *err)
+{
+    int32_t a = 0, b = 0;
+    toll_status st =
+        formats ? toll__date_parse_formats(formats, text, len, &a, &b, err)
+                : toll_date_parse(text, len, &a, &b, err);
+    if (st)
+        return st;
+    if (w && (a < w->first || b > w->last)) {
+        const char *s = text;
+        size_t n = len;
+        toll__trim_space(&s, &n);
+        int show = (int)(n < DATE_SHOW ? n : DATE_SHOW);
+        return toll__seterr(err, TOLL_EREPORT, NULL, 0, -1, NULL, s, n,
+                            "date \"%.*s\" is outside the window of "
+                            "plausible dates, %d to %d (widen it with the "
+                            "load option date_window, --date-window "
+                            "FROM:TO)",
+                            show, s, w->from_year, w->to_year);
+    }
+    if (first)
+        *first = a;
+    if (last)
+        *last = b;
+    return TOLL_OK;
 }

@@ -84,11 +84,18 @@ int toll__colmap_uses(const toll_colmap *map, const char *s, size_t len)
     return 0;
 }
 
-/* Append an entry, copying the target and the column names. */
+/* Append an entry, copying the target and the column names.  The target
+ * is stored by its canonical name (standard names match in any case, see
+ * toll__field_lookup): a core field's own name, a category in lower
+ * case. */
 static toll_status add_entry(toll_colmap *m, const char *target, size_t tlen,
                              int field, int shape, const char *const *cols,
                              const size_t *lens, size_t ncols)
 {
+    if (field >= 0 && field < TOLL__F_COUNT) {
+        target = toll__field_name(field);
+        tlen = strlen(target);
+    }
     size_t size = tlen + 1;
     for (size_t k = 0; k < ncols; k++)
         size += lens[k] + 1;
@@ -103,6 +110,9 @@ static toll_status add_entry(toll_colmap *m, const char *target, size_t tlen,
     e->block_size = size;
     memcpy(block, target, tlen);
     block[tlen] = '\0';
+    for (size_t i = 0; field == TOLL__F_CATEGORY && i < tlen; i++)
+        if (block[i] >= 'A' && block[i] <= 'Z')
+            block[i] = (char)(block[i] - 'A' + 'a');
     e->target = block;
     e->target_len = tlen;
     char *p = block + tlen + 1;
@@ -119,6 +129,20 @@ static toll_status add_entry(toll_colmap *m, const char *target, size_t tlen,
     e->shape = shape;
     m->n++;
     return TOLL_OK;
+}
+
+/* The rule for one map (one spec string, one JSON map): each target once.
+ * The entry added last, when an entry since n0 has its target; else NULL. */
+static const toll__cmentry *repeated_target(const toll_colmap *m, size_t n0)
+{
+    if (m->n == 0)
+        return NULL;
+    const toll__cmentry *e = &m->e[m->n - 1];
+    for (size_t i = n0; i + 1 < m->n; i++)
+        if (m->e[i].target_len == e->target_len &&
+            memcmp(m->e[i].target, e->target, e->target_len) == 0)
+            return e;
+    return NULL;
 }
 
 toll_status toll__colmap_append(toll_colmap *dst, const toll_colmap *src)
@@ -317,6 +341,10 @@ toll_status toll_colmap_parse(toll_colmap *map, const char *spec,
         toll__trim_space(&item, &il);
         if (il)
             st = parse_item(map, item, il, err);
+        if (!st && il && repeated_target(map, n0))
+            st = item_err(err, item, il,
+                          "the target is given twice in one column map "
+                          "(give each target once)");
         pos = end + 1;
     }
     if (st)
@@ -509,18 +537,13 @@ toll_status toll_colmap_load_json(toll_colmap *map, const char *json,
     const cJSON *it;
     cJSON_ArrayForEach(it, root)
     {
-        for (const cJSON *p = root->child; p != it; p = p->next)
-            if (strcmp(p->string, it->string) == 0) {
-                st = json_err(err, name,
-                              toll__utf8_valid(it->string, strlen(it->string),
-                                               NULL)
-                                  ? it->string
-                                  : "",
-                              "target given twice");
-                goto cleanup;
-            }
         if ((st = json_item(map, it, name, err)))
             goto cleanup;
+        if (repeated_target(map, n0)) {
+            st = json_err(err, name, it->string,
+                          "target given twice (give each target once)");
+            goto cleanup;
+        }
     }
 cleanup:
     cJSON_Delete(root);

@@ -205,6 +205,11 @@ typedef struct toll__ingest {
     int split_actors;     /* CSV: split `actor` text at actor_separator */
     int repair;           /* repair figures out of order and bad levels */
     const char *date_format; /* NULL: ISO dates */
+    toll__date_window date_window; /* dates must lie in it (src/core/date.c) */
+    /* JSON arrays: the current record starts on the line where the
+     * previous one ends, so its messages name it ("F:1: record 4:") and
+     * its location is FILE:LINE#RECORD (src/io/json/reader.c) */
+    int record_in_message;
     const char *field;    /* the category being read (repair messages) */
     /* repairs of the current record (string ids), listed once it is appended */
     uint32_t *rep;

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 void toll_load_options_init(toll_load_options *opts)
 {
@@ -51,6 +52,23 @@ static int ext_is(const char *path, const char *ext)
 {
     size_t pl = strlen(path), el = strlen(ext);
     return pl > el && toll__strncaseeq(path + pl - el, el, ext);
+}
+
+/* The file extensions that tell the format (TOLL_FORMAT_AUTO). */
+#define KNOWN_EXTENSIONS ".json, .jsonl, .ndjson or .csv"
+
+/* The format told by the extension of `path`; TOLL_FORMAT_AUTO for .json
+ * (an array or JSON Lines, told by the first byte); -1 when the extension
+ * is not a known one. */
+static int ext_format(const char *path)
+{
+    if (ext_is(path, ".jsonl") || ext_is(path, ".ndjson"))
+        return TOLL_FORMAT_JSONL;
+    if (ext_is(path, ".json"))
+        return TOLL_FORMAT_AUTO;
+    if (ext_is(path, ".csv"))
+        return TOLL_FORMAT_CSV;
+    return -1;
 }
 
 /* The format from the first non-blank byte of the input. */
@@ -172,6 +190,7 @@ static toll_status begin_load(toll_reports *r, const char *name,
     }
     opts = &ls->eff;
     toll__reports_clear_rejects(r);
+    toll__reports_clear_warnings(r);
     toll__reports_mark(r, &ls->mark);
 
     memset(in, 0, sizeof *in);
@@ -182,6 +201,12 @@ static toll_status begin_load(toll_reports *r, const char *name,
     in->record = -1;
     in->repair = repair;
     in->date_format = ls->eff.date_format;
+    if ((st = toll__date_window_init(&in->date_window, opts->date_window_from,
+                                     opts->date_window_to, err))) {
+        toll_colmap_free(ls->pmap);
+        ls->pmap = NULL;
+        return st;
+    }
     in->num_fast = !toll__lexicon_digit_led(opts->parse.lexicon);
     toll_error_clear(&in->rec);
     toll__buf_init(&in->text, &r->alloc);
@@ -189,18 +214,36 @@ static toll_status begin_load(toll_reports *r, const char *name,
     return TOLL_OK;
 }
 
-/* End a load begun by begin_load with status st: free the ingest, roll
- * back on failure, report the count. */
+/* The warnings of a load that succeeded: its reports carry no casualty
+ * category (the rule in src/store/store.c). */
+static toll_status load_warnings(toll_reports *r, const load_setup *ls,
+                                 toll__ingest *in)
+{
+    toll_error w;
+    int applies = 0;
+    if (toll__reports_no_category(r, ls->mark.n, r->n, in->name, &applies,
+                                  &w))
+        return toll__nomem(in->err);
+    if (applies && toll__reports_add_warning(r, &w))
+        return toll__nomem(in->err);
+    return TOLL_OK;
+}
+
+/* End a load begun by begin_load with status st: its warnings, free the
+ * ingest, roll back on failure, report the count. */
 static toll_status finish_load(toll_reports *r, load_setup *ls,
                                toll__ingest *in, toll_status st,
                                size_t *n_loaded)
 {
+    if (!st)
+        st = load_warnings(r, ls, in);
     toll__ingest_free(in);
     toll_colmap_free(ls->pmap);
     ls->pmap = NULL;
     if (st) {
         toll__reports_rollback(r, &ls->mark);
         toll__reports_clear_rejects(r);
+        toll__reports_clear_warnings(r);
     }
     if (n_loaded)
         *n_loaded = st ? 0 : in->n_loaded;
@@ -247,13 +290,12 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
     src->peek_len = n;
     toll_format fmt = opts->format;
     if (fmt == TOLL_FORMAT_AUTO && path_hint) {
-        if (ext_is(path_hint, ".jsonl") || ext_is(path_hint, ".ndjson"))
-            fmt = TOLL_FORMAT_JSONL;
-        else if (ext_is(path_hint, ".json"))
+        int ef = ext_format(path_hint);
+        if (ef == TOLL_FORMAT_AUTO)
             fmt = sniff(p, n) == TOLL_FORMAT_JSONL ? TOLL_FORMAT_JSONL
                                                    : TOLL_FORMAT_JSON;
-        else if (ext_is(path_hint, ".csv"))
-            fmt = TOLL_FORMAT_CSV;
+        else
+            fmt = (toll_format)ef;
     }
     if (fmt == TOLL_FORMAT_AUTO)
         fmt = sniff(p, n);
@@ -355,6 +397,25 @@ toll_status toll_reports_load_file(toll_reports *reports, const char *path,
         return toll__seterr(err, e == ENOENT ? TOLL_ENOTFOUND : TOLL_EIO,
                             path, 0, -1, NULL, NULL, 0, "cannot open: %s",
                             msg);
+    }
+    struct stat sb;
+    if (fstat(fileno(src.fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(src.fp);
+        errno = EISDIR; /* as a read of it would (bindings use errno) */
+        return toll__seterr(err, TOLL_EIO, path, 0, -1, NULL, NULL, 0,
+                            "is a directory, not a file of reports");
+    }
+    /* without a format, the extension must tell it */
+    if ((!opts || opts->format == TOLL_FORMAT_AUTO) && ext_format(path) < 0) {
+        const char *slash = strrchr(path, '/');
+        const char *dot = strrchr(slash ? slash + 1 : path, '.');
+        fclose(src.fp);
+        return toll__seterr(err, TOLL_EINVAL, path, 0, -1, NULL,
+                            dot ? dot : "", dot ? strlen(dot) : 0,
+                            "unknown file extension%s%s%s (known: %s); give "
+                            "the format (--format-in, Python format=)",
+                            dot ? " '" : "", dot ? dot : "", dot ? "'" : "",
+                            KNOWN_EXTENSIONS);
     }
     src.chunk_cap = TOLL__CHUNK;
     src.chunk = toll__alloc(&reports->alloc, src.chunk_cap);

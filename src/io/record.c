@@ -80,10 +80,13 @@ const char *toll__field_name(int field)
     return "category";
 }
 
+/* Standard field names match in any case (ASCII letters): "Killed" and
+ * "DATE" are the fields killed and date; a category is named in lower
+ * case (toll__bind). */
 static int ends_with(const char *s, size_t len, const char *suffix)
 {
     size_t sl = strlen(suffix);
-    return len >= sl && memcmp(s + len - sl, suffix, sl) == 0;
+    return len >= sl && toll__strncaseeq(s + len - sl, sl, suffix);
 }
 
 int toll__is_category(const char *s, size_t len)
@@ -94,12 +97,20 @@ int toll__is_category(const char *s, size_t len)
 int toll__field_lookup(const char *s, size_t len)
 {
     for (int f = 0; f < TOLL__F_COUNT; f++)
-        if (strlen(field_names[f]) == len &&
-            memcmp(field_names[f], s, len) == 0)
+        if (toll__strncaseeq(s, len, field_names[f]))
             return f;
     if (toll__is_category(s, len))
         return TOLL__F_CATEGORY;
     return -1;
+}
+
+/* 1 if s[0..len) holds an ASCII capital letter. */
+static int has_upper(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            return 1;
+    return 0;
 }
 
 /* ---- UTF-8 ------------------------------------------------------------------- */
@@ -197,6 +208,24 @@ toll_status toll__rec_err(toll__ingest *in, toll_status code, const char *field,
                         text, text_len, "%s", msg);
 }
 
+/* JSON arrays (in->record_in_message): "F:1: MSG" becomes
+ * "F:1: record 4: MSG", as several records may start on line 1. */
+static void name_record(toll__ingest *in)
+{
+    toll_error *e = &in->rec;
+    if (!in->record_in_message || e->line <= 0 || e->record < 0)
+        return;
+    char prefix[sizeof e->file + 32];
+    int pl = snprintf(prefix, sizeof prefix, "%s:%ld: ", e->file, e->line);
+    if (pl <= 0 || (size_t)pl >= sizeof prefix ||
+        strncmp(e->message, prefix, (size_t)pl) != 0)
+        return;
+    char msg[sizeof e->message];
+    snprintf(msg, sizeof msg, "%srecord %ld: %s", prefix, e->record + 1,
+             e->message + pl);
+    memcpy(e->message, msg, sizeof msg);
+}
+
 toll_status toll__ingest_fail(toll__ingest *in, toll_status code, long line,
                               const char *fmt, ...)
 {
@@ -211,6 +240,7 @@ toll_status toll__ingest_fail(toll__ingest *in, toll_status code, long line,
 
 toll_status toll__ingest_reject(toll__ingest *in)
 {
+    name_record(in);
     if (in->opts->lenient) {
         if (toll__reports_add_reject(in->r, &in->rec))
             return toll__nomem(in->err);
@@ -240,6 +270,69 @@ static long find_member(const toll__member *m, size_t n, const char *s,
         if (m[j].klen == len && memcmp(m[j].key, s, len) == 0)
             return (long)j;
     return -1;
+}
+
+static int show_len(const char *s, size_t len);
+
+/* in->text = s[0..len) with ASCII capitals in lower case (NUL-ended). */
+static toll_status lower_key(toll__ingest *in, const char *s, size_t len)
+{
+    in->text.len = 0;
+    if (toll__buf_append(&in->text, s, len))
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    for (size_t i = 0; i < len; i++)
+        if (in->text.data[i] >= 'A' && in->text.data[i] <= 'Z')
+            in->text.data[i] = (char)(in->text.data[i] - 'A' + 'a');
+    return TOLL_OK;
+}
+
+/* Two members whose names differ only by case name one field: an error
+ * naming both, as a column given twice. */
+static toll_status same_field(toll__ingest *in, const toll__member *a,
+                              const toll__member *b, const char *canon)
+{
+    return toll__rec_err(in, TOLL_EREPORT, canon, b->key, b->klen,
+                         "'%.*s' and '%.*s' both name the field '%s' "
+                         "(standard field names match in any case)",
+                         show_len(a->key, a->klen), a->key,
+                         show_len(b->key, b->klen), b->key, canon);
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* The category slots read by name of b: two of the same category (keys
+ * differing only by case) are an error (same_field).  Sorted, so
+ * O(n log n) in the number of categories. */
+static toll_status same_category(toll__ingest *in, const toll__binding *b,
+                                 const toll__member *m)
+{
+    size_t nc = 0;
+    for (size_t k = 0; k < b->nslots; k++)
+        nc += b->slot[k].field == TOLL__F_CATEGORY && !b->slot[k].entry;
+    uint64_t *v = toll__alloc(&in->r->alloc, (nc ? nc : 1) * sizeof *v);
+    if (!v)
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    size_t i = 0;
+    for (size_t k = 0; k < b->nslots; k++) {
+        const toll__slot *sl = &b->slot[k];
+        if (sl->field == TOLL__F_CATEGORY && !sl->entry)
+            v[i++] = (uint64_t)sl->category << 32 | (uint64_t)sl->col[0];
+    }
+    qsort(v, nc, sizeof *v, cmp_u64);
+    toll_status st = TOLL_OK;
+    for (i = 1; i < nc && !st; i++)
+        if (v[i] >> 32 == v[i - 1] >> 32) {
+            const toll__member *x = &m[v[i - 1] & UINT32_MAX],
+                               *y = &m[v[i] & UINT32_MAX];
+            st = same_field(in, x, y,
+                            toll__str(&in->r->strings, (uint32_t)(v[i] >> 32)));
+        }
+    toll__free(&in->r->alloc, v, (nc ? nc : 1) * sizeof *v);
+    return st;
 }
 
 static toll_status add_slot(toll__ingest *in, toll__binding *b,
@@ -296,11 +389,33 @@ toll_status toll__bind(toll__ingest *in, toll__binding *b,
             return st;
     }
 
-    /* Members read by their own names. */
+    /* Members read by their own names, in any case: each names its field
+     * by its canonical name (a category in lower case). */
+    long by_field[TOLL__F_COUNT];
+    int upper_category = 0;
+    for (int f = 0; f < TOLL__F_COUNT; f++)
+        by_field[f] = -1;
     for (size_t j = 0; j < n; j++) {
         int f = toll__field_lookup(m[j].key, m[j].klen);
-        if (f < 0 || toll__colmap_find(map, m[j].key, m[j].klen))
-            continue; /* not a field, or the field comes from the map */
+        if (f < 0)
+            continue; /* not a field */
+        const char *canon = m[j].key;
+        size_t clen = m[j].klen;
+        if (f < TOLL__F_COUNT) {
+            canon = field_names[f];
+            clen = strlen(canon);
+        } else if (has_upper(m[j].key, m[j].klen)) {
+            if ((st = lower_key(in, m[j].key, m[j].klen)))
+                return st;
+            canon = in->text.data;
+            upper_category = 1;
+        }
+        if (toll__colmap_find(map, canon, clen))
+            continue; /* the field comes from the map */
+        if (f < TOLL__F_COUNT && by_field[f] >= 0)
+            return same_field(in, &m[by_field[f]], &m[j], canon);
+        if (f < TOLL__F_COUNT)
+            by_field[f] = (long)j;
         toll__slot s;
         memset(&s, 0, sizeof s);
         s.field = f;
@@ -311,12 +426,14 @@ toll_status toll__bind(toll__ingest *in, toll__binding *b,
         s.col[0] = (long)j;
         b->extra[j] = 0;
         if (f == TOLL__F_CATEGORY &&
-            (st = toll__strpool_intern(&in->r->strings, m[j].key, m[j].klen,
+            (st = toll__strpool_intern(&in->r->strings, canon, clen,
                                        &s.category)))
             return toll__ingest_fatal(in, st);
         if ((st = add_slot(in, b, &s)))
             return st;
     }
+    if (upper_category && (st = same_category(in, b, m)))
+        return st;
     b->nextra = 0;
     for (size_t j = 0; j < n; j++)
         b->nextra += b->extra[j];
@@ -1130,16 +1247,12 @@ static toll_status date_value(toll__ingest *in, date_in *d, int32_t *first,
         return st;
     d->given = len > 0;
     if (len) {
-        if (in->date_format)
-            st = toll__date_parse_formats(in->date_format, s, len, first,
-                                          last, &in->rec);
-        else
-            st = toll_date_parse(s, len, first, last, &in->rec);
+        st = toll__date_read(in->date_format, &in->date_window, s, len,
+                             first, last, &in->rec);
         if (st) {
-            in->rec.code = TOLL_EPARSE;
             toll__err_locate(&in->rec, in->name, in->line, in->record,
                              d->field);
-            return TOLL_EPARSE;
+            return st;
         }
     }
     if (e) {
@@ -1267,6 +1380,11 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     memset(&row, 0, sizeof row);
     row.date_start = row.date_end = TOLL_NO_DATE;
     row.file = in->file_id;
+    /* several records on one line: the record tells them apart */
+    row.line_rec = in->record_in_message && in->record >= 0 &&
+                           in->record < (long)UINT32_MAX
+                       ? (uint32_t)(in->record + 1)
+                       : 0;
     row.line = in->line > 0 && in->line < (long)UINT32_MAX
                    ? (uint32_t)in->line
                    : (uint32_t)(in->record + 1);

@@ -344,7 +344,9 @@ static toll_status one_record(toll__ingest *in, rscan *rs,
     }
 
     st = toll__bind(in, &in->bind, in->m, n, 0);
-    if (!st)
+    if (st == TOLL_EREPORT) /* keys naming one field */
+        st = toll__ingest_reject(in);
+    else if (!st)
         st = toll__ingest_record(in, &in->bind, in->m, n);
     toll__json_arena_release(&rs->arena, root);
     return st;

@@ -198,6 +198,7 @@ static void ingest_like(toll__ingest *dst, const toll__ingest *tmpl,
     dst->split_actors = tmpl->split_actors;
     dst->repair = tmpl->repair;
     dst->date_format = tmpl->date_format;
+    dst->date_window = tmpl->date_window;
     dst->num_fast = tmpl->num_fast;
     toll_error_clear(&dst->rec);
     toll__buf_init(&dst->text, &r->alloc);

@@ -74,15 +74,8 @@ static toll_status put_report(toll_table *t, size_t j, size_t i,
 {
     if (rep >= r->n)
         return TOLL_OK;
-    uint32_t file = r->file[rep];
     b->len = 0;
-    toll_status st = TOLL_OK;
-    if (file && file < r->strings.count)
-        st = toll__buf_append(b, toll__str(&r->strings, file),
-                              toll__strlen(&r->strings, file));
-    if (!st)
-        st = toll__buf_appendf(b, "%s%lu", file ? ":" : "",
-                               (unsigned long)r->line[rep]);
+    toll_status st = toll__reports_locate(r, rep, b);
     if (!st)
         st = toll__table_put_str(t, j, i, b->data, b->len);
     return st;

@@ -420,16 +420,7 @@ static int link_cmp(const void *pa, const void *pb)
 static toll_status append_report(toll__buf *b, const toll_reports *r,
                                  uint32_t rep)
 {
-    uint32_t file = r->file[rep];
-    toll_status st = TOLL_OK;
-    int has_file = file && file < r->strings.count;
-    if (has_file)
-        st = toll__buf_append(b, toll__str(&r->strings, file),
-                              toll__strlen(&r->strings, file));
-    if (!st)
-        st = toll__buf_appendf(b, "%s%lu", has_file ? ":" : "",
-                               (unsigned long)r->line[rep]);
-    return st;
+    return toll__reports_locate(r, rep, b);
 }
 
 toll_status toll__link_finish(toll_incidents *inc, const uint32_t *inc_of,

@@ -52,5 +52,7 @@ toll_status toll__table_dict_add(toll_table *t, size_t j, const char *s,
 toll_status toll__table_put_str(toll_table *t, size_t j, size_t i,
                                 const char *s, size_t len);
 toll_status toll__table_set_caption(toll_table *t, const char *caption);
+/* Add a copy of warning w to the table's warnings (toll_table_warning). */
+toll_status toll__table_add_warning(toll_table *t, const toll_error *w);
 
 #endif /* TOLL_SRC_RENDER_RENDER_H */

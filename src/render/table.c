@@ -31,6 +31,8 @@ typedef struct dict_index {
 typedef struct table_impl {
     struct toll_table t; /* must stay first */
     dict_index *idx;     /* ncols entries */
+    toll_error *warnings; /* toll_table_warning */
+    size_t nwarnings, warnings_cap;
 } table_impl;
 
 static table_impl *impl_of(toll_table *t) { return (table_impl *)t; }
@@ -96,6 +98,7 @@ void toll_table_free(toll_table *t)
     toll__free(&a, t->cols, t->ncols * sizeof *t->cols);
     toll__free(&a, ti->idx, t->ncols * sizeof *ti->idx);
     toll__free(&a, t->caption, t->caption ? strlen(t->caption) + 1 : 0);
+    toll__free(&a, ti->warnings, ti->warnings_cap * sizeof *ti->warnings);
     toll__free(&a, ti, sizeof *ti);
 }
 
@@ -272,7 +275,28 @@ toll_status toll__table_set_caption(toll_table *t, const char *caption)
     return TOLL_OK;
 }
 
+toll_status toll__table_add_warning(toll_table *t, const toll_error *w)
+{
+    table_impl *ti = impl_of(t);
+    if (toll__grow(&t->alloc, (void **)&ti->warnings, &ti->warnings_cap,
+                   ti->nwarnings + 1, sizeof *ti->warnings))
+        return TOLL_ENOMEM;
+    ti->warnings[ti->nwarnings++] = *w;
+    return TOLL_OK;
+}
+
 /* ---- accessors ------------------------------------------------------------- */
+
+size_t toll_table_warning_count(const toll_table *t)
+{
+    return t ? ((const table_impl *)t)->nwarnings : 0;
+}
+
+const toll_error *toll_table_warning(const toll_table *t, size_t i)
+{
+    const table_impl *ti = (const table_impl *)t;
+    return (ti && i < ti->nwarnings) ? &ti->warnings[i] : NULL;
+}
 
 size_t toll_table_nrows(const toll_table *t) { return t ? t->nrows : 0; }
 size_t toll_table_ncols(const toll_table *t) { return t ? t->ncols : 0; }

@@ -118,7 +118,7 @@ static toll_status copy_setpool(toll__setpool *d, const toll__setpool *s,
 #define REPORT_COLUMNS(X)                                                     \
     X(incident) X(source) X(source_kind) X(source_actor) X(date_start)        \
     X(date_end) X(region) X(actors) X(id) X(url) X(note) X(file) X(line)      \
-    X(q_begin) X(q_count) X(x_begin) X(x_count)
+    X(line_rec) X(q_begin) X(q_count) X(x_begin) X(x_count)
 
 toll_status toll_reports_copy(const toll_reports *src,
                               const toll_allocator *alloc, toll_reports **out,
@@ -157,6 +157,9 @@ toll_status toll_reports_copy(const toll_reports *src,
     r->rejects_cap = src->rejects_cap;
     r->rejects = dup_array(ra, src->rejects, src->nrejects, src->rejects_cap,
                            sizeof *r->rejects, &fail);
+    r->warnings_cap = src->warnings_cap;
+    r->warnings = dup_array(ra, src->warnings, src->nwarnings,
+                            src->warnings_cap, sizeof *r->warnings, &fail);
     r->repairs_cap = src->repairs_cap;
     r->repairs = dup_array(ra, src->repairs, src->nrepairs, src->repairs_cap,
                            sizeof *r->repairs, &fail);
@@ -170,6 +173,7 @@ toll_status toll_reports_copy(const toll_reports *src,
     r->nx = src->nx;
     r->ncategories = src->ncategories;
     r->nrejects = src->nrejects;
+    r->nwarnings = src->nwarnings;
     r->nrepairs = src->nrepairs;
     *out = r;
     return TOLL_OK;

@@ -105,6 +105,7 @@ static void *rows_run(void *arg)
         memcpy(r->date_start + o, b->date_start, n * sizeof *b->date_start);
         memcpy(r->date_end + o, b->date_end, n * sizeof *b->date_end);
         memcpy(r->line + o, b->line, n * sizeof *b->line);
+        memcpy(r->line_rec + o, b->line_rec, n * sizeof *b->line_rec);
         memcpy(r->q_count + o, b->q_count, n * sizeof *b->q_count);
         memcpy(r->x_count + o, b->x_count, n * sizeof *b->x_count);
         for (size_t i = 0; i < n; i++)

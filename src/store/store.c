@@ -35,7 +35,7 @@ toll_status toll_reports_new(const toll_allocator *alloc, toll_reports **out,
 #define REPORT_COLUMNS(X)                                                     \
     X(incident) X(source) X(source_kind) X(source_actor) X(date_start)        \
     X(date_end) X(region) X(actors) X(id) X(url) X(note) X(file) X(line)      \
-    X(q_begin) X(q_count) X(x_begin) X(x_count)
+    X(line_rec) X(q_begin) X(q_count) X(x_begin) X(x_count)
 
 void toll_reports_free(toll_reports *r)
 {
@@ -49,6 +49,7 @@ void toll_reports_free(toll_reports *r)
     toll__free(&a, r->x, r->x_cap * sizeof *r->x);
     toll__free(&a, r->categories, r->categories_cap * sizeof *r->categories);
     toll__free(&a, r->rejects, r->rejects_cap * sizeof *r->rejects);
+    toll__free(&a, r->warnings, r->warnings_cap * sizeof *r->warnings);
     toll__free(&a, r->repairs, r->repairs_cap * sizeof *r->repairs);
     toll__setpool_free(&r->actor_sets);
     toll__strpool_free(&r->strings);
@@ -156,6 +157,7 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
     r->note[i] = row->note;
     r->file[i] = row->file;
     r->line[i] = row->line;
+    r->line_rec[i] = row->line_rec;
     r->q_begin[i] = (uint32_t)r->nq;
     r->q_count[i] = (uint16_t)row->nq;
     r->x_begin[i] = (uint32_t)r->nx;
@@ -183,6 +185,19 @@ toll_status toll__reports_add_reject(toll_reports *r, const toll_error *e)
 
 void toll__reports_clear_rejects(toll_reports *r) { r->nrejects = 0; }
 
+toll_status toll__reports_add_warning(toll_reports *r, const toll_error *e)
+{
+    toll_status st = toll__grow(&r->alloc, (void **)&r->warnings,
+                                &r->warnings_cap, r->nwarnings + 1,
+                                sizeof *r->warnings);
+    if (st)
+        return st;
+    r->warnings[r->nwarnings++] = *e;
+    return TOLL_OK;
+}
+
+void toll__reports_clear_warnings(toll_reports *r) { r->nwarnings = 0; }
+
 toll_status toll__reports_add_repair(toll_reports *r, uint32_t report,
                                      uint32_t value)
 {
@@ -207,6 +222,91 @@ size_t toll_reports_reject_count(const toll_reports *r)
 const toll_error *toll_reports_reject(const toll_reports *r, size_t i)
 {
     return (r && i < r->nrejects) ? &r->rejects[i] : NULL;
+}
+
+toll_status toll__reports_locate(const toll_reports *r, size_t rep,
+                                 toll__buf *b)
+{
+    uint32_t file = r->file[rep];
+    int has_file = file && file < r->strings.count;
+    toll_status st = TOLL_OK;
+    if (has_file)
+        st = toll__buf_append(b, toll__str(&r->strings, file),
+                              toll__strlen(&r->strings, file));
+    if (!st)
+        st = toll__buf_appendf(b, "%s%lu", has_file ? ":" : "",
+                               (unsigned long)r->line[rep]);
+    if (!st && r->line_rec[rep])
+        st = toll__buf_appendf(b, "#%lu", (unsigned long)r->line_rec[rep]);
+    return st;
+}
+
+/* Kept fields listed in the no-category warning. */
+#define NO_CATEGORY_FIELDS 12
+
+toll_status toll__reports_no_category(const toll_reports *r, size_t first,
+                                      size_t last, const char *file,
+                                      int *applies, toll_error *out)
+{
+    *applies = 0;
+    if (last > r->n)
+        last = r->n;
+    if (first >= last)
+        return TOLL_OK;
+    for (size_t i = first; i < last; i++)
+        if (r->q_count[i])
+            return TOLL_OK;
+    *applies = 1;
+    /* the first distinct kept fields, in first-seen order */
+    uint32_t keys[NO_CATEGORY_FIELDS];
+    size_t nk = 0;
+    int more = 0;
+    size_t x0 = r->x_begin[first];
+    size_t x1 = r->x_begin[last - 1] + r->x_count[last - 1];
+    for (size_t k = x0; k < x1 && !more; k++) {
+        uint32_t key = r->x[k].key;
+        size_t j = 0;
+        while (j < nk && keys[j] != key)
+            j++;
+        if (j < nk)
+            continue;
+        if (nk == NO_CATEGORY_FIELDS)
+            more = 1;
+        else
+            keys[nk++] = key;
+    }
+    toll__buf names;
+    toll__buf_init(&names, &r->alloc);
+    toll_status st = TOLL_OK;
+    for (size_t j = 0; j < nk && !st; j++)
+        st = toll__buf_appendf(&names, "%s'%s'", j ? ", " : "",
+                               toll__str(&r->strings, keys[j]));
+    if (!st && more)
+        st = toll__buf_append(&names, ", ...", 5);
+    if (!st && !nk)
+        st = toll__buf_append(&names, "none", 4);
+    if (st) {
+        toll__buf_free(&names);
+        return TOLL_ENOMEM;
+    }
+    toll__seterr(out, TOLL_OK, file, 0, -1, NULL, NULL, 0,
+                 "no report carries any casualty category (a field whose "
+                 "name ends in 'killed' or 'injured'), so there is nothing "
+                 "to count; kept fields: %s.  Map the casualty column with "
+                 "--map (Python: map=), e.g. --map killed=COLUMN",
+                 names.data);
+    toll__buf_free(&names);
+    return TOLL_OK;
+}
+
+size_t toll_reports_warning_count(const toll_reports *r)
+{
+    return r ? r->nwarnings : 0;
+}
+
+const toll_error *toll_reports_warning(const toll_reports *r, size_t i)
+{
+    return (r && i < r->nwarnings) ? &r->warnings[i] : NULL;
 }
 
 size_t toll_reports_category_count(const toll_reports *r)

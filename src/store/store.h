@@ -36,6 +36,9 @@ typedef struct toll__row {
     uint32_t id, url, note;/* string ids, 0 none */
     uint32_t file;         /* string id of the input name */
     uint32_t line;         /* 1-based line (or record number + 1) */
+    uint32_t line_rec;     /* 1-based record number when the record starts
+                              on the line where the previous one ends (a
+                              minified JSON array), else 0 */
     const toll__qcell *q;  size_t nq;
     const toll__kv *x;     size_t nx;
 } toll__row;
@@ -62,6 +65,7 @@ struct toll_reports {
     uint32_t *actors;
     uint32_t *id, *url, *note;
     uint32_t *file, *line;
+    uint32_t *line_rec;     /* toll__row.line_rec */
     uint32_t *q_begin;      /* first quantity of report i */
     uint16_t *q_count;
     uint32_t *x_begin;      /* first extra of report i */
@@ -80,6 +84,10 @@ struct toll_reports {
     /* rejects of the last lenient load */
     toll_error *rejects;
     size_t nrejects, rejects_cap;
+
+    /* warnings of the last load (toll_reports_warning) */
+    toll_error *warnings;
+    size_t nwarnings, warnings_cap;
 
     /* repairs made while loading (toll_load_options.repair), in report
      * order; they stay with their reports */
@@ -101,6 +109,27 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
 /* Record a rejected record (lenient mode). */
 toll_status toll__reports_add_reject(toll_reports *r, const toll_error *e);
 void toll__reports_clear_rejects(toll_reports *r);
+/* Append the location of report `rep` to b: "FILE:LINE", or
+ * "FILE:LINE#RECORD" when the record starts on the line where the
+ * previous one ends (several records on one line); "LINE" without a
+ * file.  The one form of a
+ * report's location: report columns and names of keyless incidents. */
+toll_status toll__reports_locate(const toll_reports *r, size_t rep,
+                                 toll__buf *b);
+/* Record a warning of the load in progress; cleared when a load begins. */
+toll_status toll__reports_add_warning(toll_reports *r, const toll_error *e);
+void toll__reports_clear_warnings(toll_reports *r);
+/*
+ * The rule "no report carries any casualty category" for reports
+ * [first, last): *applies = 1 when there is at least one and none of them
+ * gives a figure for any category; *out (code TOLL_OK, file `file`, may be
+ * NULL) then says so, lists the first kept fields of those reports and
+ * suggests a column map.  Loads (src/io/load.c) and summaries
+ * (src/summarize/summarize.c) warn with it.  TOLL_ENOMEM only.
+ */
+toll_status toll__reports_no_category(const toll_reports *r, size_t first,
+                                      size_t last, const char *file,
+                                      int *applies, toll_error *out);
 /* Record a repair (string id `value`) of report `report`. */
 toll_status toll__reports_add_repair(toll_reports *r, uint32_t report,
                                      uint32_t value);

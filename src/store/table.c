@@ -52,14 +52,8 @@ static toll_status put_row(toll_table *t, const toll_reports *r, size_t i,
                            size_t first_cat_col, toll__buf *b)
 {
     toll_status st = TOLL_OK;
-    uint32_t file = r->file[i];
     b->len = 0;
-    if (file && file < r->strings.count)
-        st = toll__buf_append(b, toll__str(&r->strings, file),
-                              toll__strlen(&r->strings, file));
-    if (!st)
-        st = toll__buf_appendf(b, "%s%lu", file ? ":" : "",
-                               (unsigned long)r->line[i]);
+    st = toll__reports_locate(r, i, b);
     if (!st)
         st = toll__table_put_str(t, C_REPORT, i, b->data, b->len);
     if (!st)

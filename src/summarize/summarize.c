@@ -521,6 +521,20 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
             toll__err(err, st, "cannot build the summary table");
         goto cleanup;
     }
+    {
+        /* no report carries a casualty category: the summary counts
+         * nothing (the rule in src/store/store.c) */
+        toll_error w;
+        int applies = 0;
+        if ((incidents->n && !incidents->ncategories &&
+             toll__reports_no_category(c.rep, 0, c.rep->n, NULL, &applies,
+                                       &w)) ||
+            (applies && toll__table_add_warning(*out, &w))) {
+            toll_table_free(*out);
+            *out = NULL;
+            goto nomem;
+        }
+    }
     goto cleanup;
 nomem:
     st = toll__nomem(err);

@@ -119,9 +119,11 @@ while IFS=$TAB read -r name file format options status count line record \
         elif [ -s "$TMP/out" ]; then bad "$name: strict stdout" "output after a failed load: $(show "$TMP/out")"
         elif [ "$nerr" -ne 1 ]; then bad "$name: strict stderr" "expected one line: $(show "$TMP/err")"
         else
+            # line 0: an error of the whole file, "FILE: ..."
+            if [ "$line" = 0 ]; then loc="$path: "; else loc="$path:$line: "; fi
             case $msg in
-            "$path:$line: "*) ok ;;
-            *) bad "$name: location" "'$msg' does not start with '$path:$line: '" ;;
+            "$loc"*) ok ;;
+            *) bad "$name: location" "'$msg' does not start with '$loc'" ;;
             esac
             if printf '%s\n' "$msg" | grep -F -e "$message" >/dev/null; then ok
             else bad "$name: message" "'$msg' lacks '$message'"; fi

@@ -472,6 +472,49 @@ run "$TOLL" mse "$PAT" --search cic
 expect_rc "a bad --search is a usage error" 2
 expect_has "a bad --search is named" "$TMP/err" 'criterion "cic" is not aic or bic'
 
+# ---- warnings, the date window, file names ------------------------------------
+printf 'source,deaths\nA,5\n' >"$TMP/deaths.csv"
+run "$TOLL" summarize "$TMP/deaths.csv" --format csv
+expect_rc "a load without any category still exits 0" 0
+expect_has "the load warns on stderr" "$TMP/err" \
+    "toll: warning: $TMP/deaths.csv: no report carries any casualty category"
+expect_has "the warning lists the kept fields" "$TMP/err" "kept fields: 'deaths'"
+expect_has "the summary warns too" "$TMP/err" \
+    "toll: warning: no report carries any casualty category"
+
+printf 'source,Killed\nA,5\n' >"$TMP/killed.csv"
+run "$TOLL" summarize "$TMP/killed.csv" --format csv
+expect_has "a Killed header counts as killed" "$TMP/out" "unknown,,1,1,5,5,5,0,0,0"
+expect_not "and does not warn" "$TMP/err" "warning"
+
+printf 'source,killed,date\nA,5,8306-05-01\n' >"$TMP/far.csv"
+run "$TOLL" summarize "$TMP/far.csv"
+expect_rc "a date outside the window fails the load" 1
+expect_has "naming the field and text" "$TMP/err" \
+    "far.csv:2: field 'date': date \"8306-05-01\" is outside the window"
+run "$TOLL" summarize "$TMP/far.csv" --date-window 1800:9000 --format csv
+expect_rc "--date-window widens it" 0
+run "$TOLL" summarize "$TMP/far.csv" --date-window 1800
+expect_rc "--date-window needs FROM:TO" 2
+run "$TOLL" summarize "$TMP/far.csv" --date-window 2100:1800
+expect_rc "--date-window FROM after TO fails the load" 1
+expect_has "naming the window" "$TMP/err" "date window 2100..1800"
+
+cp "$TMP/killed.csv" "$TMP/reports.md"
+run "$TOLL" summarize "$TMP/reports.md"
+expect_rc "an unknown extension fails" 1
+expect_has "naming the known ones" "$TMP/err" \
+    "$TMP/reports.md: unknown file extension '.md' (known: .json, .jsonl, .ndjson or .csv)"
+run "$TOLL" summarize "$TMP/reports.md" --format-in csv
+expect_rc "--format-in reads it" 0
+run "$TOLL" summarize "$TMP"
+expect_rc "a directory fails" 1
+expect_has "saying so" "$TMP/err" "$TMP: is a directory"
+run "$TOLL" summarize "$TMP/killed.csv" --map 'source=source,killed=a,killed=b'
+expect_rc "a target repeated in --map is a usage error" 2
+expect_has "naming the item" "$TMP/err" \
+    "column map item \"killed=b\": the target is given twice"
+
 cd "$ROOT" || exit 2
 printf '\n%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

@@ -94,7 +94,15 @@ def _dash(value):
     return None if value == "-" else value
 
 
-EXC = {"TOLL_EPARSE": toll.ParseError, "TOLL_EREPORT": toll.ReportError}
+EXC = {"TOLL_EPARSE": toll.ParseError, "TOLL_EREPORT": toll.ReportError,
+       "TOLL_EINVAL": toll.OptionError, "TOLL_EIO": OSError}
+
+
+def _by_file_name(path):
+    """The row's outcome comes from its file name, not its bytes: a
+    directory, or an extension that does not tell the format."""
+    return os.path.isdir(path) or os.path.splitext(path)[1] not in (
+        ".csv", ".json", ".jsonl", ".ndjson")
 
 
 def _check_error(row, exc, path):
@@ -108,9 +116,12 @@ def _check_error(row, exc, path):
     assert exc.record == (record if record >= 0 else None)
     assert exc.field == _dash(row["field"])
     assert exc.text == _dash(row["text"])
-    assert exc.message.startswith(f"{path}:{line}: ")
+    # line 0: an error of the whole file, "FILE: ..."
+    assert exc.message.startswith(f"{path}:{line}: " if line > 0
+                                  else f"{path}: ")
     assert row["message"] in exc.message
-    assert str(exc) == exc.message
+    if not isinstance(exc, OSError):  # OSError: "[Errno N] MESSAGE: 'FILE'"
+        assert str(exc) == exc.message
 
 
 @pytest.mark.parametrize("row", ROWS, ids=IDS)
@@ -124,7 +135,7 @@ def test_catalogue_strict_load_should_fail_with_a_located_error(row, gen_dir):
         assert len(reports) == 2 + n
         assert reports.rejects == []
         return
-    with pytest.raises(toll.TollError) as info:
+    with pytest.raises((toll.TollError, OSError)) as info:
         reports.load(path, **_options(row))
     _check_error(row, info.value, path)
     assert len(reports) == 2          # strict mode adds nothing
@@ -138,7 +149,7 @@ def test_catalogue_lenient_load_should_keep_valid_records(row, gen_dir):
     path = _path(row, gen_dir)
     reports = toll.read(GOOD)
     if row["lenient"] == "fail":
-        with pytest.raises(toll.TollError) as info:
+        with pytest.raises((toll.TollError, OSError)) as info:
             reports.load(path, lenient=True, **_options(row))
         _check_error(row, info.value, path)
         assert len(reports) == 2
@@ -161,6 +172,8 @@ def test_catalogue_lenient_load_should_keep_valid_records(row, gen_dir):
 @pytest.mark.parametrize("row", ROWS, ids=IDS)
 def test_catalogue_text_load_should_match_the_file_load(row, gen_dir):
     path = _path(row, gen_dir)
+    if _by_file_name(path):
+        return
     with open(path, "rb") as f:
         data = f.read()
     kw = _options(row)
@@ -211,13 +224,13 @@ def test_every_catalogue_error_repeatedly_should_never_crash(gen_dir):
             reports = toll.Reports()
             try:
                 reports.load(path, **_options(row))
-            except toll.TollError as exc:
+            except (toll.TollError, OSError) as exc:
                 kept.append(exc)
-                assert isinstance(exc.args[0], str)
+                assert isinstance(exc.args[-1], str)
             try:
                 reports.load(path, lenient=True, **_options(row))
                 kept.extend(reports.rejects)
-            except toll.TollError as exc:
+            except (toll.TollError, OSError) as exc:
                 kept.append(exc)
             del reports
         gc.collect()
@@ -332,7 +345,7 @@ def test_threads_raising_load_errors_should_each_get_their_own(gen_dir):
         for row in rows:
             path = _path(row, gen_dir)
             reports = toll.read(GOOD)
-            with pytest.raises(toll.TollError) as info:
+            with pytest.raises((toll.TollError, OSError)) as info:
                 reports.load(path, **_options(row))
             _check_error(row, info.value, path)
             assert len(reports) == 2

@@ -204,3 +204,46 @@ def test_exceptions_should_pickle_by_class():
 
 def test_status_name_should_name_codes():
     assert toll._core.status_name(4) == "TOLL_EPARSE"
+
+
+def test_unknown_extension_should_need_a_format(tmp_path):
+    p = tmp_path / "reports.md"
+    p.write_text("source,killed\nA,5\n")
+    with pytest.raises(toll.OptionError) as info:
+        toll.read(p)
+    assert "unknown file extension '.md'" in str(info.value)
+    assert ".json, .jsonl, .ndjson or .csv" in str(info.value)
+    assert info.value.file == str(p)
+    assert len(toll.read(p, format="csv")) == 1
+
+
+def test_a_directory_should_say_so(tmp_path):
+    with pytest.raises(IsADirectoryError) as info:
+        toll.read(tmp_path)
+    assert "is a directory" in str(info.value)
+    assert info.value.errno == errno.EISDIR
+
+
+def test_a_repeated_map_target_should_be_an_option_error(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_text("src,lo,hi\nA,1,2\n")
+    with pytest.raises(toll.OptionError) as info:
+        toll.read(p, map="source=src,killed=lo,killed=hi")
+    assert "given twice" in str(info.value)
+
+
+def test_years_before_1_should_be_parse_errors(tmp_path):
+    p = tmp_path / "r.jsonl"
+    p.write_text('{"source": "a", "date": "0000-05-01"}\n')
+    with pytest.raises(toll.ParseError) as info:
+        toll.read(p, date_window=(1, 2100))
+    assert "years start at 1" in str(info.value)
+    assert info.value.field == "date"
+
+
+def test_bad_date_window_values_should_be_option_errors(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_text("source,killed\nA,5\n")
+    for bad in [(2000, 1900), (0, 2000), "1800:2100", (1800,), (1800, "x")]:
+        with pytest.raises(toll.OptionError, match="date_window"):
+            toll.read(p, date_window=bad)

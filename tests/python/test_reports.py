@@ -434,3 +434,101 @@ def test_from_records_and_read_should_store_the_same_bench_reports(tmp_path):
             if len(recs) == 5000:
                 break
     _same_store(recs, tmp_path)
+
+
+# --------------------------------------------------------------------------
+# Warnings, field names in any case, the date window
+
+CATALOGUE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "tests", "catalogue")
+
+
+def test_toll_warning_should_be_an_exported_user_warning():
+    assert issubclass(toll.TollWarning, UserWarning)
+    assert "TollWarning" in toll.__all__
+
+
+def test_read_without_any_category_should_warn_with_the_kept_fields(tmp_path):
+    p = tmp_path / "deaths.csv"
+    p.write_text("source,deaths,place\nA,5,X\n")
+    with pytest.warns(toll.TollWarning,
+                      match="no report carries any casualty category") as rec:
+        r = toll.read(p)
+    assert len(r) == 1
+    assert "'deaths', 'place'" in str(rec[0].message)
+    assert "map=" in str(rec[0].message)
+    # located at the caller, not inside the package
+    assert rec[0].filename == __file__
+    assert [w["file"] for w in r.warnings] == [str(p)]
+    assert r.warnings[0]["code"] == "TOLL_OK"
+
+
+def test_load_records_and_pandas_without_any_category_should_warn():
+    with pytest.warns(toll.TollWarning, match="<records>: no report"):
+        toll.Reports.from_records([{"source": "a", "deaths": 3}])
+    pd = pytest.importorskip("pandas")
+    with pytest.warns(toll.TollWarning, match="no report carries"):
+        toll.Reports.from_pandas(pd.DataFrame({"source": ["a"],
+                                               "deaths": [3]}))
+
+
+def test_summarize_without_any_category_should_warn():
+    # the summaries.tsv rows no_category_deaths_header*
+    with pytest.warns(toll.TollWarning):
+        r = toll.read(os.path.join(CATALOGUE, "deaths_header.csv"))
+    inc = r.reconcile()
+    with pytest.warns(toll.TollWarning,
+                      match="no report carries any casualty category") as rec:
+        t = inc.summarize(by="actor")
+    assert "'deaths'" in str(rec[0].message)
+    assert len(t.warnings) == 1
+
+
+def test_loads_with_a_category_should_not_warn(jsonl_path):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", toll.TollWarning)
+        r = toll.read(jsonl_path)
+        r.reconcile().summarize()
+    assert r.warnings == []
+
+
+def test_standard_names_should_match_in_any_case():
+    # the summaries.tsv row killed_header_any_case
+    r = toll.read(os.path.join(CATALOGUE, "killed_header.csv"))
+    assert r.categories == ["killed"]
+    t = r.reconcile().summarize()
+    assert t["best"] == [8.0]
+    r = toll.Reports.from_records([{"Source": "a", "KILLED": 2,
+                                    "Date": "2020-01-01"}])
+    assert r.categories == ["killed"]
+
+
+def test_date_window_should_reject_implausible_dates_and_widen(tmp_path):
+    p = tmp_path / "far.csv"
+    p.write_text("source,killed,date\nA,1,2020-01-01\nB,2,8306-05-01\n")
+    with pytest.raises(toll.ReportError) as info:
+        toll.read(p)
+    assert info.value.field == "date"
+    assert info.value.text == "8306-05-01"
+    assert info.value.line == 3
+    r = toll.read(p, lenient=True)
+    assert len(r) == 1 and r.rejects[0]["line"] == 3
+    assert len(toll.read(p, date_window=(1800, 9000))) == 2
+    r = toll.Reports.from_records([{"source": "a", "killed": 1,
+                                    "date": "1850"}],
+                                  date_window=(1800, 2100))
+    assert len(r) == 1
+
+
+def test_minified_json_arrays_should_name_records_and_incidents(tmp_path):
+    p = tmp_path / "m.json"
+    p.write_text('[{"source":"a","killed":1},{"source":"b","killed":2},'
+                 '{"source":"c","killed":3},{"source":"d","killed":"x"}]')
+    with pytest.raises(toll.ParseError) as info:
+        toll.read(p)
+    assert info.value.message.startswith(f"{p}:1: record 4: ")
+    r = toll.read(p, lenient=True)
+    assert r.table()["report"] == [f"{p}:1", f"{p}:1#2", f"{p}:1#3"]
+    names = r.reconcile().table()["incident"]
+    assert len(set(names)) == 3

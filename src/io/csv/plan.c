@@ -452,12 +452,8 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
             size_t tl = len;
             toll__trim_space(&t, &tl);
             given[k] = tl > 0;
-            if (tl && (in->date_format
-                           ? toll__date_parse_formats(in->date_format, t, tl,
-                                                      &first[k], &last[k],
-                                                      &in->rec)
-                           : toll_date_parse(t, tl, &first[k], &last[k],
-                                             &in->rec)))
+            if (tl && toll__date_read(in->date_format, &in->date_window, t,
+                                      tl, &first[k], &last[k], &in->rec))
                 return 0;
             if (e) {
                 memo_fill(e, h, s, len);
@@ -518,6 +514,7 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
     row.url = text[DST_URL];
     row.note = text[DST_NOTE];
     row.file = in->file_id;
+    row.line_rec = 0;
     row.line = in->line > 0 && in->line < (long)UINT32_MAX
                    ? (uint32_t)in->line
                    : (uint32_t)(in->record + 1);

@@ -449,8 +449,11 @@ static toll_status json_record(toll__ingest *in, toll__json_arena *ar,
             st = toll__ingest_reject(in);
             goto cleanup;
         }
-        if ((st = bind_members(in, in->m, n)))
+        if ((st = bind_members(in, in->m, n))) {
+            if (st == TOLL_EREPORT) /* keys naming one field */
+                st = toll__ingest_reject(in);
             goto cleanup;
+        }
     }
     st = toll__ingest_record(in, &in->bind, in->m, n);
 cleanup:
@@ -476,6 +479,7 @@ typedef struct ascan {
     long line;        /* line of the next byte */
     int after_cr;     /* the previous byte was '\r' */
     long elem_line;   /* line where the current element starts */
+    long prev_line;   /* line where the previous element ends (0: none) */
     toll__buf carry;  /* the current element when it spans chunks */
     int carrying;
     toll__json_arena arena; /* the elements' cJSON trees */
@@ -576,6 +580,10 @@ toll_status toll__load_json_array(toll__ingest *in, toll__input *src)
                 /* An element starts here. */
                 a.mode = A_ELEM;
                 a.elem_line = here;
+                /* a record starting on the line where the previous one
+                 * ends (minified arrays): messages name it, and so does
+                 * its location FILE:LINE#RECORD (src/io/record.c) */
+                in->record_in_message = here == a.prev_line;
                 a.depth = a.maxdepth = 0;
                 a.in_str = a.esc = 0;
                 a.scalar = c != '{' && c != '[';
@@ -611,6 +619,7 @@ toll_status toll__load_json_array(toll__ingest *in, toll__input *src)
                         if (st)
                             goto cleanup;
                         a.mode = c == ',' ? A_NEXT : A_DONE;
+                        a.prev_line = here;
                     }
                 } else if (c == '{' || c == '[') {
                     if (++a.depth > a.maxdepth)
@@ -632,6 +641,7 @@ toll_status toll__load_json_array(toll__ingest *in, toll__input *src)
                         if (st)
                             goto cleanup;
                         a.mode = A_AFTER;
+                        a.prev_line = here;
                     }
                 }
                 break;
