@@ -67,6 +67,8 @@ const char TOLL_CLI_SUMMARIZE_HELP[] =
     "\n" INTERVAL_HELP
     "\n"
     "Output:\n"
+    "  --max-rows N           stop with an error when the summary would have\n"
+    "                         more than N rows (default 10000000)\n"
     "  --format F             text (default), csv, json or md\n"
     "  --totals               add a totals row to csv and json (text and md\n"
     "                         always have one)\n";
@@ -159,6 +161,16 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
     case O_REGION: c->sum.region_prefix = val; break;
     case O_TOTALS: c->totals = 1; break;
     case O_MIN_DATA_GRADE: c->sum.min_data_grade = val; break;
+    case O_MAX_ROWS: {
+        unsigned long long v = 0;
+        if (!toll_cli_parse_ullong(val, &v) || v == 0 || v > SIZE_MAX) {
+            fprintf(stderr, "toll: invalid value for --max-rows: '%s' (a "
+                    "whole number >= 1)\n", val);
+            return CLI_USAGE;
+        }
+        c->sum.max_rows = (size_t)v;
+        break;
+    }
     case O_ATTR:
         if (toll_attribution_parse(val, &c->sum.attribution, &err) != TOLL_OK)
             return toll_cli_value_error(a, o, val, &err);
