@@ -4,7 +4,7 @@ import datetime
 import pytest
 
 import toll
-from conftest import SUMMARY_CSV_COLUMNS, rows_by
+from conftest import SUMMARY_CSV_COLUMNS, rows_by, shared_data
 
 
 def test_summarize_should_total_everything_without_keys(incidents):
@@ -84,6 +84,18 @@ def test_prorate_should_keep_low_best_high_in_order_in_every_row(incidents):
                                     attribution=attribution)
             for lo, be, hi in zip(t["low"], t["best"], t["high"]):
                 assert lo <= be <= hi
+
+
+@pytest.mark.parametrize("by", ["period:month", "period:day",
+                                "actor,period:week"])
+def test_prorate_should_keep_best_within_low_high_on_ucdp_ged(by):
+    # the red-team finding: 2016-07 showed 976-1,396 with best 1,399
+    path = shared_data("ucdp", "ucdp_ged_syria_2016_2019.csv")
+    inc = toll.read(path, preset="ucdp-ged").reconcile()
+    for attribution in ("joint", "split"):
+        t = inc.summarize(by=by, span="prorate", attribution=attribution)
+        for lo, be, hi in zip(t["low"], t["best"], t["high"]):
+            assert lo <= be <= hi
 
 
 def test_prorate_should_apportion_low_and_high_like_best(incidents):
