@@ -1704,6 +1704,27 @@ START_TEST(every_row_should_have_low_best_high_in_order)
 }
 END_TEST
 
+START_TEST(best_outside_its_range_should_be_held_within_low_and_high)
+{
+    static const fx_inc in[] = {
+        {"X", "2016-01-01", NULL, "A", 0, 0, 1, {KILLED(10, 20, 50)}},
+        {"X", "2016-01-02", NULL, "B", 0, 0, 1, {KILLED(10, 20, 2)}},
+    };
+    fixture fx = fx_build(in, 2);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    for (int general = 0; general <= 1; general++) {
+        o.min_grade = general ? TOLL_GRADE_SINGLE : TOLL_GRADE_NONE;
+        toll_table *t = summarize_ok(&fx, &o);
+        ASSERT_NEAR(dbl_at(t, "best", 0), 20);
+        ASSERT_NEAR(dbl_at(t, "best", 1), 10);
+        toll_table_free(t);
+    }
+    fx_free(&fx);
+}
+END_TEST
+
 START_TEST(prorate_should_count_date_conflicted_incidents_at_their_start)
 {
     static const fx_inc in[] = {
@@ -1915,6 +1936,7 @@ static Suite *summarize_suite(void)
 
     TCase *v = tcase_create("invariants");
     tcase_set_timeout(v, 120);
+    tcase_add_test(v, best_outside_its_range_should_be_held_within_low_and_high);
     tcase_add_test(v, prorated_totals_should_equal_unprorated_totals);
     tcase_add_test(v, every_row_should_have_low_best_high_in_order);
     tcase_add_test(v, prorate_over_a_span_beyond_max_rows_should_stop_naming_it);
