@@ -48,7 +48,11 @@ const char TOLL_CLI_SUMMARIZE_HELP[] =
     "                         each: each actor gets the full count (rows then\n"
     "                         do not add up)\n"
     "  --span S               start (default): a multi-day incident counts in\n"
-    "                         the period it starts; prorate: split by days\n"
+    "                         the period it starts; prorate: low, best and\n"
+    "                         high split by days (date-conflicted incidents\n"
+    "                         count where they start)\n"
+    "  --max-rows N           stop with an error when the summary would have\n"
+    "                         more than N rows (default 10000000)\n"
     "\n"
     "Filters:\n"
     "  --min-grade G          self-only, single, corroborated or confirmed\n"
@@ -67,8 +71,6 @@ const char TOLL_CLI_SUMMARIZE_HELP[] =
     "\n" INTERVAL_HELP
     "\n"
     "Output:\n"
-    "  --max-rows N           stop with an error when the summary would have\n"
-    "                         more than N rows (default 10000000)\n"
     "  --format F             text (default), csv, json or md\n"
     "  --totals               add a totals row to csv and json (text and md\n"
     "                         always have one)\n";
