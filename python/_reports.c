@@ -1266,23 +1266,24 @@ static PyObject *Incidents_summarize(IncidentsObject *self, PyObject *args,
                              /* keyword-only: intervals (python/_mse.c) */
                              "interval",  "dist",     "draws",
                              "seed",      "open_cap", "quantiles",
-                             "engine",
+                             "engine",    "max_rows",
                              NULL};
     PyObject *iv_method = NULL, *iv_dist = NULL, *iv_draws = NULL,
              *iv_seed = NULL, *iv_cap = NULL, *iv_q = NULL, *iv_engine = NULL;
+    PyObject *max_rows_o = Py_None; /* toll_summarize_options.max_rows */
     PyObject *by_o = Py_None, *actors_o = Py_None, *where_o = Py_None;
     const char *min_data_grade = NULL; /* kept fields (importers) */
     const char *category = NULL, *attribution = NULL, *span = NULL,
                *min_grade = NULL, *date_from = NULL, *date_to = NULL,
                *region = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kwds,
-                                     "|OzzzzzzzOOz$OOOOOOO:summarize",
+                                     "|OzzzzzzzOOz$OOOOOOOO:summarize",
                                      kwlist, &by_o, &category, &attribution,
                                      &span, &min_grade, &date_from, &date_to,
                                      &region, &actors_o, &where_o,
                                      &min_data_grade, &iv_method, &iv_dist,
                                      &iv_draws, &iv_seed, &iv_cap, &iv_q,
-                                     &iv_engine))
+                                     &iv_engine, &max_rows_o))
         return NULL;
     toll_state *st = TOLL_PY_STATE(self);
     if (incidents_check(self) < 0)
@@ -1302,6 +1303,17 @@ static PyObject *Incidents_summarize(IncidentsObject *self, PyObject *args,
 
     if (join_by(by_o, &by) < 0)
         goto cleanup;
+    if (max_rows_o != Py_None) { /* 0: the default, as in C */
+        if (!PyLong_Check(max_rows_o)) {
+            PyErr_Format(PyExc_TypeError, "max_rows must be int, not %.100s",
+                         Py_TYPE(max_rows_o)->tp_name);
+            goto cleanup;
+        }
+        size_t v = PyLong_AsSize_t(max_rows_o);
+        if (v == (size_t)-1 && PyErr_Occurred())
+            goto cleanup;
+        opts.max_rows = v;
+    }
     if (toll_py_interval_options(st, iv_method, iv_dist, iv_draws, iv_seed,
                                  iv_cap, iv_q, iv_engine, &opts.interval,
                                  iv_qbuf) < 0)

@@ -447,6 +447,257 @@ START_TEST(catalogue_row_should_load_the_same_from_a_buffer)
 END_TEST
 
 /* Every input file in tests/catalogue is listed in the table. */
+/* ==== summaries.tsv: summaries of catalogue inputs ========================
+ * One row per case (columns described at the top of
+ * tests/catalogue/summaries.tsv): load the file, reconcile, toll_summarize
+ * with the options of the row, and check the status and the assertions. */
+
+enum { S_NAME, S_FILE, S_LOAD, S_OPTIONS, S_STATUS, S_CHECK, S_NCOLS };
+
+typedef struct srow {
+    const char *col[S_NCOLS];
+} srow;
+
+static srow *srows;
+static size_t nsrows;
+static char *stable_text;
+
+static int read_summaries(void)
+{
+    stable_text = slurp(CATALOGUE_DIR "/summaries.tsv", NULL);
+    if (!stable_text) {
+        fprintf(stderr, "cannot read %s\n", CATALOGUE_DIR "/summaries.tsv");
+        return -1;
+    }
+    size_t cap = 0;
+    for (char *save = NULL, *line = strtok_r(stable_text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (line[0] == '#' || strncmp(line, "name\t", 5) == 0)
+            continue;
+        if (nsrows == cap) {
+            cap = cap ? 2 * cap : 16;
+            srows = realloc(srows, cap * sizeof *srows);
+            if (!srows)
+                return -1;
+        }
+        srow *r = &srows[nsrows];
+        size_t k = 0;
+        for (char *p = line; k < S_NCOLS; k++) {
+            r->col[k] = p;
+            char *tab = strchr(p, '\t');
+            if (!tab) {
+                k++;
+                break;
+            }
+            *tab = '\0';
+            p = tab + 1;
+        }
+        if (k != S_NCOLS) {
+            fprintf(stderr, "summaries.tsv: row %s has %zu columns\n",
+                    r->col[0], k);
+            return -1;
+        }
+        nsrows++;
+    }
+    return 0;
+}
+
+/* Whether `file` is the input of a summaries.tsv row. */
+static int in_summaries(const char *file)
+{
+    for (size_t i = 0; i < nsrows; i++)
+        if (strcmp(srows[i].col[S_FILE], file) == 0)
+            return 1;
+    return 0;
+}
+
+/* Set one summarize option KEY=VALUE (the Python keyword names). */
+static void summary_option(toll_summarize_options *o, char *kv,
+                           const char **period, const char *where[],
+                           size_t *nwhere)
+{
+    char *eq = strchr(kv, '=');
+    ck_assert_msg(eq != NULL, "summary option '%s' has no '='", kv);
+    *eq = '\0';
+    const char *k = kv, *v = eq + 1;
+    toll_error err;
+    if (strcmp(k, "by") == 0)
+        o->by = v;
+    else if (strcmp(k, "period") == 0)
+        *period = v;
+    else if (strcmp(k, "category") == 0)
+        o->category = v;
+    else if (strcmp(k, "span") == 0)
+        ck_assert_int_eq(toll_span_parse(v, &o->span, &err), TOLL_OK);
+    else if (strcmp(k, "attribution") == 0)
+        ck_assert_int_eq(toll_attribution_parse(v, &o->attribution, &err),
+                         TOLL_OK);
+    else if (strcmp(k, "interval") == 0)
+        ck_assert_int_eq(toll_interval_method_parse(v, &o->interval.method,
+                                                    &err),
+                         TOLL_OK);
+    else if (strcmp(k, "engine") == 0)
+        ck_assert_int_eq(toll_interval_engine_parse(v, &o->interval.engine,
+                                                    &err),
+                         TOLL_OK);
+    else if (strcmp(k, "draws") == 0)
+        o->interval.draws = (size_t)strtoull(v, NULL, 10);
+    else if (strcmp(k, "max_rows") == 0)
+        o->max_rows = (size_t)strtoull(v, NULL, 10);
+    else if (strcmp(k, "where") == 0 && *nwhere < 8)
+        where[(*nwhere)++] = v;
+    else
+        ck_abort_msg("unknown summary option '%s'", k);
+}
+
+/* The row of t whose key cells are keys ("K1|K2"), or TOLL_NPOS. */
+static size_t summary_row(const toll_table *t, const char *keys)
+{
+    for (size_t r = 0; r < toll_table_nrows(t); r++) {
+        const char *p = keys;
+        size_t k = 0;
+        for (; k < toll_table_nkeys(t); k++) {
+            const char *s = toll_table_string(t, k, r);
+            size_t n = strcspn(p, "|");
+            if (!s || strlen(s) != n || strncmp(s, p, n) != 0)
+                break;
+            p += n + (p[n] == '|');
+        }
+        if (k == toll_table_nkeys(t) && !*p)
+            return r;
+    }
+    return TOLL_NPOS;
+}
+
+/* Does a warning of the load or of the summary contain frag? */
+static int summary_warned(const toll_reports *rep, const toll_table *t,
+                          const char *frag)
+{
+    for (size_t i = 0; i < toll_reports_warning_count(rep); i++)
+        if (strstr(toll_reports_warning(rep, i)->message, frag))
+            return 1;
+    for (size_t i = 0; i < toll_table_warning_count(t); i++)
+        if (strstr(toll_table_warning(t, i)->message, frag))
+            return 1;
+    return 0;
+}
+
+static void summary_check(const srow *r, const toll_reports *rep,
+                          const toll_table *t, char *check)
+{
+    size_t lo = toll_table_column_index(t, "low");
+    size_t be = toll_table_column_index(t, "best");
+    size_t hi = toll_table_column_index(t, "high");
+    for (char *save = NULL, *c = strtok_r(check, ";", &save); c;
+         c = strtok_r(NULL, ";", &save)) {
+        if (strcmp(c, "invariant") == 0) {
+            for (size_t i = 0; i < toll_table_nrows(t); i++) {
+                double l = toll_table_double(t, lo)[i],
+                       b = toll_table_double(t, be)[i],
+                       h = toll_table_double(t, hi)[i];
+                ck_assert_msg(l <= b && b <= h,
+                              "%s: row %zu has low %.17g best %.17g high "
+                              "%.17g",
+                              r->col[S_NAME], i, l, b, h);
+            }
+        } else if (strncmp(c, "rows=", 5) == 0) {
+            ck_assert_msg(toll_table_nrows(t) == strtoull(c + 5, NULL, 10),
+                          "%s: %zu rows, expected %s", r->col[S_NAME],
+                          toll_table_nrows(t), c + 5);
+        } else if (strncmp(c, "row:", 4) == 0) {
+            char *keys = c + 4, *colon = strrchr(keys, ':');
+            ck_assert_ptr_nonnull(colon);
+            *colon = '\0';
+            char *eq = strchr(colon + 1, '=');
+            ck_assert_ptr_nonnull(eq);
+            *eq = '\0';
+            size_t i = summary_row(t, keys);
+            ck_assert_msg(i != TOLL_NPOS, "%s: no row %s", r->col[S_NAME],
+                          keys);
+            size_t j = toll_table_column_index(t, colon + 1);
+            ck_assert_msg(j != TOLL_NPOS, "%s: no column %s",
+                          r->col[S_NAME], colon + 1);
+            double want = strtod(eq + 1, NULL), got;
+            const double *d = toll_table_double(t, j);
+            const int64_t *n = toll_table_int64(t, j);
+            got = d ? d[i] : (double)n[i];
+            ck_assert_msg(fabs(got - want) <= 1e-6 * (1.0 + fabs(want)),
+                          "%s: row %s %s = %.17g, expected %s",
+                          r->col[S_NAME], keys, colon + 1, got, eq + 1);
+        } else if (strncmp(c, "warning:", 8) == 0) {
+            ck_assert_msg(summary_warned(rep, t, c + 8),
+                          "%s: no load or summary warning contains '%s'",
+                          r->col[S_NAME], c + 8);
+        } else {
+            ck_abort_msg("%s: unknown check '%s'", r->col[S_NAME], c);
+        }
+    }
+}
+
+START_TEST(summaries_row_should_give_its_status_and_pass_its_checks)
+{
+    const srow *r = &srows[_i];
+    char path[512], opts_buf[512], check[512];
+    toll_error err;
+    toll_error_clear(&err);
+    snprintf(path, sizeof path, "%s/%s", CATALOGUE_DIR, r->col[S_FILE]);
+    ck_assert_msg(strcmp(r->col[S_LOAD], "-") == 0,
+                  "%s: load options are not supported by this runner",
+                  r->col[S_NAME]);
+    toll_reports *rep = NULL;
+    toll_incidents *inc = NULL;
+    ck_assert_int_eq(toll_reports_new(NULL, &rep, &err), TOLL_OK);
+    ck_assert_msg(toll_reports_load_file(rep, path, NULL, NULL, &err) ==
+                      TOLL_OK,
+                  "%s: %s", r->col[S_NAME], err.message);
+    ck_assert_int_eq(toll_reconcile(rep, NULL, NULL, &inc, &err), TOLL_OK);
+
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    const char *period = NULL, *where[8];
+    size_t nwhere = 0;
+    snprintf(opts_buf, sizeof opts_buf, "%s", r->col[S_OPTIONS]);
+    if (strcmp(opts_buf, "-") != 0)
+        for (char *save = NULL, *kv = strtok_r(opts_buf, " ", &save); kv;
+             kv = strtok_r(NULL, " ", &save))
+            summary_option(&o, kv, &period, where, &nwhere);
+    char by[256];
+    if (period && o.by) { /* a bare "period" key takes the unit */
+        by[0] = '\0';
+        char tmp[256];
+        snprintf(tmp, sizeof tmp, "%s", o.by);
+        for (char *save = NULL, *k = strtok_r(tmp, ",", &save); k;
+             k = strtok_r(NULL, ",", &save))
+            snprintf(by + strlen(by), sizeof by - strlen(by), "%s%s%s%s",
+                     by[0] ? "," : "", k, strcmp(k, "period") ? "" : ":",
+                     strcmp(k, "period") ? "" : period);
+        o.by = by;
+    }
+    o.where = nwhere ? where : NULL;
+    o.n_where = nwhere;
+    toll_table *t = NULL;
+    toll_status st = toll_summarize(inc, &o, NULL, &t, &err);
+    snprintf(check, sizeof check, "%s", r->col[S_CHECK]);
+    if (strcmp(r->col[S_STATUS], "OK") == 0) {
+        ck_assert_msg(st == TOLL_OK, "%s: %s", r->col[S_NAME], err.message);
+        summary_check(r, rep, t, check);
+    } else {
+        ck_assert_msg(st == status_of(r->col[S_STATUS]),
+                      "%s: status %s, expected %s (%s)", r->col[S_NAME],
+                      toll_status_name(st), r->col[S_STATUS], err.message);
+        ck_assert_ptr_null(t);
+        ck_assert_msg(strncmp(check, "error:", 6) == 0 &&
+                          strstr(err.message, check + 6) != NULL,
+                      "%s: message '%s' lacks '%s'", r->col[S_NAME],
+                      err.message, check);
+    }
+    toll_table_free(t);
+    toll_incidents_free(inc);
+    toll_reports_free(rep);
+}
+END_TEST
+/* ==== end of summaries.tsv ================================================ */
+
 START_TEST(catalogue_should_list_every_input_file)
 {
     DIR *d = opendir(CATALOGUE_DIR);
@@ -461,6 +712,8 @@ START_TEST(catalogue_should_list_every_input_file)
         /* tests/catalogue/mse.tsv and its inputs: the mse block below */
         if (strcmp(f, "mse.tsv") == 0 || strncmp(f, "mse_", 4) == 0)
             continue;
+        if (strcmp(f, "summaries.tsv") == 0 || in_summaries(f))
+            continue; /* summaries.tsv and its inputs */
         int found = 0;
         for (size_t i = 0; i < nrows && !found; i++)
             found = strcmp(rows[i].col[C_FILE], f) == 0;
@@ -674,7 +927,8 @@ int main(void)
         perror("mkdtemp");
         return EXIT_FAILURE;
     }
-    if (read_table() != 0 || nrows == 0) {
+    if (read_table() != 0 || nrows == 0 || read_summaries() != 0 ||
+        nsrows == 0) {
         remove_tmpdir();
         return EXIT_FAILURE;
     }
@@ -694,9 +948,17 @@ int main(void)
     tcase_add_test(tt, catalogue_should_cover_the_required_cases);
     suite_add_tcase(s, tt);
     mse_catalogue_add(s); /* tests/catalogue/mse.tsv */
+    TCase *ts = tcase_create("summaries");
+    tcase_set_timeout(ts, 120);
+    tcase_add_loop_test(ts,
+                        summaries_row_should_give_its_status_and_pass_its_checks,
+                        0, (int)nsrows);
+    suite_add_tcase(s, ts);
     int rc = toll_test_run(s);
     remove_tmpdir();
     free(rows);
     free(table_text);
+    free(srows);
+    free(stable_text);
     return rc;
 }

@@ -342,6 +342,54 @@ START_TEST(open_high_should_be_capped_at_the_factor_of_low)
 }
 END_TEST
 
+START_TEST(interval_sum_beyond_2_53_should_be_an_error_not_a_wrap)
+{
+    /* a single 2^63 - 1 gave q025 = q500 = q975 = 0; many counts under
+     * 2^53 can still add up past it */
+    int64_t lo[4] = {0, 0, 0, 0};
+    int64_t hi[4] = {INT64_MAX, INT64_C(1) << 52, INT64_C(1) << 52,
+                     INT64_C(1) << 52};
+    double out[3];
+    toll_error err;
+    for (int m = TOLL_INTERVAL_INDEPENDENT; m <= TOLL_INTERVAL_COMONOTONE;
+         m++) {
+        toll_interval_options o = opts_of((toll_interval_method)m, 0, 0);
+        o.engine = m == TOLL_INTERVAL_INDEPENDENT ? TOLL_ENGINE_SIMULATE
+                                                  : TOLL_ENGINE_AUTO;
+        o.draws = 100;
+        toll_error_clear(&err);
+        ck_assert_int_eq(toll_interval_sum(lo, hi, NULL, NULL, NULL, 1, &o,
+                                           NULL, out, NULL, &err),
+                         TOLL_ERANGE);
+        ck_assert_ptr_nonnull(strstr(err.message, "beyond 2^53"));
+        toll_error_clear(&err);
+        ck_assert_int_eq(toll_interval_sum(lo + 1, hi + 1, NULL, NULL, NULL,
+                                           3, &o, NULL, out, NULL, &err),
+                         TOLL_ERANGE);
+        ck_assert_str_eq(err.field, "high");
+        ck_assert_int_eq(toll_interval_sum(lo + 1, hi + 1, NULL, NULL, NULL,
+                                           1, &o, NULL, out, NULL, &err),
+                         TOLL_OK);
+    }
+}
+END_TEST
+
+START_TEST(open_high_capped_beyond_int64_should_be_a_range_error)
+{
+    /* 4000 x 2^52 does not fit int64: the message names the cap */
+    int64_t lo[1] = {INT64_C(1) << 52}, hi[1] = {TOLL_OPEN};
+    double out[3];
+    toll_error err;
+    toll_error_clear(&err);
+    toll_interval_options o = opts_of(TOLL_INTERVAL_INDEPENDENT, 0, 0);
+    o.open_cap = 4000.0;
+    ck_assert_int_eq(toll_interval_sum(lo, hi, NULL, NULL, NULL, 1, &o, NULL,
+                                       out, NULL, &err),
+                     TOLL_ERANGE);
+    ck_assert_ptr_nonnull(strstr(err.message, "open_cap x low"));
+}
+END_TEST
+
 START_TEST(triangular_mode_at_an_end_should_put_the_mass_there)
 {
     int64_t lo[1] = {10}, hi[1] = {20};
@@ -1521,6 +1569,8 @@ static Suite *intervals_suite(void)
     tcase_add_test(c, comonotone_uniform_should_sum_the_quantiles);
     tcase_add_test(c, comonotone_should_be_exact_against_brute_force);
     tcase_add_test(c, open_high_should_be_capped_at_the_factor_of_low);
+    tcase_add_test(c, interval_sum_beyond_2_53_should_be_an_error_not_a_wrap);
+    tcase_add_test(c, open_high_capped_beyond_int64_should_be_a_range_error);
     tcase_add_test(c, triangular_mode_at_an_end_should_put_the_mass_there);
     suite_add_tcase(s, c);
 

@@ -329,6 +329,66 @@ START_TEST(period_unit_parse_error_should_name_the_text_it_came_from)
 }
 END_TEST
 
+START_TEST(periods_should_cover_only_the_years_1_to_9999)
+{
+    int32_t first = toll_date_from_ymd(1, 1, 1);
+    int32_t last = toll_date_from_ymd(9999, 12, 31);
+    for (size_t k = 0; k < sizeof ALL_UNITS / sizeof *ALL_UNITS; k++) {
+        toll_period_unit u = ALL_UNITS[k];
+        ck_assert_int_ne(toll__period_number(u, first), TOLL__NO_PERIOD);
+        ck_assert_int_ne(toll__period_number(u, last), TOLL__NO_PERIOD);
+        ck_assert_int_eq(toll__period_number(u, first - 1), TOLL__NO_PERIOD);
+        ck_assert_int_eq(toll__period_number(u, last + 1), TOLL__NO_PERIOD);
+        ck_assert_int_eq(toll__period_first(u, toll__period_number(u, first)),
+                         first);
+        ck_assert_int_ge(toll__period_last(u, toll__period_number(u, last)),
+                         last);
+    }
+    /* 0001-01-01 is a Monday: week 1 of ISO year 1, never year 0 */
+    ck_assert_str_eq(label(TOLL_PERIOD_WEEK,
+                           toll__period_number(TOLL_PERIOD_WEEK, first)),
+                     "0001-W01");
+}
+END_TEST
+
+START_TEST(period_functions_should_be_total_on_numbers_before_year_1)
+{
+    /* -001-W52 and the like never appear: no label, no day */
+    static const int64_t nums[] = {-152, -1, INT64_MIN, INT64_MAX - 1};
+    for (size_t k = 0; k < sizeof ALL_UNITS / sizeof *ALL_UNITS; k++)
+        for (size_t j = 0; j < sizeof nums / sizeof *nums; j++) {
+            toll_period_unit u = ALL_UNITS[k];
+            if (u == TOLL_PERIOD_DAY && nums[j] > INT32_MIN &&
+                nums[j] < INT32_MAX)
+                continue; /* day numbers near 0 are 1970 */
+            ck_assert_str_eq(label(u, nums[j]), "");
+            ck_assert_int_eq(toll__period_first(u, nums[j]), TOLL_NO_DATE);
+            ck_assert_int_eq(toll__period_last(u, nums[j]), TOLL_NO_DATE);
+        }
+    ck_assert_str_eq(label(TOLL_PERIOD_YEAR, 0), "");
+    ck_assert_str_eq(label(TOLL_PERIOD_WEEK, 52), "");
+}
+END_TEST
+
+START_TEST(period_count_should_count_the_periods_a_span_touches)
+{
+    int32_t a = ymd(2016, 1, 3), b = ymd(2016, 1, 5); /* Sun .. Tue */
+    ck_assert_uint_eq(toll__period_count(TOLL_PERIOD_DAY, a, b), 3);
+    ck_assert_uint_eq(toll__period_count(TOLL_PERIOD_WEEK, a, b), 2);
+    ck_assert_uint_eq(toll__period_count(TOLL_PERIOD_MONTH, a, b), 1);
+    ck_assert_uint_eq(toll__period_count(TOLL_PERIOD_MONTH, ymd(2016, 1, 1),
+                                         ymd(2016, 12, 31)),
+                      12);
+    ck_assert_uint_eq(toll__period_count(TOLL_PERIOD_YEAR, ymd(2016, 1, 1),
+                                         ymd(8306, 12, 31)),
+                      6291);
+    ck_assert_uint_eq(toll__period_count(TOLL_PERIOD_DAY, b, a), 0);
+    ck_assert_uint_eq(toll__period_count(TOLL_PERIOD_DAY, ymd(0, 12, 31), a),
+                      0);
+}
+END_TEST
+
+
 int main(void)
 {
     Suite *s = suite_create("period");
@@ -357,6 +417,9 @@ int main(void)
     tcase_add_test(tc,
                    period_unit_parse_should_reject_unknown_names_naming_the_text);
     tcase_add_test(tc, period_unit_parse_error_should_name_the_text_it_came_from);
+    tcase_add_test(tc, periods_should_cover_only_the_years_1_to_9999);
+    tcase_add_test(tc, period_functions_should_be_total_on_numbers_before_year_1);
+    tcase_add_test(tc, period_count_should_count_the_periods_a_span_touches);
     suite_add_tcase(s, tc);
     return toll_test_run(s);
 }

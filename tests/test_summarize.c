@@ -348,6 +348,7 @@ START_TEST(options_init_should_set_defaults)
     ck_assert_ptr_null(o.region_prefix);
     ck_assert_ptr_null(o.actors);
     ck_assert_uint_eq(o.n_actors, 0);
+    ck_assert_uint_eq(o.max_rows, TOLL_SUMMARIZE_DEFAULT_MAX_ROWS);
 }
 END_TEST
 
@@ -803,10 +804,10 @@ START_TEST(prorate_should_split_across_a_year_boundary_by_days)
 }
 END_TEST
 
-START_TEST(prorate_should_give_the_integer_remainder_to_the_first_period)
+START_TEST(prorate_should_apportion_low_best_and_high_alike_by_days)
 {
-    /* 7 over 3 days, 2 of them in January: floor(14/3) = 4, floor(7/3) = 2,
-     * the remainder 1 goes to January: 5 and 2. */
+    /* 7 over 3 days, 2 of them in January: each of low, best and high
+     * gets 2/3 in January and 1/3 in February (docs/aggregation.md). */
     static const fx_inc in[] = {
         {"A", "2016-01-30", "2016-02-01", "X", 0, 0, 1, {KILLED(7, 7, 7)}},
     };
@@ -814,10 +815,10 @@ START_TEST(prorate_should_give_the_integer_remainder_to_the_first_period)
     toll_table *t = prorated(&fx, "period:month");
     ck_assert_uint_eq(toll_table_nrows(t), 2);
     ck_assert_str_eq(key_at(t, "period", 0), "2016-01");
-    ASSERT_NEAR(dbl_at(t, "low", 0), 5);
-    ASSERT_NEAR(dbl_at(t, "low", 1), 2);
-    ASSERT_NEAR(dbl_at(t, "high", 0), 5);
-    ASSERT_NEAR(dbl_at(t, "high", 1), 2);
+    ASSERT_NEAR(dbl_at(t, "low", 0), 14.0 / 3);
+    ASSERT_NEAR(dbl_at(t, "low", 1), 7.0 / 3);
+    ASSERT_NEAR(dbl_at(t, "high", 0), 14.0 / 3);
+    ASSERT_NEAR(dbl_at(t, "high", 1), 7.0 / 3);
     ASSERT_NEAR(dbl_at(t, "best", 0), 14.0 / 3);
     ASSERT_NEAR(dbl_at(t, "best", 1), 7.0 / 3);
     toll_table_free(t);
@@ -825,19 +826,19 @@ START_TEST(prorate_should_give_the_integer_remainder_to_the_first_period)
 }
 END_TEST
 
-START_TEST(prorate_remainder_should_go_to_the_first_of_three_periods)
+START_TEST(prorate_should_apportion_three_periods_by_days)
 {
-    /* 2016-01-31 .. 2016-03-01: 1 + 29 + 1 days (leap year).  low 10:
-     * floor(10/31) = 0, floor(290/31) = 9, 0; remainder 1 to January. */
+    /* 2016-01-31 .. 2016-03-01: 1 + 29 + 1 days (leap year); low 10 and
+     * high and best 31 each get 1/31, 29/31 and 1/31. */
     static const fx_inc in[] = {
         {"A", "2016-01-31", "2016-03-01", "X", 0, 0, 1, {KILLED(10, 31, 31)}},
     };
     fixture fx = fx_build(in, 1);
     toll_table *t = prorated(&fx, "period:month");
     ck_assert_uint_eq(toll_table_nrows(t), 3);
-    ASSERT_NEAR(dbl_at(t, "low", 0), 1);
-    ASSERT_NEAR(dbl_at(t, "low", 1), 9);
-    ASSERT_NEAR(dbl_at(t, "low", 2), 0);
+    ASSERT_NEAR(dbl_at(t, "low", 0), 10.0 / 31);
+    ASSERT_NEAR(dbl_at(t, "low", 1), 290.0 / 31);
+    ASSERT_NEAR(dbl_at(t, "low", 2), 10.0 / 31);
     ASSERT_NEAR(dbl_at(t, "high", 0), 1);
     ASSERT_NEAR(dbl_at(t, "high", 1), 29);
     ASSERT_NEAR(dbl_at(t, "high", 2), 1);
@@ -1560,6 +1561,357 @@ START_TEST(struct_where_item_on_an_unknown_field_should_name_it)
 }
 END_TEST
 
+
+/* ---- invariants, limits and checked totals ----------------------------------- */
+
+/* Every row of t has low <= best <= high, and its quantiles (when any)
+ * are in order within [low, high] (above high only with open ranges). */
+static void expect_ordered_rows(const toll_table *t, const char *what)
+{
+    const double *lo = toll_table_double(t, col(t, "low"));
+    const double *be = toll_table_double(t, col(t, "best"));
+    const double *hi = toll_table_double(t, col(t, "high"));
+    size_t q0 = toll_table_column_index(t, "q025");
+    size_t q2 = toll_table_column_index(t, "q975");
+    for (size_t r = 0; r < toll_table_nrows(t); r++) {
+        double tol = 1e-9 * (1.0 + fabs(hi[r]));
+        ck_assert_msg(lo[r] <= be[r] && be[r] <= hi[r],
+                      "%s: row %zu has low %.17g, best %.17g, high %.17g",
+                      what, r, lo[r], be[r], hi[r]);
+        if (q0 != TOLL_NPOS) {
+            const double *a = toll_table_double(t, q0);
+            const double *b = toll_table_double(t, q2);
+            /* an open high is capped at open_cap x low for the interval,
+             * above the row's high */
+            int open = toll_table_int64(t, col(t, "open"))[r] != 0;
+            ck_assert_msg(a[r] >= lo[r] - tol && a[r] <= b[r] &&
+                              (open || b[r] <= hi[r] + tol),
+                          "%s: row %zu has q025 %.17g, q975 %.17g outside "
+                          "[%.17g, %.17g]",
+                          what, r, a[r], b[r], lo[r], hi[r]);
+        }
+    }
+}
+
+START_TEST(prorate_should_keep_best_within_low_and_high_for_one_report)
+{
+    /* The red-team case: 1306 over 2016 by month gave January low = high
+     * = 115 with best 110.6. */
+    static const fx_inc in[] = {
+        {"X", "2016-01-01", "2016-12-31", "A", 0, 0, 1,
+         {KILLED(1306, 1306, 1306)}},
+    };
+    fixture fx = fx_build(in, 1);
+    toll_table *t = prorated(&fx, "period:month");
+    ck_assert_uint_eq(toll_table_nrows(t), 12);
+    expect_ordered_rows(t, "1306 by month");
+    ASSERT_NEAR(dbl_at(t, "low", 0), 1306.0 * 31 / 366);
+    ASSERT_NEAR(dbl_at(t, "best", 0), 1306.0 * 31 / 366);
+    ASSERT_NEAR(dbl_at(t, "high", 0), 1306.0 * 31 / 366);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+/* Random incidents (seeded): dates in 2015..2017 spanning up to 400 days
+ * (some undated, some date-conflicted), 1-3 of 4 actors, 3 regions, two
+ * categories, ranges with best anywhere in them, some open. */
+#define RND_N 300
+static fx_inc rnd_inc[RND_N];
+static char rnd_dates[RND_N][2][16];
+static uint64_t rnd_state;
+
+static uint64_t rnd(void)
+{
+    rnd_state = rnd_state * 6364136223846793005ull + 1442695040888963407ull;
+    return rnd_state >> 33;
+}
+
+static fixture random_fixture(uint64_t seed)
+{
+    static const char *const actors[] = {"A", "B", "A;B", "A;B;C", "C", NULL};
+    static const char *const regions[] = {"S/I", "S/A", "T", NULL};
+    rnd_state = seed;
+    memset(rnd_inc, 0, sizeof rnd_inc);
+    for (size_t i = 0; i < RND_N; i++) {
+        fx_inc *f = &rnd_inc[i];
+        int32_t ds = toll_date_from_ymd(2015, 1, 1) + (int32_t)(rnd() % 1000);
+        int32_t de = ds + (int32_t)(rnd() % 4 == 0 ? rnd() % 400 : 0);
+        toll_date_format(ds, rnd_dates[i][0]);
+        toll_date_format(de, rnd_dates[i][1]);
+        f->start = rnd() % 20 ? rnd_dates[i][0] : NULL;
+        f->end = f->start ? rnd_dates[i][1] : NULL;
+        f->actors = actors[rnd() % 6];
+        f->region = regions[rnd() % 4];
+        f->grade = (toll_grade)(1 + rnd() % 4);
+        f->flags = rnd() % 10 == 0 ? TOLL_FLAG_DATE_CONFLICT : 0;
+        f->reports = (unsigned)(1 + rnd() % 3);
+        for (size_t k = 0; k < 2; k++) {
+            int64_t lo = (int64_t)(rnd() % 1000);
+            int64_t hi = lo + (int64_t)(rnd() % 3 ? rnd() % 500 : 0);
+            double be = rnd() % 5 ? (double)lo + (double)(rnd() % 1001) /
+                                                     1000.0 * (double)(hi - lo)
+                                  : NAN;
+            f->cells[k] = (fx_cell){k ? "injured" : "killed", lo, hi, be,
+                                    rnd() % 8 ? 0u
+                                              : TOLL__C_KNOWN | TOLL__C_OPEN};
+        }
+    }
+    return fx_build(rnd_inc, RND_N);
+}
+
+static double col_sum(const toll_table *t, const char *name)
+{
+    double s = 0.0;
+    for (size_t r = 0; r < toll_table_nrows(t); r++)
+        s += dbl_at(t, name, r);
+    return s;
+}
+
+START_TEST(prorated_totals_should_equal_unprorated_totals)
+{
+    static const char *const units[] = {"period:day", "period:week",
+                                        "period:month", "period:quarter",
+                                        "period:year"};
+    static const char *const cols[] = {"low", "best", "high"};
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        fixture fx = random_fixture(seed);
+        for (size_t u = 0; u < 5; u++)
+            for (int attr = TOLL_ATTR_JOINT; attr <= TOLL_ATTR_SPLIT; attr++) {
+                toll_summarize_options o;
+                toll_summarize_options_init(&o);
+                o.by = units[u];
+                o.attribution = (toll_attribution)attr;
+                toll_table *a = summarize_ok(&fx, &o);
+                o.span = TOLL_SPAN_PRORATE;
+                toll_table *b = summarize_ok(&fx, &o);
+                for (size_t m = 0; m < 3; m++) {
+                    double x = col_sum(a, cols[m]), y = col_sum(b, cols[m]);
+                    ck_assert_msg(fabs(x - y) <= 1e-9 * (1.0 + fabs(x)),
+                                  "seed %llu by %s: %s total %.17g unprorated, "
+                                  "%.17g prorated",
+                                  (unsigned long long)seed, units[u], cols[m],
+                                  x, y);
+                }
+                toll_table_free(a);
+                toll_table_free(b);
+            }
+        fx_free(&fx);
+    }
+}
+END_TEST
+
+START_TEST(every_row_should_have_low_best_high_in_order)
+{
+    static const char *const keys[] = {"actor", "region:0", "period:month",
+                                       "category", "grade"};
+    static const char *const units[] = {"day", "week", "month", "quarter",
+                                        "year"};
+    fixture fx = random_fixture(7);
+    for (unsigned mask = 0; mask < 32; mask++)
+        for (int span = 0; span <= 1; span++)
+            for (int attr = 0; attr <= 2; attr++)
+                for (int iv = 0; iv <= 2; iv++) {
+                    char by[128] = "";
+                    for (size_t k = 0; k < 5; k++)
+                        if (mask >> k & 1) {
+                            if (k == 2) /* the unit varies with the mask */
+                                snprintf(by + strlen(by),
+                                         sizeof by - strlen(by),
+                                         "%speriod:%s", by[0] ? "," : "",
+                                         units[mask % 5]);
+                            else
+                                snprintf(by + strlen(by),
+                                         sizeof by - strlen(by), "%s%s",
+                                         by[0] ? "," : "", keys[k]);
+                        }
+                    toll_summarize_options o;
+                    toll_summarize_options_init(&o);
+                    o.by = by;
+                    o.span = (toll_span)span;
+                    o.attribution = (toll_attribution)attr;
+                    o.interval.method = (toll_interval_method)iv;
+                    o.interval.draws = 200;
+                    toll_table *t = summarize_ok(&fx, &o);
+                    char what[200];
+                    snprintf(what, sizeof what,
+                             "by '%s' span %d attribution %d interval %d",
+                             by, span, attr, iv);
+                    expect_ordered_rows(t, what);
+                    toll_table_free(t);
+                }
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(best_outside_its_range_should_be_held_within_low_and_high)
+{
+    static const fx_inc in[] = {
+        {"X", "2016-01-01", NULL, "A", 0, 0, 1, {KILLED(10, 20, 50)}},
+        {"X", "2016-01-02", NULL, "B", 0, 0, 1, {KILLED(10, 20, 2)}},
+    };
+    fixture fx = fx_build(in, 2);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    for (int general = 0; general <= 1; general++) {
+        o.min_grade = general ? TOLL_GRADE_SINGLE : TOLL_GRADE_NONE;
+        toll_table *t = summarize_ok(&fx, &o);
+        ASSERT_NEAR(dbl_at(t, "best", 0), 20);
+        ASSERT_NEAR(dbl_at(t, "best", 1), 10);
+        toll_table_free(t);
+    }
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(prorate_should_count_date_conflicted_incidents_at_their_start)
+{
+    static const fx_inc in[] = {
+        {"X", "2016-01-20", "2016-06-10", "A", 0, TOLL_FLAG_DATE_CONFLICT, 2,
+         {KILLED(10, 20, 15)}},
+    };
+    fixture fx = fx_build(in, 1);
+    toll_table *t = prorated(&fx, "period:month");
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_str_eq(key_at(t, "period", 0), "2016-01");
+    ASSERT_NEAR(dbl_at(t, "low", 0), 10);
+    ASSERT_NEAR(dbl_at(t, "best", 0), 15);
+    ASSERT_NEAR(dbl_at(t, "high", 0), 20);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+static void expect_range_error(const fixture *fx,
+                               const toll_summarize_options *o,
+                               const char *field, const char *needle)
+{
+    toll_table *t = (toll_table *)1;
+    toll_error err;
+    toll_error_clear(&err);
+    ck_assert_int_eq(toll_summarize(fx->inc, o, NULL, &t, &err), TOLL_ERANGE);
+    ck_assert_ptr_null(t);
+    ck_assert_str_eq(err.field, field);
+    ck_assert_msg(strstr(err.message, needle) != NULL,
+                  "message '%s' lacks '%s'", err.message, needle);
+}
+
+START_TEST(prorate_over_a_span_beyond_max_rows_should_stop_naming_it)
+{
+    /* the mistyped year 8306: 2.3 million days */
+    static const fx_inc in[] = {
+        {"X", "2016-01-01", "8306-12-31", "A", 0, 0, 1, {KILLED(5, 5, 5)}},
+    };
+    fixture fx = fx_build(in, 1);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "period:day";
+    o.span = TOLL_SPAN_PRORATE;
+    o.max_rows = 1000000;
+    expect_range_error(&fx, &o, "max_rows",
+                       "span prorate by period:day: the incident dated "
+                       "2016-01-01..8306-12-31 would make 2297740 rows");
+    o.by = "period:year"; /* 6291 rows: fine */
+    toll_table *t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 6291);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(more_groups_than_max_rows_should_stop_naming_the_keys)
+{
+    fixture fx = fx_build(BASIC, NBASIC);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "region,period:day";
+    o.max_rows = 3;
+    /* the fast path and the general path (a filter) */
+    expect_range_error(&fx, &o, "max_rows",
+                       "the summary by region,period:day would have more "
+                       "than 3 rows");
+    o.min_grade = TOLL_GRADE_SINGLE;
+    expect_range_error(&fx, &o, "max_rows",
+                       "the summary by region,period:day would have more "
+                       "than 3 rows");
+    o.max_rows = 4;
+    toll_table *t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 4);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(totals_beyond_2_53_should_be_an_error_naming_the_row_and_column)
+{
+    static const fx_inc in[] = {
+        {"X", "2016-01-01", NULL, "A", 0, 0, 1,
+         {KILLED(5, INT64_C(9007199254740992), 5)}},
+        {"X", "2016-01-02", NULL, "A", 0, 0, 1,
+         {KILLED(5, INT64_C(9007199254740992), 5)}},
+        {"X", "2016-01-03", NULL, "B", 0, 0, 1, {KILLED(1, 2, 1)}},
+    };
+    fixture fx = fx_build(in, 3);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    expect_range_error(&fx, &o, "high",
+                       "the high total of the row actor=A is "
+                       "18014398509481984, beyond 2^53");
+    o.by = "period:day"; /* each row fits, their sum does not */
+    expect_range_error(&fx, &o, "high",
+                       "the high total of all rows (the totals row)");
+    o.min_grade = TOLL_GRADE_SINGLE; /* the general path too */
+    expect_range_error(&fx, &o, "high", "the totals row");
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(interval_bounds_beyond_2_53_should_be_an_error_not_a_wrap)
+{
+    /* a single 2^63 - 1 gave q025 = q500 = q975 = 0 */
+    static const fx_inc in[] = {
+        {"X", "2016-01-01", NULL, "A", 0, 0, 1,
+         {KILLED(0, INT64_MAX, 0)}},
+    };
+    fixture fx = fx_build(in, 1);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    o.interval.method = TOLL_INTERVAL_INDEPENDENT;
+    o.interval.engine = TOLL_ENGINE_SIMULATE;
+    expect_range_error(&fx, &o, "high", "actor=A");
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(open_high_capped_beyond_int64_should_name_the_cause)
+{
+    /* "at least 5000000000000000000": 2 x low does not fit int64; the
+     * message was "too many groups or key values" */
+    static const fx_inc in[] = {
+        {"X", "2016-01-01", NULL, "A", 0, 0, 1,
+         {{"killed", INT64_C(5000000000000000000),
+           INT64_C(5000000000000000000), NAN,
+           TOLL__C_KNOWN | TOLL__C_OPEN}}},
+    };
+    fixture fx = fx_build(in, 1);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    o.interval.method = TOLL_INTERVAL_INDEPENDENT;
+    toll_table *t = (toll_table *)1;
+    toll_error err;
+    toll_error_clear(&err);
+    ck_assert_int_eq(toll_summarize(fx.inc, &o, NULL, &t, &err), TOLL_ERANGE);
+    ck_assert_msg(strstr(err.message, "too many groups") == NULL &&
+                      strstr(err.message, "beyond 2^53") != NULL,
+                  "message '%s'", err.message);
+    fx_free(&fx);
+}
+END_TEST
+
 static Suite *summarize_suite(void)
 {
     Suite *s = suite_create("summarize");
@@ -1596,8 +1948,10 @@ static Suite *summarize_suite(void)
     tcase_add_test(p, periods_should_sort_chronologically_with_no_date_last);
     tcase_add_test(p, span_start_should_count_an_incident_where_it_starts);
     tcase_add_test(p, prorate_should_split_across_a_year_boundary_by_days);
-    tcase_add_test(p, prorate_should_give_the_integer_remainder_to_the_first_period);
-    tcase_add_test(p, prorate_remainder_should_go_to_the_first_of_three_periods);
+    tcase_add_test(p, prorate_should_apportion_low_best_and_high_alike_by_days);
+    tcase_add_test(p, prorate_should_apportion_three_periods_by_days);
+    tcase_add_test(p, prorate_should_keep_best_within_low_and_high_for_one_report);
+    tcase_add_test(p, prorate_should_count_date_conflicted_incidents_at_their_start);
     tcase_add_test(p, prorate_should_split_weeks_and_days);
     tcase_add_test(p, prorate_and_split_should_combine);
     suite_add_tcase(s, p);
@@ -1619,6 +1973,18 @@ static Suite *summarize_suite(void)
     tcase_add_test(k, where_parse_should_split_and_trim_and_name_bad_items);
     tcase_add_test(k, struct_where_item_on_an_unknown_field_should_name_it);
     suite_add_tcase(s, k);
+
+    TCase *v = tcase_create("invariants");
+    tcase_set_timeout(v, 120);
+    tcase_add_test(v, best_outside_its_range_should_be_held_within_low_and_high);
+    tcase_add_test(v, prorated_totals_should_equal_unprorated_totals);
+    tcase_add_test(v, every_row_should_have_low_best_high_in_order);
+    tcase_add_test(v, prorate_over_a_span_beyond_max_rows_should_stop_naming_it);
+    tcase_add_test(v, more_groups_than_max_rows_should_stop_naming_the_keys);
+    tcase_add_test(v, totals_beyond_2_53_should_be_an_error_naming_the_row_and_column);
+    tcase_add_test(v, interval_bounds_beyond_2_53_should_be_an_error_not_a_wrap);
+    tcase_add_test(v, open_high_capped_beyond_int64_should_name_the_cause);
+    suite_add_tcase(s, v);
 
     TCase *m = tcase_create("memory");
     tcase_set_timeout(m, 120);

@@ -141,7 +141,9 @@ TOLL_API size_t toll_interval_column_name(double p, char *buf, size_t size);
  * the same numbers for the same ranges in the same order).  `alloc`
  * (NULL: default) is used for temporaries.
  * Errors: TOLL_EINVAL (bad options or ranges), TOLL_ERANGE (engine exact
- * refused as too costly), TOLL_ENOMEM.
+ * refused as too costly, or a bound of the total - the sum of share x low
+ * or of share x capped high - beyond 2^53, where sums of counts stop being
+ * exact: field "low" or "high"; docs/intervals.md), TOLL_ENOMEM.
  */
 TOLL_API toll_status toll_interval_sum(const int64_t *low, const int64_t *high,
                                        const double *best,

@@ -23,7 +23,9 @@ typedef enum toll_attribution {
 
 typedef enum toll_span {
     TOLL_SPAN_START = 0, /* an incident counts in the period where it starts */
-    TOLL_SPAN_PRORATE    /* split across periods in proportion to days */
+    TOLL_SPAN_PRORATE    /* low, best and high split across periods in
+                            proportion to days; date-conflicted incidents
+                            count where they start (docs/aggregation.md) */
 } toll_span;
 
 TOLL_API toll_status toll_attribution_parse(const char *s,
@@ -138,7 +140,17 @@ typedef struct toll_summarize_options {
      * Airwars' grading): keep incidents graded this or stronger on
      * confirmed > fair > weak > contested > discounted.  NULL: no filter. */
     const char *min_data_grade;
+    /* Most rows the summary may have (init: TOLL_SUMMARIZE_DEFAULT_MAX_ROWS;
+     * 0 means the default too).  A summary that would have more stops
+     * with TOLL_ERANGE naming the keys and the limit (field "max_rows"),
+     * before it allocates the rows: under span prorate already at an
+     * incident whose span alone covers more periods than this
+     * (docs/aggregation.md). */
+    size_t max_rows;
 } toll_summarize_options;
+
+/* The default of toll_summarize_options.max_rows. */
+#define TOLL_SUMMARIZE_DEFAULT_MAX_ROWS ((size_t)10000000)
 
 TOLL_API void toll_summarize_options_init(toll_summarize_options *opts);
 
@@ -151,11 +163,16 @@ TOLL_API void toll_summarize_options_init(toll_summarize_options *opts);
  * (STRING: exact, normal or simulate; docs/intervals.md)
  * (incidents/reports/open/denied/contested are INT64 counts; low, best and
  * high are DOUBLE sums, integral unless attribution is split or span is
- * prorate for best).  Rows are sorted by the keys (periods chronologically).
+ * prorate; every row has low <= best <= high, and so do its quantiles).
+ * Rows are sorted by the keys (periods chronologically).
  * Incidents with no date are grouped under an empty period; with no region
  * under an empty region; with no actor under "unknown".
  * *out owns a new table allocated with `alloc` (NULL: the incidents').
- * Bad options give TOLL_EINVAL naming the option and text.
+ * Bad options give TOLL_EINVAL naming the option and text.  Totals are
+ * checked: a low, best or high (or interval bound) of a row beyond 2^53
+ * (9,007,199,254,740,992, where doubles stop counting exactly) gives
+ * TOLL_ERANGE naming the row's keys and the column, not a rounded number;
+ * more rows than max_rows give TOLL_ERANGE (field "max_rows").
  */
 TOLL_API toll_status toll_summarize(const toll_incidents *incidents,
                                     const toll_summarize_options *opts,

@@ -669,7 +669,8 @@ class Incidents:
                   seed: Optional[int] = None,
                   open_cap: Optional[float] = None,
                   quantiles: Optional[Sequence[float]] = None,
-                  engine: Optional[str] = None) -> "Table":
+                  engine: Optional[str] = None,
+                  max_rows: Optional[int] = None) -> "Table":
         """Totals by group.
 
         by:          keys as a list or comma string: actor, region,
@@ -710,6 +711,14 @@ class Incidents:
         engine:      "auto" (default), "exact", "normal" or "simulate".
         draws, seed: simulation draws (default 10000) and seed (default
                      1; the same seed gives the same numbers everywhere).
+        max_rows:    the most rows the summary may have (default
+                     10,000,000): beyond it :class:`toll.TollError`
+                     (ERANGE) names the keys (and under span "prorate"
+                     the incident whose span alone is too long) before
+                     the rows are made.
+
+        Every row has low <= best <= high; a total beyond 2^53 raises
+        :class:`toll.TollError` (ERANGE) naming the row and the column.
 
         Bad option values raise :class:`toll.OptionError` naming the
         option.  When no report carries any casualty category the summary
@@ -723,7 +732,7 @@ class Incidents:
             interval=interval, dist=dist, draws=draws, seed=seed,
             open_cap=open_cap,
             quantiles=None if quantiles is None else list(quantiles),
-            engine=engine))
+            engine=engine, max_rows=max_rows))
         _warn(table.warnings)
         return table
 

@@ -122,7 +122,8 @@ class Incidents:
                   draws: Optional[int] = None, seed: Optional[int] = None,
                   open_cap: Optional[float] = None,
                   quantiles: Optional[Sequence[float]] = None,
-                  engine: Optional[str] = None) -> Table: ...
+                  engine: Optional[str] = None,
+                  max_rows: Optional[int] = None) -> Table: ...
 
 @final
 class Column:

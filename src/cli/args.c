@@ -30,6 +30,7 @@ static const toll_cli_opt OPTIONS[] = {
     {"region", O_REGION, V, CLI_SUMMARIZE},
     {"actor", O_ACTOR, R, CLI_SUMMARIZE},
     {"totals", O_TOTALS, 0, CLI_SUMMARIZE},
+    {"max-rows", O_MAX_ROWS, V, CLI_SUMMARIZE},
     {"interval", O_INTERVAL, V, CLI_SUMMARIZE},
     {"dist", O_DIST, V, CLI_SUMMARIZE},
     {"quantiles", O_QUANTILES, V, CLI_SUMMARIZE},

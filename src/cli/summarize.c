@@ -48,7 +48,11 @@ const char TOLL_CLI_SUMMARIZE_HELP[] =
     "                         each: each actor gets the full count (rows then\n"
     "                         do not add up)\n"
     "  --span S               start (default): a multi-day incident counts in\n"
-    "                         the period it starts; prorate: split by days\n"
+    "                         the period it starts; prorate: low, best and\n"
+    "                         high split by days (date-conflicted incidents\n"
+    "                         count where they start)\n"
+    "  --max-rows N           stop with an error when the summary would have\n"
+    "                         more than N rows (default 10000000)\n"
     "\n"
     "Filters:\n"
     "  --min-grade G          self-only, single, corroborated or confirmed\n"
@@ -159,6 +163,16 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
     case O_REGION: c->sum.region_prefix = val; break;
     case O_TOTALS: c->totals = 1; break;
     case O_MIN_DATA_GRADE: c->sum.min_data_grade = val; break;
+    case O_MAX_ROWS: {
+        unsigned long long v = 0;
+        if (!toll_cli_parse_ullong(val, &v) || v == 0 || v > SIZE_MAX) {
+            fprintf(stderr, "toll: invalid value for --max-rows: '%s' (a "
+                    "whole number >= 1)\n", val);
+            return CLI_USAGE;
+        }
+        c->sum.max_rows = (size_t)v;
+        break;
+    }
     case O_ATTR:
         if (toll_attribution_parse(val, &c->sum.attribution, &err) != TOLL_OK)
             return toll_cli_value_error(a, o, val, &err);

@@ -44,10 +44,40 @@ toll_status toll__period_unit_parse(const char *name, size_t len,
                         name, (int)ctx_len, ctx, expected);
 }
 
+/* The day numbers of 0001-01-01 and 9999-12-31 (tests/test_period.c
+ * checks them against toll_date_from_ymd). */
+#define DAY_MIN (-719162)
+#define DAY_MAX 2932896
+
+/* Whether `day` lies in the years periods cover (TOLL__PERIOD_MIN_YEAR
+ * .. TOLL__PERIOD_MAX_YEAR; 0001-01-01 is a Monday, so no ISO week of
+ * theirs falls in year 0). */
+static int day_covered(int32_t day)
+{
+    return day != TOLL_NO_DATE && day >= DAY_MIN && day <= DAY_MAX;
+}
+
+/* Whether period `num` of unit u lies in the covered years. */
+static int num_covered(toll_period_unit u, int64_t num)
+{
+    int64_t y;
+    switch (u) {
+    case TOLL_PERIOD_DAY:
+        return num >= INT32_MIN && num <= INT32_MAX &&
+               day_covered((int32_t)num);
+    case TOLL_PERIOD_WEEK: y = floor_div(num, 100); break;
+    case TOLL_PERIOD_MONTH: y = floor_div(num, 12); break;
+    case TOLL_PERIOD_QUARTER: y = floor_div(num, 4); break;
+    case TOLL_PERIOD_YEAR:
+    default: y = num; break;
+    }
+    return y >= TOLL__PERIOD_MIN_YEAR && y <= TOLL__PERIOD_MAX_YEAR;
+}
+
 int64_t toll__period_number(toll_period_unit u, int32_t day)
 {
     int y, m, d, iy, w;
-    if (day == TOLL_NO_DATE)
+    if (!day_covered(day))
         return TOLL__NO_PERIOD;
     switch (u) {
     case TOLL_PERIOD_DAY:
@@ -68,6 +98,20 @@ int64_t toll__period_number(toll_period_unit u, int32_t day)
     }
 }
 
+uint64_t toll__period_count(toll_period_unit u, int32_t first, int32_t last)
+{
+    if (last < first || !day_covered(first) || !day_covered(last))
+        return 0;
+    if (u == TOLL_PERIOD_WEEK) /* Mondays of the two weeks, 7 days apart */
+        return (uint64_t)(((int64_t)last - (toll_date_weekday(last) - 1)) -
+                          ((int64_t)first - (toll_date_weekday(first) - 1))) /
+                   7u +
+               1u;
+    return (uint64_t)(toll__period_number(u, last) -
+                      toll__period_number(u, first)) +
+           1u;
+}
+
 /* The Monday of week 1 of ISO year y: the week holding 4 January. */
 static int32_t iso_year_start(int64_t y)
 {
@@ -77,6 +121,8 @@ static int32_t iso_year_start(int64_t y)
 
 int32_t toll__period_first(toll_period_unit u, int64_t num)
 {
+    if (!num_covered(u, num))
+        return TOLL_NO_DATE;
     switch (u) {
     case TOLL_PERIOD_DAY:
         return (int32_t)num;
@@ -100,6 +146,11 @@ int32_t toll__period_first(toll_period_unit u, int64_t num)
 
 int32_t toll__period_last(toll_period_unit u, int64_t num)
 {
+    if (!num_covered(u, num))
+        return TOLL_NO_DATE;
+    if (u != TOLL_PERIOD_DAY && u != TOLL_PERIOD_WEEK &&
+        !num_covered(u, num + 1)) /* the last month, quarter or year */
+        return DAY_MAX;
     switch (u) {
     case TOLL_PERIOD_DAY:
         return (int32_t)num;
@@ -121,7 +172,7 @@ size_t toll__period_label(toll_period_unit u, int64_t num, char *buf,
     char tmp[TOLL__PERIOD_LABEL_SIZE];
     if (!size)
         return 0;
-    if (num == TOLL__NO_PERIOD) {
+    if (!num_covered(u, num)) { /* TOLL__NO_PERIOD, or no period */
         tmp[0] = '\0';
     } else {
         switch (u) {

@@ -28,6 +28,13 @@
 /* The period number of "no date": after every real period; label "". */
 #define TOLL__NO_PERIOD INT64_MAX
 
+/* Periods cover the days of the years 1 .. 9999 (labels have four-digit
+ * years and no sign): a day outside them has no period (TOLL__NO_PERIOD,
+ * like no date), and the functions below treat a period number outside
+ * them as TOLL__NO_PERIOD. */
+#define TOLL__PERIOD_MIN_YEAR 1
+#define TOLL__PERIOD_MAX_YEAR 9999
+
 /* A buffer this large holds any label. */
 #define TOLL__PERIOD_LABEL_SIZE 48
 
@@ -49,11 +56,17 @@ toll_status toll__period_unit_parse(const char *name, size_t len,
                                     toll_error *err);
 
 /* The number of the period of unit u that holds day `day`;
- * TOLL__NO_PERIOD for TOLL_NO_DATE. */
+ * TOLL__NO_PERIOD for TOLL_NO_DATE and days outside the years 1 .. 9999. */
 int64_t toll__period_number(toll_period_unit u, int32_t day);
 
+/* The number of periods of unit u that days first..last touch: the rows
+ * prorating such a span makes; 0 when last < first or either day has no
+ * period. */
+uint64_t toll__period_count(toll_period_unit u, int32_t first, int32_t last);
+
 /* The first and the last day of period `num` (a number
- * toll__period_number gives, not TOLL__NO_PERIOD). */
+ * toll__period_number gives); TOLL_NO_DATE for TOLL__NO_PERIOD or any
+ * number outside the years 1 .. 9999. */
 int32_t toll__period_first(toll_period_unit u, int64_t num);
 int32_t toll__period_last(toll_period_unit u, int64_t num);
 

@@ -318,15 +318,18 @@ static double tri_mode(int64_t lo, int64_t hi, double best)
     return best + 0.5;
 }
 
-/* The capped high of an open range: max(high, ceil(cap * low)). */
+/* The capped high of an open range: max(high, ceil(cap * low)); *dout
+ * receives it as a double; TOLL_ERANGE when it is too large for int64. */
 static toll_status cap_high(double cap, int64_t lo, int64_t hi, int open,
-                            int64_t *out)
+                            int64_t *out, double *dout)
 {
+    *dout = (double)hi;
     if (!open) {
         *out = hi;
         return TOLL_OK;
     }
     double c = ceil(cap * (double)lo);
+    *dout = c > (double)hi ? c : (double)hi;
     if (!(c < 9.0e18))
         return TOLL_ERANGE;
     int64_t ci = (int64_t)c;
@@ -345,10 +348,9 @@ toll_status toll__iv_add(toll__iv *iv, size_t group, int64_t low,
         low = 0;
     if (high < low && !open)
         high = low;
-    int64_t hi;
-    toll_status st = cap_high(iv->open_cap, low, high, open, &hi);
-    if (st)
-        return st;
+    int64_t hi = high;
+    double dhi;
+    int too_big = cap_high(iv->open_cap, low, high, open, &hi, &dhi) != 0;
     if (group >= iv->ngroups) {
         if (toll__grow(&iv->alloc, (void **)&iv->groups, &iv->groups_cap,
                        group + 1, sizeof *iv->groups))
@@ -358,9 +360,13 @@ toll_status toll__iv_add(toll__iv *iv, size_t group, int64_t low,
         iv->ngroups = group + 1;
     }
     iv_group *g = &iv->groups[group];
-    double a = share * (double)low, b = share * (double)hi;
+    double a = share * (double)low, b = share * dhi;
     g->lo += a;
     g->hi += b;
+    if (too_big) { /* reported by the fill, naming the row */
+        g->overflow = 1;
+        return TOLL_OK;
+    }
     if (hi == low) {
         g->fixed += a;
         return TOLL_OK;
@@ -685,6 +691,25 @@ static toll_status exact_engine(toll__iv *iv, size_t g, const gstats *s,
 /* ---- a group's interval ------------------------------------------------- */
 
 /* The quantiles of group g; `stream` numbers its RNG stream. */
+/* Whether the bounds of group g's total are within TOLL__SUM_MAX (else
+ * the error, naming `row`: the row's keys, or "" for one sum). */
+static toll_status check_bounds(const toll__iv *iv, size_t g,
+                                const char *row, toll_error *err)
+{
+    const iv_group *gr = &iv->groups[g];
+    if (!gr->overflow && gr->lo <= TOLL__SUM_MAX && gr->hi <= TOLL__SUM_MAX)
+        return TOLL_OK;
+    int low = !(gr->lo <= TOLL__SUM_MAX);
+    return toll__seterr(
+        err, TOLL_ERANGE, NULL, 0, -1, low ? "low" : "high", NULL, 0,
+        "the interval%s%s: the %s bound of the total, %.17g%s, is beyond "
+        "2^53 (9007199254740992), where sums of counts stop being exact",
+        row[0] ? " of " : "", row, low ? "low" : "high",
+        low ? gr->lo : gr->hi,
+        gr->overflow && !low ? " (an open high capped at open_cap x low)"
+                             : "");
+}
+
 static toll_status group_interval(toll__iv *iv, size_t g, size_t stream,
                                   double *out, toll_interval_engine *used,
                                   toll_error *err)
@@ -758,6 +783,33 @@ toll_status toll__iv_columns(toll__iv *iv, toll_table *t, size_t col0)
     return st;
 }
 
+void toll__row_keys_text(const toll_table *t, size_t nkeys, size_t row,
+                         char *buf, size_t size)
+{
+    size_t n = 0;
+    if (!size)
+        return;
+    buf[0] = '\0';
+    if (!nkeys) {
+        snprintf(buf, size, "all rows");
+        return;
+    }
+    for (size_t k = 0; k < nkeys && n + 1 < size; k++) {
+        const toll__column *c = &t->cols[k];
+        const char *s = "";
+        if (c->type == TOLL_COL_STRING && c->data) {
+            uint32_t code = ((const uint32_t *)c->data)[row];
+            if (code < c->ndict && c->dict[code])
+                s = c->dict[code];
+        }
+        int w = snprintf(buf + n, size - n, "%s%s=%s", k ? ", " : "",
+                         c->name ? c->name : "", s);
+        if (w < 0)
+            break;
+        n += (size_t)w < size - n ? (size_t)w : size - n - 1;
+    }
+}
+
 /* FNV-1a over the row's key strings (separated by 0x1f): the row's
  * stream number. */
 static size_t row_stream(const toll_table *t, size_t nkeys, size_t row)
@@ -793,8 +845,12 @@ toll_status toll__iv_fill(toll__iv *iv, toll_table *t, size_t nkeys,
             q[k] = 0.0;
     } else {
         toll_error_clear(&iv->err);
-        st = group_interval(iv, group, row_stream(t, nkeys, row), q, &used,
-                            &iv->err);
+        char keys[200];
+        toll__row_keys_text(t, nkeys, row, keys, sizeof keys);
+        st = check_bounds(iv, group, keys, &iv->err);
+        if (!st)
+            st = group_interval(iv, group, row_stream(t, nkeys, row), q,
+                                &used, &iv->err);
         if (st) {
             iv->failed = 1;
             return st;
@@ -871,14 +927,11 @@ toll_status toll_interval_sum(const int64_t *low, const int64_t *high,
                               i, sh);
         else if ((st = toll__iv_add(iv, 0, low[i],
                                     high[i] < 0 ? low[i] : high[i],
-                                    best ? best[i] : NAN, sh, op))) {
-            if (st == TOLL_ENOMEM)
-                toll__nomem(err);
-            else
-                toll__seterr(err, st, NULL, 0, (long)i, "high", NULL, 0,
-                             "range %zu: the capped high overflows", i);
-        }
+                                    best ? best[i] : NAN, sh, op)))
+            toll__nomem(err); /* group 0: only ENOMEM */
     }
+    if (!st && iv->ngroups)
+        st = check_bounds(iv, 0, "", err);
     toll_interval_engine e = TOLL_ENGINE_EXACT;
     if (!st) {
         if (iv->ngroups == 0) { /* no ranges: a total of 0 */

@@ -29,6 +29,18 @@
 
 typedef struct toll__iv toll__iv;
 
+/* The largest total a summary or an interval gives: 2^53, beyond which
+ * doubles no longer count exactly (and int64 sums of draws could wrap).
+ * Every total is checked against it (TOLL_ERANGE naming the row and the
+ * column; docs/intervals.md, docs/aggregation.md). */
+#define TOLL__SUM_MAX 9007199254740992.0
+
+/* The key cells of row `row` of a summary table t (its first nkeys
+ * columns) as "actor=A, period=2016-01" ("all rows" without keys) into
+ * buf (size bytes, NUL-terminated): how errors name a row. */
+void toll__row_keys_text(const toll_table *t, size_t nkeys, size_t row,
+                         char *buf, size_t size);
+
 /* Validate `o` and create an accumulator; *out = NULL (and TOLL_OK) when
  * o is NULL or o->method is TOLL_INTERVAL_NONE.  Bad options: TOLL_EINVAL
  * naming the option (field "interval", "draws", "open_cap", ...). */
@@ -38,8 +50,10 @@ toll_status toll__iv_new(const toll_allocator *a,
 void toll__iv_free(toll__iv *iv);
 
 /* One incident's contribution to group `group`: its range, best value,
- * attribution share (1, or 1/n) and whether the high is open.  Only
- * TOLL_ENOMEM / TOLL_ERANGE (a capped high that overflows). */
+ * share (of attribution, 1 or 1/n, times that of prorating) and whether
+ * the high is open.  Only TOLL_ENOMEM / TOLL_ERANGE (group beyond 2^32):
+ * a capped high too large for int64 marks the group, whose fill then
+ * fails like any group with a bound beyond TOLL__SUM_MAX. */
 toll_status toll__iv_add(toll__iv *iv, size_t group, int64_t low,
                          int64_t high, double best, double share, int open);
 
@@ -49,7 +63,8 @@ size_t toll__iv_ncols(const toll__iv *iv);
 toll_status toll__iv_columns(toll__iv *iv, toll_table *t, size_t col0);
 /* Compute the interval of `group` and write it to row `row` of t (whose
  * first `nkeys` columns are the keys).  On failure the error is kept in
- * the accumulator (toll__iv_error). */
+ * the accumulator (toll__iv_error): TOLL_ERANGE naming the row when a
+ * bound of its total is beyond TOLL__SUM_MAX. */
 toll_status toll__iv_fill(toll__iv *iv, toll_table *t, size_t nkeys,
                           size_t col0, size_t row, size_t group);
 /* If a fill failed, copy its error into err (may be NULL) and return 1. */

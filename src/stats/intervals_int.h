@@ -19,8 +19,11 @@ typedef struct iv_item {
 
 typedef struct iv_group {
     double fixed;      /* sum of share * value of single-valued ranges */
-    double lo, hi;     /* hard bounds of the total (shares applied) */
+    double lo, hi;     /* hard bounds of the total (shares applied), as
+                          doubles: they cannot wrap, and are checked
+                          against TOLL__SUM_MAX before any engine runs */
     size_t nitems;
+    int overflow;      /* a capped open high beyond int64 (not an item) */
 } iv_group;
 
 struct toll__iv {

@@ -36,20 +36,6 @@ static int actors_match(const ctx *c, uint32_t set)
     return 0;
 }
 
-/* Split integer `total` over the parts in proportion to days (of `tdays`):
- * floor(total * days_i / tdays) each, remainder to the first part. */
-static void split_int(int64_t total, const period_part *pp, size_t np,
-                      int64_t tdays, int64_t *out)
-{
-    int64_t q = total / tdays, r = total % tdays, sum = 0;
-    for (size_t k = 0; k < np; k++) {
-        out[k] = q * pp[k].days + (r * pp[k].days) / tdays;
-        sum += out[k];
-    }
-    if (np)
-        out[0] += total - sum;
-}
-
 /* Apply one contribution to its group. */
 static toll_status apply(ctx *c, const pending *p)
 {
@@ -62,13 +48,14 @@ static toll_status apply(ctx *c, const pending *p)
     ga->open += (p->cf & TOLL__C_OPEN) != 0;
     ga->denied += (p->cf & TOLL__C_DENIED) != 0;
     ga->contested += p->contested;
-    ga->low += p->low * p->share;
+    /* low <= best <= high, times one share: the order holds in every
+     * contribution and so in every sum (docs/aggregation.md) */
+    ga->low += (double)p->low * p->share;
     ga->best += p->best * p->share;
-    ga->high += p->high * p->share;
-    if (c->iv) /* probabilistic interval */
-        st = toll__iv_add(c->iv, (size_t)(ga - c->g.acc), (int64_t)p->low,
-                          (int64_t)p->high, p->best, p->share,
-                          (p->cf & TOLL__C_OPEN) != 0);
+    ga->high += (double)p->high * p->share;
+    if (c->iv) /* probabilistic interval: the same range and share */
+        st = toll__iv_add(c->iv, (size_t)(ga - c->g.acc), p->low, p->high,
+                          p->best, p->share, (p->cf & TOLL__C_OPEN) != 0);
     return st;
 }
 
@@ -102,8 +89,6 @@ toll_status toll__aggregate(ctx *c, toll_error *err)
     const toll_incidents *inc = c->inc;
     const toll_allocator *a = c->ta;
     toll_status st = TOLL_OK;
-    int64_t *psplit = NULL, *plow = NULL, *phigh = NULL;
-    size_t psplit_cap = 0; /* parts; psplit holds 2 * psplit_cap */
     uint32_t key[MAX_KEYS] = {0};
 
     for (size_t i = 0; i < inc->n; i++) {
@@ -197,12 +182,34 @@ toll_status toll__aggregate(ctx *c, toll_error *err)
                                             &c->pparts[0].code)))
                     goto fail;
             } else if (c->span == TOLL_SPAN_START || de == TOLL_NO_DATE ||
-                       de <= ds) {
+                       de <= ds ||
+                       (inc->flags[i] & TOLL_FLAG_DATE_CONFLICT) ||
+                       toll__period_count(d->unit, ds, de) == 0) {
+                /* date-conflicted incidents (their reports' spans do not
+                 * meet) are not prorated over the hull of the spans: they
+                 * count where they start, as under span start (so do
+                 * spans with an end outside the years periods cover) */
                 int32_t last;
                 if ((st = day_code(a, d, ds, &c->pparts[0].code, &last)))
                     goto fail;
             } else {
                 tdays = (int64_t)de - ds + 1;
+                uint64_t nper = toll__period_count(d->unit, ds, de);
+                if (nper > c->max_rows) {
+                    char f[16], t[16], keys[160];
+                    toll_date_format(ds, f);
+                    toll_date_format(de, t);
+                    toll__keys_text(c, keys, sizeof keys);
+                    toll__seterr(err, TOLL_ERANGE, NULL, 0, -1, "max_rows",
+                                 NULL, 0,
+                                 "span prorate by %s: the incident dated "
+                                 "%s..%s would make %llu rows (one per "
+                                 "%s), more than max_rows (%zu)",
+                                 keys, f, t, (unsigned long long)nper,
+                                 toll__period_unit_name(d->unit),
+                                 c->max_rows);
+                    return TOLL_ERANGE;
+                }
                 np = 0;
                 for (int64_t day = ds; day <= de;) {
                     int32_t last;
@@ -218,19 +225,6 @@ toll_status toll__aggregate(ctx *c, toll_error *err)
                     c->pparts[np].days = end - day + 1;
                     np++;
                     day = end + 1;
-                }
-                if (np > psplit_cap) {
-                    size_t ncap = c->pparts_cap;
-                    int64_t *p2 = toll__alloc(a, 2 * ncap * sizeof *p2);
-                    if (!p2) {
-                        st = TOLL_ENOMEM;
-                        goto fail;
-                    }
-                    toll__free(a, psplit, 2 * psplit_cap * sizeof *psplit);
-                    psplit = p2;
-                    psplit_cap = ncap;
-                    plow = psplit;
-                    phigh = psplit + ncap;
                 }
             }
         }
@@ -251,16 +245,12 @@ toll_status toll__aggregate(ctx *c, toll_error *err)
             int64_t lo = inc->c_low[k], hi = inc->c_high[k];
             double best = inc->c_best[k];
             toll__kclamp(&lo, &hi, &best);
-            if (np > 1) {
-                split_int(lo, c->pparts, np, tdays, plow);
-                split_int(hi, c->pparts, np, tdays, phigh);
-            }
             for (size_t pi = 0; pi < np; pi++) {
-                double plo = np > 1 ? (double)plow[pi] : (double)lo;
-                double phi = np > 1 ? (double)phigh[pi] : (double)hi;
-                double pbe = np > 1 ? best * (double)c->pparts[pi].days /
-                                          (double)tdays
-                                    : best;
+                /* prorating: low, best and high alike times the part's
+                 * days over the incident's days */
+                double pshare = np > 1 ? (double)c->pparts[pi].days /
+                                             (double)tdays
+                                       : 1.0;
                 if (c->period_dim >= 0)
                     key[c->period_dim] = c->pparts[pi].code;
                 for (size_t ai = 0; ai < na; ai++) {
@@ -268,10 +258,10 @@ toll_status toll__aggregate(ctx *c, toll_error *err)
                         key[c->actor_dim] = c->aparts[ai].code;
                     pending *p = &c->pend[c->npend++];
                     memcpy(p->key, key, sizeof p->key);
-                    p->low = plo;
-                    p->best = pbe;
-                    p->high = phi;
-                    p->share = ashare;
+                    p->low = lo;
+                    p->best = best;
+                    p->high = hi;
+                    p->share = ashare * pshare;
                     p->reports = r_count;
                     p->cf = cf;
                     p->contested = (uint8_t)contested;
@@ -285,8 +275,10 @@ toll_status toll__aggregate(ctx *c, toll_error *err)
         goto fail;
     goto cleanup;
 fail:
-    toll__group_fail(st, err);
+    if (st == TOLL_ERANGE && c->g.n >= c->g.max)
+        toll__rows_fail(c, err);
+    else
+        toll__group_fail(st, err);
 cleanup:
-    toll__free(a, psplit, 2 * psplit_cap * sizeof *psplit);
     return st;
 }

@@ -28,6 +28,17 @@ void toll__group_fail(toll_status st, toll_error *err)
         toll__err(err, st, "too many groups or key values to summarize");
 }
 
+toll_status toll__rows_fail(const struct ctx *c, toll_error *err)
+{
+    char keys[160];
+    toll__keys_text(c, keys, sizeof keys);
+    return toll__seterr(err, TOLL_ERANGE, NULL, 0, -1, "max_rows", NULL, 0,
+                        "the summary by %s would have more than %zu rows "
+                        "(max_rows): use fewer or coarser keys, filters, or "
+                        "a larger max_rows",
+                        keys, c->max_rows);
+}
+
 /* Double the group arrays (new blocks; the old ones stay on failure). */
 toll_status toll__groups_grow(const toll_allocator *a, groups *g)
 {

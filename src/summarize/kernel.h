@@ -27,15 +27,19 @@ typedef struct toll__kacc {
 } toll__kacc;
 
 /* The bounds one record adds: low max(lo, 0), high max(hi, low), best
- * `be` (low when NaN), in place.  The one home of the rule, shared by the
- * kernel's accumulator here, the cached path's packed one and the general
- * path (toll__aggregate) in src/summarize/aggregate.c. */
+ * `be` (low when NaN) held within [low, high], in place, so that every
+ * record, and so every sum of records, has low <= best <= high.  The one
+ * home of the rule, shared by the kernel's accumulator here, the cached
+ * path's packed one and the general path (toll__aggregate) in
+ * src/summarize/aggregate.c. */
 static inline void toll__kclamp(int64_t *lo, int64_t *hi, double *be)
 {
     *lo = *lo > 0 ? *lo : 0;
     *hi = *hi > *lo ? *hi : *lo;
-    if (isnan(*be))
+    if (isnan(*be) || *be < (double)*lo)
         *be = (double)*lo;
+    else if (*be > (double)*hi)
+        *be = (double)*hi;
 }
 
 /* toll__kclamp, as doubles. */

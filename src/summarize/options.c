@@ -5,6 +5,8 @@
  */
 #include "summarize/summarize_int.h"
 
+#include <stdio.h>
+
 /* ---- names ------------------------------------------------------------------ */
 
 toll_status toll_attribution_parse(const char *s, toll_attribution *out,
@@ -71,6 +73,7 @@ void toll_summarize_options_init(toll_summarize_options *opts)
     opts->category = NULL;
     opts->attribution = TOLL_ATTR_JOINT;
     opts->span = TOLL_SPAN_START;
+    opts->max_rows = TOLL_SUMMARIZE_DEFAULT_MAX_ROWS;
     opts->min_grade = TOLL_GRADE_NONE;
     opts->date_from = NULL;
     opts->date_to = NULL;
@@ -246,4 +249,34 @@ toll_status toll__dims_from_keys(const toll_group_key *keys, size_t n,
         dims[(*ndims)++] = d;
     }
     return TOLL_OK;
+}
+
+void toll__keys_text(const struct ctx *c, char *buf, size_t size)
+{
+    size_t n = 0;
+    if (!size)
+        return;
+    buf[0] = '\0';
+    for (size_t k = 0; k < c->ndims && n + 1 < size; k++) {
+        const dim *d = &c->dims[k];
+        const char *sep = k ? "," : "";
+        int w;
+        if (d->kind == DIM_FIELD)
+            w = snprintf(buf + n, size - n, "%s%.*s", sep, (int)d->fname_len,
+                         d->fname ? d->fname : "");
+        else if (d->kind == DIM_PERIOD)
+            w = snprintf(buf + n, size - n, "%speriod:%s", sep,
+                         toll__period_unit_name(d->unit));
+        else if (d->kind == DIM_REGION && d->levels)
+            w = snprintf(buf + n, size - n, "%sregion:%d", sep,
+                         d->levels - 1);
+        else
+            w = snprintf(buf + n, size - n, "%s%s", sep,
+                         toll__dim_names[d->kind]);
+        if (w < 0)
+            break;
+        n += (size_t)w < size - n ? (size_t)w : size - n - 1;
+    }
+    if (!c->ndims)
+        snprintf(buf, size, "(no keys)");
 }

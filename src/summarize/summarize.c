@@ -17,13 +17,52 @@ static const char *const measure_names[] = {
     "incidents", "reports", "low", "best", "high", "open", "denied",
     "contested"};
 
+/* Every low, best and high of the table's rows, and their sums over the
+ * rows when the rows add up (the totals row), within TOLL__SUM_MAX: a
+ * total beyond it is TOLL_ERANGE naming the row and the column, not a
+ * rounded double. */
+static toll_status check_totals(const toll_table *t, size_t nk,
+                                toll_error *err)
+{
+    static const char *const names[3] = {"low", "best", "high"};
+    const double *col[3];
+    double sum[3] = {0.0, 0.0, 0.0};
+    char keys[200];
+    for (size_t m = 0; m < 3; m++)
+        col[m] = t->cols[nk + 2 + m].data;
+    for (size_t r = 0; r < t->nrows; r++)
+        for (size_t m = 0; m < 3; m++) {
+            if (!(col[m][r] <= TOLL__SUM_MAX)) {
+                toll__row_keys_text(t, nk, r, keys, sizeof keys);
+                return toll__seterr(
+                    err, TOLL_ERANGE, NULL, 0, -1, names[m], NULL, 0,
+                    "the %s total of the row %s is %.17g, beyond 2^53 "
+                    "(9007199254740992), where sums of counts stop being "
+                    "exact",
+                    names[m], keys, col[m][r]);
+            }
+            sum[m] += col[m][r];
+        }
+    for (size_t m = 0; t->additive && m < 3; m++)
+        if (!(sum[m] <= TOLL__SUM_MAX))
+            return toll__seterr(
+                err, TOLL_ERANGE, NULL, 0, -1, names[m], NULL, 0,
+                "the %s total of all rows (the totals row) is %.17g, beyond "
+                "2^53 (9007199254740992), where sums of counts stop being "
+                "exact",
+                names[m], sum[m]);
+    return TOLL_OK;
+}
+
 static toll_status build_table(ctx *c, const toll_allocator *alloc,
-                               const char *caption, toll_table **out)
+                               const char *caption, toll_table **out,
+                               toll_error *err)
 {
     const toll_allocator *a = c->ta;
     groups *g = &c->g;
     size_t nk = c->ndims, nrows = g->n;
     toll_status st = TOLL_OK;
+    int reported = 0; /* err is set */
     toll_table *t = NULL;
     row_order *ord = NULL;
     uint32_t **dcodes = NULL; /* per dim: rank -> table dictionary code */
@@ -159,12 +198,18 @@ static toll_status build_table(ctx *c, const toll_allocator *alloc,
         ((int64_t *)t->cols[nk + 6].data)[r] = ac->denied;
         ((int64_t *)t->cols[nk + 7].data)[r] = ac->contested;
     }
-    for (size_t r = 0; ord && c->iv && r < nrows; r++) /* intervals */
-        if ((st = toll__iv_fill(c->iv, t, nk, nk + 8, r, ord[r].group)))
-            goto cleanup;
     t->nkeys = nk;
     t->is_summary = 1;
     t->additive = !(c->actor_dim >= 0 && c->attribution == TOLL_ATTR_EACH);
+    if ((st = check_totals(t, nk, err))) {
+        reported = 1;
+        goto cleanup;
+    }
+    for (size_t r = 0; ord && c->iv && r < nrows; r++) /* intervals */
+        if ((st = toll__iv_fill(c->iv, t, nk, nk + 8, r, ord[r].group))) {
+            reported = toll__iv_error(c->iv, err);
+            goto cleanup;
+        }
     if ((st = toll__table_set_caption(t, caption)))
         goto cleanup;
     *out = t;
@@ -178,6 +223,10 @@ cleanup:
     }
     toll__free(a, ord, (nrows ? nrows : 1) * sizeof *ord);
     toll_table_free(t);
+    if (st == TOLL_ENOMEM)
+        toll__nomem(err);
+    else if (st && !reported)
+        toll__err(err, st, "cannot build the summary table");
     return st;
 }
 
@@ -295,6 +344,9 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
                                 0, "actor %zu of the filter is NULL", k);
     c.attribution = opts->attribution;
     c.span = opts->span;
+    c.max_rows = opts->max_rows ? opts->max_rows
+                                : TOLL_SUMMARIZE_DEFAULT_MAX_ROWS;
+    c.g.max = c.max_rows;
     c.min_grade = (unsigned)opts->min_grade;
     if (opts->by && opts->n_keys)
         return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", opts->by,
@@ -509,18 +561,17 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
         if (st)
             goto cleanup;
     }
+    if (c.g.n > c.max_rows) { /* the fast paths: rows at most the records */
+        st = toll__rows_fail(&c, err);
+        goto cleanup;
+    }
     if ((st = make_caption(&c, opts, &caption)))
         goto nomem;
     if (c.iv && (st = toll__iv_caption(c.iv, &caption)))
         goto nomem;
     if ((st = build_table(&c, alloc ? alloc : &incidents->alloc, caption.data,
-                          out))) {
-        if (st == TOLL_ENOMEM)
-            goto nomem;
-        if (!toll__iv_error(c.iv, err))
-            toll__err(err, st, "cannot build the summary table");
+                          out, err)))
         goto cleanup;
-    }
     {
         /* no report carries a casualty category: the summary counts
          * nothing (the rule in src/store/store.c) */

@@ -166,6 +166,8 @@ typedef struct groups {
     uint32_t *slots;      /* hash mode: slots_cap pairs (group + 1, 0
                              empty; hash of its keys) */
     size_t slots_cap;
+    size_t max;           /* most groups (max_rows): group_of fails
+                             with TOLL_ERANGE at n == max */
     int dense;            /* 1: the dense index is in use */
     uint32_t *index;      /* dense: 1 << (sum of bits) entries */
     size_t index_n;
@@ -180,6 +182,13 @@ static inline size_t keys_size(const groups *g, size_t cap)
 /* The message of a grouping pass that failed with `st`: out of memory,
  * or more groups / key values than the numbering holds. */
 void toll__group_fail(toll_status st, toll_error *err);
+struct ctx;
+/* The keys of the summary as the text form of `by` ("actor,period:day";
+ * "(none)" without keys) into buf (src/summarize/options.c). */
+void toll__keys_text(const struct ctx *c, char *buf, size_t size);
+/* The error of a summary with more than c->max_rows rows (TOLL_ERANGE),
+ * naming the keys (src/summarize/groups.c). */
+toll_status toll__rows_fail(const struct ctx *c, toll_error *err);
 void toll__groups_free(const toll_allocator *a, groups *g);
 /* Double the group arrays (new blocks; the old ones stay on failure). */
 toll_status toll__groups_grow(const toll_allocator *a, groups *g);
@@ -239,7 +248,7 @@ static inline gacc *group_of(const toll_allocator *a, groups *g,
                 return &g->acc[c];
         }
     }
-    if (g->n >= (size_t)UINT32_MAX - 1) {
+    if (g->n >= (size_t)UINT32_MAX - 1 || g->n >= g->max) {
         *st = TOLL_ERANGE;
         return NULL;
     }
@@ -315,7 +324,9 @@ typedef struct period_part {
 
 typedef struct pending {
     uint32_t key[MAX_KEYS];
-    double low, best, high, share;
+    int64_t low, high;  /* the incident's whole range (toll__kclamp) */
+    double best, share; /* share: of attribution and of prorating; the
+                           group adds share * low, best and high */
     int64_t reports;
     uint8_t cf;
     uint8_t contested;
@@ -331,6 +342,7 @@ typedef struct ctx {
     toll__where where;       /* filters on kept fields (src/summarize/kept.c) */
     toll_attribution attribution;
     toll_span span;
+    size_t max_rows;         /* the row limit (options max_rows) */
     unsigned min_grade;
     uint32_t unknown_actor;  /* string id of "unknown" or 0 */
     uint32_t category;       /* string id; unused when all */

@@ -193,6 +193,100 @@ while IFS=$TAB read -r name args status message; do
 done <"$CAT/mse.tsv"
 if [ "$mse_rows" -lt 9 ]; then bad "mse.tsv rows" "only $mse_rows rows read"; fi
 # ==== end of the mse.tsv block
+# ==== summaries.tsv: summaries of catalogue inputs =========================
+# Per row (columns described at the top of tests/catalogue/summaries.tsv):
+# toll summarize FILE with the row's options as flags (by=K -> --by K,
+# max_rows=N -> --max-rows N, ...) and --format csv; OK rows: exit 0 and
+# the checks on the CSV; error rows: exit 1 (2 for EINVAL: a usage error)
+# and the fragment on stderr.  Values are compared to the precision the
+# CSV renders (2 decimals).
+srows=0
+while IFS=$TAB read -r name file load options status check; do
+    case $name in '#'* | '' | name) continue ;; esac
+    srows=$((srows + 1))
+    if [ "$load" != - ]; then
+        bad "$name: summaries" "load options are not supported by this runner"
+        continue
+    fi
+    set -- summarize "$CAT/$file" --format csv --by ''
+    period=
+    if [ "$options" != - ]; then
+        for opt in $options; do
+            k=${opt%%=*}
+            v=${opt#*=}
+            case $k in
+            period) period=$v ;;
+            *) set -- "$@" "--$(printf '%s' "$k" | tr _ -)" "$v" ;;
+            esac
+        done
+    fi
+    if [ -n "$period" ]; then # a bare "period" key takes the unit
+        n=$#
+        prev=
+        for a in "$@"; do
+            if [ "$prev" = --by ]; then
+                a=$(printf '%s' "$a" | sed "s/\(^\|,\)period\(,\|\$\)/\1period:$period\2/")
+            fi
+            prev=$a
+            set -- "$@" "$a"
+        done
+        shift "$n"
+    fi
+    "$TOLL" "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    if [ "$status" != OK ]; then
+        frag=${check#error:}
+        want=1
+        if [ "$status" = EINVAL ]; then want=2; fi
+        if [ "$rc" -eq "$want" ] && [ ! -s "$TMP/out" ] && grep -F -- "$frag" "$TMP/err" >/dev/null; then ok
+        else bad "$name: summary error" "exit $rc; stderr: $(show "$TMP/err")"; fi
+        continue
+    fi
+    if [ "$rc" -ne 0 ]; then
+        bad "$name: summary" "exit $rc; stderr: $(show "$TMP/err")"
+        continue
+    fi
+    # the key columns are those before "incidents"
+    nk=$(head -n 1 "$TMP/out" | tr ',' '\n' | grep -n '^incidents$' | cut -d: -f1)
+    nk=$((nk - 1))
+    for c in $(printf '%s' "$check" | tr ';' ' '); do
+        case $c in
+        invariant)
+            lc=$(head -n 1 "$TMP/out" | tr ',' '\n' | grep -n '^low$' | cut -d: -f1)
+            if awk -F, -v l="$lc" 'NR > 1 && !($(l) + 0 <= $(l + 1) + 0 && $(l + 1) + 0 <= $(l + 2) + 0) { bad = 1 } END { exit bad }' "$TMP/out"; then ok
+            else bad "$name: invariant" "$(show "$TMP/out")"; fi
+            ;;
+        rows=*)
+            got=$(($(wc -l <"$TMP/out") - 1))
+            if [ "$got" -eq "${c#rows=}" ]; then ok
+            else bad "$name: rows" "$got rows, expected ${c#rows=}"; fi
+            ;;
+        row:*)
+            spec=${c#row:}
+            keys=${spec%:*}
+            cv=${spec##*:}
+            cname=${cv%%=*}
+            want=${cv#*=}
+            ci=$(head -n 1 "$TMP/out" | tr ',' '\n' | grep -nx "$cname" | cut -d: -f1)
+            if awk -F, -v nk="$nk" -v keys="$keys" -v ci="$ci" -v want="$want" '
+                NR > 1 { k = $1; for (i = 2; i <= nk; i++) k = k "|" $i
+                         if (k == keys) { d = $(ci) - want; if (d < 0) d = -d
+                             found = d <= 0.005 + 1e-6 * (want < 0 ? -want : want) } }
+                END { exit !found }' "$TMP/out"; then ok
+            else bad "$name: $c" "$(show "$TMP/out")"; fi
+            ;;
+        warning:*)
+            if grep -F -- "${c#warning:}" "$TMP/err" >/dev/null; then ok
+            else bad "$name: $c" "stderr: $(show "$TMP/err")"; fi
+            ;;
+        *) bad "$name: unknown check '$c'" ;;
+        esac
+    done
+done <"$CAT/summaries.tsv"
+if [ "$srows" -lt 1 ]; then bad "summaries rows" "no rows read"; fi
+echo "summaries: $srows rows"
+# ==== end of summaries.tsv =================================================
+
 
 if [ "$rows" -lt 50 ]; then bad "catalogue rows" "only $rows rows read"; fi
 echo "catalogue: $rows rows; $pass passed, $fail failed"

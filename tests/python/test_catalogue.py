@@ -561,3 +561,99 @@ def test_mse_catalogue_should_have_its_rows():
     assert len(MSE_ROWS) >= 9
 
 # ==== end of the mse.tsv block ===========================================
+
+
+# ==== summaries.tsv: summaries of catalogue inputs ==========================
+# Per row (columns described at the top of tests/catalogue/summaries.tsv):
+# load the file, reconcile, Incidents.summarize with the row's keywords,
+# then the status and the checks.
+
+SCOLUMNS = ["name", "file", "load", "options", "status", "check"]
+
+
+def _summary_rows():
+    rows = []
+    with open(os.path.join(CAT, "summaries.tsv"), encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#") or line.startswith("name\t"):
+                continue
+            cells = line.split("\t")
+            assert len(cells) == len(SCOLUMNS), line
+            rows.append(dict(zip(SCOLUMNS, cells)))
+    return rows
+
+
+SROWS = _summary_rows()
+_INT_KEYWORDS = {"draws", "seed", "max_rows"}
+
+
+def _summary_keywords(options):
+    kw, where, period = {}, [], None
+    if options == "-":
+        return kw
+    for item in options.split(" "):
+        key, _, value = item.partition("=")
+        if key == "period":
+            period = value
+        elif key == "where":
+            where.append(value)
+        elif key in _INT_KEYWORDS:
+            kw[key] = int(value)
+        elif key == "open_cap":
+            kw[key] = float(value)
+        else:
+            kw[key] = value
+    if where:
+        kw["where"] = where
+    if period and "by" in kw:  # a bare "period" key takes the unit
+        kw["by"] = ",".join("period:" + period if k == "period" else k
+                            for k in kw["by"].split(","))
+    return kw
+
+
+def _summary_row(table, keys, nkeys):
+    cols = table.columns
+    for i in range(len(table)):
+        cells = [table[cols[k]][i] for k in range(nkeys)]
+        if "|".join(cells) == keys:
+            return i
+    return None
+
+
+@pytest.mark.parametrize("row", SROWS, ids=[r["name"] for r in SROWS])
+def test_summaries_row_should_give_its_status_and_pass_its_checks(row):
+    assert row["load"] == "-", "load options are not supported here"
+    reports = toll.Reports()
+    reports.load(os.path.join(CAT, row["file"]))
+    inc = reports.reconcile()
+    kw = _summary_keywords(row["options"])
+    if row["status"] != "OK":
+        with pytest.raises(toll.TollError) as info:
+            inc.summarize(**kw)
+        assert row["check"].startswith("error:")
+        assert row["check"][6:] in str(info.value)
+        return
+    table = inc.summarize(**kw)
+    cols = table.columns
+    nkeys = cols.index("incidents")
+    for check in row["check"].split(";"):
+        if check == "invariant":
+            for lo, be, hi in zip(table["low"], table["best"], table["high"]):
+                assert lo <= be <= hi, (lo, be, hi)
+        elif check.startswith("rows="):
+            assert len(table) == int(check[5:])
+        elif check.startswith("row:"):
+            spec = check[4:]
+            keys, _, cv = spec.rpartition(":")
+            cname, _, want = cv.partition("=")
+            i = _summary_row(table, keys, nkeys)
+            assert i is not None, "no row " + keys
+            got, want = table[cname][i], float(want)
+            assert abs(got - want) <= 1e-6 * (1 + abs(want)), (got, want)
+        elif check.startswith("warning:"):
+            said = [w["message"] for w in reports.warnings + table.warnings]
+            assert any(check[8:] in m for m in said), said
+        else:
+            pytest.fail("unknown check " + check)
+# ==== end of summaries.tsv ==================================================

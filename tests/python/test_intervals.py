@@ -180,3 +180,13 @@ def test_summarize_bad_interval_options_should_name_the_option(incidents):
     with pytest.raises(toll.OptionError) as ei:
         incidents.summarize(interval="independent", dist="normal")
     assert ei.value.field == "dist"
+
+
+def test_interval_sum_beyond_2_53_should_raise_not_wrap():
+    # a single 2^63 - 1 gave q025 = q500 = q975 = 0
+    for method in ("independent", "comonotone"):
+        with pytest.raises(toll.TollError) as info:
+            interval_sum([0], [2 ** 63 - 1], interval=method, draws=100)
+        assert "beyond 2^53" in info.value.message
+        with pytest.raises(toll.TollError):
+            interval_sum([0, 0, 0], [2 ** 52] * 3, interval=method)

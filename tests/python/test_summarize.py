@@ -4,7 +4,7 @@ import datetime
 import pytest
 
 import toll
-from conftest import SUMMARY_CSV_COLUMNS, rows_by
+from conftest import SUMMARY_CSV_COLUMNS, rows_by, shared_data
 
 
 def test_summarize_should_total_everything_without_keys(incidents):
@@ -75,6 +75,68 @@ def test_prorate_should_split_spans_across_periods(incidents):
     start = rows_by(incidents.summarize(by="period:day"), "period")
     assert start["2016-10-03"]["best"] == 30.0
     assert "2016-10-04" not in start
+
+
+def test_prorate_should_keep_low_best_high_in_order_in_every_row(incidents):
+    for by in ("period:day", "period:week", "actor,period:month"):
+        for attribution in ("joint", "split", "each"):
+            t = incidents.summarize(by=by, span="prorate",
+                                    attribution=attribution)
+            for lo, be, hi in zip(t["low"], t["best"], t["high"]):
+                assert lo <= be <= hi
+
+
+@pytest.mark.parametrize("by", ["period:month", "period:day",
+                                "actor,period:week"])
+def test_prorate_should_keep_best_within_low_high_on_ucdp_ged(by):
+    # the red-team finding: 2016-07 showed 976-1,396 with best 1,399
+    path = shared_data("ucdp", "ucdp_ged_syria_2016_2019.csv")
+    inc = toll.read(path, preset="ucdp-ged").reconcile()
+    for attribution in ("joint", "split"):
+        t = inc.summarize(by=by, span="prorate", attribution=attribution)
+        for lo, be, hi in zip(t["low"], t["best"], t["high"]):
+            assert lo <= be <= hi
+
+
+def test_prorate_should_apportion_low_and_high_like_best(incidents):
+    rows = rows_by(incidents.summarize(by="period:day", span="prorate"),
+                   "period")
+    start = rows_by(incidents.summarize(by="period:day"), "period")
+    day = rows["2016-10-04"]
+    whole = start["2016-10-03"]
+    for col in ("low", "best", "high"):
+        assert day[col] == pytest.approx(whole[col] / 3)
+
+
+def test_max_rows_should_stop_a_summary_naming_the_keys(incidents):
+    with pytest.raises(toll.TollError) as info:
+        incidents.summarize(by="period:day", span="prorate", max_rows=2)
+    assert info.value.field == "max_rows"
+    assert "period:day" in info.value.message
+    assert "max_rows (2)" in info.value.message
+    assert len(incidents.summarize(by="period:day", max_rows=100)) > 0
+
+
+def test_max_rows_should_be_an_int(incidents):
+    with pytest.raises(TypeError):
+        incidents.summarize(max_rows="10")
+    with pytest.raises(OverflowError):
+        incidents.summarize(max_rows=-1)
+
+
+def test_totals_beyond_2_53_should_raise_naming_the_row(tmp_path):
+    p = tmp_path / "big.jsonl"
+    p.write_text(
+        '{"incident": "a", "source": "A", "date": "2016-01-01", '
+        '"actor": ["R"], "killed": "5 to 9007199254740000"}\n'
+        '{"incident": "b", "source": "A", "date": "2016-01-02", '
+        '"actor": ["R"], "killed": "5 to 9007199254740000"}\n')
+    inc = toll.read(str(p)).reconcile()
+    with pytest.raises(toll.TollError) as info:
+        inc.summarize(by="actor")
+    assert info.value.field == "high"
+    assert "actor=R" in info.value.message
+    assert "beyond 2^53" in info.value.message
 
 
 def test_min_grade_should_filter(incidents):
