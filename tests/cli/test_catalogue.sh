@@ -249,7 +249,10 @@ while IFS=$TAB read -r name file load options status check; do
     # the key columns are those before "incidents"
     nk=$(head -n 1 "$TMP/out" | tr ',' '\n' | grep -n '^incidents$' | cut -d: -f1)
     nk=$((nk - 1))
-    for c in $(printf '%s' "$check" | tr ';' ' '); do
+    rest=$check
+    while [ -n "$rest" ]; do
+        c=${rest%%;*}
+        if [ "$c" = "$rest" ]; then rest=; else rest=${rest#*;}; fi
         case $c in
         invariant)
             lc=$(head -n 1 "$TMP/out" | tr ',' '\n' | grep -n '^low$' | cut -d: -f1)
