@@ -378,15 +378,29 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
                                        sizeof *c.filter_actors);
         if (!c.filter_actors)
             goto nomem;
+        /* a name is an actor by its identity (src/base/fold.c): any
+         * spelling of it finds the actor; "unknown" (in any case) keeps
+         * the incidents without actors */
+        toll__buf key;
+        toll__buf_init(&key, c.ta);
         for (size_t k = 0; k < opts->n_actors; k++) {
             const char *nm = opts->actors[k];
             uint32_t id = 0;
-            if (!toll__inc_find(incidents, nm, strlen(nm), &id))
-                id = 0;
-            c.filter_actors[k] = id;
-            if (strcmp(nm, "unknown") == 0)
+            int found = 0;
+            key.len = 0;
+            if (toll__reports_find_actor(c.rep, c.ta, nm, strlen(nm), &id,
+                                         &found) ||
+                toll__actor_fold(nm, strlen(nm), &key)) {
+                toll__buf_free(&key);
+                goto nomem;
+            }
+            /* an actor added to the store after the incidents is none of
+             * theirs */
+            c.filter_actors[k] = found && id < incidents->nstr ? id : 0;
+            if (key.len == 7 && memcmp(key.data, "unknown", 7) == 0)
                 c.filter_unknown = 1;
         }
+        toll__buf_free(&key);
         c.n_filter_actors = opts->n_actors;
     }
 
