@@ -421,6 +421,23 @@ START_TEST(actor_key_should_keep_dotted_capital_i_apart_from_i)
 }
 END_TEST
 
+START_TEST(actor_key_of_a_long_name_should_fold_every_letter)
+{
+    char name[2 * 300 + 1], want[2 * 300 + 1];
+    for (int i = 0; i < 300; i++) {
+        memcpy(name + 2 * i, "\xc3\x96", 2); /* Ö */
+        memcpy(want + 2 * i, "\xc3\xb6", 2); /* ö */
+    }
+    name[600] = want[600] = '\0';
+    toll__buf b;
+    toll__buf_init(&b, toll_default_allocator());
+    ck_assert_int_eq(toll__actor_fold(name, 600, &b), TOLL_OK);
+    ck_assert_uint_eq(b.len, 600);
+    ck_assert_mem_eq(b.data, want, 600);
+    toll__buf_free(&b);
+}
+END_TEST
+
 START_TEST(actor_key_of_text_that_is_not_utf8_should_be_its_bytes_lowered)
 {
     ck_assert_str_eq(key_of("\xff" "ABC  D"), "\xff" "abc d");
@@ -568,6 +585,7 @@ static Suite *store_suite(void)
     tcase_add_test(ta,
         actor_key_should_normalise_compatibility_forms_and_ignorables);
     tcase_add_test(ta, actor_key_should_keep_dotted_capital_i_apart_from_i);
+    tcase_add_test(ta, actor_key_of_a_long_name_should_fold_every_letter);
     tcase_add_test(ta,
         actor_key_of_text_that_is_not_utf8_should_be_its_bytes_lowered);
     tcase_add_test(ta, actor_spellings_should_intern_as_one_id);
