@@ -1200,6 +1200,37 @@ START_TEST(actors_filter_unknown_should_match_in_any_case)
 }
 END_TEST
 
+START_TEST(where_actor_should_filter_by_actor_identity)
+{
+    fixture fx = fx_build(SPELLED, NSPELLED);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    const char *const where[] = {"Actor= rUSSIA "};
+    o.where = where;
+    o.n_where = 1;
+    toll_table *t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_str_eq(key_at(t, "actor", 0), "Russia");
+    ck_assert_int_eq(int_at(t, "incidents", 0), 2);
+    ck_assert_ptr_nonnull(strstr(toll_table_caption(t), "; actors rUSSIA"));
+    toll_table_free(t);
+    /* as structs, with an alternative: the same field ORs */
+    toll_where_item items[2] = {{"actor", 5, "ÖSTERREICH", 11},
+                                {"ACTOR", 5, "unknown", 7}};
+    o.where = NULL;
+    o.n_where = 0;
+    o.where_items = items;
+    o.n_where_items = 2;
+    t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 2);
+    ck_assert_str_eq(key_at(t, "actor", 0), "unknown");
+    ck_assert_str_eq(key_at(t, "actor", 1), "Österreich");
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
 /* ---- errors ----------------------------------------------------------------------- */
 
 START_TEST(unknown_group_keys_should_be_rejected)
@@ -1667,6 +1698,7 @@ static Suite *summarize_suite(void)
         actors_filter_should_ignore_surrounding_and_repeated_white_space);
     tcase_add_test(f, actors_filter_should_fold_non_ascii_letters);
     tcase_add_test(f, actors_filter_unknown_should_match_in_any_case);
+    tcase_add_test(f, where_actor_should_filter_by_actor_identity);
     suite_add_tcase(s, f);
 
     TCase *k = tcase_create("structs");

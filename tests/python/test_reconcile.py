@@ -185,3 +185,11 @@ def test_actors_filter_should_fold_the_typed_name():
     for typed in ("RUSSIA", "  russia ", "Russia"):
         t = inc.summarize(by="actor", actors=typed)
         assert [r["actor"] for r in t.rows()][:1] == ["russia"], typed
+
+
+def test_where_actor_should_be_the_actors_filter_by_identity():
+    inc = toll.Reports.from_records(DENIAL).reconcile()
+    for where in ("actor=RUSSIA", ["Actor= russia "], {"actor": "Russia"}):
+        t = inc.summarize(by="actor", where=where)
+        assert [r["actor"] for r in t.rows()] == ["russia"], where
+        assert "; actors " in t.caption
