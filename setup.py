@@ -124,15 +124,15 @@ class CMakeBuildExt(build_ext):
         lib = self.build_libtoll()
         ext.extra_objects = [lib]
         ext.depends = list(ext.depends) + [lib]
-        cflags = _pkg_config("--cflags", "libcjson", "gsl")
+        cflags = _pkg_config("--cflags", "libcjson", "gsl", "libutf8proc")
         ext.include_dirs += [f[2:] for f in cflags if f.startswith("-I")]
         ext.extra_compile_args += [f for f in cflags
                                    if not f.startswith("-I")]
-        libs = _pkg_config("--libs", "libcjson", "gsl")
+        libs = _pkg_config("--libs", "libcjson", "gsl", "libutf8proc")
         ext.library_dirs += [f[2:] for f in libs if f.startswith("-L")]
         names = [f[2:] for f in libs if f.startswith("-l")]
         if not names:
-            names = ["cjson", "gsl", "gslcblas"]
+            names = ["cjson", "gsl", "gslcblas", "utf8proc"]
         for extra in ("m", "pthread"):
             if extra not in names:
                 names.append(extra)

@@ -7,6 +7,7 @@
 set -euo pipefail
 
 APT_PKGS=(build-essential pkg-config cmake libcjson-dev libgsl-dev libcsv-dev
+          libutf8proc-dev
           check valgrind clang libclang-rt-14-dev)
 
 missing=()

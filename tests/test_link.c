@@ -48,7 +48,7 @@ static uint32_t SET(toll_reports *r, const char *list)
     for (const char *p = list; *p && n < 8;) {
         const char *e = strchr(p, ';');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        ck_assert_int_eq(toll__strpool_intern(&r->strings, p, len, &ids[n]),
+        ck_assert_int_eq(toll__reports_intern_actor(r, p, len, &ids[n]),
                          TOLL_OK);
         n++;
         p += len + (e ? 1 : 0);
@@ -397,6 +397,43 @@ START_TEST(actor_sets_should_overlap)
                      .date = "2016-01-01"),
                    R(.actors = "Syria;US", .region = "X/Y",
                      .date = "2016-01-01")));
+}
+END_TEST
+
+/* Actor identity (src/base/fold.c): the same actor in another case,
+ * spacing or Unicode form is a shared actor, named by its first spelling. */
+START_TEST(actor_in_another_spelling_should_be_shared)
+{
+    toll_reconcile_options o = auto_opts();
+    ck_assert(PAIR(&o,
+                   R(.actors = "Russia", .region = "X/Y",
+                     .date = "2016-01-01"),
+                   R(.actors = "RUSSIA", .region = "X/Y",
+                     .date = "2016-01-01")));
+    ck_assert(PAIR(&o,
+                   R(.actors = "Russian Federation", .region = "X/Y",
+                     .date = "2016-01-01"),
+                   R(.actors = " russian  federation", .region = "X/Y",
+                     .date = "2016-01-01")));
+    ck_assert(PAIR(&o,
+                   R(.actors = "Österreich", .region = "X/Y",
+                     .date = "2016-01-01"),
+                   R(.actors = "ÖSTERREICH", .region = "X/Y",
+                     .date = "2016-01-01")));
+    toll_reports *r = store();
+    ADD(r, .source = "SNHR", .actors = "russia", .region = "Syria/Idlib",
+        .date = "2016-01-01", .killed = 3);
+    ADD(r, .source = "AFP", .actors = "Russia", .region = "Syria/Idlib",
+        .date = "2016-01-01", .killed = 4);
+    toll_incidents *inc = rec_auto(r);
+    ck_assert_uint_eq(toll_incidents_count(inc), 1);
+    ck_assert_uint_eq(toll_incidents_link_count(inc), 1);
+    toll_link k;
+    ck_assert_int_eq(toll_incidents_link(inc, 0, &k, NULL), TOLL_OK);
+    ck_assert_uint_eq(k.n_shared_actors, 1);
+    ck_assert_str_eq(toll_incidents_link_shared_actor(inc, 0, 0), "russia");
+    toll_incidents_free(inc);
+    toll_reports_free(r);
 }
 END_TEST
 
@@ -1357,6 +1394,7 @@ static Suite *link_suite(void)
     tcase_add_test(tc, full_path_level_should_require_the_same_region);
     tcase_add_test(tc, region_coarser_than_the_level_should_not_be_linked);
     tcase_add_test(tc, actor_sets_should_overlap);
+    tcase_add_test(tc, actor_in_another_spelling_should_be_shared);
     tcase_add_test(tc,
         reports_without_actors_should_link_only_when_actors_are_ignored);
     tcase_add_test(tc, reports_without_dates_or_regions_should_not_be_linked);

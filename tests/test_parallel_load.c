@@ -359,6 +359,26 @@ START_TEST(quoted_newline_across_the_split_should_give_the_serial_result)
 }
 END_TEST
 
+/* Actor identity (src/store/merge.c): a part that spells an actor of an
+ * earlier part otherwise loads again on one thread (a one-thread load
+ * stores the first spelling only); the same spelling merges. */
+START_TEST(actor_spelled_otherwise_across_the_split_should_give_the_serial_result)
+{
+    char text[4096];
+    size_t o = 0;
+    for (int i = 0; i < 40; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o,
+                              "{\"source\":\"s%d\",\"source_actor\":\"%s\","
+                              "\"actor\":[\"%s\",\"Syria\"],\"killed\":%d}\n",
+                              i % 3, i < 20 ? "Russia" : "RUSSIA",
+                              i < 20 ? "Russia" : " russia", i);
+    int merged, again;
+    sweep_splits(text, o, "a.jsonl", NULL, 11, &merged, &again);
+    ck_assert_int_gt(merged, 0); /* part two starts with "Russia" */
+    ck_assert_int_gt(again, 0);  /* part two starts with "RUSSIA" */
+}
+END_TEST
+
 START_TEST(split_inside_a_quoted_cell_should_fall_back_to_one_thread)
 {
     size_t len;
@@ -834,6 +854,8 @@ static Suite *suite(void)
     tcase_add_test(tc, parallel_jsonl_load_should_equal_serial_load);
     tcase_add_test(tc, quoted_newline_across_the_split_should_give_the_serial_result);
     tcase_add_test(tc, split_inside_a_quoted_cell_should_fall_back_to_one_thread);
+    tcase_add_test(tc,
+        actor_spelled_otherwise_across_the_split_should_give_the_serial_result);
     tcase_add_test(tc, strict_error_only_in_part_two_should_name_its_line_and_keep_earlier_data);
     tcase_add_test(tc, strict_errors_in_both_parts_should_report_the_first);
     tcase_add_test(tc, lenient_rejects_in_both_parts_should_be_listed_in_file_order);

@@ -43,6 +43,17 @@ static uint32_t S(toll_reports *r, const char *s)
     return id;
 }
 
+/* An actor name, as the loaders intern it: by its identity. */
+static uint32_t A(toll_reports *r, const char *s)
+{
+    uint32_t id = 0;
+    if (!s)
+        return 0;
+    ck_assert_int_eq(toll__reports_intern_actor(r, s, strlen(s), &id),
+                     TOLL_OK);
+    return id;
+}
+
 static uint32_t SET(toll_reports *r, const char *list)
 {
     uint32_t ids[8], id = 0;
@@ -52,7 +63,7 @@ static uint32_t SET(toll_reports *r, const char *list)
     for (const char *p = list; *p && n < 8;) {
         const char *e = strchr(p, ';');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        ck_assert_int_eq(toll__strpool_intern(&r->strings, p, len, &ids[n]),
+        ck_assert_int_eq(toll__reports_intern_actor(r, p, len, &ids[n]),
                          TOLL_OK);
         n++;
         p += len + (e ? 1 : 0);
@@ -91,7 +102,7 @@ static void add(toll_reports *r, const rspec *s)
     memset(&row, 0, sizeof row);
     row.incident = S(r, s->incident);
     row.source = S(r, s->source ? s->source : "src");
-    row.source_actor = S(r, s->source_actor);
+    row.source_actor = A(r, s->source_actor);
     row.actors = SET(r, s->actors);
     row.region = S(r, s->region);
     row.date_start = s->date ? D(s->date, 0) : TOLL_NO_DATE;
@@ -528,6 +539,67 @@ START_TEST(self_report_should_enter_the_bounds_with_include)
     ck_assert_int_eq(inc->c_high[j], 36);
     ck_assert_uint_eq(inc->c_n_reports[j], 2);
     ck_assert_double_eq(inc->c_best[j], 19);
+    toll_incidents_free(inc);
+    toll_reports_free(r);
+}
+END_TEST
+
+/* The red-team case: a denial (0) by "russia" about "Russia" must be a
+ * self-report, not an independent source that lowers the range and makes
+ * the grade corroborated. */
+START_TEST(self_report_denial_with_other_case_should_not_be_independent)
+{
+    toll_reports *r = store();
+    ADD(r, .incident = "A", .source = "Ministry", .source_actor = "russia",
+        .actors = "Russia", .q = {{"killed", 0, 0, 0}});
+    ADD(r, .incident = "A", .source = "SOHR", .actors = "Russia",
+        .q = {{"killed", 12, 12, 12}});
+    toll_incidents *inc = rec_default(r);
+    size_t j = must_cell(inc, 0, "killed");
+    ck_assert_int_eq(inc->c_low[j], 12);
+    ck_assert_int_eq(inc->c_high[j], 12);
+    ck_assert_uint_eq(inc->c_n_reports[j], 1);
+    ck_assert(inc->c_flags[j] & TOLL__C_HAS_SELF);
+    ck_assert_uint_eq(inc->n_sources[0], 1);
+    ck_assert_int_eq(inc->grade[0], TOLL_GRADE_SINGLE);
+    ck_assert(inc->flags[0] & TOLL_FLAG_DENIED);
+    toll_incidents_free(inc);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(self_report_should_match_across_white_space_variants)
+{
+    toll_reports *r = store();
+    ADD(r, .incident = "A", .source = "Ministry",
+        .source_actor = " Russian \t Federation  ",
+        .actors = "Russian Federation", .q = {{"killed", 0, 0, 0}});
+    ADD(r, .incident = "A", .source = "SOHR", .actors = "russian  federation",
+        .q = {{"killed", 12, 12, 12}});
+    toll_incidents *inc = rec_default(r);
+    size_t j = must_cell(inc, 0, "killed");
+    ck_assert_int_eq(inc->c_low[j], 12);
+    ck_assert_uint_eq(inc->c_n_reports[j], 1);
+    ck_assert(inc->c_flags[j] & TOLL__C_HAS_SELF);
+    ck_assert(!(inc->flags[0] & TOLL_FLAG_CONTESTED)); /* one actor set */
+    toll_incidents_free(inc);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(self_report_should_match_under_unicode_case_folding)
+{
+    toll_reports *r = store();
+    ADD(r, .incident = "A", .source = "Ministerium",
+        .source_actor = "ÖSTERREICH", .actors = "Österreich",
+        .q = {{"killed", 0, 0, 0}});
+    ADD(r, .incident = "A", .source = "Monitor", .actors = "österreich",
+        .q = {{"killed", 5, 5, 5}});
+    toll_incidents *inc = rec_default(r);
+    size_t j = must_cell(inc, 0, "killed");
+    ck_assert_int_eq(inc->c_low[j], 5);
+    ck_assert_uint_eq(inc->c_n_reports[j], 1);
+    ck_assert(inc->c_flags[j] & TOLL__C_HAS_SELF);
     toll_incidents_free(inc);
     toll_reports_free(r);
 }
@@ -1308,6 +1380,10 @@ static Suite *reconcile_suite(void)
     tcase_add_test(tc, self_report_should_enter_the_bounds_with_include);
     tcase_add_test(tc,
         source_actor_outside_the_alleged_actors_should_not_be_self);
+    tcase_add_test(tc,
+        self_report_denial_with_other_case_should_not_be_independent);
+    tcase_add_test(tc, self_report_should_match_across_white_space_variants);
+    tcase_add_test(tc, self_report_should_match_under_unicode_case_folding);
     tcase_add_test(tc, denial_should_never_lower_the_minimum);
     tcase_add_test(tc, party_own_figure_should_be_kept);
     tcase_add_test(tc,

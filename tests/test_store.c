@@ -356,6 +356,207 @@ START_TEST(reports_table_of_an_empty_store_should_have_no_rows)
 }
 END_TEST
 
+/* ---- actor identity (src/base/fold.c, toll__reports_intern_actor) ---- */
+
+/* The identity key of `name`, in one of two static buffers (used in
+ * turn, so that one assertion may compare two keys). */
+static const char *key_of(const char *name)
+{
+    static char bufs[2][256];
+    static int turn;
+    char *out = bufs[turn ^= 1];
+    toll__buf b;
+    toll__buf_init(&b, toll_default_allocator());
+    ck_assert_int_eq(toll__actor_fold(name, strlen(name), &b), TOLL_OK);
+    ck_assert_uint_lt(b.len, sizeof bufs[0]);
+    memcpy(out, b.data ? b.data : "", b.len);
+    out[b.len] = '\0';
+    toll__buf_free(&b);
+    return out;
+}
+
+static uint32_t actor(toll_reports *r, const char *name)
+{
+    uint32_t id = 0;
+    ck_assert_int_eq(toll__reports_intern_actor(r, name, strlen(name), &id),
+                     TOLL_OK);
+    return id;
+}
+
+START_TEST(actor_key_should_lower_case_and_collapse_white_space)
+{
+    ck_assert_str_eq(key_of("Russia"), "russia");
+    ck_assert_str_eq(key_of("  Russian \t\n Federation  "),
+                     "russian federation");
+}
+END_TEST
+
+START_TEST(actor_key_should_fold_non_ascii_case)
+{
+    ck_assert_str_eq(key_of("ÖSTERREICH"), "österreich");
+    ck_assert_str_eq(key_of("österreich"), "österreich");
+    ck_assert_str_eq(key_of("Straße"), "strasse"); /* full folding */
+    ck_assert_str_eq(key_of("ΣΥΡΊΑ"), key_of("συρία"));
+}
+END_TEST
+
+START_TEST(actor_key_should_normalise_compatibility_forms_and_ignorables)
+{
+    ck_assert_str_eq(key_of("O\xcc\x88" "sterreich"), "österreich"); /* NFC */
+    ck_assert_str_eq(key_of("\xef\xbc\xb2" "ussia"), "russia"); /* fullwidth R */
+    ck_assert_str_eq(key_of("Rus\xc2\xad" "sia"), "russia");    /* soft hyphen */
+    ck_assert_str_eq(key_of("Russian\xc2\xa0 Federation"),   /* no-break */
+                     "russian federation");
+    ck_assert_str_eq(key_of("Russian\xe2\x80\x83" "Federation"), /* em space */
+                     "russian federation");
+}
+END_TEST
+
+START_TEST(actor_key_should_keep_dotted_capital_i_apart_from_i)
+{
+    /* Unicode default folding, not Turkish: U+0130 is i + U+0307 */
+    ck_assert_str_eq(key_of("\xc4\xb0" "zmir"), "i\xcc\x87" "zmir");
+    ck_assert_str_eq(key_of("\xc4\xb0" "zmir"), key_of("i\xcc\x87" "ZMIR"));
+    ck_assert_str_ne(key_of("\xc4\xb0" "zmir"), key_of("Izmir"));
+}
+END_TEST
+
+START_TEST(actor_key_of_a_long_name_should_fold_every_letter)
+{
+    char name[2 * 300 + 1], want[2 * 300 + 1];
+    for (int i = 0; i < 300; i++) {
+        memcpy(name + 2 * i, "\xc3\x96", 2); /* Ö */
+        memcpy(want + 2 * i, "\xc3\xb6", 2); /* ö */
+    }
+    name[600] = want[600] = '\0';
+    toll__buf b;
+    toll__buf_init(&b, toll_default_allocator());
+    ck_assert_int_eq(toll__actor_fold(name, 600, &b), TOLL_OK);
+    ck_assert_uint_eq(b.len, 600);
+    ck_assert_mem_eq(b.data, want, 600);
+    toll__buf_free(&b);
+}
+END_TEST
+
+START_TEST(actor_key_of_text_that_is_not_utf8_should_be_its_bytes_lowered)
+{
+    ck_assert_str_eq(key_of("\xff" "ABC  D"), "\xff" "abc d");
+    ck_assert_str_eq(key_of("\xe2\x80\x8b"), "\xe2\x80\x8b"); /* only a ZWSP */
+}
+END_TEST
+
+START_TEST(actor_spellings_should_intern_as_one_id)
+{
+    toll_reports *r = NULL;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, NULL), TOLL_OK);
+    uint32_t a = actor(r, "Russia");
+    ck_assert_uint_ne(a, 0);
+    ck_assert_uint_eq(actor(r, "russia"), a);
+    ck_assert_uint_eq(actor(r, "RUSSIA"), a);
+    ck_assert_uint_eq(actor(r, " Russia  "), a);
+    ck_assert_uint_ne(actor(r, "Russian Federation"), a);
+    uint32_t id;
+    int found;
+    ck_assert_int_eq(toll__reports_find_actor(r, &r->alloc, "rUssIa", 6, &id,
+                                              &found),
+                     TOLL_OK);
+    ck_assert_int_eq(found, 1);
+    ck_assert_uint_eq(id, a);
+    ck_assert_int_eq(toll__reports_find_actor(r, &r->alloc, "Syria", 5, &id,
+                                              &found),
+                     TOLL_OK);
+    ck_assert_int_eq(found, 0);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(actor_label_should_keep_the_first_spelling)
+{
+    toll_reports *r = NULL;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, NULL), TOLL_OK);
+    uint32_t a = actor(r, "russia");
+    ck_assert_uint_eq(actor(r, "Russia"), a);
+    ck_assert_str_eq(toll__str(&r->strings, a), "russia");
+    /* the other spelling is not stored at all */
+    uint32_t id;
+    ck_assert(!toll__strpool_find(&r->strings, "Russia", 6, &id));
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(rollback_should_forget_actors_added_after_the_mark)
+{
+    toll_reports *r = NULL;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, NULL), TOLL_OK);
+    uint32_t syria = actor(r, "Syria");
+    toll__mark m;
+    toll__reports_mark(r, &m);
+    actor(r, "russia");
+    toll__reports_rollback(r, &m);
+    uint32_t a = actor(r, "Russia");
+    ck_assert_str_eq(toll__str(&r->strings, a), "Russia");
+    ck_assert_uint_eq(actor(r, "SYRIA"), syria);
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(copy_should_keep_actor_identity)
+{
+    toll_reports *r = NULL, *c = NULL;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, NULL), TOLL_OK);
+    uint32_t a = actor(r, "Russia");
+    ck_assert_int_eq(toll_reports_copy(r, NULL, &c, NULL), TOLL_OK);
+    ck_assert_uint_eq(actor(c, "RUSSIA"), a);
+    ck_assert_uint_ne(actor(c, "Syria"), a);
+    toll_reports_free(c);
+    toll_reports_free(r);
+}
+END_TEST
+
+/* A load stores source_actor and the actors' names by identity, on the
+ * generic path (JSON Lines) and on the CSV plan. */
+static void assert_loaded_as_one_actor(const char *text, const char *name)
+{
+    toll_reports *r = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, NULL), TOLL_OK);
+    ck_assert_msg(toll_reports_load_buffer(r, text, strlen(text), name, NULL,
+                                           NULL, &err) == TOLL_OK,
+                  "%s", err.message);
+    ck_assert_uint_eq(r->n, 3);
+    uint32_t first = r->source_actor[0];
+    ck_assert_str_eq(toll__str(&r->strings, first), "russia");
+    for (size_t i = 0; i < r->n; i++) {
+        ck_assert_uint_eq(r->actors[i], r->actors[0]);
+        ck_assert_uint_eq(r->source_actor[i], first);
+    }
+    ck_assert_uint_eq(toll__set_size(&r->actor_sets, r->actors[0]), 1);
+    ck_assert_uint_eq(toll__set_members(&r->actor_sets, r->actors[0])[0],
+                      first);
+    toll_reports_free(r);
+}
+
+START_TEST(json_lines_load_should_store_each_actor_once_in_any_spelling)
+{
+    assert_loaded_as_one_actor(
+        "{\"source\":\"a\",\"source_actor\":\"russia\",\"actor\":\"Russia\"}\n"
+        "{\"source\":\"b\",\"source_actor\":\"RUSSIA \",\"actor\":[\"russia\","
+        "\" Russia\"]}\n"
+        "{\"source\":\"c\",\"source_actor\":\"Russia\",\"actor\":\"RUSSIA\"}\n",
+        "a.jsonl");
+}
+END_TEST
+
+START_TEST(csv_load_should_store_each_actor_once_in_any_spelling)
+{
+    assert_loaded_as_one_actor("source,source_actor,actor,killed\n"
+                               "a,russia,Russia,1\n"
+                               "b,RUSSIA ,russia; Russia,2\n"
+                               "c,Russia,RUSSIA,3\n",
+                               "a.csv");
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -378,6 +579,23 @@ static Suite *store_suite(void)
     tcase_add_test(tt, reports_table_should_outlive_the_store_and_use_the_allocator);
     tcase_add_test(tt, reports_table_of_an_empty_store_should_have_no_rows);
     suite_add_tcase(s, tt);
+    TCase *ta = tcase_create("actors");
+    tcase_add_test(ta, actor_key_should_lower_case_and_collapse_white_space);
+    tcase_add_test(ta, actor_key_should_fold_non_ascii_case);
+    tcase_add_test(ta,
+        actor_key_should_normalise_compatibility_forms_and_ignorables);
+    tcase_add_test(ta, actor_key_should_keep_dotted_capital_i_apart_from_i);
+    tcase_add_test(ta, actor_key_of_a_long_name_should_fold_every_letter);
+    tcase_add_test(ta,
+        actor_key_of_text_that_is_not_utf8_should_be_its_bytes_lowered);
+    tcase_add_test(ta, actor_spellings_should_intern_as_one_id);
+    tcase_add_test(ta, actor_label_should_keep_the_first_spelling);
+    tcase_add_test(ta, rollback_should_forget_actors_added_after_the_mark);
+    tcase_add_test(ta, copy_should_keep_actor_identity);
+    tcase_add_test(ta,
+        json_lines_load_should_store_each_actor_once_in_any_spelling);
+    tcase_add_test(ta, csv_load_should_store_each_actor_once_in_any_spelling);
+    suite_add_tcase(s, ta);
     return s;
 }
 

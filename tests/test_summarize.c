@@ -126,7 +126,9 @@ static fixture fx_build(const fx_inc *in, size_t n)
             snprintf(buf, sizeof buf, "%s", in[i].actors);
             for (char *tok = strtok(buf, ";"); tok && na < 8;
                  tok = strtok(NULL, ";"))
-                ids[na++] = intern(r, tok);
+                ck_assert_int_eq(toll__reports_intern_actor(
+                                     r, tok, strlen(tok), &ids[na++]),
+                                 TOLL_OK);
             ck_assert_int_eq(toll__setpool_intern(&r->actor_sets, &r->strings,
                                                   ids, na, &inc->actors[i]),
                              TOLL_OK);
@@ -1147,6 +1149,129 @@ START_TEST(actors_filter_should_keep_incidents_naming_any_of_them)
 }
 END_TEST
 
+/* Actor identity (src/base/fold.c): a filter names an actor in any
+ * spelling; the rows are labelled with the first spelling stored. */
+static const fx_inc SPELLED[] = {
+    {"Syria/Idlib", "2016-09-25", NULL, "Russia", 0, 0, 1,
+     {KILLED(10, 20, 15)}},
+    {"Syria/Idlib", "2016-09-26", NULL, "RUSSIA", 0, 0, 1, {KILLED(4, 4, 4)}},
+    {"Austria/Wien", "2016-09-27", NULL, "Österreich", 0, 0, 1,
+     {KILLED(1, 1, 1)}},
+    {"Syria/Aleppo", "2016-10-02", NULL, NULL, 0, 0, 1, {KILLED(2, 2, 2)}},
+};
+#define NSPELLED (sizeof SPELLED / sizeof *SPELLED)
+
+/* Summarize SPELLED by actor with the actor filter `name`. */
+static toll_table *spelled_by_actor(fixture *fx, const char *name)
+{
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    const char *const one[] = {name};
+    o.actors = one;
+    o.n_actors = 1;
+    return summarize_ok(fx, &o);
+}
+
+START_TEST(by_actor_should_group_spellings_under_the_first)
+{
+    fixture fx = fx_build(SPELLED, NSPELLED);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    toll_table *t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 3);
+    ck_assert_str_eq(key_at(t, "actor", 0), "Russia");
+    ck_assert_int_eq(int_at(t, "incidents", 0), 2);
+    ck_assert_str_eq(key_at(t, "actor", 1), "unknown");
+    ck_assert_str_eq(key_at(t, "actor", 2), "Österreich");
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(actors_filter_should_match_the_actor_in_another_case)
+{
+    fixture fx = fx_build(SPELLED, NSPELLED);
+    toll_table *t = spelled_by_actor(&fx, "rUSSIA");
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_str_eq(key_at(t, "actor", 0), "Russia");
+    ck_assert_int_eq(int_at(t, "incidents", 0), 2);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(actors_filter_should_ignore_surrounding_and_repeated_white_space)
+{
+    fixture fx = fx_build(SPELLED, NSPELLED);
+    toll_table *t = spelled_by_actor(&fx, "  Russia\t ");
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_int_eq(int_at(t, "incidents", 0), 2);
+    toll_table_free(t);
+    t = spelled_by_actor(&fx, "Rus sia");
+    ck_assert_uint_eq(toll_table_nrows(t), 0);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(actors_filter_should_fold_non_ascii_letters)
+{
+    fixture fx = fx_build(SPELLED, NSPELLED);
+    toll_table *t = spelled_by_actor(&fx, "ÖSTERREICH");
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_str_eq(key_at(t, "actor", 0), "Österreich");
+    toll_table_free(t);
+    t = spelled_by_actor(&fx, "OSTERREICH"); /* the umlaut is a letter */
+    ck_assert_uint_eq(toll_table_nrows(t), 0);
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(actors_filter_unknown_should_match_in_any_case)
+{
+    fixture fx = fx_build(SPELLED, NSPELLED);
+    toll_table *t = spelled_by_actor(&fx, "UNKNOWN");
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_str_eq(key_at(t, "actor", 0), "unknown");
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(where_actor_should_filter_by_actor_identity)
+{
+    fixture fx = fx_build(SPELLED, NSPELLED);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    const char *const where[] = {"Actor= rUSSIA "};
+    o.where = where;
+    o.n_where = 1;
+    toll_table *t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    ck_assert_str_eq(key_at(t, "actor", 0), "Russia");
+    ck_assert_int_eq(int_at(t, "incidents", 0), 2);
+    ck_assert_ptr_nonnull(strstr(toll_table_caption(t), "; actors rUSSIA"));
+    toll_table_free(t);
+    /* as structs, with an alternative: the same field ORs */
+    toll_where_item items[2] = {{"actor", 5, "ÖSTERREICH", 11},
+                                {"ACTOR", 5, "unknown", 7}};
+    o.where = NULL;
+    o.n_where = 0;
+    o.where_items = items;
+    o.n_where_items = 2;
+    t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 2);
+    ck_assert_str_eq(key_at(t, "actor", 0), "unknown");
+    ck_assert_str_eq(key_at(t, "actor", 1), "Österreich");
+    toll_table_free(t);
+    fx_free(&fx);
+}
+END_TEST
+
 /* ---- errors ----------------------------------------------------------------------- */
 
 START_TEST(unknown_group_keys_should_be_rejected)
@@ -1961,6 +2086,13 @@ static Suite *summarize_suite(void)
     tcase_add_test(f, date_window_should_keep_incidents_starting_in_it);
     tcase_add_test(f, region_prefix_should_match_whole_levels);
     tcase_add_test(f, actors_filter_should_keep_incidents_naming_any_of_them);
+    tcase_add_test(f, by_actor_should_group_spellings_under_the_first);
+    tcase_add_test(f, actors_filter_should_match_the_actor_in_another_case);
+    tcase_add_test(f,
+        actors_filter_should_ignore_surrounding_and_repeated_white_space);
+    tcase_add_test(f, actors_filter_should_fold_non_ascii_letters);
+    tcase_add_test(f, actors_filter_unknown_should_match_in_any_case);
+    tcase_add_test(f, where_actor_should_filter_by_actor_identity);
     suite_add_tcase(s, f);
 
     TCase *k = tcase_create("structs");

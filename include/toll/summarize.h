@@ -111,7 +111,10 @@ typedef struct toll_summarize_options {
     const char *date_to;          /* inclusive; a partial date includes its
                                      whole month/year */
     const char *region_prefix;    /* "Syria/Idlib": level-wise prefix */
-    const char *const *actors;    /* keep incidents naming any of these */
+    const char *const *actors;    /* keep incidents naming any of these,
+                                     matched by actor identity (any case,
+                                     white space collapsed, NFKC; README);
+                                     "unknown": incidents without actors */
     size_t n_actors;
     /* Probabilistic interval of each row (toll/intervals.h,
      * docs/intervals.md): method none (default), independent or
@@ -124,7 +127,9 @@ typedef struct toll_summarize_options {
      * field: the key column is named after it.
      * where: items "FIELD=VALUE" (values compared ASCII case-insensitively;
      * "FIELD=" keeps incidents without the field).  Items on the same
-     * field are alternatives, items on different fields must all hold. */
+     * field are alternatives, items on different fields must all hold.
+     * The field "actor" (any case) is not a kept field: its items are
+     * names for the actor filter, as `actors` (with it: any of them). */
     const char *const *where;
     size_t n_where;
     /* The same as structs (all optional; init leaves them NULL / 0):

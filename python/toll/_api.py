@@ -686,13 +686,16 @@ class Incidents:
         min_grade:   "self-only", "single", "corroborated" or "confirmed".
         date_from, date_to: inclusive bounds ("2016-09", date objects).
         region:      region prefix ("Syria/Aleppo").
-        actors:      keep incidents naming any of these actors.
+        actors:      keep incidents naming any of these actors (matched
+                     by actor identity: any case, white space collapsed,
+                     Unicode NFKC; "unknown": incidents without actors).
         where:       filters on kept fields (columns an import keeps, such
                      as UCDP's type_of_violence): a dict
                      ``{"type_of_violence": "1"}`` (a list value means any
                      of them) or "FIELD=VALUE" strings.  Fields must all
-                     match; values compare case-insensitively.  ``by`` may
-                     name kept fields too ("dyad_new_id").
+                     match; values compare case-insensitively.  The field
+                     "actor" is the actors filter (``"actor=Russia"``).
+                     ``by`` may name kept fields too ("dyad_new_id").
         min_data_grade: grade from the data (kept field data_grade, e.g.
                      Airwars' grading): "confirmed", "fair", "weak",
                      "contested" or "discounted"; keeps that grade and

@@ -177,6 +177,20 @@ static inline const uint32_t *toll__set_members(const toll__setpool *p,
 int toll__set_contains(const toll__setpool *p, uint32_t id, uint32_t s);
 void toll__setpool_truncate(toll__setpool *p, size_t count);
 
+/* ---- actor identity (src/base/fold.c) ----------------------------------- */
+
+/*
+ * Append to `out` the identity key of the actor name s[0..len): two names
+ * are the same actor exactly when their keys are equal.  The key is the
+ * name under NFKC_Casefold (Unicode NFKC, full case folding, default
+ * ignorable code points removed) with white space trimmed and each run of
+ * it collapsed to one space; src/base/fold.c has the details.  Memory for
+ * `out` and for the work comes from out->alloc.  TOLL_ENOMEM (out may hold
+ * part of the key) or TOLL_ERANGE (a name of more than PTRDIFF_MAX / 8
+ * bytes).
+ */
+toll_status toll__actor_fold(const char *s, size_t len, toll__buf *out);
+
 /* ---- small helpers ------------------------------------------------------ */
 
 /* ASCII case-insensitive compare of s[0..n) with NUL-terminated word. */

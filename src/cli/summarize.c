@@ -64,7 +64,8 @@ const char TOLL_CLI_SUMMARIZE_HELP[] =
     "  --actor NAME           incidents naming NAME (repeat for several)\n"
     "  --where FIELD=VALUE    incidents whose kept field FIELD (a column the\n"
     "                         reports keep, e.g. type_of_violence) is VALUE;\n"
-    "                         repeat: same field OR, different fields AND\n"
+    "                         repeat: same field OR, different fields AND;\n"
+    "                         actor=NAME is --actor NAME\n"
     "  --min-data-grade G     grade from the data (kept field data_grade):\n"
     "                         confirmed, fair, weak, contested or discounted\n"
     "\n" TOLL_CLI_LOAD_HELP

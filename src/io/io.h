@@ -183,7 +183,8 @@ typedef struct toll__binding {
 
 /* Kinds of field with a memo of recent texts (see src/io/record.c). */
 enum {
-    TOLL__MEMO_TEXT = 0, /* source, source_actor: string id */
+    TOLL__MEMO_TEXT = 0, /* source: string id */
+    TOLL__MEMO_SOURCE_ACTOR, /* source_actor: string id of the actor */
     TOLL__MEMO_KIND,     /* source_kind */
     TOLL__MEMO_DATE,     /* date, date_start, date_end: first and last day */
     TOLL__MEMO_REGION,   /* region text: string id of the path */

@@ -535,6 +535,14 @@ static toll_status intern(toll__ingest *in, const char *s, size_t len,
     return st ? toll__ingest_fatal(in, st) : TOLL_OK;
 }
 
+/* An actor name (trimmed), interned by its identity (src/store/store.c). */
+static toll_status intern_actor(toll__ingest *in, const char *s, size_t len,
+                                uint32_t *id)
+{
+    toll_status st = toll__reports_intern_actor(in->r, s, len, id);
+    return st ? toll__ingest_fatal(in, st) : TOLL_OK;
+}
+
 /* ---- memo of recent texts: src/io/memo.h ---- */
 
 /* A string field, interned; `memo`: remember texts (fields with few
@@ -566,6 +574,33 @@ static toll_status text_field(toll__ingest *in, const toll__slot *sl,
     } else if (!st) {
         st = intern(in, s, len, id);
     }
+    if (!st && e) {
+        memo_fill(e, h, v.s, v.len);
+        e->id = *id;
+    }
+    return st;
+}
+
+/* source_actor: an actor name, through a memo of its own (a source's
+ * text and an actor's may be the same text and stand for different ids). */
+static toll_status source_actor_field(toll__ingest *in, const toll__slot *sl,
+                                      const toll__member *m, uint32_t *id)
+{
+    toll__val v = slot_val(sl, m, 0);
+    memo_ent *e = NULL;
+    uint32_t h = 0;
+    if (v.type == TOLL__V_TEXT) {
+        e = memo_slot(in, TOLL__MEMO_SOURCE_ACTOR, v.s, v.len, &h);
+        if (memo_hit(e, h, v.s, v.len)) {
+            *id = e->id;
+            return TOLL_OK;
+        }
+    }
+    const char *s;
+    size_t len;
+    toll_status st = get_text(in, &v, slot_field(sl, m, 0), 0, &s, &len);
+    if (!st)
+        st = intern_actor(in, s, len, id);
     if (!st && e) {
         memo_fill(e, h, v.s, v.len);
         e->id = *id;
@@ -1137,7 +1172,7 @@ static toll_status add_actor(toll__ingest *in, size_t *n, const char *s,
         return TOLL_OK;
     if (TOLL__GROW(in, in->ids, in->ids_cap, *n + 1))
         return toll__ingest_fatal(in, TOLL_ENOMEM);
-    return intern(in, s, len, &in->ids[(*n)++]);
+    return intern_actor(in, s, len, &in->ids[(*n)++]);
 }
 
 /* The actors of one value (a JSON array, or text split at the actor
@@ -1437,7 +1472,7 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
             break;
         }
         case TOLL__F_SOURCE_ACTOR:
-            st = text_field(in, sl, m, 0, 1, &row.source_actor);
+            st = source_actor_field(in, sl, m, &row.source_actor);
             break;
         case TOLL__F_DATE:
         case TOLL__F_DATE_START:

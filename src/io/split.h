@@ -29,7 +29,8 @@ void toll__par_set_limits(size_t auto_min, size_t forced_min);
 void toll__par_set_split(size_t at);
 /* How the last load went: 0 one thread, 1 split and merged, 2 split then
  * loaded again on one thread (the split point was inside a quoted cell or
- * the merge could not tell a repair apart). */
+ * the merge could not tell a repair apart, or an actor of part two was
+ * spelled otherwise than in part one). */
 int toll__par_last(void);
 
 #endif /* TOLL_SRC_IO_SPLIT_H */

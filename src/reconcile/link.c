@@ -491,7 +491,8 @@ static int name_cmp(const toll__strpool *s, uint32_t a, uint32_t b)
     return la < lb ? -1 : la > lb;
 }
 
-/* Walk the actors both reports name (sets are sorted by name): calls
+/* Walk the actors both reports name (sets are sorted by name; one string
+ * id per actor however it is spelled, src/store/store.c): calls
  * stop when `want` >= 0 and the want-th shared actor is reached.  Returns
  * the count (or, with want >= 0, the actor's id in *found, 0 if none). */
 static size_t shared_actors(const toll_reports *r, uint32_t x, uint32_t y,

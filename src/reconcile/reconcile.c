@@ -662,7 +662,10 @@ static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
     }
     inc->actors[c] = uset;
 
-    /* Self-reports, distinct non-self sources, contested blame. */
+    /* Self-reports, distinct non-self sources, contested blame.  An actor
+     * is one string id however it is spelled (the store interns actor
+     * names by identity: src/store/store.c, toll__reports_intern_actor),
+     * so a source_actor is compared with the actors by id. */
     uint32_t n_src = 0, first_set = 0;
     int has_self = 0;
     size_t total = 0; /* the incident's quantity cells */

@@ -163,8 +163,13 @@ toll_status toll_reports_copy(const toll_reports *src,
     r->repairs_cap = src->repairs_cap;
     r->repairs = dup_array(ra, src->repairs, src->nrepairs, src->repairs_cap,
                            sizeof *r->repairs, &fail);
+    r->actor_first_cap = src->actor_first_cap;
+    r->actor_first = dup_array(ra, src->actor_first, src->actor_keys.count,
+                               src->actor_first_cap, sizeof *r->actor_first,
+                               &fail);
     if (fail || copy_strpool(&r->strings, &src->strings, ra) ||
-        copy_setpool(&r->actor_sets, &src->actor_sets, ra)) {
+        copy_setpool(&r->actor_sets, &src->actor_sets, ra) ||
+        copy_strpool(&r->actor_keys, &src->actor_keys, ra)) {
         toll_reports_free(r);
         return toll__nomem(err);
     }

@@ -6,6 +6,10 @@
  * b's string ids and actor-set ids are re-interned in b's id order, which
  * is the order b first saw them: ids new to r come out in the order a
  * one-thread load would have given them, ids r already had map to those.
+ * Actor names are interned by their identity (src/store/store.c): b's
+ * keys new to r are added in b's order with b's first spellings; a key
+ * that r has with another spelling is a conflict (a one-thread load would
+ * have stored b's names, and the labels made of them, as r's spelling).
  * Repair texts carry their record number ("RECORD\x1fFIELD\x1f..."): they
  * are interned with the number moved on by the records before b's input.
  */
@@ -39,6 +43,23 @@ static int repair_text_reused(const toll_reports *b, const uint8_t *isrep)
     for (size_t i = 0; i < b->actor_sets.count; i++)
         if (isrep[b->actor_sets.label[i]])
             return 1;
+    return 0;
+}
+
+/* 1 if an actor key of b is one of r's with another first spelling. */
+static int actor_spelling_differs(const toll_reports *r,
+                                  const toll_reports *b)
+{
+    const toll__strpool *bk = &b->actor_keys;
+    for (size_t k = 1; k < bk->count; k++) {
+        uint32_t kid;
+        if (!toll__strpool_find(&r->actor_keys, bk->str[k], bk->len[k], &kid))
+            continue;
+        uint32_t x = r->actor_first[kid], y = b->actor_first[k];
+        if (r->strings.len[x] != b->strings.len[y] ||
+            memcmp(r->strings.str[x], b->strings.str[y], b->strings.len[y]))
+            return 1;
+    }
     return 0;
 }
 
@@ -185,6 +206,11 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
         }
     }
 
+    if (actor_spelling_differs(r, b)) {
+        *conflict = 1;
+        goto cleanup;
+    }
+
     /* room for the rows first: the early copy writes into it while the
      * strings are interned */
     if (toll__reports_reserve(r, r->n + b->n, r->nq + b->nq, r->nx + b->nx) ||
@@ -220,6 +246,17 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
             st = toll__strpool_intern_hashed(&r->strings, bs->str[i],
                                              bs->len[i], bs->hash[i],
                                              &smap[i]);
+    }
+    if (st)
+        goto cleanup;
+
+    /* actor keys, in b's id order: those new to r with b's first
+     * spellings (interned above); the others have the same spelling */
+    for (size_t k = 1; k < b->actor_keys.count && !st; k++) {
+        uint32_t f = b->actor_first[k], id;
+        st = toll__reports_intern_actor_key(r, b->actor_keys.str[k],
+                                            b->actor_keys.len[k], bs->str[f],
+                                            bs->len[f], &id);
     }
     if (st)
         goto cleanup;

@@ -28,6 +28,12 @@ toll_status toll_reports_new(const toll_allocator *alloc, toll_reports **out,
         toll__free(&a, r, sizeof *r);
         return toll__nomem(err);
     }
+    if (toll__strpool_init(&r->actor_keys, &r->alloc)) {
+        toll__setpool_free(&r->actor_sets);
+        toll__strpool_free(&r->strings);
+        toll__free(&a, r, sizeof *r);
+        return toll__nomem(err);
+    }
     *out = r;
     return TOLL_OK;
 }
@@ -51,6 +57,8 @@ void toll_reports_free(toll_reports *r)
     toll__free(&a, r->rejects, r->rejects_cap * sizeof *r->rejects);
     toll__free(&a, r->warnings, r->warnings_cap * sizeof *r->warnings);
     toll__free(&a, r->repairs, r->repairs_cap * sizeof *r->repairs);
+    toll__free(&a, r->actor_first, r->actor_first_cap * sizeof *r->actor_first);
+    toll__strpool_free(&r->actor_keys);
     toll__setpool_free(&r->actor_sets);
     toll__strpool_free(&r->strings);
     toll__free(&a, r, sizeof *r);
@@ -89,6 +97,7 @@ void toll__reports_mark(const toll_reports *r, toll__mark *m)
     m->nstrings = r->strings.count;
     m->nsets = r->actor_sets.count;
     m->nrepairs = r->nrepairs;
+    m->nactor_keys = r->actor_keys.count;
 }
 
 void toll__reports_rollback(toll_reports *r, const toll__mark *m)
@@ -99,7 +108,75 @@ void toll__reports_rollback(toll_reports *r, const toll__mark *m)
     r->ncategories = m->ncategories;
     r->nrepairs = m->nrepairs;
     toll__setpool_truncate(&r->actor_sets, m->nsets);
+    toll__strpool_truncate(&r->actor_keys, m->nactor_keys);
     toll__strpool_truncate(&r->strings, m->nstrings);
+}
+
+/* ---- actor identity ---------------------------------------------------------- */
+
+toll_status toll__reports_intern_actor_key(toll_reports *r, const char *key,
+                                           size_t klen, const char *s,
+                                           size_t len, uint32_t *id)
+{
+    uint32_t kid;
+    if (klen == 0) { /* a blank name: no actor */
+        *id = 0;
+        return TOLL_OK;
+    }
+    if (toll__strpool_find(&r->actor_keys, key, klen, &kid)) {
+        *id = r->actor_first[kid];
+        return TOLL_OK;
+    }
+    /* a new key: its spelling, room for its first spelling, then the key
+     * (so that a key never lacks its first spelling) */
+    uint32_t sid;
+    toll_status st = toll__strpool_intern(&r->strings, s, len, &sid);
+    if (!st)
+        st = toll__grow(&r->alloc, (void **)&r->actor_first,
+                        &r->actor_first_cap, r->actor_keys.count + 1,
+                        sizeof *r->actor_first);
+    if (!st)
+        st = toll__strpool_intern(&r->actor_keys, key, klen, &kid);
+    if (st)
+        return st;
+    r->actor_first[kid] = sid;
+    *id = sid;
+    return TOLL_OK;
+}
+
+toll_status toll__reports_intern_actor(toll_reports *r, const char *s,
+                                       size_t len, uint32_t *id)
+{
+    if (len == 0) {
+        *id = 0;
+        return TOLL_OK;
+    }
+    toll__buf key;
+    toll__buf_init(&key, &r->alloc);
+    toll_status st = toll__actor_fold(s, len, &key);
+    if (!st)
+        st = toll__reports_intern_actor_key(r, key.data, key.len, s, len, id);
+    toll__buf_free(&key);
+    return st;
+}
+
+toll_status toll__reports_find_actor(const toll_reports *r,
+                                     const toll_allocator *a, const char *s,
+                                     size_t len, uint32_t *id, int *found)
+{
+    *id = 0;
+    *found = 0;
+    toll__buf key;
+    toll__buf_init(&key, a);
+    toll_status st = toll__actor_fold(s, len, &key);
+    uint32_t kid;
+    if (!st && key.len && toll__strpool_find(&r->actor_keys, key.data,
+                                             key.len, &kid)) {
+        *id = r->actor_first[kid];
+        *found = 1;
+    }
+    toll__buf_free(&key);
+    return st;
 }
 
 static toll_status note_category(toll_reports *r, uint32_t cat)

@@ -55,6 +55,14 @@ struct toll_reports {
     toll__strpool strings;
     toll__setpool actor_sets;
 
+    /* Actor identity: the keys of the actor names (toll__actor_fold) and,
+     * per key id, the string id of the first spelling of that key, which
+     * every actor name with the key is stored as (in actor sets and in
+     * source_actor); see toll__reports_intern_actor. */
+    toll__strpool actor_keys;
+    uint32_t *actor_first;
+    size_t actor_first_cap;
+
     size_t n, cap;          /* reports */
     uint32_t *incident;
     uint32_t *source;
@@ -97,7 +105,7 @@ struct toll_reports {
 
 /* A checkpoint of the store, for rollback of a failed strict load. */
 typedef struct toll__mark {
-    size_t n, nq, nx, ncategories, nstrings, nsets, nrepairs;
+    size_t n, nq, nx, ncategories, nstrings, nsets, nrepairs, nactor_keys;
 } toll__mark;
 
 void toll__reports_mark(const toll_reports *r, toll__mark *m);
@@ -106,6 +114,29 @@ void toll__reports_rollback(toll_reports *r, const toll__mark *m);
  * before. */
 toll_status toll__reports_append(toll_reports *r, const toll__row *row,
                                  toll_error *err);
+/*
+ * Intern the actor name s[0..len) (trimmed) by its identity: *id is the
+ * string id of the first spelling interned with the same key
+ * (toll__actor_fold), s itself when the key is new.  The one way actor
+ * names (actor sets' members, source_actor) enter the store, so that
+ * comparing actors is comparing string ids.  TOLL_ENOMEM or TOLL_ERANGE:
+ * the store may hold new strings, no new key.
+ */
+toll_status toll__reports_intern_actor(toll_reports *r, const char *s,
+                                       size_t len, uint32_t *id);
+/* The same with the key already made: key[0..klen) is the key of the
+ * spelling s[0..len). */
+toll_status toll__reports_intern_actor_key(toll_reports *r, const char *key,
+                                           size_t klen, const char *s,
+                                           size_t len, uint32_t *id);
+/*
+ * Find the actor that the name s[0..len) (e.g. typed in a filter) is:
+ * *found = 1 and *id the string id of its first spelling, or *found = 0
+ * and *id 0.  `a` allocates the key while it is made.  TOLL_ENOMEM.
+ */
+toll_status toll__reports_find_actor(const toll_reports *r,
+                                     const toll_allocator *a, const char *s,
+                                     size_t len, uint32_t *id, int *found);
 /* Record a rejected record (lenient mode). */
 toll_status toll__reports_add_reject(toll_reports *r, const toll_error *e);
 void toll__reports_clear_rejects(toll_reports *r);
@@ -148,7 +179,9 @@ toll_status toll__reports_reserve(toll_reports *r, size_t n, size_t nq,
  * columns are copied by this thread and one more (one thread when a
  * thread cannot be started).  *conflict set
  * (and nothing merged) when a repair text of b is also used as another
- * value (the merge could not tell them apart).  TOLL_ENOMEM: r may hold
+ * value (the merge could not tell them apart), or when an actor of b is
+ * one of r's spelled otherwise (a one-thread load would have stored b's
+ * spellings as r's).  TOLL_ENOMEM: r may hold
  * new strings and rows past its count (roll back to a mark).
  */
 toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,

@@ -230,6 +230,37 @@ cleanup:
     return st;
 }
 
+/* A where item on the field "actor" (any case): a name for the actor
+ * filter, not a kept field. */
+static int is_actor_item(const toll_where_item *it)
+{
+    return it->field && it->field_len == 5 &&
+           toll__strncaseeq(it->field, 5, "actor") &&
+           (it->value || !it->value_len);
+}
+
+/* Entry k of the actor filter: the actor named s[0..len), by its identity
+ * (src/base/fold.c: any spelling finds it); "unknown" in any case, or an
+ * empty name, keeps the incidents without actors.  TOLL_ENOMEM. */
+static toll_status filter_actor(ctx *c, const char *s, size_t len, size_t k)
+{
+    uint32_t id = 0;
+    int found = 0;
+    toll__buf key;
+    toll__buf_init(&key, c->ta);
+    toll_status st = toll__reports_find_actor(c->rep, c->ta, s, len, &id,
+                                              &found);
+    if (!st)
+        st = toll__actor_fold(s, len, &key);
+    /* an actor added to the store after the incidents is none of theirs */
+    c->filter_actors[k] = found && id < c->inc->nstr ? id : 0;
+    if (!st && (key.len == 0 ||
+                (key.len == 7 && memcmp(key.data, "unknown", 7) == 0)))
+        c->filter_unknown = 1;
+    toll__buf_free(&key);
+    return st;
+}
+
 /* "killed; policy envelope; self-reports exclude; attribution joint; span
  * start", followed by the filters in use. */
 static toll_status make_caption(const ctx *c, const toll_summarize_options *o,
@@ -256,9 +287,17 @@ static toll_status make_caption(const ctx *c, const toll_summarize_options *o,
     if (!st && c->prefix_len)
         st = toll__buf_appendf(b, "; region %.*s", (int)c->prefix_len,
                                c->prefix);
+    size_t na = 0;
     for (size_t k = 0; !st && k < o->n_actors; k++)
-        st = toll__buf_appendf(b, "%s%s", k ? ", " : "; actors ",
+        st = toll__buf_appendf(b, "%s%s", na++ ? ", " : "; actors ",
                                o->actors[k]);
+    for (size_t k = 0; !st && k < c->n_where_all; k++)
+        if (is_actor_item(&c->where_all[k]))
+            st = toll__buf_appendf(b, "%s%.*s", na++ ? ", " : "; actors ",
+                                   (int)c->where_all[k].value_len,
+                                   c->where_all[k].value_len
+                                       ? c->where_all[k].value
+                                       : "");
     if (!st) /* kept fields */
         st = toll__where_caption(&c->where, o->min_data_grade, b);
     return st;
@@ -322,6 +361,9 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
     toll__buf caption;
     toll__buf_init(&caption, c.ta);
     toll_where_item *where_items = NULL; /* the text form of where, parsed */
+    toll_where_item *other_items = NULL; /* where items but actor=... */
+    const char **other_texts = NULL;
+    size_t n_filter = 0;                 /* actor filter: actors, actor=... */
 
     /* ---- options ---- */
     if ((unsigned)opts->attribution > TOLL_ATTR_EACH)
@@ -432,23 +474,6 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
         c.category_absent = !toll__inc_find(incidents, "killed", 6, &id);
         c.category = id;
     }
-    if (opts->n_actors) {
-        c.filter_actors = toll__calloc(c.ta, opts->n_actors,
-                                       sizeof *c.filter_actors);
-        if (!c.filter_actors)
-            goto nomem;
-        for (size_t k = 0; k < opts->n_actors; k++) {
-            const char *nm = opts->actors[k];
-            uint32_t id = 0;
-            if (!toll__inc_find(incidents, nm, strlen(nm), &id))
-                id = 0;
-            c.filter_actors[k] = id;
-            if (strcmp(nm, "unknown") == 0)
-                c.filter_unknown = 1;
-        }
-        c.n_filter_actors = opts->n_actors;
-    }
-
     /* ---- kept fields: group keys and filters (src/summarize/kept.c) ---- */
     for (size_t k = 0; k < c.ndims; k++) {
         dim *d = &c.dims[k];
@@ -500,13 +525,51 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
                 goto cleanup;
         }
     }
-    if ((st = toll__where_init(&c.where, incidents,
-                               opts->n_where ? where_items
-                                             : opts->where_items,
-                               opts->n_where ? opts->n_where
-                                             : opts->n_where_items,
-                               opts->n_where ? opts->where : NULL,
-                               opts->min_data_grade, c.ta, err)))
+    /* where items on the field "actor" are the actor filter, as `actors`;
+     * the others filter kept fields */
+    c.where_all = opts->n_where ? where_items : opts->where_items;
+    c.n_where_all = opts->n_where ? opts->n_where : opts->n_where_items;
+    const char *const *where_texts = opts->n_where ? opts->where : NULL;
+    size_t n_where_actors = 0;
+    for (size_t k = 0; c.where_all && k < c.n_where_all; k++)
+        n_where_actors += is_actor_item(&c.where_all[k]);
+    const toll_where_item *kept_items = c.where_all;
+    const char *const *kept_texts = where_texts;
+    size_t n_kept_items = c.n_where_all - n_where_actors;
+    if (n_where_actors && n_kept_items) {
+        other_items = toll__calloc(c.ta, n_kept_items, sizeof *other_items);
+        other_texts = toll__calloc(c.ta, n_kept_items, sizeof *other_texts);
+        if (!other_items || !other_texts)
+            goto nomem;
+        for (size_t k = 0, j = 0; k < c.n_where_all; k++) {
+            if (is_actor_item(&c.where_all[k]))
+                continue;
+            other_items[j] = c.where_all[k];
+            other_texts[j++] = where_texts ? where_texts[k] : NULL;
+        }
+        kept_items = other_items;
+        kept_texts = where_texts ? other_texts : NULL;
+    }
+    n_filter = opts->n_actors + n_where_actors;
+    if (n_filter) {
+        c.filter_actors = toll__calloc(c.ta, n_filter,
+                                       sizeof *c.filter_actors);
+        if (!c.filter_actors)
+            goto nomem;
+        c.n_filter_actors = n_filter;
+        size_t k = 0;
+        for (size_t j = 0; j < opts->n_actors; j++, k++)
+            if (filter_actor(&c, opts->actors[j], strlen(opts->actors[j]),
+                             k))
+                goto nomem;
+        for (size_t j = 0; j < c.n_where_all; j++)
+            if (is_actor_item(&c.where_all[j]) &&
+                filter_actor(&c, c.where_all[j].value,
+                             c.where_all[j].value_len, k++))
+                goto nomem;
+    }
+    if ((st = toll__where_init(&c.where, incidents, kept_items, n_kept_items,
+                               kept_texts, opts->min_data_grade, c.ta, err)))
         goto cleanup;
 
     if ((st = toll__iv_new(c.ta, &opts->interval, &c.iv, err)))
@@ -596,8 +659,14 @@ cleanup:
     toll__free(c.ta, c.kacc, c.kacc_n * sizeof *c.kacc);
     toll__free(c.ta, c.aparts, c.aparts_cap * sizeof *c.aparts);
     toll__free(c.ta, c.pparts, c.pparts_cap * sizeof *c.pparts);
-    toll__free(c.ta, c.filter_actors,
-               opts->n_actors * sizeof *c.filter_actors);
+    toll__free(c.ta, c.filter_actors, n_filter * sizeof *c.filter_actors);
+    if (other_items) {
+        size_t n = c.n_where_all;
+        for (size_t k = 0; k < c.n_where_all; k++)
+            n -= is_actor_item(&c.where_all[k]);
+        toll__free(c.ta, other_items, n * sizeof *other_items);
+        toll__free(c.ta, other_texts, n * sizeof *other_texts);
+    }
     toll__where_free(&c.where);
     toll__free(c.ta, where_items, opts->n_where * sizeof *where_items);
     toll__iv_free(c.iv);

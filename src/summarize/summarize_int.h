@@ -354,6 +354,8 @@ typedef struct ctx {
     uint32_t *filter_actors; /* string ids (0: name not present) */
     size_t n_filter_actors;
     int filter_unknown;      /* "unknown" among the actor filter */
+    const toll_where_item *where_all; /* every where item (actor=... too) */
+    size_t n_where_all;
     groups g;
     actor_part *aparts;
     size_t aparts_cap;

@@ -228,6 +228,14 @@ run "$TOLL" incidents
 expect_rc "incidents (text) exits 0" 0
 expect_has "incidents text lists Idlib 2017" "$TMP/out" "idlib-2017-09-19..27"
 
+# A denial by the accused actor spelled in another case ("russia" about
+# "Russia") is a self-report: it stays out of the range and the grade.
+run "$TOLL" incidents "$ROOT/tests/catalogue/actor_case_denial.jsonl" \
+    --format csv
+expect_rc "incidents with a self-report in another case exits 0" 0
+expect_has "self-report in another case stays out of the range" "$TMP/out" \
+    "i1,killed,2024-03-01,2024-03-01,Syria/Idlib,Russia,single,2,1,12,12,12,0,1,"
+
 # ---- parse ----------------------------------------------------------------
 run "$TOLL" parse "about 350" "at least 150" "85-92" "92" "dozens" "unknown"
 expect_rc "parse exits 0" 0

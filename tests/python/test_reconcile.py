@@ -147,3 +147,49 @@ def test_unkeyed_report_should_be_an_incident_of_its_own():
     recs = [dict(RECORDS[0], incident=None), dict(RECORDS[1], incident=None)]
     inc = toll.Reports.from_records(recs).reconcile()
     assert len(inc) == 2
+
+
+# ---- actor identity: Unicode case folding, white space collapsed ----------
+
+DENIAL = [
+    {"incident": "i1", "source": "Ministry", "source_actor": "russia",
+     "actor": "Russia", "date": "2024-03-01", "killed": 0},
+    {"incident": "i1", "source": "SOHR", "source_kind": "monitor",
+     "actor": "Russia", "date": "2024-03-01", "killed": 12},
+]
+
+
+def test_self_report_denial_in_another_case_should_not_be_independent():
+    inc = toll.Reports.from_records(DENIAL).reconcile()
+    (row,) = killed_rows(inc).values()
+    assert (row["low"], row["high"]) == (12.0, 12.0)
+    assert row["grade"] == "single"
+    assert row["sources"] == 1
+    assert row["self_source"] == "Ministry"
+    assert row["denied"] == 1
+
+
+def test_actor_spellings_should_be_one_actor_labelled_as_first_seen():
+    recs = [
+        {"incident": "a", "source": "X", "actor": "Österreich", "killed": 1},
+        {"incident": "b", "source": "Y", "actor": " ÖSTERREICH ", "killed": 2},
+        {"incident": "c", "source": "Z", "actor": "österreich", "killed": 3},
+    ]
+    t = toll.Reports.from_records(recs).reconcile().summarize(by="actor")
+    rows = [r for r in t.rows() if r["actor"] != "Total"]
+    assert [(r["actor"], r["incidents"]) for r in rows] == [("Österreich", 3)]
+
+
+def test_actors_filter_should_fold_the_typed_name():
+    inc = toll.Reports.from_records(DENIAL).reconcile()
+    for typed in ("RUSSIA", "  russia ", "Russia"):
+        t = inc.summarize(by="actor", actors=typed)
+        assert [r["actor"] for r in t.rows()][:1] == ["russia"], typed
+
+
+def test_where_actor_should_be_the_actors_filter_by_identity():
+    inc = toll.Reports.from_records(DENIAL).reconcile()
+    for where in ("actor=RUSSIA", ["Actor= russia "], {"actor": "Russia"}):
+        t = inc.summarize(by="actor", where=where)
+        assert [r["actor"] for r in t.rows()] == ["russia"], where
+        assert "; actors " in t.caption

@@ -17,7 +17,7 @@
 
 enum {
     PLAN_TEXT = 0,  /* incident, id, url, note: trimmed, interned */
-    PLAN_TEXT_MEMO, /* source, source_actor: through the text memo */
+    PLAN_SOURCE_ACTOR, /* source_actor: an actor, through its memo */
     PLAN_SOURCE,    /* source (remembered for the "missing" check) */
     PLAN_KIND,      /* source_kind */
     PLAN_REGION,
@@ -153,7 +153,7 @@ void toll__plan_build(toll__ingest *in, toll__plan *p, size_t ncols)
             rc = add_step(in, p, PLAN_KIND, 0, c, 0);
             break;
         case TOLL__F_SOURCE_ACTOR:
-            rc = add_step(in, p, PLAN_TEXT_MEMO, DST_SOURCE_ACTOR, c, 0);
+            rc = add_step(in, p, PLAN_SOURCE_ACTOR, DST_SOURCE_ACTOR, c, 0);
             break;
         case TOLL__F_DATE:
         case TOLL__F_DATE_START:
@@ -302,7 +302,7 @@ static int plan_actor(toll__ingest *in, const char *s, size_t len,
         if (!al)
             continue;
         if (TOLL__GROW(in, in->ids, in->ids_cap, n + 1) ||
-            toll__strpool_intern(&in->r->strings, a, al, &in->ids[n]))
+            toll__reports_intern_actor(in->r, a, al, &in->ids[n]))
             return 0;
         n++;
     }
@@ -327,6 +327,14 @@ static inline int plan_text(toll__ingest *in, const char *s, size_t len,
     else
         st = toll__strpool_intern(&in->r->strings, s, len, id);
     return st == TOLL_OK;
+}
+
+/* source_actor: trimmed, interned as an actor (src/store/store.c). */
+static int plan_source_actor(toll__ingest *in, const char *s, size_t len,
+                             uint32_t *id)
+{
+    toll__trim_space(&s, &len);
+    return toll__reports_intern_actor(in->r, s, len, id) == TOLL_OK;
 }
 
 int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
@@ -380,7 +388,8 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
             int kind = st->op == PLAN_REGION  ? TOLL__MEMO_REGION
                        : st->op == PLAN_ACTOR ? TOLL__MEMO_ACTOR
                        : st->op == PLAN_KIND  ? TOLL__MEMO_KIND
-                                              : TOLL__MEMO_TEXT;
+                       : st->op == PLAN_SOURCE_ACTOR ? TOLL__MEMO_SOURCE_ACTOR
+                                                     : TOLL__MEMO_TEXT;
             memo_ent *e = memo_slot(in, kind, s, len, &h);
             if (memo_hit(e, h, s, len)) {
                 id = e->id;
@@ -388,7 +397,9 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
                 int ok = st->op == PLAN_REGION  ? plan_region(in, s, len, &id)
                          : st->op == PLAN_ACTOR ? plan_actor(in, s, len, &id)
                          : st->op == PLAN_KIND  ? 0 /* the generic path */
-                                                : plan_text(in, s, len, &id);
+                         : st->op == PLAN_SOURCE_ACTOR
+                             ? plan_source_actor(in, s, len, &id)
+                             : plan_text(in, s, len, &id);
                 if (!ok)
                     return 0;
                 if (e) {
@@ -411,7 +422,7 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
         case PLAN_ACTOR:
             row.actors = id;
             break;
-        default: /* PLAN_SOURCE, PLAN_TEXT_MEMO */
+        default: /* PLAN_SOURCE, PLAN_SOURCE_ACTOR */
             text[st->arg] = id;
             break;
         }
