@@ -18,6 +18,11 @@ extern "C" {
 /* Value of toll_quantity.high when the range is open above. */
 #define TOLL_OPEN INT64_C(-1)
 
+/* The largest count accepted anywhere, 2^53 (9,007,199,254,740,992): every
+ * whole number up to it is exact as a double.  Larger counts, in text,
+ * JSON, CSV or Python numbers, are errors. */
+#define TOLL_COUNT_MAX INT64_C(9007199254740992)
+
 /* A parsed quantity.  A plain value owned by the caller. */
 typedef struct toll_quantity {
     int known;      /* 0: unknown (null, "unknown", empty); other fields 0 */

@@ -80,6 +80,15 @@ static unsigned char lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
+/* 1 if a[0..n) and b[0..n) are equal, ASCII case-insensitively. */
+static int lower_eq(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+            return 0;
+    return 1;
+}
+
 size_t toll__match_phrase(const char *s, size_t n, const char *word,
                           size_t wlen)
 {
@@ -125,6 +134,25 @@ int toll__lexicon_digit_led(const toll_lexicon *lex)
 
 /* ---- entries ---------------------------------------------------------------- */
 
+/*
+ * A word the parser reads by itself ("5", "twenty", "none", "unknown",
+ * "about a dozen") may not be a lexicon word: it would redefine the number
+ * or swallow longer ones ("twenty" in "twenty-three"), or never be used.
+ * On failure write the reason into why and return 0.
+ */
+static int check_word(const char *w, size_t len, char *why, size_t size)
+{
+    if (toll__quantity_reads(w, len)) {
+        snprintf(why, size,
+                 "the parser reads \"%.*s\" itself (a lexicon word may not "
+                 "be a number, a range or a word such as \"none\" or "
+                 "\"unknown\")",
+                 (int)(len > 100 ? 100 : len), w);
+        return 0;
+    }
+    return 1;
+}
+
 /* Validate one entry; on failure write the reason into why and return 0. */
 static int check_entry(int64_t low, int64_t high, double best, int has_best,
                        char *why, size_t size)
@@ -135,6 +163,14 @@ static int check_entry(int64_t low, int64_t high, double best, int has_best,
     }
     if (high != TOLL_OPEN && high < 0) {
         snprintf(why, size, "high %lld is negative", (long long)high);
+        return 0;
+    }
+    if (!toll__count_ok(low) || (high != TOLL_OPEN && !toll__count_ok(high))) {
+        snprintf(why, size,
+                 "%s %lld is too large (above the largest count accepted, "
+                 TOLL__COUNT_MAX_TEXT ")",
+                 toll__count_ok(low) ? "high" : "low",
+                 (long long)(toll__count_ok(low) ? high : low));
         return 0;
     }
     if (high != TOLL_OPEN && low > high) {
@@ -329,7 +365,8 @@ toll_status toll_lexicon_set(toll_lexicon *lex, const char *word, int64_t low,
     char why[160];
     /* best < 0 means "no best"; NaN is rejected */
     int has_best = !(best < 0);
-    if (!check_entry(low, high, best, has_best, why, sizeof why))
+    if (!check_word(w, len, why, sizeof why) ||
+        !check_entry(low, high, best, has_best, why, sizeof why))
         return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, NULL, w, len,
                             "word \"%.*s\": %s", (int)(len > 100 ? 100 : len),
                             w, why);
@@ -340,9 +377,6 @@ toll_status toll_lexicon_set(toll_lexicon *lex, const char *word, int64_t low,
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
-
-/* Largest count accepted from JSON: integers above 2^53 are not exact. */
-#define JSON_MAX_COUNT 9007199254740992.0
 
 /* Read a whole count from item; on failure write why and return 0. */
 static int json_count(const cJSON *item, const char *key, int64_t *v,
@@ -361,8 +395,11 @@ static int json_count(const cJSON *item, const char *key, int64_t *v,
         snprintf(why, size, "%s %g is negative", key, d);
         return 0;
     }
-    if (d > JSON_MAX_COUNT) {
-        snprintf(why, size, "%s %g is too large", key, d);
+    if (d > (double)TOLL__COUNT_MAX) {
+        snprintf(why, size,
+                 "%s %.17g is too large (above the largest count "
+                 "accepted, " TOLL__COUNT_MAX_TEXT ")",
+                 key, d);
         return 0;
     }
     *v = (int64_t)d;
@@ -444,6 +481,60 @@ static void line_col(const char *json, size_t len, size_t off, long *line,
     }
 }
 
+/*
+ * The first string of the JSON text holding the escape \u0000 (cJSON would
+ * cut the string there): 1 with its byte offset and length, quotes
+ * included; 0 when there is none.
+ */
+static int find_nul_string(const char *json, size_t len, size_t *at,
+                           size_t *slen)
+{
+    size_t start = 0;
+    int in = 0, nul = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = json[i];
+        if (!in) {
+            if (ch == '"') {
+                in = 1;
+                nul = 0;
+                start = i;
+            }
+        } else if (ch == '\\' && i + 1 < len) {
+            if (json[i + 1] == 'u' && i + 5 < len &&
+                memcmp(json + i + 2, "0000", 4) == 0)
+                nul = 1;
+            i++;
+        } else if (ch == '"') {
+            in = 0;
+            if (nul) {
+                *at = start;
+                *slen = i + 1 - start;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Byte offset of the object key "key" (written without escapes) in json at
+ * or after `from`, or SIZE_MAX. */
+static size_t key_offset(const char *json, size_t len, const char *key,
+                         size_t from)
+{
+    size_t kl = strlen(key);
+    for (size_t i = from; i + kl + 2 <= len; i++) {
+        if (json[i] != '"' || memcmp(json + i + 1, key, kl) != 0 ||
+            json[i + 1 + kl] != '"')
+            continue;
+        size_t j = i + kl + 2;
+        while (j < len && toll__is_space((unsigned char)json[j]))
+            j++;
+        if (j < len && json[j] == ':')
+            return i;
+    }
+    return SIZE_MAX;
+}
+
 toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
                                    size_t len, const char *name,
                                    toll_error *err)
@@ -468,6 +559,20 @@ toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
         st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, NULL, 0,
                           "empty input (expected a JSON object)");
         goto cleanup;
+    }
+    {
+        size_t at, sl;
+        if (find_nul_string(json, len, &at, &sl)) {
+            long line, col;
+            line_col(json, len, at, &line, &col);
+            st = toll__seterr(err, TOLL_EPARSE, name, line, -1, NULL,
+                              json + at, sl,
+                              "%.*s%s holds \\u0000 (NUL), which no lexicon "
+                              "word may contain",
+                              (int)(sl > 100 ? 100 : sl), json + at,
+                              sl > 100 ? "..." : "");
+            goto cleanup;
+        }
     }
     root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!root) {
@@ -544,6 +649,7 @@ toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
     }
     if (words) {
         const cJSON *c;
+        size_t pos = 0;
         cJSON_ArrayForEach(c, words)
         {
             const char *k = c->string ? c->string : "";
@@ -552,15 +658,35 @@ toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
             int64_t low = 0, high = 0;
             double best = NO_BEST;
             int has_best = 0;
+            long line = 0, col;
+            size_t at = key_offset(json, len, k, pos);
+            if (at != SIZE_MAX) {
+                line_col(json, len, at, &line, &col);
+                pos = at + 1;
+            }
             if (klen == 0) {
-                st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, k,
+                st = toll__seterr(err, TOLL_EPARSE, name, line, -1, NULL, k,
                                   strlen(k), "empty lexicon word");
                 goto cleanup;
             }
-            if (!json_entry(c, &low, &high, &best, &has_best, why,
+            /* a word given twice in one lexicon (in any case or spacing
+             * around it) is an error, not "the last one wins" */
+            for (const cJSON *p = words->child; p && p != c; p = p->next) {
+                size_t pl = strlen(p->string ? p->string : "");
+                const char *pw = trim(p->string ? p->string : "", &pl);
+                if (pl == klen && lower_eq(pw, w, klen)) {
+                    st = toll__seterr(err, TOLL_EPARSE, name, line, -1, NULL,
+                                      w, klen,
+                                      "word \"%.*s\" is given twice",
+                                      (int)(klen > 100 ? 100 : klen), w);
+                    goto cleanup;
+                }
+            }
+            if (!check_word(w, klen, why, sizeof why) ||
+                !json_entry(c, &low, &high, &best, &has_best, why,
                             sizeof why)) {
-                st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, w, klen,
-                                  "word \"%.*s\": %s",
+                st = toll__seterr(err, TOLL_EPARSE, name, line, -1, NULL, w,
+                                  klen, "word \"%.*s\": %s",
                                   (int)(klen > 100 ? 100 : klen), w, why);
                 goto cleanup;
             }

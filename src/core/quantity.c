@@ -45,7 +45,9 @@ typedef enum perr {
     P_NEGATIVE, /* -4 */
     P_OVERFLOW, /* > INT64_MAX */
     P_ORDER,    /* low > high */
-    P_NEARLY    /* nearly N with N < 2 */
+    P_NEARLY,   /* nearly N with N < 2 */
+    P_BELOW0,   /* fewer than 0 */
+    P_TRAILING  /* number-like text after the quantity */
 } perr;
 
 typedef struct cur {
@@ -143,10 +145,33 @@ typedef struct scale_word {
     int64_t v;
 } scale_word;
 
-/* Big scales, in the order they may not repeat or grow. */
-static const scale_word bigs[] = {{"billion", INT64_C(1000000000)},
+/* Big scales, in the order they may not repeat or grow ("one crore twenty
+ * lakh" is 12,000,000). */
+static const scale_word bigs[] = {{"trillion", INT64_C(1000000000000)},
+                                  {"billion", INT64_C(1000000000)},
+                                  {"crore", INT64_C(10000000)},
                                   {"million", INT64_C(1000000)},
+                                  {"lakh", INT64_C(100000)},
                                   {"thousand", INT64_C(1000)}};
+
+/* Abbreviated scales, read only after digits, written apart or joined
+ * ("5k", "2.5 mln", "2bn"). */
+static const scale_word abbrevs[] = {{"k", INT64_C(1000)},
+                                     {"m", INT64_C(1000000)},
+                                     {"mln", INT64_C(1000000)},
+                                     {"bn", INT64_C(1000000000)}};
+
+static int64_t match_abbrev(const cur *c, size_t *len)
+{
+    for (size_t k = 0; k < sizeof abbrevs / sizeof abbrevs[0]; k++) {
+        size_t m = match(c, abbrevs[k].w);
+        if (m) {
+            *len = m;
+            return abbrevs[k].v;
+        }
+    }
+    return 0;
+}
 
 /* Match a unit word (0..19) at the cursor: returns value or -1, *len. */
 static int match_unit(const cur *c, size_t *len)
@@ -390,10 +415,17 @@ static perr parse_digits(cur *c, num *out)
             c->i++;
         }
     }
-    if (c->i < c->n && is_alnum((unsigned char)s[c->i]))
-        return P_SYNTAX; /* "92abc" */
-    /* multiplier words, growing: "2 hundred thousand" */
+    /* multiplier words, growing: "2 hundred thousand"; an abbreviation
+     * may be joined to the digits ("5k", "2.5m") */
     int64_t mult = 1, last = 0;
+    if (c->i < c->n && is_alnum((unsigned char)s[c->i])) {
+        size_t m;
+        int64_t sv = match_abbrev(c, &m);
+        if (!sv)
+            return P_SYNTAX; /* "92abc" */
+        mult = last = sv;
+        c->i += m;
+    }
     for (;;) {
         cur t = *c;
         skip_ws(&t);
@@ -405,8 +437,8 @@ static perr parse_digits(cur *c, num *out)
             sv = 12;
         else if ((m = match(&t, "hundred")) != 0)
             sv = 100;
-        else
-            sv = match_big(&t, &m);
+        else if ((sv = match_big(&t, &m)) == 0)
+            sv = match_abbrev(&t, &m);
         if (!sv || sv <= last || (last == 12))
             break;
         if (!mul_ok(mult, sv, &mult))
@@ -490,6 +522,8 @@ static void set_exact(toll_quantity *q, int64_t v)
 /* Details for the error message. */
 typedef struct pdetail {
     int64_t a, b;
+    size_t at, tlen; /* the token a trailing-words error names */
+    int none_word;   /* the quantity was a none word ("none", "no one") */
 } pdetail;
 
 /* If a range continues at the cursor (dash/"to"/"or" + number, or "and"
@@ -540,8 +574,8 @@ static perr make_range(num a, num b, toll_quantity *q, pdetail *det)
 /* ---- keywords ----------------------------------------------------------- */
 
 typedef enum kwkind {
-    K_ATLEAST, K_MORE, K_UPTO, K_ABOUT, K_NEARLY, K_BETWEEN, K_NONE,
-    K_UNKNOWN
+    K_ATLEAST, K_MORE, K_UPTO, K_FEWER, K_ABOUT, K_NEARLY, K_BETWEEN,
+    K_NONE, K_UNKNOWN
 } kwkind;
 
 static const struct {
@@ -552,7 +586,13 @@ static const struct {
     {"no less than", K_ATLEAST},  {"more than", K_MORE},
     {"over", K_MORE},             {"upwards of", K_MORE},
     {"up to", K_UPTO},            {"as many as", K_UPTO},
-    {"at most", K_UPTO},          {"about", K_ABOUT},
+    {"at most", K_UPTO},          {"no more than", K_UPTO},
+    {"not more than", K_UPTO},    {"no greater than", K_UPTO},
+    {"not greater than", K_UPTO}, {"no higher than", K_UPTO},
+    {"not higher than", K_UPTO},  {"not fewer than", K_ATLEAST},
+    {"not less than", K_ATLEAST}, {"fewer than", K_FEWER},
+    {"less than", K_FEWER},       {"~", K_ABOUT},
+    {"about", K_ABOUT},
     {"around", K_ABOUT},          {"approximately", K_ABOUT},
     {"roughly", K_ABOUT},         {"some", K_ABOUT},
     {"an estimated", K_ABOUT},    {"estimated", K_ABOUT},
@@ -561,6 +601,7 @@ static const struct {
     {"no", K_NONE},               {"no one", K_NONE},
     {"no-one", K_NONE},           {"nobody", K_NONE},
     {"unknown", K_UNKNOWN},       {"unclear", K_UNKNOWN},
+    {"na", K_UNKNOWN},            {"n/a", K_UNKNOWN},
 };
 
 static int64_t round_count(double x)
@@ -592,8 +633,19 @@ static perr apply_keyword(cur *c, kwkind k, double tol, toll_quantity *q,
     perr r;
     switch (k) {
     case K_NONE:
+        /* "none to 5": zero as the low of a range; any other number after
+         * a none word is refused by the trailing-words rule */
+        r = range_tail(c, 0, &b);
+        if (r == P_OK) {
+            a.v = 0;
+            a.scale = 1;
+            return make_range(a, b, q, det);
+        }
+        if (r != P_NONUM)
+            return r;
         set_exact(q, 0);
         snprintf(q->rule, sizeof q->rule, "none");
+        det->none_word = 1;
         return P_OK;
     case K_UNKNOWN:
         memset(q, 0, sizeof *q);
@@ -627,6 +679,13 @@ static perr apply_keyword(cur *c, kwkind k, double tol, toll_quantity *q,
         return P_OK;
     case K_UPTO:
         set_range(q, 0, n, "up to");
+        return P_OK;
+    case K_FEWER:
+        if (n < 1) {
+            det->a = n;
+            return P_BELOW0;
+        }
+        set_range(q, 0, n - 1, "fewer than");
         return P_OK;
     case K_ABOUT: {
         double lo = round((double)n * (1.0 - tol));
@@ -680,15 +739,20 @@ static const scale_word lex_mults[] = {
     {"dozen", 12},
     {"hundreds", 100},           {"hundred", 100},
     {"thousands", 1000},         {"thousand", 1000},
+    {"lakhs", 100000},           {"lakh", 100000},
     {"millions", 1000000},       {"million", 1000000},
+    {"crores", 10000000},        {"crore", 10000000},
     {"billions", 1000000000},    {"billion", 1000000000},
+    {"trillions", INT64_C(1000000000000)},
+    {"trillion", INT64_C(1000000000000)},
 };
 
-static perr apply_lexicon(cur *c, const toll__lexentry *e, size_t len,
-                          toll_quantity *q)
+/* The entry e matched at the cursor (len bytes), with an optional
+ * multiplier ("several hundred", "tens of thousands"): its bounds. */
+static perr lexicon_bounds(cur *c, const toll__lexentry *e, size_t len,
+                           int64_t *low, int64_t *high, double *best)
 {
     c->i += len;
-    /* "several hundred", "tens of thousands" */
     int64_t mult = 1;
     {
         cur t = *c;
@@ -713,18 +777,71 @@ static perr apply_lexicon(cur *c, const toll__lexentry *e, size_t len,
             }
         }
     }
-    int64_t low, high = TOLL_OPEN;
-    if (!mul_ok(e->low, mult, &low))
+    *high = TOLL_OPEN;
+    if (!mul_ok(e->low, mult, low))
         return P_OVERFLOW;
-    if (e->high != TOLL_OPEN && !mul_ok(e->high, mult, &high))
+    if (e->high != TOLL_OPEN && !mul_ok(e->high, mult, high))
         return P_OVERFLOW;
+    *best = e->best >= 0 ? e->best * (double)mult : -1.0;
+    return P_OK;
+}
+
+/* A lexicon word, or a range of two ("dozens to hundreds": the first's
+ * low to the second's high, no best of its own). */
+static perr apply_lexicon(cur *c, const toll__lexentry *lex, size_t nlex,
+                          size_t which, size_t len, toll_quantity *q,
+                          pdetail *det)
+{
+    int64_t low, high, low2, high2;
+    double best, best2;
+    perr r = lexicon_bounds(c, &lex[which], len, &low, &high, &best);
+    if (r != P_OK)
+        return r;
+    /* a second word after a dash, "to" or "or" */
+    cur t = *c;
+    skip_ws(&t);
+    size_t d = dash_len(&t), m = 0;
+    if (d)
+        t.i += d;
+    else if ((m = match(&t, "to")) != 0 || (m = match(&t, "or")) != 0)
+        t.i += m;
+    if (d || m) {
+        size_t at = t.i;
+        skip_ws(&t);
+        size_t which2 = 0;
+        size_t len2 = match_lexicon(&t, lex, nlex, &which2);
+        if (len2 && (d || t.i > at)) {
+            if ((r = lexicon_bounds(&t, &lex[which2], len2, &low2, &high2,
+                                    &best2)) != P_OK)
+                return r;
+            if (high2 != TOLL_OPEN && low > high2) {
+                det->a = low;
+                det->b = high2;
+                return P_ORDER;
+            }
+            *c = t;
+            set_range(q, low, high2, "lexicon");
+            snprintf(q->rule, sizeof q->rule, "lexicon: %s to %s",
+                     lex[which].word, lex[which2].word);
+            return P_OK;
+        }
+    }
     set_range(q, low, high, "lexicon");
-    if (e->best >= 0) {
-        q->best = e->best * (double)mult;
+    if (best >= 0) {
+        q->best = best;
         q->has_best = 1;
     }
-    snprintf(q->rule, sizeof q->rule, "lexicon: %s", e->word);
+    snprintf(q->rule, sizeof q->rule, "lexicon: %s", lex[which].word);
     return P_OK;
+}
+
+/* ---- the count cap ------------------------------------------------------ */
+
+int toll__count_ok(int64_t v) { return v >= 0 && v <= TOLL__COUNT_MAX; }
+
+int toll__best_ok(double v)
+{
+    return v >= 0 && v <= (double)TOLL__COUNT_MAX;
 }
 
 /* ---- JSON numbers ------------------------------------------------------- */
@@ -741,6 +858,9 @@ int toll__number_count(const char *s, size_t len, int64_t *out)
         neg = 1;
         i++;
     }
+    if (toll__strncaseeq(s + i, len - i, "inf") ||
+        toll__strncaseeq(s + i, len - i, "infinity"))
+        return TOLL__NUM_INFINITE;
     /* significant digits (integer and fraction parts) and exponent */
     const char *ip = s + i;
     size_t il = 0, fl = 0;
@@ -816,7 +936,7 @@ int toll__number_count(const char *s, size_t len, int64_t *out)
         v = v * 10 + (uint64_t)(digits[k] - '0');
     for (int64_t k = 0; k < scale; k++)
         v *= 10;
-    if (v > (uint64_t)INT64_MAX)
+    if (v > (uint64_t)TOLL__COUNT_MAX)
         return TOLL__NUM_BIG;
     *out = (int64_t)v;
     return TOLL__NUM_OK;
@@ -832,6 +952,9 @@ int toll__number_decimal(const char *s, size_t len, double *out)
         neg = 1;
         i++;
     }
+    if (toll__strncaseeq(s + i, len - i, "inf") ||
+        toll__strncaseeq(s + i, len - i, "infinity"))
+        return TOLL__NUM_INFINITE;
     while (i < len && s[i] >= '0' && s[i] <= '9') {
         v = v * 10 + (s[i++] - '0');
         digits++;
@@ -865,10 +988,10 @@ int toll__number_decimal(const char *s, size_t len, double *out)
     }
     if (i != len)
         return TOLL__NUM_BAD;
-    if (v > 9.2e18)
-        return TOLL__NUM_BIG;
     if (neg && v != 0)
         return TOLL__NUM_NEGATIVE;
+    if (!toll__best_ok(v))
+        return TOLL__NUM_BIG;
     *out = v;
     return TOLL__NUM_OK;
 }
@@ -878,7 +1001,10 @@ const char *toll__number_problem(int code)
     switch (code) {
     case TOLL__NUM_NEGATIVE: return "is negative";
     case TOLL__NUM_FRACTION: return "is not a whole number";
-    case TOLL__NUM_BIG: return "is too large";
+    case TOLL__NUM_BIG:
+        return "is too large (above the largest count accepted, "
+               TOLL__COUNT_MAX_TEXT ")";
+    case TOLL__NUM_INFINITE: return "is infinite";
     default: return "is not a number";
     }
 }
@@ -892,7 +1018,8 @@ int toll__number_digits(const char *s, size_t len, int64_t *out)
     for (size_t i = 0; i < len && rc == TOLL__NUM_OK; i++) {
         if (s[i] < '0' || s[i] > '9')
             rc = TOLL__NUM_BAD;
-        else if (n > ((uint64_t)INT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+        else if (n > ((uint64_t)TOLL__COUNT_MAX - (uint64_t)(s[i] - '0')) /
+                         10)
             rc = TOLL__NUM_BIG;
         else
             n = n * 10 + (uint64_t)(s[i] - '0');
@@ -939,7 +1066,8 @@ int toll__quantity_fast(const char *s, size_t len, int64_t *low,
 {
     int64_t x, y;
     size_t i = 0;
-    if (len == 0 || len > 37 || !fast_digits(s, len, &i, &x))
+    if (len == 0 || len > 37 || !fast_digits(s, len, &i, &x) ||
+        x > TOLL__COUNT_MAX)
         return TOLL__QFAST_NO;
     if (i == len) {
         *low = *high = x;
@@ -949,7 +1077,8 @@ int toll__quantity_fast(const char *s, size_t len, int64_t *low,
     if (s[i] != '-')
         return TOLL__QFAST_NO;
     i++;
-    if (!fast_digits(s, len, &i, &y) || i != len || x > y)
+    if (!fast_digits(s, len, &i, &y) || i != len || x > y ||
+        y > TOLL__COUNT_MAX)
         return TOLL__QFAST_NO;
     *low = x;
     *high = y;
@@ -979,12 +1108,12 @@ static perr parse_text(cur *c, const toll__lexentry *lex, size_t nlex,
         k.i += kwlen;
         perr r = apply_keyword(&k, keywords[kwi].k, tol, q, det);
         if (r == P_NONUM && lexlen)
-            return apply_lexicon(c, &lex[lexi], lexlen, q);
+            return apply_lexicon(c, lex, nlex, lexi, lexlen, q, det);
         *c = k;
         return r == P_NONUM ? P_SYNTAX : r;
     }
     if (lexlen)
-        return apply_lexicon(c, &lex[lexi], lexlen, q);
+        return apply_lexicon(c, lex, nlex, lexi, lexlen, q, det);
 
     num a, b;
     perr r = parse_number(c, &a);
@@ -1019,25 +1148,78 @@ static perr parse_text(cur *c, const toll__lexentry *lex, size_t nlex,
     return P_OK;
 }
 
-/* 1 if, after spaces (ASCII, U+00A0, U+2007, U+2009, U+202F), a digit
- * follows the cursor. */
-static int digit_follows(const cur *c0)
+/* Words that are, or may be, part of a number, besides the lexicon's. */
+static const char *const number_words[] = {
+    "hundred", "hundreds", "thousand", "thousands", "million", "millions",
+    "billion", "billions", "trillion", "trillions", "lakh", "lakhs",
+    "crore", "crores", "dozen", "dozens", "score", "scores", "k", "m",
+    "mln", "mn", "bn", "point", "half", "quarter",
+};
+
+/* 1 if the letters w[0..n) are a word that is, or may be, part of a
+ * number: a number word ("one", "twenty"), a scale word or abbreviation,
+ * or any word ending in "illion(s)" ("zillion"). */
+static int number_word(const char *w, size_t n)
 {
-    cur c = *c0;
-    for (;;) {
-        size_t r = c.n - c.i;
-        const unsigned char *p = (const unsigned char *)c.s + c.i;
-        if (r >= 1 && toll__is_space(p[0]))
-            c.i += 1;
-        else if (r >= 2 && p[0] == 0xC2 && p[1] == 0xA0)
-            c.i += 2;
-        else if (r >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
-                 (p[2] == 0x87 || p[2] == 0x89 || p[2] == 0xAF))
-            c.i += 3;
-        else
-            break;
+    for (int u = 0; u < 20; u++)
+        if (toll__strncaseeq(w, n, units[u]))
+            return 1;
+    for (int t = 0; t < 8; t++)
+        if (toll__strncaseeq(w, n, tens[t]))
+            return 1;
+    for (size_t k = 0; k < sizeof number_words / sizeof number_words[0]; k++)
+        if (toll__strncaseeq(w, n, number_words[k]))
+            return 1;
+    if (n > 0 && (w[n - 1] == 's' || w[n - 1] == 'S'))
+        n--;
+    return n >= 6 && toll__strncaseeq(w + n - 6, 6, "illion");
+}
+
+/*
+ * The trailing-words rule: after a quantity only words that cannot change
+ * its number may follow ("at least 150 civilians").  The first word after
+ * it may not be number-like: a digit, a number or scale word, or a
+ * lexicon word ("12, 000", "2 zillion", "5 million million", "one point
+ * five"); after it, or after an opening bracket, the text is a remark
+ * ("92 people, including 40 children", "5 (3 children)").  After a none
+ * word (`all`) no number-like word may follow anywhere ("no 50 killed").
+ * Returns 1 and the offending token (*at, *tlen), else 0.
+ */
+static int trailing_number(const cur *c, const toll__lexentry *lex,
+                           size_t nlex, int all, size_t *at, size_t *tlen)
+{
+    size_t i = c->i;
+    while (i < c->n) {
+        unsigned char ch = (unsigned char)c->s[i];
+        if ((ch == '(' || ch == '[') && !all)
+            return 0;
+        if (!is_alnum(ch)) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < c->n && is_alnum((unsigned char)c->s[j]))
+            j++;
+        int bad = 0;
+        for (size_t k = i; k < j && !bad; k++)
+            bad = is_digit((unsigned char)c->s[k]);
+        if (!bad)
+            bad = number_word(c->s + i, j - i);
+        if (!bad) {
+            cur t = {c->s, c->n, i};
+            size_t w;
+            bad = match_lexicon(&t, lex, nlex, &w) != 0;
+        }
+        if (bad) {
+            *at = i;
+            *tlen = j - i;
+            return 1;
+        }
+        if (!all)
+            return 0;
+        i = j;
     }
-    return c.i < c.n && is_digit((unsigned char)c.s[c.i]);
+    return 0;
 }
 
 /* Longest prefix of s[0..n) of at most max bytes ending on a UTF-8
@@ -1079,7 +1261,8 @@ toll_status toll_quantity_parse(const char *text, size_t len,
     skip_ws(&c);
     while (c.n > c.i && toll__is_space((unsigned char)c.s[c.n - 1]))
         c.n--;
-    if (c.i == c.n) {
+    if (c.i == c.n || (dash_len(&c) && c.i + dash_len(&c) == c.n)) {
+        /* "" and a lone dash: unknown */
         snprintf(out->rule, sizeof out->rule, "unknown");
         return TOLL_OK;
     }
@@ -1099,10 +1282,15 @@ toll_status toll_quantity_parse(const char *text, size_t len,
         return TOLL_OK;
     }
 
-    pdetail det = {0, 0};
+    pdetail det = {0, 0, 0, 0, 0};
     perr r = parse_text(&c, lex, nlex, tol, out, &det);
-    if (r == P_OK && digit_follows(&c))
-        r = P_SYNTAX; /* "1 000": a space as thousands separator */
+    if (r == P_OK && trailing_number(&c, lex, nlex, det.none_word, &det.at,
+                                     &det.tlen))
+        r = P_TRAILING; /* "1 000", "2 zillion", "no 5" */
+    if (r == P_OK && out->known &&
+        (!toll__count_ok(out->low) ||
+         (out->high != TOLL_OPEN && !toll__count_ok(out->high))))
+        r = P_OVERFLOW;
     if (r == P_OK)
         return TOLL_OK;
 
@@ -1116,7 +1304,19 @@ toll_status toll_quantity_parse(const char *text, size_t len,
         snprintf(why, sizeof why, ": negative number");
         break;
     case P_OVERFLOW:
-        snprintf(why, sizeof why, ": number too large");
+        snprintf(why, sizeof why,
+                 ": number too large (above the largest count accepted, "
+                 TOLL__COUNT_MAX_TEXT ")");
+        break;
+    case P_BELOW0:
+        snprintf(why, sizeof why,
+                 ": \"fewer than %lld\" leaves no whole number below it",
+                 (long long)det.a);
+        break;
+    case P_TRAILING:
+        snprintf(why, sizeof why,
+                 ": \"%.*s\" after the quantity looks like part of a number",
+                 (int)utf8_cut(text + det.at, det.tlen, 60), text + det.at);
         break;
     case P_ORDER:
         snprintf(why, sizeof why, ": low %lld is greater than high %lld",
@@ -1135,6 +1335,36 @@ toll_status toll_quantity_parse(const char *text, size_t len,
     return toll__seterr(err, TOLL_EPARSE, NULL, 0, -1, NULL, text, len,
                         "cannot read \"%.*s%s\" as a quantity%s", (int)show,
                         text, show < len ? "..." : "", why);
+}
+
+/* 1 when the grammar alone (no lexicon) reads the whole of w[0..len),
+ * with the reading in *q. */
+static int read_alone(const char *w, size_t len, toll_quantity *q)
+{
+    pdetail det = {0, 0, 0, 0, 0};
+    cur c = {w, len, 0};
+    memset(q, 0, sizeof *q);
+    skip_ws(&c);
+    while (c.n > c.i && toll__is_space((unsigned char)c.s[c.n - 1]))
+        c.n--;
+    if (c.i == c.n || (dash_len(&c) && c.i + dash_len(&c) == c.n))
+        return 1;
+    if (parse_text(&c, NULL, 0, 0.1, q, &det) != P_OK)
+        return 0;
+    skip_ws(&c);
+    return c.i == c.n;
+}
+
+int toll__quantity_reads(const char *w, size_t len)
+{
+    toll_quantity q;
+    return read_alone(w, len, &q);
+}
+
+int toll__quantity_unknown(const char *s, size_t len)
+{
+    toll_quantity q;
+    return read_alone(s, len, &q) && !q.known;
 }
 
 void toll_parse_options_init(toll_parse_options *opts)
@@ -1163,10 +1393,20 @@ toll_status toll_quantity_make(int64_t low, int64_t high, int has_best,
     if (high != TOLL_OPEN && low > high)
         return toll__err(err, TOLL_EREPORT, "low %lld is greater than high %lld",
                          (long long)low, (long long)high);
+    if (!toll__count_ok(low) || (high != TOLL_OPEN && !toll__count_ok(high)))
+        return toll__err(err, TOLL_EREPORT,
+                         "count %lld is above the largest count accepted, "
+                         TOLL__COUNT_MAX_TEXT,
+                         (long long)(toll__count_ok(low) ? high : low));
     if (has_best) {
         if (!isfinite(best))
             return toll__err(err, TOLL_EREPORT,
                              "best %g is not a finite number", best);
+        if (best > (double)TOLL__COUNT_MAX)
+            return toll__err(err, TOLL_EREPORT,
+                             "best %.17g is above the largest count "
+                             "accepted, " TOLL__COUNT_MAX_TEXT,
+                             best);
         if (high == TOLL_OPEN && best < (double)low)
             return toll__err(err, TOLL_EREPORT,
                              "best %g is outside [%lld, open)", best,
