@@ -695,6 +695,104 @@ START_TEST(lexicon_set_should_fail_cleanly_on_allocation_failure)
 }
 END_TEST
 
+/* ---- words the loader refuses ------------------------------------------------ */
+
+/* The load fails naming lex.json, the line and the word. */
+static void expect_word_error(const char *json, long line, const char *word,
+                              const char *frag)
+{
+    toll_lexicon *lex = new_default();
+    toll_error err;
+    toll_error_clear(&err);
+    ck_assert_int_eq(load(lex, json, &err), TOLL_EPARSE);
+    ck_assert_str_eq(err.file, "lex.json");
+    ck_assert_int_eq(err.line, line);
+    char where[32];
+    snprintf(where, sizeof where, "lex.json:%ld: ", line);
+    ck_assert_msg(strncmp(err.message, where, strlen(where)) == 0,
+                  "message: %s", err.message);
+    ck_assert_msg(strstr(err.message, word), "'%s' not in: %s", word,
+                  err.message);
+    ck_assert_msg(strstr(err.message, frag), "'%s' not in: %s", frag,
+                  err.message);
+    expect_default_entries(lex);
+    toll_lexicon_free(lex);
+}
+
+START_TEST(lexicon_load_should_refuse_a_word_holding_nul)
+{
+    expect_word_error("{\n\"a few\": 3,\n\"lo\\u0000ts\": 9\n}", 3,
+                      "lo\\u0000ts", "NUL");
+}
+END_TEST
+
+START_TEST(lexicon_load_should_refuse_a_word_given_twice)
+{
+    expect_word_error("{\n\"lots\": 9,\n\"heaps\": 7,\n\"Lots \": 12\n}", 4,
+                      "\"Lots\"", "given twice");
+    expect_word_error("{\"words\": {\n\"dozens\": 30,\n\"dozens\": 40}}", 3,
+                      "\"dozens\"", "given twice");
+}
+END_TEST
+
+START_TEST(lexicon_load_should_refuse_a_word_the_parser_reads)
+{
+    expect_word_error("{\n\"5\": 7\n}", 2, "\"5\"", "the parser reads");
+    expect_word_error("{\"ok\": 3,\n\"twenty\": 25}", 2, "\"twenty\"",
+                      "the parser reads");
+    expect_word_error("{\n\n\"none\": 1}", 3, "\"none\"", "the parser reads");
+    expect_word_error("{\"unknown\": 1}", 1, "\"unknown\"",
+                      "the parser reads");
+    expect_word_error("{\"n/a\": 1}", 1, "\"n/a\"", "the parser reads");
+    expect_word_error("{\"85-92\": 1}", 1, "\"85-92\"", "the parser reads");
+    expect_word_error("{\"about a dozen\": 1}", 1, "\"about a dozen\"",
+                      "the parser reads");
+}
+END_TEST
+
+START_TEST(lexicon_set_should_refuse_a_word_the_parser_reads)
+{
+    toll_lexicon *lex = new_default();
+    toll_error err;
+    static const char *const bad[] = {"5", "twenty", "none", "no one",
+                                      "unknown", "NA", "-", "2 thousand"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(toll_lexicon_set(lex, bad[i], 1, 2, -1, &err),
+                         TOLL_EINVAL);
+        ck_assert_ptr_nonnull(strstr(err.message, "the parser reads"));
+    }
+    expect_default_entries(lex);
+    /* words that merely begin like a number stay allowed */
+    ck_assert_int_eq(toll_lexicon_set(lex, "twenty odd", 20, 29, -1, &err),
+                     TOLL_OK);
+    ck_assert_int_eq(toll_lexicon_set(lex, "9/11", 2977, 2977, -1, &err),
+                     TOLL_OK);
+    toll_quantity q = parse_lex("twenty-three", lex);
+    ck_assert_int_eq(q.low, 23);
+    q = parse_lex("twenty odd", lex);
+    ck_assert_int_eq(q.high, 29);
+    toll_lexicon_free(lex);
+}
+END_TEST
+
+START_TEST(lexicon_should_refuse_counts_above_the_cap)
+{
+    toll_lexicon *lex = new_default();
+    toll_error err;
+    ck_assert_int_eq(toll_lexicon_set(lex, "lots", 1, TOLL_COUNT_MAX + 1, -1,
+                                      &err),
+                     TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "9007199254740993"));
+    ck_assert_ptr_nonnull(strstr(err.message, "(2^53)"));
+    ck_assert_int_eq(toll_lexicon_set(lex, "lots", 1, TOLL_COUNT_MAX, -1,
+                                      &err),
+                     TOLL_OK);
+    toll_lexicon_free(lex);
+    expect_load_error("{\"lots\": {\"low\": 1, \"high\": 9007199254740994}}",
+                      "\"lots\"", "(2^53)");
+}
+END_TEST
+
 static Suite *lexicon_suite(void)
 {
     Suite *s = suite_create("lexicon");
@@ -732,6 +830,14 @@ static Suite *lexicon_suite(void)
     tcase_add_test(j, lexicon_should_load_file);
     tcase_add_test(j, lexicon_should_report_missing_file_by_path);
     suite_add_tcase(s, j);
+
+    TCase *w = tcase_create("words");
+    tcase_add_test(w, lexicon_load_should_refuse_a_word_holding_nul);
+    tcase_add_test(w, lexicon_load_should_refuse_a_word_given_twice);
+    tcase_add_test(w, lexicon_load_should_refuse_a_word_the_parser_reads);
+    tcase_add_test(w, lexicon_set_should_refuse_a_word_the_parser_reads);
+    tcase_add_test(w, lexicon_should_refuse_counts_above_the_cap);
+    suite_add_tcase(s, w);
 
     TCase *p = tcase_create("parser");
     tcase_add_test(p, lexicon_should_be_used_by_parser);

@@ -90,6 +90,17 @@ static const char *const texts[] = {
     "\xD9\xA9\xD9\xA2", "\xE2\x88\x92" "92", "\xE2\x80\x93", "~92",
     "one hundred and", "between", "between and", "to 92", "or 92",
     "dozens-hundreds",
+    /* the forms and errors of the hardening round */
+    "no more than 50 civilians", "not more than 50", "no greater than 5",
+    "no higher than 5", "none to 5", "no 5", "none of the 5", "fewer than 50",
+    "less than 50", "less than 1", "fewer than 0", "~50", "~ 50 killed",
+    "NA", "na", "n/a ", " - ", "2 trillion", "3 lakh", "2 crore", "2 mln",
+    "2 bn", "2bn", "5k", "5K", "5 k", "2m", "2.5m", "2-3k",
+    "dozens to hundreds", "12, 000", "one point five million",
+    "5 million million", "2 zillion", "2 millions", "2 mn", "5 dozens",
+    "92 people, including 40 children", "5 (3 children)",
+    "9007199254740992", "9007199254740993", "0-9007199254740992",
+    "0-9007199254740993", "at least 5000000000000000000",
 };
 
 #define NTEXTS (sizeof texts / sizeof texts[0])
@@ -560,7 +571,8 @@ START_TEST(json_numbers_that_are_no_count_should_fail)
 {
     static const char *const bad[] = {
         "-5",   "-1e3", "1.5",  "12.25", "1e-3", "0.5e0",
-        "9223372036854775808", "1e19", "1e999", "123456789012345678901234"};
+        "9223372036854775808", "1e19", "1e999", "123456789012345678901234",
+        "9007199254740993", "9.007199254740993e15", "1e16"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_int_eq(parse_reading(bad[i], NULL).st, TOLL_EPARSE);
         for (int p = P_JSON; p <= P_JSONL; p++)
