@@ -520,7 +520,8 @@ static int rb_value(rec_build *b, rb_member *p, PyObject *v,
         if (d != d) /* NaN: missing */
             return 0;
         p->type = TOLL_VALUE_NUMBER;
-        if (d - d != 0) { /* infinities: the C readers word the error */
+        if (d - d != 0) { /* infinities: an error of the C reader, naming
+                           * the record and the field */
             p->len = d > 0 ? 3 : 4;
             return rb_bytes(b, d > 0 ? "inf" : "-inf", p->len, &p->text);
         }

@@ -73,13 +73,13 @@ int toll__quantity_fast(const char *text, size_t len, int64_t *low,
 
 /* What a number's text reads as (toll__number_count, toll__number_decimal). */
 enum { TOLL__NUM_OK = 0, TOLL__NUM_BAD, TOLL__NUM_NEGATIVE,
-       TOLL__NUM_FRACTION, TOLL__NUM_BIG, TOLL__NUM_INFINITE };
+       TOLL__NUM_FRACTION, TOLL__NUM_BIG };
 
 /*
  * A JSON number as written ("12", "12.0", "1.2e1", "1e3", "-0"), read
  * exactly (no floating point) as a count of people: TOLL__NUM_OK with
  * *out, or why not (not a number, negative, not whole, above
- * TOLL__COUNT_MAX, or "inf" / "-inf" as Python writes an infinite float).
+ * TOLL__COUNT_MAX).
  */
 int toll__number_count(const char *s, size_t len, int64_t *out);
 

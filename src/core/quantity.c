@@ -858,9 +858,6 @@ int toll__number_count(const char *s, size_t len, int64_t *out)
         neg = 1;
         i++;
     }
-    if (toll__strncaseeq(s + i, len - i, "inf") ||
-        toll__strncaseeq(s + i, len - i, "infinity"))
-        return TOLL__NUM_INFINITE;
     /* significant digits (integer and fraction parts) and exponent */
     const char *ip = s + i;
     size_t il = 0, fl = 0;
@@ -952,9 +949,6 @@ int toll__number_decimal(const char *s, size_t len, double *out)
         neg = 1;
         i++;
     }
-    if (toll__strncaseeq(s + i, len - i, "inf") ||
-        toll__strncaseeq(s + i, len - i, "infinity"))
-        return TOLL__NUM_INFINITE;
     while (i < len && s[i] >= '0' && s[i] <= '9') {
         v = v * 10 + (s[i++] - '0');
         digits++;
@@ -1004,7 +998,6 @@ const char *toll__number_problem(int code)
     case TOLL__NUM_BIG:
         return "is too large (above the largest count accepted, "
                TOLL__COUNT_MAX_TEXT ")";
-    case TOLL__NUM_INFINITE: return "is infinite";
     default: return "is not a number";
     }
 }
