@@ -649,7 +649,8 @@ START_TEST(lexicon_load_json_should_fail_cleanly_at_every_allocation)
         "{\"dozens\": {\"low\": 13, \"high\": 50, \"best\": 20},"
         " \"a slew\": {\"low\": 5, \"high\": 15}, \"loads\": 40}",
         /* replace */
-        "{\"replace\": true, \"words\": {\"a\": 1, \"b\": 2, \"c\": 3}}"};
+        "{\"replace\": true, \"words\": {\"a\": 1, \"b\": 2, \"c\": 3},"
+        " \"scales\": {\"mn\": 1000000, \"lac\": 100000}}"};
     for (size_t k = 0; k < 2; k++) {
         int ok = 0;
         for (long n = 1; n < 1000 && !ok; n++) {
@@ -663,6 +664,7 @@ START_TEST(lexicon_load_json_should_fail_cleanly_at_every_allocation)
                 lex, inputs[k], strlen(inputs[k]), "lex.json", &err);
             if (st == TOLL_OK) {
                 ck_assert_uint_eq(toll_lexicon_count(lex), k == 0 ? 12 : 3);
+                ck_assert_uint_eq(toll_lexicon_scale_count(lex), k == 0 ? 0 : 2);
                 ok = 1;
             } else {
                 ck_assert_int_eq(st, TOLL_ENOMEM);
@@ -775,6 +777,75 @@ START_TEST(lexicon_set_should_refuse_a_word_the_parser_reads)
 }
 END_TEST
 
+START_TEST(lexicon_scale_words_should_multiply_the_number_before_them)
+{
+    toll_lexicon *lex = new_default();
+    toll_error err;
+    ck_assert_int_eq(toll_lexicon_set_scale(lex, "mn", 1000000, &err),
+                     TOLL_OK);
+    ck_assert_int_eq(load(lex, "{\"scales\": {\"lac\": 100000}}", &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(toll_lexicon_scale_count(lex), 2);
+    const char *w;
+    int64_t sc;
+    ck_assert_int_eq(toll_lexicon_scale_entry(lex, 1, &w, &sc), TOLL_OK);
+    ck_assert_str_eq(w, "lac");
+    ck_assert_int_eq(sc, 100000);
+    ck_assert_int_eq(toll_lexicon_scale_entry(lex, 2, &w, &sc),
+                     TOLL_ENOTFOUND);
+    ck_assert_uint_eq(toll_lexicon_count(lex), 10); /* words unchanged */
+    toll_quantity q = parse_lex("2 mn", lex);
+    ck_assert_int_eq(q.low, 2000000);
+    q = parse_lex("2.5MN killed", lex);
+    ck_assert_int_eq(q.low, 2500000);
+    q = parse_lex("3 lac", lex);
+    ck_assert_int_eq(q.high, 300000);
+    /* without the lexicon the word is number-like: an error */
+    ck_assert_int_eq(toll_quantity_parse("2 mn", 4, NULL, &q, &err),
+                     TOLL_EPARSE);
+    /* and after a quantity it is number-like too */
+    toll_parse_options o;
+    toll_parse_options_init(&o);
+    o.lexicon = lex;
+    ck_assert_int_eq(toll_quantity_parse("2 mn thousand", 13, &o, &q, &err),
+                     TOLL_EPARSE);
+    /* "replace" drops the scale words */
+    ck_assert_int_eq(load(lex, "{\"replace\": true, \"words\": {}}", &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(toll_lexicon_scale_count(lex), 0);
+    toll_lexicon_free(lex);
+}
+END_TEST
+
+START_TEST(lexicon_should_refuse_bad_scale_words)
+{
+    toll_lexicon *lex = new_default();
+    toll_error err;
+    ck_assert_int_eq(toll_lexicon_set_scale(lex, "k", 1000000, &err),
+                     TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "\"k\""));
+    ck_assert_int_eq(toll_lexicon_set_scale(lex, "thousand", 10, &err),
+                     TOLL_EINVAL);
+    ck_assert_int_eq(toll_lexicon_set_scale(lex, "m2", 10, &err),
+                     TOLL_EINVAL);
+    ck_assert_int_eq(toll_lexicon_set_scale(lex, "mn", 1, &err),
+                     TOLL_EINVAL);
+    ck_assert_int_eq(
+        toll_lexicon_set_scale(lex, "mn", TOLL_COUNT_MAX + 1, &err),
+        TOLL_EINVAL);
+    ck_assert_uint_eq(toll_lexicon_scale_count(lex), 0);
+    toll_lexicon_free(lex);
+    expect_word_error("{\"scales\": {\n\"mn\": 1000000,\n\"MN\": 10}}", 3,
+                      "\"MN\"", "given twice");
+    expect_word_error("{\"scales\": {\n\"million\": 1000000}}", 2,
+                      "\"million\"", "the parser reads");
+    expect_word_error("{\"scales\": {\"mn\": 2.5}}", 1, "\"mn\"",
+                      "not a whole number");
+    expect_load_error("{\"scales\": [1]}", "\"scales\" must be an object",
+                      NULL);
+}
+END_TEST
+
 START_TEST(lexicon_should_refuse_counts_above_the_cap)
 {
     toll_lexicon *lex = new_default();
@@ -837,6 +908,8 @@ static Suite *lexicon_suite(void)
     tcase_add_test(w, lexicon_load_should_refuse_a_word_the_parser_reads);
     tcase_add_test(w, lexicon_set_should_refuse_a_word_the_parser_reads);
     tcase_add_test(w, lexicon_should_refuse_counts_above_the_cap);
+    tcase_add_test(w, lexicon_scale_words_should_multiply_the_number_before_them);
+    tcase_add_test(w, lexicon_should_refuse_bad_scale_words);
     suite_add_tcase(s, w);
 
     TCase *p = tcase_create("parser");

@@ -17,10 +17,20 @@ typedef struct toll__lexentry {
     double best;
 } toll__lexentry;
 
+/* One scale abbreviation of a lexicon ("mn" -> 1,000,000), read after
+ * digits like the built-in k, m, mln and bn. */
+typedef struct toll__lexscale {
+    const char *word; /* NUL-terminated ASCII letters */
+    size_t len;
+    int64_t scale;
+} toll__lexscale;
+
 struct toll_lexicon {
     toll_allocator alloc;
     toll__lexentry *e; /* owned; e[i].word owned (len + 1 bytes) */
     size_t n, cap;
+    toll__lexscale *sc; /* owned; sc[i].word owned (len + 1 bytes) */
+    size_t nsc, sccap;
 };
 
 /* The built-in default lexicon: a static const table (never allocated, so
@@ -104,6 +114,11 @@ int toll__quantity_number(const char *s, size_t len, toll_quantity *out);
  * "n/a", "" or a lone dash.  Such text may not be a lexicon word
  * (src/core/lexicon.c): the word would redefine what the parser reads. */
 int toll__quantity_reads(const char *w, size_t len);
+
+/* 1 when the letters w[0..n) are a word the parser reads as part of a
+ * number (a number word, a scale word or a built-in abbreviation): no
+ * scale word of a lexicon may be one. */
+int toll__number_word(const char *w, size_t n);
 
 /* 1 when the text is one of the parser's words for unknown ("unknown",
  * "unclear", "NA", "N/A", "n/a", a lone "-", ""): a LOW..HIGH column

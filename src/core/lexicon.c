@@ -242,6 +242,65 @@ static void clear_entries(toll_lexicon *lex)
     toll__free(&lex->alloc, lex->e, lex->cap * sizeof *lex->e);
     lex->e = NULL;
     lex->n = lex->cap = 0;
+    for (size_t i = 0; i < lex->nsc; i++)
+        toll__free(&lex->alloc, (void *)lex->sc[i].word, lex->sc[i].len + 1);
+    toll__free(&lex->alloc, lex->sc, lex->sccap * sizeof *lex->sc);
+    lex->sc = NULL;
+    lex->nsc = lex->sccap = 0;
+}
+
+/* Add or update a scale word (already validated).  On ENOMEM lex is
+ * unchanged. */
+static toll_status put_scale(toll_lexicon *lex, const char *w, size_t len,
+                             int64_t scale)
+{
+    for (size_t i = 0; i < lex->nsc; i++)
+        if (lex->sc[i].len == len && lower_eq(lex->sc[i].word, w, len)) {
+            lex->sc[i].scale = scale;
+            return TOLL_OK;
+        }
+    char *copy = toll__strndup(&lex->alloc, w, len);
+    if (!copy)
+        return TOLL_ENOMEM;
+    if (toll__grow(&lex->alloc, (void **)&lex->sc, &lex->sccap, lex->nsc + 1,
+                   sizeof *lex->sc) != TOLL_OK) {
+        toll__free(&lex->alloc, copy, len + 1);
+        return TOLL_ENOMEM;
+    }
+    lex->sc[lex->nsc].word = copy;
+    lex->sc[lex->nsc].len = len;
+    lex->sc[lex->nsc].scale = scale;
+    lex->nsc++;
+    return TOLL_OK;
+}
+
+/*
+ * A scale word must be ASCII letters, not a word the parser reads as part
+ * of a number already ("k", "million", "zillion"), with a scale from 2 to
+ * TOLL_COUNT_MAX.  On failure write why and return 0.
+ */
+static int check_scale(const char *w, size_t len, int64_t scale, char *why,
+                       size_t size)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= 'A' && w[i] <= 'Z'))) {
+            snprintf(why, size, "a scale word must be ASCII letters only");
+            return 0;
+        }
+    if (toll__number_word(w, len)) {
+        snprintf(why, size, "the parser reads \"%.*s\" itself as part of a "
+                            "number",
+                 (int)(len > 100 ? 100 : len), w);
+        return 0;
+    }
+    if (scale < 2 || !toll__count_ok(scale)) {
+        snprintf(why, size,
+                 "scale %lld is not from 2 to the largest count accepted, "
+                 TOLL__COUNT_MAX_TEXT,
+                 (long long)scale);
+        return 0;
+    }
+    return 1;
 }
 
 static toll_status add_table(toll_lexicon *lex, const toll__lexentry *t,
@@ -274,6 +333,8 @@ static toll_status lexicon_create(const toll_allocator *alloc,
     lex->alloc = a;
     lex->e = NULL;
     lex->n = lex->cap = 0;
+    lex->sc = NULL;
+    lex->nsc = lex->sccap = 0;
     if (add_table(lex, t, n) != TOLL_OK) {
         st = toll__nomem(err);
         goto cleanup;
@@ -373,6 +434,44 @@ toll_status toll_lexicon_set(toll_lexicon *lex, const char *word, int64_t low,
     if (put_entry(lex, w, len, low, high, has_best ? best : NO_BEST) !=
         TOLL_OK)
         return toll__nomem(err);
+    return TOLL_OK;
+}
+
+toll_status toll_lexicon_set_scale(toll_lexicon *lex, const char *word,
+                                   int64_t scale, toll_error *err)
+{
+    if (!lex || !word)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_lexicon_set_scale: %s is NULL",
+                         lex ? "word" : "lexicon");
+    size_t len = strlen(word);
+    const char *w = trim(word, &len);
+    if (len == 0)
+        return toll__err(err, TOLL_EINVAL, "scale word is empty");
+    char why[160];
+    if (!check_scale(w, len, scale, why, sizeof why))
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, NULL, w, len,
+                            "scale word \"%.*s\": %s",
+                            (int)(len > 100 ? 100 : len), w, why);
+    if (put_scale(lex, w, len, scale) != TOLL_OK)
+        return toll__nomem(err);
+    return TOLL_OK;
+}
+
+size_t toll_lexicon_scale_count(const toll_lexicon *lex)
+{
+    return lex ? lex->nsc : 0;
+}
+
+toll_status toll_lexicon_scale_entry(const toll_lexicon *lex, size_t i,
+                                     const char **word, int64_t *scale)
+{
+    if (!lex || i >= lex->nsc)
+        return TOLL_ENOTFOUND;
+    if (word)
+        *word = lex->sc[i].word;
+    if (scale)
+        *scale = lex->sc[i].scale;
     return TOLL_OK;
 }
 
@@ -553,6 +652,8 @@ toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
     tmp.alloc = lex->alloc;
     tmp.e = NULL;
     tmp.n = tmp.cap = 0;
+    tmp.sc = NULL;
+    tmp.nsc = tmp.sccap = 0;
 
     const char *end = NULL;
     if (len == 0) {
@@ -605,24 +706,32 @@ toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
         goto cleanup;
     }
 
-    /* Wrapped form {"replace": bool, "words": {...}} or flat {...}. */
+    /* Wrapped form {"replace": bool, "words": {...}, "scales": {...}} or
+     * flat {...}. */
     const cJSON *words = root;
     int replace = 0;
     const cJSON *jw = cJSON_GetObjectItemCaseSensitive(root, "words");
     const cJSON *jr = cJSON_GetObjectItemCaseSensitive(root, "replace");
-    if (jw || jr) {
+    const cJSON *js = cJSON_GetObjectItemCaseSensitive(root, "scales");
+    if (jw || jr || js) {
         const cJSON *c;
         cJSON_ArrayForEach(c, root)
         {
             const char *k = c->string ? c->string : "";
-            if (strcmp(k, "words") != 0 && strcmp(k, "replace") != 0) {
+            if (strcmp(k, "words") != 0 && strcmp(k, "replace") != 0 &&
+                strcmp(k, "scales") != 0) {
                 st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, k,
                                   strlen(k),
                                   "unknown key \"%.100s\" (expected "
-                                  "\"replace\" and \"words\")",
+                                  "\"replace\", \"words\" and \"scales\")",
                                   k);
                 goto cleanup;
             }
+        }
+        if (js && !cJSON_IsObject(js)) {
+            st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, NULL, 0,
+                              "\"scales\" must be an object");
+            goto cleanup;
         }
         if (jr) {
             if (!cJSON_IsBool(jr)) {
@@ -645,6 +754,53 @@ toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
         if (add_table(&tmp, lex->e, lex->n) != TOLL_OK) {
             st = toll__nomem(err);
             goto cleanup;
+        }
+    }
+    for (size_t i = 0; !replace && i < lex->nsc; i++)
+        if (put_scale(&tmp, lex->sc[i].word, lex->sc[i].len,
+                      lex->sc[i].scale) != TOLL_OK) {
+            st = toll__nomem(err);
+            goto cleanup;
+        }
+    if (js) {
+        const cJSON *c;
+        size_t pos = 0;
+        cJSON_ArrayForEach(c, js)
+        {
+            const char *k = c->string ? c->string : "";
+            size_t klen = strlen(k);
+            const char *w = trim(k, &klen);
+            long line = 0, col;
+            size_t at = key_offset(json, len, k, pos);
+            if (at != SIZE_MAX) {
+                line_col(json, len, at, &line, &col);
+                pos = at + 1;
+            }
+            int64_t scale = 0;
+            int ok = klen > 0;
+            if (!ok)
+                snprintf(why, sizeof why, "empty scale word");
+            for (const cJSON *p = js->child; ok && p && p != c; p = p->next) {
+                size_t pl = strlen(p->string ? p->string : "");
+                const char *pw = trim(p->string ? p->string : "", &pl);
+                if (pl == klen && lower_eq(pw, w, klen)) {
+                    snprintf(why, sizeof why, "given twice");
+                    ok = 0;
+                }
+            }
+            if (ok)
+                ok = json_count(c, "scale", &scale, why, sizeof why) &&
+                     check_scale(w, klen, scale, why, sizeof why);
+            if (!ok) {
+                st = toll__seterr(err, TOLL_EPARSE, name, line, -1, NULL, w,
+                                  klen, "scale word \"%.*s\": %s",
+                                  (int)(klen > 100 ? 100 : klen), w, why);
+                goto cleanup;
+            }
+            if (put_scale(&tmp, w, klen, scale) != TOLL_OK) {
+                st = toll__nomem(err);
+                goto cleanup;
+            }
         }
     }
     if (words) {
@@ -704,6 +860,9 @@ toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
         lex->e = tmp.e;
         lex->n = tmp.n;
         lex->cap = tmp.cap;
+        lex->sc = tmp.sc;
+        lex->nsc = tmp.nsc;
+        lex->sccap = tmp.sccap;
         tmp = old;
     }
 

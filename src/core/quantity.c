@@ -52,8 +52,10 @@ typedef enum perr {
 
 typedef struct cur {
     const char *s;
-    size_t n; /* end (exclusive) */
-    size_t i; /* position */
+    size_t n;                /* end (exclusive) */
+    size_t i;                /* position */
+    const toll__lexscale *sc; /* the lexicon's scale abbreviations */
+    size_t nsc;
 } cur;
 
 typedef struct num {
@@ -161,6 +163,8 @@ static const scale_word abbrevs[] = {{"k", INT64_C(1000)},
                                      {"mln", INT64_C(1000000)},
                                      {"bn", INT64_C(1000000000)}};
 
+/* A built-in abbreviation or one of the lexicon's scale words at the
+ * cursor: its scale, or 0. */
 static int64_t match_abbrev(const cur *c, size_t *len)
 {
     for (size_t k = 0; k < sizeof abbrevs / sizeof abbrevs[0]; k++) {
@@ -168,6 +172,14 @@ static int64_t match_abbrev(const cur *c, size_t *len)
         if (m) {
             *len = m;
             return abbrevs[k].v;
+        }
+    }
+    for (size_t k = 0; k < c->nsc; k++) {
+        size_t m = toll__match_phrase(c->s + c->i, c->n - c->i, c->sc[k].word,
+                                      c->sc[k].len);
+        if (m) {
+            *len = m;
+            return c->sc[k].scale;
         }
     }
     return 0;
@@ -1141,18 +1153,19 @@ static perr parse_text(cur *c, const toll__lexentry *lex, size_t nlex,
     return P_OK;
 }
 
-/* Words that are, or may be, part of a number, besides the lexicon's. */
-static const char *const number_words[] = {
-    "hundred", "hundreds", "thousand", "thousands", "million", "millions",
-    "billion", "billions", "trillion", "trillions", "lakh", "lakhs",
-    "crore", "crores", "dozen", "dozens", "score", "scores", "k", "m",
-    "mln", "mn", "bn", "point", "half", "quarter",
+/* Scale words the parser reads (besides the units and tens), and words
+ * it does not read that may still be part of a number. */
+static const char *const read_words[] = {
+    "hundred", "thousand", "lakh", "million", "crore", "billion", "trillion",
+    "dozen", "k", "m", "mln", "bn",
+};
+static const char *const numberish_words[] = {
+    "hundreds", "thousands", "lakhs", "millions", "crores", "billions",
+    "trillions", "dozens", "score", "scores", "mn", "point", "half",
+    "quarter",
 };
 
-/* 1 if the letters w[0..n) are a word that is, or may be, part of a
- * number: a number word ("one", "twenty"), a scale word or abbreviation,
- * or any word ending in "illion(s)" ("zillion"). */
-static int number_word(const char *w, size_t n)
+int toll__number_word(const char *w, size_t n)
 {
     for (int u = 0; u < 20; u++)
         if (toll__strncaseeq(w, n, units[u]))
@@ -1160,8 +1173,23 @@ static int number_word(const char *w, size_t n)
     for (int t = 0; t < 8; t++)
         if (toll__strncaseeq(w, n, tens[t]))
             return 1;
-    for (size_t k = 0; k < sizeof number_words / sizeof number_words[0]; k++)
-        if (toll__strncaseeq(w, n, number_words[k]))
+    for (size_t k = 0; k < sizeof read_words / sizeof read_words[0]; k++)
+        if (toll__strncaseeq(w, n, read_words[k]))
+            return 1;
+    return 0;
+}
+
+/* 1 if the letters w[0..n) are a word that is, or may be, part of a
+ * number: one the parser reads (toll__number_word), a plural or other
+ * number-like word it does not ("millions", "point", "mn"), or any word
+ * ending in "illion(s)" ("zillion"). */
+static int numberish_word(const char *w, size_t n)
+{
+    if (toll__number_word(w, n))
+        return 1;
+    for (size_t k = 0; k < sizeof numberish_words / sizeof numberish_words[0];
+         k++)
+        if (toll__strncaseeq(w, n, numberish_words[k]))
             return 1;
     if (n > 0 && (w[n - 1] == 's' || w[n - 1] == 'S'))
         n--;
@@ -1197,9 +1225,11 @@ static int trailing_number(const cur *c, const toll__lexentry *lex,
         for (size_t k = i; k < j && !bad; k++)
             bad = is_digit((unsigned char)c->s[k]);
         if (!bad)
-            bad = number_word(c->s + i, j - i);
+            bad = numberish_word(c->s + i, j - i);
+        for (size_t k = 0; k < c->nsc && !bad; k++)
+            bad = toll__strncaseeq(c->s + i, j - i, c->sc[k].word);
         if (!bad) {
-            cur t = {c->s, c->n, i};
+            cur t = {c->s, c->n, i, NULL, 0};
             size_t w;
             bad = match_lexicon(&t, lex, nlex, &w) != 0;
         }
@@ -1250,7 +1280,11 @@ toll_status toll_quantity_parse(const char *text, size_t len,
         toll__lexicon_default(&lex, &nlex);
     }
 
-    cur c = {text, len, 0};
+    cur c = {text, len, 0, NULL, 0};
+    if (opts && opts->lexicon) {
+        c.sc = opts->lexicon->sc;
+        c.nsc = opts->lexicon->nsc;
+    }
     skip_ws(&c);
     while (c.n > c.i && toll__is_space((unsigned char)c.s[c.n - 1]))
         c.n--;
@@ -1335,7 +1369,7 @@ toll_status toll_quantity_parse(const char *text, size_t len,
 static int read_alone(const char *w, size_t len, toll_quantity *q)
 {
     pdetail det = {0, 0, 0, 0, 0};
-    cur c = {w, len, 0};
+    cur c = {w, len, 0, NULL, 0};
     memset(q, 0, sizeof *q);
     skip_ws(&c);
     while (c.n > c.i && toll__is_space((unsigned char)c.s[c.n - 1]))

@@ -290,3 +290,11 @@ def test_lexicon_should_refuse_a_word_given_twice():
     lex = toll.Lexicon("default")
     with pytest.raises(toll.ParseError, match="given twice"):
         lex.load_json('{"lots": 3,\n"lots": 4}', name="mylex.json")
+
+
+def test_lexicon_scale_words_should_extend_the_abbreviations():
+    lex = toll.Lexicon("default")
+    lex.load_json('{"scales": {"mn": 1000000}}', name="mylex.json")
+    assert toll.parse_quantity("2 mn", lexicon=lex)[:2] == (2000000, 2000000)
+    with pytest.raises(toll.ParseError, match='"mn" after the quantity'):
+        toll.parse_quantity("2 mn")
