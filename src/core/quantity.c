@@ -8,26 +8,32 @@
  * src/core/lexicon.c.
  *
  * Grammar (ASCII case-insensitive, after trimming whitespace):
- *   ""                                   unknown
- *   unknown | unclear                    unknown
+ *   "" | "-"                             unknown
+ *   unknown | unclear | na | n/a         unknown
  *   none | no | no one | no-one | nobody [0, 0]            "none"
+ *   none to N                            [0, N]             "range"
  *   N                                    [N, N] ("none" when N is 0)
  *   N - M | N to M | N or M              [N, M]             "range"
  *   between N and|to|- M                 [N, M]             "range"
- *   at least | no fewer than | no less than N, N or more, N+
+ *   at least | no|not fewer than | no|not less than N, N or more, N+
  *                                        [N, open]          "at least"
  *   more than | over | upwards of N      [N+1, open]        "more than"
- *   up to | as many as | at most N, N or fewer, N or less
- *                                        [0, N]             "up to"
- *   about | around | approximately | roughly | some | an estimated |
+ *   up to | as many as | at most | no|not more|greater|higher than N,
+ *   N or fewer, N or less                [0, N]             "up to"
+ *   fewer than | less than N             [0, N-1]           "fewer than"
+ *   about | ~ | around | approximately | roughly | some | an estimated |
  *   estimated N                          [round((1-t)N), round((1+t)N)]
  *   nearly | almost N                    [min(round(0.9N), N-1), N-1]
- *   lexicon word [[of] dozen|hundred(s)|thousand(s)|million(s)|billion(s)]
- *                                        the entry (times the multiplier)
- * followed by anything that starts at a word boundary (ignored), except a
- * number: "1 000" is an error, not 1.
- * N is digits ("1,450", "2 thousand", "1.5 million") or English number
- * words ("one hundred and fifty", "twenty-three", "a dozen", "two dozen").
+ *   lexicon word [[of] dozen|hundred(s)|thousand(s)|lakh(s)|million(s)|
+ *   crore(s)|billion(s)|trillion(s)]    the entry (times the multiplier)
+ *   lexicon word to|or|- lexicon word    [first's low, second's high]
+ * followed by words that cannot change the number: the first word after
+ * the quantity may not be number-like (trailing_number), and after a none
+ * word no number may follow at all.  Every count is at most
+ * TOLL__COUNT_MAX (2^53).
+ * N is digits ("1,450", "2 thousand", "1.5 million", "5k", "2 mln", "3
+ * lakh", and the lexicon's scale words) or English number words ("one
+ * hundred and fifty", "twenty-three", "a dozen", "one crore twenty lakh").
  * "-" is also any of U+2010..U+2015 and U+2212.
  */
 #include "core/core.h"
