@@ -861,6 +861,21 @@ START_TEST(lexicon_should_refuse_counts_above_the_cap)
     toll_lexicon_free(lex);
     expect_load_error("{\"lots\": {\"low\": 1, \"high\": 9007199254740994}}",
                       "\"lots\"", "(2^53)");
+    expect_load_error("{\"lots\": {\"low\": 1, \"high\": null, "
+                      "\"best\": 1e300}}",
+                      "\"lots\"", "(2^53)");
+    /* a scaled open entry whose best passes the cap is an error too */
+    lex = new_default();
+    ck_assert_int_eq(toll_lexicon_set(lex, "heaps", 1, TOLL_OPEN, 1e9, NULL),
+                     TOLL_OK);
+    toll_parse_options o;
+    toll_parse_options_init(&o);
+    o.lexicon = lex;
+    toll_quantity q;
+    ck_assert_int_eq(toll_quantity_parse("heaps of billions", 17, &o, &q, &err),
+                     TOLL_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.message, "(2^53)"));
+    toll_lexicon_free(lex);
 }
 END_TEST
 

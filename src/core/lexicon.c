@@ -183,6 +183,13 @@ static int check_entry(int64_t low, int64_t high, double best, int has_best,
             snprintf(why, size, "best %g is not a finite number", best);
             return 0;
         }
+        if (!toll__best_ok(best) && best >= 0) {
+            snprintf(why, size,
+                     "best %.17g is too large (above the largest count "
+                     "accepted, " TOLL__COUNT_MAX_TEXT ")",
+                     best);
+            return 0;
+        }
         if (best < (double)low || (high != TOLL_OPEN && best > (double)high)) {
             if (high == TOLL_OPEN)
                 snprintf(why, size, "best %g is outside [%lld, open)", best,

@@ -1322,8 +1322,9 @@ toll_status toll_quantity_parse(const char *text, size_t len,
         r = P_TRAILING; /* "1 000", "2 zillion", "no 5" */
     if (r == P_OK && out->known &&
         (!toll__count_ok(out->low) ||
-         (out->high != TOLL_OPEN && !toll__count_ok(out->high))))
-        r = P_OVERFLOW;
+         (out->high != TOLL_OPEN && !toll__count_ok(out->high)) ||
+         !toll__best_ok(out->best)))
+        r = P_OVERFLOW; /* "several trillion" of a lexicon's open word */
     if (r == P_OK)
         return TOLL_OK;
 
