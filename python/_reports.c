@@ -559,9 +559,14 @@ static int rb_value(rec_build *b, rb_member *p, PyObject *v,
     }
     if (PyFloat_Check(v)) {
         double d = PyFloat_AS_DOUBLE(v);
-        if (d != d || d - d != 0) /* NaN, infinities: missing */
+        if (d != d) /* NaN: missing */
             return 0;
         p->type = TOLL_VALUE_NUMBER;
+        if (d - d != 0) { /* infinities: an error of the C reader, naming
+                           * the record and the field */
+            p->len = d > 0 ? 3 : 4;
+            return rb_bytes(b, d > 0 ? "inf" : "-inf", p->len, &p->text);
+        }
         /* integral and below 2^53: its digits (as a JSON load of the
          * same record would read them) */
         if (d < 9007199254740992.0 && d > -9007199254740992.0 &&

@@ -744,6 +744,122 @@ START_TEST(catalogue_should_cover_the_required_cases)
 }
 END_TEST
 
+/* ---- quantities.tsv: quantity texts (begin) ---------------------------- */
+
+/* tests/catalogue/quantities.tsv (columns described at its top): each text
+ * through toll_quantity_parse with the default lexicon. */
+enum { Q_NAME, Q_TEXT, Q_EXPECT, QCOLS };
+
+static char *qtable_text;
+static char *(*qrows)[QCOLS];
+static size_t nqrows;
+
+static int read_quantity_table(void)
+{
+    qtable_text = slurp(CATALOGUE_DIR "/quantities.tsv", NULL);
+    if (!qtable_text) {
+        fprintf(stderr, "cannot read %s\n", CATALOGUE_DIR "/quantities.tsv");
+        return -1;
+    }
+    size_t cap = 0;
+    for (char *line = qtable_text; line && *line;) {
+        char *next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (line[0] != '#' && line[0] != '\0' &&
+            strncmp(line, "name\t", 5) != 0) {
+            if (nqrows == cap) {
+                cap = cap ? cap * 2 : 64;
+                qrows = realloc(qrows, cap * sizeof *qrows);
+                if (!qrows)
+                    return -1;
+            }
+            char *p = line;
+            for (int c = 0; c < QCOLS; c++) {
+                if (!p) {
+                    fprintf(stderr, "quantities row %zu has too few "
+                                    "columns\n", nqrows + 1);
+                    return -1;
+                }
+                qrows[nqrows][c] = p;
+                char *tab = strchr(p, '\t');
+                p = tab ? (*tab = '\0', tab + 1) : NULL;
+            }
+            nqrows++;
+        }
+        line = next;
+    }
+    return 0;
+}
+
+/* "LOW..BEST..HIGH" into its parts; "-" best: none, "-" high: open. */
+static void split_expect(const char *e, int64_t *low, int *has_best,
+                         double *best, int64_t *high)
+{
+    char b[64], h[64];
+    long long l;
+    ck_assert_msg(sscanf(e, "%lld..%63[^.]..%63s", &l, b, h) == 3,
+                  "bad expect '%s'", e);
+    *low = l;
+    *has_best = strcmp(b, "-") != 0;
+    *best = *has_best ? strtod(b, NULL) : 0;
+    *high = strcmp(h, "-") == 0 ? TOLL_OPEN : (int64_t)strtoll(h, NULL, 10);
+}
+
+START_TEST(quantities_row_should_read_as_listed)
+{
+    const char *name = qrows[_i][Q_NAME], *text = qrows[_i][Q_TEXT];
+    const char *expect = qrows[_i][Q_EXPECT];
+    toll_quantity q;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status st = toll_quantity_parse(text, strlen(text), NULL, &q, &err);
+    if (strncmp(expect, "error:", 6) == 0) {
+        ck_assert_msg(st == TOLL_EPARSE, "%s: \"%s\" reads, want an error",
+                      name, text);
+        ck_assert_msg(strstr(err.message, expect + 6) != NULL,
+                      "%s: message '%s' lacks '%s'", name, err.message,
+                      expect + 6);
+        ck_assert_msg(strstr(err.message, text) != NULL,
+                      "%s: message '%s' does not name the text", name,
+                      err.message);
+        return;
+    }
+    ck_assert_msg(st == TOLL_OK, "%s: \"%s\": %s", name, text, err.message);
+    if (strcmp(expect, "unknown") == 0) {
+        ck_assert_msg(!q.known, "%s: \"%s\" is known", name, text);
+        return;
+    }
+    int64_t low, high;
+    int has_best;
+    double best;
+    split_expect(expect, &low, &has_best, &best, &high);
+    ck_assert_msg(q.known && q.low == low && q.high == high &&
+                      q.has_best == has_best && (!has_best || q.best == best),
+                  "%s: \"%s\" reads [%lld, %lld] best %g (%s), want %s", name,
+                  text, (long long)q.low, (long long)q.high, q.best,
+                  q.has_best ? "given" : "derived", expect);
+}
+END_TEST
+
+static void add_quantity_rows(Suite *s)
+{
+    if (read_quantity_table() != 0)
+        nqrows = 0;
+    TCase *tq = tcase_create("quantities");
+    tcase_add_loop_test(tq, quantities_row_should_read_as_listed, 0,
+                        (int)nqrows);
+    suite_add_tcase(s, tq);
+}
+
+static void free_quantity_rows(void)
+{
+    free(qrows);
+    free(qtable_text);
+}
+
+/* ---- quantities.tsv (end) ---------------------------------------------- */
+
 /* ==== tests/catalogue/mse.tsv: multiple systems estimation and option
  * values (columns described in its header) ============================== */
 
@@ -954,7 +1070,9 @@ int main(void)
                         summaries_row_should_give_its_status_and_pass_its_checks,
                         0, (int)nsrows);
     suite_add_tcase(s, ts);
+    add_quantity_rows(s); /* tests/catalogue/quantities.tsv */
     int rc = toll_test_run(s);
+    free_quantity_rows();
     remove_tmpdir();
     free(rows);
     free(table_text);

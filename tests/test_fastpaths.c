@@ -346,9 +346,11 @@ START_TEST(quantity_fast_paths_should_yield_to_lexicon_words_with_digits)
     toll_lexicon *lex = NULL;
     toll_error err;
     ck_assert_int_eq(toll_lexicon_new(NULL, &lex, &err), TOLL_OK);
-    ck_assert_int_eq(toll_lexicon_set(lex, "92", 1, 2, -1, &err), TOLL_OK);
-    ck_assert_int_eq(toll_lexicon_set(lex, "5-7", 50, 70, 60, &err), TOLL_OK);
-    static const char *const texts[] = {"92", "5-7", "85-92", "3"};
+    ck_assert_int_eq(toll_lexicon_set(lex, "9/11", 1, 2, -1, &err), TOLL_OK);
+    ck_assert_int_eq(toll_lexicon_set(lex, "5-7 or so", 50, 70, 60, &err),
+                     TOLL_OK);
+    static const char *const texts[] = {"9/11", "5-7 or so", "5-7", "92",
+                                        "85-92", "3"};
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
         ck_quantity_as_parsed(texts[k], lex);
     toll_lexicon_free(lex);

@@ -417,7 +417,7 @@ START_TEST(lexicon_should_name_input_word_and_value_on_bad_entry)
                           &err),
                      TOLL_EPARSE);
     ck_assert_str_eq(err.message,
-                     "lex.json: word \"dozens\": low -3 is negative");
+                     "lex.json:1: word \"dozens\": low -3 is negative");
     ck_assert_str_eq(err.text, "dozens");
     expect_default_entries(lex); /* replace did not happen either */
     toll_lexicon_free(lex);
@@ -570,12 +570,13 @@ END_TEST
 START_TEST(lexicon_should_let_longer_word_beat_keyword)
 {
     toll_lexicon *lex = new_default();
-    ck_assert_int_eq(toll_lexicon_set(lex, "about a dozen", 10, 14, 12, NULL),
-                     TOLL_OK);
-    toll_quantity q = parse_lex("about a dozen", lex);
-    ck_assert_str_eq(q.rule, "lexicon: about a dozen");
-    ck_assert_int_eq(q.low, 10);
-    ck_assert_int_eq(q.high, 14);
+    ck_assert_int_eq(
+        toll_lexicon_set(lex, "at least a few", 3, TOLL_OPEN, -1, NULL),
+        TOLL_OK);
+    toll_quantity q = parse_lex("at least a few", lex);
+    ck_assert_str_eq(q.rule, "lexicon: at least a few");
+    ck_assert_int_eq(q.low, 3);
+    ck_assert_int_eq(q.high, TOLL_OPEN);
     toll_lexicon_free(lex);
 }
 END_TEST
@@ -648,7 +649,8 @@ START_TEST(lexicon_load_json_should_fail_cleanly_at_every_allocation)
         "{\"dozens\": {\"low\": 13, \"high\": 50, \"best\": 20},"
         " \"a slew\": {\"low\": 5, \"high\": 15}, \"loads\": 40}",
         /* replace */
-        "{\"replace\": true, \"words\": {\"a\": 1, \"b\": 2, \"c\": 3}}"};
+        "{\"replace\": true, \"words\": {\"a\": 1, \"b\": 2, \"c\": 3},"
+        " \"scales\": {\"mn\": 1000000, \"lac\": 100000}}"};
     for (size_t k = 0; k < 2; k++) {
         int ok = 0;
         for (long n = 1; n < 1000 && !ok; n++) {
@@ -662,6 +664,7 @@ START_TEST(lexicon_load_json_should_fail_cleanly_at_every_allocation)
                 lex, inputs[k], strlen(inputs[k]), "lex.json", &err);
             if (st == TOLL_OK) {
                 ck_assert_uint_eq(toll_lexicon_count(lex), k == 0 ? 12 : 3);
+                ck_assert_uint_eq(toll_lexicon_scale_count(lex), k == 0 ? 0 : 2);
                 ok = 1;
             } else {
                 ck_assert_int_eq(st, TOLL_ENOMEM);
@@ -691,6 +694,188 @@ START_TEST(lexicon_set_should_fail_cleanly_on_allocation_failure)
     f.fail_at = 0;
     toll_lexicon_free(lex);
     ck_assert_int_eq(f.live, 0);
+}
+END_TEST
+
+/* ---- words the loader refuses ------------------------------------------------ */
+
+/* The load fails naming lex.json, the line and the word. */
+static void expect_word_error(const char *json, long line, const char *word,
+                              const char *frag)
+{
+    toll_lexicon *lex = new_default();
+    toll_error err;
+    toll_error_clear(&err);
+    ck_assert_int_eq(load(lex, json, &err), TOLL_EPARSE);
+    ck_assert_str_eq(err.file, "lex.json");
+    ck_assert_int_eq(err.line, line);
+    char where[32];
+    snprintf(where, sizeof where, "lex.json:%ld: ", line);
+    ck_assert_msg(strncmp(err.message, where, strlen(where)) == 0,
+                  "message: %s", err.message);
+    ck_assert_msg(strstr(err.message, word), "'%s' not in: %s", word,
+                  err.message);
+    ck_assert_msg(strstr(err.message, frag), "'%s' not in: %s", frag,
+                  err.message);
+    expect_default_entries(lex);
+    toll_lexicon_free(lex);
+}
+
+START_TEST(lexicon_load_should_refuse_a_word_holding_nul)
+{
+    expect_word_error("{\n\"a few\": 3,\n\"lo\\u0000ts\": 9\n}", 3,
+                      "lo\\u0000ts", "NUL");
+}
+END_TEST
+
+START_TEST(lexicon_load_should_refuse_a_word_given_twice)
+{
+    expect_word_error("{\n\"lots\": 9,\n\"heaps\": 7,\n\"Lots \": 12\n}", 4,
+                      "\"Lots\"", "given twice");
+    expect_word_error("{\"words\": {\n\"dozens\": 30,\n\"dozens\": 40}}", 3,
+                      "\"dozens\"", "given twice");
+}
+END_TEST
+
+START_TEST(lexicon_load_should_refuse_a_word_the_parser_reads)
+{
+    expect_word_error("{\n\"5\": 7\n}", 2, "\"5\"", "the parser reads");
+    expect_word_error("{\"ok\": 3,\n\"twenty\": 25}", 2, "\"twenty\"",
+                      "the parser reads");
+    expect_word_error("{\n\n\"none\": 1}", 3, "\"none\"", "the parser reads");
+    expect_word_error("{\"unknown\": 1}", 1, "\"unknown\"",
+                      "the parser reads");
+    expect_word_error("{\"n/a\": 1}", 1, "\"n/a\"", "the parser reads");
+    expect_word_error("{\"85-92\": 1}", 1, "\"85-92\"", "the parser reads");
+    expect_word_error("{\"about a dozen\": 1}", 1, "\"about a dozen\"",
+                      "the parser reads");
+}
+END_TEST
+
+START_TEST(lexicon_set_should_refuse_a_word_the_parser_reads)
+{
+    toll_lexicon *lex = new_default();
+    toll_error err;
+    static const char *const bad[] = {"5", "twenty", "none", "no one",
+                                      "unknown", "NA", "-", "2 thousand"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(toll_lexicon_set(lex, bad[i], 1, 2, -1, &err),
+                         TOLL_EINVAL);
+        ck_assert_ptr_nonnull(strstr(err.message, "the parser reads"));
+    }
+    expect_default_entries(lex);
+    /* words that merely begin like a number stay allowed */
+    ck_assert_int_eq(toll_lexicon_set(lex, "twenty odd", 20, 29, -1, &err),
+                     TOLL_OK);
+    ck_assert_int_eq(toll_lexicon_set(lex, "9/11", 2977, 2977, -1, &err),
+                     TOLL_OK);
+    toll_quantity q = parse_lex("twenty-three", lex);
+    ck_assert_int_eq(q.low, 23);
+    q = parse_lex("twenty odd", lex);
+    ck_assert_int_eq(q.high, 29);
+    toll_lexicon_free(lex);
+}
+END_TEST
+
+START_TEST(lexicon_scale_words_should_multiply_the_number_before_them)
+{
+    toll_lexicon *lex = new_default();
+    toll_error err;
+    ck_assert_int_eq(toll_lexicon_set_scale(lex, "mn", 1000000, &err),
+                     TOLL_OK);
+    ck_assert_int_eq(load(lex, "{\"scales\": {\"lac\": 100000}}", &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(toll_lexicon_scale_count(lex), 2);
+    const char *w;
+    int64_t sc;
+    ck_assert_int_eq(toll_lexicon_scale_entry(lex, 1, &w, &sc), TOLL_OK);
+    ck_assert_str_eq(w, "lac");
+    ck_assert_int_eq(sc, 100000);
+    ck_assert_int_eq(toll_lexicon_scale_entry(lex, 2, &w, &sc),
+                     TOLL_ENOTFOUND);
+    ck_assert_uint_eq(toll_lexicon_count(lex), 10); /* words unchanged */
+    toll_quantity q = parse_lex("2 mn", lex);
+    ck_assert_int_eq(q.low, 2000000);
+    q = parse_lex("2.5MN killed", lex);
+    ck_assert_int_eq(q.low, 2500000);
+    q = parse_lex("3 lac", lex);
+    ck_assert_int_eq(q.high, 300000);
+    /* without the lexicon the word is number-like: an error */
+    ck_assert_int_eq(toll_quantity_parse("2 mn", 4, NULL, &q, &err),
+                     TOLL_EPARSE);
+    /* and after a quantity it is number-like too */
+    toll_parse_options o;
+    toll_parse_options_init(&o);
+    o.lexicon = lex;
+    ck_assert_int_eq(toll_quantity_parse("2 mn thousand", 13, &o, &q, &err),
+                     TOLL_EPARSE);
+    /* "replace" drops the scale words */
+    ck_assert_int_eq(load(lex, "{\"replace\": true, \"words\": {}}", &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(toll_lexicon_scale_count(lex), 0);
+    toll_lexicon_free(lex);
+}
+END_TEST
+
+START_TEST(lexicon_should_refuse_bad_scale_words)
+{
+    toll_lexicon *lex = new_default();
+    toll_error err;
+    ck_assert_int_eq(toll_lexicon_set_scale(lex, "k", 1000000, &err),
+                     TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "\"k\""));
+    ck_assert_int_eq(toll_lexicon_set_scale(lex, "thousand", 10, &err),
+                     TOLL_EINVAL);
+    ck_assert_int_eq(toll_lexicon_set_scale(lex, "m2", 10, &err),
+                     TOLL_EINVAL);
+    ck_assert_int_eq(toll_lexicon_set_scale(lex, "mn", 1, &err),
+                     TOLL_EINVAL);
+    ck_assert_int_eq(
+        toll_lexicon_set_scale(lex, "mn", TOLL_COUNT_MAX + 1, &err),
+        TOLL_EINVAL);
+    ck_assert_uint_eq(toll_lexicon_scale_count(lex), 0);
+    toll_lexicon_free(lex);
+    expect_word_error("{\"scales\": {\n\"mn\": 1000000,\n\"MN\": 10}}", 3,
+                      "\"MN\"", "given twice");
+    expect_word_error("{\"scales\": {\n\"million\": 1000000}}", 2,
+                      "\"million\"", "the parser reads");
+    expect_word_error("{\"scales\": {\"mn\": 2.5}}", 1, "\"mn\"",
+                      "not a whole number");
+    expect_load_error("{\"scales\": [1]}", "\"scales\" must be an object",
+                      NULL);
+}
+END_TEST
+
+START_TEST(lexicon_should_refuse_counts_above_the_cap)
+{
+    toll_lexicon *lex = new_default();
+    toll_error err;
+    ck_assert_int_eq(toll_lexicon_set(lex, "lots", 1, TOLL_COUNT_MAX + 1, -1,
+                                      &err),
+                     TOLL_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "9007199254740993"));
+    ck_assert_ptr_nonnull(strstr(err.message, "(2^53)"));
+    ck_assert_int_eq(toll_lexicon_set(lex, "lots", 1, TOLL_COUNT_MAX, -1,
+                                      &err),
+                     TOLL_OK);
+    toll_lexicon_free(lex);
+    expect_load_error("{\"lots\": {\"low\": 1, \"high\": 9007199254740994}}",
+                      "\"lots\"", "(2^53)");
+    expect_load_error("{\"lots\": {\"low\": 1, \"high\": null, "
+                      "\"best\": 1e300}}",
+                      "\"lots\"", "(2^53)");
+    /* a scaled open entry whose best passes the cap is an error too */
+    lex = new_default();
+    ck_assert_int_eq(toll_lexicon_set(lex, "heaps", 1, TOLL_OPEN, 1e9, NULL),
+                     TOLL_OK);
+    toll_parse_options o;
+    toll_parse_options_init(&o);
+    o.lexicon = lex;
+    toll_quantity q;
+    ck_assert_int_eq(toll_quantity_parse("heaps of billions", 17, &o, &q, &err),
+                     TOLL_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.message, "(2^53)"));
+    toll_lexicon_free(lex);
 }
 END_TEST
 
@@ -731,6 +916,16 @@ static Suite *lexicon_suite(void)
     tcase_add_test(j, lexicon_should_load_file);
     tcase_add_test(j, lexicon_should_report_missing_file_by_path);
     suite_add_tcase(s, j);
+
+    TCase *w = tcase_create("words");
+    tcase_add_test(w, lexicon_load_should_refuse_a_word_holding_nul);
+    tcase_add_test(w, lexicon_load_should_refuse_a_word_given_twice);
+    tcase_add_test(w, lexicon_load_should_refuse_a_word_the_parser_reads);
+    tcase_add_test(w, lexicon_set_should_refuse_a_word_the_parser_reads);
+    tcase_add_test(w, lexicon_should_refuse_counts_above_the_cap);
+    tcase_add_test(w, lexicon_scale_words_should_multiply_the_number_before_them);
+    tcase_add_test(w, lexicon_should_refuse_bad_scale_words);
+    suite_add_tcase(s, w);
 
     TCase *p = tcase_create("parser");
     tcase_add_test(p, lexicon_should_be_used_by_parser);

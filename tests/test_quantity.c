@@ -79,7 +79,7 @@ START_TEST(quantity_should_read_digits_as_exact)
     expect_exact("92", 92);
     expect_exact("7", 7);
     expect_exact("007", 7);
-    expect_exact("9223372036854775807", INT64_MAX);
+    expect_exact("9007199254740992", TOLL_COUNT_MAX);
 }
 END_TEST
 
@@ -538,7 +538,7 @@ START_TEST(quantity_should_reject_number_right_after_quantity)
     expect_error("1\xC2\xA0" "000");
     expect_error("1\xE2\x80\xAF" "000");
     expect_error("at least 5 6");
-    expect("5 (3 children)", 5, 5, "exact");
+    expect("5 (3 children)", 5, 5, "exact"); /* a remark in brackets */
 }
 END_TEST
 
@@ -777,10 +777,10 @@ START_TEST(make_should_derive_midpoint_without_best)
     ck_assert_int_eq(toll_quantity_make(3, 9, 0, 0, &q, NULL), TOLL_OK);
     ck_assert_double_eq(q.best, 6.0);
     ck_assert_int_eq(q.has_best, 0);
-    ck_assert_int_eq(toll_quantity_make(INT64_MAX - 1, INT64_MAX, 0, 0, &q,
-                                        NULL),
+    ck_assert_int_eq(toll_quantity_make(TOLL_COUNT_MAX - 2, TOLL_COUNT_MAX,
+                                        0, 0, &q, NULL),
                      TOLL_OK);
-    ck_assert(q.best > 9.2e18);
+    ck_assert_double_eq(q.best, (double)(TOLL_COUNT_MAX - 1));
 }
 END_TEST
 
@@ -873,8 +873,8 @@ START_TEST(format_should_add_thousands_separators_when_asked)
     ck_assert_str_eq(fmt(parse("2 million"), 1), "2,000,000");
     ck_assert_str_eq(fmt(parse("999"), 1), "999");
     ck_assert_str_eq(fmt(parse("1000+"), 1), "1,000+");
-    ck_assert_str_eq(fmt(parse("9223372036854775807"), 1),
-                     "9,223,372,036,854,775,807");
+    ck_assert_str_eq(fmt(parse("9007199254740992"), 1),
+                     "9,007,199,254,740,992");
 }
 END_TEST
 
@@ -888,6 +888,221 @@ START_TEST(format_should_truncate_and_return_needed_length)
     ck_assert_uint_eq(toll_quantity_format(&q, 0, NULL, 0), 11);
     ck_assert_uint_eq(toll_quantity_format(NULL, 0, buf, sizeof buf), 7);
     ck_assert_str_eq(buf, "unkn");
+}
+END_TEST
+
+/* ---- forms of the hardening round ---------------------------------------------- */
+
+START_TEST(quantity_should_read_none_words_only_when_no_number_follows)
+{
+    expect("none", 0, 0, "none");
+    expect("no one was hurt", 0, 0, "none");
+    expect("none to 5", 0, 5, "range");
+    expect_error("no 5");
+    expect_error("none of the 5 passengers");
+    expect_error("nobody, 3 injured");
+}
+END_TEST
+
+START_TEST(quantity_should_read_no_more_than_as_zero_to_n)
+{
+    expect("no more than 50 civilians", 0, 50, "up to");
+    expect("not more than 50", 0, 50, "up to");
+    expect("no greater than 5", 0, 5, "up to");
+    expect("not greater than 5", 0, 5, "up to");
+    expect("no higher than 5", 0, 5, "up to");
+    expect("not higher than 5", 0, 5, "up to");
+}
+END_TEST
+
+START_TEST(quantity_should_read_not_fewer_than_as_open_range)
+{
+    expect("not fewer than 7", 7, TOLL_OPEN, "at least");
+    expect("not less than 7", 7, TOLL_OPEN, "at least");
+}
+END_TEST
+
+START_TEST(quantity_should_read_fewer_than_as_zero_to_n_minus_one)
+{
+    expect("fewer than 50", 0, 49, "fewer than");
+    expect("less than 50 people", 0, 49, "fewer than");
+    expect("less than 1", 0, 0, "fewer than");
+    toll_error err = expect_error("fewer than 0");
+    ck_assert_ptr_nonnull(strstr(err.message, "leaves no whole number"));
+}
+END_TEST
+
+START_TEST(quantity_should_read_tilde_as_about)
+{
+    expect("~50", 45, 55, "about");
+    expect("~ 50 killed", 45, 55, "about");
+    ck_assert_double_eq(parse("~50").best, 50.0);
+}
+END_TEST
+
+START_TEST(quantity_should_read_na_forms_as_unknown)
+{
+    expect_unknown("NA", 2);
+    expect_unknown("N/A", 3);
+    expect_unknown("n/a", 3);
+    expect_unknown("-", 1);
+    expect_unknown(" - ", 3);
+    expect_unknown("\xE2\x80\x93", 3); /* EN DASH alone */
+}
+END_TEST
+
+START_TEST(quantity_should_read_trillion_lakh_and_crore)
+{
+    expect_exact("2 trillion", INT64_C(2000000000000));
+    expect_exact("two trillion", INT64_C(2000000000000));
+    expect_exact("3 lakh", 300000);
+    expect_exact("2 crore", 20000000);
+    expect_exact("one crore twenty lakh", 12000000);
+    expect("several lakh", 300000, 900000, "lexicon: several");
+}
+END_TEST
+
+START_TEST(quantity_should_read_scale_abbreviations_after_digits)
+{
+    expect_exact("5k", 5000);
+    expect_exact("5 k killed", 5000);
+    expect_exact("2m", 2000000);
+    expect_exact("2.5m", 2500000);
+    expect_exact("2 mln", 2000000);
+    expect_exact("2 bn", 2000000000);
+    expect_exact("2bn", 2000000000);
+    expect("2-3k", 2000, 3000, "range");
+    expect_error("5x");
+    expect_error("five k"); /* abbreviations only after digits */
+}
+END_TEST
+
+START_TEST(quantity_should_read_a_range_of_lexicon_words)
+{
+    expect("dozens to hundreds", 24, 999, "lexicon: dozens to hundreds");
+    expect("dozens-hundreds", 24, 999, "lexicon: dozens to hundreds");
+    expect("tens to thousands", 20, 9999, "lexicon: tens to thousands");
+    ck_assert_int_eq(parse("dozens to hundreds").has_best, 0);
+    toll_error err = expect_error("thousands to dozens");
+    ck_assert_ptr_nonnull(strstr(err.message, "greater than high"));
+}
+END_TEST
+
+START_TEST(quantity_should_reject_number_like_words_after_quantity)
+{
+    static const char *const bad[] = {
+        "2 zillion", "2 gazillions", "12, 000", "one point five million",
+        "5 million million", "2 millions", "2 mn", "5 dozens",
+        "at least 5 6", "3 thousand thousand", "40 several"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        toll_error err = expect_error(bad[i]);
+        ck_assert_msg(strstr(err.message, "after the quantity looks like "
+                                          "part of a number") != NULL,
+                      "\"%s\": %s", bad[i], err.message);
+    }
+    toll_error err = expect_error("2 zillion");
+    ck_assert_str_eq(err.message,
+                     "cannot read \"2 zillion\" as a quantity: \"zillion\" "
+                     "after the quantity looks like part of a number");
+}
+END_TEST
+
+START_TEST(quantity_should_cap_counts_at_two_to_the_53)
+{
+    expect_exact("9007199254740992", TOLL_COUNT_MAX);
+    expect("at least 9007199254740992", TOLL_COUNT_MAX, TOLL_OPEN,
+           "at least");
+    static const char *const bad[] = {
+        "9007199254740993", "at least 5000000000000000000",
+        "more than 9007199254740992", "10000 trillion", "5-9007199254740993",
+        "about 9007199254740992", "9,007,199,254,740,993",
+        "9223372036854775807"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        toll_error err = expect_error(bad[i]);
+        ck_assert_msg(strstr(err.message, "largest count accepted, "
+                                          "9007199254740992 (2^53)") != NULL,
+                      "\"%s\": %s", bad[i], err.message);
+        ck_assert_ptr_nonnull(strstr(err.message, bad[i]));
+    }
+}
+END_TEST
+
+START_TEST(make_should_reject_counts_above_the_cap)
+{
+    toll_quantity q;
+    toll_error err;
+    ck_assert_int_eq(toll_quantity_make(0, TOLL_COUNT_MAX, 0, 0, &q, &err),
+                     TOLL_OK);
+    ck_assert_int_eq(
+        toll_quantity_make(0, TOLL_COUNT_MAX + 1, 0, 0, &q, &err),
+        TOLL_EREPORT);
+    ck_assert_ptr_nonnull(strstr(err.message, "9007199254740993"));
+    ck_assert_ptr_nonnull(strstr(err.message, "(2^53)"));
+    ck_assert_int_eq(toll_quantity_make(TOLL_COUNT_MAX + 1, TOLL_OPEN, 0, 0,
+                                        &q, &err),
+                     TOLL_EREPORT);
+    ck_assert_int_eq(toll_quantity_make(5, TOLL_OPEN, 1, 1e300, &q, &err),
+                     TOLL_EREPORT);
+    ck_assert_ptr_nonnull(strstr(err.message, "(2^53)"));
+}
+END_TEST
+
+/* ---- parse(format(q)) == q ------------------------------------------------------- */
+
+/* A seeded xorshift: the same cases on every run. */
+static uint64_t rng_next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* A count of 1 to 16 digits, at most TOLL_COUNT_MAX. */
+static int64_t rng_count(uint64_t *x)
+{
+    int digits = 1 + (int)(rng_next(x) % 16);
+    uint64_t m = 1;
+    for (int k = 0; k < digits; k++)
+        m *= 10;
+    return (int64_t)(rng_next(x) % m % (uint64_t)(TOLL_COUNT_MAX + 1));
+}
+
+START_TEST(format_then_parse_should_give_back_the_quantity)
+{
+    uint64_t x = UINT64_C(0x9E3779B97F4A7C15);
+    char buf[96];
+    for (int i = 0; i < 20000; i++) {
+        toll_quantity q;
+        int64_t a = rng_count(&x), b = rng_count(&x);
+        int kind = (int)(rng_next(&x) % 4);
+        if (kind == 0)
+            b = a; /* exact */
+        else if (kind == 1)
+            b = TOLL_OPEN;
+        else if (a > b) {
+            int64_t t = a;
+            a = b;
+            b = t;
+        }
+        ck_assert_int_eq(toll_quantity_make(a, b, 0, 0, &q, NULL), TOLL_OK);
+        if (kind == 3 && i % 8 == 0)
+            q.known = 0;
+        int thousands = (int)(rng_next(&x) % 2);
+        size_t n = toll_quantity_format(&q, thousands, buf, sizeof buf);
+        ck_assert_uint_lt(n, sizeof buf);
+        toll_quantity p;
+        toll_error err;
+        toll_error_clear(&err);
+        ck_assert_msg(toll_quantity_parse(buf, n, NULL, &p, &err) == TOLL_OK,
+                      "\"%s\": %s", buf, err.message);
+        ck_assert_msg(p.known == q.known &&
+                          (!q.known || (p.low == q.low && p.high == q.high)),
+                      "[%lld, %lld] known %d formats as \"%s\", reads back "
+                      "[%lld, %lld] known %d",
+                      (long long)q.low, (long long)q.high, q.known, buf,
+                      (long long)p.low, (long long)p.high, p.known);
+    }
 }
 END_TEST
 
@@ -968,6 +1183,17 @@ static Suite *quantity_suite(void)
     tcase_add_test(t, quantity_should_parse_concurrently_with_default_lexicon);
 #endif
     tcase_add_test(t, quantity_should_give_exact_value_as_best);
+    tcase_add_test(t, quantity_should_read_none_words_only_when_no_number_follows);
+    tcase_add_test(t, quantity_should_read_no_more_than_as_zero_to_n);
+    tcase_add_test(t, quantity_should_read_not_fewer_than_as_open_range);
+    tcase_add_test(t, quantity_should_read_fewer_than_as_zero_to_n_minus_one);
+    tcase_add_test(t, quantity_should_read_tilde_as_about);
+    tcase_add_test(t, quantity_should_read_na_forms_as_unknown);
+    tcase_add_test(t, quantity_should_read_trillion_lakh_and_crore);
+    tcase_add_test(t, quantity_should_read_scale_abbreviations_after_digits);
+    tcase_add_test(t, quantity_should_read_a_range_of_lexicon_words);
+    tcase_add_test(t, quantity_should_reject_number_like_words_after_quantity);
+    tcase_add_test(t, quantity_should_cap_counts_at_two_to_the_53);
     suite_add_tcase(s, t);
 
     TCase *m = tcase_create("make");
@@ -978,12 +1204,14 @@ static Suite *quantity_suite(void)
     tcase_add_test(m, make_should_reject_best_outside_range);
     tcase_add_test(m, make_should_reject_non_finite_best);
     tcase_add_test(m, make_should_reject_negative_counts);
+    tcase_add_test(m, make_should_reject_counts_above_the_cap);
     suite_add_tcase(s, m);
 
     TCase *f = tcase_create("format");
     tcase_add_test(f, format_should_write_exact_range_open_and_unknown);
     tcase_add_test(f, format_should_add_thousands_separators_when_asked);
     tcase_add_test(f, format_should_truncate_and_return_needed_length);
+    tcase_add_test(f, format_then_parse_should_give_back_the_quantity);
     suite_add_tcase(s, f);
     return s;
 }

@@ -18,6 +18,11 @@ extern "C" {
 /* Value of toll_quantity.high when the range is open above. */
 #define TOLL_OPEN INT64_C(-1)
 
+/* The largest count accepted anywhere, 2^53 (9,007,199,254,740,992): every
+ * whole number up to it is exact as a double.  Larger counts, in text,
+ * JSON, CSV or Python numbers, are errors. */
+#define TOLL_COUNT_MAX INT64_C(9007199254740992)
+
 /* A parsed quantity.  A plain value owned by the caller. */
 typedef struct toll_quantity {
     int known;      /* 0: unknown (null, "unknown", empty); other fields 0 */
@@ -56,11 +61,16 @@ TOLL_API toll_status toll_lexicon_new_preset(const char *name,
 /*
  * Load lexicon entries from JSON text `json` of `len` bytes (no NUL needed).
  * Accepted forms:
- *   {"replace": bool, "words": {"dozens": {"low":24,"high":99,"best":36}, ...}}
+ *   {"replace": bool, "words": {"dozens": {"low":24,"high":99,"best":36}, ...},
+ *    "scales": {"mn": 1000000, ...}}
  *   {"dozens": {"low": 24, "high": 99, "best": 36}, ...}     (extends)
- * "high": null means open; "best" is optional.  With "replace": true the
- * existing entries are dropped first.  `name` names the input in errors.
- * On error the lexicon is unchanged.
+ * "high": null means open; "best" is optional; "scales" adds scale words
+ * (see toll_lexicon_set_scale).  With "replace": true the existing entries
+ * and scale words are dropped first.  `name` names the input in errors.
+ * Errors (TOLL_EPARSE, naming `name`, the line and the word): invalid JSON;
+ * a word holding \u0000, given twice, or read by the parser itself ("5",
+ * "twenty", "none", "unknown", "about a dozen"); a bad entry; a count above
+ * TOLL_COUNT_MAX.  On error the lexicon is unchanged.
  */
 TOLL_API toll_status toll_lexicon_load_json(toll_lexicon *lex,
                                             const char *json, size_t len,
@@ -73,13 +83,36 @@ TOLL_API toll_status toll_lexicon_load_file(toll_lexicon *lex,
 /*
  * Add or replace one entry.  `word` is matched case-insensitively, whole
  * words, at the start of the text ("dozens of civilians").  high may be
- * TOLL_OPEN; best < 0 means "no best".
+ * TOLL_OPEN; best < 0 means "no best".  A word the parser reads itself
+ * ("5", "twenty", "none") and counts above TOLL_COUNT_MAX are TOLL_EINVAL.
  */
 TOLL_API toll_status toll_lexicon_set(toll_lexicon *lex, const char *word,
                                       int64_t low, int64_t high, double best,
                                       toll_error *err);
 
-/* Number of entries. */
+/*
+ * Add or replace a scale word, read after digits like the built-in
+ * abbreviations k, m, mln and bn: with "mn" -> 1000000, "2 mn" and "2mn"
+ * read 2,000,000.  `word` is ASCII letters, matched case-insensitively; it
+ * may not be a word the parser reads as part of a number ("k", "million",
+ * "dozen", "zillion"); scale is from 2 to TOLL_COUNT_MAX.  Errors are
+ * TOLL_EINVAL naming the word; the lexicon is then unchanged.
+ */
+TOLL_API toll_status toll_lexicon_set_scale(toll_lexicon *lex,
+                                            const char *word, int64_t scale,
+                                            toll_error *err);
+
+/* Number of scale words (none in the presets). */
+TOLL_API size_t toll_lexicon_scale_count(const toll_lexicon *lex);
+
+/* Scale word i (0 <= i < toll_lexicon_scale_count), in insertion order:
+ * *word points into the lexicon and stays valid until it is changed or
+ * freed.  TOLL_ENOTFOUND when i is out of range. */
+TOLL_API toll_status toll_lexicon_scale_entry(const toll_lexicon *lex,
+                                              size_t i, const char **word,
+                                              int64_t *scale);
+
+/* Number of entries (vague words; scale words are counted apart). */
 TOLL_API size_t toll_lexicon_count(const toll_lexicon *lex);
 
 /*
@@ -107,9 +140,13 @@ TOLL_API void toll_parse_options_init(toll_parse_options *opts);
 /*
  * Parse English text `text` of `len` bytes (UTF-8; no NUL needed) into *out.
  * Case-insensitive; Unicode dashes (U+2010..U+2015, U+2212) are accepted as
- * range dashes; trailing words are ignored ("at least 150 civilians").
- * `opts` may be NULL for defaults.  Unknown text ("unknown", "unclear", "")
- * gives TOLL_OK with out->known == 0.  Unreadable text gives TOLL_EPARSE with
+ * range dashes; trailing words that cannot change the number are ignored
+ * ("at least 150 civilians"), but a number-like word right after the
+ * quantity is an error ("12, 000", "2 zillion", "5 million million"), as is
+ * any number after a none word ("no 5") and any count above TOLL_COUNT_MAX
+ * (the message names the cap).
+ * `opts` may be NULL for defaults.  Unknown text ("unknown", "unclear", "NA",
+ * "N/A", "n/a", a lone "-", "") gives TOLL_OK with out->known == 0.  Unreadable text gives TOLL_EPARSE with
  * err->text set to the text and err->message
  *   cannot read "at leest 5" as a quantity
  * (callers that know the file, line and field add them).  Thread-safe as

@@ -138,8 +138,10 @@ def parse_quantity(text: Any, lexicon: Any = None,
     Quantity(low=150, high=None, best=150.0, rule='at least')
 
     Accepts English text ("85-92", "about 350", "dozens", "four children"),
-    integers, or None.  Unknown text ("unknown", "unclear", "") gives None;
-    unreadable text raises :class:`toll.ParseError` naming the text.
+    integers, or None.  Unknown text ("unknown", "unclear", "NA", "n/a",
+    "-", "") gives None; unreadable text, a number-like word after the
+    quantity ("12, 000", "2 zillion") and counts above 2**53 raise
+    :class:`toll.ParseError` naming the text.
     ``lexicon`` is a Lexicon, a preset name ("default", "acled", "empty") or
     a JSON lexicon file; ``about_tolerance`` widens "about N" to
     [round((1-t)N), round((1+t)N)].

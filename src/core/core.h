@@ -17,10 +17,20 @@ typedef struct toll__lexentry {
     double best;
 } toll__lexentry;
 
+/* One scale abbreviation of a lexicon ("mn" -> 1,000,000), read after
+ * digits like the built-in k, m, mln and bn. */
+typedef struct toll__lexscale {
+    const char *word; /* NUL-terminated ASCII letters */
+    size_t len;
+    int64_t scale;
+} toll__lexscale;
+
 struct toll_lexicon {
     toll_allocator alloc;
     toll__lexentry *e; /* owned; e[i].word owned (len + 1 bytes) */
     size_t n, cap;
+    toll__lexscale *sc; /* owned; sc[i].word owned (len + 1 bytes) */
+    size_t nsc, sccap;
 };
 
 /* The built-in default lexicon: a static const table (never allocated, so
@@ -44,11 +54,24 @@ int toll__lexicon_digit_led(const toll_lexicon *lex);
 /* ---- quantities (core/quantity.c) -------------------------------------------------- */
 
 /*
+ * The largest count accepted anywhere (TOLL_COUNT_MAX, 2^53): every whole
+ * number up to it is exact in the doubles that tables hold.  Every reader
+ * of a count (the quantity parser, JSON numbers, CSV LOW..HIGH columns,
+ * Python numbers, lexicon entries, toll_quantity_make) checks it with
+ * toll__count_ok (a count) or toll__best_ok (a best estimate) and words
+ * the error with TOLL__COUNT_MAX_TEXT.
+ */
+#define TOLL__COUNT_MAX TOLL_COUNT_MAX
+#define TOLL__COUNT_MAX_TEXT "9007199254740992 (2^53)"
+int toll__count_ok(int64_t v);
+int toll__best_ok(double v);
+
+/*
  * The forms of a quantity's text that the loaders read without the full
  * parser, by the parser's own code: a plain count of ASCII digits ("92")
  * and a range of two such counts with a '-' ("85-92", low <= high), with
- * nothing else (no spaces, signs, separators or words) and at most 18
- * digits to a count.  Returns TOLL__QFAST_COUNT or TOLL__QFAST_RANGE with
+ * nothing else (no spaces, signs, separators or words) and counts of at
+ * most 18 digits and at most TOLL__COUNT_MAX.  Returns TOLL__QFAST_COUNT or TOLL__QFAST_RANGE with
  * *low, *high and *best (the count, or the range's midpoint) when `text`
  * is one of them, TOLL__QFAST_NO when toll_quantity_parse must read it.
  * Valid only where toll__lexicon_digit_led(lexicon) is 0;
@@ -65,18 +88,19 @@ enum { TOLL__NUM_OK = 0, TOLL__NUM_BAD, TOLL__NUM_NEGATIVE,
 /*
  * A JSON number as written ("12", "12.0", "1.2e1", "1e3", "-0"), read
  * exactly (no floating point) as a count of people: TOLL__NUM_OK with
- * *out, or why not (not a number, negative, not whole, above INT64_MAX).
+ * *out, or why not (not a number, negative, not whole, above
+ * TOLL__COUNT_MAX).
  */
 int toll__number_count(const char *s, size_t len, int64_t *out);
 
 /* A JSON number as a best estimate (a non-negative decimal, optional
- * exponent): TOLL__NUM_OK with *out, or why not. */
+ * exponent, at most TOLL__COUNT_MAX): TOLL__NUM_OK with *out, or why not. */
 int toll__number_decimal(const char *s, size_t len, double *out);
 
 /* A count given as ASCII digits alone (a bound in a LOW..HIGH column
  * map; len >= 1): TOLL__NUM_OK with *out, TOLL__NUM_NEGATIVE for a
  * leading '-', TOLL__NUM_BAD for any other non-digit, TOLL__NUM_BIG above
- * INT64_MAX. */
+ * TOLL__COUNT_MAX. */
 int toll__number_digits(const char *s, size_t len, int64_t *out);
 
 /* A JSON number as a quantity, by toll__number_count: the exact count
@@ -84,6 +108,22 @@ int toll__number_digits(const char *s, size_t len, int64_t *out);
  * a plain count; returns the TOLL__NUM_* code of the reading (*out is
  * unknown unless TOLL__NUM_OK). */
 int toll__quantity_number(const char *s, size_t len, toll_quantity *out);
+
+/* 1 when the parser reads the whole of w[0..len) by its grammar alone
+ * (no lexicon): a number, a range, "about a dozen", "none", "unknown",
+ * "n/a", "" or a lone dash.  Such text may not be a lexicon word
+ * (src/core/lexicon.c): the word would redefine what the parser reads. */
+int toll__quantity_reads(const char *w, size_t len);
+
+/* 1 when the letters w[0..n) are a word the parser reads as part of a
+ * number (a number word, a scale word or a built-in abbreviation): no
+ * scale word of a lexicon may be one. */
+int toll__number_word(const char *w, size_t n);
+
+/* 1 when the text is one of the parser's words for unknown ("unknown",
+ * "unclear", "NA", "N/A", "n/a", a lone "-", ""): a LOW..HIGH column
+ * map reads such a cell as empty (src/io/record.c). */
+int toll__quantity_unknown(const char *s, size_t len);
 
 /* "is negative", "is not a whole number", ... for a TOLL__NUM_* code. */
 const char *toll__number_problem(int code);

@@ -80,6 +80,15 @@ static unsigned char lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
+/* 1 if a[0..n) and b[0..n) are equal, ASCII case-insensitively. */
+static int lower_eq(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+            return 0;
+    return 1;
+}
+
 size_t toll__match_phrase(const char *s, size_t n, const char *word,
                           size_t wlen)
 {
@@ -125,6 +134,25 @@ int toll__lexicon_digit_led(const toll_lexicon *lex)
 
 /* ---- entries ---------------------------------------------------------------- */
 
+/*
+ * A word the parser reads by itself ("5", "twenty", "none", "unknown",
+ * "about a dozen") may not be a lexicon word: it would redefine the number
+ * or swallow longer ones ("twenty" in "twenty-three"), or never be used.
+ * On failure write the reason into why and return 0.
+ */
+static int check_word(const char *w, size_t len, char *why, size_t size)
+{
+    if (toll__quantity_reads(w, len)) {
+        snprintf(why, size,
+                 "the parser reads \"%.*s\" itself (a lexicon word may not "
+                 "be a number, a range or a word such as \"none\" or "
+                 "\"unknown\")",
+                 (int)(len > 100 ? 100 : len), w);
+        return 0;
+    }
+    return 1;
+}
+
 /* Validate one entry; on failure write the reason into why and return 0. */
 static int check_entry(int64_t low, int64_t high, double best, int has_best,
                        char *why, size_t size)
@@ -137,6 +165,14 @@ static int check_entry(int64_t low, int64_t high, double best, int has_best,
         snprintf(why, size, "high %lld is negative", (long long)high);
         return 0;
     }
+    if (!toll__count_ok(low) || (high != TOLL_OPEN && !toll__count_ok(high))) {
+        snprintf(why, size,
+                 "%s %lld is too large (above the largest count accepted, "
+                 TOLL__COUNT_MAX_TEXT ")",
+                 toll__count_ok(low) ? "high" : "low",
+                 (long long)(toll__count_ok(low) ? high : low));
+        return 0;
+    }
     if (high != TOLL_OPEN && low > high) {
         snprintf(why, size, "low %lld is greater than high %lld",
                  (long long)low, (long long)high);
@@ -145,6 +181,13 @@ static int check_entry(int64_t low, int64_t high, double best, int has_best,
     if (has_best) {
         if (!isfinite(best)) {
             snprintf(why, size, "best %g is not a finite number", best);
+            return 0;
+        }
+        if (!toll__best_ok(best) && best >= 0) {
+            snprintf(why, size,
+                     "best %.17g is too large (above the largest count "
+                     "accepted, " TOLL__COUNT_MAX_TEXT ")",
+                     best);
             return 0;
         }
         if (best < (double)low || (high != TOLL_OPEN && best > (double)high)) {
@@ -206,6 +249,65 @@ static void clear_entries(toll_lexicon *lex)
     toll__free(&lex->alloc, lex->e, lex->cap * sizeof *lex->e);
     lex->e = NULL;
     lex->n = lex->cap = 0;
+    for (size_t i = 0; i < lex->nsc; i++)
+        toll__free(&lex->alloc, (void *)lex->sc[i].word, lex->sc[i].len + 1);
+    toll__free(&lex->alloc, lex->sc, lex->sccap * sizeof *lex->sc);
+    lex->sc = NULL;
+    lex->nsc = lex->sccap = 0;
+}
+
+/* Add or update a scale word (already validated).  On ENOMEM lex is
+ * unchanged. */
+static toll_status put_scale(toll_lexicon *lex, const char *w, size_t len,
+                             int64_t scale)
+{
+    for (size_t i = 0; i < lex->nsc; i++)
+        if (lex->sc[i].len == len && lower_eq(lex->sc[i].word, w, len)) {
+            lex->sc[i].scale = scale;
+            return TOLL_OK;
+        }
+    char *copy = toll__strndup(&lex->alloc, w, len);
+    if (!copy)
+        return TOLL_ENOMEM;
+    if (toll__grow(&lex->alloc, (void **)&lex->sc, &lex->sccap, lex->nsc + 1,
+                   sizeof *lex->sc) != TOLL_OK) {
+        toll__free(&lex->alloc, copy, len + 1);
+        return TOLL_ENOMEM;
+    }
+    lex->sc[lex->nsc].word = copy;
+    lex->sc[lex->nsc].len = len;
+    lex->sc[lex->nsc].scale = scale;
+    lex->nsc++;
+    return TOLL_OK;
+}
+
+/*
+ * A scale word must be ASCII letters, not a word the parser reads as part
+ * of a number already ("k", "million", "zillion"), with a scale from 2 to
+ * TOLL_COUNT_MAX.  On failure write why and return 0.
+ */
+static int check_scale(const char *w, size_t len, int64_t scale, char *why,
+                       size_t size)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= 'A' && w[i] <= 'Z'))) {
+            snprintf(why, size, "a scale word must be ASCII letters only");
+            return 0;
+        }
+    if (toll__number_word(w, len)) {
+        snprintf(why, size, "the parser reads \"%.*s\" itself as part of a "
+                            "number",
+                 (int)(len > 100 ? 100 : len), w);
+        return 0;
+    }
+    if (scale < 2 || !toll__count_ok(scale)) {
+        snprintf(why, size,
+                 "scale %lld is not from 2 to the largest count accepted, "
+                 TOLL__COUNT_MAX_TEXT,
+                 (long long)scale);
+        return 0;
+    }
+    return 1;
 }
 
 static toll_status add_table(toll_lexicon *lex, const toll__lexentry *t,
@@ -238,6 +340,8 @@ static toll_status lexicon_create(const toll_allocator *alloc,
     lex->alloc = a;
     lex->e = NULL;
     lex->n = lex->cap = 0;
+    lex->sc = NULL;
+    lex->nsc = lex->sccap = 0;
     if (add_table(lex, t, n) != TOLL_OK) {
         st = toll__nomem(err);
         goto cleanup;
@@ -329,7 +433,8 @@ toll_status toll_lexicon_set(toll_lexicon *lex, const char *word, int64_t low,
     char why[160];
     /* best < 0 means "no best"; NaN is rejected */
     int has_best = !(best < 0);
-    if (!check_entry(low, high, best, has_best, why, sizeof why))
+    if (!check_word(w, len, why, sizeof why) ||
+        !check_entry(low, high, best, has_best, why, sizeof why))
         return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, NULL, w, len,
                             "word \"%.*s\": %s", (int)(len > 100 ? 100 : len),
                             w, why);
@@ -339,10 +444,45 @@ toll_status toll_lexicon_set(toll_lexicon *lex, const char *word, int64_t low,
     return TOLL_OK;
 }
 
-/* ---- JSON ---------------------------------------------------------------- */
+toll_status toll_lexicon_set_scale(toll_lexicon *lex, const char *word,
+                                   int64_t scale, toll_error *err)
+{
+    if (!lex || !word)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_lexicon_set_scale: %s is NULL",
+                         lex ? "word" : "lexicon");
+    size_t len = strlen(word);
+    const char *w = trim(word, &len);
+    if (len == 0)
+        return toll__err(err, TOLL_EINVAL, "scale word is empty");
+    char why[160];
+    if (!check_scale(w, len, scale, why, sizeof why))
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, NULL, w, len,
+                            "scale word \"%.*s\": %s",
+                            (int)(len > 100 ? 100 : len), w, why);
+    if (put_scale(lex, w, len, scale) != TOLL_OK)
+        return toll__nomem(err);
+    return TOLL_OK;
+}
 
-/* Largest count accepted from JSON: integers above 2^53 are not exact. */
-#define JSON_MAX_COUNT 9007199254740992.0
+size_t toll_lexicon_scale_count(const toll_lexicon *lex)
+{
+    return lex ? lex->nsc : 0;
+}
+
+toll_status toll_lexicon_scale_entry(const toll_lexicon *lex, size_t i,
+                                     const char **word, int64_t *scale)
+{
+    if (!lex || i >= lex->nsc)
+        return TOLL_ENOTFOUND;
+    if (word)
+        *word = lex->sc[i].word;
+    if (scale)
+        *scale = lex->sc[i].scale;
+    return TOLL_OK;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
 
 /* Read a whole count from item; on failure write why and return 0. */
 static int json_count(const cJSON *item, const char *key, int64_t *v,
@@ -361,8 +501,11 @@ static int json_count(const cJSON *item, const char *key, int64_t *v,
         snprintf(why, size, "%s %g is negative", key, d);
         return 0;
     }
-    if (d > JSON_MAX_COUNT) {
-        snprintf(why, size, "%s %g is too large", key, d);
+    if (d > (double)TOLL__COUNT_MAX) {
+        snprintf(why, size,
+                 "%s %.17g is too large (above the largest count "
+                 "accepted, " TOLL__COUNT_MAX_TEXT ")",
+                 key, d);
         return 0;
     }
     *v = (int64_t)d;
@@ -444,6 +587,60 @@ static void line_col(const char *json, size_t len, size_t off, long *line,
     }
 }
 
+/*
+ * The first string of the JSON text holding the escape \u0000 (cJSON would
+ * cut the string there): 1 with its byte offset and length, quotes
+ * included; 0 when there is none.
+ */
+static int find_nul_string(const char *json, size_t len, size_t *at,
+                           size_t *slen)
+{
+    size_t start = 0;
+    int in = 0, nul = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = json[i];
+        if (!in) {
+            if (ch == '"') {
+                in = 1;
+                nul = 0;
+                start = i;
+            }
+        } else if (ch == '\\' && i + 1 < len) {
+            if (json[i + 1] == 'u' && i + 5 < len &&
+                memcmp(json + i + 2, "0000", 4) == 0)
+                nul = 1;
+            i++;
+        } else if (ch == '"') {
+            in = 0;
+            if (nul) {
+                *at = start;
+                *slen = i + 1 - start;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Byte offset of the object key "key" (written without escapes) in json at
+ * or after `from`, or SIZE_MAX. */
+static size_t key_offset(const char *json, size_t len, const char *key,
+                         size_t from)
+{
+    size_t kl = strlen(key);
+    for (size_t i = from; i + kl + 2 <= len; i++) {
+        if (json[i] != '"' || memcmp(json + i + 1, key, kl) != 0 ||
+            json[i + 1 + kl] != '"')
+            continue;
+        size_t j = i + kl + 2;
+        while (j < len && toll__is_space((unsigned char)json[j]))
+            j++;
+        if (j < len && json[j] == ':')
+            return i;
+    }
+    return SIZE_MAX;
+}
+
 toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
                                    size_t len, const char *name,
                                    toll_error *err)
@@ -462,12 +659,28 @@ toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
     tmp.alloc = lex->alloc;
     tmp.e = NULL;
     tmp.n = tmp.cap = 0;
+    tmp.sc = NULL;
+    tmp.nsc = tmp.sccap = 0;
 
     const char *end = NULL;
     if (len == 0) {
         st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, NULL, 0,
                           "empty input (expected a JSON object)");
         goto cleanup;
+    }
+    {
+        size_t at, sl;
+        if (find_nul_string(json, len, &at, &sl)) {
+            long line, col;
+            line_col(json, len, at, &line, &col);
+            st = toll__seterr(err, TOLL_EPARSE, name, line, -1, NULL,
+                              json + at, sl,
+                              "%.*s%s holds \\u0000 (NUL), which no lexicon "
+                              "word may contain",
+                              (int)(sl > 100 ? 100 : sl), json + at,
+                              sl > 100 ? "..." : "");
+            goto cleanup;
+        }
     }
     root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!root) {
@@ -500,24 +713,32 @@ toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
         goto cleanup;
     }
 
-    /* Wrapped form {"replace": bool, "words": {...}} or flat {...}. */
+    /* Wrapped form {"replace": bool, "words": {...}, "scales": {...}} or
+     * flat {...}. */
     const cJSON *words = root;
     int replace = 0;
     const cJSON *jw = cJSON_GetObjectItemCaseSensitive(root, "words");
     const cJSON *jr = cJSON_GetObjectItemCaseSensitive(root, "replace");
-    if (jw || jr) {
+    const cJSON *js = cJSON_GetObjectItemCaseSensitive(root, "scales");
+    if (jw || jr || js) {
         const cJSON *c;
         cJSON_ArrayForEach(c, root)
         {
             const char *k = c->string ? c->string : "";
-            if (strcmp(k, "words") != 0 && strcmp(k, "replace") != 0) {
+            if (strcmp(k, "words") != 0 && strcmp(k, "replace") != 0 &&
+                strcmp(k, "scales") != 0) {
                 st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, k,
                                   strlen(k),
                                   "unknown key \"%.100s\" (expected "
-                                  "\"replace\" and \"words\")",
+                                  "\"replace\", \"words\" and \"scales\")",
                                   k);
                 goto cleanup;
             }
+        }
+        if (js && !cJSON_IsObject(js)) {
+            st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, NULL, 0,
+                              "\"scales\" must be an object");
+            goto cleanup;
         }
         if (jr) {
             if (!cJSON_IsBool(jr)) {
@@ -542,8 +763,56 @@ toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
             goto cleanup;
         }
     }
+    for (size_t i = 0; !replace && i < lex->nsc; i++)
+        if (put_scale(&tmp, lex->sc[i].word, lex->sc[i].len,
+                      lex->sc[i].scale) != TOLL_OK) {
+            st = toll__nomem(err);
+            goto cleanup;
+        }
+    if (js) {
+        const cJSON *c;
+        size_t pos = 0;
+        cJSON_ArrayForEach(c, js)
+        {
+            const char *k = c->string ? c->string : "";
+            size_t klen = strlen(k);
+            const char *w = trim(k, &klen);
+            long line = 0, col;
+            size_t at = key_offset(json, len, k, pos);
+            if (at != SIZE_MAX) {
+                line_col(json, len, at, &line, &col);
+                pos = at + 1;
+            }
+            int64_t scale = 0;
+            int ok = klen > 0;
+            if (!ok)
+                snprintf(why, sizeof why, "empty scale word");
+            for (const cJSON *p = js->child; ok && p && p != c; p = p->next) {
+                size_t pl = strlen(p->string ? p->string : "");
+                const char *pw = trim(p->string ? p->string : "", &pl);
+                if (pl == klen && lower_eq(pw, w, klen)) {
+                    snprintf(why, sizeof why, "given twice");
+                    ok = 0;
+                }
+            }
+            if (ok)
+                ok = json_count(c, "scale", &scale, why, sizeof why) &&
+                     check_scale(w, klen, scale, why, sizeof why);
+            if (!ok) {
+                st = toll__seterr(err, TOLL_EPARSE, name, line, -1, NULL, w,
+                                  klen, "scale word \"%.*s\": %s",
+                                  (int)(klen > 100 ? 100 : klen), w, why);
+                goto cleanup;
+            }
+            if (put_scale(&tmp, w, klen, scale) != TOLL_OK) {
+                st = toll__nomem(err);
+                goto cleanup;
+            }
+        }
+    }
     if (words) {
         const cJSON *c;
+        size_t pos = 0;
         cJSON_ArrayForEach(c, words)
         {
             const char *k = c->string ? c->string : "";
@@ -552,15 +821,35 @@ toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
             int64_t low = 0, high = 0;
             double best = NO_BEST;
             int has_best = 0;
+            long line = 0, col;
+            size_t at = key_offset(json, len, k, pos);
+            if (at != SIZE_MAX) {
+                line_col(json, len, at, &line, &col);
+                pos = at + 1;
+            }
             if (klen == 0) {
-                st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, k,
+                st = toll__seterr(err, TOLL_EPARSE, name, line, -1, NULL, k,
                                   strlen(k), "empty lexicon word");
                 goto cleanup;
             }
-            if (!json_entry(c, &low, &high, &best, &has_best, why,
+            /* a word given twice in one lexicon (in any case or spacing
+             * around it) is an error, not "the last one wins" */
+            for (const cJSON *p = words->child; p && p != c; p = p->next) {
+                size_t pl = strlen(p->string ? p->string : "");
+                const char *pw = trim(p->string ? p->string : "", &pl);
+                if (pl == klen && lower_eq(pw, w, klen)) {
+                    st = toll__seterr(err, TOLL_EPARSE, name, line, -1, NULL,
+                                      w, klen,
+                                      "word \"%.*s\" is given twice",
+                                      (int)(klen > 100 ? 100 : klen), w);
+                    goto cleanup;
+                }
+            }
+            if (!check_word(w, klen, why, sizeof why) ||
+                !json_entry(c, &low, &high, &best, &has_best, why,
                             sizeof why)) {
-                st = toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, w, klen,
-                                  "word \"%.*s\": %s",
+                st = toll__seterr(err, TOLL_EPARSE, name, line, -1, NULL, w,
+                                  klen, "word \"%.*s\": %s",
                                   (int)(klen > 100 ? 100 : klen), w, why);
                 goto cleanup;
             }
@@ -578,6 +867,9 @@ toll_status toll_lexicon_load_json(toll_lexicon *lex, const char *json,
         lex->e = tmp.e;
         lex->n = tmp.n;
         lex->cap = tmp.cap;
+        lex->sc = tmp.sc;
+        lex->nsc = tmp.nsc;
+        lex->sccap = tmp.sccap;
         tmp = old;
     }
 

@@ -8,26 +8,32 @@
  * src/core/lexicon.c.
  *
  * Grammar (ASCII case-insensitive, after trimming whitespace):
- *   ""                                   unknown
- *   unknown | unclear                    unknown
+ *   "" | "-"                             unknown
+ *   unknown | unclear | na | n/a         unknown
  *   none | no | no one | no-one | nobody [0, 0]            "none"
+ *   none to N                            [0, N]             "range"
  *   N                                    [N, N] ("none" when N is 0)
  *   N - M | N to M | N or M              [N, M]             "range"
  *   between N and|to|- M                 [N, M]             "range"
- *   at least | no fewer than | no less than N, N or more, N+
+ *   at least | no|not fewer than | no|not less than N, N or more, N+
  *                                        [N, open]          "at least"
  *   more than | over | upwards of N      [N+1, open]        "more than"
- *   up to | as many as | at most N, N or fewer, N or less
- *                                        [0, N]             "up to"
- *   about | around | approximately | roughly | some | an estimated |
+ *   up to | as many as | at most | no|not more|greater|higher than N,
+ *   N or fewer, N or less                [0, N]             "up to"
+ *   fewer than | less than N             [0, N-1]           "fewer than"
+ *   about | ~ | around | approximately | roughly | some | an estimated |
  *   estimated N                          [round((1-t)N), round((1+t)N)]
  *   nearly | almost N                    [min(round(0.9N), N-1), N-1]
- *   lexicon word [[of] dozen|hundred(s)|thousand(s)|million(s)|billion(s)]
- *                                        the entry (times the multiplier)
- * followed by anything that starts at a word boundary (ignored), except a
- * number: "1 000" is an error, not 1.
- * N is digits ("1,450", "2 thousand", "1.5 million") or English number
- * words ("one hundred and fifty", "twenty-three", "a dozen", "two dozen").
+ *   lexicon word [[of] dozen|hundred(s)|thousand(s)|lakh(s)|million(s)|
+ *   crore(s)|billion(s)|trillion(s)]    the entry (times the multiplier)
+ *   lexicon word to|or|- lexicon word    [first's low, second's high]
+ * followed by words that cannot change the number: the first word after
+ * the quantity may not be number-like (trailing_number), and after a none
+ * word no number may follow at all.  Every count is at most
+ * TOLL__COUNT_MAX (2^53).
+ * N is digits ("1,450", "2 thousand", "1.5 million", "5k", "2 mln", "3
+ * lakh", and the lexicon's scale words) or English number words ("one
+ * hundred and fifty", "twenty-three", "a dozen", "one crore twenty lakh").
  * "-" is also any of U+2010..U+2015 and U+2212.
  */
 #include "core/core.h"
@@ -45,13 +51,17 @@ typedef enum perr {
     P_NEGATIVE, /* -4 */
     P_OVERFLOW, /* > INT64_MAX */
     P_ORDER,    /* low > high */
-    P_NEARLY    /* nearly N with N < 2 */
+    P_NEARLY,   /* nearly N with N < 2 */
+    P_BELOW0,   /* fewer than 0 */
+    P_TRAILING  /* number-like text after the quantity */
 } perr;
 
 typedef struct cur {
     const char *s;
-    size_t n; /* end (exclusive) */
-    size_t i; /* position */
+    size_t n;                /* end (exclusive) */
+    size_t i;                /* position */
+    const toll__lexscale *sc; /* the lexicon's scale abbreviations */
+    size_t nsc;
 } cur;
 
 typedef struct num {
@@ -143,10 +153,43 @@ typedef struct scale_word {
     int64_t v;
 } scale_word;
 
-/* Big scales, in the order they may not repeat or grow. */
-static const scale_word bigs[] = {{"billion", INT64_C(1000000000)},
+/* Big scales, in the order they may not repeat or grow ("one crore twenty
+ * lakh" is 12,000,000). */
+static const scale_word bigs[] = {{"trillion", INT64_C(1000000000000)},
+                                  {"billion", INT64_C(1000000000)},
+                                  {"crore", INT64_C(10000000)},
                                   {"million", INT64_C(1000000)},
+                                  {"lakh", INT64_C(100000)},
                                   {"thousand", INT64_C(1000)}};
+
+/* Abbreviated scales, read only after digits, written apart or joined
+ * ("5k", "2.5 mln", "2bn"). */
+static const scale_word abbrevs[] = {{"k", INT64_C(1000)},
+                                     {"m", INT64_C(1000000)},
+                                     {"mln", INT64_C(1000000)},
+                                     {"bn", INT64_C(1000000000)}};
+
+/* A built-in abbreviation or one of the lexicon's scale words at the
+ * cursor: its scale, or 0. */
+static int64_t match_abbrev(const cur *c, size_t *len)
+{
+    for (size_t k = 0; k < sizeof abbrevs / sizeof abbrevs[0]; k++) {
+        size_t m = match(c, abbrevs[k].w);
+        if (m) {
+            *len = m;
+            return abbrevs[k].v;
+        }
+    }
+    for (size_t k = 0; k < c->nsc; k++) {
+        size_t m = toll__match_phrase(c->s + c->i, c->n - c->i, c->sc[k].word,
+                                      c->sc[k].len);
+        if (m) {
+            *len = m;
+            return c->sc[k].scale;
+        }
+    }
+    return 0;
+}
 
 /* Match a unit word (0..19) at the cursor: returns value or -1, *len. */
 static int match_unit(const cur *c, size_t *len)
@@ -390,10 +433,17 @@ static perr parse_digits(cur *c, num *out)
             c->i++;
         }
     }
-    if (c->i < c->n && is_alnum((unsigned char)s[c->i]))
-        return P_SYNTAX; /* "92abc" */
-    /* multiplier words, growing: "2 hundred thousand" */
+    /* multiplier words, growing: "2 hundred thousand"; an abbreviation
+     * may be joined to the digits ("5k", "2.5m") */
     int64_t mult = 1, last = 0;
+    if (c->i < c->n && is_alnum((unsigned char)s[c->i])) {
+        size_t m;
+        int64_t sv = match_abbrev(c, &m);
+        if (!sv)
+            return P_SYNTAX; /* "92abc" */
+        mult = last = sv;
+        c->i += m;
+    }
     for (;;) {
         cur t = *c;
         skip_ws(&t);
@@ -405,8 +455,8 @@ static perr parse_digits(cur *c, num *out)
             sv = 12;
         else if ((m = match(&t, "hundred")) != 0)
             sv = 100;
-        else
-            sv = match_big(&t, &m);
+        else if ((sv = match_big(&t, &m)) == 0)
+            sv = match_abbrev(&t, &m);
         if (!sv || sv <= last || (last == 12))
             break;
         if (!mul_ok(mult, sv, &mult))
@@ -490,6 +540,8 @@ static void set_exact(toll_quantity *q, int64_t v)
 /* Details for the error message. */
 typedef struct pdetail {
     int64_t a, b;
+    size_t at, tlen; /* the token a trailing-words error names */
+    int none_word;   /* the quantity was a none word ("none", "no one") */
 } pdetail;
 
 /* If a range continues at the cursor (dash/"to"/"or" + number, or "and"
@@ -540,8 +592,8 @@ static perr make_range(num a, num b, toll_quantity *q, pdetail *det)
 /* ---- keywords ----------------------------------------------------------- */
 
 typedef enum kwkind {
-    K_ATLEAST, K_MORE, K_UPTO, K_ABOUT, K_NEARLY, K_BETWEEN, K_NONE,
-    K_UNKNOWN
+    K_ATLEAST, K_MORE, K_UPTO, K_FEWER, K_ABOUT, K_NEARLY, K_BETWEEN,
+    K_NONE, K_UNKNOWN
 } kwkind;
 
 static const struct {
@@ -552,7 +604,13 @@ static const struct {
     {"no less than", K_ATLEAST},  {"more than", K_MORE},
     {"over", K_MORE},             {"upwards of", K_MORE},
     {"up to", K_UPTO},            {"as many as", K_UPTO},
-    {"at most", K_UPTO},          {"about", K_ABOUT},
+    {"at most", K_UPTO},          {"no more than", K_UPTO},
+    {"not more than", K_UPTO},    {"no greater than", K_UPTO},
+    {"not greater than", K_UPTO}, {"no higher than", K_UPTO},
+    {"not higher than", K_UPTO},  {"not fewer than", K_ATLEAST},
+    {"not less than", K_ATLEAST}, {"fewer than", K_FEWER},
+    {"less than", K_FEWER},       {"~", K_ABOUT},
+    {"about", K_ABOUT},
     {"around", K_ABOUT},          {"approximately", K_ABOUT},
     {"roughly", K_ABOUT},         {"some", K_ABOUT},
     {"an estimated", K_ABOUT},    {"estimated", K_ABOUT},
@@ -561,6 +619,7 @@ static const struct {
     {"no", K_NONE},               {"no one", K_NONE},
     {"no-one", K_NONE},           {"nobody", K_NONE},
     {"unknown", K_UNKNOWN},       {"unclear", K_UNKNOWN},
+    {"na", K_UNKNOWN},            {"n/a", K_UNKNOWN},
 };
 
 static int64_t round_count(double x)
@@ -592,8 +651,19 @@ static perr apply_keyword(cur *c, kwkind k, double tol, toll_quantity *q,
     perr r;
     switch (k) {
     case K_NONE:
+        /* "none to 5": zero as the low of a range; any other number after
+         * a none word is refused by the trailing-words rule */
+        r = range_tail(c, 0, &b);
+        if (r == P_OK) {
+            a.v = 0;
+            a.scale = 1;
+            return make_range(a, b, q, det);
+        }
+        if (r != P_NONUM)
+            return r;
         set_exact(q, 0);
         snprintf(q->rule, sizeof q->rule, "none");
+        det->none_word = 1;
         return P_OK;
     case K_UNKNOWN:
         memset(q, 0, sizeof *q);
@@ -627,6 +697,13 @@ static perr apply_keyword(cur *c, kwkind k, double tol, toll_quantity *q,
         return P_OK;
     case K_UPTO:
         set_range(q, 0, n, "up to");
+        return P_OK;
+    case K_FEWER:
+        if (n < 1) {
+            det->a = n;
+            return P_BELOW0;
+        }
+        set_range(q, 0, n - 1, "fewer than");
         return P_OK;
     case K_ABOUT: {
         double lo = round((double)n * (1.0 - tol));
@@ -680,15 +757,20 @@ static const scale_word lex_mults[] = {
     {"dozen", 12},
     {"hundreds", 100},           {"hundred", 100},
     {"thousands", 1000},         {"thousand", 1000},
+    {"lakhs", 100000},           {"lakh", 100000},
     {"millions", 1000000},       {"million", 1000000},
+    {"crores", 10000000},        {"crore", 10000000},
     {"billions", 1000000000},    {"billion", 1000000000},
+    {"trillions", INT64_C(1000000000000)},
+    {"trillion", INT64_C(1000000000000)},
 };
 
-static perr apply_lexicon(cur *c, const toll__lexentry *e, size_t len,
-                          toll_quantity *q)
+/* The entry e matched at the cursor (len bytes), with an optional
+ * multiplier ("several hundred", "tens of thousands"): its bounds. */
+static perr lexicon_bounds(cur *c, const toll__lexentry *e, size_t len,
+                           int64_t *low, int64_t *high, double *best)
 {
     c->i += len;
-    /* "several hundred", "tens of thousands" */
     int64_t mult = 1;
     {
         cur t = *c;
@@ -713,18 +795,71 @@ static perr apply_lexicon(cur *c, const toll__lexentry *e, size_t len,
             }
         }
     }
-    int64_t low, high = TOLL_OPEN;
-    if (!mul_ok(e->low, mult, &low))
+    *high = TOLL_OPEN;
+    if (!mul_ok(e->low, mult, low))
         return P_OVERFLOW;
-    if (e->high != TOLL_OPEN && !mul_ok(e->high, mult, &high))
+    if (e->high != TOLL_OPEN && !mul_ok(e->high, mult, high))
         return P_OVERFLOW;
+    *best = e->best >= 0 ? e->best * (double)mult : -1.0;
+    return P_OK;
+}
+
+/* A lexicon word, or a range of two ("dozens to hundreds": the first's
+ * low to the second's high, no best of its own). */
+static perr apply_lexicon(cur *c, const toll__lexentry *lex, size_t nlex,
+                          size_t which, size_t len, toll_quantity *q,
+                          pdetail *det)
+{
+    int64_t low, high, low2, high2;
+    double best, best2;
+    perr r = lexicon_bounds(c, &lex[which], len, &low, &high, &best);
+    if (r != P_OK)
+        return r;
+    /* a second word after a dash, "to" or "or" */
+    cur t = *c;
+    skip_ws(&t);
+    size_t d = dash_len(&t), m = 0;
+    if (d)
+        t.i += d;
+    else if ((m = match(&t, "to")) != 0 || (m = match(&t, "or")) != 0)
+        t.i += m;
+    if (d || m) {
+        size_t at = t.i;
+        skip_ws(&t);
+        size_t which2 = 0;
+        size_t len2 = match_lexicon(&t, lex, nlex, &which2);
+        if (len2 && (d || t.i > at)) {
+            if ((r = lexicon_bounds(&t, &lex[which2], len2, &low2, &high2,
+                                    &best2)) != P_OK)
+                return r;
+            if (high2 != TOLL_OPEN && low > high2) {
+                det->a = low;
+                det->b = high2;
+                return P_ORDER;
+            }
+            *c = t;
+            set_range(q, low, high2, "lexicon");
+            snprintf(q->rule, sizeof q->rule, "lexicon: %s to %s",
+                     lex[which].word, lex[which2].word);
+            return P_OK;
+        }
+    }
     set_range(q, low, high, "lexicon");
-    if (e->best >= 0) {
-        q->best = e->best * (double)mult;
+    if (best >= 0) {
+        q->best = best;
         q->has_best = 1;
     }
-    snprintf(q->rule, sizeof q->rule, "lexicon: %s", e->word);
+    snprintf(q->rule, sizeof q->rule, "lexicon: %s", lex[which].word);
     return P_OK;
+}
+
+/* ---- the count cap ------------------------------------------------------ */
+
+int toll__count_ok(int64_t v) { return v >= 0 && v <= TOLL__COUNT_MAX; }
+
+int toll__best_ok(double v)
+{
+    return v >= 0 && v <= (double)TOLL__COUNT_MAX;
 }
 
 /* ---- JSON numbers ------------------------------------------------------- */
@@ -816,7 +951,7 @@ int toll__number_count(const char *s, size_t len, int64_t *out)
         v = v * 10 + (uint64_t)(digits[k] - '0');
     for (int64_t k = 0; k < scale; k++)
         v *= 10;
-    if (v > (uint64_t)INT64_MAX)
+    if (v > (uint64_t)TOLL__COUNT_MAX)
         return TOLL__NUM_BIG;
     *out = (int64_t)v;
     return TOLL__NUM_OK;
@@ -865,10 +1000,10 @@ int toll__number_decimal(const char *s, size_t len, double *out)
     }
     if (i != len)
         return TOLL__NUM_BAD;
-    if (v > 9.2e18)
-        return TOLL__NUM_BIG;
     if (neg && v != 0)
         return TOLL__NUM_NEGATIVE;
+    if (!toll__best_ok(v))
+        return TOLL__NUM_BIG;
     *out = v;
     return TOLL__NUM_OK;
 }
@@ -878,7 +1013,9 @@ const char *toll__number_problem(int code)
     switch (code) {
     case TOLL__NUM_NEGATIVE: return "is negative";
     case TOLL__NUM_FRACTION: return "is not a whole number";
-    case TOLL__NUM_BIG: return "is too large";
+    case TOLL__NUM_BIG:
+        return "is too large (above the largest count accepted, "
+               TOLL__COUNT_MAX_TEXT ")";
     default: return "is not a number";
     }
 }
@@ -892,7 +1029,8 @@ int toll__number_digits(const char *s, size_t len, int64_t *out)
     for (size_t i = 0; i < len && rc == TOLL__NUM_OK; i++) {
         if (s[i] < '0' || s[i] > '9')
             rc = TOLL__NUM_BAD;
-        else if (n > ((uint64_t)INT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+        else if (n > ((uint64_t)TOLL__COUNT_MAX - (uint64_t)(s[i] - '0')) /
+                         10)
             rc = TOLL__NUM_BIG;
         else
             n = n * 10 + (uint64_t)(s[i] - '0');
@@ -939,7 +1077,8 @@ int toll__quantity_fast(const char *s, size_t len, int64_t *low,
 {
     int64_t x, y;
     size_t i = 0;
-    if (len == 0 || len > 37 || !fast_digits(s, len, &i, &x))
+    if (len == 0 || len > 37 || !fast_digits(s, len, &i, &x) ||
+        x > TOLL__COUNT_MAX)
         return TOLL__QFAST_NO;
     if (i == len) {
         *low = *high = x;
@@ -949,7 +1088,8 @@ int toll__quantity_fast(const char *s, size_t len, int64_t *low,
     if (s[i] != '-')
         return TOLL__QFAST_NO;
     i++;
-    if (!fast_digits(s, len, &i, &y) || i != len || x > y)
+    if (!fast_digits(s, len, &i, &y) || i != len || x > y ||
+        y > TOLL__COUNT_MAX)
         return TOLL__QFAST_NO;
     *low = x;
     *high = y;
@@ -979,12 +1119,12 @@ static perr parse_text(cur *c, const toll__lexentry *lex, size_t nlex,
         k.i += kwlen;
         perr r = apply_keyword(&k, keywords[kwi].k, tol, q, det);
         if (r == P_NONUM && lexlen)
-            return apply_lexicon(c, &lex[lexi], lexlen, q);
+            return apply_lexicon(c, lex, nlex, lexi, lexlen, q, det);
         *c = k;
         return r == P_NONUM ? P_SYNTAX : r;
     }
     if (lexlen)
-        return apply_lexicon(c, &lex[lexi], lexlen, q);
+        return apply_lexicon(c, lex, nlex, lexi, lexlen, q, det);
 
     num a, b;
     perr r = parse_number(c, &a);
@@ -1019,25 +1159,96 @@ static perr parse_text(cur *c, const toll__lexentry *lex, size_t nlex,
     return P_OK;
 }
 
-/* 1 if, after spaces (ASCII, U+00A0, U+2007, U+2009, U+202F), a digit
- * follows the cursor. */
-static int digit_follows(const cur *c0)
+/* Scale words the parser reads (besides the units and tens), and words
+ * it does not read that may still be part of a number. */
+static const char *const read_words[] = {
+    "hundred", "thousand", "lakh", "million", "crore", "billion", "trillion",
+    "dozen", "k", "m", "mln", "bn",
+};
+static const char *const numberish_words[] = {
+    "hundreds", "thousands", "lakhs", "millions", "crores", "billions",
+    "trillions", "dozens", "score", "scores", "mn", "point", "half",
+    "quarter",
+};
+
+int toll__number_word(const char *w, size_t n)
 {
-    cur c = *c0;
-    for (;;) {
-        size_t r = c.n - c.i;
-        const unsigned char *p = (const unsigned char *)c.s + c.i;
-        if (r >= 1 && toll__is_space(p[0]))
-            c.i += 1;
-        else if (r >= 2 && p[0] == 0xC2 && p[1] == 0xA0)
-            c.i += 2;
-        else if (r >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
-                 (p[2] == 0x87 || p[2] == 0x89 || p[2] == 0xAF))
-            c.i += 3;
-        else
-            break;
+    for (int u = 0; u < 20; u++)
+        if (toll__strncaseeq(w, n, units[u]))
+            return 1;
+    for (int t = 0; t < 8; t++)
+        if (toll__strncaseeq(w, n, tens[t]))
+            return 1;
+    for (size_t k = 0; k < sizeof read_words / sizeof read_words[0]; k++)
+        if (toll__strncaseeq(w, n, read_words[k]))
+            return 1;
+    return 0;
+}
+
+/* 1 if the letters w[0..n) are a word that is, or may be, part of a
+ * number: one the parser reads (toll__number_word), a plural or other
+ * number-like word it does not ("millions", "point", "mn"), or any word
+ * ending in "illion(s)" ("zillion"). */
+static int numberish_word(const char *w, size_t n)
+{
+    if (toll__number_word(w, n))
+        return 1;
+    for (size_t k = 0; k < sizeof numberish_words / sizeof numberish_words[0];
+         k++)
+        if (toll__strncaseeq(w, n, numberish_words[k]))
+            return 1;
+    if (n > 0 && (w[n - 1] == 's' || w[n - 1] == 'S'))
+        n--;
+    return n >= 6 && toll__strncaseeq(w + n - 6, 6, "illion");
+}
+
+/*
+ * The trailing-words rule: after a quantity only words that cannot change
+ * its number may follow ("at least 150 civilians").  The first word after
+ * it may not be number-like: a digit, a number or scale word, or a
+ * lexicon word ("12, 000", "2 zillion", "5 million million", "one point
+ * five"); after it, or after an opening bracket, the text is a remark
+ * ("92 people, including 40 children", "5 (3 children)").  After a none
+ * word (`all`) no number-like word may follow anywhere ("no 50 killed").
+ * Returns 1 and the offending token (*at, *tlen), else 0.
+ */
+static int trailing_number(const cur *c, const toll__lexentry *lex,
+                           size_t nlex, int all, size_t *at, size_t *tlen)
+{
+    size_t i = c->i;
+    while (i < c->n) {
+        unsigned char ch = (unsigned char)c->s[i];
+        if ((ch == '(' || ch == '[') && !all)
+            return 0;
+        if (!is_alnum(ch)) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < c->n && is_alnum((unsigned char)c->s[j]))
+            j++;
+        int bad = 0;
+        for (size_t k = i; k < j && !bad; k++)
+            bad = is_digit((unsigned char)c->s[k]);
+        if (!bad)
+            bad = numberish_word(c->s + i, j - i);
+        for (size_t k = 0; k < c->nsc && !bad; k++)
+            bad = toll__strncaseeq(c->s + i, j - i, c->sc[k].word);
+        if (!bad) {
+            cur t = {c->s, c->n, i, NULL, 0};
+            size_t w;
+            bad = match_lexicon(&t, lex, nlex, &w) != 0;
+        }
+        if (bad) {
+            *at = i;
+            *tlen = j - i;
+            return 1;
+        }
+        if (!all)
+            return 0;
+        i = j;
     }
-    return c.i < c.n && is_digit((unsigned char)c.s[c.i]);
+    return 0;
 }
 
 /* Longest prefix of s[0..n) of at most max bytes ending on a UTF-8
@@ -1075,11 +1286,16 @@ toll_status toll_quantity_parse(const char *text, size_t len,
         toll__lexicon_default(&lex, &nlex);
     }
 
-    cur c = {text, len, 0};
+    cur c = {text, len, 0, NULL, 0};
+    if (opts && opts->lexicon) {
+        c.sc = opts->lexicon->sc;
+        c.nsc = opts->lexicon->nsc;
+    }
     skip_ws(&c);
     while (c.n > c.i && toll__is_space((unsigned char)c.s[c.n - 1]))
         c.n--;
-    if (c.i == c.n) {
+    if (c.i == c.n || (dash_len(&c) && c.i + dash_len(&c) == c.n)) {
+        /* "" and a lone dash: unknown */
         snprintf(out->rule, sizeof out->rule, "unknown");
         return TOLL_OK;
     }
@@ -1099,10 +1315,16 @@ toll_status toll_quantity_parse(const char *text, size_t len,
         return TOLL_OK;
     }
 
-    pdetail det = {0, 0};
+    pdetail det = {0, 0, 0, 0, 0};
     perr r = parse_text(&c, lex, nlex, tol, out, &det);
-    if (r == P_OK && digit_follows(&c))
-        r = P_SYNTAX; /* "1 000": a space as thousands separator */
+    if (r == P_OK && trailing_number(&c, lex, nlex, det.none_word, &det.at,
+                                     &det.tlen))
+        r = P_TRAILING; /* "1 000", "2 zillion", "no 5" */
+    if (r == P_OK && out->known &&
+        (!toll__count_ok(out->low) ||
+         (out->high != TOLL_OPEN && !toll__count_ok(out->high)) ||
+         !toll__best_ok(out->best)))
+        r = P_OVERFLOW; /* "several trillion" of a lexicon's open word */
     if (r == P_OK)
         return TOLL_OK;
 
@@ -1116,7 +1338,19 @@ toll_status toll_quantity_parse(const char *text, size_t len,
         snprintf(why, sizeof why, ": negative number");
         break;
     case P_OVERFLOW:
-        snprintf(why, sizeof why, ": number too large");
+        snprintf(why, sizeof why,
+                 ": number too large (above the largest count accepted, "
+                 TOLL__COUNT_MAX_TEXT ")");
+        break;
+    case P_BELOW0:
+        snprintf(why, sizeof why,
+                 ": \"fewer than %lld\" leaves no whole number below it",
+                 (long long)det.a);
+        break;
+    case P_TRAILING:
+        snprintf(why, sizeof why,
+                 ": \"%.*s\" after the quantity looks like part of a number",
+                 (int)utf8_cut(text + det.at, det.tlen, 60), text + det.at);
         break;
     case P_ORDER:
         snprintf(why, sizeof why, ": low %lld is greater than high %lld",
@@ -1135,6 +1369,36 @@ toll_status toll_quantity_parse(const char *text, size_t len,
     return toll__seterr(err, TOLL_EPARSE, NULL, 0, -1, NULL, text, len,
                         "cannot read \"%.*s%s\" as a quantity%s", (int)show,
                         text, show < len ? "..." : "", why);
+}
+
+/* 1 when the grammar alone (no lexicon) reads the whole of w[0..len),
+ * with the reading in *q. */
+static int read_alone(const char *w, size_t len, toll_quantity *q)
+{
+    pdetail det = {0, 0, 0, 0, 0};
+    cur c = {w, len, 0, NULL, 0};
+    memset(q, 0, sizeof *q);
+    skip_ws(&c);
+    while (c.n > c.i && toll__is_space((unsigned char)c.s[c.n - 1]))
+        c.n--;
+    if (c.i == c.n || (dash_len(&c) && c.i + dash_len(&c) == c.n))
+        return 1;
+    if (parse_text(&c, NULL, 0, 0.1, q, &det) != P_OK)
+        return 0;
+    skip_ws(&c);
+    return c.i == c.n;
+}
+
+int toll__quantity_reads(const char *w, size_t len)
+{
+    toll_quantity q;
+    return read_alone(w, len, &q);
+}
+
+int toll__quantity_unknown(const char *s, size_t len)
+{
+    toll_quantity q;
+    return read_alone(s, len, &q) && !q.known;
 }
 
 void toll_parse_options_init(toll_parse_options *opts)
@@ -1163,10 +1427,20 @@ toll_status toll_quantity_make(int64_t low, int64_t high, int has_best,
     if (high != TOLL_OPEN && low > high)
         return toll__err(err, TOLL_EREPORT, "low %lld is greater than high %lld",
                          (long long)low, (long long)high);
+    if (!toll__count_ok(low) || (high != TOLL_OPEN && !toll__count_ok(high)))
+        return toll__err(err, TOLL_EREPORT,
+                         "count %lld is above the largest count accepted, "
+                         TOLL__COUNT_MAX_TEXT,
+                         (long long)(toll__count_ok(low) ? high : low));
     if (has_best) {
         if (!isfinite(best))
             return toll__err(err, TOLL_EREPORT,
                              "best %g is not a finite number", best);
+        if (best > (double)TOLL__COUNT_MAX)
+            return toll__err(err, TOLL_EREPORT,
+                             "best %.17g is above the largest count "
+                             "accepted, " TOLL__COUNT_MAX_TEXT,
+                             best);
         if (high == TOLL_OPEN && best < (double)low)
             return toll__err(err, TOLL_EREPORT,
                              "best %g is outside [%lld, open)", best,

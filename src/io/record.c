@@ -980,8 +980,9 @@ static toll_status range_part(toll__ingest *in, const toll__slot *sl,
                              type_name(v.type));
     if (v.type == TOLL__V_TEXT)
         toll__trim_space(&s, &len);
-    if (len == 0)
-        return TOLL_OK;
+    if (len == 0 || (v.type == TOLL__V_TEXT && (s[0] < '0' || s[0] > '9') &&
+                     toll__quantity_unknown(s, len)))
+        return TOLL_OK; /* "", "NA", "n/a", "-": unknown (src/core) */
     *present = 1;
     int rc;
     if (is_best)

@@ -289,6 +289,44 @@ done <"$CAT/summaries.tsv"
 if [ "$srows" -lt 1 ]; then bad "summaries rows" "no rows read"; fi
 echo "summaries: $srows rows"
 # ==== end of summaries.tsv =================================================
+# ---- quantities.tsv: quantity texts (begin) ----------------------------
+# Each row of tests/catalogue/quantities.tsv (columns described there)
+# through `toll parse --format json -- TEXT`: a reading must match
+# LOW..BEST..HIGH (or unknown); an error row must exit 1 with the fragment
+# and the text on stderr.
+qrows=0
+while IFS=$TAB read -r qname qtext qexpect; do
+    case $qname in '#'*|name|'') continue ;; esac
+    qrows=$((qrows + 1))
+    "$TOLL" parse --format json -- "$qtext" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    case $qexpect in
+    error:*)
+        frag=${qexpect#error:}
+        if [ "$rc" -eq 1 ] && grep -F -e "$frag" "$TMP/err" >/dev/null &&
+            grep -F -e "$qtext" "$TMP/err" >/dev/null; then ok
+        else bad "quantity $qname" "exit $rc; stderr: $(show "$TMP/err")"; fi
+        continue ;;
+    esac
+    j=$(cat "$TMP/out")
+    field() { printf '%s\n' "$j" | sed -n "s/.*\"$1\": \([^,}]*\).*/\1/p"; }
+    if [ "$qexpect" = unknown ]; then
+        got=unknown
+        [ "$(field known)" = false ] || got="known: $j"
+    else
+        b=$(field best)
+        [ "$(field has_best)" = true ] || b=-
+        h=$(field high)
+        [ "$h" = null ] && h=-
+        got="$(field low)..$b..$h"
+    fi
+    if [ "$rc" -eq 0 ] && [ "$got" = "$qexpect" ]; then ok
+    else bad "quantity $qname" "exit $rc, read '$got', expected '$qexpect'; stderr: $(show "$TMP/err")"; fi
+done <"$CAT/quantities.tsv"
+if [ "$qrows" -lt 40 ]; then bad "quantities rows" "only $qrows rows read"; fi
+echo "quantities: $qrows rows"
+# ---- quantities.tsv (end) ----------------------------------------------
+
 
 
 if [ "$rows" -lt 50 ]; then bad "catalogue rows" "only $rows rows read"; fi

@@ -657,3 +657,50 @@ def test_summaries_row_should_give_its_status_and_pass_its_checks(row):
         else:
             pytest.fail("unknown check " + check)
 # ==== end of summaries.tsv ==================================================
+
+
+
+# ---- quantities.tsv: quantity texts (begin) --------------------------------
+# Each row of tests/catalogue/quantities.tsv (columns described there)
+# through toll.parse_quantity with the default lexicon.
+
+def _quantity_rows():
+    rows = []
+    with open(os.path.join(CAT, "quantities.tsv"), encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#") or line.startswith("name\t"):
+                continue
+            cells = line.split("\t")
+            assert len(cells) == 3, line
+            rows.append(cells)
+    return rows
+
+
+QUANTITY_ROWS = _quantity_rows()
+
+
+def test_quantities_table_should_have_the_rows():
+    assert len(QUANTITY_ROWS) >= 40
+
+
+@pytest.mark.parametrize("name,text,expect", QUANTITY_ROWS,
+                         ids=[r[0] for r in QUANTITY_ROWS])
+def test_quantities_row_should_read_as_listed(name, text, expect):
+    if expect.startswith("error:"):
+        with pytest.raises(toll.ParseError) as exc:
+            toll.parse_quantity(text)
+        assert expect[len("error:"):] in str(exc.value)
+        assert text in str(exc.value)
+        return
+    q = toll.parse_quantity(text)
+    if expect == "unknown":
+        assert q is None
+        return
+    low, best, high = expect.split("..")
+    assert q is not None
+    assert q.low == int(low)
+    assert q.high == (None if high == "-" else int(high))
+    if best != "-":
+        assert q.best == float(best)
+# ---- quantities.tsv (end) ---------------------------------------------------

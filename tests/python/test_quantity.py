@@ -171,3 +171,130 @@ def test_format_quantity_should_render_ranges():
 def test_format_quantity_should_validate_bounds():
     with pytest.raises(toll.ReportError, match="9"):
         toll.format_quantity(9, 5)
+
+
+# ---- forms and rules of the hardening round (one home: src/core) ------------
+
+@pytest.mark.parametrize("text,low,high", [
+    ("no more than 50 civilians", 0, 50), ("not more than 50", 0, 50),
+    ("no greater than 5", 0, 5), ("no higher than 5", 0, 5),
+    ("none to 5", 0, 5), ("fewer than 50", 0, 49), ("less than 50", 0, 49),
+    ("~50", 45, 55), ("2 trillion", 2 * 10**12, 2 * 10**12),
+    ("3 lakh", 300000, 300000), ("2 mln", 2000000, 2000000),
+    ("2 bn", 2 * 10**9, 2 * 10**9), ("5k", 5000, 5000),
+    ("dozens to hundreds", 24, 999)])
+def test_parse_quantity_should_read_the_new_forms(text, low, high):
+    q = toll.parse_quantity(text)
+    assert (q.low, q.high) == (low, high)
+
+
+@pytest.mark.parametrize("text", ["NA", "N/A", "n/a", "-"])
+def test_parse_quantity_should_read_na_forms_as_none(text):
+    assert toll.parse_quantity(text) is None
+
+
+@pytest.mark.parametrize("text,token", [
+    ("no 5", "5"), ("12, 000", "000"), ("2 zillion", "zillion"),
+    ("one point five million", "point"), ("5 million million", "million")])
+def test_parse_quantity_should_raise_on_number_like_trailing_words(text,
+                                                                   token):
+    with pytest.raises(toll.ParseError) as exc:
+        toll.parse_quantity(text)
+    assert f'"{token}" after the quantity' in str(exc.value)
+    assert exc.value.text == text
+
+
+CAP = 2 ** 53
+
+
+def test_parse_quantity_should_cap_counts_at_two_to_the_53():
+    assert toll.parse_quantity(str(CAP)).low == CAP
+    assert toll.parse_quantity(CAP).low == CAP
+    for bad in (str(CAP + 1), CAP + 1, "at least 5000000000000000000"):
+        with pytest.raises(toll.ParseError, match=r"9007199254740992 \(2\^53\)"):
+            toll.parse_quantity(bad)
+
+
+def _killed(value):
+    r = toll.Reports.from_records([{"source": "A", "killed": 1},
+                                   {"source": "B", "killed": value}])
+    return r
+
+
+@pytest.mark.parametrize("value", [CAP + 1, 2 ** 63, 10 ** 30, 1e16,
+                                   float(CAP + 2), 1e300])
+def test_records_should_refuse_counts_above_the_cap(value):
+    with pytest.raises(toll.ReportError) as exc:
+        _killed(value)
+    e = exc.value
+    assert e.record == 1 and e.field == "killed"
+    assert "largest count accepted, 9007199254740992 (2^53)" in str(e)
+
+
+@pytest.mark.parametrize("value", [CAP, float(CAP)])
+def test_records_should_accept_the_cap_itself(value):
+    assert len(_killed(value)) == 2
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf")])
+def test_records_should_refuse_an_infinite_count_naming_row_and_field(value):
+    with pytest.raises(toll.ParseError) as exc:
+        _killed(value)
+    e = exc.value
+    assert e.record == 1 and e.field == "killed"
+    assert "<records>:2: field 'killed': not a number" in str(e)
+    assert e.text in ("inf", "-inf")
+
+
+@pytest.mark.parametrize("value", [float("nan"), None])
+def test_records_should_read_nan_and_none_as_unknown(value):
+    assert len(_killed(value)) == 2
+
+
+def test_pandas_should_refuse_an_infinite_count_naming_row_and_field():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"source": ["A", "B"], "killed": [1.0, float("inf")]})
+    with pytest.raises(toll.ParseError) as exc:
+        toll.Reports.from_pandas(df)
+    assert exc.value.record == 1 and exc.value.field == "killed"
+    assert exc.value.text == "inf"
+
+
+def test_pandas_should_refuse_counts_above_the_cap():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"source": ["A", "B"], "killed": [1, CAP + 1]})
+    with pytest.raises(toll.ReportError, match=r"\(2\^53\)"):
+        toll.Reports.from_pandas(df)
+
+
+def test_mapped_range_columns_should_read_na_forms_as_empty():
+    r = toll.Reports.from_records(
+        [{"source": "A", "kmin": "NA", "kmax": "7"},
+         {"source": "B", "kmin": "n/a", "kmax": 9}],
+        map="killed=kmin..kmax")
+    assert len(r) == 2
+
+
+@pytest.mark.parametrize("word", ["5", "twenty", "none", "unknown"])
+def test_lexicon_should_refuse_a_word_the_parser_reads(word):
+    lex = toll.Lexicon("default")
+    n = len(lex)
+    with pytest.raises(toll.ParseError) as exc:
+        lex.load_json('{\n"%s": 3\n}' % word, name="mylex.json")
+    assert exc.value.file == "mylex.json" and exc.value.line == 2
+    assert f'"{word}"' in str(exc.value)
+    assert len(lex) == n
+
+
+def test_lexicon_should_refuse_a_word_given_twice():
+    lex = toll.Lexicon("default")
+    with pytest.raises(toll.ParseError, match="given twice"):
+        lex.load_json('{"lots": 3,\n"lots": 4}', name="mylex.json")
+
+
+def test_lexicon_scale_words_should_extend_the_abbreviations():
+    lex = toll.Lexicon("default")
+    lex.load_json('{"scales": {"mn": 1000000}}', name="mylex.json")
+    assert toll.parse_quantity("2 mn", lexicon=lex)[:2] == (2000000, 2000000)
+    with pytest.raises(toll.ParseError, match='"mn" after the quantity'):
+        toll.parse_quantity("2 mn")
