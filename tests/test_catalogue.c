@@ -546,7 +546,12 @@ static void summary_option(toll_summarize_options *o, char *kv,
         o->max_rows = (size_t)strtoull(v, NULL, 10);
     else if (strcmp(k, "where") == 0 && *nwhere < 8)
         where[(*nwhere)++] = v;
-    else
+    else if (strcmp(k, "actors") == 0 && !o->actors) {
+        static const char *actor[1];
+        actor[0] = v;
+        o->actors = actor;
+        o->n_actors = 1;
+    } else
         ck_abort_msg("unknown summary option '%s'", k);
 }
 

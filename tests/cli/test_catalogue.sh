@@ -216,6 +216,7 @@ while IFS=$TAB read -r name file load options status check; do
             v=${opt#*=}
             case $k in
             period) period=$v ;;
+            actors) set -- "$@" --actor "$v" ;;
             *) set -- "$@" "--$(printf '%s' "$k" | tr _ -)" "$v" ;;
             esac
         done

@@ -598,6 +598,8 @@ def _summary_keywords(options):
             period = value
         elif key == "where":
             where.append(value)
+        elif key == "actors":
+            kw[key] = [value]
         elif key in _INT_KEYWORDS:
             kw[key] = int(value)
         elif key == "open_cap":
