@@ -306,6 +306,23 @@ START_TEST(empty_store_should_give_no_incidents)
 }
 END_TEST
 
+START_TEST(reports_without_any_category_should_form_incidents_with_no_figures)
+{
+    /* no report carries a category: the store holds no figure cells at
+     * all, and reconcile must not index into them */
+    toll_reports *r = store();
+    static const char text[] = "{\"incident\": \"a\", \"source\": \"A\"}\n"
+                               "{\"incident\": \"a\", \"source\": \"B\"}\n";
+    ck_assert_int_eq(toll_reports_load_buffer(r, text, sizeof text - 1, NULL,
+                                              NULL, NULL, NULL),
+                     TOLL_OK);
+    toll_incidents *inc = rec_default(r);
+    ck_assert_uint_eq(toll_incidents_count(inc), 1);
+    toll_incidents_free(inc);
+    toll_reports_free(r);
+}
+END_TEST
+
 START_TEST(reports_sharing_a_key_should_form_one_incident_in_first_seen_order)
 {
     toll_reports *r = store();
@@ -1357,6 +1374,7 @@ static Suite *reconcile_suite(void)
 
     tc = tcase_create("grouping");
     tcase_add_test(tc, empty_store_should_give_no_incidents);
+    tcase_add_test(tc, reports_without_any_category_should_form_incidents_with_no_figures);
     tcase_add_test(tc,
         reports_sharing_a_key_should_form_one_incident_in_first_seen_order);
     tcase_add_test(tc, unkeyed_reports_should_be_incidents_of_their_own);

@@ -573,7 +573,8 @@ static toll_status gather_block(const rctx *x, tscratch *t, size_t c0,
         g[k].q_count = r->q_count[i];
         g[k].is_self = 0;
         nq += g[k].q_count;
-        PREFETCH(r->q + g[k].q); /* read by the pass below */
+        if (g[k].q_count) /* r->q is NULL when no report has a category */
+            PREFETCH(r->q + g[k].q); /* read by the pass below */
     }
     if (toll__grow(t->a, (void **)&t->gq, &t->gq_cap, n_or_1(nq),
                    sizeof *t->gq))
@@ -581,10 +582,10 @@ static toll_status gather_block(const rctx *x, tscratch *t, size_t c0,
     toll__qcell *gq = t->gq;
     size_t pos = 0;
     for (size_t k = 0; k < m; k++) {
-        const toll__qcell *q = r->q + g[k].q;
+        uint32_t from = g[k].q;
         g[k].q = (uint32_t)pos;
         for (uint32_t j = 0; j < g[k].q_count; j++)
-            gq[pos++] = q[j];
+            gq[pos++] = r->q[from + j];
     }
     return TOLL_OK;
 }
