@@ -182,14 +182,18 @@ def format_quantity(low: Optional[int], high: Optional[int] = None,
 
 def _clean(value: Any) -> Any:
     """A JSON-ready copy of a record value: NaN/None/NaT/NA -> None, numpy
-    scalars -> Python, integral floats -> int, dates -> ISO strings."""
+    scalars -> Python, integral floats -> int, dates -> ISO strings.  An
+    infinite float stays a float: the C reader refuses it, naming the
+    record and the field."""
     if value is None or isinstance(value, (str, bool)):
         return value
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
-        if _math.isnan(value) or _math.isinf(value):
+        if _math.isnan(value):
             return None
+        if _math.isinf(value):
+            return value
         if value.is_integer() and abs(value) < 2 ** 53:
             return int(value)
         return float(value)
@@ -223,8 +227,10 @@ def _record_value(value: Any) -> Any:
     if isinstance(v, list) and all(isinstance(x, str) for x in v):
         return v
     if isinstance(v, (dict, list)):
+        # an infinite float becomes the token Infinity, which is not JSON:
+        # the C reader refuses it, naming the record and the field
         return _json.dumps(v, ensure_ascii=False,
-                           allow_nan=False).encode("utf-8")
+                           allow_nan=True).encode("utf-8")
     return v
 
 

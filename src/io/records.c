@@ -124,16 +124,24 @@ static int json_value_ok(toll__json_arena *ar, const char *text, size_t len)
     return ok;
 }
 
-/* A TOLL_VALUE_JSON member that is not JSON: the record is rejected. */
-static toll_status bad_json(toll__ingest *in, const char *key, size_t klen)
+/* A TOLL_VALUE_JSON member that is not JSON (text[0..len), NULL when no
+ * one member is to blame): the record is rejected, the text quoted. */
+static toll_status bad_json(toll__ingest *in, const char *key, size_t klen,
+                            const char *text, size_t len)
 {
-    char field[128];
+    char field[128], shown[96];
     size_t k = klen < sizeof field - 1 ? klen : sizeof field - 1;
     if (key)
         memcpy(field, key, k);
     field[k] = '\0';
-    toll__rec_err(in, TOLL_EPARSE, key ? field : NULL, NULL, 0,
-                  "invalid JSON in a value");
+    if (!text) {
+        toll__rec_err(in, TOLL_EPARSE, key ? field : NULL, NULL, 0,
+                      "invalid JSON in a value");
+        return toll__ingest_reject(in);
+    }
+    size_t n = toll__escape_bytes(text, len, shown, sizeof shown);
+    toll__rec_err(in, TOLL_EPARSE, key ? field : NULL, shown, n,
+                  "invalid JSON in a value: \"%s\"", shown);
     return toll__ingest_reject(in);
 }
 
@@ -196,7 +204,8 @@ static toll_status one_record(toll__ingest *in, rscan *rs,
         rs->sp[i].val = sb->len;
         if (v->type == TOLL_VALUE_JSON) {
             if (!st && (!v->len || memchr(v->text, 0, v->len)))
-                return bad_json(in, mm[i].key, mm[i].key_len);
+                return bad_json(in, mm[i].key, mm[i].key_len, v->text,
+                                v->len);
             if (!st)
                 st = toll__buf_append(sb, v->text, v->len);
             rs->sp[i].val_len = v->len;
@@ -312,9 +321,10 @@ static toll_status one_record(toll__ingest *in, rscan *rs,
                 if (ok < 0)
                     return toll__nomem(in->err);
                 if (!ok)
-                    return bad_json(in, mm[i].key, mm[i].key_len);
+                    return bad_json(in, mm[i].key, mm[i].key_len,
+                                    mm[i].value.text, mm[i].value.len);
             }
-            return bad_json(in, NULL, 0);
+            return bad_json(in, NULL, 0, NULL, 0);
         }
         const cJSON *c = root->child;
         for (size_t i = 0; i < n && c; i++) {

@@ -246,6 +246,20 @@ def test_records_should_refuse_an_infinite_count_naming_row_and_field(value):
     assert e.text in ("inf", "-inf")
 
 
+@pytest.mark.parametrize("value", [{"low": 1, "high": float("inf")},
+                                   {"best": float("-inf")},
+                                   ["Russia", float("inf")]])
+def test_records_should_refuse_an_infinity_inside_a_value_naming_it(value):
+    # nested values are passed to C as JSON text: an infinity is not JSON,
+    # so C refuses it (it must never become an open high or unknown)
+    with pytest.raises(toll.ParseError) as exc:
+        _killed(value)
+    e = exc.value
+    assert e.record == 1 and e.field == "killed"
+    assert "invalid JSON in a value" in str(e)
+    assert "Infinity" in e.text
+
+
 @pytest.mark.parametrize("value", [float("nan"), None])
 def test_records_should_read_nan_and_none_as_unknown(value):
     assert len(_killed(value)) == 2
