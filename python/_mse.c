@@ -793,8 +793,7 @@ static PyObject *MseData_search(MseDataObject *self, PyObject *args,
     if (data_ready(self) < 0 || stratum_arg(st, self, so, &s) < 0 ||
         fill_opts(st, level, profile, &o) < 0)
         return NULL;
-    if (delta >= 0.0)
-        o.profile_delta = delta;
+    o.profile_delta = delta; /* C refuses a negative or NaN value */
     toll_error err;
     toll_error_clear(&err);
     toll_mse_results *res = NULL;

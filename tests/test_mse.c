@@ -1281,6 +1281,34 @@ START_TEST(estimators_should_refuse_a_level_outside_0_1_naming_it)
 }
 END_TEST
 
+START_TEST(estimators_should_refuse_bad_fit_options_naming_them)
+{
+    /* a bad max_iter, tol or profile_delta is an error, never the default */
+    toll_mse_data *d = hand_two();
+    toll_mse_estimate e;
+    toll_error err;
+    static const char *const fields[] = {"max_iter", "tol", "tol", "tol",
+                                         "profile_delta", "profile_delta"};
+    for (int i = 0; i < 6; i++) {
+        toll_mse_options o;
+        toll_mse_options_init(&o);
+        switch (i) {
+        case 0: o.max_iter = -3; break;
+        case 1: o.tol = 0.0; break;
+        case 2: o.tol = -1e-9; break;
+        case 3: o.tol = INFINITY; break;
+        case 4: o.profile_delta = -1.0; break;
+        default: o.profile_delta = NAN; break;
+        }
+        ck_assert_int_eq(toll_mse_chao(d, TOLL_MSE_TOTAL, &o, &e, &err),
+                         TOLL_EINVAL);
+        ck_assert_str_eq(err.field, fields[i]);
+        ck_assert_ptr_nonnull(strstr(err.message, fields[i]));
+    }
+    toll_mse_data_free(d);
+}
+END_TEST
+
 START_TEST(strata_should_be_found_by_name_after_an_undone_load)
 {
     toll_mse_data *d = listless();
@@ -1730,6 +1758,7 @@ static Suite *mse_suite(void)
     tcase_add_test(ti, model_parse_should_refuse_a_term_naming_a_list_twice);
     tcase_add_test(ti, criterion_parse_should_take_aic_or_bic_in_any_case);
     tcase_add_test(ti, estimators_should_refuse_a_level_outside_0_1_naming_it);
+    tcase_add_test(ti, estimators_should_refuse_bad_fit_options_naming_them);
     tcase_add_test(ti, load_should_refuse_a_width_that_names_no_lists);
     tcase_add_test(ti, load_should_keep_the_bad_pattern_error_after_naming_lists);
     tcase_add_test(ti, load_without_list_names_should_refuse_membership_columns);

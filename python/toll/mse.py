@@ -407,12 +407,16 @@ class Data:
                                                      profile))
 
     def search(self, criterion: str = "aic", stratum: _Stratum = None,
-               level: float = 0.95, profile: bool = True) -> Results:
+               level: float = 0.95, profile: bool = True,
+               profile_delta: float = 10.0) -> Results:
         """Fit every model with two-way interactions (up to 5 lists),
         ranked by ``criterion`` ("aic" or "bic"), and their weighted
-        average (Buckland et al. 1997)."""
+        average (Buckland et al. 1997).  With ``profile``, models within
+        ``profile_delta`` of the best criterion get profile-likelihood
+        intervals, the others log-normal ones; a negative or non-finite
+        ``profile_delta`` raises :class:`toll.OptionError`."""
         models, avg, skipped, msg = self._c.search(criterion, stratum, level,
-                                                   profile)
+                                                   profile, profile_delta)
         return Results([Estimate._from_core(m, True) for m in models],
                        Estimate._from_core(avg, True), criterion.lower(),
                        skipped, msg)

@@ -104,12 +104,23 @@ toll_status toll__mse_opts(const toll_mse_options *in, toll_mse_options *o,
                             "confidence level must be between 0 and 1 "
                             "(exclusive), got %s", text);
     }
-    if (o->max_iter <= 0)
-        o->max_iter = 100;
-    if (!(o->tol > 0.0) || !isfinite(o->tol))
-        o->tol = 1e-10;
-    if (!(o->profile_delta >= 0.0))
-        o->profile_delta = 10.0;
+    /* a bad value is an error, never quietly the default */
+    const char *field = NULL, *want = NULL;
+    char text[32];
+    if (o->max_iter <= 0) {
+        field = "max_iter", want = "at least 1";
+        snprintf(text, sizeof text, "%d", o->max_iter);
+    } else if (!(o->tol > 0.0) || !isfinite(o->tol)) {
+        field = "tol", want = "a finite number above 0";
+        snprintf(text, sizeof text, "%g", o->tol);
+    } else if (!(o->profile_delta >= 0.0) || !isfinite(o->profile_delta)) {
+        field = "profile_delta", want = "a finite number, 0 or more";
+        snprintf(text, sizeof text, "%g", o->profile_delta);
+    }
+    if (field)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, field, text,
+                            strlen(text), "%s must be %s, got %s", field,
+                            want, text);
     return TOLL_OK;
 }
 

@@ -296,6 +296,13 @@ def test_model_errors_should_raise_model_error():
         d3.chao(level=1.5)
 
 
+@pytest.mark.parametrize("delta", [-1.0, float("nan"), float("inf")])
+def test_search_should_refuse_a_bad_profile_delta_through_c(delta):
+    d = toll.mse.Data.from_patterns(CORMACK)
+    with pytest.raises(toll.TollError, match="profile_delta must be"):
+        d.search("aic", profile_delta=delta)
+
+
 def test_strata_should_sum_estimates():
     d = toll.mse.Data.from_patterns({"x": CORMACK, "y": CORMACK})
     one = d.loglinear(stratum="x")
