@@ -946,11 +946,18 @@ static toll_status mse_run_row(const mse_row *r, toll_error *err)
     toll_reports *rep = NULL;
     toll_incidents *inc = NULL;
     toll_table *t = NULL;
+    toll_colmap *map = NULL;
     toll_load_options lo;
     toll_load_options_init(&lo);
     if (strcmp(r->key, "delimiter") == 0)
         lo.csv_delimiter = r->value[0];
     st = toll_reports_new(NULL, &rep, err);
+    if (!st && strcmp(r->key, "map") == 0) {
+        st = toll_colmap_new(NULL, &map, err);
+        if (!st)
+            st = toll_colmap_parse(map, r->value, err);
+        lo.colmap = map;
+    }
     if (!st)
         st = toll_reports_load_file(rep, path, &lo, NULL, err);
     if (!st)
@@ -965,6 +972,7 @@ static toll_status mse_run_row(const mse_row *r, toll_error *err)
     toll_table_free(t);
     toll_incidents_free(inc);
     toll_reports_free(rep);
+    toll_colmap_free(map);
     return st;
 }
 
@@ -988,7 +996,8 @@ START_TEST(mse_catalogue_should_cover_the_required_cases)
         "mse_bad_pattern", "mse_nine_lists", "mse_duplicate_rows",
         "mse_model_repeats_list", "mse_fractional_count",
         "mse_delimiter_quote", "mse_delimiter_newline",
-        "load_delimiter_quote", "summarize_region_empty_level"};
+        "load_delimiter_quote", "summarize_region_empty_level",
+        "load_map_target_twice"};
     for (size_t k = 0; k < sizeof need / sizeof need[0]; k++) {
         int found = 0;
         for (size_t i = 0; i < n_mse_rows && !found; i++)
