@@ -714,8 +714,10 @@ START_TEST(catalogue_should_list_every_input_file)
         if (f[0] == '.' || strcmp(f, "good.jsonl") == 0 ||
             (fl > 4 && strcmp(f + fl - 4, ".tsv") == 0)) /* the tables */
             continue;
-        /* tests/catalogue/mse.tsv and its inputs: the mse block below */
-        if (strcmp(f, "mse.tsv") == 0 || strncmp(f, "mse_", 4) == 0)
+        /* tests/catalogue/mse.tsv and its inputs (mse_*, lexicon_*): the
+         * mse block below */
+        if (strcmp(f, "mse.tsv") == 0 || strncmp(f, "mse_", 4) == 0 ||
+            strncmp(f, "lexicon_", 8) == 0)
             continue;
         if (strcmp(f, "summaries.tsv") == 0 || in_summaries(f))
             continue; /* summaries.tsv and its inputs */
@@ -942,6 +944,13 @@ static toll_status mse_run_row(const mse_row *r, toll_error *err)
         toll_mse_data_free(d);
         return st;
     }
+    if (strcmp(r->cmd, "lexicon") == 0) {
+        toll_lexicon *lex = NULL;
+        ck_assert_int_eq(toll_lexicon_new(NULL, &lex, err), TOLL_OK);
+        st = toll_lexicon_load_file(lex, path, err);
+        toll_lexicon_free(lex);
+        return st;
+    }
     ck_assert_str_eq(r->cmd, "summarize");
     toll_reports *rep = NULL;
     toll_incidents *inc = NULL;
@@ -997,7 +1006,9 @@ START_TEST(mse_catalogue_should_cover_the_required_cases)
         "mse_model_repeats_list", "mse_fractional_count",
         "mse_delimiter_quote", "mse_delimiter_newline",
         "load_delimiter_quote", "summarize_region_empty_level",
-        "load_map_target_twice"};
+        "load_map_target_twice", "lexicon_word_nul", "lexicon_word_twice",
+        "lexicon_word_digit", "lexicon_word_number", "lexicon_word_none",
+        "lexicon_word_unknown"};
     for (size_t k = 0; k < sizeof need / sizeof need[0]; k++) {
         int found = 0;
         for (size_t i = 0; i < n_mse_rows && !found; i++)

@@ -178,6 +178,7 @@ while IFS=$TAB read -r name args status message; do
     cmd=$1 file=$2 kv=${3:-}
     set -- "$cmd" "$CAT/$file"
     if [ "$cmd" = summarize ]; then set -- "$@" --by '' --format csv; fi
+    if [ "$cmd" = lexicon ]; then set -- parse 5 --lexicon "$CAT/$file"; fi
     if [ -n "$kv" ]; then
         # \n, \r, \t in VALUE stand for LF, CR and tab
         val=$(printf '%b_' "${kv#*=}")

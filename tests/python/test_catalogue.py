@@ -543,6 +543,8 @@ def _mse_run(row):
         model = kw.pop("model", None)
         d = toll.mse.read(path, **kw)
         d.loglinear(model)
+    elif row["cmd"] == "lexicon":
+        toll.load_lexicon(path)
     else:
         region = kw.pop("region", None)
         toll.read(path, **kw).reconcile().summarize(by=None, region=region)
