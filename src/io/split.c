@@ -248,12 +248,19 @@ static size_t next_lf(const rawin *in, size_t from, char *tmp, size_t tmp_cap)
         size_t n = raw_read(in, off, in->buf ? SEEK_MAX : tmp_cap, tmp, &p);
         if (!n)
             return 0;
-        for (size_t i = 0; i < n; i++) {
-            if (cr)
-                return off + i + (p[i] == '\n'); /* after CR or CRLF */
-            if (p[i] == '\n')
-                return off + i + 1;
-            cr = p[i] == '\r';
+        if (cr)
+            return off + (p[0] == '\n'); /* after CR or CRLF */
+        /* the first LF or CR of the window (memchr: a long line is
+         * passed over at memory speed) */
+        const char *lf = memchr(p, '\n', n);
+        const char *c = memchr(p, '\r', lf ? (size_t)(lf - p) : n);
+        if (c) {
+            size_t i = (size_t)(c - p) + 1;
+            if (i < n)
+                return off + i + (p[i] == '\n');
+            cr = 1; /* the window ends with the CR */
+        } else if (lf) {
+            return off + (size_t)(lf - p) + 1;
         }
         off += n;
     }
