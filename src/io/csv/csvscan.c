@@ -290,7 +290,23 @@ static int machine_run(toll__csvscan *sc, const unsigned char *s, size_t n,
             }
             break;
         case S_FIELD_BEGUN:
-            if (c == QUOTE) {
+            if (c != QUOTE && !is_term(c) &&
+                (m.quoted || (c != delim && !is_blank(c)))) {
+                /* a run of bytes that are data whatever follows: copied
+                 * at once (a long cell costs a scan and a copy) */
+                size_t j = i + 1;
+                if (m.quoted)
+                    while (j < n && s[j] != QUOTE && !is_term(s[j]))
+                        j++;
+                else
+                    while (j < n && s[j] != QUOTE && s[j] != delim &&
+                           !is_term(s[j]) && !is_blank(s[j]))
+                        j++;
+                if (toll__buf_append(b, (const char *)s + i, j - i))
+                    return R_NOMEM;
+                m.spaces = 0;
+                i = j - 1;
+            } else if (c == QUOTE) {
                 PUT(c);
                 if (m.quoted)
                     m.state = S_MIGHT_HAVE_ENDED;
