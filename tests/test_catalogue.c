@@ -10,7 +10,7 @@
  *  - lenient: the reports added, and the line of every rejected record;
  *  - the same bytes loaded from a buffer (whole, no chunks) give the
  *    outcome listed for the file (read in 1 MiB chunks).
- * NAME.in files are templates (@MB@: 1 MiB of 'x'; @FILL-N@: 'x' up to N
+ * NAME.in files are templates (each @MB@: 1 MiB of 'x'; @FILL-N@: 'x' up to N
  * bytes before the 1 MiB chunk boundary), written to a temporary
  * directory.
  */
@@ -79,10 +79,21 @@ static char *slurp(const char *path, size_t *len)
 }
 
 /*
- * Write the template `in` expanded to `out`: "@MB@" becomes 1 MiB of 'x';
- * "@FILL-N@" becomes as many 'x' as put the text after it N bytes before
- * the 1 MiB mark (where a file load starts its second chunk).
+ * Write the template `in` expanded to `out`: each "@MB@" becomes 1 MiB of
+ * 'x'; "@FILL-N@" becomes as many 'x' as put the text after it N bytes
+ * before the 1 MiB mark (where a file load starts its second chunk).
  */
+static void put_xs(FILE *f, size_t fill)
+{
+    char xs[4096];
+    memset(xs, 'x', sizeof xs);
+    for (size_t left = fill; left > 0;) {
+        size_t k = left < sizeof xs ? left : sizeof xs;
+        fwrite(xs, 1, k, f);
+        left -= k;
+    }
+}
+
 static int expand_template(const char *in, const char *out)
 {
     size_t len;
@@ -90,11 +101,8 @@ static int expand_template(const char *in, const char *out)
     if (!t)
         return -1;
     size_t fill = 0, skip = 0;
-    char *at = strstr(t, "@MB@");
-    if (at) {
-        fill = MB;
-        skip = 4;
-    } else if ((at = strstr(t, "@FILL-")) != NULL) {
+    char *at = strstr(t, "@FILL-");
+    if (at && !strstr(t, "@MB@")) {
         char *end;
         long n = strtol(at + 6, &end, 10);
         if (*end != '@' || n < 0 || (size_t)(at - t) + (size_t)n > MB) {
@@ -103,6 +111,8 @@ static int expand_template(const char *in, const char *out)
         }
         fill = MB - (size_t)n - (size_t)(at - t);
         skip = (size_t)(end + 1 - at);
+    } else {
+        at = NULL;
     }
     FILE *f = fopen(out, "wb");
     if (!f) {
@@ -110,17 +120,18 @@ static int expand_template(const char *in, const char *out)
         return -1;
     }
     if (at) {
-        char xs[4096];
-        memset(xs, 'x', sizeof xs);
         fwrite(t, 1, (size_t)(at - t), f);
-        for (size_t left = fill; left > 0;) {
-            size_t k = left < sizeof xs ? left : sizeof xs;
-            fwrite(xs, 1, k, f);
-            left -= k;
-        }
+        put_xs(f, fill);
         fwrite(at + skip, 1, len - (size_t)(at - t) - skip, f);
     } else {
-        fwrite(t, 1, len, f);
+        /* every @MB@ */
+        const char *p = t;
+        while ((at = strstr(p, "@MB@")) != NULL) {
+            fwrite(p, 1, (size_t)(at - p), f);
+            put_xs(f, MB);
+            p = at + 4;
+        }
+        fwrite(p, 1, len - (size_t)(p - t), f);
     }
     free(t);
     return fclose(f);

@@ -319,6 +319,93 @@ START_TEST(csvscan_should_read_the_same_rows_whatever_the_chunks)
 }
 END_TEST
 
+/* Bytes the tokenizer reads for text[0..n) fed in pieces of `piece`
+ * bytes (the rows are dropped). */
+static size_t bytes_read(const char *text, size_t n, size_t piece)
+{
+    toll_allocator a;
+    toll__alloc_init(&a, NULL);
+    toll__csvscan sc;
+    out o = {0};
+    toll__csv_init(&sc, &a, ',');
+    for (size_t i = 0; i < n; i += piece) {
+        size_t k = piece < n - i ? piece : n - i;
+        ck_assert_int_eq(toll__csv_feed(&sc, text + i, k, on_row, &o),
+                         TOLL_OK);
+        o.len = 0;
+    }
+    toll_status st = toll__csv_finish(&sc, on_row, &o);
+    ck_assert(st == TOLL_OK || st == TOLL_EPARSE);
+    size_t got = sc.nread;
+    toll__csv_free(&sc);
+    free(o.buf);
+    return got;
+}
+
+START_TEST(csvscan_should_read_each_byte_at_most_twice_whatever_the_chunks)
+{
+    /* rows much longer than the chunks: one unquoted, one quoted, one
+     * quote left open to the end (the rule that keeps every CSV load
+     * linear: a row cut by a chunk is read on, never again from its
+     * start) */
+    const size_t len = (size_t)1 << 16;
+    static const char *const shapes[] = {"a,", "x,\"", "\""};
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        size_t pre = strlen(shapes[k]), n = pre + len + 1;
+        char *text = malloc(n);
+        ck_assert_ptr_nonnull(text);
+        memcpy(text, shapes[k], pre);
+        memset(text + pre, 'x', len);
+        text[n - 1] = '\n';
+        for (size_t piece = 1; piece <= 4096; piece *= 8) {
+            size_t got = bytes_read(text, n, piece);
+            ck_assert_msg(got <= 2 * n, "shape %zu, pieces of %zu: %zu bytes "
+                                        "read for %zu",
+                          k, piece, got, n);
+        }
+        free(text);
+    }
+}
+END_TEST
+
+static toll_status keep_row_end(void *ctx, const toll__csvscan *sc)
+{
+    out *o = ctx;
+    char b[32];
+    int m = snprintf(b, sizeof b, "%zu,", sc->row_end);
+    put(o, b, (size_t)m);
+    return TOLL_OK;
+}
+
+START_TEST(csvscan_should_tell_where_each_row_ends_in_the_chunk)
+{
+    static const char text[] = "a,b\r\n\n\"c\nd\",e\nf\rg";
+    toll_allocator a;
+    toll__alloc_init(&a, NULL);
+    for (int ahead = 0; ahead <= 1; ahead++) {
+        toll__csvscan sc;
+        long seen = 0;
+        out o = {0};
+        put(&o, "", 0);
+        toll__csv_init(&sc, &a, ',');
+        if (ahead) {
+            sc.ahead = tag_line;
+            sc.ahead_ctx = &seen;
+        }
+        ck_assert_int_eq(toll__csv_feed(&sc, text, sizeof text - 1,
+                                        keep_row_end, &o),
+                         TOLL_OK);
+        /* after CR (the LF is a blank line of the next row), after the
+         * quoted row's LF, after f's CR; g has no line end yet */
+        ck_assert_str_eq(o.buf, "4,14,16,");
+        ck_assert_int_eq(toll__csv_finish(&sc, keep_row_end, &o), TOLL_OK);
+        ck_assert_str_eq(o.buf, "4,14,16,0,");
+        toll__csv_free(&sc);
+        free(o.buf);
+    }
+}
+END_TEST
+
 START_TEST(csvscan_should_hand_rows_read_ahead_in_order)
 {
     /* 100 rows in one chunk: rows go through the ring, tagged */
@@ -595,6 +682,9 @@ static Suite *csvscan_suite(void)
     tc = tcase_create("chunks");
     tcase_add_test(tc, csvscan_should_read_the_same_rows_whatever_the_chunks);
     tcase_add_test(tc, csvscan_should_hand_rows_read_ahead_in_order);
+    tcase_add_test(
+        tc, csvscan_should_read_each_byte_at_most_twice_whatever_the_chunks);
+    tcase_add_test(tc, csvscan_should_tell_where_each_row_ends_in_the_chunk);
     tcase_add_test(tc, csvscan_should_stop_when_the_callback_fails);
     tcase_add_test(tc, csvscan_should_fail_cleanly_when_memory_runs_out);
     suite_add_tcase(s, tc);

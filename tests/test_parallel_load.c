@@ -595,6 +595,54 @@ START_TEST(jsonl_with_blank_lines_should_equal_serial_load)
 }
 END_TEST
 
+START_TEST(parts_without_reports_should_merge_as_serial_load)
+{
+    /* a header, then blank lines only: both parts hold nothing (the merge
+     * copies no column; found by tests/fuzz/fuzz_split.c under UBSan) */
+    small_limits();
+    size_t len = 200000;
+    char *csv = malloc(len);
+    ck_assert_ptr_nonnull(csv);
+    memset(csv, '\n', len);
+    memcpy(csv, "source,killed", 13);
+    ck_assert_int_eq(assert_split_equals_serial(NULL, csv, len, "e.csv", NULL),
+                     1);
+    free(csv);
+}
+END_TEST
+
+START_TEST(long_header_should_be_found_and_split_as_serial_load)
+{
+    /* a quoted column name of 512 KiB (the header search reads it in one
+     * pass), then rows with one more (empty) cell */
+    small_limits();
+    size_t hdr = (size_t)512 << 10;
+    size_t len;
+    char *rows = gen_csv(2000, 0, 0, &len);
+    char *csv = malloc(2 * len + hdr + 16);
+    ck_assert_ptr_nonnull(csv);
+    size_t n = 0;
+    int header = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (rows[i] == '\n' && header) {
+            memcpy(csv + n, ",\"h", 3);
+            n += 3;
+            memset(csv + n, 'x', hdr);
+            n += hdr;
+            csv[n++] = '"';
+            header = 0;
+        } else if (rows[i] == '\n') {
+            csv[n++] = ',';
+        }
+        csv[n++] = rows[i];
+    }
+    ck_assert_int_eq(assert_split_equals_serial(NULL, csv, n, "h.csv", NULL),
+                     1);
+    free(csv);
+    free(rows);
+}
+END_TEST
+
 START_TEST(crlf_line_ends_should_equal_serial_load)
 {
     size_t len;
@@ -866,6 +914,8 @@ static Suite *suite(void)
     tcase_add_test(tc, latin1_csv_should_equal_serial_load);
     tcase_add_test(tc, jsonl_with_blank_lines_should_equal_serial_load);
     tcase_add_test(tc, crlf_line_ends_should_equal_serial_load);
+    tcase_add_test(tc, parts_without_reports_should_merge_as_serial_load);
+    tcase_add_test(tc, long_header_should_be_found_and_split_as_serial_load);
     tcase_add_test(tc, quoted_header_and_blank_lines_before_it_should_equal_serial_load);
     tcase_add_test(tc, unterminated_quote_at_the_end_should_fail_as_serial_load);
     tcase_add_test(tc, split_file_load_should_equal_serial_file_load);

@@ -249,12 +249,19 @@ static size_t next_lf(const rawin *in, size_t from, char *tmp, size_t tmp_cap)
         size_t n = raw_read(in, off, in->buf ? SEEK_MAX : tmp_cap, tmp, &p);
         if (!n)
             return 0;
-        for (size_t i = 0; i < n; i++) {
-            if (cr)
-                return off + i + (p[i] == '\n'); /* after CR or CRLF */
-            if (p[i] == '\n')
-                return off + i + 1;
-            cr = p[i] == '\r';
+        if (cr)
+            return off + (p[0] == '\n'); /* after CR or CRLF */
+        /* the first LF or CR of the window (memchr: a long line is
+         * passed over at memory speed) */
+        const char *lf = memchr(p, '\n', n);
+        const char *c = memchr(p, '\r', lf ? (size_t)(lf - p) : n);
+        if (c) {
+            size_t i = (size_t)(c - p) + 1;
+            if (i < n)
+                return off + i + (p[i] == '\n');
+            cr = 1; /* the window ends with the CR */
+        } else if (lf) {
+            return off + (size_t)(lf - p) + 1;
         }
         off += n;
     }
@@ -263,39 +270,32 @@ static size_t next_lf(const rawin *in, size_t from, char *tmp, size_t tmp_cap)
 
 static toll_status header_seen(void *ctx, const toll__csvscan *sc)
 {
-    (void)sc;
-    *(int *)ctx = 1;
+    *(size_t *)ctx = sc->row_end;
     return TOLL_ERANGE; /* stop: the header is all we want */
 }
 
 /*
  * The CSV header row in p[0..n): *end receives the offset after it (after
  * its line end), 0 when it does not end within p.  Read by the tokenizer
- * itself, a byte at a time (headers are short), so that quotes and blank
- * lines count as they do in the load.
+ * itself, so that quotes and blank lines count as they do in the load, in
+ * one pass over p (a header that does not end in p is read once, not once
+ * per byte).
  */
 static toll_status header_end(const toll_allocator *a, const char *p, size_t n,
                               char delim, size_t *end)
 {
     toll__csvscan sc;
     toll__csv_init(&sc, a, delim);
-    int seen = 0;
-    toll_status st = TOLL_OK;
+    size_t e = 0;
+    toll_status st = toll__csv_feed(&sc, p, n, header_seen, &e);
     *end = 0;
-    for (size_t i = 0; i < n; i++) {
-        st = toll__csv_feed(&sc, p + i, 1, header_seen, &seen);
-        if (seen) {
-            st = TOLL_OK;
-            size_t e = i + 1;
-            if (p[i] == '\r' && e < n && p[e] == '\n')
-                e++;
-            if (p[i] == '\r' && e == n)
-                e = 0; /* cannot tell whether an LF follows */
-            *end = e;
-            break;
-        }
-        if (st)
-            break;
+    if (e) {
+        st = TOLL_OK;
+        if (p[e - 1] == '\r' && e < n && p[e] == '\n')
+            e++;
+        else if (p[e - 1] == '\r' && e == n)
+            e = 0; /* cannot tell whether an LF follows */
+        *end = e;
     }
     toll__csv_free(&sc);
     return st == TOLL_ENOMEM ? TOLL_ENOMEM : TOLL_OK;

@@ -121,6 +121,8 @@ static void *rows_run(void *arg)
     const toll_reports *b = j->b;
     const uint32_t *smap = j->smap;
     size_t n = b->n, o = j->o, q0 = j->q0, x0 = j->x0;
+    if (n == 0)
+        return NULL; /* nothing to copy (and the columns may be NULL) */
     if (j->part == 2) {
         memcpy(r->source_kind + o, b->source_kind, n * sizeof *b->source_kind);
         memcpy(r->date_start + o, b->date_start, n * sizeof *b->date_start);

@@ -43,10 +43,11 @@ bad() {
 }
 show() { head -c 400 "$1" | tr '\n' '|'; }
 
-# Expand a .in template: @MB@ becomes 1 MiB of 'x'; @FILL-N@ becomes as
-# many 'x' as put the text after it N bytes before the 1 MiB mark (where a
-# file load starts its second chunk).  awk reads the template as one record
-# (RS is a byte the templates do not contain), so bytes are kept exactly.
+# Expand a .in template: each @MB@ becomes 1 MiB of 'x'; @FILL-N@ becomes
+# as many 'x' as put the text after it N bytes before the 1 MiB mark (where
+# a file load starts its second chunk).  awk reads the template as one
+# record (RS is a byte the templates do not contain), so bytes are kept
+# exactly.
 part() { # before|after PLACEHOLDER TEMPLATE
     LC_ALL=C awk -v ph="$2" -v which="$1" 'BEGIN { RS = "\001"; ORS = "" }
         { i = index($0, ph)
@@ -55,14 +56,22 @@ part() { # before|after PLACEHOLDER TEMPLATE
 }
 expand() { # TEMPLATE OUT
     if grep -q '@MB@' "$1"; then
-        ph='@MB@'
-        fill=1048576
-    else
-        ph=$(grep -o '@FILL-[0-9]*@' "$1" | head -n 1)
-        n=${ph#@FILL-}
-        n=${n%@}
-        fill=$((1048576 - n - $(part before "$ph" "$1" | wc -c)))
+        cp "$1" "$2.t"
+        while grep -q '@MB@' "$2.t"; do
+            {
+                part before '@MB@' "$2.t"
+                head -c 1048576 /dev/zero | tr '\0' x
+                part after '@MB@' "$2.t"
+            } >"$2.u"
+            mv "$2.u" "$2.t"
+        done
+        mv "$2.t" "$2"
+        return
     fi
+    ph=$(grep -o '@FILL-[0-9]*@' "$1" | head -n 1)
+    n=${ph#@FILL-}
+    n=${n%@}
+    fill=$((1048576 - n - $(part before "$ph" "$1" | wc -c)))
     {
         part before "$ph" "$1"
         head -c "$fill" /dev/zero | tr '\0' x

@@ -52,10 +52,10 @@ MB = 1 << 20
 
 
 def _expand(data):
-    """@MB@ -> 1 MiB of x; @FILL-N@ -> x up to N bytes before the 1 MiB
+    """Each @MB@ -> 1 MiB of x; @FILL-N@ -> x up to N bytes before the 1 MiB
     chunk boundary of a file load."""
     if b"@MB@" in data:
-        return data.replace(b"@MB@", b"x" * MB, 1)
+        return data.replace(b"@MB@", b"x" * MB)
     m = re.search(rb"@FILL-(\d+)@", data)
     if m:
         fill = MB - int(m.group(1)) - m.start()

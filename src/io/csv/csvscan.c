@@ -13,9 +13,12 @@
  *     copies the row's cells into `unq`.  It reads rows with quoted cells
  *     and rows under a delimiter the fast path cannot take (a blank, a
  *     quote, CR or LF).
- * A row that does not end in the chunk is read again once more input has
- * been added to the carry buffer, in pieces of doubling size, so the work
- * stays linear.  With a read-ahead hook, rows of unquoted cells wait in a
+ * A row that does not end in the chunk is handed to the state machine,
+ * which reads it from its start to the end of the chunk and keeps its
+ * state (sc->m) to go on where it stopped when the next chunk comes: no
+ * byte of a row is read more than twice (the fast path, then the state
+ * machine), however many chunks the row spans, so every input is read in
+ * linear time (tests/test_complexity.c).  With a read-ahead hook, rows of unquoted cells wait in a
  * ring of TOLL__CSV_AHEAD rows (they refer to the chunk, which stays valid
  * until toll__csv_feed returns; the ring is emptied before that).
  */
@@ -39,7 +42,6 @@ void toll__csv_init(toll__csvscan *sc, const toll_allocator *a, char delim)
     sc->line = 1;
     sc->row_base = "";
     toll__buf_init(&sc->unq, a);
-    toll__buf_init(&sc->carry, a);
 }
 
 void toll__csv_free(toll__csvscan *sc)
@@ -52,7 +54,6 @@ void toll__csv_free(toll__csvscan *sc)
     sc->ring = NULL;
     sc->ring_w = sc->ring_len = 0;
     toll__buf_free(&sc->unq);
-    toll__buf_free(&sc->carry);
 }
 
 static int push_cell(toll__csvscan *sc, size_t off, size_t len)
@@ -106,13 +107,12 @@ static inline size_t find_special(const unsigned char *s, size_t i, size_t n,
 
 /*
  * A row of unquoted cells starting at s[start] (not a blank, not a line
- * end).  R_ROW with *end after the line end (or at n when final), *nl the
- * lines it ends and *cr whether its last byte is CR; R_MORE when the row
- * does not end in s[0..n); -1 when a cell is quoted (use the state
- * machine); R_NOMEM.
+ * end).  R_ROW with *end after the line end, *nl the lines it ends and
+ * *cr whether its last byte is CR; R_MORE when the row does not end in
+ * s[0..n); -1 when a cell is quoted (use the state machine); R_NOMEM.
  */
 static int fast_row(toll__csvscan *sc, const unsigned char *s, size_t n,
-                    size_t start, int final, size_t *end, long *nl, int *cr)
+                    size_t start, size_t *end, long *nl, int *cr)
 {
     const unsigned char delim = sc->delim;
     size_t i = start;
@@ -120,35 +120,20 @@ static int fast_row(toll__csvscan *sc, const unsigned char *s, size_t n,
     for (;;) {
         while (i < n && is_blank(s[i]))
             i++;
-        if (i == n) {
-            if (!final)
-                return R_MORE;
-            /* end of input after a delimiter: one more empty cell */
-            if (push_cell(sc, i, 0))
-                return R_NOMEM;
-            *end = n;
-            *nl = 0;
-            *cr = 0;
-            return R_ROW;
-        }
+        if (i == n)
+            return R_MORE;
         if (s[i] == QUOTE)
             return -1;
         size_t cs = i, j = find_special(s, i, n, delim);
         while (j < n && s[j] == QUOTE) /* a quote inside: data */
             j = find_special(s, j + 1, n, delim);
-        if (j == n && !final)
+        if (j == n)
             return R_MORE;
         size_t ce = j;
         while (ce > cs && is_blank(s[ce - 1]))
             ce--;
         if (push_cell(sc, cs, ce - cs))
             return R_NOMEM;
-        if (j == n) {
-            *end = n;
-            *nl = 0;
-            *cr = 0;
-            return R_ROW;
-        }
         if (s[j] == delim) {
             i = j + 1;
             continue;
@@ -171,7 +156,7 @@ static int fast_row(toll__csvscan *sc, const unsigned char *s, size_t n,
  * the input, goes to fast_row.
  */
 static int block_row(toll__csvscan *sc, const unsigned char *s, size_t n,
-                     size_t start, int final, size_t *end, long *nl, int *cr)
+                     size_t start, size_t *end, long *nl, int *cr)
 {
     const unsigned char delim = sc->delim;
     const __m128i vd = _mm_set1_epi8((char)delim), vq = _mm_set1_epi8(QUOTE),
@@ -192,7 +177,7 @@ static int block_row(toll__csvscan *sc, const unsigned char *s, size_t n,
             m &= m - 1;
             unsigned char c = s[j];
             if (c == QUOTE)
-                return fast_row(sc, s, n, start, final, end, nl, cr);
+                return fast_row(sc, s, n, start, end, nl, cr);
             size_t a = cs, b = j;
             while (a < b && is_blank(s[a]))
                 a++;
@@ -211,7 +196,7 @@ static int block_row(toll__csvscan *sc, const unsigned char *s, size_t n,
         }
         i += 64;
     }
-    return fast_row(sc, s, n, start, final, end, nl, cr);
+    return fast_row(sc, s, n, start, end, nl, cr);
 }
 #define FAST_ROW block_row
 #else
@@ -222,18 +207,14 @@ static int block_row(toll__csvscan *sc, const unsigned char *s, size_t n,
 
 enum { S_ROW_NOT_BEGUN, S_FIELD_NOT_BEGUN, S_FIELD_BEGUN, S_MIGHT_HAVE_ENDED };
 
-/* Same contract as fast_row, for any row; cells go to sc->unq.  At the end
- * of the input (final) an open quoted cell gives R_OPEN. */
-static int slow_row(toll__csvscan *sc, const unsigned char *s, size_t n,
-                    size_t start, int final, size_t *end, long *nl, int *cr)
+/* Start reading a row with the state machine. */
+static void machine_begin(toll__csvscan *sc)
 {
-    const unsigned char delim = sc->delim;
-    toll__buf *b = &sc->unq;
-    int state = S_ROW_NOT_BEGUN, quoted = 0, prev_cr = 0;
-    size_t spaces = 0, fstart = 0;
-    long lines = 0;
-    b->len = 0;
+    memset(&sc->m, 0, sizeof sc->m);
+    sc->m.state = S_ROW_NOT_BEGUN;
+    sc->unq.len = 0;
     sc->nwork = 0;
+}
 
 #define PUT(ch)                                                               \
     do {                                                                      \
@@ -242,42 +223,56 @@ static int slow_row(toll__csvscan *sc, const unsigned char *s, size_t n,
     } while (0)
 #define SUBMIT()                                                              \
     do {                                                                      \
-        if (!quoted)                                                          \
-            b->len -= spaces;                                                 \
-        if (push_cell(sc, fstart, b->len - fstart))                           \
+        if (!m.quoted)                                                        \
+            b->len -= m.spaces;                                               \
+        if (push_cell(sc, m.fstart, b->len - m.fstart))                       \
             return R_NOMEM;                                                   \
-        fstart = b->len;                                                      \
-        quoted = 0;                                                           \
-        spaces = 0;                                                           \
-        state = S_FIELD_NOT_BEGUN;                                            \
+        m.fstart = b->len;                                                    \
+        m.quoted = 0;                                                         \
+        m.spaces = 0;                                                         \
+        m.state = S_FIELD_NOT_BEGUN;                                          \
     } while (0)
 #define ROW_DONE(at)                                                          \
     do {                                                                      \
+        sc->nread += (at) - start;                                            \
         *end = (at);                                                          \
-        *nl = lines;                                                          \
-        *cr = prev_cr;                                                        \
+        *nl = m.lines;                                                        \
+        *cr = m.prev_cr;                                                      \
         return R_ROW;                                                         \
     } while (0)
+
+/*
+ * Go on reading the row begun by machine_begin with s[start..n): the
+ * same contract as fast_row, cells to sc->unq.  R_MORE
+ * leaves the state in sc->m, to go on with the next chunk where this one
+ * ended: a row is read once, however many chunks it spans.
+ */
+static int machine_run(toll__csvscan *sc, const unsigned char *s, size_t n,
+                       size_t start, size_t *end, long *nl, int *cr)
+{
+    const unsigned char delim = sc->delim;
+    toll__buf *b = &sc->unq;
+    toll__csvmachine m = sc->m; /* in locals while the loop runs */
 
     for (size_t i = start; i < n; i++) {
         unsigned char c = s[i];
         if (c == '\n') {
-            if (!prev_cr)
-                lines++;
-            prev_cr = 0;
+            if (!m.prev_cr)
+                m.lines++;
+            m.prev_cr = 0;
         } else if (c == '\r') {
-            lines++;
-            prev_cr = 1;
+            m.lines++;
+            m.prev_cr = 1;
         } else {
-            prev_cr = 0;
+            m.prev_cr = 0;
         }
-        switch (state) {
+        switch (m.state) {
         case S_ROW_NOT_BEGUN:
         case S_FIELD_NOT_BEGUN:
             if (is_blank(c) && c != delim)
                 continue;
             if (is_term(c)) {
-                if (state == S_FIELD_NOT_BEGUN) {
+                if (m.state == S_FIELD_NOT_BEGUN) {
                     SUBMIT();
                     ROW_DONE(i + 1);
                 }
@@ -286,103 +281,129 @@ static int slow_row(toll__csvscan *sc, const unsigned char *s, size_t n,
             if (c == delim) {
                 SUBMIT();
             } else if (c == QUOTE) {
-                state = S_FIELD_BEGUN;
-                quoted = 1;
+                m.state = S_FIELD_BEGUN;
+                m.quoted = 1;
             } else {
-                state = S_FIELD_BEGUN;
-                quoted = 0;
+                m.state = S_FIELD_BEGUN;
+                m.quoted = 0;
                 PUT(c);
             }
             break;
         case S_FIELD_BEGUN:
-            if (c == QUOTE) {
-                PUT(c);
-                if (quoted)
-                    state = S_MIGHT_HAVE_ENDED;
+            if (c != QUOTE && !is_term(c) &&
+                (m.quoted || (c != delim && !is_blank(c)))) {
+                /* a run of bytes that are data whatever follows: copied
+                 * at once (a long cell costs a scan and a copy) */
+                size_t j = i + 1;
+                if (m.quoted)
+                    while (j < n && s[j] != QUOTE && !is_term(s[j]))
+                        j++;
                 else
-                    spaces = 0;
+                    while (j < n && s[j] != QUOTE && s[j] != delim &&
+                           !is_term(s[j]) && !is_blank(s[j]))
+                        j++;
+                if (toll__buf_append(b, (const char *)s + i, j - i))
+                    return R_NOMEM;
+                m.spaces = 0;
+                i = j - 1;
+            } else if (c == QUOTE) {
+                PUT(c);
+                if (m.quoted)
+                    m.state = S_MIGHT_HAVE_ENDED;
+                else
+                    m.spaces = 0;
             } else if (c == delim) {
-                if (quoted)
+                if (m.quoted)
                     PUT(c);
                 else
                     SUBMIT();
             } else if (is_term(c)) {
-                if (!quoted) {
+                if (!m.quoted) {
                     SUBMIT();
                     ROW_DONE(i + 1);
                 }
                 PUT(c);
-            } else if (!quoted && is_blank(c)) {
+            } else if (!m.quoted && is_blank(c)) {
                 PUT(c);
-                spaces++;
+                m.spaces++;
             } else {
                 PUT(c);
-                spaces = 0;
+                m.spaces = 0;
             }
             break;
         case S_MIGHT_HAVE_ENDED:
         default:
             /* the last byte put is a quote that may close the cell */
             if (c == delim) {
-                b->len -= spaces + 1;
+                b->len -= m.spaces + 1;
                 SUBMIT();
             } else if (is_term(c)) {
-                b->len -= spaces + 1;
+                b->len -= m.spaces + 1;
                 SUBMIT();
                 ROW_DONE(i + 1);
             } else if (is_blank(c)) {
                 PUT(c);
-                spaces++;
+                m.spaces++;
             } else if (c == QUOTE) {
-                if (spaces) {
-                    spaces = 0;
+                if (m.spaces) {
+                    m.spaces = 0;
                     PUT(c);
                 } else {
-                    state = S_FIELD_BEGUN; /* "" : one quote, kept */
+                    m.state = S_FIELD_BEGUN; /* "" : one quote, kept */
                 }
             } else {
-                state = S_FIELD_BEGUN;
-                spaces = 0;
+                m.state = S_FIELD_BEGUN;
+                m.spaces = 0;
                 PUT(c);
             }
             break;
         }
     }
-    if (!final)
-        return R_MORE;
-    /* End of input without a line end (libcsv's csv_fini). */
-    switch (state) {
+    sc->m = m;
+    sc->nread += n - start;
+    return R_MORE;
+}
+
+/* End of input in the row the state machine is reading, without a line
+ * end (libcsv's csv_fini): R_ROW, R_NONE, R_OPEN (a quoted cell is open)
+ * or R_NOMEM. */
+static int machine_end(toll__csvscan *sc, long *nl, int *cr)
+{
+    toll__buf *b = &sc->unq;
+    toll__csvmachine m = sc->m;
+    size_t start = 0, at = 0, *end = &at;
+    switch (m.state) {
     case S_ROW_NOT_BEGUN:
-        *end = n;
         return R_NONE;
     case S_MIGHT_HAVE_ENDED:
-        b->len -= spaces + 1;
+        b->len -= m.spaces + 1;
         SUBMIT();
-        ROW_DONE(n);
+        ROW_DONE(0);
     case S_FIELD_BEGUN:
-        if (quoted)
+        if (m.quoted)
             return R_OPEN;
         /* fall through */
     default:
         SUBMIT();
-        ROW_DONE(n);
+        ROW_DONE(0);
     }
+}
 #undef PUT
 #undef SUBMIT
 #undef ROW_DONE
-}
 
 /* ---- rows ------------------------------------------------------------------ */
 
 /*
  * The next row in s[*pos..n).  Blank lines before it are consumed (and
  * counted) whatever happens.  R_ROW: the row is in sc->work (with
- * work_base, work_line) and *pos is after it.  R_NONE: nothing but blank
- * lines.  R_MORE: the row does not end before n; *pos is where it starts.
+ * work_base, work_line, work_end) and *pos is after it.  R_NONE: nothing
+ * but blank lines.  R_MORE: the row does not end before n; the state
+ * machine has read it to n and goes on with the next chunk (sc->open).
  * *fast: the row refers to s (else to sc->unq).
  */
 static int scan_row(toll__csvscan *sc, const char *str, size_t n, size_t *pos,
-                    int final, int *fast)
+                    int *fast)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = *pos;
@@ -409,17 +430,22 @@ static int scan_row(toll__csvscan *sc, const char *str, size_t n, size_t *pos,
     size_t end = i;
     long nl = 0;
     int cr = 0;
-    int r = sc->fast ? FAST_ROW(sc, s, n, i, final, &end, &nl, &cr) : -1;
+    int r = sc->fast ? FAST_ROW(sc, s, n, i, &end, &nl, &cr) : -1;
     *fast = r == R_ROW;
+    sc->nread += r == R_ROW ? end - i : r == R_MORE ? n - i : 0;
     if (r == R_ROW) {
         sc->work_base = str;
-    } else if (r < 0) {
-        r = slow_row(sc, s, n, i, final, &end, &nl, &cr);
+    } else if (r < 0 || r == R_MORE) {
+        /* a quoted cell, or the row goes on in the next chunk */
+        machine_begin(sc);
+        r = machine_run(sc, s, n, i, &end, &nl, &cr);
+        sc->open = r == R_MORE;
         sc->work_base = sc->unq.data ? sc->unq.data : "";
     }
     if (r == R_ROW) {
         sc->line += nl;
         sc->after_cr = cr;
+        sc->work_end = end;
         *pos = end;
     }
     return r;
@@ -438,6 +464,7 @@ static void show_work(toll__csvscan *sc)
     sc->ncells = sc->nwork;
     sc->row_base = sc->work_base;
     sc->row_line = sc->work_line;
+    sc->row_end = sc->work_end;
     sc->row_tagged = 0;
 }
 
@@ -449,6 +476,7 @@ static void show_ring(toll__csvscan *sc)
     sc->ncells = sc->ring_n[k];
     sc->row_base = sc->ring_base;
     sc->row_line = sc->ring_line[k];
+    sc->row_end = sc->ring_end[k];
     sc->row_tagged = 1;
     sc->row_tag = sc->ring_tag[k];
     sc->ring_head = (k + 1) % TOLL__CSV_AHEAD;
@@ -507,6 +535,7 @@ static toll_status deliver(toll__csvscan *sc, int fast, toll__csv_row_fn fn,
     memcpy(sc->ring + k * sc->ring_w, sc->work, sc->nwork * sizeof *sc->work);
     sc->ring_n[k] = sc->nwork;
     sc->ring_line[k] = sc->work_line;
+    sc->ring_end[k] = sc->work_end;
     sc->ring_tag[k] = tag;
     sc->ring_base = sc->work_base; /* the chunk: the same for every row */
     sc->ring_len++;
@@ -519,37 +548,30 @@ toll_status toll__csv_feed(toll__csvscan *sc, const char *p, size_t n,
     size_t i = 0;
     int fast;
     toll_status st;
-    if (sc->carry.len) {
-        /* Complete the row cut by the last chunk: add input to the carry
-         * in doubling pieces until the row ends. */
-        size_t take = 0, piece = sc->carry.len > 256 ? sc->carry.len : 256;
-        for (;;) {
-            size_t add = n - take < piece ? n - take : piece;
-            if (toll__buf_append(&sc->carry, p + take, add))
-                return scan_status(sc, R_NOMEM);
-            take += add;
-            size_t cpos = 0;
-            int r = scan_row(sc, sc->carry.data, sc->carry.len, &cpos, 0,
-                             &fast);
-            if (r == R_ROW) {
-                /* bytes of the carry after the row came from p */
-                i = take - (sc->carry.len - cpos);
-                show_work(sc);
-                st = fn(ctx, sc);
-                sc->carry.len = 0;
-                if (st)
-                    return st;
-                break;
-            }
-            if (r != R_MORE)
-                return scan_status(sc, r);
-            if (take == n)
-                return TOLL_OK; /* the row goes on in the next chunk */
-            piece *= 2;
-        }
+    if (sc->open) {
+        /* the row cut by the last chunk: the state machine goes on where
+         * it stopped */
+        size_t end = 0;
+        long nl = 0;
+        int cr = 0;
+        int r = machine_run(sc, (const unsigned char *)p, n, 0, &end, &nl,
+                            &cr);
+        if (r == R_MORE)
+            return TOLL_OK; /* it goes on in the next chunk */
+        if (r != R_ROW)
+            return scan_status(sc, r);
+        sc->open = 0;
+        sc->line += nl;
+        sc->after_cr = cr;
+        sc->work_base = sc->unq.data ? sc->unq.data : "";
+        sc->work_end = end;
+        i = end;
+        show_work(sc);
+        if ((st = fn(ctx, sc)))
+            return st;
     }
     for (;;) {
-        int r = scan_row(sc, p, n, &i, 0, &fast);
+        int r = scan_row(sc, p, n, &i, &fast);
         if (r == R_ROW) {
             if ((st = deliver(sc, fast, fn, ctx)))
                 return st;
@@ -558,33 +580,31 @@ toll_status toll__csv_feed(toll__csvscan *sc, const char *p, size_t n,
         /* the end of the chunk: rows read ahead refer to it */
         if ((st = flush_ring(sc, fn, ctx)))
             return st;
-        if (r == R_NONE)
+        if (r == R_NONE || r == R_MORE)
             return TOLL_OK;
-        if (r == R_MORE)
-            return toll__buf_append(&sc->carry, p + i, n - i)
-                       ? scan_status(sc, R_NOMEM)
-                       : TOLL_OK;
         return scan_status(sc, r);
     }
 }
 
 toll_status toll__csv_finish(toll__csvscan *sc, toll__csv_row_fn fn, void *ctx)
 {
-    size_t pos = 0;
-    int fast;
     toll_status st = flush_ring(sc, fn, ctx);
-    while (!st && pos < sc->carry.len) {
-        int r = scan_row(sc, sc->carry.data, sc->carry.len, &pos, 1, &fast);
-        if (r == R_ROW) {
-            show_work(sc);
-            st = fn(ctx, sc);
-        } else if (r == R_NONE) {
-            break;
-        } else {
-            sc->row_line = sc->work_line; /* where the open row starts */
-            st = scan_status(sc, r);
-        }
+    if (st || !sc->open)
+        return st;
+    sc->open = 0;
+    long nl = 0;
+    int cr = 0;
+    int r = machine_end(sc, &nl, &cr);
+    if (r == R_NONE)
+        return TOLL_OK;
+    if (r != R_ROW) {
+        sc->row_line = sc->work_line; /* where the open row starts */
+        return scan_status(sc, r);
     }
-    sc->carry.len = 0;
-    return st;
+    sc->line += nl;
+    sc->after_cr = cr;
+    sc->work_base = sc->unq.data ? sc->unq.data : "";
+    sc->work_end = 0;
+    show_work(sc);
+    return fn(ctx, sc);
 }

@@ -19,7 +19,9 @@
  * is copied, by a byte-by-byte state machine equal to libcsv's.
  *
  * Input comes in chunks (toll__csv_feed); a row cut by a chunk boundary is
- * completed in a carry buffer.  Rows are handed to a callback.  With an
+ * read on by the state machine, which keeps its state from one chunk to
+ * the next: a row is never read again from its start, so any input,
+ * however long its rows, is read in linear time.  Rows are handed to a callback.  With an
  * `ahead` hook, rows of unquoted cells are handed over TOLL__CSV_AHEAD rows
  * after they were read, and the hook sees each row as soon as it is read:
  * time to prefetch what the row will need (the ingest prefetches the hash
@@ -39,6 +41,13 @@ typedef struct toll__csvcell {
 
 typedef struct toll__csvscan toll__csvscan;
 
+/* The state machine's state in a row (src/io/csv/csvscan.c). */
+typedef struct toll__csvmachine {
+    int state, quoted, prev_cr;
+    size_t spaces, fstart;
+    long lines;
+} toll__csvmachine;
+
 /* Called once per row; a non-zero status stops the scan and is returned
  * by toll__csv_feed / toll__csv_finish. */
 typedef toll_status (*toll__csv_row_fn)(void *ctx, const toll__csvscan *sc);
@@ -54,6 +63,9 @@ struct toll__csvscan {
     int after_cr;       /* the last byte consumed was '\r' */
     /* the row handed to the callback (or the hook) */
     long row_line;      /* line where the row starts */
+    size_t row_end;     /* offset just after the row (its line end) in the
+                           chunk given to toll__csv_feed; 0 in
+                           toll__csv_finish */
     const char *row_base;
     const toll__csvcell *cells;
     size_t ncells;
@@ -67,16 +79,22 @@ struct toll__csvscan {
     size_t nwork, work_cap;
     long work_line;
     const char *work_base;
+    size_t work_end;
     /* rows read ahead: TOLL__CSV_AHEAD slots of ring_w cells */
     toll__csvcell *ring;
     size_t ring_w, ring_head, ring_len;
     size_t ring_n[TOLL__CSV_AHEAD];
     long ring_line[TOLL__CSV_AHEAD];
+    size_t ring_end[TOLL__CSV_AHEAD];
     uint32_t ring_tag[TOLL__CSV_AHEAD];
     const char *ring_base;
     /* scratch */
     toll__buf unq;      /* cells of a row read by the state machine */
-    toll__buf carry;    /* a row cut by the end of a chunk */
+    toll__csvmachine m; /* its state in a row cut by the end of a chunk */
+    int open;           /* such a row is being read (sc->m, work_line) */
+    size_t nread;       /* bytes read by the fast path (rows it ends or runs
+                           to the end of the chunk) and the state machine:
+                           at most twice the input (tests/test_csvscan.c) */
     int own_error;      /* the last failure is the tokenizer's (ENOMEM, an
                            open quote), not the callback's */
 };

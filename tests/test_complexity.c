@@ -1,0 +1,347 @@
+/*
+ * tests/test_complexity.c - every input path is linear.
+ *
+ * One test per input shape that once took quadratic time (a record
+ * longer than the 1 MiB read chunk rescanned from its start on every
+ * chunk, a header looked for one byte at a time).  Each test writes the
+ * shape at sizes S, 2S and 4S to files in a temporary directory, loads
+ * each file (the sizes in turn, best of ROUNDS), and requires the time to grow at most GROWTH
+ * times per doubling: linear work doubles, quadratic work quadruples, and
+ * the margin keeps timing noise from flipping the result.  No time is
+ * asserted in absolute terms.  The time is the process's CPU time (both
+ * threads of a split load count, other processes on the machine do not),
+ * with freed memory kept for the next load (keep_memory).  Loads too fast for the
+ * timer are repeated (the same count at every size) so that each measure
+ * takes at least MIN_SECONDS.
+ *
+ * Under AddressSanitizer the largest size is skipped (one doubling is
+ * checked), to keep the suite within its time.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <unistd.h>
+
+#define GROWTH 2.5
+#define ROUNDS 5
+/* Sizes are shifted right by this many bits (a build with a smaller
+ * value shows the old quadratic times in reasonable time). */
+#ifndef COMPLEXITY_SHIFT
+#define COMPLEXITY_SHIFT 0
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
+
+#if SANITIZED
+/* longer measures, and a small quarantine: the sanitizer's allocator
+ * holding hundreds of MiB of freed blocks makes large loads slower than
+ * small ones by more than their size */
+#define MIN_SECONDS 0.1
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "quarantine_size_mb=16"; }
+#else
+#define MIN_SECONDS 0.04
+#endif
+
+#define MiB ((size_t)1 << 20)
+#define KiB ((size_t)1 << 10)
+
+static char dir[64];
+
+static void make_dir(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/toll-cx-XXXXXX",
+             tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void remove_dir(void) { rmdir(dir); }
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Keep freed memory for the next load instead of giving it back to the
+ * system: the kernel then maps no fresh pages during a measure, whose
+ * cost varies with the machine's memory more than with the input. */
+static void keep_memory(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
+    mallopt(M_ARENA_MAX, 2);
+#endif
+}
+
+/* n copies of byte c. */
+static void put_fill(FILE *f, int c, size_t n)
+{
+    static char block[64 * 1024];
+    memset(block, c, sizeof block);
+    while (n) {
+        size_t k = n < sizeof block ? n : sizeof block;
+        ck_assert_uint_eq(fwrite(block, 1, k, f), k);
+        n -= k;
+    }
+}
+
+/* Lines `line` repeated to n bytes at least. */
+static void put_lines(FILE *f, const char *line, size_t n)
+{
+    size_t len = strlen(line);
+    for (size_t done = 0; done < n; done += len)
+        ck_assert_uint_eq(fwrite(line, 1, len, f), len);
+}
+
+/* JSON string content of n bytes with an escape every 8 bytes. */
+static void put_json_text(FILE *f, size_t n)
+{
+    for (size_t done = 0; done < n; done += 8)
+        ck_assert_int_ge(fputs("xxxxxx\\n", f), 0);
+}
+
+/* ---- the shapes --------------------------------------------------------------- */
+
+typedef enum { LOAD_REPORTS, LOAD_MSE } load_kind;
+
+typedef struct shape {
+    const char *file;
+    void (*write)(FILE *f, size_t n);
+    size_t size;      /* S */
+    load_kind kind;
+    size_t threads;   /* toll_load_options.threads */
+    toll_status want; /* the load's status */
+} shape;
+
+/* One line without a line end: the header, read by the split load's
+ * header search and by the one-thread load that follows. */
+static void first_line(FILE *f, size_t n) { put_fill(f, 'x', n); }
+
+/* A header with an n-byte column name, then 1 MiB of rows (loaded with
+ * threads = 2, so that the load is split). */
+static void long_header(FILE *f, size_t n)
+{
+    fputs("source,killed,h", f);
+    put_fill(f, 'x', n);
+    fputs("\n", f);
+    put_lines(f, "A,1,\n", MiB);
+}
+
+/* One quoted cell of n bytes, over many chunks. */
+static void quoted_cell(FILE *f, size_t n)
+{
+    fputs("source,killed,note\nA,1,\"", f);
+    put_fill(f, 'x', n);
+    fputs("\"\nB,2,y\n", f);
+}
+
+/* A quote on line 2 that never closes, then n bytes of rows. */
+static void stray_quote(FILE *f, size_t n)
+{
+    fputs("source,killed,note\n\"A,1,x\n", f);
+    put_lines(f, "B,2,a note of about the length of a line of a real report "
+                 "file, which has a few more columns\n",
+              n);
+}
+
+static void jsonl_record(FILE *f, size_t n)
+{
+    fputs("{\"source\":\"A\",\"killed\":1,\"note\":\"", f);
+    put_json_text(f, n);
+    fputs("\"}\n{\"source\":\"B\",\"killed\":2}\n", f);
+}
+
+static void json_element(FILE *f, size_t n)
+{
+    fputs("[{\"source\":\"A\",\"killed\":1,\"note\":\"", f);
+    put_json_text(f, n);
+    fputs("\"},\n{\"source\":\"B\",\"killed\":2}]\n", f);
+}
+
+/* The MSE pattern CSV (src/stats/mse.c reads it with the same tokenizer):
+ * a quote on line 2 that never closes. */
+static void mse_stray_quote(FILE *f, size_t n)
+{
+    fputs("pattern,count\n\"11,3\n", f);
+    put_lines(f, "10,2\n01,4\n", n);
+}
+
+static toll_status load_once(const shape *sh, const char *path)
+{
+    toll_error err;
+    toll_status st;
+    if (sh->kind == LOAD_MSE) {
+        static const char *const names[] = {"A", "B"};
+        toll_mse_data *d = NULL;
+        ck_assert_int_eq(toll_mse_data_new(2, names, NULL, &d, &err), TOLL_OK);
+        st = toll_mse_data_load_file(d, path, NULL, &err);
+        toll_mse_data_free(d);
+        return st;
+    }
+    toll_reports *r = NULL;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, &err), TOLL_OK);
+    toll_load_options o;
+    toll_load_options_init(&o);
+    o.threads = sh->threads;
+    st = toll_reports_load_file(r, path, &o, NULL, &err);
+    toll_reports_free(r);
+    return st;
+}
+
+/* Seconds for `reps` loads of the file. */
+static double measure(const shape *sh, const char *path, int reps)
+{
+    double t0 = now();
+    for (int k = 0; k < reps; k++)
+        ck_assert_int_eq(load_once(sh, path), sh->want);
+    return now() - t0;
+}
+
+static void check_linear(const shape *sh)
+{
+    int sizes = SANITIZED ? 2 : 3;
+    char path[3][128];
+    size_t size[3];
+    double t[3];
+    int reps = 1;
+    keep_memory();
+    make_dir();
+    for (int i = 0; i < sizes; i++) {
+        size[i] = (sh->size >> COMPLEXITY_SHIFT) << i;
+        snprintf(path[i], sizeof path[i], "%s/%d.%s", dir, i, sh->file);
+        FILE *f = fopen(path[i], "wb");
+        ck_assert_ptr_nonnull(f);
+        sh->write(f, size[i]);
+        ck_assert_int_eq(fclose(f), 0);
+        t[i] = -1;
+    }
+    /* as many loads as make the smallest measure long enough */
+    double one = measure(sh, path[0], 1);
+    if (one < MIN_SECONDS)
+        reps = (int)(MIN_SECONDS / (one > 1e-4 ? one : 1e-4)) + 1;
+    /* the sizes in turn, ROUNDS times, the best of each: a busy spell of
+     * the machine slows one measure, not one size */
+    for (int round = 0; round < ROUNDS; round++)
+        for (int i = 0; i < sizes; i++) {
+            double x = measure(sh, path[i], reps);
+            if (t[i] < 0 || x < t[i])
+                t[i] = x;
+        }
+    for (int i = 0; i < sizes; i++) {
+        unlink(path[i]);
+        printf("%s: size %zu: %.4f s (%d load%s)\n", sh->file, size[i], t[i],
+               reps, reps > 1 ? "s" : "");
+    }
+    remove_dir();
+    for (int i = 1; i < sizes; i++)
+        printf("%s: x%.2f from size %d to %d\n", sh->file, t[i] / t[i - 1],
+               i - 1, i);
+    fflush(stdout);
+    for (int i = 1; i < sizes; i++)
+        ck_assert_msg(t[i] / t[i - 1] <= GROWTH,
+                      "%s: the time grew %.2f times when the input doubled "
+                      "(%.4f s to %.4f s): not linear",
+                      sh->file, t[i] / t[i - 1], t[i - 1], t[i]);
+}
+
+START_TEST(load_should_be_linear_in_a_first_line_without_newline)
+{
+    /* the two-thread loader's header search, then the one-thread load */
+    static const shape sh = {"first_line.csv", first_line, 4 * MiB,
+                             LOAD_REPORTS, 0, TOLL_OK};
+    check_linear(&sh);
+}
+END_TEST
+
+START_TEST(load_should_be_linear_in_the_header_length)
+{
+    static const shape sh = {"long_header.csv", long_header, 64 * KiB,
+                             LOAD_REPORTS, 2, TOLL_OK};
+    check_linear(&sh);
+}
+END_TEST
+
+START_TEST(load_should_be_linear_in_a_quoted_cell_over_many_chunks)
+{
+    static const shape sh = {"quoted_cell.csv", quoted_cell, 4 * MiB,
+                             LOAD_REPORTS, 0, TOLL_OK};
+    check_linear(&sh);
+}
+END_TEST
+
+START_TEST(load_should_be_linear_up_to_a_stray_quote_on_line_2)
+{
+    static const shape sh = {"stray_quote.csv", stray_quote, 4 * MiB,
+                             LOAD_REPORTS, 0, TOLL_EPARSE};
+    check_linear(&sh);
+}
+END_TEST
+
+START_TEST(load_should_be_linear_in_a_json_lines_record)
+{
+    static const shape sh = {"record.jsonl", jsonl_record, 4 * MiB,
+                             LOAD_REPORTS, 0, TOLL_OK};
+    check_linear(&sh);
+}
+END_TEST
+
+START_TEST(load_should_be_linear_in_a_json_array_element)
+{
+    static const shape sh = {"element.json", json_element, 2 * MiB,
+                             LOAD_REPORTS, 0, TOLL_OK};
+    check_linear(&sh);
+}
+END_TEST
+
+START_TEST(mse_load_should_be_linear_up_to_a_stray_quote_on_line_2)
+{
+    static const shape sh = {"mse_stray_quote.csv", mse_stray_quote, 2 * MiB,
+                             LOAD_MSE, 0, TOLL_EPARSE};
+    check_linear(&sh);
+}
+END_TEST
+
+static Suite *complexity_suite(void)
+{
+    Suite *s = suite_create("complexity");
+    /* one case per shape: CK_RUN_CASE=NAME runs one */
+#define ADD_CASE(name, test)                                                  \
+    do {                                                                      \
+        TCase *tc = tcase_create(name);                                       \
+        tcase_set_timeout(tc, 600);                                           \
+        tcase_add_test(tc, test);                                             \
+        suite_add_tcase(s, tc);                                               \
+    } while (0)
+    ADD_CASE("first_line", load_should_be_linear_in_a_first_line_without_newline);
+    ADD_CASE("header", load_should_be_linear_in_the_header_length);
+    ADD_CASE("quoted_cell", load_should_be_linear_in_a_quoted_cell_over_many_chunks);
+    ADD_CASE("stray_quote", load_should_be_linear_up_to_a_stray_quote_on_line_2);
+    ADD_CASE("json_lines", load_should_be_linear_in_a_json_lines_record);
+    ADD_CASE("json_array", load_should_be_linear_in_a_json_array_element);
+    ADD_CASE("mse_stray_quote", mse_load_should_be_linear_up_to_a_stray_quote_on_line_2);
+#undef ADD_CASE
+    return s;
+}
+
+int main(void) { return toll_test_run(complexity_suite()); }
