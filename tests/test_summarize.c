@@ -1983,12 +1983,41 @@ START_TEST(totals_beyond_2_53_should_be_an_error_naming_the_row_and_column)
     o.by = "actor";
     expect_range_error(&fx, &o, "high",
                        "the high total of the row actor=A is "
-                       "18014398509481984, beyond 2^53");
+                       "18014398509481984, at or beyond 2^53");
     o.by = "period:day"; /* each row fits, their sum does not */
     expect_range_error(&fx, &o, "high",
                        "the high total of all rows (the totals row)");
     o.min_grade = TOLL_GRADE_SINGLE; /* the general path too */
     expect_range_error(&fx, &o, "high", "the totals row");
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(totals_reaching_2_53_should_be_exact_or_an_error)
+{
+    /* 2^53 + 1 rounds to 2^53 in doubles: from two incidents a total of
+     * 2^53 is an error; one incident's own 2^53 is exact */
+    static const fx_inc in[] = {
+        {"X", "2016-01-01", NULL, "A", 0, 0, 1,
+         {KILLED(5, INT64_C(9007199254740992), 5)}},
+        {"X", "2016-01-02", NULL, "A", 0, 0, 1, {KILLED(1, 1, 1)}},
+    };
+    fixture fx = fx_build(in, 2);
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "actor";
+    expect_range_error(&fx, &o, "high",
+                       "the high total of the row actor=A is "
+                       "9007199254740992, at or beyond 2^53");
+    o.by = "period:day"; /* each row is one incident: exact */
+    expect_range_error(&fx, &o, "high",
+                       "the high total of all rows (the totals row)");
+    fx_free(&fx);
+    fx = fx_build(in, 1);
+    o.by = "actor";
+    toll_table *t = summarize_ok(&fx, &o);
+    ck_assert_uint_eq(toll_table_nrows(t), 1);
+    toll_table_free(t);
     fx_free(&fx);
 }
 END_TEST
@@ -2114,6 +2143,7 @@ static Suite *summarize_suite(void)
     tcase_add_test(v, prorate_over_a_span_beyond_max_rows_should_stop_naming_it);
     tcase_add_test(v, more_groups_than_max_rows_should_stop_naming_the_keys);
     tcase_add_test(v, totals_beyond_2_53_should_be_an_error_naming_the_row_and_column);
+    tcase_add_test(v, totals_reaching_2_53_should_be_exact_or_an_error);
     tcase_add_test(v, interval_bounds_beyond_2_53_should_be_an_error_not_a_wrap);
     tcase_add_test(v, open_high_capped_beyond_int64_should_name_the_cause);
     suite_add_tcase(s, v);

@@ -17,39 +17,50 @@ static const char *const measure_names[] = {
     "incidents", "reports", "low", "best", "high", "open", "denied",
     "contested"};
 
+/* Is total v (of n incidents) exact?  Sums of counts are exact in doubles
+ * below 2^53; a total of exactly 2^53 is exact only as one incident's own
+ * figure (2^53 + 1, from two incidents, rounds to 2^53). */
+static int total_exact(double v, double n)
+{
+    return v < TOLL__SUM_MAX || (v == TOLL__SUM_MAX && n <= 1.0);
+}
+
 /* Every low, best and high of the table's rows, and their sums over the
- * rows when the rows add up (the totals row), within TOLL__SUM_MAX: a
- * total beyond it is TOLL_ERANGE naming the row and the column, not a
- * rounded double. */
+ * rows when the rows add up (the totals row), exact (total_exact): a
+ * total at or beyond 2^53 is TOLL_ERANGE naming the row and the column,
+ * not a rounded double. */
 static toll_status check_totals(const toll_table *t, size_t nk,
                                 toll_error *err)
 {
     static const char *const names[3] = {"low", "best", "high"};
     const double *col[3];
-    double sum[3] = {0.0, 0.0, 0.0};
+    double sum[3] = {0.0, 0.0, 0.0}, nsum = 0.0;
     char keys[200];
     for (size_t m = 0; m < 3; m++)
         col[m] = t->cols[nk + 2 + m].data;
-    for (size_t r = 0; r < t->nrows; r++)
+    const int64_t *ninc = t->cols[nk].data; /* the incidents column */
+    for (size_t r = 0; r < t->nrows; r++) {
+        nsum += (double)ninc[r];
         for (size_t m = 0; m < 3; m++) {
-            if (!(col[m][r] <= TOLL__SUM_MAX)) {
+            if (!total_exact(col[m][r], (double)ninc[r])) {
                 toll__row_keys_text(t, nk, r, keys, sizeof keys);
                 return toll__seterr(
                     err, TOLL_ERANGE, NULL, 0, -1, names[m], NULL, 0,
-                    "the %s total of the row %s is %.17g, beyond 2^53 "
-                    "(9007199254740992), where sums of counts stop being "
-                    "exact",
+                    "the %s total of the row %s is %.17g, at or beyond "
+                    "2^53 (9007199254740992), where sums of counts stop "
+                    "being exact",
                     names[m], keys, col[m][r]);
             }
             sum[m] += col[m][r];
         }
+    }
     for (size_t m = 0; t->additive && m < 3; m++)
-        if (!(sum[m] <= TOLL__SUM_MAX))
+        if (!total_exact(sum[m], nsum))
             return toll__seterr(
                 err, TOLL_ERANGE, NULL, 0, -1, names[m], NULL, 0,
-                "the %s total of all rows (the totals row) is %.17g, beyond "
-                "2^53 (9007199254740992), where sums of counts stop being "
-                "exact",
+                "the %s total of all rows (the totals row) is %.17g, at or "
+                "beyond 2^53 (9007199254740992), where sums of counts stop "
+                "being exact",
                 names[m], sum[m]);
     return TOLL_OK;
 }
