@@ -1051,18 +1051,12 @@ int toll_py_interval_options(toll_state *st, PyObject *interval,
         enum_arg(st, engine, "engine", parse_engine, &o->engine) < 0)
         return -1;
     if (draws && draws != Py_None) {
-        long long v = PyLong_AsLongLong(draws);
-        if (v == -1 && PyErr_Occurred())
+        /* a whole number >= 0 (Python's own conversion refuses the rest);
+         * its range is the library's rule, checked below */
+        size_t v = PyLong_AsSize_t(draws);
+        if (v == (size_t)-1 && PyErr_Occurred())
             return -1;
-        if (v < 1 || v > 100000000) {
-            char text[32];
-            snprintf(text, sizeof text, "%lld", v);
-            toll_py_option_error(st, "draws", text,
-                                 "draws must be from 1 to 100000000, got %s",
-                                 text);
-            return -1;
-        }
-        o->draws = (size_t)v;
+        o->draws = v;
     }
     if (seed && seed != Py_None) {
         unsigned long long v = PyLong_AsUnsignedLongLong(seed);
@@ -1074,15 +1068,7 @@ int toll_py_interval_options(toll_state *st, PyObject *interval,
         double f = PyFloat_AsDouble(open_cap);
         if (f == -1.0 && PyErr_Occurred())
             return -1;
-        if (!(f >= 1.0) || !isfinite(f)) {
-            char text[32];
-            snprintf(text, sizeof text, "%g", f);
-            toll_py_option_error(st, "open_cap", text,
-                                 "open_cap must be a finite number >= 1, "
-                                 "got %s", text);
-            return -1;
-        }
-        o->open_cap = f;
+        o->open_cap = f; /* its range: checked below */
     }
     if (quantiles && quantiles != Py_None) {
         PyObject *seq = PySequence_Fast(quantiles,
@@ -1111,6 +1097,14 @@ int toll_py_interval_options(toll_state *st, PyObject *interval,
         Py_DECREF(seq);
         o->quantiles = qbuf;
         o->n_quantiles = (size_t)n;
+    }
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status cs = toll_interval_options_check(o, &err);
+    if (cs != TOLL_OK) {
+        toll_py_raise_option(st, err.field[0] ? err.field : "interval", cs,
+                             &err);
+        return -1;
     }
     return 0;
 }

@@ -917,8 +917,34 @@ START_TEST(single_values_should_give_a_point_interval)
         ck_assert_double_eq(out[0], 20.0);
         ck_assert_double_eq(out[2], 20.0);
     }
-    sum_q(lo, hi, NULL, 0, &(toll_interval_options){.method = 1}, out, NULL);
+    toll_interval_options o = opts_of(TOLL_INTERVAL_INDEPENDENT, 0, 0);
+    sum_q(lo, hi, NULL, 0, &o, out, NULL);
     ck_assert_double_eq(out[1], 0.0);
+}
+END_TEST
+
+START_TEST(options_check_should_refuse_zero_draws_and_a_bad_open_cap)
+{
+    /* 0 is not "the default": draws 0, an open_cap below 1 or not finite
+     * are errors naming the field, even with no interval asked for */
+    toll_error err;
+    toll_interval_options o;
+    toll_interval_options_init(&o);
+    ck_assert_int_eq(toll_interval_options_check(&o, &err), TOLL_OK);
+    o.draws = 0;
+    ck_assert_int_eq(toll_interval_options_check(&o, &err), TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "draws");
+    ck_assert_str_eq(err.text, "0");
+    o.draws = 100000001;
+    ck_assert_int_eq(toll_interval_options_check(&o, &err), TOLL_EINVAL);
+    ck_assert_str_eq(err.field, "draws");
+    toll_interval_options_init(&o);
+    double bad[] = {0.0, 0.5, -1.0, INFINITY, NAN};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        o.open_cap = bad[i];
+        ck_assert_int_eq(toll_interval_options_check(&o, &err), TOLL_EINVAL);
+        ck_assert_str_eq(err.field, "open_cap");
+    }
 }
 END_TEST
 
@@ -1590,6 +1616,7 @@ static Suite *intervals_suite(void)
     tcase_add_test(e, simulation_should_draw_the_gsl_rng_get_taus2_stream);
     tcase_add_test(e, quantiles_should_come_out_in_the_order_asked);
     tcase_add_test(e, single_values_should_give_a_point_interval);
+    tcase_add_test(e, options_check_should_refuse_zero_draws_and_a_bad_open_cap);
     tcase_add_test(e, interval_sum_should_survive_every_allocation_failure);
     tcase_add_test(e, large_groups_should_be_fast);
     suite_add_tcase(s, e);

@@ -67,10 +67,11 @@ typedef struct toll_interval_options {
     toll_interval_method method;  /* default TOLL_INTERVAL_NONE */
     toll_interval_dist dist;      /* default uniform */
     toll_interval_engine engine;  /* default auto */
-    size_t draws;                 /* simulation draws; 0: default 10000 */
+    size_t draws;                 /* simulation draws, 1 to 10^8; default
+                                     10000 */
     uint64_t seed;                /* RNG seed; default 1 */
-    double open_cap;              /* factor for open highs, >= 1; 0: default
-                                     2.0 */
+    double open_cap;              /* factor for open highs, finite and
+                                     >= 1; default 2.0 */
     const double *quantiles;      /* probabilities in (0, 1), distinct;
                                      NULL: 0.025, 0.5, 0.975 */
     size_t n_quantiles;           /* <= TOLL_INTERVAL_MAX_QUANTILES */
@@ -89,6 +90,17 @@ typedef struct toll_interval_options {
 
 /* Fill `opts` with the defaults above (method none). */
 TOLL_API void toll_interval_options_init(toll_interval_options *opts);
+
+/*
+ * Check interval options: the method, distribution and engine are known,
+ * draws is 1 to 10^8, open_cap finite and >= 1, and quantiles (when given)
+ * distinct probabilities in (0, 1), at most TOLL_INTERVAL_MAX_QUANTILES.
+ * TOLL_EINVAL naming the field and the value; the one check behind
+ * toll_summarize, toll_interval_sum, the CLI and Python.  `opts` is only
+ * read.
+ */
+TOLL_API toll_status toll_interval_options_check(
+    const toll_interval_options *opts, toll_error *err);
 
 /* Parse / name the enums (case-insensitive; "none", "independent",
  * "comonotone"; "uniform", "triangular"; "auto", "exact", "normal",

@@ -117,32 +117,31 @@ static int interval_option(summarize_cli *c, const toll_cli_opt *o,
     case O_DRAWS:
     case O_SEED: {
         unsigned long long v = 0;
-        int draws = o->id == O_DRAWS;
-        if (!toll_cli_parse_ullong(val, &v) ||
-            (draws && (v == 0 || v > 100000000ull))) {
-            fprintf(stderr, "toll: invalid value for --%s: '%s' (%s)\n",
-                    o->name, val, draws ? "a whole number from 1 to 100000000"
-                                        : "a whole number >= 0");
+        if (!toll_cli_parse_ullong(val, &v) || v > SIZE_MAX) {
+            fprintf(stderr, "toll: invalid value for --%s: '%s' (a whole "
+                    "number >= 0)\n", o->name, val);
             return CLI_USAGE;
         }
-        if (draws)
-            io->draws = (size_t)v;
+        if (o->id == O_DRAWS)
+            io->draws = (size_t)v; /* its range: checked below */
         else
             io->seed = (uint64_t)v;
         break;
     }
     case O_OPEN_CAP: {
         double f = 0.0;
-        if (!toll_cli_parse_double(val, &f) || !(f >= 1.0) || !isfinite(f)) {
+        if (!toll_cli_parse_double(val, &f)) {
             fprintf(stderr, "toll: invalid value for --open-cap: '%s' (a "
-                    "number >= 1)\n", val);
+                    "number)\n", val);
             return CLI_USAGE;
         }
-        io->open_cap = f;
+        io->open_cap = f; /* its range: checked below */
         break;
     }
     default: return CLI_NOT_MINE;
     }
+    if (!st && (o->id == O_DRAWS || o->id == O_OPEN_CAP))
+        st = toll_interval_options_check(io, &err); /* the library's rule */
     if (st) {
         fprintf(stderr, "toll: --%s: %s\n", o->name, err.message);
         return CLI_USAGE;

@@ -227,13 +227,12 @@ toll_status toll_interval_quantiles_parse(const char *s, double *out,
 
 /* ---- the accumulator ---------------------------------------------------- */
 
-toll_status toll__iv_new(const toll_allocator *a,
-                         const toll_interval_options *o, toll__iv **out,
-                         toll_error *err)
+toll_status toll_interval_options_check(const toll_interval_options *o,
+                                       toll_error *err)
 {
-    *out = NULL;
-    if (!o || o->method == TOLL_INTERVAL_NONE)
-        return TOLL_OK;
+    if (!o)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, NULL, NULL, 0,
+                            "no interval options given");
     if ((unsigned)o->method > TOLL_INTERVAL_COMONOTONE)
         return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "interval", NULL,
                             0, "unknown interval method %d", (int)o->method);
@@ -243,25 +242,46 @@ toll_status toll__iv_new(const toll_allocator *a,
     if ((unsigned)o->engine > TOLL_ENGINE_SIMULATE)
         return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "engine", NULL, 0,
                             "unknown interval engine %d", (int)o->engine);
-    size_t draws = o->draws ? o->draws : TOLL_INTERVAL_DEFAULT_DRAWS;
-    if (draws > MAX_DRAWS)
-        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "draws", NULL, 0,
-                            "%zu draws is too many (at most %u)", draws,
-                            MAX_DRAWS);
-    double cap = o->open_cap == 0.0 ? TOLL_INTERVAL_DEFAULT_OPEN_CAP
-                                    : o->open_cap;
-    if (!(cap >= 1.0) || !isfinite(cap))
-        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "open_cap", NULL,
-                            0, "open_cap must be a finite number >= 1, got %g",
-                            o->open_cap);
-    const double *q = o->quantiles ? o->quantiles : default_quantiles;
-    size_t nq = o->quantiles ? o->n_quantiles : 3;
-    if (o->quantiles && nq == 0)
+    char text[32];
+    if (o->draws < 1 || o->draws > MAX_DRAWS) {
+        snprintf(text, sizeof text, "%zu", o->draws);
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "draws", text,
+                            strlen(text),
+                            "draws must be a whole number from 1 to %u, got "
+                            "%s",
+                            MAX_DRAWS, text);
+    }
+    if (!(o->open_cap >= 1.0) || !isfinite(o->open_cap)) {
+        snprintf(text, sizeof text, "%g", o->open_cap);
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "open_cap", text,
+                            strlen(text),
+                            "open_cap must be a finite number >= 1, got %s",
+                            text);
+    }
+    if (o->quantiles && o->n_quantiles == 0)
         return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "quantiles", NULL,
                             0, "no quantiles given");
-    toll_status st = check_quantiles(q, nq, err);
-    if (st)
+    if (o->quantiles)
+        return check_quantiles(o->quantiles, o->n_quantiles, err);
+    return TOLL_OK;
+}
+
+toll_status toll__iv_new(const toll_allocator *a,
+                         const toll_interval_options *o, toll__iv **out,
+                         toll_error *err)
+{
+    *out = NULL;
+    if (!o)
+        return TOLL_OK;
+    /* checked even when no interval is asked for: every door (C, the CLI,
+     * Python) refuses the same values */
+    toll_status st = toll_interval_options_check(o, err);
+    if (st || o->method == TOLL_INTERVAL_NONE)
         return st;
+    size_t draws = o->draws;
+    double cap = o->open_cap;
+    const double *q = o->quantiles ? o->quantiles : default_quantiles;
+    size_t nq = o->quantiles ? o->n_quantiles : 3;
     toll_allocator al;
     toll__alloc_init(&al, a);
     toll__iv *iv = toll__calloc(&al, 1, sizeof *iv);

@@ -414,6 +414,13 @@ run "$TOLL" mse "$PAT" --level 0x1p-1
 expect_rc "a hex number is a usage error" 2
 run "$TOLL" summarize --by '' --open-cap inf
 expect_rc "inf is not a number" 2
+run "$TOLL" summarize --by '' --draws 0
+expect_rc "zero draws is a usage error" 2
+expect_has "with the library's rule" "$TMP/err" \
+    "toll: --draws: field 'draws': draws must be a whole number from 1 to 100000000, got 0"
+run "$TOLL" summarize --by '' --open-cap 0.5
+expect_rc "an open cap below 1 is a usage error" 2
+expect_has "with the library's rule" "$TMP/err" "open_cap must be a finite number >= 1, got 0.5"
 run "$TOLL" summarize --by '' --threads -1
 expect_rc "a negative count of threads is a usage error" 2
 run "$TOLL" summarize --by '' --seed -5

@@ -170,6 +170,18 @@ def test_summarize_interval_should_be_reproducible(incidents):
     assert a == b
 
 
+@pytest.mark.parametrize("kw", [dict(draws=0), dict(open_cap=0.5),
+                                dict(open_cap=float("nan"))])
+def test_summarize_should_check_interval_options_through_c_without_interval(
+        incidents, kw):
+    # the library's rule (toll_interval_options_check), as on the command
+    # line: refused even when no interval is asked for
+    with pytest.raises(toll.OptionError) as ei:
+        incidents.summarize(**kw)
+    assert ei.value.field == next(iter(kw))
+    assert "must be" in ei.value.message
+
+
 def test_summarize_bad_interval_options_should_name_the_option(incidents):
     with pytest.raises(toll.OptionError) as ei:
         incidents.summarize(interval="sometimes")
