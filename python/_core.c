@@ -90,6 +90,25 @@ PyObject *toll_py_error_dict(const toll_error *err)
     return d;
 }
 
+PyObject *toll_py_error_list(const void *obj, size_t n,
+                             const toll_error *(*at)(const void *, size_t))
+{
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list && i < n; i++) {
+        const toll_error *e = at(obj, i);
+        PyObject *d = Py_None;
+        if (e)
+            d = toll_py_error_dict(e);
+        else
+            Py_INCREF(d);
+        if (!d)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, d);
+    }
+    return list;
+}
+
 PyObject *toll_py_raise(toll_state *st, toll_status status,
                         const toll_error *err, PyObject *filename,
                         int sys_errno)

@@ -177,6 +177,11 @@ PyObject *toll_py_option_error(toll_state *st, const char *option,
 /* A toll_error as a dict (rejects). */
 PyObject *toll_py_error_dict(const toll_error *err);
 
+/* The n errors at(obj, 0..n-1) (rejects, warnings) as a new list of
+ * dicts; a NULL error is None. */
+PyObject *toll_py_error_list(const void *obj, size_t n,
+                             const toll_error *(*at)(const void *, size_t));
+
 /* Decode library text (UTF-8, invalid bytes replaced). */
 PyObject *toll_py_str(const char *s);
 

@@ -823,46 +823,25 @@ static Py_ssize_t Reports_len(ReportsObject *self)
     return (Py_ssize_t)toll_reports_count(self->store->r);
 }
 
+static const toll_error *reject_at(const void *r, size_t i)
+{
+    return toll_reports_reject(r, i);
+}
+
 static PyObject *rejects_list(const toll_reports *r)
 {
-    size_t n = toll_reports_reject_count(r);
-    PyObject *list = PyList_New((Py_ssize_t)n);
-    if (!list)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        const toll_error *e = toll_reports_reject(r, i);
-        PyObject *d;
-        if (e)
-            d = toll_py_error_dict(e);
-        else {
-            d = Py_None;
-            Py_INCREF(d);
-        }
-        if (!d) {
-            Py_DECREF(list);
-            return NULL;
-        }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, d);
-    }
-    return list;
+    return toll_py_error_list(r, toll_reports_reject_count(r), reject_at);
+}
+
+static const toll_error *warning_at(const void *r, size_t i)
+{
+    return toll_reports_warning(r, i);
 }
 
 /* The warnings of the last load, as dicts like the rejects. */
 static PyObject *warnings_list(const toll_reports *r)
 {
-    size_t n = toll_reports_warning_count(r);
-    PyObject *list = PyList_New(0);
-    for (size_t i = 0; list && i < n; i++) {
-        const toll_error *e = toll_reports_warning(r, i);
-        PyObject *d = e ? toll_py_error_dict(e) : NULL;
-        if (e && (!d || PyList_Append(list, d) < 0)) {
-            Py_XDECREF(d);
-            Py_CLEAR(list);
-            break;
-        }
-        Py_XDECREF(d);
-    }
-    return list;
+    return toll_py_error_list(r, toll_reports_warning_count(r), warning_at);
 }
 
 static PyObject *Reports_get_warnings(ReportsObject *self, void *closure)

@@ -335,23 +335,17 @@ static PyObject *Table_get_caption(TableObject *self, void *c)
     return toll_py_str(cap ? cap : "");
 }
 
+static const toll_error *table_warning_at(const void *t, size_t i)
+{
+    return toll_table_warning(t, i);
+}
+
 static PyObject *Table_get_warnings(TableObject *self, void *c)
 {
     if (table_check(self) < 0)
         return NULL;
-    size_t n = toll_table_warning_count(self->t);
-    PyObject *list = PyList_New(0);
-    for (size_t i = 0; list && i < n; i++) {
-        const toll_error *e = toll_table_warning(self->t, i);
-        PyObject *d = e ? toll_py_error_dict(e) : NULL;
-        if (e && (!d || PyList_Append(list, d) < 0)) {
-            Py_XDECREF(d);
-            Py_CLEAR(list);
-            break;
-        }
-        Py_XDECREF(d);
-    }
-    return list;
+    return toll_py_error_list(self->t, toll_table_warning_count(self->t),
+                              table_warning_at);
 }
 
 static PyObject *Table_get_columns(TableObject *self, void *c)
