@@ -179,6 +179,29 @@ static void json_element(FILE *f, size_t n)
     fputs("\"},\n{\"source\":\"B\",\"killed\":2}]\n", f);
 }
 
+/* A header of about n bytes of distinct column names (all of one length,
+ * so that comparing names pairwise is as slow as it gets), then one row. */
+static void many_columns(FILE *f, size_t n)
+{
+    size_t cols = n / 10;
+    fputs("source,killed", f);
+    for (size_t i = 0; i < cols; i++)
+        ck_assert_int_gt(fprintf(f, ",c%08zu", i), 0);
+    fputs("\nA,1", f);
+    for (size_t i = 0; i < cols; i++)
+        ck_assert_int_ne(fputc(',', f), EOF);
+    fputs("\n", f);
+}
+
+/* A JSON Lines record of about n bytes of distinct keys. */
+static void many_keys(FILE *f, size_t n)
+{
+    fputs("{\"source\":\"A\",\"killed\":1", f);
+    for (size_t i = 0; i < n / 16; i++)
+        ck_assert_int_gt(fprintf(f, ",\"k%08zu\":\"\"", i), 0);
+    fputs("}\n", f);
+}
+
 /* The MSE pattern CSV (src/stats/mse.c reads it with the same tokenizer):
  * a quote on line 2 that never closes. */
 static void mse_stray_quote(FILE *f, size_t n)
@@ -282,6 +305,25 @@ START_TEST(load_should_be_linear_in_the_header_length)
 }
 END_TEST
 
+START_TEST(load_should_be_linear_in_the_number_of_columns)
+{
+    /* column names given twice are looked for by sorting, not pairwise;
+     * the header stays within the first 1 MiB chunk at every size (a row
+     * across chunks takes the tokenizer's slower, still linear, path) */
+    static const shape sh = {"many_columns.csv", many_columns, 64 * KiB,
+                             LOAD_REPORTS, 1, TOLL_OK};
+    check_linear(&sh);
+}
+END_TEST
+
+START_TEST(load_should_be_linear_in_the_number_of_keys_of_a_record)
+{
+    static const shape sh = {"many_keys.jsonl", many_keys, 256 * KiB,
+                             LOAD_REPORTS, 1, TOLL_OK};
+    check_linear(&sh);
+}
+END_TEST
+
 START_TEST(load_should_be_linear_in_a_quoted_cell_over_many_chunks)
 {
     static const shape sh = {"quoted_cell.csv", quoted_cell, 4 * MiB,
@@ -335,6 +377,8 @@ static Suite *complexity_suite(void)
     } while (0)
     ADD_CASE("first_line", load_should_be_linear_in_a_first_line_without_newline);
     ADD_CASE("header", load_should_be_linear_in_the_header_length);
+    ADD_CASE("many_columns", load_should_be_linear_in_the_number_of_columns);
+    ADD_CASE("many_keys", load_should_be_linear_in_the_number_of_keys_of_a_record);
     ADD_CASE("quoted_cell", load_should_be_linear_in_a_quoted_cell_over_many_chunks);
     ADD_CASE("stray_quote", load_should_be_linear_up_to_a_stray_quote_on_line_2);
     ADD_CASE("json_lines", load_should_be_linear_in_a_json_lines_record);

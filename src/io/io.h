@@ -289,6 +289,15 @@ void toll__ingest_free(toll__ingest *in);
  * text holding invalid UTF-8, for error messages.  Returns the length. */
 size_t toll__escape_bytes(const char *s, size_t len, char *out, size_t size);
 
+/* The first of m[0..n) (in order) whose name (key) an earlier member has
+ * too, or NULL; names of length 0 are skipped when skip_empty (CSV
+ * headers).  O(n log n): a record or header of many names is not
+ * quadratic.  *st = TOLL_ENOMEM (err set) when out of memory.  The one
+ * check behind JSON keys, record members and CSV column names. */
+const toll__member *toll__member_repeated(toll__ingest *in,
+                                          const toll__member *m, size_t n,
+                                          int skip_empty, toll_status *st);
+
 /* Fill in->rec for the current record (file, line, record, field). */
 toll_status toll__rec_err(toll__ingest *in, toll_status code,
                           const char *field, const char *text,

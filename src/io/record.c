@@ -1602,3 +1602,50 @@ void toll__ingest_free(toll__ingest *in)
     toll__buf_free(&in->text);
 }
 
+/* ---- names given twice ---------------------------------------------------- */
+
+static int cmp_keys(const void *a, const void *b)
+{
+    const toll__member *x = *(const toll__member *const *)a;
+    const toll__member *y = *(const toll__member *const *)b;
+    size_t n = x->klen < y->klen ? x->klen : y->klen;
+    int c = memcmp(x->key, y->key, n);
+    if (c)
+        return c;
+    if (x->klen != y->klen)
+        return x->klen < y->klen ? -1 : 1;
+    return x < y ? -1 : x > y; /* the earlier first */
+}
+
+const toll__member *toll__member_repeated(toll__ingest *in,
+                                          const toll__member *m, size_t n,
+                                          int skip_empty, toll_status *st)
+{
+    *st = TOLL_OK;
+    if (n <= 32) {
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = 0; j < i && (m[i].klen || !skip_empty); j++)
+                if (m[i].klen == m[j].klen &&
+                    memcmp(m[i].key, m[j].key, m[i].klen) == 0)
+                    return &m[i];
+        return NULL;
+    }
+    const toll__member **v = toll__alloc(&in->r->alloc, n * sizeof *v);
+    if (!v) {
+        *st = toll__nomem(in->err);
+        return NULL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m[i].klen || !skip_empty)
+            v[k++] = &m[i];
+    qsort(v, k, sizeof *v, cmp_keys);
+    const toll__member *dup = NULL; /* the first in m that repeats a name */
+    for (size_t i = 1; i < k; i++)
+        if (v[i]->klen == v[i - 1]->klen &&
+            memcmp(v[i]->key, v[i - 1]->key, v[i]->klen) == 0 &&
+            (!dup || v[i] < dup))
+            dup = v[i];
+    toll__free(&in->r->alloc, v, n * sizeof *v);
+    return dup;
+}

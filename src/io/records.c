@@ -288,16 +288,15 @@ static toll_status one_record(toll__ingest *in, rscan *rs,
             return toll__ingest_reject(in);
         }
     }
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (in->m[i].klen == in->m[j].klen &&
-                memcmp(in->m[i].key, in->m[j].key, in->m[i].klen) == 0) {
-                toll__rec_err(in, TOLL_EREPORT, in->m[i].key, in->m[i].key,
-                              in->m[i].klen,
-                              "key '%s' appears twice in one report",
-                              in->m[i].key);
-                return toll__ingest_reject(in);
-            }
+    toll_status dst;
+    const toll__member *dup = toll__member_repeated(in, in->m, n, 0, &dst);
+    if (dst)
+        return dst;
+    if (dup) {
+        toll__rec_err(in, TOLL_EREPORT, dup->key, dup->key, dup->klen,
+                      "key '%s' appears twice in one report", dup->key);
+        return toll__ingest_reject(in);
+    }
 
     /* The lists' trees. */
     if (nlists) {

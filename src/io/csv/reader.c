@@ -134,15 +134,15 @@ static toll_status header(cscan *c, const rowview *v)
                                    j + 1);
             goto cleanup;
         }
-        for (size_t k = 0; k < j && mb->klen; k++)
-            if (in->m[k].klen == mb->klen &&
-                memcmp(in->m[k].key, mb->key, mb->klen) == 0) {
-                st = toll__ingest_fail(in, TOLL_EREPORT, v->line,
-                                       "column '%s' appears twice in the "
-                                       "header",
-                                       mb->key);
-                goto cleanup;
-            }
+    }
+    const toll__member *dup = toll__member_repeated(in, in->m, n, 1, &st);
+    if (st)
+        goto cleanup;
+    if (dup) {
+        st = toll__ingest_fail(in, TOLL_EREPORT, v->line,
+                               "column '%s' appears twice in the header",
+                               dup->key);
+        goto cleanup;
     }
     in->line = v->line;
     in->record = -1;

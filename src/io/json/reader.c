@@ -125,48 +125,6 @@ static long line_at(const char *text, size_t off, long line)
     return line;
 }
 
-static int cmp_keys(const void *a, const void *b)
-{
-    const toll__member *x = *(const toll__member *const *)a;
-    const toll__member *y = *(const toll__member *const *)b;
-    size_t n = x->klen < y->klen ? x->klen : y->klen;
-    int c = memcmp(x->key, y->key, n);
-    if (c)
-        return c;
-    return x->klen < y->klen ? -1 : x->klen > y->klen;
-}
-
-/* A key that appears twice, or NULL. */
-static const toll__member *duplicate_key(toll__ingest *in,
-                                         const toll__member *m, size_t n,
-                                         toll_status *st)
-{
-    *st = TOLL_OK;
-    if (n <= 32) {
-        for (size_t i = 1; i < n; i++)
-            for (size_t j = 0; j < i; j++)
-                if (m[i].klen == m[j].klen &&
-                    memcmp(m[i].key, m[j].key, m[i].klen) == 0)
-                    return &m[i];
-        return NULL;
-    }
-    const toll__member **v =
-        toll__alloc(&in->r->alloc, n * sizeof *v);
-    if (!v) {
-        *st = toll__nomem(in->err);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++)
-        v[i] = &m[i];
-    qsort(v, n, sizeof *v, cmp_keys);
-    const toll__member *dup = NULL;
-    for (size_t i = 1; i < n && !dup; i++)
-        if (cmp_keys(&v[i - 1], &v[i]) == 0)
-            dup = v[i];
-    toll__free(&in->r->alloc, v, n * sizeof *v);
-    return dup;
-}
-
 #define SHOW 40
 
 /* The deepest nesting of brackets and braces in p[0..len) (outside
@@ -440,7 +398,7 @@ static toll_status json_record(toll__ingest *in, toll__json_arena *ar,
         goto cleanup;
     }
     if (!bind_reuse(in, in->m, n)) {
-        const toll__member *dup = duplicate_key(in, in->m, n, &st);
+        const toll__member *dup = toll__member_repeated(in, in->m, n, 0, &st);
         if (st)
             goto cleanup;
         if (dup) {
