@@ -281,7 +281,11 @@ static void check_linear(const shape *sh)
         printf("%s: x%.2f from size %d to %d\n", sh->file, t[i] / t[i - 1],
                i - 1, i);
     fflush(stdout);
-    for (int i = 1; i < sizes; i++)
+    /* Under a sanitizer the shapes are loaded for its checks only: its
+     * allocator's times swing by more than the bound allows (a doubling
+     * measured x2.97 once, x1.98-x2.23 on reruns), so the growth is the
+     * plain build's to assert (make test runs both). */
+    for (int i = 1; i < sizes && !SANITIZED; i++)
         ck_assert_msg(t[i] / t[i - 1] <= GROWTH,
                       "%s: the time grew %.2f times when the input doubled "
                       "(%.4f s to %.4f s): not linear",
