@@ -202,6 +202,12 @@ static void many_keys(FILE *f, size_t n)
     fputs("}\n", f);
 }
 
+/* JSON Lines ending in CR alone (old Mac files): n bytes of short lines. */
+static void jsonl_cr_lines(FILE *f, size_t n)
+{
+    put_lines(f, "{\"source\":\"A\",\"killed\":1}\r", n);
+}
+
 /* The MSE pattern CSV (src/stats/mse.c reads it with the same tokenizer):
  * a quote on line 2 that never closes. */
 static void mse_stray_quote(FILE *f, size_t n)
@@ -338,6 +344,16 @@ START_TEST(load_should_be_linear_in_the_number_of_keys_of_a_record)
 }
 END_TEST
 
+START_TEST(load_should_be_linear_in_json_lines_ending_in_cr)
+{
+    /* each line's LF was looked for to the end of its 1 MiB chunk: sizes
+     * within one chunk, where that was quadratic (0.3 s a MiB) */
+    static const shape sh = {"cr_lines.jsonl", jsonl_cr_lines, 128 * KiB,
+                             LOAD_REPORTS, 1, TOLL_OK};
+    check_linear(&sh);
+}
+END_TEST
+
 START_TEST(load_should_be_linear_in_a_quoted_cell_over_many_chunks)
 {
     static const shape sh = {"quoted_cell.csv", quoted_cell, 4 * MiB,
@@ -393,6 +409,7 @@ static Suite *complexity_suite(void)
     ADD_CASE("header", load_should_be_linear_in_the_header_length);
     ADD_CASE("many_columns", load_should_be_linear_in_the_number_of_columns);
     ADD_CASE("many_keys", load_should_be_linear_in_the_number_of_keys_of_a_record);
+    ADD_CASE("jsonl_cr", load_should_be_linear_in_json_lines_ending_in_cr);
     ADD_CASE("quoted_cell", load_should_be_linear_in_a_quoted_cell_over_many_chunks);
     ADD_CASE("stray_quote", load_should_be_linear_up_to_a_stray_quote_on_line_2);
     ADD_CASE("json_lines", load_should_be_linear_in_a_json_lines_record);

@@ -699,6 +699,11 @@ toll_status toll__load_jsonl(toll__ingest *in, toll__input *src)
         if (n == 0)
             break;
         size_t i = 0, ahead = 0, nahead = 0;
+        /* the next LF and CR at or after i (n: none in the chunk), each
+         * looked for again only once i has passed it: a chunk of many
+         * short lines ending in CR alone is read once, not once per line */
+        size_t lf_at = 0, cr_at = 0;
+        int lf_known = 0, cr_known = 0;
         if (skip_lf && p[0] == '\n')
             i = 1; /* the '\n' of a "\r\n" split across chunks */
         skip_lf = 0;
@@ -718,11 +723,17 @@ toll_status toll__load_jsonl(toll__ingest *in, toll__input *src)
             if (nahead)
                 nahead--;
             /* the next line terminator */
-            const char *lf = memchr(p + i, '\n', n - i);
-            size_t stop = lf ? (size_t)(lf - p) : n;
-            const char *cr = memchr(p + i, '\r', stop - i);
-            if (cr)
-                stop = (size_t)(cr - p);
+            if (!lf_known || lf_at < i) {
+                const char *lf = memchr(p + i, '\n', n - i);
+                lf_at = lf ? (size_t)(lf - p) : n;
+                lf_known = 1;
+            }
+            if (!cr_known || cr_at < i) {
+                const char *cr = memchr(p + i, '\r', n - i);
+                cr_at = cr ? (size_t)(cr - p) : n;
+                cr_known = 1;
+            }
+            size_t stop = lf_at < cr_at ? lf_at : cr_at;
             if (stop == n) { /* no terminator in this chunk */
                 if (toll__buf_append(&carry, p + i, n - i)) {
                     st = toll__nomem(in->err);
