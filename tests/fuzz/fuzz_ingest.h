@@ -156,11 +156,11 @@ static void downstream(toll_reports *r, uint64_t h)
     unsigned k = (unsigned)((h >> 22) % 5);
     so.by = bys[k];
     so.attribution = (toll_attribution)((h >> 25) % 3);
-    /* Prorating splits an incident over every period it spans: a fuzzed
-     * year 8306 next to 2016 makes ~75,000 monthly rows (~2.3 million
-     * daily ones) per incident - correct, but too slow for a fuzz
-     * iteration (docs/limitations.md), so only years are
-     * prorated here. */
+    /* Prorating splits an incident over every period it spans: a report
+     * spanning the whole date window makes ~1,500 monthly rows (~46,000
+     * daily ones) - correct, but slow for a fuzz iteration of the whole
+     * pipeline, so only years are prorated here (fuzz_summarize prorates
+     * by every unit, under max_rows). */
     so.span = k == 1 && ((h >> 27) & 1) ? TOLL_SPAN_PRORATE : TOLL_SPAN_START;
     st = toll_summarize(inc, &so, NULL, &t, &e);
     FUZZ_CHECK(st == TOLL_OK || st == TOLL_ENOMEM);
