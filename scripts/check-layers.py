@@ -25,7 +25,8 @@ ALLOWED = {
                                           # the stored-reports accessor
     "render": ["base", "core"],
     "io": ["base", "core", "store"],
-    "reconcile": ["base", "core", "store", "render"],
+    "link": ["base", "core", "store", "render"],
+    "reconcile": ["base", "core", "store", "render", "link"],
     "stats": ["base", "core", "store", "io", "reconcile", "render"],
     "summarize": ["base", "core", "store", "reconcile", "stats", "render"],
     # the command-line tool: the public API, plus its own files

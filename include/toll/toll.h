@@ -9,7 +9,8 @@
  *   toll_preset_*  - import presets (UCDP, ACLED) (toll/presets.h)
  *   toll_quantity  - quantities and the lexicon  (toll/quantity.h)
  *   toll_incidents - reconciled incidents        (toll/reconcile.h)
- *   toll_link_*    - linking unkeyed reports     (toll/link.h)
+ *   toll_link_*    - linking reports of one incident (toll/link.h,
+ *                    link_compare.h, link_model.h)
  *   toll_table     - result tables and rendering (toll/table.h)
  *   toll_summarize - aggregation                 (toll/summarize.h)
  *   toll_date_*    - calendar helpers            (toll/date.h)
@@ -23,6 +24,8 @@
 #include "quantity.h"
 #include "reports.h"
 #include "presets.h"
+#include "link_compare.h"
+#include "link_model.h"
 #include "link.h"
 #include "reconcile.h"
 #include "table.h"

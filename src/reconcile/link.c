@@ -74,6 +74,8 @@ const char *toll_link_mode_name(toll_link_mode mode)
         return "none";
     case TOLL_LINK_AUTO:
         return "auto";
+    case TOLL_LINK_RULE:
+        return "rule";
     }
     return "";
 }
