@@ -135,7 +135,7 @@ def markdown(a, meta, results, scale, versions):
     L.append("")
     L.append(f"Produced on {datetime.date.today().isoformat()} by "
              f"`python bench/link/run.py{' --smoke' if a.smoke else ''} "
-             f"--scale {a.scale:g}` on {platform.machine()} "
+             f"--scale {a.scale}` on {platform.machine()} "
              f"({os.cpu_count()} cores, {platform.system()}); toll: "
              f"`{versions['toll']}`, splink {versions['splink'] or 'not installed'}, "
              f"Python {platform.python_version()}. The section Linking of bench/README.md "
