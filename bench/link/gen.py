@@ -134,6 +134,15 @@ def num(s):
     return v if math.isfinite(v) else None
 
 
+def coords(lat, lon):
+    """Valid decimal degrees, or (None, None): the lists have a few
+    mistyped values (an Airwars longitude of 4239.00416)."""
+    lat, lon = num(lat), num(lon)
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    return lat, lon
+
+
 def load_ucdp(path):
     out = []
     with open(path, newline="", encoding="utf-8") as f:
@@ -153,12 +162,12 @@ def load_ucdp(path):
                     if a and a != "Civilians" and a not in actors:
                         actors.append(a)
             lo, best, hi = int(r["low"]), int(r["best"]), int(r["high"])
+            lat, lon = coords(r["latitude"], r["longitude"]) if prec <= 3 else (None, None)
             out.append(dict(
                 id="ucdp:" + r["id"], country="Syria", gov=gov, dist=dist,
                 place=place, start=start, end=end,
-                lat=num(r["latitude"]) if prec <= 3 else None,
-                lon=num(r["longitude"]) if prec <= 3 else None,
-                prec_km=(0.5, 0.5, 25.0, 40.0)[prec] if prec <= 3 else None,
+                lat=lat, lon=lon,
+                prec_km=(0.5, 0.5, 25.0, 40.0)[prec] if lat is not None else None,
                 actors=actors, low=lo, best=best, high=hi))
     return out
 
@@ -182,7 +191,7 @@ def load_airwars(path):
                 lo = hi
             actors = [a.strip() for a in r["alleged_belligerent"].split(",")
                       if a.strip() and a.strip().lower() != "unknown"]
-            lat, lon = num(r["latitude"]), num(r["longitude"])
+            lat, lon = coords(r["latitude"], r["longitude"])
             out.append(dict(
                 id="airwars:" + r["airwars_id"], country="Syria",
                 gov=r["region_en"].strip(), dist="", place=place,

@@ -121,6 +121,12 @@ def toll_version(toll):
     return (p.stdout or p.stderr).strip().splitlines()[0] if p.returncode == 0 else "?"
 
 
+def tree_commit():
+    p = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                       capture_output=True, text=True)
+    return p.stdout.strip() if p.returncode == 0 else "?"
+
+
 def fmt(v, nd=3):
     return "-" if v is None else f"{v:.{nd}f}"
 
@@ -136,11 +142,15 @@ def markdown(a, meta, results, scale, versions):
     L.append(f"Produced on {datetime.date.today().isoformat()} by "
              f"`python bench/link/run.py{' --smoke' if a.smoke else ''} "
              f"--scale {a.scale}` on {platform.machine()} "
-             f"({os.cpu_count()} cores, {platform.system()}); toll: "
+             f"({os.cpu_count()} cores, {platform.system()}) from the tree at "
+             f"commit {versions['commit']}; toll: "
              f"`{versions['toll']}`, splink {versions['splink'] or 'not installed'}, "
              f"Python {platform.python_version()}. The section Linking of bench/README.md "
              "says how the data are made and what is measured.")
     L.append("")
+    if a.note:
+        L.append(a.note)
+        L.append("")
     L.append("## Data")
     L.append("")
     L.append(f"Seed {meta['seed']}: the real incidents of UCDP GED Syria 2016-2019, "
@@ -233,6 +243,7 @@ def main(argv=None):
     ap.add_argument("--smoke", action="store_true",
                     help=f"{SMOKE_INCIDENTS} incidents, no splink, no scale run")
     ap.add_argument("--json", help="also write every measurement here")
+    ap.add_argument("--note", help="a paragraph to put under the title (Markdown)")
     a = ap.parse_args(argv)
     if a.smoke:
         a.incidents = a.incidents or SMOKE_INCIDENTS
@@ -253,7 +264,7 @@ def main(argv=None):
           f"governorate-day; {100 * meta['share_no_place_no_coordinates']:.1f} % "
           "without place or coordinates", file=sys.stderr)
     truth = score.read_map(tp)
-    versions = dict(toll=toll_version(toll), splink=None)
+    versions = dict(toll=toll_version(toll), splink=None, commit=tree_commit())
 
     results = []
     py = sys.executable
