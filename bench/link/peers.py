@@ -33,7 +33,6 @@ stderr.
 import argparse
 import csv
 import json
-import os
 import re
 import subprocess
 import sys

@@ -169,17 +169,26 @@ def markdown(a, meta, results, scale, versions):
     L.append("## Quality and cost")
     L.append("")
     L.append("| linker | pairwise P | R | F1 | B-cubed P | R | F1 | incidents found "
-             "| wall s | CPU s | peak RSS MB |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+             "| largest | wall s | CPU s | peak RSS MB |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         if r["status"] != "ok":
-            L.append(f"| {r['name']} | {r['status']} | | | | | | | | | |")
+            L.append(f"| {r['name']} | {r['status']} | | | | | | | | | | |")
             continue
         L.append(f"| {r['name']} | {fmt(r['pair_precision'])} | {fmt(r['pair_recall'])} "
                  f"| **{fmt(r['pair_f1'])}** | {fmt(r['b3_precision'])} "
                  f"| {fmt(r['b3_recall'])} | **{fmt(r['b3_f1'])}** "
                  f"| {r['predicted_incidents']:,} (true {r['true_incidents']:,}) "
+                 f"| {r['largest_predicted']:,} (true {r['largest_true']}) "
                  f"| {fmt(r['wall'], 2)} | {fmt(r['cpu'], 2)} | {fmt(r['rss'], 0)} |")
+    L.append("")
+    L.append("Pairwise scores count pairs of reports, so large incidents weigh "
+             "most: one false merge of two big clusters costs many pairs. "
+             "B-cubed scores average over reports. `largest` is the size of "
+             "the largest incident found (and of the largest true one). Wall "
+             f"time is of a machine whose load average was {versions['load']} "
+             "at the start; CPU is user + system time of the process and its "
+             "threads.")
     L.append("")
     for r in results:
         extra = f" ({r['why']})" if r.get("why") else ""
@@ -264,7 +273,8 @@ def main(argv=None):
           f"governorate-day; {100 * meta['share_no_place_no_coordinates']:.1f} % "
           "without place or coordinates", file=sys.stderr)
     truth = score.read_map(tp)
-    versions = dict(toll=toll_version(toll), splink=None, commit=tree_commit())
+    versions = dict(toll=toll_version(toll), splink=None, commit=tree_commit(),
+                    load=" / ".join(f"{x:.1f}" for x in os.getloadavg()))
 
     results = []
     py = sys.executable

@@ -72,6 +72,8 @@ def score(truth, pred):
         bp = br = 1.0
     return dict(reports=n, true_incidents=len(tsize),
                 predicted_incidents=len(psize),
+                largest_predicted=max(psize.values(), default=0),
+                largest_true=max(tsize.values(), default=0),
                 true_pairs=tt, predicted_pairs=pp, correct_pairs=tp,
                 pair_precision=prec, pair_recall=rec, pair_f1=_f1(prec, rec),
                 b3_precision=bp, b3_recall=br, b3_f1=_f1(bp, br))

@@ -72,6 +72,7 @@ def test_score_partial_clustering_matches_worked_example():
     # predicted: {2,3} {4,5} {6,7}
     pred = {"2": "p", "3": "p", "4": "q", "5": "q", "6": "r", "7": "r"}
     s = score.score(TRUTH, pred)
+    assert (s["largest_predicted"], s["largest_true"]) == (2, 3)
     assert s["correct_pairs"] == 1          # (2,3)
     assert s["pair_precision"] == pytest.approx(1 / 3)
     assert s["pair_recall"] == pytest.approx(1 / 4)
