@@ -85,10 +85,16 @@ double toll_link_jaro_winkler(const char *a, size_t alen, const char *b,
 
 /* ---- distance ----------------------------------------------------------- */
 
+#define EARTH_KM 6371.0088
+#define RAD_PER_DEGREE (3.14159265358979323846 / 180.0)
+/* A little under the length of a degree of latitude (111.195 km), so that
+ * the bound below stays a lower bound after rounding. */
+#define KM_PER_DEGREE 111.19
+
 double toll_link_distance_km(double lat1, double lon1, double lat2,
                              double lon2)
 {
-    const double r = 6371.0088, rad = 3.14159265358979323846 / 180.0;
+    const double r = EARTH_KM, rad = RAD_PER_DEGREE;
     double p1 = lat1 * rad, p2 = lat2 * rad;
     double dp = (lat2 - lat1) * rad, dl = (lon2 - lon1) * rad;
     double s1 = sin(dp / 2), s2 = sin(dl / 2);
@@ -124,8 +130,12 @@ static uint8_t cmp_distance(const toll__lk_feat *a, const toll__lk_feat *b)
 {
     if (isnan(a->lat) || isnan(b->lat) || isnan(a->lon) || isnan(b->lon))
         return DIST_UNKNOWN;
-    double d = toll_link_distance_km(a->lat, a->lon, b->lat, b->lon) -
-               (double)a->tol_km - (double)b->tol_km;
+    double tol = (double)a->tol_km + (double)b->tol_km;
+    /* the difference of latitudes alone bounds the distance from below:
+     * far pairs need no trigonometry */
+    if (fabs(a->lat - b->lat) * KM_PER_DEGREE - tol >= 25.0)
+        return DIST_FAR;
+    double d = toll_link_distance_km(a->lat, a->lon, b->lat, b->lon) - tol;
     return d < 1.0 ? DIST_1 : d < 5.0 ? DIST_5 : d < 25.0 ? DIST_25
                                                           : DIST_FAR;
 }
