@@ -872,6 +872,13 @@ START_TEST(names_load_json_should_reject_a_bad_pair)
 }
 END_TEST
 
+START_TEST(names_load_json_should_reject_a_nul_in_a_string)
+{
+    expect_load_error("{\"generic\": [\"camp\\u0000x\"]}", TOLL_EINVAL,
+                      "\"camp\\u0000x\"", "NUL");
+}
+END_TEST
+
 START_TEST(names_load_json_should_reject_a_multiword_article)
 {
     expect_load_error("{\"articles\": [\"bani al\"]}", TOLL_EINVAL,
@@ -1004,6 +1011,7 @@ static Suite *link_compare_suite(void)
     tcase_add_test(t, names_load_json_should_reject_an_item_that_is_not_a_string);
     tcase_add_test(t, names_load_json_should_reject_an_empty_string);
     tcase_add_test(t, names_load_json_should_reject_a_bad_pair);
+    tcase_add_test(t, names_load_json_should_reject_a_nul_in_a_string);
     tcase_add_test(t, names_load_json_should_reject_a_multiword_article);
     tcase_add_test(t, names_load_json_should_reject_bad_json);
     tcase_add_test(t, names_should_fail_cleanly_at_every_allocation);
