@@ -373,7 +373,10 @@ size_t toll_link_names_normalise(const toll_link_names *names,
                                  size_t cap)
 {
     toll__buf b;
-    toll__buf_init(&b, names ? &names->alloc : toll_default_allocator());
+    /* the static default table has no allocator of its own */
+    toll__buf_init(&b, names && names != &default_names
+                           ? &names->alloc
+                           : toll_default_allocator());
     size_t n = 0;
     if (text && toll__lk_place_normalise(names, text, len, &b) == TOLL_OK)
         n = b.len;
