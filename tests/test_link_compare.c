@@ -488,6 +488,24 @@ START_TEST(jaro_winkler_should_be_symmetric)
 }
 END_TEST
 
+START_TEST(jaro_winkler_should_agree_beyond_64_bytes)
+{
+    /* 65 bytes, the last differing: 64 matches, no transposition */
+    static char a[65], b[65];
+    memset(a, 'x', sizeof a);
+    memset(b, 'x', sizeof b);
+    a[64] = 'y';
+    b[64] = 'z';
+    double jaro = (64.0 / 65 + 64.0 / 65 + 1.0) / 3;
+    ck_assert_double_eq_tol(toll_link_jaro_winkler(a, 65, b, 65),
+                            jaro + 0.4 * (1 - jaro), 1e-12);
+    /* the same at 64 bytes */
+    jaro = (63.0 / 64 + 63.0 / 64 + 1.0) / 3;
+    ck_assert_double_eq_tol(toll_link_jaro_winkler(a + 1, 64, b + 1, 64),
+                            jaro + 0.4 * (1 - jaro), 1e-12);
+}
+END_TEST
+
 START_TEST(jaro_winkler_should_handle_long_strings)
 {
     static char a[5000], b[5000];
@@ -985,6 +1003,7 @@ static Suite *link_compare_suite(void)
     TCase *j = tcase_create("jaro_winkler");
     tcase_add_test(j, jaro_winkler_should_match_known_values);
     tcase_add_test(j, jaro_winkler_should_be_symmetric);
+    tcase_add_test(j, jaro_winkler_should_agree_beyond_64_bytes);
     tcase_add_test(j, jaro_winkler_should_handle_long_strings);
     suite_add_tcase(s, j);
 
