@@ -10,8 +10,8 @@
  * the same levels either way.
  *
  * Clustering: the pairs are ordered strongest first (by weight; equal
- * weights by level vector, then in blocking order, which is
- * deterministic), and each pair at or above `upper` merges the clusters
+ * weights by level vector, then in an order fixed by the blocking, which
+ * is deterministic), and each pair at or above `upper` merges the clusters
  * of its nodes unless
  *   (a) the two clusters share a source (same_source forbid), or
  *   (b) some node of one and some node of the other are not a candidate
@@ -351,22 +351,23 @@ static int cmp_u32(const void *pa, const void *pb)
     return x < y ? -1 : x > y;
 }
 
-/* Order the pairs strongest first: a stable counting sort by the rank of
- * their level vector's weight. */
+/* Order the pairs strongest first: by the rank of their level vector's
+ * weight, in place (a bucket permutation: each pair is moved at most once
+ * into its rank's range), so that no second array of pairs is needed.
+ * The order within a rank is a fixed function of the blocking order. */
 static toll_status order_pairs(toll__lk_pairs *p, const double *weight,
                                const toll_allocator *a, toll_error *err)
 {
+    if (p->n < 2)
+        return TOLL_OK;
     uint32_t *codes = toll__alloc(a, TOLL__LK_NCODES * sizeof *codes);
-    size_t *pos = toll__calloc(a, TOLL__LK_NCODES + 1, sizeof *pos);
-    uint32_t *tmp_rank = toll__alloc(a, TOLL__LK_NCODES * sizeof *tmp_rank);
-    toll__lk_pair *tmp =
-        toll__alloc(a, (p->n ? p->n : 1) * sizeof *tmp);
-    if (!codes || !pos || !tmp || !tmp_rank) {
-        toll__free(a, tmp_rank, TOLL__LK_NCODES * sizeof *tmp_rank);
-        toll__free(a, codes, TOLL__LK_NCODES * sizeof *codes);
-        toll__free(a, pos, (TOLL__LK_NCODES + 1) * sizeof *pos);
-        toll__free(a, tmp, (p->n ? p->n : 1) * sizeof *tmp);
-        return toll__nomem(err);
+    uint32_t *rank_of = toll__alloc(a, TOLL__LK_NCODES * sizeof *rank_of);
+    size_t *next = toll__calloc(a, TOLL__LK_NCODES + 1, sizeof *next);
+    size_t *end = toll__alloc(a, TOLL__LK_NCODES * sizeof *end);
+    toll_status st = TOLL_OK;
+    if (!codes || !rank_of || !next || !end) {
+        st = toll__nomem(err);
+        goto done;
     }
     /* the level vectors by weight, descending (equal weights by code) */
     for (uint32_t k = 0; k < TOLL__LK_NCODES; k++)
@@ -384,22 +385,36 @@ static toll_status order_pairs(toll__lk_pairs *p, const double *weight,
             }
             codes[j] = x;
         }
-    size_t *cnt = pos;
-    uint32_t *rank_of = tmp_rank;
     for (uint32_t k = 0; k < TOLL__LK_NCODES; k++)
         rank_of[codes[k]] = k;
     for (size_t i = 0; i < p->n; i++)
-        cnt[rank_of[p->v[i].code] + 1]++;
-    for (size_t k = 0; k < TOLL__LK_NCODES; k++)
-        cnt[k + 1] += cnt[k];
-    for (size_t i = 0; i < p->n; i++)
-        tmp[cnt[rank_of[p->v[i].code]]++] = p->v[i];
-    memcpy(p->v, tmp, p->n * sizeof *tmp);
-    toll__free(a, tmp_rank, TOLL__LK_NCODES * sizeof *tmp_rank);
+        next[rank_of[p->v[i].code] + 1]++;
+    for (size_t k = 0; k < TOLL__LK_NCODES; k++) {
+        next[k + 1] += next[k];
+        end[k] = next[k + 1];
+    }
+    for (size_t r = 0; r < TOLL__LK_NCODES; r++)
+        while (next[r] < end[r]) {
+            toll__lk_pair x = p->v[next[r]];
+            uint32_t b = rank_of[x.code];
+            if (b == r) {
+                next[r]++;
+                continue;
+            }
+            while (b != r) { /* carry x to its range, take what was there */
+                toll__lk_pair y = p->v[next[b]];
+                p->v[next[b]++] = x;
+                x = y;
+                b = rank_of[x.code];
+            }
+            p->v[next[r]++] = x;
+        }
+done:
     toll__free(a, codes, TOLL__LK_NCODES * sizeof *codes);
-    toll__free(a, pos, (TOLL__LK_NCODES + 1) * sizeof *pos);
-    toll__free(a, tmp, (p->n ? p->n : 1) * sizeof *tmp);
-    return TOLL_OK;
+    toll__free(a, rank_of, TOLL__LK_NCODES * sizeof *rank_of);
+    toll__free(a, next, (TOLL__LK_NCODES + 1) * sizeof *next);
+    toll__free(a, end, TOLL__LK_NCODES * sizeof *end);
+    return st;
 }
 
 /* Decide every pair (sorted strongest first) and set parent[] to the
