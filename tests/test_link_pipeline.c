@@ -601,6 +601,46 @@ START_TEST(reconcile_rule_should_link_as_before)
 }
 END_TEST
 
+/* ---- allocation failures ------------------------------------------------- */
+
+START_TEST(linking_should_fail_cleanly_on_every_allocation)
+{
+    toll_reports *r = two_strikes();
+    int ok = 0;
+    for (long n = 1; !ok && n < 2000; n++) {
+        failing_alloc f;
+        failing_alloc_init(&f, n);
+        toll_links *l = NULL;
+        toll_error e;
+        toll_status st = toll_link_reports(r, NULL, &f.a, &l, &e);
+        ck_assert_msg(st == TOLL_OK || st == TOLL_ENOMEM, "n=%ld: status %d",
+                      n, (int)st);
+        if (st == TOLL_OK) {
+            ok = 1;
+            ck_assert_uint_eq(toll_links_report_count(l), 4);
+            for (long k = 1; k < 200; k++) { /* and its tables */
+                failing_alloc g;
+                failing_alloc_init(&g, k);
+                toll_table *t = NULL;
+                st = toll_links_pairs(l, TOLL_LINK_PAIRS_ALL, &g.a, &t, NULL);
+                ck_assert(st == TOLL_OK || st == TOLL_ENOMEM);
+                toll_table_free(t);
+                ck_assert_int_eq(g.live, 0);
+                if (st == TOLL_OK)
+                    break;
+            }
+        } else {
+            ck_assert_ptr_null(l);
+            ck_assert_int_eq(e.code, TOLL_ENOMEM);
+        }
+        toll_links_free(l);
+        ck_assert_msg(f.live == 0, "n=%ld: %ld blocks leaked", n, f.live);
+    }
+    ck_assert(ok);
+    toll_reports_free(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("link_pipeline");
@@ -627,6 +667,7 @@ static Suite *suite(void)
     tcase_add_test(tc, links_should_outlive_their_store);
     tcase_add_test(tc, reconcile_auto_should_take_the_linker_incidents);
     tcase_add_test(tc, reconcile_rule_should_link_as_before);
+    tcase_add_test(tc, linking_should_fail_cleanly_on_every_allocation);
     suite_add_tcase(s, tc);
     return s;
 }
