@@ -601,6 +601,29 @@ START_TEST(reconcile_rule_should_link_as_before)
 }
 END_TEST
 
+START_TEST(an_empty_store_should_link_to_nothing)
+{
+    toll_reports *r = lf_store();
+    toll_links *l = lf_link(r, NULL);
+    ck_assert_uint_eq(toll_links_report_count(l), 0);
+    ck_assert_uint_eq(toll_links_incident_count(l), 0);
+    ck_assert_uint_eq(toll_links_pair_count(l), 0);
+    toll_table *t = NULL;
+    ck_assert_int_eq(toll_links_assignments(l, NULL, &t, NULL), TOLL_OK);
+    ck_assert_uint_eq(toll_table_nrows(t), 0);
+    toll_table_free(t);
+    toll_links_free(l);
+    toll_reconcile_options o;
+    toll_reconcile_options_init(&o);
+    o.link = TOLL_LINK_AUTO;
+    toll_incidents *inc = NULL;
+    ck_assert_int_eq(toll_reconcile(r, &o, NULL, &inc, NULL), TOLL_OK);
+    ck_assert_uint_eq(toll_incidents_count(inc), 0);
+    toll_incidents_free(inc);
+    toll_reports_free(r);
+}
+END_TEST
+
 /* ---- allocation failures ------------------------------------------------- */
 
 START_TEST(linking_should_fail_cleanly_on_every_allocation)
@@ -667,6 +690,7 @@ static Suite *suite(void)
     tcase_add_test(tc, links_should_outlive_their_store);
     tcase_add_test(tc, reconcile_auto_should_take_the_linker_incidents);
     tcase_add_test(tc, reconcile_rule_should_link_as_before);
+    tcase_add_test(tc, an_empty_store_should_link_to_nothing);
     tcase_add_test(tc, linking_should_fail_cleanly_on_every_allocation);
     suite_add_tcase(s, tc);
     return s;
