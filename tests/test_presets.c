@@ -160,7 +160,7 @@ START_TEST(ucdp_preset_should_make_one_report_per_event)
     ck_assert_uint_eq(n, 113);
     ck_assert_uint_eq(toll_reports_reject_count(r), 0);
     /* the first event: id 48528, one-sided violence in Rakhine, 1992 */
-    ck_assert_str_eq(S(r, r->incident[0]), "48528");
+    ck_assert_str_eq(S(r, r->incident[0]), "ucdp-ged:48528"); /* qualified */
     ck_assert_str_eq(S(r, r->id[0]), "48528");
     ck_assert_str_eq(S(r, r->source[0]), "UCDP GED");
     ck_assert_int_eq(r->source_kind[0], TOLL_SOURCE_MONITOR);
@@ -415,7 +415,7 @@ START_TEST(acled_preset_should_read_the_codebook_columns)
                             0, &n, &err) == TOLL_OK,
                   "%s", err.message);
     ck_assert_uint_eq(n, 6);
-    ck_assert_str_eq(S(r, r->incident[0]), "SYN1001");
+    ck_assert_str_eq(S(r, r->incident[0]), "acled:SYN1001");
     ck_assert_str_eq(S(r, r->source[0]), "ACLED");
     ck_assert_int_eq(r->source_kind[0], TOLL_SOURCE_MONITOR);
     /* 15 January 2023, 2023-01-16, 16-January-2023, 17 Jan 2023, 31/01/2023 */
@@ -458,7 +458,8 @@ START_TEST(airwars_preset_should_read_belligerents_pairs_and_grades)
                             "airwars", 0, &n, &err) == TOLL_OK,
                   "%s", err.message);
     ck_assert_uint_eq(n, 8);
-    ck_assert_str_eq(S(r, r->incident[0]), "900001");
+    ck_assert_str_eq(S(r, r->incident[0]), "airwars:XS001");
+    ck_assert_str_eq(S(r, r->id[0]), "900001");
     ck_assert_str_eq(S(r, r->source[0]), "Airwars");
     ck_assert_int_eq(r->source_kind[0], TOLL_SOURCE_MONITOR);
     ck_assert_str_eq(label(r, 1),
@@ -479,7 +480,8 @@ START_TEST(airwars_preset_should_read_belligerents_pairs_and_grades)
     ck_assert_ptr_null(report_extra(r, 6, "data_grade"));
     ck_assert_ptr_null(report_extra(r, 0, "grading_en")); /* renamed */
     ck_assert_str_eq(report_extra(r, 0, "assessment"), "Fair");
-    ck_assert_str_eq(report_extra(r, 0, "incident_code"), "XS001");
+    ck_assert_ptr_null(report_extra(r, 0, "incident_code")); /* the key */
+    ck_assert_ptr_null(report_extra(r, 0, "airwars_id"));    /* the id */
     ck_assert_str_eq(S(r, r->url[0]),
                      "https://example.org/civilian-casualties/xs001/");
     toll_reports_free(r);
@@ -505,7 +507,7 @@ START_TEST(ibc_preset_should_read_latin1_cr_files_and_name_bad_rows)
     ck_assert_int_eq(toll_reports_reject(r, 1)->line, 5);
     ck_assert_ptr_nonnull(strstr(toll_reports_reject(r, 1)->message,
                                  "empty region level"));
-    ck_assert_str_eq(S(r, r->incident[0]), "1");
+    ck_assert_str_eq(S(r, r->incident[0]), "ibc:1");
     ck_assert_str_eq(S(r, r->id[0]), "s001");
     ck_assert_str_eq(S(r, r->source[0]), "IBC");
     ck_assert_int_eq(r->date_start[0], ymd(2003, 3, 20));

@@ -112,7 +112,7 @@ START_TEST(records_should_use_the_column_map_and_keep_other_fields)
     toll_reports *r = load_records(rec, 1, &o);
     char *t = table_csv(r);
     ck_assert_ptr_nonnull(strstr(t, "dyad"));
-    ck_assert_ptr_nonnull(strstr(t, "<records>:1,,AFP,other,,,,,,,,,7,7,7,955"));
+    ck_assert_ptr_nonnull(strstr(t, "<records>:1,,AFP,other,,,,,,,,,,,,,7,7,7,955"));
     free(t);
     toll_reports_free(r);
     toll_colmap_free(map);

@@ -222,11 +222,12 @@ START_TEST(reports_table_should_list_the_report_fields_in_order)
     static const char *const names[] = {
         "report", "incident", "source", "source_kind", "source_actor",
         "date_start", "date_end", "region", "actor", "id", "url", "note",
+        "lat", "lon", "location", "precision_km",
         "killed_low", "killed_best", "killed_high", "injured_low",
         "injured_best", "injured_high", "tv", "dyad"};
-    ck_assert_uint_eq(toll_table_ncols(t), 20);
+    ck_assert_uint_eq(toll_table_ncols(t), 24);
     ck_assert_uint_eq(toll_table_nrows(t), 3);
-    for (size_t j = 0; j < 20; j++)
+    for (size_t j = 0; j < 24; j++)
         ck_assert_str_eq(toll_table_column_name(t, j), names[j]);
     ck_assert_uint_eq(toll_table_nkeys(t), 0);
     toll_table_free(t);
@@ -347,7 +348,7 @@ START_TEST(reports_table_of_an_empty_store_should_have_no_rows)
     toll_table *t = NULL;
     ck_assert_int_eq(toll_reports_table(r, NULL, &t, NULL), TOLL_OK);
     ck_assert_uint_eq(toll_table_nrows(t), 0);
-    ck_assert_uint_eq(toll_table_ncols(t), 12);
+    ck_assert_uint_eq(toll_table_ncols(t), 16);
     toll_table_free(t);
     toll_error e;
     ck_assert_int_eq(toll_reports_table(NULL, NULL, &t, &e), TOLL_EINVAL);

@@ -17,6 +17,19 @@
  * under their own names (type_of_violence, dyad_new_id, date_prec, ...):
  * toll_summarize can group on them and filter on them.
  *
+ * Keys a preset assigns (its `incident` column) are qualified by the
+ * dataset: "ucdp-ged:300380", "airwars:RS4802", "acled:SYR1234",
+ * "ibc:21084" (key_prefix, then ':', then the key as written), so that
+ * two datasets loaded into one store never share a key.  A caller's
+ * column map that gives `incident` itself gives keys as written.
+ *
+ * A preset's precision codes (UCDP where_prec, ACLED geo_precision) stay
+ * kept fields under their own names and are also translated to the
+ * report's precision_km by the preset's code table (docs/importers.md); a
+ * code not in the table is a record error naming the column and the
+ * text.  A caller's column map that gives `precision_km` replaces the
+ * translation.
+ *
  * The presets are static data: every function here is thread-safe and the
  * returned pointers live forever.
  */
@@ -29,6 +42,12 @@
 extern "C" {
 #endif
 
+/* One precision code of a preset and its radius. */
+typedef struct toll_preset_precision {
+    const char *code;        /* as written in the column: "2" */
+    double km;               /* radius within which the place is known */
+} toll_preset_precision;
+
 typedef struct toll_preset {
     const char *name;        /* "ucdp-ged" */
     const char *description; /* one line, for help texts */
@@ -39,6 +58,13 @@ typedef struct toll_preset {
     const char *encoding;    /* NULL: UTF-8 */
     int repair;              /* toll_repair_mode used when the load option
                                 is TOLL_REPAIR_DEFAULT */
+    const char *key_prefix;  /* the dataset qualifying the preset's keys
+                                ("ucdp-ged": "ucdp-ged:300380") */
+    const char *precision_column; /* column of precision codes, translated
+                                to precision_km by precision_codes; NULL:
+                                none */
+    const toll_preset_precision *precision_codes;
+    size_t n_precision_codes;
 } toll_preset;
 
 /* Number of presets, and preset i (NULL when out of range). */

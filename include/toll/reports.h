@@ -297,7 +297,9 @@ TOLL_API const char *toll_reports_category(const toll_reports *reports,
  * The stored reports as a table, one row per report in store order:
  * report ("FILE:LINE"), incident, source, source_kind, source_actor,
  * date_start, date_end, region, actor ("A + B"), id, url, note (STRING;
- * missing: TOLL_NULL_CODE), then CATEGORY_low, CATEGORY_best and
+ * missing: TOLL_NULL_CODE), lat, lon (DOUBLE, WGS84 degrees; NaN when
+ * none), location (STRING), precision_km (DOUBLE, the radius in km within
+ * which lat/lon are known; NaN when not stated), then CATEGORY_low, CATEGORY_best and
  * CATEGORY_high for each category in toll_reports_category order (DOUBLE;
  * NaN when the report gives no figure or an unknown one; high is +inf for
  * an open range), then one STRING column per kept field, named after it,

@@ -33,6 +33,10 @@ typedef enum toll__field {
     TOLL__F_ID,
     TOLL__F_URL,
     TOLL__F_NOTE,
+    TOLL__F_LAT,
+    TOLL__F_LON,
+    TOLL__F_LOCATION,
+    TOLL__F_PRECISION_KM,
     TOLL__F_COUNT,
     /* a casualty category: a key ending in "killed" or "injured" */
     TOLL__F_CATEGORY = TOLL__F_COUNT,
@@ -108,6 +112,8 @@ typedef struct toll__cmentry {
     size_t ncols;
     const char *col[TOLL__CM_MAX_COLS]; /* column names (NUL-terminated) */
     size_t col_len[TOLL__CM_MAX_COLS];
+    int optional;       /* a CSV header may lack its columns (a preset's
+                           lat, lon and location: older extracts) */
     char *block;        /* owns target and col strings */
     size_t block_size;
 } toll__cmentry;
@@ -131,6 +137,49 @@ toll_status toll__colmap_append(toll_colmap *dst, const toll_colmap *src);
 
 /* The preset named `name` (case-insensitive), or NULL. */
 const toll_preset *toll__preset_lookup(const char *name);
+
+/* The precision radius (km) of the precision code s[0..len) (trimmed) of
+ * preset p: 1 and *km set when p's table has the code ("2", or a number
+ * equal to it, "2.0"), else 0. */
+int toll__preset_precision(const toll_preset *p, const char *s, size_t len,
+                           double *km);
+/* The codes of p's table as "1, 2, 3" into buf (NUL-terminated,
+ * truncated to size), for messages. */
+void toll__preset_codes(const toll_preset *p, char *buf, size_t size);
+
+/* ---- coordinates (record.c) ------------------------------------------------- */
+
+/* Which number toll__geo_number reads. */
+enum { TOLL__GEO_LAT = 0, TOLL__GEO_LON, TOLL__GEO_PRECISION };
+
+/* What is wrong with a coordinate or precision, or with their set. */
+enum {
+    TOLL__GEO_OK = 0,
+    TOLL__GEO_NOT_NUMBER,   /* not a decimal number (NaN, inf, words) */
+    TOLL__GEO_RANGE,        /* lat outside [-90, 90], lon outside
+                               [-180, 180], precision outside
+                               [0, TOLL__PRECISION_MAX_KM] */
+    TOLL__GEO_LAT_ALONE,    /* lat given without lon */
+    TOLL__GEO_LON_ALONE,    /* lon given without lat */
+    TOLL__GEO_PREC_ALONE    /* precision given without coordinates */
+};
+
+/* Half the Earth's circumference: the largest precision radius, km. */
+#define TOLL__PRECISION_MAX_KM 20037.5
+
+/*
+ * The rule of one number of a report's place: s[0..len) (trimmed,
+ * non-empty) read as the number `which` (TOLL__GEO_*) into *out.
+ * Returns TOLL__GEO_OK, TOLL__GEO_NOT_NUMBER or TOLL__GEO_RANGE.  The one
+ * reader of lat, lon and precision_km (src/io/record.c, src/io/csv/plan.c).
+ */
+int toll__geo_number(int which, const char *s, size_t len, double *out);
+/*
+ * The rule of the set: coordinates come as a pair, and a precision only
+ * with them.  has_* say which were given; TOLL__GEO_OK or the problem
+ * (TOLL__GEO_LAT_ALONE, TOLL__GEO_LON_ALONE, TOLL__GEO_PREC_ALONE).
+ */
+int toll__geo_check(int has_lat, int has_lon, int has_precision);
 
 /* ---- record values ---------------------------------------------------------- */
 
@@ -165,6 +214,9 @@ typedef struct toll__slot {
     size_t name_len;
     uint32_t category;             /* interned category name */
     const toll__cmentry *entry;    /* the map entry, NULL when by name */
+    int coded;                     /* precision_km from a preset's code
+                                      column (toll_preset.precision_column):
+                                      read through its code table */
     size_t ncols;
     long col[TOLL__CM_MAX_COLS];   /* member index, -1 when absent */
 } toll__slot;
@@ -197,6 +249,11 @@ struct toll__memo_ent;
 typedef struct toll__ingest {
     toll_reports *r;
     const toll_load_options *opts;
+    const toll_preset *preset; /* the load's preset, or NULL */
+    /* keys of the preset's `incident` column are qualified by its dataset
+     * ("ucdp-ged:300380", toll_preset.key_prefix); NULL when there is no
+     * preset or the caller's column map gives `incident` */
+    const char *key_prefix;
     const char *name;     /* input name used in messages */
     uint32_t file_id;     /* interned name */
     toll_error *err;      /* caller's error (may be NULL) */

@@ -96,11 +96,15 @@ static toll_format sniff(const char *p, size_t n)
 static toll_status effective_options(toll_reports *r,
                                      const toll_load_options *opts,
                                      toll_load_options *eff,
-                                     toll_colmap **pmap, int *repair,
+                                     toll_colmap **pmap,
+                                     const toll_preset **ppreset,
+                                     const char **key_prefix, int *repair,
                                      int *encoding, toll_error *err)
 {
     *eff = *opts;
     *pmap = NULL;
+    *ppreset = NULL;
+    *key_prefix = NULL;
     const toll_preset *preset = NULL;
     toll_status st;
     if (opts->preset && opts->preset[0]) {
@@ -112,12 +116,25 @@ static toll_status effective_options(toll_reports *r,
         if ((st = toll_colmap_new(&r->alloc, pmap, err)))
             return st;
         st = toll_colmap_parse(*pmap, preset->colmap, err);
+        size_t npreset = (*pmap)->n;
         if (!st && opts->colmap)
             st = toll__colmap_append(*pmap, opts->colmap) ? toll__nomem(err)
                                                           : TOLL_OK;
         if (st)
             return st;
         eff->colmap = *pmap;
+        *ppreset = preset;
+        /* the preset's place columns may be missing (older extracts) */
+        for (size_t i = 0; i < npreset; i++) {
+            int f = (*pmap)->e[i].field;
+            (*pmap)->e[i].optional = f == TOLL__F_LAT || f == TOLL__F_LON ||
+                                     f == TOLL__F_LOCATION;
+        }
+        /* keys the preset assigns are qualified by its dataset; a key
+         * column the caller maps is the caller's */
+        const toll__cmentry *key = toll__colmap_find(*pmap, "incident", 8);
+        if (key && key < (*pmap)->e + npreset)
+            *key_prefix = preset->key_prefix;
         if ((eff->actor_separator == ';' || !eff->actor_separator) &&
             preset->actor_separator)
             eff->actor_separator = preset->actor_separator;
@@ -162,6 +179,8 @@ static toll_status effective_options(toll_reports *r,
 typedef struct load_setup {
     toll_load_options defaults, eff;
     toll_colmap *pmap;
+    const toll_preset *preset;
+    const char *key_prefix;
     int encoding;
     toll__mark mark;
 } load_setup;
@@ -181,7 +200,8 @@ static toll_status begin_load(toll_reports *r, const char *name,
     }
     int repair = 0;
     ls->encoding = TOLL__ENC_UTF8;
-    toll_status st = effective_options(r, opts, &ls->eff, &ls->pmap, &repair,
+    toll_status st = effective_options(r, opts, &ls->eff, &ls->pmap,
+                                       &ls->preset, &ls->key_prefix, &repair,
                                        &ls->encoding, err);
     if (st) {
         toll_colmap_free(ls->pmap);
@@ -196,6 +216,8 @@ static toll_status begin_load(toll_reports *r, const char *name,
     memset(in, 0, sizeof *in);
     in->r = r;
     in->opts = opts;
+    in->preset = ls->preset;
+    in->key_prefix = ls->key_prefix;
     in->name = name;
     in->err = err;
     in->record = -1;

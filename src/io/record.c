@@ -71,7 +71,8 @@ toll_status toll_source_kind_parse(const char *name, toll_source_kind *out,
 
 static const char *const field_names[TOLL__F_COUNT] = {
     "incident", "source", "source_kind", "source_actor", "date", "date_start",
-    "date_end", "region", "actor",       "id",           "url",  "note"};
+    "date_end", "region", "actor",       "id",           "url",  "note",
+    "lat",      "lon",    "location",    "precision_km"};
 
 const char *toll__field_name(int field)
 {
@@ -372,7 +373,7 @@ toll_status toll__bind(toll__ingest *in, toll__binding *b,
         s.ncols = e->shape == TOLL__CM_CONST ? 0 : e->ncols;
         for (size_t k = 0; k < s.ncols; k++) {
             s.col[k] = find_member(m, n, e->col[k], e->col_len[k]);
-            if (s.col[k] < 0 && require)
+            if (s.col[k] < 0 && require && !e->optional)
                 return toll__rec_err(in, TOLL_EREPORT, e->target, e->col[k],
                                      e->col_len[k],
                                      "column '%s' of the column map is not "
@@ -434,6 +435,36 @@ toll_status toll__bind(toll__ingest *in, toll__binding *b,
     }
     if (upper_category && (st = same_category(in, b, m)))
         return st;
+    /* A preset's precision codes: read into precision_km through its code
+     * table, and kept under their own name too (the member stays an
+     * extra); a precision_km the input or the caller's map gives wins.
+     * Only when the input has a latitude column: the codes describe the
+     * coordinates (an extract without them keeps the codes only). */
+    const toll_preset *pr = in->preset;
+    int has_lat = 0;
+    for (size_t k = 0; k < b->nslots; k++)
+        has_lat |= b->slot[k].field == TOLL__F_LAT &&
+                   b->slot[k].shape != TOLL__CM_CONST && b->slot[k].ncols &&
+                   b->slot[k].col[0] >= 0;
+    if (pr && pr->precision_column && has_lat &&
+        by_field[TOLL__F_PRECISION_KM] < 0 &&
+        !toll__colmap_find(map, "precision_km", 12)) {
+        long j = find_member(m, n, pr->precision_column,
+                             strlen(pr->precision_column));
+        if (j >= 0) {
+            toll__slot s;
+            memset(&s, 0, sizeof s);
+            s.field = TOLL__F_PRECISION_KM;
+            s.shape = TOLL__CM_COLUMN;
+            s.name = pr->precision_column;
+            s.name_len = strlen(pr->precision_column);
+            s.ncols = 1;
+            s.col[0] = j;
+            s.coded = 1;
+            if ((st = add_slot(in, b, &s)))
+                return st;
+        }
+    }
     b->nextra = 0;
     for (size_t j = 0; j < n; j++)
         b->nextra += b->extra[j];
@@ -579,6 +610,25 @@ static toll_status text_field(toll__ingest *in, const toll__slot *sl,
         e->id = *id;
     }
     return st;
+}
+
+/* The incident key of a preset's key column, qualified by its dataset:
+ * "PREFIX:KEY" (toll_preset.key_prefix); no key stays none. */
+static toll_status key_field(toll__ingest *in, const toll__slot *sl,
+                             const toll__member *m, uint32_t *id)
+{
+    toll__val v = slot_val(sl, m, 0);
+    const char *s;
+    size_t len;
+    *id = 0;
+    toll_status st = get_text(in, &v, slot_field(sl, m, 0), 1, &s, &len);
+    if (st || !len)
+        return st;
+    in->text.len = 0;
+    if (toll__buf_appendf(&in->text, "%s:", in->key_prefix) ||
+        toll__buf_append(&in->text, s, len))
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    return intern(in, in->text.data, in->text.len, id);
 }
 
 /* source_actor: an actor name, through a memo of its own (a source's
@@ -1351,6 +1401,147 @@ static toll_status dates(toll__ingest *in, date_in *date, date_in *start,
     return TOLL_OK;
 }
 
+/* ---- place: coordinates and precision ------------------------------------------------ */
+
+int toll__geo_number(int which, const char *s, size_t len, double *out)
+{
+    /* a decimal number: [+-]digits[.digits][e[+-]digits], a digit on at
+     * least one side of the point; no NaN, no infinity, no hex */
+    size_t i = 0, digits = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-'))
+        i++;
+    while (i < len && s[i] >= '0' && s[i] <= '9')
+        i++, digits++;
+    if (i < len && s[i] == '.')
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+    if (!digits)
+        return TOLL__GEO_NOT_NUMBER;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        size_t e0;
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            i++;
+        for (e0 = i; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            ;
+        if (i == e0)
+            return TOLL__GEO_NOT_NUMBER;
+    }
+    char buf[64];
+    if (i != len || len >= sizeof buf)
+        return TOLL__GEO_NOT_NUMBER;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    double v = strtod(buf, NULL);
+    static const double lo[] = {-90, -180, 0},
+                        hi[] = {90, 180, TOLL__PRECISION_MAX_KM};
+    if (!(v >= lo[which] && v <= hi[which])) /* also inf */
+        return TOLL__GEO_RANGE;
+    *out = v + 0.0; /* -0: 0 */
+    return TOLL__GEO_OK;
+}
+
+int toll__geo_check(int has_lat, int has_lon, int has_precision)
+{
+    if (has_lat && !has_lon)
+        return TOLL__GEO_LAT_ALONE;
+    if (has_lon && !has_lat)
+        return TOLL__GEO_LON_ALONE;
+    if (has_precision && !has_lat)
+        return TOLL__GEO_PREC_ALONE;
+    return TOLL__GEO_OK;
+}
+
+/* One of lat, lon, precision_km as read from its slot. */
+typedef struct geo_in {
+    const char *field; /* the input's column (or the target) */
+    const char *s;     /* the text, trimmed */
+    size_t len;
+    int given;
+    double x;
+} geo_in;
+
+static const char *const geo_expect[] = {
+    "decimal degrees from -90 to 90", "decimal degrees from -180 to 180",
+    "a radius in km from 0 to 20037.5"};
+
+/* Read slot sl (lat, lon or precision_km: `which`) into *g. */
+static toll_status geo_value(toll__ingest *in, const toll__slot *sl,
+                             const toll__member *m, int which, geo_in *g)
+{
+    toll__val v = slot_val(sl, m, 0);
+    g->field = slot_field(sl, m, 0);
+    g->given = 0;
+    if (v.type == TOLL__V_ABSENT || v.type == TOLL__V_NULL)
+        return TOLL_OK;
+    if (v.type != TOLL__V_TEXT && v.type != TOLL__V_NUMBER)
+        return toll__rec_err(in, TOLL_EREPORT, g->field, v.s, v.len,
+                             "expected a number for '%s' (%s), not %s",
+                             sl->coded ? "precision_km" : sl->name,
+                             geo_expect[which], type_name(v.type));
+    g->s = v.s;
+    g->len = v.len;
+    toll__trim_space(&g->s, &g->len);
+    if (!g->len)
+        return TOLL_OK;
+    g->given = 1;
+    if (sl->coded) {
+        if (toll__preset_precision(in->preset, g->s, g->len, &g->x))
+            return TOLL_OK;
+        char codes[96];
+        toll__preset_codes(in->preset, codes, sizeof codes);
+        return toll__rec_err(in, TOLL_EREPORT, g->field, g->s, g->len,
+                             "unknown %s code \"%.*s\" (the %s preset knows "
+                             "%s)",
+                             sl->name, show_len(g->s, g->len), g->s,
+                             in->preset->name, codes);
+    }
+    int rc = toll__geo_number(which, g->s, g->len, &g->x);
+    if (rc)
+        return toll__rec_err(in, TOLL_EREPORT, g->field, g->s, g->len,
+                             "%s \"%.*s\" is %s (expected %s)", sl->name,
+                             show_len(g->s, g->len), g->s,
+                             rc == TOLL__GEO_RANGE ? "out of range"
+                                                   : "not a number",
+                             geo_expect[which]);
+    return TOLL_OK;
+}
+
+/* The place of the row from what was read: the rule of the set
+ * (toll__geo_check), then the row's columns. */
+static toll_status geo_finish(toll__ingest *in, const geo_in g[3],
+                              toll__row *row)
+{
+    switch (toll__geo_check(g[0].given, g[1].given, g[2].given)) {
+    case TOLL__GEO_LAT_ALONE:
+        return toll__rec_err(in, TOLL_EREPORT, g[1].field, g[0].s, g[0].len,
+                             "'%s' is missing: '%s' is given (\"%.*s\") and "
+                             "coordinates come as a pair",
+                             g[1].field, g[0].field, show_len(g[0].s, g[0].len),
+                             g[0].s);
+    case TOLL__GEO_LON_ALONE:
+        return toll__rec_err(in, TOLL_EREPORT, g[0].field, g[1].s, g[1].len,
+                             "'%s' is missing: '%s' is given (\"%.*s\") and "
+                             "coordinates come as a pair",
+                             g[0].field, g[1].field, show_len(g[1].s, g[1].len),
+                             g[1].s);
+    case TOLL__GEO_PREC_ALONE:
+        return toll__rec_err(in, TOLL_EREPORT, g[2].field, g[2].s, g[2].len,
+                             "'%s' (\"%.*s\") is given without coordinates "
+                             "(lat, lon)",
+                             g[2].field, show_len(g[2].s, g[2].len), g[2].s);
+    default:
+        break;
+    }
+    if (g[0].given) {
+        row->lat = g[0].x;
+        row->lon = g[1].x;
+    }
+    if (g[2].given)
+        row->precision_km = toll__precision_store(g[2].x);
+    return TOLL_OK;
+}
+
 /* ---- extras ----------------------------------------------------------------------------- */
 
 /* Compact JSON: the raw text without whitespace outside strings. */
@@ -1415,6 +1606,7 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     toll__row row;
     memset(&row, 0, sizeof row);
     row.date_start = row.date_end = TOLL_NO_DATE;
+    row.lat = row.lon = NAN;
     row.file = in->file_id;
     /* several records on one line: the record tells them apart */
     row.line_rec = in->record_in_message && in->record >= 0 &&
@@ -1427,6 +1619,8 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     date_in date = {{0}, "date", 0}, start = {{0}, "date_start", 0},
             end = {{0}, "date_end", 0};
     const toll__slot *source_slot = NULL;
+    geo_in geo[3] = {{"lat", "", 0, 0, 0}, {"lon", "", 0, 0, 0},
+                     {"precision_km", "", 0, 0, 0}};
     size_t nq = 0, nx = 0;
     toll_status st = TOLL_OK;
     in->nrep = 0;
@@ -1437,7 +1631,8 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
         const char *field;
         switch (sl->field) {
         case TOLL__F_INCIDENT:
-            st = text_field(in, sl, m, 1, 0, &row.incident);
+            st = in->key_prefix ? key_field(in, sl, m, &row.incident)
+                                : text_field(in, sl, m, 1, 0, &row.incident);
             break;
         case TOLL__F_SOURCE:
             source_slot = sl;
@@ -1500,6 +1695,18 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
         case TOLL__F_NOTE:
             st = text_field(in, sl, m, 0, 0, &row.note);
             break;
+        case TOLL__F_LOCATION:
+            st = text_field(in, sl, m, 0, 0, &row.location);
+            break;
+        case TOLL__F_LAT:
+        case TOLL__F_LON:
+        case TOLL__F_PRECISION_KM: {
+            int which = sl->field == TOLL__F_LAT   ? TOLL__GEO_LAT
+                        : sl->field == TOLL__F_LON ? TOLL__GEO_LON
+                                                   : TOLL__GEO_PRECISION;
+            st = geo_value(in, sl, m, which, &geo[which]);
+            break;
+        }
         case TOLL__F_KEEP: {
             /* keep:NAME=COLUMN: the column kept under NAME */
             toll__member mb;
@@ -1551,7 +1758,8 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
         snprintf(in->rec.field, sizeof in->rec.field, "source");
         return TOLL_EREPORT;
     }
-    if ((st = dates(in, &date, &start, &end, &row)))
+    if ((st = dates(in, &date, &start, &end, &row)) ||
+        (st = geo_finish(in, geo, &row)))
         return st;
     for (size_t j = 0; b->nextra && j < n; j++)
         if (b->extra[j] && (st = add_extra(in, &nx, &m[j])))

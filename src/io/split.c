@@ -192,6 +192,8 @@ static void ingest_like(toll__ingest *dst, const toll__ingest *tmpl,
     memset(dst, 0, sizeof *dst);
     dst->r = r;
     dst->opts = tmpl->opts;
+    dst->preset = tmpl->preset;
+    dst->key_prefix = tmpl->key_prefix;
     dst->name = tmpl->name;
     dst->err = err;
     dst->record = -1;

@@ -117,8 +117,9 @@ static toll_status copy_setpool(toll__setpool *d, const toll__setpool *s,
 
 #define REPORT_COLUMNS(X)                                                     \
     X(incident) X(source) X(source_kind) X(source_actor) X(date_start)        \
-    X(date_end) X(region) X(actors) X(id) X(url) X(note) X(file) X(line)      \
-    X(line_rec) X(q_begin) X(q_count) X(x_begin) X(x_count)
+    X(date_end) X(region) X(actors) X(id) X(url) X(note) X(lat) X(lon)      \
+    X(location) X(precision_km) X(file) X(line) X(line_rec) X(q_begin)      \
+    X(q_count) X(x_begin) X(x_count)
 
 toll_status toll_reports_copy(const toll_reports *src,
                               const toll_allocator *alloc, toll_reports **out,

@@ -26,7 +26,7 @@ static int repair_text_reused(const toll_reports *b, const uint8_t *isrep)
 {
     const uint32_t *cols[] = {b->incident, b->source, b->source_actor,
                               b->region,   b->id,     b->url,
-                              b->note,     b->file};
+                              b->note,     b->location, b->file};
     for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
         for (size_t i = 0; i < b->n; i++)
             if (isrep[cols[c][i]])
@@ -129,6 +129,10 @@ static void *rows_run(void *arg)
         memcpy(r->date_end + o, b->date_end, n * sizeof *b->date_end);
         memcpy(r->line + o, b->line, n * sizeof *b->line);
         memcpy(r->line_rec + o, b->line_rec, n * sizeof *b->line_rec);
+        memcpy(r->lat + o, b->lat, n * sizeof *b->lat);
+        memcpy(r->lon + o, b->lon, n * sizeof *b->lon);
+        memcpy(r->precision_km + o, b->precision_km,
+               n * sizeof *b->precision_km);
         memcpy(r->q_count + o, b->q_count, n * sizeof *b->q_count);
         memcpy(r->x_count + o, b->x_count, n * sizeof *b->x_count);
         for (size_t i = 0; i < n; i++)
@@ -137,7 +141,7 @@ static void *rows_run(void *arg)
             r->x_begin[o + i] = (uint32_t)(b->x_begin[i] + x0);
         uint32_t *cols[] = {r->incident, r->source, r->region, r->actors,
                             r->source_actor, r->id, r->url, r->note,
-                            r->file};
+                            r->location, r->file};
         for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
             touch(cols[c] + o, n * sizeof *cols[c]);
         if (b->nq)
@@ -161,6 +165,7 @@ static void *rows_run(void *arg)
     map_col(r->id + o, b->id, n, smap);
     map_col(r->url + o, b->url, n, smap);
     map_col(r->note + o, b->note, n, smap);
+    map_col(r->location + o, b->location, n, smap);
     map_col(r->file + o, b->file, n, smap);
     for (size_t i = 0; i < b->nx; i++) {
         r->x[x0 + i].key = smap[b->x[i].key];

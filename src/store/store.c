@@ -40,8 +40,9 @@ toll_status toll_reports_new(const toll_allocator *alloc, toll_reports **out,
 
 #define REPORT_COLUMNS(X)                                                     \
     X(incident) X(source) X(source_kind) X(source_actor) X(date_start)        \
-    X(date_end) X(region) X(actors) X(id) X(url) X(note) X(file) X(line)      \
-    X(line_rec) X(q_begin) X(q_count) X(x_begin) X(x_count)
+    X(date_end) X(region) X(actors) X(id) X(url) X(note) X(lat) X(lon)      \
+    X(location) X(precision_km) X(file) X(line) X(line_rec) X(q_begin)      \
+    X(q_count) X(x_begin) X(x_count)
 
 void toll_reports_free(toll_reports *r)
 {
@@ -232,6 +233,10 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
     r->id[i] = row->id;
     r->url[i] = row->url;
     r->note[i] = row->note;
+    r->lat[i] = row->lat;
+    r->lon[i] = row->lon;
+    r->location[i] = row->location;
+    r->precision_km[i] = row->precision_km;
     r->file[i] = row->file;
     r->line[i] = row->line;
     r->line_rec[i] = row->line_rec;

@@ -9,6 +9,8 @@
 
 #include "base/base.h"
 
+#include <math.h> /* signbit */
+
 /* ---- the report store ---------------------------------------------------- */
 
 /* A quantity as stored: low < 0 means unknown; high == TOLL_OPEN open. */
@@ -34,6 +36,10 @@ typedef struct toll__row {
     uint32_t region;       /* string id of the normalised path "A/B/C" */
     uint32_t actors;       /* actor set id (0 = none given) */
     uint32_t id, url, note;/* string ids, 0 none */
+    double lat, lon;       /* WGS84 degrees; NaN when none */
+    uint32_t location;     /* string id of the place name, 0 none */
+    float precision_km;    /* radius of the coordinates in km; 0 when not
+                              stated (see toll__precision_stated) */
     uint32_t file;         /* string id of the input name */
     uint32_t line;         /* 1-based line (or record number + 1) */
     uint32_t line_rec;     /* 1-based record number when the record starts
@@ -72,6 +78,11 @@ struct toll_reports {
     uint32_t *region;
     uint32_t *actors;
     uint32_t *id, *url, *note;
+    double *lat, *lon;      /* WGS84 degrees; NaN when none (both or
+                               neither) */
+    uint32_t *location;     /* string id of the place name, 0 none */
+    float *precision_km;    /* radius within which lat/lon are known, km;
+                               0 when not stated (toll__precision_stated) */
     uint32_t *file, *line;
     uint32_t *line_rec;     /* toll__row.line_rec */
     uint32_t *q_begin;      /* first quantity of report i */
@@ -102,6 +113,23 @@ struct toll_reports {
     toll__repair *repairs;
     size_t nrepairs, repairs_cap;
 };
+
+/*
+ * precision_km: 0 when not stated, which every reader of the radius takes
+ * as it comes (an exact place).  A stated radius of 0 (an exact place, UCDP
+ * where_prec 1) is stored as TOLL__PRECISION_ZERO, -0.0f: equal to 0 for
+ * every comparison and sum, and told apart from "not stated" by its sign,
+ * so that the reports table can show NaN for a radius not stated.
+ */
+#define TOLL__PRECISION_ZERO (-0.0f)
+static inline float toll__precision_store(double km)
+{
+    return km == 0 ? TOLL__PRECISION_ZERO : (float)km;
+}
+static inline int toll__precision_stated(float km)
+{
+    return km != 0 || signbit(km);
+}
 
 /* A checkpoint of the store, for rollback of a failed strict load. */
 typedef struct toll__mark {

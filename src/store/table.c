@@ -4,7 +4,8 @@
  *
  * Columns: report ("FILE:LINE"), incident, source, source_kind,
  * source_actor, date_start, date_end, region, actor (the actor set as
- * "A + B"), id, url, note; then for each category, in first-seen order,
+ * "A + B"), id, url, note, lat, lon (DOUBLE: NaN when none), location,
+ * precision_km (DOUBLE: NaN when not stated); then for each category, in first-seen order,
  * CATEGORY_low, CATEGORY_best and CATEGORY_high (DOUBLE: NaN when the
  * report has no figure or an unknown one, high +inf when the range is
  * open); then each kept field, in first-seen order, as a string column
@@ -20,12 +21,19 @@
 #include <math.h>
 #include <string.h>
 
-#define NFIXED 12
+#define NFIXED 16
 static const char *const fixed_names[NFIXED] = {
     "report", "incident", "source", "source_kind", "source_actor",
-    "date_start", "date_end", "region", "actor", "id", "url", "note"};
+    "date_start", "date_end", "region", "actor", "id", "url", "note",
+    "lat", "lon", "location", "precision_km"};
 enum { C_REPORT, C_INCIDENT, C_SOURCE, C_KIND, C_SOURCE_ACTOR, C_DATE_START,
-       C_DATE_END, C_REGION, C_ACTOR, C_ID, C_URL, C_NOTE };
+       C_DATE_END, C_REGION, C_ACTOR, C_ID, C_URL, C_NOTE, C_LAT, C_LON,
+       C_LOCATION, C_PRECISION };
+
+static int fixed_is_double(size_t j)
+{
+    return j == C_LAT || j == C_LON || j == C_PRECISION;
+}
 
 /* Row i of string column j = string id `id` of the store (0: missing). */
 static toll_status put_id(toll_table *t, size_t j, size_t i,
@@ -81,6 +89,14 @@ static toll_status put_row(toll_table *t, const toll_reports *r, size_t i,
         st = put_id(t, C_URL, i, r, r->url[i]);
     if (!st)
         st = put_id(t, C_NOTE, i, r, r->note[i]);
+    ((double *)t->cols[C_LAT].data)[i] = r->lat[i];
+    ((double *)t->cols[C_LON].data)[i] = r->lon[i];
+    if (!st)
+        st = put_id(t, C_LOCATION, i, r, r->location[i]);
+    ((double *)t->cols[C_PRECISION].data)[i] =
+        toll__precision_stated(r->precision_km[i])
+            ? (double)r->precision_km[i] + 0.0 /* -0: 0 */
+            : NAN;
 
     for (size_t k = 0; k < r->q_count[i] && !st; k++) {
         const toll__qcell *q = &r->q[r->q_begin[i] + k];
@@ -146,7 +162,9 @@ toll_status toll_reports_table(const toll_reports *r,
 
     st = toll__table_new(a, first_kept + nkept, r->n, &t);
     for (size_t j = 0; j < NFIXED && !st; j++)
-        st = toll__table_set_column(t, j, fixed_names[j], TOLL_COL_STRING);
+        st = toll__table_set_column(t, j, fixed_names[j],
+                                    fixed_is_double(j) ? TOLL_COL_DOUBLE
+                                                       : TOLL_COL_STRING);
     static const char *const part[3] = {"_low", "_best", "_high"};
     for (size_t k = 0; k < ncat && !st; k++)
         for (size_t m = 0; m < 3 && !st; m++) {

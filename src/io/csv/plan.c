@@ -22,13 +22,14 @@ enum {
     PLAN_KIND,      /* source_kind */
     PLAN_REGION,
     PLAN_ACTOR,
-    PLAN_QTY        /* a category read from one column */
+    PLAN_QTY,       /* a category read from one column */
+    PLAN_GEO        /* lat, lon, precision_km (arg: TOLL__GEO_*) */
 };
 
 /* Where each text field goes in the row. */
 enum {
     DST_INCIDENT = 0, DST_SOURCE, DST_SOURCE_ACTOR, DST_ID, DST_URL,
-    DST_NOTE
+    DST_NOTE, DST_LOCATION, DST_COUNT
 };
 
 
@@ -112,7 +113,7 @@ static int add_step(toll__ingest *in, toll__plan *p, int op, int arg,
         return -1;
     toll__plan_step *s = &p->step[p->nstep++];
     /* the steps that read through a memo get a table of their own */
-    s->fast = op == PLAN_TEXT ? NULL : fast_new(in);
+    s->fast = op == PLAN_TEXT || op == PLAN_GEO ? NULL : fast_new(in);
     s->op = (uint8_t)op;
     s->arg = (uint8_t)arg;
     s->col = (uint32_t)col;
@@ -133,8 +134,8 @@ void toll__plan_build(toll__ingest *in, toll__plan *p, size_t ncols)
     p->nx = 0;
     p->date_col[0] = p->date_col[1] = p->date_col[2] = -1;
     if (!plan_enabled || !in->split_actors || b->nmembers != ncols ||
-        ncols > UINT32_MAX)
-        return;
+        ncols > UINT32_MAX || in->key_prefix)
+        return; /* (qualified keys: the generic path) */
     for (size_t i = 0; i < b->nslots; i++) {
         const toll__slot *sl = &b->slot[i];
         if (sl->shape != TOLL__CM_COLUMN || sl->ncols != 1 || sl->col[0] < 0 ||
@@ -178,6 +179,20 @@ void toll__plan_build(toll__ingest *in, toll__plan *p, size_t ncols)
             break;
         case TOLL__F_NOTE:
             rc = add_step(in, p, PLAN_TEXT, DST_NOTE, c, 0);
+            break;
+        case TOLL__F_LOCATION:
+            rc = add_step(in, p, PLAN_TEXT, DST_LOCATION, c, 0);
+            break;
+        case TOLL__F_LAT:
+        case TOLL__F_LON:
+        case TOLL__F_PRECISION_KM:
+            if (sl->coded)
+                return; /* a preset's codes: the generic path */
+            rc = add_step(in, p, PLAN_GEO,
+                          sl->field == TOLL__F_LAT   ? TOLL__GEO_LAT
+                          : sl->field == TOLL__F_LON ? TOLL__GEO_LON
+                                                     : TOLL__GEO_PRECISION,
+                          c, 0);
             break;
         case TOLL__F_CATEGORY:
             rc = add_step(in, p, PLAN_QTY, 0, c, sl->category);
@@ -341,7 +356,9 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
                    const toll__csvcell *cells, size_t ncells)
 {
     toll__row row;
-    uint32_t text[6] = {0, 0, 0, 0, 0, 0};
+    uint32_t text[DST_COUNT] = {0};
+    double geo[3];
+    int geo_given[3] = {0, 0, 0};
     size_t nq = 0, nx = 0;
     (void)ncells;
     row.source_kind = 0;
@@ -357,6 +374,15 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
         fast_ent *f;
         if (st->op == PLAN_TEXT) {
             if (!plan_text(in, s, len, &text[st->arg]))
+                return 0;
+            continue;
+        }
+        if (st->op == PLAN_GEO) {
+            /* the rule of src/io/record.c; any problem is the generic
+             * path's to word */
+            toll__trim_space(&s, &len);
+            geo_given[st->arg] = len > 0;
+            if (len && toll__geo_number(st->arg, s, len, &geo[st->arg]))
                 return 0;
             continue;
         }
@@ -429,6 +455,11 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
     }
     if (text[DST_SOURCE] == 0)
         return 0; /* missing source: the generic path words it */
+    if (toll__geo_check(geo_given[0], geo_given[1], geo_given[2]))
+        return 0;
+    row.lat = geo_given[0] ? geo[0] : NAN;
+    row.lon = geo_given[0] ? geo[1] : NAN;
+    row.precision_km = geo_given[2] ? toll__precision_store(geo[2]) : 0;
 
     /* dates, as dates() in src/io/record.c */
     int32_t first[3], last[3];
@@ -524,6 +555,7 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
     row.id = text[DST_ID];
     row.url = text[DST_URL];
     row.note = text[DST_NOTE];
+    row.location = text[DST_LOCATION];
     row.file = in->file_id;
     row.line_rec = 0;
     row.line = in->line > 0 && in->line < (long)UINT32_MAX

@@ -11,7 +11,7 @@
  * short texts, from each step's own table keyed by the text's bytes; texts
  * neither has seen are read by the plan itself when that cannot fail in a
  * way to word (text fields, ISO or formatted dates, regions, actor lists,
- * plain counts and ranges).  The plan gives up on anything else: a source
+ * plain counts and ranges, coordinates and precision radii).  The plan gives up on anything else: a source
  * kind or a quantity its memo has not seen that needs a parser, any read
  * that fails or would be repaired, an empty source, dates given both ways
  * or out of order, a failed allocation.  Then the row goes through the generic path
