@@ -1,0 +1,247 @@
+/*
+ * src/link/compare.c - the comparisons of the probabilistic linker
+ * (toll/link_compare.h, docs/linking.md "Comparisons"): one call puts a
+ * pair of reports' features in a level of every comparison.  The level
+ * indices are those of the names in src/link/levels.c.
+ *
+ * toll__lk_compare runs on every candidate pair (up to about 10^8): it
+ * allocates nothing, computes the distance only when both reports have
+ * coordinates and Jaro-Winkler only when the place names are neither equal
+ * nor alike in sound.
+ */
+#include "link/link_int.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- Jaro-Winkler ------------------------------------------------------- */
+
+/* Longer strings are compared by their first JW_MAX bytes. */
+#define JW_MAX 4096
+
+/* Jaro-Winkler of a (the shorter, or the smaller of equal lengths) and b. */
+static double jw_ordered(const char *a, size_t al, const char *b, size_t bl)
+{
+    if (al == 0)
+        return bl == 0 ? 1.0 : 0.0;
+    uint64_t am[JW_MAX / 64], bm[JW_MAX / 64];
+    memset(am, 0, (al + 63) / 64 * sizeof *am);
+    memset(bm, 0, (bl + 63) / 64 * sizeof *bm);
+    size_t window = (bl > 1 ? bl / 2 : 1) - 1, m = 0;
+    for (size_t i = 0; i < al; i++) {
+        size_t lo = i > window ? i - window : 0;
+        size_t hi = i + window + 1 < bl ? i + window + 1 : bl;
+        for (size_t j = lo; j < hi; j++) {
+            if ((bm[j / 64] >> (j % 64)) & 1 || a[i] != b[j])
+                continue;
+            am[i / 64] |= UINT64_C(1) << (i % 64);
+            bm[j / 64] |= UINT64_C(1) << (j % 64);
+            m++;
+            break;
+        }
+    }
+    if (m == 0)
+        return 0.0;
+    size_t half = 0, j = 0;
+    for (size_t i = 0; i < al; i++) {
+        if (!((am[i / 64] >> (i % 64)) & 1))
+            continue;
+        while (!((bm[j / 64] >> (j % 64)) & 1))
+            j++;
+        half += a[i] != b[j];
+        j++;
+    }
+    double dm = (double)m;
+    double jaro = (dm / (double)al + dm / (double)bl +
+                   (dm - (double)(half / 2)) / dm) /
+                  3.0;
+    size_t prefix = 0;
+    while (prefix < 4 && prefix < al && a[prefix] == b[prefix])
+        prefix++;
+    return jaro + (double)prefix * 0.1 * (1.0 - jaro);
+}
+
+double toll_link_jaro_winkler(const char *a, size_t alen, const char *b,
+                              size_t blen)
+{
+    if (!a)
+        alen = 0;
+    if (!b)
+        blen = 0;
+    if (alen > JW_MAX)
+        alen = JW_MAX;
+    if (blen > JW_MAX)
+        blen = JW_MAX;
+    /* the same order for (a, b) and (b, a): symmetric by construction */
+    int swap = alen > blen;
+    if (alen == blen && alen) {
+        int c = memcmp(a, b, alen);
+        if (c == 0)
+            return 1.0;
+        swap = c > 0;
+    }
+    return swap ? jw_ordered(b, blen, a, alen) : jw_ordered(a, alen, b, blen);
+}
+
+/* ---- distance ----------------------------------------------------------- */
+
+#define EARTH_KM 6371.0088
+#define RAD_PER_DEGREE (3.14159265358979323846 / 180.0)
+/* A little under the length of a degree of latitude (111.195 km), so that
+ * the bound below stays a lower bound after rounding. */
+#define KM_PER_DEGREE 111.19
+
+double toll_link_distance_km(double lat1, double lon1, double lat2,
+                             double lon2)
+{
+    const double r = EARTH_KM, rad = RAD_PER_DEGREE;
+    double p1 = lat1 * rad, p2 = lat2 * rad;
+    double dp = (lat2 - lat1) * rad, dl = (lon2 - lon1) * rad;
+    double s1 = sin(dp / 2), s2 = sin(dl / 2);
+    double h = s1 * s1 + cos(p1) * cos(p2) * s2 * s2;
+    if (h > 1.0)
+        h = 1.0;
+    return 2.0 * r * asin(sqrt(h));
+}
+
+/* ---- the comparisons ---------------------------------------------------- */
+
+enum { DATE_0, DATE_1, DATE_2_3, DATE_4, DATE_UNKNOWN };
+enum { DIST_1, DIST_5, DIST_25, DIST_FAR, DIST_UNKNOWN };
+enum { PLACE_SAME, PLACE_SOUNDS, PLACE_CLOSE, PLACE_SIMILAR, PLACE_DIFF,
+       PLACE_UNKNOWN };
+enum { REGION_SAME, REGION_DISTRICT, REGION_GOV, REGION_UNKNOWN };
+enum { ACTORS_SAME, ACTORS_OVERLAP, ACTORS_DISJOINT, ACTORS_UNNAMED };
+enum { FIG_OVERLAP, FIG_CLOSE, FIG_FAR, FIG_UNKNOWN };
+enum { SOURCE_DIFFERENT, SOURCE_SAME };
+
+static uint8_t cmp_date(const toll__lk_feat *a, const toll__lk_feat *b)
+{
+    if (a->d0 == TOLL_NO_DATE || b->d0 == TOLL_NO_DATE)
+        return DATE_UNKNOWN;
+    int64_t lo = a->d0 > b->d0 ? a->d0 : b->d0;
+    int64_t hi = a->d1 < b->d1 ? a->d1 : b->d1;
+    int64_t gap = lo - hi;
+    return gap <= 0 ? DATE_0 : gap == 1 ? DATE_1 : gap <= 3 ? DATE_2_3
+                                                            : DATE_4;
+}
+
+static uint8_t cmp_distance(const toll__lk_feat *a, const toll__lk_feat *b)
+{
+    if (isnan(a->lat) || isnan(b->lat) || isnan(a->lon) || isnan(b->lon))
+        return DIST_UNKNOWN;
+    double tol = (double)a->tol_km + (double)b->tol_km;
+    /* the difference of latitudes alone bounds the distance from below:
+     * far pairs need no trigonometry */
+    if (fabs(a->lat - b->lat) * KM_PER_DEGREE - tol >= 25.0)
+        return DIST_FAR;
+    double d = toll_link_distance_km(a->lat, a->lon, b->lat, b->lon) - tol;
+    return d < 1.0 ? DIST_1 : d < 5.0 ? DIST_5 : d < 25.0 ? DIST_25
+                                                          : DIST_FAR;
+}
+
+static uint8_t cmp_place(const toll__lk_feat *a, const toll__lk_feat *b)
+{
+    if (!a->place || !b->place || !a->place_len || !b->place_len)
+        return PLACE_UNKNOWN;
+    if (a->place_len == b->place_len &&
+        memcmp(a->place, b->place, a->place_len) == 0)
+        return PLACE_SAME;
+    if (a->place_phon && a->place_phon == b->place_phon)
+        return PLACE_SOUNDS;
+    double jw = toll_link_jaro_winkler(a->place, a->place_len, b->place,
+                                       b->place_len);
+    return jw >= 0.92 ? PLACE_CLOSE : jw >= 0.80 ? PLACE_SIMILAR
+                                                 : PLACE_DIFF;
+}
+
+/* Length of the first `k` levels of the path p[0..n) ("A/B/C"), and into
+ * *levels how many of them there are (at most k). */
+static size_t path_prefix(const char *p, size_t n, int k, int *levels)
+{
+    int got = 0;
+    size_t i = 0;
+    if (!p || n == 0) {
+        *levels = 0;
+        return 0;
+    }
+    for (;;) {
+        while (i < n && p[i] != '/')
+            i++;
+        got++;
+        if (got == k || i == n)
+            break;
+        i++;
+    }
+    *levels = got;
+    return i;
+}
+
+static uint8_t cmp_region(const toll__lk_feat *a, const toll__lk_feat *b)
+{
+    int la, lb;
+    size_t pa = path_prefix(a->region, a->region_len, 2, &la);
+    size_t pb = path_prefix(b->region, b->region_len, 2, &lb);
+    if (la < 2 || lb < 2)
+        return REGION_UNKNOWN;
+    if (pa != pb || memcmp(a->region, b->region, pa) != 0)
+        return REGION_GOV;
+    size_t qa = path_prefix(a->region, a->region_len, 3, &la);
+    size_t qb = path_prefix(b->region, b->region_len, 3, &lb);
+    if (la == 3 && lb == 3 &&
+        (qa != qb || memcmp(a->region, b->region, qa) != 0))
+        return REGION_DISTRICT;
+    return REGION_SAME;
+}
+
+static uint8_t cmp_actors(const toll__lk_feat *a, const toll__lk_feat *b)
+{
+    if (!a->n_actors || !b->n_actors)
+        return ACTORS_UNNAMED;
+    if (a->n_actors == b->n_actors &&
+        memcmp(a->actors, b->actors, a->n_actors * sizeof *a->actors) == 0)
+        return ACTORS_SAME;
+    uint32_t i = 0, j = 0;
+    while (i < a->n_actors && j < b->n_actors) {
+        if (a->actors[i] == b->actors[j])
+            return ACTORS_OVERLAP;
+        if (a->actors[i] < b->actors[j])
+            i++;
+        else
+            j++;
+    }
+    return ACTORS_DISJOINT;
+}
+
+/* Ranges [lo, hi] with hi TOLL_OPEN unbounded: overlap; close when the
+ * gap between them is at most max(3, half the larger of the two bounds
+ * that face each other); far. */
+static uint8_t cmp_figures(const toll__lk_feat *a, const toll__lk_feat *b)
+{
+    if (a->low < 0 || b->low < 0)
+        return FIG_UNKNOWN;
+    const toll__lk_feat *x = a, *y = b; /* x the range that starts first */
+    if (b->low < a->low) {
+        x = b;
+        y = a;
+    }
+    if (x->high == TOLL_OPEN || y->low <= x->high)
+        return FIG_OVERLAP;
+    /* y->low is the larger facing bound: gap <= y->low / 2 exactly when
+     * gap <= y->low - gap = x->high (no overflow) */
+    int64_t gap = y->low - x->high;
+    return gap <= 3 || gap <= x->high ? FIG_CLOSE : FIG_FAR;
+}
+
+void toll__lk_compare(const toll__lk_feat *a, const toll__lk_feat *b,
+                      uint8_t levels[TOLL_LINK_NCOMPARISONS])
+{
+    levels[TOLL_LINK_DATE] = cmp_date(a, b);
+    levels[TOLL_LINK_DISTANCE] = cmp_distance(a, b);
+    levels[TOLL_LINK_PLACE] = cmp_place(a, b);
+    levels[TOLL_LINK_REGION] = cmp_region(a, b);
+    levels[TOLL_LINK_ACTORS] = cmp_actors(a, b);
+    levels[TOLL_LINK_FIGURES] = cmp_figures(a, b);
+    levels[TOLL_LINK_SOURCE] =
+        a->source == b->source ? SOURCE_SAME : SOURCE_DIFFERENT;
+}
