@@ -66,7 +66,7 @@ static toll_incidents *rec(const toll_reports *r)
 {
     toll_reconcile_options o;
     toll_reconcile_options_init(&o);
-    o.link = TOLL_LINK_AUTO;
+    o.link = TOLL_LINK_RULE;
     toll_incidents *inc = NULL;
     toll_error e;
     toll_status st = toll_reconcile(r, &o, NULL, &inc, &e);

@@ -1,4 +1,4 @@
-/* tests/test_link.c - link=auto: linking unkeyed reports by date window,
+/* tests/test_link.c - link=rule: linking unkeyed reports by date window,
  * region prefix and shared actors (src/reconcile/link.c); the links and their
  * explanations; a brute-force oracle; synthetic duplicates with known truth
  * (pairwise precision and recall); allocation failures; large n.
@@ -111,7 +111,7 @@ static toll_reconcile_options auto_opts(void)
 {
     toll_reconcile_options o;
     toll_reconcile_options_init(&o);
-    o.link = TOLL_LINK_AUTO;
+    o.link = TOLL_LINK_RULE;
     return o;
 }
 
@@ -182,6 +182,9 @@ START_TEST(link_mode_names_should_round_trip)
     ck_assert_int_eq(m, TOLL_LINK_AUTO);
     ck_assert_int_eq(toll_link_mode_parse("none", &m, NULL), TOLL_OK);
     ck_assert_int_eq(m, TOLL_LINK_NONE);
+    ck_assert_str_eq(toll_link_mode_name(TOLL_LINK_RULE), "rule");
+    ck_assert_int_eq(toll_link_mode_parse("Rule", &m, NULL), TOLL_OK);
+    ck_assert_int_eq(m, TOLL_LINK_RULE);
     toll_error e;
     ck_assert_int_eq(toll_link_mode_parse("fuzzy", &m, &e), TOLL_EINVAL);
     ck_assert_ptr_nonnull(strstr(e.message, "\"fuzzy\""));

@@ -660,6 +660,16 @@ START_TEST(normalise_should_truncate_like_snprintf)
 }
 END_TEST
 
+START_TEST(normalise_should_accept_the_static_default_table)
+{
+    char buf[32];
+    ck_assert_uint_eq(toll_link_names_normalise(toll__lk_default_names(),
+                                                "Al-Bab", 6, buf, sizeof buf),
+                      3);
+    ck_assert_str_eq(buf, "bab");
+}
+END_TEST
+
 START_TEST(place_normalise_should_clear_its_buffer)
 {
     toll__buf b;
@@ -872,6 +882,13 @@ START_TEST(names_load_json_should_reject_a_bad_pair)
 }
 END_TEST
 
+START_TEST(names_load_json_should_reject_a_nul_in_a_string)
+{
+    expect_load_error("{\"generic\": [\"camp\\u0000x\"]}", TOLL_EINVAL,
+                      "\"camp\\u0000x\"", "NUL");
+}
+END_TEST
+
 START_TEST(names_load_json_should_reject_a_multiword_article)
 {
     expect_load_error("{\"articles\": [\"bani al\"]}", TOLL_EINVAL,
@@ -987,6 +1004,7 @@ static Suite *link_compare_suite(void)
     tcase_add_test(p, normalise_should_keep_non_latin_letters);
     tcase_add_test(p, normalise_should_survive_bytes_that_are_not_utf8);
     tcase_add_test(p, normalise_should_truncate_like_snprintf);
+    tcase_add_test(p, normalise_should_accept_the_static_default_table);
     tcase_add_test(p, place_normalise_should_clear_its_buffer);
     tcase_add_test(p, phonetic_should_ignore_vowels_and_spaces);
     tcase_add_test(p, phonetic_should_group_similar_consonants);
@@ -1004,6 +1022,7 @@ static Suite *link_compare_suite(void)
     tcase_add_test(t, names_load_json_should_reject_an_item_that_is_not_a_string);
     tcase_add_test(t, names_load_json_should_reject_an_empty_string);
     tcase_add_test(t, names_load_json_should_reject_a_bad_pair);
+    tcase_add_test(t, names_load_json_should_reject_a_nul_in_a_string);
     tcase_add_test(t, names_load_json_should_reject_a_multiword_article);
     tcase_add_test(t, names_load_json_should_reject_bad_json);
     tcase_add_test(t, names_should_fail_cleanly_at_every_allocation);

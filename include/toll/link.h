@@ -89,8 +89,11 @@ typedef struct toll_link {
                                   actors were not required) */
 } toll_link;
 
-/* Number of links (0 unless reconciled with TOLL_LINK_RULE).  Links come
- * in incident order, then by report_a, then report_b. */
+/* Number of links (0 unless reconciled with TOLL_LINK_RULE or
+ * TOLL_LINK_AUTO).  With TOLL_LINK_AUTO a link is a merged pair of nodes
+ * (report_a, report_b: each node's first report; region: the levels both
+ * reports' regions share; n_shared_actors: the actors both reports name).
+ * Links come in incident order, then by report_a, then report_b. */
 TOLL_API size_t toll_incidents_link_count(const toll_incidents *incidents);
 
 /* Link i into *out.  TOLL_ERANGE when i >= toll_incidents_link_count. */
@@ -111,6 +114,11 @@ TOLL_API const char *toll_incidents_link_shared_actor(
  * shared_actors joined with " + "; explanation a sentence such as
  *   "seeds.jsonl:3 ~ seeds.jsonl:7: 0 days apart, same region
  *    Syria/Idlib, shared actor Russia").
+ * With TOLL_LINK_AUTO one row per merged pair, a last column
+ * match_probability, and an explanation naming each comparison's level
+ * and weight, then the prior's weight and the probability:
+ *   "a.csv:2 ~ b.csv:9: date 0 (+3.10), distance <1km (+6.02), ...,
+ *    source different (+0.12), prior (-7.40): match probability 0.9981").
  * *out owns a new table allocated with `alloc` (NULL: the incidents').
  */
 TOLL_API toll_status toll_incidents_links_table(
@@ -241,8 +249,9 @@ TOLL_API size_t toll_links_pair_count(const toll_links *links);
  *   incident, else "auto:FILE:LINE" after its first report),
  *   match_probability (the weakest merged pair that holds the report's
  *   node in its incident; NaN for an incident of one node), status
- *   ("linked", "single", or "review": the report's node has a pair in
- *   [lower, upper) that was not merged).
+ *   ("review": the report's node has a pair in [lower, upper) whose
+ *   nodes are in different incidents; else "linked": its incident holds
+ *   two or more nodes; else "single").
  * *out owns a new table (alloc NULL: the links' allocator).
  */
 TOLL_API toll_status toll_links_assignments(const toll_links *links,
@@ -263,8 +272,10 @@ typedef enum toll_link_pairs_which {
  *   toll_link_comparison order) CMP (the level's name) and CMP_weight
  *   (log2 m/u), then prior_weight (log2 prior/(1-prior)), weight (the
  *   total, prior included), match_probability, decision ("merged",
- *   "review", "below", "same source", "incompatible": merging would put
- *   two nodes below the lower threshold in one incident).
+ *   "review", "below", "same incident": its nodes were already in one
+ *   incident through stronger pairs, "same source": the two incidents
+ *   share a source, "incompatible": merging would put two nodes below
+ *   the lower threshold in one incident).
  * *out owns a new table (alloc NULL: the links' allocator).
  */
 TOLL_API toll_status toll_links_pairs(const toll_links *links,

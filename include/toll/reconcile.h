@@ -71,8 +71,9 @@ TOLL_API toll_status toll_grade_parse(const char *s, toll_grade *out,
 typedef struct toll_reconcile_options {
     toll_policy policy;           /* default envelope */
     toll_self_reports self_reports; /* default exclude */
-    /* Linking unkeyed reports (toll/link.h, docs/linking.md). */
+    /* Linking reports of one incident (toll/link.h, docs/linking.md). */
     toll_link_mode link;          /* default TOLL_LINK_NONE */
+    /* link = TOLL_LINK_RULE: */
     int link_days;                /* date window +/- days, default 1 */
     int link_region_level;        /* agree on the first K+1 region levels
                                      (0: country), default 1; -1: the
@@ -82,6 +83,14 @@ typedef struct toll_reconcile_options {
     int link_max_span;            /* default 7: a report spanning more days
                                      links only to reports with the very
                                      same span; 0: no limit */
+    /* link = TOLL_LINK_AUTO: */
+    toll_link_options linker;     /* toll_link_options_init's defaults;
+                                     checked by toll_link_options_check */
+    const toll_links *links;      /* NULL (default): toll_link_reports runs
+                                     with `linker`.  Else precomputed links
+                                     (borrowed for the call), which must
+                                     come from the same store with the
+                                     same report count (TOLL_EINVAL) */
     size_t threads;               /* 0 (default) auto: two threads when
                                      there are at least 65,536 incidents
                                      and the allocator is the default one;
@@ -97,7 +106,11 @@ TOLL_API void toll_reconcile_options_init(toll_reconcile_options *opts);
 /*
  * Reconcile every incident in `reports`.  Reports sharing an `incident` key
  * form one incident; a report without a key is an incident of its own,
- * unless opts->link is TOLL_LINK_AUTO (toll/link.h).
+ * unless opts->link links it (toll/link.h): TOLL_LINK_RULE joins unkeyed
+ * reports by the earlier rule; TOLL_LINK_AUTO takes the incidents of the
+ * probabilistic linker (keyed reports too, one node per key: an incident
+ * is keyed by the first key among its reports, else "auto:FILE:LINE"
+ * after its first report when it holds two or more reports).
  * `opts` may be NULL for defaults; `alloc` may be NULL for the allocator of
  * `reports`.  On success *out owns a new toll_incidents, which refers to
  * `reports` (the reports must outlive it) and owns every value it derives

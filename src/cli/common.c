@@ -267,10 +267,10 @@ int toll_cli_input_option(toll_cli_input *in, const toll_cli_args *a,
 
 int toll_cli_input_check(const toll_cli_input *in, const toll_cli_args *a)
 {
-    if (in->link_tuned && in->rec.link != TOLL_LINK_AUTO)
+    if (in->link_tuned && in->rec.link != TOLL_LINK_RULE)
         return toll_cli_usage(a->cmd_name, "--link-days, --link-level, "
                               "--link-actors and --link-max-span need "
-                              "--link auto");
+                              "--link rule");
     return CLI_OK;
 }
 

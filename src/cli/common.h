@@ -134,7 +134,7 @@ void toll_cli_input_init(toll_cli_input *in);
 int toll_cli_input_option(toll_cli_input *in, const toll_cli_args *a,
                           const toll_cli_opt *o, const char *val);
 
-/* After the parse: the usage error of link tuning without --link auto. */
+/* After the parse: the usage error of link tuning without --link rule. */
 int toll_cli_input_check(const toll_cli_input *in, const toll_cli_args *a);
 
 /* The lexicon, reports and incidents of a command. */

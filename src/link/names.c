@@ -373,7 +373,10 @@ size_t toll_link_names_normalise(const toll_link_names *names,
                                  size_t cap)
 {
     toll__buf b;
-    toll__buf_init(&b, names ? &names->alloc : toll_default_allocator());
+    /* the static default table has no allocator of its own */
+    toll__buf_init(&b, names && names != &default_names
+                           ? &names->alloc
+                           : toll_default_allocator());
     size_t n = 0;
     if (text && toll__lk_place_normalise(names, text, len, &b) == TOLL_OK)
         n = b.len;
@@ -647,6 +650,36 @@ static toll_status json_list(builder *b, toll__buf *tmp, const cJSON *list,
     return TOLL_OK;
 }
 
+/* 1 when a JSON string of json[0..len) holds the escape \u0000 (cJSON would
+ * cut the string there), with the string (quotes included) in *at, *n. */
+static int nul_string(const char *json, size_t len, size_t *at, size_t *n)
+{
+    int in = 0, nul = 0;
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!in) {
+            if (json[i] == '"') {
+                in = 1;
+                nul = 0;
+                start = i;
+            }
+        } else if (json[i] == '\\' && i + 1 < len) {
+            if (json[i + 1] == 'u' && i + 5 < len &&
+                memcmp(json + i + 2, "0000", 4) == 0)
+                nul = 1;
+            i++;
+        } else if (json[i] == '"') {
+            in = 0;
+            if (nul) {
+                *at = start;
+                *n = i + 1 - start;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 toll_status toll_link_names_load_json(toll_link_names *names,
                                       const char *json, size_t len,
                                       const char *name, toll_error *err)
@@ -660,6 +693,13 @@ toll_status toll_link_names_load_json(toll_link_names *names,
     if (len == 0)
         return toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, NULL, 0,
                             "empty input (expected a JSON object)");
+    size_t at, sl;
+    if (nul_string(json, len, &at, &sl))
+        return toll__seterr(err, TOLL_EINVAL, name, 0, -1, NULL, json + at,
+                            sl, "%.*s%s holds \\u0000 (NUL), which no name "
+                            "may contain",
+                            (int)(sl > 100 ? 100 : sl), json + at,
+                            sl > 100 ? "..." : "");
     toll_status st = TOLL_OK;
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);

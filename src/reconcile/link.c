@@ -1,6 +1,9 @@
 /*
- * src/reconcile/link.c - link=auto: group reports that carry no incident key by date
- * window, region prefix and shared actors; record why each pair was linked.
+ * src/reconcile/link.c - the links of a reconcile.  link=rule: group
+ * reports that carry no incident key by date window, region prefix and
+ * shared actors; record why each pair was linked.  link=auto: take the
+ * incidents of the probabilistic linker (src/link/) and record its merged
+ * pairs.
  *
  * The rules are those of include/toll/link.h; docs/linking.md explains them
  * and gives the measured cost.
@@ -40,8 +43,10 @@
  * src/reconcile/reconcile.h); the store is only read.
  */
 #include "reconcile/link.h"
+#include "link/pipeline.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 
 /* ---- the incidents block ------------------------------------------------ */
@@ -90,7 +95,8 @@ toll_status toll_link_mode_parse(const char *s, toll_link_mode *out,
                          "toll_link_mode_parse: out is NULL");
     if (!s)
         return toll__err(err, TOLL_EINVAL,
-                         "link mode is NULL; expected \"none\" or \"auto\"");
+                         "link mode is NULL; expected \"none\", \"auto\" or "
+                         "\"rule\"");
     size_t n = strlen(s);
     if (toll__strncaseeq(s, n, "none")) {
         *out = TOLL_LINK_NONE;
@@ -100,19 +106,25 @@ toll_status toll_link_mode_parse(const char *s, toll_link_mode *out,
         *out = TOLL_LINK_AUTO;
         return TOLL_OK;
     }
+    if (toll__strncaseeq(s, n, "rule")) {
+        *out = TOLL_LINK_RULE;
+        return TOLL_OK;
+    }
     int shown = n > NAME_QUOTE_MAX ? NAME_QUOTE_MAX : (int)n;
     return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "link", s, n,
-                        "unknown link mode \"%.*s%s\"; expected \"none\" or "
-                        "\"auto\"",
+                        "unknown link mode \"%.*s%s\"; expected \"none\", "
+                        "\"auto\" or \"rule\"",
                         shown, s, n > NAME_QUOTE_MAX ? "..." : "");
 }
 
 toll_status toll__link_check(const toll_reconcile_options *o, toll_error *err)
 {
-    if ((unsigned)o->link > TOLL_LINK_AUTO)
+    if ((unsigned)o->link > TOLL_LINK_RULE)
         return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "link", NULL, 0,
                             "toll_reconcile: unknown link mode %d",
                             (int)o->link);
+    if (o->link == TOLL_LINK_AUTO)
+        return o->links ? TOLL_OK : toll_link_options_check(&o->linker, err);
     if (o->link == TOLL_LINK_NONE)
         return TOLL_OK;
     if (o->link_days < 0 || o->link_days > TOLL_LINK_MAX_DAYS)
@@ -252,6 +264,8 @@ static toll_status add_link(const toll_allocator *a, toll__links *l,
     k->b = x < y ? y : x;
     k->region = region;
     k->incident = 0;
+    k->p = NAN;
+    k->why = 0;
     return TOLL_OK;
 }
 
@@ -651,7 +665,14 @@ static toll_status link_row(toll_table *t, size_t row,
 
     int32_t days = days_apart(r, k->a, k->b);
     ((int64_t *)t->cols[COL_DAYS_APART].data)[row] = days;
-    if ((st = toll__buf_appendf(why, ": %ld day%s apart, same region %s",
+    if (o->link == TOLL_LINK_AUTO) {
+        ((double *)t->cols[NCOLS].data)[row] = k->p;
+        if ((st = toll__buf_append(why, ": ", 2)) ||
+            (st = toll__buf_append(why, inc_str_or_empty(inc, k->why),
+                                   k->why ? toll__inc_strlen(inc, k->why)
+                                          : 0)))
+            return st;
+    } else if ((st = toll__buf_appendf(why, ": %ld day%s apart, same region %s",
                                 (long)days, days == 1 ? "" : "s",
                                 inc_str_or_empty(inc, k->region))))
         return st;
@@ -669,7 +690,9 @@ static toll_status link_row(toll_table *t, size_t row,
     }
     if ((st = put_buf(t, COL_SHARED_ACTORS, row, b, 0)))
         return st;
-    if (n)
+    if (o->link == TOLL_LINK_AUTO)
+        st = TOLL_OK;
+    else if (n)
         st = toll__buf_appendf(why, ", shared actor%s %.*s", n == 1 ? "" : "s",
                                (int)b->len, b->data);
     else if (!o->link_require_actor)
@@ -697,12 +720,18 @@ toll_status toll_incidents_links_table(const toll_incidents *inc,
     toll__buf_init(&why, NULL);
     toll_status st;
 
-    st = toll__table_new(alloc ? alloc : &inc->alloc, NCOLS, l->n, &t);
+    /* link=auto adds the column match_probability */
+    const int with_p = inc->opts.link == TOLL_LINK_AUTO;
+    st = toll__table_new(alloc ? alloc : &inc->alloc, NCOLS + with_p, l->n,
+                         &t);
     if (st)
         goto cleanup;
     b.alloc = why.alloc = &t->alloc;
     for (size_t j = 0; j < NCOLS && !st; j++)
         st = toll__table_set_column(t, j, columns[j].name, columns[j].type);
+    if (!st && with_p)
+        st = toll__table_set_column(t, NCOLS, "match_probability",
+                                    TOLL_COL_DOUBLE);
     if (st)
         goto cleanup;
     t->nkeys = 0;
@@ -723,6 +752,115 @@ cleanup:
         return toll__nomem(err);
     if (st)
         return toll__err(err, st, "cannot build the links table: %s",
+                         toll_strerror(st));
+    return TOLL_OK;
+}
+
+/* ---- link=auto ---------------------------------------------------------- */
+
+/* The string id of the longest common prefix of whole levels of regions
+ * x and y (store ids), interned in the incidents' id space; 0 when they
+ * share no level. */
+static toll_status common_region(toll_incidents *inc, uint32_t x, uint32_t y,
+                                 uint32_t *out)
+{
+    const toll_reports *r = inc->reports;
+    *out = 0;
+    if (!x || !y || x >= r->strings.count || y >= r->strings.count)
+        return TOLL_OK;
+    if (x == y) {
+        *out = x;
+        return TOLL_OK;
+    }
+    const char *sx = toll__str(&r->strings, x), *sy = toll__str(&r->strings, y);
+    size_t lx = toll__strlen(&r->strings, x), ly = toll__strlen(&r->strings, y);
+    size_t cut = 0;
+    for (size_t i = 0;; i++) {
+        int endx = i == lx || sx[i] == '/', endy = i == ly || sy[i] == '/';
+        if (endx || endy) {
+            if (endx && endy)
+                cut = i;
+            if (i == lx || i == ly || !(endx && endy))
+                break;
+            continue;
+        }
+        if (sx[i] != sy[i])
+            break;
+    }
+    return cut ? toll__inc_intern(inc, sx, cut, out) : TOLL_OK;
+}
+
+/* The explanation of merged pair q: each comparison's level and weight,
+ * the prior's weight and the match probability. */
+static toll_status explain(const toll_links *l, const toll__lk_pair *q,
+                           toll__buf *b)
+{
+    uint8_t lv[TOLL_LINK_NCOMPARISONS];
+    double per[TOLL_LINK_NCOMPARISONS];
+    toll__lk_unpack(q->code, lv);
+    toll__lk_weight(l->model, lv, per);
+    toll_status st = TOLL_OK;
+    for (int c = 0; c < TOLL_LINK_NCOMPARISONS && !st; c++)
+        st = toll__buf_appendf(b, "%s%s %s (%+.2f)", c ? ", " : "",
+                               toll_link_comparison_name(c),
+                               toll_link_level_name(c, lv[c]), per[c]);
+    if (!st)
+        st = toll__buf_appendf(b, ", prior (%+.2f): match probability %.4f",
+                               toll__lk_prior_weight(l->model),
+                               toll__lk_pair_p(l, q));
+    return st;
+}
+
+toll_status toll__link_auto(toll_incidents *inc,
+                            const toll_reconcile_options *o,
+                            const toll_allocator *a, uint32_t *inc_of,
+                            size_t *n, toll_error *err)
+{
+    const toll_reports *r = inc->reports;
+    const toll_links *l = o->links;
+    toll_links *own = NULL;
+    toll_status st;
+    if (l && (l->store != (const void *)r || l->nreports != r->n))
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "links", NULL, 0,
+                            "toll_reconcile: the links were made from %s "
+                            "(%zu reports), not from these reports (%zu)",
+                            l->store == (const void *)r ? "this store"
+                                                        : "another store",
+                            l->nreports, r->n);
+    if (!l) {
+        if ((st = toll_link_reports(r, &o->linker, a, &own, err)))
+            return st;
+        l = own;
+    }
+    for (size_t i = 0; i < r->n; i++)
+        inc_of[i] = l->incident_of[i];
+    *n = l->nincidents;
+
+    toll__links *links = toll__incidents_links(inc);
+    toll__buf b;
+    toll__buf_init(&b, a);
+    st = TOLL_OK;
+    for (size_t i = 0; i < l->npairs && !st; i++) {
+        const toll__lk_pair *q = &l->pairs[i];
+        if (q->decision != TOLL__LK_MERGED)
+            continue;
+        uint32_t x = l->node_first[q->a], y = l->node_first[q->b];
+        uint32_t region = 0, why = 0;
+        b.len = 0;
+        if ((st = common_region(inc, r->region[x], r->region[y], &region)) ||
+            (st = explain(l, q, &b)) ||
+            (st = toll__inc_intern(inc, b.data, b.len, &why)) ||
+            (st = add_link(a, links, x, y, region)))
+            break;
+        links->v[links->n - 1].p = toll__lk_pair_p(l, q);
+        links->v[links->n - 1].why = why;
+    }
+    toll__buf_free(&b);
+    toll_links_free(own);
+    if (st == TOLL_ENOMEM)
+        return toll__nomem(err);
+    if (st)
+        return toll__err(err, st, "cannot record the merged pairs: %s",
                          toll_strerror(st));
     return TOLL_OK;
 }

@@ -15,11 +15,14 @@
 #include "render/render.h"
 
 /* One link: reports a < b, the region prefix both agree on (string id) and
- * the incident they ended up in. */
+ * the incident they ended up in; with link=auto also the pair's match
+ * probability and its explanation (string id), else NaN and 0. */
 typedef struct toll__link {
     uint32_t a, b;
     uint32_t region;
     uint32_t incident;
+    double p;
+    uint32_t why;
 } toll__link;
 
 typedef struct toll__links {
@@ -52,8 +55,21 @@ toll_status toll__link_check(const toll_reconcile_options *o,
                              toll_error *err);
 
 /*
- * Link the unkeyed reports of inc->reports by the options `o` (link =
- * AUTO).  first[i] (nrep entries) receives the lowest report index of
+ * link=auto: the incident of every report (inc_of, nrep entries; numbered
+ * in the order of their first report) into inc_of and their count into
+ * *n, from o->links or from toll_link_reports(inc->reports, &o->linker);
+ * each merged pair is appended to the links of `inc` (its two nodes'
+ * first reports, the match probability and an explanation naming each
+ * comparison's level and weight).  TOLL_EINVAL when o->links was made
+ * from another store or another number of reports.
+ */
+toll_status toll__link_auto(toll_incidents *inc,
+                            const toll_reconcile_options *o,
+                            const toll_allocator *a, uint32_t *inc_of,
+                            size_t *n, toll_error *err);
+
+/*
+ * link=rule: link the unkeyed reports of inc->reports by the options `o`.  first[i] (nrep entries) receives the lowest report index of
  * report i's cluster (i itself for a report that is not linked).  Each
  * union is appended to the links of `inc` (incident unset).  Region
  * prefixes get ids in the incidents' id space (toll__inc_intern,

@@ -154,6 +154,8 @@ void toll_reconcile_options_init(toll_reconcile_options *opts)
     opts->link_region_level = TOLL_LINK_DEFAULT_LEVEL;
     opts->link_require_actor = 1;
     opts->link_max_span = TOLL_LINK_DEFAULT_MAX_SPAN;
+    toll_link_options_init(&opts->linker);
+    opts->links = NULL;
 }
 
 /* ---- the incidents object --------------------------------------------------- */
@@ -529,7 +531,7 @@ typedef struct scratch {
     uint32_t *src_stamp; /* string id -> incident + 1 (sources) */
     uint32_t *cat_rank;  /* category string id -> rank + 1 */
     uint32_t *rank_stamp;/* rank -> incident + 1 */
-    uint32_t *link_first;/* link=auto: report -> first report of its
+    uint32_t *link_first;/* link=rule: report -> first report of its
                             cluster (nrep; src/reconcile/link.c) */
     uint64_t *rmask;     /* incident -> bit per category rank (n) */
     size_t rmask_n;
@@ -1023,17 +1025,21 @@ toll_status toll_reconcile(const toll_reports *reports,
     s.cat_rank = toll__calloc(&a, nstr, sizeof *s.cat_rank);
     s.rank_stamp = toll__calloc(&a, nstr, sizeof *s.rank_stamp);
     inc = toll__incidents_new(&a); /* room for the links (src/reconcile/link.c) */
-    if (o.link == TOLL_LINK_AUTO)
+    if (o.link == TOLL_LINK_RULE)
         s.link_first = toll__alloc(&a, n_or_1(nrep) * sizeof *s.link_first);
     if (!s.inc_of || !s.smap || !s.src_stamp || !s.cat_rank ||
         !s.rank_stamp || !inc ||
-        (o.link == TOLL_LINK_AUTO && !s.link_first)) {
+        (o.link == TOLL_LINK_RULE && !s.link_first)) {
         st = toll__nomem(err);
         goto cleanup;
     }
     inc->alloc = a;
     inc->reports = r;
     inc->opts = o;
+    /* borrowed for the call only */
+    inc->opts.links = NULL;
+    inc->opts.linker.model = NULL;
+    inc->opts.linker.names = NULL;
     inc->nstr = nstr;
     inc->nsets = r->actor_sets.count;
     inc->ncategories = r->ncategories;
@@ -1046,13 +1052,18 @@ toll_status toll_reconcile(const toll_reports *reports,
 
     /* 1. Group: reports sharing a key form one incident, in order of first
      *    appearance; an unkeyed report is an incident of its own, unless
-     *    link=auto put it in a cluster (src/reconcile/link.c): it then joins the
-     *    incident of the cluster's first report. */
-    if (o.link == TOLL_LINK_AUTO &&
+     *    link=rule put it in a cluster (src/reconcile/link.c): it then joins
+     *    the incident of the cluster's first report.  link=auto takes the
+     *    incidents of the probabilistic linker (src/link/), whose numbering
+     *    is the same order of first appearance. */
+    if (o.link == TOLL_LINK_RULE &&
         (st = toll__link_reports(inc, &o, &a, s.link_first, err)))
         goto cleanup;
     size_t n = 0;
-    for (size_t i = 0; i < nrep; i++) {
+    if (o.link == TOLL_LINK_AUTO &&
+        (st = toll__link_auto(inc, &o, &a, s.inc_of, &n, err)))
+        goto cleanup;
+    for (size_t i = 0; o.link != TOLL_LINK_AUTO && i < nrep; i++) {
         uint32_t key = r->incident[i];
         if (key && key < nstr && s.smap[key]) {
             s.inc_of[i] = s.smap[key] - 1;
@@ -1086,6 +1097,8 @@ toll_status toll_reconcile(const toll_reports *reports,
         if (inc->r_count[c]++ == 0) {
             inc->key[c] = r->incident[i];
             inc->first_report[c] = (uint32_t)i;
+        } else if (!inc->key[c]) { /* link=auto: the first key given */
+            inc->key[c] = r->incident[i];
         }
     }
     for (size_t c = 0, pos = 0; c < n; c++) {
@@ -1097,7 +1110,7 @@ toll_status toll_reconcile(const toll_reports *reports,
         uint32_t c = s.inc_of[i];
         inc->report_idx[inc->r_begin[c] + inc->r_count[c]++] = (uint32_t)i;
     }
-    if (o.link == TOLL_LINK_AUTO &&
+    if (o.link != TOLL_LINK_NONE &&
         (st = toll__link_finish(inc, s.inc_of, err)))
         goto cleanup;
 

@@ -392,16 +392,16 @@ expect_has "totals leave the quantiles empty" "$TMP/out" "Total,8,14,636,679.5,7
 run "$TOLL" summarize --by actor --interval sometimes
 expect_rc "a bad --interval is a usage error" 2
 
-# ---- link=auto and --explain --------------------------------------------------
+# ---- link=rule and --explain --------------------------------------------------
 sed 's/"incident": "[^"]*", //' "$SEEDS" >"$TMP/nokeys.jsonl"
-run "$TOLL" incidents "$TMP/nokeys.jsonl" --link auto --explain --format csv
-expect_rc "incidents --link auto --explain" 0
+run "$TOLL" incidents "$TMP/nokeys.jsonl" --link rule --explain --format csv
+expect_rc "incidents --link rule --explain" 0
 expect_first "links table header" "$TMP/out" \
     "incident,report_a,report_b,source_a,source_b,days_apart,region,shared_actors,explanation"
 expect_has "each link says why" "$TMP/out" "0 days apart, same region Syria/Aleppo, shared actor"
 
 run "$TOLL" incidents "$TMP/nokeys.jsonl" --link-days 2
-expect_rc "link tuning without --link auto is a usage error" 2
+expect_rc "link tuning without --link rule is a usage error" 2
 
 # ---- option values: one rule per class, the same for every option ---------
 PAT=$ROOT/tests/data/mse/patterns.csv
@@ -425,7 +425,7 @@ run "$TOLL" summarize --by '' --threads -1
 expect_rc "a negative count of threads is a usage error" 2
 run "$TOLL" summarize --by '' --seed -5
 expect_rc "a negative seed is a usage error" 2
-run "$TOLL" incidents --link auto --link-days 99999999999999999999
+run "$TOLL" incidents --link rule --link-days 99999999999999999999
 expect_rc "an out-of-range number is a usage error" 2
 run "$TOLL" summarize --threads 65
 expect_rc "too many threads is a usage error" 2

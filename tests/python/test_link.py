@@ -1,4 +1,4 @@
-"""Reports.reconcile(link="auto", ...) and Incidents.links()."""
+"""Reports.reconcile(link="rule", ...) and Incidents.links()."""
 import gc
 import json
 import random
@@ -32,7 +32,7 @@ RECORDS = [
 
 @pytest.fixture
 def linked():
-    return load(RECORDS).reconcile(link="auto")
+    return load(RECORDS).reconcile(link="rule")
 
 
 def test_reconcile_should_not_link_by_default():
@@ -76,33 +76,33 @@ def test_links_should_explain_each_link(linked):
 
 def test_link_days_should_set_the_window():
     r = load(RECORDS)
-    assert len(r.reconcile(link="auto", link_days=0)) == 4
+    assert len(r.reconcile(link="rule", link_days=0)) == 4
     far = [dict(RECORDS[0]), dict(RECORDS[1], date="2016-09-28")]
-    assert len(load(far).reconcile(link="auto")) == 2
-    assert len(load(far).reconcile(link="auto", link_days=3)) == 1
+    assert len(load(far).reconcile(link="rule")) == 2
+    assert len(load(far).reconcile(link="rule", link_days=3)) == 1
 
 
 def test_link_level_should_set_the_region_level():
     r = load(RECORDS)
     # level 2: "Syria/Idlib" is too coarse to link with districts
-    assert len(r.reconcile(link="auto", link_level=2)) == 5
+    assert len(r.reconcile(link="rule", link_level=2)) == 5
     # level -1: whole paths ("Syria/Idlib/Ariha" != "Syria/Idlib")
-    assert len(r.reconcile(link="auto", link_level=-1)) == 5
+    assert len(r.reconcile(link="rule", link_level=-1)) == 5
     same = [dict(RECORDS[0]), dict(RECORDS[0], source="X")]
-    assert len(load(same).reconcile(link="auto", link_level=-1)) == 1
+    assert len(load(same).reconcile(link="rule", link_level=-1)) == 1
     # level 0: the country; Mosul is in Iraq
-    assert len(r.reconcile(link="auto", link_level=0)) == 3
+    assert len(r.reconcile(link="rule", link_level=0)) == 3
     govs = [dict(RECORDS[1]), dict(RECORDS[1], region="Syria/Aleppo")]
-    assert len(load(govs).reconcile(link="auto")) == 2
-    assert len(load(govs).reconcile(link="auto", link_level=0)) == 1
+    assert len(load(govs).reconcile(link="rule")) == 2
+    assert len(load(govs).reconcile(link="rule", link_level=0)) == 1
 
 
 def test_link_actors_ignore_should_not_compare_actors():
     no_actor = {k: v for k, v in RECORDS[1].items() if k != "actor"}
     recs = [dict(RECORDS[1]), dict(RECORDS[1], actor=["ISIS"]), no_actor]
     r = load(recs)
-    assert len(r.reconcile(link="auto")) == 3
-    inc = r.reconcile(link="auto", link_actors="ignore")
+    assert len(r.reconcile(link="rule")) == 3
+    inc = r.reconcile(link="rule", link_actors="ignore")
     assert len(inc) == 1
     assert all(row["explanation"].endswith("actors not compared")
                or "shared actor" in row["explanation"]
@@ -114,17 +114,17 @@ def test_link_max_span_should_keep_vague_spans_apart():
     vague.update(date_start="2013", date_end="2021")
     recs = [vague, dict(RECORDS[1])]
     r = load(recs)
-    assert len(r.reconcile(link="auto")) == 2
-    assert len(r.reconcile(link="auto", link_max_span=0)) == 1
+    assert len(r.reconcile(link="rule")) == 2
+    assert len(r.reconcile(link="rule", link_max_span=0)) == 1
 
 
 @pytest.mark.parametrize("kwargs, option", [
     ({"link": "fuzzy"}, "link"),
-    ({"link": "auto", "link_days": -1}, "link_days"),
-    ({"link": "auto", "link_level": -2}, "link_level"),
-    ({"link": "auto", "link_actors": "some"}, "link_actors"),
-    ({"link": "auto", "link_max_span": -3}, "link_max_span"),
-    ({"link": "auto", "link_days": 10**30}, "link_days"),
+    ({"link": "rule", "link_days": -1}, "link_days"),
+    ({"link": "rule", "link_level": -2}, "link_level"),
+    ({"link": "rule", "link_actors": "some"}, "link_actors"),
+    ({"link": "rule", "link_max_span": -3}, "link_max_span"),
+    ({"link": "rule", "link_days": 10**30}, "link_days"),
 ])
 def test_bad_link_options_should_raise_option_error(kwargs, option):
     with pytest.raises(toll.OptionError) as e:
@@ -135,9 +135,9 @@ def test_bad_link_options_should_raise_option_error(kwargs, option):
 
 def test_link_option_of_wrong_type_should_raise_type_error():
     with pytest.raises(TypeError):
-        load(RECORDS).reconcile(link="auto", link_days="1")
+        load(RECORDS).reconcile(link="rule", link_days="1")
     with pytest.raises(TypeError):
-        load(RECORDS).reconcile(link="auto", link_level=True)
+        load(RECORDS).reconcile(link="rule", link_level=True)
 
 
 def test_summarize_should_count_linked_incidents_once(linked):
@@ -149,7 +149,7 @@ def test_summarize_should_count_linked_incidents_once(linked):
 
 def test_links_table_should_outlive_the_incidents():
     r = load(RECORDS)
-    inc = r.reconcile(link="auto")
+    inc = r.reconcile(link="rule")
     t = inc.links()
     del inc
     gc.collect()
@@ -235,7 +235,7 @@ def test_synthetic_duplicates_should_be_linked_with_good_precision_recall(
     governorate, so precision should be near 0.9.  We require 0.8 and
     0.65."""
     records, truth = synthetic(300, seed=7)
-    inc = load(records, name="synthetic.jsonl").reconcile(link="auto")
+    inc = load(records, name="synthetic.jsonl").reconcile(link="rule")
     # report -> incident: every report of a linked incident is in one of
     # its links (a spanning tree); the others are incidents of their own
     line_to_incident = {}
