@@ -265,6 +265,7 @@ static void run_load(const row *r, int lenient, int from_buffer,
     ck_assert_uint_eq(n, 2);
 
     toll_load_options opts;
+    char preset[64];
     toll_load_options_init(&opts);
     opts.lenient = lenient;
     opts.format = from_buffer ? format_for_buffer(r) : format_of(r);
@@ -281,6 +282,9 @@ static void run_load(const row *r, int lenient, int from_buffer,
                                   TOLL_OK,
                               "%s: map: %s", r->col[C_NAME], err.message);
                 opts.colmap = map;
+            } else if (strncmp(opt, "preset=", 7) == 0) {
+                snprintf(preset, sizeof preset, "%s", opt + 7);
+                opts.preset = preset;
             } else {
                 ck_abort_msg("%s: unknown option %s", r->col[C_NAME], opt);
             }

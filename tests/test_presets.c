@@ -648,10 +648,24 @@ START_TEST(real_ucdp_files_should_load_with_their_repairs)
 }
 END_TEST
 
-START_TEST(real_airwars_file_should_load_every_incident)
+START_TEST(real_airwars_file_should_reject_the_incident_with_a_bad_longitude)
 {
+    /* CS1033 (line 405) gives longitude 4239.00416 */
     real_file("airwars/airwars_syria_incidents_normalized_996.csv", "airwars",
-              0, 996, 0, 0);
+              1, 995, 1, 0);
+    char path[1024];
+    if (!toll_test_shared_path(
+            path, sizeof path,
+            "airwars/airwars_syria_incidents_normalized_996.csv"))
+        return;
+    toll_reports *r = new_store();
+    toll_error err;
+    ck_assert_int_eq(load_path(r, path, "airwars", 0, NULL, &err),
+                     TOLL_EREPORT);
+    ck_assert_ptr_nonnull(strstr(err.message, ":405: field 'longitude': lon "
+                                              "\"4239.00416\" is out of "
+                                              "range"));
+    toll_reports_free(r);
 }
 END_TEST
 
@@ -696,7 +710,8 @@ int main(void)
     tcase_add_test(tc, the_date_format_option_should_apply_to_every_date_field);
     tcase_add_test(tc, a_preset_load_out_of_memory_should_fail_cleanly);
     tcase_add_test(tc, real_ucdp_files_should_load_with_their_repairs);
-    tcase_add_test(tc, real_airwars_file_should_load_every_incident);
+    tcase_add_test(
+        tc, real_airwars_file_should_reject_the_incident_with_a_bad_longitude);
     tcase_add_test(tc, real_ibc_file_should_load_leniently_listing_its_bad_rows);
     suite_add_tcase(s, tc);
     return toll_test_run(s);

@@ -550,10 +550,11 @@ class Reports:
         """The stored reports, one row per report in load order (the C
         library's toll_reports_table): report ("FILE:LINE"), incident,
         source, source_kind, source_actor, date_start, date_end, region,
-        actor ("A + B"), id, url, note; then CATEGORY_low, CATEGORY_best
-        and CATEGORY_high for each category in :attr:`categories` (missing
-        when the report gives none; high is inf for an open range); then
-        one column per kept field."""
+        actor ("A + B"), id, url, note, lat, lon (floats, NaN when none),
+        location, precision_km (float, NaN when not stated); then
+        CATEGORY_low, CATEGORY_best and CATEGORY_high for each category in
+        :attr:`categories` (missing when the report gives none; high is inf
+        for an open range); then one column per kept field."""
         return Table(self._c.table())
 
     def to_pandas(self, categorical: bool = False) -> Any:

@@ -1432,7 +1432,10 @@ int toll__geo_number(int which, const char *s, size_t len, double *out)
         return TOLL__GEO_NOT_NUMBER;
     memcpy(buf, s, len);
     buf[len] = '\0';
-    double v = strtod(buf, NULL);
+    char *end = NULL;
+    double v = strtod(buf, &end);
+    if (end != buf + len) /* (a locale whose decimal point is not '.') */
+        return TOLL__GEO_NOT_NUMBER;
     static const double lo[] = {-90, -180, 0},
                         hi[] = {90, 180, TOLL__PRECISION_MAX_KM};
     if (!(v >= lo[which] && v <= hi[which])) /* also inf */

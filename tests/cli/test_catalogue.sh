@@ -109,6 +109,7 @@ while IFS=$TAB read -r name file format options status count line record \
         for opt in $options; do
             case $opt in
             map=*) set -- "$@" --map "${opt#map=}" ;;
+            preset=*) set -- "$@" --preset "${opt#preset=}" ;;
             *) bad "$name: unknown option $opt" ;;
             esac
         done

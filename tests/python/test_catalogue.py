@@ -85,8 +85,8 @@ def _options(row):
     if row["options"] != "-":
         for opt in row["options"].split(" "):
             key, _, value = opt.partition("=")
-            assert key == "map", opt
-            kw["map"] = value
+            assert key in ("map", "preset"), opt
+            kw[key] = value
     return kw
 
 

@@ -208,7 +208,8 @@ def test_reports_repr_should_show_the_count(reports):
 
 REPORT_COLUMNS = ["report", "incident", "source", "source_kind",
                   "source_actor", "date_start", "date_end", "region",
-                  "actor", "id", "url", "note"]
+                  "actor", "id", "url", "note", "lat", "lon", "location",
+                  "precision_km"]
 
 
 def test_to_pandas_should_list_reports_loaded_from_a_file(jsonl_path):
