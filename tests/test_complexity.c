@@ -123,7 +123,9 @@ static void put_json_text(FILE *f, size_t n)
 
 /* ---- the shapes --------------------------------------------------------------- */
 
-typedef enum { LOAD_REPORTS, LOAD_MSE } load_kind;
+/* LINK_REPORTS: load, then link with the probabilistic linker
+ * (toll_link_reports, src/link/) */
+typedef enum { LOAD_REPORTS, LOAD_MSE, LINK_REPORTS } load_kind;
 
 typedef struct shape {
     const char *file;
@@ -216,6 +218,33 @@ static void mse_stray_quote(FILE *f, size_t n)
     put_lines(f, "10,2\n01,4\n", n);
 }
 
+/* Dense reports for the linker, n bytes of them: 18 strikes a day in one
+ * governorate, each reported by 3 sources (54 reports a governorate-day,
+ * ~270 in a +-2-day window), with places, coordinates, actors and
+ * figures; the days grow with n, so the density stays the same. */
+static void dense_reports(FILE *f, size_t n)
+{
+    static const char *const sources[] = {"SOHR", "SNHR", "Airwars"};
+    fputs("source,date,region,location,lat,lon,actor,killed\n", f);
+    size_t written = 0;
+    for (unsigned k = 0; written < n; k++) {
+        unsigned day = k / 18, strike = k % 18;
+        for (int s = 0; s < 3; s++) {
+            int len = fprintf(f,
+                              "%s,%04u-%02u-%02u,Syria/Idlib,Kafr %u-%u,"
+                              "%.4f,%.4f,Russia,%u\n",
+                              sources[s], 2000 + day / 336,
+                              1 + day / 28 % 12, 1 + day % 28,
+                              strike, (k * 7919u) % 1000u,
+                              35.5 + (double)strike * 0.02,
+                              36.5 + (double)(k % 7) * 0.01,
+                              1 + (k * 31u + (unsigned)s) % 40u);
+            ck_assert_int_gt(len, 0);
+            written += (size_t)len;
+        }
+    }
+}
+
 static toll_status load_once(const shape *sh, const char *path)
 {
     toll_error err;
@@ -234,6 +263,20 @@ static toll_status load_once(const shape *sh, const char *path)
     toll_load_options_init(&o);
     o.threads = sh->threads;
     st = toll_reports_load_file(r, path, &o, NULL, &err);
+    if (st == TOLL_OK && sh->kind == LINK_REPORTS) {
+        /* the default model: the fit's random pairs are a fixed cost that
+         * would hide the growth of blocking, scoring and clustering */
+        toll_links *l = NULL;
+        toll_link_model *m = NULL;
+        ck_assert_int_eq(toll_link_model_new(NULL, &m, NULL), TOLL_OK);
+        toll_link_options lo;
+        toll_link_options_init(&lo);
+        lo.model = m;
+        st = toll_link_reports(r, &lo, NULL, &l, &err);
+        toll_link_model_free(m);
+        ck_assert_uint_gt(toll_links_pair_count(l), toll_reports_count(r));
+        toll_links_free(l);
+    }
     toll_reports_free(r);
     return st;
 }
@@ -386,6 +429,15 @@ START_TEST(load_should_be_linear_in_a_json_array_element)
 }
 END_TEST
 
+START_TEST(linking_should_be_linear_in_the_number_of_dense_reports)
+{
+    /* 256 KiB: about 4,600 reports, 90 days */
+    static const shape sh = {"dense.csv", dense_reports, 256 * KiB,
+                             LINK_REPORTS, 1, TOLL_OK};
+    check_linear(&sh);
+}
+END_TEST
+
 START_TEST(mse_load_should_be_linear_up_to_a_stray_quote_on_line_2)
 {
     static const shape sh = {"mse_stray_quote.csv", mse_stray_quote, 2 * MiB,
@@ -415,6 +467,7 @@ static Suite *complexity_suite(void)
     ADD_CASE("json_lines", load_should_be_linear_in_a_json_lines_record);
     ADD_CASE("json_array", load_should_be_linear_in_a_json_array_element);
     ADD_CASE("mse_stray_quote", mse_load_should_be_linear_up_to_a_stray_quote_on_line_2);
+    ADD_CASE("link_dense", linking_should_be_linear_in_the_number_of_dense_reports);
 #undef ADD_CASE
     return s;
 }

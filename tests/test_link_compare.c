@@ -247,8 +247,7 @@ END_TEST
 
 START_TEST(place_should_be_close_at_jaro_winkler_092)
 {
-    /* "tadif" / "tadifa": JW 0.9667; phonetic keys differ? no: same
-     * skeleton, so use a changed consonant: "tadif" / "tadik" */
+    /* one consonant changed: the phonetic keys differ (T D F, T D K) */
     ck_assert_str_eq(place_level("Tadif", "Tadik"), "close");
     ck_assert_double_ge(toll_link_jaro_winkler("tadif", 5, "tadik", 5), 0.92);
 }
@@ -485,6 +484,24 @@ START_TEST(jaro_winkler_should_be_symmetric)
             ck_assert_double_eq(
                 toll_link_jaro_winkler(w[i], strlen(w[i]), w[j], strlen(w[j])),
                 toll_link_jaro_winkler(w[j], strlen(w[j]), w[i], strlen(w[i])));
+}
+END_TEST
+
+START_TEST(jaro_winkler_should_agree_beyond_64_bytes)
+{
+    /* 65 bytes, the last differing: 64 matches, no transposition */
+    static char a[65], b[65];
+    memset(a, 'x', sizeof a);
+    memset(b, 'x', sizeof b);
+    a[64] = 'y';
+    b[64] = 'z';
+    double jaro = (64.0 / 65 + 64.0 / 65 + 1.0) / 3;
+    ck_assert_double_eq_tol(toll_link_jaro_winkler(a, 65, b, 65),
+                            jaro + 0.4 * (1 - jaro), 1e-12);
+    /* the same at 64 bytes */
+    jaro = (63.0 / 64 + 63.0 / 64 + 1.0) / 3;
+    ck_assert_double_eq_tol(toll_link_jaro_winkler(a + 1, 64, b + 1, 64),
+                            jaro + 0.4 * (1 - jaro), 1e-12);
 }
 END_TEST
 
@@ -985,6 +1002,7 @@ static Suite *link_compare_suite(void)
     TCase *j = tcase_create("jaro_winkler");
     tcase_add_test(j, jaro_winkler_should_match_known_values);
     tcase_add_test(j, jaro_winkler_should_be_symmetric);
+    tcase_add_test(j, jaro_winkler_should_agree_beyond_64_bytes);
     tcase_add_test(j, jaro_winkler_should_handle_long_strings);
     suite_add_tcase(s, j);
 

@@ -240,9 +240,9 @@ toll_status toll_link_fit_labelled(const toll_reports *reports,
         st = toll__nomem(err);
         goto done;
     }
-    if ((st = toll__lk_fit_u(&p.nd, o.seed, m, &a, err)))
+    if ((st = toll__lk_fit_u(&p.nd, o.seed, m, &a, err)) ||
+        (st = toll__lk_blocked_u(&p.pairs, m, &a, err)))
         goto done;
-    toll__lk_blocked_u(&p.pairs, m);
     if (p.pairs.n > 1)
         qsort(p.pairs.v, p.pairs.n, sizeof *p.pairs.v, pair_cmp_ab);
     size_t ncand = 0, ncand_m = 0;
@@ -445,8 +445,19 @@ static toll_status cluster(const toll__lk_nodes *nd, toll__lk_pairs *p,
     }
     for (size_t k = 0; k < n; k++) {
         size_t b = c.adj_begin[k], e = c.adj_begin[k + 1];
-        if (e - b > 1)
+        if (e - b > 32) {
             qsort(c.adj + b, e - b, sizeof *c.adj, cmp_u32);
+        } else {
+            for (size_t i = b + 1; i < e; i++) { /* insertion: short lists */
+                uint32_t x = c.adj[i];
+                size_t j = i;
+                while (j > b && c.adj[j - 1] > x) {
+                    c.adj[j] = c.adj[j - 1];
+                    j--;
+                }
+                c.adj[j] = x;
+            }
+        }
         parent[k] = (uint32_t)k;
         c.next[k] = UINT32_MAX;
         c.head_tail[k] = (uint32_t)k; /* root -> last member */

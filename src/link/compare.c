@@ -19,11 +19,59 @@
 /* Longer strings are compared by their first JW_MAX bytes. */
 #define JW_MAX 4096
 
+/* Jaro and the Winkler boost from m matches, `half` transposed matches
+ * (twice the transpositions) and the common prefix. */
+static double jw_score(const char *a, size_t al, const char *b, size_t bl,
+                       size_t m, size_t half)
+{
+    if (m == 0)
+        return 0.0;
+    double dm = (double)m;
+    double jaro = (dm / (double)al + dm / (double)bl +
+                   (dm - (double)(half / 2)) / dm) /
+                  3.0;
+    size_t prefix = 0;
+    while (prefix < 4 && prefix < al && a[prefix] == b[prefix])
+        prefix++;
+    return jaro + (double)prefix * 0.1 * (1.0 - jaro);
+}
+
+/* The same for strings of at most 64 bytes (place names): the match flags
+ * in one word each. */
+static double jw_short(const char *a, size_t al, const char *b, size_t bl)
+{
+    uint64_t am = 0, bm = 0;
+    size_t window = (bl > 1 ? bl / 2 : 1) - 1, m = 0;
+    for (size_t i = 0; i < al; i++) {
+        size_t lo = i > window ? i - window : 0;
+        size_t hi = i + window + 1 < bl ? i + window + 1 : bl;
+        for (size_t j = lo; j < hi; j++)
+            if (!((bm >> j) & 1) && a[i] == b[j]) {
+                am |= UINT64_C(1) << i;
+                bm |= UINT64_C(1) << j;
+                m++;
+                break;
+            }
+    }
+    size_t half = 0, j = 0;
+    for (size_t i = 0; i < al && m; i++) {
+        if (!((am >> i) & 1))
+            continue;
+        while (!((bm >> j) & 1))
+            j++;
+        half += a[i] != b[j];
+        j++;
+    }
+    return jw_score(a, al, b, bl, m, half);
+}
+
 /* Jaro-Winkler of a (the shorter, or the smaller of equal lengths) and b. */
 static double jw_ordered(const char *a, size_t al, const char *b, size_t bl)
 {
     if (al == 0)
         return bl == 0 ? 1.0 : 0.0;
+    if (bl <= 64)
+        return jw_short(a, al, b, bl);
     uint64_t am[JW_MAX / 64], bm[JW_MAX / 64];
     memset(am, 0, (al + 63) / 64 * sizeof *am);
     memset(bm, 0, (bl + 63) / 64 * sizeof *bm);
@@ -40,10 +88,8 @@ static double jw_ordered(const char *a, size_t al, const char *b, size_t bl)
             break;
         }
     }
-    if (m == 0)
-        return 0.0;
     size_t half = 0, j = 0;
-    for (size_t i = 0; i < al; i++) {
+    for (size_t i = 0; i < al && m; i++) {
         if (!((am[i / 64] >> (i % 64)) & 1))
             continue;
         while (!((bm[j / 64] >> (j % 64)) & 1))
@@ -51,14 +97,7 @@ static double jw_ordered(const char *a, size_t al, const char *b, size_t bl)
         half += a[i] != b[j];
         j++;
     }
-    double dm = (double)m;
-    double jaro = (dm / (double)al + dm / (double)bl +
-                   (dm - (double)(half / 2)) / dm) /
-                  3.0;
-    size_t prefix = 0;
-    while (prefix < 4 && prefix < al && a[prefix] == b[prefix])
-        prefix++;
-    return jaro + (double)prefix * 0.1 * (1.0 - jaro);
+    return jw_score(a, al, b, bl, m, half);
 }
 
 double toll_link_jaro_winkler(const char *a, size_t alen, const char *b,

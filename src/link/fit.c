@@ -93,6 +93,14 @@ static int select_same_place(const uint8_t *lv)
     return lv[TOLL_LINK_PLACE] <= 2 || lv[TOLL_LINK_DISTANCE] == 0;
 }
 
+/* hist[code]: the number of candidate pairs with level vector `code`. */
+static void histogram(const toll__lk_pairs *p, uint64_t *hist)
+{
+    memset(hist, 0, TOLL__LK_NCODES * sizeof *hist);
+    for (size_t i = 0; i < p->n; i++)
+        hist[p->v[i].code]++;
+}
+
 /*
  * Run EM on the selected pairs' patterns and keep the new m of the
  * comparisons with keep[c] set.  The other comparisons are taken out of
@@ -101,7 +109,7 @@ static int select_same_place(const uint8_t *lv)
  * date makes every date alike; counting it would make every selected pair
  * a match).  EM runs on a copy of the model; the prior is not kept.
  */
-static toll_status session(const toll__lk_pairs *p, select_fn sel,
+static toll_status session(const uint64_t *hist, select_fn sel,
                            const int keep[TOLL_LINK_NCOMPARISONS],
                            toll_link_model *model, const toll_allocator *a,
                            toll_error *err)
@@ -111,23 +119,27 @@ static toll_status session(const toll__lk_pairs *p, select_fn sel,
         return toll__nomem(err);
     uint8_t lv[TOLL_LINK_NCOMPARISONS];
     size_t npat = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        toll__lk_unpack(p->v[i].code, lv);
+    for (uint32_t code = 0; code < TOLL__LK_NCODES; code++) {
+        if (!hist[code])
+            continue;
+        toll__lk_unpack((uint16_t)code, lv);
         if (!sel(lv))
             continue;
         for (int c = 0; c < TOLL_LINK_NCOMPARISONS; c++)
             if (!keep[c])
                 lv[c] = 0;
-        if (count[toll__lk_pack(lv)]++ == 0)
+        uint16_t k = toll__lk_pack(lv);
+        if (count[k] == 0)
             npat++;
+        count[k] += hist[code];
     }
     toll_status st = TOLL_OK;
-    if (npat < 2) { /* too little to learn from: the model stays */
-        toll__free(a, count, TOLL__LK_NCODES * sizeof *count);
-        return TOLL_OK;
-    }
-    uint8_t *pat = toll__alloc(a, npat * TOLL_LINK_NCOMPARISONS);
-    uint64_t *pc = toll__alloc(a, npat * sizeof *pc);
+    uint8_t *pat = NULL;
+    uint64_t *pc = NULL;
+    if (npat < 2) /* too little to learn from: the model stays */
+        goto done;
+    pat = toll__alloc(a, npat * TOLL_LINK_NCOMPARISONS);
+    pc = toll__alloc(a, npat * sizeof *pc);
     if (!pat || !pc) {
         st = toll__nomem(err);
         goto done;
@@ -155,30 +167,27 @@ static toll_status session(const toll__lk_pairs *p, select_fn sel,
                 memcpy(model->m[c], work.m[c], sizeof model->m[c]);
 done:
     toll__free(a, count, TOLL__LK_NCODES * sizeof *count);
-    toll__free(a, pat, npat * TOLL_LINK_NCOMPARISONS);
-    toll__free(a, pc, npat * sizeof *pc);
+    if (pat)
+        toll__free(a, pat, npat * TOLL_LINK_NCOMPARISONS);
+    if (pc)
+        toll__free(a, pc, npat * sizeof *pc);
     return st;
 }
 
-/* The prior: the mean match probability of the candidate pairs, m and u
- * fixed, iterated to a fixed point. */
-static toll_status fit_prior(const toll__lk_pairs *p, toll_link_model *model,
-                             const toll_allocator *a, toll_error *err)
+/* The prior: the mean match probability of the n candidate pairs, m and
+ * u fixed, iterated to a fixed point. */
+static toll_status fit_prior(const uint64_t *hist, size_t n,
+                             toll_link_model *model, const toll_allocator *a,
+                             toll_error *err)
 {
-    if (!p->n)
+    if (!n)
         return TOLL_OK;
-    uint64_t *count = toll__calloc(a, TOLL__LK_NCODES, sizeof *count);
     double *w = toll__alloc(a, TOLL__LK_NCODES * sizeof *w);
-    if (!count || !w) {
-        toll__free(a, count, TOLL__LK_NCODES * sizeof *count);
-        toll__free(a, w, TOLL__LK_NCODES * sizeof *w);
+    if (!w)
         return toll__nomem(err);
-    }
     uint8_t lv[TOLL_LINK_NCOMPARISONS];
-    for (size_t i = 0; i < p->n; i++)
-        count[p->v[i].code]++;
     for (uint32_t code = 0; code < TOLL__LK_NCODES; code++) {
-        if (!count[code])
+        if (!hist[code])
             continue;
         toll__lk_unpack((uint16_t)code, lv);
         w[code] = toll__lk_weight(model, lv, NULL);
@@ -187,10 +196,10 @@ static toll_status fit_prior(const toll__lk_pairs *p, toll_link_model *model,
     for (int it = 0; it < PRIOR_ITER; it++) {
         double pw = log2(prior / (1.0 - prior)), sum = 0.0;
         for (uint32_t code = 0; code < TOLL__LK_NCODES; code++)
-            if (count[code])
-                sum += (double)count[code] *
+            if (hist[code])
+                sum += (double)hist[code] *
                        toll__lk_probability(pw + w[code]);
-        double next = sum / (double)p->n;
+        double next = sum / (double)n;
         if (next < 1e-6)
             next = 1e-6;
         if (next > 1.0 - 1e-6)
@@ -200,7 +209,6 @@ static toll_status fit_prior(const toll__lk_pairs *p, toll_link_model *model,
         if (done)
             break;
     }
-    toll__free(a, count, TOLL__LK_NCODES * sizeof *count);
     toll__free(a, w, TOLL__LK_NCODES * sizeof *w);
     return toll_link_model_set_prior(model, prior, err);
 }
@@ -209,31 +217,45 @@ static toll_status fit_prior(const toll__lk_pairs *p, toll_link_model *model,
  * u of the comparisons the blocking constrains (date, region): every
  * candidate pair is within the window and mostly in one governorate, so
  * random pairs say nothing of how candidate non-matches compare there.
- * Their u is the level shares among the candidate pairs (mostly
+ * Their u is the level shares among the n candidate pairs (mostly
  * non-matches: a few per cent match on the bench data), smoothed as
  * toll__lk_set_u smooths.
  */
-void toll__lk_blocked_u(const toll__lk_pairs *p, toll_link_model *model)
+static void blocked_u(const uint64_t *hist, size_t n, toll_link_model *model)
 {
     static const int blocked[] = {TOLL_LINK_DATE, TOLL_LINK_REGION};
     double count[TOLL_LINK_NCOMPARISONS][TOLL_LINK_MAX_LEVELS] = {{0}};
     uint8_t lv[TOLL_LINK_NCOMPARISONS];
-    if (p->n == 0)
+    if (n == 0)
         return;
-    for (size_t i = 0; i < p->n; i++) {
-        toll__lk_unpack(p->v[i].code, lv);
+    for (uint32_t code = 0; code < TOLL__LK_NCODES; code++) {
+        if (!hist[code])
+            continue;
+        toll__lk_unpack((uint16_t)code, lv);
         for (size_t b = 0; b < 2; b++)
-            count[blocked[b]][lv[blocked[b]]] += 1.0;
+            count[blocked[b]][lv[blocked[b]]] += (double)hist[code];
     }
     for (size_t b = 0; b < 2; b++) {
         int c = blocked[b];
         size_t nl = toll_link_level_count(c);
-        double sum = (double)p->n + 0.5 * (double)nl;
+        double sum = (double)n + 0.5 * (double)nl;
         for (size_t k = 0; k < nl; k++) {
             double v = (count[c][k] + 0.5) / sum;
             model->u[c][k] = v < 1e-6 ? 1e-6 : v > 1.0 - 1e-6 ? 1.0 - 1e-6 : v;
         }
     }
+}
+
+toll_status toll__lk_blocked_u(const toll__lk_pairs *p, toll_link_model *model,
+                               const toll_allocator *a, toll_error *err)
+{
+    uint64_t *hist = toll__alloc(a, TOLL__LK_NCODES * sizeof *hist);
+    if (!hist)
+        return toll__nomem(err);
+    histogram(p, hist);
+    blocked_u(hist, p->n, model);
+    toll__free(a, hist, TOLL__LK_NCODES * sizeof *hist);
+    return TOLL_OK;
 }
 
 toll_status toll__lk_fit(const toll__lk_nodes *nd, const toll__lk_pairs *p,
@@ -249,9 +271,14 @@ toll_status toll__lk_fit(const toll__lk_nodes *nd, const toll__lk_pairs *p,
     toll_status st;
     if ((st = toll__lk_fit_u(nd, seed, model, a, err)))
         return st;
-    toll__lk_blocked_u(p, model);
-    if ((st = session(p, select_same_day, keep_a, model, a, err)) ||
-        (st = session(p, select_same_place, keep_b, model, a, err)))
-        return st;
-    return fit_prior(p, model, a, err);
+    uint64_t *hist = toll__alloc(a, TOLL__LK_NCODES * sizeof *hist);
+    if (!hist)
+        return toll__nomem(err);
+    histogram(p, hist);
+    blocked_u(hist, p->n, model);
+    if (!(st = session(hist, select_same_day, keep_a, model, a, err)) &&
+        !(st = session(hist, select_same_place, keep_b, model, a, err)))
+        st = fit_prior(hist, p->n, model, a, err);
+    toll__free(a, hist, TOLL__LK_NCODES * sizeof *hist);
+    return st;
 }

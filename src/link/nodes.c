@@ -135,13 +135,17 @@ toll_status toll__lk_nodes_build(const toll_reports *r,
     toll_status st = TOLL_OK;
     size_t n = 0;
     uint32_t *keynode = toll__calloc(a, nstr, sizeof *keynode);
+    /* location string id -> 1 + the node whose place it gave first: each
+     * distinct place name is normalised once (an empty result is not
+     * remembered) */
+    uint32_t *locnode = toll__calloc(a, nstr, sizeof *locnode);
     uint32_t *place_off = NULL;
     toll__buf norm, all;
     toll__buf_init(&norm, a);
     toll__buf_init(&all, a);
     nd->nrep_alloc = nrep ? nrep : 1;
     nd->node_of = toll__alloc(a, nd->nrep_alloc * sizeof *nd->node_of);
-    if (!keynode || !nd->node_of)
+    if (!keynode || !locnode || !nd->node_of)
         goto nomem;
 
     /* 1. Nodes: one per key (first appearance), one per unkeyed report. */
@@ -205,7 +209,13 @@ toll_status toll__lk_nodes_build(const toll_reports *r,
             f->tol_km = r->precision_km[i] > 0 ? r->precision_km[i] : 0;
         }
         uint32_t loc = r->location[i];
-        if (!place_off[k] && loc && loc < r->strings.count) {
+        if (!place_off[k] && loc && loc < r->strings.count &&
+            locnode[loc]) { /* normalised already, for node locnode - 1 */
+            uint32_t k2 = locnode[loc] - 1;
+            place_off[k] = place_off[k2];
+            f->place_len = nd->feat[k2].place_len;
+            f->place_phon = nd->feat[k2].place_phon;
+        } else if (!place_off[k] && loc && loc < r->strings.count) {
             if ((st = toll__lk_place_normalise(
                      names, toll__str(&r->strings, loc),
                      toll__strlen(&r->strings, loc), &norm))) {
@@ -214,6 +224,7 @@ toll_status toll__lk_nodes_build(const toll_reports *r,
                 goto fail;
             }
             if (norm.len) {
+                locnode[loc] = k + 1;
                 place_off[k] = (uint32_t)all.len + 1;
                 f->place_len = (uint32_t)norm.len;
                 f->place_phon = toll__lk_phonetic(norm.data, norm.len);
@@ -314,6 +325,7 @@ fail:
                    toll_strerror(st));
 done:
     toll__free(a, keynode, nstr * sizeof *keynode);
+    toll__free(a, locnode, nstr * sizeof *locnode);
     toll__free(a, place_off, (n ? n : 1) * sizeof *place_off);
     toll__buf_free(&norm);
     toll__buf_free(&all);

@@ -102,7 +102,8 @@ toll_status toll__lk_fit(const toll__lk_nodes *nd, const toll__lk_pairs *p,
                          const toll_allocator *a, toll_error *err);
 /* u of date and region from the level shares of the candidate pairs `p`
  * (levels scored): the blocking makes these alike in every candidate. */
-void toll__lk_blocked_u(const toll__lk_pairs *p, toll_link_model *model);
+toll_status toll__lk_blocked_u(const toll__lk_pairs *p, toll_link_model *model,
+                               const toll_allocator *a, toll_error *err);
 /* Set u from random pairs of nodes (seeded). */
 toll_status toll__lk_fit_u(const toll__lk_nodes *nd, unsigned long long seed,
                            toll_link_model *model, const toll_allocator *a,
