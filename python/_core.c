@@ -6,6 +6,7 @@
  * Reports / Incidents live in _reports.c, Table / Column in _table.c.
  */
 #include "_core.h"
+#include "_link.h"
 
 #include <errno.h>
 #include <math.h>
@@ -886,6 +887,8 @@ static int core_exec(PyObject *m)
         return -1;
     if (toll_py_mse_init(m) < 0) /* python/_mse.c */
         return -1;
+    if (toll_py_links_init(m, st) < 0) /* python/_links.c */
+        return -1;
 
     if (PyModule_AddStringConstant(m, "library_version", toll_version()) < 0)
         return -1;
@@ -904,6 +907,7 @@ static int core_traverse(PyObject *m, visitproc visit, void *arg)
     Py_VISIT(st->Table_Type);
     Py_VISIT(st->Column_Type);
     Py_VISIT(st->Lexicon_Type);
+    Py_VISIT(st->Links_Type);
     Py_VISIT(st->TollError);
     Py_VISIT(st->ParseError);
     Py_VISIT(st->ReportError);
@@ -922,6 +926,7 @@ static int core_clear(PyObject *m)
     Py_CLEAR(st->Table_Type);
     Py_CLEAR(st->Column_Type);
     Py_CLEAR(st->Lexicon_Type);
+    Py_CLEAR(st->Links_Type);
     Py_CLEAR(st->TollError);
     Py_CLEAR(st->ParseError);
     Py_CLEAR(st->ReportError);

@@ -12,6 +12,9 @@
  *   Column    a read-only buffer exporter over one table column; keeps
  *             its Table alive (memoryview / numpy.frombuffer zero-copy)
  *   Lexicon   wraps toll_lexicon*
+ *   Links     wraps toll_links* (python/_links.c), holds the store holder
+ *             of the reports it linked and a strong reference to the
+ *             Reports (GC)
  *
  * Every heap type is created with PyType_FromModuleAndSpec and stored in
  * the module state together with the exception classes.
@@ -48,6 +51,7 @@ typedef struct {
     PyTypeObject *Table_Type;
     PyTypeObject *Column_Type;
     PyTypeObject *Lexicon_Type;
+    PyTypeObject *Links_Type; /* python/_links.c */
     PyObject *TollError;   /* base: Exception */
     PyObject *ParseError;  /* TollError, ValueError: TOLL_EPARSE */
     PyObject *ReportError; /* TollError, ValueError: TOLL_EREPORT */
@@ -81,7 +85,16 @@ typedef struct {
     PyObject *dict;
     PyObject *weakrefs;
     toll_reconcile_options opts;
+    PyObject *links;        /* the Links of reconcile(links=...), or NULL */
 } IncidentsObject;
+
+typedef struct {
+    PyObject_HEAD
+    toll_links *links;
+    toll_py_store *store;   /* the store linked (a reference) */
+    ReportsObject *reports; /* strong reference (Links.reports) */
+    PyObject *weakrefs;
+} LinksObject;
 
 typedef struct {
     PyObject_HEAD

@@ -933,14 +933,15 @@ static PyObject *Reports_reconcile(ReportsObject *self, PyObject *args,
 {
     static char *kwlist[] = {"policy",     "self_reports", "link",
                              "link_days",  "link_level",   "link_actors",
-                             "link_max_span", NULL};
+                             "link_max_span", "links",     NULL};
     const char *policy = NULL, *self_reports = NULL, *link = NULL,
                *link_actors = NULL;
-    PyObject *link_days = NULL, *link_level = NULL, *link_max_span = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|zzzOOzO:reconcile", kwlist,
-                                     &policy, &self_reports, &link,
+    PyObject *link_days = NULL, *link_level = NULL, *link_max_span = NULL,
+             *links = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|zzzOOzOO:reconcile",
+                                     kwlist, &policy, &self_reports, &link,
                                      &link_days, &link_level, &link_actors,
-                                     &link_max_span))
+                                     &link_max_span, &links))
         return NULL;
     toll_state *st = TOLL_PY_STATE(self);
     if (reports_check_readable(self) < 0)
@@ -958,6 +959,22 @@ static PyObject *Reports_reconcile(ReportsObject *self, PyObject *args,
     if (toll_py_link_options(st, link, link_days, link_level, link_actors,
                              link_max_span, &opts) < 0) /* python/_link.c */
         return NULL;
+    if (links == Py_None)
+        links = NULL;
+    if (links) {
+        /* the precomputed links of Reports.link (python/_links.c) */
+        if (!PyObject_TypeCheck(links, st->Links_Type) ||
+            !((LinksObject *)links)->links) {
+            PyErr_Format(PyExc_TypeError, "links must be a Links (from "
+                         "Reports.link), not %.100s",
+                         Py_TYPE(links)->tp_name);
+            return NULL;
+        }
+        if (opts.link != TOLL_LINK_AUTO)
+            return toll_py_option_error(st, "links", "",
+                                        "links need link=\"auto\"");
+        opts.links = ((LinksObject *)links)->links;
+    }
 
     IncidentsObject *inc = (IncidentsObject *)st->Incidents_Type->tp_alloc(
         st->Incidents_Type, 0);
@@ -977,6 +994,8 @@ static PyObject *Reports_reconcile(ReportsObject *self, PyObject *args,
     inc->inc = out;
     inc->store = h;
     inc->opts = opts;
+    Py_XINCREF(links);
+    inc->links = links; /* keeps opts.links alive */
     Py_INCREF(self);
     inc->reports = self;
     return (PyObject *)inc;
@@ -1025,11 +1044,20 @@ static PyMethodDef Reports_methods[] = {
      METH_VARARGS | METH_KEYWORDS,
      "reconcile(policy='envelope', self_reports='exclude', link='none',\n"
      "          link_days=1, link_level=1, link_actors='overlap',\n"
-     "          link_max_span=7)\n--\n\n"
+     "          link_max_span=7, links=None)\n--\n\n"
      "Reconcile every incident; returns Incidents (which keep these\n"
      "Reports alive and keep describing the reports they were made from\n"
-     "whatever is loaded later).  link='auto'\n"
-     "links reports without an incident key (docs/linking.md)."},
+     "whatever is loaded later).  link='auto' links the reports of one\n"
+     "incident across sources with the probabilistic linker (links: the\n"
+     "Links of Reports.link to use); link='rule' links reports without\n"
+     "an incident key by the earlier rule (docs/linking.md)."},
+    {"link", (PyCFunction)(void (*)(void))toll_py_reports_link,
+     METH_VARARGS | METH_KEYWORDS,
+     "link(*, window=2, upper=0.9, lower=0.5, same_source='forbid',\n"
+     "     max_span=7, model_json=None, model_file=None, names_file=None,\n"
+     "     labels=None, seed=1, threads=0)\n--\n\n"
+     "Link the reports of one incident across sources with the\n"
+     "probabilistic linker (python/_links.c); returns Links."},
     {NULL, NULL, 0, NULL}};
 
 static PyGetSetDef Reports_getset[] = {
@@ -1115,6 +1143,8 @@ static void incidents_release(IncidentsObject *self)
         self->reports = NULL;
         Py_DECREF(r);
     }
+    self->opts.links = NULL;
+    Py_CLEAR(self->links);
 }
 
 static int Incidents_traverse(IncidentsObject *self, visitproc visit,
@@ -1123,6 +1153,7 @@ static int Incidents_traverse(IncidentsObject *self, visitproc visit,
     Py_VISIT(Py_TYPE(self));
     Py_VISIT(self->dict);
     Py_VISIT((PyObject *)self->reports);
+    Py_VISIT(self->links);
     return 0;
 }
 

@@ -3,6 +3,7 @@
     import toll
     reports = toll.read("reports.jsonl")          # .json / .jsonl / .csv
     incidents = reports.reconcile(policy="envelope", self_reports="exclude")
+    links = reports.link()                        # across sources, no key
     table = incidents.summarize(by=["actor", "period:month"],
                                 category="killed", attribution="joint")
     table.to_pandas(); table.to_markdown(); table.to_csv("out.csv")
@@ -23,7 +24,7 @@ summary (no report carries any casualty category) are issued as
 running out of memory MemoryError.
 """
 from . import _core
-from ._api import (Incidents, Quantity, Reports, Table, TollWarning,
+from ._api import (Incidents, Links, Quantity, Reports, Table, TollWarning,
                    format_quantity, load_lexicon, parse_quantities,
                    parse_quantity, read)
 from ._core import Lexicon, OptionError, ParseError, ReportError, TollError
@@ -34,7 +35,7 @@ __version__ = "0.2.0"
 library_version = _core.library_version
 
 __all__ = [
-    "read", "Reports", "Incidents", "Table", "Quantity", "Lexicon",
+    "read", "Reports", "Incidents", "Links", "Table", "Quantity", "Lexicon",
     "parse_quantity", "parse_quantities", "format_quantity", "load_lexicon",
     "TollError", "ParseError", "ReportError", "OptionError", "ModelError",
     "TollWarning",

@@ -11,6 +11,7 @@ import datetime as _dt
 import html as _html
 import json as _json
 import math as _math
+import operator as _operator
 import os as _os
 import sys as _sys
 import textwrap as _textwrap
@@ -21,8 +22,8 @@ from typing import (Any, Dict, Iterable, List, Mapping, NamedTuple, Optional,
 from . import _core
 
 __all__ = [
-    "Quantity", "Reports", "Incidents", "Table", "read", "parse_quantity",
-    "parse_quantities", "format_quantity", "load_lexicon",
+    "Quantity", "Reports", "Incidents", "Links", "Table", "read",
+    "parse_quantity", "parse_quantities", "format_quantity", "load_lexicon",
 ]
 
 PathLike = Union[str, "_os.PathLike[str]"]
@@ -519,10 +520,18 @@ class Reports:
         return self._c.categories
 
     def reconcile(self, policy: str = "envelope",
-                  self_reports: str = "exclude", link: str = "none",
+                  self_reports: str = "exclude", link: Any = "none",
                   link_days: int = 1, link_level: int = 1,
                   link_actors: str = "overlap",
-                  link_max_span: int = 7) -> "Incidents":
+                  link_max_span: int = 7, *,
+                  link_window: Optional[int] = None,
+                  link_upper: Optional[float] = None,
+                  link_lower: Optional[float] = None,
+                  link_same_source: Optional[str] = None,
+                  link_model: Any = None,
+                  link_names: Optional[PathLike] = None,
+                  link_labels: Any = None,
+                  link_seed: Optional[int] = None) -> "Incidents":
         """Reconcile the reports of each incident into one range per
         category with provenance, flags and a grade.
 
@@ -532,19 +541,170 @@ class Reports:
         "include".  While the Incidents exist the reports cannot be
         loaded into.
 
-        link: "none" (a report without an incident key is an incident of
-        its own) or "auto": such reports are linked into one incident when
-        their dates are within ``link_days`` days, their regions agree on
-        the first ``link_level`` + 1 levels (0: country; -1: the whole
-        path) and - with ``link_actors="overlap"``; "ignore" skips this -
-        they name a common actor; links are transitive.  A report spanning
-        more than ``link_max_span`` days (0: no limit) links only to
-        reports with the same span.  :meth:`Incidents.links` says why
-        reports were linked (docs/linking.md)."""
+        link: how reports that describe one incident are found
+        (docs/linking.md):
+
+        - "none" (default): a report without an incident key is an
+          incident of its own;
+        - "auto": the probabilistic linker links the reports of one
+          incident across sources, as :meth:`link` does with the options
+          ``link_window``, ``link_upper``, ``link_lower``,
+          ``link_same_source``, ``link_max_span``, ``link_model``,
+          ``link_names``, ``link_labels`` and ``link_seed`` (the keywords
+          of :meth:`link` with ``link_`` in front);
+        - a :class:`Links` (from :meth:`link` on these reports): use those
+          links as they are, e.g. after checking ``links.pairs("review")``;
+        - "rule": the earlier rule: reports without a key are linked when
+          their dates are within ``link_days`` days, their regions agree
+          on the first ``link_level`` + 1 levels (0: country; -1: the
+          whole path) and - with ``link_actors="overlap"``; "ignore" skips
+          this - they name a common actor; links are transitive.  A report
+          spanning more than ``link_max_span`` days (0: no limit) links
+          only to reports with the same span.
+
+        :meth:`Incidents.links` says why reports were linked.  The
+        linker's keywords without ``link="auto"`` raise
+        :class:`toll.OptionError`.
+
+        >>> links = reports.link(window=1)
+        >>> incidents = reports.reconcile(link=links)
+        >>> incidents = reports.reconcile(link="auto", link_upper=0.95)
+        """
+        linker = {"window": link_window, "upper": link_upper,
+                  "lower": link_lower, "same_source": link_same_source,
+                  "model": link_model, "names": link_names,
+                  "labels": link_labels, "seed": link_seed}
+        given = [k for k, v in linker.items() if v is not None]
+        links = None
+        if isinstance(link, Links):
+            if given:
+                raise _core.OptionError(
+                    f"link_{given[0]}: a Links object was linked already; "
+                    "give the linker's options to Reports.link")
+            if link.reports is not self:
+                raise _core.OptionError(
+                    "link: the Links object was made from other Reports")
+            links, link = link, "auto"
+        elif isinstance(link, str) and link.strip().lower() == "auto":
+            links = self.link(max_span=link_max_span, **linker)
+        elif given:
+            raise _core.OptionError(
+                f"link_{given[0]} needs link=\"auto\" (the probabilistic "
+                f"linker), not link={link!r}")
         return Incidents(self._c.reconcile(
             policy=policy, self_reports=self_reports, link=link,
             link_days=link_days, link_level=link_level,
-            link_actors=link_actors, link_max_span=link_max_span), self)
+            link_actors=link_actors, link_max_span=link_max_span,
+            links=None if links is None else links._c), self, links)
+
+    def link(self, *, window: Optional[int] = None,
+             upper: Optional[float] = None, lower: Optional[float] = None,
+             same_source: Optional[str] = None,
+             max_span: Optional[int] = None, model: Any = None,
+             names: Optional[PathLike] = None, labels: Any = None,
+             seed: Optional[int] = None,
+             threads: Optional[int] = None) -> "Links":
+        """Link the reports of one incident across sources (a UCDP event,
+        an Airwars incident, a news story a day later) with the
+        probabilistic linker (docs/linking.md): candidate pairs whose
+        spans come within ``window`` days, scored on date, distance, place
+        name, region, actors, figures and source by a Fellegi-Sunter model,
+        then clustered.
+
+        window:      candidate pairs: spans within this many days (default
+                     2).
+        upper:       pairs with a match probability >= upper are merged
+                     (default 0.9).
+        lower:       every two reports of an incident need a pair >= lower;
+                     pairs in [lower, upper) that were not merged are
+                     listed by ``pairs("review")`` (default 0.5).
+        same_source: "forbid" (default: an incident holds one report, or
+                     one key, per source) or "allow".
+        max_span:    a report spanning more than this many days is not
+                     linked (default 7; 0: no limit).
+        model:       a model to use as given, without fitting: a dict in
+                     the shape of :attr:`Links.model`, the path of a JSON
+                     model file (:meth:`Links.save_model`), or a
+                     :class:`Links` (its model).  Default: fitted to these
+                     reports.
+        names:       path of a JSON file of place-name rules added to the
+                     default ones.
+        labels:      pairs known to match or not, to fit the model's m
+                     from: a pandas DataFrame with the columns report_a,
+                     report_b and match, or a list of (report_a, report_b,
+                     match) tuples.  A report is its 0-based index in load
+                     order or its "FILE:LINE" (the ``report`` column of
+                     :meth:`table` and of :meth:`Links.assignments`).
+        seed:        random pairs for the model's u (default 1; the same
+                     seed gives the same result).
+        threads:     0 (default) auto, 1, or 2; the same result.
+
+        Bad values raise :class:`toll.OptionError` with the library's
+        message (``lower`` above ``upper`` names both).
+
+        >>> links = reports.link(window=1, upper=0.95)
+        >>> links.assignments().to_pandas()        # incident of each report
+        >>> links.pairs("review").to_pandas()      # pairs to check by hand
+        >>> links.save_model("model.json")
+        >>> again = reports.link(model="model.json")
+        """
+        model_json = model_file = None
+        if isinstance(model, Links):
+            model_json = model._c.model_json()
+        elif isinstance(model, Mapping):
+            model_json = _json.dumps(model)
+        elif model is not None:
+            model_file = _os.fspath(model)
+        core = self._c.link(
+            window=window, upper=upper, lower=lower, same_source=same_source,
+            max_span=max_span, model_json=model_json, model_file=model_file,
+            names_file=names, labels=self._label_tuples(labels), seed=seed,
+            threads=threads)
+        return Links(core, self)
+
+    def _label_tuples(self, labels: Any) -> Optional[List[Any]]:
+        """Labelled pairs as (index_a, index_b, match) tuples."""
+        if labels is None:
+            return None
+        if hasattr(labels, "itertuples") and hasattr(labels, "columns"):
+            missing = [c for c in ("report_a", "report_b", "match")
+                       if c not in labels.columns]
+            if missing:
+                raise _core.OptionError(
+                    f"labels: no column {missing[0]!r} (the labels need "
+                    "report_a, report_b and match)")
+            rows = list(zip(labels["report_a"], labels["report_b"],
+                            labels["match"]))
+        else:
+            rows = [tuple(r) for r in labels]
+        index: Optional[Dict[str, int]] = None
+        out = []
+        for i, row in enumerate(rows):
+            if len(row) != 3:
+                raise _core.OptionError(
+                    f"labels[{i}]: expected (report_a, report_b, match), "
+                    f"got {row!r}")
+            pair = []
+            for name, r in zip(("report_a", "report_b"), row[:2]):
+                if isinstance(r, str) and not r.isdigit():
+                    if index is None:
+                        index = {k: j for j, k in
+                                 enumerate(self.table()["report"])}
+                    if r not in index:
+                        raise _core.OptionError(
+                            f"labels[{i}]: {name}: no report {r!r} (give "
+                            "FILE:LINE as in Reports.table(), or a 0-based "
+                            "index)")
+                    pair.append(index[r])
+                else:
+                    try:
+                        pair.append(_index_value(r))
+                    except (TypeError, ValueError):
+                        raise _core.OptionError(
+                            f"labels[{i}]: {name}: {r!r} is not a report "
+                            "(FILE:LINE or a 0-based index)") from None
+            out.append((pair[0], pair[1], bool(row[2])))
+        return out
 
     def table(self) -> "Table":
         """The stored reports, one row per report in load order (the C
@@ -620,9 +780,11 @@ class Incidents:
     and category a range with best estimate, grade, flags and the reports
     that set each bound.  Keeps its Reports alive."""
 
-    def __init__(self, core: "_core.Incidents", reports: Reports) -> None:
+    def __init__(self, core: "_core.Incidents", reports: Reports,
+                 links: Optional["Links"] = None) -> None:
         self._c = core
         self._reports = reports
+        self._links = links
 
     def __len__(self) -> int:
         return len(self._c)
@@ -636,6 +798,12 @@ class Incidents:
     def reports(self) -> Reports:
         """The reports these incidents came from."""
         return self._reports
+
+    @property
+    def linked(self) -> Optional["Links"]:
+        """The :class:`Links` of ``reconcile(link="auto")`` or
+        ``reconcile(link=links)``; None otherwise."""
+        return self._links
 
     @property
     def policy(self) -> str:
@@ -654,11 +822,12 @@ class Incidents:
         return Table(self._c.table())
 
     def links(self) -> "Table":
-        """Why reports were linked (``reconcile(link="auto")``): one row
-        per link with incident, report_a, report_b, source_a, source_b,
-        days_apart, region, shared_actors and an explanation sentence
-        ("a.jsonl:3 ~ a.jsonl:7: 0 days apart, same region Syria/Idlib,
-        shared actor Russia").  Empty without linking."""
+        """Why reports were linked (``reconcile(link="rule")`` or
+        ``"auto"``): one row per link with incident, report_a, report_b,
+        source_a, source_b, days_apart, region, shared_actors and an
+        explanation sentence ("a.jsonl:3 ~ a.jsonl:7: 0 days apart, same
+        region Syria/Idlib, shared actor Russia").  Empty without
+        linking."""
         return Table(self._c.links())
 
     def to_pandas(self, categorical: bool = False) -> Any:
@@ -750,6 +919,116 @@ class Incidents:
 
     def _repr_html_(self) -> str:
         return self.table()._repr_html_()
+
+
+# --------------------------------------------------------------------------
+# Links
+
+
+def _index_value(r: Any) -> int:
+    """A 0-based report index (an int, or a str of digits)."""
+    if isinstance(r, bool):
+        raise TypeError("bool")
+    v = int(r) if isinstance(r, str) else _operator.index(r)
+    if v < 0:
+        raise ValueError("negative")
+    return v
+
+
+class Links:
+    """The result of :meth:`Reports.link`: the incident assigned to each
+    report, the scored candidate pairs and the model they were scored
+    with.  Keeps its Reports alive; pass it to
+    ``reports.reconcile(link=links)`` to reconcile with these links.
+
+    >>> links = reports.link()
+    >>> links
+    <toll.Links: 1200 reports in 950 incidents, 410 candidate pairs>
+    >>> links.assignments().to_pandas()
+    >>> links.pairs("review").to_pandas()
+    >>> links.model["prior"]
+    """
+
+    def __init__(self, core: "_core.Links", reports: Reports) -> None:
+        self._c = core
+        self._reports = reports
+
+    @property
+    def reports(self) -> Reports:
+        """The reports that were linked."""
+        return self._reports
+
+    def __len__(self) -> int:
+        """Number of reports linked."""
+        return len(self._c)
+
+    @property
+    def n_incidents(self) -> int:
+        """Number of incidents the reports were put in."""
+        return self._c.n_incidents
+
+    @property
+    def n_pairs(self) -> int:
+        """Number of scored candidate pairs."""
+        return self._c.n_pairs
+
+    def __repr__(self) -> str:
+        return (f"<toll.Links: {len(self)} reports in {self.n_incidents} "
+                f"incidents, {self.n_pairs} candidate pairs>")
+
+    def assignments(self) -> "Table":
+        """One row per report in load order: report ("FILE:LINE"), id,
+        source, incident (the assigned key: the report's own key, else
+        the first key of its incident, else "auto:FILE:LINE"),
+        match_probability (the weakest merged pair holding the report in
+        its incident; missing for a report linked to nothing) and status
+        ("linked", "single" or "review": a pair between the thresholds
+        was not merged)."""
+        return Table(self._c.assignments())
+
+    def pairs(self, which: str = "all") -> "Table":
+        """The scored candidate pairs, strongest first: report_a, report_b,
+        id_a, id_b, source_a, source_b, then for each comparison (date,
+        distance, place, region, actors, figures, source) its level and
+        its weight (``date``, ``date_weight``, ...), prior_weight, weight
+        (the total), match_probability and decision ("merged", "review",
+        "below", "same source", "incompatible").
+
+        which: "all" (default), "review" (pairs between ``lower`` and
+        ``upper`` that were not merged) or "merged"."""
+        return Table(self._c.pairs(which=which))
+
+    @property
+    def model(self) -> Dict[str, Any]:
+        """The model the pairs were scored with, as a dict in the shape of
+        the JSON model file: ``{"toll_link_model": 1, "prior": p,
+        "comparisons": {"date": {"0": {"m": .., "u": ..}, ...}, ...}}``.
+        Give it (or this Links) to ``Reports.link(model=...)`` to use it
+        as is."""
+        return _json.loads(self._c.model_json())
+
+    def save_model(self, path: PathLike) -> None:
+        """Write :attr:`model` as JSON to ``path`` (read it back with
+        ``Reports.link(model=path)`` or ``toll link --link-model``)."""
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self._c.model_json())
+
+    def to_pandas(self, categorical: bool = False) -> Any:
+        """:meth:`assignments` as a DataFrame."""
+        return self.assignments().to_pandas(categorical=categorical)
+
+    def _repr_html_(self) -> str:
+        counts: Dict[str, int] = {}
+        for status in self.assignments()["status"]:
+            counts[status] = counts.get(status, 0) + 1
+        rows = "".join(
+            f"<tr><td>{_html.escape(k)}</td><td>{v}</td></tr>"
+            for k, v in sorted(counts.items()))
+        return (f"<p><b>toll.Links</b>: {len(self)} reports in "
+                f"{self.n_incidents} incidents, {self.n_pairs} candidate "
+                f"pairs (prior {self.model.get('prior', float('nan')):.4g})"
+                f"</p><table><tr><th>status</th><th>reports</th></tr>"
+                f"{rows}</table>")
 
 
 # --------------------------------------------------------------------------

@@ -97,7 +97,28 @@ class Reports:
                   link_days: Optional[int] = 1,
                   link_level: Optional[int] = 1,
                   link_actors: Optional[str] = "overlap",
-                  link_max_span: Optional[int] = 7) -> Incidents: ...
+                  link_max_span: Optional[int] = 7,
+                  links: Optional[Links] = None) -> Incidents: ...
+    def link(self, *, window: Optional[int] = None,
+             upper: Optional[float] = None, lower: Optional[float] = None,
+             same_source: Optional[str] = None,
+             max_span: Optional[int] = None,
+             model_json: Optional[str] = None,
+             model_file: Optional[_Path] = None,
+             names_file: Optional[_Path] = None,
+             labels: Optional[Sequence[Tuple[int, int, bool]]] = None,
+             seed: Optional[int] = None,
+             threads: Optional[int] = None) -> Links: ...
+
+@final
+class Links:
+    reports: Reports
+    n_incidents: int
+    n_pairs: int
+    def __len__(self) -> int: ...
+    def assignments(self) -> Table: ...
+    def pairs(self, which: str = "all") -> Table: ...
+    def model_json(self) -> str: ...
 
 @final
 class Incidents:

@@ -37,7 +37,8 @@ enum {
     CLI_SUMMARIZE = 1u,
     CLI_INCIDENTS = 2u,
     CLI_PARSE = 4u,
-    CLI_MSE = 8u
+    CLI_MSE = 8u,
+    CLI_LINK = 16u
 };
 
 /* Every option of every command. */
@@ -52,6 +53,12 @@ typedef enum toll_cli_opt_id {
     O_LINK_MAX_SPAN, O_MAP, O_MAP_FILE, O_LENIENT, O_FORMAT_IN, O_ACTOR_SEP,
     O_REGION_SEP, O_DELIMITER, O_IMPORT_PRESET, O_REPAIR, O_NO_REPAIR,
     O_ENCODING, O_DATE_FORMAT, O_DATE_WINDOW, O_THREADS,
+    /* the probabilistic linker (link; incidents and summarize with --link
+       auto): src/cli/linker.h */
+    O_LINK_WINDOW, O_LINK_UPPER, O_LINK_LOWER, O_LINK_SAME_SOURCE,
+    O_LINK_MODEL, O_LINK_NAMES, O_LINK_LABELS,
+    /* link */
+    O_PAIRS, O_REVIEW, O_WRITE_MODEL,
     /* incidents */
     O_EXPLAIN,
     /* summarize, incidents and parse */

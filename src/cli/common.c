@@ -145,6 +145,7 @@ void toll_cli_input_init(toll_cli_input *in)
     memset(in, 0, sizeof *in);
     in->format_in = TOLL_FORMAT_AUTO;
     toll_reconcile_options_init(&in->rec);
+    toll_cli_linker_init(&in->linker);
 }
 
 static int parse_format_in(const char *s, toll_format *out)
@@ -158,7 +159,7 @@ static int parse_format_in(const char *s, toll_format *out)
     return 1;
 }
 
-/* --link-days, --link-max-span, --link-level. */
+/* --link-days, --link-level. */
 static int link_number(toll_cli_input *in, const toll_cli_args *a,
                        const toll_cli_opt *o, const char *val)
 {
@@ -173,8 +174,6 @@ static int link_number(toll_cli_input *in, const toll_cli_args *a,
                                         : "a whole number of days >= 0");
     if (o->id == O_LINK_DAYS)
         in->rec.link_days = (int)v;
-    else if (o->id == O_LINK_MAX_SPAN)
-        in->rec.link_max_span = (int)v;
     else
         in->rec.link_region_level = full ? TOLL_LINK_FULL_PATH : (int)v;
     in->link_tuned = 1;
@@ -207,11 +206,15 @@ int toll_cli_input_option(toll_cli_input *in, const toll_cli_args *a,
     case O_DELIMITER: return toll_cli_char_value(a, o, val, &in->delimiter);
     case O_LINK:
         if (toll_link_mode_parse(val, &in->rec.link, &err) != TOLL_OK)
-            return toll_cli_bad_value(a, o, val, "none or auto");
+            return toll_cli_bad_value(a, o, val, "none, auto or rule");
         break;
     case O_LINK_DAYS:
-    case O_LINK_MAX_SPAN:
     case O_LINK_LEVEL: return link_number(in, a, o, val);
+    case O_LINK_MAX_SPAN: { /* both linkers */
+        int rc = toll_cli_linker_option(&in->linker, a, o, val);
+        in->rec.link_max_span = in->linker.opts.max_span;
+        return rc;
+    }
     case O_LINK_ACTORS:
         if (strcmp(val, "overlap") == 0)
             in->rec.link_require_actor = 1;
@@ -260,7 +263,12 @@ int toll_cli_input_option(toll_cli_input *in, const toll_cli_args *a,
         in->rec.threads = (size_t)v;
         break;
     }
-    default: return toll_cli_reading_option(&in->reading, a, o, val);
+    default: {
+        int rc = toll_cli_linker_option(&in->linker, a, o, val);
+        if (rc != CLI_NOT_MINE)
+            return rc;
+        return toll_cli_reading_option(&in->reading, a, o, val);
+    }
     }
     return CLI_OK;
 }
@@ -268,10 +276,15 @@ int toll_cli_input_option(toll_cli_input *in, const toll_cli_args *a,
 int toll_cli_input_check(const toll_cli_input *in, const toll_cli_args *a)
 {
     if (in->link_tuned && in->rec.link != TOLL_LINK_RULE)
-        return toll_cli_usage(a->cmd_name, "--link-days, --link-level, "
-                              "--link-actors and --link-max-span need "
-                              "--link rule");
+        return toll_cli_usage(a->cmd_name, "--link-days, --link-level and "
+                              "--link-actors need --link rule");
     return CLI_OK;
+}
+
+int toll_cli_input_linker_check(const toll_cli_input *in,
+                                const toll_cli_args *a)
+{
+    return toll_cli_linker_check(&in->linker, in->rec.link, a);
 }
 
 /* ---- loading ----------------------------------------------------------------- */
@@ -532,21 +545,35 @@ cleanup:
     return rc;
 }
 
-int toll_cli_data_load(toll_cli_data *d, const toll_cli_input *in,
-                       const toll_cli_args *a)
+int toll_cli_data_load_reports(toll_cli_data *d, const toll_cli_input *in,
+                               const toll_cli_args *a)
 {
-    toll_error err;
-    toll_error_clear(&err);
     toll_parse_options popts;
     memset(d, 0, sizeof *d);
     int rc = toll_cli_parse_options(&in->reading, &d->lexicon, &popts);
     if (rc != CLI_OK)
         return rc;
-    rc = load_reports(in, a, &popts, &d->reports);
+    return load_reports(in, a, &popts, &d->reports);
+}
+
+int toll_cli_data_load(toll_cli_data *d, const toll_cli_input *in,
+                       const toll_cli_args *a)
+{
+    toll_error err;
+    toll_error_clear(&err);
+    int rc = toll_cli_data_load_reports(d, in, a);
     if (rc != CLI_OK)
         return rc;
-    toll_status st = toll_reconcile(d->reports, &in->rec, NULL,
-                                    &d->incidents, &err);
+    toll_reconcile_options rec = in->rec;
+    if (rec.link == TOLL_LINK_AUTO) {
+        rc = toll_cli_linker_prepare(&in->linker, d->reports, &d->linker,
+                                     &rec.linker);
+        if (rc != CLI_OK)
+            return rc;
+        rec.linker.threads = in->threads;
+    }
+    toll_status st = toll_reconcile(d->reports, &rec, NULL, &d->incidents,
+                                    &err);
     if (st != TOLL_OK) {
         fprintf(stderr, "%s\n", err.message);
         return toll_cli_status_exit(st);
@@ -557,6 +584,7 @@ int toll_cli_data_load(toll_cli_data *d, const toll_cli_input *in,
 void toll_cli_data_free(toll_cli_data *d)
 {
     toll_incidents_free(d->incidents);
+    toll_cli_linker_free(&d->linker);
     toll_reports_free(d->reports);
     toll_lexicon_free(d->lexicon);
     memset(d, 0, sizeof *d);

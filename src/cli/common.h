@@ -11,6 +11,7 @@
 #include "toll/toll.h"
 
 #include "args.h"
+#include "linker.h"
 
 /* Help lines of the reconcile and load options (summarize, incidents). */
 #define TOLL_CLI_LOAD_HELP                                                     \
@@ -21,20 +22,27 @@
     "  --self-reports S       exclude (default): a party's figure about its\n" \
     "                         own strike is kept aside; include: counted\n"     \
     "  --link MODE            none (default): a report without an incident\n" \
-    "                         key is an incident of its own; auto: link such\n" \
-    "                         reports when their dates are within --link-days,\n" \
-    "                         their regions agree at --link-level and they\n" \
-    "                         name a common actor (docs/linking.md)\n"        \
-    "  --link-days N          date window, +/- N days (default 1)\n"          \
-    "  --link-level K         regions agree on their first K+1 levels (0: the\n" \
-    "                         country; default 1, e.g. Syria/Idlib; -1 or\n"  \
-    "                         full: the whole path)\n"                        \
-    "  --link-actors A        overlap (default): actor sets must overlap;\n"  \
-    "                         ignore: actors are not compared\n"              \
-    "  --link-max-span N      a report spanning more than N days (default 7)\n" \
-    "                         links only to reports with the same span; 0: no\n" \
-    "                         limit\n"                                         \
-    "\n"                                                                       \
+    "                         key is an incident of its own; auto: link the\n" \
+    "                         reports of one incident across sources with the\n" \
+    "                         probabilistic linker (the options below, as\n"  \
+    "                         for 'toll link'); rule: link unkeyed reports\n" \
+    "                         when their dates are within --link-days, their\n" \
+    "                         regions agree at --link-level and they name a\n" \
+    "                         common actor (docs/linking.md)\n"               \
+    "  --link-days N          rule: date window, +/- N days (default 1)\n"   \
+    "  --link-level K         rule: regions agree on their first K+1 levels\n" \
+    "                         (0: the country; default 1, e.g. Syria/Idlib;\n" \
+    "                         -1 or full: the whole path)\n"                 \
+    "  --link-actors A        rule: overlap (default): actor sets must\n"    \
+    "                         overlap; ignore: actors are not compared\n"    \
+    "  --link-max-span N      auto and rule: a report spanning more than N\n" \
+    "                         days (default 7) is not linked (rule: only to\n" \
+    "                         reports with the same span); 0: no limit\n"    \
+    TOLL_CLI_LINKER_HELP                                                       \
+    "\n" TOLL_CLI_READ_HELP
+
+/* Help lines of the load options (summarize, incidents, link). */
+#define TOLL_CLI_READ_HELP                                                     \
     "Load options:\n"                                                          \
     "  --format-in F          json, jsonl or csv (default: from the file name)\n" \
     "  --map SPEC             column map, e.g.\n"                              \
@@ -125,7 +133,9 @@ typedef struct toll_cli_input {
     int date_window_from, date_window_to; /* --date-window (0: default) */
     size_t threads;              /* --threads (0: auto) */
     toll_reconcile_options rec;
-    int link_tuned;              /* --link-days/-level/-actors/-max-span */
+    int link_tuned;              /* --link-days/-level/-actors */
+    toll_cli_linker linker;      /* the probabilistic linker's options
+                                    (src/cli/linker.h) */
 } toll_cli_input;
 
 void toll_cli_input_init(toll_cli_input *in);
@@ -136,12 +146,16 @@ int toll_cli_input_option(toll_cli_input *in, const toll_cli_args *a,
 
 /* After the parse: the usage error of link tuning without --link rule. */
 int toll_cli_input_check(const toll_cli_input *in, const toll_cli_args *a);
+/* After the parse: the linker's options (toll_cli_linker_check). */
+int toll_cli_input_linker_check(const toll_cli_input *in,
+                                const toll_cli_args *a);
 
 /* The lexicon, reports and incidents of a command. */
 typedef struct toll_cli_data {
     toll_lexicon *lexicon;
     toll_reports *reports;
     toll_incidents *incidents;
+    toll_cli_linker_data linker; /* the model and names of --link auto */
 } toll_cli_data;
 
 /* Load every FILE of `a` (or the bundled example) with the options of
@@ -150,6 +164,9 @@ typedef struct toll_cli_data {
  * Returns CLI_OK or an exit status, after printing why. */
 int toll_cli_data_load(toll_cli_data *d, const toll_cli_input *in,
                        const toll_cli_args *a);
+/* The same without reconciling (d->incidents stays NULL): `toll link`. */
+int toll_cli_data_load_reports(toll_cli_data *d, const toll_cli_input *in,
+                               const toll_cli_args *a);
 void toll_cli_data_free(toll_cli_data *d);
 
 /* Where the bundled example is looked for next to the binary: argv[0]. */

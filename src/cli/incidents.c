@@ -18,11 +18,14 @@ const char TOLL_CLI_INCIDENTS_HELP[] =
     "the report that set each bound, and the party's own figure.\n"
     "\n" TOLL_CLI_LOAD_HELP
     "\n"
+    "Linker (with --link auto):\n" TOLL_CLI_LINKER_SEED_HELP
+    "\n"
     "Output:\n"
     "  --format F             text (default), csv, json or md\n"
     "  --explain              instead of the incidents, list why reports were\n"
-    "                         linked (with --link auto): one line per link in\n"
-    "                         text, the links table in csv, json and md\n";
+    "                         linked (with --link auto or rule): one line per\n"
+    "                         link in text, the links table in csv, json and\n"
+    "                         md\n";
 
 /*
  * --explain in text format: the links table (toll_incidents_links_table,
@@ -89,9 +92,9 @@ static int run(const incidents_cli *c, const toll_cli_args *a)
     if (rc != CLI_OK)
         goto cleanup;
     if (c->explain) {
-        if (c->in.rec.link != TOLL_LINK_AUTO)
-            fputs("toll: note: without --link auto no reports are linked\n",
-                  stderr);
+        if (c->in.rec.link == TOLL_LINK_NONE)
+            fputs("toll: note: without --link auto or rule no reports are "
+                  "linked\n", stderr);
         st = toll_incidents_links_table(d.incidents, NULL, &table, &err);
     } else {
         st = toll_incidents_table(d.incidents, NULL, &table, &err);
@@ -124,6 +127,8 @@ int toll_cli_incidents(const char *name, int argc, char **argv)
                                  &c);
     if (rc == CLI_OK && !a.help)
         rc = toll_cli_input_check(&c.in, &a);
+    if (rc == CLI_OK && !a.help)
+        rc = toll_cli_input_linker_check(&c.in, &a);
     if (rc == CLI_OK && a.help) {
         fputs(TOLL_CLI_INCIDENTS_HELP, stdout);
         rc = toll_cli_finish_output();

@@ -4,6 +4,7 @@
  *
  *   toll summarize [FILE...] [options]   totals by actor, region, period ...
  *   toll incidents [FILE...] [options]   the reconciled incidents
+ *   toll link [FILE...] [options]        link reports across sources
  *   toll parse TEXT... [options]         how quantity texts are read
  *   toll mse FILE [options]              multiple systems estimation
  *
@@ -32,14 +33,17 @@ static const char MAIN_HELP[] =
     "  summarize [FILE...]   totals by actor, region, period, category or grade\n"
     "  incidents [FILE...]   reconciled incidents with ranges, flags, grades and\n"
     "                        the reports that set each bound\n"
+    "  link [FILE...]        link the reports of one incident across sources\n"
+    "                        (probabilistic record linkage)\n"
     "  parse TEXT...         show how quantity texts (\"about 350\") are read\n"
     "  mse FILE              estimate how many no list recorded (multiple\n"
     "                        systems estimation, capture-recapture)\n"
     "  help [COMMAND]        show help for toll or for one command\n"
     "\n"
     "FILE is JSON (.json), JSON Lines (.jsonl, .ndjson) or CSV (.csv); '-' reads\n"
-    "standard input.  Without FILE, summarize and incidents use the bundled\n"
-    "example (seeds.jsonl; the environment variable TOLL_EXAMPLE overrides it).\n"
+    "standard input.  Without FILE, summarize, incidents and link use the\n"
+    "bundled example (seeds.jsonl; the environment variable TOLL_EXAMPLE\n"
+    "overrides it).\n"
     "\n"
     "Options:\n"
     "  -h, --help      show this help (toll COMMAND --help: the command's options)\n"
@@ -56,6 +60,7 @@ typedef struct command {
 static const command COMMANDS[] = {
     {"summarize", toll_cli_summarize, TOLL_CLI_SUMMARIZE_HELP},
     {"incidents", toll_cli_incidents, TOLL_CLI_INCIDENTS_HELP},
+    {"link", toll_cli_link, TOLL_CLI_LINK_HELP},
     {"parse", toll_cli_parse, TOLL_CLI_PARSE_HELP},
     {"mse", toll_cli_mse, TOLL_CLI_MSE_HELP},
 };

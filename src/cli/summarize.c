@@ -26,8 +26,9 @@
     "  --engine E             auto (default: exact, else normal, else\n"     \
     "                         simulate), exact, normal or simulate\n"        \
     "  --draws N              simulation draws (default 10000)\n"            \
-    "  --seed S               simulation seed (default 1; the same seed\n"   \
-    "                         gives the same numbers on every platform)\n"
+    "  --seed S               simulation seed, and with --link auto the\n"  \
+    "                         linker's (default 1; the same seed gives the\n" \
+    "                         same numbers on every platform)\n"
 
 const char TOLL_CLI_SUMMARIZE_HELP[] =
     "usage: toll summarize [FILE...] [options]\n"
@@ -125,7 +126,7 @@ static int interval_option(summarize_cli *c, const toll_cli_opt *o,
         if (o->id == O_DRAWS)
             io->draws = (size_t)v; /* its range: checked below */
         else
-            io->seed = (uint64_t)v;
+            io->seed = c->in.linker.opts.seed = (uint64_t)v;
         break;
     }
     case O_OPEN_CAP: {
@@ -243,6 +244,8 @@ int toll_cli_summarize(const char *name, int argc, char **argv)
                                  &c);
     if (rc == CLI_OK && !a.help)
         rc = toll_cli_input_check(&c.in, &a);
+    if (rc == CLI_OK && !a.help)
+        rc = toll_cli_input_linker_check(&c.in, &a);
     if (rc == CLI_OK && a.help) {
         fputs(TOLL_CLI_SUMMARIZE_HELP, stdout);
         rc = toll_cli_finish_output();
