@@ -60,7 +60,7 @@ static toll_status new_table(const toll_links *l, const toll_allocator *alloc,
     }
     (*out)->nkeys = 0;
     (*out)->is_summary = 0;
-    (*out)->additive = 0;
+    (*out)->additive = 1;
     return TOLL_OK;
 }
 
