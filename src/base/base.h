@@ -51,6 +51,12 @@ toll_status toll__buf_appendf(toll__buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 toll_status toll__buf_putc(toll__buf *b, char c);
 void toll__buf_free(toll__buf *b);
+/* Append the whole file at `path` to b: the one reader of the small JSON
+ * files (lexicon, column map, link model, place-name table).
+ * TOLL_ENOTFOUND / TOLL_EIO naming the file ("cannot open: REASON",
+ * "read error"), TOLL_ENOMEM; b may then hold part of the file. */
+toll_status toll__buf_read_file(toll__buf *b, const char *path,
+                                toll_error *err);
 
 /* ---- errors ----------------------------------------------------------- */
 

@@ -1,10 +1,13 @@
 /*
  * src/base/util.c - allocation, buffers, errors, version and status names.
  */
+#define _POSIX_C_SOURCE 200809L /* strerror_r */
 #include "base/base.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- status names ------------------------------------------------------ */
 
@@ -328,4 +331,32 @@ int toll__strncaseeq(const char *s, size_t n, const char *word)
             return 0;
     }
     return i == n && word[i] == '\0';
+}
+
+toll_status toll__buf_read_file(toll__buf *b, const char *path,
+                                toll_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        char msg[128];
+        if (strerror_r(e, msg, sizeof msg))
+            snprintf(msg, sizeof msg, "error %d", e);
+        return toll__seterr(err, e == ENOENT ? TOLL_ENOTFOUND : TOLL_EIO,
+                            path, 0, -1, NULL, NULL, 0, "cannot open: %s",
+                            msg);
+    }
+    toll_status st = TOLL_OK;
+    char chunk[8192];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (toll__buf_append(b, chunk, got) != TOLL_OK) {
+            st = toll__nomem(err);
+            break;
+        }
+    if (st == TOLL_OK && ferror(f))
+        st = toll__seterr(err, TOLL_EIO, path, 0, -1, NULL, NULL, 0,
+                          "read error");
+    fclose(f);
+    return st;
 }

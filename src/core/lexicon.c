@@ -10,7 +10,6 @@
 #include "core/core.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -882,44 +881,16 @@ cleanup:
 toll_status toll_lexicon_load_file(toll_lexicon *lex, const char *path,
                                    toll_error *err)
 {
-    toll_status st = TOLL_OK;
-    FILE *f = NULL;
-    toll__buf b;
-
     if (!lex || !path)
         return toll__err(err, TOLL_EINVAL,
                          "toll_lexicon_load_file: %s is NULL",
                          lex ? "path" : "lexicon");
+    toll__buf b;
     toll__buf_init(&b, &lex->alloc);
-    f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        st = toll__seterr(err, e == ENOENT ? TOLL_ENOTFOUND : TOLL_EIO, path,
-                          0, -1, NULL, NULL, 0, "cannot open: %s",
-                          strerror(e));
-        goto cleanup;
-    }
-    for (;;) {
-        char chunk[8192];
-        size_t got = fread(chunk, 1, sizeof chunk, f);
-        if (got && toll__buf_append(&b, chunk, got) != TOLL_OK) {
-            st = toll__nomem(err);
-            goto cleanup;
-        }
-        if (got < sizeof chunk) {
-            if (ferror(f)) {
-                st = toll__seterr(err, TOLL_EIO, path, 0, -1, NULL, NULL, 0,
-                                  "read error");
-                goto cleanup;
-            }
-            break;
-        }
-    }
-    st = toll_lexicon_load_json(lex, b.data ? b.data : "", b.len, path, err);
-
-cleanup:
-    if (f)
-        fclose(f);
+    toll_status st = toll__buf_read_file(&b, path, err);
+    if (st == TOLL_OK)
+        st = toll_lexicon_load_json(lex, b.data ? b.data : "", b.len, path,
+                                    err);
     toll__buf_free(&b);
     return st;
 }

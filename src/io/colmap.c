@@ -14,7 +14,6 @@
 #include "io/io.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdio.h>
 
 toll_status toll_colmap_new(const toll_allocator *alloc, toll_colmap **out,
@@ -558,35 +557,12 @@ toll_status toll_colmap_load_file(toll_colmap *map, const char *path,
     if (!map || !path)
         return toll__err(err, TOLL_EINVAL,
                          "toll_colmap_load_file: map or path is NULL");
-    toll_status st = TOLL_OK;
     toll__buf b;
     toll__buf_init(&b, &map->alloc);
-    char chunk[8192];
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        int e = errno;
-        char msg[128];
-        if (strerror_r(e, msg, sizeof msg))
-            snprintf(msg, sizeof msg, "error %d", e);
-        return toll__seterr(err, e == ENOENT ? TOLL_ENOTFOUND : TOLL_EIO,
-                            path, 0, -1, NULL, NULL, 0, "cannot open: %s",
-                            msg);
-    }
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-        if (toll__buf_append(&b, chunk, n)) {
-            st = toll__nomem(err);
-            goto cleanup;
-        }
-    }
-    if (ferror(fp)) {
-        st = toll__seterr(err, TOLL_EIO, path, 0, -1, NULL, NULL, 0,
-                          "read error");
-        goto cleanup;
-    }
-    st = toll_colmap_load_json(map, b.data ? b.data : "", b.len, path, err);
-cleanup:
-    fclose(fp);
+    toll_status st = toll__buf_read_file(&b, path, err);
+    if (st == TOLL_OK)
+        st = toll_colmap_load_json(map, b.data ? b.data : "", b.len, path,
+                                   err);
     toll__buf_free(&b);
     return st;
 }

@@ -8,7 +8,6 @@
 #include "link/link_int.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -746,36 +745,12 @@ toll_status toll_link_model_load_file(toll_link_model *model,
         return toll__err(err, TOLL_EINVAL,
                          "toll_link_model_load_file: %s is NULL",
                          model ? "path" : "model");
-    toll_status st = TOLL_OK;
     toll__buf b;
     toll__buf_init(&b, &model->alloc);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        return toll__seterr(err, e == ENOENT ? TOLL_ENOTFOUND : TOLL_EIO,
-                            path, 0, -1, NULL, NULL, 0, "cannot open: %s",
-                            strerror(e));
-    }
-    for (;;) {
-        char chunk[8192];
-        size_t got = fread(chunk, 1, sizeof chunk, f);
-        if (got && toll__buf_append(&b, chunk, got) != TOLL_OK) {
-            st = toll__nomem(err);
-            goto done;
-        }
-        if (got < sizeof chunk) {
-            if (ferror(f)) {
-                st = toll__seterr(err, TOLL_EIO, path, 0, -1, NULL, NULL, 0,
-                                  "read error");
-                goto done;
-            }
-            break;
-        }
-    }
-    st = toll_link_model_load_json(model, b.data ? b.data : "", b.len, path,
-                                   err);
-done:
-    fclose(f);
+    toll_status st = toll__buf_read_file(&b, path, err);
+    if (st == TOLL_OK)
+        st = toll_link_model_load_json(model, b.data ? b.data : "", b.len,
+                                       path, err);
     toll__buf_free(&b);
     return st;
 }
