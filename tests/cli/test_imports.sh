@@ -24,32 +24,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/toll-imports.XXXXXX") || exit 2
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 2' INT TERM
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); printf 'ok   %s\n' "$1"; }
-bad() {
-    fail=$((fail + 1))
-    printf 'FAIL %s\n' "$1"
-    if [ -n "${2:-}" ]; then printf '     %s\n' "$2"; fi
-}
-run() { "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
-show() { head -c 600 "$1" | tr '\n' '|'; }
-expect_rc() {
-    if [ "$rc" -eq "$2" ]; then ok "$1"
-    else bad "$1" "exit status $rc, expected $2; stderr: $(show "$TMP/err")"; fi
-}
-expect_line() {
-    if grep -Fx -e "$3" "$2" >/dev/null; then ok "$1"
-    else bad "$1" "no line '$3' in: $(show "$2")"; fi
-}
-expect_has() {
-    if grep -F -e "$3" "$2" >/dev/null; then ok "$1"
-    else bad "$1" "'$3' not in: $(show "$2")"; fi
-}
-expect_not() {
-    if grep -F -e "$3" "$2" >/dev/null; then bad "$1" "'$3' found in: $(show "$2")"
-    else ok "$1"; fi
-}
+. "$ROOT/tests/cli/lib.sh"
 
 # --- UCDP GED: dyad-years of state-based violence, repairs on stderr
 run "$TOLL" summarize "$GED" --preset ucdp-ged --by dyad_dset_id,period:year \
