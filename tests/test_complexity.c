@@ -218,6 +218,19 @@ static void mse_stray_quote(FILE *f, size_t n)
     put_lines(f, "10,2\n01,4\n", n);
 }
 
+/* The MSE pattern CSV with a new stratum on every line (strata were once
+ * looked up by a linear search, quadratic in their number). */
+static void mse_many_strata(FILE *f, size_t n)
+{
+    size_t written = 0;
+    fputs("stratum,pattern,count\n", f);
+    for (unsigned long i = 0; written < n; i++) {
+        int len = fprintf(f, "s%lu,11,1\n", i);
+        ck_assert_int_gt(len, 0);
+        written += (size_t)len;
+    }
+}
+
 /* Dense reports for the linker, n bytes of them: 18 strikes a day in one
  * governorate, each reported by 3 sources (54 reports a governorate-day,
  * ~270 in a +-2-day window), with places, coordinates, actors and
@@ -446,6 +459,14 @@ START_TEST(mse_load_should_be_linear_up_to_a_stray_quote_on_line_2)
 }
 END_TEST
 
+START_TEST(mse_load_should_be_linear_in_the_number_of_strata)
+{
+    static const shape sh = {"mse_many_strata.csv", mse_many_strata, 256 * KiB,
+                             LOAD_MSE, 0, TOLL_OK};
+    check_linear(&sh);
+}
+END_TEST
+
 static Suite *complexity_suite(void)
 {
     Suite *s = suite_create("complexity");
@@ -467,6 +488,7 @@ static Suite *complexity_suite(void)
     ADD_CASE("json_lines", load_should_be_linear_in_a_json_lines_record);
     ADD_CASE("json_array", load_should_be_linear_in_a_json_array_element);
     ADD_CASE("mse_stray_quote", mse_load_should_be_linear_up_to_a_stray_quote_on_line_2);
+    ADD_CASE("mse_many_strata", mse_load_should_be_linear_in_the_number_of_strata);
     ADD_CASE("link_dense", linking_should_be_linear_in_the_number_of_dense_reports);
 #undef ADD_CASE
     return s;

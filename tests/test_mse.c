@@ -40,7 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define DATA_DIR TOLL_TEST_DATA_DIR "/mse"
 
@@ -556,7 +555,7 @@ START_TEST(search_by_bic_should_pick_rivest_interaction_set)
 }
 END_TEST
 
-START_TEST(search_over_five_lists_should_take_well_under_a_second)
+START_TEST(search_over_five_lists_should_rank_all_1024_models)
 {
     static const char *names[] = {"A", "B", "C", "D", "E"};
     static const double pj[] = {0.3, 0.25, 0.2, 0.35, 0.3};
@@ -579,15 +578,11 @@ START_TEST(search_over_five_lists_should_take_well_under_a_second)
                          TOLL_OK);
     }
     toll_mse_results *r = NULL;
-    clock_t t0 = clock();
     ck_assert_int_eq(toll_mse_search(d, TOLL_MSE_TOTAL, TOLL_MSE_AIC, NULL,
                                      NULL, &r, &err), TOLL_OK);
-    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
     ck_assert_uint_eq(toll_mse_results_count(r), 1024);
     ck_assert_str_eq(toll_mse_results_get(r, 0)->model_name,
                      "A + B + C + D + E + A*B");
-    /* generous bound: sanitizer and valgrind builds are much slower */
-    ck_assert_msg(secs < 20.0, "search took %.2f s", secs);
     toll_mse_results_free(r);
     toll_mse_data_free(d);
 }
@@ -1342,10 +1337,9 @@ START_TEST(strata_should_be_found_by_name_after_an_undone_load)
 }
 END_TEST
 
-START_TEST(load_of_many_strata_should_take_linear_time)
+START_TEST(load_of_many_strata_should_find_each_by_its_name)
 {
-    /* 200,000 strata: a linear search per row would make 2e10 string
-     * comparisons; the index makes it a fraction of a second */
+    /* 200,000 strata (their growth is timed in test_complexity.c) */
     enum { N = 200000 };
     static char text[N * 24 + 64];
     size_t n = (size_t)snprintf(text, sizeof text, "stratum,pattern,count\n");
@@ -1353,14 +1347,12 @@ START_TEST(load_of_many_strata_should_take_linear_time)
         n += (size_t)snprintf(text + n, sizeof text - n, "s%ld,11,1\n", i);
     toll_mse_data *d = listless();
     toll_error err;
-    clock_t t0 = clock();
     ck_assert_int_eq(toll_mse_data_load_buffer(d, text, n, "many.csv", NULL,
                                                &err),
                      TOLL_OK);
-    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
     ck_assert_uint_eq(toll_mse_data_nstrata(d), N);
     ck_assert_uint_eq(toll_mse_data_stratum_index(d, "s123456"), 123456);
-    ck_assert_msg(secs < 20.0, "%g s for %d strata", secs, (int)N);
+    ck_assert_uint_eq(toll_mse_data_stratum_index(d, "s199999"), 199999);
     toll_mse_data_free(d);
 }
 END_TEST
@@ -1730,7 +1722,7 @@ static Suite *mse_suite(void)
     tcase_add_test(tc, eight_lists_should_be_fitted);
     tcase_add_test(tc, search_by_aic_should_rank_models_and_pick_the_best);
     tcase_add_test(tc, search_by_bic_should_pick_rivest_interaction_set);
-    tcase_add_test(tc, search_over_five_lists_should_take_well_under_a_second);
+    tcase_add_test(tc, search_over_five_lists_should_rank_all_1024_models);
     tcase_add_test(tc, strata_should_sum_estimates_and_add_variances);
     tcase_add_test(tc, stratum_failure_should_name_the_stratum);
     tcase_add_test(tc, load_file_should_read_membership_columns);
@@ -1749,7 +1741,7 @@ static Suite *mse_suite(void)
     tcase_add_test(ti, load_should_take_a_stratum_column_and_delimiter);
     tcase_add_test(ti, load_should_name_lists_by_the_pattern_width);
     tcase_add_test(ti, strata_should_be_found_by_name_after_an_undone_load);
-    tcase_add_test(ti, load_of_many_strata_should_take_linear_time);
+    tcase_add_test(ti, load_of_many_strata_should_find_each_by_its_name);
     tcase_add_test(ti, load_should_refuse_a_repeated_pattern_naming_both_lines);
     tcase_add_test(ti, load_should_refuse_a_repeated_pattern_within_a_stratum_only);
     tcase_add_test(ti, load_should_refuse_a_count_that_is_not_a_whole_number);
