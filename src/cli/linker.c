@@ -189,10 +189,42 @@ static int split_record(char **p, char **fields, int max)
     return n;
 }
 
+/* The names of the reports (the report column of the reports table,
+ * FILE:LINE) sorted, each with its index: a label's report is found by
+ * binary search, so reading L labels of n reports costs O((n + L) log n). */
+typedef struct named_report {
+    const char *name;
+    size_t index;
+} named_report;
+
+static int cmp_named(const void *x, const void *y)
+{
+    const named_report *a = x, *b = y;
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+/* The sorted names of the n reports of `t` (free it); NULL when out of
+ * memory. */
+static named_report *name_index(const toll_table *t, size_t jrep, size_t n)
+{
+    named_report *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *r = toll_table_string(t, jrep, i);
+        v[i].name = r ? r : "";
+        v[i].index = i;
+    }
+    qsort(v, n, sizeof *v, cmp_named);
+    return v;
+}
+
 /* The report named `text`: a 0-based index, or FILE:LINE as in the
- * report column of the reports table.  1 when found. */
-static int find_report(const toll_table *t, size_t jrep, size_t n,
-                       const char *text, size_t *out)
+ * report column of the reports table (the first in load order when two
+ * share a name).  1 when found. */
+static int find_report(const named_report *names, size_t n, const char *text,
+                       size_t *out)
 {
     unsigned long long v = 0;
     if (toll_cli_parse_ullong(text, &v)) {
@@ -201,14 +233,18 @@ static int find_report(const toll_table *t, size_t jrep, size_t n,
         *out = (size_t)v;
         return 1;
     }
-    for (size_t i = 0; i < n; i++) {
-        const char *r = toll_table_string(t, jrep, i);
-        if (r && strcmp(r, text) == 0) {
-            *out = i;
-            return 1;
-        }
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first name >= text */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(names[mid].name, text) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return 0;
+    if (lo == n || strcmp(names[lo].name, text) != 0)
+        return 0;
+    *out = names[lo].index;
+    return 1;
 }
 
 static int parse_match(const char *s, int *out)
@@ -237,6 +273,7 @@ static int read_labels(const char *path, const toll_reports *reports,
     toll_error err;
     toll_error_clear(&err);
     toll_table *t = NULL;
+    named_report *index = NULL;
     toll_link_label *labels = NULL;
     size_t len = 0, count = 0, cap = 0;
     int rc = CLI_DATA;
@@ -247,8 +284,12 @@ static int read_labels(const char *path, const toll_reports *reports,
         fprintf(stderr, "%s\n", err.message);
         goto done;
     }
-    size_t jrep = toll_table_column_index(t, "report");
     size_t nrep = toll_reports_count(reports);
+    index = name_index(t, toll_table_column_index(t, "report"), nrep);
+    if (!index) {
+        fputs("toll: out of memory\n", stderr);
+        goto done;
+    }
     enum { MAXF = 64 };
     char *f[MAXF];
     char *p = text;
@@ -279,7 +320,7 @@ static int read_labels(const char *path, const toll_reports *reports,
         size_t idx[2] = {0, 0};
         for (int c = 0; c < 3; c++) {
             const char *v = col[c] < nf ? f[col[c]] : "";
-            int ok = c < 2 ? find_report(t, jrep, nrep, v, &idx[c])
+            int ok = c < 2 ? find_report(index, nrep, v, &idx[c])
                            : parse_match(v, &lab.match);
             if (!ok) {
                 fprintf(stderr, "toll: %s:%ld: %s: '%s' is not %s\n", path,
@@ -310,6 +351,7 @@ static int read_labels(const char *path, const toll_reports *reports,
     rc = CLI_OK;
 done:
     free(labels);
+    free(index);
     toll_table_free(t);
     free(text);
     return rc;
