@@ -227,3 +227,24 @@ def test_run_smoke_writes_the_report(tmp_path):
     md = out.read_text()
     assert "## Quality and cost" in md and "## Targets (toll link)" in md
     assert "toll rule" in md
+
+
+def test_write_labels_marks_the_pairs_of_one_true_incident(tmp_path):
+    cli = _toll_cli()
+    if not cli:
+        pytest.skip("skipped: no toll CLI built (set TOLL_CLI)")
+    import run
+    rp = tmp_path / "reports.csv"
+    rp.write_text("source,date,region,location,actor,killed\n"
+                  "SNHR,2016-05-01,Syria/Idlib,Saraqib,Russia,4\n"
+                  "SOHR,2016-05-01,Syria/Idlib,Saraqeb,Russia,5\n"
+                  "Airwars,2016-05-01,Syria/Idlib,Saraqib,Russia,4\n")
+    truth = {"2": "a", "3": "a", "4": "b"}
+    labels = tmp_path / "labels.csv"
+    n, m = run.write_labels(cli, str(rp), truth, str(labels))
+    with open(labels, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert (n, m) == (3, 1) == (len(rows), sum(r["match"] == "1" for r in rows))
+    got = {(r["report_a"].split(":")[-1], r["report_b"].split(":")[-1]):
+           r["match"] for r in rows}
+    assert got == {("2", "3"): "1", ("2", "4"): "0", ("3", "4"): "0"}
