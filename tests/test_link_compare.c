@@ -282,8 +282,7 @@ END_TEST
 static toll__lk_feat in_region(const char *path)
 {
     toll__lk_feat f = blank();
-    f.region = path;
-    f.region_len = path ? (uint32_t)strlen(path) : 0;
+    toll__lk_feat_region(&f, path, path ? strlen(path) : 0);
     return f;
 }
 
@@ -437,8 +436,8 @@ START_TEST(compare_should_be_symmetric_on_every_comparison)
     toll__lk_feat a = with_actors(x, 2), b = with_actors(y, 2);
     a.d0 = 100, a.d1 = 103, b.d0 = 106, b.d1 = 106;
     a.lat = 36, a.lon = 37, b.lat = 36.1, b.lon = 37.05, b.tol_km = 2;
-    a.region = "Syria/Idlib/Ariha", a.region_len = 17;
-    b.region = "Syria/Idlib/Harim", b.region_len = 17;
+    toll__lk_feat_region(&a, "Syria/Idlib/Ariha", 17);
+    toll__lk_feat_region(&b, "Syria/Idlib/Harim", 17);
     a.place = "sarakib", a.place_len = 7;
     b.place = "saraki", b.place_len = 6;
     a.place_phon = toll__lk_phonetic(a.place, 7);
@@ -484,6 +483,63 @@ START_TEST(jaro_winkler_should_be_symmetric)
             ck_assert_double_eq(
                 toll_link_jaro_winkler(w[i], strlen(w[i]), w[j], strlen(w[j])),
                 toll_link_jaro_winkler(w[j], strlen(w[j]), w[i], strlen(w[i])));
+}
+END_TEST
+
+/* Jaro-Winkler as the textbook states it, for the test below. */
+static double jw_reference(const char *a, size_t al, const char *b, size_t bl)
+{
+    if (al > bl || (al == bl && memcmp(a, b, al) > 0))
+        return jw_reference(b, bl, a, al);
+    if (al == 0)
+        return bl == 0 ? 1.0 : 0.0;
+    int am[64] = {0}, bm[64] = {0};
+    size_t window = (bl > 1 ? bl / 2 : 1) - 1, m = 0, t = 0;
+    for (size_t i = 0; i < al; i++)
+        for (size_t j = i > window ? i - window : 0;
+             j < bl && j <= i + window; j++)
+            if (!bm[j] && a[i] == b[j]) {
+                am[i] = bm[j] = 1;
+                m++;
+                break;
+            }
+    if (m == 0)
+        return 0.0;
+    for (size_t i = 0, j = 0; i < al; i++)
+        if (am[i]) {
+            while (!bm[j])
+                j++;
+            t += a[i] != b[j++];
+        }
+    double dm = (double)m;
+    double jaro = (dm / (double)al + dm / (double)bl +
+                   (dm - (double)(t / 2)) / dm) / 3.0;
+    size_t prefix = 0;
+    while (prefix < 4 && prefix < al && a[prefix] == b[prefix])
+        prefix++;
+    return jaro + (double)prefix * 0.1 * (1.0 - jaro);
+}
+
+START_TEST(jaro_winkler_should_equal_the_textbook_definition_up_to_64_bytes)
+{
+    /* random strings over a small alphabet (many repeated letters, so
+     * the window and the first-unmatched rule decide) of every length */
+    uint64_t x = 88172645463325252u;
+    char a[65], b[65];
+    for (int k = 0; k < 50000; k++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t al = x % 65, bl = (x >> 8) % 65;
+        for (size_t i = 0; i < al; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            a[i] = (char)('a' + x % 4);
+        }
+        for (size_t i = 0; i < bl; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            b[i] = (char)('a' + x % 4);
+        }
+        ck_assert_double_eq_tol(toll_link_jaro_winkler(a, al, b, bl),
+                                jw_reference(a, al, b, bl), 1e-12);
+    }
 }
 END_TEST
 
@@ -1003,6 +1059,7 @@ static Suite *link_compare_suite(void)
     tcase_add_test(j, jaro_winkler_should_match_known_values);
     tcase_add_test(j, jaro_winkler_should_be_symmetric);
     tcase_add_test(j, jaro_winkler_should_agree_beyond_64_bytes);
+    tcase_add_test(j, jaro_winkler_should_equal_the_textbook_definition_up_to_64_bytes);
     tcase_add_test(j, jaro_winkler_should_handle_long_strings);
     suite_add_tcase(s, j);
 

@@ -37,31 +37,39 @@ static double jw_score(const char *a, size_t al, const char *b, size_t bl,
 }
 
 /* The same for strings of at most 64 bytes (place names): the match flags
- * in one word each. */
+ * in one word each, and per byte value the positions where b holds it, so
+ * that a[i]'s match (the first unmatched equal byte of b in the window) is
+ * the lowest bit of (positions & unmatched & window). */
 static double jw_short(const char *a, size_t al, const char *b, size_t bl)
 {
+    const unsigned char *ua = (const unsigned char *)a,
+                        *ub = (const unsigned char *)b;
+    uint64_t pos[256]; /* only the entries of a's and b's bytes are read */
+    for (size_t i = 0; i < al; i++)
+        pos[ua[i]] = 0;
+    for (size_t j = 0; j < bl; j++)
+        pos[ub[j]] = 0;
+    for (size_t j = 0; j < bl; j++)
+        pos[ub[j]] |= UINT64_C(1) << j;
     uint64_t am = 0, bm = 0;
     size_t window = (bl > 1 ? bl / 2 : 1) - 1, m = 0;
     for (size_t i = 0; i < al; i++) {
         size_t lo = i > window ? i - window : 0;
         size_t hi = i + window + 1 < bl ? i + window + 1 : bl;
-        for (size_t j = lo; j < hi; j++)
-            if (!((bm >> j) & 1) && a[i] == b[j]) {
-                am |= UINT64_C(1) << i;
-                bm |= UINT64_C(1) << j;
-                m++;
-                break;
-            }
-    }
-    size_t half = 0, j = 0;
-    for (size_t i = 0; i < al && m; i++) {
-        if (!((am >> i) & 1))
+        if (lo >= hi)
             continue;
-        while (!((bm >> j) & 1))
-            j++;
-        half += a[i] != b[j];
-        j++;
+        uint64_t win = (hi == 64 ? ~UINT64_C(0) : (UINT64_C(1) << hi) - 1) &
+                       ~((UINT64_C(1) << lo) - 1);
+        uint64_t cand = pos[ua[i]] & ~bm & win;
+        if (cand) {
+            am |= UINT64_C(1) << i;
+            bm |= cand & (~cand + 1); /* the lowest bit */
+            m++;
+        }
     }
+    size_t half = 0;
+    for (uint64_t x = am, y = bm; x; x &= x - 1, y &= y - 1)
+        half += a[__builtin_ctzll(x)] != b[__builtin_ctzll(y)];
     return jw_score(a, al, b, bl, m, half);
 }
 
@@ -216,19 +224,27 @@ static size_t path_prefix(const char *p, size_t n, int k, int *levels)
     return i;
 }
 
+void toll__lk_feat_region(toll__lk_feat *f, const char *p, size_t n)
+{
+    int levels;
+    f->region = n ? p : NULL;
+    f->region_len = f->region ? (uint32_t)n : 0;
+    size_t gov = path_prefix(f->region, f->region_len, 2, &levels);
+    f->region_gov = levels == 2 ? (uint32_t)gov : 0;
+    size_t dist = path_prefix(f->region, f->region_len, 3, &levels);
+    f->region_dist = levels == 3 ? (uint32_t)dist : 0;
+}
+
 static uint8_t cmp_region(const toll__lk_feat *a, const toll__lk_feat *b)
 {
-    int la, lb;
-    size_t pa = path_prefix(a->region, a->region_len, 2, &la);
-    size_t pb = path_prefix(b->region, b->region_len, 2, &lb);
-    if (la < 2 || lb < 2)
+    if (!a->region_gov || !b->region_gov)
         return REGION_UNKNOWN;
-    if (pa != pb || memcmp(a->region, b->region, pa) != 0)
+    if (a->region_gov != b->region_gov ||
+        memcmp(a->region, b->region, a->region_gov) != 0)
         return REGION_GOV;
-    size_t qa = path_prefix(a->region, a->region_len, 3, &la);
-    size_t qb = path_prefix(b->region, b->region_len, 3, &lb);
-    if (la == 3 && lb == 3 &&
-        (qa != qb || memcmp(a->region, b->region, qa) != 0))
+    if (a->region_dist && b->region_dist &&
+        (a->region_dist != b->region_dist ||
+         memcmp(a->region, b->region, a->region_dist) != 0))
         return REGION_DISTRICT;
     return REGION_SAME;
 }

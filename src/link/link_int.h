@@ -22,8 +22,13 @@
 typedef struct toll__lk_feat {
     int32_t d0, d1;           /* date span; TOLL_NO_DATE when none */
     const char *region;       /* normalised region path "A/B/C" (the
-                                 store's text), NULL when none */
+                                 store's text), NULL when none; set with
+                                 toll__lk_feat_region */
     uint32_t region_len;
+    uint32_t region_gov;      /* bytes of its first two levels ("A/B"); 0
+                                 when it has fewer */
+    uint32_t region_dist;     /* bytes of its first three levels; 0 when
+                                 it has fewer */
     double lat, lon;          /* WGS84 degrees; NaN when none */
     float tol_km;             /* precision radius of the coordinates, km
                                  (0: exact or not stated) */
@@ -62,6 +67,11 @@ uint64_t toll__lk_phonetic(const char *norm, size_t n);
  * levels[TOLL_LINK_DATE .. TOLL_LINK_SOURCE] (toll/link_compare.h gives
  * the levels, 0 the strongest agreement).  Symmetric: the same levels
  * for (b, a). */
+/* Set f's region to the path p[0..n) (NULL or n == 0: none) and its
+ * prefixes at the governorate and the district, which the region
+ * comparison reads on every pair. */
+void toll__lk_feat_region(toll__lk_feat *f, const char *p, size_t n);
+
 void toll__lk_compare(const toll__lk_feat *a, const toll__lk_feat *b,
                       uint8_t levels[TOLL_LINK_NCOMPARISONS]);
 

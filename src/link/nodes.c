@@ -199,10 +199,9 @@ toll_status toll__lk_nodes_build(const toll_reports *r,
                 f->d1 = e;
         }
         uint32_t g = r->region[i];
-        if (!f->region && g && g < r->strings.count) {
-            f->region = toll__str(&r->strings, g);
-            f->region_len = (uint32_t)toll__strlen(&r->strings, g);
-        }
+        if (!f->region && g && g < r->strings.count)
+            toll__lk_feat_region(f, toll__str(&r->strings, g),
+                                 toll__strlen(&r->strings, g));
         if (isnan(f->lat) && !isnan(r->lat[i]) && !isnan(r->lon[i])) {
             f->lat = r->lat[i];
             f->lon = r->lon[i];
