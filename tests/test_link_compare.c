@@ -82,6 +82,9 @@ START_TEST(level_counts_should_match_the_header)
     for (int c = 0; c < TOLL_LINK_NCOMPARISONS; c++) {
         ck_assert_uint_eq(toll_link_level_count(c), want[c]);
         ck_assert_uint_le(toll_link_level_count(c), TOLL_LINK_MAX_LEVELS);
+        /* the count is the number of names */
+        ck_assert_str_ne(toll_link_level_name(c, want[c] - 1), "");
+        ck_assert_str_eq(toll_link_level_name(c, want[c]), "");
     }
 }
 END_TEST

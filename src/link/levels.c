@@ -11,16 +11,20 @@
 static const char *const cmp_names[TOLL_LINK_NCOMPARISONS] = {
     "date", "distance", "place", "region", "actors", "figures", "source"};
 
-static const char *const level_names[TOLL_LINK_NCOMPARISONS]
-                                    [TOLL_LINK_MAX_LEVELS + 1] = {
-    {"0", "1", "2-3", "4+", "unknown", NULL},
-    {"<1km", "<5km", "<25km", "25km+", "unknown", NULL},
-    {"same", "sounds-alike", "close", "similar", "different", "unknown",
-     NULL},
-    {"same", "district", "governorate", "unknown", NULL},
-    {"same", "overlap", "disjoint", "unnamed", NULL},
-    {"overlap", "close", "far", "unknown", NULL},
-    {"different", "same", NULL},
+/* Each comparison's levels and their number (read on every scored pair:
+ * no counting of the names). */
+static const struct {
+    size_t count;
+    const char *names[TOLL_LINK_MAX_LEVELS + 1];
+} levels[TOLL_LINK_NCOMPARISONS] = {
+    {5, {"0", "1", "2-3", "4+", "unknown", NULL}},
+    {5, {"<1km", "<5km", "<25km", "25km+", "unknown", NULL}},
+    {6, {"same", "sounds-alike", "close", "similar", "different", "unknown",
+         NULL}},
+    {4, {"same", "district", "governorate", "unknown", NULL}},
+    {4, {"same", "overlap", "disjoint", "unnamed", NULL}},
+    {4, {"overlap", "close", "far", "unknown", NULL}},
+    {2, {"different", "same", NULL}},
 };
 
 const char *toll_link_comparison_name(int cmp)
@@ -49,15 +53,12 @@ size_t toll_link_level_count(int cmp)
 {
     if (cmp < 0 || cmp >= TOLL_LINK_NCOMPARISONS)
         return 0;
-    size_t k = 0;
-    while (level_names[cmp][k])
-        k++;
-    return k;
+    return levels[cmp].count;
 }
 
 const char *toll_link_level_name(int cmp, size_t level)
 {
-    return level < toll_link_level_count(cmp) ? level_names[cmp][level] : "";
+    return level < toll_link_level_count(cmp) ? levels[cmp].names[level] : "";
 }
 
 toll_status toll_link_level_parse(int cmp, const char *name, size_t *out,
@@ -69,7 +70,7 @@ toll_status toll_link_level_parse(int cmp, const char *name, size_t *out,
                          cmp);
     size_t n = name ? strlen(name) : 0;
     for (size_t k = 0; name && k < nl; k++)
-        if (toll__strncaseeq(name, n, level_names[cmp][k])) {
+        if (toll__strncaseeq(name, n, levels[cmp].names[k])) {
             if (out)
                 *out = k;
             return TOLL_OK;
@@ -80,7 +81,7 @@ toll_status toll_link_level_parse(int cmp, const char *name, size_t *out,
     for (size_t k = 0; k < nl && used < sizeof list; k++) {
         int w = snprintf(list + used, sizeof list - used, "%s'%s'",
                          k == 0 ? "" : (k + 1 == nl ? " or " : ", "),
-                         level_names[cmp][k]);
+                         levels[cmp].names[k]);
         if (w < 0)
             break;
         used += (size_t)w;
