@@ -287,35 +287,38 @@ static toll_status side_order(side *sd, int s, const dim *dims, size_t nk,
 
 /* ---- the merged table ----------------------------------------------------- */
 
-/* Row r of the merged table: the rows of a and b it sums (SIZE_MAX: none). */
-static toll_status fill_row(toll_table *t, const side sd[2], size_t nk,
-                            uint32_t *const *ocode, const row_order *o,
-                            size_t r, size_t ra, size_t rb, toll_error *err)
+/* Column j (a measure) of the merged table: row r sums row ra[r] of a
+ * and row rb[r] of b (NO_CODE: none). */
+static toll_status fill_column(toll_table *t, const side sd[2], size_t nk,
+                               size_t j, const uint32_t *ra,
+                               const uint32_t *rb, toll_error *err)
 {
-    for (size_t k = 0; k < nk; k++)
-        ((uint32_t *)t->cols[k].data)[r] = ocode[k][o->rank[k]];
-    for (size_t j = nk; j < t->ncols; j++) {
-        const void *x = ra != SIZE_MAX ? sd[0].t->cols[j].data : NULL;
-        const void *y = rb != SIZE_MAX ? sd[1].t->cols[j].data : NULL;
-        if (t->cols[j].type == TOLL_COL_INT64) {
-            int64_t p = x ? ((const int64_t *)x)[ra] : 0;
-            int64_t q = y ? ((const int64_t *)y)[rb] : 0;
-            if ((q > 0 && p > INT64_MAX - q) || (q < 0 && p < INT64_MIN - q)) {
+    const void *x = sd[0].t->cols[j].data, *y = sd[1].t->cols[j].data;
+    if (t->cols[j].type == TOLL_COL_INT64) {
+        const int64_t *xi = x, *yi = y;
+        int64_t *o = t->cols[j].data;
+        for (size_t r = 0; r < t->nrows; r++) {
+            int64_t p = ra[r] != NO_CODE ? xi[ra[r]] : 0;
+            int64_t q = rb[r] != NO_CODE ? yi[rb[r]] : 0;
+            if ((q > 0 && p > INT64_MAX - q) ||
+                (q < 0 && p < INT64_MIN - q)) {
                 char keys[200];
                 toll__row_keys_text(t, nk, r, keys, sizeof keys);
                 return toll__seterr(err, TOLL_ERANGE, NULL, 0, -1,
                                     t->cols[j].name, NULL, 0,
-                                    "the %s of the row %s overflow a 64-bit "
-                                    "count when merged",
+                                    "the %s of the row %s overflow a "
+                                    "64-bit count when merged",
                                     t->cols[j].name, keys);
             }
-            ((int64_t *)t->cols[j].data)[r] = p + q;
-        } else {
-            double p = x ? ((const double *)x)[ra] : 0.0;
-            double q = y ? ((const double *)y)[rb] : 0.0;
-            ((double *)t->cols[j].data)[r] =
-                !x ? q : !y ? p : p + q;
+            o[r] = p + q;
         }
+    } else {
+        const double *xd = x, *yd = y;
+        double *o = t->cols[j].data;
+        for (size_t r = 0; r < t->nrows; r++)
+            o[r] = ra[r] == NO_CODE   ? yd[rb[r]]
+                   : rb[r] == NO_CODE ? xd[ra[r]]
+                                      : xd[ra[r]] + yd[rb[r]];
     }
     return TOLL_OK;
 }
@@ -356,7 +359,8 @@ toll_status toll_table_merge(const toll_table *a, const toll_table *b,
         return st;
     toll_allocator ta;
     toll__alloc_init(&ta, alloc ? alloc : &a->alloc);
-    size_t nk = 0, n = 0;
+    size_t nk = 0, n = 0, rows_n = 0;
+    uint32_t *ra = NULL, *rb = NULL; /* per merged row: the rows it sums */
     dim dims[MAX_KEYS];
     toll_group_key keys[MAX_KEYS];
     side sd[2];
@@ -420,21 +424,32 @@ toll_status toll_table_merge(const toll_table *a, const toll_table *b,
         if (st)
             goto cleanup;
     }
+    /* the rows: keys, and which rows of a and b each sums */
+    rows_n = n ? n : 1;
+    ra = toll__alloc(&ta, rows_n * sizeof *ra);
+    rb = toll__alloc(&ta, rows_n * sizeof *rb);
+    if (!ra || !rb) {
+        st = TOLL_ENOMEM;
+        goto cleanup;
+    }
     for (size_t i = 0, j = 0, r = 0; r < n; r++) {
         int c = i == a->nrows   ? 1
                 : j == b->nrows ? -1
                                 : toll__cmp_row_order(&sd[0].ord[i],
                                                       &sd[1].ord[j]);
         const row_order *o = c <= 0 ? &sd[0].ord[i] : &sd[1].ord[j];
-        size_t ra = c <= 0 ? sd[0].ord[i].group : SIZE_MAX;
-        size_t rb = c >= 0 ? sd[1].ord[j].group : SIZE_MAX;
-        if ((st = fill_row(t, sd, nk, ocode, o, r, ra, rb, err))) {
-            reported = 1;
-            goto cleanup;
-        }
+        ra[r] = c <= 0 ? sd[0].ord[i].group : NO_CODE;
+        rb[r] = c >= 0 ? sd[1].ord[j].group : NO_CODE;
+        for (size_t k = 0; k < nk; k++)
+            ((uint32_t *)t->cols[k].data)[r] = ocode[k][o->rank[k]];
         i += c <= 0;
         j += c >= 0;
     }
+    for (size_t j = nk; j < a->ncols; j++)
+        if ((st = fill_column(t, sd, nk, j, ra, rb, err))) {
+            reported = 1;
+            goto cleanup;
+        }
     t->nkeys = nk;
     t->is_summary = 1;
     t->additive = a->additive && b->additive;
@@ -449,6 +464,8 @@ toll_status toll_table_merge(const toll_table *a, const toll_table *b,
     *out = t;
     t = NULL;
 cleanup:
+    toll__free(&ta, ra, rows_n * sizeof *ra);
+    toll__free(&ta, rb, rows_n * sizeof *rb);
     for (size_t k = 0; k < MAX_KEYS; k++) {
         toll__free(&ta, ocode[k], ocode_n[k] * sizeof **ocode);
         toll__dim_free(&ta, &dims[k]);
