@@ -452,6 +452,31 @@ static PyObject *Table_cells(TableObject *self, PyObject *args)
     return out;
 }
 
+/* Table.merge(other): toll_table_merge of two summaries into a new
+ * Table. */
+static PyObject *Table_merge(TableObject *self, PyObject *other)
+{
+    toll_state *st = TOLL_PY_STATE(self);
+    if (!PyObject_TypeCheck(other, st->Table_Type)) {
+        PyErr_Format(PyExc_TypeError, "merge() needs a Table, not %.100s",
+                     Py_TYPE(other)->tp_name);
+        return NULL;
+    }
+    TableObject *o = (TableObject *)other;
+    if (table_check(self) < 0 || table_check(o) < 0)
+        return NULL;
+    toll_table *out = NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s;
+    Py_BEGIN_ALLOW_THREADS
+    s = toll_table_merge(self->t, o->t, NULL, &out, &err);
+    Py_END_ALLOW_THREADS
+    if (s != TOLL_OK)
+        return toll_py_raise(st, s, &err, NULL, 0);
+    return toll_py_table_new(st, out);
+}
+
 static PyMethodDef Table_methods[] = {
     {"cells", (PyCFunction)Table_cells, METH_VARARGS,
      "cells(key, rows)\n--\n\n"
@@ -466,6 +491,10 @@ static PyMethodDef Table_methods[] = {
      "distinct strings."},
     {"column_type", (PyCFunction)Table_column_type, METH_O,
      "column_type(key)\n--\n\n'string', 'int64' or 'double'."},
+    {"merge", (PyCFunction)Table_merge, METH_O,
+     "merge(other)\n--\n\n"
+     "The summary of the union of two summaries of disjoint sets of\n"
+     "incidents (toll_table_merge): a new Table."},
     {"render", (PyCFunction)(void (*)(void))Table_render,
      METH_VARARGS | METH_KEYWORDS,
      "render(format='text', totals=False)\n--\n\n"

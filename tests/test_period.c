@@ -388,6 +388,46 @@ START_TEST(period_count_should_count_the_periods_a_span_touches)
 }
 END_TEST
 
+START_TEST(period_from_label_should_invert_the_label)
+{
+    int32_t days[] = {ymd(1, 1, 1), ymd(2016, 2, 29), ymd(2020, 12, 31),
+                      ymd(2021, 1, 3), ymd(9999, 12, 31)};
+    for (size_t u = 0; u < sizeof ALL_UNITS / sizeof *ALL_UNITS; u++)
+        for (size_t k = 0; k < sizeof days / sizeof *days; k++) {
+            int64_t num = toll__period_number(ALL_UNITS[u], days[k]), back = 0;
+            const char *s = label(ALL_UNITS[u], num);
+            ck_assert_msg(toll__period_from_label(ALL_UNITS[u], s, strlen(s),
+                                                  &back) &&
+                              back == num,
+                          "%s %s", toll__period_unit_name(ALL_UNITS[u]), s);
+        }
+    int64_t none = 0;
+    ck_assert(toll__period_from_label(TOLL_PERIOD_MONTH, "", 0, &none));
+    ck_assert(none == TOLL__NO_PERIOD);
+}
+END_TEST
+
+START_TEST(period_from_label_should_reject_what_no_label_is)
+{
+    static const struct {
+        toll_period_unit u;
+        const char *s;
+    } bad[] = {{TOLL_PERIOD_DAY, "2016-02-30"}, {TOLL_PERIOD_DAY, "2016-9-25"},
+               {TOLL_PERIOD_WEEK, "2016-W5"},   {TOLL_PERIOD_WEEK, "2016-09"},
+               {TOLL_PERIOD_MONTH, "2016-13"},  {TOLL_PERIOD_MONTH, "2016-00"},
+               {TOLL_PERIOD_QUARTER, "2016-Q5"}, {TOLL_PERIOD_YEAR, "0000"},
+               {TOLL_PERIOD_YEAR, "16"},        {TOLL_PERIOD_YEAR, "2016 "},
+               {TOLL_PERIOD_MONTH, "2016-09-25"}};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        int64_t num = 7;
+        ck_assert_msg(!toll__period_from_label(bad[k].u, bad[k].s,
+                                               strlen(bad[k].s), &num),
+                      "%s", bad[k].s);
+        ck_assert(num == 7);
+    }
+}
+END_TEST
+
 
 int main(void)
 {
@@ -420,6 +460,8 @@ int main(void)
     tcase_add_test(tc, periods_should_cover_only_the_years_1_to_9999);
     tcase_add_test(tc, period_functions_should_be_total_on_numbers_before_year_1);
     tcase_add_test(tc, period_count_should_count_the_periods_a_span_touches);
+    tcase_add_test(tc, period_from_label_should_invert_the_label);
+    tcase_add_test(tc, period_from_label_should_reject_what_no_label_is);
     suite_add_tcase(s, tc);
     return toll_test_run(s);
 }

@@ -184,6 +184,43 @@ TOLL_API toll_status toll_summarize(const toll_incidents *incidents,
                                     const toll_allocator *alloc,
                                     toll_table **out, toll_error *err);
 
+/*
+ * Merge two summaries of disjoint sets of incidents into the summary of
+ * their union (docs/scaling.md): rows with the same keys are added
+ * column by column, a row whose keys only one table has is carried over,
+ * and the rows come in the order toll_summarize gives (by the keys,
+ * periods chronologically).  With integral low, best and high (attribution
+ * joint or each, span start) the result equals the summary of the union
+ * cell for cell; with attribution split or span prorate the sums of
+ * fractions may differ from it in the last bits of a double (they are
+ * added in another order).  Partial summaries can be merged in any order
+ * and grouping: the result is the same (up to those last bits).
+ *
+ * Both tables must come from toll_summarize (or from this function) with
+ * the same keys, columns and options (the caption: category, policy,
+ * attribution, span, filters); anything else is TOLL_EINVAL naming what
+ * differs (field "by", "caption" or the column).  Only columns whose rows
+ * are sums over incidents can be merged: a summary with the quantile
+ * columns of an interval (q025, q500, q975, q_engine) is TOLL_EINVAL
+ * naming the column - summarize the partitions without an interval.
+ * Attribution "each" merges (each row is a sum over its incidents; the
+ * result is non-additive across rows, as the inputs).  A sum beyond the
+ * range of its column (2^53 for low, best and high) is TOLL_ERANGE, as
+ * toll_summarize reports it.
+ *
+ * toll cannot tell whether the two tables counted an incident twice: the
+ * caller partitions the reports so that all the reports of an incident
+ * are in one part (by incident key; by country and month when linking).
+ *
+ * a and b are only read (the caller keeps them); *out owns a new table
+ * allocated with `alloc` (NULL: a's allocator), with a's caption and the
+ * warnings of both (each once).  On failure *out is NULL.
+ */
+TOLL_API toll_status toll_table_merge(const toll_table *a,
+                                      const toll_table *b,
+                                      const toll_allocator *alloc,
+                                      toll_table **out, toll_error *err);
+
 #ifdef __cplusplus
 }
 #endif

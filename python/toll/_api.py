@@ -1157,6 +1157,33 @@ class Table:
         df.attrs["additive"] = self.additive
         return df
 
+    # -- merging -------------------------------------------------------
+    def merge(self, other: "Table") -> "Table":
+        """The summary of the union of two summaries of disjoint sets of
+        incidents, as one summary of all of them would give it.
+
+        Rows with the same keys are added column by column, a row whose
+        keys only one table has is carried over, and the rows come in
+        the order :meth:`Incidents.summarize` gives.  Both tables must be
+        summaries with the same keys, columns and options (the caption);
+        otherwise, and for a summary with the quantile columns of an
+        interval (they do not add up), :class:`OptionError` names what
+        differs.  toll cannot tell whether an incident was counted in
+        both: partition the reports by incident (docs/scaling.md)::
+
+            parts = [toll.Reports.from_pandas(df).reconcile().summarize(
+                         by="actor,period:year") for df in partitions]
+            total = functools.reduce(toll.Table.merge, parts)
+
+        Neither table is changed; returns a new Table.  With attribution
+        "split" or span "prorate" the fractional sums may differ from a
+        single summary in the last bits of a double (another order of
+        addition)."""
+        if not isinstance(other, Table):
+            raise TypeError(f"merge() needs a toll.Table, not "
+                            f"{type(other).__name__}")
+        return Table(self._c.merge(other._c))
+
     # -- rendering -----------------------------------------------------
     def render(self, format: str = "text", totals: bool = False) -> str:
         """Render with the C renderer: "csv", "json", "markdown" or "text"."""

@@ -210,3 +210,73 @@ size_t toll__period_label(toll_period_unit u, int64_t num, char *buf,
     buf[n] = '\0';
     return n;
 }
+
+/* The digits s[0..n) as a number; -1 unless they are all digits. */
+static int64_t digits(const char *s, size_t n)
+{
+    int64_t v = 0;
+    if (!n)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+int toll__period_from_label(toll_period_unit u, const char *s, size_t len,
+                            int64_t *num)
+{
+    if (!len) {
+        *num = TOLL__NO_PERIOD;
+        return 1;
+    }
+    /* every label starts with a four-digit year */
+    int64_t y = len >= 4 ? digits(s, 4) : -1, v = -1, n = 0;
+    if (y < 0)
+        return 0;
+    switch (u) {
+    case TOLL_PERIOD_DAY:
+        if (len != 10 || s[4] != '-' || s[7] != '-')
+            return 0;
+        v = digits(s + 5, 2);
+        if (v < 1 || digits(s + 8, 2) < 1)
+            return 0;
+        n = toll_date_from_ymd((int)y, (int)v, (int)digits(s + 8, 2));
+        if (n == TOLL_NO_DATE)
+            return 0;
+        break;
+    case TOLL_PERIOD_WEEK:
+        if (len != 8 || s[4] != '-' || s[5] != 'W' ||
+            (v = digits(s + 6, 2)) < 1)
+            return 0;
+        n = y * 100 + v;
+        break;
+    case TOLL_PERIOD_MONTH:
+        if (len != 7 || s[4] != '-' || (v = digits(s + 5, 2)) < 1)
+            return 0;
+        n = y * 12 + v - 1;
+        break;
+    case TOLL_PERIOD_QUARTER:
+        if (len != 7 || s[4] != '-' || s[5] != 'Q' ||
+            (v = digits(s + 6, 1)) < 1)
+            return 0;
+        n = y * 4 + v - 1;
+        break;
+    case TOLL_PERIOD_YEAR:
+    default:
+        if (len != 4)
+            return 0;
+        n = y;
+        break;
+    }
+    /* exactly the label of that number: no month 13, week 54, day 31 of
+     * a 30-day month, year 0 */
+    char back[TOLL__PERIOD_LABEL_SIZE];
+    if (toll__period_label(u, n, back, sizeof back) != len ||
+        memcmp(back, s, len) != 0)
+        return 0;
+    *num = n;
+    return 1;
+}

@@ -78,4 +78,12 @@ int32_t toll__period_last(toll_period_unit u, int64_t num);
 size_t toll__period_label(toll_period_unit u, int64_t num, char *buf,
                           size_t size);
 
+/*
+ * The inverse of toll__period_label: the number of the period of unit u
+ * whose label is s[0..len) into *num (TOLL__NO_PERIOD for "").  Returns 1,
+ * or 0 when the text is no label of unit u (*num is left alone).
+ */
+int toll__period_from_label(toll_period_unit u, const char *s, size_t len,
+                            int64_t *num);
+
 #endif /* TOLL_SRC_CORE_PERIOD_H */

@@ -20,6 +20,14 @@ typedef struct toll__column {
                             rows do not add up, e.g. quantiles) */
 } toll__column;
 
+/* Do the rows of column c add up (a sum of two rows, or of every row, is
+ * meaningful): numeric and not no_total.  The rule of the totals row
+ * (src/render/table.c) and of merging summaries (src/summarize/merge.c). */
+static inline int toll__column_adds_up(const toll__column *c)
+{
+    return c->type != TOLL_COL_STRING && !c->no_total;
+}
+
 /* Create only with toll__table_new (it allocates a private wrapper holding
  * the dictionary indexes). */
 struct toll_table {
@@ -29,6 +37,10 @@ struct toll_table {
     int additive;
     int is_summary;      /* 1: summary table (totals row, ranges) */
     char *caption;
+    char *by;            /* summaries: their group keys in the text form
+                            of toll_summarize_options.by ("" without
+                            keys), which toll_table_merge reads; NULL for
+                            other tables */
 };
 
 /*
@@ -52,6 +64,8 @@ toll_status toll__table_dict_add(toll_table *t, size_t j, const char *s,
 toll_status toll__table_put_str(toll_table *t, size_t j, size_t i,
                                 const char *s, size_t len);
 toll_status toll__table_set_caption(toll_table *t, const char *caption);
+/* Set t->by to a copy of `by` (NULL: none). */
+toll_status toll__table_set_by(toll_table *t, const char *by);
 /* Add a copy of warning w to the table's warnings (toll_table_warning). */
 toll_status toll__table_add_warning(toll_table *t, const toll_error *w);
 

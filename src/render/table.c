@@ -98,6 +98,7 @@ void toll_table_free(toll_table *t)
     toll__free(&a, t->cols, t->ncols * sizeof *t->cols);
     toll__free(&a, ti->idx, t->ncols * sizeof *ti->idx);
     toll__free(&a, t->caption, t->caption ? strlen(t->caption) + 1 : 0);
+    toll__free(&a, t->by, t->by ? strlen(t->by) + 1 : 0);
     toll__free(&a, ti->warnings, ti->warnings_cap * sizeof *ti->warnings);
     toll__free(&a, ti, sizeof *ti);
 }
@@ -272,6 +273,18 @@ toll_status toll__table_set_caption(toll_table *t, const char *caption)
         return TOLL_ENOMEM;
     toll__free(&t->alloc, t->caption, t->caption ? strlen(t->caption) + 1 : 0);
     t->caption = d;
+    return TOLL_OK;
+}
+
+toll_status toll__table_set_by(toll_table *t, const char *by)
+{
+    if (!t)
+        return TOLL_EINVAL;
+    char *d = by ? toll__strndup(&t->alloc, by, strlen(by)) : NULL;
+    if (by && !d)
+        return TOLL_ENOMEM;
+    toll__free(&t->alloc, t->by, t->by ? strlen(t->by) + 1 : 0);
+    t->by = d;
     return TOLL_OK;
 }
 
@@ -611,7 +624,9 @@ static toll_status totals_compute(const toll_table *t, totals *tot)
         return TOLL_ENOMEM;
     for (size_t j = 0; j < t->ncols; j++) {
         const toll__column *c = &t->cols[j];
-        if (c->no_total) {
+        if (c->type == TOLL_COL_STRING) {
+            continue;
+        } else if (!toll__column_adds_up(c)) {
             tot->d[j] = NAN;
         } else if (c->type == TOLL_COL_INT64) {
             uint64_t s = 0; /* wraps instead of overflowing */

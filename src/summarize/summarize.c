@@ -29,8 +29,8 @@ static int total_exact(double v, double n)
  * rows when the rows add up (the totals row), exact (total_exact): a
  * total at or beyond 2^53 is TOLL_ERANGE naming the row and the column,
  * not a rounded double. */
-static toll_status check_totals(const toll_table *t, size_t nk,
-                                toll_error *err)
+toll_status toll__summary_check_totals(const toll_table *t, size_t nk,
+                                       toll_error *err)
 {
     static const char *const names[3] = {"low", "best", "high"};
     const double *col[3];
@@ -212,7 +212,7 @@ static toll_status build_table(ctx *c, const toll_allocator *alloc,
     t->nkeys = nk;
     t->is_summary = 1;
     t->additive = !(c->actor_dim >= 0 && c->attribution == TOLL_ATTR_EACH);
-    if ((st = check_totals(t, nk, err))) {
+    if ((st = toll__summary_check_totals(t, nk, err))) {
         reported = 1;
         goto cleanup;
     }
@@ -223,6 +223,16 @@ static toll_status build_table(ctx *c, const toll_allocator *alloc,
         }
     if ((st = toll__table_set_caption(t, caption)))
         goto cleanup;
+    {
+        /* the keys, for toll_table_merge (src/summarize/merge.c) */
+        char by[4096];
+        if (nk)
+            toll__keys_text(c, by, sizeof by);
+        else
+            by[0] = '\0';
+        if ((st = toll__table_set_by(t, by)))
+            goto cleanup;
+    }
     *out = t;
     t = NULL;
 cleanup:

@@ -385,6 +385,13 @@ toll_status toll__string_code(ctx *c, dim *d, uint32_t id, uint32_t *code);
 /* Code of region string id `id` (truncated to d->levels levels). */
 toll_status toll__region_code(ctx *c, dim *d, uint32_t id, uint32_t *code);
 
+/* The summary table's low, best and high of every row, and their sums
+ * over the rows when the rows add up, below 2^53: TOLL_ERANGE naming the
+ * row and the column otherwise (src/summarize/summarize.c; merged
+ * summaries too, src/summarize/merge.c).  nk: the key columns. */
+toll_status toll__summary_check_totals(const toll_table *t, size_t nk,
+                                       toll_error *err);
+
 /* ---- the aggregation paths -------------------------------------------------- */
 
 /* The general path: every filter, attribution and span
