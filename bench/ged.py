@@ -78,9 +78,6 @@ import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
-
-import run as bench_run  # noqa: E402  (bench/run.py: run_child, machine)
 
 GEN_VERSION = 1
 DEFAULT_SEED = 20261207
@@ -133,6 +130,16 @@ def ged_files(data=None):
                 f"{p} is absent (set TOLL_SHARED_DATA to the shared data "
                 "folder, or pass --data)")
     return out
+
+
+def bench_run():
+    """bench/run.py (run_child, machine, find_cli, ...), imported when a
+    run needs it, so that importing this module imports nothing else of
+    bench/ (bench/link/ has a gen.py of its own)."""
+    if HERE not in sys.path:
+        sys.path.insert(0, HERE)
+    import run
+    return run
 
 
 def size_label(n):
@@ -537,11 +544,11 @@ def run_impl(impl, path, cli, out):
     if impl == "toll-cli":
         cmd = [cli, "summarize", path, "--preset", PRESET, "--by", BY,
                "--format", "csv"]
-        wall, rss, _, cpu = bench_run.run_child(cmd, out)
+        wall, rss, _, cpu = bench_run().run_child(cmd, out)
         return {"wall": wall, "cpu": cpu, "rss_kb": rss, "job": None}
     cmd = [sys.executable, os.path.abspath(__file__), "worker", impl, out,
            path]
-    wall, rss, so, cpu = bench_run.run_child(cmd)
+    wall, rss, so, cpu = bench_run().run_child(cmd)
     info = json.loads(so.strip().splitlines()[-1])
     return {"wall": wall, "cpu": cpu, "rss_kb": rss, "job": info["seconds"],
             "version": info.get("version")}
@@ -753,7 +760,7 @@ def cmd_run(a):
         say(f"error: unknown --impls {','.join(sorted(unknown))} (expected "
             f"{', '.join(IMPLS)})", file=sys.stderr)
         return 2
-    cli = bench_run.find_cli(a.toll)
+    cli = bench_run().find_cli(a.toll)
     skip = {}
     if not cli:
         skip["toll-cli"] = ("toll executable not found (build it, or pass "
@@ -770,7 +777,7 @@ def cmd_run(a):
         say("error: toll itself cannot run (neither the CLI nor the Python "
             "module)", file=sys.stderr)
         return 2
-    machine_lines = bench_run.machine(cli)
+    machine_lines = bench_run().machine(cli)
     failed = False
     work = tempfile.mkdtemp(prefix="toll-ged-")
     try:
@@ -811,7 +818,7 @@ def cmd_run(a):
             cmd = [sys.executable, os.path.abspath(__file__), "inproc", work,
                    str(repeats)] + real
             try:
-                _, _, so, _ = bench_run.run_child(cmd)
+                _, _, so, _ = bench_run().run_child(cmd)
                 inproc = json.loads(so.strip().splitlines()[-1])
             except (RuntimeError, ValueError, IndexError) as e:
                 say(f"FAIL in-process comparison: {e}", file=sys.stderr)
@@ -839,10 +846,10 @@ def cmd_run(a):
                             say("  " + line, file=sys.stderr)
         # toll's phases (bench/phases.c), when toll_phases is beside the CLI
         phases = []
-        exe = bench_run.find_phases(a.phases, cli)
+        exe = bench_run().find_phases(a.phases, cli)
         for threads in ((1, 2) if exe else ()):
             try:
-                phases.append(bench_run.run_phases(exe, [
+                phases.append(bench_run().run_phases(exe, [
                     "job", path, "--preset", PRESET, "--by", BY, "--runs",
                     "1", "--threads", str(threads)]))
             except (RuntimeError, ValueError) as e:

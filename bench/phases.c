@@ -206,22 +206,30 @@ static int run_job(const opts *o)
         bytes = 0;
         if (k == 0)
             faults_sys(&flt0, &sys0);
+        const char *failed = NULL;
         double t0 = now();
         if (toll_reports_new(NULL, &r, &err) ||
             toll_reports_load_file(r, o->file, &lo, &nrep, &err))
-            return fail("load", &err);
+            failed = "load";
         double t1 = now();
         toll_reconcile_options ro;
         reconcile_options(o, &ro);
-        if (toll_reconcile(r, &ro, NULL, &inc, &err))
-            return fail("reconcile", &err);
+        if (!failed && toll_reconcile(r, &ro, NULL, &inc, &err))
+            failed = "reconcile";
         double t2 = now();
-        if (toll_summarize(inc, &so, NULL, &t, &err))
-            return fail("summarize", &err);
+        if (!failed && toll_summarize(inc, &so, NULL, &t, &err))
+            failed = "summarize";
         double t3 = now();
-        if (toll_table_render(t, TOLL_RENDER_CSV, 0, sink, &bytes, &err))
-            return fail("render", &err);
+        if (!failed &&
+            toll_table_render(t, TOLL_RENDER_CSV, 0, sink, &bytes, &err))
+            failed = "render";
         double t4 = now();
+        if (failed) {
+            toll_table_free(t);
+            toll_incidents_free(inc);
+            toll_reports_free(r);
+            return fail(failed, &err);
+        }
         ninc = toll_incidents_count(inc);
         nrows = toll_table_nrows(t);
         toll_table_free(t);
