@@ -50,9 +50,11 @@ ones), --runs times, interleaved: wall time, CPU time (user + system, all
 threads), peak RSS (GNU time's %M), MB/s (file size / wall time) and MB/s
 per core (file size / CPU time); medians.  toll's Python API
 (`toll.read(FILE, preset="ucdp-ged").reconcile().summarize(...)`, table
-written with to_csv) runs as a whole process too.  Then, in one Python
-process, the three real files: toll's read + summarize against the peers'
-read + group, best of 5 each.  Every table is checked against toll's
+written with to_csv) runs as a whole process too.  Then toll_phases
+(bench/phases.c, when built beside the CLI) times toll's phases on the
+file, and, in one Python process, the three real files: toll's read +
+summarize against the peers' read + group (pandas with both engines: the
+pyarrow one works on these small files), best of 5 each.  Every table is checked against toll's
 (every group: incidents, reports, low, best and high exactly); any
 difference is printed and the run exits 1.
 
@@ -796,9 +798,8 @@ def cmd_run(a):
                     keep = os.path.join(work, f"{impl}.first.csv")
                     os.replace(out, keep)
                     results[impl] = keep
-        ref_impl = next(i for i in impls if i.startswith("toll") and
-                        i in results) if any(
-            i.startswith("toll") and i in results for i in impls) else None
+        ref_impl = next((i for i in impls if i.startswith("toll") and
+                         i in results), None)
         agree, groups, tot = {}, 0, (0,) * len(VALUES)
         if ref_impl:
             ref = load_result(results[ref_impl])
