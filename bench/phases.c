@@ -2,10 +2,12 @@
  * bench/phases.c - time the phases of the benchmark job in one process and
  * print the figures of the speed and memory targets (bench/RESULTS.md).
  *
- *   toll_phases job FILE [--by BY] [--runs N] [--threads N]
+ *   toll_phases job FILE [--by BY] [--runs N] [--threads N] [--preset P]
  *       load, reconcile, summarize, render (CSV to a sink) and free, each
  *       timed (best of N runs), with MB/s, ns per report and peak RSS;
- *       --threads sets the load's and reconcile's threads (0: auto).
+ *       --threads sets the load's and reconcile's threads (0: auto);
+ *       --preset loads with an import preset (e.g. ucdp-ged for the
+ *       GED-shaped file of bench/ged.py).
  *   toll_phases agg FILE [--runs N] [--by BY]...
  *       load and reconcile once, then time toll_summarize alone for each
  *       --by list (default: a list giving ~10^4 groups and one giving the
@@ -107,6 +109,7 @@ static double file_mb(const char *path)
 typedef struct opts {
     const char *cmd;
     const char *file;
+    const char *preset;
     const char *by[16];
     size_t nby;
     int runs;
@@ -131,6 +134,9 @@ static int parse_args(int argc, char **argv, opts *o)
         if (!strcmp(a, "--by") && v) {
             if (o->nby < 16)
                 o->by[o->nby++] = v;
+            i++;
+        } else if (!strcmp(a, "--preset") && v) {
+            o->preset = v;
             i++;
         } else if (!strcmp(a, "--runs") && v) {
             o->runs = atoi(v);
@@ -163,6 +169,7 @@ static void load_options(const opts *o, toll_load_options *lo)
 {
     toll_load_options_init(lo);
     lo->threads = o->threads;
+    lo->preset = o->preset;
 }
 
 static void reconcile_options(const opts *o, toll_reconcile_options *ro)
@@ -199,22 +206,30 @@ static int run_job(const opts *o)
         bytes = 0;
         if (k == 0)
             faults_sys(&flt0, &sys0);
+        const char *failed = NULL;
         double t0 = now();
         if (toll_reports_new(NULL, &r, &err) ||
             toll_reports_load_file(r, o->file, &lo, &nrep, &err))
-            return fail("load", &err);
+            failed = "load";
         double t1 = now();
         toll_reconcile_options ro;
         reconcile_options(o, &ro);
-        if (toll_reconcile(r, &ro, NULL, &inc, &err))
-            return fail("reconcile", &err);
+        if (!failed && toll_reconcile(r, &ro, NULL, &inc, &err))
+            failed = "reconcile";
         double t2 = now();
-        if (toll_summarize(inc, &so, NULL, &t, &err))
-            return fail("summarize", &err);
+        if (!failed && toll_summarize(inc, &so, NULL, &t, &err))
+            failed = "summarize";
         double t3 = now();
-        if (toll_table_render(t, TOLL_RENDER_CSV, 0, sink, &bytes, &err))
-            return fail("render", &err);
+        if (!failed &&
+            toll_table_render(t, TOLL_RENDER_CSV, 0, sink, &bytes, &err))
+            failed = "render";
         double t4 = now();
+        if (failed) {
+            toll_table_free(t);
+            toll_incidents_free(inc);
+            toll_reports_free(r);
+            return fail(failed, &err);
+        }
         ninc = toll_incidents_count(inc);
         nrows = toll_table_nrows(t);
         toll_table_free(t);
@@ -552,7 +567,8 @@ int main(int argc, char **argv)
         (strcmp(o.cmd, "intervals") != 0 && strcmp(o.cmd, "pages") != 0 &&
          !o.file)) {
         fprintf(stderr, "usage: toll_phases job|agg|group FILE [--by BY] "
-                        "[--runs N] [--threads N] [--limit K]\n"
+                        "[--runs N] [--threads N] [--limit K] "
+                        "[--preset P]\n"
                         "       toll_phases intervals [--n N] [--draws D] "
                         "[--runs N] [--threads N]\n"
                         "       toll_phases pages [--n MB] [--runs N]\n");
