@@ -6,7 +6,7 @@
     python bench/link/run.py --toll build/toll --smoke         # CI: small, no splink
 
 Generates multi-source reports of the real UCDP, Airwars and IBC incidents
-(bench/link/gen.py; default seed, every incident), runs on the same file
+(bench/link/linkgen.py; default seed, every incident), runs on the same file
 
 - `toll link FILE --format csv` (toll's probabilistic linker; "not
   available" when the build has no `link` command),
@@ -15,10 +15,10 @@ Generates multi-source reports of the real UCDP, Airwars and IBC incidents
   apart; --no-labelled skips it),
 - `toll incidents FILE --link rule --explain --format csv` (the earlier
   rule; --rule-mode auto for builds that still call it `auto`),
-- splink 4 with DuckDB (bench/link/peers.py; skipped when splink is not
+- splink 4 with DuckDB (bench/link/linkpeers.py; skipped when splink is not
   importable by --splink-python),
 
-scores each against the truth (bench/link/score.py: pairwise and B-cubed
+scores each against the truth (bench/link/linkscore.py: pairwise and B-cubed
 precision, recall and F1), times each (wall clock, CPU of the process and
 its children, peak RSS from GNU time's %M or os.wait4), runs toll link on
 --scale reports (copies of the incident pool that cannot match one
@@ -41,11 +41,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-import gen  # noqa: E402
-import peers  # noqa: E402
-import score  # noqa: E402
+import linkgen as gen  # noqa: E402
+import linkpeers as peers  # noqa: E402
+import linkscore as score  # noqa: E402
 
-PEERS = os.path.join(HERE, "peers.py")
+PEERS = os.path.join(HERE, "linkpeers.py")
 TIME = "/usr/bin/time"
 TARGETS = dict(pair_f1=0.85, b3_f1=0.92, scale_seconds=10.0)
 SMOKE_INCIDENTS = 1500
@@ -90,7 +90,7 @@ def measure(cmd, stdout=None):
 def run_linker(name, cmd, out_csv, truth, to_map=None):
     """Run one linker and score it.  A toll command (to_map given) is
     timed alone, its CSV output turned into a map afterwards; splink runs
-    as bench/link/peers.py, which writes the map itself."""
+    as bench/link/linkpeers.py, which writes the map itself."""
     raw = out_csv + ".out" if to_map else None
     rc, err, wall, cpu, rss = measure(cmd, raw)
     shown = [os.path.basename(c) if i == 0 or os.path.isabs(c) else c
@@ -183,7 +183,7 @@ def markdown(a, meta, results, scale, versions):
     L.append("")
     L.append(f"Seed {meta['seed']}: the real incidents of UCDP GED Syria 2016-2019, "
              "Airwars Syria and IBC Iraq 2003-2009, each reported by a random "
-             "subset of simulated sources (bench/link/gen.py).")
+             "subset of simulated sources (bench/link/linkgen.py).")
     L.append("")
     L.append("| incidents | reports | reports per incident | sources | party denials "
              "| max incidents on one governorate-day | reports without place or coordinates |")

@@ -21,8 +21,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
 LINK = os.path.join(ROOT, "bench", "link")
 sys.path.insert(0, LINK)
 
-import gen  # noqa: E402
-import score  # noqa: E402
+import linkgen as gen  # noqa: E402
+import linkscore as score  # noqa: E402
 
 DATA = gen.data_dir(None)
 HAVE_DATA = all(os.path.exists(os.path.join(DATA, p))
@@ -233,7 +233,11 @@ def test_write_labels_marks_the_pairs_of_one_true_incident(tmp_path):
     cli = _toll_cli()
     if not cli:
         pytest.skip("skipped: no toll CLI built (set TOLL_CLI)")
-    import run
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "link_run", os.path.join(LINK, "run.py"))
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
     rp = tmp_path / "reports.csv"
     rp.write_text("source,date,region,location,actor,killed\n"
                   "SNHR,2016-05-01,Syria/Idlib,Saraqib,Russia,4\n"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Score a clustering of reports against the true incidents.
 
-    python bench/link/score.py TRUTH.csv PREDICTED.csv [--report COL --incident COL]
+    python bench/link/linkscore.py TRUTH.csv PREDICTED.csv [--report COL --incident COL]
 
 Both files map a report ("reports.csv:LINE", or any name ending in
 ":LINE") to a cluster label.  Reports are matched by their line number, so

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Multi-source reports of real incidents, for evaluating record linkers.
 
-    python bench/link/gen.py --out bench/out/link              # every incident
-    python bench/link/gen.py --incidents 2000 --out DIR        # a small slice
-    python bench/link/gen.py --reports 1000000 --out DIR       # scale copies
+    python bench/link/linkgen.py --out bench/out/link              # every incident
+    python bench/link/linkgen.py --incidents 2000 --out DIR        # a small slice
+    python bench/link/linkgen.py --reports 1000000 --out DIR       # scale copies
 
 The incidents are real: the UCDP GED Syria 2016-2019 events, the Airwars
 Syria incidents and the Iraq Body Count incidents (ESOC coding) from the
@@ -259,7 +259,7 @@ def load_incidents(data):
     for rel, fn in ((UCDP, load_ucdp), (AIRWARS, load_airwars), (IBC, load_ibc)):
         p = os.path.join(data, rel)
         if not os.path.exists(p):
-            raise SystemExit(f"gen.py: {p}: not found (give --data or "
+            raise SystemExit(f"linkgen.py: {p}: not found (give --data or "
                              "$TOLL_SHARED_DATA: the shared real datasets)")
         lists.append(fn(p))
     return lists

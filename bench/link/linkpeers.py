@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """The linkers bench/link/run.py compares, each writing a report -> cluster map.
 
-    python bench/link/peers.py splink REPORTS.csv OUT.csv   # splink 4, DuckDB
-    python bench/link/peers.py rule TOLL REPORTS.csv OUT.csv [--link-mode rule]
-    python bench/link/peers.py link TOLL REPORTS.csv OUT.csv
+    python bench/link/linkpeers.py splink REPORTS.csv OUT.csv   # splink 4, DuckDB
+    python bench/link/linkpeers.py rule TOLL REPORTS.csv OUT.csv [--link-mode rule]
+    python bench/link/linkpeers.py link TOLL REPORTS.csv OUT.csv
 
 Each writes OUT.csv with the columns report ("reports.csv:LINE") and
-incident (a cluster label), which bench/link/score.py reads.
+incident (a cluster label), which bench/link/linkscore.py reads.
 
 - splink: a Fellegi-Sunter model set up the way splink's documentation
   sets one up.  Comparisons: the date (same day, within 1, within 3
