@@ -546,6 +546,42 @@ START_TEST(jaro_winkler_should_equal_the_textbook_definition_up_to_64_bytes)
 }
 END_TEST
 
+START_TEST(memo_should_give_the_levels_of_the_comparison)
+{
+    /* 40 names (some alike) in 3,000 random pairs, more pairs of names
+     * than the memo has slots: hits, misses and evictions all occur */
+    static const char *const names[] = {
+        "saraqib", "saraqeb", "sarakib", "ariha", "areeha", "idlib",
+        "idleb", "maarat", "marat", "kafr nabl", "kafranbel", "khan shaykhun",
+        "khan sheikhoun", "jisr", "jisr ash shughur", "binnish", "benesh",
+        "taftanaz", "taftanas", "sarmin", "sermin", "hazano", "hazanu",
+        "atarib", "atareb", "darat izza", "daret azza", "anadan", "anadan x",
+        "hraytan", "haritan", "tal rifat", "tell rifaat", "azaz", "aazaz",
+        "manbij", "menbij", "bab", "al bab", "jarabulus"};
+    enum { N = sizeof names / sizeof names[0] };
+    toll__lk_feat f[N];
+    for (int i = 0; i < N; i++) {
+        f[i] = blank();
+        f[i].place = names[i];
+        f[i].place_len = (uint32_t)strlen(names[i]);
+    }
+    toll__lk_memo *memo = calloc(1, sizeof *memo);
+    ck_assert_ptr_nonnull(memo);
+    uint64_t x = 2463534242u;
+    for (int k = 0; k < 3000; k++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        const toll__lk_feat *a = &f[x % N], *b = &f[(x >> 20) % N];
+        uint8_t want[TOLL_LINK_NCOMPARISONS], got[TOLL_LINK_NCOMPARISONS];
+        toll__lk_compare(a, b, want);
+        toll__lk_compare_memo(a, b, memo, got);
+        ck_assert_mem_eq(got, want, sizeof want);
+        toll__lk_compare_memo(b, a, memo, got);
+        ck_assert_mem_eq(got, want, sizeof want);
+    }
+    free(memo);
+}
+END_TEST
+
 START_TEST(jaro_winkler_should_agree_beyond_64_bytes)
 {
     /* 65 bytes, the last differing: 64 matches, no transposition */
@@ -1063,6 +1099,7 @@ static Suite *link_compare_suite(void)
     tcase_add_test(j, jaro_winkler_should_be_symmetric);
     tcase_add_test(j, jaro_winkler_should_agree_beyond_64_bytes);
     tcase_add_test(j, jaro_winkler_should_equal_the_textbook_definition_up_to_64_bytes);
+    tcase_add_test(j, memo_should_give_the_levels_of_the_comparison);
     tcase_add_test(j, jaro_winkler_should_handle_long_strings);
     suite_add_tcase(s, j);
 

@@ -68,9 +68,12 @@ typedef struct score_job {
 static void score_range(const score_job *j)
 {
     uint8_t lv[TOLL_LINK_NCOMPARISONS];
+    toll__lk_memo memo; /* pairs in blocking order repeat their names */
+    memset(&memo, 0, sizeof memo);
     for (size_t i = 0; i < j->n; i++) {
         toll__lk_pair *p = &j->v[i];
-        toll__lk_compare(&j->nd->feat[p->a], &j->nd->feat[p->b], lv);
+        toll__lk_compare_memo(&j->nd->feat[p->a], &j->nd->feat[p->b], &memo,
+                              lv);
         p->code = toll__lk_pack(lv);
     }
 }

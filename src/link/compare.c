@@ -187,7 +187,17 @@ static uint8_t cmp_distance(const toll__lk_feat *a, const toll__lk_feat *b)
                                                           : DIST_FAR;
 }
 
-static uint8_t cmp_place(const toll__lk_feat *a, const toll__lk_feat *b)
+/* The place level of two different names that do not sound alike. */
+static uint8_t place_by_jw(const toll__lk_feat *a, const toll__lk_feat *b)
+{
+    double jw = toll_link_jaro_winkler(a->place, a->place_len, b->place,
+                                       b->place_len);
+    return jw >= 0.92 ? PLACE_CLOSE : jw >= 0.80 ? PLACE_SIMILAR
+                                                 : PLACE_DIFF;
+}
+
+static uint8_t cmp_place(const toll__lk_feat *a, const toll__lk_feat *b,
+                         toll__lk_memo *memo)
 {
     if (!a->place || !b->place || !a->place_len || !b->place_len)
         return PLACE_UNKNOWN;
@@ -196,10 +206,24 @@ static uint8_t cmp_place(const toll__lk_feat *a, const toll__lk_feat *b)
         return PLACE_SAME;
     if (a->place_phon && a->place_phon == b->place_phon)
         return PLACE_SOUNDS;
-    double jw = toll_link_jaro_winkler(a->place, a->place_len, b->place,
-                                       b->place_len);
-    return jw >= 0.92 ? PLACE_CLOSE : jw >= 0.80 ? PLACE_SIMILAR
-                                                 : PLACE_DIFF;
+    if (!memo)
+        return place_by_jw(a, b);
+    /* the pair of addresses in order (the level is symmetric), hashed */
+    const char *x = a->place, *y = b->place;
+    if ((uintptr_t)x > (uintptr_t)y) {
+        x = b->place;
+        y = a->place;
+    }
+    uint64_t h = ((uint64_t)(uintptr_t)x * UINT64_C(0x9E3779B97F4A7C15)) ^
+                 ((uint64_t)(uintptr_t)y * UINT64_C(0xC2B2AE3D27D4EB4F));
+    size_t slot = (size_t)(h >> 54) % TOLL__LK_MEMO;
+    if (memo->a[slot] == x && memo->b[slot] == y)
+        return memo->level[slot];
+    uint8_t level = place_by_jw(a, b);
+    memo->a[slot] = x;
+    memo->b[slot] = y;
+    memo->level[slot] = level;
+    return level;
 }
 
 /* Length of the first `k` levels of the path p[0..n) ("A/B/C"), and into
@@ -291,9 +315,16 @@ static uint8_t cmp_figures(const toll__lk_feat *a, const toll__lk_feat *b)
 void toll__lk_compare(const toll__lk_feat *a, const toll__lk_feat *b,
                       uint8_t levels[TOLL_LINK_NCOMPARISONS])
 {
+    toll__lk_compare_memo(a, b, NULL, levels);
+}
+
+void toll__lk_compare_memo(const toll__lk_feat *a, const toll__lk_feat *b,
+                           toll__lk_memo *memo,
+                           uint8_t levels[TOLL_LINK_NCOMPARISONS])
+{
     levels[TOLL_LINK_DATE] = cmp_date(a, b);
     levels[TOLL_LINK_DISTANCE] = cmp_distance(a, b);
-    levels[TOLL_LINK_PLACE] = cmp_place(a, b);
+    levels[TOLL_LINK_PLACE] = cmp_place(a, b, memo);
     levels[TOLL_LINK_REGION] = cmp_region(a, b);
     levels[TOLL_LINK_ACTORS] = cmp_actors(a, b);
     levels[TOLL_LINK_FIGURES] = cmp_figures(a, b);

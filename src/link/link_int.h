@@ -63,17 +63,33 @@ uint64_t toll__lk_phonetic(const char *norm, size_t n);
 
 /* ---- src/link/compare.c ------------------------------------------------ */
 
-/* Put the pair (a, b) in a level of every comparison:
- * levels[TOLL_LINK_DATE .. TOLL_LINK_SOURCE] (toll/link_compare.h gives
- * the levels, 0 the strongest agreement).  Symmetric: the same levels
- * for (b, a). */
 /* Set f's region to the path p[0..n) (NULL or n == 0: none) and its
  * prefixes at the governorate and the district, which the region
  * comparison reads on every pair. */
 void toll__lk_feat_region(toll__lk_feat *f, const char *p, size_t n);
 
+/* Put the pair (a, b) in a level of every comparison:
+ * levels[TOLL_LINK_DATE .. TOLL_LINK_SOURCE] (toll/link_compare.h gives
+ * the levels, 0 the strongest agreement).  Symmetric: the same levels
+ * for (b, a). */
 void toll__lk_compare(const toll__lk_feat *a, const toll__lk_feat *b,
                       uint8_t levels[TOLL_LINK_NCOMPARISONS]);
+
+/* The place levels of recent pairs of names that needed Jaro-Winkler,
+ * by the names' addresses (a place name's text is shared by the nodes
+ * that wrote it alike: src/link/nodes.c): pairs of nearby reports repeat
+ * their names.  One per thread; zero it before use. */
+#define TOLL__LK_MEMO 1024
+typedef struct toll__lk_memo {
+    const char *a[TOLL__LK_MEMO], *b[TOLL__LK_MEMO];
+    uint8_t level[TOLL__LK_MEMO];
+} toll__lk_memo;
+
+/* toll__lk_compare, with the place level looked up in (and added to)
+ * `memo` (NULL: none); the same levels either way. */
+void toll__lk_compare_memo(const toll__lk_feat *a, const toll__lk_feat *b,
+                           toll__lk_memo *memo,
+                           uint8_t levels[TOLL_LINK_NCOMPARISONS]);
 
 /* ---- src/link/model.c -------------------------------------------------- */
 
