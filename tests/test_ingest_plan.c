@@ -182,7 +182,6 @@ static int plan_taken(const char *const *names, size_t n,
     in.r = r;
     in.opts = o;
     in.name = "in.csv";
-    in.split_actors = 1;
     in.record = -1;
     for (size_t j = 0; j < n; j++) {
         m[j].key = names[j];

@@ -74,7 +74,9 @@ typedef struct toll_load_options {
     const toll_colmap *colmap;     /* NULL: the report fields by their names */
     toll_parse_options parse;      /* lexicon and "about" tolerance */
     char csv_delimiter;            /* default ',' */
-    char actor_separator;          /* CSV `actor` list separator, default ';' */
+    char actor_separator;          /* separator of actors written as text
+                                      (a CSV cell, a JSON string), default
+                                      ';' */
     char region_separator;         /* `region` level separator, default '/' */
     /* Importers (docs/importers.md).  All optional; init leaves them
      * NULL / TOLL_REPAIR_DEFAULT. */

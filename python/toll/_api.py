@@ -257,7 +257,7 @@ _LOAD_OPTIONS = (
     ("about_tolerance", 0.1,
      '"about N" -> [round((1-t)N), round((1+t)N)].'),
     ("actor_sep", None,
-     'one character: the CSV actor list separator (default ";").'),
+     'one character: the separator of actors written as text (default ";"; a list of strings is taken as given).'),
     ("region_sep", None,
      'one character: the region level separator (default "/").'),
     ("delimiter", None, 'one character: the CSV delimiter (default ",").'),

@@ -260,7 +260,6 @@ typedef struct toll__ingest {
     toll_error rec;       /* the current record's error */
     size_t n_loaded;
     long line, record;    /* location of the current record */
-    int split_actors;     /* CSV: split `actor` text at actor_separator */
     int repair;           /* repair figures out of order and bad levels */
     const char *date_format; /* NULL: ISO dates */
     toll__date_window date_window; /* dates must lie in it (src/core/date.c) */

@@ -336,7 +336,6 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
         st = toll__load_jsonl(&in, src);
         break;
     case TOLL_FORMAT_CSV:
-        in.split_actors = 1;
         st = toll__load_csv(&in, src);
         break;
     default:

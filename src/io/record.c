@@ -1250,7 +1250,7 @@ static toll_status actor_value(toll__ingest *in, const toll__val *vp,
         size_t len;
         if ((st = get_text(in, &v, field, 0, &s, &len)))
             return st;
-        if (in->split_actors && v.type == TOLL__V_TEXT) {
+        if (v.type == TOLL__V_TEXT) { /* "A;B": actors A and B */
             char sep = in->opts->actor_separator ? in->opts->actor_separator
                                                  : ';';
             size_t pos = 0;

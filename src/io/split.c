@@ -197,7 +197,6 @@ static void ingest_like(toll__ingest *dst, const toll__ingest *tmpl,
     dst->name = tmpl->name;
     dst->err = err;
     dst->record = -1;
-    dst->split_actors = tmpl->split_actors;
     dst->repair = tmpl->repair;
     dst->date_format = tmpl->date_format;
     dst->date_window = tmpl->date_window;
@@ -413,7 +412,6 @@ int toll__load_split(toll__ingest *in, toll__input *src, toll_format fmt,
         goto decline;
 
     /* the second part: its store, ingest and input */
-    in->split_actors = fmt == TOLL_FORMAT_CSV; /* as the driver sets it */
     if (!(t = toll__calloc(a, 1, sizeof *t)))
         goto decline;
     if (toll_reports_new(a, &t->store, NULL))

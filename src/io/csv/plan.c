@@ -133,7 +133,7 @@ void toll__plan_build(toll__ingest *in, toll__plan *p, size_t ncols)
     p->nq = 0;
     p->nx = 0;
     p->date_col[0] = p->date_col[1] = p->date_col[2] = -1;
-    if (!plan_enabled || !in->split_actors || b->nmembers != ncols ||
+    if (!plan_enabled || b->nmembers != ncols ||
         ncols > UINT32_MAX || in->key_prefix)
         return; /* (qualified keys: the generic path) */
     for (size_t i = 0; i < b->nslots; i++) {
