@@ -129,6 +129,9 @@ static void same_store(const toll_reports *a, const toll_reports *b)
     }
     ck_assert_uint_eq(a->nx, b->nx);
     ck_assert(a->nx == 0 || memcmp(a->x, b->x, a->nx * sizeof *a->x) == 0);
+    SAME_COL(x_text);
+    ck_assert_uint_eq(a->nxtext, b->nxtext);
+    ck_assert(a->nxtext == 0 || memcmp(a->xtext, b->xtext, a->nxtext) == 0);
     ck_assert_uint_eq(a->ncategories, b->ncategories);
     ck_assert(a->ncategories == 0 ||
               memcmp(a->categories, b->categories,

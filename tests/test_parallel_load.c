@@ -73,7 +73,7 @@ static void assert_same_store(const toll_reports *a, const toll_reports *b)
     COL(incident) COL(source) COL(source_kind) COL(source_actor)
     COL(date_start) COL(date_end) COL(region) COL(actors) COL(id) COL(url)
     COL(note) COL(file) COL(line) COL(q_begin) COL(q_count) COL(x_begin)
-    COL(x_count)
+    COL(x_count) COL(x_text)
 #undef COL
     SAME(a->nq == b->nq, "cells: %zu vs %zu", a->nq, b->nq);
     for (size_t i = 0; i < a->nq; i++)
@@ -83,8 +83,11 @@ static void assert_same_store(const toll_reports *a, const toll_reports *b)
              "cell %zu", i);
     SAME(a->nx == b->nx, "extras: %zu vs %zu", a->nx, b->nx);
     for (size_t i = 0; i < a->nx; i++)
-        SAME(a->x[i].key == b->x[i].key && a->x[i].value == b->x[i].value,
+        SAME(a->x[i].key == b->x[i].key && a->x[i].len == b->x[i].len,
              "extra %zu", i);
+    SAME(a->nxtext == b->nxtext &&
+             (!a->nxtext || memcmp(a->xtext, b->xtext, a->nxtext) == 0),
+         "kept text: %zu vs %zu bytes", a->nxtext, b->nxtext);
     SAME(a->ncategories == b->ncategories, "categories");
     for (size_t i = 0; i < a->ncategories; i++)
         SAME(a->categories[i] == b->categories[i], "category %zu", i);

@@ -35,7 +35,7 @@ static int repair_text_reused(const toll_reports *b, const uint8_t *isrep)
         if (isrep[b->q[i].category])
             return 1;
     for (size_t i = 0; i < b->nx; i++)
-        if (isrep[b->x[i].key] || isrep[b->x[i].value])
+        if (isrep[b->x[i].key]) /* (values are text, not string ids) */
             return 1;
     for (size_t i = 0; i < b->actor_sets.nmembers; i++)
         if (isrep[b->actor_sets.members[i]])
@@ -94,7 +94,8 @@ typedef struct rows_job {
     toll_reports *r;
     const toll_reports *b;
     const uint32_t *smap, *setmap;
-    size_t o, q0, x0;      /* where b's rows, cells and extras go in r */
+    size_t o, q0, x0, t0;  /* where b's rows, cells, extras and kept text
+                              go in r */
     int part;              /* 0, 1: the mapped columns; 2: early */
 } rows_job;
 
@@ -120,7 +121,7 @@ static void *rows_run(void *arg)
     toll_reports *r = j->r;
     const toll_reports *b = j->b;
     const uint32_t *smap = j->smap;
-    size_t n = b->n, o = j->o, q0 = j->q0, x0 = j->x0;
+    size_t n = b->n, o = j->o, q0 = j->q0, x0 = j->x0, t0 = j->t0;
     if (n == 0)
         return NULL; /* nothing to copy (and the columns may be NULL) */
     if (j->part == 2) {
@@ -139,6 +140,10 @@ static void *rows_run(void *arg)
             r->q_begin[o + i] = (uint32_t)(b->q_begin[i] + q0);
         for (size_t i = 0; i < n; i++)
             r->x_begin[o + i] = (uint32_t)(b->x_begin[i] + x0);
+        for (size_t i = 0; i < n; i++)
+            r->x_text[o + i] = b->x_text[i] + t0;
+        if (b->nxtext) /* the kept text as it is: no ids in it */
+            memcpy(r->xtext + t0, b->xtext, b->nxtext);
         uint32_t *cols[] = {r->incident, r->source, r->region, r->actors,
                             r->source_actor, r->id, r->url, r->note,
                             r->location, r->file};
@@ -169,7 +174,7 @@ static void *rows_run(void *arg)
     map_col(r->file + o, b->file, n, smap);
     for (size_t i = 0; i < b->nx; i++) {
         r->x[x0 + i].key = smap[b->x[i].key];
-        r->x[x0 + i].value = smap[b->x[i].value];
+        r->x[x0 + i].len = b->x[i].len;
     }
     return NULL;
 }
@@ -220,7 +225,9 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
 
     /* room for the rows first: the early copy writes into it while the
      * strings are interned */
-    if (toll__reports_reserve(r, r->n + b->n, r->nq + b->nq, r->nx + b->nx) ||
+    if (r->nxtext + b->nxtext < r->nxtext ||
+        toll__reports_reserve(r, r->n + b->n, r->nq + b->nq, r->nx + b->nx,
+                              r->nxtext + b->nxtext) ||
         toll__grow(a, (void **)&r->repairs, &r->repairs_cap,
                    r->nrepairs + b->nrepairs, sizeof *r->repairs) ||
         toll__grow(a, (void **)&r->rejects, &r->rejects_cap,
@@ -236,6 +243,7 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
         jobs[k].o = r->n;
         jobs[k].q0 = r->nq;
         jobs[k].x0 = r->nx;
+        jobs[k].t0 = r->nxtext;
         jobs[k].part = k;
     }
     early = two_threads &&
@@ -336,6 +344,7 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
     r->n += b->n;
     r->nq += b->nq;
     r->nx += b->nx;
+    r->nxtext += b->nxtext;
     r->nrepairs += b->nrepairs;
     r->nrejects += b->nrejects;
 

@@ -42,7 +42,7 @@ toll_status toll_reports_new(const toll_allocator *alloc, toll_reports **out,
     X(incident) X(source) X(source_kind) X(source_actor) X(date_start)        \
     X(date_end) X(region) X(actors) X(id) X(url) X(note) X(lat) X(lon)      \
     X(location) X(precision_km) X(file) X(line) X(line_rec) X(q_begin)      \
-    X(q_count) X(x_begin) X(x_count)
+    X(q_count) X(x_begin) X(x_count) X(x_text)
 
 void toll_reports_free(toll_reports *r)
 {
@@ -54,6 +54,7 @@ void toll_reports_free(toll_reports *r)
 #undef FREE_COL
     toll__free(&a, r->q, r->q_cap * sizeof *r->q);
     toll__free(&a, r->x, r->x_cap * sizeof *r->x);
+    toll__free(&a, r->xtext, r->xtext_cap);
     toll__free(&a, r->categories, r->categories_cap * sizeof *r->categories);
     toll__free(&a, r->rejects, r->rejects_cap * sizeof *r->rejects);
     toll__free(&a, r->warnings, r->warnings_cap * sizeof *r->warnings);
@@ -94,6 +95,7 @@ void toll__reports_mark(const toll_reports *r, toll__mark *m)
     m->n = r->n;
     m->nq = r->nq;
     m->nx = r->nx;
+    m->nxtext = r->nxtext;
     m->ncategories = r->ncategories;
     m->nstrings = r->strings.count;
     m->nsets = r->actor_sets.count;
@@ -106,6 +108,7 @@ void toll__reports_rollback(toll_reports *r, const toll__mark *m)
     r->n = m->n;
     r->nq = m->nq;
     r->nx = m->nx;
+    r->nxtext = m->nxtext;
     r->ncategories = m->ncategories;
     r->nrepairs = m->nrepairs;
     toll__setpool_truncate(&r->actor_sets, m->nsets);
@@ -194,6 +197,17 @@ static toll_status note_category(toll_reports *r, uint32_t cat)
     return TOLL_OK;
 }
 
+char *toll__reports_xtext_stage(toll_reports *r, size_t used, size_t len)
+{
+    size_t need = r->nxtext + used + len;
+    if (used + len > UINT32_MAX || need < len)
+        return NULL;
+    if (need > r->xtext_cap &&
+        toll__grow(&r->alloc, (void **)&r->xtext, &r->xtext_cap, need, 1))
+        return NULL;
+    return r->xtext + r->nxtext + used;
+}
+
 toll_status toll__reports_append(toll_reports *r, const toll__row *row,
                                  toll_error *err)
 {
@@ -202,6 +216,11 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
     if (r->n >= UINT32_MAX - 1 || r->nq + row->nq >= UINT32_MAX ||
         r->nx + row->nx >= UINT32_MAX)
         return toll__err(err, TOLL_ERANGE, "too many reports in one store");
+    size_t xlen = 0;
+    for (size_t k = 0; k < row->nx; k++)
+        xlen += row->x[k].len;
+    /* staged text (toll__reports_xtext_stage) is in place already */
+    int staged = row->xtext == r->xtext + r->nxtext && r->xtext;
     /* (the room checks inline: a call each per row costs more) */
     if ((r->n + 1 > r->cap && grow_columns(r, r->n + 1)) ||
         (r->nq + row->nq > r->q_cap &&
@@ -209,7 +228,10 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
                     sizeof *r->q)) ||
         (r->nx + row->nx > r->x_cap &&
          toll__grow(&r->alloc, (void **)&r->x, &r->x_cap, r->nx + row->nx,
-                    sizeof *r->x)))
+                    sizeof *r->x)) ||
+        (!staged && r->nxtext + xlen > r->xtext_cap &&
+         toll__grow(&r->alloc, (void **)&r->xtext, &r->xtext_cap,
+                    r->nxtext + xlen, 1)))
         return toll__nomem(err);
     size_t ncat = r->ncategories;
     for (size_t k = 0; k < row->nq; k++) {
@@ -244,12 +266,16 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
     r->q_count[i] = (uint16_t)row->nq;
     r->x_begin[i] = (uint32_t)r->nx;
     r->x_count[i] = (uint16_t)row->nx;
+    r->x_text[i] = r->nxtext;
     for (size_t k = 0; k < row->nq; k++) /* mostly one or two: no call */
         r->q[r->nq + k] = row->q[k];
     for (size_t k = 0; k < row->nx; k++)
         r->x[r->nx + k] = row->x[k];
     r->nq += row->nq;
+    if (xlen && !staged)
+        memcpy(r->xtext + r->nxtext, row->xtext, xlen);
     r->nx += row->nx;
+    r->nxtext += xlen;
     r->n++;
     return TOLL_OK;
 }
@@ -405,11 +431,13 @@ const char *toll_reports_category(const toll_reports *r, size_t i)
 /* Room for `n` reports, `nq` quantity cells and `nx` extras in all (a
  * merge of split loads writes them directly; src/io/split.c). */
 toll_status toll__reports_reserve(toll_reports *r, size_t n, size_t nq,
-                                  size_t nx)
+                                  size_t nx, size_t nxtext)
 {
     if (grow_columns(r, n) ||
         toll__grow(&r->alloc, (void **)&r->q, &r->q_cap, nq, sizeof *r->q) ||
-        toll__grow(&r->alloc, (void **)&r->x, &r->x_cap, nx, sizeof *r->x))
+        toll__grow(&r->alloc, (void **)&r->x, &r->x_cap, nx, sizeof *r->x) ||
+        (nxtext > r->xtext_cap &&
+         toll__grow(&r->alloc, (void **)&r->xtext, &r->xtext_cap, nxtext, 1)))
         return TOLL_ENOMEM;
     return TOLL_OK;
 }

@@ -21,9 +21,20 @@ typedef struct toll__qcell {
     double best;
 } toll__qcell;
 
-/* One extra kept field (unknown keys, preset fields like type_of_violence) */
+/*
+ * One kept field (a column no map, preset or option reads: unknown keys,
+ * preset fields like type_of_violence).  Its name is interned; its value is
+ * not: it is `len` bytes of the store's kept text (toll_reports.xtext),
+ * copied as read (CSV unquoted, JSON arrays and objects compacted), the
+ * values of a report one after the other from toll_reports.x_text[report].
+ * Loading a kept field thus costs a copy, no hashing; a value becomes a
+ * string only where it is read (toll__kept_next, toll__reports_kept_value),
+ * and readers that want ids intern one column at once into a pool of
+ * their own (src/summarize/kept.c).
+ */
 typedef struct toll__kv {
-    uint32_t key, value; /* string ids */
+    uint32_t key; /* string id of the field's name */
+    uint32_t len; /* bytes of the value (never 0: empty values are not kept) */
 } toll__kv;
 
 /* A row to append, already parsed and interned. */
@@ -47,6 +58,9 @@ typedef struct toll__row {
                               minified JSON array), else 0 */
     const toll__qcell *q;  size_t nq;
     const toll__kv *x;     size_t nx;
+    const char *xtext;     /* the values of x[0..nx), one after the other
+                              (their lens summed); may be the text staged
+                              by toll__reports_xtext_stage */
 } toll__row;
 
 /* One repair of one report: `value` is the interned text
@@ -89,12 +103,16 @@ struct toll_reports {
     uint16_t *q_count;
     uint32_t *x_begin;      /* first extra of report i */
     uint16_t *x_count;
+    uint64_t *x_text;       /* offset in xtext of report i's first value */
 
     size_t nq, q_cap;       /* quantity cells, in report order */
     toll__qcell *q;
 
     size_t nx, x_cap;       /* extra fields, in report order */
     toll__kv *x;
+
+    size_t nxtext, xtext_cap; /* the kept fields' values (toll__kv) */
+    char *xtext;
 
     /* distinct categories, first-seen order (string ids) */
     uint32_t *categories;
@@ -133,13 +151,66 @@ static inline int toll__precision_stated(float km)
 
 /* A checkpoint of the store, for rollback of a failed strict load. */
 typedef struct toll__mark {
-    size_t n, nq, nx, ncategories, nstrings, nsets, nrepairs, nactor_keys;
+    size_t n, nq, nx, nxtext, ncategories, nstrings, nsets, nrepairs,
+        nactor_keys;
 } toll__mark;
+
+/* ---- kept fields: the one way their values are read ---------------------- */
+
+/* The kept fields of one report, in order (toll__kept_begin). */
+typedef struct toll__kept_iter {
+    const toll__kv *kv, *end;
+    const char *s; /* the value of *kv */
+} toll__kept_iter;
+
+static inline void toll__kept_begin(const toll_reports *r, size_t rep,
+                                    toll__kept_iter *it)
+{
+    it->kv = r->x + r->x_begin[rep];
+    it->end = it->kv + r->x_count[rep];
+    it->s = r->xtext ? r->xtext + r->x_text[rep] : NULL;
+}
+/* 1 and the next field (*key its name's string id, s[0..len) its value,
+ * not NUL-terminated); 0 past the last. */
+static inline int toll__kept_next(toll__kept_iter *it, uint32_t *key,
+                                  const char **s, size_t *len)
+{
+    if (it->kv == it->end)
+        return 0;
+    *key = it->kv->key;
+    *s = it->s;
+    *len = it->kv->len;
+    it->s += it->kv->len;
+    it->kv++;
+    return 1;
+}
+/* 1 when report rep keeps the field named by string id `key`, with its
+ * value s[0..len); else 0. */
+static inline int toll__reports_kept_value(const toll_reports *r, size_t rep,
+                                           uint32_t key, const char **s,
+                                           size_t *len)
+{
+    toll__kept_iter it;
+    uint32_t k;
+    toll__kept_begin(r, rep, &it);
+    while (toll__kept_next(&it, &k, s, len))
+        if (k == key)
+            return 1;
+    return 0;
+}
+/*
+ * Stage the kept text of a row being built: room for `len` more bytes after
+ * the `used` bytes already staged, at the end of r->xtext (so that appending
+ * the row copies nothing: toll__row.xtext = r->xtext + r->nxtext).  The
+ * pointer stays valid until the store's next change.  NULL: out of memory
+ * (or the text would pass 2^32 bytes in one row).
+ */
+char *toll__reports_xtext_stage(toll_reports *r, size_t used, size_t len);
 
 void toll__reports_mark(const toll_reports *r, toll__mark *m);
 void toll__reports_rollback(toll_reports *r, const toll__mark *m);
-/* Append one validated row (copies q and x).  On ENOMEM the store is as
- * before. */
+/* Append one validated row (copies q, x and x's text).  On ENOMEM the
+ * store is as before. */
 toll_status toll__reports_append(toll_reports *r, const toll__row *row,
                                  toll_error *err);
 /*
@@ -192,10 +263,11 @@ toll_status toll__reports_no_category(const toll_reports *r, size_t first,
 /* Record a repair (string id `value`) of report `report`. */
 toll_status toll__reports_add_repair(toll_reports *r, uint32_t report,
                                      uint32_t value);
-/* Room for n reports, nq quantity cells, nx extras in all (rows written
- * directly by a merge; `n` etc. unchanged).  TOLL_ENOMEM: as before. */
+/* Room for n reports, nq quantity cells, nx extras and nxtext bytes of kept
+ * text in all (rows written directly by a merge; `n` etc. unchanged).
+ * TOLL_ENOMEM: as before. */
 toll_status toll__reports_reserve(toll_reports *r, size_t n, size_t nq,
-                                  size_t nx);
+                                  size_t nx, size_t nxtext);
 
 /*
  * Merge store `b` (loaded from the part of a split load after the one loaded into `r`)

@@ -108,11 +108,14 @@ static toll_status put_row(toll_table *t, const toll_reports *r, size_t i,
         ((double *)t->cols[j + 2].data)[i] =
             q->high == TOLL_OPEN ? INFINITY : (double)q->high;
     }
-    for (size_t k = 0; k < r->x_count[i] && !st; k++) {
-        const toll__kv *x = &r->x[r->x_begin[i] + k];
-        if (x->key < r->strings.count && kept_col[x->key] != UINT32_MAX)
-            st = put_id(t, kept_col[x->key], i, r, x->value);
-    }
+    toll__kept_iter it;
+    uint32_t key;
+    const char *s;
+    size_t len;
+    toll__kept_begin(r, i, &it);
+    while (!st && toll__kept_next(&it, &key, &s, &len))
+        if (key < r->strings.count && kept_col[key] != UINT32_MAX)
+            st = toll__table_put_str(t, kept_col[key], i, s, len);
     return st;
 }
 
