@@ -559,6 +559,117 @@ START_TEST(csv_load_should_store_each_actor_once_in_any_spelling)
 }
 END_TEST
 
+/* ---- kept fields: text in the store, interned only where read ----------- */
+
+static toll_reports *load_text(const char *text, const char *name,
+                               toll_status want)
+{
+    toll_reports *r = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, NULL), TOLL_OK);
+    ck_assert_msg(toll_reports_load_buffer(r, text, strlen(text), name, NULL,
+                                           NULL, &err) == want,
+                  "%s", err.message);
+    return r;
+}
+
+static int interned(const toll_reports *r, const char *s)
+{
+    uint32_t id;
+    return toll__strpool_find(&r->strings, s, strlen(s), &id);
+}
+
+static const char *const KEPT_CSV =
+    "source,killed,dyad,note2,tv\n"
+    "G,1,428,\"a \"\"quoted\"\", text\",1\n"
+    "G,2,,plain,3\n"
+    "G,3,11018,\"two\nlines\",1\n";
+
+START_TEST(kept_values_should_read_back_after_load_without_being_interned)
+{
+    toll_reports *r = load_text(KEPT_CSV, "k.csv", TOLL_OK);
+    ck_assert_uint_eq(r->n, 3);
+    ck_assert_str_eq(report_extra(r, 0, "dyad"), "428");
+    ck_assert_str_eq(report_extra(r, 0, "note2"), "a \"quoted\", text");
+    ck_assert_ptr_null(report_extra(r, 1, "dyad")); /* empty: not kept */
+    ck_assert_str_eq(report_extra(r, 2, "note2"), "two\nlines");
+    ck_assert_str_eq(report_extra(r, 2, "tv"), "1");
+    ck_assert(interned(r, "dyad")); /* names are ids */
+    ck_assert(!interned(r, "11018")); /* values are text */
+    ck_assert(!interned(r, "plain"));
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(kept_values_of_json_arrays_should_read_back_compacted)
+{
+    toll_reports *r = load_text(
+        "{\"source\":\"G\",\"killed\":1,\"tags\":[\"a\", \"b c\"],"
+        "\"n\":12}\n",
+        "k.jsonl", TOLL_OK);
+    ck_assert_str_eq(report_extra(r, 0, "tags"), "[\"a\",\"b c\"]");
+    ck_assert_str_eq(report_extra(r, 0, "n"), "12");
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(a_failed_load_should_keep_the_earlier_kept_fields_readable)
+{
+    toll_reports *r = load_text(KEPT_CSV, "k.csv", TOLL_OK);
+    size_t nxtext = r->nxtext;
+    /* kept text staged and appended, then a bad record: rolled back */
+    const char *bad = "source,killed,dyad\nH,1,999\nH,2,998\nH,x y z,997\n";
+    toll_error err;
+    ck_assert_int_ne(toll_reports_load_buffer(r, bad, strlen(bad), "b.csv",
+                                              NULL, NULL, &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(r->n, 3);
+    ck_assert_uint_eq(r->nxtext, nxtext);
+    ck_assert_str_eq(report_extra(r, 0, "note2"), "a \"quoted\", text");
+    ck_assert_str_eq(report_extra(r, 2, "dyad"), "11018");
+    /* a later load appends after them */
+    const char *good = "source,killed,dyad\nH,1,777\n";
+    ck_assert_int_eq(toll_reports_load_buffer(r, good, strlen(good), "g.csv",
+                                              NULL, NULL, &err),
+                     TOLL_OK);
+    ck_assert_str_eq(report_extra(r, 3, "dyad"), "777");
+    ck_assert_str_eq(report_extra(r, 2, "note2"), "two\nlines");
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(copy_should_keep_kept_fields)
+{
+    toll_reports *r = load_text(KEPT_CSV, "k.csv", TOLL_OK), *c = NULL;
+    ck_assert_int_eq(toll_reports_copy(r, NULL, &c, NULL), TOLL_OK);
+    toll_reports_free(r); /* the copy owns its text */
+    ck_assert_str_eq(report_extra(c, 0, "note2"), "a \"quoted\", text");
+    ck_assert_str_eq(report_extra(c, 2, "dyad"), "11018");
+    ck_assert_ptr_null(report_extra(c, 1, "dyad"));
+    toll_reports_free(c);
+}
+END_TEST
+
+START_TEST(merge_should_keep_both_stores_kept_fields)
+{
+    toll_reports *r = load_text(KEPT_CSV, "k.csv", TOLL_OK);
+    toll_reports *b = load_text("source,killed,tv,extra\nH,4,2,x\nH,5,,y\n",
+                                "b.csv", TOLL_OK);
+    int conflict = 1;
+    ck_assert_int_eq(toll__reports_merge(r, b, 3, 0, &conflict), TOLL_OK);
+    ck_assert_int_eq(conflict, 0);
+    toll_reports_free(b);
+    ck_assert_uint_eq(r->n, 5);
+    ck_assert_str_eq(report_extra(r, 0, "note2"), "a \"quoted\", text");
+    ck_assert_str_eq(report_extra(r, 2, "dyad"), "11018");
+    ck_assert_str_eq(report_extra(r, 3, "tv"), "2");
+    ck_assert_str_eq(report_extra(r, 3, "extra"), "x");
+    ck_assert_ptr_null(report_extra(r, 4, "tv"));
+    ck_assert_str_eq(report_extra(r, 4, "extra"), "y");
+    toll_reports_free(r);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -598,6 +709,14 @@ static Suite *store_suite(void)
         json_lines_load_should_store_each_actor_once_in_any_spelling);
     tcase_add_test(ta, csv_load_should_store_each_actor_once_in_any_spelling);
     suite_add_tcase(s, ta);
+    TCase *tk = tcase_create("kept");
+    tcase_add_test(tk,
+        kept_values_should_read_back_after_load_without_being_interned);
+    tcase_add_test(tk, kept_values_of_json_arrays_should_read_back_compacted);
+    tcase_add_test(tk, a_failed_load_should_keep_the_earlier_kept_fields_readable);
+    tcase_add_test(tk, copy_should_keep_kept_fields);
+    tcase_add_test(tk, merge_should_keep_both_stores_kept_fields);
+    suite_add_tcase(s, tk);
     return s;
 }
 
