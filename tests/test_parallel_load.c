@@ -73,7 +73,7 @@ static void assert_same_store(const toll_reports *a, const toll_reports *b)
     COL(incident) COL(source) COL(source_kind) COL(source_actor)
     COL(date_start) COL(date_end) COL(region) COL(actors) COL(id) COL(url)
     COL(note) COL(file) COL(line) COL(q_begin) COL(q_count) COL(x_begin)
-    COL(x_count) COL(x_text)
+    COL(x_count)
 #undef COL
     SAME(a->nq == b->nq, "cells: %zu vs %zu", a->nq, b->nq);
     for (size_t i = 0; i < a->nq; i++)
@@ -85,9 +85,19 @@ static void assert_same_store(const toll_reports *a, const toll_reports *b)
     for (size_t i = 0; i < a->nx; i++)
         SAME(a->x[i].key == b->x[i].key && a->x[i].len == b->x[i].len,
              "extra %zu", i);
-    SAME(a->nxtext == b->nxtext &&
-             (!a->nxtext || memcmp(a->xtext, b->xtext, a->nxtext) == 0),
-         "kept text: %zu vs %zu bytes", a->nxtext, b->nxtext);
+    for (size_t i = 0; i < a->n && i < b->n; i++) { /* kept values: text */
+        toll__kept_iter ia, ib;
+        uint32_t ka, kb;
+        const char *sa, *sb;
+        size_t la, lb;
+        toll__kept_begin(a, i, &ia);
+        toll__kept_begin(b, i, &ib);
+        while (toll__kept_next(&ia, &ka, &sa, &la)) {
+            SAME(toll__kept_next(&ib, &kb, &sb, &lb) && la == lb &&
+                     memcmp(sa, sb, la) == 0,
+                 "report %zu: kept value", i);
+        }
+    }
     SAME(a->ncategories == b->ncategories, "categories");
     for (size_t i = 0; i < a->ncategories; i++)
         SAME(a->categories[i] == b->categories[i], "category %zu", i);

@@ -670,6 +670,30 @@ START_TEST(merge_should_keep_both_stores_kept_fields)
 }
 END_TEST
 
+START_TEST(rollback_over_a_merge_should_keep_the_earlier_kept_fields)
+{
+    toll_reports *r = load_text(KEPT_CSV, "k.csv", TOLL_OK);
+    toll_reports *b = load_text("source,killed,tv\nH,4,2\n", "b.csv",
+                                TOLL_OK);
+    toll__mark m;
+    toll__reports_mark(r, &m);
+    int conflict = 1;
+    ck_assert_int_eq(toll__reports_merge(r, b, 3, 0, &conflict), TOLL_OK);
+    toll_reports_free(b);
+    toll__reports_rollback(r, &m);
+    ck_assert_uint_eq(r->n, 3);
+    ck_assert_str_eq(report_extra(r, 2, "note2"), "two\nlines");
+    const char *more = "source,killed,dyad\nH,1,777\n";
+    toll_error err;
+    ck_assert_int_eq(toll_reports_load_buffer(r, more, strlen(more), "m.csv",
+                                              NULL, NULL, &err),
+                     TOLL_OK);
+    ck_assert_str_eq(report_extra(r, 3, "dyad"), "777");
+    ck_assert_str_eq(report_extra(r, 0, "dyad"), "428");
+    toll_reports_free(r);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -716,6 +740,7 @@ static Suite *store_suite(void)
     tcase_add_test(tk, a_failed_load_should_keep_the_earlier_kept_fields_readable);
     tcase_add_test(tk, copy_should_keep_kept_fields);
     tcase_add_test(tk, merge_should_keep_both_stores_kept_fields);
+    tcase_add_test(tk, rollback_over_a_merge_should_keep_the_earlier_kept_fields);
     suite_add_tcase(s, tk);
     return s;
 }

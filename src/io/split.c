@@ -472,9 +472,8 @@ int toll__load_split(toll__ingest *in, toll__input *src, toll_format fmt,
             double per = (double)nl / (double)nhead;
             size_t all = (size_t)((double)raw.size * per * 1.03) + 64;
             size_t two = (size_t)((double)(raw.size - split) * per * 1.03) + 64;
-            (void)toll__reports_reserve(r, r->n + all, r->nq + all, r->nx,
-                                        r->nxtext);
-            (void)toll__reports_reserve(t->store, two, two, 0, 0);
+            (void)toll__reports_reserve(r, r->n + all, r->nq + all, r->nx);
+            (void)toll__reports_reserve(t->store, two, two, 0);
         }
     }
 

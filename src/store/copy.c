@@ -154,6 +154,16 @@ toll_status toll_reports_copy(const toll_reports *src,
     r->xtext_cap = src->xtext_cap;
     r->xtext = dup_array(ra, src->xtext, src->nxtext, src->xtext_cap, 1,
                          &fail);
+    r->xchunks_cap = src->xchunks_cap;
+    r->xchunk = dup_array(ra, src->xchunk, 0, src->xchunks_cap,
+                          sizeof *r->xchunk, &fail);
+    for (size_t c = 0; c < src->nxchunks && r->xchunk; c++) {
+        const toll__xchunk *s = &src->xchunk[c];
+        r->xchunk[c].p = dup_array(ra, s->p, s->len, s->len, 1, &fail);
+        r->xchunk[c].len = s->len;
+        r->xchunk[c].cap = s->len;
+        r->nxchunks = c + 1; /* freed with the copy if a later one fails */
+    }
     r->categories_cap = src->categories_cap;
     r->categories = dup_array(ra, src->categories, src->ncategories,
                               src->categories_cap, sizeof *r->categories,

@@ -94,8 +94,8 @@ typedef struct rows_job {
     toll_reports *r;
     const toll_reports *b;
     const uint32_t *smap, *setmap;
-    size_t o, q0, x0, t0;  /* where b's rows, cells, extras and kept text
-                              go in r */
+    size_t o, q0, x0;      /* where b's rows, cells and extras go in r */
+    size_t t0;             /* r's chunk of kept text for b's chunk 0 */
     int part;              /* 0, 1: the mapped columns; 2: early */
 } rows_job;
 
@@ -140,10 +140,10 @@ static void *rows_run(void *arg)
             r->q_begin[o + i] = (uint32_t)(b->q_begin[i] + q0);
         for (size_t i = 0; i < n; i++)
             r->x_begin[o + i] = (uint32_t)(b->x_begin[i] + x0);
-        for (size_t i = 0; i < n; i++)
-            r->x_text[o + i] = b->x_text[i] + t0;
-        if (b->nxtext) /* the kept text as it is: no ids in it */
-            memcpy(r->xtext + t0, b->xtext, b->nxtext);
+        for (size_t i = 0; i < n; i++) /* b's chunks move in after r's */
+            r->x_text[o + i] =
+                TOLL__XT(TOLL__XT_CHUNK(b->x_text[i]) + t0,
+                         TOLL__XT_OFF(b->x_text[i]));
         uint32_t *cols[] = {r->incident, r->source, r->region, r->actors,
                             r->source_actor, r->id, r->url, r->note,
                             r->location, r->file};
@@ -179,7 +179,7 @@ static void *rows_run(void *arg)
     return NULL;
 }
 
-toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
+toll_status toll__reports_merge(toll_reports *r, toll_reports *b,
                                 long rec_off, int two_threads, int *conflict)
 {
     const toll_allocator *a = &r->alloc;
@@ -225,9 +225,16 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
 
     /* room for the rows first: the early copy writes into it while the
      * strings are interned */
-    if (r->nxtext + b->nxtext < r->nxtext ||
-        toll__reports_reserve(r, r->n + b->n, r->nq + b->nq, r->nx + b->nx,
-                              r->nxtext + b->nxtext) ||
+    /* r's open chunk of kept text is sealed and b's chunks move in after
+     * it (room made here, moved once nothing can fail) */
+    size_t nchunks = r->nxchunks + 1 + b->nxchunks + 1;
+    if (nchunks >= ((size_t)1 << (64 - TOLL__XT_BITS))) {
+        st = TOLL_ERANGE;
+        goto cleanup;
+    }
+    if (toll__reports_reserve(r, r->n + b->n, r->nq + b->nq, r->nx + b->nx) ||
+        toll__grow(a, (void **)&r->xchunk, &r->xchunks_cap, nchunks,
+                   sizeof *r->xchunk) ||
         toll__grow(a, (void **)&r->repairs, &r->repairs_cap,
                    r->nrepairs + b->nrepairs, sizeof *r->repairs) ||
         toll__grow(a, (void **)&r->rejects, &r->rejects_cap,
@@ -243,7 +250,7 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
         jobs[k].o = r->n;
         jobs[k].q0 = r->nq;
         jobs[k].x0 = r->nx;
-        jobs[k].t0 = r->nxtext;
+        jobs[k].t0 = r->nxchunks + 1;
         jobs[k].part = k;
     }
     early = two_threads &&
@@ -344,7 +351,18 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
     r->n += b->n;
     r->nq += b->nq;
     r->nx += b->nx;
-    r->nxtext += b->nxtext;
+    /* the kept text: r's open chunk sealed, b's chunks moved in */
+    r->xchunk[r->nxchunks++] = (toll__xchunk){r->xtext, r->nxtext,
+                                              r->xtext_cap};
+    for (size_t c = 0; c < b->nxchunks; c++)
+        r->xchunk[r->nxchunks++] = b->xchunk[c];
+    r->xchunk[r->nxchunks++] = (toll__xchunk){b->xtext, b->nxtext,
+                                              b->xtext_cap};
+    r->xtext = NULL;
+    r->nxtext = r->xtext_cap = 0;
+    b->nxchunks = 0;
+    b->xtext = NULL;
+    b->nxtext = b->xtext_cap = 0;
     r->nrepairs += b->nrepairs;
     r->nrejects += b->nrejects;
 

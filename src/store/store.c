@@ -55,6 +55,9 @@ void toll_reports_free(toll_reports *r)
     toll__free(&a, r->q, r->q_cap * sizeof *r->q);
     toll__free(&a, r->x, r->x_cap * sizeof *r->x);
     toll__free(&a, r->xtext, r->xtext_cap);
+    for (size_t c = 0; c < r->nxchunks; c++)
+        toll__free(&a, r->xchunk[c].p, r->xchunk[c].cap);
+    toll__free(&a, r->xchunk, r->xchunks_cap * sizeof *r->xchunk);
     toll__free(&a, r->categories, r->categories_cap * sizeof *r->categories);
     toll__free(&a, r->rejects, r->rejects_cap * sizeof *r->rejects);
     toll__free(&a, r->warnings, r->warnings_cap * sizeof *r->warnings);
@@ -95,6 +98,7 @@ void toll__reports_mark(const toll_reports *r, toll__mark *m)
     m->n = r->n;
     m->nq = r->nq;
     m->nx = r->nx;
+    m->nxchunks = r->nxchunks;
     m->nxtext = r->nxtext;
     m->ncategories = r->ncategories;
     m->nstrings = r->strings.count;
@@ -108,6 +112,14 @@ void toll__reports_rollback(toll_reports *r, const toll__mark *m)
     r->n = m->n;
     r->nq = m->nq;
     r->nx = m->nx;
+    if (r->nxchunks > m->nxchunks) { /* merged since: reopen the chunk */
+        toll__free(&r->alloc, r->xtext, r->xtext_cap);
+        for (size_t c = m->nxchunks + 1; c < r->nxchunks; c++)
+            toll__free(&r->alloc, r->xchunk[c].p, r->xchunk[c].cap);
+        r->xtext = r->xchunk[m->nxchunks].p;
+        r->xtext_cap = r->xchunk[m->nxchunks].cap;
+        r->nxchunks = m->nxchunks;
+    }
     r->nxtext = m->nxtext;
     r->ncategories = m->ncategories;
     r->nrepairs = m->nrepairs;
@@ -200,7 +212,8 @@ static toll_status note_category(toll_reports *r, uint32_t cat)
 char *toll__reports_xtext_stage(toll_reports *r, size_t used, size_t len)
 {
     size_t need = r->nxtext + used + len;
-    if (used + len > UINT32_MAX || need < len)
+    if (used + len > UINT32_MAX || need < len ||
+        (uint64_t)need >> TOLL__XT_BITS)
         return NULL;
     if (need > r->xtext_cap &&
         toll__grow(&r->alloc, (void **)&r->xtext, &r->xtext_cap, need, 1))
@@ -230,8 +243,9 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
          toll__grow(&r->alloc, (void **)&r->x, &r->x_cap, r->nx + row->nx,
                     sizeof *r->x)) ||
         (!staged && r->nxtext + xlen > r->xtext_cap &&
-         toll__grow(&r->alloc, (void **)&r->xtext, &r->xtext_cap,
-                    r->nxtext + xlen, 1)))
+         ((uint64_t)(r->nxtext + xlen) >> TOLL__XT_BITS ||
+          toll__grow(&r->alloc, (void **)&r->xtext, &r->xtext_cap,
+                     r->nxtext + xlen, 1))))
         return toll__nomem(err);
     size_t ncat = r->ncategories;
     for (size_t k = 0; k < row->nq; k++) {
@@ -266,7 +280,7 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
     r->q_count[i] = (uint16_t)row->nq;
     r->x_begin[i] = (uint32_t)r->nx;
     r->x_count[i] = (uint16_t)row->nx;
-    r->x_text[i] = r->nxtext;
+    r->x_text[i] = TOLL__XT(r->nxchunks, r->nxtext);
     for (size_t k = 0; k < row->nq; k++) /* mostly one or two: no call */
         r->q[r->nq + k] = row->q[k];
     for (size_t k = 0; k < row->nx; k++)
@@ -431,13 +445,11 @@ const char *toll_reports_category(const toll_reports *r, size_t i)
 /* Room for `n` reports, `nq` quantity cells and `nx` extras in all (a
  * merge of split loads writes them directly; src/io/split.c). */
 toll_status toll__reports_reserve(toll_reports *r, size_t n, size_t nq,
-                                  size_t nx, size_t nxtext)
+                                  size_t nx)
 {
     if (grow_columns(r, n) ||
         toll__grow(&r->alloc, (void **)&r->q, &r->q_cap, nq, sizeof *r->q) ||
-        toll__grow(&r->alloc, (void **)&r->x, &r->x_cap, nx, sizeof *r->x) ||
-        (nxtext > r->xtext_cap &&
-         toll__grow(&r->alloc, (void **)&r->xtext, &r->xtext_cap, nxtext, 1)))
+        toll__grow(&r->alloc, (void **)&r->x, &r->x_cap, nx, sizeof *r->x))
         return TOLL_ENOMEM;
     return TOLL_OK;
 }

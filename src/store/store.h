@@ -24,9 +24,12 @@ typedef struct toll__qcell {
 /*
  * One kept field (a column no map, preset or option reads: unknown keys,
  * preset fields like type_of_violence).  Its name is interned; its value is
- * not: it is `len` bytes of the store's kept text (toll_reports.xtext),
- * copied as read (CSV unquoted, JSON arrays and objects compacted), the
- * values of a report one after the other from toll_reports.x_text[report].
+ * not: it is `len` bytes of the store's kept text, copied as read (CSV
+ * unquoted, JSON arrays and objects compacted), the values of a report one
+ * after the other from toll_reports.x_text[report].  The kept text is held
+ * in chunks: loads append to the open one (toll_reports.xtext); a merge
+ * (the second part of a split load) moves the other store's chunks in
+ * rather than copying them.
  * Loading a kept field thus costs a copy, no hashing; a value becomes a
  * string only where it is read (toll__kept_next, toll__reports_kept_value),
  * and readers that want ids intern one column at once into a pool of
@@ -36,6 +39,18 @@ typedef struct toll__kv {
     uint32_t key; /* string id of the field's name */
     uint32_t len; /* bytes of the value (never 0: empty values are not kept) */
 } toll__kv;
+
+/* A sealed chunk of kept text. */
+typedef struct toll__xchunk {
+    char *p;
+    size_t len, cap;
+} toll__xchunk;
+
+/* toll_reports.x_text: the chunk (high 24 bits) and the offset in it. */
+#define TOLL__XT_BITS 40
+#define TOLL__XT(chunk, off) (((uint64_t)(chunk) << TOLL__XT_BITS) | (off))
+#define TOLL__XT_CHUNK(v) ((size_t)((v) >> TOLL__XT_BITS))
+#define TOLL__XT_OFF(v) ((size_t)((v) & (((uint64_t)1 << TOLL__XT_BITS) - 1)))
 
 /* A row to append, already parsed and interned. */
 typedef struct toll__row {
@@ -103,7 +118,8 @@ struct toll_reports {
     uint16_t *q_count;
     uint32_t *x_begin;      /* first extra of report i */
     uint16_t *x_count;
-    uint64_t *x_text;       /* offset in xtext of report i's first value */
+    uint64_t *x_text;       /* where report i's first value is:
+                               TOLL__XT_CHUNK and TOLL__XT_OFF */
 
     size_t nq, q_cap;       /* quantity cells, in report order */
     toll__qcell *q;
@@ -111,7 +127,11 @@ struct toll_reports {
     size_t nx, x_cap;       /* extra fields, in report order */
     toll__kv *x;
 
-    size_t nxtext, xtext_cap; /* the kept fields' values (toll__kv) */
+    /* the kept fields' values (toll__kv): chunks 0 .. nxchunks-1 are
+     * sealed (xchunk), chunk nxchunks is the open one (xtext) */
+    struct toll__xchunk *xchunk;
+    size_t nxchunks, xchunks_cap;
+    size_t nxtext, xtext_cap;
     char *xtext;
 
     /* distinct categories, first-seen order (string ids) */
@@ -151,8 +171,8 @@ static inline int toll__precision_stated(float km)
 
 /* A checkpoint of the store, for rollback of a failed strict load. */
 typedef struct toll__mark {
-    size_t n, nq, nx, nxtext, ncategories, nstrings, nsets, nrepairs,
-        nactor_keys;
+    size_t n, nq, nx, nxchunks, nxtext, ncategories, nstrings, nsets,
+        nrepairs, nactor_keys;
 } toll__mark;
 
 /* ---- kept fields: the one way their values are read ---------------------- */
@@ -166,9 +186,12 @@ typedef struct toll__kept_iter {
 static inline void toll__kept_begin(const toll_reports *r, size_t rep,
                                     toll__kept_iter *it)
 {
+    uint64_t v = r->x_text[rep];
+    size_t c = TOLL__XT_CHUNK(v);
+    const char *base = c == r->nxchunks ? r->xtext : r->xchunk[c].p;
     it->kv = r->x + r->x_begin[rep];
     it->end = it->kv + r->x_count[rep];
-    it->s = r->xtext ? r->xtext + r->x_text[rep] : NULL;
+    it->s = base ? base + TOLL__XT_OFF(v) : NULL;
 }
 /* 1 and the next field (*key its name's string id, s[0..len) its value,
  * not NUL-terminated); 0 past the last. */
@@ -203,7 +226,7 @@ static inline int toll__reports_kept_value(const toll_reports *r, size_t rep,
  * the `used` bytes already staged, at the end of r->xtext (so that appending
  * the row copies nothing: toll__row.xtext = r->xtext + r->nxtext).  The
  * pointer stays valid until the store's next change.  NULL: out of memory
- * (or the text would pass 2^32 bytes in one row).
+ * (or the text would pass 2^32 bytes in one row, 2^40 in one chunk).
  */
 char *toll__reports_xtext_stage(toll_reports *r, size_t used, size_t len);
 
@@ -263,16 +286,16 @@ toll_status toll__reports_no_category(const toll_reports *r, size_t first,
 /* Record a repair (string id `value`) of report `report`. */
 toll_status toll__reports_add_repair(toll_reports *r, uint32_t report,
                                      uint32_t value);
-/* Room for n reports, nq quantity cells, nx extras and nxtext bytes of kept
- * text in all (rows written directly by a merge; `n` etc. unchanged).
- * TOLL_ENOMEM: as before. */
+/* Room for n reports, nq quantity cells, nx extras in all (rows written
+ * directly by a merge; `n` etc. unchanged).  TOLL_ENOMEM: as before. */
 toll_status toll__reports_reserve(toll_reports *r, size_t n, size_t nq,
-                                  size_t nx, size_t nxtext);
+                                  size_t nx);
 
 /*
  * Merge store `b` (loaded from the part of a split load after the one loaded into `r`)
  * into `r`: strings and actor sets re-interned in b's id order, reports,
- * quantities, extras, categories, repairs and rejects appended; record
+ * quantities, extras, categories, repairs and rejects appended, b's kept
+ * text moved to r (not copied: b is left without it, to be freed); record
  * numbers of b's repairs and rejects moved on by `rec_off`.  With
  * `two_threads` a helper thread copies the unmapped columns and maps the
  * fresh pages while this one re-interns the strings, then the mapped
@@ -284,7 +307,7 @@ toll_status toll__reports_reserve(toll_reports *r, size_t n, size_t nq,
  * spellings as r's).  TOLL_ENOMEM: r may hold
  * new strings and rows past its count (roll back to a mark).
  */
-toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
+toll_status toll__reports_merge(toll_reports *r, toll_reports *b,
                                 long rec_off, int two_threads,
                                 int *conflict);
 
