@@ -68,8 +68,9 @@ static void assert_same_store(const toll_reports *a, const toll_reports *b)
     SAME(a->n == b->n, "reports: %zu vs %zu", a->n, b->n);
 #define COL(c)                                                                 \
     for (size_t i = 0; i < a->n; i++)                                          \
-        SAME(a->c[i] == b->c[i], "report %zu: " #c " %lld vs %lld", i,         \
-             (long long)a->c[i], (long long)b->c[i]);
+        SAME((a->c ? a->c[i] : 0) == (b->c ? b->c[i] : 0),                     \
+             "report %zu: " #c " %lld vs %lld", i,                             \
+             (long long)(a->c ? a->c[i] : 0), (long long)(b->c ? b->c[i] : 0));
     COL(incident) COL(source) COL(source_kind) COL(source_actor)
     COL(date_start) COL(date_end) COL(region) COL(actors) COL(id) COL(url)
     COL(note) COL(file) COL(line) COL(q_begin) COL(q_count) COL(x_begin)

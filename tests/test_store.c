@@ -5,6 +5,8 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 static uint32_t S(toll_reports *r, const char *s)
 {
@@ -694,6 +696,105 @@ START_TEST(rollback_over_a_merge_should_keep_the_earlier_kept_fields)
 }
 END_TEST
 
+/* ---- optional columns: allocated at the first value ---------------------- */
+
+/* An allocator that counts the bytes it holds. */
+typedef struct counting_alloc {
+    size_t live;
+    toll_allocator a;
+} counting_alloc;
+
+static void *count_malloc(void *ctx, size_t size)
+{
+    ((counting_alloc *)ctx)->live += size;
+    return malloc(size);
+}
+static void *count_realloc(void *ctx, void *p, size_t old, size_t size)
+{
+    counting_alloc *c = ctx;
+    void *q = realloc(p, size);
+    if (q)
+        c->live += size - old;
+    return q;
+}
+static void count_free(void *ctx, void *p, size_t size)
+{
+    if (p)
+        ((counting_alloc *)ctx)->live -= size;
+    free(p);
+}
+
+/* Bytes a store holds after loading 1000 CSV reports with an `id` column
+ * that is empty except, when `one_id`, in the last report. */
+static size_t bytes_with_ids(int one_id, toll_reports **out)
+{
+    counting_alloc *c = calloc(1, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    c->a = (toll_allocator){count_malloc, count_realloc, count_free, c};
+    toll_reports *r = NULL;
+    ck_assert_int_eq(toll_reports_new(&c->a, &r, NULL), TOLL_OK);
+    char *text = malloc(64 * 1024);
+    ck_assert_ptr_nonnull(text);
+    size_t n = (size_t)sprintf(text, "source,killed,id,url,note\n");
+    for (int i = 0; i < 1000; i++)
+        n += (size_t)sprintf(text + n, "s%d,%d,%s,,\n", i % 7, i,
+                             one_id && i == 999 ? "x" : "");
+    toll_error err;
+    ck_assert_msg(toll_reports_load_buffer(r, text, n, "ids.csv", NULL, NULL,
+                                           &err) == TOLL_OK,
+                  "%s", err.message);
+    free(text);
+    *out = r;
+    return c->live;
+}
+
+START_TEST(an_all_empty_id_column_should_allocate_nothing)
+{
+    toll_reports *none, *one;
+    size_t b_none = bytes_with_ids(0, &none);
+    size_t b_one = bytes_with_ids(1, &one);
+    ck_assert_ptr_null(none->id);
+    ck_assert_ptr_null(none->url);
+    ck_assert_ptr_null(none->note);
+    ck_assert_ptr_null(none->source_actor);
+    ck_assert_ptr_nonnull(one->id);
+    /* the first id allocates the whole column, zeroed */
+    ck_assert_uint_ge(b_one, b_none + 1000 * sizeof(uint32_t));
+    ck_assert_uint_eq(toll__reports_opt(one->id, 0), 0);
+    ck_assert_str_eq(toll__str(&one->strings, one->id[999]), "x");
+    ck_assert_uint_eq(toll__reports_opt(none->id, 999), 0);
+    counting_alloc *c0 = none->alloc.ctx, *c1 = one->alloc.ctx;
+    toll_reports_free(none);
+    toll_reports_free(one);
+    free(c0);
+    free(c1);
+}
+END_TEST
+
+START_TEST(merge_should_fill_an_optional_column_only_one_store_has)
+{
+    toll_reports *r = load_text("source,killed,note\nA,1,\nB,2,\n", "a.csv",
+                                TOLL_OK);
+    toll_reports *b = load_text("source,killed,note\nC,3,hi\n", "b.csv",
+                                TOLL_OK);
+    ck_assert_ptr_null(r->note);
+    int conflict = 1;
+    ck_assert_int_eq(toll__reports_merge(r, b, 2, 0, &conflict), TOLL_OK);
+    toll_reports_free(b);
+    ck_assert_ptr_nonnull(r->note);
+    ck_assert_uint_eq(r->note[0], 0);
+    ck_assert_uint_eq(r->note[1], 0);
+    ck_assert_str_eq(toll__str(&r->strings, r->note[2]), "hi");
+    /* and back: b without the column, r with it */
+    toll_reports *c = load_text("source,killed\nD,4\n", "c.csv", TOLL_OK);
+    ck_assert_int_eq(toll__reports_merge(r, c, 3, 0, &conflict), TOLL_OK);
+    toll_reports_free(c);
+    ck_assert_uint_eq(r->n, 4);
+    ck_assert_uint_eq(r->note[3], 0);
+    toll_reports_free(r);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -742,6 +843,10 @@ static Suite *store_suite(void)
     tcase_add_test(tk, merge_should_keep_both_stores_kept_fields);
     tcase_add_test(tk, rollback_over_a_merge_should_keep_the_earlier_kept_fields);
     suite_add_tcase(s, tk);
+    TCase *to = tcase_create("optional columns");
+    tcase_add_test(to, an_all_empty_id_column_should_allocate_nothing);
+    tcase_add_test(to, merge_should_fill_an_optional_column_only_one_store_has);
+    suite_add_tcase(s, to);
     return s;
 }
 

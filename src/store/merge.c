@@ -28,7 +28,7 @@ static int repair_text_reused(const toll_reports *b, const uint8_t *isrep)
                               b->region,   b->id,     b->url,
                               b->note,     b->location, b->file};
     for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-        for (size_t i = 0; i < b->n; i++)
+        for (size_t i = 0; cols[c] && i < b->n; i++) /* (NULL: all none) */
             if (isrep[cols[c][i]])
                 return 1;
     for (size_t i = 0; i < b->nq; i++)
@@ -106,6 +106,19 @@ static void map_col(uint32_t *dst, const uint32_t *src, size_t n,
         dst[i] = map[src[i]];
 }
 
+/* The same for an optional column (src/store/store.h): none when b's is
+ * not allocated; nothing to write when r's is not (b's is not either). */
+static void map_opt(uint32_t *dst, const uint32_t *src, size_t n,
+                    const uint32_t *map)
+{
+    if (!dst)
+        return;
+    if (!src)
+        memset(dst, 0, n * sizeof *dst);
+    else
+        map_col(dst, src, n, map);
+}
+
 /* Write a zero byte into each page of p[0..bytes) (not yet used: its
  * contents are written later), so that the page is mapped now. */
 static void touch(void *p, size_t bytes)
@@ -148,7 +161,8 @@ static void *rows_run(void *arg)
                             r->source_actor, r->id, r->url, r->note,
                             r->location, r->file};
         for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-            touch(cols[c] + o, n * sizeof *cols[c]);
+            if (cols[c])
+                touch(cols[c] + o, n * sizeof *cols[c]);
         if (b->nq)
             touch(r->q + q0, b->nq * sizeof *r->q);
         if (b->nx)
@@ -166,10 +180,11 @@ static void *rows_run(void *arg)
     map_col(r->source + o, b->source, n, smap);
     map_col(r->region + o, b->region, n, smap);
     map_col(r->actors + o, b->actors, n, j->setmap);
-    map_col(r->source_actor + o, b->source_actor, n, smap);
-    map_col(r->id + o, b->id, n, smap);
-    map_col(r->url + o, b->url, n, smap);
-    map_col(r->note + o, b->note, n, smap);
+    map_opt(r->source_actor ? r->source_actor + o : NULL, b->source_actor, n,
+            smap);
+    map_opt(r->id ? r->id + o : NULL, b->id, n, smap);
+    map_opt(r->url ? r->url + o : NULL, b->url, n, smap);
+    map_opt(r->note ? r->note + o : NULL, b->note, n, smap);
     map_col(r->location + o, b->location, n, smap);
     map_col(r->file + o, b->file, n, smap);
     for (size_t i = 0; i < b->nx; i++) {
@@ -235,6 +250,11 @@ toll_status toll__reports_merge(toll_reports *r, toll_reports *b,
     if (toll__reports_reserve(r, r->n + b->n, r->nq + b->nq, r->nx + b->nx) ||
         toll__grow(a, (void **)&r->xchunk, &r->xchunks_cap, nchunks,
                    sizeof *r->xchunk) ||
+        (b->source_actor &&
+         toll__reports_opt_column(r, &r->source_actor)) ||
+        (b->id && toll__reports_opt_column(r, &r->id)) ||
+        (b->url && toll__reports_opt_column(r, &r->url)) ||
+        (b->note && toll__reports_opt_column(r, &r->note)) ||
         toll__grow(a, (void **)&r->repairs, &r->repairs_cap,
                    r->nrepairs + b->nrepairs, sizeof *r->repairs) ||
         toll__grow(a, (void **)&r->rejects, &r->rejects_cap,

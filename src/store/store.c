@@ -38,11 +38,14 @@ toll_status toll_reports_new(const toll_allocator *alloc, toll_reports **out,
     return TOLL_OK;
 }
 
+/* The columns every report fills, and the optional ones (NULL until some
+ * report has a value: toll__reports_opt). */
 #define REPORT_COLUMNS(X)                                                     \
-    X(incident) X(source) X(source_kind) X(source_actor) X(date_start)        \
-    X(date_end) X(region) X(actors) X(id) X(url) X(note) X(lat) X(lon)      \
-    X(location) X(precision_km) X(file) X(line) X(line_rec) X(q_begin)      \
-    X(q_count) X(x_begin) X(x_count) X(x_text)
+    X(incident) X(source) X(source_kind) X(date_start) X(date_end)          \
+    X(region) X(actors) X(lat) X(lon) X(location) X(precision_km) X(file)   \
+    X(line) X(line_rec) X(q_begin) X(q_count) X(x_begin) X(x_count)         \
+    X(x_text)
+#define OPTIONAL_COLUMNS(X) X(source_actor) X(id) X(url) X(note)
 
 void toll_reports_free(toll_reports *r)
 {
@@ -51,6 +54,7 @@ void toll_reports_free(toll_reports *r)
     toll_allocator a = r->alloc;
 #define FREE_COL(c) toll__free(&a, r->c, r->cap * sizeof *r->c);
     REPORT_COLUMNS(FREE_COL)
+    OPTIONAL_COLUMNS(FREE_COL)
 #undef FREE_COL
     toll__free(&a, r->q, r->q_cap * sizeof *r->q);
     toll__free(&a, r->x, r->x_cap * sizeof *r->x);
@@ -88,9 +92,22 @@ static toll_status grow_columns(toll_reports *r, size_t need)
         r->c = p;                                                             \
     }
     REPORT_COLUMNS(GROW_COL)
+#define GROW_OPT(c)                                                           \
+    if (r->c)                                                                 \
+        GROW_COL(c)
+    OPTIONAL_COLUMNS(GROW_OPT)
+#undef GROW_OPT
 #undef GROW_COL
     r->cap = ncap;
     return TOLL_OK;
+}
+
+toll_status toll__reports_opt_column(toll_reports *r, uint32_t **col)
+{
+    if (*col || !r->cap)
+        return TOLL_OK;
+    *col = toll__calloc(&r->alloc, r->cap, sizeof **col);
+    return *col ? TOLL_OK : TOLL_ENOMEM;
 }
 
 void toll__reports_mark(const toll_reports *r, toll__mark *m)
@@ -247,6 +264,11 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
           toll__grow(&r->alloc, (void **)&r->xtext, &r->xtext_cap,
                      r->nxtext + xlen, 1))))
         return toll__nomem(err);
+    if ((row->source_actor && toll__reports_opt_column(r, &r->source_actor)) ||
+        (row->id && toll__reports_opt_column(r, &r->id)) ||
+        (row->url && toll__reports_opt_column(r, &r->url)) ||
+        (row->note && toll__reports_opt_column(r, &r->note)))
+        return toll__nomem(err);
     size_t ncat = r->ncategories;
     for (size_t k = 0; k < row->nq; k++) {
         /* the last category noted is the common case */
@@ -261,14 +283,18 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
     r->incident[i] = row->incident;
     r->source[i] = row->source;
     r->source_kind[i] = row->source_kind;
-    r->source_actor[i] = row->source_actor;
+    if (r->source_actor)
+        r->source_actor[i] = row->source_actor;
     r->date_start[i] = row->date_start;
     r->date_end[i] = row->date_end;
     r->region[i] = row->region;
     r->actors[i] = row->actors;
-    r->id[i] = row->id;
-    r->url[i] = row->url;
-    r->note[i] = row->note;
+    if (r->id)
+        r->id[i] = row->id;
+    if (r->url)
+        r->url[i] = row->url;
+    if (r->note)
+        r->note[i] = row->note;
     r->lat[i] = row->lat;
     r->lon[i] = row->lon;
     r->location[i] = row->location;

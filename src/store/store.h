@@ -107,6 +107,10 @@ struct toll_reports {
     uint32_t *region;
     uint32_t *actors;
     uint32_t *id, *url, *note;
+                            /* source_actor, id, url, note: NULL while every
+                               report has none (allocated, zeroed, at the
+                               first value): read them through
+                               toll__reports_opt */
     double *lat, *lon;      /* WGS84 degrees; NaN when none (both or
                                neither) */
     uint32_t *location;     /* string id of the place name, 0 none */
@@ -167,6 +171,13 @@ static inline float toll__precision_store(double km)
 static inline int toll__precision_stated(float km)
 {
     return km != 0 || signbit(km);
+}
+
+/* Report i's string id in an optional column (source_actor, id, url,
+ * note): 0 when the column is not allocated (no report has a value). */
+static inline uint32_t toll__reports_opt(const uint32_t *col, size_t i)
+{
+    return col ? col[i] : 0;
 }
 
 /* A checkpoint of the store, for rollback of a failed strict load. */
@@ -232,6 +243,10 @@ char *toll__reports_xtext_stage(toll_reports *r, size_t used, size_t len);
 
 void toll__reports_mark(const toll_reports *r, toll__mark *m);
 void toll__reports_rollback(toll_reports *r, const toll__mark *m);
+/* Allocate the optional column *col (source_actor, id, url or note; all
+ * zero) for the store's capacity, unless it is allocated or there is no
+ * capacity yet.  TOLL_ENOMEM. */
+toll_status toll__reports_opt_column(toll_reports *r, uint32_t **col);
 /* Append one validated row (copies q, x and x's text).  On ENOMEM the
  * store is as before. */
 toll_status toll__reports_append(toll_reports *r, const toll__row *row,
