@@ -202,6 +202,7 @@ static int plan_taken(const char *const *names, size_t n,
     toll__free(&r->alloc, in.bind.extra, in.bind.extra_cap);
     toll__free(&r->alloc, in.q, in.q_cap * sizeof *in.q);
     toll__free(&r->alloc, in.x, in.x_cap * sizeof *in.x);
+    toll__free(&r->alloc, in.xkey, in.xkey_cap * sizeof *in.xkey);
     free(m);
     toll_reports_free(r);
     return ok;

@@ -106,10 +106,13 @@ static inline size_t find_special(const unsigned char *s, size_t i, size_t n,
 }
 
 /*
- * A row of unquoted cells starting at s[start] (not a blank, not a line
+ * A row of plain cells starting at s[start] (not a blank, not a line
  * end).  R_ROW with *end after the line end, *nl the lines it ends and
  * *cr whether its last byte is CR; R_MORE when the row does not end in
- * s[0..n); -1 when a cell is quoted (use the state machine); R_NOMEM.
+ * s[0..n); -1 when a cell needs the state machine; R_NOMEM.  A quoted cell
+ * is plain when it holds no quote and no line end and its closing quote is
+ * followed by the delimiter or the line end: its text is the span between
+ * the quotes, as the state machine reads it (UCDP quotes every cell).
  */
 static int fast_row(toll__csvscan *sc, const unsigned char *s, size_t n,
                     size_t start, size_t *end, long *nl, int *cr)
@@ -122,8 +125,29 @@ static int fast_row(toll__csvscan *sc, const unsigned char *s, size_t n,
             i++;
         if (i == n)
             return R_MORE;
-        if (s[i] == QUOTE)
-            return -1;
+        if (s[i] == QUOTE) {
+            size_t qs = i + 1, qe = qs;
+            while (qe < n && s[qe] != QUOTE) {
+                if (is_term(s[qe]))
+                    return -1;
+                qe++;
+            }
+            if (qe + 1 >= n)
+                return R_MORE;
+            unsigned char after = s[qe + 1];
+            if (after != delim && !is_term(after))
+                return -1; /* "" (a quote in the cell), or text after it */
+            if (push_cell(sc, qs, qe - qs))
+                return R_NOMEM;
+            if (after == delim) {
+                i = qe + 2;
+                continue;
+            }
+            *end = qe + 2; /* CR or LF: one line, as below */
+            *nl = 1;
+            *cr = after == '\r';
+            return R_ROW;
+        }
         size_t cs = i, j = find_special(s, i, n, delim);
         while (j < n && s[j] == QUOTE) /* a quote inside: data */
             j = find_special(s, j + 1, n, delim);
