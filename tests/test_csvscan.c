@@ -238,6 +238,11 @@ START_TEST(csvscan_should_read_plain_quoted_cells_as_the_machine_does)
             "\"3\",\"\"\n\"4\"",
             "[id][a,b][] @1\n[1][x][q\"] @2\n[2][y][z] @3\n[3][] @4\n"
             "[4] @5\n");
+    /* doubled quotes: the row copied unquoted, the cells before and after
+     * kept; a line end inside or text after a closing quote: the machine */
+    ck_rows("a, \"b\" ,\"c\"\"d\"\"\",\"\"\"\" , e \n"
+            "\"x\"\"\",\"y\nz\"\n\"p\"\"\"q,r\"\n",
+            "[a][b][c\"d\"][\"][e] @1\n[x\"][y\nz] @2\n[p\"\"q,r] @4\n");
 }
 END_TEST
 

@@ -80,6 +80,8 @@ struct toll__csvscan {
     size_t nwork, work_cap;
     long work_line;
     const char *work_base;
+    int copied;         /* the fast row reader copied the row to unq (a
+                           quoted cell with doubled quotes) */
     size_t work_end;
     /* rows read ahead: TOLL__CSV_AHEAD slots of ring_w cells */
     toll__csvcell *ring;
