@@ -105,6 +105,17 @@ static inline size_t find_special(const unsigned char *s, size_t i, size_t n,
     return i;
 }
 
+/* The first quote or line end in s[i..n) (n when none): inside quotes the
+ * delimiter is data. */
+static size_t quote_at(const unsigned char *s, size_t i, size_t n,
+                       unsigned char delim)
+{
+    i = find_special(s, i, n, delim);
+    while (i < n && s[i] == delim)
+        i = find_special(s, i + 1, n, delim);
+    return i;
+}
+
 /*
  * The rest of a row that fast_row began, from s[i] (the opening quote of a
  * cell with a doubled quote in it), copied to sc->unq: the cells read so
@@ -135,12 +146,9 @@ static int copy_row(toll__csvscan *sc, const unsigned char *s, size_t n,
         if (s[i] == QUOTE) {
             size_t j = i + 1;
             for (;;) { /* runs of data up to a quote; "" is one quote */
-                size_t q = j;
-                while (q < n && s[q] != QUOTE) {
-                    if (is_term(s[q]))
-                        return -1;
-                    q++;
-                }
+                size_t q = quote_at(s, j, n, delim);
+                if (q < n && is_term(s[q]))
+                    return -1;
                 if (q + 1 >= n)
                     return R_MORE;
                 if (toll__buf_append(b, (const char *)s + j, q - j))
@@ -205,12 +213,9 @@ static int fast_row(toll__csvscan *sc, const unsigned char *s, size_t n,
         if (i == n)
             return R_MORE;
         if (s[i] == QUOTE) {
-            size_t qs = i + 1, qe = qs;
-            while (qe < n && s[qe] != QUOTE) {
-                if (is_term(s[qe]))
-                    return -1;
-                qe++;
-            }
+            size_t qs = i + 1, qe = quote_at(s, qs, n, delim);
+            if (qe < n && is_term(s[qe]))
+                return -1;
             if (qe + 1 >= n)
                 return R_MORE;
             unsigned char after = s[qe + 1];
