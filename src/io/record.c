@@ -1786,7 +1786,9 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     for (size_t j = 0; b->nextra && j < n; j++)
         if (b->extra[j] &&
             (st = add_extra(in, &nx, &m[j],
-                            b == &in->bind ? &in->xkey[j] : NULL)))
+                            b == &in->bind && j < in->xkey_cap
+                                ? &in->xkey[j]
+                                : NULL)))
             return st;
     if (nq > UINT16_MAX || nx > UINT16_MAX)
         return toll__rec_err(in, TOLL_EREPORT, NULL, NULL, 0,
