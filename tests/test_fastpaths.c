@@ -77,7 +77,8 @@ static void ck_same_store(const toll_reports *a, const toll_reports *b)
         ck_assert_str_eq(S(a, a->incident[i]), S(b, b->incident[i]));
         ck_assert_str_eq(S(a, a->source[i]), S(b, b->source[i]));
         ck_assert_str_eq(S(a, a->region[i]), S(b, b->region[i]));
-        ck_assert_str_eq(S(a, a->note[i]), S(b, b->note[i]));
+        ck_assert_str_eq(S(a, toll__reports_opt(a->note, i)),
+                         S(b, toll__reports_opt(b->note, i)));
         ck_assert_str_eq(S(a, a->actor_sets.label[a->actors[i]]),
                          S(b, b->actor_sets.label[b->actors[i]]));
         ck_assert_int_eq(a->source_kind[i], b->source_kind[i]);
@@ -388,7 +389,7 @@ START_TEST(json_should_follow_keys_that_change_between_records)
     ck_assert_uint_eq(r->q_count[5], 0);
     ck_assert_str_eq(S(r, r->note[4]), "n");
     ck_assert_uint_eq(r->x_count[5], 1);
-    ck_assert_str_eq(S(r, r->x[r->x_begin[5]].value), "kept");
+    ck_assert_str_eq(report_extra(r, 5, "x"), "kept");
     toll_reports_free(r);
 }
 END_TEST

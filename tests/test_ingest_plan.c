@@ -82,7 +82,9 @@ static void same_error(const toll_error *a, const toll_error *b)
 }
 
 #define SAME_COL(c)                                                           \
-    ck_assert_msg(a->n == 0 || memcmp(a->c, b->c, a->n * sizeof *a->c) == 0,  \
+    ck_assert_msg(a->n == 0 || (!a->c && !b->c) ||                            \
+                      (a->c && b->c &&                                        \
+                       memcmp(a->c, b->c, a->n * sizeof *a->c) == 0),         \
                   "column " #c " differs")
 
 /* The two stores hold the same data under the same ids. */
@@ -129,6 +131,9 @@ static void same_store(const toll_reports *a, const toll_reports *b)
     }
     ck_assert_uint_eq(a->nx, b->nx);
     ck_assert(a->nx == 0 || memcmp(a->x, b->x, a->nx * sizeof *a->x) == 0);
+    SAME_COL(x_text);
+    ck_assert_uint_eq(a->nxtext, b->nxtext);
+    ck_assert(a->nxtext == 0 || memcmp(a->xtext, b->xtext, a->nxtext) == 0);
     ck_assert_uint_eq(a->ncategories, b->ncategories);
     ck_assert(a->ncategories == 0 ||
               memcmp(a->categories, b->categories,
@@ -196,6 +201,7 @@ static int plan_taken(const char *const *names, size_t n,
     toll__free(&r->alloc, in.bind.extra, in.bind.extra_cap);
     toll__free(&r->alloc, in.q, in.q_cap * sizeof *in.q);
     toll__free(&r->alloc, in.x, in.x_cap * sizeof *in.x);
+    toll__free(&r->alloc, in.xkey, in.xkey_cap * sizeof *in.xkey);
     free(m);
     toll_reports_free(r);
     return ok;

@@ -68,8 +68,9 @@ static void assert_same_store(const toll_reports *a, const toll_reports *b)
     SAME(a->n == b->n, "reports: %zu vs %zu", a->n, b->n);
 #define COL(c)                                                                 \
     for (size_t i = 0; i < a->n; i++)                                          \
-        SAME(a->c[i] == b->c[i], "report %zu: " #c " %lld vs %lld", i,         \
-             (long long)a->c[i], (long long)b->c[i]);
+        SAME((a->c ? a->c[i] : 0) == (b->c ? b->c[i] : 0),                     \
+             "report %zu: " #c " %lld vs %lld", i,                             \
+             (long long)(a->c ? a->c[i] : 0), (long long)(b->c ? b->c[i] : 0));
     COL(incident) COL(source) COL(source_kind) COL(source_actor)
     COL(date_start) COL(date_end) COL(region) COL(actors) COL(id) COL(url)
     COL(note) COL(file) COL(line) COL(q_begin) COL(q_count) COL(x_begin)
@@ -83,8 +84,21 @@ static void assert_same_store(const toll_reports *a, const toll_reports *b)
              "cell %zu", i);
     SAME(a->nx == b->nx, "extras: %zu vs %zu", a->nx, b->nx);
     for (size_t i = 0; i < a->nx; i++)
-        SAME(a->x[i].key == b->x[i].key && a->x[i].value == b->x[i].value,
+        SAME(a->x[i].key == b->x[i].key && a->x[i].len == b->x[i].len,
              "extra %zu", i);
+    for (size_t i = 0; i < a->n && i < b->n; i++) { /* kept values: text */
+        toll__kept_iter ia, ib;
+        uint32_t ka, kb;
+        const char *sa, *sb;
+        size_t la, lb;
+        toll__kept_begin(a, i, &ia);
+        toll__kept_begin(b, i, &ib);
+        while (toll__kept_next(&ia, &ka, &sa, &la)) {
+            SAME(toll__kept_next(&ib, &kb, &sb, &lb) && la == lb &&
+                     memcmp(sa, sb, la) == 0,
+                 "report %zu: kept value", i);
+        }
+    }
     SAME(a->ncategories == b->ncategories, "categories");
     for (size_t i = 0; i < a->ncategories; i++)
         SAME(a->categories[i] == b->categories[i], "category %zu", i);

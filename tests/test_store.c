@@ -5,6 +5,8 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 static uint32_t S(toll_reports *r, const char *s)
 {
@@ -17,7 +19,7 @@ static toll_status add(toll_reports *r, const char *source, const char *cat,
                        int64_t low, int64_t high)
 {
     toll__qcell q = {S(r, cat), low, high, (double)low};
-    toll__kv x = {S(r, "dyad"), S(r, "955")};
+    toll__kv x = {S(r, "dyad"), 3};
     toll__row row;
     memset(&row, 0, sizeof row);
     row.source = S(r, source);
@@ -28,6 +30,7 @@ static toll_status add(toll_reports *r, const char *source, const char *cat,
     row.nq = 1;
     row.x = &x;
     row.nx = 1;
+    row.xtext = "955";
     return toll__reports_append(r, &row, NULL);
 }
 
@@ -72,7 +75,7 @@ START_TEST(append_should_store_columns_and_categories_in_first_seen_order)
     ck_assert_str_eq(toll__str(&r->strings, r->source[1]), "LCC");
     ck_assert_int_eq(r->q[r->q_begin[1]].high, TOLL_OPEN);
     ck_assert_uint_eq(r->x_count[2], 1);
-    ck_assert_str_eq(toll__str(&r->strings, r->x[r->x_begin[2]].value), "955");
+    ck_assert_str_eq(report_extra(r, 2, "dyad"), "955");
     toll_reports_free(r);
 }
 END_TEST
@@ -558,6 +561,240 @@ START_TEST(csv_load_should_store_each_actor_once_in_any_spelling)
 }
 END_TEST
 
+/* ---- kept fields: text in the store, interned only where read ----------- */
+
+static toll_reports *load_text(const char *text, const char *name,
+                               toll_status want)
+{
+    toll_reports *r = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, NULL), TOLL_OK);
+    ck_assert_msg(toll_reports_load_buffer(r, text, strlen(text), name, NULL,
+                                           NULL, &err) == want,
+                  "%s", err.message);
+    return r;
+}
+
+static int interned(const toll_reports *r, const char *s)
+{
+    uint32_t id;
+    return toll__strpool_find(&r->strings, s, strlen(s), &id);
+}
+
+static const char *const KEPT_CSV =
+    "source,killed,dyad,note2,tv\n"
+    "G,1,428,\"a \"\"quoted\"\", text\",1\n"
+    "G,2,,plain,3\n"
+    "G,3,11018,\"two\nlines\",1\n";
+
+START_TEST(kept_values_should_read_back_after_load_without_being_interned)
+{
+    toll_reports *r = load_text(KEPT_CSV, "k.csv", TOLL_OK);
+    ck_assert_uint_eq(r->n, 3);
+    ck_assert_str_eq(report_extra(r, 0, "dyad"), "428");
+    ck_assert_str_eq(report_extra(r, 0, "note2"), "a \"quoted\", text");
+    ck_assert_ptr_null(report_extra(r, 1, "dyad")); /* empty: not kept */
+    ck_assert_str_eq(report_extra(r, 2, "note2"), "two\nlines");
+    ck_assert_str_eq(report_extra(r, 2, "tv"), "1");
+    ck_assert(interned(r, "dyad")); /* names are ids */
+    ck_assert(!interned(r, "11018")); /* values are text */
+    ck_assert(!interned(r, "plain"));
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(kept_values_of_json_arrays_should_read_back_compacted)
+{
+    toll_reports *r = load_text(
+        "{\"source\":\"G\",\"killed\":1,\"tags\":[\"a\", \"b c\"],"
+        "\"n\":12}\n",
+        "k.jsonl", TOLL_OK);
+    ck_assert_str_eq(report_extra(r, 0, "tags"), "[\"a\",\"b c\"]");
+    ck_assert_str_eq(report_extra(r, 0, "n"), "12");
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(a_failed_load_should_keep_the_earlier_kept_fields_readable)
+{
+    toll_reports *r = load_text(KEPT_CSV, "k.csv", TOLL_OK);
+    size_t nxtext = r->nxtext;
+    /* kept text staged and appended, then a bad record: rolled back */
+    const char *bad = "source,killed,dyad\nH,1,999\nH,2,998\nH,x y z,997\n";
+    toll_error err;
+    ck_assert_int_ne(toll_reports_load_buffer(r, bad, strlen(bad), "b.csv",
+                                              NULL, NULL, &err),
+                     TOLL_OK);
+    ck_assert_uint_eq(r->n, 3);
+    ck_assert_uint_eq(r->nxtext, nxtext);
+    ck_assert_str_eq(report_extra(r, 0, "note2"), "a \"quoted\", text");
+    ck_assert_str_eq(report_extra(r, 2, "dyad"), "11018");
+    /* a later load appends after them */
+    const char *good = "source,killed,dyad\nH,1,777\n";
+    ck_assert_int_eq(toll_reports_load_buffer(r, good, strlen(good), "g.csv",
+                                              NULL, NULL, &err),
+                     TOLL_OK);
+    ck_assert_str_eq(report_extra(r, 3, "dyad"), "777");
+    ck_assert_str_eq(report_extra(r, 2, "note2"), "two\nlines");
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(copy_should_keep_kept_fields)
+{
+    toll_reports *r = load_text(KEPT_CSV, "k.csv", TOLL_OK), *c = NULL;
+    ck_assert_int_eq(toll_reports_copy(r, NULL, &c, NULL), TOLL_OK);
+    toll_reports_free(r); /* the copy owns its text */
+    ck_assert_str_eq(report_extra(c, 0, "note2"), "a \"quoted\", text");
+    ck_assert_str_eq(report_extra(c, 2, "dyad"), "11018");
+    ck_assert_ptr_null(report_extra(c, 1, "dyad"));
+    toll_reports_free(c);
+}
+END_TEST
+
+START_TEST(merge_should_keep_both_stores_kept_fields)
+{
+    toll_reports *r = load_text(KEPT_CSV, "k.csv", TOLL_OK);
+    toll_reports *b = load_text("source,killed,tv,extra\nH,4,2,x\nH,5,,y\n",
+                                "b.csv", TOLL_OK);
+    int conflict = 1;
+    ck_assert_int_eq(toll__reports_merge(r, b, 3, 0, &conflict), TOLL_OK);
+    ck_assert_int_eq(conflict, 0);
+    toll_reports_free(b);
+    ck_assert_uint_eq(r->n, 5);
+    ck_assert_str_eq(report_extra(r, 0, "note2"), "a \"quoted\", text");
+    ck_assert_str_eq(report_extra(r, 2, "dyad"), "11018");
+    ck_assert_str_eq(report_extra(r, 3, "tv"), "2");
+    ck_assert_str_eq(report_extra(r, 3, "extra"), "x");
+    ck_assert_ptr_null(report_extra(r, 4, "tv"));
+    ck_assert_str_eq(report_extra(r, 4, "extra"), "y");
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(rollback_over_a_merge_should_keep_the_earlier_kept_fields)
+{
+    toll_reports *r = load_text(KEPT_CSV, "k.csv", TOLL_OK);
+    toll_reports *b = load_text("source,killed,tv\nH,4,2\n", "b.csv",
+                                TOLL_OK);
+    toll__mark m;
+    toll__reports_mark(r, &m);
+    int conflict = 1;
+    ck_assert_int_eq(toll__reports_merge(r, b, 3, 0, &conflict), TOLL_OK);
+    toll_reports_free(b);
+    toll__reports_rollback(r, &m);
+    ck_assert_uint_eq(r->n, 3);
+    ck_assert_str_eq(report_extra(r, 2, "note2"), "two\nlines");
+    const char *more = "source,killed,dyad\nH,1,777\n";
+    toll_error err;
+    ck_assert_int_eq(toll_reports_load_buffer(r, more, strlen(more), "m.csv",
+                                              NULL, NULL, &err),
+                     TOLL_OK);
+    ck_assert_str_eq(report_extra(r, 3, "dyad"), "777");
+    ck_assert_str_eq(report_extra(r, 0, "dyad"), "428");
+    toll_reports_free(r);
+}
+END_TEST
+
+/* ---- optional columns: allocated at the first value ---------------------- */
+
+/* An allocator that counts the bytes it holds. */
+typedef struct counting_alloc {
+    size_t live;
+    toll_allocator a;
+} counting_alloc;
+
+static void *count_malloc(void *ctx, size_t size)
+{
+    ((counting_alloc *)ctx)->live += size;
+    return malloc(size);
+}
+static void *count_realloc(void *ctx, void *p, size_t old, size_t size)
+{
+    counting_alloc *c = ctx;
+    void *q = realloc(p, size);
+    if (q)
+        c->live += size - old;
+    return q;
+}
+static void count_free(void *ctx, void *p, size_t size)
+{
+    if (p)
+        ((counting_alloc *)ctx)->live -= size;
+    free(p);
+}
+
+/* Bytes a store holds after loading 1000 CSV reports with an `id` column
+ * that is empty except, when `one_id`, in the last report. */
+static size_t bytes_with_ids(int one_id, toll_reports **out)
+{
+    counting_alloc *c = calloc(1, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    c->a = (toll_allocator){count_malloc, count_realloc, count_free, c};
+    toll_reports *r = NULL;
+    ck_assert_int_eq(toll_reports_new(&c->a, &r, NULL), TOLL_OK);
+    char *text = malloc(64 * 1024);
+    ck_assert_ptr_nonnull(text);
+    size_t n = (size_t)sprintf(text, "source,killed,id,url,note\n");
+    for (int i = 0; i < 1000; i++)
+        n += (size_t)sprintf(text + n, "s%d,%d,%s,,\n", i % 7, i,
+                             one_id && i == 999 ? "x" : "");
+    toll_error err;
+    ck_assert_msg(toll_reports_load_buffer(r, text, n, "ids.csv", NULL, NULL,
+                                           &err) == TOLL_OK,
+                  "%s", err.message);
+    free(text);
+    *out = r;
+    return c->live;
+}
+
+START_TEST(an_all_empty_id_column_should_allocate_nothing)
+{
+    toll_reports *none, *one;
+    size_t b_none = bytes_with_ids(0, &none);
+    size_t b_one = bytes_with_ids(1, &one);
+    ck_assert_ptr_null(none->id);
+    ck_assert_ptr_null(none->url);
+    ck_assert_ptr_null(none->note);
+    ck_assert_ptr_null(none->source_actor);
+    ck_assert_ptr_nonnull(one->id);
+    /* the first id allocates the whole column, zeroed */
+    ck_assert_uint_ge(b_one, b_none + 1000 * sizeof(uint32_t));
+    ck_assert_uint_eq(toll__reports_opt(one->id, 0), 0);
+    ck_assert_str_eq(toll__str(&one->strings, one->id[999]), "x");
+    ck_assert_uint_eq(toll__reports_opt(none->id, 999), 0);
+    counting_alloc *c0 = none->alloc.ctx, *c1 = one->alloc.ctx;
+    toll_reports_free(none);
+    toll_reports_free(one);
+    free(c0);
+    free(c1);
+}
+END_TEST
+
+START_TEST(merge_should_fill_an_optional_column_only_one_store_has)
+{
+    toll_reports *r = load_text("source,killed,note\nA,1,\nB,2,\n", "a.csv",
+                                TOLL_OK);
+    toll_reports *b = load_text("source,killed,note\nC,3,hi\n", "b.csv",
+                                TOLL_OK);
+    ck_assert_ptr_null(r->note);
+    int conflict = 1;
+    ck_assert_int_eq(toll__reports_merge(r, b, 2, 0, &conflict), TOLL_OK);
+    toll_reports_free(b);
+    ck_assert_ptr_nonnull(r->note);
+    ck_assert_uint_eq(r->note[0], 0);
+    ck_assert_uint_eq(r->note[1], 0);
+    ck_assert_str_eq(toll__str(&r->strings, r->note[2]), "hi");
+    /* and back: b without the column, r with it */
+    toll_reports *c = load_text("source,killed\nD,4\n", "c.csv", TOLL_OK);
+    ck_assert_int_eq(toll__reports_merge(r, c, 3, 0, &conflict), TOLL_OK);
+    toll_reports_free(c);
+    ck_assert_uint_eq(r->n, 4);
+    ck_assert_uint_eq(r->note[3], 0);
+    toll_reports_free(r);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -597,6 +834,19 @@ static Suite *store_suite(void)
         json_lines_load_should_store_each_actor_once_in_any_spelling);
     tcase_add_test(ta, csv_load_should_store_each_actor_once_in_any_spelling);
     suite_add_tcase(s, ta);
+    TCase *tk = tcase_create("kept");
+    tcase_add_test(tk,
+        kept_values_should_read_back_after_load_without_being_interned);
+    tcase_add_test(tk, kept_values_of_json_arrays_should_read_back_compacted);
+    tcase_add_test(tk, a_failed_load_should_keep_the_earlier_kept_fields_readable);
+    tcase_add_test(tk, copy_should_keep_kept_fields);
+    tcase_add_test(tk, merge_should_keep_both_stores_kept_fields);
+    tcase_add_test(tk, rollback_over_a_merge_should_keep_the_earlier_kept_fields);
+    suite_add_tcase(s, tk);
+    TCase *to = tcase_create("optional columns");
+    tcase_add_test(to, an_all_empty_id_column_should_allocate_nothing);
+    tcase_add_test(to, merge_should_fill_an_optional_column_only_one_store_has);
+    suite_add_tcase(s, to);
     return s;
 }
 

@@ -118,12 +118,21 @@ const toll__qcell *report_cell(const toll_reports *r, size_t i,
 
 const char *report_extra(const toll_reports *r, size_t i, const char *key)
 {
-    for (size_t k = 0; k < r->x_count[i]; k++) {
-        const toll__kv *kv = &r->x[r->x_begin[i] + k];
-        if (strcmp(toll__str(&r->strings, kv->key), key) == 0)
-            return toll__str(&r->strings, kv->value);
-    }
-    return NULL;
+    /* the value NUL-terminated, in one of a few rotating buffers (the
+     * store keeps kept values as text spans: src/store/store.h) */
+    static char buf[8][4096];
+    static unsigned next;
+    uint32_t id = 0;
+    const char *s;
+    size_t len;
+    if (!toll__strpool_find(&r->strings, key, strlen(key), &id) ||
+        !toll__reports_kept_value(r, i, id, &s, &len))
+        return NULL;
+    char *b = buf[next++ % 8];
+    ck_assert_uint_lt(len, sizeof buf[0]);
+    memcpy(b, s, len);
+    b[len] = '\0';
+    return b;
 }
 
 void assert_qcell(const toll__qcell *c, int64_t lo, int64_t hi, double best)

@@ -278,6 +278,12 @@ typedef struct toll__ingest {
     size_t q_cap;
     toll__kv *x;
     size_t x_cap;
+    size_t xused;         /* kept text staged for the current record
+                             (toll__reports_xtext_stage) */
+    uint32_t *xkey;       /* per member of `bind`: string id of its name as
+                             a kept field, 0 until first kept (reset by
+                             toll__bind) */
+    size_t xkey_cap;
     uint32_t *ids;
     size_t ids_cap;
     toll__buf text;

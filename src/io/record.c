@@ -353,10 +353,13 @@ toll_status toll__bind(toll__ingest *in, toll__binding *b,
     b->nslots = 0;
     b->nmembers = n;
     b->nextra = n; /* until counted below */
-    if (TOLL__GROW(in, b->extra, b->extra_cap, n ? n : 1))
+    if (TOLL__GROW(in, b->extra, b->extra_cap, n ? n : 1) ||
+        TOLL__GROW(in, in->xkey, in->xkey_cap, n ? n : 1))
         return toll__ingest_fatal(in, TOLL_ENOMEM);
-    if (n)
+    if (n) {
         memset(b->extra, 1, n);
+        memset(in->xkey, 0, n * sizeof *in->xkey);
+    }
 
     /* The map's entries in force. */
     for (size_t i = 0; map && i < map->n; i++) {
@@ -1575,8 +1578,11 @@ static toll_status compact_json(toll__ingest *in, const char *s, size_t len)
     return TOLL_OK;
 }
 
+/* Keep member mb as the next kept field: its name interned (*key_cache,
+ * when not NULL, holds the name's id once known), its value copied into
+ * the store's kept text (src/store/store.h: interned only when read). */
 static toll_status add_extra(toll__ingest *in, size_t *nx,
-                             const toll__member *mb)
+                             const toll__member *mb, uint32_t *key_cache)
 {
     const toll__val *v = &mb->v;
     const char *s = v->s;
@@ -1591,12 +1597,24 @@ static toll_status add_extra(toll__ingest *in, size_t *nx,
         s = in->text.data;
         len = in->text.len;
     }
+    if (len > UINT32_MAX)
+        return toll__rec_err(in, TOLL_EREPORT, mb->key, NULL, 0,
+                             "value too long (%zu bytes)", len);
     if (TOLL__GROW(in, in->x, in->x_cap, *nx + 1))
         return toll__ingest_fatal(in, TOLL_ENOMEM);
     toll__kv *kv = &in->x[*nx];
-    if ((st = intern(in, mb->key, mb->klen, &kv->key)) ||
-        (st = intern(in, s, len, &kv->value)))
+    if (key_cache && *key_cache)
+        kv->key = *key_cache;
+    else if ((st = intern(in, mb->key, mb->klen, &kv->key)))
         return st;
+    else if (key_cache)
+        *key_cache = kv->key;
+    char *t = toll__reports_xtext_stage(in->r, in->xused, len);
+    if (!t)
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    memcpy(t, s, len);
+    in->xused += len;
+    kv->len = (uint32_t)len;
     (*nx)++;
     return TOLL_OK;
 }
@@ -1628,6 +1646,7 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     toll_status st = TOLL_OK;
     in->nrep = 0;
     in->field = NULL;
+    in->xused = 0;
 
     for (size_t i = 0; i < b->nslots && !st; i++) {
         const toll__slot *sl = &b->slot[i];
@@ -1720,7 +1739,7 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
                 mb.klen--;
             }
             mb.v = slot_val(sl, m, 0);
-            st = add_extra(in, &nx, &mb);
+            st = add_extra(in, &nx, &mb, NULL);
             break;
         }
         case TOLL__F_CATEGORY: {
@@ -1765,7 +1784,11 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
         (st = geo_finish(in, geo, &row)))
         return st;
     for (size_t j = 0; b->nextra && j < n; j++)
-        if (b->extra[j] && (st = add_extra(in, &nx, &m[j])))
+        if (b->extra[j] &&
+            (st = add_extra(in, &nx, &m[j],
+                            b == &in->bind && j < in->xkey_cap
+                                ? &in->xkey[j]
+                                : NULL)))
             return st;
     if (nq > UINT16_MAX || nx > UINT16_MAX)
         return toll__rec_err(in, TOLL_EREPORT, NULL, NULL, 0,
@@ -1775,6 +1798,7 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     row.nq = nq;
     row.x = in->x;
     row.nx = nx;
+    row.xtext = in->r->xtext ? in->r->xtext + in->r->nxtext : NULL;
     st = toll__reports_append(in->r, &row, in->err);
     if (st)
         return st == TOLL_ENOMEM ? toll__ingest_fatal(in, st) : st;
@@ -1803,6 +1827,7 @@ void toll__ingest_free(toll__ingest *in)
     toll__free(a, in->bind.extra, in->bind.extra_cap);
     toll__free(a, in->q, in->q_cap * sizeof *in->q);
     toll__free(a, in->x, in->x_cap * sizeof *in->x);
+    toll__free(a, in->xkey, in->xkey_cap * sizeof *in->xkey);
     toll__free(a, in->ids, in->ids_cap * sizeof *in->ids);
     toll__free(a, in->m, in->m_cap * sizeof *in->m);
     toll__free(a, in->rep, in->rep_cap * sizeof *in->rep);

@@ -607,7 +607,7 @@ static toll_status fill_links(toll_links *l, const toll_reports *r,
         if ((st = toll__reports_locate(r, i, &b)) ||
             (st = toll__strpool_intern(&l->strings, b.data, b.len,
                                        &l->loc[i])) ||
-            (st = copy_str(l, r, r->id[i], &l->id[i])) ||
+            (st = copy_str(l, r, toll__reports_opt(r->id, i), &l->id[i])) ||
             (st = copy_str(l, r, r->source[i], &l->source[i])))
             break;
         if (!l->key[c] && r->incident[i])

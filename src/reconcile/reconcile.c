@@ -556,7 +556,8 @@ static toll_status gather_block(const rctx *x, tscratch *t, size_t c0,
             uint32_t j = ri[k + GATHER_AHEAD];
             PREFETCH(r->actors + j);
             PREFETCH(r->source + j);
-            PREFETCH(r->source_actor + j);
+            if (r->source_actor)
+                PREFETCH(r->source_actor + j);
             PREFETCH(r->region + j);
             PREFETCH(r->date_start + j);
             PREFETCH(r->date_end + j);
@@ -567,7 +568,7 @@ static toll_status gather_block(const rctx *x, tscratch *t, size_t c0,
         g[k].report = i;
         g[k].actors = r->actors[i];
         g[k].source = r->source[i];
-        g[k].source_actor = r->source_actor[i];
+        g[k].source_actor = toll__reports_opt(r->source_actor, i);
         g[k].region = r->region[i];
         g[k].date_start = r->date_start[i];
         g[k].date_end = r->date_end[i];

@@ -300,7 +300,8 @@ toll_status toll_mse_data_from_incidents(const toll_incidents *inc,
             uint32_t b = inc->r_begin[i], n = inc->r_count[i];
             for (uint32_t k = 0; k < n; k++) {
                 uint32_t r = inc->report_idx[b + k];
-                uint32_t sa = rep->source_actor[r], src = rep->source[r];
+                uint32_t sa = toll__reports_opt(rep->source_actor, r),
+                         src = rep->source[r];
                 if (sa && toll__inc_set_contains(inc, inc->actors[i], sa))
                     continue;
                 if (src == 0 || src >= seen_n || seen[src])
@@ -358,7 +359,8 @@ toll_status toll_mse_data_from_incidents(const toll_incidents *inc,
         uint32_t b = inc->r_begin[i], n = inc->r_count[i];
         for (uint32_t k = 0; k < n; k++) {
             uint32_t r = inc->report_idx[b + k];
-            uint32_t sa = rep->source_actor[r], src = rep->source[r];
+            uint32_t sa = toll__reports_opt(rep->source_actor, r),
+                     src = rep->source[r];
             if (sa && toll__inc_set_contains(inc, inc->actors[i], sa))
                 continue;
             for (int j = 0; j < K; j++)

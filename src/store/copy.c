@@ -119,7 +119,7 @@ static toll_status copy_setpool(toll__setpool *d, const toll__setpool *s,
     X(incident) X(source) X(source_kind) X(source_actor) X(date_start)        \
     X(date_end) X(region) X(actors) X(id) X(url) X(note) X(lat) X(lon)      \
     X(location) X(precision_km) X(file) X(line) X(line_rec) X(q_begin)      \
-    X(q_count) X(x_begin) X(x_count)
+    X(q_count) X(x_begin) X(x_count) X(x_text)
 
 toll_status toll_reports_copy(const toll_reports *src,
                               const toll_allocator *alloc, toll_reports **out,
@@ -151,6 +151,19 @@ toll_status toll_reports_copy(const toll_reports *src,
     r->q = dup_array(ra, src->q, src->nq, src->q_cap, sizeof *r->q, &fail);
     r->x_cap = src->x_cap;
     r->x = dup_array(ra, src->x, src->nx, src->x_cap, sizeof *r->x, &fail);
+    r->xtext_cap = src->xtext_cap;
+    r->xtext = dup_array(ra, src->xtext, src->nxtext, src->xtext_cap, 1,
+                         &fail);
+    r->xchunks_cap = src->xchunks_cap;
+    r->xchunk = dup_array(ra, src->xchunk, 0, src->xchunks_cap,
+                          sizeof *r->xchunk, &fail);
+    for (size_t c = 0; c < src->nxchunks && r->xchunk; c++) {
+        const toll__xchunk *s = &src->xchunk[c];
+        r->xchunk[c].p = dup_array(ra, s->p, s->len, s->len, 1, &fail);
+        r->xchunk[c].len = s->len;
+        r->xchunk[c].cap = s->len;
+        r->nxchunks = c + 1; /* freed with the copy if a later one fails */
+    }
     r->categories_cap = src->categories_cap;
     r->categories = dup_array(ra, src->categories, src->ncategories,
                               src->categories_cap, sizeof *r->categories,
@@ -177,6 +190,7 @@ toll_status toll_reports_copy(const toll_reports *src,
     r->n = src->n;
     r->nq = src->nq;
     r->nx = src->nx;
+    r->nxtext = src->nxtext;
     r->ncategories = src->ncategories;
     r->nrejects = src->nrejects;
     r->nwarnings = src->nwarnings;

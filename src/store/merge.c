@@ -28,14 +28,14 @@ static int repair_text_reused(const toll_reports *b, const uint8_t *isrep)
                               b->region,   b->id,     b->url,
                               b->note,     b->location, b->file};
     for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-        for (size_t i = 0; i < b->n; i++)
+        for (size_t i = 0; cols[c] && i < b->n; i++) /* (NULL: all none) */
             if (isrep[cols[c][i]])
                 return 1;
     for (size_t i = 0; i < b->nq; i++)
         if (isrep[b->q[i].category])
             return 1;
     for (size_t i = 0; i < b->nx; i++)
-        if (isrep[b->x[i].key] || isrep[b->x[i].value])
+        if (isrep[b->x[i].key]) /* (values are text, not string ids) */
             return 1;
     for (size_t i = 0; i < b->actor_sets.nmembers; i++)
         if (isrep[b->actor_sets.members[i]])
@@ -95,6 +95,7 @@ typedef struct rows_job {
     const toll_reports *b;
     const uint32_t *smap, *setmap;
     size_t o, q0, x0;      /* where b's rows, cells and extras go in r */
+    size_t t0;             /* r's chunk of kept text for b's chunk 0 */
     int part;              /* 0, 1: the mapped columns; 2: early */
 } rows_job;
 
@@ -103,6 +104,19 @@ static void map_col(uint32_t *dst, const uint32_t *src, size_t n,
 {
     for (size_t i = 0; i < n; i++)
         dst[i] = map[src[i]];
+}
+
+/* The same for an optional column (src/store/store.h): none when b's is
+ * not allocated; nothing to write when r's is not (b's is not either). */
+static void map_opt(uint32_t *dst, const uint32_t *src, size_t n,
+                    const uint32_t *map)
+{
+    if (!dst)
+        return;
+    if (!src)
+        memset(dst, 0, n * sizeof *dst);
+    else
+        map_col(dst, src, n, map);
 }
 
 /* Write a zero byte into each page of p[0..bytes) (not yet used: its
@@ -120,7 +134,7 @@ static void *rows_run(void *arg)
     toll_reports *r = j->r;
     const toll_reports *b = j->b;
     const uint32_t *smap = j->smap;
-    size_t n = b->n, o = j->o, q0 = j->q0, x0 = j->x0;
+    size_t n = b->n, o = j->o, q0 = j->q0, x0 = j->x0, t0 = j->t0;
     if (n == 0)
         return NULL; /* nothing to copy (and the columns may be NULL) */
     if (j->part == 2) {
@@ -139,11 +153,16 @@ static void *rows_run(void *arg)
             r->q_begin[o + i] = (uint32_t)(b->q_begin[i] + q0);
         for (size_t i = 0; i < n; i++)
             r->x_begin[o + i] = (uint32_t)(b->x_begin[i] + x0);
+        for (size_t i = 0; i < n; i++) /* b's chunks move in after r's */
+            r->x_text[o + i] =
+                TOLL__XT(TOLL__XT_CHUNK(b->x_text[i]) + t0,
+                         TOLL__XT_OFF(b->x_text[i]));
         uint32_t *cols[] = {r->incident, r->source, r->region, r->actors,
                             r->source_actor, r->id, r->url, r->note,
                             r->location, r->file};
         for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-            touch(cols[c] + o, n * sizeof *cols[c]);
+            if (cols[c])
+                touch(cols[c] + o, n * sizeof *cols[c]);
         if (b->nq)
             touch(r->q + q0, b->nq * sizeof *r->q);
         if (b->nx)
@@ -161,20 +180,21 @@ static void *rows_run(void *arg)
     map_col(r->source + o, b->source, n, smap);
     map_col(r->region + o, b->region, n, smap);
     map_col(r->actors + o, b->actors, n, j->setmap);
-    map_col(r->source_actor + o, b->source_actor, n, smap);
-    map_col(r->id + o, b->id, n, smap);
-    map_col(r->url + o, b->url, n, smap);
-    map_col(r->note + o, b->note, n, smap);
+    map_opt(r->source_actor ? r->source_actor + o : NULL, b->source_actor, n,
+            smap);
+    map_opt(r->id ? r->id + o : NULL, b->id, n, smap);
+    map_opt(r->url ? r->url + o : NULL, b->url, n, smap);
+    map_opt(r->note ? r->note + o : NULL, b->note, n, smap);
     map_col(r->location + o, b->location, n, smap);
     map_col(r->file + o, b->file, n, smap);
     for (size_t i = 0; i < b->nx; i++) {
         r->x[x0 + i].key = smap[b->x[i].key];
-        r->x[x0 + i].value = smap[b->x[i].value];
+        r->x[x0 + i].len = b->x[i].len;
     }
     return NULL;
 }
 
-toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
+toll_status toll__reports_merge(toll_reports *r, toll_reports *b,
                                 long rec_off, int two_threads, int *conflict)
 {
     const toll_allocator *a = &r->alloc;
@@ -220,7 +240,21 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
 
     /* room for the rows first: the early copy writes into it while the
      * strings are interned */
+    /* r's open chunk of kept text is sealed and b's chunks move in after
+     * it (room made here, moved once nothing can fail) */
+    size_t nchunks = r->nxchunks + 1 + b->nxchunks + 1;
+    if (nchunks >= ((size_t)1 << (64 - TOLL__XT_BITS))) {
+        st = TOLL_ERANGE;
+        goto cleanup;
+    }
     if (toll__reports_reserve(r, r->n + b->n, r->nq + b->nq, r->nx + b->nx) ||
+        toll__grow(a, (void **)&r->xchunk, &r->xchunks_cap, nchunks,
+                   sizeof *r->xchunk) ||
+        (b->source_actor &&
+         toll__reports_opt_column(r, &r->source_actor)) ||
+        (b->id && toll__reports_opt_column(r, &r->id)) ||
+        (b->url && toll__reports_opt_column(r, &r->url)) ||
+        (b->note && toll__reports_opt_column(r, &r->note)) ||
         toll__grow(a, (void **)&r->repairs, &r->repairs_cap,
                    r->nrepairs + b->nrepairs, sizeof *r->repairs) ||
         toll__grow(a, (void **)&r->rejects, &r->rejects_cap,
@@ -236,6 +270,7 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
         jobs[k].o = r->n;
         jobs[k].q0 = r->nq;
         jobs[k].x0 = r->nx;
+        jobs[k].t0 = r->nxchunks + 1;
         jobs[k].part = k;
     }
     early = two_threads &&
@@ -336,6 +371,18 @@ toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
     r->n += b->n;
     r->nq += b->nq;
     r->nx += b->nx;
+    /* the kept text: r's open chunk sealed, b's chunks moved in */
+    r->xchunk[r->nxchunks++] = (toll__xchunk){r->xtext, r->nxtext,
+                                              r->xtext_cap};
+    for (size_t c = 0; c < b->nxchunks; c++)
+        r->xchunk[r->nxchunks++] = b->xchunk[c];
+    r->xchunk[r->nxchunks++] = (toll__xchunk){b->xtext, b->nxtext,
+                                              b->xtext_cap};
+    r->xtext = NULL;
+    r->nxtext = r->xtext_cap = 0;
+    b->nxchunks = 0;
+    b->xtext = NULL;
+    b->nxtext = b->xtext_cap = 0;
     r->nrepairs += b->nrepairs;
     r->nrejects += b->nrejects;
 

@@ -38,11 +38,14 @@ toll_status toll_reports_new(const toll_allocator *alloc, toll_reports **out,
     return TOLL_OK;
 }
 
+/* The columns every report fills, and the optional ones (NULL until some
+ * report has a value: toll__reports_opt). */
 #define REPORT_COLUMNS(X)                                                     \
-    X(incident) X(source) X(source_kind) X(source_actor) X(date_start)        \
-    X(date_end) X(region) X(actors) X(id) X(url) X(note) X(lat) X(lon)      \
-    X(location) X(precision_km) X(file) X(line) X(line_rec) X(q_begin)      \
-    X(q_count) X(x_begin) X(x_count)
+    X(incident) X(source) X(source_kind) X(date_start) X(date_end)          \
+    X(region) X(actors) X(lat) X(lon) X(location) X(precision_km) X(file)   \
+    X(line) X(line_rec) X(q_begin) X(q_count) X(x_begin) X(x_count)         \
+    X(x_text)
+#define OPTIONAL_COLUMNS(X) X(source_actor) X(id) X(url) X(note)
 
 void toll_reports_free(toll_reports *r)
 {
@@ -51,9 +54,14 @@ void toll_reports_free(toll_reports *r)
     toll_allocator a = r->alloc;
 #define FREE_COL(c) toll__free(&a, r->c, r->cap * sizeof *r->c);
     REPORT_COLUMNS(FREE_COL)
+    OPTIONAL_COLUMNS(FREE_COL)
 #undef FREE_COL
     toll__free(&a, r->q, r->q_cap * sizeof *r->q);
     toll__free(&a, r->x, r->x_cap * sizeof *r->x);
+    toll__free(&a, r->xtext, r->xtext_cap);
+    for (size_t c = 0; c < r->nxchunks; c++)
+        toll__free(&a, r->xchunk[c].p, r->xchunk[c].cap);
+    toll__free(&a, r->xchunk, r->xchunks_cap * sizeof *r->xchunk);
     toll__free(&a, r->categories, r->categories_cap * sizeof *r->categories);
     toll__free(&a, r->rejects, r->rejects_cap * sizeof *r->rejects);
     toll__free(&a, r->warnings, r->warnings_cap * sizeof *r->warnings);
@@ -84,9 +92,22 @@ static toll_status grow_columns(toll_reports *r, size_t need)
         r->c = p;                                                             \
     }
     REPORT_COLUMNS(GROW_COL)
+#define GROW_OPT(c)                                                           \
+    if (r->c)                                                                 \
+        GROW_COL(c)
+    OPTIONAL_COLUMNS(GROW_OPT)
+#undef GROW_OPT
 #undef GROW_COL
     r->cap = ncap;
     return TOLL_OK;
+}
+
+toll_status toll__reports_opt_column(toll_reports *r, uint32_t **col)
+{
+    if (*col || !r->cap)
+        return TOLL_OK;
+    *col = toll__calloc(&r->alloc, r->cap, sizeof **col);
+    return *col ? TOLL_OK : TOLL_ENOMEM;
 }
 
 void toll__reports_mark(const toll_reports *r, toll__mark *m)
@@ -94,6 +115,8 @@ void toll__reports_mark(const toll_reports *r, toll__mark *m)
     m->n = r->n;
     m->nq = r->nq;
     m->nx = r->nx;
+    m->nxchunks = r->nxchunks;
+    m->nxtext = r->nxtext;
     m->ncategories = r->ncategories;
     m->nstrings = r->strings.count;
     m->nsets = r->actor_sets.count;
@@ -106,6 +129,15 @@ void toll__reports_rollback(toll_reports *r, const toll__mark *m)
     r->n = m->n;
     r->nq = m->nq;
     r->nx = m->nx;
+    if (r->nxchunks > m->nxchunks) { /* merged since: reopen the chunk */
+        toll__free(&r->alloc, r->xtext, r->xtext_cap);
+        for (size_t c = m->nxchunks + 1; c < r->nxchunks; c++)
+            toll__free(&r->alloc, r->xchunk[c].p, r->xchunk[c].cap);
+        r->xtext = r->xchunk[m->nxchunks].p;
+        r->xtext_cap = r->xchunk[m->nxchunks].cap;
+        r->nxchunks = m->nxchunks;
+    }
+    r->nxtext = m->nxtext;
     r->ncategories = m->ncategories;
     r->nrepairs = m->nrepairs;
     toll__setpool_truncate(&r->actor_sets, m->nsets);
@@ -194,6 +226,18 @@ static toll_status note_category(toll_reports *r, uint32_t cat)
     return TOLL_OK;
 }
 
+char *toll__reports_xtext_stage(toll_reports *r, size_t used, size_t len)
+{
+    size_t need = r->nxtext + used + len;
+    if (used + len > UINT32_MAX || need < len ||
+        (uint64_t)need >> TOLL__XT_BITS)
+        return NULL;
+    if (need > r->xtext_cap &&
+        toll__grow(&r->alloc, (void **)&r->xtext, &r->xtext_cap, need, 1))
+        return NULL;
+    return r->xtext + r->nxtext + used;
+}
+
 toll_status toll__reports_append(toll_reports *r, const toll__row *row,
                                  toll_error *err)
 {
@@ -202,6 +246,11 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
     if (r->n >= UINT32_MAX - 1 || r->nq + row->nq >= UINT32_MAX ||
         r->nx + row->nx >= UINT32_MAX)
         return toll__err(err, TOLL_ERANGE, "too many reports in one store");
+    size_t xlen = 0;
+    for (size_t k = 0; k < row->nx; k++)
+        xlen += row->x[k].len;
+    /* staged text (toll__reports_xtext_stage) is in place already */
+    int staged = row->xtext == r->xtext + r->nxtext && r->xtext;
     /* (the room checks inline: a call each per row costs more) */
     if ((r->n + 1 > r->cap && grow_columns(r, r->n + 1)) ||
         (r->nq + row->nq > r->q_cap &&
@@ -209,7 +258,16 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
                     sizeof *r->q)) ||
         (r->nx + row->nx > r->x_cap &&
          toll__grow(&r->alloc, (void **)&r->x, &r->x_cap, r->nx + row->nx,
-                    sizeof *r->x)))
+                    sizeof *r->x)) ||
+        (!staged && r->nxtext + xlen > r->xtext_cap &&
+         ((uint64_t)(r->nxtext + xlen) >> TOLL__XT_BITS ||
+          toll__grow(&r->alloc, (void **)&r->xtext, &r->xtext_cap,
+                     r->nxtext + xlen, 1))))
+        return toll__nomem(err);
+    if ((row->source_actor && toll__reports_opt_column(r, &r->source_actor)) ||
+        (row->id && toll__reports_opt_column(r, &r->id)) ||
+        (row->url && toll__reports_opt_column(r, &r->url)) ||
+        (row->note && toll__reports_opt_column(r, &r->note)))
         return toll__nomem(err);
     size_t ncat = r->ncategories;
     for (size_t k = 0; k < row->nq; k++) {
@@ -225,14 +283,18 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
     r->incident[i] = row->incident;
     r->source[i] = row->source;
     r->source_kind[i] = row->source_kind;
-    r->source_actor[i] = row->source_actor;
+    if (r->source_actor)
+        r->source_actor[i] = row->source_actor;
     r->date_start[i] = row->date_start;
     r->date_end[i] = row->date_end;
     r->region[i] = row->region;
     r->actors[i] = row->actors;
-    r->id[i] = row->id;
-    r->url[i] = row->url;
-    r->note[i] = row->note;
+    if (r->id)
+        r->id[i] = row->id;
+    if (r->url)
+        r->url[i] = row->url;
+    if (r->note)
+        r->note[i] = row->note;
     r->lat[i] = row->lat;
     r->lon[i] = row->lon;
     r->location[i] = row->location;
@@ -244,12 +306,16 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
     r->q_count[i] = (uint16_t)row->nq;
     r->x_begin[i] = (uint32_t)r->nx;
     r->x_count[i] = (uint16_t)row->nx;
+    r->x_text[i] = TOLL__XT(r->nxchunks, r->nxtext);
     for (size_t k = 0; k < row->nq; k++) /* mostly one or two: no call */
         r->q[r->nq + k] = row->q[k];
     for (size_t k = 0; k < row->nx; k++)
         r->x[r->nx + k] = row->x[k];
     r->nq += row->nq;
+    if (xlen && !staged)
+        memcpy(r->xtext + r->nxtext, row->xtext, xlen);
     r->nx += row->nx;
+    r->nxtext += xlen;
     r->n++;
     return TOLL_OK;
 }

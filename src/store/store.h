@@ -21,10 +21,36 @@ typedef struct toll__qcell {
     double best;
 } toll__qcell;
 
-/* One extra kept field (unknown keys, preset fields like type_of_violence) */
+/*
+ * One kept field (a column no map, preset or option reads: unknown keys,
+ * preset fields like type_of_violence).  Its name is interned; its value is
+ * not: it is `len` bytes of the store's kept text, copied as read (CSV
+ * unquoted, JSON arrays and objects compacted), the values of a report one
+ * after the other from toll_reports.x_text[report].  The kept text is held
+ * in chunks: loads append to the open one (toll_reports.xtext); a merge
+ * (the second part of a split load) moves the other store's chunks in
+ * rather than copying them.
+ * Loading a kept field thus costs a copy, no hashing; a value becomes a
+ * string only where it is read (toll__kept_next, toll__reports_kept_value),
+ * and readers that want ids intern one column at once into a pool of
+ * their own (src/summarize/kept.c).
+ */
 typedef struct toll__kv {
-    uint32_t key, value; /* string ids */
+    uint32_t key; /* string id of the field's name */
+    uint32_t len; /* bytes of the value (never 0: empty values are not kept) */
 } toll__kv;
+
+/* A sealed chunk of kept text. */
+typedef struct toll__xchunk {
+    char *p;
+    size_t len, cap;
+} toll__xchunk;
+
+/* toll_reports.x_text: the chunk (high 24 bits) and the offset in it. */
+#define TOLL__XT_BITS 40
+#define TOLL__XT(chunk, off) (((uint64_t)(chunk) << TOLL__XT_BITS) | (off))
+#define TOLL__XT_CHUNK(v) ((size_t)((v) >> TOLL__XT_BITS))
+#define TOLL__XT_OFF(v) ((size_t)((v) & (((uint64_t)1 << TOLL__XT_BITS) - 1)))
 
 /* A row to append, already parsed and interned. */
 typedef struct toll__row {
@@ -47,6 +73,9 @@ typedef struct toll__row {
                               minified JSON array), else 0 */
     const toll__qcell *q;  size_t nq;
     const toll__kv *x;     size_t nx;
+    const char *xtext;     /* the values of x[0..nx), one after the other
+                              (their lens summed); may be the text staged
+                              by toll__reports_xtext_stage */
 } toll__row;
 
 /* One repair of one report: `value` is the interned text
@@ -78,6 +107,10 @@ struct toll_reports {
     uint32_t *region;
     uint32_t *actors;
     uint32_t *id, *url, *note;
+                            /* source_actor, id, url, note: NULL while every
+                               report has none (allocated, zeroed, at the
+                               first value): read them through
+                               toll__reports_opt */
     double *lat, *lon;      /* WGS84 degrees; NaN when none (both or
                                neither) */
     uint32_t *location;     /* string id of the place name, 0 none */
@@ -89,12 +122,21 @@ struct toll_reports {
     uint16_t *q_count;
     uint32_t *x_begin;      /* first extra of report i */
     uint16_t *x_count;
+    uint64_t *x_text;       /* where report i's first value is:
+                               TOLL__XT_CHUNK and TOLL__XT_OFF */
 
     size_t nq, q_cap;       /* quantity cells, in report order */
     toll__qcell *q;
 
     size_t nx, x_cap;       /* extra fields, in report order */
     toll__kv *x;
+
+    /* the kept fields' values (toll__kv): chunks 0 .. nxchunks-1 are
+     * sealed (xchunk), chunk nxchunks is the open one (xtext) */
+    struct toll__xchunk *xchunk;
+    size_t nxchunks, xchunks_cap;
+    size_t nxtext, xtext_cap;
+    char *xtext;
 
     /* distinct categories, first-seen order (string ids) */
     uint32_t *categories;
@@ -131,15 +173,82 @@ static inline int toll__precision_stated(float km)
     return km != 0 || signbit(km);
 }
 
+/* Report i's string id in an optional column (source_actor, id, url,
+ * note): 0 when the column is not allocated (no report has a value). */
+static inline uint32_t toll__reports_opt(const uint32_t *col, size_t i)
+{
+    return col ? col[i] : 0;
+}
+
 /* A checkpoint of the store, for rollback of a failed strict load. */
 typedef struct toll__mark {
-    size_t n, nq, nx, ncategories, nstrings, nsets, nrepairs, nactor_keys;
+    size_t n, nq, nx, nxchunks, nxtext, ncategories, nstrings, nsets,
+        nrepairs, nactor_keys;
 } toll__mark;
+
+/* ---- kept fields: the one way their values are read ---------------------- */
+
+/* The kept fields of one report, in order (toll__kept_begin). */
+typedef struct toll__kept_iter {
+    const toll__kv *kv, *end;
+    const char *s; /* the value of *kv */
+} toll__kept_iter;
+
+static inline void toll__kept_begin(const toll_reports *r, size_t rep,
+                                    toll__kept_iter *it)
+{
+    uint64_t v = r->x_text[rep];
+    size_t c = TOLL__XT_CHUNK(v);
+    const char *base = c == r->nxchunks ? r->xtext : r->xchunk[c].p;
+    it->kv = r->x + r->x_begin[rep];
+    it->end = it->kv + r->x_count[rep];
+    it->s = base ? base + TOLL__XT_OFF(v) : NULL;
+}
+/* 1 and the next field (*key its name's string id, s[0..len) its value,
+ * not NUL-terminated); 0 past the last. */
+static inline int toll__kept_next(toll__kept_iter *it, uint32_t *key,
+                                  const char **s, size_t *len)
+{
+    if (it->kv == it->end)
+        return 0;
+    *key = it->kv->key;
+    *s = it->s;
+    *len = it->kv->len;
+    it->s += it->kv->len;
+    it->kv++;
+    return 1;
+}
+/* 1 when report rep keeps the field named by string id `key`, with its
+ * value s[0..len); else 0. */
+static inline int toll__reports_kept_value(const toll_reports *r, size_t rep,
+                                           uint32_t key, const char **s,
+                                           size_t *len)
+{
+    toll__kept_iter it;
+    uint32_t k;
+    toll__kept_begin(r, rep, &it);
+    while (toll__kept_next(&it, &k, s, len))
+        if (k == key)
+            return 1;
+    return 0;
+}
+/*
+ * Stage the kept text of a row being built: room for `len` more bytes after
+ * the `used` bytes already staged, at the end of r->xtext (so that appending
+ * the row copies nothing: toll__row.xtext = r->xtext + r->nxtext).  The
+ * pointer stays valid until the store's next change.  NULL: out of memory
+ * (or the text would pass 2^32 bytes in one row, 2^40 in one chunk).
+ */
+char *toll__reports_xtext_stage(toll_reports *r, size_t used, size_t len);
 
 void toll__reports_mark(const toll_reports *r, toll__mark *m);
 void toll__reports_rollback(toll_reports *r, const toll__mark *m);
-/* Append one validated row (copies q and x).  On ENOMEM the store is as
- * before. */
+/* Allocate the optional column *col (source_actor, id, url or note; all
+ * zero) for the store's capacity, unless it is allocated or there is no
+ * capacity yet.  TOLL_ENOMEM. */
+toll_status toll__reports_opt_column(toll_reports *r, uint32_t **col);
+/* Append one validated row (copies q, x and x's text).  On ENOMEM the
+ * store is as before. */
 toll_status toll__reports_append(toll_reports *r, const toll__row *row,
                                  toll_error *err);
 /*
@@ -200,7 +309,8 @@ toll_status toll__reports_reserve(toll_reports *r, size_t n, size_t nq,
 /*
  * Merge store `b` (loaded from the part of a split load after the one loaded into `r`)
  * into `r`: strings and actor sets re-interned in b's id order, reports,
- * quantities, extras, categories, repairs and rejects appended; record
+ * quantities, extras, categories, repairs and rejects appended, b's kept
+ * text moved to r (not copied: b is left without it, to be freed); record
  * numbers of b's repairs and rejects moved on by `rec_off`.  With
  * `two_threads` a helper thread copies the unmapped columns and maps the
  * fresh pages while this one re-interns the strings, then the mapped
@@ -212,7 +322,7 @@ toll_status toll__reports_reserve(toll_reports *r, size_t n, size_t nq,
  * spellings as r's).  TOLL_ENOMEM: r may hold
  * new strings and rows past its count (roll back to a mark).
  */
-toll_status toll__reports_merge(toll_reports *r, const toll_reports *b,
+toll_status toll__reports_merge(toll_reports *r, toll_reports *b,
                                 long rec_off, int two_threads,
                                 int *conflict);
 

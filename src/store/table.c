@@ -74,7 +74,7 @@ static toll_status put_row(toll_table *t, const toll_reports *r, size_t i,
         st = toll__table_put_str(t, C_KIND, i, k, strlen(k));
     }
     if (!st)
-        st = put_id(t, C_SOURCE_ACTOR, i, r, r->source_actor[i]);
+        st = put_id(t, C_SOURCE_ACTOR, i, r, toll__reports_opt(r->source_actor, i));
     if (!st)
         st = put_date(t, C_DATE_START, i, r->date_start[i]);
     if (!st)
@@ -84,11 +84,11 @@ static toll_status put_row(toll_table *t, const toll_reports *r, size_t i,
     if (!st && r->actors[i] && r->actors[i] < r->actor_sets.count)
         st = put_id(t, C_ACTOR, i, r, r->actor_sets.label[r->actors[i]]);
     if (!st)
-        st = put_id(t, C_ID, i, r, r->id[i]);
+        st = put_id(t, C_ID, i, r, toll__reports_opt(r->id, i));
     if (!st)
-        st = put_id(t, C_URL, i, r, r->url[i]);
+        st = put_id(t, C_URL, i, r, toll__reports_opt(r->url, i));
     if (!st)
-        st = put_id(t, C_NOTE, i, r, r->note[i]);
+        st = put_id(t, C_NOTE, i, r, toll__reports_opt(r->note, i));
     ((double *)t->cols[C_LAT].data)[i] = r->lat[i];
     ((double *)t->cols[C_LON].data)[i] = r->lon[i];
     if (!st)
@@ -108,11 +108,14 @@ static toll_status put_row(toll_table *t, const toll_reports *r, size_t i,
         ((double *)t->cols[j + 2].data)[i] =
             q->high == TOLL_OPEN ? INFINITY : (double)q->high;
     }
-    for (size_t k = 0; k < r->x_count[i] && !st; k++) {
-        const toll__kv *x = &r->x[r->x_begin[i] + k];
-        if (x->key < r->strings.count && kept_col[x->key] != UINT32_MAX)
-            st = put_id(t, kept_col[x->key], i, r, x->value);
-    }
+    toll__kept_iter it;
+    uint32_t key;
+    const char *s;
+    size_t len;
+    toll__kept_begin(r, i, &it);
+    while (!st && toll__kept_next(&it, &key, &s, &len))
+        if (key < r->strings.count && kept_col[key] != UINT32_MAX)
+            st = toll__table_put_str(t, kept_col[key], i, s, len);
     return st;
 }
 

@@ -55,28 +55,38 @@ toll_status toll__kept_list(const toll_reports *r, toll__buf *b, size_t max)
 
 toll_status toll__kept_incident_values(const toll_incidents *inc, uint32_t key,
                                        const toll_allocator *a,
-                                       uint32_t **vals)
+                                       toll__strpool *pool, uint32_t **vals)
 {
     const toll_reports *r = inc->reports;
-    *vals = toll__calloc(a, inc->n ? inc->n : 1, sizeof **vals);
-    if (!*vals)
+    if (toll__strpool_init(pool, a))
         return TOLL_ENOMEM;
+    *vals = toll__calloc(a, inc->n ? inc->n : 1, sizeof **vals);
+    if (!*vals) {
+        toll__strpool_free(pool);
+        memset(pool, 0, sizeof *pool);
+        return TOLL_ENOMEM;
+    }
     for (size_t i = 0; i < inc->n; i++) {
-        uint32_t best_rep = UINT32_MAX, val = 0;
+        uint32_t best_rep = UINT32_MAX;
+        const char *val = NULL, *s;
+        size_t val_len = 0, len;
         for (size_t j = inc->r_begin[i]; j < inc->r_begin[i] + inc->r_count[i];
              j++) {
             uint32_t rep = inc->report_idx[j];
-            if (rep >= best_rep)
-                continue;
-            for (size_t k = r->x_begin[rep];
-                 k < (size_t)r->x_begin[rep] + r->x_count[rep]; k++)
-                if (r->x[k].key == key) {
-                    best_rep = rep;
-                    val = r->x[k].value;
-                    break;
-                }
+            if (rep < best_rep &&
+                toll__reports_kept_value(r, rep, key, &s, &len)) {
+                best_rep = rep;
+                val = s;
+                val_len = len;
+            }
         }
-        (*vals)[i] = val;
+        if (val && toll__strpool_intern(pool, val, val_len, &(*vals)[i])) {
+            toll__free(a, *vals, (inc->n ? inc->n : 1) * sizeof **vals);
+            *vals = NULL;
+            toll__strpool_free(pool);
+            memset(pool, 0, sizeof *pool);
+            return TOLL_ENOMEM;
+        }
     }
     return TOLL_OK;
 }
@@ -115,11 +125,15 @@ void toll__where_free(toll__where *w)
     for (size_t k = 0; k < w->nf; k++) {
         toll__wfield *f = &w->f[k];
         toll__free(w->a, f->vals, (w->n_inc ? w->n_inc : 1) * sizeof *f->vals);
+        if (f->pool.alloc)
+            toll__strpool_free(&f->pool);
         toll__free(w->a, f->want, f->want_cap * sizeof *f->want);
         toll__free(w->a, f->want_len, f->want_cap * sizeof *f->want_len);
     }
     toll__free(w->a, w->f, w->f_cap * sizeof *w->f);
     toll__free(w->a, w->dg_vals, (w->n_inc ? w->n_inc : 1) * sizeof *w->dg_vals);
+    if (w->dg_pool.alloc)
+        toll__strpool_free(&w->dg_pool);
     memset(w, 0, sizeof *w);
 }
 
@@ -157,7 +171,6 @@ toll_status toll__where_init(toll__where *w, const toll_incidents *inc,
     memset(w, 0, sizeof *w);
     w->a = a;
     w->n_inc = inc->n;
-    w->strings = &inc->reports->strings;
     toll_status st = TOLL_OK;
     toll__buf text;
     toll__buf_init(&text, a);
@@ -215,7 +228,8 @@ toll_status toll__where_init(toll__where *w, const toll_incidents *inc,
             if (f->want && f->want_len)
                 f->want_cap = n;
             if (!f->want_cap ||
-                toll__kept_incident_values(inc, key, a, &f->vals)) {
+                toll__kept_incident_values(inc, key, a, &f->pool,
+                                           &f->vals)) {
                 if (!f->want_cap) {
                     toll__free(a, f->want, n * sizeof *f->want);
                     toll__free(a, f->want_len, n * sizeof *f->want_len);
@@ -247,7 +261,8 @@ toll_status toll__where_init(toll__where *w, const toll_incidents *inc,
                                err);
             goto fail;
         }
-        if (toll__kept_incident_values(inc, key, a, &w->dg_vals))
+        if (toll__kept_incident_values(inc, key, a, &w->dg_pool,
+                                       &w->dg_vals))
             goto nomem;
     }
     toll__buf_free(&text);
@@ -285,8 +300,8 @@ int toll__where_match(const toll__where *w, size_t i)
     for (size_t k = 0; k < w->nf; k++) {
         const toll__wfield *f = &w->f[k];
         uint32_t id = f->vals[i];
-        const char *s = toll__str(w->strings, id);
-        size_t len = toll__strlen(w->strings, id);
+        const char *s = toll__str(&f->pool, id);
+        size_t len = toll__strlen(&f->pool, id);
         int any = 0;
         for (size_t j = 0; j < f->nwant && !any; j++)
             any = f->want_len[j] == len && caseeq(s, f->want[j], len);
@@ -295,8 +310,8 @@ int toll__where_match(const toll__where *w, size_t i)
     }
     if (w->min_rank) {
         uint32_t id = w->dg_vals[i];
-        if (toll__data_grade_rank(toll__str(w->strings, id),
-                                  toll__strlen(w->strings, id)) < w->min_rank)
+        if (toll__data_grade_rank(toll__str(&w->dg_pool, id),
+                                  toll__strlen(&w->dg_pool, id)) < w->min_rank)
             return 0;
     }
     return 1;

@@ -22,11 +22,15 @@ int toll__kept_find(const toll_reports *r, const char *s, size_t len,
  * "...") to b; "none" when there are none. */
 toll_status toll__kept_list(const toll_reports *r, toll__buf *b, size_t max);
 
-/* *vals (incidents entries, allocated with a) receives each incident's
- * value (string id) of kept field `key`. */
+/* The kept field `key` of every incident, materialised at once: `pool`
+ * (initialised here with a; free it with toll__strpool_free) receives the
+ * distinct values, *vals (inc->n entries, allocated with a) each
+ * incident's value as an id of `pool` (0: none).  The store keeps the
+ * values as text (src/store/store.h); this is where summaries intern
+ * them.  TOLL_ENOMEM: nothing is left allocated. */
 toll_status toll__kept_incident_values(const toll_incidents *inc, uint32_t key,
                                        const toll_allocator *a,
-                                       uint32_t **vals);
+                                       toll__strpool *pool, uint32_t **vals);
 
 /* Rank of a data grade (ASCII case-insensitive): confirmed 5, fair 4,
  * weak 3, contested 2, discounted 1; 0 for anything else. */
@@ -40,7 +44,8 @@ typedef struct toll__wfield {
     const char *name;       /* points into the caller's item */
     size_t name_len;
     uint32_t key;
-    uint32_t *vals;         /* per incident */
+    toll__strpool pool;     /* the field's values (toll__kept_incident_values) */
+    uint32_t *vals;         /* per incident: an id of pool */
     const char **want;      /* wanted values (into the items) */
     size_t *want_len;
     size_t nwant, want_cap;
@@ -50,11 +55,11 @@ typedef struct toll__wfield {
 typedef struct toll__where {
     const toll_allocator *a;
     size_t n_inc;
-    const toll__strpool *strings;
     toll__wfield *f;
     size_t nf, f_cap;
     int min_rank;           /* 0: no data-grade filter */
-    uint32_t *dg_vals;      /* data_grade value per incident */
+    toll__strpool dg_pool;  /* the data_grade values */
+    uint32_t *dg_vals;      /* data_grade value per incident (dg_pool id) */
 } toll__where;
 
 /* Compile the filters items[0..n).  texts: the text form each item was

@@ -33,6 +33,9 @@ void toll__dim_free(const toll_allocator *a, dim *d)
 {
     toll__free(a, d->fvals, d->fvals_n * sizeof *d->fvals);
     d->fvals = NULL;
+    if (d->fpool.alloc)
+        toll__strpool_free(&d->fpool);
+    memset(&d->fpool, 0, sizeof d->fpool);
     toll__free(a, d->vals, d->cap * sizeof *d->vals);
     toll__free(a, d->by_id, d->by_id_n * sizeof *d->by_id);
     toll__free(a, d->slots, d->slots_cap * sizeof *d->slots);
@@ -279,6 +282,9 @@ toll_status toll__string_code(ctx *c, dim *d, uint32_t id, uint32_t *code)
     if (d->kind == DIM_ACTOR && id == 0) {
         v.s = "unknown";
         v.len = 7;
+    } else if (d->kind == DIM_FIELD) { /* the field's own values */
+        v.s = toll__str(&d->fpool, id);
+        v.len = toll__strlen(&d->fpool, id);
     } else { /* the incidents' id space (src/reconcile/reconcile.h) */
         v.s = toll__inc_str(c->inc, id);
         v.len = toll__inc_strlen(c->inc, id);

@@ -520,7 +520,8 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
         }
         d->data_grade = d->fname_len == sizeof TOLL__DATA_GRADE - 1 &&
                         memcmp(d->fname, TOLL__DATA_GRADE, d->fname_len) == 0;
-        if (toll__kept_incident_values(incidents, fkey, c.ta, &d->fvals))
+        if (toll__kept_incident_values(incidents, fkey, c.ta, &d->fpool,
+                                       &d->fvals))
             goto nomem;
         d->fvals_n = incidents->n ? incidents->n : 1;
     }
@@ -617,6 +618,7 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
             continue;
         }
         d->by_id_n = d->kind == DIM_GRADE ? 5
+                     : d->kind == DIM_FIELD ? d->fpool.count
                      : fast              ? toll__fast_by_id_n(&c, d)
                                          : toll__inc_nstrings(incidents);
         d->by_id = toll__calloc(c.ta, d->by_id_n, sizeof *d->by_id);

@@ -84,7 +84,9 @@ typedef struct dim {
     enum dim_kind kind;
     const char *fname;      /* DIM_FIELD: the kept field's name (into by) */
     size_t fname_len;
-    uint32_t *fvals;        /* DIM_FIELD: value (string id) per incident */
+    toll__strpool fpool;    /* DIM_FIELD: the field's values (alloc NULL
+                               until made: toll__kept_incident_values) */
+    uint32_t *fvals;        /* DIM_FIELD: value (fpool id) per incident */
     size_t fvals_n;
     int data_grade;         /* DIM_FIELD data_grade: sorted by grade */
     int levels;             /* region: levels kept; 0 = the whole path */

@@ -105,11 +105,101 @@ static inline size_t find_special(const unsigned char *s, size_t i, size_t n,
     return i;
 }
 
+/* The first quote or line end in s[i..n) (n when none): inside quotes the
+ * delimiter is data. */
+static size_t quote_at(const unsigned char *s, size_t i, size_t n,
+                       unsigned char delim)
+{
+    i = find_special(s, i, n, delim);
+    while (i < n && s[i] == delim)
+        i = find_special(s, i + 1, n, delim);
+    return i;
+}
+
 /*
- * A row of unquoted cells starting at s[start] (not a blank, not a line
+ * The rest of a row that fast_row began, from s[i] (the opening quote of a
+ * cell with a doubled quote in it), copied to sc->unq: the cells read so
+ * far first, then each cell unquoted.  The same contract as fast_row; -1
+ * (the state machine) for a line end inside quotes or text after a
+ * closing quote, which the machine reads as libcsv does.
+ */
+static int copy_row(toll__csvscan *sc, const unsigned char *s, size_t n,
+                    size_t i, size_t *end, long *nl, int *cr)
+{
+    const unsigned char delim = sc->delim;
+    toll__buf *b = &sc->unq;
+    b->len = 0;
+    for (size_t k = 0; k < sc->nwork; k++) {
+        size_t off = b->len;
+        if (toll__buf_append(b, (const char *)s + sc->work[k].off,
+                             sc->work[k].len))
+            return R_NOMEM;
+        sc->work[k].off = off;
+    }
+    for (;;) {
+        while (i < n && is_blank(s[i]))
+            i++;
+        if (i == n)
+            return R_MORE;
+        size_t off = b->len;
+        unsigned char after;
+        if (s[i] == QUOTE) {
+            size_t j = i + 1;
+            for (;;) { /* runs of data up to a quote; "" is one quote */
+                size_t q = quote_at(s, j, n, delim);
+                if (q < n && is_term(s[q]))
+                    return -1;
+                if (q + 1 >= n)
+                    return R_MORE;
+                if (toll__buf_append(b, (const char *)s + j, q - j))
+                    return R_NOMEM;
+                if (s[q + 1] != QUOTE) {
+                    after = s[q + 1];
+                    i = q + 2;
+                    break;
+                }
+                if (toll__buf_putc(b, QUOTE))
+                    return R_NOMEM;
+                j = q + 2;
+            }
+            if (after != delim && !is_term(after))
+                return -1;
+        } else { /* as in fast_row */
+            size_t cs = i, j = find_special(s, i, n, delim);
+            while (j < n && s[j] == QUOTE)
+                j = find_special(s, j + 1, n, delim);
+            if (j == n)
+                return R_MORE;
+            size_t ce = j;
+            while (ce > cs && is_blank(s[ce - 1]))
+                ce--;
+            if (toll__buf_append(b, (const char *)s + cs, ce - cs))
+                return R_NOMEM;
+            after = s[j];
+            i = j + 1;
+        }
+        if (push_cell(sc, off, b->len - off))
+            return R_NOMEM;
+        if (after == delim)
+            continue;
+        *end = i; /* CR or LF: one line, as in fast_row */
+        *nl = 1;
+        *cr = after == '\r';
+        sc->copied = 1;
+        return R_ROW;
+    }
+}
+
+/*
+ * A row of plain cells starting at s[start] (not a blank, not a line
  * end).  R_ROW with *end after the line end, *nl the lines it ends and
  * *cr whether its last byte is CR; R_MORE when the row does not end in
- * s[0..n); -1 when a cell is quoted (use the state machine); R_NOMEM.
+ * s[0..n); -1 when a cell needs the state machine; R_NOMEM.  A quoted cell
+ * is plain when it holds no quote and no line end and its closing quote is
+ * followed by the delimiter or the line end: its text is the span between
+ * the quotes, as the state machine reads it (UCDP quotes every cell).  A
+ * quoted cell with doubled quotes in it has the row copied unquoted
+ * (copy_row: sc->copied).
  */
 static int fast_row(toll__csvscan *sc, const unsigned char *s, size_t n,
                     size_t start, size_t *end, long *nl, int *cr)
@@ -122,8 +212,28 @@ static int fast_row(toll__csvscan *sc, const unsigned char *s, size_t n,
             i++;
         if (i == n)
             return R_MORE;
-        if (s[i] == QUOTE)
-            return -1;
+        if (s[i] == QUOTE) {
+            size_t qs = i + 1, qe = quote_at(s, qs, n, delim);
+            if (qe < n && is_term(s[qe]))
+                return -1;
+            if (qe + 1 >= n)
+                return R_MORE;
+            unsigned char after = s[qe + 1];
+            if (after == QUOTE) /* "" in the cell: unquote a copy */
+                return copy_row(sc, s, n, i, end, nl, cr);
+            if (after != delim && !is_term(after))
+                return -1; /* text after the closing quote */
+            if (push_cell(sc, qs, qe - qs))
+                return R_NOMEM;
+            if (after == delim) {
+                i = qe + 2;
+                continue;
+            }
+            *end = qe + 2; /* CR or LF: one line, as below */
+            *nl = 1;
+            *cr = after == '\r';
+            return R_ROW;
+        }
         size_t cs = i, j = find_special(s, i, n, delim);
         while (j < n && s[j] == QUOTE) /* a quote inside: data */
             j = find_special(s, j + 1, n, delim);
@@ -430,11 +540,12 @@ static int scan_row(toll__csvscan *sc, const char *str, size_t n, size_t *pos,
     size_t end = i;
     long nl = 0;
     int cr = 0;
+    sc->copied = 0;
     int r = sc->fast ? FAST_ROW(sc, s, n, i, &end, &nl, &cr) : -1;
-    *fast = r == R_ROW;
+    *fast = r == R_ROW && !sc->copied;
     sc->nread += r == R_ROW ? end - i : r == R_MORE ? n - i : 0;
     if (r == R_ROW) {
-        sc->work_base = str;
+        sc->work_base = !sc->copied ? str : sc->unq.data ? sc->unq.data : "";
     } else if (r < 0 || r == R_MORE) {
         /* a quoted cell, or the row goes on in the next chunk */
         machine_begin(sc);

@@ -15,14 +15,15 @@
  * Why not libcsv: libcsv copies every byte into its field buffer and calls
  * back per field; with those callbacks it took over a quarter of the CSV
  * job (bench/profile.md).  Here most cells are not copied at all: a row made of
- * unquoted cells refers to the input bytes; only a row with a quoted cell
- * is copied, by a byte-by-byte state machine equal to libcsv's.
+ * plain cells (unquoted, or quoted with no quote or line end inside)
+ * refers to the input bytes; only a row with another quoted cell is
+ * copied, by a byte-by-byte state machine equal to libcsv's.
  *
  * Input comes in chunks (toll__csv_feed); a row cut by a chunk boundary is
  * read on by the state machine, which keeps its state from one chunk to
  * the next: a row is never read again from its start, so any input,
  * however long its rows, is read in linear time.  Rows are handed to a callback.  With an
- * `ahead` hook, rows of unquoted cells are handed over TOLL__CSV_AHEAD rows
+ * `ahead` hook, rows of plain cells are handed over TOLL__CSV_AHEAD rows
  * after they were read, and the hook sees each row as soon as it is read:
  * time to prefetch what the row will need (the ingest prefetches the hash
  * slot of its incident key, a cache miss on a large load).
@@ -79,6 +80,8 @@ struct toll__csvscan {
     size_t nwork, work_cap;
     long work_line;
     const char *work_base;
+    int copied;         /* the fast row reader copied the row to unq (a
+                           quoted cell with doubled quotes) */
     size_t work_end;
     /* rows read ahead: TOLL__CSV_AHEAD slots of ring_w cells */
     toll__csvcell *ring;

@@ -530,7 +530,8 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
         row.date_end = last[2];
     }
 
-    /* extras: name then value, as add_extra */
+    /* extras: name then value, as add_extra (src/io/record.c) */
+    size_t xused = 0;
     for (size_t k = 0; k < p->nx; k++) {
         const toll__csvcell *c = &cells[p->xcol[k]];
         if (!c->len)
@@ -543,9 +544,12 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
                 return 0;
         }
         kv->key = p->xkey[k];
-        if (toll__strpool_intern(&in->r->strings, base + c->off, c->len,
-                                 &kv->value))
+        char *t = toll__reports_xtext_stage(in->r, xused, c->len);
+        if (!t)
             return 0;
+        memcpy(t, base + c->off, c->len);
+        xused += c->len;
+        kv->len = (uint32_t)c->len;
         nx++;
     }
 
@@ -565,6 +569,7 @@ int toll__plan_row(toll__ingest *in, toll__plan *p, const char *base,
     row.nq = nq;
     row.x = in->x;
     row.nx = nx;
+    row.xtext = in->r->xtext ? in->r->xtext + in->r->nxtext : NULL;
     if (toll__reports_append(in->r, &row, NULL))
         return 0;
     in->n_loaded++;
