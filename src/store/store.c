@@ -232,8 +232,10 @@ char *toll__reports_xtext_stage(toll_reports *r, size_t used, size_t len)
     if (used + len > UINT32_MAX || need < len ||
         (uint64_t)need >> TOLL__XT_BITS)
         return NULL;
-    if (need > r->xtext_cap &&
-        toll__grow(&r->alloc, (void **)&r->xtext, &r->xtext_cap, need, 1))
+    /* (room for one byte at least: never an offset from NULL) */
+    if ((need > r->xtext_cap || !r->xtext) &&
+        toll__grow(&r->alloc, (void **)&r->xtext, &r->xtext_cap,
+                   need ? need : 1, 1))
         return NULL;
     return r->xtext + r->nxtext + used;
 }
@@ -250,7 +252,7 @@ toll_status toll__reports_append(toll_reports *r, const toll__row *row,
     for (size_t k = 0; k < row->nx; k++)
         xlen += row->x[k].len;
     /* staged text (toll__reports_xtext_stage) is in place already */
-    int staged = row->xtext == r->xtext + r->nxtext && r->xtext;
+    int staged = r->xtext && row->xtext == r->xtext + r->nxtext;
     /* (the room checks inline: a call each per row costs more) */
     if ((r->n + 1 > r->cap && grow_columns(r, r->n + 1)) ||
         (r->nq + row->nq > r->q_cap &&

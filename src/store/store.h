@@ -200,6 +200,11 @@ static inline void toll__kept_begin(const toll_reports *r, size_t rep,
     uint64_t v = r->x_text[rep];
     size_t c = TOLL__XT_CHUNK(v);
     const char *base = c == r->nxchunks ? r->xtext : r->xchunk[c].p;
+    if (!r->x) { /* no kept field in the store */
+        it->kv = it->end = NULL;
+        it->s = NULL;
+        return;
+    }
     it->kv = r->x + r->x_begin[rep];
     it->end = it->kv + r->x_count[rep];
     it->s = base ? base + TOLL__XT_OFF(v) : NULL;
