@@ -426,8 +426,8 @@ START_TEST(json_should_reject_wrong_types)
                  "field 'actor': expected a string, not an object");
     assert_fails("{\"source\": \"a\", \"actor\": [\"x\", null]}",
                  TOLL_EREPORT, "field 'actor': actors must be strings");
-    assert_fails("{\"source\": \"a\", \"date\": 2015}", TOLL_EREPORT,
-                 "field 'date': expected a string");
+    assert_fails("{\"source\": \"a\", \"date\": true}", TOLL_EREPORT,
+                 "field 'date': expected a string, not true/false");
     assert_fails("{\"source\": [\"a\"]}", TOLL_EREPORT,
                  "field 'source': expected a string, not an array");
 }
@@ -443,6 +443,24 @@ START_TEST(json_should_accept_numbers_for_incident_and_id)
     ck_assert_str_eq(S(r, r->incident[0]), "48528");
     ck_assert_str_eq(S(r, r->id[0]), "7");
     toll_reports_free(r);
+}
+END_TEST
+
+/* A number where a date is expected reads as its text would in a CSV: a
+ * whole number is a year; anything else fails the date rule. */
+START_TEST(json_should_read_a_number_date_as_its_text)
+{
+    toll_reports *r = new_store();
+    toll_error err;
+    ck_assert_int_eq(
+        load(r, "{\"source\": \"a\", \"date\": 2015}", &err), TOLL_OK);
+    ck_assert_int_eq(r->date_start[0], toll_date_from_ymd(2015, 1, 1));
+    ck_assert_int_eq(r->date_end[0], toll_date_from_ymd(2015, 12, 31));
+    toll_reports_free(r);
+    assert_fails("{\"source\": \"a\", \"date\": 2015.5}", TOLL_EPARSE,
+                 "<test>:1: field 'date': cannot read \"2015.5\" as a date");
+    assert_fails("{\"source\": \"a\", \"date\": -3}", TOLL_EPARSE,
+                 "<test>:1: field 'date': cannot read \"-3\" as a date");
 }
 END_TEST
 
@@ -1064,6 +1082,7 @@ int main(void)
     tcase_add_test(tc, json_should_require_a_source);
     tcase_add_test(tc, json_should_reject_wrong_types);
     tcase_add_test(tc, json_should_accept_numbers_for_incident_and_id);
+    tcase_add_test(tc, json_should_read_a_number_date_as_its_text);
     tcase_add_test(tc, json_should_check_source_kinds);
     tcase_add_test(tc, json_regions_should_be_normalised);
     tcase_add_test(tc, json_actor_strings_should_split_at_the_actor_separator);

@@ -1331,7 +1331,7 @@ static toll_status date_value(toll__ingest *in, date_in *d, int32_t *first,
             return TOLL_OK;
         }
     }
-    toll_status st = get_text(in, &d->v, d->field, 0, &s, &len);
+    toll_status st = get_text(in, &d->v, d->field, 1, &s, &len);
     if (st)
         return st;
     d->given = len > 0;

@@ -314,6 +314,41 @@ def test_from_pandas_errors_should_name_the_record():
     assert "<records>:2" in str(ei.value)
 
 
+def test_from_pandas_should_read_an_integer_year_as_a_date(tmp_path):
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"source": ["a", "b"], "year": [2014, 2015],
+                       "killed": [3, 4]})
+    assert df["year"].dtype.kind == "i"
+    path = tmp_path / "years.csv"
+    df.to_csv(path, index=False)
+    frame = toll.Reports.from_pandas(df, map="date=year").to_pandas()
+    text = toll.read(path, map="date=year").to_pandas()
+    assert frame["date_start"].tolist() == ["2014-01-01", "2015-01-01"]
+    assert frame["date_end"].tolist() == ["2014-12-31", "2015-12-31"]
+    assert frame[["date_start", "date_end"]].equals(
+        text[["date_start", "date_end"]])
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf")])
+def test_from_pandas_should_refuse_an_infinite_count(value):
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"source": ["a", "b"], "killed": [3.0, value]})
+    with pytest.raises(toll.ParseError) as ei:
+        toll.Reports.from_pandas(df)
+    assert ei.value.record == 1  # counted from 0: the second row
+    assert ei.value.field == "killed"
+    assert "inf" in ei.value.text
+    assert "<records>:2" in str(ei.value)
+
+
+@pytest.mark.parametrize("value", [float("nan"), None])
+def test_from_pandas_should_read_nan_and_none_counts_as_unknown(value):
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"source": ["a", "b"], "killed": [3, value]})
+    out = toll.Reports.from_pandas(df).to_pandas()
+    assert out["killed_low"].isna().tolist() == [False, True]
+
+
 def test_from_pandas_lenient_should_drop_rejected_rows():
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame({"source": ["a", "b", "c"],
