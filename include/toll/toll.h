@@ -15,6 +15,7 @@
  *   toll_summarize - aggregation                 (toll/summarize.h)
  *   toll_date_*    - calendar helpers            (toll/date.h)
  *   toll_mse_*     - multiple systems estimation (toll/mse.h)
+ *   Arrow structs  - the Arrow C Data and Stream Interfaces (toll/arrow.h)
  */
 #ifndef TOLL_TOLL_H
 #define TOLL_TOLL_H
@@ -31,5 +32,6 @@
 #include "table.h"
 #include "summarize.h"
 #include "mse.h"
+#include "arrow.h"
 
 #endif /* TOLL_TOLL_H */
