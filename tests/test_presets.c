@@ -404,6 +404,141 @@ START_TEST(a_preset_column_missing_from_the_header_should_fail_the_load)
 }
 END_TEST
 
+/* The columns of a preset's map that a header must have (not marked
+ * "COLUMN?", not a constant, not the place columns older extracts lack),
+ * with a value for each that every preset reads. */
+typedef struct required_cols {
+    const char *name[32];
+    const char *value[32];
+    size_t n;
+} required_cols;
+
+static required_cols preset_required(const toll_colmap *map)
+{
+    required_cols rc;
+    memset(&rc, 0, sizeof rc);
+    for (size_t i = 0; i < map->n; i++) {
+        const toll__cmentry *e = &map->e[i];
+        if (e->shape == TOLL__CM_CONST || e->field == TOLL__F_LAT ||
+            e->field == TOLL__F_LON || e->field == TOLL__F_LOCATION)
+            continue;
+        for (size_t k = 0; k < e->ncols; k++) {
+            if (e->optional_cols >> k & 1)
+                continue;
+            int dup = 0;
+            for (size_t j = 0; j < rc.n; j++)
+                dup |= strcmp(rc.name[j], e->col[k]) == 0;
+            if (dup)
+                continue;
+            ck_assert_uint_lt(rc.n, 32);
+            rc.name[rc.n] = e->col[k];
+            rc.value[rc.n] =
+                e->field == TOLL__F_CATEGORY ? "3"
+                : e->field == TOLL__F_DATE || e->field == TOLL__F_DATE_START ||
+                        e->field == TOLL__F_DATE_END
+                    ? "2020-01-02"
+                    : "x";
+            rc.n++;
+        }
+    }
+    return rc;
+}
+
+/* A CSV of the required columns but `skip` (or all when skip >= n). */
+static void required_csv(const required_cols *rc, size_t skip, char *buf,
+                         size_t size)
+{
+    size_t off = 0;
+    for (int row = 0; row < 2; row++) {
+        int first = 1;
+        for (size_t j = 0; j < rc->n; j++) {
+            if (j == skip)
+                continue;
+            off += (size_t)snprintf(buf + off, size - off, "%s%s",
+                                    first ? "" : ",",
+                                    row ? rc->value[j] : rc->name[j]);
+            first = 0;
+        }
+        off += (size_t)snprintf(buf + off, size - off, "\n");
+        ck_assert_uint_lt(off, size);
+    }
+}
+
+START_TEST(every_preset_should_load_a_header_of_its_required_columns_only)
+{
+    for (size_t p = 0; p < toll_preset_count(); p++) {
+        const toll_preset *pr = toll_preset_at(p);
+        toll_colmap *map = NULL;
+        toll_error err;
+        ck_assert_int_eq(toll_colmap_new(NULL, &map, &err), TOLL_OK);
+        ck_assert_int_eq(toll_colmap_parse(map, pr->colmap, &err), TOLL_OK);
+        required_cols rc = preset_required(map);
+        ck_assert_uint_gt(rc.n, 3);
+        char csv[4096];
+        required_csv(&rc, SIZE_MAX, csv, sizeof csv);
+        toll_reports *r = new_store();
+        size_t n = 0;
+        ck_assert_msg(load_text(r, csv, pr->name, TOLL_REPAIR_DEFAULT, 0, &n,
+                                &err) == TOLL_OK,
+                      "%s: %s\n%s", pr->name, err.message, csv);
+        ck_assert_uint_eq(n, 1);
+        assert_qcell(report_cell(r, 0, "killed"), 3, 3, 3);
+        toll_reports_free(r);
+        /* and each required column is required */
+        for (size_t j = 0; j < rc.n; j++) {
+            required_csv(&rc, j, csv, sizeof csv);
+            r = new_store();
+            ck_assert_msg(load_text(r, csv, pr->name, TOLL_REPAIR_DEFAULT, 0,
+                                    NULL, &err) == TOLL_EREPORT,
+                          "%s without %s loaded", pr->name, rc.name[j]);
+            ck_assert_msg(strstr(err.message, rc.name[j]) &&
+                              strstr(err.message, "is not in the header"),
+                          "%s", err.message);
+            toll_reports_free(r);
+        }
+        toll_colmap_free(map);
+    }
+}
+END_TEST
+
+START_TEST(acled_preset_should_load_an_export_without_actor2)
+{
+    toll_reports *r = new_store();
+    toll_error err;
+    size_t n = 0;
+    const char *csv =
+        "event_id_cnty,event_date,fatalities,actor1,assoc_actor_1,country,"
+        "admin1\n"
+        "SYR1,01 March 2020,3,Military Forces of Syria,,Syria,Idlib\n";
+    ck_assert_msg(load_text(r, csv, "acled", TOLL_REPAIR_DEFAULT, 0, &n,
+                            &err) == TOLL_OK,
+                  "%s", err.message);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(label(r, 0), "Military Forces of Syria");
+    ck_assert_str_eq(S(r, r->region[0]), "Syria/Idlib");
+    ck_assert_int_eq(r->date_start[0], ymd(2020, 3, 1));
+    toll_reports_free(r);
+}
+END_TEST
+
+START_TEST(half_of_an_optional_range_should_fail_the_load)
+{
+    toll_reports *r = new_store();
+    toll_error err;
+    const char *csv = "incident_code,incident_date,civilian_deaths_min,"
+                      "civilian_deaths_max,alleged_belligerent,country,"
+                      "civilian_injuries_min\n"
+                      "A1,2020-01-02,1,2,X,Syria,4\n";
+    ck_assert_int_eq(load_text(r, csv, "airwars", TOLL_REPAIR_DEFAULT, 0,
+                               NULL, &err),
+                     TOLL_EREPORT);
+    ck_assert_ptr_nonnull(strstr(err.message,
+                                 "column 'civilian_injuries_max' of the "
+                                 "column map is not in the header"));
+    toll_reports_free(r);
+}
+END_TEST
+
 /* ---- ACLED --------------------------------------------------------------------- */
 
 START_TEST(acled_preset_should_read_the_codebook_columns)
@@ -704,6 +839,10 @@ int main(void)
     tcase_add_test(tc,
                    a_preset_column_missing_from_the_header_should_fail_the_load);
     tcase_add_test(tc, acled_preset_should_read_the_codebook_columns);
+    tcase_add_test(tc,
+                   every_preset_should_load_a_header_of_its_required_columns_only);
+    tcase_add_test(tc, acled_preset_should_load_an_export_without_actor2);
+    tcase_add_test(tc, half_of_an_optional_range_should_fail_the_load);
     tcase_add_test(tc, airwars_preset_should_read_belligerents_pairs_and_grades);
     tcase_add_test(tc, ibc_preset_should_read_latin1_cr_files_and_name_bad_rows);
     tcase_add_test(tc, encodings_should_transcode_to_utf8);

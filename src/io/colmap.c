@@ -89,7 +89,8 @@ int toll__colmap_uses(const toll_colmap *map, const char *s, size_t len)
  * case. */
 static toll_status add_entry(toll_colmap *m, const char *target, size_t tlen,
                              int field, int shape, const char *const *cols,
-                             const size_t *lens, size_t ncols)
+                             const size_t *lens, size_t ncols,
+                             uint32_t optional_cols)
 {
     if (field >= 0 && field < TOLL__F_COUNT) {
         target = toll__field_name(field);
@@ -126,6 +127,7 @@ static toll_status add_entry(toll_colmap *m, const char *target, size_t tlen,
     e->ncols = ncols;
     e->field = field;
     e->shape = shape;
+    e->optional_cols = optional_cols;
     m->n++;
     return TOLL_OK;
 }
@@ -150,7 +152,7 @@ toll_status toll__colmap_append(toll_colmap *dst, const toll_colmap *src)
     for (size_t i = 0; src && i < src->n; i++) {
         const toll__cmentry *e = &src->e[i];
         if (add_entry(dst, e->target, e->target_len, e->field, e->shape,
-                      e->col, e->col_len, e->ncols)) {
+                      e->col, e->col_len, e->ncols, e->optional_cols)) {
             truncate_entries(dst, n0);
             return TOLL_ENOMEM;
         }
@@ -227,6 +229,28 @@ static int target_field(const char *t, size_t tl)
         return kl ? TOLL__F_KEEP : -2;
     }
     return toll__field_lookup(t, tl);
+}
+
+/*
+ * Column names written "NAME?" may be missing from a header: strip the
+ * marks (and the space before them) and return the mask of such columns.
+ * A name that is only "?" stays as it is (it is a column called "?").
+ */
+static uint32_t optional_marks(const char **cols, size_t *lens, size_t n)
+{
+    uint32_t mask = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (lens[k] < 2 || cols[k][lens[k] - 1] != '?')
+            continue;
+        size_t l = lens[k] - 1;
+        while (l && toll__is_space((unsigned char)cols[k][l - 1]))
+            l--;
+        if (!l)
+            continue;
+        lens[k] = l;
+        mask |= (uint32_t)1 << k;
+    }
+    return mask;
 }
 
 static toll_status parse_item(toll_colmap *m, const char *item, size_t len,
@@ -313,7 +337,8 @@ static toll_status parse_item(toll_colmap *m, const char *item, size_t len,
         n = 1;
         shape = TOLL__CM_COLUMN;
     }
-    if (add_entry(m, t, tl, field, shape, cols, lens, n))
+    uint32_t opt = shape == TOLL__CM_CONST ? 0 : optional_marks(cols, lens, n);
+    if (add_entry(m, t, tl, field, shape, cols, lens, n, opt))
         return toll__nomem(err);
     return TOLL_OK;
 }
@@ -486,7 +511,8 @@ static toll_status json_item(toll_colmap *m, const cJSON *it, const char *name,
                         "expected a column name, a list of columns or an "
                         "object");
     }
-    if (add_entry(m, t, tl, field, shape, cols, lens, n))
+    uint32_t opt = shape == TOLL__CM_CONST ? 0 : optional_marks(cols, lens, n);
+    if (add_entry(m, t, tl, field, shape, cols, lens, n, opt))
         return toll__nomem(err);
     return TOLL_OK;
 }

@@ -114,6 +114,8 @@ typedef struct toll__cmentry {
     size_t col_len[TOLL__CM_MAX_COLS];
     int optional;       /* a CSV header may lack its columns (a preset's
                            lat, lon and location: older extracts) */
+    uint32_t optional_cols; /* bit k: the header may lack col[k] (written
+                               "COLUMN?" in the map, src/io/colmap.c) */
     char *block;        /* owns target and col strings */
     size_t block_size;
 } toll__cmentry;

@@ -34,8 +34,8 @@ static const toll_preset presets[] = {
      "UCDP Georeferenced Event Dataset: one report per event, low/best/high, "
      "side_a + side_b, country/adm_1/adm_2",
      "incident=id,source='UCDP GED',source_kind='monitor',"
-     "killed=low..best..high,actor=side_a+side_b,"
-     "region=country/adm_1/adm_2,date_start=date_start,date_end=date_end,"
+     "killed=low..best..high,actor=side_a+side_b?,"
+     "region=country/adm_1?/adm_2?,date_start=date_start,date_end=date_end,"
      "lat=latitude,lon=longitude,location=where_coordinates",
      0, NULL, NULL, TOLL_REPAIR_ON, "ucdp-ged", "where_prec",
      CODES(ucdp_where_prec)},
@@ -43,32 +43,33 @@ static const toll_preset presets[] = {
      "ACLED events: fatalities as a point value, actor1 + actor2, "
      "country/admin1/admin2/admin3",
      "incident=event_id_cnty,source='ACLED',source_kind='monitor',"
-     "date=event_date,killed=fatalities,actor=actor1+actor2,"
-     "region=country/admin1/admin2/admin3,note=notes,"
+     "date=event_date,killed=fatalities,actor=actor1+actor2?,"
+     "region=country/admin1?/admin2?/admin3?,note=notes?,"
      "lat=latitude,lon=longitude,location=location",
      0, "%d %B %Y|%d-%B-%Y|%d/%m/%Y|%d-%m-%Y", NULL, TOLL_REPAIR_OFF,
      "acled", "geo_precision", CODES(acled_geo_precision)},
     {"airwars",
      "Airwars-style incidents: alleged belligerents (comma list), min/max "
      "pairs, grading_en kept as data_grade, source 'Airwars'",
-     "incident=incident_code,id=airwars_id,source='Airwars',"
+     "incident=incident_code,id=airwars_id?,source='Airwars',"
      "source_kind='monitor',"
-     "date=incident_date,actor=alleged_belligerent,region=country/region_en,"
+     "date=incident_date,actor=alleged_belligerent,"
+     "region=country/region_en?,"
      "killed=civilian_deaths_min..civilian_deaths_max,"
-     "injured=civilian_injuries_min..civilian_injuries_max,"
-     "children_killed=children_killed_min..children_killed_max,"
-     "women_killed=women_killed_min..women_killed_max,"
-     "men_killed=men_killed_min..men_killed_max,"
-     "militants_killed=militants_killed_min..militants_killed_max,"
-     "url=canonical_url,keep:data_grade=grading_en,"
+     "injured=civilian_injuries_min?..civilian_injuries_max?,"
+     "children_killed=children_killed_min?..children_killed_max?,"
+     "women_killed=women_killed_min?..women_killed_max?,"
+     "men_killed=men_killed_min?..men_killed_max?,"
+     "militants_killed=militants_killed_min?..militants_killed_max?,"
+     "url=canonical_url?,keep:data_grade=grading_en?,"
      "lat=latitude,lon=longitude,location=location_en",
      ',', NULL, NULL, TOLL_REPAIR_OFF, "airwars", NULL, NULL, 0},
     {"ibc",
      "Iraq Body Count incidents as coded by ESOC: Latin-1, dates like "
      "20-Mar-03, Min..Max, governorate/district",
-     "incident=col1,id=Code,source='IBC',source_kind='monitor',"
+     "incident=col1,id=Code?,source='IBC',source_kind='monitor',"
      "date_start=Start,date_end=end,killed=Min..Max,"
-     "region=governorate/district,note=location,location=location",
+     "region=governorate/district?,note=location?,location=location",
      0, "%d-%b-%y", "latin-1", TOLL_REPAIR_OFF, "ibc", NULL, NULL, 0},
 };
 

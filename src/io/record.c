@@ -374,17 +374,33 @@ toll_status toll__bind(toll__ingest *in, toll__binding *b,
         s.name_len = e->target_len;
         s.entry = e;
         s.ncols = e->shape == TOLL__CM_CONST ? 0 : e->ncols;
+        size_t found = 0;
         for (size_t k = 0; k < s.ncols; k++) {
             s.col[k] = find_member(m, n, e->col[k], e->col_len[k]);
-            if (s.col[k] < 0 && require && !e->optional)
+            if (s.col[k] < 0 && require && !e->optional &&
+                !(e->optional_cols >> k & 1))
                 return toll__rec_err(in, TOLL_EREPORT, e->target, e->col[k],
                                      e->col_len[k],
                                      "column '%s' of the column map is not "
                                      "in the header",
                                      e->col[k]);
-            if (s.col[k] >= 0)
+            if (s.col[k] >= 0) {
                 b->extra[s.col[k]] = 0;
+                found++;
+            }
         }
+        /* A range's columns come together: half a range would read as an
+         * open bound. */
+        if (require && found && found < s.ncols &&
+            (s.shape == TOLL__CM_RANGE || s.shape == TOLL__CM_RANGE3))
+            for (size_t k = 0; k < s.ncols; k++)
+                if (s.col[k] < 0)
+                    return toll__rec_err(in, TOLL_EREPORT, e->target,
+                                         e->col[k], e->col_len[k],
+                                         "column '%s' of the column map is "
+                                         "not in the header (the other "
+                                         "columns of its range are)",
+                                         e->col[k]);
         if (s.field == TOLL__F_CATEGORY &&
             (st = toll__strpool_intern(&in->r->strings, e->target,
                                        e->target_len, &s.category)))
