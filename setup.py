@@ -124,15 +124,16 @@ class CMakeBuildExt(build_ext):
         lib = self.build_libtoll()
         ext.extra_objects = [lib]
         ext.depends = list(ext.depends) + [lib]
-        cflags = _pkg_config("--cflags", "libcjson", "gsl", "libutf8proc")
+        cflags = _pkg_config("--cflags", "libcjson", "gsl", "libutf8proc",
+                             "zlib")
         ext.include_dirs += [f[2:] for f in cflags if f.startswith("-I")]
         ext.extra_compile_args += [f for f in cflags
                                    if not f.startswith("-I")]
-        libs = _pkg_config("--libs", "libcjson", "gsl", "libutf8proc")
+        libs = _pkg_config("--libs", "libcjson", "gsl", "libutf8proc", "zlib")
         ext.library_dirs += [f[2:] for f in libs if f.startswith("-L")]
         names = [f[2:] for f in libs if f.startswith("-l")]
         if not names:
-            names = ["cjson", "gsl", "gslcblas", "utf8proc"]
+            names = ["cjson", "gsl", "gslcblas", "utf8proc", "z"]
         for extra in ("m", "pthread"):
             if extra not in names:
                 names.append(extra)

@@ -6,7 +6,7 @@
 #   scripts/install-deps.sh --c-only only the Debian packages
 set -euo pipefail
 
-APT_PKGS=(build-essential pkg-config cmake libcjson-dev libgsl-dev libcsv-dev
+APT_PKGS=(build-essential pkg-config cmake libcjson-dev libgsl-dev libcsv-dev zlib1g-dev
           libutf8proc-dev
           check valgrind clang libclang-rt-14-dev)
 

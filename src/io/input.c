@@ -63,7 +63,11 @@ toll_status toll__input_read(toll__input *src, const char **p, size_t *n)
         src->peek_len = 0;
         return TOLL_OK;
     }
-    if (!src->fp) {
+    if (src->unpack) {
+        toll_status st = toll__unpack_read(src, p, n);
+        if (st)
+            return st;
+    } else if (!src->fp) {
         *p = src->data;
         *n = src->done ? 0 : src->len;
         src->done = 1;

@@ -377,7 +377,10 @@ toll_status toll__ingest_fail(toll__ingest *in, toll_status code,
 
 #define TOLL__CHUNK (1u << 20)
 
-/* Input bytes: a whole buffer, or a file read in chunks. */
+typedef struct toll__unpack toll__unpack;
+
+/* Input bytes: a whole buffer, or a file read in chunks; either may be
+ * compressed (then `unpack` inflates it, src/io/compressed.c). */
 typedef struct toll__input {
     const char *data;     /* buffer mode */
     size_t len;
@@ -399,13 +402,43 @@ typedef struct toll__input {
     int limited;
     size_t remain;
     const int *cancel;
+    toll__unpack *unpack; /* gzip or ZIP input: its decompressor */
 } toll__input;
 
 enum { TOLL__ENC_UTF8 = 0, TOLL__ENC_LATIN1, TOLL__ENC_CP1252 };
 
 /* Next chunk of input: *p and *n; *n == 0 at the end.  TOLL_EIO on a read
- * error. */
+ * error (toll__input_what says what went wrong). */
 toll_status toll__input_read(toll__input *src, const char **p, size_t *n);
+/* What a failed toll__input_read met: "read error", or the
+ * decompressor's message ("corrupt compressed data: ..."). */
+const char *toll__input_what(const toll__input *src);
+
+/* ---- compressed and archived input (src/io/compressed.c) ---- */
+
+typedef enum toll__pack {
+    TOLL__PACK_NONE = 0, /* plain bytes */
+    TOLL__PACK_GZIP,     /* a gzip stream */
+    TOLL__PACK_ZIP       /* a ZIP archive */
+} toll__pack;
+
+/* What the first n bytes at p are: gzip, ZIP, or neither; for a binary
+ * format toll does not read (Parquet, xz, PDF, ...) *other names it ("a
+ * Parquet file"), else it is NULL. */
+toll__pack toll__pack_sniff(const char *p, size_t n, const char **other);
+/* Make src (a regular file at offset 0, or a buffer) read as the
+ * decompressed bytes of a `kind` input: toll__input_read then returns
+ * them.  For a ZIP archive, *member receives the name of the one data file
+ * it holds (owned by src until toll__unpack_close); an archive holding
+ * none or several, an Excel workbook, an encrypted or damaged member is an
+ * error naming `name`.  On error src is left as it was. */
+toll_status toll__unpack_open(toll__input *src, toll__pack kind,
+                              const char *name, const char **member,
+                              toll_error *err);
+/* The next decompressed bytes (toll__input_read calls it). */
+toll_status toll__unpack_read(toll__input *src, const char **p, size_t *n);
+/* Free src's decompressor, if any. */
+void toll__unpack_close(toll__input *src);
 
 /* Format readers (src/io/json/reader.c, src/io/csv/reader.c). */
 toll_status toll__load_json_array(toll__ingest *in, toll__input *src);

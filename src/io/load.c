@@ -1,9 +1,10 @@
 /*
  * src/io/load.c - the public entry points toll_reports_load_file,
  * toll_reports_load_buffer and toll_reports_load_records: the options in
- * force (presets applied), the format chosen (by option, extension or
- * first byte), a split load on two threads when it pays (split.c), and the
- * rollback of a failed strict load.
+ * force (presets applied), compressed input recognised by its first bytes
+ * (compressed.c), the format chosen (by option, extension or first byte),
+ * a split load on two threads when it pays (split.c), and the rollback of
+ * a failed strict load.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "io/io.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void toll_load_options_init(toll_load_options *opts)
 {
@@ -56,6 +58,11 @@ static int ext_is(const char *path, const char *ext)
 
 /* The file extensions that tell the format (TOLL_FORMAT_AUTO). */
 #define KNOWN_EXTENSIONS ".json, .jsonl, .ndjson or .csv"
+
+/* What toll reads, for the error about a format it does not. */
+#define READABLE                                                              \
+    "toll reads CSV, JSON and JSON Lines, plain, gzip-compressed or in a "    \
+    "ZIP archive"
 
 /* The format told by the extension of `path`; TOLL_FORMAT_AUTO for .json
  * (an array or JSON Lines, told by the first byte); -1 when the extension
@@ -301,7 +308,7 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
         st = st == TOLL_ENOMEM
                  ? toll__nomem(err)
                  : toll__seterr(err, TOLL_EIO, name, 0, -1, NULL, NULL, 0,
-                                "read error");
+                                "%s", toll__input_what(src));
         goto cleanup;
     }
     if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
@@ -350,6 +357,53 @@ cleanup:
     return finish_load(r, &ls, &in, st, n_loaded);
 }
 
+/*
+ * The load of compressed input: src inflated as it is read.  A gzip
+ * stream's format comes from `path` without its ".gz" (sniffed when that
+ * does not tell it); a ZIP archive's from its data file, named in messages
+ * and provenance as "NAME/MEMBER".
+ */
+static toll_status load_packed(toll_reports *r, toll__input *src,
+                               toll__pack kind, const char *name,
+                               const char *path, const toll_load_options *opts,
+                               size_t *n_loaded, toll_error *err)
+{
+    const char *member = NULL;
+    toll_status st = toll__unpack_open(src, kind, name, &member, err);
+    if (st)
+        return st;
+    const char *hint = NULL, *shown = name;
+    char *buf = NULL;
+    size_t cap = 0;
+    if (kind == TOLL__PACK_ZIP) {
+        size_t nl = strlen(name), ml = strlen(member);
+        cap = nl + ml + 2;
+        if (!(buf = toll__alloc(&r->alloc, cap))) {
+            toll__unpack_close(src);
+            return toll__nomem(err);
+        }
+        memcpy(buf, name, nl);
+        buf[nl] = '/';
+        memcpy(buf + nl + 1, member, ml + 1);
+        shown = buf;
+        hint = member;
+    } else if (path && ext_is(path, ".gz")) {
+        cap = strlen(path) - 2;
+        if (!(buf = toll__alloc(&r->alloc, cap))) {
+            toll__unpack_close(src);
+            return toll__nomem(err);
+        }
+        memcpy(buf, path, cap - 1);
+        buf[cap - 1] = '\0';
+        hint = ext_format(buf) >= 0 ? buf : NULL;
+    }
+    st = load(r, src, shown, hint, opts, n_loaded, err);
+    toll__unpack_close(src);
+    if (buf)
+        toll__free(&r->alloc, buf, cap);
+    return st;
+}
+
 toll_status toll_reports_load_records(toll_reports *reports,
                                       const toll_record *records, size_t n,
                                       const char *name,
@@ -393,8 +447,17 @@ toll_status toll_reports_load_buffer(toll_reports *reports, const char *data,
     src.data = data ? data : "";
     src.len = len;
     src.alloc = &reports->alloc;
-    return load(reports, &src, name ? name : "<buffer>", NULL, opts, n_loaded,
-                err);
+    if (!name)
+        name = "<buffer>";
+    const char *other;
+    toll__pack kind = toll__pack_sniff(src.data, len, &other);
+    if (other)
+        return toll__seterr(err, TOLL_EPARSE, name, 0, -1, NULL, NULL, 0,
+                            "this is %s, not CSV or JSON (" READABLE ")",
+                            other);
+    if (kind == TOLL__PACK_NONE)
+        return load(reports, &src, name, NULL, opts, n_loaded, err);
+    return load_packed(reports, &src, kind, name, NULL, opts, n_loaded, err);
 }
 
 toll_status toll_reports_load_file(toll_reports *reports, const char *path,
@@ -420,11 +483,42 @@ toll_status toll_reports_load_file(toll_reports *reports, const char *path,
                             msg);
     }
     struct stat sb;
-    if (fstat(fileno(src.fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    int stat_ok = fstat(fileno(src.fp), &sb) == 0;
+    if (stat_ok && S_ISDIR(sb.st_mode)) {
         fclose(src.fp);
         errno = EISDIR; /* as a read of it would (bindings use errno) */
         return toll__seterr(err, TOLL_EIO, path, 0, -1, NULL, NULL, 0,
                             "is a directory, not a file of reports");
+    }
+    /* What the first bytes say: gzip, ZIP, or a binary format toll does
+     * not read (told by name rather than misread as CSV). */
+    char head[16];
+    ssize_t hn = stat_ok && S_ISREG(sb.st_mode)
+                     ? pread(fileno(src.fp), head, sizeof head, 0)
+                     : 0;
+    const char *other;
+    toll__pack kind = toll__pack_sniff(head, hn > 0 ? (size_t)hn : 0, &other);
+    if (other) {
+        fclose(src.fp);
+        return toll__seterr(err, TOLL_EPARSE, path, 0, -1, NULL, NULL, 0,
+                            "this is %s, not CSV or JSON (" READABLE ")",
+                            other);
+    }
+    if (kind == TOLL__PACK_NONE &&
+        (ext_is(path, ".gz") || ext_is(path, ".zip"))) {
+        int gz = ext_is(path, ".gz");
+        fclose(src.fp);
+        return toll__seterr(err, TOLL_EPARSE, path, 0, -1, NULL, NULL, 0,
+                            "the name says %s, but the file does not start "
+                            "as %s does",
+                            gz ? "gzip" : "ZIP",
+                            gz ? "gzip data" : "a ZIP archive");
+    }
+    if (kind != TOLL__PACK_NONE) {
+        toll_status pst = load_packed(reports, &src, kind, path, path, opts,
+                                      n_loaded, err);
+        fclose(src.fp);
+        return pst;
     }
     /* without a format, the extension must tell it */
     if ((!opts || opts->format == TOLL_FORMAT_AUTO) && ext_format(path) < 0) {
@@ -433,8 +527,9 @@ toll_status toll_reports_load_file(toll_reports *reports, const char *path,
         fclose(src.fp);
         return toll__seterr(err, TOLL_EINVAL, path, 0, -1, NULL,
                             dot ? dot : "", dot ? strlen(dot) : 0,
-                            "unknown file extension%s%s%s (known: %s); give "
-                            "the format (--format-in, Python format=)",
+                            "unknown file extension%s%s%s (known: %s), and not "
+                            "gzip or ZIP data; give the format (--format-in, "
+                            "Python format=)",
                             dot ? " '" : "", dot ? dot : "", dot ? "'" : "",
                             KNOWN_EXTENSIONS);
     }

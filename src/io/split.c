@@ -336,8 +336,8 @@ int toll__load_split(toll__ingest *in, toll__input *src, toll_format fmt,
         return 0;
     if (threads == 0 && !default_alloc(a))
         return 0;
-    if (src->fp && !path)
-        return 0;
+    if ((src->fp && !path) || src->unpack)
+        return 0; /* compressed input is read in one stream */
 
     rawin raw;
     memset(&raw, 0, sizeof raw);

@@ -88,5 +88,27 @@ run "$TOLL" incidents "$TMP/l1.csv" --encoding latin-1 --date-format '%d-%b-%y' 
 expect_rc "encoding + date format: exit 0" 0
 expect_has "date format applied" "$TMP/out" "2003-03-20"
 
+# --- compressed input: gzip and a ZIP holding one file, as the plain file
+run "$TOLL" summarize "$FIX/acled_sample.csv" --preset acled --by actor --format csv
+cp "$TMP/out" "$TMP/plain.csv"
+run "$TOLL" summarize "$FIX/compressed/acled.csv.gz" --preset acled --by actor \
+    --format csv
+expect_rc "gzip: exit 0" 0
+if cmp -s "$TMP/out" "$TMP/plain.csv"; then ok "gzip: same table as the plain file"
+else bad "gzip: same table as the plain file" "$(show "$TMP/out")"; fi
+run "$TOLL" summarize "$FIX/compressed/acled.zip" --preset acled --by actor \
+    --format csv
+expect_rc "zip: exit 0" 0
+if cmp -s "$TMP/out" "$TMP/plain.csv"; then ok "zip: same table as the plain file"
+else bad "zip: same table as the plain file" "$(show "$TMP/out")"; fi
+run "$TOLL" summarize "$FIX/compressed/two.zip"
+expect_rc "zip of two data files: exit 1" 1
+expect_has "zip of two data files: named" "$TMP/err" \
+    "the ZIP archive holds 2 data files (a.csv, b.jsonl)"
+printf 'PAR1\025\004' >"$TMP/x.parquet"
+run "$TOLL" summarize "$TMP/x.parquet"
+expect_has "parquet: named, not misread" "$TMP/err" \
+    "x.parquet: this is a Parquet file, not CSV or JSON"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

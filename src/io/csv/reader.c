@@ -282,11 +282,12 @@ static toll_status scan_fail(toll__ingest *in, toll_status st, long line)
 }
 
 /* A failure to read the input (`line`: that of the next byte). */
-static toll_status read_fail(toll__ingest *in, toll_status st, long line)
+static toll_status read_fail(toll__ingest *in, const toll__input *src,
+                             toll_status st, long line)
 {
     return st == TOLL_ENOMEM ? toll__nomem(in->err)
-                             : toll__ingest_fail(in, TOLL_EIO, line,
-                                                 "read error");
+                             : toll__ingest_fail(in, TOLL_EIO, line, "%s",
+                                                 toll__input_what(src));
 }
 
 static toll_status load_rows(toll__ingest *in, toll__input *src, cscan *c,
@@ -303,7 +304,7 @@ static toll_status load_rows(toll__ingest *in, toll__input *src, cscan *c,
         const char *p;
         size_t n;
         if ((st = toll__input_read(src, &p, &n))) {
-            st = read_fail(in, st, sc.line);
+            st = read_fail(in, src, st, sc.line);
             goto cleanup;
         }
         if (n == 0)

@@ -472,7 +472,8 @@ toll_status toll__load_json_array(toll__ingest *in, toll__input *src)
         if ((st = toll__input_read(src, &p, &n))) {
             st = st == TOLL_ENOMEM
                      ? toll__nomem(in->err)
-                     : toll__ingest_fail(in, TOLL_EIO, a.line, "read error");
+                     : toll__ingest_fail(in, TOLL_EIO, a.line, "%s",
+                                             toll__input_what(src));
             goto cleanup;
         }
         if (n == 0)
@@ -693,7 +694,8 @@ toll_status toll__load_jsonl(toll__ingest *in, toll__input *src)
         if ((st = toll__input_read(src, &p, &n))) {
             st = st == TOLL_ENOMEM
                      ? toll__nomem(in->err)
-                     : toll__ingest_fail(in, TOLL_EIO, line, "read error");
+                     : toll__ingest_fail(in, TOLL_EIO, line, "%s",
+                                             toll__input_what(src));
             goto cleanup;
         }
         if (n == 0)
