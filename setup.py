@@ -31,7 +31,7 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 CMAKE_BUILD_DIR = os.path.join(ROOT, "build", "py-cmake")
 CMAKE_ARGS = [
     "-DTOLL_BUILD_TESTS=OFF",
-    "-DTOLL_BUILD_CLI=OFF",
+    "-DTOLL_BUILD_CLI=ON",  # toll_cli_lib: the `toll` command of the package
     "-DTOLL_BUILD_SHARED=OFF",
     "-DCMAKE_BUILD_TYPE=Release",
     "-DCMAKE_POSITION_INDEPENDENT_CODE=ON",
@@ -85,7 +85,8 @@ def _find_cmake():
 
 
 class CMakeBuildExt(build_ext):
-    """build_ext that first builds libtoll.a with CMake."""
+    """build_ext that first builds libtoll.a and the `toll` program
+    (libtoll_cli_lib.a) with CMake."""
 
     def _run(self, cmd):
         print("toll setup: " + " ".join(shlex.quote(c) for c in cmd),
@@ -109,21 +110,27 @@ class CMakeBuildExt(build_ext):
             self._run(configure)
         jobs = os.environ.get("TOLL_BUILD_JOBS") or str(os.cpu_count() or 1)
         self._run([cmake, "--build", CMAKE_BUILD_DIR, "--target",
-                   "toll_static", "--parallel", jobs])
-        lib = os.path.join(CMAKE_BUILD_DIR, "libtoll.a")
+                   "toll_static", "toll_cli_lib", "--parallel", jobs])
+        return [self._built("libtoll_cli_lib.a"), self._built("libtoll.a")]
+
+    @staticmethod
+    def _built(name):
+        """The path of a library the CMake build made."""
+        lib = os.path.join(CMAKE_BUILD_DIR, name)
         if not os.path.exists(lib):
-            found = glob.glob(os.path.join(CMAKE_BUILD_DIR, "**", "libtoll.a"),
+            found = glob.glob(os.path.join(CMAKE_BUILD_DIR, "**", name),
                               recursive=True)
             if not found:
-                raise RuntimeError("CMake did not produce libtoll.a in "
+                raise RuntimeError(f"CMake did not produce {name} in "
                                    + CMAKE_BUILD_DIR)
             lib = found[0]
         return lib
 
     def build_extension(self, ext):
-        lib = self.build_libtoll()
-        ext.extra_objects = [lib]
-        ext.depends = list(ext.depends) + [lib]
+        # the program (toll_cli_main) first: it needs the library after it
+        libs = self.build_libtoll()
+        ext.extra_objects = libs
+        ext.depends = list(ext.depends) + libs
         cflags = _pkg_config("--cflags", "libcjson", "gsl", "libutf8proc",
                              "zlib")
         ext.include_dirs += [f[2:] for f in cflags if f.startswith("-I")]

@@ -796,6 +796,10 @@ static PyMethodDef core_methods[] = {
      "'unknown'\n(low None).  Bounds are validated (ReportError)."},
     {"status_name", core_status_name, METH_O,
      "status_name(code)\n--\n\nSymbolic name of a toll_status code."},
+    {"cli_main", toll_py_cli_main, METH_O,
+     "cli_main(argv)\n--\n\nRun the toll command (argv[0] is its name) in "
+     "this process,\nwithout the GIL; returns its exit status.  Its output "
+     "goes to the C\nstandard streams (python -m toll, the toll script)."},
     {NULL, NULL, 0, NULL}};
 
 /* ======================================================================== */

@@ -230,6 +230,10 @@ PyObject *toll_py_table_new(toll_state *st, toll_table *t);
 /* Add the MseData type and the interval functions to the module. */
 int toll_py_mse_init(PyObject *m);
 
+/* cli_main(argv): run the `toll` program in this process, return its exit
+ * status (python/_cli.c). */
+PyObject *toll_py_cli_main(PyObject *module, PyObject *arg);
+
 /* Interval keywords of summarize (each may be NULL or None) into *o;
  * qbuf holds TOLL_INTERVAL_MAX_QUANTILES doubles for the quantiles.
  * Returns 0 or -1 with an exception set (OptionError naming the option). */

@@ -11,6 +11,11 @@
 
 #include "mse.h"
 
+/* The whole program: `toll ARGS...` (src/cli/main.c).  The executable's
+ * main (src/cli/entry.c) and the Python package's `toll` command and
+ * `python -m toll` (python/_core.c) both call it. */
+int toll_cli_main(int argc, char **argv);
+
 int toll_cli_summarize(const char *name, int argc, char **argv);
 int toll_cli_incidents(const char *name, int argc, char **argv);
 int toll_cli_parse(const char *name, int argc, char **argv);

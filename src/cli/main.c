@@ -95,7 +95,7 @@ static int help(int argc, char **argv)
     return toll_cli_finish_output();
 }
 
-int main(int argc, char **argv)
+int toll_cli_main(int argc, char **argv)
 {
     /* GSL's default handler aborts; toll reports errors as statuses. */
     gsl_set_error_handler_off();
