@@ -5,7 +5,9 @@ Cells assert their key figures, so a notebook that breaks fails CI.
 A notebook whose metadata lists environment variables under
 "toll": {"requires_env": [...]} (04-sudan-mse.ipynb: TOLL_SHARED_DATA, the
 shared datasets directory) is skipped, with a line saying why, when one of
-them is unset.
+them is unset.  A notebook that picks a matplotlib backend
+(matplotlib.use) fails: its plots would not show for the reader, and the
+kernel's inline backend needs no display in CI.
 Usage: scripts/run-notebooks.py notebooks [--timeout 900] [--inplace]
 """
 import argparse
@@ -36,6 +38,12 @@ def main() -> int:
     for path in books:
         t0 = time.time()
         nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and "matplotlib.use(" in cell.source:
+                print(f"run-notebooks: {path} cell {i + 1} calls "
+                      "matplotlib.use(): its plots would not show",
+                      file=sys.stderr)
+                return 1
         unset = [v for v in nb.metadata.get("toll", {}).get("requires_env", [])
                  if not os.environ.get(v)]
         if unset:
