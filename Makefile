@@ -13,7 +13,7 @@ ASAN   ?= build-asan
 BENCH_BUILD ?= build-bench
 PREFIX ?= $(CURDIR)/$(BUILD)/prefix
 
-.PHONY: all deps deps-c build build-cli build-bench demo test test-layers test-c test-asan test-valgrind test-cli \
+.PHONY: all deps deps-c build build-cli build-bench demo test test-layers test-docs test-wheel test-c test-asan test-valgrind test-cli \
         test-example test-python test-python-asan test-notebooks test-bench-smoke \
         test-fuzz bench clean
 
@@ -41,7 +41,7 @@ build-bench:
 demo: deps-c build-cli
 	./$(BUILD)/toll summarize --by actor,period:month
 
-test: deps test-layers test-c test-asan test-valgrind test-example test-python test-python-asan test-notebooks test-bench-smoke test-fuzz
+test: deps test-layers test-c test-asan test-valgrind test-example test-python test-docs test-wheel test-python-asan test-notebooks test-bench-smoke test-fuzz
 	@echo "make test: all suites passed"
 
 test-layers:
@@ -74,6 +74,14 @@ test-example: build
 test-python:
 	TOLL_WERROR=1 $(PYTHON) -m pip install -q .
 	cd tests/python && TOLL_TEST_INSTALLED=1 $(PYTHON) -m pytest -q
+
+# the code blocks of README.md and docs/*.md, run (scripts/check-docs.py)
+test-docs: build
+	$(PYTHON) scripts/check-docs.py --toll $(BUILD)/toll
+
+# the self-contained wheel and the sdist, the wheel tested in a fresh venv
+test-wheel:
+	scripts/build-wheel.sh
 
 test-python-asan:
 	TOLL_WERROR=1 scripts/pytest-asan.sh -q

@@ -145,7 +145,34 @@ class CMakeBuildExt(build_ext):
             if extra not in names:
                 names.append(extra)
         ext.libraries = names
+        static = os.environ.get("TOLL_STATIC_PREFIX")
+        if static:
+            self._link_static(ext, static)
         super().build_extension(ext)
+
+    @staticmethod
+    def _link_static(ext, prefix):
+        """Link GSL and cJSON from `prefix` (static, position-independent:
+        scripts/build-wheel.sh builds them) and utf8proc from its static
+        library, so that the extension needs none of them at run time."""
+        ext.include_dirs.insert(0, os.path.join(prefix, "include"))
+        libdir = os.path.join(prefix, "lib")
+        utf8 = [f[2:] for f in _pkg_config("--libs-only-L", "libutf8proc")]
+        utf8 += [_pkg_config("--variable=libdir", "libutf8proc") or [""]][0]
+        utf8 += ["/usr/lib/x86_64-linux-gnu", "/usr/lib", "/usr/local/lib"]
+        archives = [os.path.join(libdir, n) for n in
+                    ("libcjson.a", "libgsl.a", "libgslcblas.a")]
+        found = [os.path.join(d, "libutf8proc.a") for d in utf8
+                 if d and os.path.exists(os.path.join(d, "libutf8proc.a"))]
+        if not found:
+            raise RuntimeError("TOLL_STATIC_PREFIX: no libutf8proc.a found")
+        archives.append(found[0])
+        for a in archives:
+            if not os.path.exists(a):
+                raise RuntimeError(f"TOLL_STATIC_PREFIX: {a} is missing")
+        ext.extra_objects = list(ext.extra_objects) + archives
+        ext.libraries = [n for n in ext.libraries
+                         if n not in ("cjson", "gsl", "gslcblas", "utf8proc")]
 
 
 def _extension():

@@ -768,6 +768,21 @@ static PyObject *core_format_quantity(PyObject *module, PyObject *args,
     return PyUnicode_DecodeUTF8(buf, (Py_ssize_t)strlen(buf), "replace");
 }
 
+static PyObject *core_link_label_match(PyObject *module, PyObject *arg)
+{
+    toll_state *st = PyModule_GetState(module);
+    const char *s = PyUnicode_AsUTF8(arg);
+    if (!s)
+        return NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    int match = 0;
+    toll_status rc = toll_link_label_match_parse(s, &match, &err);
+    if (rc != TOLL_OK)
+        return toll_py_raise(st, rc, &err, NULL, 0);
+    return PyBool_FromLong(match);
+}
+
 static PyObject *core_status_name(PyObject *module, PyObject *arg)
 {
     long v = PyLong_AsLong(arg);
@@ -796,6 +811,10 @@ static PyMethodDef core_methods[] = {
      "'unknown'\n(low None).  Bounds are validated (ReportError)."},
     {"status_name", core_status_name, METH_O,
      "status_name(code)\n--\n\nSymbolic name of a toll_status code."},
+    {"link_label_match", core_link_label_match, METH_O,
+     "link_label_match(text)\n--\n\nA label's judgement as the CLI reads "
+     "it: 1/true/yes/y/t -> True,\n0/false/no/n/f -> False (any case); "
+     "else OptionError naming the text."},
     {"cli_main", toll_py_cli_main, METH_O,
      "cli_main(argv)\n--\n\nRun the toll command (argv[0] is its name) in "
      "this process,\nwithout the GIL; returns its exit status.  Its output "

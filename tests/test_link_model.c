@@ -1114,6 +1114,29 @@ START_TEST(json_load_should_refuse_an_escaped_nul)
 }
 END_TEST
 
+START_TEST(label_match_words_should_read_in_any_case_and_refuse_the_rest)
+{
+    const char *yes[] = {"1", "true", "Yes", " y ", "T", "TRUE"};
+    const char *no[] = {"0", "false", "NO", "n", " f", "False"};
+    int m = -1;
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert_int_eq(toll_link_label_match_parse(yes[i], &m, NULL),
+                         TOLL_OK);
+        ck_assert_int_eq(m, 1);
+        ck_assert_int_eq(toll_link_label_match_parse(no[i], &m, NULL),
+                         TOLL_OK);
+        ck_assert_int_eq(m, 0);
+    }
+    toll_error err;
+    const char *bad[] = {"", "2", "maybe", "yess", "-1", NULL};
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert_int_eq(toll_link_label_match_parse(bad[i], &m, &err),
+                         TOLL_EINVAL);
+        ck_assert_ptr_nonnull(strstr(err.message, "is not a match label"));
+    }
+}
+END_TEST
+
 static Suite *link_model_suite(void)
 {
     Suite *s = suite_create("link_model");
@@ -1125,6 +1148,8 @@ static Suite *link_model_suite(void)
     tcase_add_test(d, set_level_should_refuse_probabilities_outside_0_1);
     tcase_add_test(d, level_accessors_should_refuse_out_of_range_indices);
     tcase_add_test(d, copy_should_be_equal_and_independent);
+    tcase_add_test(d,
+                   label_match_words_should_read_in_any_case_and_refuse_the_rest);
     suite_add_tcase(s, d);
 
     TCase *w = tcase_create("weights");

@@ -191,6 +191,16 @@ typedef struct toll_link_label {
 } toll_link_label;
 
 /*
+ * Read a label's judgement: 1, true, yes, y or t is a match (*match = 1);
+ * 0, false, no, n or f is not (*match = 0); in any case, surrounding
+ * blanks ignored.  Anything else (empty included) is TOLL_EINVAL, err
+ * naming the text.  The CLI's --link-labels file and Python's labels=
+ * both read their match column through it.
+ */
+TOLL_API toll_status toll_link_label_match_parse(const char *text, int *match,
+                                                 toll_error *err);
+
+/*
  * Fit a model to `reports` without labels: u from random pairs (seeded),
  * m and the prior by expectation-maximisation over the blocked candidate
  * pairs, started from opts->model (NULL: the default model).  *out owns

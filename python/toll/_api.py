@@ -703,7 +703,7 @@ class Reports:
                         raise _core.OptionError(
                             f"labels[{i}]: {name}: {r!r} is not a report "
                             "(FILE:LINE or a 0-based index)") from None
-            out.append((pair[0], pair[1], bool(row[2])))
+            out.append((pair[0], pair[1], _label_match(i, row[2])))
         return out
 
     def table(self) -> "Table":
@@ -933,6 +933,25 @@ def _index_value(r: Any) -> int:
     if v < 0:
         raise ValueError("negative")
     return v
+
+
+def _label_match(i: int, value: Any) -> bool:
+    """labels[i]'s match value, read as the CLI reads its labels file
+    (toll_link_label_match_parse): a str through the C rule; True/False;
+    the numbers 1 and 0.  Anything else is an OptionError."""
+    v = _clean(value) if not isinstance(value, str) else value
+    if isinstance(v, bool):
+        v = "1" if v else "0"
+    elif isinstance(v, int) and v in (0, 1):
+        v = str(v)
+    if not isinstance(v, str):
+        raise _core.OptionError(
+            f"labels[{i}]: match: {value!r} is not a match label (expected "
+            "1/0, true/false or yes/no)")
+    try:
+        return _core.link_label_match(v)
+    except _core.OptionError as e:
+        raise _core.OptionError(f"labels[{i}]: match: {e}") from None
 
 
 class Links:

@@ -247,21 +247,10 @@ static int find_report(const named_report *names, size_t n, const char *text,
     return 1;
 }
 
+/* A label's match column: toll_link_label_match_parse's words. */
 static int parse_match(const char *s, int *out)
 {
-    static const char *const yes[] = {"1", "true", "yes", "y", "t"};
-    static const char *const no[] = {"0", "false", "no", "n", "f"};
-    for (size_t k = 0; k < sizeof yes / sizeof yes[0]; k++) {
-        if (strcmp(s, yes[k]) == 0) {
-            *out = 1;
-            return 1;
-        }
-        if (strcmp(s, no[k]) == 0) {
-            *out = 0;
-            return 1;
-        }
-    }
-    return 0;
+    return toll_link_label_match_parse(s, out, NULL) == TOLL_OK;
 }
 
 /* Read the labelled pairs of `path` into *out (free it), *n of them.

@@ -40,6 +40,33 @@ toll_status toll_link_same_source_parse(const char *s,
                         (int)(n < 64 ? n : 64), s ? s : "");
 }
 
+toll_status toll_link_label_match_parse(const char *text, int *match,
+                                        toll_error *err)
+{
+    static const char *const yes[] = {"1", "true", "yes", "y", "t"};
+    static const char *const no[] = {"0", "false", "no", "n", "f"};
+    if (!match)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_link_label_match_parse: match is NULL");
+    const char *s = text ? text : "";
+    size_t n = strlen(s);
+    toll__trim_space(&s, &n);
+    for (size_t k = 0; k < sizeof yes / sizeof yes[0]; k++) {
+        if (toll__strncaseeq(s, n, yes[k])) {
+            *match = 1;
+            return TOLL_OK;
+        }
+        if (toll__strncaseeq(s, n, no[k])) {
+            *match = 0;
+            return TOLL_OK;
+        }
+    }
+    return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "match", s, n,
+                        "'%.*s' is not a match label (expected 1/0, "
+                        "true/false or yes/no)",
+                        (int)(n < 64 ? n : 64), s);
+}
+
 void toll_link_options_init(toll_link_options *opts)
 {
     if (!opts)

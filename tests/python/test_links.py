@@ -186,6 +186,29 @@ def test_labels_should_fit_the_model_from_a_list_or_a_frame(reports):
     assert reports.link(labels=frame).model == links.model
 
 
+def test_labels_read_from_a_csv_file_should_fit_as_the_cli_reads_them(
+        reports, tmp_path):
+    # the match column as text: "0" and "no" are non-matches, as in the
+    # CLI's --link-labels file (they once read as matches: any non-empty
+    # string is truthy)
+    pd = pytest.importorskip("pandas")
+    frame = pd.read_csv(os.path.join(DATA, "labels.csv"), dtype=str)
+    typed = [("monitor.csv:2", "news.csv:2", True),
+             ("monitor.csv:3", "news.csv:3", True), (5, 11, True),
+             ("monitor.csv:4", "news.csv:4", False), (0, 9, False)]
+    assert reports._label_tuples(frame) == reports._label_tuples(typed)
+    assert reports.link(labels=frame).model == \
+        reports.link(labels=typed).model
+
+
+@pytest.mark.parametrize("bad", ["maybe", "", 2, None, float("nan")])
+def test_a_label_that_is_not_a_judgement_should_raise_option_error(
+        reports, bad):
+    with pytest.raises(toll.OptionError, match=r"labels\[1\]: match"):
+        reports.link(labels=[(0, 9, False), ("monitor.csv:2", "news.csv:2",
+                                             bad)])
+
+
 def test_labels_naming_no_report_should_raise_option_error(reports):
     with pytest.raises(toll.OptionError, match="news.csv:99"):
         reports.link(labels=[("monitor.csv:2", "news.csv:99", True),
