@@ -119,8 +119,8 @@ static toll_status dict_array(const toll_table *t, size_t j,
     size_t total = 0;
     for (size_t k = 0; k < c->ndict; k++)
         total += toll__table_dict_len(t, j, k);
-    if (total > INT32_MAX)
-        return TOLL_ERANGE;
+    if (total > INT32_MAX || c->ndict > INT32_MAX)
+        return TOLL_ERANGE; /* beyond utf8 offsets or int32 indices */
     toll_status st = array_begin(d, &t->alloc, NULL, (int64_t)c->ndict, 3);
     if (st)
         return st;
@@ -308,9 +308,11 @@ static toll_status export_error(toll_status st, const toll_table *t,
         return toll__nomem(err);
     if (st == TOLL_ERANGE)
         return toll__err(err, st,
-                         "cannot export column %s to Arrow: its strings "
-                         "exceed 2 GiB, the limit of utf8 offsets",
-                         t->cols[j].name);
+                         "cannot export column %s to Arrow: its %zu "
+                         "distinct strings exceed what int32 dictionary "
+                         "indices and utf8 offsets reach (2^31 - 1 strings, "
+                         "2 GiB)",
+                         t->cols[j].name, t->cols[j].ndict);
     return toll__err(err, st, "cannot export the table to Arrow: %s",
                      toll_strerror(st));
 }
@@ -326,11 +328,6 @@ toll_status toll_table_export_arrow_array(const toll_table *t,
     if (!t)
         return toll__err(err, TOLL_EINVAL,
                          "toll_table_export_arrow_array: table is NULL");
-    if (t->nrows > INT32_MAX)
-        return toll__err(err, TOLL_ERANGE,
-                         "cannot export the table to Arrow: %zu rows, more "
-                         "than int32 dictionary indices reach",
-                         t->nrows);
     toll_status st = array_begin(out, &t->alloc, NULL, (int64_t)t->nrows, 1);
     if (st)
         return export_error(st, t, 0, err);
