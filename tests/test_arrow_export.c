@@ -252,8 +252,8 @@ START_TEST(test_empty_table_exports_empty_arrays)
     ck_assert_int_eq(b.length, 0);
     ck_assert_int_eq(b.children[0]->length, 0);
     ck_assert_int_eq(b.children[0]->dictionary->length, 0);
-    ck_assert_int_eq(((const int32_t *)b.children[0]->dictionary->buffers[1])[0],
-                     0);
+    const int32_t *offsets = b.children[0]->dictionary->buffers[1];
+    ck_assert_int_eq(offsets[0], 0);
     b.release(&b);
     toll_table_free(t);
 }

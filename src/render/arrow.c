@@ -15,9 +15,9 @@
  *                    is also null (a validity bitmap beside the buffer)
  *   DOUBLE, COUNT    int64 ("l"), copied; NaN (and an infinity) is null
  * Field names are the columns' (a repeated name gets a suffix, see
- * column_schema).  Every exported array that points into the table, and the stream, holds a
- * reference to the table (toll__table_retain), so it may be released after
- * the caller has freed the table.  Everything else an export allocates
+ * column_schema).  The stream, and every exported array that points into
+ * the table, holds a reference to the table (toll__table_retain), so it
+ * may be released after the caller has freed the table.  Everything else an export allocates
  * comes from the table's allocator and is freed by the release callbacks.
  */
 #include "render/render.h"

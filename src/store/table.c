@@ -8,8 +8,9 @@
  * precision_km (DOUBLE: NaN when not stated); then for each category, in first-seen order,
  * CATEGORY_low, CATEGORY_best and CATEGORY_high (DOUBLE: NaN when the
  * report has no figure or an unknown one, high +inf when the range is
- * open; low of kind TOLL_KIND_COUNT); then each kept field, in first-seen order, as a string column
- * named after it.  Missing strings are TOLL_NULL_CODE.  Every string is
+ * open; low of kind TOLL_KIND_COUNT); then each kept field, in first-seen
+ * order, as a string column named after it; date_start and date_end are of
+ * kind TOLL_KIND_DATE.  Missing strings are TOLL_NULL_CODE.  Every string is
  * copied, so the table outlives the store.
  */
 #include "store/store.h"
