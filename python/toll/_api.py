@@ -49,7 +49,8 @@ def _need_pyarrow(what: str):
     try:
         import pyarrow as pa
     except ImportError as exc:
-        raise ImportError(f"{what} needs pyarrow: pip install pyarrow") from exc
+        raise ImportError(
+            f"{what} needs pyarrow: pip install pyarrow") from exc
     return pa
 
 
@@ -57,7 +58,8 @@ def _need_polars(what: str):
     try:
         import polars as pl
     except ImportError as exc:
-        raise ImportError(f"{what} needs polars: pip install polars") from exc
+        raise ImportError(
+            f"{what} needs polars: pip install polars") from exc
     return pl
 
 
@@ -1237,9 +1239,11 @@ class Table:
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         """The table as an Arrow C stream: a PyCapsule (the Arrow
         PyCapsule interface), so ``pa.table(t)``, ``pl.DataFrame(t)`` and
-        ``duckdb.sql("select * from t")`` read it without copying the
-        numbers.  Strings are dictionary arrays, dates date32, counts
-        int64 with nulls, flags booleans (docs/arrow.md)."""
+        ``duckdb.sql("select * from t")`` read it, the int64 and float64
+        columns without copying.  Strings are dictionary arrays, dates
+        date32, counts int64 with nulls, flags booleans (docs/arrow.md).
+        The stream keeps the table's data alive; ``requested_schema`` is
+        accepted and not applied."""
         return self._c.__arrow_c_stream__(requested_schema)
 
     def to_arrow(self) -> Any:

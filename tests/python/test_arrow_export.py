@@ -259,7 +259,8 @@ def test_arrays_should_outlive_the_table():
 def test_capsule_released_unconsumed_should_not_leak():
     def rss_kib():
         with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+            pages = int(f.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") // 1024
 
     reports = toll.read(EXAMPLE)
     table = reports.table()
