@@ -379,6 +379,43 @@ START_TEST(test_allocation_failures_leak_nothing)
 }
 END_TEST
 
+/* A get_next that ran out of memory leaves the stream where it was: with
+ * memory again, the next call hands out the batch. */
+START_TEST(test_get_next_after_a_failure_gives_the_batch)
+{
+    long failures = 0, n;
+    for (n = 1; n < 400; n++) {
+        failing_alloc f;
+        failing_alloc_init(&f, 0);
+        toll_table *t = table(&f.a);
+        struct ArrowArrayStream s;
+        ck_assert_int_eq(toll_table_export_arrow(t, &s, NULL), TOLL_OK);
+        toll_table_free(t);
+        struct ArrowArray b;
+        f.fail_at = f.count + n;
+        int rc = s.get_next(&s, &b);
+        f.fail_at = 0;
+        if (!rc) { /* n beyond the export's allocations: done */
+            b.release(&b);
+            s.release(&s);
+            ck_assert_int_eq(f.live, 0);
+            break;
+        }
+        ck_assert_int_eq(rc, ENOMEM);
+        failures++;
+        ck_assert_int_eq(s.get_next(&s, &b), 0);
+        ck_assert_ptr_nonnull(b.release);
+        ck_assert_int_eq(b.n_children, NC);
+        ck_assert_int_eq(((const int64_t *)b.children[C_N]->buffers[1])[3], 9);
+        b.release(&b);
+        s.release(&s);
+        ck_assert_int_eq(f.live, 0);
+    }
+    ck_assert_int_lt(n, 400); /* the export succeeded in the end */
+    ck_assert_int_gt(failures, 5);
+}
+END_TEST
+
 START_TEST(test_kind_must_fit_the_type)
 {
     toll_table *t = table(NULL);
@@ -405,6 +442,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_repeated_names_get_a_suffix);
     tcase_add_test(tc, test_null_arguments_are_errors);
     tcase_add_test(tc, test_allocation_failures_leak_nothing);
+    tcase_add_test(tc, test_get_next_after_a_failure_gives_the_batch);
     tcase_add_test(tc, test_kind_must_fit_the_type);
     suite_add_tcase(s, tc);
     return s;
