@@ -388,6 +388,91 @@ static PyObject *Table_get_column_types(TableObject *self, void *c)
     return list;
 }
 
+static const char *colkind_name(toll_colkind k)
+{
+    switch (k) {
+    case TOLL_KIND_DATE:
+        return "date";
+    case TOLL_KIND_COUNT:
+        return "count";
+    case TOLL_KIND_FLAG:
+        return "flag";
+    default:
+        return "plain";
+    }
+}
+
+static PyObject *Table_get_column_kinds(TableObject *self, void *c)
+{
+    if (table_check(self) < 0)
+        return NULL;
+    size_t n = toll_table_ncols(self->t);
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (!list)
+        return NULL;
+    for (size_t j = 0; j < n; j++) {
+        PyObject *s = PyUnicode_FromString(
+            colkind_name(toll_table_column_kind(self->t, j)));
+        if (!s) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)j, s);
+    }
+    return list;
+}
+
+/* ---- the Arrow PyCapsule interface ---------------------------------------
+ * __arrow_c_stream__ returns a capsule named "arrow_array_stream" over a
+ * struct ArrowArrayStream (toll_table_export_arrow).  A consumer moves the
+ * stream out (leaving release NULL); the capsule's destructor releases a
+ * stream nobody consumed and frees the struct.  The stream holds its own
+ * reference to the C table, so the capsule may outlive this object. */
+
+static void stream_capsule_free(PyObject *capsule)
+{
+    struct ArrowArrayStream *s =
+        PyCapsule_GetPointer(capsule, "arrow_array_stream");
+    if (!s) {
+        PyErr_WriteUnraisable(capsule);
+        return;
+    }
+    if (s->release)
+        s->release(s);
+    PyMem_Free(s);
+}
+
+static PyObject *Table_arrow_c_stream(TableObject *self, PyObject *args,
+                                      PyObject *kwds)
+{
+    static char *kwlist[] = {"requested_schema", NULL};
+    PyObject *requested = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__arrow_c_stream__",
+                                     kwlist, &requested))
+        return NULL;
+    /* requested_schema is a request the producer may decline: the
+     * table's own types are exported (docs/arrow.md). */
+    if (table_check(self) < 0)
+        return NULL;
+    struct ArrowArrayStream *s = PyMem_Malloc(sizeof *s);
+    if (!s)
+        return PyErr_NoMemory();
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status st = toll_table_export_arrow(self->t, s, &err);
+    if (st != TOLL_OK) {
+        PyMem_Free(s);
+        return toll_py_raise(TOLL_PY_STATE(self), st, &err, NULL, 0);
+    }
+    PyObject *cap =
+        PyCapsule_New(s, "arrow_array_stream", stream_capsule_free);
+    if (!cap) {
+        s->release(s);
+        PyMem_Free(s);
+    }
+    return cap;
+}
+
 static PyObject *Table_repr(TableObject *self)
 {
     if (!self->t)
@@ -489,6 +574,12 @@ static PyMethodDef Table_methods[] = {
      "String columns: (codes, dictionary) where codes is a memoryview of\n"
      "uint32 (format 'I'; 0xFFFFFFFF = missing) indexing the list of\n"
      "distinct strings."},
+    {"__arrow_c_stream__", (PyCFunction)(void (*)(void))Table_arrow_c_stream,
+     METH_VARARGS | METH_KEYWORDS,
+     "__arrow_c_stream__(requested_schema=None)\n--\n\n"
+     "The table as an Arrow C stream: a PyCapsule named\n"
+     "'arrow_array_stream' (the Arrow PyCapsule interface).  The stream\n"
+     "keeps the table's data alive; requested_schema is not applied."},
     {"column_type", (PyCFunction)Table_column_type, METH_O,
      "column_type(key)\n--\n\n'string', 'int64' or 'double'."},
     {"merge", (PyCFunction)Table_merge, METH_O,
@@ -518,6 +609,9 @@ static PyGetSetDef Table_getset[] = {
     {"columns", (getter)Table_get_columns, NULL, "Column names.", NULL},
     {"column_types", (getter)Table_get_column_types, NULL,
      "Column types ('string', 'int64', 'double').", NULL},
+    {"column_kinds", (getter)Table_get_column_kinds, NULL,
+     "Column kinds ('plain', 'date', 'count', 'flag'): what the values\n"
+     "mean beyond their type (toll_table_column_kind).", NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 
 static PyMemberDef Table_members[] = {

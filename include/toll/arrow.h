@@ -81,6 +81,48 @@ struct ArrowArrayStream {
 
 /* ---- export: tables, incidents and reports as Arrow streams ------------- */
 
+struct toll_table;
+
+/*
+ * Export `table` as an Arrow stream of one record batch (a struct array
+ * with a child per column) followed by the end of the stream.  Incidents
+ * and reports export through their tables (toll_incidents_table,
+ * toll_reports_table).
+ *
+ * Types (docs/arrow.md): STRING columns are dictionary arrays (int32
+ * indices, utf8 dictionary), those of kind TOLL_KIND_DATE date32; INT64
+ * columns int64 (kind TOLL_KIND_FLAG: boolean); DOUBLE columns float64,
+ * NaN also marked null (kind TOLL_KIND_COUNT: int64, NaN as null).  Fields
+ * are named after the columns, a name that an earlier column already has
+ * with the first free suffix "_2", "_3", ...; every field is nullable.
+ * int64 and float64 arrays point at the table's own column buffers,
+ * without copying.
+ *
+ * Ownership: on TOLL_OK the caller owns *out and must call out->release
+ * once.  The stream, and every array it hands out, holds a reference to
+ * the table, so the caller may free the table (toll_table_free) at any
+ * time: its memory goes when the last of them is released.  Everything
+ * the export allocates comes from the table's allocator, which must
+ * therefore outlive the exported structs.  On failure out->release is
+ * NULL.  A stream's callbacks may be called from any one thread at a
+ * time; get_next reports ENOMEM or ERANGE with a message from
+ * get_last_error.
+ */
+TOLL_API toll_status toll_table_export_arrow(const struct toll_table *table,
+                                             struct ArrowArrayStream *out,
+                                             toll_error *err);
+
+/* The same table as a schema (a "+s" struct schema) and, separately, as
+ * one struct array: the C Data Interface pair, with the ownership and
+ * types of toll_table_export_arrow (the array holds a reference to the
+ * table; the schema copies what it needs).  On failure out->release is
+ * NULL. */
+TOLL_API toll_status toll_table_export_arrow_schema(
+    const struct toll_table *table, struct ArrowSchema *out,
+    toll_error *err);
+TOLL_API toll_status toll_table_export_arrow_array(
+    const struct toll_table *table, struct ArrowArray *out, toll_error *err);
+
 /* ---- import: reports from an Arrow stream ------------------------------- */
 
 #ifdef __cplusplus

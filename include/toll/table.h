@@ -34,6 +34,22 @@ typedef enum toll_coltype {
 
 #define TOLL_NULL_CODE UINT32_MAX
 
+/*
+ * What a column's values mean, beyond their storage type; bindings and the
+ * Arrow export (toll/arrow.h) read it, the renderers do not.
+ *   TOLL_KIND_PLAIN - no more than the type says.
+ *   TOLL_KIND_DATE  - a STRING column of calendar days "YYYY-MM-DD".
+ *   TOLL_KIND_COUNT - whole counts: an INT64 column, or a DOUBLE column
+ *                     whose values are whole numbers or NaN (missing).
+ *   TOLL_KIND_FLAG  - an INT64 column of 0 and 1 (false and true).
+ */
+typedef enum toll_colkind {
+    TOLL_KIND_PLAIN = 0,
+    TOLL_KIND_DATE,
+    TOLL_KIND_COUNT,
+    TOLL_KIND_FLAG
+} toll_colkind;
+
 typedef enum toll_render_format {
     TOLL_RENDER_CSV = 0,
     TOLL_RENDER_JSON,     /* an array of row objects */
@@ -48,7 +64,9 @@ TOLL_API toll_status toll_render_format_parse(const char *name,
                                               toll_render_format *out,
                                               toll_error *err);
 
-/* Free a table.  Accepts NULL. */
+/* Free a table.  Accepts NULL.  An Arrow export of the table
+ * (toll_table_export_arrow) holds a reference to it: the memory is then
+ * freed when the last exported stream or array is released as well. */
 TOLL_API void toll_table_free(toll_table *table);
 
 TOLL_API size_t toll_table_nrows(const toll_table *table);
@@ -57,6 +75,9 @@ TOLL_API size_t toll_table_ncols(const toll_table *table);
 /* Column name (owned by the table).  NULL if j is out of range. */
 TOLL_API const char *toll_table_column_name(const toll_table *table, size_t j);
 TOLL_API toll_coltype toll_table_column_type(const toll_table *table, size_t j);
+/* The column's kind (TOLL_KIND_PLAIN if j is out of range). */
+TOLL_API toll_colkind toll_table_column_kind(const toll_table *table,
+                                             size_t j);
 /* Index of the column called `name`, or TOLL_NPOS (also for a NULL table
  * or name). */
 TOLL_API size_t toll_table_column_index(const toll_table *table,

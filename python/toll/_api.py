@@ -45,6 +45,24 @@ def _need_pandas(what: str):
     return pd, np
 
 
+def _need_pyarrow(what: str):
+    try:
+        import pyarrow as pa
+    except ImportError as exc:
+        raise ImportError(
+            f"{what} needs pyarrow: pip install pyarrow") from exc
+    return pa
+
+
+def _need_polars(what: str):
+    try:
+        import polars as pl
+    except ImportError as exc:
+        raise ImportError(
+            f"{what} needs polars: pip install polars") from exc
+    return pl
+
+
 def _need_matplotlib(what: str):
     try:
         import matplotlib.pyplot as plt
@@ -722,6 +740,20 @@ class Reports:
         from files, text, records or DataFrames."""
         return self.table().to_pandas(categorical=categorical)
 
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """:meth:`table` as an Arrow C stream (the Arrow PyCapsule
+        interface), for ``pa.table(reports)``, ``pl.DataFrame(reports)``
+        or DuckDB."""
+        return self.table().__arrow_c_stream__(requested_schema)
+
+    def to_arrow(self) -> Any:
+        """:meth:`table` as a pyarrow.Table (needs pyarrow)."""
+        return self.table().to_arrow()
+
+    def to_polars(self) -> Any:
+        """:meth:`table` as a polars.DataFrame (needs polars)."""
+        return self.table().to_polars()
+
 
 @_with_load_options(["path"])
 def read(path: PathLike, *args: Any, **options: Any) -> Reports:
@@ -833,6 +865,20 @@ class Incidents:
     def to_pandas(self, categorical: bool = False) -> Any:
         """:meth:`table` as a DataFrame."""
         return self.table().to_pandas(categorical=categorical)
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """:meth:`table` as an Arrow C stream (the Arrow PyCapsule
+        interface), for ``pa.table(incidents)``,
+        ``pl.DataFrame(incidents)`` or DuckDB."""
+        return self.table().__arrow_c_stream__(requested_schema)
+
+    def to_arrow(self) -> Any:
+        """:meth:`table` as a pyarrow.Table (needs pyarrow)."""
+        return self.table().to_arrow()
+
+    def to_polars(self) -> Any:
+        """:meth:`table` as a polars.DataFrame (needs polars)."""
+        return self.table().to_polars()
 
     def summarize(self, by: Union[str, Sequence[str], None] = None,
                   category: Optional[str] = None,
@@ -1089,6 +1135,13 @@ class Table:
         return self._c.column_types
 
     @property
+    def column_kinds(self) -> List[str]:
+        """What each column's values mean beyond their type: 'date' (a
+        string column of days), 'count' (whole counts; a double count
+        column has NaN for missing), 'flag' (0/1) or 'plain'."""
+        return self._c.column_kinds
+
+    @property
     def nkeys(self) -> int:
         """Number of leading group-key columns (0 for incident listings)."""
         return self._c.nkeys
@@ -1145,17 +1198,29 @@ class Table:
         """The table as a DataFrame with the column names of the CSV
         output.  Built from the C column buffers (numpy.frombuffer), with
         no per-value Python loop.  String columns are object columns (None
-        for missing) or, with ``categorical=True``, pandas Categoricals."""
+        for missing) or, with ``categorical=True``, pandas Categoricals;
+        date columns are datetime64 (NaT for missing), counts nullable
+        Int64 (<NA> for missing), flags bool, other numbers int64 or
+        float64 (NaN for missing); :attr:`column_kinds` tells which."""
         pd, np = _need_pandas("table.to_pandas()")
         data: Dict[str, Any] = {}
-        for j, (name, kind) in enumerate(zip(self.columns,
-                                             self.column_types)):
+        for j, (name, kind, what) in enumerate(zip(
+                self.columns, self.column_types, self.column_kinds)):
             col = self._c.column(j)
             if kind == "string":
                 codes_mv, dictionary = col
                 codes = np.frombuffer(codes_mv, dtype=np.uint32)
                 missing = codes == _NULL_CODE
-                if categorical:
+                if what == "date":
+                    lookup = np.empty(len(dictionary) + 1,
+                                      dtype="datetime64[D]")
+                    lookup[:len(dictionary)] = np.array(
+                        dictionary, dtype="datetime64[D]")
+                    lookup[len(dictionary)] = np.datetime64("NaT")
+                    idx = np.where(missing, len(dictionary),
+                                   codes.astype(np.int64))
+                    data[name] = lookup[idx].astype("datetime64[s]")
+                elif categorical:
                     icodes = codes.astype(np.int64)
                     icodes[missing] = -1
                     data[name] = pd.Categorical.from_codes(
@@ -1168,13 +1233,47 @@ class Table:
                                    codes.astype(np.int64))
                     data[name] = lookup[idx]
             elif kind == "int64":
-                data[name] = np.array(np.frombuffer(col, dtype=np.int64))
+                values = np.array(np.frombuffer(col, dtype=np.int64))
+                if what == "flag":
+                    data[name] = values != 0
+                elif what == "count":
+                    data[name] = pd.array(values, dtype="Int64")
+                else:
+                    data[name] = values
             else:
-                data[name] = np.array(np.frombuffer(col, dtype=np.float64))
+                values = np.array(np.frombuffer(col, dtype=np.float64))
+                if what == "count":
+                    missing = ~np.isfinite(values)
+                    data[name] = pd.arrays.IntegerArray(
+                        np.where(missing, 0, values).astype(np.int64),
+                        missing)
+                else:
+                    data[name] = values
         df = pd.DataFrame(data, columns=self.columns)
         df.attrs["caption"] = self.caption
         df.attrs["additive"] = self.additive
         return df
+
+    # -- Arrow ---------------------------------------------------------
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """The table as an Arrow C stream: a PyCapsule (the Arrow
+        PyCapsule interface), so ``pa.table(t)``, ``pl.DataFrame(t)`` and
+        ``duckdb.sql("select * from t")`` read it, the int64 and float64
+        columns without copying.  Strings are dictionary arrays, dates
+        date32, counts int64 with nulls, flags booleans (docs/arrow.md).
+        The stream keeps the table's data alive; ``requested_schema`` is
+        accepted and not applied."""
+        return self._c.__arrow_c_stream__(requested_schema)
+
+    def to_arrow(self) -> Any:
+        """The table as a pyarrow.Table (needs pyarrow)."""
+        pa = _need_pyarrow("table.to_arrow()")
+        return pa.table(self)
+
+    def to_polars(self) -> Any:
+        """The table as a polars.DataFrame (needs polars)."""
+        pl = _need_polars("table.to_polars()")
+        return pl.DataFrame(self)
 
     # -- merging -------------------------------------------------------
     def merge(self, other: "Table") -> "Table":

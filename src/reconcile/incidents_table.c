@@ -13,36 +13,36 @@
 
 #include <math.h>
 
-/* The columns, in order: name and type. */
+/* The columns, in order: name, type and kind (toll/table.h). */
 #define INCIDENT_TABLE_COLUMNS(X)                                             \
-    X(INCIDENT, "incident", STRING)                                           \
-    X(CATEGORY, "category", STRING)                                           \
-    X(DATE_START, "date_start", STRING)                                       \
-    X(DATE_END, "date_end", STRING)                                           \
-    X(REGION, "region", STRING)                                               \
-    X(ACTOR, "actor", STRING)                                                 \
-    X(GRADE, "grade", STRING)                                                 \
-    X(REPORTS, "reports", INT64)                                              \
-    X(SOURCES, "sources", INT64)                                              \
-    X(LOW, "low", DOUBLE)                                                     \
-    X(BEST, "best", DOUBLE)                                                   \
-    X(HIGH, "high", DOUBLE)                                                   \
-    X(OPEN, "open", INT64)                                                    \
-    X(DENIED, "denied", INT64)                                                \
-    X(CONTESTED, "contested", INT64)                                          \
-    X(PLACE_CONFLICT, "place_conflict", INT64)                                \
-    X(DATE_CONFLICT, "date_conflict", INT64)                                  \
-    X(LOW_SOURCE, "low_source", STRING)                                       \
-    X(LOW_REPORT, "low_report", STRING)                                       \
-    X(HIGH_SOURCE, "high_source", STRING)                                     \
-    X(HIGH_REPORT, "high_report", STRING)                                     \
-    X(SELF_SOURCE, "self_source", STRING)                                     \
-    X(SELF_LOW, "self_low", DOUBLE)                                           \
-    X(SELF_BEST, "self_best", DOUBLE)                                         \
-    X(SELF_HIGH, "self_high", DOUBLE)
+    X(INCIDENT, "incident", STRING, PLAIN)                                    \
+    X(CATEGORY, "category", STRING, PLAIN)                                    \
+    X(DATE_START, "date_start", STRING, DATE)                                 \
+    X(DATE_END, "date_end", STRING, DATE)                                     \
+    X(REGION, "region", STRING, PLAIN)                                        \
+    X(ACTOR, "actor", STRING, PLAIN)                                          \
+    X(GRADE, "grade", STRING, PLAIN)                                          \
+    X(REPORTS, "reports", INT64, COUNT)                                       \
+    X(SOURCES, "sources", INT64, COUNT)                                       \
+    X(LOW, "low", DOUBLE, COUNT)                                              \
+    X(BEST, "best", DOUBLE, PLAIN)                                            \
+    X(HIGH, "high", DOUBLE, COUNT)                                            \
+    X(OPEN, "open", INT64, FLAG)                                              \
+    X(DENIED, "denied", INT64, FLAG)                                          \
+    X(CONTESTED, "contested", INT64, FLAG)                                    \
+    X(PLACE_CONFLICT, "place_conflict", INT64, FLAG)                          \
+    X(DATE_CONFLICT, "date_conflict", INT64, FLAG)                            \
+    X(LOW_SOURCE, "low_source", STRING, PLAIN)                                \
+    X(LOW_REPORT, "low_report", STRING, PLAIN)                                \
+    X(HIGH_SOURCE, "high_source", STRING, PLAIN)                              \
+    X(HIGH_REPORT, "high_report", STRING, PLAIN)                              \
+    X(SELF_SOURCE, "self_source", STRING, PLAIN)                              \
+    X(SELF_LOW, "self_low", DOUBLE, COUNT)                                    \
+    X(SELF_BEST, "self_best", DOUBLE, PLAIN)                                  \
+    X(SELF_HIGH, "self_high", DOUBLE, COUNT)
 
 enum {
-#define COL_ENUM(id, name, type) COL_##id,
+#define COL_ENUM(id, name, type, kind) COL_##id,
     INCIDENT_TABLE_COLUMNS(COL_ENUM)
 #undef COL_ENUM
     NCOLS
@@ -51,8 +51,10 @@ enum {
 static const struct {
     const char *name;
     toll_coltype type;
+    toll_colkind kind;
 } columns[NCOLS] = {
-#define COL_DEF(id, name, type) {name, TOLL_COL_##type},
+#define COL_DEF(id, name, type, kind)                                        \
+    {name, TOLL_COL_##type, TOLL_KIND_##kind},
     INCIDENT_TABLE_COLUMNS(COL_DEF)
 #undef COL_DEF
 };
@@ -118,7 +120,9 @@ toll_status toll_incidents_table(const toll_incidents *inc,
         goto cleanup;
     b.alloc = &t->alloc;
     for (size_t j = 0; j < NCOLS && !st; j++)
-        st = toll__table_set_column(t, j, columns[j].name, columns[j].type);
+        if (!(st = toll__table_set_column(t, j, columns[j].name,
+                                          columns[j].type)))
+            st = toll__table_set_kind(t, j, columns[j].kind);
     if (st)
         goto cleanup;
     t->nkeys = 0;

@@ -13,6 +13,7 @@
 typedef struct toll__column {
     char *name;
     toll_coltype type;
+    toll_colkind kind;   /* what the values mean (toll/table.h) */
     void *data;          /* uint32 codes / int64 / double, nrows entries */
     char **dict;         /* string columns: owned copies */
     size_t ndict, dict_cap;
@@ -56,6 +57,15 @@ toll_status toll__table_set_column(toll_table *t, size_t j, const char *name,
  * zeroed): the caller writes every row (src/summarize/summarize.c). */
 toll_status toll__table_set_column_raw(toll_table *t, size_t j,
                                        const char *name, toll_coltype type);
+/* Set column j's kind (after toll__table_set_column, which resets it to
+ * TOLL_KIND_PLAIN).  TOLL_EINVAL when the kind does not fit the column's
+ * type (toll/table.h). */
+toll_status toll__table_set_kind(toll_table *t, size_t j, toll_colkind kind);
+/* Byte length of entry k of string column j's dictionary. */
+size_t toll__table_dict_len(const toll_table *t, size_t j, size_t k);
+/* Take a reference to t: toll_table_free then drops one reference, and
+ * frees the table when none is left (src/render/arrow.c). */
+void toll__table_retain(const toll_table *t);
 /* Add a string to column j's dictionary; *code receives its code. */
 toll_status toll__table_dict_add(toll_table *t, size_t j, const char *s,
                                  size_t len, uint32_t *code);

@@ -33,6 +33,7 @@ typedef struct table_impl {
     dict_index *idx;     /* ncols entries */
     toll_error *warnings; /* toll_table_warning */
     size_t nwarnings, warnings_cap;
+    size_t refs;          /* references (toll__table_retain); atomic */
 } table_impl;
 
 static table_impl *impl_of(toll_table *t) { return (table_impl *)t; }
@@ -90,8 +91,10 @@ void toll_table_free(toll_table *t)
 {
     if (!t)
         return;
-    toll_allocator a = t->alloc;
     table_impl *ti = impl_of(t);
+    if (__atomic_sub_fetch(&ti->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    toll_allocator a = t->alloc;
     if (t->cols && ti->idx)
         for (size_t j = 0; j < t->ncols; j++)
             column_clear(t, j);
@@ -115,6 +118,7 @@ toll_status toll__table_new(const toll_allocator *a, size_t ncols,
     if (!ti)
         return TOLL_ENOMEM;
     toll_table *t = &ti->t;
+    ti->refs = 1;
     t->alloc = al;
     t->nrows = nrows;
     t->additive = 1;
@@ -177,6 +181,34 @@ static toll_status set_column(toll_table *t, size_t j, const char *name,
             codes[i] = TOLL_NULL_CODE;
     }
     return TOLL_OK;
+}
+
+toll_status toll__table_set_kind(toll_table *t, size_t j, toll_colkind kind)
+{
+    if (!t || j >= t->ncols)
+        return TOLL_EINVAL;
+    toll_coltype ty = t->cols[j].type;
+    int fits = kind == TOLL_KIND_PLAIN ||
+               (kind == TOLL_KIND_DATE && ty == TOLL_COL_STRING) ||
+               (kind == TOLL_KIND_COUNT && ty != TOLL_COL_STRING) ||
+               (kind == TOLL_KIND_FLAG && ty == TOLL_COL_INT64);
+    if (!fits)
+        return TOLL_EINVAL;
+    t->cols[j].kind = kind;
+    return TOLL_OK;
+}
+
+size_t toll__table_dict_len(const toll_table *t, size_t j, size_t k)
+{
+    const dict_index *x = &((const table_impl *)t)->idx[j];
+    return k < t->cols[j].ndict ? x->ent[k].len : 0;
+}
+
+void toll__table_retain(const toll_table *t)
+{
+    /* the count lives in the private part, not in the table's contents */
+    table_impl *ti = (table_impl *)(uintptr_t)t;
+    __atomic_add_fetch(&ti->refs, 1, __ATOMIC_RELAXED);
 }
 
 static toll_status index_rehash(const toll_allocator *a, dict_index *x,
@@ -329,6 +361,11 @@ const char *toll_table_column_name(const toll_table *t, size_t j)
 toll_coltype toll_table_column_type(const toll_table *t, size_t j)
 {
     return (t && j < t->ncols) ? t->cols[j].type : TOLL_COL_STRING;
+}
+
+toll_colkind toll_table_column_kind(const toll_table *t, size_t j)
+{
+    return (t && j < t->ncols) ? t->cols[j].kind : TOLL_KIND_PLAIN;
 }
 
 size_t toll_table_column_index(const toll_table *t, const char *name)

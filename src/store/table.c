@@ -8,8 +8,9 @@
  * precision_km (DOUBLE: NaN when not stated); then for each category, in first-seen order,
  * CATEGORY_low, CATEGORY_best and CATEGORY_high (DOUBLE: NaN when the
  * report has no figure or an unknown one, high +inf when the range is
- * open); then each kept field, in first-seen order, as a string column
- * named after it.  Missing strings are TOLL_NULL_CODE.  Every string is
+ * open; low of kind TOLL_KIND_COUNT); then each kept field, in first-seen
+ * order, as a string column named after it; date_start and date_end are of
+ * kind TOLL_KIND_DATE.  Missing strings are TOLL_NULL_CODE.  Every string is
  * copied, so the table outlives the store.
  */
 #include "store/store.h"
@@ -165,9 +166,12 @@ toll_status toll_reports_table(const toll_reports *r,
 
     st = toll__table_new(a, first_kept + nkept, r->n, &t);
     for (size_t j = 0; j < NFIXED && !st; j++)
-        st = toll__table_set_column(t, j, fixed_names[j],
-                                    fixed_is_double(j) ? TOLL_COL_DOUBLE
-                                                       : TOLL_COL_STRING);
+        if (!(st = toll__table_set_column(t, j, fixed_names[j],
+                                          fixed_is_double(j)
+                                              ? TOLL_COL_DOUBLE
+                                              : TOLL_COL_STRING)) &&
+            (j == C_DATE_START || j == C_DATE_END))
+            st = toll__table_set_kind(t, j, TOLL_KIND_DATE);
     static const char *const part[3] = {"_low", "_best", "_high"};
     for (size_t k = 0; k < ncat && !st; k++)
         for (size_t m = 0; m < 3 && !st; m++) {
@@ -178,6 +182,9 @@ toll_status toll_reports_table(const toll_reports *r,
             if (!st)
                 st = toll__table_set_column(t, NFIXED + 3 * k + m, b.data,
                                             TOLL_COL_DOUBLE);
+            if (!st && m == 0) /* high is +inf for an open range */
+                st = toll__table_set_kind(t, NFIXED + 3 * k,
+                                          TOLL_KIND_COUNT);
             if (!st) {
                 double *d = t->cols[NFIXED + 3 * k + m].data;
                 for (size_t i = 0; i < r->n; i++)

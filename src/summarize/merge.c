@@ -404,7 +404,8 @@ toll_status toll_table_merge(const toll_table *a, const toll_table *b,
         goto cleanup;
     for (size_t j = 0; j < a->ncols; j++)
         if ((st = toll__table_set_column_raw(t, j, a->cols[j].name,
-                                             a->cols[j].type)))
+                                             a->cols[j].type)) ||
+            (st = toll__table_set_kind(t, j, a->cols[j].kind)))
             goto cleanup;
     /* dictionaries in key order, as summarize fills them */
     for (size_t k = 0; k < nk; k++) {

@@ -127,7 +127,9 @@ static toll_status build_table(ctx *c, const toll_allocator *alloc,
     for (size_t m = 0; m < 8; m++)
         if ((st = set_col(
                  t, nk + m, measure_names[m],
-                 (m >= 2 && m <= 4) ? TOLL_COL_DOUBLE : TOLL_COL_INT64)))
+                 (m >= 2 && m <= 4) ? TOLL_COL_DOUBLE : TOLL_COL_INT64)) ||
+            (!(m >= 2 && m <= 4) &&
+             (st = toll__table_set_kind(t, nk + m, TOLL_KIND_COUNT))))
             goto cleanup;
     if (c->iv && (st = toll__iv_columns(c->iv, t, nk + 8)))
         goto cleanup;

@@ -230,7 +230,7 @@ def _values(column):
 
 
 def test_to_pandas_should_show_each_record(records):
-    pytest.importorskip("pandas")
+    pd = pytest.importorskip("pandas")
     df = toll.Reports.from_records(records).to_pandas()
     assert df["report"].tolist() == [f"<records>:{i + 1}"
                                      for i in range(len(records))]
@@ -238,8 +238,9 @@ def test_to_pandas_should_show_each_record(records):
     assert df["source_kind"].tolist() == [r["source_kind"] for r in records]
     assert _values(df["source_actor"]) == [None, None, None, "Russia", None,
                                            None]
-    assert df["date_start"].tolist()[3:5] == ["2016-09-25", "2016-10-03"]
-    assert df["date_end"].iloc[4] == "2016-10-05"
+    assert df["date_start"].tolist()[3:5] == [pd.Timestamp("2016-09-25"),
+                                              pd.Timestamp("2016-10-03")]
+    assert df["date_end"].iloc[4] == pd.Timestamp("2016-10-05")
     assert _values(df["region"])[3] is None
     assert df["actor"].tolist()[4:] == ["Syria", "Russia + Syria"]
     assert df["note"].iloc[5] == '<b>bold</b> & "quoted"'
@@ -323,8 +324,10 @@ def test_from_pandas_should_read_an_integer_year_as_a_date(tmp_path):
     df.to_csv(path, index=False)
     frame = toll.Reports.from_pandas(df, map="date=year").to_pandas()
     text = toll.read(path, map="date=year").to_pandas()
-    assert frame["date_start"].tolist() == ["2014-01-01", "2015-01-01"]
-    assert frame["date_end"].tolist() == ["2014-12-31", "2015-12-31"]
+    assert frame["date_start"].tolist() == [pd.Timestamp("2014-01-01"),
+                                            pd.Timestamp("2015-01-01")]
+    assert frame["date_end"].tolist() == [pd.Timestamp("2014-12-31"),
+                                          pd.Timestamp("2015-12-31")]
     assert frame[["date_start", "date_end"]].equals(
         text[["date_start", "date_end"]])
 

@@ -96,7 +96,7 @@ def test_to_pandas_should_use_the_csv_column_names(summary):
     pd = pytest.importorskip("pandas")
     df = summary.to_pandas()
     assert list(df.columns) == ["actor", "period"] + SUMMARY_CSV_COLUMNS
-    assert str(df["incidents"].dtype) == "int64"
+    assert str(df["incidents"].dtype) == "Int64"  # a count
     assert str(df["low"].dtype) == "float64"
     assert df["actor"].tolist() == summary.column("actor")
     assert df["best"].tolist() == summary.column("best")
