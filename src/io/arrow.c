@@ -152,6 +152,29 @@ static inline int64_t floor_div(int64_t a, int64_t b)
     return q - ((a % b) != 0 && ((a < 0) != (b < 0)));
 }
 
+/* The digits of x into slot (no sign); their count. */
+static size_t utoa(uint64_t x, char *slot)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + x % 10);
+        x /= 10;
+    } while (x);
+    for (size_t k = 0; k < n; k++)
+        slot[k] = tmp[n - 1 - k];
+    slot[n] = '\0';
+    return n;
+}
+
+static size_t itoa(int64_t x, char *slot)
+{
+    if (x >= 0)
+        return utoa((uint64_t)x, slot);
+    slot[0] = '-';
+    return 1 + utoa(-(uint64_t)x, slot + 1);
+}
+
 /* A float as a record's number: integral values below 2^53 as integers,
  * others as their shortest text that reads back the same (as Python's
  * repr, python/_reports.c).  single: a float32. */
@@ -159,9 +182,35 @@ static size_t float_text(double d, int single, char *slot)
 {
     if (d < 9007199254740992.0 && d > -9007199254740992.0 &&
         d == (double)(long long)d)
-        return (size_t)snprintf(slot, SLOT, "%lld", (long long)d);
+        return itoa((long long)d, slot);
     if (d - d != 0) /* an infinity: not a number (toll__number_ok) */
         return (size_t)snprintf(slot, SLOT, "%s", d > 0 ? "inf" : "-inf");
+    /* Few decimals (33.5, -12.25): d is m / 10^k for the least k <= 6,
+     * which is then its shortest text (a division correctly rounded is
+     * what reading that text gives). */
+    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    double a = d < 0 ? -d : d;
+    if (a >= 1e-4 && a < 1e9) {
+        for (int k = 1; k <= 6; k++) {
+            double m = (double)(long long)(a * p10[k] + 0.5);
+            if (single ? (float)(m / p10[k]) != (float)a : m / p10[k] != a)
+                continue;
+            long long im = (long long)m, ip = im / (long long)p10[k],
+                      fp = im % (long long)p10[k];
+            size_t n = 0;
+            if (d < 0)
+                slot[n++] = '-';
+            n += utoa((uint64_t)ip, slot + n);
+            slot[n++] = '.';
+            for (int q = k - 1; q >= 0; q--) {
+                slot[n + (size_t)q] = (char)('0' + fp % 10);
+                fp /= 10;
+            }
+            n += (size_t)k;
+            slot[n] = '\0';
+            return n;
+        }
+    }
     for (int prec = single ? 6 : 15; prec <= 17; prec++) {
         snprintf(slot, SLOT, "%.*g", prec, d);
         if (single ? strtof(slot, NULL) == (float)d : strtod(slot, NULL) == d)
@@ -175,18 +224,39 @@ static size_t float_text(double d, int single, char *slot)
 #define DAY_MIN (-719162)
 #define DAY_MAX 2932896
 
-/* Day `day` and, when not midnight, the time of day (sec seconds and frac
+/* x (>= 0) as `width` digits at slot[*n]. */
+static void digits(char *slot, int *n, int x, int width)
+{
+    for (int q = width - 1; q >= 0; q--) {
+        slot[*n + q] = (char)('0' + x % 10);
+        x /= 10;
+    }
+    *n += width;
+}
+
+/* Day `day` (year 1 to 9999) and, when not midnight, the time of day (sec seconds and frac
  * units of 1/per_sec) as ISO text. */
 static size_t date_text(int64_t day, int64_t sec, int64_t frac,
                         int64_t per_sec, char *slot)
 {
     int y, m, d;
     toll_date_to_ymd((int32_t)day, &y, &m, &d);
-    int n = snprintf(slot, SLOT, "%04d-%02d-%02d", y, m, d);
+    int n = 0;
+    digits(slot, &n, y, 4);
+    slot[n++] = '-';
+    digits(slot, &n, m, 2);
+    slot[n++] = '-';
+    digits(slot, &n, d, 2);
+    slot[n] = '\0';
     if (!sec && !frac)
         return (size_t)n;
-    n += snprintf(slot + n, SLOT - (size_t)n, "T%02d:%02d:%02d",
-                  (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+    slot[n++] = 'T';
+    digits(slot, &n, (int)(sec / 3600), 2);
+    slot[n++] = ':';
+    digits(slot, &n, (int)(sec / 60 % 60), 2);
+    slot[n++] = ':';
+    digits(slot, &n, (int)(sec % 60), 2);
+    slot[n] = '\0';
     if (frac && per_sec == 1000000000 && frac % 1000)
         n += snprintf(slot + n, SLOT - (size_t)n, ".%09lld", (long long)frac);
     else if (frac)
@@ -229,15 +299,12 @@ static int read_value(toll__ingest *in, const acol *c,
     case K_INT:
         v->type = TOLL__V_NUMBER;
         v->s = slot;
-        v->len = (size_t)snprintf(slot, SLOT, "%lld",
-                                  (long long)get_int(b1, c->width, i));
+        v->len = itoa(get_int(b1, c->width, i), slot);
         return 0;
     case K_UINT:
         v->type = TOLL__V_NUMBER;
         v->s = slot;
-        v->len = (size_t)snprintf(slot, SLOT, "%llu",
-                                  (unsigned long long)get_uint(b1, c->width,
-                                                               i));
+        v->len = utoa(get_uint(b1, c->width, i), slot);
         return 0;
     case K_F32:
     case K_F64: {
