@@ -322,15 +322,15 @@ static int read_value(toll__ingest *in, const acol *c,
     case K_UTF8:
     case K_LUTF8:
     case K_VIEW: {
-        const char *s;
-        int64_t len;
+        const char *s = "";
+        int64_t len, start = 0;
         if (c->kind == K_UTF8) {
             const int32_t *o = b1;
-            s = (const char *)a->buffers[2] + o[i];
+            start = o[i];
             len = (int64_t)o[i + 1] - o[i];
         } else if (c->kind == K_LUTF8) {
             const int64_t *o = b1;
-            s = (const char *)a->buffers[2] + o[i];
+            start = o[i];
             len = o[i + 1] - o[i];
         } else {
             const uint8_t *view = (const uint8_t *)b1 + 16 * i;
@@ -352,13 +352,16 @@ static int read_value(toll__ingest *in, const acol *c,
                 s = (const char *)a->buffers[2 + buf] + off;
             }
         }
-        if (len < 0) {
+        if (len < 0 || start < 0 ||
+            (len && c->kind != K_VIEW && !a->buffers[2])) {
             toll__rec_err(in, TOLL_EPARSE, key, NULL, 0,
-                          "a string of negative length");
+                          "a string of negative length or without data");
             return -1;
         }
         if (!len)
             s = "";
+        else if (c->kind != K_VIEW)
+            s = (const char *)a->buffers[2] + start;
         v->type = TOLL__V_TEXT;
         v->s = s;
         v->len = (size_t)len;
