@@ -227,6 +227,19 @@ def test_nan_and_none_counts_should_be_unknown(monkeypatch, make):
     assert out["killed_low"].isna().tolist() == [False, True, True]
 
 
+def test_numpy_columns_should_refuse_a_value_naming_column_and_row():
+    r = toll.Reports()
+    with pytest.raises(TypeError, match=r"column 'note', row 1: a int"):
+        r._c.load_columns(["source", "note"],
+                          [("string", ["a", "b"]),
+                           ("string", np.array(["x", 5], dtype=object))])
+    with pytest.raises(ValueError, match=r"column 'killed' has 3 values"):
+        r._c.load_columns(["source", "killed"],
+                          [("string", ["a", "b"]),
+                           ("number", np.array([1, 2, 3]))])
+    assert len(r) == 0
+
+
 # ---- entry points, names, errors ------------------------------------------
 
 def test_read_load_and_from_arrow_should_accept_arrow_objects():
