@@ -4,6 +4,7 @@
  */
 #include "_core.h"
 #include "_link.h"
+#include "_arrow_in.h"
 
 #include <errno.h>
 #include <string.h>
@@ -305,7 +306,8 @@ fail:
 }
 
 /* Run one load without the GIL: the file at path when path != NULL, else
- * records[0..nrecs) when records != NULL, else the buffer.  The load goes
+ * records[0..nrecs) when records != NULL, else the Arrow batches when
+ * arrow != NULL, else the buffer.  The load goes
  * into a private store - a copy of the current one (a new store when that
  * is empty) - published in a new holder when done (python/_core.h,
  * "Concurrency").  When another load was published meanwhile, it runs
@@ -317,7 +319,8 @@ fail:
 static PyObject *reports_load(ReportsObject *self, PyObject *path,
                               const char *data, size_t len,
                               const toll_record *records, size_t nrecs,
-                              const char *name, const load_args *a)
+                              const toll_py_arrow *arrow, const char *name,
+                              const load_args *a)
 {
     toll_state *st = TOLL_PY_STATE(self);
     if (reports_check_readable(self) < 0)
@@ -351,6 +354,14 @@ static PyObject *reports_load(ReportsObject *self, PyObject *path,
             else if (records)
                 s = toll_reports_load_records(mine, records, nrecs, name,
                                               &c.opts, &n_loaded, &err);
+            else if (arrow) {
+                toll_py_replay pos;
+                struct ArrowArrayStream stream;
+                toll_py_arrow_replay(arrow, &pos, &stream);
+                s = toll_reports_load_arrow(mine, &stream, name, &c.opts,
+                                            &n_loaded, &err);
+                stream.release(&stream);
+            }
             else
                 s = toll_reports_load_buffer(mine, data, len, name, &c.opts,
                                              &n_loaded, &err);
@@ -407,7 +418,8 @@ static PyObject *Reports_load_file(ReportsObject *self, PyObject *args,
                                      kwlist, PyUnicode_FSConverter, &path,
                                      LOAD_PTRS(a)))
         return NULL;
-    PyObject *res = reports_load(self, path, NULL, 0, NULL, 0, NULL, &a);
+    PyObject *res = reports_load(self, path, NULL, 0, NULL, 0, NULL, NULL,
+                                 &a);
     Py_DECREF(path);
     Py_XDECREF(a.map_file);
     return res;
@@ -426,7 +438,7 @@ static PyObject *Reports_load_buffer(ReportsObject *self, PyObject *args,
                                      &buf, &name, LOAD_PTRS(a)))
         return NULL;
     PyObject *res = reports_load(self, NULL, buf.buf, (size_t)buf.len, NULL,
-                                 0, name ? name : "<buffer>", &a);
+                                 0, NULL, name ? name : "<buffer>", &a);
     PyBuffer_Release(&buf);
     Py_XDECREF(a.map_file);
     return res;
@@ -784,11 +796,65 @@ static PyObject *Reports_load_records(ReportsObject *self, PyObject *args,
     b.rec[n] = b.nm;
     if (rb_finish(&b) < 0)
         goto done;
-    res = reports_load(self, NULL, NULL, 0, b.cr, b.nrec,
+    res = reports_load(self, NULL, NULL, 0, b.cr, b.nrec, NULL,
                        name ? name : "<records>", &a);
 done:
     Py_XDECREF(seq);
     rb_free(&b);
+    Py_XDECREF(a.map_file);
+    return res;
+}
+
+/* --- Arrow (toll_reports_load_arrow) ------------------------------------ */
+
+/* Reports.load_arrow(capsule, name=None, **load options): the stream of an
+ * __arrow_c_stream__ capsule, taken with the GIL (python/_arrow_in.h) and
+ * loaded without it. */
+static PyObject *Reports_load_arrow(ReportsObject *self, PyObject *args,
+                                    PyObject *kwds)
+{
+    static char *kwlist[] = {"stream", "name", LOAD_KWARGS, NULL};
+    PyObject *capsule;
+    const char *name = NULL;
+    load_args a;
+    load_args_init(&a);
+    if (!PyArg_ParseTupleAndKeywords(args, kwds,
+                                     "O|z" LOAD_FMT ":load_arrow", kwlist,
+                                     &capsule, &name, LOAD_PTRS(a)))
+        return NULL;
+    PyObject *res = NULL;
+    toll_py_arrow arrow;
+    if (toll_py_arrow_take(capsule, &arrow) == 0) {
+        res = reports_load(self, NULL, NULL, 0, NULL, 0, &arrow,
+                           name ? name : "<arrow>", &a);
+        toll_py_arrow_free(&arrow);
+    }
+    Py_XDECREF(a.map_file);
+    return res;
+}
+
+/* Reports.load_columns(names, columns, name=None, **load options): one
+ * Arrow batch made from NumPy column buffers (python/_arrow_in.h), loaded
+ * without the GIL. */
+static PyObject *Reports_load_columns(ReportsObject *self, PyObject *args,
+                                      PyObject *kwds)
+{
+    static char *kwlist[] = {"names", "columns", "name", LOAD_KWARGS, NULL};
+    PyObject *names, *columns;
+    const char *name = NULL;
+    load_args a;
+    load_args_init(&a);
+    if (!PyArg_ParseTupleAndKeywords(args, kwds,
+                                     "OO|z" LOAD_FMT ":load_columns", kwlist,
+                                     &names, &columns, &name, LOAD_PTRS(a)))
+        return NULL;
+    PyObject *res = NULL;
+    toll_py_arrow arrow;
+    if (toll_py_arrow_from_columns(names, columns, &arrow) == 0) {
+        res = reports_load(self, NULL, NULL, 0, NULL, 0, &arrow,
+                           name ? name : "<arrow>", &a);
+        toll_py_arrow_free(&arrow);
+    }
     Py_XDECREF(a.map_file);
     return res;
 }
@@ -1026,6 +1092,19 @@ static PyMethodDef Reports_methods[] = {
      "dicts (toll_reports_load_records); convert(value) turns a value that "
      "is not None, bool, int, float, str or a list of str into one, or into "
      "bytes of JSON text."},
+    {"load_arrow", (PyCFunction)(void (*)(void))Reports_load_arrow,
+     METH_VARARGS | METH_KEYWORDS,
+     "load_arrow(stream, name=None, **options) -> int: append the rows of "
+     "the Arrow stream in a PyCapsule returned by __arrow_c_stream__() "
+     "(toll_reports_load_arrow; the capsule is read to its end)."},
+    {"load_columns", (PyCFunction)(void (*)(void))Reports_load_columns,
+     METH_VARARGS | METH_KEYWORDS,
+     "load_columns(names, columns, name=None, **options) -> int: append "
+     "one report per row of columns given as (kind, values) pairs: "
+     "('number', a NumPy array of integers, floats or bools), "
+     "('timestamp[ns]', a NumPy int64 array; also s, ms, us) or "
+     "('string', a sequence of str and None/NaN), loaded as an Arrow "
+     "batch (toll_reports_load_arrow)."},
     {"table", (PyCFunction)Reports_table, METH_NOARGS,
      "table() -> Table: one row per stored report (toll_reports_table)."},
     {"load_file", (PyCFunction)(void (*)(void))Reports_load_file,

@@ -125,6 +125,49 @@ TOLL_API toll_status toll_table_export_arrow_array(
 
 /* ---- import: reports from an Arrow stream ------------------------------- */
 
+typedef struct toll_reports toll_reports;           /* toll/reports.h */
+typedef struct toll_load_options toll_load_options; /* toll/reports.h */
+
+/*
+ * Append the rows of an Arrow stream to the store: each row one report,
+ * each column a member named by the column's name, bound to report fields
+ * by the same column map, preset and names as a CSV header is (a map or
+ * preset column missing from the schema fails the load).  Every row goes
+ * through the reader of CSV and JSON records, so every rule, option,
+ * repair, warning and the strict / lenient semantics are those of
+ * toll_reports_load_file; row i (from 0) is located at line i + 1, record
+ * i, of the input `name` (NULL: "<arrow>").  The options format,
+ * encoding, csv_delimiter and threads do not apply.
+ *
+ * Column types read (each row's value as the loaders of records read it):
+ * null; bool (true/false); int8..int64 and uint8..uint64 (numbers);
+ * float32 and float64 (numbers written as their shortest round-trip
+ * text, integral values below 2^53 as integers; NaN is missing, an
+ * infinity is an error of the record, as for records); utf8, large_utf8 and
+ * utf8_view (texts, checked as UTF-8 without NUL bytes); date32, date64
+ * and timestamp ("YYYY-MM-DD", or "YYYY-MM-DDTHH:MM:SS[.ffffff]" when the
+ * time of day is not midnight; a zoned timestamp as its UTC time); and
+ * dictionary-encoded columns of any of these.  A null is missing.  A
+ * column of any other type (binary, decimal, list, struct, time,
+ * duration ...) has no text to read or keep: the load fails with
+ * TOLL_EINVAL naming the column and its Arrow format, whether a field
+ * reads the column or it would be kept.
+ *
+ * Ownership: the stream is borrowed; the caller still owns it and must
+ * release it (it is read to its end unless the load fails).  The schema
+ * and the batches taken from it are released before the call returns.
+ * The store keeps copies of every text.  A producer's error (get_schema or
+ * get_next failing) gives TOLL_EIO with the producer's message.  Results,
+ * rejects and rollback of a failed load as for toll_reports_load_file;
+ * *n_loaded (may be NULL) receives the number of reports appended.
+ */
+TOLL_API toll_status toll_reports_load_arrow(toll_reports *reports,
+                                             struct ArrowArrayStream *stream,
+                                             const char *name,
+                                             const toll_load_options *opts,
+                                             size_t *n_loaded,
+                                             toll_error *err);
+
 #ifdef __cplusplus
 }
 #endif

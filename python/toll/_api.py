@@ -408,6 +408,112 @@ def _warn(items: Iterable[Mapping[str, Any]]) -> None:
 
 
 # --------------------------------------------------------------------------
+# Arrow data and data frames
+
+def _is_frame(obj: Any) -> bool:
+    """True for a pandas DataFrame (without importing pandas)."""
+    pd = _sys.modules.get("pandas")
+    return pd is not None and isinstance(obj, pd.DataFrame)
+
+
+def _is_arrow(obj: Any) -> bool:
+    """True for an object exporting an Arrow C stream (pyarrow Table,
+    polars DataFrame, DuckDB relation, ...), not a path."""
+    return (hasattr(obj, "__arrow_c_stream__")
+            and not isinstance(obj, (str, bytes, _os.PathLike)))
+
+
+# infer_dtype results of object columns that pyarrow turns into types the
+# C loader reads (include/toll/arrow.h); "string" and "empty" are also read
+# from NumPy buffers
+_ARROW_OBJECTS = ("string", "empty", "integer", "floating",
+                  "mixed-integer-float", "boolean")
+
+
+def _frame_plan(frame: Any, pd: Any, np: Any) -> Any:
+    """How a DataFrame is loaded: None when a column holds what only the
+    records path reads (lists, dicts, mixed or zoned values: each value
+    through :func:`_record_value`), else a list of NumPy column kinds
+    (python/_arrow_in.c; None for a column only pyarrow can export)."""
+    if not frame.columns.is_unique:
+        return None
+    kinds: List[Optional[str]] = []
+    for i, dtype in enumerate(frame.dtypes):
+        if isinstance(dtype, np.dtype):
+            k = dtype.kind
+            if k in "iub" or (k == "f" and dtype.itemsize in (4, 8)):
+                kinds.append("number")
+            elif k == "M":
+                unit = np.datetime_data(dtype)[0]
+                if unit not in ("s", "ms", "us", "ns"):
+                    return None
+                kinds.append(f"timestamp[{unit}]")
+            elif k == "O":
+                inferred = pd.api.types.infer_dtype(frame.iloc[:, i],
+                                                    skipna=True)
+                if inferred not in _ARROW_OBJECTS:
+                    return None
+                kinds.append("string" if inferred in ("string", "empty")
+                             else None)
+            else:
+                return None
+        elif isinstance(dtype, pd.CategoricalDtype):
+            if pd.api.types.infer_dtype(dtype.categories,
+                                        skipna=True) != "string":
+                return None
+            kinds.append("string")
+        elif isinstance(dtype, pd.StringDtype):
+            kinds.append("string")
+        elif isinstance(dtype, pd.ArrowDtype):
+            pa = _sys.modules.get("pyarrow")
+            t = dtype.pyarrow_dtype
+            if pa is None or pa.types.is_nested(t) or pa.types.is_binary(
+                    t) or pa.types.is_large_binary(t) or (
+                    pa.types.is_timestamp(t) and t.tz is not None):
+                return None
+            kinds.append(None)
+        elif isinstance(dtype, pd.DatetimeTZDtype):
+            return None
+        elif dtype.kind in "iufb":  # nullable Int64, Float64, boolean
+            kinds.append(None)
+        else:
+            return None
+    return kinds
+
+
+def _frame_stream(frame: Any, pd: Any) -> Any:
+    """The Arrow C stream capsule of a DataFrame (pandas >= 2.2 with
+    pyarrow; an index other than a RangeIndex is left out, as the records
+    path leaves it out), or None when pandas cannot export Arrow."""
+    export = getattr(frame, "__arrow_c_stream__", None)
+    if export is None:
+        return None
+    if not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index(drop=True)
+    try:
+        return frame.__arrow_c_stream__()
+    except ImportError:  # no pyarrow
+        return None
+
+
+def _frame_columns(frame: Any, kinds: Sequence[str], np: Any) -> Any:
+    """(names, columns) of a DataFrame for Reports._c.load_columns: NumPy
+    buffers of numeric and datetime columns, values of string columns."""
+    names = [str(c) for c in frame.columns]
+    cols = []
+    for i, kind in enumerate(kinds):
+        col = frame.iloc[:, i]
+        if kind == "number":
+            cols.append((kind, np.ascontiguousarray(col.to_numpy())))
+        elif kind.startswith("timestamp"):
+            cols.append((kind, np.ascontiguousarray(
+                col.to_numpy()).view("int64")))
+        else:
+            cols.append((kind, col.to_numpy(dtype=object)))
+    return names, cols
+
+
+# --------------------------------------------------------------------------
 # Reports
 
 class Reports:
@@ -452,22 +558,52 @@ class Reports:
     @classmethod
     def from_pandas(cls, df: Any, **options: Any) -> "Reports":
         """Reports from a DataFrame with one report per row and the report
-        fields as columns (NaN/None -> missing).  Options as for
+        fields as columns (NaN/None -> missing), read as the same rows of
+        a CSV file are (the same column maps, presets and options).  The
+        C library reads the columns as Arrow data (through pyarrow when it
+        is installed, else from the NumPy buffers); a frame with lists,
+        dicts or mixed values in a column is read as records
+        (:meth:`from_records`).  A named index becomes a column.  Errors
+        name "<records>" and row i (from 0) on line i + 1.  Options as for
         :func:`toll.read`."""
         reports = cls()
         reports.load_pandas(df, **options)
         return reports
 
+    @classmethod
+    def from_arrow(cls, data: Any, **options: Any) -> "Reports":
+        """Reports from any object with ``__arrow_c_stream__`` (a pyarrow
+        Table or RecordBatchReader, a polars DataFrame, a DuckDB relation,
+        ...): one report per row, read by the C library straight from the
+        Arrow columns as the same rows of a CSV file are (docs/importers.md,
+        "Arrow and data frames").  Options as for :func:`toll.read`, and
+        ``name`` (default "<arrow>") names the input in errors."""
+        reports = cls()
+        reports.load_arrow(data, **options)
+        return reports
+
     # -- loading -------------------------------------------------------
     @_with_load_options(["self", "path"])
     def load(self, path: PathLike, *args: Any, **options: Any) -> int:
-        """Append the reports in a .json / .jsonl / .csv file; returns how
-        many were added.
+        """Append the reports in a .json / .jsonl / .csv file, or in a
+        data frame or any object with ``__arrow_c_stream__`` (see
+        :meth:`from_pandas`, :meth:`from_arrow`); returns how many were
+        added.
 
 {options}
 
         Warnings of the load (see :attr:`warnings`) are issued as
         :class:`TollWarning`."""
+        if _is_frame(path) or _is_arrow(path):
+            given = dict(zip(_LOAD_NAMES, args))
+            for name in given:
+                if name in options:
+                    raise TypeError(f"load() got multiple values for "
+                                    f"argument {name!r}")
+            given.update(options)
+            if _is_frame(path):
+                return self.load_pandas(path, **given)
+            return self.load_arrow(path, **given)
         n = self._c.load_file(_os.fspath(path),
                               **_load_kwargs("load", args, options))
         _warn(self._c.warnings)
@@ -492,15 +628,42 @@ class Reports:
         _warn(self._c.warnings)
         return n
 
+    def load_arrow(self, data: Any, name: Optional[str] = None,
+                   **options: Any) -> int:
+        """Append reports from an object with ``__arrow_c_stream__`` (see
+        :meth:`from_arrow`)."""
+        if _is_frame(data):
+            return self.load_pandas(data, **options)
+        export = getattr(data, "__arrow_c_stream__", None)
+        if export is None:
+            raise TypeError(f"from_arrow needs an object with "
+                            f"__arrow_c_stream__, not "
+                            f"{type(data).__name__}")
+        n = self._c.load_arrow(export(), name,
+                               **_load_kwargs("load_arrow", (), options))
+        _warn(self._c.warnings)
+        return n
+
     def load_pandas(self, df: Any, **options: Any) -> int:
         """Append reports from a DataFrame (see :meth:`from_pandas`)."""
-        pd, _ = _need_pandas("Reports.from_pandas()")
+        pd, np = _need_pandas("Reports.from_pandas()")
         if not isinstance(df, pd.DataFrame):
             raise TypeError("from_pandas needs a pandas DataFrame")
         frame = df
         if isinstance(frame.index, pd.MultiIndex) or frame.index.name:
             frame = frame.reset_index()
-        return self.load_records(frame.to_dict("records"), **options)
+        kinds = _frame_plan(frame, pd, np)
+        stream = _frame_stream(frame, pd) if kinds is not None else None
+        if kinds is None or (stream is None and None in kinds):
+            return self.load_records(frame.to_dict("records"), **options)
+        kw = _load_kwargs("load_pandas", (), options)
+        if stream is not None:
+            n = self._c.load_arrow(stream, "<records>", **kw)
+        else:
+            names, cols = _frame_columns(frame, kinds, np)
+            n = self._c.load_columns(names, cols, "<records>", **kw)
+        _warn(self._c.warnings)
+        return n
 
     # -- access --------------------------------------------------------
     def __len__(self) -> int:
@@ -758,7 +921,9 @@ class Reports:
 @_with_load_options(["path"])
 def read(path: PathLike, *args: Any, **options: Any) -> Reports:
     """Read reports from a .json (array), .jsonl (one object per line) or
-    .csv file.
+    .csv file, or from a data frame or any object with
+    ``__arrow_c_stream__`` (a pyarrow Table, a polars DataFrame, a DuckDB
+    relation: see :meth:`Reports.from_arrow`).
 
 {options}
 
@@ -769,6 +934,9 @@ def read(path: PathLike, *args: Any, **options: Any) -> Reports:
     Warnings of the load are issued as :class:`TollWarning`.
     """
     reports = Reports()
+    if _is_frame(path) or _is_arrow(path):
+        reports.load(path, *args, **options)
+        return reports
     reports._c.load_file(_os.fspath(path), **_load_kwargs("read", args,
                                                            options))
     _warn(reports._c.warnings)

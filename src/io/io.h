@@ -449,6 +449,26 @@ toll_status toll__load_csv(toll__ingest *in, toll__input *src);
 toll_status toll__load_records(toll__ingest *in, const toll_record *recs,
                                size_t n);
 
+/* The text of a value, a key or a list item given as a value (records,
+ * Arrow columns) is valid: 0, or -1 with the record error set ("NUL
+ * character in a value", "invalid UTF-8 in ..."; field: the member's key,
+ * NULL for a key itself).  src/io/records.c. */
+int toll__text_ok(toll__ingest *in, const char *field, const char *s,
+                  size_t len);
+
+/* A number given as a value (records, Arrow columns) is written as JSON
+ * writes numbers ("inf" is not): 0, or -1 with the record error set ("not
+ * a number: ..."; field: the member's key).  src/io/records.c. */
+int toll__number_ok(toll__ingest *in, const char *field, const char *s,
+                    size_t len);
+
+/* The rows of an Arrow stream (toll_reports_load_arrow,
+ * src/io/arrow.c): the schema bound as a CSV header, each row's values
+ * read from the column buffers into members and ingested. */
+struct ArrowArrayStream;
+toll_status toll__load_arrow(toll__ingest *in,
+                             struct ArrowArrayStream *stream);
+
 /* Scratch growth helper: make *arr hold `need` elements. */
 #define TOLL__GROW(in, arr, cap, need)                                       \
     toll__grow(&(in)->r->alloc, (void **)&(arr), &(cap), (need),            \

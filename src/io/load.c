@@ -1,16 +1,18 @@
 /*
  * src/io/load.c - the public entry points toll_reports_load_file,
- * toll_reports_load_buffer and toll_reports_load_records: the options in
- * force (presets applied), compressed input recognised by its first bytes
- * (compressed.c), the format chosen (by option, extension or first byte),
- * a split load on two threads when it pays (split.c), and the rollback of
- * a failed strict load.
+ * toll_reports_load_buffer, toll_reports_load_records and
+ * toll_reports_load_arrow: the options in force (presets applied),
+ * compressed input recognised by its first bytes (compressed.c), the
+ * format chosen (by option, extension or first byte), a split load on two
+ * threads when it pays (split.c), and the rollback of a failed strict
+ * load.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "io/io.h"
 #include "io/split.h"
 #include "io/csv/delimiter.h"
 #include "core/core.h" /* toll__lexicon_digit_led, for num_fast */
+#include "toll/arrow.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -429,6 +431,35 @@ toll_status toll_reports_load_records(toll_reports *reports,
         st = toll__ingest_fatal(&in, st);
     else
         st = toll__load_records(&in, records, n);
+    return finish_load(reports, &ls, &in, st, n_loaded);
+}
+
+toll_status toll_reports_load_arrow(toll_reports *reports,
+                                    struct ArrowArrayStream *stream,
+                                    const char *name,
+                                    const toll_load_options *opts,
+                                    size_t *n_loaded, toll_error *err)
+{
+    if (n_loaded)
+        *n_loaded = 0;
+    if (!reports || !stream || !stream->get_schema || !stream->get_next ||
+        !stream->release)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_reports_load_arrow: reports or stream is "
+                         "NULL, or the stream is released");
+    if (!name)
+        name = "<arrow>";
+    load_setup ls;
+    toll__ingest in;
+    toll_status st = begin_load(reports, name, opts, &ls, &in, err);
+    if (st)
+        return st;
+    st = toll__strpool_intern(&reports->strings, name, strlen(name),
+                              &in.file_id);
+    if (st)
+        st = toll__ingest_fatal(&in, st);
+    else
+        st = toll__load_arrow(&in, stream);
     return finish_load(reports, &ls, &in, st, n_loaded);
 }
 

@@ -61,6 +61,17 @@ static int json_number(const char *s, size_t len)
     return i == len;
 }
 
+/* A number given as a value is one as JSON writes it (src/io/io.h). */
+int toll__number_ok(toll__ingest *in, const char *field, const char *s,
+                    size_t len)
+{
+    if (json_number(s, len))
+        return 0;
+    toll__rec_err(in, TOLL_EPARSE, field, s, len, "not a number: \"%.*s\"",
+                  (int)(len < 64 ? len : 64), s);
+    return -1;
+}
+
 /* Append s[0..len) as a JSON string. */
 static toll_status put_json_string(toll__buf *b, const char *s, size_t len)
 {
@@ -84,10 +95,9 @@ static toll_status put_json_string(toll__buf *b, const char *s, size_t len)
     return st;
 }
 
-/* The text of a string, a key or a list item is valid: 0, or the record
- * error is set (field: the member's key, NULL for the key itself). */
-static int text_ok(toll__ingest *in, const char *field, const char *s,
-                   size_t len)
+/* The text of a string, a key or a list item is valid (src/io/io.h). */
+int toll__text_ok(toll__ingest *in, const char *field, const char *s,
+                  size_t len)
 {
     size_t bad = 0;
     if (memchr(s, 0, len)) {
@@ -272,21 +282,18 @@ static toll_status one_record(toll__ingest *in, rscan *rs,
     for (size_t i = 0; i < n; i++) {
         const toll_value *v = &mm[i].value;
         toll__member *mb = &in->m[i];
-        if (text_ok(in, NULL, mb->key, mb->klen) < 0)
+        if (toll__text_ok(in, NULL, mb->key, mb->klen) < 0)
             return toll__ingest_reject(in);
         if (v->type == TOLL_VALUE_STRING &&
-            text_ok(in, mb->key, mb->v.s, mb->v.len) < 0)
+            toll__text_ok(in, mb->key, mb->v.s, mb->v.len) < 0)
             return toll__ingest_reject(in);
         for (size_t k = 0; v->type == TOLL_VALUE_LIST && k < v->n_items; k++)
-            if (text_ok(in, mb->key, v->items[k] ? v->items[k] : "",
+            if (toll__text_ok(in, mb->key, v->items[k] ? v->items[k] : "",
                         v->item_lens[k]) < 0)
                 return toll__ingest_reject(in);
-        if (v->type == TOLL_VALUE_NUMBER && !json_number(mb->v.s, mb->v.len)) {
-            toll__rec_err(in, TOLL_EPARSE, mb->key, mb->v.s, mb->v.len,
-                          "not a number: \"%.*s\"",
-                          (int)(mb->v.len < 64 ? mb->v.len : 64), mb->v.s);
+        if (v->type == TOLL_VALUE_NUMBER &&
+            toll__number_ok(in, mb->key, mb->v.s, mb->v.len) < 0)
             return toll__ingest_reject(in);
-        }
     }
     toll_status dst;
     const toll__member *dup = toll__member_repeated(in, in->m, n, 0, &dst);
