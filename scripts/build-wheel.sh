@@ -100,7 +100,7 @@ TOLL_STATIC_PREFIX=$PREFIX TOLL_WERROR=1 \
   "$TOOLS/bin/pip" wheel -q --no-deps --no-build-isolation \
   -w "$WORK/raw" "$SDIST"
 RAW=$(ls "$WORK"/raw/toll-*.whl)
-"$TOOLS/bin/auditwheel" repair -w "$DIST" "$RAW" >/dev/null
+PATH="$TOOLS/bin:$PATH" "$TOOLS/bin/auditwheel" repair -w "$DIST" "$RAW" >/dev/null
 WHEEL=$(ls "$DIST"/toll-*manylinux*.whl)
 echo "build-wheel: $(basename "$WHEEL")"
 [ "$TEST" = 1 ] || exit 0
