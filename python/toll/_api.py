@@ -8,6 +8,7 @@ pandas, numpy and matplotlib are optional and imported only when needed.
 from __future__ import annotations
 
 import datetime as _dt
+import errno as _errno
 import html as _html
 import json as _json
 import math as _math
@@ -416,6 +417,26 @@ def _is_frame(obj: Any) -> bool:
     return pd is not None and isinstance(obj, pd.DataFrame)
 
 
+# Files read through pyarrow or pandas rather than the C loaders.
+_TABLE_FILES = {".parquet": "parquet", ".pq": "parquet",
+                ".feather": "feather", ".arrow": "feather",
+                ".xlsx": "excel", ".xlsm": "excel"}
+
+
+def _table_file_kind(path: str) -> Optional[str]:
+    """"parquet", "feather" or "excel" for such a file name, else None."""
+    return _TABLE_FILES.get(_os.path.splitext(path)[1].lower())
+
+
+def _need_module(module: str, what: str, package: str) -> Any:
+    """Import an optional module, or ImportError saying what needs it."""
+    try:
+        return __import__(module, fromlist=["_"])
+    except ImportError:
+        raise ImportError(f"{what} needs {package}: pip install "
+                          f"{package}") from None
+
+
 def _is_arrow(obj: Any) -> bool:
     """True for an object exporting an Arrow C stream (pyarrow Table,
     polars DataFrame, DuckDB relation, ...), not a path."""
@@ -594,13 +615,22 @@ class Reports:
 
         Warnings of the load (see :attr:`warnings`) are issued as
         :class:`TollWarning`."""
-        if _is_frame(path) or _is_arrow(path):
+        stream = hasattr(path, "read") and not isinstance(
+            path, (str, bytes, _os.PathLike))
+        table_file = (None if stream or _is_frame(path) or _is_arrow(path)
+                      else _table_file_kind(_os.fspath(path)))
+        if stream or table_file or _is_frame(path) or _is_arrow(path):
             given = dict(zip(_LOAD_NAMES, args))
             for name in given:
                 if name in options:
                     raise TypeError(f"load() got multiple values for "
                                     f"argument {name!r}")
             given.update(options)
+            if stream:
+                return self._load_stream(path, given)
+            if table_file:
+                return self._load_table_file(_os.fspath(path), table_file,
+                                             given)
             if _is_frame(path):
                 return self.load_pandas(path, **given)
             return self.load_arrow(path, **given)
@@ -608,6 +638,48 @@ class Reports:
                               **_load_kwargs("load", args, options))
         _warn(self._c.warnings)
         return n
+
+    def _load_stream(self, f: Any, options: Dict[str, Any]) -> int:
+        """A file-like object: its bytes (or text) loaded as a file's are,
+        named by its ``name`` when it has one; Parquet bytes through
+        pyarrow."""
+        data = f.read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"{type(f).__name__}.read() returned a "
+                            f"{type(data).__name__}, not bytes or str")
+        name = getattr(f, "name", None)
+        name = _os.fsdecode(name) if isinstance(name, (str, bytes)) \
+            else "<stream>"
+        if bytes(data[:4]) == b"PAR1":
+            pq = _need_module("pyarrow.parquet", "reading Parquet",
+                              "pyarrow")
+            import io as _io
+            return self.load_arrow(pq.read_table(_io.BytesIO(bytes(data))),
+                                   name=name, **options)
+        return self.load_text(bytes(data), name=name, **options)
+
+    def _load_table_file(self, path: str, kind: str,
+                         options: Dict[str, Any]) -> int:
+        """A Parquet, Feather/Arrow IPC or Excel file, read by pyarrow or
+        pandas (openpyxl) into the Arrow path; errors name the file and the
+        data row, counted from 1 (the header not counted)."""
+        if not _os.path.exists(path):
+            raise FileNotFoundError(_errno.ENOENT, "No such file", path)
+        if kind == "parquet":
+            pq = _need_module("pyarrow.parquet", "reading Parquet",
+                              "pyarrow")
+            return self.load_arrow(pq.read_table(path), name=path,
+                                   **options)
+        if kind == "feather":
+            feather = _need_module("pyarrow.feather",
+                                   "reading Feather / Arrow IPC", "pyarrow")
+            return self.load_arrow(feather.read_table(path), name=path,
+                                   **options)
+        pd, _ = _need_pandas("reading Excel")
+        _need_module("openpyxl", "reading Excel", "openpyxl")
+        return self.load_pandas(pd.read_excel(path), name=path, **options)
 
     def load_text(self, data: Union[str, bytes], name: str = "<buffer>",
                   **options: Any) -> int:
@@ -644,8 +716,10 @@ class Reports:
         _warn(self._c.warnings)
         return n
 
-    def load_pandas(self, df: Any, **options: Any) -> int:
-        """Append reports from a DataFrame (see :meth:`from_pandas`)."""
+    def load_pandas(self, df: Any, name: Optional[str] = None,
+                    **options: Any) -> int:
+        """Append reports from a DataFrame (see :meth:`from_pandas`);
+        ``name`` (default "<records>") names it in errors."""
         pd, np = _need_pandas("Reports.from_pandas()")
         if not isinstance(df, pd.DataFrame):
             raise TypeError("from_pandas needs a pandas DataFrame")
@@ -657,11 +731,12 @@ class Reports:
         if kinds is None or (stream is None and None in kinds):
             return self.load_records(frame.to_dict("records"), **options)
         kw = _load_kwargs("load_pandas", (), options)
+        label = name or "<records>"
         if stream is not None:
-            n = self._c.load_arrow(stream, "<records>", **kw)
+            n = self._c.load_arrow(stream, label, **kw)
         else:
             names, cols = _frame_columns(frame, kinds, np)
-            n = self._c.load_columns(names, cols, "<records>", **kw)
+            n = self._c.load_columns(names, cols, label, **kw)
         _warn(self._c.warnings)
         return n
 
@@ -921,9 +996,12 @@ class Reports:
 @_with_load_options(["path"])
 def read(path: PathLike, *args: Any, **options: Any) -> Reports:
     """Read reports from a .json (array), .jsonl (one object per line) or
-    .csv file, or from a data frame or any object with
-    ``__arrow_c_stream__`` (a pyarrow Table, a polars DataFrame, a DuckDB
-    relation: see :meth:`Reports.from_arrow`).
+    .csv file (also gzip-compressed, or the one data file of a .zip), a
+    Parquet or Feather file (needs pyarrow), an Excel .xlsx sheet (needs
+    pandas and openpyxl), a file-like object (its ``read()`` bytes or
+    text), a data frame or any object with ``__arrow_c_stream__`` (a
+    pyarrow Table, a polars DataFrame, a DuckDB relation: see
+    :meth:`Reports.from_arrow`).
 
 {options}
 
@@ -934,12 +1012,7 @@ def read(path: PathLike, *args: Any, **options: Any) -> Reports:
     Warnings of the load are issued as :class:`TollWarning`.
     """
     reports = Reports()
-    if _is_frame(path) or _is_arrow(path):
-        reports.load(path, *args, **options)
-        return reports
-    reports._c.load_file(_os.fspath(path), **_load_kwargs("read", args,
-                                                           options))
-    _warn(reports._c.warnings)
+    reports.load(path, *args, **options)
     return reports
 
 

@@ -43,9 +43,11 @@ def test_compressed_bytes_should_load_as_the_plain_file():
         assert rows(r) == rows(plain)
 
 
-def test_an_excel_workbook_should_be_refused_by_name():
+def test_an_excel_workbook_as_bytes_should_be_refused_by_name():
+    # (a .xlsx file name is read through pandas: test_read_formats.py)
+    data = open(os.path.join(PACKED, "book.xlsx"), "rb").read()
     with pytest.raises(toll.ParseError, match=r"an Excel workbook \(\.xlsx\)"):
-        toll.read(os.path.join(PACKED, "book.xlsx"))
+        toll.Reports().load_text(data, name="book")
 
 
 def test_a_zip_of_two_data_files_should_name_them():
@@ -54,11 +56,11 @@ def test_a_zip_of_two_data_files_should_name_them():
         toll.read(os.path.join(PACKED, "two.zip"))
 
 
-def test_a_parquet_file_should_be_named_not_misread(tmp_path):
-    p = tmp_path / "x.parquet"
-    p.write_bytes(b"PAR1\x15\x04\x00\x00")
+def test_parquet_bytes_should_be_named_not_misread():
+    # (a .parquet file name, or a file object, is read through pyarrow:
+    # test_read_formats.py)
     with pytest.raises(toll.ParseError, match="this is a Parquet file"):
-        toll.read(p)
+        toll.Reports().load_text(b"PAR1\x15\x04\x00\x00", name="x")
 
 
 def test_the_shared_ged_files_should_read_alike_zipped_and_gzipped(tmp_path):
