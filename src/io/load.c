@@ -276,15 +276,28 @@ static toll_status finish_load(toll_reports *r, load_setup *ls,
  * The load: `fmt` is the format to use (AUTO: sniff), `path_hint` the file
  * name used for the extension, or NULL.
  */
+/* A load in chunks (toll_reports_load_chunked). */
+typedef struct chunking {
+    toll_reports_chunk_fn fn;
+    void *ctx;
+    size_t chunk;
+} chunking;
+
 static toll_status load(toll_reports *r, toll__input *src, const char *name,
                         const char *path_hint, const toll_load_options *opts,
-                        size_t *n_loaded, toll_error *err)
+                        const chunking *ck, size_t *n_loaded,
+                        toll_error *err)
 {
     load_setup ls;
     toll__ingest in;
     toll_status st = begin_load(r, name, opts, &ls, &in, err);
     if (st)
         return st;
+    if (ck) {
+        in.chunk_fn = ck->fn;
+        in.chunk_ctx = ck->ctx;
+        in.chunk = ck->chunk;
+    }
     opts = &ls.eff;
     src->encoding = ls.encoding;
 
@@ -324,7 +337,7 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
 
     /* Two threads, each loading a part of the input into a store of its
      * own, merged in order (src/io/split.c); else one thread. */
-    if ((fmt == TOLL_FORMAT_CSV || fmt == TOLL_FORMAT_JSONL) &&
+    if (!ck && (fmt == TOLL_FORMAT_CSV || fmt == TOLL_FORMAT_JSONL) &&
         toll__load_split(&in, src, fmt, path_hint, &ls.mark, &st))
         goto cleanup;
 
@@ -341,6 +354,15 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
     default:
         st = toll__err(err, TOLL_EINVAL, "unknown input format %d", (int)fmt);
         break;
+    }
+
+    if (!st && ck) {
+        /* the last chunk; the warning of a load without categories first,
+         * while the rows of the last chunk are there to name its fields */
+        if (r->ncategories == ls.mark.ncategories)
+            st = load_warnings(r, &ls, &in);
+        if (!st)
+            st = toll__ingest_flush_now(&in, 1);
     }
 
 cleanup:
@@ -393,8 +415,8 @@ toll_status toll_reports_load_buffer(toll_reports *reports, const char *data,
     src.data = data ? data : "";
     src.len = len;
     src.alloc = &reports->alloc;
-    return load(reports, &src, name ? name : "<buffer>", NULL, opts, n_loaded,
-                err);
+    return load(reports, &src, name ? name : "<buffer>", NULL, opts, NULL,
+                n_loaded, err);
 }
 
 toll_status toll_reports_load_file(toll_reports *reports, const char *path,
@@ -444,9 +466,78 @@ toll_status toll_reports_load_file(toll_reports *reports, const char *path,
     if (!src.chunk) {
         st = toll__nomem(err);
     } else {
-        st = load(reports, &src, path, path, opts, n_loaded, err);
+        st = load(reports, &src, path, path, opts, NULL, n_loaded, err);
         toll__free(&reports->alloc, src.chunk, src.chunk_cap);
     }
     fclose(src.fp);
+    return st;
+}
+
+toll_status toll_reports_load_chunked(toll_reports *reports, const char *path,
+                                      const toll_load_options *opts,
+                                      size_t chunk, toll_reports_chunk_fn fn,
+                                      void *ctx, size_t *n_loaded,
+                                      toll_error *err)
+{
+    if (n_loaded)
+        *n_loaded = 0;
+    if (!reports || !fn)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_reports_load_chunked: reports or fn is NULL");
+    if (reports->n)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_reports_load_chunked: the store holds %zu "
+                         "reports; a load in chunks needs an empty one",
+                         reports->n);
+    chunking ck = {fn, ctx, chunk ? chunk : 65536};
+    toll__input src;
+    memset(&src, 0, sizeof src);
+    src.alloc = &reports->alloc;
+    const char *name = path ? path : "<stdin>";
+    if (path) {
+        src.fp = fopen(path, "rb");
+        if (!src.fp) {
+            int e = errno;
+            char msg[128];
+            if (strerror_r(e, msg, sizeof msg))
+                snprintf(msg, sizeof msg, "error %d", e);
+            return toll__seterr(err, e == ENOENT ? TOLL_ENOTFOUND : TOLL_EIO,
+                                path, 0, -1, NULL, NULL, 0,
+                                "cannot open: %s", msg);
+        }
+        struct stat sb;
+        if (fstat(fileno(src.fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            fclose(src.fp);
+            errno = EISDIR;
+            return toll__seterr(err, TOLL_EIO, path, 0, -1, NULL, NULL, 0,
+                                "is a directory, not a file of reports");
+        }
+        if ((!opts || opts->format == TOLL_FORMAT_AUTO) &&
+            ext_format(path) < 0) {
+            const char *slash = strrchr(path, '/');
+            const char *dot = strrchr(slash ? slash + 1 : path, '.');
+            fclose(src.fp);
+            return toll__seterr(err, TOLL_EINVAL, path, 0, -1, NULL,
+                                dot ? dot : "", dot ? strlen(dot) : 0,
+                                "unknown file extension%s%s%s (known: %s); "
+                                "give the format (--format-in, Python "
+                                "format=)",
+                                dot ? " '" : "", dot ? dot : "",
+                                dot ? "'" : "", KNOWN_EXTENSIONS);
+        }
+    } else {
+        src.fp = stdin;
+    }
+    src.chunk_cap = TOLL__CHUNK;
+    src.chunk = toll__alloc(&reports->alloc, src.chunk_cap);
+    toll_status st;
+    if (!src.chunk) {
+        st = toll__nomem(err);
+    } else {
+        st = load(reports, &src, name, path, opts, &ck, n_loaded, err);
+        toll__free(&reports->alloc, src.chunk, src.chunk_cap);
+    }
+    if (path)
+        fclose(src.fp);
     return st;
 }
