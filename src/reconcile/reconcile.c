@@ -1220,32 +1220,47 @@ cleanup:
 
 /* ---- incidents from rows (src/summarize/stream.c) --------------------------- */
 
-/* The rows of one incident as step 3 reads them (t->g, t->gq). */
-static toll_status gather_rows(tscratch *t, const toll__rrow *rw, size_t m)
+/* The rows of one incident as step 3 reads them (t->g, t->gq; *ng of
+ * them).  A row of more cells than a report may have (UINT16_MAX) is
+ * given as several rows with its values (the rules read rows as sets). */
+static toll_status gather_rows(tscratch *t, const toll__rrow *rw, size_t m,
+                               size_t *ng)
 {
-    size_t nq = 0;
-    for (size_t k = 0; k < m; k++)
+    size_t nq = 0, ngrow = 0;
+    for (size_t k = 0; k < m; k++) {
         nq += rw[k].q_count;
-    if (toll__grow(t->a, (void **)&t->g, &t->g_cap, n_or_1(m), sizeof *t->g) ||
+        ngrow += rw[k].q_count ? (rw[k].q_count + UINT16_MAX - 1) / UINT16_MAX
+                               : 1;
+    }
+    if (toll__grow(t->a, (void **)&t->g, &t->g_cap, n_or_1(ngrow),
+                   sizeof *t->g) ||
         toll__grow(t->a, (void **)&t->gq, &t->gq_cap, n_or_1(nq),
                    sizeof *t->gq))
         return toll__nomem(&t->err);
-    size_t pos = 0;
+    size_t pos = 0, n = 0;
     for (size_t k = 0; k < m; k++) {
-        grow *g = &t->g[k];
-        g->report = UINT32_MAX;
-        g->actors = rw[k].actors;
-        g->source = rw[k].source;
-        g->source_actor = rw[k].source_actor;
-        g->region = rw[k].region;
-        g->date_start = rw[k].date_start;
-        g->date_end = rw[k].date_end;
-        g->q = (uint32_t)pos;
-        g->q_count = (uint16_t)rw[k].q_count;
-        g->is_self = 0;
-        for (size_t j = 0; j < rw[k].q_count; j++)
-            t->gq[pos++] = rw[k].q[j];
+        size_t done = 0;
+        do {
+            size_t part = rw[k].q_count - done;
+            if (part > UINT16_MAX)
+                part = UINT16_MAX;
+            grow *g = &t->g[n++];
+            g->report = UINT32_MAX;
+            g->actors = rw[k].actors;
+            g->source = rw[k].source;
+            g->source_actor = rw[k].source_actor;
+            g->region = rw[k].region;
+            g->date_start = rw[k].date_start;
+            g->date_end = rw[k].date_end;
+            g->q = (uint32_t)pos;
+            g->q_count = (uint16_t)part;
+            g->is_self = 0;
+            for (size_t j = 0; j < part; j++)
+                t->gq[pos++] = rw[k].q[done + j];
+            done += part;
+        } while (done < rw[k].q_count);
     }
+    *ng = n;
     return TOLL_OK;
 }
 
@@ -1372,14 +1387,15 @@ toll_status toll__reconcile_rows(const toll_reports *r,
         int deferred;
         if ((st = rows(ctx, c, &rw, &m, err)))
             goto cleanup;
-        if (m >= UINT32_MAX) {
-            st = toll__err(err, TOLL_ERANGE, "incident %zu has too many rows",
-                           c + 1);
-            goto cleanup;
-        }
-        if ((st = gather_rows(&t, rw, m)) ||
-            (st = reconcile_one(&x, &t, c, t.g, (uint32_t)m, (uint32_t)c + 1,
-                                1, &deferred, &t.err))) {
+        size_t ng = 0;
+        st = gather_rows(&t, rw, m, &ng);
+        if (!st && ng >= UINT32_MAX)
+            st = toll__err(&t.err, TOLL_ERANGE,
+                           "incident %zu has too many rows", c + 1);
+        if (!st)
+            st = reconcile_one(&x, &t, c, t.g, (uint32_t)ng, (uint32_t)c + 1,
+                               1, &deferred, &t.err);
+        if (st) {
             copy_err(err, &t.err);
             goto cleanup;
         }

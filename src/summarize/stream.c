@@ -13,8 +13,9 @@
  * toll__rrow), each standing for the reports that share its values:
  *   - place and time rows: the distinct (region, date_start, date_end);
  *   - source rows: the distinct (source, source_actor, actor set), each
- *     with the quantity cells of its reports (every one: the best figure
- *     of an incident is a median of them).
+ *     with the distinct quantity cells of its reports and how many reports
+ *     give each (the best figure of an incident is a median over its
+ *     reports, so every report's figure counts).
  * The rules read an incident's rows as sets (the union of actor sets, the
  * distinct sources of rows that are not self-reports, whether such rows
  * name different sets, the regions, the dates), so a row found again adds
@@ -44,10 +45,11 @@ typedef struct srow {
 } srow;
 
 typedef struct scell {
-    uint32_t category;
-    uint32_t next;  /* the row's next cell (0: none; cells[0] unused) */
     int64_t low, high;
     double best;
+    uint32_t category;
+    uint32_t next;  /* the row's next cell (0: none; cells[0] unused) */
+    uint32_t mult;  /* the reports of the row that give this very cell */
 } scell;
 
 typedef struct stream {
@@ -128,6 +130,34 @@ static toll_status row_of(stream *s, uint32_t inc, int place, uint32_t a,
     return TOLL_OK;
 }
 
+/* Add quantity cell q to source row `row`: one more report of a cell
+ * among the row's LOOK_BACK most recent ones with the same category and
+ * figures (the same bits of best), else a new cell. */
+static toll_status add_cell(stream *s, uint32_t row, const toll__qcell *q)
+{
+    unsigned k = 0;
+    for (uint32_t i = s->rows[row].qhead; i && k < LOOK_BACK;
+         i = s->cells[i].next, k++) {
+        scell *e = &s->cells[i];
+        if (e->category == q->category && e->low == q->low &&
+            e->high == q->high && memcmp(&e->best, &q->best, sizeof e->best) == 0 &&
+            e->mult < UINT32_MAX) {
+            e->mult++;
+            return TOLL_OK;
+        }
+    }
+    if (s->ncells + 1 >= UINT32_MAX)
+        return TOLL_ERANGE;
+    if (toll__grow(s->a, (void **)&s->cells, &s->cells_cap, s->ncells + 1,
+                   sizeof *s->cells))
+        return TOLL_ENOMEM;
+    uint32_t ci = (uint32_t)s->ncells++;
+    s->cells[ci] = (scell){q->low, q->high, q->best, q->category,
+                           s->rows[row].qhead, 1};
+    s->rows[row].qhead = ci;
+    return TOLL_OK;
+}
+
 /* Fold the store's reports (one chunk) into the incidents' state. */
 static toll_status fold_chunk(toll_reports *r, void *arg, toll_error *err)
 {
@@ -166,22 +196,8 @@ static toll_status fold_chunk(toll_reports *r, void *arg, toll_error *err)
                          toll__reports_opt(r->source_actor, i), r->actors[i],
                          &row)))
             break;
-        for (uint32_t j = 0; j < r->q_count[i]; j++) {
-            const toll__qcell *q = &r->q[r->q_begin[i] + j];
-            if (s->ncells + 1 >= UINT32_MAX) {
-                st = TOLL_ERANGE;
-                break;
-            }
-            if (toll__grow(s->a, (void **)&s->cells, &s->cells_cap,
-                           s->ncells + 1, sizeof *s->cells)) {
-                st = TOLL_ENOMEM;
-                break;
-            }
-            uint32_t ci = (uint32_t)s->ncells++;
-            s->cells[ci] = (scell){q->category, s->rows[row].qhead, q->low,
-                                   q->high, q->best};
-            s->rows[row].qhead = ci;
-        }
+        for (uint32_t j = 0; j < r->q_count[i] && !st; j++)
+            st = add_cell(s, row, &r->q[r->q_begin[i] + j]);
         if (st)
             break;
     }
@@ -206,7 +222,7 @@ static toll_status rows_of(void *arg, size_t c, const toll__rrow **out,
         m++;
         if (s->rows[i].qhead != PLACE_ROW)
             for (uint32_t q = s->rows[i].qhead; q; q = s->cells[q].next)
-                nq++;
+                nq += s->cells[q].mult;
     }
     if (toll__grow(s->a, (void **)&s->rr, &s->rr_cap, m ? m : 1,
                    sizeof *s->rr) ||
@@ -226,9 +242,10 @@ static toll_status rows_of(void *arg, size_t c, const toll__rrow **out,
                           s->qq + pos, 0};
         for (uint32_t q = w->qhead; q; q = s->cells[q].next) {
             const scell *e = &s->cells[q];
-            s->qq[pos++] = (toll__qcell){e->category, e->low, e->high,
-                                         e->best};
-            o->q_count++;
+            for (uint32_t k2 = 0; k2 < e->mult; k2++)
+                s->qq[pos++] = (toll__qcell){e->category, e->low, e->high,
+                                             e->best};
+            o->q_count += e->mult;
         }
     }
     *out = s->rr;
