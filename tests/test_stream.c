@@ -490,6 +490,31 @@ START_TEST(stream_bad_record_names_file_line_field)
 }
 END_TEST
 
+START_TEST(stream_warns_as_the_summary_when_no_category)
+{
+    char path[4096];
+    tiny_file(path, sizeof path, "incident,source,deaths\na,x,3\nb,y,4\n");
+    toll_reports *rep = NULL;
+    toll_incidents *inc = NULL;
+    toll_table *t = NULL, *u = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_reports_new(NULL, &rep, NULL), TOLL_OK);
+    ck_assert_int_eq(toll_reports_load_file(rep, path, NULL, NULL, &err), 0);
+    ck_assert_int_eq(toll_reconcile(rep, NULL, NULL, &inc, &err), TOLL_OK);
+    ck_assert_int_eq(toll_summarize(inc, NULL, NULL, &t, &err), TOLL_OK);
+    ck_assert_int_eq(stream_status(path, NULL, NULL, &err, &u), TOLL_OK);
+    ck_assert_uint_eq(toll_table_warning_count(t), 1);
+    ck_assert_uint_eq(toll_table_warning_count(u), 1);
+    ck_assert_str_eq(toll_table_warning(t, 0)->message,
+                     toll_table_warning(u, 0)->message);
+    toll_table_free(t);
+    toll_table_free(u);
+    toll_incidents_free(inc);
+    toll_reports_free(rep);
+    unlink(path);
+}
+END_TEST
+
 /* An allocator that counts live bytes and their peak, and fails the n-th
  * allocation (0: never). */
 typedef struct counting {
@@ -645,6 +670,7 @@ static Suite *suite(void)
     tcase_add_test(tc, stream_refuses_linking);
     tcase_add_test(tc, stream_refuses_kept_fields);
     tcase_add_test(tc, stream_bad_record_names_file_line_field);
+    tcase_add_test(tc, stream_warns_as_the_summary_when_no_category);
     tcase_add_test(tc, stream_failure_leaves_nothing);
     tcase_add_test(tc, stream_memory_follows_incidents_not_reports);
     suite_add_tcase(s, tc);

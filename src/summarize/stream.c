@@ -69,6 +69,11 @@ typedef struct stream {
     size_t rr_cap;
     toll__qcell *qq;
     size_t qq_cap;
+    /* the summary's warning when no report carries a category (the rule
+     * in src/store/store.c), made from the first chunk while its rows are
+     * there (src/summarize/summarize.c makes it from the store's rows) */
+    toll_error nocat;
+    int nocat_set;
 } stream;
 
 static void stream_free(stream *s)
@@ -163,6 +168,10 @@ static toll_status fold_chunk(toll_reports *r, void *arg, toll_error *err)
 {
     stream *s = arg;
     toll_status st = TOLL_OK;
+    if (!s->nocat_set && !r->ncategories && r->n &&
+        toll__reports_no_category(r, 0, r->n, NULL, &s->nocat_set,
+                                  &s->nocat))
+        return toll__nomem(err);
     if (r->strings.count > s->inc_of_n) {
         size_t old = s->inc_of_n;
         if (toll__grow(s->a, (void **)&s->inc_of, &s->inc_of_n,
@@ -361,11 +370,18 @@ toll_status toll_summarize_stream(const char *const *paths, size_t n_paths,
     if (!st) {
         /* the state is read: its memory goes back before the summary's */
         toll_reports *r = s.r;
+        int nocat = s.nocat_set && inc->n && !inc->ncategories;
+        toll_error w = s.nocat;
         stream_free(&s);
         memset(&s, 0, sizeof s);
         s.a = &a;
         s.r = r;
         st = toll_summarize(inc, opts, alloc, out, err);
+        if (!st && nocat && toll__table_add_warning(*out, &w)) {
+            toll_table_free(*out);
+            *out = NULL;
+            st = toll__nomem(err);
+        }
     }
     toll_incidents_free(inc);
     stream_free(&s);
