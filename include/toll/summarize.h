@@ -260,10 +260,10 @@ TOLL_API void toll_stream_options_init(toll_stream_options *opts);
  * toll_reconcile and summarized by toll_summarize.  The table (rows,
  * columns, caption, warnings of the summary) is the one those give.
  *
- * Memory is that of the incidents and the distinct strings, plus the
- * quantity cells of the reports (the best figure of an incident is the
- * median of its reports'), not the reports: provenance is reduced to what
- * the summary needs.  Not kept: each report's identity (file, line, id,
+ * Memory is that of the incidents, the distinct strings and the distinct
+ * figures of each incident (the best figure of an incident is the median
+ * of its reports', so each distinct figure is kept with its count), not
+ * that of the reports: provenance is reduced to what the summary needs.  Not kept: each report's identity (file, line, id,
  * url, note, location, coordinates, source kind), the kept fields
  * (columns that are not report fields); the repairs made while loading
  * are there for on_chunk only.
