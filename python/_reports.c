@@ -1085,6 +1085,9 @@ static PyObject *Reports_repr(ReportsObject *self)
     "A strict load that fails raises ParseError/ReportError and leaves\n"   \
     "the store exactly as before.  Returns the number of reports added."
 
+static PyObject *Reports_summarize_stream(ReportsObject *self,
+                                          PyObject *args, PyObject *kwds);
+
 static PyMethodDef Reports_methods[] = {
     {"load_records", (PyCFunction)(void (*)(void))Reports_load_records,
      METH_VARARGS | METH_KEYWORDS,
@@ -1105,6 +1108,14 @@ static PyMethodDef Reports_methods[] = {
      "('timestamp[ns]', a NumPy int64 array; also s, ms, us) or "
      "('string', a sequence of str and None/NaN), loaded as an Arrow "
      "batch (toll_reports_load_arrow)."},
+    {"summarize_stream", (PyCFunction)(void (*)(void))Reports_summarize_stream,
+     METH_VARARGS | METH_KEYWORDS,
+     "summarize_stream(paths, load, reconcile, summarize) -> (Table, "
+     "warnings, rejects): the one-pass summary of the files (a path of None: "
+     "standard input) without keeping the reports (toll_summarize_stream); "
+     "load, reconcile (policy, self_reports, link) and summarize are dicts "
+     "of the keywords of load_file, Reports.reconcile and "
+     "Incidents.summarize."},
     {"table", (PyCFunction)Reports_table, METH_NOARGS,
      "table() -> Table: one row per stored report (toll_reports_table)."},
     {"load_file", (PyCFunction)(void (*)(void))Reports_load_file,
@@ -1350,8 +1361,29 @@ static int where_items(PyObject *o, PyObject **seq, const char ***items,
     return 0;
 }
 
-static PyObject *Incidents_summarize(IncidentsObject *self, PyObject *args,
-                                     PyObject *kwds)
+/* What a summary runs on once its options are read: the incidents of
+ * Incidents.summarize, or the inputs of Reports.summarize_stream.  Called
+ * without the GIL. */
+typedef toll_status (*summarize_run)(void *ctx,
+                                     const toll_summarize_options *opts,
+                                     toll_table **t, toll_error *err,
+                                     int *sys_errno);
+
+static toll_status run_incidents(void *ctx, const toll_summarize_options *o,
+                                 toll_table **t, toll_error *err,
+                                 int *sys_errno)
+{
+    *sys_errno = 0;
+    return toll_summarize(ctx, o, NULL, t, err);
+}
+
+/* The summary keywords (those of Incidents.summarize) read into options,
+ * then run(ctx, ...): a new Table, or NULL with an exception set (option
+ * errors as OptionError naming the option; with `loads`, the errors of
+ * the inputs as a load raises them). */
+static PyObject *summarize_kwargs(toll_state *st, PyObject *args,
+                                  PyObject *kwds, summarize_run run,
+                                  void *ctx, int loads)
 {
     static char *kwlist[] = {"by",        "category", "attribution",
                              "span",      "min_grade", "date_from",
@@ -1378,9 +1410,6 @@ static PyObject *Incidents_summarize(IncidentsObject *self, PyObject *args,
                                      &min_data_grade, &iv_method, &iv_dist,
                                      &iv_draws, &iv_seed, &iv_cap, &iv_q,
                                      &iv_engine, &max_rows_o))
-        return NULL;
-    toll_state *st = TOLL_PY_STATE(self);
-    if (incidents_check(self) < 0)
         return NULL;
 
     toll_summarize_options opts;
@@ -1466,15 +1495,24 @@ static PyObject *Incidents_summarize(IncidentsObject *self, PyObject *args,
         opts.n_actors = (size_t)n;
     }
 
+    int sys_errno = 0;
     Py_BEGIN_ALLOW_THREADS
-    s = toll_summarize(self->inc, &opts, NULL, &t, &err);
+    s = run(ctx, &opts, &t, &err, &sys_errno);
     Py_END_ALLOW_THREADS
     if (s != TOLL_OK) {
-        if (s == TOLL_EINVAL || s == TOLL_ENOTFOUND)
+        if (s == TOLL_EINVAL || (s == TOLL_ENOTFOUND && !loads))
             toll_py_raise_option(st, err.field[0] ? err.field : "summarize", s,
                                  &err);
-        else
-            toll_py_raise(st, s, &err, NULL, 0);
+        else {
+            /* an input that cannot be opened: OSError naming it */
+            PyObject *fn = loads && err.file[0]
+                               ? PyUnicode_DecodeFSDefault(err.file)
+                               : NULL;
+            if (loads && err.file[0] && !fn)
+                goto cleanup;
+            toll_py_raise(st, s, &err, fn, sys_errno);
+            Py_XDECREF(fn);
+        }
         goto cleanup;
     }
     result = toll_py_table_new(st, t);
@@ -1484,6 +1522,154 @@ cleanup:
     PyMem_Free((void *)where);
     Py_XDECREF(where_seq);
     Py_XDECREF(by);
+    return result;
+}
+
+static PyObject *Incidents_summarize(IncidentsObject *self, PyObject *args,
+                                     PyObject *kwds)
+{
+    toll_state *st = TOLL_PY_STATE(self);
+    if (incidents_check(self) < 0)
+        return NULL;
+    return summarize_kwargs(st, args, kwds, run_incidents, self->inc, 0);
+}
+
+/* ---- the one-pass summary (toll_summarize_stream) ------------------------ */
+
+typedef struct stream_call {
+    const char **paths;
+    size_t n;
+    const toll_load_options *load;
+    const toll_reconcile_options *rec;
+    PyObject *warnings, *rejects; /* lists: what the inputs gave */
+    int failed;                   /* appending to them failed */
+} stream_call;
+
+/* toll_stream_options.on_input: the input's warnings and rejects (the
+ * call runs without the GIL). */
+static void stream_input(const toll_reports *r, const char *path, void *ctx)
+{
+    stream_call *c = ctx;
+    (void)path;
+    PyGILState_STATE g = PyGILState_Ensure();
+    PyObject *w = warnings_list(r), *j = rejects_list(r);
+    Py_ssize_t end_w = c->warnings ? PyList_GET_SIZE(c->warnings) : 0;
+    Py_ssize_t end_j = c->rejects ? PyList_GET_SIZE(c->rejects) : 0;
+    if (!w || !j || PyList_SetSlice(c->warnings, end_w, end_w, w) < 0 ||
+        PyList_SetSlice(c->rejects, end_j, end_j, j) < 0) {
+        c->failed = 1;
+        PyErr_Clear();
+    }
+    Py_XDECREF(w);
+    Py_XDECREF(j);
+    PyGILState_Release(g);
+}
+
+static toll_status run_stream(void *ctx, const toll_summarize_options *o,
+                              toll_table **t, toll_error *err,
+                              int *sys_errno)
+{
+    stream_call *c = ctx;
+    toll_stream_options so;
+    toll_stream_options_init(&so);
+    so.on_input = stream_input;
+    so.ctx = c;
+    errno = 0;
+    toll_status s = toll_summarize_stream(c->paths, c->n, c->load, c->rec, o,
+                                          &so, NULL, t, err);
+    *sys_errno = errno;
+    return s;
+}
+
+static PyObject *Reports_summarize_stream(ReportsObject *self,
+                                          PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"paths", "load", "reconcile", "summarize",
+                             NULL};
+    static char *load_kw[] = {LOAD_KWARGS, NULL};
+    static char *rec_kw[] = {"policy", "self_reports", "link", NULL};
+    PyObject *paths_o, *load_d, *rec_d, *sum_d;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO!O!O!:summarize_stream",
+                                     kwlist, &paths_o, &PyDict_Type, &load_d,
+                                     &PyDict_Type, &rec_d, &PyDict_Type,
+                                     &sum_d))
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    PyObject *empty = PyTuple_New(0), *seq = NULL, *bytes = NULL;
+    PyObject *table = NULL, *result = NULL;
+    stream_call c;
+    memset(&c, 0, sizeof c);
+    load_args la;
+    load_args_init(&la);
+    load_ctx lc;
+    int have_lc = 0;
+    const char *policy = NULL, *self_reports = NULL, *link = NULL;
+    toll_reconcile_options rec;
+    toll_reconcile_options_init(&rec);
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s;
+    if (!empty)
+        return NULL;
+    if (!PyArg_ParseTupleAndKeywords(empty, load_d, "|" LOAD_FMT ":load",
+                                     load_kw, LOAD_PTRS(la)) ||
+        !PyArg_ParseTupleAndKeywords(empty, rec_d, "|zzz:reconcile", rec_kw,
+                                     &policy, &self_reports, &link))
+        goto cleanup;
+    if (policy && (s = toll_policy_parse(policy, &rec.policy, &err))) {
+        toll_py_raise_option(st, "policy", s, &err);
+        goto cleanup;
+    }
+    if (self_reports &&
+        (s = toll_self_reports_parse(self_reports, &rec.self_reports, &err))) {
+        toll_py_raise_option(st, "self_reports", s, &err);
+        goto cleanup;
+    }
+    if (toll_py_link_options(st, link, NULL, NULL, NULL, NULL, &rec) < 0)
+        goto cleanup;
+    if (!(seq = PySequence_Fast(paths_o, "paths must be a list of paths")))
+        goto cleanup;
+    c.n = (size_t)PySequence_Fast_GET_SIZE(seq);
+    if (!(bytes = PyList_New((Py_ssize_t)c.n)))
+        goto cleanup;
+    c.paths = PyMem_Calloc(c.n ? c.n : 1, sizeof *c.paths);
+    if (!c.paths) {
+        PyErr_NoMemory();
+        goto cleanup;
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        PyObject *b = NULL;
+        if (!PyUnicode_FSConverter(PySequence_Fast_GET_ITEM(seq, i), &b))
+            goto cleanup;
+        PyList_SET_ITEM(bytes, (Py_ssize_t)i, b);
+        c.paths[i] = PyBytes_AS_STRING(b);
+    }
+    if (load_ctx_init(st, &lc, &la) < 0)
+        goto cleanup;
+    have_lc = 1;
+    c.load = &lc.opts;
+    c.rec = &rec;
+    if (!(c.warnings = PyList_New(0)) || !(c.rejects = PyList_New(0)))
+        goto cleanup;
+    table = summarize_kwargs(st, empty, sum_d, run_stream, &c, 1);
+    if (!table)
+        goto cleanup;
+    if (c.failed) {
+        PyErr_NoMemory();
+        goto cleanup;
+    }
+    result = PyTuple_Pack(3, table, c.warnings, c.rejects);
+cleanup:
+    if (have_lc)
+        load_ctx_release(&lc);
+    Py_XDECREF(la.map_file);
+    PyMem_Free((void *)c.paths);
+    Py_XDECREF(c.warnings);
+    Py_XDECREF(c.rejects);
+    Py_XDECREF(table);
+    Py_XDECREF(bytes);
+    Py_XDECREF(seq);
+    Py_DECREF(empty);
     return result;
 }
 

@@ -191,6 +191,36 @@ TOLL_API toll_status toll_reports_load_file(toll_reports *reports,
                                             const toll_load_options *opts,
                                             size_t *n_loaded, toll_error *err);
 
+/* What a load in chunks calls with each chunk of reports (see
+ * toll_reports_load_chunked); a status other than TOLL_OK stops the load
+ * with that status (err, when set, says why). */
+typedef toll_status (*toll_reports_chunk_fn)(toll_reports *reports,
+                                             void *ctx, toll_error *err);
+
+/*
+ * Load the file at `path` (NULL: standard input, named "<stdin>", which
+ * stays open) in chunks of `chunk` reports (0: 65536), on one thread:
+ * each time the store holds `chunk` reports, and once at the end for the
+ * rest, fn(reports, ctx, err) is called with them as the store's reports
+ * 0 .. toll_reports_count - 1, after which their rows are dropped (their
+ * quantities, kept fields and repairs too); the strings, actor sets and
+ * categories stay, so string and set ids keep their values from chunk to
+ * chunk.  The memory of the store is thus one chunk of reports plus the
+ * distinct strings.  The store must hold no reports (TOLL_EINVAL).
+ * Records, options and messages are those of toll_reports_load_file
+ * (lenient rejects and warnings readable afterwards); on failure (a load
+ * error or fn's status) the store is as before the call, but what fn did
+ * with earlier chunks is the caller's to undo.  *n_loaded (may be NULL)
+ * receives the number of reports read.
+ */
+TOLL_API toll_status toll_reports_load_chunked(toll_reports *reports,
+                                               const char *path,
+                                               const toll_load_options *opts,
+                                               size_t chunk,
+                                               toll_reports_chunk_fn fn,
+                                               void *ctx, size_t *n_loaded,
+                                               toll_error *err);
+
 /*
  * As toll_reports_load_file, for `len` bytes of `data` (no NUL needed).
  * `name` names the input in error messages (NULL: "<buffer>").  With

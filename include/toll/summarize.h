@@ -9,6 +9,7 @@
 #include "date.h"
 #include "intervals.h"
 #include "reconcile.h"
+#include "reports.h"
 #include "table.h"
 
 #ifdef __cplusplus
@@ -220,6 +221,73 @@ TOLL_API toll_status toll_table_merge(const toll_table *a,
                                       const toll_table *b,
                                       const toll_allocator *alloc,
                                       toll_table **out, toll_error *err);
+
+/* ---- the one-pass summary (docs/scaling.md) ----------------------------- */
+
+/* Reports per chunk of toll_summarize_stream unless told otherwise. */
+#define TOLL_STREAM_DEFAULT_CHUNK ((size_t)65536)
+
+typedef struct toll_stream_options {
+    /* Reports read into the store before they are folded into the
+     * incidents' state and dropped (init: TOLL_STREAM_DEFAULT_CHUNK; 0
+     * means the default too). */
+    size_t chunk;
+    /* Called (when not NULL) after each input is read, whether or not the
+     * read succeeded, with the store the inputs are read into (it holds no
+     * reports then: read its rejects and warnings, toll_reports_reject and
+     * toll_reports_warning; borrowed for the call) and the input's path
+     * (NULL: standard input).  ctx is passed through. */
+    void (*on_input)(const toll_reports *reports, const char *path,
+                     void *ctx);
+    /* Called (when not NULL) with each chunk, after it is folded and
+     * before its rows are dropped: the store holds the chunk's reports
+     * and their repairs (toll_reports_repair; borrowed for the call). */
+    void (*on_chunk)(const toll_reports *reports, void *ctx);
+    void *ctx; /* passed to on_input and on_chunk */
+} toll_stream_options;
+
+TOLL_API void toll_stream_options_init(toll_stream_options *opts);
+
+/*
+ * The one-pass summary: the summary toll_summarize would give of the
+ * incidents toll_reconcile makes of the reports of paths[0..n_paths)
+ * (loaded in turn with `load`, as toll_reports_load_file does; a NULL path
+ * reads standard input), without keeping the reports.  Each input is read
+ * in chunks of reports into a store that is cleared between chunks
+ * (toll_reports_load_chunked); each chunk is folded into per-incident
+ * state found by the incident key (the input need not be grouped by
+ * incident), and at the end the state is reconciled by the rules of
+ * toll_reconcile and summarized by toll_summarize.  The table (rows,
+ * columns, caption, warnings of the summary) is the one those give.
+ *
+ * Memory is that of the incidents, the distinct strings and the distinct
+ * figures of each incident (the best figure of an incident is the median
+ * of its reports', so each distinct figure is kept with its count), not
+ * that of the reports: provenance is reduced to what the summary needs.  Not kept: each report's identity (file, line, id,
+ * url, note, location, coordinates, source kind), the kept fields
+ * (columns that are not report fields); the repairs made while loading
+ * are there for on_chunk only.
+ *
+ * What one pass cannot do is refused with TOLL_EINVAL naming the option:
+ * linking (rec->link rule or auto, field "link"), and everything that
+ * reads kept fields: a kept field in opts->by or opts->keys (field "by"),
+ * where items on a field other than "actor" (field "where"),
+ * min_data_grade.  rec and opts may be NULL (defaults); sopts may be NULL
+ * (toll_stream_options_init).
+ *
+ * Bad input fails as the load would (file, line, field and text named in
+ * err); a failed call leaves nothing behind (no table, no state).  *out
+ * owns a new table allocated with `alloc` (NULL: the default allocator),
+ * which also allocates the state; NULL on failure.
+ */
+TOLL_API toll_status toll_summarize_stream(const char *const *paths,
+                                           size_t n_paths,
+                                           const toll_load_options *load,
+                                           const toll_reconcile_options *rec,
+                                           const toll_summarize_options *opts,
+                                           const toll_stream_options *sopts,
+                                           const toll_allocator *alloc,
+                                           toll_table **out, toll_error *err);
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,7 @@ from . import _core
 from ._api import (Incidents, Links, Quantity, Reports, Table, TollWarning,
                    format_quantity, load_lexicon, parse_quantities,
                    parse_quantity, read)
+from ._api import summarize_files  # the one-pass summary: stream=True
 from ._core import Lexicon, OptionError, ParseError, ReportError, TollError
 from ._core import ModelError
 from . import intervals, mse  # toll.mse: multiple systems estimation
@@ -40,5 +41,6 @@ __all__ = [
     "TollError", "ParseError", "ReportError", "OptionError", "ModelError",
     "TollWarning",
     "mse", "intervals",
+    "summarize_files",
     "__version__", "library_version",
 ]

@@ -1016,6 +1016,71 @@ def read(path: PathLike, *args: Any, **options: Any) -> Reports:
     return reports
 
 
+_SUMMARIZE_NAMES = ("by", "category", "attribution", "span", "min_grade",
+                    "date_from", "date_to", "region", "actors", "where",
+                    "min_data_grade", "interval", "dist", "draws", "seed",
+                    "open_cap", "quantiles", "engine", "max_rows")
+
+
+def summarize_files(paths: Union[PathLike, Sequence[PathLike]], *,
+                    stream: bool = False, policy: str = "envelope",
+                    self_reports: str = "exclude", link: str = "none",
+                    **options: Any) -> "Table":
+    """The summary of the reports in one file or a list of files, read in
+    turn: :func:`read` (and :meth:`Reports.load`), :meth:`Reports.reconcile`
+    with ``policy``, ``self_reports`` and ``link``, then
+    :meth:`Incidents.summarize`.  ``options`` are the keywords of
+    :meth:`Incidents.summarize` (by, category, attribution, span, filters,
+    intervals, max_rows) and the load options of :func:`read` (format,
+    lenient, preset, repair, map, ...).
+
+    stream:  False (default): the reports are loaded and kept, with full
+             provenance.  True: the one-pass summary
+             (``toll summarize --stream``, C ``toll_summarize_stream``;
+             docs/scaling.md): each file is read in chunks of reports that
+             are folded into per-incident state and dropped, so memory
+             follows the incidents and distinct strings (and the distinct
+             figures of each incident), not the reports; the input need not
+             be grouped by incident.  The table is the same.  Provenance is
+             reduced to what the summary needs (no report's file, line, id,
+             url, note, place name or kept fields is kept), so kept fields
+             in ``by`` or ``where`` (other than actor=...),
+             ``min_data_grade`` and ``link`` other than "none" raise
+             :class:`toll.OptionError` naming the option.
+
+    Warnings of the loads and of the summary are issued as
+    :class:`TollWarning`; errors are those of :func:`read` and
+    :meth:`Incidents.summarize`."""
+    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
+        paths = [paths]
+    paths = [_os.fspath(p) for p in paths]
+    summarize = {k: options.pop(k) for k in list(options)
+                 if k in _SUMMARIZE_NAMES}
+    if "date_from" in summarize:
+        summarize["date_from"] = _date_text(summarize["date_from"])
+    if "date_to" in summarize:
+        summarize["date_to"] = _date_text(summarize["date_to"])
+    if "where" in summarize:
+        summarize["where"] = _where_items(summarize["where"])
+    if summarize.get("quantiles") is not None:
+        summarize["quantiles"] = list(summarize["quantiles"])
+    load = _load_kwargs("summarize_files", (), options)
+    if not stream:
+        reports = Reports()
+        for path in paths:
+            reports._c.load_file(path, **load)
+            _warn(reports._c.warnings)
+        return reports.reconcile(policy=policy, self_reports=self_reports,
+                                 link=link).summarize(**summarize)
+    core, warnings, rejects = _core.Reports().summarize_stream(
+        paths, load, {"policy": policy, "self_reports": self_reports,
+                      "link": link}, summarize)
+    _warn(warnings)
+    table = Table(core)
+    _warn(table.warnings)
+    return table
+
+
 # --------------------------------------------------------------------------
 # Incidents
 

@@ -57,6 +57,11 @@ class Reports:
                   date_format: Optional[str] = None,
                   date_window: Optional[Tuple[int, int]] = None,
                   threads: Optional[int] = None) -> int: ...
+    def summarize_stream(self, paths: Sequence[_Path],
+                         load: Dict[str, Any], reconcile: Dict[str, Any],
+                         summarize: Dict[str, Any]
+                         ) -> Tuple["Table", List[Dict[str, Any]],
+                                    List[Dict[str, Any]]]: ...
     def load_buffer(self, data: Union[str, bytes, bytearray, memoryview],
                     name: Optional[str] = None, *,
                     format: Optional[str] = None, lenient: bool = False,

@@ -32,6 +32,7 @@ static const toll_cli_opt OPTIONS[] = {
     {"actor", O_ACTOR, R, CLI_SUMMARIZE},
     {"totals", O_TOTALS, 0, CLI_SUMMARIZE},
     {"max-rows", O_MAX_ROWS, V, CLI_SUMMARIZE},
+    {"stream", O_STREAM, 0, CLI_SUMMARIZE},
     {"interval", O_INTERVAL, V, CLI_SUMMARIZE},
     {"dist", O_DIST, V, CLI_SUMMARIZE},
     {"quantiles", O_QUANTILES, V, CLI_SUMMARIZE},

@@ -46,7 +46,7 @@ typedef enum toll_cli_opt_id {
     O_HELP,
     /* summarize */
     O_BY, O_CATEGORY, O_ATTR, O_SPAN, O_MIN_GRADE, O_FROM, O_TO, O_REGION,
-    O_ACTOR, O_TOTALS, O_WHERE, O_MIN_DATA_GRADE, O_MAX_ROWS,
+    O_ACTOR, O_TOTALS, O_WHERE, O_MIN_DATA_GRADE, O_MAX_ROWS, O_STREAM,
     O_INTERVAL, O_DIST, O_QUANTILES, O_OPEN_CAP, O_ENGINE, O_DRAWS, O_SEED,
     /* summarize and incidents: reconcile and load */
     O_POLICY, O_SELF, O_LINK, O_LINK_DAYS, O_LINK_LEVEL, O_LINK_ACTORS,

@@ -61,7 +61,7 @@ int toll_cli_render(const toll_table *table, toll_render_format format,
 
 /* Print each repair as "repair: MESSAGE", then "toll: N figure(s) or
  * region(s) repaired"; nothing when there are none. */
-static void print_repairs(const toll_reports *reports, FILE *out)
+size_t toll_cli_print_repair_lines(const toll_reports *reports, FILE *out)
 {
     size_t n = toll_reports_repair_count(reports);
     for (size_t i = 0; i < n; i++) {
@@ -70,6 +70,12 @@ static void print_repairs(const toll_reports *reports, FILE *out)
         if (toll_reports_repair(reports, i, &e) == TOLL_OK)
             fprintf(out, "repair: %s\n", e.message);
     }
+    return n;
+}
+
+static void print_repairs(const toll_reports *reports, FILE *out)
+{
+    size_t n = toll_cli_print_repair_lines(reports, out);
     if (n)
         fprintf(out, "toll: %zu figure(s) or region(s) repaired\n", n);
 }
@@ -455,6 +461,60 @@ void toll_cli_print_table_warnings(const toll_table *table)
     }
 }
 
+int toll_cli_load_options(const toll_cli_input *in, const toll_cli_args *a,
+                          const toll_parse_options *popts,
+                          toll_load_options *lopts, toll_colmap **map_out)
+{
+    toll_error err;
+    toll_error_clear(&err);
+    toll_colmap *map = NULL;
+    size_t nmaps = 0;
+    const char *const *maps = toll_cli_args_list(a, O_MAP, &nmaps);
+    toll_status st;
+    *map_out = NULL;
+    toll_load_options_init(lopts);
+    lopts->format = in->format_in;
+    lopts->lenient = in->lenient;
+    lopts->parse = *popts;
+    if (in->delimiter) lopts->csv_delimiter = in->delimiter;
+    if (in->actor_sep) lopts->actor_separator = in->actor_sep;
+    if (in->region_sep) lopts->region_separator = in->region_sep;
+    lopts->preset = in->import_preset; /* docs/importers.md */
+    lopts->repair = in->repair;
+    lopts->encoding = in->encoding;
+    lopts->date_format = in->date_format;
+    lopts->date_window_from = in->date_window_from;
+    lopts->date_window_to = in->date_window_to;
+    lopts->threads = in->threads;
+
+    if (in->map_file || nmaps > 0) {
+        int bad_spec = 0; /* a bad --map SPEC is a usage error */
+        st = toll_colmap_new(NULL, &map, &err);
+        if (st == TOLL_OK && in->map_file)
+            st = toll_colmap_load_file(map, in->map_file, &err);
+        for (size_t i = 0; st == TOLL_OK && i < nmaps; i++) {
+            st = toll_colmap_parse(map, maps[i], &err);
+            bad_spec = st == TOLL_EINVAL;
+        }
+        if (st != TOLL_OK) {
+            fprintf(stderr, "%s\n", err.message);
+            toll_colmap_free(map);
+            return bad_spec ? CLI_USAGE : CLI_DATA;
+        }
+        lopts->colmap = map;
+    }
+    *map_out = map;
+    return CLI_OK;
+}
+
+void toll_cli_print_load_notes(const toll_reports *reports, int lenient,
+                               size_t *rejected)
+{
+    if (lenient)
+        print_rejects(reports, rejected);
+    print_warnings(reports);
+}
+
 /* Load every FILE (or the example) into a new store *out. */
 static int load_reports(const toll_cli_input *in, const toll_cli_args *a,
                         const toll_parse_options *popts, toll_reports **out)
@@ -466,8 +526,7 @@ static int load_reports(const toll_cli_input *in, const toll_cli_args *a,
     char example[4096];
     const char *example_arg[1];
     const char *const *files = a->pos;
-    size_t nfiles = a->npos, rejected = 0, nmaps = 0;
-    const char *const *maps = toll_cli_args_list(a, O_MAP, &nmaps);
+    size_t nfiles = a->npos, rejected = 0;
     int rc = CLI_OK;
     toll_status st;
 
@@ -484,37 +543,9 @@ static int load_reports(const toll_cli_input *in, const toll_cli_args *a,
     }
 
     toll_load_options lopts;
-    toll_load_options_init(&lopts);
-    lopts.format = in->format_in;
-    lopts.lenient = in->lenient;
-    lopts.parse = *popts;
-    if (in->delimiter) lopts.csv_delimiter = in->delimiter;
-    if (in->actor_sep) lopts.actor_separator = in->actor_sep;
-    if (in->region_sep) lopts.region_separator = in->region_sep;
-    lopts.preset = in->import_preset; /* docs/importers.md */
-    lopts.repair = in->repair;
-    lopts.encoding = in->encoding;
-    lopts.date_format = in->date_format;
-    lopts.date_window_from = in->date_window_from;
-    lopts.date_window_to = in->date_window_to;
-    lopts.threads = in->threads;
-
-    if (in->map_file || nmaps > 0) {
-        int bad_spec = 0; /* a bad --map SPEC is a usage error */
-        st = toll_colmap_new(NULL, &map, &err);
-        if (st == TOLL_OK && in->map_file)
-            st = toll_colmap_load_file(map, in->map_file, &err);
-        for (size_t i = 0; st == TOLL_OK && i < nmaps; i++) {
-            st = toll_colmap_parse(map, maps[i], &err);
-            bad_spec = st == TOLL_EINVAL;
-        }
-        if (st != TOLL_OK) {
-            fprintf(stderr, "%s\n", err.message);
-            rc = bad_spec ? CLI_USAGE : CLI_DATA;
-            goto cleanup;
-        }
-        lopts.colmap = map;
-    }
+    rc = toll_cli_load_options(in, a, popts, &lopts, &map);
+    if (rc != CLI_OK)
+        goto cleanup;
 
     st = toll_reports_new(NULL, &reports, &err);
     if (st != TOLL_OK) {
@@ -529,9 +560,7 @@ static int load_reports(const toll_cli_input *in, const toll_cli_args *a,
             rc = CLI_DATA;
             goto cleanup;
         }
-        if (in->lenient)
-            print_rejects(reports, &rejected);
-        print_warnings(reports);
+        toll_cli_print_load_notes(reports, in->lenient, &rejected);
     }
     if (rejected > 0)
         fprintf(stderr, "toll: %zu record(s) rejected\n", rejected);

@@ -93,6 +93,12 @@ int toll_cli_status_exit(toll_status st);
  * message (or "toll: error writing the output") and return CLI_DATA. */
 /* Print the warnings of a table as "toll: warning: MESSAGE" on stderr. */
 void toll_cli_print_table_warnings(const toll_table *table);
+/* Print each repair of the store as "repair: MESSAGE"; returns how many. */
+size_t toll_cli_print_repair_lines(const toll_reports *reports, FILE *out);
+/* Print the rejects (with `lenient`; added to *rejected) and the warnings
+ * of the last load into `reports`. */
+void toll_cli_print_load_notes(const toll_reports *reports, int lenient,
+                               size_t *rejected);
 int toll_cli_render(const toll_table *table, toll_render_format format,
                     int totals);
 
@@ -149,6 +155,13 @@ int toll_cli_input_check(const toll_cli_input *in, const toll_cli_args *a);
 /* After the parse: the linker's options (toll_cli_linker_check). */
 int toll_cli_input_linker_check(const toll_cli_input *in,
                                 const toll_cli_args *a);
+
+/* The load options of `in` and the --map / --map-file column map (*map:
+ * free it with toll_colmap_free after the loads; NULL without one).
+ * Returns CLI_OK or an exit status, after printing why. */
+int toll_cli_load_options(const toll_cli_input *in, const toll_cli_args *a,
+                          const toll_parse_options *popts,
+                          toll_load_options *lopts, toll_colmap **map);
 
 /* The lexicon, reports and incidents of a command. */
 typedef struct toll_cli_data {

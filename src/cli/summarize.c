@@ -5,6 +5,7 @@
 #include "commands.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,6 +55,17 @@ const char TOLL_CLI_SUMMARIZE_HELP[] =
     "                         count where they start)\n"
     "  --max-rows N           stop with an error when the summary would have\n"
     "                         more than N rows (default 10000000)\n"
+    "  --stream               one pass: read the FILEs ('-': standard input)\n"
+    "                         in chunks, folding each into per-incident state\n"
+    "                         (input need not be grouped by incident), so\n"
+    "                         memory follows the incidents, distinct strings\n"
+    "                         and distinct figures, not the reports; the same\n"
+    "                         table. Provenance is reduced to what the\n"
+    "                         summary needs: no report's file, line, id, url,\n"
+    "                         note, place name, coordinates or kept fields\n"
+    "                         are kept, so --link rule|auto, a kept field in\n"
+    "                         --by or --where, and --min-data-grade are\n"
+    "                         refused (docs/scaling.md)\n"
     "\n"
     "Filters:\n"
     "  --min-grade G          self-only, single, corroborated or confirmed\n"
@@ -83,6 +95,7 @@ typedef struct summarize_cli {
     double quantiles[TOLL_INTERVAL_MAX_QUANTILES]; /* --quantiles */
     toll_render_format format;
     int totals;
+    int stream; /* --stream */
 } summarize_cli;
 
 /* --interval, --dist, --quantiles, --open-cap, --engine, --draws, --seed.
@@ -163,6 +176,7 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
     case O_TO: c->sum.date_to = val; break;
     case O_REGION: c->sum.region_prefix = val; break;
     case O_TOTALS: c->totals = 1; break;
+    case O_STREAM: c->stream = 1; break;
     case O_MIN_DATA_GRADE: c->sum.min_data_grade = val; break;
     case O_MAX_ROWS: {
         unsigned long long v = 0;
@@ -201,22 +215,106 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
     return CLI_OK;
 }
 
+/* --stream: after each input, its rejects and warnings. */
+typedef struct stream_notes {
+    int lenient;
+    size_t rejected, repaired;
+} stream_notes;
+
+/* --stream: the repairs of each chunk, listed before its rows go. */
+static void stream_chunk(const toll_reports *reports, void *ctx)
+{
+    stream_notes *n = ctx;
+    n->repaired += toll_cli_print_repair_lines(reports, stderr);
+}
+
+static void stream_input_done(const toll_reports *reports, const char *path,
+                              void *ctx)
+{
+    stream_notes *n = ctx;
+    (void)path;
+    toll_cli_print_load_notes(reports, n->lenient, &n->rejected);
+}
+
+/* `toll summarize --stream`: toll_summarize_stream over the FILEs. */
+static int run_stream(summarize_cli *c, const toll_cli_args *a,
+                      toll_table **table)
+{
+    toll_error err;
+    toll_error_clear(&err);
+    toll_lexicon *lexicon = NULL;
+    toll_colmap *map = NULL;
+    const char **paths = NULL;
+    toll_parse_options popts;
+    toll_load_options lopts;
+    stream_notes notes = {c->in.lenient, 0, 0};
+    if (a->npos == 0) {
+        fprintf(stderr, "toll: --stream reads the FILEs given ('-' for "
+                "standard input); none given (see 'toll summarize "
+                "--help')\n");
+        return CLI_USAGE;
+    }
+    int rc = toll_cli_parse_options(&c->in.reading, &lexicon, &popts);
+    if (rc == CLI_OK)
+        rc = toll_cli_load_options(&c->in, a, &popts, &lopts, &map);
+    if (rc != CLI_OK)
+        goto cleanup;
+    paths = calloc(a->npos, sizeof *paths);
+    if (!paths) {
+        fputs("toll: out of memory\n", stderr);
+        rc = CLI_DATA;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < a->npos; i++)
+        paths[i] = strcmp(a->pos[i], "-") == 0 ? NULL : a->pos[i];
+    toll_stream_options so;
+    toll_stream_options_init(&so);
+    so.on_input = stream_input_done;
+    so.on_chunk = stream_chunk;
+    so.ctx = &notes;
+    toll_status st = toll_summarize_stream(paths, a->npos, &lopts,
+                                           &c->in.rec, &c->sum, &so, NULL,
+                                           table, &err);
+    if (notes.rejected > 0)
+        fprintf(stderr, "toll: %zu record(s) rejected\n", notes.rejected);
+    if (notes.repaired > 0)
+        fprintf(stderr, "toll: %zu figure(s) or region(s) repaired\n",
+                notes.repaired);
+    if (st != TOLL_OK) {
+        fprintf(stderr, "%s\n", err.message);
+        rc = toll_cli_status_exit(st);
+    }
+cleanup:
+    free(paths);
+    toll_colmap_free(map);
+    toll_lexicon_free(lexicon);
+    return rc;
+}
+
 static int run(summarize_cli *c, const toll_cli_args *a)
 {
     toll_error err;
     toll_error_clear(&err);
     toll_cli_data d;
     toll_table *table = NULL;
-    int rc = toll_cli_data_load(&d, &c->in, a);
-    if (rc != CLI_OK)
-        goto cleanup;
+    int rc;
+    memset(&d, 0, sizeof d);
     c->sum.actors = toll_cli_args_list(a, O_ACTOR, &c->sum.n_actors);
     c->sum.where = toll_cli_args_list(a, O_WHERE, &c->sum.n_where);
-    toll_status st = toll_summarize(d.incidents, &c->sum, NULL, &table, &err);
-    if (st != TOLL_OK) {
-        fprintf(stderr, "%s\n", err.message);
-        rc = toll_cli_status_exit(st);
-        goto cleanup;
+    if (c->stream) {
+        if ((rc = run_stream(c, a, &table)) != CLI_OK)
+            goto cleanup;
+    } else {
+        rc = toll_cli_data_load(&d, &c->in, a);
+        if (rc != CLI_OK)
+            goto cleanup;
+        toll_status st = toll_summarize(d.incidents, &c->sum, NULL, &table,
+                                        &err);
+        if (st != TOLL_OK) {
+            fprintf(stderr, "%s\n", err.message);
+            rc = toll_cli_status_exit(st);
+            goto cleanup;
+        }
     }
     if (!toll_table_additive(table))
         fputs("toll: note: with --attribution each, every incident counts "

@@ -313,6 +313,12 @@ typedef struct toll__ingest {
      * starts on (0: 1); the CSV tokenizer ended inside a quoted cell */
     long start_line;
     int csv_open_quote;
+    /* a load in chunks (toll_reports_load_chunked, src/io/load.c): after
+     * every `chunk` reports chunk_fn is called with them, then their rows
+     * are dropped (toll__reports_drop_rows); NULL: a whole load */
+    toll_reports_chunk_fn chunk_fn;
+    void *chunk_ctx;
+    size_t chunk;
 } toll__ingest;
 
 /*
@@ -340,6 +346,17 @@ toll_status toll__ingest_record(toll__ingest *in, const toll__binding *b,
  * mode copy it to in->err and return its code.
  */
 toll_status toll__ingest_reject(toll__ingest *in);
+
+/* A load in chunks: when the store holds in->chunk reports (or, with
+ * `all`, any), hand them to in->chunk_fn and drop their rows.  TOLL_OK
+ * when the load is not in chunks. */
+toll_status toll__ingest_flush_now(toll__ingest *in, int all);
+static inline toll_status toll__ingest_flush(toll__ingest *in)
+{
+    return in->chunk_fn && in->r->n >= in->chunk
+               ? toll__ingest_flush_now(in, 0)
+               : TOLL_OK;
+}
 
 /* A fatal status of the load (TOLL_ENOMEM, or a full string pool) to the
  * caller's err, with its message. */

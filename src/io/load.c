@@ -285,15 +285,28 @@ static toll_status finish_load(toll_reports *r, load_setup *ls,
  * The load: `fmt` is the format to use (AUTO: sniff), `path_hint` the file
  * name used for the extension, or NULL.
  */
+/* A load in chunks (toll_reports_load_chunked). */
+typedef struct chunking {
+    toll_reports_chunk_fn fn;
+    void *ctx;
+    size_t chunk;
+} chunking;
+
 static toll_status load(toll_reports *r, toll__input *src, const char *name,
                         const char *path_hint, const toll_load_options *opts,
-                        size_t *n_loaded, toll_error *err)
+                        const chunking *ck, size_t *n_loaded,
+                        toll_error *err)
 {
     load_setup ls;
     toll__ingest in;
     toll_status st = begin_load(r, name, opts, &ls, &in, err);
     if (st)
         return st;
+    if (ck) {
+        in.chunk_fn = ck->fn;
+        in.chunk_ctx = ck->ctx;
+        in.chunk = ck->chunk;
+    }
     opts = &ls.eff;
     src->encoding = ls.encoding;
 
@@ -333,7 +346,7 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
 
     /* Two threads, each loading a part of the input into a store of its
      * own, merged in order (src/io/split.c); else one thread. */
-    if ((fmt == TOLL_FORMAT_CSV || fmt == TOLL_FORMAT_JSONL) &&
+    if (!ck && (fmt == TOLL_FORMAT_CSV || fmt == TOLL_FORMAT_JSONL) &&
         toll__load_split(&in, src, fmt, path_hint, &ls.mark, &st))
         goto cleanup;
 
@@ -352,6 +365,15 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
         break;
     }
 
+    if (!st && ck) {
+        /* the last chunk; the warning of a load without categories first,
+         * while the rows of the last chunk are there to name its fields */
+        if (r->ncategories == ls.mark.ncategories)
+            st = load_warnings(r, &ls, &in);
+        if (!st)
+            st = toll__ingest_flush_now(&in, 1);
+    }
+
 cleanup:
     toll__free(&r->alloc, src->xbuf, src->xcap);
     src->xbuf = NULL;
@@ -368,7 +390,8 @@ cleanup:
 static toll_status load_packed(toll_reports *r, toll__input *src,
                                toll__pack kind, const char *name,
                                const char *path, const toll_load_options *opts,
-                               size_t *n_loaded, toll_error *err)
+                               const chunking *ck, size_t *n_loaded,
+                               toll_error *err)
 {
     const char *member = NULL;
     toll_status st = toll__unpack_open(src, kind, name, &member, err);
@@ -399,7 +422,7 @@ static toll_status load_packed(toll_reports *r, toll__input *src,
         buf[cap - 1] = '\0';
         hint = ext_format(buf) >= 0 ? buf : NULL;
     }
-    st = load(r, src, shown, hint, opts, n_loaded, err);
+    st = load(r, src, shown, hint, opts, ck, n_loaded, err);
     toll__unpack_close(src);
     if (buf)
         toll__free(&r->alloc, buf, cap);
@@ -487,8 +510,99 @@ toll_status toll_reports_load_buffer(toll_reports *reports, const char *data,
                             "this is %s, not CSV or JSON (" READABLE ")",
                             other);
     if (kind == TOLL__PACK_NONE)
-        return load(reports, &src, name, NULL, opts, n_loaded, err);
-    return load_packed(reports, &src, kind, name, NULL, opts, n_loaded, err);
+        return load(reports, &src, name, NULL, opts, NULL, n_loaded, err);
+    return load_packed(reports, &src, kind, name, NULL, opts, NULL, n_loaded,
+                       err);
+}
+
+/*
+ * Open `path` for a load into *src (file mode) and tell *kind from its
+ * first bytes.  Errors name the path: it cannot be opened, is a
+ * directory, is a binary format toll does not read, is named .gz or .zip
+ * without being one, or (plain, without a format option) has an extension
+ * that does not tell the format.  On error src->fp is closed.
+ */
+static toll_status open_input(const char *path, const toll_load_options *opts,
+                              toll__input *src, toll__pack *kind,
+                              toll_error *err)
+{
+    *kind = TOLL__PACK_NONE;
+    src->fp = fopen(path, "rb");
+    if (!src->fp) {
+        int e = errno;
+        char msg[128];
+        if (strerror_r(e, msg, sizeof msg))
+            snprintf(msg, sizeof msg, "error %d", e);
+        return toll__seterr(err, e == ENOENT ? TOLL_ENOTFOUND : TOLL_EIO,
+                            path, 0, -1, NULL, NULL, 0, "cannot open: %s",
+                            msg);
+    }
+    struct stat sb;
+    int stat_ok = fstat(fileno(src->fp), &sb) == 0;
+    const char *why = NULL, *other = NULL;
+    toll_status code = TOLL_EPARSE;
+    if (stat_ok && S_ISDIR(sb.st_mode)) {
+        fclose(src->fp);
+        src->fp = NULL;
+        errno = EISDIR; /* as a read of it would (bindings use errno) */
+        return toll__seterr(err, TOLL_EIO, path, 0, -1, NULL, NULL, 0,
+                            "is a directory, not a file of reports");
+    }
+    /* What the first bytes say: gzip, ZIP, or a binary format toll does
+     * not read (told by name rather than misread as CSV). */
+    char head[16];
+    ssize_t hn = stat_ok && S_ISREG(sb.st_mode)
+                     ? pread(fileno(src->fp), head, sizeof head, 0)
+                     : 0;
+    *kind = toll__pack_sniff(head, hn > 0 ? (size_t)hn : 0, &other);
+    int gz = ext_is(path, ".gz");
+    if (other)
+        why = "this is %s, not CSV or JSON (" READABLE ")";
+    else if (*kind == TOLL__PACK_NONE && (gz || ext_is(path, ".zip")))
+        why = gz ? "the name says gzip, but the file does not start as gzip "
+                   "data does"
+                 : "the name says ZIP, but the file does not start as a ZIP "
+                   "archive does";
+    else if (*kind == TOLL__PACK_NONE &&
+             (!opts || opts->format == TOLL_FORMAT_AUTO) &&
+             ext_format(path) < 0)
+        code = TOLL_EINVAL; /* without a format, the extension must tell */
+    if (!why && code == TOLL_EPARSE)
+        return TOLL_OK;
+    fclose(src->fp);
+    src->fp = NULL;
+    if (why)
+        return toll__seterr(err, code, path, 0, -1, NULL, NULL, 0, why,
+                            other);
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    return toll__seterr(err, TOLL_EINVAL, path, 0, -1, NULL, dot ? dot : "",
+                        dot ? strlen(dot) : 0,
+                        "unknown file extension%s%s%s (known: %s), and not "
+                        "gzip or ZIP data; give the format (--format-in, "
+                        "Python format=)",
+                        dot ? " '" : "", dot ? dot : "", dot ? "'" : "",
+                        KNOWN_EXTENSIONS);
+}
+
+/* The load of an opened input (open_input): inflated when packed, else
+ * read in chunks of the input's own buffer. */
+static toll_status load_opened(toll_reports *r, toll__input *src,
+                               toll__pack kind, const char *name,
+                               const char *path, const toll_load_options *opts,
+                               const chunking *ck, size_t *n_loaded,
+                               toll_error *err)
+{
+    if (kind != TOLL__PACK_NONE)
+        return load_packed(r, src, kind, name, path, opts, ck, n_loaded, err);
+    src->chunk_cap = TOLL__CHUNK;
+    src->chunk = toll__alloc(&r->alloc, src->chunk_cap);
+    if (!src->chunk)
+        return toll__nomem(err);
+    toll_status st = load(r, src, name, path, opts, ck, n_loaded, err);
+    toll__free(&r->alloc, src->chunk, src->chunk_cap);
+    src->chunk = NULL;
+    return st;
 }
 
 toll_status toll_reports_load_file(toll_reports *reports, const char *path,
@@ -503,76 +617,48 @@ toll_status toll_reports_load_file(toll_reports *reports, const char *path,
     toll__input src;
     memset(&src, 0, sizeof src);
     src.alloc = &reports->alloc;
-    src.fp = fopen(path, "rb");
-    if (!src.fp) {
-        int e = errno;
-        char msg[128];
-        if (strerror_r(e, msg, sizeof msg))
-            snprintf(msg, sizeof msg, "error %d", e);
-        return toll__seterr(err, e == ENOENT ? TOLL_ENOTFOUND : TOLL_EIO,
-                            path, 0, -1, NULL, NULL, 0, "cannot open: %s",
-                            msg);
-    }
-    struct stat sb;
-    int stat_ok = fstat(fileno(src.fp), &sb) == 0;
-    if (stat_ok && S_ISDIR(sb.st_mode)) {
-        fclose(src.fp);
-        errno = EISDIR; /* as a read of it would (bindings use errno) */
-        return toll__seterr(err, TOLL_EIO, path, 0, -1, NULL, NULL, 0,
-                            "is a directory, not a file of reports");
-    }
-    /* What the first bytes say: gzip, ZIP, or a binary format toll does
-     * not read (told by name rather than misread as CSV). */
-    char head[16];
-    ssize_t hn = stat_ok && S_ISREG(sb.st_mode)
-                     ? pread(fileno(src.fp), head, sizeof head, 0)
-                     : 0;
-    const char *other;
-    toll__pack kind = toll__pack_sniff(head, hn > 0 ? (size_t)hn : 0, &other);
-    if (other) {
-        fclose(src.fp);
-        return toll__seterr(err, TOLL_EPARSE, path, 0, -1, NULL, NULL, 0,
-                            "this is %s, not CSV or JSON (" READABLE ")",
-                            other);
-    }
-    if (kind == TOLL__PACK_NONE &&
-        (ext_is(path, ".gz") || ext_is(path, ".zip"))) {
-        int gz = ext_is(path, ".gz");
-        fclose(src.fp);
-        return toll__seterr(err, TOLL_EPARSE, path, 0, -1, NULL, NULL, 0,
-                            "the name says %s, but the file does not start "
-                            "as %s does",
-                            gz ? "gzip" : "ZIP",
-                            gz ? "gzip data" : "a ZIP archive");
-    }
-    if (kind != TOLL__PACK_NONE) {
-        toll_status pst = load_packed(reports, &src, kind, path, path, opts,
-                                      n_loaded, err);
-        fclose(src.fp);
-        return pst;
-    }
-    /* without a format, the extension must tell it */
-    if ((!opts || opts->format == TOLL_FORMAT_AUTO) && ext_format(path) < 0) {
-        const char *slash = strrchr(path, '/');
-        const char *dot = strrchr(slash ? slash + 1 : path, '.');
-        fclose(src.fp);
-        return toll__seterr(err, TOLL_EINVAL, path, 0, -1, NULL,
-                            dot ? dot : "", dot ? strlen(dot) : 0,
-                            "unknown file extension%s%s%s (known: %s), and not "
-                            "gzip or ZIP data; give the format (--format-in, "
-                            "Python format=)",
-                            dot ? " '" : "", dot ? dot : "", dot ? "'" : "",
-                            KNOWN_EXTENSIONS);
-    }
-    src.chunk_cap = TOLL__CHUNK;
-    src.chunk = toll__alloc(&reports->alloc, src.chunk_cap);
-    toll_status st;
-    if (!src.chunk) {
-        st = toll__nomem(err);
-    } else {
-        st = load(reports, &src, path, path, opts, n_loaded, err);
-        toll__free(&reports->alloc, src.chunk, src.chunk_cap);
-    }
+    toll__pack kind;
+    toll_status st = open_input(path, opts, &src, &kind, err);
+    if (st)
+        return st;
+    st = load_opened(reports, &src, kind, path, path, opts, NULL, n_loaded,
+                     err);
     fclose(src.fp);
+    return st;
+}
+
+toll_status toll_reports_load_chunked(toll_reports *reports, const char *path,
+                                      const toll_load_options *opts,
+                                      size_t chunk, toll_reports_chunk_fn fn,
+                                      void *ctx, size_t *n_loaded,
+                                      toll_error *err)
+{
+    if (n_loaded)
+        *n_loaded = 0;
+    if (!reports || !fn)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_reports_load_chunked: reports or fn is NULL");
+    if (reports->n)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_reports_load_chunked: the store holds %zu "
+                         "reports; a load in chunks needs an empty one",
+                         reports->n);
+    chunking ck = {fn, ctx, chunk ? chunk : 65536};
+    toll__input src;
+    memset(&src, 0, sizeof src);
+    src.alloc = &reports->alloc;
+    const char *name = path ? path : "<stdin>";
+    toll__pack kind = TOLL__PACK_NONE;
+    toll_status st;
+    if (path) {
+        if ((st = open_input(path, opts, &src, &kind, err)))
+            return st;
+    } else {
+        src.fp = stdin;
+    }
+    st = load_opened(reports, &src, kind, name, path, opts, &ck, n_loaded,
+                     err);
+    if (path)
+        fclose(src.fp);
     return st;
 }

@@ -1827,6 +1827,17 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     return TOLL_OK;
 }
 
+toll_status toll__ingest_flush_now(toll__ingest *in, int all)
+{
+    if (!in->chunk_fn || !in->r->n || (!all && in->r->n < in->chunk))
+        return TOLL_OK;
+    toll_status st = in->chunk_fn(in->r, in->chunk_ctx, in->err);
+    if (st)
+        return st;
+    toll__reports_drop_rows(in->r);
+    return TOLL_OK;
+}
+
 toll_status toll__ingest_record(toll__ingest *in, const toll__binding *b,
                                 const toll__member *m, size_t n)
 {

@@ -203,10 +203,7 @@ void toll_incidents_free(toll_incidents *inc)
 {
     if (!inc)
         return;
-    size_t nrep = inc->n ? (size_t)inc->r_begin[inc->n - 1] +
-                               inc->r_count[inc->n - 1]
-                         : 0;
-    incidents_destroy(inc, nrep);
+    incidents_destroy(inc, inc->nidx);
 }
 
 size_t toll_incidents_count(const toll_incidents *inc)
@@ -613,14 +610,14 @@ static size_t block_end(const toll_incidents *inc, size_t c0, size_t end)
  * 1 (its outputs are then all rewritten).
  */
 static toll_status reconcile_one(const rctx *x, tscratch *t, size_t c,
-                                 grow *g, uint32_t stamp, int may_intern,
-                                 int *deferred, toll_error *err)
+                                 grow *g, uint32_t rc, uint32_t stamp,
+                                 int may_intern, int *deferred,
+                                 toll_error *err)
 {
     const toll_reports *r = x->r;
     toll_incidents *inc = x->inc;
     const size_t nstr = x->nstr;
     const toll__qcell *gq = t->gq;
-    const uint32_t rc = inc->r_count[c];
     uint8_t flags = 0;
     toll_status st;
     *deferred = 0;
@@ -848,8 +845,8 @@ static toll_status reconcile_range(tscratch *t, int may_intern)
         for (size_t c = c0; c < c1; c++) {
             int deferred;
             grow *g = t->g + (inc->r_begin[c] - inc->r_begin[c0]);
-            st = reconcile_one(x, t, c, g, (uint32_t)c + 1, may_intern,
-                               &deferred, &t->err);
+            st = reconcile_one(x, t, c, g, inc->r_count[c], (uint32_t)c + 1,
+                               may_intern, &deferred, &t->err);
             if (st)
                 return st;
             if (deferred) {
@@ -964,8 +961,9 @@ static toll_status reconcile_incidents(const rctx *x, scratch *s,
             int deferred;
             st = gather_block(x, &t[0], c, c + 1);
             if (!st)
-                st = reconcile_one(x, &t[0], c, t[0].g, (uint32_t)(n + c + 1),
-                                   1, &deferred, &t[0].err);
+                st = reconcile_one(x, &t[0], c, t[0].g, x->inc->r_count[c],
+                                   (uint32_t)(n + c + 1), 1, &deferred,
+                                   &t[0].err);
             if (st) {
                 copy_err(err, &t[0].err);
                 break;
@@ -1091,6 +1089,7 @@ toll_status toll_reconcile(const toll_reports *reports,
     if (!(inc->report_idx = toll__alloc(&a, n_or_1(nrep) *
                                                 sizeof *inc->report_idx)))
         goto nomem;
+    inc->nidx = nrep;
 
     /* report_idx: each incident's reports in input order (counting sort). */
     for (size_t i = 0; i < nrep; i++) {
@@ -1216,5 +1215,203 @@ cleanup:
     toll__free(&a, s.rank_stamp, nstr * sizeof *s.rank_stamp);
     toll__free(&a, s.link_first, n_or_1(nrep) * sizeof *s.link_first);
     toll__free(&a, s.rmask, s.rmask_n * sizeof *s.rmask);
+    return st;
+}
+
+/* ---- incidents from rows (src/summarize/stream.c) --------------------------- */
+
+/* The rows of one incident as step 3 reads them (t->g, t->gq; *ng of
+ * them).  A row of more cells than a report may have (UINT16_MAX) is
+ * given as several rows with its values (the rules read rows as sets). */
+static toll_status gather_rows(tscratch *t, const toll__rrow *rw, size_t m,
+                               size_t *ng)
+{
+    size_t nq = 0, ngrow = 0;
+    for (size_t k = 0; k < m; k++) {
+        nq += rw[k].q_count;
+        ngrow += rw[k].q_count ? (rw[k].q_count + UINT16_MAX - 1) / UINT16_MAX
+                               : 1;
+    }
+    if (toll__grow(t->a, (void **)&t->g, &t->g_cap, n_or_1(ngrow),
+                   sizeof *t->g) ||
+        toll__grow(t->a, (void **)&t->gq, &t->gq_cap, n_or_1(nq),
+                   sizeof *t->gq))
+        return toll__nomem(&t->err);
+    size_t pos = 0, n = 0;
+    for (size_t k = 0; k < m; k++) {
+        size_t done = 0;
+        do {
+            size_t part = rw[k].q_count - done;
+            if (part > UINT16_MAX)
+                part = UINT16_MAX;
+            grow *g = &t->g[n++];
+            g->report = UINT32_MAX;
+            g->actors = rw[k].actors;
+            g->source = rw[k].source;
+            g->source_actor = rw[k].source_actor;
+            g->region = rw[k].region;
+            g->date_start = rw[k].date_start;
+            g->date_end = rw[k].date_end;
+            g->q = (uint32_t)pos;
+            g->q_count = (uint16_t)part;
+            g->is_self = 0;
+            for (size_t j = 0; j < part; j++)
+                t->gq[pos++] = rw[k].q[done + j];
+            done += part;
+        } while (done < rw[k].q_count);
+    }
+    *ng = n;
+    return TOLL_OK;
+}
+
+toll_status toll__reconcile_rows(const toll_reports *r,
+                                 const toll_reconcile_options *opts,
+                                 const toll_allocator *alloc, size_t n,
+                                 const uint32_t *key, const uint32_t *r_count,
+                                 toll__rows_fn rows, void *ctx,
+                                 toll_incidents **out, toll_error *err)
+{
+    if (!out || !r || !rows || (n && (!key || !r_count)))
+        return toll__err(err, TOLL_EINVAL,
+                         "toll__reconcile_rows: a required argument is NULL");
+    *out = NULL;
+    toll_reconcile_options o;
+    toll_reconcile_options_init(&o);
+    if (opts)
+        o = *opts;
+    if ((unsigned)o.policy > TOLL_POLICY_CONSERVATIVE ||
+        (unsigned)o.self_reports > TOLL_SELF_INCLUDE)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll__reconcile_rows: unknown policy or self-report "
+                         "handling");
+    if (o.link != TOLL_LINK_NONE || o.links)
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "link", NULL, 0,
+                            "incidents made from rows are not linked");
+    if (n >= UINT32_MAX)
+        return toll__err(err, TOLL_ERANGE, "too many incidents (%zu)", n);
+    toll_allocator a;
+    toll__alloc_init(&a, alloc ? alloc : &r->alloc);
+    const size_t nstr = r->strings.count;
+    toll_status st = TOLL_OK;
+    uint32_t *cat_rank = toll__calloc(&a, nstr, sizeof *cat_rank);
+    uint32_t *rank_stamp = toll__calloc(&a, nstr, sizeof *rank_stamp);
+    tscratch t;
+    memset(&t, 0, sizeof t);
+    t.a = &a;
+    t.smap = toll__calloc(&a, nstr, sizeof *t.smap);
+    t.src_stamp = toll__calloc(&a, nstr, sizeof *t.src_stamp);
+    toll_incidents *inc = toll__incidents_new(&a);
+    if (!cat_rank || !rank_stamp || !t.smap || !t.src_stamp || !inc)
+        goto nomem;
+    inc->alloc = a;
+    inc->reports = r;
+    inc->opts = o;
+    inc->opts.linker.model = NULL;
+    inc->opts.linker.names = NULL;
+    inc->nstr = nstr;
+    inc->nsets = r->actor_sets.count;
+    inc->ncategories = r->ncategories;
+    if (toll__strpool_init(&inc->own_strings, &inc->alloc) ||
+        toll__setpool_init(&inc->own_sets, &inc->alloc) ||
+        !(inc->ext = toll__calloc(&a, 1, sizeof *inc->ext)))
+        goto nomem;
+#define ALLOC_INC(c)                                                          \
+    if (!(inc->c = toll__calloc(&a, n_or_1(n), sizeof *inc->c)))              \
+        goto nomem;
+    inc->n = n;
+    INCIDENT_COLUMNS(ALLOC_INC)
+#undef ALLOC_INC
+    if (!(inc->report_idx = toll__calloc(&a, 1, sizeof *inc->report_idx)))
+        goto nomem;
+    inc->nidx = 0;
+
+    /* Category ranks: the store's first-seen order, then as step 2 of
+     * toll_reconcile finds them. */
+    uint32_t nranks = 0;
+    for (size_t k = 0; k < r->ncategories; k++) {
+        uint32_t cat = r->categories[k];
+        if (cat < nstr && !cat_rank[cat])
+            cat_rank[cat] = ++nranks;
+    }
+    size_t nc = 0;
+    for (size_t c = 0; c < n; c++) {
+        const toll__rrow *rw;
+        size_t m, cells = 0;
+        if ((st = rows(ctx, c, &rw, &m, err)))
+            goto cleanup;
+        inc->key[c] = key[c];
+        inc->r_count[c] = r_count[c];
+        inc->first_report[c] = UINT32_MAX;
+        for (size_t k = 0; k < m; k++) {
+            for (size_t j = 0; j < rw[k].q_count; j++) {
+                uint32_t cat = rw[k].q[j].category;
+                if (cat >= nstr)
+                    continue;
+                if (!cat_rank[cat])
+                    cat_rank[cat] = ++nranks;
+                uint32_t rank = cat_rank[cat] - 1;
+                if (rank_stamp[rank] != c + 1) {
+                    rank_stamp[rank] = (uint32_t)c + 1;
+                    cells++;
+                }
+            }
+        }
+        if (cells > UINT16_MAX) {
+            st = toll__err(err, TOLL_ERANGE,
+                           "incident %zu has more than %u categories", c + 1,
+                           (unsigned)UINT16_MAX);
+            goto cleanup;
+        }
+        inc->c_begin[c] = (uint32_t)nc;
+        inc->c_count[c] = (uint16_t)cells;
+        nc += cells;
+    }
+    if (nc > UINT32_MAX) {
+        st = toll__err(err, TOLL_ERANGE, "too many incident cells");
+        goto cleanup;
+    }
+#define ALLOC_CELL(c)                                                         \
+    if (!(inc->c = toll__calloc(&a, n_or_1(nc), sizeof *inc->c)))             \
+        goto nomem;
+    inc->nc = nc;
+    CELL_COLUMNS(ALLOC_CELL)
+#undef ALLOC_CELL
+
+    /* Step 3 of toll_reconcile, incident by incident, on one thread. */
+    rctx x = {r, inc, o.policy, o.self_reports == TOLL_SELF_INCLUDE, nstr,
+              cat_rank};
+    t.x = &x;
+    for (size_t c = 0; c < n; c++) {
+        const toll__rrow *rw;
+        size_t m;
+        int deferred;
+        if ((st = rows(ctx, c, &rw, &m, err)))
+            goto cleanup;
+        size_t ng = 0;
+        st = gather_rows(&t, rw, m, &ng);
+        if (!st && ng >= UINT32_MAX)
+            st = toll__err(&t.err, TOLL_ERANGE,
+                           "incident %zu has too many rows", c + 1);
+        if (!st)
+            st = reconcile_one(&x, &t, c, t.g, (uint32_t)ng, (uint32_t)c + 1,
+                               1, &deferred, &t.err);
+        if (st) {
+            copy_err(err, &t.err);
+            goto cleanup;
+        }
+    }
+    *out = inc;
+    inc = NULL;
+    goto cleanup;
+nomem:
+    st = toll__nomem(err);
+cleanup:
+    if (inc)
+        incidents_destroy(inc, 0);
+    tscratch_free(&t);
+    toll__free(&a, t.smap, nstr * sizeof *t.smap);
+    toll__free(&a, t.src_stamp, nstr * sizeof *t.src_stamp);
+    toll__free(&a, cat_rank, nstr * sizeof *cat_rank);
+    toll__free(&a, rank_stamp, nstr * sizeof *rank_stamp);
     return st;
 }

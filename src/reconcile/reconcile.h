@@ -72,7 +72,10 @@ struct toll_incidents {
     uint32_t *first_report;   /* report index of the first report */
     uint32_t *r_begin;        /* into report_idx */
     uint32_t *r_count;        /* reports of the incident */
-    uint32_t *report_idx;     /* flattened report indices (len = reports) */
+    uint32_t *report_idx;     /* flattened report indices (len = nidx) */
+    size_t nidx;              /* elements of report_idx: the reports, or 0
+                                 for incidents made from rows
+                                 (toll__reconcile_rows: no report_idx) */
     uint32_t *n_sources;      /* distinct non-self sources */
     uint32_t *region;         /* string id of the reconciled region (the
                                  incidents' id space: toll__inc_str) */
@@ -95,6 +98,48 @@ struct toll_incidents {
     double *c_self_best;
     uint32_t *c_self_report;  /* report index, UINT32_MAX none */
 };
+
+/* ---- incidents from rows (src/summarize/stream.c) ------------------------ */
+
+/* One row of an incident as the rules of reconcile read it: a report, or a
+ * row standing for several reports. */
+typedef struct toll__rrow {
+    uint32_t actors;       /* actor set id (0: none) */
+    uint32_t source;       /* string id; UINT32_MAX: no source (a row that
+                              gives place and time only) */
+    uint32_t source_actor; /* string id (0: none) */
+    uint32_t region;       /* string id (0: none) */
+    int32_t date_start, date_end; /* TOLL_NO_DATE when absent */
+    const toll__qcell *q;  /* its quantity cells, q_count of them */
+    size_t q_count;
+} toll__rrow;
+
+/* The rows of incident c into *rows[0..*n) (valid until the next call). */
+typedef toll_status (*toll__rows_fn)(void *ctx, size_t c,
+                                     const toll__rrow **rows, size_t *n,
+                                     toll_error *err);
+
+/*
+ * Reconcile n incidents given by their rows rather than by the reports of
+ * the store `r` (whose strings, actor sets and categories the rows name;
+ * its report rows are not read), under the rules of toll_reconcile
+ * (src/reconcile/reconcile.c, the one home of them).  The rules read an
+ * incident's rows as sets: the union of the actor sets, the distinct
+ * sources of rows that are not self-reports, whether those rows name
+ * different actor sets, the regions, the dates; so rows with the same
+ * values may stand for several reports.  Quantities are the exception:
+ * each report's cell must be among the rows' cells (the median of the
+ * best figures, the count of known figures).  key[c] and r_count[c] (the
+ * reports of incident c) are copied.  The incidents have no report
+ * indices (report_idx, first_report, the cells' reports: none), and
+ * linking is not done (opts->link must be none: TOLL_EINVAL).
+ */
+toll_status toll__reconcile_rows(const toll_reports *r,
+                                 const toll_reconcile_options *opts,
+                                 const toll_allocator *alloc, size_t n,
+                                 const uint32_t *key, const uint32_t *r_count,
+                                 toll__rows_fn rows, void *ctx,
+                                 toll_incidents **out, toll_error *err);
 
 /* ---- the incidents' id space (see "Derived values" above) ---------------- */
 

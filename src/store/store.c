@@ -145,6 +145,23 @@ void toll__reports_rollback(toll_reports *r, const toll__mark *m)
     toll__strpool_truncate(&r->strings, m->nstrings);
 }
 
+void toll__reports_drop_rows(toll_reports *r)
+{
+    r->n = 0;
+    r->nq = 0;
+    r->nx = 0;
+    if (r->nxchunks) { /* reopen chunk 0, free the others */
+        toll__free(&r->alloc, r->xtext, r->xtext_cap);
+        for (size_t c = 1; c < r->nxchunks; c++)
+            toll__free(&r->alloc, r->xchunk[c].p, r->xchunk[c].cap);
+        r->xtext = r->xchunk[0].p;
+        r->xtext_cap = r->xchunk[0].cap;
+        r->nxchunks = 0;
+    }
+    r->nxtext = 0;
+    r->nrepairs = 0;
+}
+
 /* ---- actor identity ---------------------------------------------------------- */
 
 toll_status toll__reports_intern_actor_key(toll_reports *r, const char *key,

@@ -247,6 +247,10 @@ static inline int toll__reports_kept_value(const toll_reports *r, size_t rep,
 char *toll__reports_xtext_stage(toll_reports *r, size_t used, size_t len);
 
 void toll__reports_mark(const toll_reports *r, toll__mark *m);
+/* Drop every report row (quantities, kept fields and text, repairs with
+ * them); the strings, actor sets and categories stay, so ids already given
+ * keep their values (a load in chunks, src/io/load.c). */
+void toll__reports_drop_rows(toll_reports *r);
 void toll__reports_rollback(toll_reports *r, const toll__mark *m);
 /* Allocate the optional column *col (source_actor, id, url or note; all
  * zero) for the store's capacity, unless it is allocated or there is no

@@ -253,7 +253,10 @@ static toll_status row(cscan *c, const rowview *v)
 
 static toll_status dispatch(cscan *c, const rowview *v)
 {
-    return c->have_header ? row(c, v) : header(c, v);
+    if (!c->have_header)
+        return header(c, v);
+    toll_status st = row(c, v);
+    return st ? st : toll__ingest_flush(c->in);
 }
 
 /* The tokenizer's callback (one thread). */

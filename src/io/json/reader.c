@@ -414,6 +414,8 @@ static toll_status json_record(toll__ingest *in, toll__json_arena *ar,
         }
     }
     st = toll__ingest_record(in, &in->bind, in->m, n);
+    if (!st)
+        st = toll__ingest_flush(in);
 cleanup:
     toll__json_arena_release(ar, root);
     return st;
