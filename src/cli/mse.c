@@ -452,8 +452,12 @@ static int run(const mse_cli *c)
         if (!st)
             st = toll_mse_lcmcr_table(d, lc, NULL, &t, &err);
         if (st == TOLL_EINVAL && err.field[0]) {
-            /* an option out of range: name it as the command spells it */
-            rc = usage("--%s: %s", err.field, err.message);
+            /* an option out of range: name it as the command spells it
+             * (the message without its "field 'kstar': " prefix) */
+            const char *m = err.message, *e = strstr(m, "': ");
+            if (strncmp(m, "field '", 7) == 0 && e)
+                m = e + 3;
+            rc = usage("--%s: %s", err.field, m);
             goto cleanup;
         }
     } else if (c->search) {
