@@ -13,6 +13,9 @@
  *                 named model or a search over all of them (K <= 5) ranked
  *                 by AIC or BIC, with profile-likelihood intervals and an
  *                 AIC/BIC-weighted model average.
+ *   K lists       the latent-class Bayesian model (LCMCR, Manrique-Vallier
+ *                 2016): posterior draws of N by Gibbs sampling on
+ *                 threads, median, mean, credible interval, ESS, R-hat.
  *
  * Capture histories.  The K lists (2 <= K <= TOLL_MSE_MAX_LISTS) have
  * names ("A", "SNHR", ...).  A capture history is written as a pattern of

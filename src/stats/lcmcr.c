@@ -31,6 +31,7 @@
  */
 #include "stats/mse.h"
 
+#include <gsl/gsl_fft_complex.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
@@ -121,7 +122,7 @@ static toll_status check_opts(const toll_mse_lcmcr_options *o,
         return bad_opt(err, "alpha_rate", t, "a positive number");
     }
     if (o->samples > (SIZE_MAX - o->burnin) / o->thin ||
-        o->samples > SIZE_MAX / sizeof(double) / MAX_CHAINS) {
+        o->samples > SIZE_MAX / sizeof(double) / (MAX_CHAINS + 16)) {
         snprintf(t, sizeof t, "%zu", o->samples);
         return bad_opt(err, "samples", t,
                        "small enough that burnin + samples x thin fits");
@@ -418,9 +419,23 @@ static double split_rhat(const double *x, size_t M, size_t n)
     return sqrt(vplus / W);
 }
 
+/* The smallest power of two >= 2n: the length of the zero-padded
+ * transform whose circular correlation is the linear one. */
+static size_t fft_len(size_t n)
+{
+    size_t L = 1;
+    while (L < 2 * n)
+        L *= 2;
+    return L;
+}
+
 /* Effective sample size of M chains of n draws: Geyer's initial
- * monotone sequence on the multi-chain autocorrelations. */
-static double ess(const double *x, size_t M, size_t n)
+ * monotone sequence on the multi-chain autocorrelations
+ * rho_t = 1 - (W - mean_c acov_c(t)) / var+, the autocovariances by FFT
+ * (O(n log n) per chain, however slowly the chains mix).  `acov` holds
+ * n doubles and `fft` 2 fft_len(n). */
+static double ess(const double *x, size_t M, size_t n, double *acov,
+                  double *fft)
 {
     double means[MAX_CHAINS], W = 0.0, mm = 0.0, B = 0.0;
     for (size_t c = 0; c < M; c++) {
@@ -440,25 +455,29 @@ static double ess(const double *x, size_t M, size_t n)
     double total = (double)M * (double)n;
     if (!(vplus > 0.0) || !(W > 0.0))
         return total;
-    /* rho_t = 1 - (W - mean_c acov_c(t)) / vplus */
-#define RHO(t, out)                                                          \
-    do {                                                                     \
-        double a_ = 0.0;                                                     \
-        for (size_t c_ = 0; c_ < M; c_++) {                                  \
-            const double *y_ = x + c_ * n;                                   \
-            double s_ = 0.0;                                                 \
-            for (size_t i_ = 0; i_ + (t) < n; i_++)                          \
-                s_ += (y_[i_] - means[c_]) * (y_[i_ + (t)] - means[c_]);     \
-            a_ += s_ / (double)n;                                            \
-        }                                                                    \
-        a_ /= (double)M;                                                     \
-        (out) = 1.0 - (W * (double)(n - 1) / (double)n - a_) / vplus;        \
-    } while (0)
+    size_t L = fft_len(n);
+    for (size_t t = 0; t < n; t++)
+        acov[t] = 0.0;
+    for (size_t c = 0; c < M; c++) {
+        const double *y = x + c * n;
+        for (size_t i = 0; i < L; i++) {
+            fft[2 * i] = i < n ? y[i] - means[c] : 0.0;
+            fft[2 * i + 1] = 0.0;
+        }
+        gsl_fft_complex_radix2_forward(fft, 1, L);
+        for (size_t i = 0; i < L; i++) {
+            double re = fft[2 * i], im = fft[2 * i + 1];
+            fft[2 * i] = re * re + im * im;
+            fft[2 * i + 1] = 0.0;
+        }
+        gsl_fft_complex_radix2_inverse(fft, 1, L);
+        for (size_t t = 0; t < n; t++)
+            acov[t] += fft[2 * t] / (double)n / (double)M;
+    }
     double sum = 0.0, prev = INFINITY;
     for (size_t t = 0; t + 1 < n; t += 2) {
-        double r0, r1;
-        RHO(t, r0);
-        RHO(t + 1, r1);
+        double r0 = t == 0 ? 1.0 : 1.0 - (W - acov[t]) / vplus;
+        double r1 = 1.0 - (W - acov[t + 1]) / vplus;
         double P = r0 + r1;
         if (!(P > 0.0))
             break;
@@ -467,7 +486,6 @@ static double ess(const double *x, size_t M, size_t n)
         sum += P;
         prev = P;
     }
-#undef RHO
     double tau = -1.0 + 2.0 * sum;
     double cap = total * log10(total);
     if (!(tau > 0.0) || total / tau > cap)
@@ -495,9 +513,11 @@ static void warn(toll_mse_lcmcr_summary *s, unsigned flag, const char *fmt,
     va_end(ap);
 }
 
-/* Summarise the chains x (M x n) into s; `sorted` is scratch of M * n. */
+/* Summarise the chains x (M x n) into s; scratch: `sorted` M n doubles,
+ * `acov` n and `fft` 2 fft_len(n). */
 static void summarise(const double *x, size_t M, size_t n, double level,
-                      double *sorted, toll_mse_lcmcr_summary *s)
+                      double *sorted, double *acov, double *fft,
+                      toll_mse_lcmcr_summary *s)
 {
     size_t N = M * n;
     memcpy(sorted, x, N * sizeof *x);
@@ -509,7 +529,7 @@ static void summarise(const double *x, size_t M, size_t n, double level,
     s->hi = gsl_stats_quantile_from_sorted_data(sorted, 1, N,
                                                 (1.0 + level) / 2.0);
     s->mean = gsl_stats_mean(x, 1, N);
-    s->ess = ess(x, M, n);
+    s->ess = ess(x, M, n, acov, fft);
     s->rhat = split_rhat(x, M, n);
     if (s->rhat > RHAT_LIMIT)
         warn(s, TOLL_MSE_LCMCR_W_RHAT,
@@ -625,7 +645,7 @@ toll_status toll_mse_lcmcr(const toll_mse_data *d, size_t stratum,
     lc_job *jobs = NULL;
     lc_worker *wk = NULL;
     double *work = NULL, *sorted = NULL;
-    size_t work_len = 0, nthreads = 0;
+    size_t work_len = 0, nthreads = 0, scratch = 0;
     toll_mse_lcmcr_result *res = NULL;
 
     if (!(in = toll__calloc(ta, nin, sizeof *in)))
@@ -648,6 +668,8 @@ toll_status toll_mse_lcmcr(const toll_mse_data *d, size_t stratum,
     res->nparts = nparts;
     res->chains = M;
     res->samples = n;
+    if (nparts > SIZE_MAX / sizeof *res->draws / M / (n + 4))
+        goto nomem; /* the draws (and the summaries' scratch) would not fit */
     if (!(res->draws = toll__alloc(ra, nparts * M * n * sizeof *res->draws)) ||
         !(res->sum = toll__calloc(ra, nparts, sizeof *res->sum)))
         goto nomem;
@@ -714,7 +736,8 @@ toll_status toll_mse_lcmcr(const toll_mse_data *d, size_t stratum,
             tot[k] = v;
         }
     }
-    if (!(sorted = toll__alloc(ta, M * n * sizeof *sorted)))
+    scratch = M * n + n + 2 * fft_len(n);
+    if (!(sorted = toll__alloc(ta, scratch * sizeof *sorted)))
         goto nomem;
     for (size_t part = 0; part < nparts; part++) {
         toll_mse_lcmcr_summary *s = &res->sum[part];
@@ -730,7 +753,8 @@ toll_status toll_mse_lcmcr(const toll_mse_data *d, size_t stratum,
             for (size_t i = 0; i < nin; i++)
                 s->observed += in[i].n;
         }
-        summarise(res->draws + part * M * n, M, n, o.level, sorted, s);
+        summarise(res->draws + part * M * n, M, n, o.level, sorted,
+                  sorted + M * n, sorted + M * n + n, s);
         if (capped)
             warn(s, TOLL_MSE_LCMCR_W_CAP,
                  "the unobserved count reached its cap of 10^9: the lists "
@@ -753,7 +777,7 @@ nomem:
     st = toll__nomem(err);
 cleanup:
     if (sorted)
-        toll__free(ta, sorted, M * n * sizeof *sorted);
+        toll__free(ta, sorted, scratch * sizeof *sorted);
     if (wk)
         toll__free(ta, wk, nthreads * sizeof *wk);
     if (jobs)
