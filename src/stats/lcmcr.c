@@ -174,6 +174,16 @@ static uint64_t chain_seed(uint64_t seed, size_t stratum, size_t chain)
                                         ((uint64_t)chain << 1 | 1u)));
 }
 
+/* The logarithm of a Gamma(a, 1) draw, also where the draw itself would
+ * underflow: for a < 1, Gamma(a) = Gamma(1 + a) U^(1/a). */
+static double log_gamma_draw(gsl_rng *r, double a)
+{
+    if (a >= 1.0)
+        return log(gsl_ran_gamma(r, a, 1.0));
+    return log(gsl_ran_gamma(r, 1.0 + a, 1.0)) +
+           log(gsl_rng_uniform_pos(r)) / a;
+}
+
 /* Multinomial(n; w / tot) into cnt[0..K): binomials in class order, the
  * remainder to the last class of positive weight. */
 static void multinomial(gsl_rng *r, unsigned n, const double *w, double tot,
@@ -340,12 +350,26 @@ static void run_chain(lc_job *jb)
         rest = 1.0;
         for (int k = 0; k < K - 1; k++) {
             tail -= nk[k];
-            double nu = gsl_ran_beta(r, 1.0 + (double)nk[k],
-                                     alpha + (double)tail);
-            double lg = log1p(-nu);
-            slog += isfinite(lg) ? lg : -745.0;
+            double b = alpha + (double)tail, nu, lg;
+            if (nk[k]) {
+                /* Beta(1 + n_k, b) as G1 / (G1 + G2) in logarithms: with
+                 * b small (alpha small, no later individual) 1 - nu is
+                 * far below the precision of nu itself */
+                double l1 = log_gamma_draw(r, 1.0 + (double)nk[k]);
+                double l2 = log_gamma_draw(r, b);
+                double mx = l1 > l2 ? l1 : l2;
+                double ls = mx + log(exp(l1 - mx) + exp(l2 - mx));
+                nu = exp(l1 - ls);
+                lg = l2 - ls;
+            } else {
+                /* an empty class: Beta(1, b) by inversion, 1 - U^(1/b),
+                 * whose log(1 - nu) is log(U) / b exactly */
+                lg = log(gsl_rng_uniform_pos(r)) / b;
+                nu = -expm1(lg);
+            }
+            slog += lg;
             pi[k] = rest * nu;
-            rest *= 1.0 - nu;
+            rest *= exp(lg);
         }
         pi[K - 1] = rest;
         /* 5. the concentration */
