@@ -14,11 +14,13 @@
  *                                        (1 - lambda_jk)^(1 - x_pj))
  *   2. the unobserved: with p0 = sum_k pi_k prod_j (1 - lambda_jk),
  *      n0 ~ NegBin(n, 1 - p0) (failures before n successes; the prior
- *      on N is 1/N), drawn as Poisson(Gamma(n, p0 / (1 - p0))), and their
- *      classes ~ Multinomial(n0; pi_k prod_j (1 - lambda_jk))
+ *      on N is 1/N), drawn as Poisson(Gamma(n, p0 / (1 - p0))) and cut
+ *      at TOLL_MSE_LCMCR_N0_CAP, and their classes ~ Multinomial(n0;
+ *      pi_k prod_j (1 - lambda_jk))
  *   3. lambda_jk ~ Beta(1 + s_jk, 1 + n_k - s_jk)
- *   4. nu_k ~ Beta(1 + n_k, alpha + sum_{l>k} n_l), k < K*, nu_K* = 1;
- *      pi_k = nu_k prod_{l<k} (1 - nu_l)
+ *   4. nu_k ~ Beta(1 + n_k, alpha + sum_{l>k} n_l), k < K*, nu_K* = 1,
+ *      drawn in logarithms (1 - nu_k may be far below the precision of
+ *      nu_k); pi_k = nu_k prod_{l<k} (1 - nu_l)
  *   5. alpha ~ Gamma(a + K* - 1, rate b - sum_{k<K*} log(1 - nu_k))
  *
  * and N = n + n0 is kept every `thin` iterations after the burn-in.
