@@ -15,6 +15,7 @@
 #include "_core.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -829,6 +830,180 @@ cleanup:
     return result;
 }
 
+/* ---- LCMCR --------------------------------------------------------------- */
+
+/* An int option into *out (range checked by the library, except what
+ * must fit the C type). */
+static int int_opt(toll_state *st, PyObject *obj, const char *name,
+                   long long lo, long long hi, long long *out)
+{
+    if (!PyLong_Check(obj) || PyBool_Check(obj)) {
+        PyObject *r = PyObject_Repr(obj);
+        const char *t = r ? PyUnicode_AsUTF8(r) : NULL;
+        if (!t) {
+            Py_XDECREF(r);
+            return -1;
+        }
+        toll_py_option_error(st, name, t, "%s must be a whole number, not "
+                             "%s", name, t);
+        Py_DECREF(r);
+        return -1;
+    }
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow || v < lo || v > hi) {
+        PyObject *r = PyObject_Str(obj);
+        const char *t = r ? PyUnicode_AsUTF8(r) : NULL;
+        if (!t) {
+            Py_XDECREF(r);
+            return -1;
+        }
+        toll_py_option_error(st, name, t, "%s must be %lld to %lld, not %s",
+                             name, lo, hi, t);
+        Py_DECREF(r);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static PyObject *lcmcr_summary_dict(MseDataObject *self,
+                                    const toll_mse_lcmcr_summary *s)
+{
+    const char *stratum = NULL;
+    if (s->stratum != TOLL_MSE_TOTAL)
+        stratum = toll_mse_data_stratum_name(self->d, s->stratum);
+    PyObject *sname = Py_None;
+    if (stratum)
+        sname = toll_py_str(stratum);
+    else
+        Py_INCREF(sname);
+    return Py_BuildValue(
+        "{s:N,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:k,s:N}", "stratum",
+        sname, "observed",
+        s->observed, "median", s->median, "mean", s->mean, "lower", s->lo,
+        "upper", s->hi, "level", s->level, "ess", s->ess, "rhat", s->rhat,
+        "warning_flags", (unsigned long)s->warnings, "warning",
+        toll_py_str(s->warning));
+}
+
+/* lcmcr(kstar=10, burnin=10000, samples=1000, thin=100, chains=4, seed=1,
+ *       threads=0, stratum=None, level=0.95)
+ *   -> [(summary dict, draws), ...] one per part (strata, then the total),
+ *      draws as bytes of chains x samples native doubles, chain by chain */
+static PyObject *MseData_lcmcr(MseDataObject *self, PyObject *args,
+                               PyObject *kwds)
+{
+    static char *kwlist[] = {"kstar", "burnin", "samples", "thin", "chains",
+                             "seed", "threads", "stratum", "level", NULL};
+    toll_mse_lcmcr_options o;
+    toll_mse_lcmcr_options_init(&o);
+    PyObject *ko = NULL, *bo = NULL, *so = NULL, *to = NULL, *co = NULL,
+             *seo = NULL, *tho = NULL, *sto = Py_None;
+    double level = o.level;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOOOOOOOd:lcmcr", kwlist,
+                                     &ko, &bo, &so, &to, &co, &seo, &tho,
+                                     &sto, &level))
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    long long v;
+    if (ko) {
+        if (int_opt(st, ko, "kstar", INT_MIN, INT_MAX, &v) < 0)
+            return NULL;
+        o.kstar = (int)v;
+    }
+    if (co) {
+        if (int_opt(st, co, "chains", INT_MIN, INT_MAX, &v) < 0)
+            return NULL;
+        o.chains = (int)v;
+    }
+    if (tho) {
+        if (int_opt(st, tho, "threads", INT_MIN, INT_MAX, &v) < 0)
+            return NULL;
+        o.threads = (int)v;
+    }
+    PyObject *sizes[3] = {bo, so, to};
+    const char *snames[3] = {"burnin", "samples", "thin"};
+    size_t *sdst[3] = {&o.burnin, &o.samples, &o.thin};
+    for (int i = 0; i < 3; i++)
+        if (sizes[i]) {
+            if (int_opt(st, sizes[i], snames[i], 0, LLONG_MAX, &v) < 0)
+                return NULL;
+            *sdst[i] = (size_t)v;
+        }
+    if (seo) {
+        /* any 64-bit unsigned value */
+        unsigned long long sv = 0;
+        int bad = !PyLong_Check(seo) || PyBool_Check(seo);
+        if (!bad) {
+            sv = PyLong_AsUnsignedLongLong(seo);
+            if (sv == (unsigned long long)-1 && PyErr_Occurred()) {
+                if (!PyErr_ExceptionMatches(PyExc_OverflowError))
+                    return NULL;
+                PyErr_Clear();
+                bad = 1;
+            }
+        }
+        if (bad) {
+            PyObject *r = PyObject_Repr(seo);
+            const char *t = r ? PyUnicode_AsUTF8(r) : NULL;
+            if (!t) {
+                Py_XDECREF(r);
+                return NULL;
+            }
+            toll_py_option_error(st, "seed", t, "seed must be a whole number "
+                                 "from 0 to 2**64 - 1, not %s", t);
+            Py_DECREF(r);
+            return NULL;
+        }
+        o.seed = (uint64_t)sv;
+    }
+    o.level = level;
+    size_t s;
+    if (data_ready(self) < 0 || stratum_arg(st, self, sto, &s) < 0)
+        return NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_mse_lcmcr_result *res = NULL;
+    toll_status r;
+    self->readers++;
+    Py_BEGIN_ALLOW_THREADS
+    r = toll_mse_lcmcr(self->d, s, &o, NULL, &res, &err);
+    Py_END_ALLOW_THREADS
+    self->readers--;
+    if (r != TOLL_OK)
+        return toll_py_raise(st, r, &err, NULL, 0);
+    size_t nparts = toll_mse_lcmcr_parts(res);
+    size_t M = toll_mse_lcmcr_chains(res), n = toll_mse_lcmcr_samples(res);
+    PyObject *out = PyList_New((Py_ssize_t)nparts);
+    for (size_t i = 0; out && i < nparts; i++) {
+        PyObject *sum =
+            lcmcr_summary_dict(self, toll_mse_lcmcr_summary_get(res, i));
+        PyObject *bytes = sum ? PyBytes_FromStringAndSize(
+                                    NULL, (Py_ssize_t)(M * n * sizeof(double)))
+                              : NULL;
+        PyObject *item = NULL;
+        if (bytes) {
+            char *dst = PyBytes_AS_STRING(bytes);
+            for (size_t c = 0; c < M; c++)
+                memcpy(dst + c * n * sizeof(double),
+                       toll_mse_lcmcr_draws(res, i, c), n * sizeof(double));
+            item = Py_BuildValue("(OO)", sum, bytes);
+        }
+        Py_XDECREF(sum);
+        Py_XDECREF(bytes);
+        if (!item) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, (Py_ssize_t)i, item);
+    }
+    toll_mse_lcmcr_free(res);
+    return out;
+}
+
 /* fitted(model='', stratum=None) -> (fitted, coef, coef_se) */
 static PyObject *MseData_fitted(MseDataObject *self, PyObject *args,
                                 PyObject *kwds)
@@ -959,6 +1134,11 @@ static PyMethodDef MseData_methods[] = {
      "search(criterion='aic', stratum=None, level=0.95, profile=True,\n"
      "       profile_delta=10)\n--\n\n"
      "(models best first, model average, skipped, first skip message)."},
+    {"lcmcr", (PyCFunction)(void (*)(void))MseData_lcmcr,
+     METH_VARARGS | METH_KEYWORDS,
+     "lcmcr(kstar=10, burnin=10000, samples=1000, thin=100, chains=4, "
+     "seed=1, threads=0, stratum=None, level=0.95) -> [(summary, draws), "
+     "...]: the latent-class Bayesian estimate (GIL released)."},
     {"fitted", (PyCFunction)(void (*)(void))MseData_fitted,
      METH_VARARGS | METH_KEYWORDS,
      "fitted(model=None, stratum=None)\n--\n\n"

@@ -13,6 +13,9 @@
  *                 named model or a search over all of them (K <= 5) ranked
  *                 by AIC or BIC, with profile-likelihood intervals and an
  *                 AIC/BIC-weighted model average.
+ *   K lists       the latent-class Bayesian model (LCMCR, Manrique-Vallier
+ *                 2016): posterior draws of N by Gibbs sampling on
+ *                 threads, median, mean, credible interval, ESS, R-hat.
  *
  * Capture histories.  The K lists (2 <= K <= TOLL_MSE_MAX_LISTS) have
  * names ("A", "SNHR", ...).  A capture history is written as a pattern of
@@ -511,6 +514,128 @@ TOLL_API toll_status toll_mse_results_table(const toll_mse_data *data,
                                             const toll_allocator *alloc,
                                             toll_table **out,
                                             toll_error *err);
+
+/* ---- latent-class Bayesian MSE (LCMCR) ------------------------------------ */
+
+/*
+ * Manrique-Vallier (2016): the population is a Dirichlet-process mixture
+ * of latent classes, truncated to K* classes by stick-breaking; within a
+ * class the lists capture independently (list j captures with
+ * probability lambda_jk in class k).  A data-augmented Gibbs sampler
+ * draws the classes of the individuals, the capture probabilities (prior
+ * Beta(1, 1)), the stick-breaking weights, the concentration alpha (prior
+ * Gamma(alpha_shape, alpha_rate)) and the unobserved count n0 with the
+ * classes of the unobserved individuals; N = observed + n0.  The work is
+ * per distinct capture pattern, not per individual.  Method notes and
+ * the simulation check: docs/mse.md.
+ *
+ * Each chain has its own random number generator (GSL's taus2, a
+ * maximally equidistributed combined Tausworthe generator) seeded
+ * from (seed, stratum, chain), so the draws depend on the seed and the
+ * options only, never on the number of threads or their scheduling; a
+ * stratum's draws are the same whether it is estimated alone or as part
+ * of a total.
+ */
+typedef struct toll_mse_lcmcr_options {
+    int kstar;          /* latent classes K* (truncation), >= 2; default 10 */
+    size_t burnin;      /* iterations discarded per chain; default 10000 */
+    size_t samples;     /* draws kept per chain, >= 2; default 1000 */
+    size_t thin;        /* iterations per kept draw, >= 1; default 100
+                           (successive iterations are strongly
+                           correlated) */
+    int chains;         /* chains, 1 .. 64; default 4 */
+    uint64_t seed;      /* any value; default 1 */
+    int threads;        /* threads running the chains; 0 (default): one
+                           per chain, at most the number of CPUs online */
+    double level;       /* credible level, in (0, 1); default 0.95 */
+    double alpha_shape; /* Gamma prior of alpha: shape, default 0.25 */
+    double alpha_rate;  /*   and rate, default 0.25 */
+} toll_mse_lcmcr_options;
+
+/* Fill `opts` with the defaults above. */
+TOLL_API void toll_mse_lcmcr_options_init(toll_mse_lcmcr_options *opts);
+
+/* Warning flags of an LCMCR summary (also spelled out in `warning`). */
+#define TOLL_MSE_LCMCR_W_RHAT 0x0001u /* split-R-hat > 1.05 */
+#define TOLL_MSE_LCMCR_W_ESS  0x0002u /* effective sample size < 400 */
+#define TOLL_MSE_LCMCR_W_CAP  0x0004u /* n0 reached TOLL_MSE_LCMCR_N0_CAP */
+#define TOLL_MSE_LCMCR_W_STRATA 0x0008u /* a total: some of its strata
+                                           have warnings (in their own
+                                           summaries, not repeated) */
+/* Largest unobserved count a draw may take (a draw above it is cut to
+ * it and TOLL_MSE_LCMCR_W_CAP set: the lists hardly overlap). */
+#define TOLL_MSE_LCMCR_N0_CAP 1000000000.0
+
+typedef struct toll_mse_lcmcr_summary {
+    size_t stratum;     /* stratum index, or TOLL_MSE_TOTAL */
+    double observed;    /* individuals observed */
+    double median;      /* posterior median of N: the estimate */
+    double mean;        /* posterior mean of N */
+    double lo, hi;      /* equal-tailed credible interval at `level` */
+    double level;
+    double ess;         /* effective sample size of the pooled draws */
+    double rhat;        /* split-R-hat across chains (1 chain: its halves) */
+    unsigned warnings;  /* TOLL_MSE_LCMCR_W_* */
+    char warning[256];  /* the warnings as text, "" if none */
+} toll_mse_lcmcr_summary;
+
+typedef struct toll_mse_lcmcr_result toll_mse_lcmcr_result;
+
+/*
+ * Run the LCMCR sampler in `stratum`, or (TOLL_MSE_TOTAL) in every
+ * stratum separately: the draws of the total are the sums of the strata's
+ * draws, draw by draw (the strata are independent a posteriori).
+ * `opts` NULL: the defaults.  `alloc` NULL: the data set's allocator,
+ * used for the result.  On success *out owns a new result to free with
+ * toll_mse_lcmcr_free.
+ * Errors: TOLL_EINVAL (bad options, naming the option and its value; a
+ * stratum out of range; no data), TOLL_EMODEL (a list that records no one
+ * in the stratum, naming the list; more than 2^31 observed), TOLL_ENOMEM.
+ * Nothing is printed.
+ */
+TOLL_API toll_status toll_mse_lcmcr(const toll_mse_data *data, size_t stratum,
+                                    const toll_mse_lcmcr_options *opts,
+                                    const toll_allocator *alloc,
+                                    toll_mse_lcmcr_result **out,
+                                    toll_error *err);
+
+/* Free a result.  Accepts NULL. */
+TOLL_API void toll_mse_lcmcr_free(toll_mse_lcmcr_result *result);
+
+/* Parts of a result: 1 for one stratum (or a data set with one stratum);
+ * for a total over S > 1 strata, S + 1: the strata in order, then the
+ * total (part S). */
+TOLL_API size_t toll_mse_lcmcr_parts(const toll_mse_lcmcr_result *result);
+/* Chains, and draws kept per chain. */
+TOLL_API size_t toll_mse_lcmcr_chains(const toll_mse_lcmcr_result *result);
+TOLL_API size_t toll_mse_lcmcr_samples(const toll_mse_lcmcr_result *result);
+/* The options the result was made with (owned by the result). */
+TOLL_API const toll_mse_lcmcr_options *
+toll_mse_lcmcr_options_used(const toll_mse_lcmcr_result *result);
+
+/* The summary of part `part`, or NULL if out of range (owned by the
+ * result). */
+TOLL_API const toll_mse_lcmcr_summary *
+toll_mse_lcmcr_summary_get(const toll_mse_lcmcr_result *result, size_t part);
+
+/* The draws of N of part `part`, chain `chain`, in order: samples
+ * values, owned by the result; NULL if out of range. */
+TOLL_API const double *
+toll_mse_lcmcr_draws(const toll_mse_lcmcr_result *result, size_t part,
+                     size_t chain);
+
+/*
+ * The summaries as a table, one row per part, with columns
+ *   method ("lcmcr"), [stratum,] observed, median, mean, lower, upper,
+ *   level, ess, rhat, warning
+ * (stratum when the data set has more than one stratum: its name or
+ * "total").  *out owns a new table allocated with `alloc` (NULL: the data
+ * set's).
+ */
+TOLL_API toll_status toll_mse_lcmcr_table(const toll_mse_data *data,
+                                          const toll_mse_lcmcr_result *result,
+                                          const toll_allocator *alloc,
+                                          toll_table **out, toll_error *err);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,8 @@ many were recorded by none.  ::
     r = d.search(criterion="aic")   # every two-way model, best first
     r.to_pandas(); r.average        # ... and the AIC-weighted average
     d.chapman("A", "B"); d.chao()   # two-list and nonparametric estimators
+    p = d.lcmcr(seed=1)             # latent-class Bayesian (LCMCR) posterior
+    p.median, p.interval, p.rhat    # ... p.draws, p.plot()
 
 Data come from patterns and counts, from records with 0/1 list columns
 (:meth:`Data.from_records`, :func:`read`) or from reconciled incidents,
@@ -32,7 +34,9 @@ line 1 being the header) and load it, so a count of 1.5 or 2.0, a flag of
 "maybe" or 1.0, a pattern "1x" and a repeated pattern are refused exactly
 as in a file, with the same message.
 """
+import array
 import csv
+import html as _html
 import io
 import math
 import os
@@ -43,7 +47,7 @@ from typing import (Any, Dict, Iterable, Iterator, List, Mapping, Optional,
 from . import _core
 from ._core import ModelError, OptionError
 
-__all__ = ["Data", "Estimate", "Results", "read", "ModelError"]
+__all__ = ["Data", "Estimate", "Results", "Lcmcr", "read", "ModelError"]
 
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 _Stratum = Union[str, int, None]
@@ -199,6 +203,144 @@ class Results(Sequence[Estimate]):
                 f"{self.criterion.upper()}, best {self.best.model!r} "
                 f"N-hat {self.best.n_hat:,.1f}; average "
                 f"{self.average.n_hat:,.1f}>")
+
+
+def _draws_array(raw: bytes, chains: int) -> Any:
+    """Draws (native doubles, chain after chain) as a chains x samples
+    numpy array, or a list of lists of float without numpy."""
+    try:
+        import numpy as np
+    except ImportError:
+        flat = array.array("d")
+        flat.frombytes(raw)
+        n = len(flat) // chains if chains else 0
+        return [list(flat[c * n:(c + 1) * n]) for c in range(chains)]
+    return np.frombuffer(raw, dtype=np.float64).reshape(chains, -1).copy()
+
+
+class Lcmcr:
+    """The posterior of the population size N from :meth:`Data.lcmcr`
+    (latent-class Bayesian MSE, Manrique-Vallier 2016).
+
+    ``draws``: the draws of N, one row per chain (a numpy array, or lists
+    without numpy); ``summary``: median, mean, credible interval,
+    effective sample size, split-R-hat and warnings as a dict;
+    ``median``, ``mean``, ``interval``, ``ess``, ``rhat``, ``warnings``.
+    With several strata these describe the total (the sum of the strata,
+    draw by draw); ``strata`` holds one :class:`Lcmcr` per stratum.
+    """
+
+    def __init__(self, summary: Dict[str, Any], draws: Any,
+                 options: Dict[str, Any],
+                 strata: Optional[Dict[str, "Lcmcr"]] = None) -> None:
+        self.summary = summary
+        self.draws = draws
+        self.options = options
+        self.strata: Dict[str, "Lcmcr"] = strata or {}
+
+    @classmethod
+    def _from_core(cls, parts: List[Tuple[Dict[str, Any], bytes]],
+                   options: Dict[str, Any]) -> "Lcmcr":
+        chains = options["chains"]
+        objs = [cls(dict(s), _draws_array(raw, chains), options)
+                for s, raw in parts]
+        if len(objs) == 1:
+            return objs[0]
+        total = objs[-1]
+        total.strata = {o.summary["stratum"]: o for o in objs[:-1]}
+        return total
+
+    @property
+    def median(self) -> float:
+        return self.summary["median"]
+
+    @property
+    def mean(self) -> float:
+        return self.summary["mean"]
+
+    @property
+    def interval(self) -> Tuple[float, float]:
+        """The equal-tailed credible interval at ``level`` (0.95)."""
+        return (self.summary["lower"], self.summary["upper"])
+
+    @property
+    def ess(self) -> float:
+        return self.summary["ess"]
+
+    @property
+    def rhat(self) -> float:
+        return self.summary["rhat"]
+
+    @property
+    def warnings(self) -> List[str]:
+        w = self.summary["warning"]
+        return [x for x in w.split("; ") if x] if w else []
+
+    def rows(self) -> List[Dict[str, Any]]:
+        """One row per stratum, then the total (one row without strata)."""
+        return [dict(o.summary) for o in self.strata.values()] + \
+            [dict(self.summary)]
+
+    def to_pandas(self) -> Any:
+        return _frame(self.rows())
+
+    def plot(self, ax: Any = None) -> Any:
+        """The trace of every chain and the histogram of the pooled draws,
+        with the median and the credible interval; returns the two axes.
+        Needs matplotlib."""
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as exc:
+            raise ImportError("Lcmcr.plot needs matplotlib: "
+                              "pip install matplotlib") from exc
+        if ax is None:
+            _, ax = plt.subplots(1, 2, figsize=(10, 3.5),
+                                 gridspec_kw={"width_ratios": [2, 1]})
+        trace, hist = ax
+        pooled: List[float] = []
+        for c, chain in enumerate(self.draws):
+            chain = list(chain)
+            pooled += chain
+            trace.plot(chain, lw=0.6, label=f"chain {c + 1}")
+        trace.set_xlabel("draw")
+        trace.set_ylabel("N")
+        trace.set_title(f"trace (split-R-hat {self.rhat:.3f}, "
+                        f"ESS {self.ess:.0f})")
+        hist.hist(pooled, bins=40, color="0.6")
+        lo, hi = self.interval
+        for x, style in ((self.median, "-"), (lo, "--"), (hi, "--")):
+            hist.axvline(x, color="k", ls=style, lw=1)
+        hist.set_xlabel("N")
+        hist.set_title(f"posterior: median {self.median:,.0f}")
+        return ax
+
+    def __repr__(self) -> str:
+        lo, hi = self.interval
+        return (f"<toll.mse.Lcmcr: N median {self.median:.0f}, mean "
+                f"{self.mean:.0f}, {100 * self.summary['level']:g}% interval "
+                f"[{lo:.0f}, {hi:.0f}], ESS {self.ess:.0f}, "
+                f"R-hat {self.rhat:.3f}>")
+
+    def _repr_html_(self) -> str:
+        cols = ["stratum", "observed", "median", "mean", "lower", "upper",
+                "ess", "rhat", "warning"]
+
+        def cell(v: Any) -> str:
+            if v is None:
+                return "total" if len(self.strata) else ""
+            if isinstance(v, float):
+                return f"{v:,.2f}" if v != int(v) else f"{v:,.0f}"
+            return _html.escape(str(v))
+
+        head = "".join(f"<th>{c}</th>" for c in cols)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{cell(r[c])}</td>" for c in cols)
+            + "</tr>" for r in self.rows())
+        o = self.options
+        return (f"<p><b>toll.mse.Lcmcr</b>: K* = {o['kstar']}, "
+                f"{o['chains']} chains of {o['samples']} draws (burn-in "
+                f"{o['burnin']}, thinning {o['thin']}, seed {o['seed']})"
+                f"</p><table><tr>{head}</tr>{body}</table>")
 
 
 def _pattern(mask: int, k: int) -> str:
@@ -425,6 +567,26 @@ class Data:
                 level: float = 0.95) -> Estimate:
         """The model average of :meth:`search`."""
         return self.search(criterion, stratum, level).average
+
+    def lcmcr(self, kstar: int = 10, burnin: int = 10000,
+              samples: int = 1000, thin: int = 100, chains: int = 4,
+              seed: int = 1, threads: int = 0, stratum: _Stratum = None,
+              level: float = 0.95) -> Lcmcr:
+        """The latent-class Bayesian estimate (LCMCR, Manrique-Vallier
+        2016): a Dirichlet-process mixture of ``kstar`` latent classes,
+        sampled by Gibbs in ``chains`` chains (on threads) of ``burnin``
+        discarded iterations and ``samples`` draws, one every ``thin``
+        iterations.  The draws depend on ``seed`` (0 to 2**64 - 1) only,
+        never on ``threads``.  Without ``stratum``, every stratum
+        separately and their total.  Bad options raise
+        :class:`toll.OptionError`; a list that records no one raises
+        :class:`toll.ModelError`.  The GIL is released while sampling."""
+        parts = self._c.lcmcr(kstar, burnin, samples, thin, chains, seed,
+                              threads, stratum, level)
+        opts = {"kstar": kstar, "burnin": burnin, "samples": samples,
+                "thin": thin, "chains": chains, "seed": seed,
+                "level": level}
+        return Lcmcr._from_core(parts, opts)
 
     def fitted(self, model: Optional[str] = None, stratum: _Stratum = None
                ) -> Dict[str, float]:

@@ -39,7 +39,7 @@ static const toll_cli_opt OPTIONS[] = {
     {"open-cap", O_OPEN_CAP, V, CLI_SUMMARIZE},
     {"engine", O_ENGINE, V, CLI_SUMMARIZE},
     {"draws", O_DRAWS, V, CLI_SUMMARIZE},
-    {"seed", O_SEED, V, CMD_READ},
+    {"seed", O_SEED, V, CMD_READ | CLI_MSE},
     {"policy", O_POLICY, V, CMD_LOAD},
     {"self-reports", O_SELF, V, CMD_LOAD},
     {"map", O_MAP, R, CMD_READ},
@@ -71,7 +71,7 @@ static const toll_cli_opt OPTIONS[] = {
     {"encoding", O_ENCODING, V, CMD_READ},
     {"date-format", O_DATE_FORMAT, V, CMD_READ},
     {"date-window", O_DATE_WINDOW, V, CMD_READ},
-    {"threads", O_THREADS, V, CMD_READ},
+    {"threads", O_THREADS, V, CMD_READ | CLI_MSE},
     {"where", O_WHERE, R, CLI_SUMMARIZE},
     {"min-data-grade", O_MIN_DATA_GRADE, V, CLI_SUMMARIZE},
     {"lexicon", O_LEXICON, V, CMD_QTY},
@@ -89,6 +89,11 @@ static const toll_cli_opt OPTIONS[] = {
     {"from-incidents", O_FROM_INCIDENTS, 0, CLI_MSE},
     {"lognormal", O_LOGNORMAL, 0, CLI_MSE},
     {"level", O_LEVEL, V, CLI_MSE},
+    {"kstar", O_KSTAR, V, CLI_MSE},
+    {"burnin", O_BURNIN, V, CLI_MSE},
+    {"samples", O_SAMPLES, V, CLI_MSE},
+    {"thin", O_THIN, V, CLI_MSE},
+    {"chains", O_CHAINS, V, CLI_MSE},
 };
 
 #undef V

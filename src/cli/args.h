@@ -66,6 +66,8 @@ typedef enum toll_cli_opt_id {
     /* mse */
     O_LISTS, O_STRATUM_COLUMN, O_STRATUM, O_STRATIFY_BY, O_MODEL, O_SEARCH,
     O_ESTIMATOR, O_PAIR, O_FROM_INCIDENTS, O_LOGNORMAL, O_LEVEL,
+    /* mse --estimator lcmcr (with O_SEED and O_THREADS) */
+    O_KSTAR, O_BURNIN, O_SAMPLES, O_THIN, O_CHAINS,
     O_COUNT
 } toll_cli_opt_id;
 

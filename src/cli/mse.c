@@ -3,7 +3,7 @@
  * line, and the interval options of `toll summarize`.
  *
  *   toll mse FILE --lists A,B,C [--model "A*B" | --search aic|bic |
- *            --estimator lincoln-petersen|chapman|chao] [--format F]
+ *            --estimator lincoln-petersen|chapman|chao|lcmcr] [--format F]
  *   toll mse --from-incidents REPORTS... [--lists SOURCES]
  *
  * Uses the public API only; options are parsed by src/cli/args.c.  Exit
@@ -13,7 +13,9 @@
 #include "mse.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +64,25 @@ const char TOLL_CLI_MSE_HELP[] =
     "                         SE, deviance, df, AIC, BIC and weight; the\n"
     "                         weighted model average last\n"
     "  --estimator E          loglinear (default), lincoln-petersen or\n"
-    "                         chapman (two lists: see --pair), or chao\n"
+    "                         chapman (two lists: see --pair), chao, or\n"
+    "                         lcmcr (latent-class Bayesian model: posterior\n"
+    "                         median, mean and credible interval of N)\n"
     "  --pair A,B             the two lists of a two-list estimator\n"
     "                         (default: the first two)\n"
     "  --level L              confidence level (default 0.95)\n"
     "  --lognormal            log-normal instead of profile-likelihood\n"
     "                         intervals for log-linear models\n"
+    "\n"
+    "LCMCR (--estimator lcmcr; warnings about convergence go to stderr):\n"
+    "  --kstar K              latent classes (default 10, at least 2)\n"
+    "  --burnin B             iterations discarded per chain (default 10000)\n"
+    "  --samples S            draws kept per chain (default 1000)\n"
+    "  --thin T               iterations per kept draw (default 100)\n"
+    "  --chains C             chains, run on threads (default 4)\n"
+    "  --seed N               random seed, 0 to 2^64-1 (default 1); the\n"
+    "                         draws depend on it, never on --threads\n"
+    "  --threads N            threads (default: one per chain, at most the\n"
+    "                         CPUs)\n"
     "\n"
     "Output:\n"
     "  --format F             text (default), csv, json or md\n"
@@ -176,6 +191,8 @@ typedef struct mse_cli {
     double level;
     int have_level;
     toll_render_format format;
+    toll_mse_lcmcr_options lc; /* --kstar ... --threads */
+    int have_lc;               /* one of them was given */
 } mse_cli;
 
 static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
@@ -195,6 +212,45 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
     case O_LOGNORMAL: c->lognormal = 1; break;
     case O_DELIMITER: return toll_cli_char_value(a, o, val, &c->delimiter);
     case O_FORMAT: return toll_cli_format_value(a, o, val, &c->format);
+    case O_KSTAR:
+    case O_CHAINS:
+    case O_THREADS: {
+        /* the range is the library's rule (toll_mse_lcmcr_options) */
+        long v = 0;
+        if (!toll_cli_parse_long(val, &v) || v < INT_MIN || v > INT_MAX)
+            return toll_cli_bad_value(a, o, val, "a whole number");
+        if (o->id == O_KSTAR)
+            c->lc.kstar = (int)v;
+        else if (o->id == O_CHAINS)
+            c->lc.chains = (int)v;
+        else
+            c->lc.threads = (int)v;
+        c->have_lc = 1;
+        break;
+    }
+    case O_BURNIN:
+    case O_SAMPLES:
+    case O_THIN:
+    case O_SEED: {
+        unsigned long long v = 0;
+        if (!toll_cli_parse_ullong(val, &v) ||
+            (o->id != O_SEED && v > SIZE_MAX))
+            return toll_cli_bad_value(a, o, val,
+                                      o->id == O_SEED
+                                          ? "a whole number from 0 to "
+                                            "18446744073709551615"
+                                          : "a whole number >= 0");
+        if (o->id == O_BURNIN)
+            c->lc.burnin = (size_t)v;
+        else if (o->id == O_SAMPLES)
+            c->lc.samples = (size_t)v;
+        else if (o->id == O_THIN)
+            c->lc.thin = (size_t)v;
+        else
+            c->lc.seed = (uint64_t)v;
+        c->have_lc = 1;
+        break;
+    }
     case O_LEVEL: {
         double l = 0.0;
         if (!toll_cli_parse_double(val, &l))
@@ -321,6 +377,7 @@ static int run(const mse_cli *c)
     toll_error_clear(&err);
     toll_mse_data *d = NULL;
     toll_mse_results *res = NULL;
+    toll_mse_lcmcr_result *lc = NULL;
     toll_table *t = NULL;
     int rc;
     toll_status st = TOLL_OK;
@@ -343,7 +400,13 @@ static int run(const mse_cli *c)
         toll_mse_criterion_parse(c->search, &crit, &err) != TOLL_OK)
         return usage("--search: %s", err.message);
     toll_mse_method method = TOLL_MSE_LOGLINEAR;
-    if (c->estimator) {
+    int lcmcr = c->estimator && strcmp(c->estimator, "lcmcr") == 0;
+    if (c->have_lc && !lcmcr)
+        return usage("--kstar, --burnin, --samples, --thin, --chains, "
+                     "--seed and --threads apply to --estimator lcmcr");
+    if (lcmcr && c->lognormal)
+        return usage("--lognormal does not apply to --estimator lcmcr");
+    if (c->estimator && !lcmcr) {
         if (strcmp(c->estimator, "loglinear") == 0)
             method = TOLL_MSE_LOGLINEAR;
         else if (strcmp(c->estimator, "lincoln-petersen") == 0)
@@ -354,7 +417,7 @@ static int run(const mse_cli *c)
             method = TOLL_MSE_CHAO;
         else
             return usage("invalid value for --estimator: '%s' (loglinear, "
-                         "lincoln-petersen, chapman or chao)",
+                         "lincoln-petersen, chapman, chao or lcmcr)",
                          c->estimator);
     }
     if (c->pair && method != TOLL_MSE_LINCOLN_PETERSEN &&
@@ -381,7 +444,23 @@ static int run(const mse_cli *c)
     if (c->lognormal)
         o.profile = 0;
 
-    if (c->search) {
+    if (lcmcr) {
+        toll_mse_lcmcr_options lo = c->lc;
+        if (c->have_level)
+            lo.level = c->level;
+        st = toll_mse_lcmcr(d, stratum, &lo, NULL, &lc, &err);
+        if (!st)
+            st = toll_mse_lcmcr_table(d, lc, NULL, &t, &err);
+        if (st == TOLL_EINVAL && err.field[0]) {
+            /* an option out of range: name it as the command spells it
+             * (the message without its "field 'kstar': " prefix) */
+            const char *m = err.message, *e = strstr(m, "': ");
+            if (strncmp(m, "field '", 7) == 0 && e)
+                m = e + 3;
+            rc = usage("--%s: %s", err.field, m);
+            goto cleanup;
+        }
+    } else if (c->search) {
         st = toll_mse_search(d, stratum, crit, &o, NULL, &res, &err);
         if (!st)
             st = toll_mse_results_table(d, res, NULL, &t, &err);
@@ -441,6 +520,20 @@ static int run(const mse_cli *c)
         rc = toll_cli_output_failed(&err);
         goto cleanup;
     }
+    for (size_t i = 0; lc && i < toll_mse_lcmcr_parts(lc); i++) {
+        const toll_mse_lcmcr_summary *s = toll_mse_lcmcr_summary_get(lc, i);
+        /* a total's own warnings; its strata's are on their rows */
+        unsigned own = s->warnings & ~TOLL_MSE_LCMCR_W_STRATA;
+        if (!own)
+            continue;
+        if (s->stratum == TOLL_MSE_TOTAL || toll_mse_data_nstrata(d) < 2)
+            fprintf(stderr, "toll: warning: %s%s\n",
+                    toll_mse_lcmcr_parts(lc) > 1 ? "total: " : "",
+                    s->warning);
+        else
+            fprintf(stderr, "toll: warning: stratum '%s': %s\n",
+                    toll_mse_data_stratum_name(d, s->stratum), s->warning);
+    }
     if (res && toll_mse_results_skipped(res) > 0)
         fprintf(stderr, "toll: note: %zu model(s) could not be fitted and "
                 "were skipped (first: %s)\n", toll_mse_results_skipped(res),
@@ -448,6 +541,7 @@ static int run(const mse_cli *c)
     rc = toll_cli_finish_output();
 cleanup:
     toll_table_free(t);
+    toll_mse_lcmcr_free(lc);
     toll_mse_results_free(res);
     toll_mse_data_free(d);
     return rc;
@@ -458,6 +552,7 @@ int toll_cli_mse(const char *name, int argc, char **argv)
     mse_cli c;
     memset(&c, 0, sizeof c);
     c.format = TOLL_RENDER_TEXT;
+    toll_mse_lcmcr_options_init(&c.lc);
     toll_cli_args a;
     int rc = toll_cli_args_parse(&a, CLI_MSE, name, argc, argv, apply, &c);
     c.files = a.pos;

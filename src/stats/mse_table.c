@@ -33,6 +33,26 @@ static toll_status put_str(toll_table *t, size_t j, size_t r, const char *s)
     return st;
 }
 
+/* The caption of every MSE table: the lists, strata and observed. */
+static toll_status set_caption(const toll_mse_data *d, toll_table *t)
+{
+    toll__buf cap;
+    toll__buf_init(&cap, &d->alloc);
+    toll_status st = toll__buf_appendf(
+        &cap, "multiple systems estimation: %d lists (", d->K);
+    for (int j = 0; j < d->K && !st; j++)
+        st = toll__buf_appendf(&cap, "%s%s", j ? ", " : "", d->names[j]);
+    if (!st)
+        st = toll__buf_appendf(
+            &cap, "), %zu strat%s, %lld observed", d->nstrata,
+            d->nstrata == 1 ? "um" : "a",
+            (long long)toll_mse_data_observed(d, TOLL_MSE_TOTAL));
+    if (!st)
+        st = toll__table_set_caption(t, cap.data);
+    toll__buf_free(&cap);
+    return st;
+}
+
 toll_status toll_mse_estimates_table(const toll_mse_data *d,
                                      const toll_mse_estimate *const *est,
                                      size_t n, int ranked,
@@ -116,22 +136,8 @@ toll_status toll_mse_estimates_table(const toll_mse_data *d,
             }
         }
     }
-    if (!st) {
-        toll__buf cap;
-        toll__buf_init(&cap, &d->alloc);
-        st = toll__buf_appendf(&cap, "multiple systems estimation: %d lists (",
-                               d->K);
-        for (int j = 0; j < d->K && !st; j++)
-            st = toll__buf_appendf(&cap, "%s%s", j ? ", " : "", d->names[j]);
-        if (!st)
-            st = toll__buf_appendf(
-                &cap, "), %zu strat%s, %lld observed", d->nstrata,
-                d->nstrata == 1 ? "um" : "a",
-                (long long)toll_mse_data_observed(d, TOLL_MSE_TOTAL));
-        if (!st)
-            st = toll__table_set_caption(t, cap.data);
-        toll__buf_free(&cap);
-    }
+    if (!st)
+        st = set_caption(d, t);
     if (st) {
         toll_table_free(t);
         return st == TOLL_ENOMEM ? toll__nomem(err)
@@ -165,4 +171,81 @@ toll_status toll_mse_results_table(const toll_mse_data *d,
     toll_status st = toll_mse_estimates_table(d, v, m, 1, alloc, out, err);
     toll__free(&d->alloc, v, (n + 1) * sizeof *v);
     return st;
+}
+
+/* ---- LCMCR summaries ------------------------------------------------------ */
+
+enum {
+    L_METHOD, L_STRATUM, L_OBSERVED, L_MEDIAN, L_MEAN, L_LOWER, L_UPPER,
+    L_LEVEL, L_ESS, L_RHAT, L_WARNING, L_COUNT
+};
+
+static const char *const lcmcr_cols[L_COUNT] = {
+    "method", "stratum", "observed", "median", "mean", "lower", "upper",
+    "level", "ess", "rhat", "warning"};
+
+toll_status toll_mse_lcmcr_table(const toll_mse_data *d,
+                                 const toll_mse_lcmcr_result *res,
+                                 const toll_allocator *alloc,
+                                 toll_table **out, toll_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!d || !res || !out)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_mse_lcmcr_table: argument is NULL");
+    size_t n = toll_mse_lcmcr_parts(res);
+    int strata = d->nstrata > 1;
+    int map[L_COUNT];
+    size_t ncols = 0;
+    for (int c = 0; c < L_COUNT; c++)
+        map[c] = c != L_STRATUM || strata ? (int)ncols++ : -1;
+    toll_table *t = NULL;
+    toll_status st = toll__table_new(alloc ? alloc : &d->alloc, ncols, n, &t);
+    for (int c = 0; c < L_COUNT && !st; c++)
+        if (map[c] >= 0)
+            st = toll__table_set_column(
+                t, (size_t)map[c], lcmcr_cols[c],
+                c == L_METHOD || c == L_STRATUM || c == L_WARNING
+                    ? TOLL_COL_STRING
+                    : TOLL_COL_DOUBLE);
+    for (size_t r = 0; r < n && !st; r++) {
+        const toll_mse_lcmcr_summary *e = toll_mse_lcmcr_summary_get(res, r);
+        const char *stratum = "total";
+        if (e->stratum != TOLL_MSE_TOTAL) {
+            const char *nm = toll_mse_data_stratum_name(d, e->stratum);
+            stratum = nm ? nm : "";
+        }
+        double num[L_COUNT] = {0};
+        num[L_OBSERVED] = e->observed;
+        num[L_MEDIAN] = e->median;
+        num[L_MEAN] = e->mean;
+        num[L_LOWER] = e->lo;
+        num[L_UPPER] = e->hi;
+        num[L_LEVEL] = e->level;
+        num[L_ESS] = e->ess;
+        num[L_RHAT] = e->rhat;
+        for (int c = 0; c < L_COUNT && !st; c++) {
+            if (map[c] < 0)
+                continue;
+            size_t j = (size_t)map[c];
+            switch (c) {
+            case L_METHOD: st = put_str(t, j, r, "lcmcr"); break;
+            case L_STRATUM: st = put_str(t, j, r, stratum); break;
+            case L_WARNING: st = put_str(t, j, r, e->warning); break;
+            default: ((double *)t->cols[j].data)[r] = num[c]; break;
+            }
+        }
+    }
+    if (!st)
+        st = set_caption(d, t);
+    if (st) {
+        toll_table_free(t);
+        return st == TOLL_ENOMEM ? toll__nomem(err)
+                                 : toll__err(err, st, "cannot build the "
+                                                      "LCMCR table");
+    }
+    t->nkeys = 0;
+    *out = t;
+    return TOLL_OK;
 }

@@ -432,6 +432,50 @@ run "$TOLL" mse "$PAT" --search cic
 expect_rc "a bad --search is a usage error" 2
 expect_has "a bad --search is named" "$TMP/err" 'criterion "cic" is not aic or bic'
 
+# ---- mse --estimator lcmcr ------------------------------------------------------
+LC="--estimator lcmcr --burnin 100 --samples 50 --thin 2 --chains 2"
+run "$TOLL" mse "$PAT" $LC --seed 5 --format csv
+expect_rc "mse lcmcr runs" 0
+expect_first "mse lcmcr csv header" "$TMP/out" \
+    "method,observed,median,mean,lower,upper,level,ess,rhat,warning"
+expect_has "mse lcmcr warns on stderr about few draws" "$TMP/err" \
+    "toll: warning: "
+cp "$TMP/out" "$TMP/lc1.csv"
+run "$TOLL" mse "$PAT" $LC --seed 5 --threads 1 --format csv
+expect_same "mse lcmcr: the same seed gives the same table whatever the threads" \
+    "$TMP/out" "$(cat "$TMP/lc1.csv")"
+run "$TOLL" mse "$PAT" $LC --kstar 1
+expect_rc "mse lcmcr: --kstar 1 exits 2" 2
+expect_same "mse lcmcr: --kstar below 2 is named" "$TMP/err" \
+    "toll: --kstar: kstar must be 2 to 1000 latent classes, not 1 (see 'toll mse --help')"
+run "$TOLL" mse "$PAT" $LC --chains 0
+expect_rc "mse lcmcr: --chains 0 exits 2" 2
+expect_same "mse lcmcr: --chains below 1 is named" "$TMP/err" \
+    "toll: --chains: chains must be 1 to 64, not 0 (see 'toll mse --help')"
+run "$TOLL" mse "$PAT" $LC --seed 18446744073709551616
+expect_rc "mse lcmcr: a seed out of range exits 2" 2
+expect_same "mse lcmcr: a seed out of range is named" "$TMP/err" \
+    "toll: invalid value for --seed: '18446744073709551616' (a whole number from 0 to 18446744073709551615) (see 'toll mse --help')"
+run "$TOLL" mse "$PAT" $LC --seed -1
+expect_rc "mse lcmcr: a negative seed exits 2" 2
+run "$TOLL" mse "$PAT" --kstar 3
+expect_rc "mse: --kstar without lcmcr exits 2" 2
+expect_has "mse: --kstar without lcmcr says why" "$TMP/err" "apply to --estimator lcmcr"
+printf 'pattern,count\n100,30\n010,20\n110,10\n' >"$TMP/nolist.csv"
+run "$TOLL" mse "$TMP/nolist.csv" $LC
+expect_rc "mse lcmcr: a list recording no one is a data error" 1
+expect_same "mse lcmcr: the empty list is named" "$TMP/err" \
+    "toll: LCMCR: list 'C' records no one (every capture history has 0 for it)"
+printf 'pattern,count\n1000000000000001,30\n' >"$TMP/sixteen.csv"
+run "$TOLL" mse "$TMP/sixteen.csv" $LC
+expect_rc "mse lcmcr: sixteen lists are a data error" 1
+expect_has "mse lcmcr: sixteen lists are named" "$TMP/err" "is 16 characters wide"
+printf 'pattern,count,stratum\n10,30,a\n01,20,a\n11,10,a\n10,40,b\n01,30,b\n11,12,b\n' >"$TMP/lcstrata.csv"
+run "$TOLL" mse "$TMP/lcstrata.csv" $LC --format csv
+expect_rc "mse lcmcr with strata runs" 0
+expect_has "mse lcmcr: a row per stratum" "$TMP/out" "lcmcr,a,60,"
+expect_has "mse lcmcr: and the total" "$TMP/out" "lcmcr,total,142,"
+
 # ---- warnings, the date window, file names ------------------------------------
 printf 'source,deaths\nA,5\n' >"$TMP/deaths.csv"
 run "$TOLL" summarize "$TMP/deaths.csv" --format csv
