@@ -1636,8 +1636,32 @@ class Table:
         """Aligned text, as the CLI prints it."""
         return self._c.render("text", False)
 
+    #: rows ``str(table)`` shows before it cuts to its first and last
+    #: halves (as pandas does); ``to_text()`` always shows every row.
+    max_rows = 60
+
     def __str__(self) -> str:
-        return self.to_text()
+        return self._text(self.max_rows)
+
+    def _text(self, max_rows: int) -> str:
+        """to_text(), cut to its first and last max_rows // 2 rows with a
+        "..." line between and "[N rows x M columns]" below when longer."""
+        text = self.to_text()
+        n = self.nrows
+        if max_rows is None or n <= max_rows:
+            return text
+        lines = text.rstrip("\n").split("\n")
+        # the rows start after the rule under the header
+        rule = next((i for i, line in enumerate(lines)
+                     if line and set(line) <= {"-", " "}), None)
+        if rule is None or len(lines) < rule + 1 + n:
+            return text
+        half = max(1, max_rows // 2)
+        rows = lines[rule + 1:rule + 1 + n]
+        out = (lines[:rule + 1] + rows[:half] + ["..."] + rows[-half:]
+               + lines[rule + 1 + n:]
+               + ["", f"[{n} rows x {self.ncols} columns]"])
+        return "\n".join(out) + "\n"
 
     def __repr__(self) -> str:
         cap = f": {self.caption}" if self.caption else ""

@@ -49,6 +49,11 @@ from ._core import ModelError, OptionError
 
 __all__ = ["Data", "Estimate", "Results", "Lcmcr", "read", "ModelError"]
 
+
+def __dir__() -> List[str]:
+    """dir(toll.mse): the API only (PEP 562)."""
+    return sorted(__all__)
+
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 _Stratum = Union[str, int, None]
 
@@ -122,6 +127,10 @@ class Estimate:
         """The fields as a dict."""
         return asdict(self)
 
+    def _repr_html_(self) -> str:
+        """The estimate as a one-row HTML table (Jupyter)."""
+        return _html_table([self], "toll.mse.Estimate")
+
     def __str__(self) -> str:
         up = "inf" if math.isinf(self.upper) else f"{self.upper:,.0f}"
         s = (f"{self.model}: N-hat {self.n_hat:,.1f} (se {self.se:,.1f}), "
@@ -129,6 +138,41 @@ class Estimate:
         if self.interval:
             s += f" ({self.interval})"
         return s
+
+
+# the columns of the HTML views of estimates (Jupyter)
+_HTML_COLUMNS = ["model", "method", "stratum", "observed", "n_hat", "se",
+                 "lower", "upper", "interval", "aic", "weight", "warnings"]
+
+
+def _html_cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if math.isinf(v):
+            return "inf"
+        if math.isnan(v):
+            return ""
+        return f"{v:,.0f}" if v == int(v) and abs(v) >= 100 else f"{v:,.2f}"
+    if isinstance(v, (tuple, list)):
+        return _html.escape("; ".join(str(x) for x in v))
+    return _html.escape(str(v))
+
+
+def _html_table(estimates: Iterable["Estimate"], caption: str) -> str:
+    """Estimates as an HTML table, the columns of _HTML_COLUMNS that any
+    of them fills."""
+    rows = [e.to_dict() for e in estimates]
+    cols = [c for c in _HTML_COLUMNS
+            if any(r.get(c) not in (None, "", ()) for r in rows)]
+    head = "".join(f"<th>{c}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(
+        f'<td{"" if c in ("model", "method", "stratum", "interval", "warnings") else " style=text-align:right"}>'
+        f"{_html_cell(r.get(c))}</td>" for c in cols) + "</tr>"
+        for r in rows)
+    return (f'<table class="toll-mse"><caption>{_html.escape(caption)}'
+            f"</caption><thead><tr>{head}</tr></thead><tbody>{body}"
+            "</tbody></table>")
 
 
 _COLUMNS = ["model", "method", "stratum", "observed", "n_hat", "se",
@@ -197,6 +241,15 @@ class Results(Sequence[Estimate]):
         interval, deviance, df, aic, bic, weight, delta, warnings; one row
         per model, best first, and the model average last."""
         return _frame(self.rows(average))
+
+    def _repr_html_(self) -> str:
+        """The models, best first, and the model average last, as an HTML
+        table (Jupyter)."""
+        cap = f"toll.mse.Results: {len(self)} models by " \
+            f"{self.criterion.upper()}, best first; model average last"
+        if self.skipped:
+            cap += f" ({self.skipped} skipped: {self.skip_message})"
+        return _html_table(list(self._models) + [self.average], cap)
 
     def __repr__(self) -> str:
         return (f"<toll.mse.Results: {len(self)} models by "

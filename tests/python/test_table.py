@@ -303,3 +303,33 @@ def test_threads_reconciling_one_reports_should_agree(reports):
         t.join()
     assert not errors
     assert out == [expected] * 400
+
+
+def test_str_of_a_long_table_should_show_its_first_and_last_rows():
+    recs = [{"incident": f"i{k:03d}", "source": "s", "killed": k}
+            for k in range(100)]
+    table = toll.Reports.from_records(recs).reconcile().table()
+    text = str(table)
+    lines = text.rstrip("\n").split("\n")
+    assert "i000" in text and "i029" in text
+    assert "i030" not in text and "i069" not in text
+    assert "i070" in text and "i099" in text
+    assert "..." in lines
+    assert lines[-1] == f"[100 rows x {table.ncols} columns]"
+    assert str(table).split("\n")[0] == table.to_text().split("\n")[0]
+
+
+def test_str_of_a_short_table_should_be_the_whole_text():
+    table = toll.Reports.from_records(
+        [{"incident": "a", "source": "s", "killed": 3}]).reconcile().table()
+    assert str(table) == table.to_text()
+
+
+def test_max_rows_should_set_where_str_cuts(monkeypatch):
+    recs = [{"incident": f"i{k:03d}", "source": "s", "killed": k}
+            for k in range(20)]
+    table = toll.Reports.from_records(recs).reconcile().table()
+    monkeypatch.setattr(toll.Table, "max_rows", 4)
+    text = str(table)
+    assert "i001" in text and "i002" not in text and "i018" in text
+    assert "[20 rows x" in text
