@@ -105,6 +105,7 @@ typedef struct {
     const char *date_format;
     PyObject *date_window;   /* None or (FROM, TO) years */
     PyObject *threads;       /* None or an int >= 0 (split loads) */
+    PyObject *progress;      /* None or a callable(done, total) */
 } load_args;
 
 static void load_args_init(load_args *a)
@@ -115,6 +116,23 @@ static void load_args_init(load_args *a)
     a->repair = Py_None;
     a->date_window = Py_None;
     a->threads = Py_None;
+    a->progress = Py_None;
+}
+
+/* toll_load_options.progress for a Python callable (the ctx): called with
+ * the GIL taken, on the loading thread; its errors are reported as
+ * unraisable (they cannot stop the load). */
+static void py_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    PyGILState_STATE g = PyGILState_Ensure();
+    PyObject *r = PyObject_CallFunction((PyObject *)ctx, "KK",
+                                        (unsigned long long)done,
+                                        (unsigned long long)total);
+    if (r)
+        Py_DECREF(r);
+    else
+        PyErr_WriteUnraisable((PyObject *)ctx);
+    PyGILState_Release(g);
 }
 
 static int one_char(toll_state *st, const char *option, const char *v,
@@ -258,6 +276,15 @@ static int load_ctx_init(toll_state *st, load_ctx *c, const load_args *a)
         }
         c->opts.threads = (size_t)n;
     }
+    if (a->progress != Py_None) {
+        if (!PyCallable_Check(a->progress)) {
+            toll_py_option_error(st, "progress", "",
+                                 "expected None or a callable(done, total)");
+            return -1;
+        }
+        c->opts.progress = py_progress;
+        c->opts.progress_ctx = a->progress; /* borrowed: alive in kwargs */
+    }
     if (a->map || a->map_json || a->map_file) {
         toll_status s = toll_colmap_new(NULL, &c->map, &err);
         if (s != TOLL_OK) {
@@ -398,14 +425,15 @@ static PyObject *reports_load(ReportsObject *self, PyObject *path,
 #define LOAD_KWARGS                                                          \
     "format", "lenient", "lexicon", "about_tolerance", "map", "map_json",   \
         "map_file", "delimiter", "actor_sep", "region_sep", "preset",      \
-        "repair", "encoding", "date_format", "date_window", "threads"
-#define LOAD_FMT "$zpOdzzO&zzzzOzzOO"
+        "repair", "encoding", "date_format", "date_window", "threads",     \
+        "progress"
+#define LOAD_FMT "$zpOdzzO&zzzzOzzOOO"
 #define LOAD_PTRS(a)                                                         \
     &(a).format, &(a).lenient, &(a).lexicon, &(a).about_tolerance,         \
         &(a).map, &(a).map_json, toll_py_opt_path, &(a).map_file,           \
         &(a).delimiter, &(a).actor_sep, &(a).region_sep, &(a).preset,      \
         &(a).repair, &(a).encoding, &(a).date_format, &(a).date_window,     \
-        &(a).threads
+        &(a).threads, &(a).progress
 
 static PyObject *Reports_load_file(ReportsObject *self, PyObject *args,
                                    PyObject *kwds)

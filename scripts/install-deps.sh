@@ -27,7 +27,7 @@ fi
 if [ "${1:-}" = "--c-only" ]; then exit 0; fi
 
 PY=${PYTHON:-python3}
-if ! "$PY" -c "import pytest, pandas, matplotlib, nbclient, ipykernel, nbformat, numpy, statsmodels, dask.dataframe, pyarrow, polars, duckdb, openpyxl" >/dev/null 2>&1; then
+if ! "$PY" -c "import pytest, pandas, matplotlib, nbclient, ipykernel, nbformat, numpy, statsmodels, dask.dataframe, pyarrow, polars, duckdb, openpyxl, tqdm" >/dev/null 2>&1; then
   echo "install-deps: pip install -r requirements-dev.txt"
   "$PY" -m pip install -q -r "$(dirname "$0")/../requirements-dev.txt"
 fi

@@ -361,6 +361,99 @@ static size_t nth(const char *text, const char *needle, int n)
     }
 }
 
+/* ---- progress (toll_load_options.progress) ---- */
+
+typedef struct progress_log {
+    uint64_t done[4096];
+    uint64_t total[4096];
+    size_t n;
+    int other_thread;
+    pthread_t owner;
+} progress_log;
+
+static void log_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    progress_log *l = ctx;
+    if (!pthread_equal(pthread_self(), l->owner))
+        l->other_thread = 1;
+    if (l->n < 4096) {
+        l->done[l->n] = done;
+        l->total[l->n] = total;
+        l->n++;
+    }
+}
+
+/* Load path with `threads`; check the progress calls: on the caller's
+ * thread, rising, the last equal to the file's size. */
+static void assert_progress(const char *path, size_t size, size_t threads)
+{
+    progress_log *l = calloc(1, sizeof *l);
+    ck_assert_ptr_nonnull(l);
+    l->owner = pthread_self();
+    toll_reports *r = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, &err), TOLL_OK);
+    toll_load_options o;
+    toll_load_options_init(&o);
+    o.threads = threads;
+    o.progress = log_progress;
+    o.progress_ctx = l;
+    ck_assert_msg(toll_reports_load_file(r, path, &o, NULL, &err) == TOLL_OK,
+                  "%s", err.message);
+    ck_assert_uint_ge(l->n, 2);
+    ck_assert_int_eq(l->other_thread, 0);
+    for (size_t i = 0; i < l->n; i++) {
+        ck_assert_uint_eq(l->total[i], size);
+        if (i)
+            ck_assert_uint_gt(l->done[i], l->done[i - 1]);
+    }
+    ck_assert_uint_eq(l->done[l->n - 1], size);
+    toll_reports_free(r);
+    free(l);
+}
+
+START_TEST(progress_should_rise_to_the_file_size_on_the_callers_thread)
+{
+    size_t len;
+    char *csv = gen_csv(60000, 0, 0, &len);
+    ck_assert_uint_gt(len, (size_t)3 << 20); /* several MiB: several calls */
+    char dir[] = "/tmp/toll-progress-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/r.csv", dir);
+    write_file(path, csv, len);
+    small_limits();
+    assert_progress(path, len, 1); /* one thread */
+    assert_progress(path, len, 2); /* both parts counted, shown here */
+    unlink(path);
+    rmdir(dir);
+    free(csv);
+}
+END_TEST
+
+START_TEST(a_failed_load_should_report_only_what_it_read)
+{
+    const char *csv = "source,killed\na,5\nb,at leest 5\n";
+    progress_log *l = calloc(1, sizeof *l);
+    l->owner = pthread_self();
+    toll_reports *r = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_reports_new(NULL, &r, &err), TOLL_OK);
+    toll_load_options o;
+    toll_load_options_init(&o);
+    o.progress = log_progress;
+    o.progress_ctx = l;
+    ck_assert_int_ne(toll_reports_load_buffer(r, csv, strlen(csv), "b.csv",
+                                              &o, NULL, &err),
+                     TOLL_OK);
+    /* the one read of the buffer; no call for the end of the load */
+    ck_assert_uint_eq(l->n, 1);
+    ck_assert_uint_eq(l->done[0], strlen(csv));
+    toll_reports_free(r);
+    free(l);
+}
+END_TEST
+
 START_TEST(quoted_newline_across_the_split_should_give_the_serial_result)
 {
     size_t len;
@@ -913,6 +1006,9 @@ static Suite *suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, parallel_csv_load_should_equal_serial_load);
+    tcase_add_test(tc,
+                   progress_should_rise_to_the_file_size_on_the_callers_thread);
+    tcase_add_test(tc, a_failed_load_should_report_only_what_it_read);
     tcase_add_test(tc, parallel_jsonl_load_should_equal_serial_load);
     tcase_add_test(tc, quoted_newline_across_the_split_should_give_the_serial_result);
     tcase_add_test(tc, split_inside_a_quoted_cell_should_fall_back_to_one_thread);

@@ -64,6 +64,17 @@ TOLL_API toll_status toll_source_kind_parse(const char *name,
                                             toll_source_kind *out,
                                             toll_error *err);
 
+/*
+ * A load's progress: `done` bytes of the input read of `total` (0 when the
+ * size is not known, as for standard input; for compressed input both
+ * count compressed bytes).  Called on the thread that called the load,
+ * about once per MiB read, and with done == total once the input is read
+ * (at the end of a successful load at the latest; a load that fails has
+ * reported no more than it read).  A two-thread load reports both parts'
+ * bytes.  It must not call back into the store being loaded.
+ */
+typedef void (*toll_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
 /* Options for loading.  Initialise with toll_load_options_init. */
 typedef struct toll_load_options {
     toll_format format;            /* default TOLL_FORMAT_AUTO */
@@ -117,6 +128,9 @@ typedef struct toll_load_options {
                                       inputs that cannot be split load on
                                       one thread; so does a load whose
                                       thread cannot be started. */
+    toll_progress_fn progress;     /* NULL (default), or called as the
+                                      input is read: see toll_progress_fn */
+    void *progress_ctx;            /* passed to `progress` */
 } toll_load_options;
 
 /* toll_load_options.repair. */

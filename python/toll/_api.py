@@ -306,6 +306,11 @@ _LOAD_OPTIONS = (
      "input, 1 one thread, 2 two threads.  The input is split at a record "
      "boundary and the parts merged in order: the result is the same as on "
      "one thread.  The GIL is released while loading."),
+    ("progress", None,
+     "None (default): a tqdm bar for a load that takes over 2 seconds, "
+     "when tqdm is installed; False: none; or a callable(done, total) "
+     "called with the bytes read (total 0 when unknown) about once per "
+     "MiB and at the end."),
 )
 _LOAD_NAMES = tuple(name for name, _, _ in _LOAD_OPTIONS)
 
@@ -342,6 +347,44 @@ def _with_load_options(first: Sequence[str]):
     return wrap
 
 
+class _TqdmProgress:
+    """A load's progress as a tqdm bar in bytes, shown once the load has
+    taken 2 seconds (tqdm's ``delay``)."""
+
+    def __init__(self, tqdm: Any) -> None:
+        self._tqdm = tqdm
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = self._tqdm(total=total or None, unit="B",
+                                   unit_scale=True, desc="toll: reading",
+                                   delay=2, leave=False)
+        self._bar.update(done - self._bar.n)
+        if total and done >= total:
+            self._bar.close()
+
+
+def _progress(value: Any) -> Any:
+    """The load option ``progress`` as the C library takes it: None (no
+    progress), or a callable(done, total)."""
+    if value is False:
+        return None
+    if value is None or value is True:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            if value is True:
+                raise ImportError("progress=True needs tqdm: pip install "
+                                  "tqdm") from None
+            return None
+        return _TqdmProgress(tqdm)
+    if not callable(value):
+        raise _core.OptionError("progress: expected None, True, False or a "
+                                f"callable(done, total), not {value!r}")
+    return value
+
+
 def _load_kwargs(what: str, args: Sequence[Any],
                  options: Mapping[str, Any]) -> Dict[str, Any]:
     """The load options given to ``what`` (positional ``args`` in the
@@ -360,7 +403,9 @@ def _load_kwargs(what: str, args: Sequence[Any],
         given[name] = value
     o = {n: given.get(n, d) for n, d, _ in _LOAD_OPTIONS}
     kw: Dict[str, Any] = {n: o[n] for n in _LOAD_NAMES
-                          if n not in ("map", "map_file", "threads")}
+                          if n not in ("map", "map_file", "threads",
+                                       "progress")}
+    kw["progress"] = _progress(o["progress"])
     kw["lenient"] = bool(o["lenient"])
     kw["lexicon"] = _lexicon(o["lexicon"])
     kw["repair"] = None if o["repair"] is None else bool(o["repair"])

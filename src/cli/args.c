@@ -72,6 +72,7 @@ static const toll_cli_opt OPTIONS[] = {
     {"date-format", O_DATE_FORMAT, V, CMD_READ},
     {"date-window", O_DATE_WINDOW, V, CMD_READ},
     {"threads", O_THREADS, V, CMD_READ | CLI_MSE},
+    {"no-progress", O_NO_PROGRESS, 0, CMD_READ},
     {"where", O_WHERE, R, CLI_SUMMARIZE},
     {"min-data-grade", O_MIN_DATA_GRADE, V, CLI_SUMMARIZE},
     {"lexicon", O_LEXICON, V, CMD_QTY},

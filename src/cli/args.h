@@ -52,7 +52,7 @@ typedef enum toll_cli_opt_id {
     O_POLICY, O_SELF, O_LINK, O_LINK_DAYS, O_LINK_LEVEL, O_LINK_ACTORS,
     O_LINK_MAX_SPAN, O_MAP, O_MAP_FILE, O_LENIENT, O_FORMAT_IN, O_ACTOR_SEP,
     O_REGION_SEP, O_DELIMITER, O_IMPORT_PRESET, O_REPAIR, O_NO_REPAIR,
-    O_ENCODING, O_DATE_FORMAT, O_DATE_WINDOW, O_THREADS,
+    O_ENCODING, O_DATE_FORMAT, O_DATE_WINDOW, O_THREADS, O_NO_PROGRESS,
     /* the probabilistic linker (link; incidents and summarize with --link
        auto): src/cli/linker.h */
     O_LINK_WINDOW, O_LINK_UPPER, O_LINK_LOWER, O_LINK_SAME_SOURCE,

@@ -3,9 +3,13 @@
  * lexicon, load and reconcile options, loading the files (or the bundled
  * example) with the importers' repairs and presets, writing the output.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "common.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +198,7 @@ int toll_cli_input_option(toll_cli_input *in, const toll_cli_args *a,
     switch (o->id) {
     case O_MAP_FILE: in->map_file = val; break;
     case O_LENIENT: in->lenient = 1; break;
+    case O_NO_PROGRESS: in->no_progress = 1; break;
     case O_POLICY:
         if (toll_policy_parse(val, &in->rec.policy, &err) != TOLL_OK)
             return toll_cli_value_error(a, o, val, &err);
@@ -461,6 +466,63 @@ void toll_cli_print_table_warnings(const toll_table *table)
     }
 }
 
+/* ---- the progress bar of a load (stderr on a terminal) ---- */
+
+typedef struct progress_bar {
+    const char *name;
+    double start; /* seconds (CLOCK_MONOTONIC) when the load began */
+    double last;  /* when the bar was last drawn */
+    int drawn;
+} progress_bar;
+
+static progress_bar g_bar;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A load begins: the bar is drawn once it has run for a second. */
+static void bar_start(const char *name)
+{
+    g_bar.name = name;
+    g_bar.start = now_seconds();
+    g_bar.drawn = 0;
+}
+
+/* A load ended (however): clear the bar's line. */
+static void bar_end(void)
+{
+    if (g_bar.drawn)
+        fputs("\r\033[K", stderr);
+    g_bar.drawn = 0;
+}
+
+static void bar_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    progress_bar *b = ctx;
+    if (total && done >= total) {
+        bar_end();
+        return;
+    }
+    double now = now_seconds();
+    if (now - b->start < 1.0 || (b->drawn && now - b->last < 0.2))
+        return;
+    b->last = now;
+    double mb = (double)done / 1e6;
+    if (total)
+        fprintf(stderr, "\r\033[Ktoll: reading %s  %3.0f%%  %.0f of %.0f MB",
+                b->name ? b->name : "", 100.0 * (double)done / (double)total,
+                mb, (double)total / 1e6);
+    else
+        fprintf(stderr, "\r\033[Ktoll: reading %s  %.0f MB",
+                b->name ? b->name : "", mb);
+    fflush(stderr);
+    b->drawn = 1;
+}
+
 int toll_cli_load_options(const toll_cli_input *in, const toll_cli_args *a,
                           const toll_parse_options *popts,
                           toll_load_options *lopts, toll_colmap **map_out)
@@ -486,6 +548,11 @@ int toll_cli_load_options(const toll_cli_input *in, const toll_cli_args *a,
     lopts->date_window_from = in->date_window_from;
     lopts->date_window_to = in->date_window_to;
     lopts->threads = in->threads;
+    if (!in->no_progress && isatty(fileno(stderr))) {
+        lopts->progress = bar_progress;
+        lopts->progress_ctx = &g_bar;
+        bar_start(NULL);
+    }
 
     if (in->map_file || nmaps > 0) {
         int bad_spec = 0; /* a bad --map SPEC is a usage error */
@@ -554,7 +621,9 @@ static int load_reports(const toll_cli_input *in, const toll_cli_args *a,
         goto cleanup;
     }
     for (size_t i = 0; i < nfiles; i++) {
+        bar_start(files[i]);
         st = load_one(reports, files[i], a->npos == 0, &lopts, &err);
+        bar_end();
         if (st != TOLL_OK) {
             fprintf(stderr, "%s\n", err.message);
             rc = CLI_DATA;

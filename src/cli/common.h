@@ -67,6 +67,8 @@
     "  --date-window FROM:TO  years of plausible dates; a report dated\n"    \
     "                         outside is a bad record (default 1900 to the\n" \
     "                         current year + 1)\n"                            \
+    "  --no-progress          no progress bar (one is drawn on stderr when it\n" \
+    "                         is a terminal and a load takes over a second)\n" \
     "  --threads N            threads for loading CSV / JSON Lines (two from\n" \
     "                         4 MiB), reconciling (two from 65,536\n"          \
     "                         incidents) and simulating intervals (rows of\n"  \
@@ -138,6 +140,7 @@ typedef struct toll_cli_input {
     const char *encoding, *date_format;
     int date_window_from, date_window_to; /* --date-window (0: default) */
     size_t threads;              /* --threads (0: auto) */
+    int no_progress;             /* --no-progress */
     toll_reconcile_options rec;
     int link_tuned;              /* --link-days/-level/-actors */
     toll_cli_linker linker;      /* the probabilistic linker's options

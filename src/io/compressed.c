@@ -528,6 +528,19 @@ void toll__unpack_close(toll__input *src)
     src->unpack = NULL;
 }
 
+uint64_t toll__unpack_consumed(const toll__input *src)
+{
+    const toll__unpack *u = src->unpack;
+    /* the position in the compressed bytes, less what zlib has yet to
+     * take */
+    return u->pos - (u->z_open ? u->z.avail_in : 0);
+}
+
+uint64_t toll__unpack_size(const toll__input *src)
+{
+    return src->unpack->size;
+}
+
 const char *toll__input_what(const toll__input *src)
 {
     return src->unpack && src->unpack->msg[0] ? src->unpack->msg

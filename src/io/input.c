@@ -54,6 +54,19 @@ static toll_status transcode(toll__input *src, const char **p, size_t *n)
     return TOLL_OK;
 }
 
+void toll__progress_add(toll__progress *p, uint64_t n)
+{
+    uint64_t done = __atomic_add_fetch(&p->done, n, __ATOMIC_RELAXED);
+    if (!pthread_equal(pthread_self(), p->owner))
+        return;
+    if (p->total && done > p->total)
+        done = p->total;
+    if (done - p->shown < ((uint64_t)1 << 20) && done != p->total)
+        return;
+    p->shown = done;
+    p->fn(p->ctx, done, p->total);
+}
+
 toll_status toll__input_read(toll__input *src, const char **p, size_t *n)
 {
     if (src->peek) {
@@ -64,9 +77,13 @@ toll_status toll__input_read(toll__input *src, const char **p, size_t *n)
         return TOLL_OK;
     }
     if (src->unpack) {
+        uint64_t before = src->progress ? toll__unpack_consumed(src) : 0;
         toll_status st = toll__unpack_read(src, p, n);
         if (st)
             return st;
+        if (src->progress)
+            toll__progress_add(src->progress,
+                               toll__unpack_consumed(src) - before);
     } else if (!src->fp) {
         *p = src->data;
         *n = src->done ? 0 : src->len;
@@ -84,6 +101,8 @@ toll_status toll__input_read(toll__input *src, const char **p, size_t *n)
         if (src->limited)
             src->remain -= *n;
     }
+    if (src->progress && !src->unpack && *n)
+        toll__progress_add(src->progress, *n);
     if (src->encoding != TOLL__ENC_UTF8 && *n)
         return transcode(src, p, n);
     return TOLL_OK;

@@ -14,6 +14,7 @@
 #include "core/core.h"
 #include "base/strhash.h" /* toll__load64 */
 
+#include <pthread.h>
 #include <stdio.h>
 
 struct cJSON;
@@ -396,6 +397,20 @@ toll_status toll__ingest_fail(toll__ingest *in, toll_status code,
 
 typedef struct toll__unpack toll__unpack;
 
+/* A load's progress (toll_load_options.progress): bytes read by every
+ * thread of the load, reported on the thread that started it. */
+typedef struct toll__progress {
+    toll_progress_fn fn;
+    void *ctx;
+    uint64_t total;
+    uint64_t done;       /* atomic: both parts of a split load add to it */
+    uint64_t shown;      /* owner only: `done` when fn was last called */
+    pthread_t owner;
+} toll__progress;
+
+/* Count n more bytes read; call fn when on the owner's thread. */
+void toll__progress_add(toll__progress *p, uint64_t n);
+
 /* Input bytes: a whole buffer, or a file read in chunks; either may be
  * compressed (then `unpack` inflates it, src/io/compressed.c). */
 typedef struct toll__input {
@@ -420,6 +435,7 @@ typedef struct toll__input {
     size_t remain;
     const int *cancel;
     toll__unpack *unpack; /* gzip or ZIP input: its decompressor */
+    toll__progress *progress; /* NULL, or where bytes read are counted */
 } toll__input;
 
 enum { TOLL__ENC_UTF8 = 0, TOLL__ENC_LATIN1, TOLL__ENC_CP1252 };
@@ -454,6 +470,9 @@ toll_status toll__unpack_open(toll__input *src, toll__pack kind,
                               toll_error *err);
 /* The next decompressed bytes (toll__input_read calls it). */
 toll_status toll__unpack_read(toll__input *src, const char **p, size_t *n);
+/* Compressed bytes consumed so far, and in all (the file or buffer). */
+uint64_t toll__unpack_consumed(const toll__input *src);
+uint64_t toll__unpack_size(const toll__input *src);
 /* Free src's decompressor, if any. */
 void toll__unpack_close(toll__input *src);
 

@@ -309,6 +309,24 @@ static toll_status load(toll_reports *r, toll__input *src, const char *name,
     }
     opts = &ls.eff;
     src->encoding = ls.encoding;
+    /* progress: bytes of the input (compressed bytes for packed input) */
+    toll__progress prog;
+    if (opts->progress) {
+        memset(&prog, 0, sizeof prog);
+        prog.fn = opts->progress;
+        prog.ctx = opts->progress_ctx;
+        prog.owner = pthread_self();
+        if (src->unpack) {
+            prog.total = toll__unpack_size(src);
+        } else if (src->fp) {
+            struct stat sb;
+            if (fstat(fileno(src->fp), &sb) == 0 && S_ISREG(sb.st_mode))
+                prog.total = (uint64_t)sb.st_size;
+        } else {
+            prog.total = src->len;
+        }
+        src->progress = &prog;
+    }
 
     st = toll__strpool_intern(&r->strings, name, strlen(name), &in.file_id);
     if (st) {
@@ -378,6 +396,13 @@ cleanup:
     toll__free(&r->alloc, src->xbuf, src->xcap);
     src->xbuf = NULL;
     src->xcap = 0;
+    if (src->progress == &prog) {
+        src->progress = NULL;
+        uint64_t done = __atomic_load_n(&prog.done, __ATOMIC_RELAXED);
+        uint64_t end = prog.total ? prog.total : done;
+        if (!st && prog.shown != end)
+            prog.fn(prog.ctx, end, prog.total);
+    }
     return finish_load(r, &ls, &in, st, n_loaded);
 }
 

@@ -425,6 +425,7 @@ int toll__load_split(toll__ingest *in, toll__input *src, toll_format fmt,
     t->src.alloc = &t->store->alloc;
     t->src.encoding = src->encoding;
     t->src.cancel = &t->cancel;
+    t->src.progress = src->progress; /* counted, shown by this thread */
     if (fmt == TOLL_FORMAT_CSV) {
         /* the header's bytes first (from the file: kept in tmp) */
         t->src.peek = head + bom;

@@ -110,5 +110,11 @@ run "$TOLL" summarize "$TMP/x.parquet"
 expect_has "parquet: named, not misread" "$TMP/err" \
     "x.parquet: this is a Parquet file, not CSV or JSON"
 
+# --- progress: no bar when stderr is not a terminal; --no-progress taken
+run "$TOLL" summarize "$FIX/acled_sample.csv" --preset acled --no-progress
+expect_rc "--no-progress: exit 0" 0
+run "$TOLL" summarize "$FIX/acled_sample.csv" --preset acled
+expect_not "no bar on a pipe" "$TMP/err" "toll: reading"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
