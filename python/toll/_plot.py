@@ -11,16 +11,9 @@ import re as _re
 import textwrap as _textwrap
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from ._api import _need_matplotlib
+
 __all__ = ["period_start", "period_kind", "plot_table", "plot_map"]
-
-
-def _need_matplotlib(what: str) -> Any:
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(
-            f"{what} needs matplotlib: pip install matplotlib") from exc
-    return plt
 
 
 # --------------------------------------------------------------------------

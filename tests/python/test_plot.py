@@ -107,6 +107,18 @@ def test_plot_should_draw_a_month_without_rows_as_zero(tmp_path):
     assert points[dt.date(2016, 2, 1)] == sum(t["best"]) / 3
 
 
+def test_plot_should_leave_out_undated_rows_and_say_so(tmp_path):
+    inc = toll.Reports.from_records([
+        {"source": "S", "date": "2016-01-03", "killed": 3},
+        {"source": "S", "killed": 5}]).reconcile()
+    ax = inc.summarize(by="period:month").plot()
+    _png(ax.figure, tmp_path)
+    (line,) = _lines(ax)
+    assert list(line.get_ydata()) == [3]
+    assert ax.toll_undated == 5
+    assert "not drawn: 5 (best) without a date" in ax.get_title()
+
+
 def test_plot_should_keep_top_series_and_sum_the_rest_into_other(tmp_path):
     t = _monthly_incidents().summarize(by="actor,period:month")
     ax = t.plot(top=8)
