@@ -1314,6 +1314,25 @@ class Incidents:
         _warn(table.warnings)
         return table
 
+    def plot_map(self, ax: Any = None, category: str = "killed",
+                 actor: Optional[str] = None, region: Optional[str] = None,
+                 title: Optional[str] = None, top: int = 8) -> Any:
+        """Scatter the incidents that have coordinates (lat, lon) with
+        matplotlib, without a basemap or any download.
+
+        category: the category drawn (default "killed"); marker area is
+        proportional to its best estimate (a size legend shows round
+        values).  actor: only incidents naming this actor (any case).
+        region: only incidents in this region or below it
+        ("Syria/Aleppo").  Colours are per actor set: the ``top`` by
+        total best, the rest as "other".  The title says how many of the
+        selected incidents lack coordinates; the returned Axes has them
+        as ``ax.toll_missing_coordinates`` (and the number drawn as
+        ``ax.toll_plotted``)."""
+        from . import _plot
+        return _plot.plot_map(self, ax=ax, category=category, actor=actor,
+                              region=region, title=title, top=top)
+
     def _repr_html_(self) -> str:
         return self.table()._repr_html_()
 
@@ -1751,64 +1770,31 @@ class Table:
 
     # -- plotting ------------------------------------------------------
     def plot(self, ax: Any = None, x: Optional[str] = None,
-             title: Optional[str] = None) -> Any:
-        """Plot low..high ranges (vertical bars) with the best estimate
-        (dot) per group over periods, with matplotlib.
+             title: Optional[str] = None, top: Optional[int] = 8,
+             facet: Optional[str] = None, other: bool = True,
+             band: Any = None) -> Any:
+        """Plot the best estimate per group with a band, with matplotlib.
 
-        x: the key column on the x axis (default "period" when present,
-        else the first key).  The other key columns form the groups.
-        Returns the matplotlib Axes."""
-        plt = _need_matplotlib("table.plot()")
-        names = self.columns
-        for need in ("low", "best", "high"):
-            if need not in names:
-                raise ValueError(f"table.plot() needs a '{need}' column")
-        keys = names[:self.nkeys]
-        if x is None:
-            x = "period" if "period" in keys else (keys[0] if keys else None)
-        elif x not in names:
-            raise KeyError(f"no column {x!r} in this table")
-        groups = [k for k in keys if k != x]
-        data = self.to_dict()
-        n = self.nrows
-        xs_raw = data[x] if x else [""] * n
-        xs = sorted({v if v is not None else "" for v in xs_raw},
-                    key=lambda v: (v == "", v))
-        pos = {v: i for i, v in enumerate(xs)}
-        labels = [" / ".join(str(data[g][i]) for g in groups) or "all"
-                  for i in range(n)]
-        glabels = list(dict.fromkeys(labels))
-        if ax is None:
-            _, ax = plt.subplots(figsize=(max(6, 0.6 * len(xs) + 3), 4.5))
-        width = 0.8 / max(1, len(glabels))
-        opens = data.get("open", [0] * n)
-        for gi, g in enumerate(glabels):
-            rows = [i for i in range(n) if labels[i] == g]
-            off = (gi - (len(glabels) - 1) / 2) * width
-            px = [pos[xs_raw[i] if xs_raw[i] is not None else ""] + off
-                  for i in rows]
-            lo = [data["low"][i] for i in rows]
-            hi = [data["high"][i] for i in rows]
-            be = [data["best"][i] for i in rows]
-            color = f"C{gi % 10}"
-            ax.vlines(px, lo, hi, colors=color, linewidth=3, alpha=0.6,
-                      label=g)
-            ax.plot(px, be, "o", color=color, markersize=5)
-            op = [(p, h) for p, h, i in zip(px, hi, rows) if opens[i]]
-            if op:
-                ax.plot([p for p, _ in op], [h for _, h in op], "^",
-                        color=color, markersize=6)
-        ax.set_xticks(range(len(xs)))
-        ax.set_xticklabels([v or "(no date)" for v in xs],
-                           rotation=45 if len(xs) > 6 else 0,
-                           ha="right" if len(xs) > 6 else "center")
-        ax.set_ylabel("casualties: low–high, • best, ▲ open above")
-        if x:
-            ax.set_xlabel(x)
-        if len(glabels) > 1:
-            ax.legend(fontsize="small", loc="upper left",
-                      bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
-        if title is None:
-            title = "\n".join(_textwrap.wrap(self.caption, 80))
-        ax.set_title(title, fontsize="medium")
-        return ax
+        x:     the key column on the x axis (default "period" when
+               present, else the first key).  Period labels ("2016-03",
+               "2016-Q1", "2016-W05", "2016", days) become a real time
+               axis: a period without a row is drawn as 0, and rows
+               without a date are left out (the title says how many
+               casualties).  Any other x is drawn as categories, each
+               group's low..high as a bar.
+        top:   keep the ``top`` groups (the other key columns) by total
+               best (default 8; None keeps all); the rest are summed
+               into a series "other" (``other=False`` drops them; a
+               table that is not additive never sums them).
+        facet: a key column: one small panel per value of it (returns
+               the list of Axes; ``ax`` must be None).
+        band:  None (default): the widest interval quantile pair (q025
+               and q975) when the summary has quantile columns, else
+               low..high; "range", "quantiles", or False for no band.
+               The band of "other" is the sum of its members' bands.
+        ▲ marks a period with open-ended ranges at its high.  Colours
+        come from tab10 / tab20 and never repeat.  Returns the
+        matplotlib Axes (a list with ``facet``)."""
+        from . import _plot
+        return _plot.plot_table(self, ax=ax, x=x, title=title, top=top,
+                                facet=facet, other=other, band=band)
