@@ -472,6 +472,8 @@ typedef struct progress_bar {
     const char *name;
     double start; /* seconds (CLOCK_MONOTONIC) when the load began */
     double last;  /* when the bar was last drawn */
+    double delay; /* seconds before the bar shows: 1, or
+                     $TOLL_PROGRESS_DELAY */
     int drawn;
 } progress_bar;
 
@@ -490,6 +492,10 @@ static void bar_start(const char *name)
     g_bar.name = name;
     g_bar.start = now_seconds();
     g_bar.drawn = 0;
+    const char *d = getenv("TOLL_PROGRESS_DELAY");
+    char *end = NULL;
+    double v = d && *d ? strtod(d, &end) : 1.0;
+    g_bar.delay = end && *end == '\0' && v >= 0 ? v : 1.0;
 }
 
 /* A load ended (however): clear the bar's line. */
@@ -508,7 +514,7 @@ static void bar_progress(void *ctx, uint64_t done, uint64_t total)
         return;
     }
     double now = now_seconds();
-    if (now - b->start < 1.0 || (b->drawn && now - b->last < 0.2))
+    if (now - b->start < b->delay || (b->drawn && now - b->last < 0.2))
         return;
     b->last = now;
     double mb = (double)done / 1e6;

@@ -68,7 +68,8 @@
     "                         outside is a bad record (default 1900 to the\n" \
     "                         current year + 1)\n"                            \
     "  --no-progress          no progress bar (one is drawn on stderr when it\n" \
-    "                         is a terminal and a load takes over a second)\n" \
+    "                         is a terminal and a load takes over a second,\n" \
+    "                         or $TOLL_PROGRESS_DELAY seconds)\n" \
     "  --threads N            threads for loading CSV / JSON Lines (two from\n" \
     "                         4 MiB), reconciling (two from 65,536\n"          \
     "                         incidents) and simulating intervals (rows of\n"  \

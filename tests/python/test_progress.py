@@ -95,3 +95,41 @@ def test_a_tqdm_bar_should_reach_the_total(tmp_path):
     toll.read(path, progress=api._TqdmProgress(Bar))
     assert bars and bars[0].n == bars[0].total == os.path.getsize(path)
     assert bars[0].closed
+
+
+def _cli_on_a_terminal(args, tmp_path, delay="0"):
+    """Run the CLI with stderr on a pseudo-terminal: (exit status, what it
+    wrote there)."""
+    import pty
+    import subprocess
+    cli = os.environ.get("TOLL_CLI")
+    if not cli or not os.path.exists(cli):
+        pytest.skip("TOLL_CLI is not set")
+    master, slave = pty.openpty()
+    env = dict(os.environ, TOLL_PROGRESS_DELAY=delay)
+    p = subprocess.Popen([cli, *args], stdout=subprocess.DEVNULL,
+                         stderr=slave, env=env)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    return p.wait(timeout=120), out.decode("utf-8", "replace")
+
+
+def test_the_command_should_draw_a_bar_on_a_terminal_and_clear_it(tmp_path):
+    path = big_csv(tmp_path)
+    rc, err = _cli_on_a_terminal(["summarize", str(path), "--threads", "1"],
+                                 tmp_path)
+    assert rc == 0
+    assert "toll: reading" in err and "of" in err and "MB" in err
+    assert err.rstrip().endswith("\x1b[K")   # the line cleared at the end
+    rc, err = _cli_on_a_terminal(["summarize", str(path), "--no-progress"],
+                                 tmp_path)
+    assert rc == 0 and "toll: reading" not in err
