@@ -559,7 +559,10 @@ static int run(const mse_cli *c)
             fprintf(stderr, "toll: warning: stratum '%s': %s\n",
                     toll_mse_data_stratum_name(d, s->stratum), s->warning);
     }
-    if (!lcmcr)
+    /* the log-linear estimates carry it in their warnings (LCMCR's
+     * summaries too, printed above); the two-list and Chao estimators
+     * do not use the overlap of every list */
+    if (!lcmcr && (c->search || method == TOLL_MSE_LOGLINEAR))
         warn_isolated(d, stratum);
     if (res && toll_mse_results_skipped(res) > 0)
         fprintf(stderr, "toll: note: %zu model(s) could not be fitted and "
