@@ -431,7 +431,126 @@ START_TEST(no_overlap_should_fail_with_emodel)
     toll_error err;
     ck_assert_int_eq(toll_mse_loglinear(d, TOLL_MSE_TOTAL, 0, NULL, &e, &err),
                      TOLL_EMODEL);
-    ck_assert_ptr_nonnull(strstr(err.message, "no individual is on two"));
+    ck_assert_ptr_nonnull(strstr(err.message, "no record is on two lists: "
+                                              "the lists 'A', 'B' and 'C' "
+                                              "do not overlap"));
+    toll_mse_data_free(d);
+}
+END_TEST
+
+/* A, B overlap; C shares no record with them. */
+static const char *ISO_P[] = {"110", "100", "010", "001"};
+static const long ISO_C[] = {20, 30, 25, 15};
+
+START_TEST(list_sharing_no_record_should_be_named_in_a_warning)
+{
+    toll_mse_data *d = make(3, L3, ISO_P, ISO_C, 4, NULL);
+    ck_assert_uint_eq(toll_mse_data_isolated(d, TOLL_MSE_TOTAL), 4u);
+    toll_mse_estimate e = fit(d, "A+B+C", NULL);
+    ck_assert_uint_ne(e.warnings & TOLL_MSE_W_ISOLATED, 0);
+    ck_assert_ptr_nonnull(strstr(e.warning, "list 'C' shares no record with "
+                                            "any other list"));
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(overlapping_lists_should_carry_no_isolation_warning)
+{
+    toll_mse_data *d = make(3, L3, P3, DARROCH, 7, NULL);
+    ck_assert_uint_eq(toll_mse_data_isolated(d, TOLL_MSE_TOTAL), 0u);
+    toll_mse_estimate e = fit(d, "A*B", NULL);
+    ck_assert_uint_eq(e.warnings & TOLL_MSE_W_ISOLATED, 0);
+    toll_error err;
+    ck_assert_int_eq(toll_mse_data_check_overlap(d, TOLL_MSE_TOTAL, &err),
+                     TOLL_OK);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(no_overlap_in_one_stratum_should_fail_naming_the_stratum)
+{
+    static const char *p[] = {"100", "010", "001"};
+    static const long c[] = {30, 25, 20};
+    toll_mse_data *d = make(3, L3, P3, DARROCH, 7, "north");
+    toll_error err;
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(toll_mse_data_add_pattern(d, "south", p[i], c[i],
+                                                   &err), TOLL_OK);
+    ck_assert_int_eq(toll_mse_data_check_overlap(d, 0, &err), TOLL_OK);
+    toll_mse_results *r = NULL;
+    ck_assert_int_eq(toll_mse_search(d, TOLL_MSE_TOTAL, TOLL_MSE_AIC, NULL,
+                                     NULL, &r, &err), TOLL_EMODEL);
+    ck_assert_ptr_null(r);
+    ck_assert_str_eq(err.message,
+                     "stratum 'south': no record is on two lists: the lists "
+                     "'A', 'B' and 'C' do not overlap, so multiple systems "
+                     "estimation has nothing to go on");
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(list_sharing_no_record_in_a_stratum_should_warn_on_the_total)
+{
+    toll_mse_data *d = make(3, L3, P3, DARROCH, 7, "north");
+    toll_error err;
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(toll_mse_data_add_pattern(d, "south", ISO_P[i],
+                                                   ISO_C[i], &err), TOLL_OK);
+    ck_assert_uint_eq(toll_mse_data_isolated(d, 1), 4u);
+    toll_mse_results *r = NULL;
+    ck_assert_msg(toll_mse_search(d, TOLL_MSE_TOTAL, TOLL_MSE_AIC, NULL, NULL,
+                                  &r, &err) == TOLL_OK, "%s", err.message);
+    const toll_mse_estimate *av = toll_mse_results_average(r);
+    ck_assert_uint_ne(av->warnings & TOLL_MSE_W_ISOLATED, 0);
+    ck_assert_ptr_nonnull(strstr(av->warning, "stratum 'south': list 'C' "
+                                              "shares no record"));
+    const toll_mse_estimate *best = toll_mse_results_get(r, 0);
+    ck_assert_uint_ne(best->warnings & TOLL_MSE_W_ISOLATED, 0);
+    toll_mse_results_free(r);
+    toll_mse_data_free(d);
+}
+END_TEST
+
+static toll_mse_lcmcr_options short_lcmcr(void)
+{
+    toll_mse_lcmcr_options o;
+    toll_mse_lcmcr_options_init(&o);
+    o.burnin = 200;
+    o.samples = 50;
+    o.thin = 2;
+    o.chains = 2;
+    o.threads = 1;
+    return o;
+}
+
+START_TEST(lcmcr_should_fail_when_no_record_is_on_two_lists)
+{
+    static const char *p[] = {"100", "010", "001"};
+    static const long c[] = {30, 25, 20};
+    toll_mse_data *d = make(3, L3, p, c, 3, NULL);
+    toll_mse_lcmcr_options o = short_lcmcr();
+    toll_mse_lcmcr_result *r = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_mse_lcmcr(d, TOLL_MSE_TOTAL, &o, NULL, &r, &err),
+                     TOLL_EMODEL);
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_nonnull(strstr(err.message, "no record is on two lists"));
+    toll_mse_data_free(d);
+}
+END_TEST
+
+START_TEST(lcmcr_should_warn_of_a_list_sharing_no_record)
+{
+    toll_mse_data *d = make(3, L3, ISO_P, ISO_C, 4, NULL);
+    toll_mse_lcmcr_options o = short_lcmcr();
+    toll_mse_lcmcr_result *r = NULL;
+    toll_error err;
+    ck_assert_msg(toll_mse_lcmcr(d, TOLL_MSE_TOTAL, &o, NULL, &r, &err) ==
+                      TOLL_OK, "%s", err.message);
+    const toll_mse_lcmcr_summary *s = toll_mse_lcmcr_summary_get(r, 0);
+    ck_assert_uint_ne(s->warnings & TOLL_MSE_LCMCR_W_ISOLATED, 0);
+    ck_assert_ptr_nonnull(strstr(s->warning, "list 'C' shares no record"));
+    toll_mse_lcmcr_free(r);
     toll_mse_data_free(d);
 }
 END_TEST
@@ -1718,6 +1837,12 @@ static Suite *mse_suite(void)
     tcase_add_test(tc, zero_margin_interaction_should_fail_with_emodel);
     tcase_add_test(tc, zero_cells_should_be_fitted_without_nan);
     tcase_add_test(tc, no_overlap_should_fail_with_emodel);
+    tcase_add_test(tc, list_sharing_no_record_should_be_named_in_a_warning);
+    tcase_add_test(tc, overlapping_lists_should_carry_no_isolation_warning);
+    tcase_add_test(tc, no_overlap_in_one_stratum_should_fail_naming_the_stratum);
+    tcase_add_test(tc, list_sharing_no_record_in_a_stratum_should_warn_on_the_total);
+    tcase_add_test(tc, lcmcr_should_fail_when_no_record_is_on_two_lists);
+    tcase_add_test(tc, lcmcr_should_warn_of_a_list_sharing_no_record);
     tcase_add_test(tc, nonconvergence_should_fail_with_enumeric);
     tcase_add_test(tc, eight_lists_should_be_fitted);
     tcase_add_test(tc, search_by_aic_should_rank_models_and_pick_the_best);

@@ -149,6 +149,25 @@ TOLL_API int64_t toll_mse_data_count(const toll_mse_data *data, size_t s,
 TOLL_API int64_t toll_mse_data_observed(const toll_mse_data *data,
                                         size_t s);
 
+/*
+ * Lists of stratum s (or of all strata summed when s == TOLL_MSE_TOTAL)
+ * that have records but share none with any other list, as a bit mask
+ * (bit j: list j); 0 when every list with records overlaps another.  The
+ * log-linear fits and LCMCR carry it as a warning (TOLL_MSE_W_ISOLATED,
+ * TOLL_MSE_LCMCR_W_ISOLATED).
+ */
+TOLL_API unsigned toll_mse_data_isolated(const toll_mse_data *data,
+                                         size_t s);
+/*
+ * TOLL_EMODEL when no record of stratum s is on two lists (in any stratum
+ * when s == TOLL_MSE_TOTAL): multiple systems estimation then has nothing
+ * to go on, and the message names the lists (and the stratum).
+ * TOLL_EINVAL for a bad stratum; TOLL_OK otherwise, also when nothing was
+ * observed.  The log-linear fits, the model search and LCMCR check it.
+ */
+TOLL_API toll_status toll_mse_data_check_overlap(const toll_mse_data *data,
+                                                 size_t s, toll_error *err);
+
 /* ---- loading ------------------------------------------------------------ */
 
 typedef struct toll_mse_load_options {
@@ -300,6 +319,8 @@ typedef enum toll_mse_interval {
 #define TOLL_MSE_W_APPROX_CI   0x0020u /* log-normal instead of profile CI */
 #define TOLL_MSE_W_SPARSE      0x0040u /* little overlap: N-hat > 10 x observed */
 #define TOLL_MSE_W_STRATA      0x0080u /* a stratum of a total has warnings */
+#define TOLL_MSE_W_ISOLATED    0x0100u /* a list shares no record with
+                                           any other list */
 
 typedef struct toll_mse_estimate {
     toll_mse_method method;
@@ -562,6 +583,8 @@ TOLL_API void toll_mse_lcmcr_options_init(toll_mse_lcmcr_options *opts);
 #define TOLL_MSE_LCMCR_W_STRATA 0x0008u /* a total: some of its strata
                                            have warnings (in their own
                                            summaries, not repeated) */
+#define TOLL_MSE_LCMCR_W_ISOLATED 0x0010u /* a list shares no record with
+                                              any other list */
 /* Largest unobserved count a draw may take (a draw above it is cut to
  * it and TOLL_MSE_LCMCR_W_CAP set: the lists hardly overlap). */
 #define TOLL_MSE_LCMCR_N0_CAP 1000000000.0

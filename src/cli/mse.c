@@ -371,6 +371,31 @@ cleanup:
 
 /* ---- estimation --------------------------------------------------------- */
 
+/* On stderr: the lists that share no record with any other list, in
+ * `stratum` or in each stratum (toll_mse_data_isolated). */
+static void warn_isolated(const toll_mse_data *d, size_t stratum)
+{
+    size_t ns = toll_mse_data_nstrata(d);
+    int each = stratum == TOLL_MSE_TOTAL && ns > 1;
+    for (size_t s = 0; s < (each ? ns : 1); s++) {
+        size_t at = each ? s : stratum;
+        unsigned iso = toll_mse_data_isolated(d, at);
+        for (int j = 0; j < toll_mse_data_nlists(d); j++) {
+            if (!((iso >> j) & 1u))
+                continue;
+            if (ns > 1 && at != TOLL_MSE_TOTAL)
+                fprintf(stderr, "toll: warning: stratum '%s': list '%s' "
+                        "shares no record with any other list\n",
+                        toll_mse_data_stratum_name(d, at),
+                        toll_mse_data_list_name(d, j));
+            else
+                fprintf(stderr, "toll: warning: list '%s' shares no record "
+                        "with any other list\n",
+                        toll_mse_data_list_name(d, j));
+        }
+    }
+}
+
 static int run(const mse_cli *c)
 {
     toll_error err;
@@ -534,6 +559,11 @@ static int run(const mse_cli *c)
             fprintf(stderr, "toll: warning: stratum '%s': %s\n",
                     toll_mse_data_stratum_name(d, s->stratum), s->warning);
     }
+    /* the log-linear estimates carry it in their warnings (LCMCR's
+     * summaries too, printed above); the two-list and Chao estimators
+     * do not use the overlap of every list */
+    if (!lcmcr && (c->search || method == TOLL_MSE_LOGLINEAR))
+        warn_isolated(d, stratum);
     if (res && toll_mse_results_skipped(res) > 0)
         fprintf(stderr, "toll: note: %zu model(s) could not be fitted and "
                 "were skipped (first: %s)\n", toll_mse_results_skipped(res),

@@ -649,7 +649,7 @@ toll_status toll_mse_lcmcr(const toll_mse_data *d, size_t stratum,
         *out = NULL;
     if (!out)
         return toll__err(err, TOLL_EINVAL, "toll_mse_lcmcr: out is NULL");
-    toll_status st = toll__mse_check_stratum(d, stratum, err);
+    toll_status st = toll_mse_data_check_overlap(d, stratum, err);
     if (st)
         return st;
     toll_mse_lcmcr_options o;
@@ -785,6 +785,10 @@ toll_status toll_mse_lcmcr(const toll_mse_data *d, size_t stratum,
             warn(s, TOLL_MSE_LCMCR_W_CAP,
                  "the unobserved count reached its cap of 10^9: the lists "
                  "hardly overlap");
+        char iso[320];
+        if (part < nin && toll__mse_isolated_text(d, s->stratum, iso,
+                                                  sizeof iso))
+            warn(s, TOLL_MSE_LCMCR_W_ISOLATED, "%s", iso);
         if (part == nin) {
             size_t nw = 0;
             for (size_t i = 0; i < nin; i++)

@@ -558,6 +558,123 @@ toll_status toll__mse_check_stratum(const toll_mse_data *d, size_t s,
     return TOLL_OK;
 }
 
+/* ---- overlap of the lists --------------------------------------------------- */
+
+/* Records on each list (nlist) and on two lists or more, from the counts of
+ * one stratum (or the pooled row); shared: lists with a record also on
+ * another list. */
+static int64_t overlap_of(const toll_mse_data *d, const int64_t *row,
+                          int64_t *nlist, unsigned *shared)
+{
+    int64_t multi = 0;
+    *shared = 0;
+    for (int j = 0; j < d->K; j++)
+        nlist[j] = 0;
+    for (unsigned p = 1; p < d->ncells; p++) {
+        if (row[p] == 0)
+            continue;
+        for (int j = 0; j < d->K; j++)
+            if ((p >> j) & 1u)
+                nlist[j] += row[p];
+        if (__builtin_popcount(p) >= 2) {
+            multi += row[p];
+            *shared |= p;
+        }
+    }
+    return multi;
+}
+
+unsigned toll_mse_data_isolated(const toll_mse_data *d, size_t s)
+{
+    if (!d || d->nstrata == 0 || (s != TOLL_MSE_TOTAL && s >= d->nstrata))
+        return 0;
+    int64_t buf[1u << TOLL_MSE_MAX_LISTS];
+    int64_t nlist[TOLL_MSE_MAX_LISTS];
+    unsigned shared;
+    overlap_of(d, toll__mse_row(d, s, buf), nlist, &shared);
+    unsigned iso = 0;
+    for (int j = 0; j < d->K; j++)
+        if (nlist[j] > 0 && !((shared >> j) & 1u))
+            iso |= 1u << j;
+    return iso;
+}
+
+size_t toll__mse_isolated_names(const toll_mse_data *d, unsigned mask,
+                                char *buf, size_t cap)
+{
+    size_t n = 0, left = mask ? (size_t)__builtin_popcount(mask) : 0;
+    if (cap)
+        buf[0] = '\0';
+    for (int j = 0; j < d->K; j++) {
+        if (!((mask >> j) & 1u))
+            continue;
+        left--;
+        const char *sep = n == 0 ? "" : left == 0 ? " and " : ", ";
+        int w = snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0,
+                         "%s'%s'", sep, d->names[j]);
+        if (w > 0)
+            n += (size_t)w;
+    }
+    return n;
+}
+
+unsigned toll__mse_isolated_text(const toll_mse_data *d, size_t s,
+                                 char *buf, size_t cap)
+{
+    unsigned iso = toll_mse_data_isolated(d, s);
+    if (cap)
+        buf[0] = '\0';
+    if (!iso)
+        return 0;
+    char names[512];
+    toll__mse_isolated_names(d, iso, names, sizeof names);
+    int one = __builtin_popcount(iso) == 1;
+    snprintf(buf, cap, "%s %s share%s no record with any other list",
+             one ? "list" : "lists", names, one ? "s" : "");
+    return iso;
+}
+
+static toll_status no_overlap(const toll_mse_data *d, size_t s,
+                              toll_error *err)
+{
+    int64_t buf[1u << TOLL_MSE_MAX_LISTS];
+    int64_t nlist[TOLL_MSE_MAX_LISTS];
+    unsigned shared;
+    const int64_t *row = toll__mse_row(d, s, buf);
+    if (overlap_of(d, row, nlist, &shared) > 0 ||
+        toll_mse_data_observed(d, s) == 0)
+        return TOLL_OK;
+    unsigned with = 0;
+    for (int j = 0; j < d->K; j++)
+        if (nlist[j] > 0)
+            with |= 1u << j;
+    char names[512];
+    toll__mse_isolated_names(d, with, names, sizeof names);
+    int one = __builtin_popcount(with) == 1;
+    return toll__err(err, TOLL_EMODEL,
+                     "%s%s%sno record is on two lists: %s %s %s, so multiple "
+                     "systems estimation has nothing to go on",
+                     d->nstrata > 1 ? "stratum '" : "",
+                     d->nstrata > 1 ? d->strata[s] : "",
+                     d->nstrata > 1 ? "': " : "",
+                     one ? "only the list" : "the lists", names,
+                     one ? "has records" : "do not overlap");
+}
+
+toll_status toll_mse_data_check_overlap(const toll_mse_data *d, size_t s,
+                                        toll_error *err)
+{
+    toll_status st = toll__mse_check_stratum(d, s, err);
+    if (st)
+        return st;
+    if (s != TOLL_MSE_TOTAL)
+        return no_overlap(d, s, err);
+    for (size_t i = 0; i < d->nstrata; i++)
+        if ((st = no_overlap(d, i, err)))
+            return st;
+    return TOLL_OK;
+}
+
 /* ---- CSV loading ------------------------------------------------------------ */
 
 /* CSV is read by the tokenizer of the report loader
@@ -1346,7 +1463,8 @@ toll_status toll__mse_total(const toll_mse_data *d, size_t stratum,
     tot.se = sqrt(var);
     tot.n_profile = tot.n_hat;
     tot.warnings |= flags & (TOLL_MSE_W_DF0 | TOLL_MSE_W_ZERO_CELLS |
-                             TOLL_MSE_W_F2_ZERO | TOLL_MSE_W_SPARSE);
+                             TOLL_MSE_W_F2_ZERO | TOLL_MSE_W_SPARSE |
+                             TOLL_MSE_W_ISOLATED);
     toll__mse_lognormal_ci(tot.observed, tot.n_hat, var, o->level, &tot.lo,
                            &tot.hi);
     if (tot.warnings & TOLL_MSE_W_UNBOUNDED)

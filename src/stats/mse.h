@@ -57,6 +57,17 @@ toll_status toll__mse_stratum_get(toll_mse_data *d, const char *name,
 toll_status toll__mse_check_stratum(const toll_mse_data *d, size_t s,
                                     toll_error *err);
 
+/* The names of the lists of `mask` as "'A'", "'A' and 'B'" or
+ * "'A', 'B' and 'C'" into buf (cap bytes, truncated); returns the length
+ * it needs (snprintf's rule). */
+size_t toll__mse_isolated_names(const toll_mse_data *d, unsigned mask,
+                                char *buf, size_t cap);
+/* The warning about lists of stratum s (or the pooled counts) that share
+ * no record with another list (toll_mse_data_isolated), into buf (cap
+ * bytes; "" if none); returns their mask. */
+unsigned toll__mse_isolated_text(const toll_mse_data *d, size_t s,
+                                 char *buf, size_t cap);
+
 /* Fill an estimate with neutral values. */
 void toll__mse_est_init(toll_mse_estimate *e, toll_mse_method m, size_t s);
 /* Set flag and append the text to e->warning ("; "-separated). */

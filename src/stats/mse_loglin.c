@@ -599,15 +599,13 @@ static toll_status ll_one(const toll_mse_data *d, size_t s, const void *varg,
 
     int K = d->K;
     size_t ncells = d->ncells;
-    double n = 0.0, nlist[TOLL_MSE_MAX_LISTS] = {0}, multi = 0.0;
+    double n = 0.0, nlist[TOLL_MSE_MAX_LISTS] = {0};
     int zero_cells = 0;
     for (unsigned p = 1; p < ncells; p++) {
         double v = (double)row[p];
         n += v;
         if (row[p] == 0)
             zero_cells++;
-        if (__builtin_popcount(p) >= 2)
-            multi += v;
         for (int j = 0; j < K; j++)
             if ((p >> j) & 1u)
                 nlist[j] += v;
@@ -643,12 +641,6 @@ static toll_status ll_one(const toll_mse_data *d, size_t s, const void *varg,
                                  d->names[ii], d->names[jj], d->names[ii],
                                  d->names[jj]);
         }
-    if (multi == 0)
-        return toll__err(err, TOLL_EMODEL,
-                         "model %s: no individual is on two or more lists; "
-                         "without overlap the number unobserved is "
-                         "unbounded", mname);
-
     fitws w;
     toll_status st = ws_init(&w, &d->alloc, K, model, err);
     if (st)
@@ -743,6 +735,9 @@ static toll_status ll_one(const toll_mse_data *d, size_t s, const void *varg,
     if (out->n_hat > 10.0 * n)
         toll__mse_warn(out, TOLL_MSE_W_SPARSE,
                        "estimate is more than 10 times the observed count");
+    char iso[320];
+    if (toll__mse_isolated_text(d, s, iso, sizeof iso))
+        toll__mse_warn(out, TOLL_MSE_W_ISOLATED, "%s", iso);
 
     if (arg->fitted) {
         arg->fitted[0] = mu0;
@@ -816,7 +811,7 @@ toll_status toll_mse_loglinear(const toll_mse_data *d, size_t stratum,
 {
     if (!out)
         return toll__err(err, TOLL_EINVAL, "output estimate is NULL");
-    toll_status st = toll__mse_check_stratum(d, stratum, err);
+    toll_status st = toll_mse_data_check_overlap(d, stratum, err);
     if (st)
         return st;
     if ((st = check_model(d, model, err)))
@@ -839,7 +834,7 @@ toll_status toll_mse_loglinear_detail(const toll_mse_data *d, size_t stratum,
                                       size_t ncoef, size_t *npar,
                                       toll_error *err)
 {
-    toll_status st = toll__mse_check_stratum(d, stratum, err);
+    toll_status st = toll_mse_data_check_overlap(d, stratum, err);
     if (st)
         return st;
     if ((st = check_model(d, model, err)))
@@ -961,7 +956,7 @@ toll_status toll_mse_search(const toll_mse_data *d, size_t stratum,
     if (!out)
         return toll__err(err, TOLL_EINVAL, "toll_mse_search: out is NULL");
     *out = NULL;
-    toll_status st = toll__mse_check_stratum(d, stratum, err);
+    toll_status st = toll_mse_data_check_overlap(d, stratum, err);
     if (st)
         return st;
     if (criterion != TOLL_MSE_AIC && criterion != TOLL_MSE_BIC)
@@ -1091,6 +1086,16 @@ toll_status toll_mse_search(const toll_mse_data *d, size_t stratum,
     if (av->n_hat > 10.0 * av->observed)
         toll__mse_warn(av, TOLL_MSE_W_SPARSE,
                        "estimate is more than 10 times the observed count");
+    char iso[320];
+    if (stratum != TOLL_MSE_TOTAL || d->nstrata == 1) {
+        if (toll__mse_isolated_text(d, stratum, iso, sizeof iso))
+            toll__mse_warn(av, TOLL_MSE_W_ISOLATED, "%s", iso);
+    } else {
+        for (size_t s = 0; s < d->nstrata; s++)
+            if (toll__mse_isolated_text(d, s, iso, sizeof iso))
+                toll__mse_warn(av, TOLL_MSE_W_ISOLATED, "stratum '%s': %s",
+                               d->strata[s], iso);
+    }
     *out = r;
     r = NULL;
     st = TOLL_OK;

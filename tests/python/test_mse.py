@@ -432,3 +432,40 @@ def test_read_should_take_tab_as_the_cli_does(tmp_path):
     p.write_text("pattern\tcount\n11\t1\n10\t2\n")
     assert toll.mse.read(p, delimiter="tab").observed() == 3
     assert toll.mse.read(p, delimiter="\t").observed() == 3
+
+
+NO_OVERLAP = {"100": 30, "010": 25, "001": 20}
+# A and B overlap; C shares no record with them
+C_ALONE = {"110": 20, "100": 30, "010": 25, "001": 15}
+SHORT_LCMCR = dict(burnin=200, samples=50, thin=2, chains=2, threads=1)
+
+
+def test_lists_that_do_not_overlap_should_raise_model_error_naming_them():
+    d = toll.mse.Data.from_patterns(NO_OVERLAP, lists=["A", "B", "C"])
+    msg = (r"no record is on two lists: the lists 'A', 'B' and 'C' do not "
+           r"overlap, so multiple systems estimation has nothing to go on")
+    with pytest.raises(toll.ModelError, match=msg):
+        d.loglinear()
+    with pytest.raises(toll.ModelError, match=msg):
+        d.search("aic")
+    with pytest.raises(toll.ModelError, match=msg):
+        d.lcmcr(**SHORT_LCMCR)
+
+
+def test_a_stratum_without_overlap_should_be_named_in_the_error():
+    d = toll.mse.Data.from_patterns({"x": CORMACK, "y": NO_OVERLAP})
+    d.loglinear(stratum="x")
+    with pytest.raises(toll.ModelError, match="^stratum 'y': no record is on "
+                                              "two lists"):
+        d.average("aic")
+
+
+def test_a_list_sharing_no_record_should_be_named_in_the_warnings():
+    d = toll.mse.Data.from_patterns(C_ALONE, lists=["A", "B", "C"])
+    w = "list 'C' shares no record with any other list"
+    assert w in d.loglinear().warnings
+    assert w in d.average("aic").warnings
+    assert w in d.lcmcr(**SHORT_LCMCR).warnings
+    assert not any("shares no record" in x
+                   for x in toll.mse.Data.from_patterns(CORMACK)
+                   .loglinear().warnings)
