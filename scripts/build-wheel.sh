@@ -32,6 +32,11 @@ DIST=$ROOT/dist
 JOBS=${TOLL_BUILD_JOBS:-$(nproc)}
 mkdir -p "$DEPS" "$PREFIX/lib" "$PREFIX/include" "$DIST"
 
+# fetch URL FILE: download with Python (no curl needed); fails on HTTP errors
+fetch() {
+  "$PY" -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' "$1" "$2" 2>/dev/null
+}
+
 # deb_source PACKAGE DIR: Debian's source of the installed PACKAGE's source
 # package, unpacked with Debian's patches into DIR.
 deb_source() {
@@ -44,12 +49,12 @@ deb_source() {
   mkdir -p "$DEPS/dl"
   for base in http://deb.debian.org/debian/pool/main \
               http://security.debian.org/debian-security/pool/updates/main; do
-    if curl -fsS -o "$DEPS/dl/$dsc" "$base/$letter/$src/$dsc"; then
+    if fetch "$base/$letter/$src/$dsc" "$DEPS/dl/$dsc"; then
       # the files the .dsc lists (its Files: section)
       awk '/^Files:/{f=1;next} /^[^ ]/{f=0} f&&NF==3{print $3}' \
         "$DEPS/dl/$dsc" | while read -r file; do
-        [ -s "$DEPS/dl/$file" ] || curl -fsS -o "$DEPS/dl/$file" \
-          "$base/$letter/$src/$file"
+        [ -s "$DEPS/dl/$file" ] || fetch "$base/$letter/$src/$file" \
+          "$DEPS/dl/$file"
       done
       rm -rf "$dir"
       (cd "$DEPS/dl" && dpkg-source --no-check -x "$dsc" "$dir" >/dev/null)
