@@ -153,8 +153,8 @@ static int next_in(toll__unpack *u, const unsigned char **p, size_t *n)
     size_t want = left < IN_CAP ? (size_t)left : IN_CAP;
     if (u->data) {
         *p = u->data + u->pos;
-    } else if (want) {
-        if (read_at(u, u->pos, u->in, want))
+    } else {
+        if (want && read_at(u, u->pos, u->in, want))
             return -1;
         *p = u->in;
     }
@@ -587,7 +587,8 @@ toll_status toll__unpack_read(toll__input *src, const char **p, size_t *n)
         u->end = save;
         if (rc)
             return TOLL_EIO;
-        memcpy(u->out, q, got);
+        if (got)
+            memcpy(u->out, q, got);
         *n = got;
         u->produced += got;
         u->crc = (uint32_t)crc32(u->crc, (const Bytef *)u->out, (uInt)got);
