@@ -274,8 +274,11 @@ def test_capsule_released_unconsumed_should_not_leak():
     gc.collect()
     growth = rss_kib() - before
     after = sys.getrefcount(table._c)
-    assert growth < 4 * 1024
     assert after == refs
+    # the resident memory: not under ASan, whose quarantine keeps freed
+    # blocks (the Check suites cover the release under ASan and valgrind)
+    if not os.environ.get("TOLL_UNDER_ASAN"):
+        assert growth < 4 * 1024
 
 
 def test_requested_schema_should_be_accepted():
