@@ -76,3 +76,21 @@ def test_the_shared_ged_files_should_read_alike_zipped_and_gzipped(tmp_path):
         got = toll.read(p, preset="ucdp-ged").reconcile().summarize(
             by=["actor", "period:year"]).to_dict()
         assert got == want
+
+
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".zip"])
+def test_compressed_json_lines_should_read_as_the_plain_file(tmp_path, suffix):
+    path = os.path.join(ROOT, "data", "seeds.jsonl")
+    raw = open(path, "rb").read()
+    packed = tmp_path / ("seeds" + suffix)
+    if suffix == ".zip":
+        with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("seeds.jsonl", raw)
+    else:
+        packed.write_bytes(gzip.compress(raw))
+    plain = toll.read(path)
+    got = toll.read(str(packed))
+    assert len(got) == len(plain) > 0
+    assert rows(got) == rows(plain)
+    assert (got.reconcile().summarize(by="actor,period:month").to_dict()
+            == plain.reconcile().summarize(by="actor,period:month").to_dict())
