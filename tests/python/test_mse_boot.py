@@ -62,7 +62,8 @@ def test_bootstrap_should_start_from_the_search_on_the_data(data):
     assert b.n_hat == r.best.n_hat
     assert b.model == r.best.model
     assert b.average == r.average.n_hat
-    assert b.estimate.interval == r.best.interval
+    assert (b.estimate.lower, b.estimate.upper) == (r.best.lower,
+                                                    r.best.upper)
 
 
 def test_bootstrap_with_a_model_should_refit_only_that_model(data):
