@@ -869,6 +869,36 @@ static int int_opt(toll_state *st, PyObject *obj, const char *name,
     return 0;
 }
 
+/* A seed: any 64-bit unsigned value (else OptionError naming "seed"). */
+static int seed_opt(toll_state *st, PyObject *seo, uint64_t *out)
+{
+    unsigned long long sv = 0;
+    int bad = !PyLong_Check(seo) || PyBool_Check(seo);
+    if (!bad) {
+        sv = PyLong_AsUnsignedLongLong(seo);
+        if (sv == (unsigned long long)-1 && PyErr_Occurred()) {
+            if (!PyErr_ExceptionMatches(PyExc_OverflowError))
+                return -1;
+            PyErr_Clear();
+            bad = 1;
+        }
+    }
+    if (bad) {
+        PyObject *r = PyObject_Repr(seo);
+        const char *t = r ? PyUnicode_AsUTF8(r) : NULL;
+        if (!t) {
+            Py_XDECREF(r);
+            return -1;
+        }
+        toll_py_option_error(st, "seed", t, "seed must be a whole number "
+                             "from 0 to 2**64 - 1, not %s", t);
+        Py_DECREF(r);
+        return -1;
+    }
+    *out = (uint64_t)sv;
+    return 0;
+}
+
 static PyObject *lcmcr_summary_dict(MseDataObject *self,
                                     const toll_mse_lcmcr_summary *s)
 {
@@ -933,33 +963,8 @@ static PyObject *MseData_lcmcr(MseDataObject *self, PyObject *args,
                 return NULL;
             *sdst[i] = (size_t)v;
         }
-    if (seo) {
-        /* any 64-bit unsigned value */
-        unsigned long long sv = 0;
-        int bad = !PyLong_Check(seo) || PyBool_Check(seo);
-        if (!bad) {
-            sv = PyLong_AsUnsignedLongLong(seo);
-            if (sv == (unsigned long long)-1 && PyErr_Occurred()) {
-                if (!PyErr_ExceptionMatches(PyExc_OverflowError))
-                    return NULL;
-                PyErr_Clear();
-                bad = 1;
-            }
-        }
-        if (bad) {
-            PyObject *r = PyObject_Repr(seo);
-            const char *t = r ? PyUnicode_AsUTF8(r) : NULL;
-            if (!t) {
-                Py_XDECREF(r);
-                return NULL;
-            }
-            toll_py_option_error(st, "seed", t, "seed must be a whole number "
-                                 "from 0 to 2**64 - 1, not %s", t);
-            Py_DECREF(r);
-            return NULL;
-        }
-        o.seed = (uint64_t)sv;
-    }
+    if (seo && seed_opt(st, seo, &o.seed) < 0)
+        return NULL;
     o.level = level;
     size_t s;
     if (data_ready(self) < 0 || stratum_arg(st, self, sto, &s) < 0)
@@ -1001,6 +1006,124 @@ static PyObject *MseData_lcmcr(MseDataObject *self, PyObject *args,
         PyList_SET_ITEM(out, (Py_ssize_t)i, item);
     }
     toll_mse_lcmcr_free(res);
+    return out;
+}
+
+/* ---- bootstrap ----------------------------------------------------------- */
+
+/* bootstrap(B=1000, criterion='aic', seed=1, threads=0,
+ *           method='multinomial', level=0.95, stratum=None, model=None)
+ *   -> (summary dict, selected draws, average draws, selection, fail
+ *       message, estimate dict): draws as bytes of native doubles;
+ *      selection [(model name, count, share), ...] most often first.
+ *   model given: that model is refitted, no search. */
+static PyObject *MseData_bootstrap(MseDataObject *self, PyObject *args,
+                                   PyObject *kwds)
+{
+    static char *kwlist[] = {"B", "criterion", "seed", "threads", "method",
+                             "level", "stratum", "model", NULL};
+    toll_mse_boot_options o;
+    toll_mse_boot_options_init(&o);
+    PyObject *bo = NULL, *seo = NULL, *tho = NULL, *sto = Py_None;
+    const char *crit_s = "aic", *method_s = "multinomial", *model = NULL;
+    double level = o.level;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OsOOsdOz:bootstrap",
+                                     kwlist, &bo, &crit_s, &seo, &tho,
+                                     &method_s, &level, &sto, &model))
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    long long v;
+    if (bo) {
+        if (int_opt(st, bo, "replicates", 0, LLONG_MAX, &v) < 0)
+            return NULL;
+        o.replicates = (size_t)v;
+    }
+    if (tho) {
+        if (int_opt(st, tho, "threads", INT_MIN, INT_MAX, &v) < 0)
+            return NULL;
+        o.threads = (int)v;
+    }
+    if (seo && seed_opt(st, seo, &o.seed) < 0)
+        return NULL;
+    o.level = level;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_mse_criterion crit;
+    toll_status cs = toll_mse_criterion_parse(crit_s, &crit, &err);
+    if (cs != TOLL_OK)
+        return toll_py_raise_option(st, "criterion", cs, &err);
+    cs = toll_mse_boot_method_parse(method_s, &o.method, &err);
+    if (cs != TOLL_OK)
+        return toll_py_raise_option(st, "method", cs, &err);
+    size_t s;
+    if (data_ready(self) < 0 || stratum_arg(st, self, sto, &s) < 0)
+        return NULL;
+    if (model) {
+        o.select = 0;
+        toll_status ps = toll_mse_model_parse(self->d, model, &o.model, &err);
+        if (ps != TOLL_OK)
+            return toll_py_raise(st, ps, &err, NULL, 0);
+    }
+    toll_mse_boot_result *res = NULL;
+    toll_status r;
+    self->readers++;
+    Py_BEGIN_ALLOW_THREADS
+    r = toll_mse_bootstrap(self->d, s, crit, &o, NULL, &res, &err);
+    Py_END_ALLOW_THREADS
+    self->readers--;
+    if (r != TOLL_OK)
+        return toll_py_raise(st, r, &err, NULL, 0);
+    const toll_mse_boot_summary *b = toll_mse_boot_summary_get(res);
+    PyObject *sname = Py_None, *sum = NULL, *d0 = NULL, *d1 = NULL,
+             *sel = NULL, *est = NULL, *out = NULL;
+    if (b->stratum != TOLL_MSE_TOTAL)
+        sname = toll_py_str(toll_mse_data_stratum_name(self->d, b->stratum));
+    else
+        Py_INCREF(sname);
+    sum = Py_BuildValue(
+        "{s:N,s:s,s:s,s:O,s:d,s:n,s:n,s:d,s:s,s:d,s:d,s:d,s:d,s:d,s:d,s:d,"
+        "s:d}",
+        "stratum", sname, "method", toll_mse_boot_method_name(b->method),
+        "criterion", b->criterion == TOLL_MSE_AIC ? "aic" : "bic", "select",
+        b->select ? Py_True : Py_False, "level", b->level, "replicates",
+        (Py_ssize_t)b->replicates, "failed", (Py_ssize_t)b->failed,
+        "observed", b->observed, "model", b->model_name, "n_hat", b->n_hat,
+        "median", b->median, "lower", b->lo, "upper", b->hi, "avg_n_hat",
+        b->avg_n_hat, "avg_median", b->avg_median, "avg_lower", b->avg_lo,
+        "avg_upper", b->avg_hi);
+    size_t n = 0;
+    const double *x = toll_mse_boot_draws(res, 0, &n);
+    const double *y = toll_mse_boot_draws(res, 1, NULL);
+    if (sum)
+        d0 = PyBytes_FromStringAndSize((const char *)x,
+                                       (Py_ssize_t)(n * sizeof(double)));
+    if (d0)
+        d1 = PyBytes_FromStringAndSize((const char *)y,
+                                       (Py_ssize_t)(n * sizeof(double)));
+    size_t ns = toll_mse_boot_nselected(res);
+    if (d1)
+        sel = PyList_New((Py_ssize_t)ns);
+    for (size_t i = 0; sel && i < ns; i++) {
+        const toll_mse_boot_selection *e = toll_mse_boot_selection_get(res, i);
+        PyObject *item = Py_BuildValue("(snd)", e->model_name,
+                                       (Py_ssize_t)e->count, e->share);
+        if (!item) {
+            Py_CLEAR(sel);
+            break;
+        }
+        PyList_SET_ITEM(sel, (Py_ssize_t)i, item);
+    }
+    if (sel)
+        est = estimate_dict(self, toll_mse_boot_estimate(res));
+    if (est)
+        out = Py_BuildValue("(OOOOsO)", sum, d0, d1, sel,
+                            toll_mse_boot_fail_message(res), est);
+    Py_XDECREF(sum);
+    Py_XDECREF(d0);
+    Py_XDECREF(d1);
+    Py_XDECREF(sel);
+    Py_XDECREF(est);
+    toll_mse_boot_free(res);
     return out;
 }
 
@@ -1139,6 +1262,13 @@ static PyMethodDef MseData_methods[] = {
      "lcmcr(kstar=10, burnin=10000, samples=1000, thin=100, chains=4, "
      "seed=1, threads=0, stratum=None, level=0.95) -> [(summary, draws), "
      "...]: the latent-class Bayesian estimate (GIL released)."},
+    {"bootstrap", (PyCFunction)(void (*)(void))MseData_bootstrap,
+     METH_VARARGS | METH_KEYWORDS,
+     "bootstrap(B=1000, criterion='aic', seed=1, threads=0, "
+     "method='multinomial', level=0.95, stratum=None, model=None) -> "
+     "(summary, selected draws, average draws, selection, fail message, "
+     "estimate): bootstrap with the model search re-run in every "
+     "resample (GIL released)."},
     {"fitted", (PyCFunction)(void (*)(void))MseData_fitted,
      METH_VARARGS | METH_KEYWORDS,
      "fitted(model=None, stratum=None)\n--\n\n"

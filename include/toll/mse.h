@@ -660,6 +660,180 @@ TOLL_API toll_status toll_mse_lcmcr_table(const toll_mse_data *data,
                                           const toll_allocator *alloc,
                                           toll_table **out, toll_error *err);
 
+/* ---- bootstrap with model selection --------------------------------------- */
+
+/*
+ * The intervals of a search (profile, model average) take the selected
+ * model as given.  The bootstrap resamples the capture histories B times
+ * and re-runs toll_mse_search in every resample, so that the spread of
+ * its estimates includes the choice of the model.  Two ways to resample:
+ *
+ *   TOLL_MSE_BOOT_MULTINOMIAL (the default)  nonparametric: the n
+ *       observed individuals are drawn with replacement, i.e. the counts
+ *       of the distinct observed capture histories are one
+ *       Multinomial(n; count / n) draw (per stratum).  It assumes no
+ *       model, so it stays valid when the selected model fits badly.
+ *   TOLL_MSE_BOOT_PARAMETRIC  a population of round(N-hat) individuals is
+ *       drawn, Multinomial over all 2^K cells with the probabilities
+ *       fitted by the model selected on the data (the unobserved cell
+ *       included), and the unobserved ones are dropped: the observed
+ *       count varies from resample to resample.  It trusts that model.
+ *
+ * In every resample the best model's N-hat ("selected") and the model
+ * average's are kept; intervals are percentile intervals of those draws:
+ * the (1 - level)/2 and (1 + level)/2 quantiles of the sorted draws x(0)
+ * <= ... <= x(m-1) with linear interpolation, x(h) + (h - floor h)
+ * (x(floor h + 1) - x(floor h)) at h = q (m - 1) (R's type 7, GSL's
+ * gsl_stats_quantile_from_sorted_data).  A resample in which no model
+ * can be fitted (TOLL_EMODEL: e.g. no record on two lists) is counted as
+ * failed, with its message, and left out of the draws.
+ *
+ * Each replicate has its own GSL taus2 generator seeded from (seed,
+ * stratum, replicate) as LCMCR seeds its chains, so the draws depend on
+ * the seed and the options only, never on the number of threads.  With
+ * TOLL_MSE_TOTAL every stratum is resampled within itself (its own
+ * generator) and the search fits the same model in every stratum, as
+ * toll_mse_search does for a total.  Method notes: docs/mse.md.
+ */
+typedef enum toll_mse_boot_method {
+    TOLL_MSE_BOOT_MULTINOMIAL = 0,
+    TOLL_MSE_BOOT_PARAMETRIC
+} toll_mse_boot_method;
+
+/* Static name: "multinomial", "parametric". */
+TOLL_API const char *toll_mse_boot_method_name(toll_mse_boot_method m);
+/* Parse "multinomial" or "parametric" (any case).  Errors: TOLL_EINVAL
+ * naming the text (field "method"). */
+TOLL_API toll_status toll_mse_boot_method_parse(const char *s,
+                                                toll_mse_boot_method *out,
+                                                toll_error *err);
+
+/* Largest number of replicates. */
+#define TOLL_MSE_BOOT_MAX_REPLICATES ((size_t)1000000)
+
+typedef struct toll_mse_boot_options {
+    size_t replicates;  /* B, 1 .. TOLL_MSE_BOOT_MAX_REPLICATES; default
+                           1000 */
+    uint64_t seed;      /* any value; default 1 */
+    int threads;        /* 1 .. 64 threads, or 0 (default): the CPUs
+                           online */
+    double level;       /* of the percentile intervals (and of the
+                           intervals of the fits on the data), in (0, 1);
+                           default 0.95 */
+    toll_mse_boot_method method; /* default TOLL_MSE_BOOT_MULTINOMIAL */
+    int select;         /* 1 (default): run the search in every resample;
+                           0: refit `model` only (no model choice) */
+    toll_mse_model model; /* the model when select is 0 */
+} toll_mse_boot_options;
+
+/* Fill `opts` with the defaults above. */
+TOLL_API void toll_mse_boot_options_init(toll_mse_boot_options *opts);
+
+typedef struct toll_mse_boot_summary {
+    size_t stratum;     /* stratum index, or TOLL_MSE_TOTAL */
+    toll_mse_boot_method method;
+    toll_mse_criterion criterion;
+    int select;         /* as in the options */
+    double level;
+    size_t replicates;  /* B */
+    size_t failed;      /* replicates in which no model could be fitted */
+    double observed;    /* individuals observed in the data */
+    char model_name[160]; /* the model selected on the data (or given) */
+    double n_hat;       /* its N-hat on the data */
+    double median;      /* median of the selected models' N-hat draws */
+    double lo, hi;      /* their percentile interval */
+    double avg_n_hat;   /* the model average on the data (select 1; else
+                           = n_hat) */
+    double avg_median;  /* median of the model-average draws */
+    double avg_lo, avg_hi; /* their percentile interval */
+} toll_mse_boot_summary;
+
+typedef struct toll_mse_boot_selection {
+    toll_mse_model model;
+    char model_name[160];
+    size_t count;       /* resamples in which it was the best model */
+    double share;       /* count / (B - failed) */
+} toll_mse_boot_selection;
+
+typedef struct toll_mse_boot_result toll_mse_boot_result;
+
+/*
+ * Bootstrap the estimate of `stratum` (or TOLL_MSE_TOTAL): the search by
+ * `criterion` (or the fixed model, opts->select 0) on the data, then
+ * opts->replicates resamples, each searched again (without profile
+ * intervals, which the draws do not need).  `opts` NULL: the defaults.
+ * `alloc` (NULL: the data set's) is used for the result; the fits in the
+ * resamples allocate through the data set's allocator from several
+ * threads at once, so it must be thread-safe (the default is).
+ * On success *out owns a new result to free with toll_mse_boot_free.
+ * Errors: TOLL_EINVAL (bad options, naming the option and its value; a
+ * stratum out of range; K > 5 with select 1), TOLL_EMODEL (no model can
+ * be fitted on the data, or in any resample; a parametric population
+ * above 2^31), TOLL_ENUMERIC, TOLL_ENOMEM.  Nothing is printed.
+ */
+TOLL_API toll_status toll_mse_bootstrap(const toll_mse_data *data,
+                                        size_t stratum,
+                                        toll_mse_criterion criterion,
+                                        const toll_mse_boot_options *opts,
+                                        const toll_allocator *alloc,
+                                        toll_mse_boot_result **out,
+                                        toll_error *err);
+
+/* Free a result.  Accepts NULL. */
+TOLL_API void toll_mse_boot_free(toll_mse_boot_result *result);
+
+/* The summary (owned by the result). */
+TOLL_API const toll_mse_boot_summary *
+toll_mse_boot_summary_get(const toll_mse_boot_result *result);
+
+/* The search on the data (owned by the result), or NULL with select 0. */
+TOLL_API const toll_mse_results *
+toll_mse_boot_results(const toll_mse_boot_result *result);
+
+/* The estimate of the selected (or given) model on the data, with its
+ * profile-likelihood or log-normal interval (owned by the result). */
+TOLL_API const toll_mse_estimate *
+toll_mse_boot_estimate(const toll_mse_boot_result *result);
+
+/* The draws of N-hat, one per replicate that did not fail, in replicate
+ * order: of the selected model (average 0) or of the model average
+ * (average 1).  *n (may be NULL) receives their number, B - failed.
+ * Owned by the result; NULL if there are none. */
+TOLL_API const double *toll_mse_boot_draws(const toll_mse_boot_result *result,
+                                           int average, size_t *n);
+
+/* Models selected at least once, most often first (ties: in model bit
+ * order), and the i-th of them (owned by the result; NULL if out of
+ * range). */
+TOLL_API size_t toll_mse_boot_nselected(const toll_mse_boot_result *result);
+TOLL_API const toll_mse_boot_selection *
+toll_mse_boot_selection_get(const toll_mse_boot_result *result, size_t i);
+
+/* The message of the first failed replicate ("" if none; owned by the
+ * result). */
+TOLL_API const char *
+toll_mse_boot_fail_message(const toll_mse_boot_result *result);
+
+/*
+ * The bootstrap intervals as a table of two rows, "selected model" and
+ * "model average", with columns
+ *   estimate, model, method, [stratum,] observed, n_hat, median, lower,
+ *   upper, level, replicates, failed
+ * (method: "multinomial" or "parametric"; n_hat: the estimate on the
+ * data; median, lower, upper: of the draws).  *out owns a new table
+ * allocated with `alloc` (NULL: the data set's).
+ */
+TOLL_API toll_status toll_mse_boot_table(const toll_mse_data *data,
+                                         const toll_mse_boot_result *result,
+                                         const toll_allocator *alloc,
+                                         toll_table **out, toll_error *err);
+
+/* The selection frequencies as a table: model, selected (count), share;
+ * one row per model selected at least once, most often first. */
+TOLL_API toll_status toll_mse_boot_selection_table(
+    const toll_mse_data *data, const toll_mse_boot_result *result,
+    const toll_allocator *alloc, toll_table **out, toll_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -263,6 +263,13 @@ class MseData:
               seed: int = 1, threads: int = 0, stratum: _Stratum = None,
               level: float = 0.95
               ) -> List[Tuple[Dict[str, Any], bytes]]: ...
+    def bootstrap(self, B: int = 1000, criterion: str = "aic",
+                  seed: int = 1, threads: int = 0,
+                  method: str = "multinomial", level: float = 0.95,
+                  stratum: _Stratum = None, model: Optional[str] = None
+                  ) -> Tuple[Dict[str, Any], bytes, bytes,
+                             List[Tuple[str, int, float]], str,
+                             Dict[str, Any]]: ...
     def fitted(self, model: Optional[str] = None, stratum: _Stratum = None
                ) -> Tuple[List[float], List[float], List[float]]: ...
     def model_name(self, spec: str) -> str: ...

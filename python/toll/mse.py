@@ -15,6 +15,8 @@ many were recorded by none.  ::
     d.chapman("A", "B"); d.chao()   # two-list and nonparametric estimators
     p = d.lcmcr(seed=1)             # latent-class Bayesian (LCMCR) posterior
     p.median, p.interval, p.rhat    # ... p.draws, p.plot()
+    b = d.bootstrap(B=1000, seed=1) # the search re-run in every resample
+    b.interval, b.selection         # ... b.draws, b.selection_frame(), b.plot()
 
 Data come from patterns and counts, from records with 0/1 list columns
 (:meth:`Data.from_records`, :func:`read`) or from reconciled incidents,
@@ -47,7 +49,8 @@ from typing import (Any, Dict, Iterable, Iterator, List, Mapping, Optional,
 from . import _core
 from ._core import ModelError, OptionError
 
-__all__ = ["Data", "Estimate", "Results", "Lcmcr", "read", "ModelError"]
+__all__ = ["Data", "Estimate", "Results", "Lcmcr", "Bootstrap", "read",
+           "ModelError"]
 
 
 def __dir__() -> List[str]:
@@ -396,6 +399,168 @@ class Lcmcr:
                 f"</p><table><tr>{head}</tr>{body}</table>")
 
 
+def _draws_vector(raw: bytes) -> Any:
+    """Draws (native doubles) as a numpy array, or a list of float without
+    numpy."""
+    try:
+        import numpy as np
+    except ImportError:
+        flat = array.array("d")
+        flat.frombytes(raw)
+        return list(flat)
+    return np.frombuffer(raw, dtype=np.float64).copy()
+
+
+class Bootstrap:
+    """Bootstrap intervals from :meth:`Data.bootstrap`: the data resampled
+    ``B`` times and the model search re-run in every resample, so that the
+    interval includes the choice of the model.
+
+    ``n_hat``: the selected model's estimate on the data; ``interval``:
+    the percentile interval of the selected models' N-hat over the
+    resamples; ``average`` and ``average_interval``: the same for the
+    model average; ``draws`` and ``average_draws``: one value per resample
+    that could be fitted (numpy arrays, or lists without numpy);
+    ``selection``: model name -> how many resamples selected it;
+    ``failed``: resamples in which no model could be fitted
+    (``fail_message`` tells why); ``estimate``: the selected model's fit on
+    the data (:class:`Estimate`, with its profile interval).
+    """
+
+    def __init__(self, summary: Dict[str, Any], draws: Any,
+                 average_draws: Any, selection: List[Tuple[str, int, float]],
+                 fail_message: str, estimate: Estimate) -> None:
+        self.summary = summary
+        self.draws = draws
+        self.average_draws = average_draws
+        self._selection = selection
+        self.fail_message = fail_message
+        self.estimate = estimate
+
+    @property
+    def n_hat(self) -> float:
+        return self.summary["n_hat"]
+
+    @property
+    def interval(self) -> Tuple[float, float]:
+        """Percentile interval of the selected models' N-hat at ``level``."""
+        return (self.summary["lower"], self.summary["upper"])
+
+    @property
+    def average(self) -> float:
+        return self.summary["avg_n_hat"]
+
+    @property
+    def average_interval(self) -> Tuple[float, float]:
+        """Percentile interval of the model average's N-hat."""
+        return (self.summary["avg_lower"], self.summary["avg_upper"])
+
+    @property
+    def model(self) -> str:
+        """The model selected on the data."""
+        return self.summary["model"]
+
+    @property
+    def method(self) -> str:
+        return self.summary["method"]
+
+    @property
+    def replicates(self) -> int:
+        return self.summary["replicates"]
+
+    @property
+    def failed(self) -> int:
+        return self.summary["failed"]
+
+    @property
+    def selection(self) -> Dict[str, int]:
+        """Model name -> resamples that selected it, most often first."""
+        return {m: c for m, c, _ in self._selection}
+
+    def selection_rows(self) -> List[Dict[str, Any]]:
+        return [{"model": m, "selected": c, "share": f}
+                for m, c, f in self._selection]
+
+    def selection_frame(self) -> Any:
+        """The selection frequencies as a pandas DataFrame (model,
+        selected, share)."""
+        return _frame(self.selection_rows())
+
+    def rows(self) -> List[Dict[str, Any]]:
+        """The two intervals: selected model, model average."""
+        s = self.summary
+        base = {"method": s["method"], "observed": s["observed"],
+                "level": s["level"], "replicates": s["replicates"],
+                "failed": s["failed"]}
+        return [dict(estimate="selected model", model=s["model"],
+                     n_hat=s["n_hat"], median=s["median"],
+                     lower=s["lower"], upper=s["upper"], **base),
+                dict(estimate="model average",
+                     model=f"{s['criterion'].upper()}-weighted average",
+                     n_hat=s["avg_n_hat"], median=s["avg_median"],
+                     lower=s["avg_lower"], upper=s["avg_upper"], **base)]
+
+    def to_pandas(self) -> Any:
+        return _frame(self.rows())
+
+    def plot(self, ax: Any = None, average: bool = False) -> Any:
+        """Histogram of the draws (of the model average with ``average``)
+        with the estimate and the percentile interval; returns the axes.
+        Needs matplotlib."""
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as exc:
+            raise ImportError("Bootstrap.plot needs matplotlib: "
+                              "pip install matplotlib") from exc
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 3.5))
+        draws = self.average_draws if average else self.draws
+        ax.hist(list(draws), bins=40, color="0.6")
+        est = self.average if average else self.n_hat
+        lo, hi = self.average_interval if average else self.interval
+        for x, style in ((est, "-"), (lo, "--"), (hi, "--")):
+            ax.axvline(x, color="k", ls=style, lw=1)
+        ax.set_xlabel("N")
+        what = "model average" if average else "selected model"
+        ax.set_title(f"bootstrap ({self.method}, B = {self.replicates}): "
+                     f"{what} {est:,.0f}, {100 * self.summary['level']:g}% "
+                     f"[{lo:,.0f}, {hi:,.0f}]")
+        return ax
+
+    def __repr__(self) -> str:
+        lo, hi = self.interval
+        alo, ahi = self.average_interval
+        return (f"<toll.mse.Bootstrap: {self.method}, B = "
+                f"{self.replicates} ({self.failed} failed); selected "
+                f"N-hat {self.n_hat:.0f} [{lo:.0f}, {hi:.0f}], average "
+                f"{self.average:.0f} [{alo:.0f}, {ahi:.0f}]>")
+
+    def _repr_html_(self) -> str:
+        def cell(v: Any) -> str:
+            if isinstance(v, float):
+                return f"{v:,.2f}" if v != int(v) else f"{v:,.0f}"
+            return _html.escape(str(v))
+
+        def table(rows: List[Dict[str, Any]], cols: List[str]) -> str:
+            head = "".join(f"<th>{c}</th>" for c in cols)
+            body = "".join("<tr>" + "".join(f"<td>{cell(r[c])}</td>"
+                                            for c in cols) + "</tr>"
+                           for r in rows)
+            return f"<table><tr>{head}</tr>{body}</table>"
+
+        s = self.summary
+        return (f"<p><b>toll.mse.Bootstrap</b>: {s['replicates']} "
+                f"{_html.escape(s['method'])} resamples"
+                f"{' with the ' + s['criterion'].upper() + ' search re-run' if s['select'] else ''}"
+                f", {s['failed']} failed; {100 * s['level']:g}% percentile "
+                f"intervals</p>"
+                + table(self.rows(), ["estimate", "model", "n_hat", "median",
+                                      "lower", "upper"])
+                + "<p>models selected</p>"
+                + table(self.selection_rows(), ["model", "selected",
+                                                "share"]))
+
+
 def _pattern(mask: int, k: int) -> str:
     return "".join("1" if (mask >> j) & 1 else "0" for j in range(k))
 
@@ -640,6 +805,33 @@ class Data:
                 "thin": thin, "chains": chains, "seed": seed,
                 "level": level}
         return Lcmcr._from_core(parts, opts)
+
+    def bootstrap(self, B: int = 1000, criterion: str = "aic",
+                  seed: int = 1, threads: Optional[int] = None,
+                  method: str = "multinomial", level: float = 0.95,
+                  stratum: _Stratum = None, model: Optional[str] = None
+                  ) -> Bootstrap:
+        """Bootstrap intervals that include the choice of the model: the
+        data resampled ``B`` times (1 to 1,000,000) and the search by
+        ``criterion`` ("aic" or "bic") re-run in every resample; the
+        percentile intervals of the selected model's N-hat and of the
+        model average's, and how often each model was selected.
+
+        ``method``: "multinomial" (default; the observed individuals drawn
+        with replacement, assuming no model) or "parametric" (a population
+        of N-hat drawn from the selected model's fitted cell
+        probabilities, the unobserved dropped).  ``model``: refit this
+        model in every resample instead of searching.  The resamples
+        depend on ``seed`` (0 to 2**64 - 1) only, never on ``threads``
+        (None: the CPUs).  Without ``stratum`` every stratum is resampled
+        within itself and the total searched, as :meth:`search` does.
+        Bad options raise :class:`toll.OptionError`.  The GIL is released
+        while resampling."""
+        summary, d0, d1, sel, msg, est = self._c.bootstrap(
+            B, criterion, seed, 0 if threads is None else threads, method,
+            level, stratum, model)
+        return Bootstrap(summary, _draws_vector(d0), _draws_vector(d1), sel,
+                         msg, Estimate._from_core(est))
 
     def fitted(self, model: Optional[str] = None, stratum: _Stratum = None
                ) -> Dict[str, float]:

@@ -95,6 +95,8 @@ static const toll_cli_opt OPTIONS[] = {
     {"samples", O_SAMPLES, V, CLI_MSE},
     {"thin", O_THIN, V, CLI_MSE},
     {"chains", O_CHAINS, V, CLI_MSE},
+    {"bootstrap", O_BOOTSTRAP, V, CLI_MSE},
+    {"bootstrap-method", O_BOOTSTRAP_METHOD, V, CLI_MSE},
 };
 
 #undef V

@@ -4,6 +4,7 @@
  *
  *   toll mse FILE --lists A,B,C [--model "A*B" | --search aic|bic |
  *            --estimator lincoln-petersen|chapman|chao|lcmcr] [--format F]
+ *            [--bootstrap B [--bootstrap-method M] [--seed N] [--threads T]]
  *   toll mse --from-incidents REPORTS... [--lists SOURCES]
  *
  * Uses the public API only; options are parsed by src/cli/args.c.  Exit
@@ -83,6 +84,27 @@ const char TOLL_CLI_MSE_HELP[] =
     "                         draws depend on it, never on --threads\n"
     "  --threads N            threads (default: one per chain, at most the\n"
     "                         CPUs)\n"
+    "\n"
+    "Bootstrap (log-linear models; also takes --seed, --threads, --level):\n"
+    "  --bootstrap B          resample the data B times (1 to 1000000) and\n"
+    "                         estimate again in every resample: with --search\n"
+    "                         the search is re-run each time, so the interval\n"
+    "                         includes the choice of the model; with --model\n"
+    "                         (or neither: the independence model printed\n"
+    "                         without --bootstrap) that model is refitted.\n"
+    "                         Prints the estimates as without it, then the\n"
+    "                         percentile intervals of the selected model's\n"
+    "                         and of the model average's N-hat, then how\n"
+    "                         often each model was selected (model, selected,\n"
+    "                         share).  --format json: one object with\n"
+    "                         \"models\", \"bootstrap\" and \"selection\".\n"
+    "                         --seed (default 1) fixes the resamples, which\n"
+    "                         never depend on --threads (default: the CPUs)\n"
+    "  --bootstrap-method M   multinomial (default: the observed individuals\n"
+    "                         drawn with replacement; assumes no model) or\n"
+    "                         parametric (a population drawn from the\n"
+    "                         selected model's fitted cells, unobserved\n"
+    "                         ones dropped)\n"
     "\n"
     "Output:\n"
     "  --format F             text (default), csv, json or md\n"
@@ -193,6 +215,10 @@ typedef struct mse_cli {
     toll_render_format format;
     toll_mse_lcmcr_options lc; /* --kstar ... --threads */
     int have_lc;               /* one of them was given */
+    int have_seed_threads;     /* --seed or --threads was given */
+    int have_threads;          /* --threads was given */
+    const char *bootstrap;     /* --bootstrap B, as given */
+    const char *boot_method;   /* --bootstrap-method */
 } mse_cli;
 
 static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
@@ -210,6 +236,8 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
     case O_PAIR: c->pair = val; break;
     case O_FROM_INCIDENTS: c->from_incidents = 1; break;
     case O_LOGNORMAL: c->lognormal = 1; break;
+    case O_BOOTSTRAP: c->bootstrap = val; break;
+    case O_BOOTSTRAP_METHOD: c->boot_method = val; break;
     case O_DELIMITER: return toll_cli_char_value(a, o, val, &c->delimiter);
     case O_FORMAT: return toll_cli_format_value(a, o, val, &c->format);
     case O_KSTAR:
@@ -225,7 +253,10 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
             c->lc.chains = (int)v;
         else
             c->lc.threads = (int)v;
-        c->have_lc = 1;
+        if (o->id == O_THREADS)
+            c->have_seed_threads = c->have_threads = 1;
+        else
+            c->have_lc = 1;
         break;
     }
     case O_BURNIN:
@@ -248,7 +279,10 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
             c->lc.thin = (size_t)v;
         else
             c->lc.seed = (uint64_t)v;
-        c->have_lc = 1;
+        if (o->id == O_SEED)
+            c->have_seed_threads = 1;
+        else
+            c->have_lc = 1;
         break;
     }
     case O_LEVEL: {
@@ -396,6 +430,75 @@ static void warn_isolated(const toll_mse_data *d, size_t stratum)
     }
 }
 
+/* --bootstrap and its options into *bo (usage errors name the flag). */
+static int boot_options(const mse_cli *c, int lcmcr, toll_mse_boot_options *bo)
+{
+    toll_error err;
+    toll_error_clear(&err);
+    if (lcmcr || (c->estimator && strcmp(c->estimator, "loglinear") != 0))
+        return usage("--bootstrap applies to log-linear models (--search, "
+                     "--model or the default), not --estimator %s",
+                     c->estimator);
+    if (c->lognormal)
+        return usage("--lognormal does not apply with --bootstrap");
+    unsigned long long b = 0;
+    if (!toll_cli_parse_ullong(c->bootstrap, &b) || b < 1 ||
+        b > TOLL_MSE_BOOT_MAX_REPLICATES)
+        return usage("invalid value for --bootstrap: '%s' (the number of "
+                     "resamples, a whole number from 1 to %zu)",
+                     c->bootstrap, TOLL_MSE_BOOT_MAX_REPLICATES);
+    bo->replicates = (size_t)b;
+    if (c->boot_method &&
+        toll_mse_boot_method_parse(c->boot_method, &bo->method, &err))
+        return usage("invalid value for --bootstrap-method: '%s' "
+                     "(multinomial or parametric)", c->boot_method);
+    if (c->have_threads && c->lc.threads < 1)
+        return usage("invalid value for --threads: '%d' (at least 1)",
+                     c->lc.threads);
+    bo->threads = c->lc.threads;
+    bo->seed = c->lc.seed;
+    if (c->have_level)
+        bo->level = c->level;
+    bo->select = c->search != NULL;
+    return X_OK;
+}
+
+/* The estimates, the bootstrap intervals and the selection frequencies;
+ * in JSON one object with "models", "bootstrap" and "selection". */
+static toll_status render_boot(const toll_mse_data *d, const toll_table *t,
+                               const toll_mse_boot_result *br,
+                               toll_render_format f, toll_error *err)
+{
+    toll_table *bt = NULL, *sel = NULL;
+    toll_status st = toll_mse_boot_table(d, br, NULL, &bt, err);
+    if (!st)
+        st = toll_mse_boot_selection_table(d, br, NULL, &sel, err);
+    const toll_table *parts[3] = {t, bt, sel};
+    static const char *const keys[3] = {"models", "bootstrap", "selection"};
+    const toll_mse_boot_summary *s = toll_mse_boot_summary_get(br);
+    for (int i = 0; i < 3 && !st; i++) {
+        if (f == TOLL_RENDER_JSON)
+            printf("%s\"%s\": ", i ? ",\n" : "{\n", keys[i]);
+        else if (i && f == TOLL_RENDER_CSV)
+            printf("\n");
+        else if (i == 1)
+            printf("\nbootstrap: %zu %s resamples%s, %zu failed; %g%% "
+                   "percentile intervals\n",
+                   s->replicates, toll_mse_boot_method_name(s->method),
+                   s->select ? " with the model search re-run" : "",
+                   s->failed, 100.0 * s->level);
+        else if (i == 2)
+            printf("\nmodels selected in the resamples:\n");
+        st = toll_table_render(parts[i], f, 0, toll_cli_write_file, stdout,
+                               err);
+    }
+    if (!st && f == TOLL_RENDER_JSON)
+        printf("}\n");
+    toll_table_free(sel);
+    toll_table_free(bt);
+    return st;
+}
+
 static int run(const mse_cli *c)
 {
     toll_error err;
@@ -403,6 +506,7 @@ static int run(const mse_cli *c)
     toll_mse_data *d = NULL;
     toll_mse_results *res = NULL;
     toll_mse_lcmcr_result *lc = NULL;
+    toll_mse_boot_result *br = NULL;
     toll_table *t = NULL;
     int rc;
     toll_status st = TOLL_OK;
@@ -427,8 +531,20 @@ static int run(const mse_cli *c)
     toll_mse_method method = TOLL_MSE_LOGLINEAR;
     int lcmcr = c->estimator && strcmp(c->estimator, "lcmcr") == 0;
     if (c->have_lc && !lcmcr)
-        return usage("--kstar, --burnin, --samples, --thin, --chains, "
-                     "--seed and --threads apply to --estimator lcmcr");
+        return usage("--kstar, --burnin, --samples, --thin and --chains "
+                     "apply to --estimator lcmcr");
+    if (c->have_seed_threads && !lcmcr && !c->bootstrap)
+        return usage("--seed and --threads apply to --estimator lcmcr and "
+                     "--bootstrap");
+    toll_mse_boot_options bo;
+    toll_mse_boot_options_init(&bo);
+    if (c->boot_method && !c->bootstrap)
+        return usage("--bootstrap-method applies to --bootstrap");
+    if (c->bootstrap) {
+        int rc0 = boot_options(c, lcmcr, &bo);
+        if (rc0 != X_OK)
+            return rc0;
+    }
     if (lcmcr && c->lognormal)
         return usage("--lognormal does not apply to --estimator lcmcr");
     if (c->estimator && !lcmcr) {
@@ -479,6 +595,30 @@ static int run(const mse_cli *c)
         if (st == TOLL_EINVAL && err.field[0]) {
             /* an option out of range: name it as the command spells it
              * (the message without its "field 'kstar': " prefix) */
+            const char *m = err.message, *e = strstr(m, "': ");
+            if (strncmp(m, "field '", 7) == 0 && e)
+                m = e + 3;
+            rc = usage("--%s: %s", err.field, m);
+            goto cleanup;
+        }
+    } else if (c->bootstrap) {
+        if (c->model) {
+            st = toll_mse_model_parse(d, c->model, &bo.model, &err);
+            if (st) {
+                fprintf(stderr, "toll: --model: %s\n", err.message);
+                rc = X_USAGE;
+                goto cleanup;
+            }
+        }
+        st = toll_mse_bootstrap(d, stratum, crit, &bo, NULL, &br, &err);
+        if (!st && toll_mse_boot_results(br))
+            st = toll_mse_results_table(d, toll_mse_boot_results(br), NULL,
+                                        &t, &err);
+        else if (!st) {
+            const toll_mse_estimate *v[1] = {toll_mse_boot_estimate(br)};
+            st = toll_mse_estimates_table(d, v, 1, 0, NULL, &t, &err);
+        }
+        if (st == TOLL_EINVAL && err.field[0]) {
             const char *m = err.message, *e = strstr(m, "': ");
             if (strncmp(m, "field '", 7) == 0 && e)
                 m = e + 3;
@@ -539,8 +679,11 @@ static int run(const mse_cli *c)
     }
     if (c->have_level && c->level != 0.95 && c->format == TOLL_RENDER_TEXT)
         printf("(intervals at the %g%% level)\n", 100.0 * c->level);
-    st = toll_table_render(t, c->format, 0, toll_cli_write_file, stdout,
-                           &err);
+    if (br)
+        st = render_boot(d, t, br, c->format, &err);
+    else
+        st = toll_table_render(t, c->format, 0, toll_cli_write_file, stdout,
+                               &err);
     if (st) {
         rc = toll_cli_output_failed(&err);
         goto cleanup;
@@ -562,8 +705,20 @@ static int run(const mse_cli *c)
     /* the log-linear estimates carry it in their warnings (LCMCR's
      * summaries too, printed above); the two-list and Chao estimators
      * do not use the overlap of every list */
-    if (!lcmcr && (c->search || method == TOLL_MSE_LOGLINEAR))
+    if (!lcmcr && (c->search || c->bootstrap || method == TOLL_MSE_LOGLINEAR))
         warn_isolated(d, stratum);
+    if (br && toll_mse_boot_summary_get(br)->failed > 0)
+        fprintf(stderr, "toll: note: %zu of %zu resamples could not be "
+                "fitted and were left out (first: %s)\n",
+                toll_mse_boot_summary_get(br)->failed,
+                toll_mse_boot_summary_get(br)->replicates,
+                toll_mse_boot_fail_message(br));
+    if (br && toll_mse_boot_results(br) &&
+        toll_mse_results_skipped(toll_mse_boot_results(br)) > 0)
+        fprintf(stderr, "toll: note: %zu model(s) could not be fitted and "
+                "were skipped (first: %s)\n",
+                toll_mse_results_skipped(toll_mse_boot_results(br)),
+                toll_mse_results_skip_message(toll_mse_boot_results(br)));
     if (res && toll_mse_results_skipped(res) > 0)
         fprintf(stderr, "toll: note: %zu model(s) could not be fitted and "
                 "were skipped (first: %s)\n", toll_mse_results_skipped(res),
@@ -571,6 +726,7 @@ static int run(const mse_cli *c)
     rc = toll_cli_finish_output();
 cleanup:
     toll_table_free(t);
+    toll_mse_boot_free(br);
     toll_mse_lcmcr_free(lc);
     toll_mse_results_free(res);
     toll_mse_data_free(d);

@@ -170,7 +170,7 @@ static uint64_t splitmix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static uint64_t chain_seed(uint64_t seed, size_t stratum, size_t chain)
+uint64_t toll__mse_stream_seed(uint64_t seed, size_t stratum, size_t chain)
 {
     return splitmix64(seed ^ splitmix64(splitmix64((uint64_t)stratum) ^
                                         ((uint64_t)chain << 1 | 1u)));
@@ -634,7 +634,7 @@ static toll_status make_input(const toll_mse_data *d, size_t s, int many,
     return TOLL_OK;
 }
 
-static size_t cpus_online(void)
+size_t toll__mse_cpus_online(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : (size_t)n;
@@ -715,7 +715,7 @@ toll_status toll_mse_lcmcr(const toll_mse_data *d, size_t stratum,
             double *base = work + (i * M + c) * per;
             jb->in = &in[i];
             jb->o = &res->opts;
-            jb->seed = chain_seed(o.seed, in[i].stratum, c);
+            jb->seed = toll__mse_stream_seed(o.seed, in[i].stratum, c);
             jb->out = res->draws + (i * M + c) * n;
             jb->lam = base;
             jb->oml = base + K * J;
@@ -728,7 +728,7 @@ toll_status toll_mse_lcmcr(const toll_mse_data *d, size_t stratum,
             jb->tab = (double *)(void *)(jb->sk + K * J);
         }
 
-    nthreads = o.threads > 0 ? (size_t)o.threads : cpus_online();
+    nthreads = o.threads > 0 ? (size_t)o.threads : toll__mse_cpus_online();
     if (nthreads > njobs)
         nthreads = njobs;
     if (!(wk = toll__calloc(ta, nthreads, sizeof *wk)))

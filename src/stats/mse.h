@@ -81,4 +81,11 @@ void toll__mse_lognormal_ci(double observed, double n_hat, double var,
 toll_status toll__mse_opts(const toll_mse_options *in, toll_mse_options *o,
                            toll_error *err);
 
+/* The seed of random stream `index` of stratum `stratum` under the user's
+ * `seed` (splitmix64 mixing; src/stats/lcmcr.c): LCMCR's chains and the
+ * bootstrap's replicates, so that draws never depend on threads. */
+uint64_t toll__mse_stream_seed(uint64_t seed, size_t stratum, size_t index);
+/* The CPUs online (at least 1): the default number of threads. */
+size_t toll__mse_cpus_online(void);
+
 #endif /* TOLL_SRC_STATS_MSE_H */

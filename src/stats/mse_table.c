@@ -249,3 +249,125 @@ toll_status toll_mse_lcmcr_table(const toll_mse_data *d,
     *out = t;
     return TOLL_OK;
 }
+
+/* ---- bootstrap intervals and selection frequencies ------------------------ */
+
+enum {
+    B_ESTIMATE, B_MODEL, B_METHOD, B_STRATUM, B_OBSERVED, B_NHAT, B_MEDIAN,
+    B_LOWER, B_UPPER, B_LEVEL, B_REPLICATES, B_FAILED, B_COUNT
+};
+
+static const char *const boot_cols[B_COUNT] = {
+    "estimate", "model", "method", "stratum", "observed", "n_hat", "median",
+    "lower", "upper", "level", "replicates", "failed"};
+
+static toll_status table_done(const toll_mse_data *d, toll_table *t,
+                              toll_status st, const char *what,
+                              toll_table **out, toll_error *err)
+{
+    if (!st)
+        st = set_caption(d, t);
+    if (st) {
+        toll_table_free(t);
+        return st == TOLL_ENOMEM ? toll__nomem(err)
+                                 : toll__err(err, st, "cannot build the %s "
+                                                      "table", what);
+    }
+    t->nkeys = 0;
+    *out = t;
+    return TOLL_OK;
+}
+
+toll_status toll_mse_boot_table(const toll_mse_data *d,
+                                const toll_mse_boot_result *res,
+                                const toll_allocator *alloc,
+                                toll_table **out, toll_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!d || !res || !out)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_mse_boot_table: argument is NULL");
+    const toll_mse_boot_summary *s = toll_mse_boot_summary_get(res);
+    int strata = d->nstrata > 1;
+    int map[B_COUNT];
+    size_t ncols = 0;
+    for (int c = 0; c < B_COUNT; c++)
+        map[c] = c != B_STRATUM || strata ? (int)ncols++ : -1;
+    toll_table *t = NULL;
+    toll_status st = toll__table_new(alloc ? alloc : &d->alloc, ncols, 2, &t);
+    for (int c = 0; c < B_COUNT && !st; c++)
+        if (map[c] >= 0)
+            st = toll__table_set_column(
+                t, (size_t)map[c], boot_cols[c],
+                c <= B_STRATUM ? TOLL_COL_STRING : TOLL_COL_DOUBLE);
+    const char *stratum = "total";
+    if (s->stratum != TOLL_MSE_TOTAL) {
+        const char *nm = toll_mse_data_stratum_name(d, s->stratum);
+        stratum = nm ? nm : "";
+    }
+    char avg_name[64];
+    snprintf(avg_name, sizeof avg_name, "%s-weighted average",
+             s->criterion == TOLL_MSE_AIC ? "AIC" : "BIC");
+    for (size_t r = 0; r < 2 && !st; r++) {
+        double num[B_COUNT] = {0};
+        num[B_OBSERVED] = s->observed;
+        num[B_NHAT] = r ? s->avg_n_hat : s->n_hat;
+        num[B_MEDIAN] = r ? s->avg_median : s->median;
+        num[B_LOWER] = r ? s->avg_lo : s->lo;
+        num[B_UPPER] = r ? s->avg_hi : s->hi;
+        num[B_LEVEL] = s->level;
+        num[B_REPLICATES] = (double)s->replicates;
+        num[B_FAILED] = (double)s->failed;
+        for (int c = 0; c < B_COUNT && !st; c++) {
+            if (map[c] < 0)
+                continue;
+            size_t j = (size_t)map[c];
+            switch (c) {
+            case B_ESTIMATE:
+                st = put_str(t, j, r,
+                             r ? "model average"
+                               : s->select ? "selected model" : "model");
+                break;
+            case B_MODEL:
+                st = put_str(t, j, r, r && s->select ? avg_name
+                                                     : s->model_name);
+                break;
+            case B_METHOD:
+                st = put_str(t, j, r, toll_mse_boot_method_name(s->method));
+                break;
+            case B_STRATUM: st = put_str(t, j, r, stratum); break;
+            default: ((double *)t->cols[j].data)[r] = num[c]; break;
+            }
+        }
+    }
+    return table_done(d, t, st, "bootstrap", out, err);
+}
+
+toll_status toll_mse_boot_selection_table(const toll_mse_data *d,
+                                          const toll_mse_boot_result *res,
+                                          const toll_allocator *alloc,
+                                          toll_table **out, toll_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!d || !res || !out)
+        return toll__err(err, TOLL_EINVAL,
+                         "toll_mse_boot_selection_table: argument is NULL");
+    size_t n = toll_mse_boot_nselected(res);
+    toll_table *t = NULL;
+    toll_status st = toll__table_new(alloc ? alloc : &d->alloc, 3, n, &t);
+    if (!st)
+        st = toll__table_set_column(t, 0, "model", TOLL_COL_STRING);
+    if (!st)
+        st = toll__table_set_column(t, 1, "selected", TOLL_COL_DOUBLE);
+    if (!st)
+        st = toll__table_set_column(t, 2, "share", TOLL_COL_DOUBLE);
+    for (size_t r = 0; r < n && !st; r++) {
+        const toll_mse_boot_selection *e = toll_mse_boot_selection_get(res, r);
+        st = put_str(t, 0, r, e->model_name);
+        ((double *)t->cols[1].data)[r] = (double)e->count;
+        ((double *)t->cols[2].data)[r] = e->share;
+    }
+    return table_done(d, t, st, "model selection", out, err);
+}

@@ -476,6 +476,48 @@ expect_rc "mse lcmcr with strata runs" 0
 expect_has "mse lcmcr: a row per stratum" "$TMP/out" "lcmcr,a,60,"
 expect_has "mse lcmcr: and the total" "$TMP/out" "lcmcr,total,142,"
 
+# ---- mse --bootstrap --------------------------------------------------------------
+run "$TOLL" mse "$PAT" --search aic --bootstrap 40 --seed 3 --format csv
+expect_rc "mse --bootstrap runs" 0
+expect_has "mse --bootstrap: the search table" "$TMP/out" "model average,model-average,"
+expect_has "mse --bootstrap: the interval table" "$TMP/out" \
+    "estimate,model,method,observed,n_hat,median,lower,upper,level,replicates,failed"
+expect_has "mse --bootstrap: the selection table" "$TMP/out" "model,selected,share"
+cp "$TMP/out" "$TMP/boot1.csv"
+run "$TOLL" mse "$PAT" --search aic --bootstrap 40 --seed 3 --threads 3 --format csv
+expect_same "mse --bootstrap: the same seed gives the same tables whatever the threads" \
+    "$TMP/out" "$(cat "$TMP/boot1.csv")"
+run "$TOLL" mse "$PAT" --search bic --bootstrap 20 --format json
+expect_rc "mse --bootstrap json runs" 0
+if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert set(d)=={"models","bootstrap","selection"}; assert sum(r["selected"] for r in d["selection"])==20' "$TMP/out" \
+        && ok "mse --bootstrap json is one object with models, bootstrap and selection" \
+        || bad "mse --bootstrap json is one object with models, bootstrap and selection"
+fi
+run "$TOLL" mse "$PAT" --model "A*B" --bootstrap 20 --bootstrap-method parametric --format md
+expect_rc "mse --bootstrap with --model and parametric runs" 0
+expect_has "mse --bootstrap with --model refits that model" "$TMP/out" "parametric"
+run "$TOLL" mse "$PAT" --search aic --bootstrap 0
+expect_rc "mse: --bootstrap 0 exits 2" 2
+expect_same "mse: --bootstrap 0 is named" "$TMP/err" \
+    "toll: invalid value for --bootstrap: '0' (the number of resamples, a whole number from 1 to 1000000) (see 'toll mse --help')"
+run "$TOLL" mse "$PAT" --search aic --bootstrap 5000000
+expect_rc "mse: an absurd --bootstrap exits 2" 2
+run "$TOLL" mse "$PAT" --search aic --bootstrap 10 --threads 0
+expect_rc "mse: --bootstrap --threads 0 exits 2" 2
+expect_has "mse: --threads 0 is named" "$TMP/err" "invalid value for --threads: '0'"
+run "$TOLL" mse "$PAT" --search aic --bootstrap 10 --seed 18446744073709551616
+expect_rc "mse: --bootstrap with a seed out of range exits 2" 2
+run "$TOLL" mse "$PAT" --search aic --bootstrap 10 --bootstrap-method jackknife
+expect_rc "mse: a bad --bootstrap-method exits 2" 2
+expect_has "mse: a bad --bootstrap-method is named" "$TMP/err" "'jackknife'"
+run "$TOLL" mse "$PAT" --bootstrap-method parametric
+expect_rc "mse: --bootstrap-method without --bootstrap exits 2" 2
+run "$TOLL" mse "$PAT" --estimator chao --bootstrap 10
+expect_rc "mse: --bootstrap with chao exits 2" 2
+run "$TOLL" mse "$PAT" --seed 4
+expect_rc "mse: --seed without lcmcr or --bootstrap exits 2" 2
+
 # ---- warnings, the date window, file names ------------------------------------
 printf 'source,deaths\nA,5\n' >"$TMP/deaths.csv"
 run "$TOLL" summarize "$TMP/deaths.csv" --format csv
