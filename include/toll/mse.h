@@ -421,6 +421,33 @@ TOLL_API toll_status toll_mse_loglinear_detail(const toll_mse_data *data,
                                                size_t ncoef, size_t *npar,
                                                toll_error *err);
 
+/* ---- does the estimate exist? ----------------------------------------------- */
+
+/*
+ * Whether the maximum-likelihood estimate of log-linear model `model`
+ * exists in stratum `stratum` (TOLL_MSE_TOTAL: in every stratum; the
+ * estimate of a total exists only if it exists in each of them).  Zero
+ * cells can make it infinite: by Fienberg and Rinaldo (2012) it exists iff
+ * some strictly positive table on the 2^K - 1 observed cells has the
+ * model's margins (the observed margins lie in the interior of the
+ * marginal cone), decided by a small linear programme (docs/mse.md).  A
+ * data set without zero cells needs no programme.
+ * On TOLL_OK *exists is 1 or 0; when it is 0 and `why` is not NULL, why
+ * (cap bytes, always NUL-terminated when cap > 0, owned by the caller)
+ * names the empty cells the margins force to zero (and the stratum of a
+ * total), e.g. "the observed margins of the model force empty cell 111 to
+ * zero in every table that has them"; "" when the estimate exists.
+ * toll_mse_loglinear and toll_mse_search use the same check.
+ * Errors: TOLL_EINVAL (NULL argument, bad stratum or model bits, no
+ * data), TOLL_ENUMERIC, TOLL_ENOMEM.  Memory: temporary, through the data
+ * set's allocator.
+ */
+TOLL_API toll_status toll_mse_estimate_exists(const toll_mse_data *data,
+                                              size_t stratum,
+                                              toll_mse_model model,
+                                              int *exists, char *why,
+                                              size_t cap, toll_error *err);
+
 /* ---- model search and averaging ------------------------------------------ */
 
 typedef enum toll_mse_criterion {
@@ -475,6 +502,18 @@ toll_mse_results_average(const toll_mse_results *results);
 TOLL_API size_t toll_mse_results_skipped(const toll_mse_results *results);
 TOLL_API const char *
 toll_mse_results_skip_message(const toll_mse_results *results);
+/*
+ * Skipped model i (0 <= i < toll_mse_results_skipped), in the order of
+ * the search: returns its name ("A + B + C + A*B") and sets *reason
+ * (when reason is not NULL) to why it was skipped, e.g. "estimate does
+ * not exist: the observed margins of the model force empty cell 111 to
+ * zero in every table that has them" (a total's reason starts with the
+ * stratum: "stratum 'north': ...").  Both strings are owned by the
+ * results.  Out of range: NULL (and *reason NULL).
+ */
+TOLL_API const char *
+toll_mse_results_skipped_model(const toll_mse_results *results, size_t i,
+                               const char **reason);
 TOLL_API toll_mse_criterion
 toll_mse_results_criterion(const toll_mse_results *results);
 
