@@ -575,6 +575,41 @@ TOLL_API toll_status toll_mse_results_table(const toll_mse_data *data,
                                             toll_table **out,
                                             toll_error *err);
 
+/* ---- leave-one-list-out ------------------------------------------------------ */
+
+/*
+ * Sensitivity of the log-linear estimate to each list: drop list j (for
+ * each j in turn), merge the capture histories over it (individuals seen
+ * only by list j disappear) and fit the model again on the K - 1 lists
+ * left, in `stratum` (TOLL_MSE_TOTAL: every stratum, summed, as
+ * toll_mse_loglinear does).  `model` is a model string as for
+ * toll_mse_model_parse, read against the K lists; NULL or "" is the
+ * independence model.  Without list j the model keeps its interactions
+ * that do not involve j.  `opts` NULL: the defaults (profile intervals).
+ *
+ * *out is a table with one row per dropped list, in list order, with
+ * columns
+ *   dropped, lists, model, [stratum,] observed, n_hat, se, lower, upper,
+ *   interval, warning
+ * (lists: the lists kept, "B, C, D"; stratum when the data set has more
+ * than one: its name or "total").  A row whose estimate cannot be made
+ * (the estimate does not exist, the lists left share no record, ...) is
+ * not an error for the table: its numbers are NaN (missing), interval ""
+ * and warning says why.  *out is allocated with `alloc` (NULL: the data
+ * set's) and freed with toll_table_free.
+ * Errors: TOLL_EINVAL (fewer than 3 lists, bad stratum, bad model string,
+ * bad options), TOLL_EMODEL (a model string with a higher-order term),
+ * TOLL_ENOMEM.  Memory: temporary data sets through the data set's
+ * allocator.
+ */
+TOLL_API toll_status toll_mse_leave_one_out(const toll_mse_data *data,
+                                            size_t stratum,
+                                            const char *model,
+                                            const toll_mse_options *opts,
+                                            const toll_allocator *alloc,
+                                            toll_table **out,
+                                            toll_error *err);
+
 /* ---- latent-class Bayesian MSE (LCMCR) ------------------------------------ */
 
 /*

@@ -4,6 +4,7 @@
  *
  *   toll mse FILE --lists A,B,C [--model "A*B" | --search aic|bic |
  *            --estimator lincoln-petersen|chapman|chao|lcmcr] [--format F]
+ *   toll mse FILE --sensitivity lists [--model SPEC]
  *   toll mse --from-incidents REPORTS... [--lists SOURCES]
  *
  * Uses the public API only; options are parsed by src/cli/args.c.  Exit
@@ -62,7 +63,14 @@ const char TOLL_CLI_MSE_HELP[] =
     "  --search aic|bic       fit every model with two-way interactions\n"
     "                         (up to 5 lists), best first, each with N-hat,\n"
     "                         SE, deviance, df, AIC, BIC and weight; the\n"
-    "                         weighted model average last\n"
+    "                         weighted model average last; models whose\n"
+    "                         estimate does not exist (zero cells) are\n"
+    "                         skipped and listed on stderr\n"
+    "  --sensitivity lists    leave-one-list-out: N-hat with each list\n"
+    "                         dropped in turn (its histories merged over\n"
+    "                         it), for the independence model or --model\n"
+    "                         without the interactions of the dropped list\n"
+    "                         (at least 3 lists)\n"
     "  --estimator E          loglinear (default), lincoln-petersen or\n"
     "                         chapman (two lists: see --pair), chao, or\n"
     "                         lcmcr (latent-class Bayesian model: posterior\n"
@@ -183,6 +191,7 @@ typedef struct mse_cli {
     const char *stratify_by;
     const char *model;
     const char *search;
+    const char *sensitivity;
     const char *estimator;
     const char *pair;
     char delimiter;
@@ -206,6 +215,7 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
     case O_STRATIFY_BY: c->stratify_by = val; break;
     case O_MODEL: c->model = val; break;
     case O_SEARCH: c->search = val; break;
+    case O_SENSITIVITY: c->sensitivity = val; break;
     case O_ESTIMATOR: c->estimator = val; break;
     case O_PAIR: c->pair = val; break;
     case O_FROM_INCIDENTS: c->from_incidents = 1; break;
@@ -420,6 +430,12 @@ static int run(const mse_cli *c)
     if (nmodes > 1)
         return usage("--model, --search and --estimator (other than "
                      "loglinear) exclude each other");
+    if (c->sensitivity && strcmp(c->sensitivity, "lists") != 0)
+        return usage("invalid value for --sensitivity: '%s' (lists)",
+                     c->sensitivity);
+    if (c->sensitivity && (c->search || c->estimator))
+        return usage("--sensitivity lists takes --model, not --search or "
+                     "--estimator");
     toll_mse_criterion crit = TOLL_MSE_AIC;
     if (c->search &&
         toll_mse_criterion_parse(c->search, &crit, &err) != TOLL_OK)
@@ -485,6 +501,15 @@ static int run(const mse_cli *c)
             rc = usage("--%s: %s", err.field, m);
             goto cleanup;
         }
+    } else if (c->sensitivity) {
+        toll_mse_model m;
+        if (c->model && toll_mse_model_parse(d, c->model, &m, &err)) {
+            fprintf(stderr, "toll: --model: %s\n", err.message);
+            rc = X_USAGE;
+            goto cleanup;
+        }
+        st = toll_mse_leave_one_out(d, stratum, c->model, &o, NULL, &t,
+                                    &err);
     } else if (c->search) {
         st = toll_mse_search(d, stratum, crit, &o, NULL, &res, &err);
         if (!st)
@@ -564,10 +589,11 @@ static int run(const mse_cli *c)
      * do not use the overlap of every list */
     if (!lcmcr && (c->search || method == TOLL_MSE_LOGLINEAR))
         warn_isolated(d, stratum);
-    if (res && toll_mse_results_skipped(res) > 0)
-        fprintf(stderr, "toll: note: %zu model(s) could not be fitted and "
-                "were skipped (first: %s)\n", toll_mse_results_skipped(res),
-                toll_mse_results_skip_message(res));
+    for (size_t i = 0; res && i < toll_mse_results_skipped(res); i++) {
+        const char *why = NULL;
+        const char *name = toll_mse_results_skipped_model(res, i, &why);
+        fprintf(stderr, "toll: note: model %s skipped: %s\n", name, why);
+    }
     rc = toll_cli_finish_output();
 cleanup:
     toll_table_free(t);

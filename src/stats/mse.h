@@ -123,4 +123,21 @@ toll_status toll__mse_exists_row(const toll_mse_data *d, const int64_t *row,
                                  toll_mse_model model, int *exists,
                                  char *why, size_t cap, toll_error *err);
 
+/* ---- leave-one-list-out (mse_loo.c, table in mse_table.c) --------------- */
+
+/* One row of a leave-one-list-out table: the estimate without list
+ * `dropped` (numbers NaN and interval TOLL_MSE_CI_NONE when it could not
+ * be made; `warning` then says why). */
+typedef struct toll__mse_loo_row {
+    const char *dropped;                 /* name of the dropped list */
+    char lists[TOLL_MSE_MAX_LISTS * 66]; /* the lists kept, ", "-separated */
+    toll_mse_estimate est;
+    char warning[640];
+} toll__mse_loo_row;
+
+toll_status toll__mse_loo_table(const toll_mse_data *d,
+                                const toll__mse_loo_row *rows, size_t n,
+                                const toll_allocator *alloc, toll_table **out,
+                                toll_error *err);
+
 #endif /* TOLL_SRC_STATS_MSE_H */
