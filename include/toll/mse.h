@@ -391,7 +391,10 @@ TOLL_API toll_status toll_mse_chao(const toll_mse_data *data,
  * (docs/mse.md); interval by profile likelihood (opts->profile) or
  * log-normal.  Errors: TOLL_EMODEL (saturated or non-identifiable model,
  * an interaction or list with no records, an estimate that does not exist
- * because of zero cells), TOLL_ENUMERIC (no convergence), TOLL_EINVAL,
+ * because of zero cells: decided before the fit by
+ * toll_mse_estimate_exists's rule, the message saying "estimate does not
+ * exist" and naming the model, the cells and, for a total, the stratum),
+ * TOLL_ENUMERIC (no convergence), TOLL_EINVAL,
  * TOLL_ENOMEM.  Memory: temporary, through the data set's allocator.
  */
 TOLL_API toll_status toll_mse_loglinear(const toll_mse_data *data,
@@ -468,8 +471,10 @@ typedef struct toll_mse_results toll_mse_results;
  * in `stratum` (TOLL_MSE_TOTAL: the same model in every stratum, criteria
  * summed over strata), rank them by `criterion` (smallest first) and
  * average them with weights exp(-delta/2) (Buckland et al. 1997).
- * Models that cannot be fitted (TOLL_EMODEL) are skipped and counted;
- * other errors stop the search.  `alloc` (NULL: the data set's) is used
+ * Models that cannot be fitted (TOLL_EMODEL, TOLL_ENUMERIC), among them
+ * those whose estimate does not exist (toll_mse_estimate_exists), are
+ * skipped: not ranked, not averaged, and listed with their reasons
+ * (toll_mse_results_skipped_model); other errors stop the search.  `alloc` (NULL: the data set's) is used
  * for the results object.  *out must be freed with toll_mse_results_free.
  * Errors: TOLL_EINVAL (K > 5, no data), TOLL_EMODEL (no model could be
  * fitted), TOLL_ENUMERIC, TOLL_ENOMEM.

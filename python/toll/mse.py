@@ -12,6 +12,9 @@ many were recorded by none.  ::
     d.loglinear(model="A*B")        # with the A x B interaction
     r = d.search(criterion="aic")   # every two-way model, best first
     r.to_pandas(); r.average        # ... and the AIC-weighted average
+    r.skipped                       # [(model, reason)]: e.g. no estimate
+    d.estimate_exists("A*B + A*C + B*C")   # (True, "") or (False, why)
+    d.leave_one_out()               # N-hat with each list dropped in turn
     d.chapman("A", "B"); d.chao()   # two-list and nonparametric estimators
     p = d.lcmcr(seed=1)             # latent-class Bayesian (LCMCR) posterior
     p.median, p.interval, p.rhat    # ... p.draws, p.plot()
