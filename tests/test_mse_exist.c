@@ -469,6 +469,55 @@ START_TEST(search_should_skip_models_whose_estimate_does_not_exist)
 }
 END_TEST
 
+START_TEST(exists_should_agree_with_the_fit_on_random_sparse_tables)
+{
+    /* four lists, about half the cells empty, random models: where the
+     * estimate exists the fit converges to a finite N-hat (so the check
+     * is not too lenient); where it does not, the fit says so */
+    srand(777);
+    int yes = 0, no = 0;
+    for (int t = 0; t < 300; t++) {
+        toll_mse_data *d = NULL;
+        toll_error err;
+        ck_assert_int_eq(toll_mse_data_new(4, L4, NULL, &d, &err), TOLL_OK);
+        for (unsigned p = 1; p < 16; p++) {
+            char pat[5];
+            for (int j = 0; j < 4; j++)
+                pat[j] = ((p >> j) & 1u) ? '1' : '0';
+            pat[4] = '\0';
+            long c = rand() % 2 ? 1 + rand() % 40 : 0;
+            ck_assert_int_eq(toll_mse_data_add_pattern(d, NULL, pat, c, &err),
+                             TOLL_OK);
+        }
+        toll_mse_model m = (toll_mse_model)(rand() % 64);
+        if (toll_mse_data_check_overlap(d, TOLL_MSE_TOTAL, &err) != TOLL_OK) {
+            toll_mse_data_free(d);
+            continue;
+        }
+        int ok = -1;
+        ck_assert_int_eq(toll_mse_estimate_exists(d, TOLL_MSE_TOTAL, m, &ok,
+                                                  NULL, 0, &err), TOLL_OK);
+        toll_mse_estimate e;
+        toll_status st = toll_mse_loglinear(d, TOLL_MSE_TOTAL, m, NULL, &e,
+                                            &err);
+        if (ok) {
+            ck_assert_msg(st == TOLL_OK, "table %d: %s", t, err.message);
+            ck_assert(isfinite(e.n_hat) && e.n_hat < 1e12);
+            yes++;
+        } else {
+            ck_assert_int_eq(st, TOLL_EMODEL);
+            ck_assert_msg(strstr(err.message, "estimate does not exist") ||
+                              strstr(err.message, "has no records"),
+                          "table %d: %s", t, err.message);
+            no++;
+        }
+        toll_mse_data_free(d);
+    }
+    ck_assert_int_gt(yes, 30);
+    ck_assert_int_gt(no, 30);
+}
+END_TEST
+
 static Suite *exist_suite(void)
 {
     Suite *s = suite_create("mse_exist");
@@ -490,6 +539,7 @@ static Suite *exist_suite(void)
     tcase_add_test(te, exists_should_hold_for_independence_of_four_lists_with_sparse_overlaps);
     tcase_add_test(te, exists_of_a_total_should_fail_when_a_stratum_fails_naming_it);
     tcase_add_test(te, exists_should_refuse_bad_arguments);
+    tcase_add_test(te, exists_should_agree_with_the_fit_on_random_sparse_tables);
     tcase_add_test(te, search_should_skip_models_whose_estimate_does_not_exist);
     suite_add_tcase(s, te);
     return s;
