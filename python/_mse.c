@@ -769,7 +769,8 @@ static PyObject *MseData_loglinear(MseDataObject *self, PyObject *a,
 }
 
 /* search(criterion='aic', stratum=None, level=0.95, profile=True,
- *        profile_delta=10) -> (models, average, skipped, skip_message) */
+ *        profile_delta=10) -> (models, average, skipped, skip_message),
+ * skipped a list of (model, reason) */
 static PyObject *MseData_search(MseDataObject *self, PyObject *args,
                                 PyObject *kwds)
 {
@@ -806,8 +807,21 @@ static PyObject *MseData_search(MseDataObject *self, PyObject *args,
     self->readers--;
     if (r != TOLL_OK)
         return toll_py_raise(st, r, &err, NULL, 0);
-    PyObject *models = NULL, *avg = NULL, *result = NULL;
+    PyObject *models = NULL, *avg = NULL, *skipped = NULL, *result = NULL;
     size_t n = toll_mse_results_count(res);
+    size_t nskip = toll_mse_results_skipped(res);
+    skipped = PyList_New((Py_ssize_t)nskip);
+    if (!skipped)
+        goto cleanup;
+    for (size_t i = 0; i < nskip; i++) {
+        const char *why = NULL;
+        const char *name = toll_mse_results_skipped_model(res, i, &why);
+        PyObject *t = Py_BuildValue("(NN)", toll_py_str(name),
+                                    toll_py_str(why));
+        if (!t)
+            goto cleanup;
+        PyList_SET_ITEM(skipped, (Py_ssize_t)i, t);
+    }
     models = PyList_New((Py_ssize_t)n);
     if (!models)
         goto cleanup;
@@ -820,14 +834,82 @@ static PyObject *MseData_search(MseDataObject *self, PyObject *args,
     avg = estimate_dict(self, toll_mse_results_average(res));
     if (!avg)
         goto cleanup;
-    result = Py_BuildValue("(OOnN)", models, avg,
-                           (Py_ssize_t)toll_mse_results_skipped(res),
+    result = Py_BuildValue("(OOON)", models, avg, skipped,
                            toll_py_str(toll_mse_results_skip_message(res)));
 cleanup:
     Py_XDECREF(models);
     Py_XDECREF(avg);
+    Py_XDECREF(skipped);
     toll_mse_results_free(res);
     return result;
+}
+
+/* estimate_exists(model=None, stratum=None) -> (exists, why) */
+static PyObject *MseData_estimate_exists(MseDataObject *self, PyObject *args,
+                                         PyObject *kwds)
+{
+    static char *kwlist[] = {"model", "stratum", NULL};
+    const char *model = NULL;
+    PyObject *so = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|zO:estimate_exists",
+                                     kwlist, &model, &so))
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    size_t s;
+    if (data_ready(self) < 0 || stratum_arg(st, self, so, &s) < 0)
+        return NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_mse_model m = 0;
+    if (model) {
+        toll_status ps = toll_mse_model_parse(self->d, model, &m, &err);
+        if (ps != TOLL_OK)
+            return toll_py_raise(st, ps, &err, NULL, 0);
+    }
+    int ok = 0;
+    char why[512];
+    toll_status r;
+    self->readers++;
+    Py_BEGIN_ALLOW_THREADS
+    r = toll_mse_estimate_exists(self->d, s, m, &ok, why, sizeof why, &err);
+    Py_END_ALLOW_THREADS
+    self->readers--;
+    if (r != TOLL_OK)
+        return toll_py_raise(st, r, &err, NULL, 0);
+    return Py_BuildValue("(ON)", ok ? Py_True : Py_False, toll_py_str(why));
+}
+
+/* leave_one_out(model=None, stratum=None, level=0.95, profile=True)
+ * -> Table */
+static PyObject *MseData_leave_one_out(MseDataObject *self, PyObject *args,
+                                       PyObject *kwds)
+{
+    static char *kwlist[] = {"model", "stratum", "level", "profile", NULL};
+    const char *model = NULL;
+    PyObject *so = Py_None;
+    double level = 0.95;
+    int profile = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|zOdp:leave_one_out",
+                                     kwlist, &model, &so, &level, &profile))
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    size_t s;
+    toll_mse_options o;
+    if (data_ready(self) < 0 || stratum_arg(st, self, so, &s) < 0 ||
+        fill_opts(st, level, profile, &o) < 0)
+        return NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_table *t = NULL;
+    toll_status r;
+    self->readers++;
+    Py_BEGIN_ALLOW_THREADS
+    r = toll_mse_leave_one_out(self->d, s, model, &o, NULL, &t, &err);
+    Py_END_ALLOW_THREADS
+    self->readers--;
+    if (r != TOLL_OK)
+        return toll_py_raise(st, r, &err, NULL, 0);
+    return toll_py_table_new(st, t);
 }
 
 /* ---- LCMCR --------------------------------------------------------------- */
@@ -1256,7 +1338,16 @@ static PyMethodDef MseData_methods[] = {
      METH_VARARGS | METH_KEYWORDS,
      "search(criterion='aic', stratum=None, level=0.95, profile=True,\n"
      "       profile_delta=10)\n--\n\n"
-     "(models best first, model average, skipped, first skip message)."},
+     "(models best first, model average, [(skipped model, reason)], first\n"
+     "skip message)."},
+    {"estimate_exists", (PyCFunction)(void (*)(void))MseData_estimate_exists,
+     METH_VARARGS | METH_KEYWORDS,
+     "estimate_exists(model=None, stratum=None)\n--\n\n"
+     "(whether the MLE of the log-linear model exists, why not or '')."},
+    {"leave_one_out", (PyCFunction)(void (*)(void))MseData_leave_one_out,
+     METH_VARARGS | METH_KEYWORDS,
+     "leave_one_out(model=None, stratum=None, level=0.95, profile=True)\n"
+     "--\n\nThe leave-one-list-out table (one row per dropped list)."},
     {"lcmcr", (PyCFunction)(void (*)(void))MseData_lcmcr,
      METH_VARARGS | METH_KEYWORDS,
      "lcmcr(kstar=10, burnin=10000, samples=1000, thin=100, chains=4, "

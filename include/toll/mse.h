@@ -391,7 +391,10 @@ TOLL_API toll_status toll_mse_chao(const toll_mse_data *data,
  * (docs/mse.md); interval by profile likelihood (opts->profile) or
  * log-normal.  Errors: TOLL_EMODEL (saturated or non-identifiable model,
  * an interaction or list with no records, an estimate that does not exist
- * because of zero cells), TOLL_ENUMERIC (no convergence), TOLL_EINVAL,
+ * because of zero cells: decided before the fit by
+ * toll_mse_estimate_exists's rule, the message saying "estimate does not
+ * exist" and naming the model, the cells and, for a total, the stratum),
+ * TOLL_ENUMERIC (no convergence), TOLL_EINVAL,
  * TOLL_ENOMEM.  Memory: temporary, through the data set's allocator.
  */
 TOLL_API toll_status toll_mse_loglinear(const toll_mse_data *data,
@@ -421,6 +424,33 @@ TOLL_API toll_status toll_mse_loglinear_detail(const toll_mse_data *data,
                                                size_t ncoef, size_t *npar,
                                                toll_error *err);
 
+/* ---- does the estimate exist? ----------------------------------------------- */
+
+/*
+ * Whether the maximum-likelihood estimate of log-linear model `model`
+ * exists in stratum `stratum` (TOLL_MSE_TOTAL: in every stratum; the
+ * estimate of a total exists only if it exists in each of them).  Zero
+ * cells can make it infinite: by Fienberg and Rinaldo (2012) it exists iff
+ * some strictly positive table on the 2^K - 1 observed cells has the
+ * model's margins (the observed margins lie in the interior of the
+ * marginal cone), decided by a small linear programme (docs/mse.md).  A
+ * data set without zero cells needs no programme.
+ * On TOLL_OK *exists is 1 or 0; when it is 0 and `why` is not NULL, why
+ * (cap bytes, always NUL-terminated when cap > 0, owned by the caller)
+ * names the empty cells the margins force to zero (and the stratum of a
+ * total), e.g. "the observed margins of the model force empty cell 111 to
+ * zero in every table that has them"; "" when the estimate exists.
+ * toll_mse_loglinear and toll_mse_search use the same check.
+ * Errors: TOLL_EINVAL (NULL argument, bad stratum or model bits, no
+ * data), TOLL_ENUMERIC, TOLL_ENOMEM.  Memory: temporary, through the data
+ * set's allocator.
+ */
+TOLL_API toll_status toll_mse_estimate_exists(const toll_mse_data *data,
+                                              size_t stratum,
+                                              toll_mse_model model,
+                                              int *exists, char *why,
+                                              size_t cap, toll_error *err);
+
 /* ---- model search and averaging ------------------------------------------ */
 
 typedef enum toll_mse_criterion {
@@ -441,8 +471,10 @@ typedef struct toll_mse_results toll_mse_results;
  * in `stratum` (TOLL_MSE_TOTAL: the same model in every stratum, criteria
  * summed over strata), rank them by `criterion` (smallest first) and
  * average them with weights exp(-delta/2) (Buckland et al. 1997).
- * Models that cannot be fitted (TOLL_EMODEL) are skipped and counted;
- * other errors stop the search.  `alloc` (NULL: the data set's) is used
+ * Models that cannot be fitted (TOLL_EMODEL, TOLL_ENUMERIC), among them
+ * those whose estimate does not exist (toll_mse_estimate_exists), are
+ * skipped: not ranked, not averaged, and listed with their reasons
+ * (toll_mse_results_skipped_model); other errors stop the search.  `alloc` (NULL: the data set's) is used
  * for the results object.  *out must be freed with toll_mse_results_free.
  * Errors: TOLL_EINVAL (K > 5, no data), TOLL_EMODEL (no model could be
  * fitted), TOLL_ENUMERIC, TOLL_ENOMEM.
@@ -475,6 +507,18 @@ toll_mse_results_average(const toll_mse_results *results);
 TOLL_API size_t toll_mse_results_skipped(const toll_mse_results *results);
 TOLL_API const char *
 toll_mse_results_skip_message(const toll_mse_results *results);
+/*
+ * Skipped model i (0 <= i < toll_mse_results_skipped), in the order of
+ * the search: returns its name ("A + B + C + A*B") and sets *reason
+ * (when reason is not NULL) to why it was skipped, e.g. "estimate does
+ * not exist: the observed margins of the model force empty cell 111 to
+ * zero in every table that has them" (a total's reason starts with the
+ * stratum: "stratum 'north': ...").  Both strings are owned by the
+ * results.  Out of range: NULL (and *reason NULL).
+ */
+TOLL_API const char *
+toll_mse_results_skipped_model(const toll_mse_results *results, size_t i,
+                               const char **reason);
 TOLL_API toll_mse_criterion
 toll_mse_results_criterion(const toll_mse_results *results);
 
@@ -532,6 +576,41 @@ TOLL_API toll_status toll_mse_estimates_table(
  * "model average"), as toll_mse_estimates_table with ranked = 1. */
 TOLL_API toll_status toll_mse_results_table(const toll_mse_data *data,
                                             const toll_mse_results *results,
+                                            const toll_allocator *alloc,
+                                            toll_table **out,
+                                            toll_error *err);
+
+/* ---- leave-one-list-out ------------------------------------------------------ */
+
+/*
+ * Sensitivity of the log-linear estimate to each list: drop list j (for
+ * each j in turn), merge the capture histories over it (individuals seen
+ * only by list j disappear) and fit the model again on the K - 1 lists
+ * left, in `stratum` (TOLL_MSE_TOTAL: every stratum, summed, as
+ * toll_mse_loglinear does).  `model` is a model string as for
+ * toll_mse_model_parse, read against the K lists; NULL or "" is the
+ * independence model.  Without list j the model keeps its interactions
+ * that do not involve j.  `opts` NULL: the defaults (profile intervals).
+ *
+ * *out is a table with one row per dropped list, in list order, with
+ * columns
+ *   dropped, lists, model, [stratum,] observed, n_hat, se, lower, upper,
+ *   interval, warning
+ * (lists: the lists kept, "B, C, D"; stratum when the data set has more
+ * than one: its name or "total").  A row whose estimate cannot be made
+ * (the estimate does not exist, the lists left share no record, ...) is
+ * not an error for the table: its numbers are NaN (missing), interval ""
+ * and warning says why.  *out is allocated with `alloc` (NULL: the data
+ * set's) and freed with toll_table_free.
+ * Errors: TOLL_EINVAL (fewer than 3 lists, bad stratum, bad model string,
+ * bad options), TOLL_EMODEL (a model string with a higher-order term),
+ * TOLL_ENOMEM.  Memory: temporary data sets through the data set's
+ * allocator.
+ */
+TOLL_API toll_status toll_mse_leave_one_out(const toll_mse_data *data,
+                                            size_t stratum,
+                                            const char *model,
+                                            const toll_mse_options *opts,
                                             const toll_allocator *alloc,
                                             toll_table **out,
                                             toll_error *err);

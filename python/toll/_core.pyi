@@ -257,7 +257,13 @@ class MseData:
     def search(self, criterion: str = "aic", stratum: _Stratum = None,
                level: float = 0.95, profile: bool = True,
                profile_delta: float = 10.0
-               ) -> Tuple[List[Dict[str, Any]], Dict[str, Any], int, str]: ...
+               ) -> Tuple[List[Dict[str, Any]], Dict[str, Any],
+                          List[Tuple[str, str]], str]: ...
+    def estimate_exists(self, model: Optional[str] = None,
+                        stratum: _Stratum = None) -> Tuple[bool, str]: ...
+    def leave_one_out(self, model: Optional[str] = None,
+                      stratum: _Stratum = None, level: float = 0.95,
+                      profile: bool = True) -> Table: ...
     def lcmcr(self, kstar: int = 10, burnin: int = 10000,
               samples: int = 1000, thin: int = 100, chains: int = 4,
               seed: int = 1, threads: int = 0, stratum: _Stratum = None,

@@ -12,6 +12,9 @@ many were recorded by none.  ::
     d.loglinear(model="A*B")        # with the A x B interaction
     r = d.search(criterion="aic")   # every two-way model, best first
     r.to_pandas(); r.average        # ... and the AIC-weighted average
+    r.skipped                       # [(model, reason)]: e.g. no estimate
+    d.estimate_exists("A*B + A*C + B*C")   # (True, "") or (False, why)
+    d.leave_one_out()               # N-hat with each list dropped in turn
     d.chapman("A", "B"); d.chao()   # two-list and nonparametric estimators
     p = d.lcmcr(seed=1)             # latent-class Bayesian (LCMCR) posterior
     p.median, p.interval, p.rhat    # ... p.draws, p.plot()
@@ -210,10 +213,14 @@ def _frame(rows: List[Dict[str, Any]]) -> Any:
 class Results(Sequence[Estimate]):
     """The models of a search, best first (a sequence of
     :class:`Estimate`), with the weighted model average in
-    :attr:`average`."""
+    :attr:`average`.  :attr:`skipped` lists the models left out, as
+    ``(model, reason)`` pairs: those whose estimate does not exist (zero
+    cells put the maximum-likelihood estimate at infinity), or that could
+    not be fitted; they are neither ranked nor averaged."""
 
     def __init__(self, models: List[Estimate], average: Estimate,
-                 criterion: str, skipped: int, skip_message: str) -> None:
+                 criterion: str, skipped: List[Tuple[str, str]],
+                 skip_message: str) -> None:
         self._models = models
         self.average = average
         self.criterion = criterion
@@ -251,7 +258,7 @@ class Results(Sequence[Estimate]):
         cap = f"toll.mse.Results: {len(self)} models by " \
             f"{self.criterion.upper()}, best first; model average last"
         if self.skipped:
-            cap += f" ({self.skipped} skipped: {self.skip_message})"
+            cap += f" ({len(self.skipped)} skipped: {self.skip_message})"
         return _html_table(list(self._models) + [self.average], cap)
 
     def __repr__(self) -> str:
@@ -774,12 +781,39 @@ class Data:
         average (Buckland et al. 1997).  With ``profile``, models within
         ``profile_delta`` of the best criterion get profile-likelihood
         intervals, the others log-normal ones; a negative or non-finite
-        ``profile_delta`` raises :class:`toll.OptionError`."""
+        ``profile_delta`` raises :class:`toll.OptionError`.  Models whose
+        estimate does not exist are skipped and listed, with the reason,
+        in :attr:`Results.skipped`."""
         models, avg, skipped, msg = self._c.search(criterion, stratum, level,
                                                    profile, profile_delta)
         return Results([Estimate._from_core(m, True) for m in models],
                        Estimate._from_core(avg, True), criterion.lower(),
                        skipped, msg)
+
+    def estimate_exists(self, model: Optional[str] = None,
+                        stratum: _Stratum = None) -> Tuple[bool, str]:
+        """Whether the maximum-likelihood estimate of a log-linear model
+        (None: independence) exists, and if not why: zero cells can put
+        it at infinity (Fienberg and Rinaldo 2012; decided by a linear
+        programme).  Without ``stratum``, in every stratum.  Returns
+        ``(True, "")`` or ``(False, reason)``, the reason naming the
+        empty cells that the model's margins force to zero."""
+        return self._c.estimate_exists(model, stratum)
+
+    def leave_one_out(self, model: Optional[str] = None,
+                      stratum: _Stratum = None, level: float = 0.95,
+                      profile: bool = True) -> Any:
+        """Leave-one-list-out sensitivity: the log-linear estimate with
+        each list dropped in turn (capture histories merged over it, so
+        individuals only on that list disappear), for the independence
+        model or ``model`` without the interactions of the dropped list.
+        Needs at least 3 lists.  Returns a :class:`toll.Table` with one
+        row per dropped list: dropped, lists, model, [stratum,] observed,
+        n_hat, se, lower, upper, interval, warning (``rows()``,
+        ``to_pandas()``, HTML in Jupyter).  A row whose estimate cannot
+        be made has missing numbers and says why in ``warning``."""
+        from ._api import Table
+        return Table(self._c.leave_one_out(model, stratum, level, profile))
 
     def average(self, criterion: str = "aic", stratum: _Stratum = None,
                 level: float = 0.95) -> Estimate:

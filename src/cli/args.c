@@ -85,6 +85,7 @@ static const toll_cli_opt OPTIONS[] = {
     {"stratify-by", O_STRATIFY_BY, V, CLI_MSE},
     {"model", O_MODEL, E, CLI_MSE},
     {"search", O_SEARCH, V, CLI_MSE},
+    {"sensitivity", O_SENSITIVITY, V, CLI_MSE},
     {"estimator", O_ESTIMATOR, V, CLI_MSE},
     {"pair", O_PAIR, V, CLI_MSE},
     {"from-incidents", O_FROM_INCIDENTS, 0, CLI_MSE},

@@ -64,7 +64,7 @@ typedef enum toll_cli_opt_id {
     /* summarize, incidents and parse */
     O_LEXICON, O_LEXICON_PRESET, O_TOLERANCE, O_FORMAT,
     /* mse */
-    O_LISTS, O_STRATUM_COLUMN, O_STRATUM, O_STRATIFY_BY, O_MODEL, O_SEARCH,
+    O_LISTS, O_STRATUM_COLUMN, O_STRATUM, O_STRATIFY_BY, O_MODEL, O_SEARCH, O_SENSITIVITY,
     O_ESTIMATOR, O_PAIR, O_FROM_INCIDENTS, O_LOGNORMAL, O_LEVEL,
     /* mse --estimator lcmcr (with O_SEED and O_THREADS) */
     O_KSTAR, O_BURNIN, O_SAMPLES, O_THIN, O_CHAINS,

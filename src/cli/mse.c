@@ -5,6 +5,7 @@
  *   toll mse FILE --lists A,B,C [--model "A*B" | --search aic|bic |
  *            --estimator lincoln-petersen|chapman|chao|lcmcr] [--format F]
  *            [--bootstrap B [--bootstrap-method M] [--seed N] [--threads T]]
+ *   toll mse FILE --sensitivity lists [--model SPEC]
  *   toll mse --from-incidents REPORTS... [--lists SOURCES]
  *
  * Uses the public API only; options are parsed by src/cli/args.c.  Exit
@@ -63,7 +64,14 @@ const char TOLL_CLI_MSE_HELP[] =
     "  --search aic|bic       fit every model with two-way interactions\n"
     "                         (up to 5 lists), best first, each with N-hat,\n"
     "                         SE, deviance, df, AIC, BIC and weight; the\n"
-    "                         weighted model average last\n"
+    "                         weighted model average last; models whose\n"
+    "                         estimate does not exist (zero cells) are\n"
+    "                         skipped and listed on stderr\n"
+    "  --sensitivity lists    leave-one-list-out: N-hat with each list\n"
+    "                         dropped in turn (its histories merged over\n"
+    "                         it), for the independence model or --model\n"
+    "                         without the interactions of the dropped list\n"
+    "                         (at least 3 lists)\n"
     "  --estimator E          loglinear (default), lincoln-petersen or\n"
     "                         chapman (two lists: see --pair), chao, or\n"
     "                         lcmcr (latent-class Bayesian model: posterior\n"
@@ -205,6 +213,7 @@ typedef struct mse_cli {
     const char *stratify_by;
     const char *model;
     const char *search;
+    const char *sensitivity;
     const char *estimator;
     const char *pair;
     char delimiter;
@@ -232,6 +241,7 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
     case O_STRATIFY_BY: c->stratify_by = val; break;
     case O_MODEL: c->model = val; break;
     case O_SEARCH: c->search = val; break;
+    case O_SENSITIVITY: c->sensitivity = val; break;
     case O_ESTIMATOR: c->estimator = val; break;
     case O_PAIR: c->pair = val; break;
     case O_FROM_INCIDENTS: c->from_incidents = 1; break;
@@ -505,6 +515,7 @@ static int run(const mse_cli *c)
     toll_error_clear(&err);
     toll_mse_data *d = NULL;
     toll_mse_results *res = NULL;
+    const toll_mse_results *res_notes = NULL;
     toll_mse_lcmcr_result *lc = NULL;
     toll_mse_boot_result *br = NULL;
     toll_table *t = NULL;
@@ -524,6 +535,15 @@ static int run(const mse_cli *c)
     if (nmodes > 1)
         return usage("--model, --search and --estimator (other than "
                      "loglinear) exclude each other");
+    if (c->sensitivity && strcmp(c->sensitivity, "lists") != 0)
+        return usage("invalid value for --sensitivity: '%s' (lists)",
+                     c->sensitivity);
+    if (c->sensitivity && (c->search || c->estimator))
+        return usage("--sensitivity lists takes --model, not --search or "
+                     "--estimator");
+    if (c->sensitivity && c->bootstrap)
+        return usage("--sensitivity lists and --bootstrap exclude each "
+                     "other");
     toll_mse_criterion crit = TOLL_MSE_AIC;
     if (c->search &&
         toll_mse_criterion_parse(c->search, &crit, &err) != TOLL_OK)
@@ -625,6 +645,15 @@ static int run(const mse_cli *c)
             rc = usage("--%s: %s", err.field, m);
             goto cleanup;
         }
+    } else if (c->sensitivity) {
+        toll_mse_model m;
+        if (c->model && toll_mse_model_parse(d, c->model, &m, &err)) {
+            fprintf(stderr, "toll: --model: %s\n", err.message);
+            rc = X_USAGE;
+            goto cleanup;
+        }
+        st = toll_mse_leave_one_out(d, stratum, c->model, &o, NULL, &t,
+                                    &err);
     } else if (c->search) {
         st = toll_mse_search(d, stratum, crit, &o, NULL, &res, &err);
         if (!st)
@@ -713,16 +742,16 @@ static int run(const mse_cli *c)
                 toll_mse_boot_summary_get(br)->failed,
                 toll_mse_boot_summary_get(br)->replicates,
                 toll_mse_boot_fail_message(br));
-    if (br && toll_mse_boot_results(br) &&
-        toll_mse_results_skipped(toll_mse_boot_results(br)) > 0)
-        fprintf(stderr, "toll: note: %zu model(s) could not be fitted and "
-                "were skipped (first: %s)\n",
-                toll_mse_results_skipped(toll_mse_boot_results(br)),
-                toll_mse_results_skip_message(toll_mse_boot_results(br)));
-    if (res && toll_mse_results_skipped(res) > 0)
-        fprintf(stderr, "toll: note: %zu model(s) could not be fitted and "
-                "were skipped (first: %s)\n", toll_mse_results_skipped(res),
-                toll_mse_results_skip_message(res));
+    if (br && toll_mse_boot_results(br))
+        res_notes = toll_mse_boot_results(br);
+    else
+        res_notes = res;
+    for (size_t i = 0; res_notes && i < toll_mse_results_skipped(res_notes);
+         i++) {
+        const char *why = NULL;
+        const char *name = toll_mse_results_skipped_model(res_notes, i, &why);
+        fprintf(stderr, "toll: note: model %s skipped: %s\n", name, why);
+    }
     rc = toll_cli_finish_output();
 cleanup:
     toll_table_free(t);

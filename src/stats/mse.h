@@ -88,4 +88,63 @@ uint64_t toll__mse_stream_seed(uint64_t seed, size_t stratum, size_t index);
 /* The CPUs online (at least 1): the default number of threads. */
 size_t toll__mse_cpus_online(void);
 
+/* ---- log-linear design and the existence of the estimate (mse_exist.c) -- */
+
+/* Row `cell` (bit mask, 0 .. 2^K - 1) of the design of `model` into x:
+ * intercept, main effects of lists 0..K-1, interactions in pair-bit
+ * order.  Returns the number of parameters written (1 + K + pairs). */
+size_t toll__mse_design_row(int K, toll_mse_model model, unsigned cell,
+                            double *x);
+
+/* Outcome of toll__lp_solve. */
+typedef enum toll__lp_result {
+    TOLL__LP_OPTIMAL = 0,
+    TOLL__LP_INFEASIBLE,
+    TOLL__LP_UNBOUNDED
+} toll__lp_result;
+
+/*
+ * Maximise c'x subject to A x = b and x >= 0 (A: m rows of n entries,
+ * row-major) by the two-phase dense simplex method with Bland's rule (no
+ * cycling).  `tol` (> 0) is the size below which a pivot entry, a reduced
+ * cost or a phase-1 residual counts as zero.  On TOLL_OK *res says what
+ * was found; when it is TOLL__LP_OPTIMAL, x (n entries, may be NULL) and
+ * *obj (may be NULL) hold an optimal vertex and its value.  Redundant
+ * equality rows are allowed.  Errors: TOLL_ENOMEM, TOLL_ENUMERIC (the
+ * iteration cap was reached, which Bland's rule rules out in exact
+ * arithmetic).  Memory: temporary, through `a`.
+ */
+toll_status toll__lp_solve(const toll_allocator *a, size_t m, size_t n,
+                           const double *A, const double *b, const double *c,
+                           double tol, toll__lp_result *res, double *x,
+                           double *obj, toll_error *err);
+
+/*
+ * Does the maximum-likelihood estimate of `model` exist for the observed
+ * counts row[1 .. 2^K - 1] (Fienberg and Rinaldo 2012)?  *exists is 1 or
+ * 0; when 0 and why != NULL, why (cap bytes) says which observed cells
+ * every table with the model's margins leaves at zero.  Errors:
+ * TOLL_ENOMEM, TOLL_ENUMERIC.
+ */
+toll_status toll__mse_exists_row(const toll_mse_data *d, const int64_t *row,
+                                 toll_mse_model model, int *exists,
+                                 char *why, size_t cap, toll_error *err);
+
+/* ---- leave-one-list-out (mse_loo.c, table in mse_table.c) --------------- */
+
+/* One row of a leave-one-list-out table: the estimate without list
+ * `dropped` (numbers NaN and interval TOLL_MSE_CI_NONE when it could not
+ * be made; `warning` then says why). */
+typedef struct toll__mse_loo_row {
+    const char *dropped;                 /* name of the dropped list */
+    char lists[TOLL_MSE_MAX_LISTS * 66]; /* the lists kept, ", "-separated */
+    toll_mse_estimate est;
+    char warning[640];
+} toll__mse_loo_row;
+
+toll_status toll__mse_loo_table(const toll_mse_data *d,
+                                const toll__mse_loo_row *rows, size_t n,
+                                const toll_allocator *alloc, toll_table **out,
+                                toll_error *err);
+
 #endif /* TOLL_SRC_STATS_MSE_H */

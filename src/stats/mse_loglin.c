@@ -78,6 +78,27 @@ static int model_npar(int K, toll_mse_model m)
     return 1 + K + __builtin_popcount(m);
 }
 
+size_t toll__mse_design_row(int K, toll_mse_model model, unsigned cell,
+                            double *x)
+{
+    /* design: intercept, main effects, interactions in pair-bit order */
+    size_t k = 0;
+    x[k++] = 1.0;
+    for (int j = 0; j < K; j++)
+        x[k++] = (double)((cell >> j) & 1u);
+    for (int b = 0; b < toll__mse_npairs(K); b++) {
+        if (!(model & ((toll_mse_model)1 << b)))
+            continue;
+        /* decode pair bit b = j(j-1)/2 + i */
+        int j = 1;
+        while ((j + 1) * j / 2 <= b)
+            j++;
+        int i = b - j * (j - 1) / 2;
+        x[k++] = (double)(((cell >> i) & 1u) & ((cell >> j) & 1u));
+    }
+    return k;
+}
+
 static toll_status ws_init(fitws *w, const toll_allocator *a, int K,
                            toll_mse_model model, toll_error *err)
 {
@@ -104,24 +125,8 @@ static toll_status ws_init(fitws *w, const toll_allocator *a, int K,
         ws_free(w);
         return toll__nomem(err);
     }
-    /* design: intercept, main effects, interactions in pair-bit order */
-    for (size_t c = 0; c < n; c++) {
-        double *x = w->X + c * p;
-        size_t k = 0;
-        x[k++] = 1.0;
-        for (int j = 0; j < K; j++)
-            x[k++] = (double)((c >> j) & 1u);
-        for (int b = 0; b < toll__mse_npairs(K); b++) {
-            if (!(model & ((toll_mse_model)1 << b)))
-                continue;
-            /* decode pair bit b = j(j-1)/2 + i */
-            int j = 1;
-            while ((j + 1) * j / 2 <= b)
-                j++;
-            int i = b - j * (j - 1) / 2;
-            x[k++] = (double)(((c >> i) & 1u) & ((c >> j) & 1u));
-        }
-    }
+    for (size_t c = 0; c < n; c++)
+        toll__mse_design_row(K, model, (unsigned)c, w->X + c * p);
     return TOLL_OK;
 }
 
@@ -635,9 +640,10 @@ static toll_status ll_one(const toll_mse_data *d, size_t s, const void *varg,
                     m += (double)row[p];
             if (m == 0)
                 return toll__err(err, TOLL_EMODEL,
-                                 "model %s: interaction %s*%s has an all-zero "
-                                 "margin (no record is on both %s and %s), so "
-                                 "it is not identifiable", mname,
+                                 "model %s: estimate does not exist: "
+                                 "interaction %s*%s has an all-zero margin "
+                                 "(no record is on both %s and %s), so it is "
+                                 "not identifiable", mname,
                                  d->names[ii], d->names[jj], d->names[ii],
                                  d->names[jj]);
         }
@@ -662,6 +668,19 @@ static toll_status ll_one(const toll_mse_data *d, size_t s, const void *varg,
     } else if (st) {
         st = toll__err(err, TOLL_ENUMERIC, "model %s: QR decomposition "
                                            "failed", mname);
+        goto cleanup;
+    }
+
+    /* zero cells can put the MLE at infinity (Fienberg and Rinaldo
+     * 2012): decide before fitting, never report a runaway fit */
+    int exists = 1;
+    char why[256];
+    st = toll__mse_exists_row(d, row, model, &exists, why, sizeof why, err);
+    if (st)
+        goto cleanup;
+    if (!exists) {
+        st = toll__err(err, TOLL_EMODEL,
+                       "model %s: estimate does not exist: %s", mname, why);
         goto cleanup;
     }
 
@@ -879,13 +898,68 @@ struct toll_mse_results {
     toll_mse_estimate avg;
     size_t skipped;
     char skip_msg[640];
+    /* each skipped model: its name and why (owned strings) */
+    struct skip_ent {
+        char *name, *reason;
+        size_t name_len, reason_len;
+    } *skips;
+    size_t skips_cap;
 };
+
+/* Record skipped model `name` and the message of its failure, without
+ * the "model NAME: " that the message repeats. */
+static toll_status skip_add(toll_mse_results *r, const char *name,
+                            const char *msg, toll_error *err)
+{
+    if (toll__grow(&r->alloc, (void **)&r->skips, &r->skips_cap,
+                   r->skipped + 1, sizeof *r->skips))
+        return toll__nomem(err);
+    char pre[200];
+    snprintf(pre, sizeof pre, "model %s: ", name);
+    const char *at = strstr(msg, pre);
+    char buf[sizeof ((toll_error *)0)->message];
+    if (at)
+        snprintf(buf, sizeof buf, "%.*s%s", (int)(at - msg), msg,
+                 at + strlen(pre));
+    else
+        snprintf(buf, sizeof buf, "%s", msg);
+    struct skip_ent *e = &r->skips[r->skipped];
+    e->name_len = strlen(name);
+    e->reason_len = strlen(buf);
+    e->name = toll__strndup(&r->alloc, name, e->name_len);
+    e->reason = toll__strndup(&r->alloc, buf, e->reason_len);
+    if (!e->name || !e->reason) {
+        toll__free(&r->alloc, e->name, e->name ? e->name_len + 1 : 0);
+        toll__free(&r->alloc, e->reason, e->reason ? e->reason_len + 1 : 0);
+        return toll__nomem(err);
+    }
+    r->skipped++;
+    return TOLL_OK;
+}
+
+const char *toll_mse_results_skipped_model(const toll_mse_results *r,
+                                           size_t i, const char **reason)
+{
+    if (!r || i >= r->skipped) {
+        if (reason)
+            *reason = NULL;
+        return NULL;
+    }
+    if (reason)
+        *reason = r->skips[i].reason;
+    return r->skips[i].name;
+}
 
 void toll_mse_results_free(toll_mse_results *r)
 {
     if (!r)
         return;
     toll_allocator a = r->alloc;
+    for (size_t i = 0; i < r->skipped; i++) {
+        toll__free(&a, r->skips[i].name, r->skips[i].name_len + 1);
+        toll__free(&a, r->skips[i].reason, r->skips[i].reason_len + 1);
+    }
+    toll__free(&a, r->skips, r->skips_cap * sizeof *r->skips);
     toll__free(&a, r->est, r->cap * sizeof *r->est);
     toll__free(&a, r, sizeof *r);
 }
@@ -995,8 +1069,15 @@ toll_status toll_mse_search(const toll_mse_data *d, size_t stratum,
         arg.profile = 0;
         st = toll__mse_total(d, stratum, ll_one, &arg, &o, &r->est[r->n], &e1);
         if (st == TOLL_EMODEL || st == TOLL_ENUMERIC) {
-            if (r->skipped++ == 0)
+            if (r->skipped == 0)
                 snprintf(r->skip_msg, sizeof r->skip_msg, "%s", e1.message);
+            char mname[sizeof r->est[0].model_name];
+            size_t need = toll_mse_model_format(d, arg.model, mname,
+                                                sizeof mname);
+            if (need >= sizeof mname)
+                memcpy(mname + sizeof mname - 4, "...", 4);
+            if ((st = skip_add(r, mname, e1.message, err)))
+                goto cleanup;
             continue;
         }
         if (st) {

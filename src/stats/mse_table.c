@@ -173,6 +173,83 @@ toll_status toll_mse_results_table(const toll_mse_data *d,
     return st;
 }
 
+/* ---- leave-one-list-out ----------------------------------------------------- */
+
+enum {
+    O_DROPPED, O_LISTS, O_MODEL, O_STRATUM, O_OBSERVED, O_NHAT, O_SE,
+    O_LOWER, O_UPPER, O_INTERVAL, O_WARNING, O_COUNT
+};
+
+static const char *const loo_cols[O_COUNT] = {
+    "dropped", "lists", "model", "stratum", "observed", "n_hat", "se",
+    "lower", "upper", "interval", "warning"};
+
+toll_status toll__mse_loo_table(const toll_mse_data *d,
+                                const toll__mse_loo_row *rows, size_t n,
+                                const toll_allocator *alloc, toll_table **out,
+                                toll_error *err)
+{
+    int strata = d->nstrata > 1;
+    int map[O_COUNT];
+    size_t ncols = 0;
+    for (int c = 0; c < O_COUNT; c++)
+        map[c] = (c != O_STRATUM || strata) ? (int)ncols++ : -1;
+    toll_table *t = NULL;
+    toll_status st = toll__table_new(alloc ? alloc : &d->alloc, ncols, n, &t);
+    for (int c = 0; c < O_COUNT && !st; c++) {
+        int str = c <= O_STRATUM || c == O_INTERVAL || c == O_WARNING;
+        if (map[c] >= 0)
+            st = toll__table_set_column(t, (size_t)map[c], loo_cols[c],
+                                        str ? TOLL_COL_STRING
+                                            : TOLL_COL_DOUBLE);
+    }
+    for (size_t r = 0; r < n && !st; r++) {
+        const toll__mse_loo_row *row = &rows[r];
+        const toll_mse_estimate *e = &row->est;
+        const char *stratum = "total";
+        if (e->stratum != TOLL_MSE_TOTAL) {
+            const char *nm = toll_mse_data_stratum_name(d, e->stratum);
+            stratum = nm ? nm : "";
+        }
+        const char *interval =
+            e->interval == TOLL_MSE_CI_PROFILE
+                ? "profile"
+                : e->interval == TOLL_MSE_CI_LOGNORMAL ? "log-normal" : "";
+        double num[O_COUNT];
+        num[O_OBSERVED] = e->observed;
+        num[O_NHAT] = e->n_hat;
+        num[O_SE] = e->se;
+        num[O_LOWER] = e->lo;
+        num[O_UPPER] = e->hi;
+        for (int c = 0; c < O_COUNT && !st; c++) {
+            if (map[c] < 0)
+                continue;
+            size_t j = (size_t)map[c];
+            switch (c) {
+            case O_DROPPED: st = put_str(t, j, r, row->dropped); break;
+            case O_LISTS: st = put_str(t, j, r, row->lists); break;
+            case O_MODEL: st = put_str(t, j, r, e->model_name); break;
+            case O_STRATUM: st = put_str(t, j, r, stratum); break;
+            case O_INTERVAL: st = put_str(t, j, r, interval); break;
+            case O_WARNING: st = put_str(t, j, r, row->warning); break;
+            default: ((double *)t->cols[j].data)[r] = num[c]; break;
+            }
+        }
+    }
+    if (!st)
+        st = set_caption(d, t);
+    if (st) {
+        toll_table_free(t);
+        return st == TOLL_ENOMEM ? toll__nomem(err)
+                                 : toll__err(err, st, "cannot build the "
+                                                      "leave-one-list-out "
+                                                      "table");
+    }
+    t->nkeys = 0;
+    *out = t;
+    return TOLL_OK;
+}
+
 /* ---- LCMCR summaries ------------------------------------------------------ */
 
 enum {

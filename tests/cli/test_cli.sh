@@ -327,6 +327,56 @@ expect_rc "mse: a three-way term is a usage error" 2
 run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --lists A,B,C --model "A*B + C*Q"
 expect_rc "mse: an unknown list in --model is a usage error" 2
 
+# ---- toll mse: estimates that do not exist, leave-one-list-out ---------------
+printf 'pattern,count\n110,10\n101,8\n100,30\n011,6\n010,25\n001,20\n' \
+    >"$TMP/zero111.csv"
+run "$TOLL" mse "$TMP/zero111.csv" --model "A*B + A*C + B*C"
+expect_rc "mse: a model whose estimate does not exist exits 1" 1
+expect_same "mse: ... saying so, naming the model and the empty cell" "$TMP/err" \
+    "toll: model A + B + C + A*B + A*C + B*C: estimate does not exist: the observed margins of the model force empty cell 111 to zero in every table that has them"
+if grep -q "A + B + C + A\*B + A\*C + B\*C," "$TMP/out"; then
+    bad "mse: ... and prints no estimate" "$(show "$TMP/out")"
+else ok "mse: ... and prints no estimate"; fi
+run "$TOLL" mse "$TMP/zero111.csv" --search aic --format csv
+expect_rc "mse --search with a model that does not exist" 0
+if grep -q "A\*B + A\*C + B\*C" "$TMP/out"; then
+    bad "mse --search: that model is not ranked" "$(show "$TMP/out")"
+else ok "mse --search: that model is not ranked"; fi
+if [ "$(wc -l <"$TMP/out")" -eq 9 ]; then ok "mse --search: 7 models and their average"
+else bad "mse --search: 7 models and their average" "$(show "$TMP/out")"; fi
+expect_line "mse --search: the skipped model is a note on stderr" "$TMP/err" \
+    "toll: note: model A + B + C + A*B + A*C + B*C skipped: estimate does not exist: the observed margins of the model force empty cell 111 to zero in every table that has them"
+run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --sensitivity lists --format csv
+expect_rc "mse --sensitivity lists" 0
+expect_first "mse --sensitivity lists: its columns" "$TMP/out" \
+    "dropped,lists,model,observed,n_hat,se,lower,upper,interval,warning"
+expect_has "mse --sensitivity lists: a row per dropped list" "$TMP/out" \
+    'C,"A, B",A + B,'
+run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --sensitivity lists --model "A*B + B*C" --format csv
+expect_rc "mse --sensitivity lists --model" 0
+expect_has "mse --sensitivity lists --model: interactions of the dropped list go" "$TMP/out" \
+    'A,"B, C",B + C + B*C,'
+run "$TOLL" mse "$TMP/zero111.csv" --sensitivity lists --model "A*B" --format csv
+expect_rc "mse --sensitivity lists: a row without estimate is no error" 0
+expect_has "mse --sensitivity lists: that row says why" "$TMP/out" \
+    'C,"A, B",A + B + A*B,79,,,,,,'
+run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --sensitivity models
+expect_rc "mse: a bad --sensitivity is a usage error" 2
+expect_same "mse: a bad --sensitivity is named" "$TMP/err" \
+    "toll: invalid value for --sensitivity: 'models' (lists) (see 'toll mse --help')"
+run "$TOLL" mse "$ROOT/tests/data/mse/patterns.csv" --sensitivity lists --search aic
+expect_rc "mse: --sensitivity with --search is a usage error" 2
+printf 'pattern,count\n11,10\n10,40\n01,30\n' >"$TMP/two.csv"
+run "$TOLL" mse "$TMP/two.csv" --sensitivity lists
+expect_rc "mse --sensitivity lists with two lists exits 2" 2
+expect_has "mse --sensitivity lists: needs 3 lists" "$TMP/err" "at least 3 lists"
+run "$TOLL" mse --from-incidents "$SEEDS" --lists "Syrian Observatory for Human Rights,White Helmets,Local Coordination Committees" --sensitivity lists --format csv
+expect_rc "mse --from-incidents --sensitivity lists" 0
+expect_first "mse --from-incidents --sensitivity lists: the table" "$TMP/out" \
+    "dropped,lists,model,observed,n_hat,se,lower,upper,interval,warning"
+run "$TOLL" mse --help
+expect_has "mse --help: --sensitivity" "$TMP/out" "--sensitivity lists"
+
 # ---- summarize --interval ---------------------------------------------------
 run "$TOLL" summarize --by actor --interval comonotone --format csv --totals
 expect_rc "summarize --interval comonotone" 0
