@@ -12,7 +12,7 @@ many were recorded by none.  ::
     d.loglinear(model="A*B")        # with the A x B interaction
     r = d.search(criterion="aic")   # every two-way model, best first
     r.to_pandas(); r.average        # ... and the AIC-weighted average
-    r.skipped                       # [(model, reason)]: e.g. no estimate
+    r.skipped_models                # [(model, reason)]: e.g. no estimate
     d.estimate_exists("A*B + A*C + B*C")   # (True, "") or (False, why)
     d.leave_one_out()               # N-hat with each list dropped in turn
     d.chapman("A", "B"); d.chao()   # two-list and nonparametric estimators
@@ -213,10 +213,11 @@ def _frame(rows: List[Dict[str, Any]]) -> Any:
 class Results(Sequence[Estimate]):
     """The models of a search, best first (a sequence of
     :class:`Estimate`), with the weighted model average in
-    :attr:`average`.  :attr:`skipped` lists the models left out, as
-    ``(model, reason)`` pairs: those whose estimate does not exist (zero
-    cells put the maximum-likelihood estimate at infinity), or that could
-    not be fitted; they are neither ranked nor averaged."""
+    :attr:`average`.  :attr:`skipped` counts the models left out and
+    :attr:`skipped_models` lists them as ``(model, reason)`` pairs: those
+    whose estimate does not exist (zero cells put the maximum-likelihood
+    estimate at infinity), or that could not be fitted; they are neither
+    ranked nor averaged.  :attr:`skip_message` is the first reason."""
 
     def __init__(self, models: List[Estimate], average: Estimate,
                  criterion: str, skipped: List[Tuple[str, str]],
@@ -224,7 +225,8 @@ class Results(Sequence[Estimate]):
         self._models = models
         self.average = average
         self.criterion = criterion
-        self.skipped = skipped
+        self.skipped = len(skipped)
+        self.skipped_models = skipped
         self.skip_message = skip_message
 
     def __len__(self) -> int:
@@ -258,7 +260,7 @@ class Results(Sequence[Estimate]):
         cap = f"toll.mse.Results: {len(self)} models by " \
             f"{self.criterion.upper()}, best first; model average last"
         if self.skipped:
-            cap += f" ({len(self.skipped)} skipped: {self.skip_message})"
+            cap += f" ({self.skipped} skipped: {self.skip_message})"
         return _html_table(list(self._models) + [self.average], cap)
 
     def __repr__(self) -> str:
@@ -783,7 +785,7 @@ class Data:
         intervals, the others log-normal ones; a negative or non-finite
         ``profile_delta`` raises :class:`toll.OptionError`.  Models whose
         estimate does not exist are skipped and listed, with the reason,
-        in :attr:`Results.skipped`."""
+        in :attr:`Results.skipped_models`."""
         models, avg, skipped, msg = self._c.search(criterion, stratum, level,
                                                    profile, profile_delta)
         return Results([Estimate._from_core(m, True) for m in models],

@@ -52,8 +52,8 @@ def test_search_should_list_skipped_models_with_their_reasons():
     d = toll.mse.Data.from_patterns(ZERO111)
     res = d.search("aic")
     assert len(res) == 7
-    assert [m for m, _ in res.skipped] == [ALL_PAIRS_NAME]
-    assert res.skipped[0][1].startswith("estimate does not exist: ")
+    assert [m for m, _ in res.skipped_models] == [ALL_PAIRS_NAME]
+    assert res.skipped_models[0][1].startswith("estimate does not exist: ")
     assert ALL_PAIRS_NAME not in [e.model for e in res]
     assert math.isfinite(res.average.n_hat)
     assert "1 skipped" in res._repr_html_()
@@ -62,7 +62,7 @@ def test_search_should_list_skipped_models_with_their_reasons():
 def test_search_without_zero_cells_should_skip_nothing():
     d = toll.mse.Data.from_patterns(dict(zip(P3, [72, 5, 29, 54, 24, 3, 14])))
     res = d.search("aic")
-    assert res.skipped == [] and len(res) == 8
+    assert res.skipped == 0 and res.skipped_models == [] and len(res) == 8
 
 
 def test_leave_one_out_should_give_a_table_with_a_row_per_dropped_list():
