@@ -95,6 +95,8 @@ static const toll_cli_opt OPTIONS[] = {
     {"samples", O_SAMPLES, V, CLI_MSE},
     {"thin", O_THIN, V, CLI_MSE},
     {"chains", O_CHAINS, V, CLI_MSE},
+    {"capture-frequencies", O_CAPTURE_FREQUENCIES, V, CLI_MSE},
+    {"max-captures", O_MAX_CAPTURES, V, CLI_MSE},
 };
 
 #undef V
