@@ -450,12 +450,14 @@ toll_status toll_mse_freq_fit(const toll_mse_freq *F, toll_mse_freq_model m,
     if (st)
         return st;
     int K = F->K;
-    if (max_times != 0 && (max_times < 2 || max_times > K))
-        return toll__err(err, TOLL_EINVAL,
-                         "field 'max_times': %d is out of range: the "
-                         "frequencies fitted must be those of 1 to t0 "
-                         "captures, 2 <= t0 <= %d occasions (0: all)",
-                         max_times, K);
+    if (max_times != 0 && (max_times < 2 || max_times > K)) {
+        char text[16];
+        snprintf(text, sizeof text, "%d", max_times);
+        return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "max_captures",
+                            text, strlen(text),
+                            "%d frequencies to fit: give 2 to the %d "
+                            "occasions (0: all)", max_times, K);
+    }
     int T = max_times ? max_times : K; /* rows fitted: f_1 .. f_T */
     double n = (double)F->n;
     toll__mse_est_init(out, TOLL_MSE_LOGLINEAR, 0);
