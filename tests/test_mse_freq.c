@@ -36,7 +36,13 @@
  *          models N and se (which depend on the frequencies only; its
  *          deviances are on the 63 capture histories, not comparable):
  *          M0 75.4 (3.5), Chao 79.8 (6.4), Poisson2 81.5 (5.7),
- *          Darroch 90.4 (11.6), Gamma3.5 100.6 (21.7).
+ *          Darroch 90.4 (11.6), Gamma3.5 100.6 (21.7).  Its deviances
+ *          (68.516, 58.023, 59.107, 61.600, 62.771; df 61, 58, 60, 60,
+ *          60) and AICs (154.707, 150.214, 147.298, 149.791, 150.961)
+ *          exceed those on the frequencies by one constant each (the
+ *          multinomial spread of the histories within a number of
+ *          captures), df by 2^6 - 1 - 6 = 57 (as Rcapture's own
+ *          testValidMath.R checks).
  *
  * Figures are matched to the digits printed.
  */
@@ -78,6 +84,10 @@ static const row BBS_T20[5] = {{71.1, 0.2, 214.075, 18, 270.028},
                                {111.1, 16.0, 18.806, 17, 76.759}};
 static const double HARE_N[5] = {75.4, 79.8, 81.5, 90.4, 100.6};
 static const double HARE_SE[5] = {3.5, 6.4, 5.7, 11.6, 21.7};
+static const double HARE_T_DEV[5] = {68.516, 58.023, 59.107, 61.600, 62.771};
+static const int HARE_T_DF[5] = {61, 58, 60, 60, 60};
+static const double HARE_T_AIC[5] = {154.707, 150.214, 147.298, 149.791,
+                                     150.961};
 
 /* |x - printed| within half a unit of the last printed digit. */
 #define ASSERT_PRINTED(x, printed, unit)                                      \
@@ -148,6 +158,29 @@ START_TEST(mh_estimates_should_match_rcapture_hare_closedp_t)
         ASSERT_PRINTED(e.n_hat, HARE_N[m], 0.1);
         ASSERT_PRINTED(e.se, HARE_SE[m], 0.1);
         ck_assert_double_eq(e.observed, 68.0);
+    }
+    toll_mse_freq_free(F);
+}
+END_TEST
+
+START_TEST(frequency_deviances_should_differ_from_rcapture_history_ones_by_a_constant)
+{
+    toll_mse_freq *F = make(6, HARE);
+    double ddev = 0, daic = 0;
+    for (int m = 0; m < TOLL_MSE_FREQ_NMODELS; m++) {
+        toll_mse_estimate e;
+        toll_error err;
+        ck_assert_int_eq(
+            toll_mse_freq_fit(F, (toll_mse_freq_model)m, 0, NULL, &e, &err),
+            TOLL_OK);
+        ck_assert_int_eq(HARE_T_DF[m] - e.df, 57);
+        if (m == 0) {
+            ddev = HARE_T_DEV[0] - e.deviance;
+            daic = HARE_T_AIC[0] - e.aic;
+        }
+        /* each printed to 3 decimals: two roundings */
+        ck_assert_double_eq_tol(HARE_T_DEV[m] - e.deviance, ddev, 0.0011);
+        ck_assert_double_eq_tol(HARE_T_AIC[m] - e.aic, daic, 0.0011);
     }
     toll_mse_freq_free(F);
 }
@@ -452,6 +485,9 @@ static Suite *freq_suite(void)
     tcase_add_test(tp, closedp0_should_match_rcapture_catbird_table_with_t0_5);
     tcase_add_test(tp, closedp0_should_match_rcapture_bbs2001_table_with_t0_20);
     tcase_add_test(tp, mh_estimates_should_match_rcapture_hare_closedp_t);
+    tcase_add_test(
+        tp,
+        frequency_deviances_should_differ_from_rcapture_history_ones_by_a_constant);
     tcase_add_test(tp, bic_should_add_log_n_per_parameter_to_minus_two_loglik);
     tcase_add_test(tp, chao_should_set_negative_etas_to_zero_and_say_so);
     tcase_add_test(tp,
