@@ -719,13 +719,15 @@ TOLL_API toll_status toll_mse_freq_new(int occasions, const int64_t *counts,
  * `nbcap,freq` (names in any case; other columns ignored), one row per
  * number of captures; times missing from the file count 0.  `delimiter`
  * 0 means ','.  Errors name the file, line, field and text:
- *   hare.csv:4: field 'times': 7 is not a number of captures of 6
- *   occasions (1 to 6)
+ *   hare.csv:4: field 'times': "7" is not a number of captures of 6
+ *   occasions (a whole number from 1 to 6)
  * Errors: TOLL_EIO (cannot read the file), TOLL_EPARSE (missing columns;
- * times not a whole number in 1..K; a repeated times; a count that is not
- * a non-negative whole number; no rows), TOLL_EINVAL (K out of range,
- * all counts zero, bad delimiter), TOLL_ERANGE, TOLL_ENOMEM.  On success
- * *out owns a new object (allocated with `alloc`, NULL = default).
+ * times not a whole number in 1..K; a repeated times, naming both lines;
+ * a count that is not a non-negative whole number; no rows; a file over
+ * 1 MiB), TOLL_EINVAL (K out of range, all counts zero, bad delimiter),
+ * TOLL_ERANGE (the total overflows), TOLL_ENOMEM.  On success *out owns a
+ * new object (allocated with `alloc`, NULL = default); on error *out is
+ * NULL.
  */
 TOLL_API toll_status toll_mse_freq_load_file(int occasions, const char *path,
                                              char delimiter,
