@@ -3,6 +3,8 @@
  * sums (toll/intervals.h) for toll._core:
  *
  *   MseData        wraps toll_mse_data* (capture histories and estimators)
+ *   MseFreq        wraps toll_mse_freq* (capture frequencies and the
+ *                  heterogeneity models)
  *   interval_sum() quantiles of a sum of ranges
  *
  * plus toll_py_interval_options(), which Incidents.summarize uses for its
@@ -191,7 +193,7 @@ static PyObject *estimate_dict(MseDataObject *self, const toll_mse_estimate *e)
     if (!d)
         return NULL;
     const char *stratum = NULL;
-    if (e->stratum != TOLL_MSE_TOTAL)
+    if (self && e->stratum != TOLL_MSE_TOTAL) /* self NULL: MseFreq */
         stratum = toll_mse_data_stratum_name(self->d, e->stratum);
     int loglin = e->method == TOLL_MSE_LOGLINEAR;
     const char *interval = e->interval == TOLL_MSE_CI_PROFILE ? "profile"
@@ -1400,6 +1402,238 @@ static PyType_Spec MseData_spec = {
 };
 
 /* ======================================================================== */
+/* Capture frequencies                                                       */
+/* ======================================================================== */
+
+/* An MseFreq is immutable once made (by load_buffer or load_file), so
+ * fits may run from several threads at once without the GIL. */
+typedef struct {
+    PyObject_HEAD
+    toll_mse_freq *f;
+} MseFreqObject;
+
+static PyObject *freq_wrap(PyTypeObject *type, toll_mse_freq *f)
+{
+    MseFreqObject *self = (MseFreqObject *)type->tp_alloc(type, 0);
+    if (!self) {
+        toll_mse_freq_free(f);
+        return NULL;
+    }
+    self->f = f;
+    return (PyObject *)self;
+}
+
+static void MseFreq_dealloc(MseFreqObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    toll_mse_freq_free(self->f);
+    self->f = NULL;
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+static int freq_delimiter(toll_state *st, const char *delim, char *out)
+{
+    toll_mse_load_options lo;
+    if (load_opts(st, NULL, delim, &lo) < 0)
+        return -1;
+    *out = lo.delimiter;
+    return 0;
+}
+
+/* MseFreq.load_buffer(data, occasions, name=None, delimiter=None) */
+static PyObject *MseFreq_load_buffer(PyObject *cls, PyObject *args,
+                                     PyObject *kwds)
+{
+    static char *kwlist[] = {"data", "occasions", "name", "delimiter", NULL};
+    Py_buffer buf;
+    int K = 0;
+    const char *name = NULL, *delim = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s*i|zz:load_buffer",
+                                     kwlist, &buf, &K, &name, &delim))
+        return NULL;
+    toll_state *st = toll_py_state_of_type((PyTypeObject *)cls);
+    char d = 0;
+    PyObject *result = NULL;
+    if (freq_delimiter(st, delim, &d) == 0) {
+        toll_error err;
+        toll_error_clear(&err);
+        toll_mse_freq *f = NULL;
+        toll_status s = toll_mse_freq_load_buffer(
+            K, buf.buf, (size_t)buf.len, name ? name : "<buffer>", d, NULL,
+            &f, &err);
+        if (s != TOLL_OK)
+            toll_py_raise(st, s, &err, NULL, 0);
+        else
+            result = freq_wrap((PyTypeObject *)cls, f);
+    }
+    PyBuffer_Release(&buf);
+    return result;
+}
+
+/* MseFreq.load_file(path, occasions, delimiter=None) */
+static PyObject *MseFreq_load_file(PyObject *cls, PyObject *args,
+                                   PyObject *kwds)
+{
+    static char *kwlist[] = {"path", "occasions", "delimiter", NULL};
+    PyObject *path = NULL;
+    int K = 0;
+    const char *delim = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&i|z:load_file", kwlist,
+                                     PyUnicode_FSConverter, &path, &K,
+                                     &delim))
+        return NULL;
+    toll_state *st = toll_py_state_of_type((PyTypeObject *)cls);
+    char d = 0;
+    PyObject *result = NULL;
+    if (freq_delimiter(st, delim, &d) == 0) {
+        toll_error err;
+        toll_error_clear(&err);
+        toll_mse_freq *f = NULL;
+        toll_status s;
+        int e;
+        Py_BEGIN_ALLOW_THREADS
+        errno = 0;
+        s = toll_mse_freq_load_file(K, PyBytes_AS_STRING(path), d, NULL, &f,
+                                    &err);
+        e = errno;
+        Py_END_ALLOW_THREADS
+        if (s != TOLL_OK)
+            toll_py_raise(st, s, &err, path, e);
+        else
+            result = freq_wrap((PyTypeObject *)cls, f);
+    }
+    Py_XDECREF(path);
+    return result;
+}
+
+static int freq_ready(MseFreqObject *self)
+{
+    if (!self->f) {
+        PyErr_SetString(PyExc_ValueError, "MseFreq is not initialised (use "
+                                          "MseFreq.load_buffer)");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *MseFreq_get_occasions(MseFreqObject *self, void *closure)
+{
+    (void)closure;
+    if (freq_ready(self) < 0)
+        return NULL;
+    return PyLong_FromLong(toll_mse_freq_occasions(self->f));
+}
+
+static PyObject *MseFreq_get_observed(MseFreqObject *self, void *closure)
+{
+    (void)closure;
+    if (freq_ready(self) < 0)
+        return NULL;
+    return PyLong_FromLongLong((long long)toll_mse_freq_observed(self->f));
+}
+
+/* counts() -> [f_1, ..., f_K] */
+static PyObject *MseFreq_counts(MseFreqObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (freq_ready(self) < 0)
+        return NULL;
+    int K = toll_mse_freq_occasions(self->f);
+    PyObject *l = PyList_New(K);
+    if (!l)
+        return NULL;
+    for (int i = 1; i <= K; i++) {
+        PyObject *v =
+            PyLong_FromLongLong((long long)toll_mse_freq_count(self->f, i));
+        if (!v) {
+            Py_DECREF(l);
+            return NULL;
+        }
+        PyList_SET_ITEM(l, i - 1, v);
+    }
+    return l;
+}
+
+/* fit(model, max_captures=0, level=0.95) -> estimate dict */
+static PyObject *MseFreq_fit(MseFreqObject *self, PyObject *args,
+                             PyObject *kwds)
+{
+    static char *kwlist[] = {"model", "max_captures", "level", NULL};
+    const char *model = NULL;
+    int t0 = 0;
+    double level = 0.95;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s|id:fit", kwlist, &model,
+                                     &t0, &level))
+        return NULL;
+    if (freq_ready(self) < 0)
+        return NULL;
+    toll_state *st = TOLL_PY_STATE(self);
+    toll_error err;
+    toll_error_clear(&err);
+    toll_mse_freq_model m;
+    toll_status r = toll_mse_freq_model_parse(model, &m, &err);
+    if (r != TOLL_OK)
+        return toll_py_raise_option(st, "model", r, &err);
+    toll_mse_options o;
+    fill_opts(st, level, 0, &o);
+    toll_mse_estimate e;
+    Py_BEGIN_ALLOW_THREADS
+    r = toll_mse_freq_fit(self->f, m, t0, &o, &e, &err);
+    Py_END_ALLOW_THREADS
+    if (r != TOLL_OK)
+        return toll_py_raise(st, r, &err, NULL, 0);
+    return estimate_dict(NULL, &e);
+}
+
+static PyMethodDef MseFreq_methods[] = {
+    {"load_buffer", (PyCFunction)(void (*)(void))MseFreq_load_buffer,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS,
+     "load_buffer(data, occasions, name=None, delimiter=None)\n--\n\n"
+     "Capture frequencies from CSV text with times,count (or nbcap,freq)\n"
+     "columns, for `occasions` capture occasions."},
+    {"load_file", (PyCFunction)(void (*)(void))MseFreq_load_file,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS,
+     "load_file(path, occasions, delimiter=None)\n--\n\n"
+     "Capture frequencies from a CSV file (see load_buffer)."},
+    {"counts", (PyCFunction)MseFreq_counts, METH_NOARGS,
+     "counts()\n--\n\n[f_1, ..., f_K]: the numbers caught 1..K times."},
+    {"fit", (PyCFunction)(void (*)(void))MseFreq_fit,
+     METH_VARARGS | METH_KEYWORDS,
+     "fit(model, max_captures=0, level=0.95)\n--\n\n"
+     "One model (m0, chao, poisson2, darroch or gamma) fitted to the\n"
+     "frequencies of 1..max_captures captures (0: all), as a dict."},
+    {NULL, NULL, 0, NULL}};
+
+static PyGetSetDef MseFreq_getset[] = {
+    {"occasions", (getter)MseFreq_get_occasions, NULL,
+     "K, the number of capture occasions.", NULL},
+    {"observed", (getter)MseFreq_get_observed, NULL,
+     "Individuals caught at least once.", NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+static PyType_Slot MseFreq_slots[] = {
+    {Py_tp_doc,
+     "Capture frequencies f_1..f_K over K occasions and the\n"
+     "heterogeneity models of Rcapture's closedp.0.  Made by\n"
+     "MseFreq.load_buffer / load_file; use toll.mse.Frequencies."},
+    {Py_tp_dealloc, MseFreq_dealloc},
+    {Py_tp_methods, MseFreq_methods},
+    {Py_tp_getset, MseFreq_getset},
+    {0, NULL}};
+
+static PyType_Spec MseFreq_spec = {
+    .name = "toll._core.MseFreq",
+    .basicsize = sizeof(MseFreqObject),
+#ifdef Py_TPFLAGS_DISALLOW_INSTANTIATION
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+#else
+    .flags = Py_TPFLAGS_DEFAULT,
+#endif
+    .slots = MseFreq_slots,
+};
+
+/* ======================================================================== */
 /* Intervals                                                                 */
 /* ======================================================================== */
 
@@ -1706,6 +1940,13 @@ int toll_py_mse_init(PyObject *m)
     if (rc < 0)
         return -1;
     if (PyModule_AddFunctions(m, mse_functions) < 0)
+        return -1;
+    PyObject *ft = PyType_FromModuleAndSpec(m, &MseFreq_spec, NULL);
+    if (!ft)
+        return -1;
+    rc = PyModule_AddType(m, (PyTypeObject *)ft);
+    Py_DECREF(ft);
+    if (rc < 0)
         return -1;
     if (PyModule_AddIntConstant(m, "MSE_MAX_LISTS", TOLL_MSE_MAX_LISTS) < 0)
         return -1;

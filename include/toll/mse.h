@@ -913,6 +913,130 @@ TOLL_API toll_status toll_mse_boot_selection_table(
     const toll_mse_data *data, const toll_mse_boot_result *result,
     const toll_allocator *alloc, toll_table **out, toll_error *err);
 
+/* ---- heterogeneity models on capture frequencies --------------------------- */
+
+/*
+ * Capture-frequency data (Rcapture's closedp.0 forms, Rivest and
+ * Baillargeon): K capture occasions (or lists) and f_1 .. f_K, the numbers
+ * of individuals caught exactly 1, 2, ..., K times.  Who was caught when
+ * is not known, so only models whose capture probabilities do not depend
+ * on the occasion can be fitted: M0 and the Mh heterogeneity models.
+ * Each is a Poisson log-linear model on the K frequencies,
+ *   log E f_i = log C(K, i) + a + b i + h-terms(i),
+ * and N-hat = n + exp(a); method notes and formulas: docs/mse.md.
+ */
+#define TOLL_MSE_FREQ_MIN_OCCASIONS 2
+/* Largest K accepted (the Chao lower-bound model has K - 2 eta terms). */
+#define TOLL_MSE_FREQ_MAX_OCCASIONS 100
+
+typedef struct toll_mse_freq toll_mse_freq;
+
+typedef enum toll_mse_freq_model {
+    TOLL_MSE_FREQ_M0 = 0,   /* "M0": no heterogeneity */
+    TOLL_MSE_FREQ_CHAO,     /* "Mh Chao (LB)": eta_j max(i - j + 1, 0),
+                               j = 3..K; negative etas set to zero */
+    TOLL_MSE_FREQ_POISSON2, /* "Mh Poisson2": tau (2^i - 1) */
+    TOLL_MSE_FREQ_DARROCH,  /* "Mh Darroch": tau i^2 / 2 */
+    TOLL_MSE_FREQ_GAMMA     /* "Mh Gamma3.5": tau (log 3.5 - log(3.5 + i)) */
+} toll_mse_freq_model;
+#define TOLL_MSE_FREQ_NMODELS 5
+
+/* Static display name: "M0", "Mh Chao (LB)", "Mh Poisson2", "Mh Darroch",
+ * "Mh Gamma3.5"; NULL if out of range. */
+TOLL_API const char *toll_mse_freq_model_name(toll_mse_freq_model model);
+
+/* Parse a model name: "m0", "chao", "poisson2" (also "poisson"),
+ * "darroch", "gamma" (also "gamma3.5"), any case.  Errors: TOLL_EINVAL
+ * naming the text (field "estimator"). */
+TOLL_API toll_status toll_mse_freq_model_parse(const char *s,
+                                               toll_mse_freq_model *out,
+                                               toll_error *err);
+
+/*
+ * New capture-frequency data for `occasions` occasions (K, 2 ..
+ * TOLL_MSE_FREQ_MAX_OCCASIONS) with counts f_1..f_K from counts[0..K)
+ * (each >= 0, not all zero; copied).  `alloc` (NULL = default) is used for
+ * all memory of the object.  On success *out owns a new object to free
+ * with toll_mse_freq_free.
+ * Errors: TOLL_EINVAL (K out of range, naming the bound; a negative
+ * count; all counts zero), TOLL_ERANGE (total overflows), TOLL_ENOMEM.
+ */
+TOLL_API toll_status toll_mse_freq_new(int occasions, const int64_t *counts,
+                                       const toll_allocator *alloc,
+                                       toll_mse_freq **out, toll_error *err);
+
+/*
+ * Read capture frequencies for `occasions` occasions from CSV (read as
+ * toll_mse_data_load_file reads it: the same tokenizer, header row,
+ * quoting, line ends, byte-order mark): columns `times,count` or
+ * `nbcap,freq` (names in any case; other columns ignored), one row per
+ * number of captures; times missing from the file count 0.  `delimiter`
+ * 0 means ','.  Errors name the file, line, field and text:
+ *   hare.csv:4: field 'times': "7" is not a number of captures of 6
+ *   occasions (a whole number from 1 to 6)
+ * Errors: TOLL_EIO (cannot read the file), TOLL_EPARSE (missing columns;
+ * times not a whole number in 1..K; a repeated times, naming both lines;
+ * a count that is not a non-negative whole number; no rows; a file over
+ * 1 MiB), TOLL_EINVAL (K out of range, all counts zero, bad delimiter),
+ * TOLL_ERANGE (the total overflows), TOLL_ENOMEM.  On success *out owns a
+ * new object (allocated with `alloc`, NULL = default); on error *out is
+ * NULL.
+ */
+TOLL_API toll_status toll_mse_freq_load_file(int occasions, const char *path,
+                                             char delimiter,
+                                             const toll_allocator *alloc,
+                                             toll_mse_freq **out,
+                                             toll_error *err);
+/* The same from `len` bytes at `text` (the caller keeps them); `name` is
+ * used in messages (NULL: "<buffer>"). */
+TOLL_API toll_status toll_mse_freq_load_buffer(
+    int occasions, const char *text, size_t len, const char *name,
+    char delimiter, const toll_allocator *alloc, toll_mse_freq **out,
+    toll_error *err);
+
+/* Free the data.  Accepts NULL. */
+TOLL_API void toll_mse_freq_free(toll_mse_freq *freq);
+/* K, the number of occasions. */
+TOLL_API int toll_mse_freq_occasions(const toll_mse_freq *freq);
+/* f_times (0 if times is out of 1..K). */
+TOLL_API int64_t toll_mse_freq_count(const toll_mse_freq *freq, int times);
+/* n, the individuals caught at least once. */
+TOLL_API int64_t toll_mse_freq_observed(const toll_mse_freq *freq);
+
+/*
+ * Fit one model as Rcapture's closedp.0 does (its estimates, standard
+ * errors, deviance, df, AIC and BIC).  `max_times` is Rcapture's t0: the
+ * model is fitted to f_1 .. f_t0 only (the Chao model then has etas
+ * 3..t0), while n still counts everyone; 0 means K (every frequency),
+ * else 2 <= t0 <= K.  The result is a log-linear estimate (method
+ * TOLL_MSE_LOGLINEAR, model_name the model's display name, stratum 0)
+ * with a log-normal interval at opts->level (opts NULL: the defaults;
+ * opts->profile is not used).  As in Rcapture, with t0 = 2 only M0 can be
+ * fitted: the Mh models need t0 >= 3 (TOLL_EMODEL).
+ * Errors: TOLL_EMODEL (no individual caught 2 to t0 times, a model that
+ * cannot be fitted, naming it), TOLL_ENUMERIC (no convergence),
+ * TOLL_EINVAL (t0 out of range, naming it), TOLL_ENOMEM.  Memory:
+ * temporary, through the data's allocator.
+ */
+TOLL_API toll_status toll_mse_freq_fit(const toll_mse_freq *freq,
+                                       toll_mse_freq_model model,
+                                       int max_times,
+                                       const toll_mse_options *opts,
+                                       toll_mse_estimate *out,
+                                       toll_error *err);
+
+/*
+ * Estimates est[0..n) of capture-frequency models as a table, with the
+ * columns of toll_mse_estimates_table (no stratum, weight or delta) and a
+ * caption naming K and n.  *out owns a new table allocated with `alloc`
+ * (NULL: the data's).
+ */
+TOLL_API toll_status toll_mse_freq_table(const toll_mse_freq *freq,
+                                         const toll_mse_estimate *const *est,
+                                         size_t n,
+                                         const toll_allocator *alloc,
+                                         toll_table **out, toll_error *err);
+
 #ifdef __cplusplus
 }
 #endif

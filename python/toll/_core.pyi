@@ -280,6 +280,21 @@ class MseData:
                ) -> Tuple[List[float], List[float], List[float]]: ...
     def model_name(self, spec: str) -> str: ...
 
+@final
+class MseFreq:
+    occasions: int
+    observed: int
+    @classmethod
+    def load_buffer(cls, data: Union[str, bytes], occasions: int,
+                    name: Optional[str] = None,
+                    delimiter: Optional[str] = None) -> "MseFreq": ...
+    @classmethod
+    def load_file(cls, path: _Path, occasions: int,
+                  delimiter: Optional[str] = None) -> "MseFreq": ...
+    def counts(self) -> List[int]: ...
+    def fit(self, model: str, max_captures: int = 0,
+            level: float = 0.95) -> Dict[str, Any]: ...
+
 def interval_sum(low: Sequence[int], high: Sequence[Optional[int]],
                  best: Optional[Sequence[Optional[float]]] = None,
                  open: Optional[Sequence[bool]] = None,

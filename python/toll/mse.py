@@ -21,6 +21,10 @@ many were recorded by none.  ::
     b = d.bootstrap(B=1000, seed=1) # the search re-run in every resample
     b.interval, b.selection         # ... b.draws, b.selection_frame(), b.plot()
 
+    f = toll.mse.Data.from_frequencies([25, 22, 13, 5, 1, 2], occasions=6)
+    f.closedp()                     # M0, Mh Chao, Poisson2, Darroch, Gamma3.5
+    f.darroch()                     # one of them: an Estimate
+
 Data come from patterns and counts, from records with 0/1 list columns
 (:meth:`Data.from_records`, :func:`read`) or from reconciled incidents,
 whose non-self sources are their capture history
@@ -52,8 +56,8 @@ from typing import (Any, Dict, Iterable, Iterator, List, Mapping, Optional,
 from . import _core
 from ._core import ModelError, OptionError
 
-__all__ = ["Data", "Estimate", "Results", "Lcmcr", "Bootstrap", "read",
-           "ModelError"]
+__all__ = ["Data", "Estimate", "Results", "Lcmcr", "Bootstrap",
+           "Frequencies", "FrequencyResults", "read", "ModelError"]
 
 
 def __dir__() -> List[str]:
@@ -698,13 +702,39 @@ class Data:
             core, None if lists is None else list(lists), stratify_by))
 
     @classmethod
+    def from_frequencies(cls, freq: Any, occasions: int
+                         ) -> "Frequencies":
+        """Capture-frequency data: how many individuals were caught 1, 2,
+        ... K times over ``occasions`` (K) occasions, for the
+        heterogeneity models of :class:`Frequencies`.  ``freq`` is a
+        mapping {times: count}, a sequence f_1, f_2, ... (times 1, 2,
+        ...; at most K values) or a pandas DataFrame with ``times`` and
+        ``count`` (or ``nbcap`` and ``freq``) columns.  Read by the C
+        reader of ``toll mse FILE --capture-frequencies K`` (written as
+        its ``times,count`` CSV, ``<frequencies>`` in messages, line 1
+        being the header): a times outside 1..K, a times given twice, a
+        count of 1.5, 2.0 or -1 and all-zero counts are refused as in a
+        file."""
+        return Frequencies._from(freq, occasions)
+
+    @classmethod
     def read(cls, path: PathLike, lists: Optional[Sequence[str]] = None,
              stratum_column: Optional[str] = None,
-             delimiter: Optional[str] = None) -> "Data":
+             delimiter: Optional[str] = None,
+             capture_frequencies: Optional[int] = None) -> Any:
         """Read a CSV file: one row per individual with a 0/1 column per
         list (``lists`` names them), or a table of ``pattern`` and
         ``count`` columns (lists default to "A", "B", ...).  An optional
-        stratum column (``stratum_column``, default "stratum")."""
+        stratum column (``stratum_column``, default "stratum").  With
+        ``capture_frequencies=K`` the file is instead a table of capture
+        frequencies over K occasions (``times,count`` or ``nbcap,freq``
+        columns) and a :class:`Frequencies` is returned."""
+        if capture_frequencies is not None:
+            if lists is not None or stratum_column is not None:
+                raise OptionError("read: capture_frequencies takes neither "
+                                  "lists nor stratum_column")
+            return Frequencies._wrap(_core.MseFreq.load_file(
+                path, capture_frequencies, delimiter))
         if isinstance(lists, str):
             lists = [x.strip() for x in lists.split(",")]
         core = _core.MseData()  # its lists come with the load
@@ -892,6 +922,185 @@ class Data:
 
 def read(path: PathLike, lists: Optional[Sequence[str]] = None,
          stratum_column: Optional[str] = None,
-         delimiter: Optional[str] = None) -> Data:
-    """:meth:`Data.read`: capture histories from a CSV file."""
-    return Data.read(path, lists, stratum_column, delimiter)
+         delimiter: Optional[str] = None,
+         capture_frequencies: Optional[int] = None) -> Any:
+    """:meth:`Data.read`: capture histories (or, with
+    ``capture_frequencies=K``, capture frequencies) from a CSV file."""
+    return Data.read(path, lists, stratum_column, delimiter,
+                     capture_frequencies)
+
+
+# ---- capture frequencies ----------------------------------------------------
+
+# the models of Rcapture's closedp.0, in its order
+_FREQ_MODELS = ("m0", "chao", "poisson2", "darroch", "gamma")
+
+
+class FrequencyResults(Sequence[Estimate]):
+    """The heterogeneity models fitted to capture frequencies, in
+    Rcapture's order (M0, Mh Chao (LB), Mh Poisson2, Mh Darroch, Mh
+    Gamma3.5): a sequence of :class:`Estimate`.  A model that could not
+    be fitted is left out and its error kept in :attr:`errors`."""
+
+    def __init__(self, models: List[Estimate], errors: Dict[str, str],
+                 occasions: int, observed: int) -> None:
+        self._models = models
+        self.errors = errors
+        self.occasions = occasions
+        self.observed = observed
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, str):
+            for e in self._models:
+                if e.model == i:
+                    return e
+            raise KeyError(i)
+        return self._models[i]
+
+    def __iter__(self) -> Iterator[Estimate]:
+        return iter(self._models)
+
+    def rows(self) -> List[Dict[str, Any]]:
+        """One dict per model."""
+        return _rows(self._models, False)
+
+    def to_pandas(self) -> Any:
+        """A DataFrame: model, method, observed, n_hat, se, lower, upper,
+        interval, deviance, df, aic, bic, warnings; one row per model."""
+        return _frame(self.rows())
+
+    def _caption(self) -> str:
+        cap = (f"toll.mse.FrequencyResults: {self.occasions} occasions, "
+               f"{self.observed} observed")
+        if self.errors:
+            cap += "; not fitted: " + "; ".join(
+                f"{k}: {v}" for k, v in self.errors.items())
+        return cap
+
+    def _repr_html_(self) -> str:
+        """The models as an HTML table (Jupyter)."""
+        return _html_table(self._models, self._caption())
+
+    def __repr__(self) -> str:
+        best = ", ".join(f"{e.model} {e.n_hat:,.1f}" for e in self._models)
+        return f"<{self._caption()}: {best}>"
+
+
+class Frequencies:
+    """Capture frequencies f_1..f_K: how many individuals were caught 1,
+    2, ... K times over K occasions (Rcapture's closedp.0 data), and the
+    heterogeneity models fitted to them, each a Poisson log-linear model
+    log E f_i = log C(K, i) + a + b i + h(i) with N-hat = n + exp(a):
+
+    M0 (no h), Mh Chao (the lower bound: eta terms for i >= 3, negative
+    ones set to zero), Mh Poisson2 (h = 2^i - 1), Mh Darroch (h = i^2/2),
+    Mh Gamma3.5 (h = log 3.5 - log(3.5 + i)).
+
+    ``max_captures`` (Rcapture's t0) fits the frequencies of 1..t0
+    captures only.  Intervals are log-normal.  Build with
+    :meth:`Data.from_frequencies` or :meth:`Data.read` with
+    ``capture_frequencies=K``.  Formulas: docs/mse.md."""
+
+    def __init__(self, freq: Any, occasions: int) -> None:
+        self._c = Frequencies._from(freq, occasions)._c
+
+    @classmethod
+    def _wrap(cls, core: Any) -> "Frequencies":
+        self = cls.__new__(cls)
+        self._c = core
+        return self
+
+    @classmethod
+    def _from(cls, freq: Any, occasions: int) -> "Frequencies":
+        if hasattr(freq, "columns") and hasattr(freq, "to_numpy"):
+            cols = {str(c).lower(): c for c in freq.columns}
+            t = cols.get("times", cols.get("nbcap"))
+            c = cols.get("count", cols.get("freq"))
+            if t is None or c is None:
+                raise OptionError(
+                    "from_frequencies: the DataFrame needs times,count (or "
+                    "nbcap,freq) columns (columns: "
+                    f"{', '.join(map(str, freq.columns))})")
+            pairs: Iterable[Tuple[Any, Any]] = zip(freq[t].tolist(),
+                                                   freq[c].tolist())
+        elif isinstance(freq, Mapping):
+            pairs = freq.items()
+        elif isinstance(freq, (str, bytes)):
+            raise OptionError("from_frequencies: give a mapping {times: "
+                              "count}, a sequence f_1, f_2, ... or a "
+                              "DataFrame, not a string")
+        else:
+            pairs = ((i + 1, v) for i, v in enumerate(freq))
+        text = _csv(["times", "count"],
+                    ([_cell(k), _cell(v)] for k, v in pairs))
+        return cls._wrap(_core.MseFreq.load_buffer(text, occasions,
+                                                   "<frequencies>"))
+
+    @property
+    def occasions(self) -> int:
+        """K, the number of capture occasions."""
+        return self._c.occasions
+
+    @property
+    def observed(self) -> int:
+        """n, the individuals caught at least once."""
+        return self._c.observed
+
+    def counts(self) -> Dict[int, int]:
+        """{times: count} for times 1..K."""
+        return {i + 1: v for i, v in enumerate(self._c.counts())}
+
+    def __repr__(self) -> str:
+        return (f"<toll.mse.Frequencies: {self.occasions} occasions; "
+                f"{self.observed} observed>")
+
+    def fit(self, model: str, max_captures: Optional[int] = None,
+            level: float = 0.95) -> Estimate:
+        """One model: "m0", "chao", "poisson2", "darroch" or "gamma"."""
+        return Estimate._from_core(self._c.fit(model, max_captures or 0,
+                                               level))
+
+    def m0(self, max_captures: Optional[int] = None,
+           level: float = 0.95) -> Estimate:
+        """M0: one capture probability for everyone."""
+        return self.fit("m0", max_captures, level)
+
+    def chao(self, max_captures: Optional[int] = None,
+             level: float = 0.95) -> Estimate:
+        """Mh Chao (LB): the lower-bound model of Rivest and Baillargeon."""
+        return self.fit("chao", max_captures, level)
+
+    def poisson2(self, max_captures: Optional[int] = None,
+                 level: float = 0.95) -> Estimate:
+        """Mh Poisson2: heterogeneity term 2^i - 1."""
+        return self.fit("poisson2", max_captures, level)
+
+    def darroch(self, max_captures: Optional[int] = None,
+                level: float = 0.95) -> Estimate:
+        """Mh Darroch: heterogeneity term i^2 / 2."""
+        return self.fit("darroch", max_captures, level)
+
+    def gamma(self, max_captures: Optional[int] = None,
+              level: float = 0.95) -> Estimate:
+        """Mh Gamma3.5: heterogeneity term log 3.5 - log(3.5 + i)."""
+        return self.fit("gamma", max_captures, level)
+
+    def closedp(self, max_captures: Optional[int] = None,
+                level: float = 0.95) -> FrequencyResults:
+        """Every model, as Rcapture's closedp.0 table (only M0 when 2
+        frequencies are fitted).  A model that cannot be fitted is left
+        out, its message in ``errors``; bad options raise
+        :class:`toll.OptionError`."""
+        t0 = max_captures or self.occasions
+        models: List[Estimate] = []
+        errors: Dict[str, str] = {}
+        for m in _FREQ_MODELS if t0 >= 3 else _FREQ_MODELS[:1]:
+            try:
+                models.append(self.fit(m, max_captures, level))
+            except ModelError as exc:
+                errors[m] = str(exc)
+        return FrequencyResults(models, errors, self.occasions,
+                                self.observed)

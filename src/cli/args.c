@@ -98,6 +98,8 @@ static const toll_cli_opt OPTIONS[] = {
     {"chains", O_CHAINS, V, CLI_MSE},
     {"bootstrap", O_BOOTSTRAP, V, CLI_MSE},
     {"bootstrap-method", O_BOOTSTRAP_METHOD, V, CLI_MSE},
+    {"capture-frequencies", O_CAPTURE_FREQUENCIES, V, CLI_MSE},
+    {"max-captures", O_MAX_CAPTURES, V, CLI_MSE},
 };
 
 #undef V

@@ -70,6 +70,8 @@ typedef enum toll_cli_opt_id {
     O_KSTAR, O_BURNIN, O_SAMPLES, O_THIN, O_CHAINS,
     /* mse --bootstrap (with O_SEED and O_THREADS) */
     O_BOOTSTRAP, O_BOOTSTRAP_METHOD,
+    /* mse --capture-frequencies */
+    O_CAPTURE_FREQUENCIES, O_MAX_CAPTURES,
     O_COUNT
 } toll_cli_opt_id;
 

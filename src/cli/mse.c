@@ -7,6 +7,8 @@
  *            [--bootstrap B [--bootstrap-method M] [--seed N] [--threads T]]
  *   toll mse FILE --sensitivity lists [--model SPEC]
  *   toll mse --from-incidents REPORTS... [--lists SOURCES]
+ *   toll mse FILE --capture-frequencies K [--estimator
+ *            m0|chao|poisson2|darroch|gamma] [--max-captures T0]
  *
  * Uses the public API only; options are parsed by src/cli/args.c.  Exit
  * status: 0 success, 1 bad data or a model that cannot be fitted, 2 usage
@@ -29,6 +31,7 @@ enum { X_OK = CLI_OK, X_DATA = CLI_DATA, X_USAGE = CLI_USAGE };
 const char TOLL_CLI_MSE_HELP[] =
     "usage: toll mse FILE [options]\n"
     "       toll mse --from-incidents REPORTS... [options]\n"
+    "       toll mse FILE --capture-frequencies K [options]\n"
     "\n"
     "Multiple systems estimation (capture-recapture): from the overlaps of\n"
     "several lists, estimate how many individuals (deaths, incidents) no\n"
@@ -75,12 +78,28 @@ const char TOLL_CLI_MSE_HELP[] =
     "  --estimator E          loglinear (default), lincoln-petersen or\n"
     "                         chapman (two lists: see --pair), chao, or\n"
     "                         lcmcr (latent-class Bayesian model: posterior\n"
-    "                         median, mean and credible interval of N)\n"
+    "                         median, mean and credible interval of N);\n"
+    "                         with --capture-frequencies, one of m0, chao\n"
+    "                         (there: Mh Chao, the lower-bound log-linear\n"
+    "                         model), poisson2, darroch or gamma\n"
     "  --pair A,B             the two lists of a two-list estimator\n"
     "                         (default: the first two)\n"
     "  --level L              confidence level (default 0.95)\n"
     "  --lognormal            log-normal instead of profile-likelihood\n"
     "                         intervals for log-linear models\n"
+    "\n"
+    "Capture frequencies (Rcapture's closedp.0 models):\n"
+    "  --capture-frequencies K\n"
+    "                         FILE is a table of how many individuals were\n"
+    "                         caught 1, 2, ... K times over K occasions (or\n"
+    "                         lists), columns times,count (or nbcap,freq);\n"
+    "                         K is 2 to 100.  Prints M0, Mh Chao (LB),\n"
+    "                         Mh Poisson2, Mh Darroch and Mh Gamma3.5 (only\n"
+    "                         M0 when K = 2), each with N-hat, SE, a\n"
+    "                         log-normal interval, deviance, df, AIC and BIC;\n"
+    "                         --estimator names one of them\n"
+    "  --max-captures T0      fit the frequencies of 1 to T0 captures only\n"
+    "                         (Rcapture's t0; 2 <= T0 <= K; default K)\n"
     "\n"
     "LCMCR (--estimator lcmcr; warnings about convergence go to stderr):\n"
     "  --kstar K              latent classes (default 10, at least 2)\n"
@@ -228,6 +247,9 @@ typedef struct mse_cli {
     int have_threads;          /* --threads was given */
     const char *bootstrap;     /* --bootstrap B, as given */
     const char *boot_method;   /* --bootstrap-method */
+    int freq_k;                /* --capture-frequencies K (0: not given) */
+    int max_captures;          /* --max-captures T0 (0: K) */
+    int have_max_captures;
 } mse_cli;
 
 static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
@@ -293,6 +315,20 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
             c->have_seed_threads = 1;
         else
             c->have_lc = 1;
+        break;
+    }
+    case O_CAPTURE_FREQUENCIES:
+    case O_MAX_CAPTURES: {
+        /* the range is the library's rule (toll_mse_freq_*) */
+        long v = 0;
+        if (!toll_cli_parse_long(val, &v) || v < 1 || v > INT_MAX)
+            return toll_cli_bad_value(a, o, val, "a whole number >= 1");
+        if (o->id == O_CAPTURE_FREQUENCIES) {
+            c->freq_k = (int)v;
+        } else {
+            c->max_captures = (int)v;
+            c->have_max_captures = 1;
+        }
         break;
     }
     case O_LEVEL: {
@@ -509,6 +545,117 @@ static toll_status render_boot(const toll_mse_data *d, const toll_table *t,
     return st;
 }
 
+/* ---- capture frequencies -------------------------------------------------- */
+
+/* `toll mse FILE --capture-frequencies K`: the closedp.0 models. */
+static int run_freq(const mse_cli *c)
+{
+    if (c->nfiles > 1)
+        return usage("'mse' takes one FILE");
+    if (c->from_incidents || c->lists || c->model || c->search || c->pair ||
+        c->stratum || c->stratum_column || c->lognormal || c->have_lc ||
+        c->bootstrap || c->boot_method || c->sensitivity ||
+        c->have_seed_threads)
+        return usage("--capture-frequencies takes none of --from-incidents, "
+                     "--lists, --model, --search, --pair, --stratum, "
+                     "--stratum-column, --lognormal, --bootstrap, "
+                     "--sensitivity, --seed, --threads or the LCMCR "
+                     "options");
+    if (c->freq_k < TOLL_MSE_FREQ_MIN_OCCASIONS ||
+        c->freq_k > TOLL_MSE_FREQ_MAX_OCCASIONS)
+        return usage("--capture-frequencies: %d occasions (2 to %d)",
+                     c->freq_k, TOLL_MSE_FREQ_MAX_OCCASIONS);
+    if (c->have_max_captures &&
+        (c->max_captures < 2 || c->max_captures > c->freq_k))
+        return usage("--max-captures: %d is not from 2 to the %d occasions",
+                     c->max_captures, c->freq_k);
+    toll_error err;
+    toll_error_clear(&err);
+    toll_mse_freq_model only = TOLL_MSE_FREQ_M0;
+    if (c->estimator &&
+        toll_mse_freq_model_parse(c->estimator, &only, &err) != TOLL_OK)
+        return usage("invalid value for --estimator with "
+                     "--capture-frequencies: '%s' (m0, chao, poisson2, "
+                     "darroch or gamma)", c->estimator);
+    toll_mse_options o;
+    toll_mse_options_init(&o);
+    if (c->have_level)
+        o.level = c->level;
+
+    const char *path = c->files[0];
+    size_t len = 0;
+    char *text = read_file(path, &len);
+    if (!text) {
+        fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+        return X_DATA;
+    }
+    toll_mse_freq *F = NULL;
+    toll_table *t = NULL;
+    int rc = X_OK;
+    toll_status st = toll_mse_freq_load_buffer(
+        c->freq_k, text, len, strcmp(path, "-") ? path : "<stdin>",
+        c->delimiter, NULL, &F, &err);
+    free(text);
+    if (st) {
+        fprintf(stderr, "%s\n", err.message);
+        return X_DATA;
+    }
+    int T = c->have_max_captures ? c->max_captures : c->freq_k;
+    toll_mse_estimate e[TOLL_MSE_FREQ_NMODELS];
+    const toll_mse_estimate *v[TOLL_MSE_FREQ_NMODELS];
+    size_t n = 0;
+    for (int m = 0; m < TOLL_MSE_FREQ_NMODELS; m++) {
+        if (c->estimator && m != (int)only)
+            continue;
+        /* as Rcapture: with t0 = 2 only M0 */
+        if (!c->estimator && T < 3 && m != TOLL_MSE_FREQ_M0)
+            continue;
+        st = toll_mse_freq_fit(F, (toll_mse_freq_model)m,
+                               c->have_max_captures ? c->max_captures : 0,
+                               &o, &e[n], &err);
+        if (st == TOLL_EINVAL) { /* an option out of range (--level) */
+            rc = usage("%s", err.message);
+            goto cleanup;
+        }
+        if (st == TOLL_ENOMEM) {
+            fprintf(stderr, "toll: %s\n", err.message);
+            rc = X_DATA;
+            goto cleanup;
+        }
+        if (st) {
+            fprintf(stderr, "toll: %s\n", err.message);
+            continue;
+        }
+        v[n] = &e[n];
+        n++;
+    }
+    if (n == 0) {
+        rc = X_DATA;
+        goto cleanup;
+    }
+    st = toll_mse_freq_table(F, v, n, NULL, &t, &err);
+    if (st) {
+        fprintf(stderr, "toll: %s\n", err.message);
+        rc = X_DATA;
+        goto cleanup;
+    }
+    if (c->format == TOLL_RENDER_TEXT && T == 2 && !c->estimator)
+        printf("(with 2 capture frequencies, only M0 is fitted)\n");
+    if (c->have_level && c->level != 0.95 && c->format == TOLL_RENDER_TEXT)
+        printf("(intervals at the %g%% level)\n", 100.0 * c->level);
+    st = toll_table_render(t, c->format, 0, toll_cli_write_file, stdout,
+                           &err);
+    if (st) {
+        rc = toll_cli_output_failed(&err);
+        goto cleanup;
+    }
+    rc = toll_cli_finish_output();
+cleanup:
+    toll_table_free(t);
+    toll_mse_freq_free(F);
+    return rc;
+}
+
 static int run(const mse_cli *c)
 {
     toll_error err;
@@ -524,6 +671,10 @@ static int run(const mse_cli *c)
 
     if (c->nfiles == 0)
         return usage("'mse' needs a FILE");
+    if (c->freq_k)
+        return run_freq(c);
+    if (c->have_max_captures)
+        return usage("--max-captures applies to --capture-frequencies");
     if (!c->from_incidents && c->nfiles > 1)
         return usage("'mse' takes one FILE (or several with "
                      "--from-incidents)");

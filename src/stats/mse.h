@@ -147,4 +147,20 @@ toll_status toll__mse_loo_table(const toll_mse_data *d,
                                 const toll_allocator *alloc, toll_table **out,
                                 toll_error *err);
 
+/*
+ * Poisson log-linear fit of y[0..n) on the design X (n x p, row-major,
+ * copied) with offset off (n values, NULL: none; kept only during the
+ * call), by the IRLS of the log-linear models (src/stats/mse_loglin.c).
+ * On success beta[p], cov[p*p] ((X'WX)^-1; NULL: not wanted), mu[n]
+ * (NULL: not wanted), the deviance and the iterations.  Memory:
+ * temporary, through `a`.  Returns TOLL_EMODEL (rank-deficient design or
+ * fit), TOLL_ENUMERIC (no convergence) or TOLL_ENOMEM, without a message:
+ * the caller names the model.
+ */
+toll_status toll__mse_poisson_fit(const toll_allocator *a, size_t n, size_t p,
+                                  const double *X, const double *off,
+                                  const double *y, const toll_mse_options *o,
+                                  double *beta, double *cov, double *mu,
+                                  double *dev, int *iters);
+
 #endif /* TOLL_SRC_STATS_MSE_H */

@@ -44,6 +44,7 @@ typedef struct fitws {
     size_t ncell;   /* 2^K rows of the complete table */
     size_t p;       /* parameters */
     double *X;      /* ncell x p design, row c = cell c */
+    const double *off; /* offset of each row (NULL: none; general fits) */
     double *A;      /* ncell x p weighted design / QR */
     double *y, *mu, *eta, *z, *resid;
     double *tau, *beta, *beta_new, *beta_hat, *cov;
@@ -157,7 +158,8 @@ static toll_status weighted_qr(fitws *w, size_t n, const double *X,
         for (size_t k = 0; k < p; k++)
             arow[k] = sw * x[k];
         if (fill_rhs)
-            w->z[r] = sw * (w->eta[r] + (w->y[r] - w->mu[r]) / w->mu[r]);
+            w->z[r] = sw * (w->eta[r] - (w->off ? w->off[r] : 0.0) +
+                            (w->y[r] - w->mu[r]) / w->mu[r]);
     }
     gsl_matrix_view Av = gsl_matrix_view_array(w->A, n, p);
     gsl_vector_view tv = gsl_vector_view_array(w->tau, p);
@@ -179,12 +181,12 @@ static toll_status weighted_qr(fitws *w, size_t n, const double *X,
     return TOLL_OK;
 }
 
-/* eta = X beta, mu = exp(eta); 0 if something overflows. */
+/* eta = X beta (+ offset), mu = exp(eta); 0 if something overflows. */
 static int linpred(fitws *w, size_t n, const double *X, const double *beta)
 {
     size_t p = w->p;
     for (size_t r = 0; r < n; r++) {
-        double e = 0.0;
+        double e = w->off ? w->off[r] : 0.0;
         const double *x = X + r * p;
         for (size_t k = 0; k < p; k++)
             e += x[k] * beta[k];
@@ -312,6 +314,62 @@ static toll_status fit_cov(fitws *w, size_t n, const double *X)
             w->cov[i * p + j] = w->cov[j * p + i] = s;
         }
     return TOLL_OK;
+}
+
+/* ---- general Poisson fits (capture frequencies) --------------------------- */
+
+toll_status toll__mse_poisson_fit(const toll_allocator *a, size_t n, size_t p,
+                                  const double *X, const double *off,
+                                  const double *y, const toll_mse_options *o,
+                                  double *beta, double *cov, double *mu,
+                                  double *dev, int *iters)
+{
+    if (p == 0 || n < p)
+        return TOLL_EMODEL;
+    fitws w;
+    memset(&w, 0, sizeof w);
+    w.a = a;
+    w.ncell = n;
+    w.p = p;
+    w.X = toll__alloc(a, n * p * sizeof(double));
+    w.A = toll__alloc(a, n * p * sizeof(double));
+    w.y = toll__alloc(a, n * sizeof(double));
+    w.mu = toll__alloc(a, n * sizeof(double));
+    w.eta = toll__alloc(a, n * sizeof(double));
+    w.z = toll__alloc(a, n * sizeof(double));
+    w.resid = toll__alloc(a, n * sizeof(double));
+    w.tau = toll__alloc(a, p * sizeof(double));
+    w.beta = toll__alloc(a, p * sizeof(double));
+    w.beta_new = toll__alloc(a, p * sizeof(double));
+    w.beta_hat = toll__alloc(a, p * sizeof(double));
+    w.cov = toll__alloc(a, p * p * sizeof(double));
+    if (!w.X || !w.A || !w.y || !w.mu || !w.eta || !w.z || !w.resid ||
+        !w.tau || !w.beta || !w.beta_new || !w.beta_hat || !w.cov) {
+        ws_free(&w);
+        return TOLL_ENOMEM;
+    }
+    memcpy(w.X, X, n * p * sizeof(double));
+    memcpy(w.y, y, n * sizeof(double));
+    w.off = off;
+    /* the design itself must have full rank */
+    for (size_t r = 0; r < n; r++)
+        w.mu[r] = 1.0;
+    toll_status st = weighted_qr(&w, n, w.X, w.mu, 0);
+    if (!st)
+        st = irls(&w, n, w.X, 0, o, dev, iters);
+    if (!st)
+        st = fit_cov(&w, n, w.X);
+    if (!st) {
+        if (*dev < 0)
+            *dev = 0.0;
+        memcpy(beta, w.beta, p * sizeof(double));
+        if (cov)
+            memcpy(cov, w.cov, p * p * sizeof(double));
+        if (mu)
+            memcpy(mu, w.mu, n * sizeof(double));
+    }
+    ws_free(&w);
+    return st;
 }
 
 /* ---- profile likelihood ---------------------------------------------------- */

@@ -312,6 +312,36 @@ expect_rc "mse: a bad --format exits 2" 2
 expect_same "mse: a bad --format is named" "$TMP/err" \
     "toll: invalid value for --format: 'xml' (csv, json, md or text) (see 'toll mse --help')"
 
+# capture frequencies: Rcapture's closedp.0 table for its catbird data
+# (t = 11; saved example output of Rcapture 1.3-1: M0 20.3 (1.4), Mh Chao
+# 22.6 (3.8), Mh Gamma3.5 24.7 (6.4))
+printf 'nbcap,freq\n1,6\n2,4\n3,5\n4,2\n5,0\n6,2\n' >"$TMP/catb.csv"
+run "$TOLL" mse "$TMP/catb.csv" --capture-frequencies 11 --format csv
+expect_rc "mse --capture-frequencies fits every model" 0
+expect_has "mse --capture-frequencies: M0 as Rcapture" "$TMP/out" "M0,loglinear,19,20.34"
+expect_has "mse --capture-frequencies: Mh Chao as Rcapture" "$TMP/out" "Mh Chao (LB),loglinear,19,22.56"
+expect_has "mse --capture-frequencies: Mh Gamma3.5 as Rcapture" "$TMP/out" "Mh Gamma3.5,loglinear,19,24.71"
+run "$TOLL" mse "$TMP/catb.csv" --capture-frequencies 11 --estimator darroch --format csv
+expect_rc "mse --capture-frequencies --estimator darroch exits 0" 0
+expect_has "mse --estimator darroch prints Mh Darroch" "$TMP/out" "Mh Darroch,loglinear,19,22.34"
+if [ "$(wc -l <"$TMP/out")" -eq 2 ]; then ok "mse --estimator darroch prints one model"
+else bad "mse --estimator darroch prints one model" "$(show "$TMP/out")"; fi
+run "$TOLL" mse "$TMP/catb.csv" --capture-frequencies 5
+expect_rc "mse: times beyond the occasions exit 1" 1
+expect_same "mse: times beyond the occasions are named" "$TMP/err" \
+    "$TMP/catb.csv:7: field 'nbcap': \"6\" is not a number of captures of 5 occasions (a whole number from 1 to 5)"
+printf 'times,count\n1,6\n2,4.5\n' >"$TMP/frac.csv"
+run "$TOLL" mse "$TMP/frac.csv" --capture-frequencies 4
+expect_rc "mse: a fractional count exits 1" 1
+expect_same "mse: a fractional count is named" "$TMP/err" \
+    "$TMP/frac.csv:3: field 'count': cannot read \"4.5\" as a non-negative whole number"
+run "$TOLL" mse "$TMP/catb.csv" --capture-frequencies 11 --estimator lcmcr
+expect_rc "mse: a list estimator with --capture-frequencies exits 2" 2
+run "$TOLL" mse "$TMP/catb.csv" --capture-frequencies 1
+expect_rc "mse: --capture-frequencies 1 exits 2" 2
+run "$TOLL" mse "$TMP/catb.csv" --max-captures 3
+expect_rc "mse: --max-captures without --capture-frequencies exits 2" 2
+
 run "$TOLL" mse --lists
 expect_rc "mse: option without its value exits 2" 2
 expect_same "mse: missing value is explained" "$TMP/err" \
