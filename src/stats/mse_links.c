@@ -468,13 +468,15 @@ static toll_status estimate_one(const toll_mse_data *d,
     toll_status st;
     toll_error local;
     toll_error_clear(&local);
+    /* no individual at all: nothing to fit, said in the row */
+    int empty = toll_mse_data_observed(d, TOLL_MSE_TOTAL) == 0;
     if (o->kind == TOLL_MSE_SENS_MODEL) {
         toll_mse_model m = 0;
         st = toll_mse_model_parse(d, o->model ? o->model : "", &m, err);
         if (st)
             return st;
         st = toll_mse_loglinear(d, TOLL_MSE_TOTAL, m, &o->est, e, &local);
-        if (st == TOLL_EMODEL || st == TOLL_EINVAL) {
+        if (st == TOLL_EMODEL || (st == TOLL_EINVAL && empty)) {
             toll__mse_est_init(e, TOLL_MSE_LOGLINEAR, TOLL_MSE_TOTAL);
             toll_mse_model_format(d, m, e->model_name, sizeof e->model_name);
         }
@@ -487,7 +489,7 @@ static toll_status estimate_one(const toll_mse_data *d,
                                              ? toll_mse_results_get(r, 0)
                                              : toll_mse_results_average(r);
             *e = *x;
-        } else if (st == TOLL_EMODEL || st == TOLL_EINVAL) {
+        } else if (st == TOLL_EMODEL || (st == TOLL_EINVAL && empty)) {
             toll__mse_est_init(e, o->kind == TOLL_MSE_SENS_BEST
                                       ? TOLL_MSE_LOGLINEAR
                                       : TOLL_MSE_MODEL_AVERAGE,
@@ -497,7 +499,7 @@ static toll_status estimate_one(const toll_mse_data *d,
         }
         toll_mse_results_free(r);
     }
-    if (st == TOLL_EMODEL || st == TOLL_EINVAL) {
+    if (st == TOLL_EMODEL || (st == TOLL_EINVAL && empty)) {
         /* nothing to fit at this threshold (no data, no overlap ...) */
         e->observed = (double)toll_mse_data_observed(d, TOLL_MSE_TOTAL);
         e->n_hat = e->se = e->lo = e->hi = e->n_profile = NAN;
@@ -620,11 +622,14 @@ toll_status toll_mse_sensitivity_table(const toll_mse_data *const *data,
             return toll__err(err, TOLL_EINVAL,
                              "threshold %zu is not a number", i + 1);
     }
+    toll_mse_options checked;
+    toll_status st = toll__mse_opts(&o.est, &checked, err);
+    if (st)
+        return st;
     const toll_allocator *a = alloc ? alloc : &data[0]->alloc;
     toll_mse_estimate *est = toll__calloc(a, n, sizeof *est);
     if (!est)
         return toll__nomem(err);
-    toll_status st = TOLL_OK;
     for (size_t i = 0; i < n && !st; i++)
         st = estimate_one(data[i], &o, &est[i], err);
     if (!st)
