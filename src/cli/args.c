@@ -49,7 +49,7 @@ static const toll_cli_opt OPTIONS[] = {
     {"actor-sep", O_ACTOR_SEP, V, CMD_READ},
     {"region-sep", O_REGION_SEP, V, CMD_READ},
     {"delimiter", O_DELIMITER, V, CMD_READ | CLI_MSE},
-    {"link", O_LINK, V, CMD_LOAD},
+    {"link", O_LINK, V, CMD_LOAD | CLI_MSE},
     {"link-days", O_LINK_DAYS, V, CMD_LOAD},
     {"link-level", O_LINK_LEVEL, V, CMD_LOAD},
     {"link-actors", O_LINK_ACTORS, V, CMD_LOAD},
@@ -95,6 +95,7 @@ static const toll_cli_opt OPTIONS[] = {
     {"samples", O_SAMPLES, V, CLI_MSE},
     {"thin", O_THIN, V, CLI_MSE},
     {"chains", O_CHAINS, V, CLI_MSE},
+    {"link-thresholds", O_LINK_THRESHOLDS, V, CLI_MSE},
 };
 
 #undef V

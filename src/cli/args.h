@@ -68,6 +68,8 @@ typedef enum toll_cli_opt_id {
     O_ESTIMATOR, O_PAIR, O_FROM_INCIDENTS, O_LOGNORMAL, O_LEVEL,
     /* mse --estimator lcmcr (with O_SEED and O_THREADS) */
     O_KSTAR, O_BURNIN, O_SAMPLES, O_THIN, O_CHAINS,
+    /* mse --from-incidents --link auto: estimates at several thresholds */
+    O_LINK_THRESHOLDS,
     O_COUNT
 } toll_cli_opt_id;
 
