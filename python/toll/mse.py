@@ -19,8 +19,11 @@ many were recorded by none.  ::
 Data come from patterns and counts, from records with 0/1 list columns
 (:meth:`Data.from_records`, :func:`read`) or from reconciled incidents,
 whose non-self sources are their capture history
-(:meth:`Data.from_incidents`).  Every estimator works in one stratum or,
-by default, in every stratum separately with the estimates summed.
+(:meth:`Data.from_incidents`), or from records and scored links between
+them at one or several match thresholds (:meth:`Data.from_links`, giving a
+:class:`Sensitivity`: N-hat at each threshold).  Every estimator works
+in one stratum or, by default, in every stratum separately with the
+estimates summed.
 
 The work is done by the C library (``toll/mse.h``) without the GIL.  A
 model that cannot be fitted raises :class:`toll.ModelError` (also a
