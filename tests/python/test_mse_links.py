@@ -136,6 +136,27 @@ def test_estimate_should_give_one_row_per_threshold_as_loglinear_does():
     assert "<table" in s._repr_html_()
 
 
+def test_plot_should_draw_n_hat_and_observed_against_the_threshold():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    recs = [{"id": f"{l}{i}", "list": l} for l in "ABC" for i in range(40)]
+    links = [{"left": f"A{i}", "right": f"B{i}", "score": i / 40}
+             for i in range(30)]
+    links += [{"left": f"B{i}", "right": f"C{i}", "score": 1 - i / 40}
+              for i in range(25)]
+    links += [{"left": f"A{i}", "right": f"C{i}", "score": 0.5}
+              for i in range(10, 30)]
+    s = toll.mse.Data.from_links(recs, links, thresholds=[0.2, 0.5, 0.7])
+    s.estimate()
+    ax = s.plot()
+    xs = [list(line.get_xdata()) for line in ax.get_lines()]
+    assert [0.2, 0.5, 0.7] in xs
+    assert ax.get_xlabel() == "linkage threshold"
+    plt.close("all")
+
+
 def test_from_links_should_refuse_an_unknown_list_naming_record_field_and_text():
     recs = RECORDS + [{"id": "z", "list": "Q"}]
     with pytest.raises(toll.OptionError) as e:
@@ -272,3 +293,59 @@ def test_sudan_histories_should_equal_the_notebook_recipe():
     obs = s.observed()
     assert obs == sorted(obs)
     assert obs[0] < obs[-1] < len(raw)
+
+
+def sudan_keep(raw):
+    """The notebook's individual rules: a record with del_score > 0, one
+    dated in 2023-04-15 .. 2024-06-04, Khartoum the most frequent place."""
+    pd = pytest.importorskip("pandas")
+    ok = (raw["del_score"].astype(int) > 0).tolist()
+    dates = pd.to_datetime(raw["death_date"], errors="coerce")
+    win = ((dates >= "2023-04-15") & (dates <= "2024-06-04")).tolist()
+    loc = raw["loc_death"].str.strip().tolist()
+
+    def keep(comp):
+        n = max(comp) + 1
+        a, w, places = [False] * n, [False] * n, [Counter() for _ in range(n)]
+        for c, o, x, p in zip(comp, ok, win, loc):
+            a[c] |= o
+            w[c] |= x
+            if isinstance(p, str):
+                places[c][p] += 1
+        return [a[i] and w[i] and bool(places[i])
+                and places[i]["Khartoum"] == max(places[i].values())
+                for i in range(n)]
+    return keep
+
+
+@needs_sudan
+def test_sudan_sensitivity_should_give_the_documented_table():
+    pd = pytest.importorskip("pandas")
+    raw = pd.read_csv(SUDAN, dtype=str)
+    records, links = sudan_links(raw)
+    s = toll.mse.Data.from_links(records, links, thresholds=[5, 4, 3, 2, 1],
+                                 lists=LISTS, keep=sudan_keep(raw))
+    assert s.observed() == [3879, 3418, 3116, 2978, 2927]
+    assert nonzero(s.data(1)) == {"001": 1317, "010": 852, "011": 218,
+                                  "100": 425, "101": 61, "110": 33,
+                                  "111": 21}
+    avg = s.search("aic").rows()
+    want = [382563, 54719, 25433, 25013, 23747]  # docs/mse.md
+    for r, w in zip(avg, want):
+        assert r["model"] == "model average"
+        assert r["n_hat"] == pytest.approx(w, rel=1e-4)
+    best = s.search("bic", average=False).rows()
+    assert [round(r["n_hat"]) for r in best] == [135883, 34363, 19977,
+                                                 14503, 11749]
+    assert all(r["model"] == "PB + PV + SM + PV*SM" for r in best)
+    ind = s.estimate().rows()
+    assert [round(r["n_hat"]) for r in ind] == [44886, 18773, 13084, 10370,
+                                                9008]
+    # the authors' published estimates at the same thresholds (d = o = t):
+    # toll's AIC-average intervals overlap theirs at every threshold
+    authors = pd.read_csv(SUDAN.parent / "all_sens_raw.csv").set_index(
+        ["dup_threshold", "ovrlp_threshold"])
+    for t, r in zip(s.thresholds, avg):
+        a = authors.loc[(int(t), int(t))]
+        assert r["lower"] < a["all_cause_uci"] and a["all_cause_lci"] < r["upper"]
+        assert 0.4 < r["n_hat"] / a["all_cause_est"] < 2.5
