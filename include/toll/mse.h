@@ -551,12 +551,10 @@ typedef struct toll_mse_linkage_fields {
  * linkage.  On success *out owns a new object to free with
  * toll_mse_linkage_free.  Errors: TOLL_EINVAL (bad lists), TOLL_ENOMEM.
  */
-TOLL_API toll_status toll_mse_linkage_new(int nlists,
-                                          const char *const *names,
-                                          const toll_mse_linkage_fields *fields,
-                                          const toll_allocator *alloc,
-                                          toll_mse_linkage **out,
-                                          toll_error *err);
+TOLL_API toll_status toll_mse_linkage_new(
+    int nlists, const char *const *names,
+    const toll_mse_linkage_fields *fields, const toll_allocator *alloc,
+    toll_mse_linkage **out, toll_error *err);
 
 /* Free a linkage and everything it owns.  Accepts NULL. */
 TOLL_API void toll_mse_linkage_free(toll_mse_linkage *linkage);

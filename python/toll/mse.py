@@ -525,7 +525,8 @@ class Sensitivity(Sequence["Data"]):
     def to_pandas(self) -> Any:
         """The last table computed (by default the independence model's)
         as a DataFrame."""
-        return (self.table or self.estimate()).to_pandas()
+        t = self.estimate() if self.table is None else self.table
+        return t.to_pandas()
 
     def plot(self, ax: Any = None) -> Any:
         """N-hat and its interval against the threshold, with the observed
@@ -547,7 +548,7 @@ class Sensitivity(Sequence["Data"]):
         return ax
 
     def _repr_html_(self) -> str:
-        t = self.table or self.estimate()
+        t = self.estimate() if self.table is None else self.table
         return t._repr_html_()
 
     def __repr__(self) -> str:

@@ -279,7 +279,7 @@ toll_status toll_mse_linkage_add_link(toll_mse_linkage *lk, const char *id_a,
     return TOLL_OK;
 }
 
-/* ---- union-find ------------------------------------------------------------ */
+/* ---- union-find --------------------------------------------------------- */
 
 static size_t uf_find(size_t *up, size_t x)
 {
@@ -447,7 +447,7 @@ done:
     return TOLL_OK;
 }
 
-/* ---- sensitivity ---------------------------------------------------------- */
+/* ---- sensitivity -------------------------------------------------------- */
 
 void toll_mse_sensitivity_options_init(toll_mse_sensitivity_options *o)
 {
@@ -590,11 +590,12 @@ static toll_status build_table(const toll_mse_data *const *data,
     return TOLL_OK;
 }
 
-toll_status toll_mse_sensitivity_table(const toll_mse_data *const *data,
-                                       const double *thresholds, size_t n,
-                                       const toll_mse_sensitivity_options *opts,
-                                       const toll_allocator *alloc,
-                                       toll_table **out, toll_error *err)
+toll_status
+toll_mse_sensitivity_table(const toll_mse_data *const *data,
+                           const double *thresholds, size_t n,
+                           const toll_mse_sensitivity_options *opts,
+                           const toll_allocator *alloc, toll_table **out,
+                           toll_error *err)
 {
     if (out)
         *out = NULL;

@@ -184,6 +184,13 @@ def test_from_links_should_refuse_a_nan_or_unreadable_score():
         assert text in str(e.value)
 
 
+def test_from_links_should_refuse_a_threshold_that_is_not_a_number():
+    with pytest.raises(toll.OptionError, match="finite number"):
+        toll.mse.Data.from_links(RECORDS, LINKS, thresholds=[0.5, math.nan])
+    with pytest.raises(toll.OptionError, match="at least one threshold"):
+        toll.mse.Data.from_links(RECORDS, LINKS, thresholds=[])
+
+
 def test_from_links_should_refuse_a_repeated_id_and_a_missing_column():
     recs = RECORDS + [{"id": "a1", "list": "B"}]
     with pytest.raises(toll.OptionError,
