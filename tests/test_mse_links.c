@@ -440,6 +440,10 @@ START_TEST(sensitivity_should_report_a_threshold_without_overlap_in_its_row)
     size_t jn = toll_table_column_index(t, "n_hat");
     size_t jw = toll_table_column_index(t, "warning");
     ck_assert(isnan(toll_table_double(t, jn)[1]));
+    size_t ja = toll_table_column_index(t, "aic");
+    size_t jd = toll_table_column_index(t, "df");
+    ck_assert(isnan(toll_table_double(t, ja)[1])); /* no statistics */
+    ck_assert(isnan(toll_table_double(t, jd)[1]));
     ck_assert_double_eq(toll_table_double(t, 1)[1], 7);
     ck_assert_ptr_nonnull(toll_table_string(t, jw, 1));
     ck_assert_msg(strlen(toll_table_string(t, jw, 1)) > 10, "%s",

@@ -561,8 +561,9 @@ static toll_status build_table(const toll_mse_data *const *data,
                 if (!st)
                     ((uint32_t *)o->cols[dst].data)[r] = code;
             } else {
+                /* a threshold without an estimate: no statistic either */
                 ((double *)o->cols[dst].data)[r] =
-                    toll_table_double(t, j)[r];
+                    isnan(est[r].n_hat) ? NAN : toll_table_double(t, j)[r];
             }
         }
         dst++;

@@ -310,6 +310,10 @@ else bad "mse --link-thresholds: at 0.9 (the linker's default) as --link auto al
 run "$TOLL" mse --from-incidents $IN --link auto --link-thresholds 0.6,0.8 --search aic --format csv
 expect_rc "mse --link-thresholds --search exits 0" 0
 expect_has "mse --link-thresholds --search gives the model average" "$TMP/out" "model average"
+run "$TOLL" mse --from-incidents $IN --link auto --link-thresholds 0.5 --model "Monitor*News_Agency" --format csv
+expect_rc "mse --link-thresholds: a model that cannot be fitted keeps its row" 0
+expect_has "mse --link-thresholds: the row says why, with no figures" "$TMP/out" \
+    "0.5,7,Monitor + News_Agency + Monitor*News_Agency,loglinear,,,,,,,,,,\"model Monitor + News_Agency + Monitor*News_Agency is saturated"
 for bad_t in 0 1 1.5 -0.2 abc 0.5,,0.7; do
     run "$TOLL" mse --from-incidents $IN --link auto --link-thresholds "$bad_t"
     expect_rc "mse --link-thresholds $bad_t exits 2" 2
