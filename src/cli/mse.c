@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "linker.h"
 
 enum { X_OK = CLI_OK, X_DATA = CLI_DATA, X_USAGE = CLI_USAGE };
 
@@ -60,6 +61,11 @@ const char TOLL_CLI_MSE_HELP[] =
     "                         distinct): reports are merged by pairs at or\n"
     "                         above it; one row per threshold, threshold\n"
     "                         first (with --search: the model average)\n"
+    "  --link-window, --link-upper, --link-lower, --link-same-source,\n"
+    "  --link-max-span, --link-model, --link-names, --link-labels\n"
+    "                         the linker's options, as for 'toll incidents'\n"
+    "                         (see 'toll link --help'; --seed is LCMCR's\n"
+    "                         here)\n"
     "  --stratum NAME         estimate in this stratum only (default: every\n"
     "                         stratum separately, summed)\n"
     "\n"
@@ -203,12 +209,23 @@ typedef struct mse_cli {
     int have_lc;               /* one of them was given */
     const char *link;          /* --link */
     const char *link_thresholds; /* --link-thresholds */
+    toll_cli_linker linker;    /* --link-window ... (src/cli/linker.h) */
+    int link_upper_given;      /* --link-upper */
+    const toll_cli_args *args;
 } mse_cli;
 
 static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
                  const char *val)
 {
     mse_cli *c = ctx;
+    /* the linker's options; --seed and --threads are LCMCR's here */
+    if (o->id != O_SEED && o->id != O_THREADS) {
+        int r = toll_cli_linker_option(&c->linker, a, o, val);
+        if (r != CLI_NOT_MINE) {
+            c->link_upper_given |= o->id == O_LINK_UPPER;
+            return r;
+        }
+    }
     switch (o->id) {
     case O_LISTS: c->lists = val; break;
     case O_STRATUM_COLUMN: c->stratum_column = val; break;
@@ -339,6 +356,25 @@ cleanup:
     return rc;
 }
 
+/* The reconcile options of --link and the linker's options for the
+ * loaded reports `r`: the model and names of --link-model, --link-names
+ * and --link-labels go to *ld (free with toll_cli_linker_free).  Returns
+ * X_OK or an exit status after printing why. */
+static int link_options(const mse_cli *c, const toll_reports *r,
+                        toll_cli_linker_data *ld, toll_reconcile_options *ro)
+{
+    toll_error err;
+    toll_error_clear(&err);
+    toll_reconcile_options_init(ro);
+    if (c->link && toll_link_mode_parse(c->link, &ro->link, &err) != TOLL_OK)
+        return usage("--link: %s", err.message);
+    if (c->linker.max_span_given)
+        ro->link_max_span = c->linker.opts.max_span;
+    if (ro->link != TOLL_LINK_AUTO)
+        return X_OK;
+    return toll_cli_linker_prepare(&c->linker, r, ld, &ro->linker);
+}
+
 static int load_incidents(const mse_cli *c, toll_mse_data **out)
 {
     toll_error err;
@@ -352,13 +388,15 @@ static int load_incidents(const mse_cli *c, toll_mse_data **out)
     for (size_t i = 0; !st && i < c->nfiles; i++)
         st = toll_reports_load_file(r, c->files[i], NULL, NULL, &err);
     toll_reconcile_options ro;
-    toll_reconcile_options_init(&ro);
-    if (c->link && toll_link_mode_parse(c->link, &ro.link, &err) != TOLL_OK) {
-        rc = usage("--link: %s", err.message);
+    toll_cli_linker_data ld;
+    memset(&ld, 0, sizeof ld);
+    if (!st && (rc = link_options(c, r, &ld, &ro)) != X_OK) {
+        toll_cli_linker_free(&ld);
         goto cleanup;
     }
     if (!st)
         st = toll_reconcile(r, &ro, NULL, &inc, &err);
+    toll_cli_linker_free(&ld);
     if (st) {
         fprintf(stderr, "%s\n", err.message);
         rc = X_DATA;
@@ -470,6 +508,8 @@ static int run_thresholds(const mse_cli *c, toll_mse_criterion crit)
     toll_error_clear(&err);
     toll_reports *r = NULL;
     toll_link_model *model = NULL;
+    toll_cli_linker_data ld;
+    memset(&ld, 0, sizeof ld);
     toll_mse_data *d[MAX_THRESHOLDS] = {NULL};
     toll_table *t = NULL;
     const char *items[MAX_ITEMS + 1];
@@ -488,16 +528,23 @@ static int run_thresholds(const mse_cli *c, toll_mse_criterion crit)
     for (size_t i = 0; !st && i < c->nfiles; i++)
         st = toll_reports_load_file(r, c->files[i], NULL, NULL, &err);
     toll_reconcile_options ro;
-    toll_reconcile_options_init(&ro);
-    ro.link = TOLL_LINK_AUTO;
-    if (!st)
-        st = toll_link_fit(r, &ro.linker, NULL, &model, &err);
     if (st) {
         fprintf(stderr, "%s\n", err.message);
         rc = X_DATA;
         goto cleanup;
     }
-    ro.linker.model = model;
+    if ((rc = link_options(c, r, &ld, &ro)) != X_OK)
+        goto cleanup;
+    /* one model for every threshold: the given one, or fitted once */
+    if (!ro.linker.model) {
+        st = toll_link_fit(r, &ro.linker, NULL, &model, &err);
+        if (st) {
+            fprintf(stderr, "%s\n", err.message);
+            rc = X_DATA;
+            goto cleanup;
+        }
+        ro.linker.model = model;
+    }
     double lower = ro.linker.lower;
     for (int i = 0; i < n; i++) {
         toll_incidents *inc = NULL;
@@ -551,6 +598,7 @@ cleanup:
     for (int i = 0; i < n; i++)
         toll_mse_data_free(d[i]);
     toll_link_model_free(model);
+    toll_cli_linker_free(&ld);
     toll_reports_free(r);
     free(copy);
     return rc;
@@ -611,12 +659,20 @@ static int run(const mse_cli *c)
                      "chapman");
     if (c->link && !c->from_incidents)
         return usage("--link applies to --from-incidents");
+    toll_link_mode lm = TOLL_LINK_NONE;
+    if (c->link && toll_link_mode_parse(c->link, &lm, &err) != TOLL_OK)
+        return usage("--link: %s", err.message);
+    rc = toll_cli_linker_check(&c->linker, lm, c->args);
+    if (rc != CLI_OK)
+        return rc;
     if (c->link_thresholds) {
-        toll_link_mode lm = TOLL_LINK_NONE;
-        if (!c->link || toll_link_mode_parse(c->link, &lm, &err) != TOLL_OK ||
-            lm != TOLL_LINK_AUTO)
+        if (lm != TOLL_LINK_AUTO)
             return usage("--link-thresholds needs --from-incidents --link "
                          "auto");
+        if (c->link_upper_given)
+            return usage("--link-upper does not combine with "
+                         "--link-thresholds (each threshold is the "
+                         "linker's upper one in turn)");
         if (c->estimator || c->stratum)
             return usage("--link-thresholds estimates log-linear models "
                          "(--model or --search) over all strata: not with "
@@ -757,10 +813,12 @@ int toll_cli_mse(const char *name, int argc, char **argv)
     memset(&c, 0, sizeof c);
     c.format = TOLL_RENDER_TEXT;
     toll_mse_lcmcr_options_init(&c.lc);
+    toll_cli_linker_init(&c.linker);
     toll_cli_args a;
     int rc = toll_cli_args_parse(&a, CLI_MSE, name, argc, argv, apply, &c);
     c.files = a.pos;
     c.nfiles = a.npos;
+    c.args = &a;
     if (rc == X_OK && a.help) {
         fputs(TOLL_CLI_MSE_HELP, stdout);
         rc = toll_cli_finish_output();

@@ -330,6 +330,18 @@ run "$TOLL" mse --from-incidents $IN --link auto --link-thresholds 0.7 --stratum
 expect_rc "mse --link-thresholds --stratum exits 2" 2
 run "$TOLL" mse monitor.csv --link auto
 expect_rc "mse --link without --from-incidents exits 2" 2
+run "$TOLL" mse --from-incidents $IN --link auto --link-model "$DATA/model.json" --link-thresholds 0.5,0.9 --format csv
+expect_rc "mse --link-thresholds --link-model exits 0" 0
+expect_rows "mse --link-thresholds --link-model: one row per threshold" "$TMP/out" 2
+run "$TOLL" mse --from-incidents $IN --link auto --link-model missing.json --link-thresholds 0.5
+expect_rc "mse --link-model: a missing model file exits 1" 1
+run "$TOLL" mse --from-incidents $IN --link auto --link-upper 0.8 --link-thresholds 0.5
+expect_rc "mse --link-upper with --link-thresholds exits 2" 2
+expect_has "mse: --link-upper and --link-thresholds named" "$TMP/err" \
+    "--link-upper does not combine with --link-thresholds"
+run "$TOLL" mse --from-incidents $IN --link-window 3
+expect_rc "mse --link-window without --link auto exits 2" 2
+expect_has "mse: the linker's options need --link auto" "$TMP/err" "--link-window needs --link auto"
 
 printf '\n%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]
