@@ -647,7 +647,8 @@ toll_mse_sensitivity_options_init(toll_mse_sensitivity_options *opts);
  * The stratum column is there when a threshold's data has several strata.
  * A threshold at which the model cannot be fitted (TOLL_EMODEL: no
  * overlap left, say) gives a row with its observed count, empty (NaN)
- * estimates and the reason in `warning`; other errors stop.  *out owns a
+ * estimates and fit statistics and the reason in `warning`; other errors
+ * stop.  *out owns a
  * new table allocated with `alloc` (NULL: the linkage's).  `opts` NULL:
  * the defaults.  Errors: TOLL_EINVAL (n = 0, a NaN threshold, a bad
  * model string, naming it), TOLL_ENUMERIC, TOLL_ENOMEM.
