@@ -1295,7 +1295,368 @@ static PyObject *MseData_model_name(MseDataObject *self, PyObject *arg)
 
 /* table(kind, ...) is left to Python: estimates are dicts. */
 
+/* ---- capture histories from scored links (toll_mse_linkage) ------------- */
+
+/* Item i of a fast sequence as UTF-8 text: str as it is, None as "" (the
+ * C builder names an empty id); other objects are refused. */
+static const char *links_text(PyObject *seq, Py_ssize_t i, const char *what)
+{
+    PyObject *o = PySequence_Fast_GET_ITEM(seq, i);
+    if (o == Py_None)
+        return "";
+    if (!PyUnicode_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s[%zd] must be str or None, not "
+                     "%.100s", what, i, Py_TYPE(o)->tp_name);
+        return NULL;
+    }
+    return PyUnicode_AsUTF8(o);
+}
+
+static PyObject *links_seq(PyObject *o, const char *what, Py_ssize_t *n)
+{
+    PyObject *seq = PySequence_Fast(o, what);
+    if (seq)
+        *n = PySequence_Fast_GET_SIZE(seq);
+    return seq;
+}
+
+/* The keep flags of the individuals at threshold t: keep(components),
+ * components being the individual of each record (a list of int), must
+ * return one truth value per individual. */
+static int links_keep(toll_state *st, const toll_mse_linkage *lk, double t,
+                      PyObject *fn, unsigned char **out, size_t *nind)
+{
+    size_t n = toll_mse_linkage_nrecords(lk);
+    size_t *comp = PyMem_Calloc(n + 1, sizeof *comp);
+    if (!comp) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s = toll_mse_linkage_components(lk, t, comp, n, nind, &err);
+    if (s != TOLL_OK) {
+        PyMem_Free(comp);
+        toll_py_raise_option(st, "thresholds", s, &err);
+        return -1;
+    }
+    PyObject *lst = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; lst && i < n; i++) {
+        PyObject *v = PyLong_FromSize_t(comp[i]);
+        if (!v)
+            Py_CLEAR(lst);
+        else
+            PyList_SET_ITEM(lst, (Py_ssize_t)i, v);
+    }
+    PyMem_Free(comp);
+    if (!lst)
+        return -1;
+    PyObject *r = PyObject_CallOneArg(fn, lst);
+    Py_DECREF(lst);
+    if (!r)
+        return -1;
+    PyObject *seq = PySequence_Fast(r, "keep() must return a sequence");
+    Py_DECREF(r);
+    if (!seq)
+        return -1;
+    if ((size_t)PySequence_Fast_GET_SIZE(seq) != *nind) {
+        PyErr_Format(PyExc_ValueError, "keep() returned %zd flags for %zu "
+                     "individuals", PySequence_Fast_GET_SIZE(seq), *nind);
+        Py_DECREF(seq);
+        return -1;
+    }
+    *out = PyMem_Calloc(*nind + 1, 1);
+    if (!*out) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i < *nind; i++) {
+        int b = PyObject_IsTrue(PySequence_Fast_GET_ITEM(seq, (Py_ssize_t)i));
+        if (b < 0) {
+            PyMem_Free(*out);
+            *out = NULL;
+            Py_DECREF(seq);
+            return -1;
+        }
+        (*out)[i] = (unsigned char)b;
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
+/* MseData.from_links(lists, ids, record_lists, strata, id_a, id_b, scores,
+ * thresholds, fields): one MseData per threshold. */
+static PyObject *MseData_from_links(PyObject *cls, PyObject *args,
+                                    PyObject *kwds)
+{
+    static char *kwlist[] = {"lists",  "ids",    "record_lists", "strata",
+                             "id_a",   "id_b",   "scores",
+                             "thresholds", "fields", "keep", NULL};
+    PyObject *lists_o, *ids_o, *rl_o, *strata_o, *a_o, *b_o, *sc_o, *th_o,
+        *fields_o = Py_None, *keep_o = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOOOOO|OO:from_links",
+                                     kwlist, &lists_o, &ids_o, &rl_o,
+                                     &strata_o, &a_o, &b_o, &sc_o, &th_o,
+                                     &fields_o, &keep_o))
+        return NULL;
+    PyTypeObject *type = (PyTypeObject *)cls;
+    toll_state *st = toll_py_state_of_type(type);
+    if (!st)
+        return NULL;
+    PyObject *lseq = NULL, *fseq = NULL, *ids = NULL, *rl = NULL,
+             *strata = NULL, *ia = NULL, *ib = NULL, *sc = NULL, *th = NULL,
+             *result = NULL;
+    const char **names = NULL, **fnames = NULL;
+    Py_ssize_t nl = 0, nf = 0, nrec = 0, n2 = 0, n3 = 0, nlink = 0, n5 = 0,
+               n6 = 0, nth = 0;
+    toll_mse_linkage *lk = NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s;
+    if (keep_o != Py_None && !PyCallable_Check(keep_o)) {
+        PyErr_SetString(PyExc_TypeError, "keep must be callable or None");
+        return NULL;
+    }
+    if (str_list(lists_o, "lists", &lseq, &names, &nl) < 0 ||
+        str_list(fields_o, "fields", &fseq, &fnames, &nf) < 0)
+        goto done;
+    if (fseq && nf != 6) {
+        PyErr_SetString(PyExc_ValueError, "fields must name 6 fields");
+        goto done;
+    }
+    if (!(ids = links_seq(ids_o, "ids must be a sequence", &nrec)) ||
+        !(rl = links_seq(rl_o, "record_lists must be a sequence", &n2)) ||
+        !(ia = links_seq(a_o, "id_a must be a sequence", &nlink)) ||
+        !(ib = links_seq(b_o, "id_b must be a sequence", &n5)) ||
+        !(sc = links_seq(sc_o, "scores must be a sequence", &n6)) ||
+        !(th = links_seq(th_o, "thresholds must be a sequence", &nth)))
+        goto done;
+    if (strata_o != Py_None &&
+        !(strata = links_seq(strata_o, "strata must be a sequence", &n3)))
+        goto done;
+    if (n2 != nrec || (strata && n3 != nrec) || n5 != nlink ||
+        n6 != nlink) {
+        PyErr_SetString(PyExc_ValueError,
+                        "from_links: the record columns (and the link "
+                        "columns) must have one length");
+        goto done;
+    }
+    toll_mse_linkage_fields f = {NULL, NULL, NULL, NULL, NULL, NULL};
+    if (fseq) {
+        f.id = fnames[0];
+        f.list = fnames[1];
+        f.stratum = fnames[2];
+        f.id_a = fnames[3];
+        f.id_b = fnames[4];
+        f.score = fnames[5];
+    }
+    s = toll_mse_linkage_new((int)(nl > 100 ? 100 : nl), names, &f, NULL,
+                             &lk, &err);
+    if (s != TOLL_OK) {
+        toll_py_raise_option(st, "lists", s, &err);
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < nrec; i++) {
+        const char *id = links_text(ids, i, "ids");
+        const char *l = id ? links_text(rl, i, "record_lists") : NULL;
+        const char *sn = l && strata ? links_text(strata, i, "strata") : "";
+        if (!id || !l || !sn)
+            goto done;
+        s = toll_mse_linkage_add_record(lk, id, l, sn, &err);
+        if (s != TOLL_OK) {
+            toll_py_raise(st, s, &err, NULL, 0);
+            goto done;
+        }
+    }
+    for (Py_ssize_t i = 0; i < nlink; i++) {
+        const char *a = links_text(ia, i, "id_a");
+        const char *b = a ? links_text(ib, i, "id_b") : NULL;
+        if (!a || !b)
+            goto done;
+        PyObject *so = PySequence_Fast_GET_ITEM(sc, i);
+        double v = NAN;
+        if (so != Py_None) {
+            v = PyFloat_AsDouble(so);
+            if (v == -1.0 && PyErr_Occurred()) {
+                PyErr_Clear();
+                PyObject *r = PyObject_Repr(so);
+                const char *txt = r ? PyUnicode_AsUTF8(r) : NULL;
+                PyErr_Clear();
+                char msg[300];
+                snprintf(msg, sizeof msg, "link %zd: field '%s': cannot read "
+                         "%.200s as a score", i + 1,
+                         fseq ? fnames[5] : "score", txt ? txt : "?");
+                toll_error e2;
+                toll_error_clear(&e2);
+                e2.code = TOLL_EINVAL;
+                e2.record = (long)i;
+                snprintf(e2.field, sizeof e2.field, "%s",
+                         fseq ? fnames[5] : "score");
+                snprintf(e2.text, sizeof e2.text, "%s", txt ? txt : "");
+                snprintf(e2.message, sizeof e2.message, "%s", msg);
+                Py_XDECREF(r);
+                toll_py_raise(st, TOLL_EINVAL, &e2, NULL, 0);
+                goto done;
+            }
+        }
+        s = toll_mse_linkage_add_link(lk, a, b, v, &err);
+        if (s != TOLL_OK) {
+            toll_py_raise(st, s, &err, NULL, 0);
+            goto done;
+        }
+    }
+    result = PyList_New(nth);
+    if (!result)
+        goto done;
+    for (Py_ssize_t i = 0; i < nth; i++) {
+        double t = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(th, i));
+        if (t == -1.0 && PyErr_Occurred())
+            goto fail;
+        unsigned char *keep = NULL;
+        size_t nind = 0;
+        if (keep_o != Py_None && links_keep(st, lk, t, keep_o, &keep,
+                                            &nind) < 0)
+            goto fail;
+        MseDataObject *d = (MseDataObject *)type->tp_alloc(type, 0);
+        if (!d) {
+            PyMem_Free(keep);
+            goto fail;
+        }
+        PyList_SET_ITEM(result, i, (PyObject *)d);
+        Py_BEGIN_ALLOW_THREADS
+        s = toll_mse_linkage_data(lk, t, keep, nind, NULL, &d->d, &err);
+        Py_END_ALLOW_THREADS
+        PyMem_Free(keep);
+        if (s != TOLL_OK) {
+            toll_py_raise_option(st, "thresholds", s, &err);
+            goto fail;
+        }
+    }
+    goto done;
+fail:
+    Py_CLEAR(result);
+done:
+    toll_mse_linkage_free(lk);
+    PyMem_Free(names);
+    PyMem_Free(fnames);
+    Py_XDECREF(lseq);
+    Py_XDECREF(fseq);
+    Py_XDECREF(ids);
+    Py_XDECREF(rl);
+    Py_XDECREF(strata);
+    Py_XDECREF(ia);
+    Py_XDECREF(ib);
+    Py_XDECREF(sc);
+    Py_XDECREF(th);
+    return result;
+}
+
+/* MseData.sensitivity(data, thresholds, kind, model, criterion, level,
+ * profile): toll_mse_sensitivity_table as a Table. */
+static PyObject *MseData_sensitivity(PyObject *cls, PyObject *args,
+                                     PyObject *kwds)
+{
+    static char *kwlist[] = {"data",  "thresholds", "kind",    "model",
+                             "criterion", "level",  "profile", NULL};
+    PyObject *data_o, *th_o;
+    const char *kind = "model", *model = NULL, *crit = "aic";
+    double level = 0.95;
+    int profile = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|szsdp:sensitivity",
+                                     kwlist, &data_o, &th_o, &kind, &model,
+                                     &crit, &level, &profile))
+        return NULL;
+    PyTypeObject *type = (PyTypeObject *)cls;
+    toll_state *st = toll_py_state_of_type(type);
+    if (!st)
+        return NULL;
+    toll_mse_sensitivity_options o;
+    toll_mse_sensitivity_options_init(&o);
+    if (strcmp(kind, "model") == 0)
+        o.kind = TOLL_MSE_SENS_MODEL;
+    else if (strcmp(kind, "best") == 0)
+        o.kind = TOLL_MSE_SENS_BEST;
+    else if (strcmp(kind, "average") == 0)
+        o.kind = TOLL_MSE_SENS_AVERAGE;
+    else
+        return toll_py_option_error(st, "kind", kind,
+                                    "expected model, best or average");
+    o.model = model;
+    if (fill_opts(st, level, profile, &o.est) < 0)
+        return NULL;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status s = toll_mse_criterion_parse(crit, &o.criterion, &err);
+    if (s != TOLL_OK)
+        return toll_py_raise_option(st, "criterion", s, &err);
+    Py_ssize_t n = 0, nt = 0;
+    PyObject *dseq = links_seq(data_o, "data must be a sequence", &n);
+    PyObject *tseq = dseq ? links_seq(th_o, "thresholds must be a sequence",
+                                      &nt)
+                          : NULL;
+    PyObject *result = NULL;
+    const toll_mse_data **d = NULL;
+    double *t = NULL;
+    if (!tseq)
+        goto done;
+    if (n != nt) {
+        PyErr_SetString(PyExc_ValueError,
+                        "sensitivity: one threshold per data set");
+        goto done;
+    }
+    d = PyMem_Calloc((size_t)n + 1, sizeof *d);
+    t = PyMem_Calloc((size_t)n + 1, sizeof *t);
+    if (!d || !t) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *x = PySequence_Fast_GET_ITEM(dseq, i);
+        if (!PyObject_TypeCheck(x, type) || data_ready((MseDataObject *)x) < 0) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "data[%zd] must be MseData",
+                             i);
+            goto done;
+        }
+        d[i] = ((MseDataObject *)x)->d;
+        t[i] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(tseq, i));
+        if (t[i] == -1.0 && PyErr_Occurred())
+            goto done;
+    }
+    toll_table *tab = NULL;
+    for (Py_ssize_t i = 0; i < n; i++)
+        ((MseDataObject *)PySequence_Fast_GET_ITEM(dseq, i))->readers++;
+    Py_BEGIN_ALLOW_THREADS
+    s = toll_mse_sensitivity_table(d, t, (size_t)n, &o, NULL, &tab, &err);
+    Py_END_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++)
+        ((MseDataObject *)PySequence_Fast_GET_ITEM(dseq, i))->readers--;
+    if (s != TOLL_OK) {
+        toll_py_raise(st, s, &err, NULL, 0);
+        goto done;
+    }
+    result = toll_py_table_new(st, tab);
+done:
+    PyMem_Free(d);
+    PyMem_Free(t);
+    Py_XDECREF(dseq);
+    Py_XDECREF(tseq);
+    return result;
+}
+
 static PyMethodDef MseData_methods[] = {
+    {"from_links", (PyCFunction)(void (*)(void))MseData_from_links,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS,
+     "from_links(lists, ids, record_lists, strata, id_a, id_b, scores,\n"
+     "           thresholds, fields=None, keep=None)\n--\n\n"
+     "Capture histories from scored record links, one MseData per "
+     "threshold\n(toll_mse_linkage_data)."},
+    {"sensitivity", (PyCFunction)(void (*)(void))MseData_sensitivity,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS,
+     "sensitivity(data, thresholds, kind='model', model=None,\n"
+     "            criterion='aic', level=0.95, profile=True)\n--\n\n"
+     "N-hat at each threshold as a Table (toll_mse_sensitivity_table)."},
     {"from_incidents", (PyCFunction)(void (*)(void))MseData_from_incidents,
      METH_VARARGS | METH_KEYWORDS | METH_CLASS,
      "from_incidents(incidents, lists=None, stratify_by=None)\n--\n\n"

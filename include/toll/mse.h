@@ -554,6 +554,165 @@ TOLL_API toll_status toll_mse_data_from_incidents(
     const char *stratify_by, const toll_allocator *alloc, toll_mse_data **out,
     toll_error *err);
 
+/* ---- capture histories from scored record links ----------------------- */
+
+/*
+ * A linkage: records, each on one list (and optionally in a stratum), and
+ * scored links between pairs of records (a match score of any scale:
+ * 1..5, a probability ...).  toll_mse_linkage_data builds the capture
+ * histories at a threshold t: the links with score >= t join their
+ * records (transitively: the connected components of the graph), each
+ * component is one individual, and its capture history is the set of
+ * lists of its records.  Two records of one list in one component are a
+ * within-list duplicate: the individual is on that list once.  A record
+ * without a link at or above t is an individual on its own.  Raising t
+ * never adds a link, so the number of individuals observed never falls.
+ *
+ * Strata: a component takes the stratum of its first record (in the order
+ * the records were added); records of other strata joined to it count in
+ * that stratum.  Strata are created in order of first appearance of the
+ * records that give them.
+ *
+ * Messages name the record or link by its 1-based number in the order of
+ * the calls, the field (the names in toll_mse_linkage_fields) and the
+ * offending text:
+ *   record 3: field 'list': unknown list "XX" (lists: A, B, C)
+ *   link 7: field 'score': not a number
+ */
+typedef struct toll_mse_linkage toll_mse_linkage;
+
+/* Field names used in messages.  NULL members: "id", "list", "stratum",
+ * "id_a", "id_b", "score". */
+typedef struct toll_mse_linkage_fields {
+    const char *id, *list, *stratum, *id_a, *id_b, *score;
+} toll_mse_linkage_fields;
+
+/*
+ * Create an empty linkage for `nlists` lists called names[0..nlists-1]
+ * (the rules of toll_mse_data_new: 2..TOLL_MSE_MAX_LISTS names, checked
+ * there).  `fields` (NULL: the defaults; copied) names the fields in
+ * messages.  `alloc` (NULL: default) is used for all memory of the
+ * linkage.  On success *out owns a new object to free with
+ * toll_mse_linkage_free.  Errors: TOLL_EINVAL (bad lists), TOLL_ENOMEM.
+ */
+TOLL_API toll_status toll_mse_linkage_new(
+    int nlists, const char *const *names,
+    const toll_mse_linkage_fields *fields, const toll_allocator *alloc,
+    toll_mse_linkage **out, toll_error *err);
+
+/* Free a linkage and everything it owns.  Accepts NULL. */
+TOLL_API void toll_mse_linkage_free(toll_mse_linkage *linkage);
+
+/*
+ * Add a record: its id (non-empty, unique among the records), the name of
+ * its list (one of the linkage's lists, case-sensitive) and its stratum
+ * (NULL or "": the unnamed stratum).  The strings are copied.  Errors
+ * (TOLL_EINVAL, the linkage unchanged): an empty or repeated id, a list
+ * that is not among the lists; TOLL_ENOMEM.
+ */
+TOLL_API toll_status toll_mse_linkage_add_record(toll_mse_linkage *linkage,
+                                                 const char *id,
+                                                 const char *list,
+                                                 const char *stratum,
+                                                 toll_error *err);
+
+/*
+ * Add a link between records id_a and id_b, which must have been added
+ * already, with its score (a finite number).  A link may appear more than
+ * once (both directions, say); a record linked to itself is accepted and
+ * changes nothing.  Errors (TOLL_EINVAL, the linkage unchanged): an
+ * unknown id, a NaN or infinite score; TOLL_ENOMEM.
+ */
+TOLL_API toll_status toll_mse_linkage_add_link(toll_mse_linkage *linkage,
+                                               const char *id_a,
+                                               const char *id_b, double score,
+                                               toll_error *err);
+
+/* Records and links added so far. */
+TOLL_API size_t toll_mse_linkage_nrecords(const toll_mse_linkage *linkage);
+TOLL_API size_t toll_mse_linkage_nlinks(const toll_mse_linkage *linkage);
+
+/*
+ * The component of every record at threshold t: comp[i] (ncomp entries,
+ * ncomp >= toll_mse_linkage_nrecords) receives the index of the
+ * individual record i belongs to, individuals numbered 0, 1, ... in order
+ * of their first record.  *nindividuals (may be NULL) receives their
+ * number.  For callers that keep or drop individuals by their records'
+ * other fields before counting.  Errors: TOLL_EINVAL (NaN threshold,
+ * short array), TOLL_ENOMEM.
+ */
+TOLL_API toll_status toll_mse_linkage_components(
+    const toll_mse_linkage *linkage, double threshold, size_t *comp,
+    size_t ncomp, size_t *nindividuals, toll_error *err);
+
+/*
+ * The capture histories at threshold t (links with score >= t join
+ * records; see above) as a new data set allocated with `alloc` (NULL: the
+ * linkage's).  `keep` (NULL: every individual) has one entry per
+ * individual as numbered by toll_mse_linkage_components (nkeep of them):
+ * individuals with keep[i] == 0 are not counted.  *out must be freed with
+ * toll_mse_data_free.  Errors: TOLL_EINVAL (NaN or infinite threshold,
+ * nkeep not the number of individuals), TOLL_ENOMEM.
+ */
+TOLL_API toll_status toll_mse_linkage_data(const toll_mse_linkage *linkage,
+                                           double threshold,
+                                           const unsigned char *keep,
+                                           size_t nkeep,
+                                           const toll_allocator *alloc,
+                                           toll_mse_data **out,
+                                           toll_error *err);
+
+/* What toll_mse_linkage_sensitivity estimates at each threshold. */
+typedef enum toll_mse_sensitivity_kind {
+    TOLL_MSE_SENS_MODEL = 0, /* the log-linear model `model` */
+    TOLL_MSE_SENS_BEST,      /* the best model of toll_mse_search */
+    TOLL_MSE_SENS_AVERAGE    /* the model average of toll_mse_search */
+} toll_mse_sensitivity_kind;
+
+typedef struct toll_mse_sensitivity_options {
+    toll_mse_sensitivity_kind kind; /* default TOLL_MSE_SENS_MODEL */
+    const char *model;      /* TOLL_MSE_SENS_MODEL: a model string
+                               (toll_mse_model_parse); NULL or "": the
+                               independence model */
+    toll_mse_criterion criterion; /* the search's; default TOLL_MSE_AIC */
+    toll_mse_options est;   /* level, intervals ...: toll_mse_options_init */
+} toll_mse_sensitivity_options;
+
+/* Fill `opts` with the defaults above. */
+TOLL_API void
+toll_mse_sensitivity_options_init(toll_mse_sensitivity_options *opts);
+
+/*
+ * Estimate N-hat (all strata summed) at each of thresholds[0..n), in that
+ * order, into one table: one row per threshold with columns
+ *   threshold, observed, then the columns of toll_mse_estimates_table
+ *   (model, method, [stratum,] n_hat, se, lower, upper, interval,
+ *   deviance, df, aic, bic, warning) without its observed column.
+ * The stratum column is there when a threshold's data has several strata.
+ * A threshold at which the model cannot be fitted (TOLL_EMODEL: no
+ * overlap left, say) gives a row with its observed count, empty (NaN)
+ * estimates and fit statistics and the reason in `warning`; other errors
+ * stop.  *out owns a
+ * new table allocated with `alloc` (NULL: the linkage's).  `opts` NULL:
+ * the defaults.  Errors: TOLL_EINVAL (n = 0, a NaN threshold, a bad
+ * model string, naming it), TOLL_ENUMERIC, TOLL_ENOMEM.
+ */
+TOLL_API toll_status toll_mse_linkage_sensitivity(
+    const toll_mse_linkage *linkage, const double *thresholds, size_t n,
+    const toll_mse_sensitivity_options *opts, const toll_allocator *alloc,
+    toll_table **out, toll_error *err);
+
+/*
+ * The sensitivity table of data sets built elsewhere (capture histories
+ * from incidents linked at several thresholds, say): data[i] is the data
+ * at thresholds[i]; same table and rules as toll_mse_linkage_sensitivity.
+ * `alloc` NULL: the first data set's.
+ */
+TOLL_API toll_status toll_mse_sensitivity_table(
+    const toll_mse_data *const *data, const double *thresholds, size_t n,
+    const toll_mse_sensitivity_options *opts, const toll_allocator *alloc,
+    toll_table **out, toll_error *err);
+
 /* ---- estimates as tables ---------------------------------------------------- */
 
 /*

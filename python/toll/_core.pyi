@@ -230,6 +230,22 @@ class MseData:
     def from_incidents(cls, incidents: Incidents,
                        lists: Optional[Sequence[str]] = None,
                        stratify_by: Optional[str] = None) -> "MseData": ...
+    @classmethod
+    def from_links(cls, lists: Sequence[str],
+                   ids: Sequence[Optional[str]],
+                   record_lists: Sequence[Optional[str]],
+                   strata: Optional[Sequence[Optional[str]]],
+                   id_a: Sequence[Optional[str]],
+                   id_b: Sequence[Optional[str]],
+                   scores: Sequence[Any], thresholds: Sequence[float],
+                   fields: Optional[Sequence[str]] = None,
+                   keep: Optional[Callable[[List[int]], Sequence[Any]]] = None
+                   ) -> List["MseData"]: ...
+    @classmethod
+    def sensitivity(cls, data: Sequence["MseData"],
+                    thresholds: Sequence[float], kind: str = "model",
+                    model: Optional[str] = None, criterion: str = "aic",
+                    level: float = 0.95, profile: bool = True) -> Table: ...
     def add_pattern(self, pattern: str, count: int = 1,
                     stratum: Optional[str] = None) -> None: ...
     def add_records(self, flags: bytes,

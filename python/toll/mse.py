@@ -28,8 +28,11 @@ many were recorded by none.  ::
 Data come from patterns and counts, from records with 0/1 list columns
 (:meth:`Data.from_records`, :func:`read`) or from reconciled incidents,
 whose non-self sources are their capture history
-(:meth:`Data.from_incidents`).  Every estimator works in one stratum or,
-by default, in every stratum separately with the estimates summed.
+(:meth:`Data.from_incidents`), or from records and scored links between
+them at one or several match thresholds (:meth:`Data.from_links`, giving a
+:class:`Sensitivity`: N-hat at each threshold).  Every estimator works
+in one stratum or, by default, in every stratum separately with the
+estimates summed.
 
 The work is done by the C library (``toll/mse.h``) without the GIL.  A
 model that cannot be fitted raises :class:`toll.ModelError` (also a
@@ -57,7 +60,8 @@ from . import _core
 from ._core import ModelError, OptionError
 
 __all__ = ["Data", "Estimate", "Results", "Lcmcr", "Bootstrap",
-           "Frequencies", "FrequencyResults", "read", "ModelError"]
+           "Frequencies", "FrequencyResults", "Sensitivity", "read",
+           "ModelError"]
 
 
 def __dir__() -> List[str]:
@@ -600,6 +604,137 @@ def _split_lists(lists: Any) -> Optional[List[str]]:
     return [str(x) for x in lists]
 
 
+# ---- capture histories from scored links --------------------------------
+
+def _columns(obj: Any, names: List[str], what: str) -> Dict[str, List[Any]]:
+    """The columns `names` of a pandas or polars DataFrame, an Arrow table
+    or a sequence of mappings, as lists (values unconverted)."""
+    if hasattr(obj, "column_names") and hasattr(obj, "column"):  # Arrow
+        have = list(obj.column_names)
+        get = lambda c: obj.column(c).to_pylist()  # noqa: E731
+    elif hasattr(obj, "columns") and hasattr(obj, "__getitem__") and \
+            not isinstance(obj, (list, tuple)):
+        have = [str(c) for c in obj.columns]
+        def get(c: str) -> List[Any]:
+            col = obj[c]
+            return col.to_list() if hasattr(col, "to_list") else col.tolist()
+    else:
+        rows = list(obj)
+        out: Dict[str, List[Any]] = {c: [] for c in names}
+        for i, rec in enumerate(rows):
+            for c in names:
+                if c not in rec:
+                    raise OptionError(f"{what}: record {i + 1}: no field "
+                                      f"{c!r}")
+                out[c].append(rec[c])
+        return out
+    missing = [c for c in names if c not in have]
+    if missing:
+        raise OptionError(f"{what}: no column {missing[0]!r} "
+                          f"(columns: {', '.join(have)})")
+    return {c: get(c) for c in names}
+
+
+def _text(v: Any) -> Optional[str]:
+    """An id, list or stratum as text; None and NaN as None."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return v if isinstance(v, str) else str(v)
+
+
+class Sensitivity(Sequence["Data"]):
+    """Capture histories at several linkage thresholds (one :class:`Data`
+    per threshold, in the order given), from :meth:`Data.from_links`.
+
+    :meth:`estimate` and :meth:`search` give N-hat at every threshold as a
+    :class:`toll.Table` with one row per threshold (columns threshold,
+    observed, model, method, n_hat, se, lower, upper, interval, deviance,
+    df, aic, bic, warning), computed by the C library
+    (``toll_mse_sensitivity_table``).  A threshold at which the model
+    cannot be fitted (no overlap left) keeps its row, with empty
+    estimates and the reason in ``warning``."""
+
+    def __init__(self, thresholds: Sequence[float], data: List["Data"]
+                 ) -> None:
+        self.thresholds = tuple(float(t) for t in thresholds)
+        self._data = data
+        self.table: Any = None  # the last table computed
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._data[i]
+
+    def __iter__(self) -> Iterator["Data"]:
+        return iter(self._data)
+
+    def data(self, threshold: float) -> "Data":
+        """The capture histories at `threshold` (one of :attr:`thresholds`)."""
+        return self._data[self.thresholds.index(float(threshold))]
+
+    def observed(self) -> List[int]:
+        """Individuals observed at each threshold."""
+        return [d.observed() for d in self._data]
+
+    def _table(self, kind: str, model: Optional[str], criterion: str,
+               level: float, profile: bool) -> Any:
+        from ._api import Table
+        core = _core.MseData.sensitivity(
+            [d._c for d in self._data], list(self.thresholds), kind, model,
+            criterion, level, profile)
+        self.table = Table(core)
+        return self.table
+
+    def estimate(self, model: Optional[str] = None, level: float = 0.95,
+                 profile: bool = True) -> Any:
+        """The log-linear ``model`` ("A*B + C*D"; None: independence) at
+        every threshold, all strata summed: a :class:`toll.Table`."""
+        return self._table("model", model, "aic", level, profile)
+
+    def search(self, criterion: str = "aic", average: bool = True,
+               level: float = 0.95, profile: bool = True) -> Any:
+        """The model search at every threshold: its ``criterion``-weighted
+        model average (``average=False``: its best model), a
+        :class:`toll.Table`."""
+        return self._table("average" if average else "best", None,
+                           criterion, level, profile)
+
+    def to_pandas(self) -> Any:
+        """The last table computed (by default the independence model's)
+        as a DataFrame."""
+        t = self.estimate() if self.table is None else self.table
+        return t.to_pandas()
+
+    def plot(self, ax: Any = None) -> Any:
+        """N-hat and its interval against the threshold, with the observed
+        count (matplotlib); returns the axes."""
+        import matplotlib.pyplot as plt
+        df = self.to_pandas()
+        if ax is None:
+            _, ax = plt.subplots()
+        ok = df["n_hat"].notna()
+        d = df[ok]
+        ax.errorbar(d["threshold"], d["n_hat"],
+                    yerr=[d["n_hat"] - d["lower"],
+                          (d["upper"] - d["n_hat"]).clip(upper=1e300)],
+                    fmt="o-", capsize=3, label="N-hat")
+        ax.plot(df["threshold"], df["observed"], "s--", label="observed")
+        ax.set_xlabel("linkage threshold")
+        ax.set_ylabel("individuals")
+        ax.legend()
+        return ax
+
+    def _repr_html_(self) -> str:
+        t = self.estimate() if self.table is None else self.table
+        return t._repr_html_()
+
+    def __repr__(self) -> str:
+        obs = ", ".join(f"{t:g}: {n:,}" for t, n in
+                        zip(self.thresholds, self.observed()))
+        return f"<toll.mse.Sensitivity: observed by threshold {obs}>"
+
+
 class Data:
     """Capture histories over 2 to 8 named lists, by stratum.
 
@@ -716,6 +851,70 @@ class Data:
         count of 1.5, 2.0 or -1 and all-zero counts are refused as in a
         file."""
         return Frequencies._from(freq, occasions)
+
+    @classmethod
+    def from_links(cls, records: Any, links: Any, score: str = "score",
+                   thresholds: Union[float, Sequence[float]] = (),
+                   list: str = "list", id: str = "id",
+                   left: str = "left", right: str = "right",
+                   stratum: Optional[str] = None,
+                   lists: Optional[Sequence[str]] = None,
+                   keep: Any = None
+                   ) -> Union["Data", "Sensitivity"]:
+        """Capture histories from scored record links.
+
+        ``records`` has one row per record: its ``id`` and the name of its
+        ``list`` (and, with ``stratum``, a stratum column); ``links`` one
+        row per scored pair: ``left`` and ``right`` record ids and a
+        ``score``.  Both may be pandas or polars DataFrames, Arrow tables
+        or sequences of mappings.  At a threshold t the links with score
+        >= t join records (transitively); each connected component is an
+        individual on the lists of its records (two records of one list
+        in a component are a duplicate: once on that list).  A component
+        takes the stratum of its first record.
+
+        ``lists`` names the lists in order (default: the list names of the
+        records in order of first appearance).  With one threshold the
+        result is a :class:`Data`; with a sequence of thresholds a
+        :class:`Sensitivity` (one Data per threshold).
+
+        ``keep`` (optional) selects individuals by their records: called
+        at each threshold with the individual of every record (a list of
+        ints, one per record in row order; individuals are numbered 0, 1,
+        ... by their first record), it returns one truth value per
+        individual; the others are not counted.  For rules such as "one
+        of its records is dated in the study window".
+
+        Every value is checked by the C builder (toll_mse_linkage), whose
+        errors name the record or link (1-based, in row order), the field
+        (by the column names given here) and the text: an unknown list, a
+        repeated or empty id, a link to an unknown id, a NaN score raise
+        :class:`toll.OptionError`."""
+        rec = _columns(records, [id, list] + ([stratum] if stratum else []),
+                       "records")
+        lnk = _columns(links, [left, right, score], "links")
+        ids = [_text(v) for v in rec[id]]
+        rl = [_text(v) for v in rec[list]]
+        names = _split_lists(lists)
+        if names is None:
+            names = []
+            for v in rl:
+                if v is not None and v not in names:
+                    names.append(v)
+        strata = [_text(v) for v in rec[stratum]] if stratum else None
+        single = isinstance(thresholds, (int, float))
+        ts = [float(thresholds)] if single else \
+            [float(t) for t in thresholds]  # type: ignore[union-attr]
+        if not ts:
+            raise OptionError("from_links: give at least one threshold")
+        cores = _core.MseData.from_links(
+            names, ids, rl, strata, [_text(v) for v in lnk[left]],
+            [_text(v) for v in lnk[right]], lnk[score], ts,
+            [id, list, stratum or "stratum", left, right, score], keep)
+        data = [cls._wrap(c) for c in cores]
+        if single:
+            return data[0]
+        return Sensitivity(ts, data)
 
     @classmethod
     def read(cls, path: PathLike, lists: Optional[Sequence[str]] = None,

@@ -72,6 +72,8 @@ typedef enum toll_cli_opt_id {
     O_BOOTSTRAP, O_BOOTSTRAP_METHOD,
     /* mse --capture-frequencies */
     O_CAPTURE_FREQUENCIES, O_MAX_CAPTURES,
+    /* mse --from-incidents --link auto: estimates at several thresholds */
+    O_LINK_THRESHOLDS,
     O_COUNT
 } toll_cli_opt_id;
 

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "linker.h"
 
 enum { X_OK = CLI_OK, X_DATA = CLI_DATA, X_USAGE = CLI_USAGE };
 
@@ -57,6 +58,19 @@ const char TOLL_CLI_MSE_HELP[] =
     "                         estimate counts incidents no source reported\n"
     "  --stratify-by KEY      with --from-incidents: region, region:K or\n"
     "                         period:day|week|month|quarter|year\n"
+    "  --link MODE            with --from-incidents: link reports into\n"
+    "                         incidents: none (default), rule or auto (the\n"
+    "                         probabilistic linker, default thresholds)\n"
+    "  --link-thresholds P,Q  with --link auto: estimate at each match\n"
+    "                         probability threshold (each in (0, 1),\n"
+    "                         distinct): reports are merged by pairs at or\n"
+    "                         above it; one row per threshold, threshold\n"
+    "                         first (with --search: the model average)\n"
+    "  --link-window, --link-upper, --link-lower, --link-same-source,\n"
+    "  --link-max-span, --link-model, --link-names, --link-labels\n"
+    "                         the linker's options, as for 'toll incidents'\n"
+    "                         (see 'toll link --help'; --seed is LCMCR's\n"
+    "                         here)\n"
     "  --stratum NAME         estimate in this stratum only (default: every\n"
     "                         stratum separately, summed)\n"
     "\n"
@@ -250,12 +264,25 @@ typedef struct mse_cli {
     int freq_k;                /* --capture-frequencies K (0: not given) */
     int max_captures;          /* --max-captures T0 (0: K) */
     int have_max_captures;
+    const char *link;          /* --link */
+    const char *link_thresholds; /* --link-thresholds */
+    toll_cli_linker linker;    /* --link-window ... (src/cli/linker.h) */
+    int link_upper_given;      /* --link-upper */
+    const toll_cli_args *args;
 } mse_cli;
 
 static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
                  const char *val)
 {
     mse_cli *c = ctx;
+    /* the linker's options; --seed and --threads are LCMCR's here */
+    if (o->id != O_SEED && o->id != O_THREADS) {
+        int r = toll_cli_linker_option(&c->linker, a, o, val);
+        if (r != CLI_NOT_MINE) {
+            c->link_upper_given |= o->id == O_LINK_UPPER;
+            return r;
+        }
+    }
     switch (o->id) {
     case O_LISTS: c->lists = val; break;
     case O_STRATUM_COLUMN: c->stratum_column = val; break;
@@ -267,6 +294,8 @@ static int apply(void *ctx, const toll_cli_args *a, const toll_cli_opt *o,
     case O_ESTIMATOR: c->estimator = val; break;
     case O_PAIR: c->pair = val; break;
     case O_FROM_INCIDENTS: c->from_incidents = 1; break;
+    case O_LINK: c->link = val; break;
+    case O_LINK_THRESHOLDS: c->link_thresholds = val; break;
     case O_LOGNORMAL: c->lognormal = 1; break;
     case O_BOOTSTRAP: c->bootstrap = val; break;
     case O_BOOTSTRAP_METHOD: c->boot_method = val; break;
@@ -407,6 +436,25 @@ cleanup:
     return rc;
 }
 
+/* The reconcile options of --link and the linker's options for the
+ * loaded reports `r`: the model and names of --link-model, --link-names
+ * and --link-labels go to *ld (free with toll_cli_linker_free).  Returns
+ * X_OK or an exit status after printing why. */
+static int link_options(const mse_cli *c, const toll_reports *r,
+                        toll_cli_linker_data *ld, toll_reconcile_options *ro)
+{
+    toll_error err;
+    toll_error_clear(&err);
+    toll_reconcile_options_init(ro);
+    if (c->link && toll_link_mode_parse(c->link, &ro->link, &err) != TOLL_OK)
+        return usage("--link: %s", err.message);
+    if (c->linker.max_span_given)
+        ro->link_max_span = c->linker.opts.max_span;
+    if (ro->link != TOLL_LINK_AUTO)
+        return X_OK;
+    return toll_cli_linker_prepare(&c->linker, r, ld, &ro->linker);
+}
+
 static int load_incidents(const mse_cli *c, toll_mse_data **out)
 {
     toll_error err;
@@ -419,8 +467,16 @@ static int load_incidents(const mse_cli *c, toll_mse_data **out)
     toll_status st = toll_reports_new(NULL, &r, &err);
     for (size_t i = 0; !st && i < c->nfiles; i++)
         st = toll_reports_load_file(r, c->files[i], NULL, NULL, &err);
+    toll_reconcile_options ro;
+    toll_cli_linker_data ld;
+    memset(&ld, 0, sizeof ld);
+    if (!st && (rc = link_options(c, r, &ld, &ro)) != X_OK) {
+        toll_cli_linker_free(&ld);
+        goto cleanup;
+    }
     if (!st)
-        st = toll_reconcile(r, NULL, NULL, &inc, &err);
+        st = toll_reconcile(r, &ro, NULL, &inc, &err);
+    toll_cli_linker_free(&ld);
     if (st) {
         fprintf(stderr, "%s\n", err.message);
         rc = X_DATA;
@@ -656,6 +712,158 @@ cleanup:
     return rc;
 }
 
+/* ---- estimates at several linkage thresholds ---------------------------- */
+
+#define MAX_THRESHOLDS 64
+
+/* Parse --link-thresholds: comma-separated match probabilities, each in
+ * (0, 1) and distinct.  Returns the count or -1 after a usage error. */
+static int parse_thresholds(const char *s, double *out)
+{
+    const char *items[MAX_THRESHOLDS + 1];
+    char *copy = NULL;
+    int n = split_list(s, &copy, items, MAX_THRESHOLDS);
+    if (n < 0) {
+        free(copy);
+        usage("--link-thresholds: more than %d thresholds", MAX_THRESHOLDS);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        double v = 0.0;
+        if (!toll_cli_parse_double(items[i], &v) || !(v > 0.0 && v < 1.0)) {
+            usage("invalid value for --link-thresholds: '%s' (match "
+                  "probabilities between 0 and 1, both excluded)",
+                  items[i]);
+            free(copy);
+            return -1;
+        }
+        for (int j = 0; j < i; j++)
+            if (out[j] == v) {
+                usage("invalid value for --link-thresholds: '%s' is given "
+                      "twice", items[i]);
+                free(copy);
+                return -1;
+            }
+        out[i] = v;
+    }
+    free(copy);
+    return n;
+}
+
+/*
+ * --from-incidents --link auto --link-thresholds: the reports are loaded
+ * once and the linker's model fitted once; at each threshold t they are
+ * reconciled with the linker merging pairs of match probability >= t
+ * (its upper threshold; its lower one lowered to t when above it), the
+ * capture histories are built (toll_mse_data_from_incidents) and
+ * estimated, into one table (toll_mse_sensitivity_table).
+ */
+static int run_thresholds(const mse_cli *c, toll_mse_criterion crit)
+{
+    double thr[MAX_THRESHOLDS];
+    int n = parse_thresholds(c->link_thresholds, thr);
+    if (n < 0)
+        return X_USAGE;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_reports *r = NULL;
+    toll_link_model *model = NULL;
+    toll_cli_linker_data ld;
+    memset(&ld, 0, sizeof ld);
+    toll_mse_data *d[MAX_THRESHOLDS] = {NULL};
+    toll_table *t = NULL;
+    const char *items[MAX_ITEMS + 1];
+    char *copy = NULL;
+    int K = 0, rc = X_OK;
+    if (c->lists) {
+        K = split_list(c->lists, &copy, items, MAX_ITEMS);
+        if (K < 0) {
+            rc = usage("--lists names more than %d sources (multiple "
+                       "systems estimation needs 2 to %d)", MAX_ITEMS,
+                       TOLL_MSE_MAX_LISTS);
+            goto cleanup;
+        }
+    }
+    toll_status st = toll_reports_new(NULL, &r, &err);
+    for (size_t i = 0; !st && i < c->nfiles; i++)
+        st = toll_reports_load_file(r, c->files[i], NULL, NULL, &err);
+    toll_reconcile_options ro;
+    if (st) {
+        fprintf(stderr, "%s\n", err.message);
+        rc = X_DATA;
+        goto cleanup;
+    }
+    if ((rc = link_options(c, r, &ld, &ro)) != X_OK)
+        goto cleanup;
+    /* one model for every threshold: the given one, or fitted once */
+    if (!ro.linker.model) {
+        st = toll_link_fit(r, &ro.linker, NULL, &model, &err);
+        if (st) {
+            fprintf(stderr, "%s\n", err.message);
+            rc = X_DATA;
+            goto cleanup;
+        }
+        ro.linker.model = model;
+    }
+    double lower = ro.linker.lower;
+    for (int i = 0; i < n; i++) {
+        toll_incidents *inc = NULL;
+        ro.linker.upper = thr[i];
+        ro.linker.lower = lower < thr[i] ? lower : thr[i];
+        st = toll_reconcile(r, &ro, NULL, &inc, &err);
+        if (!st)
+            st = toll_mse_data_from_incidents(inc, c->lists ? items : NULL,
+                                              (size_t)K, c->stratify_by,
+                                              NULL, &d[i], &err);
+        toll_incidents_free(inc);
+        if (st) {
+            fprintf(stderr, "toll: %s\n", err.message);
+            rc = st == TOLL_EINVAL ? X_USAGE : X_DATA;
+            goto cleanup;
+        }
+    }
+    toll_mse_sensitivity_options so;
+    toll_mse_sensitivity_options_init(&so);
+    if (c->have_level)
+        so.est.level = c->level;
+    if (c->lognormal)
+        so.est.profile = 0;
+    if (c->search) {
+        so.kind = TOLL_MSE_SENS_AVERAGE;
+        so.criterion = crit;
+    }
+    so.model = c->model;
+    if (c->model) {
+        toll_mse_model m;
+        if (toll_mse_model_parse(d[0], c->model, &m, &err) != TOLL_OK) {
+            fprintf(stderr, "toll: --model: %s\n", err.message);
+            rc = X_USAGE;
+            goto cleanup;
+        }
+    }
+    st = toll_mse_sensitivity_table((const toll_mse_data *const *)d, thr,
+                                    (size_t)n, &so, NULL, &t, &err);
+    if (st) {
+        fprintf(stderr, "toll: %s\n", err.message);
+        rc = st == TOLL_EINVAL ? X_USAGE : X_DATA;
+        goto cleanup;
+    }
+    if (c->have_level && c->level != 0.95 && c->format == TOLL_RENDER_TEXT)
+        printf("(intervals at the %g%% level)\n", 100.0 * c->level);
+    st = toll_table_render(t, c->format, 0, toll_cli_write_file, stdout,
+                           &err);
+    rc = st ? toll_cli_output_failed(&err) : toll_cli_finish_output();
+cleanup:
+    toll_table_free(t);
+    for (int i = 0; i < n; i++)
+        toll_mse_data_free(d[i]);
+    toll_link_model_free(model);
+    toll_cli_linker_free(&ld);
+    toll_reports_free(r);
+    free(copy);
+    return rc;
+}
+
 static int run(const mse_cli *c)
 {
     toll_error err;
@@ -736,6 +944,31 @@ static int run(const mse_cli *c)
         method != TOLL_MSE_CHAPMAN)
         return usage("--pair applies to --estimator lincoln-petersen or "
                      "chapman");
+    if (c->link && !c->from_incidents)
+        return usage("--link applies to --from-incidents");
+    toll_link_mode lm = TOLL_LINK_NONE;
+    if (c->link && toll_link_mode_parse(c->link, &lm, &err) != TOLL_OK)
+        return usage("--link: %s", err.message);
+    rc = toll_cli_linker_check(&c->linker, lm, c->args);
+    if (rc != CLI_OK)
+        return rc;
+    if (c->link_thresholds) {
+        if (lm != TOLL_LINK_AUTO)
+            return usage("--link-thresholds needs --from-incidents --link "
+                         "auto");
+        if (c->link_upper_given)
+            return usage("--link-upper does not combine with "
+                         "--link-thresholds (each threshold is the "
+                         "linker's upper one in turn)");
+        if (c->estimator || c->stratum)
+            return usage("--link-thresholds estimates log-linear models "
+                         "(--model or --search) over all strata: not with "
+                         "--estimator or --stratum");
+        if (c->bootstrap || c->sensitivity)
+            return usage("--link-thresholds does not combine with "
+                         "--bootstrap or --sensitivity");
+        return run_thresholds(c, crit);
+    }
 
     rc = c->from_incidents ? load_incidents(c, &d) : load_records(c, &d);
     if (rc != X_OK)
@@ -919,10 +1152,12 @@ int toll_cli_mse(const char *name, int argc, char **argv)
     memset(&c, 0, sizeof c);
     c.format = TOLL_RENDER_TEXT;
     toll_mse_lcmcr_options_init(&c.lc);
+    toll_cli_linker_init(&c.linker);
     toll_cli_args a;
     int rc = toll_cli_args_parse(&a, CLI_MSE, name, argc, argv, apply, &c);
     c.files = a.pos;
     c.nfiles = a.npos;
+    c.args = &a;
     if (rc == X_OK && a.help) {
         fputs(TOLL_CLI_MSE_HELP, stdout);
         rc = toll_cli_finish_output();

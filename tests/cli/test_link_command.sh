@@ -287,5 +287,61 @@ expect_has "naming both" "$TMP/err" "--seed needs --link auto"
 run "$TOLL" summarize $IN --seed 3
 expect_rc "summarize --seed (the simulation's) needs no linker" 0
 
+# ---- mse --from-incidents --link auto --link-thresholds ---------------------------
+run "$TOLL" mse --from-incidents $IN --link auto --link-thresholds 0.5,0.7,0.9 --format csv
+expect_rc "mse --link-thresholds exits 0" 0
+cp "$TMP/out" "$TMP/sens.csv"
+expect_first "mse --link-thresholds: threshold first, then observed" "$TMP/sens.csv" \
+    "threshold,observed,model,method,n_hat,se,lower,upper,interval,deviance,df,aic,bic,warning"
+expect_rows "mse --link-thresholds: one row per threshold" "$TMP/sens.csv" 3
+if [ "$(csv_col "$TMP/sens.csv" threshold | tr '\n' ' ')" = "0.5 0.7 0.9 " ]; then
+    ok "mse --link-thresholds: the thresholds in the order given"
+else bad "mse --link-thresholds: the thresholds in the order given" "$(show "$TMP/sens.csv")"; fi
+if csv_col "$TMP/sens.csv" observed | sort -c -n 2>/dev/null; then
+    ok "mse --link-thresholds: observed never falls as the threshold rises"
+else bad "mse --link-thresholds: observed never falls as the threshold rises" "$(show "$TMP/sens.csv")"; fi
+run "$TOLL" mse --from-incidents $IN --link auto --format csv
+expect_rc "mse --from-incidents --link auto exits 0" 0
+one=$(awk -F, 'NR == 2 { print $3 "," $4 }' "$TMP/out")
+last=$(awk -F, 'NR == 4 { print $2 "," $5 }' "$TMP/sens.csv")
+if [ -n "$one" ] && [ "$one" = "$last" ]; then
+    ok "mse --link-thresholds: at 0.9 (the linker's default) as --link auto alone"
+else bad "mse --link-thresholds: at 0.9 (the linker's default) as --link auto alone" "$one vs $last"; fi
+run "$TOLL" mse --from-incidents $IN --link auto --link-thresholds 0.6,0.8 --search aic --format csv
+expect_rc "mse --link-thresholds --search exits 0" 0
+expect_has "mse --link-thresholds --search gives the model average" "$TMP/out" "model average"
+run "$TOLL" mse --from-incidents $IN --link auto --link-thresholds 0.5 --model "Monitor*News_Agency" --format csv
+expect_rc "mse --link-thresholds: a model that cannot be fitted keeps its row" 0
+expect_has "mse --link-thresholds: the row says why, with no figures" "$TMP/out" \
+    "0.5,7,Monitor + News_Agency + Monitor*News_Agency,loglinear,,,,,,,,,,\"model Monitor + News_Agency + Monitor*News_Agency is saturated"
+for bad_t in 0 1 1.5 -0.2 abc 0.5,,0.7; do
+    run "$TOLL" mse --from-incidents $IN --link auto --link-thresholds "$bad_t"
+    expect_rc "mse --link-thresholds $bad_t exits 2" 2
+    expect_has "mse --link-thresholds $bad_t: named, with the rule" "$TMP/err" \
+        "invalid value for --link-thresholds: '"
+done
+run "$TOLL" mse --from-incidents $IN --link auto --link-thresholds 0.7,0.5,0.7
+expect_rc "mse --link-thresholds repeated exits 2" 2
+expect_has "mse --link-thresholds: a repeated threshold is named" "$TMP/err" "'0.7' is given twice"
+run "$TOLL" mse --from-incidents $IN --link-thresholds 0.7
+expect_rc "mse --link-thresholds without --link auto exits 2" 2
+expect_has "mse --link-thresholds needs --link auto" "$TMP/err" "needs --from-incidents --link auto"
+run "$TOLL" mse --from-incidents $IN --link auto --link-thresholds 0.7 --stratum x
+expect_rc "mse --link-thresholds --stratum exits 2" 2
+run "$TOLL" mse monitor.csv --link auto
+expect_rc "mse --link without --from-incidents exits 2" 2
+run "$TOLL" mse --from-incidents $IN --link auto --link-model "$DATA/model.json" --link-thresholds 0.5,0.9 --format csv
+expect_rc "mse --link-thresholds --link-model exits 0" 0
+expect_rows "mse --link-thresholds --link-model: one row per threshold" "$TMP/out" 2
+run "$TOLL" mse --from-incidents $IN --link auto --link-model missing.json --link-thresholds 0.5
+expect_rc "mse --link-model: a missing model file exits 1" 1
+run "$TOLL" mse --from-incidents $IN --link auto --link-upper 0.8 --link-thresholds 0.5
+expect_rc "mse --link-upper with --link-thresholds exits 2" 2
+expect_has "mse: --link-upper and --link-thresholds named" "$TMP/err" \
+    "--link-upper does not combine with --link-thresholds"
+run "$TOLL" mse --from-incidents $IN --link-window 3
+expect_rc "mse --link-window without --link auto exits 2" 2
+expect_has "mse: the linker's options need --link auto" "$TMP/err" "--link-window needs --link auto"
+
 printf '\n%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]
