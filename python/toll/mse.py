@@ -970,7 +970,9 @@ class Data:
 
     def __repr__(self) -> str:
         return (f"<toll.mse.Data: lists {', '.join(self.lists)}; "
-                f"{len(self.strata)} strata; {self.observed()} observed>")
+                f"{len(self.strata)} "
+                f"{'stratum' if len(self.strata) == 1 else 'strata'}; "
+                f"{self.observed()} observed>")
 
     # ---- estimators ----
 
