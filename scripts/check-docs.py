@@ -49,6 +49,7 @@ FILES = {
     "news.csv": "tests/data/link/news.csv",
     "labels.csv": "tests/data/link/labels.csv",
     "patterns.csv": "tests/data/mse/patterns.csv",
+    "freq.csv": "tests/data/mse/hare_frequencies.csv",
 }
 # records.csv and deaths.csv: patterns.csv as one row per person, with a
 # region (north, south) to stratify on (records_csv)
