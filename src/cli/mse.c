@@ -140,7 +140,8 @@ const char TOLL_CLI_MSE_HELP[] =
     "                         share).  --format json: one object with\n"
     "                         \"models\", \"bootstrap\" and \"selection\".\n"
     "                         --seed (default 1) fixes the resamples, which\n"
-    "                         never depend on --threads (default: the CPUs)\n"
+    "                         never depend on --threads (default, or 0: the\n"
+    "                         CPUs online)\n"
     "  --bootstrap-method M   multinomial (default: the observed individuals\n"
     "                         drawn with replacement; assumes no model) or\n"
     "                         parametric (a population drawn from the\n"
@@ -554,9 +555,8 @@ static int boot_options(const mse_cli *c, int lcmcr, toll_mse_boot_options *bo)
         toll_mse_boot_method_parse(c->boot_method, &bo->method, &err))
         return usage("invalid value for --bootstrap-method: '%s' "
                      "(multinomial or parametric)", c->boot_method);
-    if (c->have_threads && c->lc.threads < 1)
-        return usage("invalid value for --threads: '%d' (at least 1)",
-                     c->lc.threads);
+    /* its range (0: the CPUs online) is the library's rule: an error
+     * from toll_mse_bootstrap names --threads */
     bo->threads = c->lc.threads;
     bo->seed = c->lc.seed;
     if (c->have_level)

@@ -583,9 +583,11 @@ expect_same "mse: --bootstrap 0 is named" "$TMP/err" \
     "toll: invalid value for --bootstrap: '0' (the number of resamples, a whole number from 1 to 1000000) (see 'toll mse --help')"
 run "$TOLL" mse "$PAT" --search aic --bootstrap 5000000
 expect_rc "mse: an absurd --bootstrap exits 2" 2
-run "$TOLL" mse "$PAT" --search aic --bootstrap 10 --threads 0
-expect_rc "mse: --bootstrap --threads 0 exits 2" 2
-expect_has "mse: --threads 0 is named" "$TMP/err" "invalid value for --threads: '0'"
+run "$TOLL" mse "$PAT" --search aic --bootstrap 10 --threads 65
+expect_rc "mse: --bootstrap --threads 65 exits 2" 2
+expect_has "mse: --threads 65 is named" "$TMP/err" "--threads: threads must be 0 (the CPUs online) to 64, got 65"
+run "$TOLL" mse "$PAT" --search aic --bootstrap 10 --threads 0 --format csv
+expect_rc "mse: --bootstrap --threads 0 (the CPUs online) exits 0" 0
 run "$TOLL" mse "$PAT" --search aic --bootstrap 10 --seed 18446744073709551616
 expect_rc "mse: --bootstrap with a seed out of range exits 2" 2
 run "$TOLL" mse "$PAT" --search aic --bootstrap 10 --bootstrap-method jackknife
