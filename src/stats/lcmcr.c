@@ -79,8 +79,8 @@ void toll_mse_lcmcr_options_init(toll_mse_lcmcr_options *o)
     o->alpha_rate = 0.25;
 }
 
-static toll_status bad_opt(toll_error *err, const char *field,
-                           const char *text, const char *what)
+toll_status toll__mse_bad_opt(toll_error *err, const char *field,
+                              const char *text, const char *what)
 {
     return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, field, text,
                         strlen(text), "%s must be %s, not %s", field, what,
@@ -93,40 +93,40 @@ static toll_status check_opts(const toll_mse_lcmcr_options *o,
     char t[64];
     if (o->kstar < 2 || o->kstar > MAX_KSTAR) {
         snprintf(t, sizeof t, "%d", o->kstar);
-        return bad_opt(err, "kstar", t, "2 to 1000 latent classes");
+        return toll__mse_bad_opt(err, "kstar", t, "2 to 1000 latent classes");
     }
     if (o->samples < 2) {
         snprintf(t, sizeof t, "%zu", o->samples);
-        return bad_opt(err, "samples", t, "at least 2");
+        return toll__mse_bad_opt(err, "samples", t, "at least 2");
     }
     if (o->thin < 1) {
         snprintf(t, sizeof t, "%zu", o->thin);
-        return bad_opt(err, "thin", t, "at least 1");
+        return toll__mse_bad_opt(err, "thin", t, "at least 1");
     }
     if (o->chains < 1 || o->chains > MAX_CHAINS) {
         snprintf(t, sizeof t, "%d", o->chains);
-        return bad_opt(err, "chains", t, "1 to 64");
+        return toll__mse_bad_opt(err, "chains", t, "1 to 64");
     }
     if (o->threads < 0 || o->threads > MAX_THREADS) {
         snprintf(t, sizeof t, "%d", o->threads);
-        return bad_opt(err, "threads", t, "0 (one per chain) to 64");
+        return toll__mse_bad_opt(err, "threads", t, "0 (one per chain) to 64");
     }
     if (!(o->level > 0.0 && o->level < 1.0)) {
         snprintf(t, sizeof t, "%g", o->level);
-        return bad_opt(err, "level", t, "between 0 and 1");
+        return toll__mse_bad_opt(err, "level", t, "between 0 and 1");
     }
     if (!(o->alpha_shape > 0.0 && isfinite(o->alpha_shape))) {
         snprintf(t, sizeof t, "%g", o->alpha_shape);
-        return bad_opt(err, "alpha_shape", t, "a positive number");
+        return toll__mse_bad_opt(err, "alpha_shape", t, "a positive number");
     }
     if (!(o->alpha_rate > 0.0 && isfinite(o->alpha_rate))) {
         snprintf(t, sizeof t, "%g", o->alpha_rate);
-        return bad_opt(err, "alpha_rate", t, "a positive number");
+        return toll__mse_bad_opt(err, "alpha_rate", t, "a positive number");
     }
     if (o->samples > (SIZE_MAX - o->burnin) / o->thin ||
         o->samples > SIZE_MAX / sizeof(double) / (MAX_CHAINS + 16)) {
         snprintf(t, sizeof t, "%zu", o->samples);
-        return bad_opt(err, "samples", t,
+        return toll__mse_bad_opt(err, "samples", t,
                        "small enough that burnin + samples x thin fits");
     }
     return TOLL_OK;

@@ -87,6 +87,10 @@ toll_status toll__mse_opts(const toll_mse_options *in, toll_mse_options *o,
 uint64_t toll__mse_stream_seed(uint64_t seed, size_t stratum, size_t index);
 /* The CPUs online (at least 1): the default number of threads. */
 size_t toll__mse_cpus_online(void);
+/* TOLL_EINVAL for option `field` given as `text`: "FIELD must be WHAT, not
+ * TEXT", with the field and text recorded in err (src/stats/lcmcr.c). */
+toll_status toll__mse_bad_opt(toll_error *err, const char *field,
+                              const char *text, const char *what);
 
 /* ---- log-linear design and the existence of the estimate (mse_exist.c) -- */
 

@@ -77,38 +77,30 @@ void toll_mse_boot_options_init(toll_mse_boot_options *o)
     o->model = 0;
 }
 
-static toll_status bad_opt(toll_error *err, const char *field,
-                           const char *text, const char *want)
-{
-    return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, field, text,
-                        strlen(text), "%s must be %s, got %s", field, want,
-                        text);
-}
-
 static toll_status check_opts(const toll_mse_boot_options *o,
                               toll_error *err)
 {
     char t[48];
     if (o->replicates < 1 || o->replicates > TOLL_MSE_BOOT_MAX_REPLICATES) {
         snprintf(t, sizeof t, "%zu", o->replicates);
-        return bad_opt(err, "replicates", t, "1 to 1000000");
+        return toll__mse_bad_opt(err, "replicates", t, "1 to 1000000");
     }
     if (o->threads < 0 || o->threads > MAX_THREADS) {
         snprintf(t, sizeof t, "%d", o->threads);
-        return bad_opt(err, "threads", t, "0 (the CPUs online) to 64");
+        return toll__mse_bad_opt(err, "threads", t, "0 (the CPUs online) to 64");
     }
     if (!(o->level > 0.0 && o->level < 1.0)) {
         snprintf(t, sizeof t, "%g", o->level);
-        return bad_opt(err, "level", t, "between 0 and 1 (exclusive)");
+        return toll__mse_bad_opt(err, "level", t, "between 0 and 1 (exclusive)");
     }
     if (o->method != TOLL_MSE_BOOT_MULTINOMIAL &&
         o->method != TOLL_MSE_BOOT_PARAMETRIC) {
         snprintf(t, sizeof t, "%d", (int)o->method);
-        return bad_opt(err, "method", t, "multinomial or parametric");
+        return toll__mse_bad_opt(err, "method", t, "multinomial or parametric");
     }
     if (o->select != 0 && o->select != 1) {
         snprintf(t, sizeof t, "%d", o->select);
-        return bad_opt(err, "select", t, "0 or 1");
+        return toll__mse_bad_opt(err, "select", t, "0 or 1");
     }
     return TOLL_OK;
 }

@@ -53,6 +53,25 @@ static toll_status set_caption(const toll_mse_data *d, toll_table *t)
     return st;
 }
 
+/* The table built (st TOLL_OK) captioned into *out, or freed with the
+ * error named after `what`. */
+static toll_status table_done(const toll_mse_data *d, toll_table *t,
+                              toll_status st, const char *what,
+                              toll_table **out, toll_error *err)
+{
+    if (!st)
+        st = set_caption(d, t);
+    if (st) {
+        toll_table_free(t);
+        return st == TOLL_ENOMEM ? toll__nomem(err)
+                                 : toll__err(err, st, "cannot build the %s "
+                                                      "table", what);
+    }
+    t->nkeys = 0;
+    *out = t;
+    return TOLL_OK;
+}
+
 toll_status toll_mse_estimates_table(const toll_mse_data *d,
                                      const toll_mse_estimate *const *est,
                                      size_t n, int ranked,
@@ -136,17 +155,7 @@ toll_status toll_mse_estimates_table(const toll_mse_data *d,
             }
         }
     }
-    if (!st)
-        st = set_caption(d, t);
-    if (st) {
-        toll_table_free(t);
-        return st == TOLL_ENOMEM ? toll__nomem(err)
-                                 : toll__err(err, st, "cannot build the "
-                                                      "estimates table");
-    }
-    t->nkeys = 0;
-    *out = t;
-    return TOLL_OK;
+    return table_done(d, t, st, "estimates", out, err);
 }
 
 toll_status toll_mse_results_table(const toll_mse_data *d,
@@ -236,18 +245,7 @@ toll_status toll__mse_loo_table(const toll_mse_data *d,
             }
         }
     }
-    if (!st)
-        st = set_caption(d, t);
-    if (st) {
-        toll_table_free(t);
-        return st == TOLL_ENOMEM ? toll__nomem(err)
-                                 : toll__err(err, st, "cannot build the "
-                                                      "leave-one-list-out "
-                                                      "table");
-    }
-    t->nkeys = 0;
-    *out = t;
-    return TOLL_OK;
+    return table_done(d, t, st, "leave-one-list-out", out, err);
 }
 
 /* ---- LCMCR summaries ------------------------------------------------------ */
@@ -314,17 +312,7 @@ toll_status toll_mse_lcmcr_table(const toll_mse_data *d,
             }
         }
     }
-    if (!st)
-        st = set_caption(d, t);
-    if (st) {
-        toll_table_free(t);
-        return st == TOLL_ENOMEM ? toll__nomem(err)
-                                 : toll__err(err, st, "cannot build the "
-                                                      "LCMCR table");
-    }
-    t->nkeys = 0;
-    *out = t;
-    return TOLL_OK;
+    return table_done(d, t, st, "LCMCR", out, err);
 }
 
 /* ---- bootstrap intervals and selection frequencies ------------------------ */
@@ -338,22 +326,6 @@ static const char *const boot_cols[B_COUNT] = {
     "estimate", "model", "method", "stratum", "observed", "n_hat", "median",
     "lower", "upper", "level", "replicates", "failed"};
 
-static toll_status table_done(const toll_mse_data *d, toll_table *t,
-                              toll_status st, const char *what,
-                              toll_table **out, toll_error *err)
-{
-    if (!st)
-        st = set_caption(d, t);
-    if (st) {
-        toll_table_free(t);
-        return st == TOLL_ENOMEM ? toll__nomem(err)
-                                 : toll__err(err, st, "cannot build the %s "
-                                                      "table", what);
-    }
-    t->nkeys = 0;
-    *out = t;
-    return TOLL_OK;
-}
 
 toll_status toll_mse_boot_table(const toll_mse_data *d,
                                 const toll_mse_boot_result *res,

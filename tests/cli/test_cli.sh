@@ -585,7 +585,7 @@ run "$TOLL" mse "$PAT" --search aic --bootstrap 5000000
 expect_rc "mse: an absurd --bootstrap exits 2" 2
 run "$TOLL" mse "$PAT" --search aic --bootstrap 10 --threads 65
 expect_rc "mse: --bootstrap --threads 65 exits 2" 2
-expect_has "mse: --threads 65 is named" "$TMP/err" "--threads: threads must be 0 (the CPUs online) to 64, got 65"
+expect_has "mse: --threads 65 is named" "$TMP/err" "--threads: threads must be 0 (the CPUs online) to 64, not 65"
 run "$TOLL" mse "$PAT" --search aic --bootstrap 10 --threads 0 --format csv
 expect_rc "mse: --bootstrap --threads 0 (the CPUs online) exits 0" 0
 run "$TOLL" mse "$PAT" --search aic --bootstrap 10 --seed 18446744073709551616
