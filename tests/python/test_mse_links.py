@@ -356,3 +356,43 @@ def test_sudan_sensitivity_should_give_the_documented_table():
         a = authors.loc[(int(t), int(t))]
         assert r["lower"] < a["all_cause_uci"] and a["all_cause_lci"] < r["upper"]
         assert 0.4 < r["n_hat"] / a["all_cause_est"] < 2.5
+
+
+def test_link_thresholds_should_move_the_estimate_on_multi_source_reports(
+        tmp_path):
+    """`toll mse --from-incidents --link auto --link-thresholds` on reports
+    of 400 real incidents by simulated sources (bench/link/linkgen.py, from
+    the shared data): the linker's match probabilities lie between 0 and
+    1, so stricter thresholds merge fewer reports: the observed count
+    never falls, several thresholds differ, and N-hat grows."""
+    import csv
+    import subprocess
+    import sys
+    from conftest import ROOT, shared_data
+    data = os.path.dirname(os.path.dirname(
+        shared_data("ucdp", "ucdp_ged_syria_2016_2019.csv")))
+    gen = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "bench", "link", "linkgen.py"),
+         "--incidents", "400", "--out", str(tmp_path), "--data", data],
+        capture_output=True, text=True, timeout=300)
+    assert gen.returncode == 0, gen.stderr
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [os.path.dirname(os.path.dirname(toll.__file__)),
+         env.get("PYTHONPATH", "")])
+    thresholds = ["0.2", "0.5", "0.8", "0.99"]
+    p = subprocess.run(
+        [sys.executable, "-m", "toll", "mse", "--from-incidents",
+         str(tmp_path / "reports.csv"), "--link", "auto",
+         "--link-thresholds", ",".join(thresholds),
+         "--lists", "SOHR,SNHR,Syria Civil Defence,"
+         "Local Coordination Committees", "--format", "csv"],
+        capture_output=True, text=True, env=env, timeout=300)
+    assert p.returncode == 0, p.stderr
+    rows = list(csv.DictReader(p.stdout.splitlines()))
+    assert [r["threshold"] for r in rows] == thresholds
+    observed = [int(float(r["observed"])) for r in rows]
+    n_hat = [float(r["n_hat"]) for r in rows]
+    assert observed == sorted(observed)
+    assert len(set(observed)) >= 3
+    assert n_hat[-1] > n_hat[0] >= observed[0]
