@@ -461,7 +461,7 @@ END_TEST
 
 START_TEST(mse_load_should_be_linear_in_the_number_of_strata)
 {
-    static const shape sh = {"mse_many_strata.csv", mse_many_strata, 64 * KiB,
+    static const shape sh = {"mse_many_strata.csv", mse_many_strata, 128 * KiB,
                              LOAD_MSE, 0, TOLL_OK};
     check_linear(&sh);
 }
