@@ -102,6 +102,24 @@ fail:
 }
 
 /* Stratum argument: None -> TOTAL, str -> by name, int -> index. */
+/* The model named by `model` (NULL: independence) into *m; -1 with the
+ * exception set when the C parser refuses it. */
+static int model_arg(toll_state *st, MseDataObject *self, const char *model,
+                     toll_mse_model *m)
+{
+    *m = 0;
+    if (!model)
+        return 0;
+    toll_error err;
+    toll_error_clear(&err);
+    toll_status ps = toll_mse_model_parse(self->d, model, m, &err);
+    if (ps != TOLL_OK) {
+        toll_py_raise(st, ps, &err, NULL, 0);
+        return -1;
+    }
+    return 0;
+}
+
 static int stratum_arg(toll_state *st, MseDataObject *self, PyObject *obj,
                        size_t *out)
 {
@@ -716,12 +734,9 @@ static PyObject *estimate(MseDataObject *self, enum est_kind kind,
         return NULL;
     toll_error err;
     toll_error_clear(&err);
-    toll_mse_model m = 0;
-    if (kind == E_LOGLIN && model) {
-        toll_status ps = toll_mse_model_parse(self->d, model, &m, &err);
-        if (ps != TOLL_OK)
-            return toll_py_raise(st, ps, &err, NULL, 0);
-    }
+    toll_mse_model m;
+    if (model_arg(st, self, kind == E_LOGLIN ? model : NULL, &m) < 0)
+        return NULL;
     toll_mse_estimate e;
     toll_status r;
     self->readers++;
@@ -862,12 +877,9 @@ static PyObject *MseData_estimate_exists(MseDataObject *self, PyObject *args,
         return NULL;
     toll_error err;
     toll_error_clear(&err);
-    toll_mse_model m = 0;
-    if (model) {
-        toll_status ps = toll_mse_model_parse(self->d, model, &m, &err);
-        if (ps != TOLL_OK)
-            return toll_py_raise(st, ps, &err, NULL, 0);
-    }
+    toll_mse_model m;
+    if (model_arg(st, self, model, &m) < 0)
+        return NULL;
     int ok = 0;
     char why[512];
     toll_status r;
@@ -1144,9 +1156,8 @@ static PyObject *MseData_bootstrap(MseDataObject *self, PyObject *args,
         return NULL;
     if (model) {
         o.select = 0;
-        toll_status ps = toll_mse_model_parse(self->d, model, &o.model, &err);
-        if (ps != TOLL_OK)
-            return toll_py_raise(st, ps, &err, NULL, 0);
+        if (model_arg(st, self, model, &o.model) < 0)
+            return NULL;
     }
     toll_mse_boot_result *res = NULL;
     toll_status r;
@@ -1227,12 +1238,9 @@ static PyObject *MseData_fitted(MseDataObject *self, PyObject *args,
         return NULL;
     toll_error err;
     toll_error_clear(&err);
-    toll_mse_model m = 0;
-    if (model) {
-        toll_status ps = toll_mse_model_parse(self->d, model, &m, &err);
-        if (ps != TOLL_OK)
-            return toll_py_raise(st, ps, &err, NULL, 0);
-    }
+    toll_mse_model m;
+    if (model_arg(st, self, model, &m) < 0)
+        return NULL;
     int K = toll_mse_data_nlists(self->d);
     size_t nc = (size_t)1 << K, maxpar = 1 + (size_t)K + 28;
     double fitted[1u << TOLL_MSE_MAX_LISTS], coef[1 + TOLL_MSE_MAX_LISTS + 28],
