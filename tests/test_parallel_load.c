@@ -431,6 +431,39 @@ START_TEST(progress_should_rise_to_the_file_size_on_the_callers_thread)
 }
 END_TEST
 
+/* A split inside a quoted cell: the file is read again from its start on
+ * one thread, and the calls still only rise, once at the file's size. */
+START_TEST(progress_should_rise_when_the_split_load_reads_the_file_again)
+{
+    size_t len;
+    char *csv = gen_csv(60000, 0, 0, &len);
+    size_t cut = nth(csv, "\ninc-", 30000) + 1, extra = 8000;
+    char *b = malloc(len + extra + 64);
+    memcpy(b, csv, cut);
+    size_t o = cut;
+    o += (size_t)sprintf(b + o, "inc-x,SOHR,monitor,2015-01-01,Syria,ISIS,3,0,\"");
+    for (size_t k = 0; k < extra / 8; k++)
+        o += (size_t)sprintf(b + o, "ab\ncd, \n");
+    o += (size_t)sprintf(b + o, "\"\n");
+    memcpy(b + o, csv + cut, len - cut);
+    o += len - cut;
+    char dir[] = "/tmp/toll-progress-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/q.csv", dir);
+    write_file(path, b, o);
+    toll__par_set_limits((size_t)-1, 0);
+    toll__par_set_split(cut + 4000);
+    assert_progress(path, o, 2);
+    ck_assert_int_eq(toll__par_last(), 2); /* loaded again on one thread */
+    toll__par_set_split(0);
+    unlink(path);
+    rmdir(dir);
+    free(b);
+    free(csv);
+}
+END_TEST
+
 START_TEST(a_failed_load_should_report_only_what_it_read)
 {
     const char *csv = "source,killed\na,5\nb,at leest 5\n";
@@ -1008,6 +1041,8 @@ static Suite *suite(void)
     tcase_add_test(tc, parallel_csv_load_should_equal_serial_load);
     tcase_add_test(tc,
                    progress_should_rise_to_the_file_size_on_the_callers_thread);
+    tcase_add_test(tc,
+                   progress_should_rise_when_the_split_load_reads_the_file_again);
     tcase_add_test(tc, a_failed_load_should_report_only_what_it_read);
     tcase_add_test(tc, parallel_jsonl_load_should_equal_serial_load);
     tcase_add_test(tc, quoted_newline_across_the_split_should_give_the_serial_result);

@@ -61,10 +61,18 @@ void toll__progress_add(toll__progress *p, uint64_t n)
         return;
     if (p->total && done > p->total)
         done = p->total;
-    if (done - p->shown < ((uint64_t)1 << 20) && done != p->total)
+    /* after a rewind (toll__progress_rewind) nothing is shown again until
+     * the count passes what was shown: the calls only rise */
+    if (done <= p->shown ||
+        (done - p->shown < ((uint64_t)1 << 20) && done != p->total))
         return;
     p->shown = done;
     p->fn(p->ctx, done, p->total);
+}
+
+void toll__progress_rewind(toll__progress *p, uint64_t to)
+{
+    __atomic_store_n(&p->done, to, __ATOMIC_RELAXED);
 }
 
 toll_status toll__input_read(toll__input *src, const char **p, size_t *n)

@@ -411,6 +411,10 @@ typedef struct toll__progress {
 /* Count n more bytes read; call fn when on the owner's thread. */
 void toll__progress_add(toll__progress *p, uint64_t n);
 
+/* The input is read again from byte `to`: count from there.  Only while one
+ * thread reads.  Calls resume once the count passes what was shown. */
+void toll__progress_rewind(toll__progress *p, uint64_t to);
+
 /* Input bytes: a whole buffer, or a file read in chunks; either may be
  * compressed (then `unpack` inflates it, src/io/compressed.c). */
 typedef struct toll__input {

@@ -446,7 +446,10 @@ int toll__load_split(toll__ingest *in, toll__input *src, toll_format fmt,
                              &t->in.file_id))
         goto decline;
 
-    /* the first part: this thread, into the store itself */
+    /* the first part: this thread, into the store itself; the bytes the
+     * driver peeked are read again */
+    if (src->progress)
+        toll__progress_rewind(src->progress, bom);
     if (src->fp) {
         if (fseek(src->fp, (long)bom, SEEK_SET))
             goto restore;
@@ -542,6 +545,8 @@ int toll__load_split(toll__ingest *in, toll__input *src, toll_format fmt,
 
 restore:
     /* the input from its start (after the mark), as the driver peeked it */
+    if (src->progress)
+        toll__progress_rewind(src->progress, bom);
     if (src->fp) {
         src->limited = 0;
         src->remain = 0;
