@@ -361,6 +361,17 @@ static size_t nth(const char *text, const char *needle, int n)
     }
 }
 
+/* The quote-count rule of the CSV split is defeated by a quote that is
+ * data in an unquoted cell: `b` gets such a row after its header. */
+static size_t add_stray_quote(char *b, size_t len)
+{
+    const char *stray = "inc-q,SOHR,monitor,2015-01-01,Syria,ISIS,3,0,a 5\" shell\n";
+    size_t hdr = (size_t)(strchr(b, '\n') - b) + 1, k = strlen(stray);
+    memmove(b + hdr + k, b + hdr, len - hdr);
+    memcpy(b + hdr, stray, k);
+    return len + k;
+}
+
 /* ---- progress (toll_load_options.progress) ---- */
 
 typedef struct progress_log {
@@ -438,7 +449,7 @@ START_TEST(progress_should_rise_when_the_split_load_reads_the_file_again)
     size_t len;
     char *csv = gen_csv(60000, 0, 0, &len);
     size_t cut = nth(csv, "\ninc-", 30000) + 1, extra = 8000;
-    char *b = malloc(len + extra + 64);
+    char *b = malloc(len + extra + 128);
     memcpy(b, csv, cut);
     size_t o = cut;
     o += (size_t)sprintf(b + o, "inc-x,SOHR,monitor,2015-01-01,Syria,ISIS,3,0,\"");
@@ -447,6 +458,9 @@ START_TEST(progress_should_rise_when_the_split_load_reads_the_file_again)
     o += (size_t)sprintf(b + o, "\"\n");
     memcpy(b + o, csv + cut, len - cut);
     o += len - cut;
+    size_t shift = add_stray_quote(b, o) - o;
+    o += shift;
+    cut += shift;
     char dir[] = "/tmp/toll-progress-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char path[64];
@@ -493,9 +507,32 @@ START_TEST(quoted_newline_across_the_split_should_give_the_serial_result)
     char *csv = gen_csv(60, 2, 0, &len); /* every other row: quoted LF */
     int merged, again;
     sweep_splits(csv, len, "q.csv", NULL, 7, &merged, &again);
+    /* the quote count moves every cut past the quoted line ends */
     ck_assert_int_gt(merged, 0);
+    ck_assert_int_eq(again, 0);
+    free(csv);
+}
+END_TEST
+
+/* A quote that is data (inside an unquoted cell) puts the quote count
+ * out by one: cuts then land inside quoted cells, and the first part's
+ * check loads the input again, still as the serial load does. */
+START_TEST(quote_as_data_before_the_split_should_give_the_serial_result)
+{
+    size_t len;
+    char *rows = gen_csv(60, 2, 0, &len);
+    const char *stray = "inc-q,SOHR,monitor,2015-01-01,Syria,ISIS,3,0,a 5\" shell\n";
+    size_t hdr = (size_t)(strchr(rows, '\n') - rows) + 1;
+    char *csv = malloc(len + strlen(stray) + 1);
+    memcpy(csv, rows, hdr);
+    strcpy(csv + hdr, stray);
+    memcpy(csv + hdr + strlen(stray), rows + hdr, len - hdr);
+    len += strlen(stray);
+    int merged, again;
+    sweep_splits(csv, len, "q.csv", NULL, 7, &merged, &again);
     ck_assert_int_gt(again, 0);
     free(csv);
+    free(rows);
 }
 END_TEST
 
@@ -525,7 +562,7 @@ START_TEST(split_inside_a_quoted_cell_should_fall_back_to_one_thread)
     char *csv = gen_csv(200, 0, 0, &len);
     /* one long quoted cell of many lines in the middle */
     size_t cut = nth(csv, "\ninc-", 100) + 1, extra = 4000;
-    char *b = malloc(len + extra + 64);
+    char *b = malloc(len + extra + 128);
     memcpy(b, csv, cut);
     size_t o = cut;
     o += (size_t)sprintf(b + o, "inc-x,SOHR,monitor,2015-01-01,Syria,ISIS,3,0,\"");
@@ -534,6 +571,9 @@ START_TEST(split_inside_a_quoted_cell_should_fall_back_to_one_thread)
     o += (size_t)sprintf(b + o, "\"\n");
     memcpy(b + o, csv + cut, len - cut);
     o += len - cut;
+    size_t shift = add_stray_quote(b, o) - o;
+    o += shift;
+    cut += shift;
     toll__par_set_limits((size_t)-1, 0);
     toll__par_set_split(cut + 2000);
     ck_assert_int_eq(assert_split_equals_serial(NULL, b, o, "q.csv", NULL), 2);
@@ -852,7 +892,7 @@ START_TEST(split_file_load_should_equal_serial_file_load)
     memcpy(b, "\xEF\xBB\xBF", 3);
     memcpy(b + 3, csv, len);
     write_file(path, b, len + 3);
-    /* the middle, then a cut inside a quoted cell (loaded again) */
+    /* the middle, then a cut inside a quoted cell (moved past it) */
     size_t inside = 3 + nth(csv, "\"line one", 200) + 3;
     for (int k = 0; k < 4; k++) {
         int lenient = k % 2;
@@ -870,8 +910,7 @@ START_TEST(split_file_load_should_equal_serial_file_load)
         toll_status s1 = toll_reports_load_file(r1, path, &o, &n1, &e1);
         o.threads = 2;
         toll_status s2 = toll_reports_load_file(r2, path, &o, &n2, &e2);
-        /* strict: the first part fails on a bad row before the cut */
-        ck_assert_int_eq(toll__par_last(), k == 3 ? 2 : 1);
+        ck_assert_int_eq(toll__par_last(), 1);
         ck_assert_int_eq(s1, s2);
         ck_assert_uint_eq(n1, n2);
         if (s1)
@@ -1046,6 +1085,7 @@ static Suite *suite(void)
     tcase_add_test(tc, a_failed_load_should_report_only_what_it_read);
     tcase_add_test(tc, parallel_jsonl_load_should_equal_serial_load);
     tcase_add_test(tc, quoted_newline_across_the_split_should_give_the_serial_result);
+    tcase_add_test(tc, quote_as_data_before_the_split_should_give_the_serial_result);
     tcase_add_test(tc, split_inside_a_quoted_cell_should_fall_back_to_one_thread);
     tcase_add_test(tc,
         actor_spelled_otherwise_across_the_split_should_give_the_serial_result);

@@ -7,10 +7,11 @@
  * one-thread load.
  *
  *   - Where: JSON Lines at any LF after the middle (a JSON string holds no
- *     raw line end).  CSV at an LF after the middle too, which is a guess
- *     (a quoted cell may hold line ends): the first part's tokenizer must
- *     end outside quotes at the split, else the second part is thrown away
- *     and the whole input is loaded again on one thread.  The CSV header is
+ *     raw line end).  CSV at the first LF after the middle with an even
+ *     count of quote characters before it (csv_split): a guess only when a
+ *     quote is data inside an unquoted cell.  The first part's tokenizer
+ *     must end outside quotes at the split, else the second part is thrown
+ *     away and the whole input is loaded again on one thread.  The CSV header is
  *     read by both threads: the second one is handed the header's bytes
  *     before its part.
  *   - Line numbers: the second thread first counts the line ends of the
@@ -269,6 +270,65 @@ static size_t next_lf(const rawin *in, size_t from, char *tmp, size_t tmp_cap)
     return 0;
 }
 
+/* Quote characters in [from, to) of the input, read through tmp. */
+static size_t count_quotes(const rawin *in, size_t from, size_t to, char *tmp,
+                           size_t tmp_cap)
+{
+    size_t total = 0;
+    while (from < to) {
+        const char *p;
+        size_t n = raw_read(in, from, in->buf ? to - from : tmp_cap, tmp, &p);
+        if (!n)
+            break;
+        if (n > to - from)
+            n = to - from;
+        total += count_byte((const unsigned char *)p, n, '"');
+        from += n;
+    }
+    return total;
+}
+
+/*
+ * The CSV split: the first line end at or after `at` with an even number
+ * of quote characters between the header's end and it.  In well-formed
+ * CSV every quote opens or closes a quoted cell or is one of a doubled
+ * pair, so an even count means the line end is outside quotes: a line end
+ * inside a quoted cell (GED's source texts hold many) is passed over
+ * instead of costing a load on one thread.  A quote inside an unquoted
+ * cell (data) breaks the rule; the first part's check at the split still
+ * catches that.  One pass: quotes counted up to `at`, then the bytes from
+ * `at` walked to that line end.  0 when there is none within SEEK_MAX.
+ */
+static size_t csv_split(const rawin *in, size_t hdr_end, size_t at, char *tmp,
+                        size_t tmp_cap)
+{
+    int odd = (int)(count_quotes(in, hdr_end, at, tmp, tmp_cap) & 1);
+    size_t off = at, limit = at + SEEK_MAX;
+    int cr = 0; /* the window before ended with an unquoted CR */
+    while (off < in->size && off < limit) {
+        const char *p;
+        size_t n = raw_read(in, off, in->buf ? SEEK_MAX : tmp_cap, tmp, &p);
+        if (!n)
+            return 0;
+        if (cr)
+            return off + (p[0] == '\n'); /* after CR or CRLF */
+        for (size_t i = 0; i < n; i++) {
+            char c = p[i];
+            if (c == '"') {
+                odd ^= 1;
+            } else if (!odd && c == '\n') {
+                return off + i + 1;
+            } else if (!odd && c == '\r') {
+                if (i + 1 < n)
+                    return off + i + 1 + (p[i + 1] == '\n');
+                cr = 1;
+            }
+        }
+        off += n;
+    }
+    return 0;
+}
+
 static toll_status header_seen(void *ctx, const toll__csvscan *sc)
 {
     *(size_t *)ctx = sc->row_end;
@@ -407,7 +467,9 @@ int toll__load_split(toll__ingest *in, toll__input *src, toll_format fmt,
                             1024.0);
     if (at < hdr_end)
         at = hdr_end;
-    size_t split = next_lf(&raw, at, win, win_cap);
+    size_t split = fmt == TOLL_FORMAT_CSV
+                       ? csv_split(&raw, hdr_end, at, win, win_cap)
+                       : next_lf(&raw, at, win, win_cap);
     if (split == 0 || split >= raw.size || split <= hdr_end)
         goto decline;
 
