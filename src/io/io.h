@@ -245,6 +245,7 @@ enum {
     TOLL__MEMO_REGION,   /* region text: string id of the path */
     TOLL__MEMO_ACTOR,    /* actor text: actor set id */
     TOLL__MEMO_QTY,      /* a quantity's text */
+    TOLL__MEMO_ACTOR_NAME, /* one actor's name: its string id */
     TOLL__MEMO_KINDS
 };
 struct toll__memo_ent;

@@ -1242,7 +1242,25 @@ static toll_status add_actor(toll__ingest *in, size_t *n, const char *s,
         return TOLL_OK;
     if (TOLL__GROW(in, in->ids, in->ids_cap, *n + 1))
         return toll__ingest_fatal(in, TOLL_ENOMEM);
-    return intern_actor(in, s, len, &in->ids[(*n)++]);
+    /* a name seen before is the same actor (its identity is folded once):
+     * through the memo, which matters where the actors come in several
+     * columns (actor=side_a+side_b) and the whole text is not memoised */
+    uint32_t h = 0;
+    memo_ent *e = memo_slot(in, TOLL__MEMO_ACTOR_NAME, s, len, &h);
+    if (memo_hit(e, h, s, len)) {
+        in->ids[(*n)++] = e->id;
+        return TOLL_OK;
+    }
+    uint32_t id;
+    toll_status st = intern_actor(in, s, len, &id);
+    if (st)
+        return st;
+    if (e) {
+        memo_fill(e, h, s, len);
+        e->id = id;
+    }
+    in->ids[(*n)++] = id;
+    return TOLL_OK;
 }
 
 /* The actors of one value (a JSON array, or text split at the actor
