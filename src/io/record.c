@@ -1751,8 +1751,8 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
         case TOLL__F_NOTE:
             st = text_field(in, sl, m, 0, 0, &row.note);
             break;
-        case TOLL__F_LOCATION:
-            st = text_field(in, sl, m, 0, 0, &row.location);
+        case TOLL__F_LOCATION: /* place names repeat: memoised */
+            st = text_field(in, sl, m, 0, 1, &row.location);
             break;
         case TOLL__F_LAT:
         case TOLL__F_LON:
