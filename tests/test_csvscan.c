@@ -674,6 +674,68 @@ START_TEST(csvscan_should_read_random_cells_as_libcsv_does)
 }
 END_TEST
 
+/* Rows of many cells, most of them quoted and plain, as UCDP writes its
+ * files ("12","2019-01-01","Syria"), with now and then a cell that is not
+ * plain (random_cell): rows longer than the 64-byte blocks, so that quoted
+ * cells are read by the block reader and its hand-overs are exercised. */
+START_TEST(csvscan_should_read_long_rows_of_quoted_cells_as_libcsv_does)
+{
+    static const char word[] = "abcxyz019 -/.:,;";
+    out text = {0}, want = {0}, got = {0};
+    srand(20261208);
+    long rows_seen = 0;
+    for (long it = 0; it < 3000; it++) {
+        char delim = it % 5 == 4 ? ';' : ',';
+        text.len = 0;
+        put(&text, "", 0);
+        for (int r = 1 + rand() % 6; r > 0; r--) {
+            for (int c = 5 + rand() % 40, first = 1; c > 0; c--, first = 0) {
+                if (!first)
+                    put(&text, &delim, 1);
+                int kind = rand() % 40;
+                if (kind == 0) {
+                    random_cell(&text, delim);
+                } else if (kind < 8) { /* unquoted */
+                    for (int k = rand() % 8; k > 0; k--) {
+                        char ch = word[rand() % 9];
+                        put(&text, &ch, 1);
+                    }
+                } else { /* quoted, plain: the delimiter may be inside */
+                    if (rand() % 10 == 0)
+                        put(&text, " ", 1);
+                    put(&text, "\"", 1);
+                    for (int k = rand() % 20; k > 0; k--) {
+                        char ch = word[rand() % (sizeof word - 1)];
+                        put(&text, &ch, 1);
+                    }
+                    put(&text, "\"", 1);
+                }
+            }
+            static const char *const ends[] = {"\n", "\r", "\r\n", ""};
+            const char *e = ends[r == 1 ? rand() % 4 : rand() % 3];
+            put(&text, e, strlen(e));
+        }
+        want.len = got.len = 0;
+        put(&want, "", 0);
+        put(&got, "", 0);
+        reference(text.buf, text.len, delim, &want);
+        scan_random_pieces(text.buf, text.len, delim,
+                           it % 3 ? 100000 : 500, &got);
+        ck_assert_msg(want.len == got.len &&
+                          memcmp(want.buf, got.buf, want.len) == 0,
+                      "case %ld (delimiter '%c'): input\n%s\nlibcsv\n%s\n"
+                      "csvscan\n%s",
+                      it, delim, text.buf, want.buf, got.buf);
+        for (const char *q = want.buf; (q = strstr(q, " @")); q++)
+            rows_seen++;
+    }
+    ck_assert_int_gt(rows_seen, 8000);
+    free(text.buf);
+    free(want.buf);
+    free(got.buf);
+}
+END_TEST
+
 static Suite *csvscan_suite(void)
 {
     Suite *s = suite_create("csvscan");
@@ -711,6 +773,7 @@ static Suite *csvscan_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, csvscan_should_read_what_libcsv_reads);
     tcase_add_test(tc, csvscan_should_read_random_cells_as_libcsv_does);
+    tcase_add_test(tc, csvscan_should_read_long_rows_of_quoted_cells_as_libcsv_does);
     suite_add_tcase(s, tc);
     return s;
 }

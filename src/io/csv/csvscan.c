@@ -116,6 +116,21 @@ static size_t quote_at(const unsigned char *s, size_t i, size_t n,
     return i;
 }
 
+/* Append s[0..len) to b: in place while it has room (most cells of a
+ * copied row), else through toll__buf_append, which grows it.  b stays
+ * NUL-terminated either way. */
+static inline toll_status unq_put(toll__buf *b, const unsigned char *s,
+                                  size_t len)
+{
+    if (b->data && b->cap - b->len > len) {
+        memcpy(b->data + b->len, s, len);
+        b->len += len;
+        b->data[b->len] = '\0';
+        return TOLL_OK;
+    }
+    return toll__buf_append(b, (const char *)s, len);
+}
+
 /*
  * The rest of a row that fast_row began, from s[i] (the opening quote of a
  * cell with a doubled quote in it), copied to sc->unq: the cells read so
@@ -131,8 +146,7 @@ static int copy_row(toll__csvscan *sc, const unsigned char *s, size_t n,
     b->len = 0;
     for (size_t k = 0; k < sc->nwork; k++) {
         size_t off = b->len;
-        if (toll__buf_append(b, (const char *)s + sc->work[k].off,
-                             sc->work[k].len))
+        if (unq_put(b, s + sc->work[k].off, sc->work[k].len))
             return R_NOMEM;
         sc->work[k].off = off;
     }
@@ -151,14 +165,14 @@ static int copy_row(toll__csvscan *sc, const unsigned char *s, size_t n,
                     return -1;
                 if (q + 1 >= n)
                     return R_MORE;
-                if (toll__buf_append(b, (const char *)s + j, q - j))
+                if (unq_put(b, s + j, q - j))
                     return R_NOMEM;
                 if (s[q + 1] != QUOTE) {
                     after = s[q + 1];
                     i = q + 2;
                     break;
                 }
-                if (toll__buf_putc(b, QUOTE))
+                if (unq_put(b, s + q, 1))
                     return R_NOMEM;
                 j = q + 2;
             }
@@ -173,7 +187,7 @@ static int copy_row(toll__csvscan *sc, const unsigned char *s, size_t n,
             size_t ce = j;
             while (ce > cs && is_blank(s[ce - 1]))
                 ce--;
-            if (toll__buf_append(b, (const char *)s + cs, ce - cs))
+            if (unq_put(b, s + cs, ce - cs))
                 return R_NOMEM;
             after = s[j];
             i = j + 1;
@@ -261,9 +275,14 @@ static int fast_row(toll__csvscan *sc, const unsigned char *s, size_t n,
 /*
  * The same as fast_row, 64 bytes at a time: a bit mask of the delimiters,
  * quotes and line ends of each block (SSE2 compares), walked bit by bit,
- * so each cell costs a few instructions and no unpredictable branch.  A
- * quote anywhere in the row, or a row that runs into the last 64 bytes of
- * the input, goes to fast_row.
+ * so each cell costs a few instructions and no unpredictable branch.
+ * Quoted cells are read here too (UCDP quotes every cell): the opening
+ * quote starts the cell (after blanks), and the next quote closes it and
+ * is followed by the delimiter or a line end.  A cell with a doubled quote
+ * goes on in copy_row, as from fast_row; a line end inside quotes and text
+ * after a closing quote return -1 (the state machine), as fast_row does.
+ * A quote inside an unquoted cell, and a row that runs into the last 64
+ * bytes of the input, go to fast_row from the row's start.
  */
 static int block_row(toll__csvscan *sc, const unsigned char *s, size_t n,
                      size_t start, size_t *end, long *nl, int *cr)
@@ -272,6 +291,9 @@ static int block_row(toll__csvscan *sc, const unsigned char *s, size_t n,
     const __m128i vd = _mm_set1_epi8((char)delim), vq = _mm_set1_epi8(QUOTE),
                   vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
     size_t i = start, cs = start;
+    size_t qs = 0, qe = 0; /* the quoted cell's text [qs, qe) */
+    int inq = 0;           /* inside the quotes of a cell */
+    int quoted = 0;        /* the cell's quotes are closed at qe */
     sc->nwork = 0;
     while (i + 64 <= n) {
         uint64_t m = 0;
@@ -286,13 +308,46 @@ static int block_row(toll__csvscan *sc, const unsigned char *s, size_t n,
             size_t j = i + (size_t)__builtin_ctzll(m);
             m &= m - 1;
             unsigned char c = s[j];
-            if (c == QUOTE)
-                return fast_row(sc, s, n, start, end, nl, cr);
-            size_t a = cs, b = j;
-            while (a < b && is_blank(s[a]))
-                a++;
-            while (b > a && is_blank(s[b - 1]))
-                b--;
+            if (inq) {
+                if (c == delim)
+                    continue; /* data inside the quotes */
+                if (c != QUOTE)
+                    return -1; /* a line end inside quotes */
+                if (j + 1 >= n)
+                    return fast_row(sc, s, n, start, end, nl, cr);
+                unsigned char after = s[j + 1];
+                if (after == QUOTE) /* "" in the cell: unquote a copy */
+                    return copy_row(sc, s, n, qs - 1, end, nl, cr);
+                if (after != delim && !is_term(after))
+                    return -1; /* text after the closing quote */
+                inq = 0;
+                quoted = 1;
+                qe = j;
+                continue;
+            }
+            if (c == QUOTE) {
+                size_t a = cs;
+                while (a < j && is_blank(s[a]))
+                    a++;
+                if (a != j || quoted)
+                    return fast_row(sc, s, n, start, end, nl, cr);
+                inq = 1;
+                qs = j + 1;
+                continue;
+            }
+            size_t a, b;
+            if (quoted) {
+                a = qs;
+                b = qe;
+                quoted = 0;
+            } else {
+                a = cs;
+                b = j;
+                while (a < b && is_blank(s[a]))
+                    a++;
+                while (b > a && is_blank(s[b - 1]))
+                    b--;
+            }
             if (push_cell(sc, a, b - a))
                 return R_NOMEM;
             if (c == delim) {
