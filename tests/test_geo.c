@@ -86,6 +86,46 @@ static double table_num(const toll_table *t, const char *name, size_t i)
 
 /* ---- reading the fields -------------------------------------------------------- */
 
+/* The short decimals of real files are read without strtod (an exact
+ * integer divided by a power of ten); the value must be strtod's, bit for
+ * bit, for every sign, length and position of the point, and for the
+ * longer forms that still go through strtod. */
+START_TEST(coordinates_should_read_as_strtod_reads_them)
+{
+    srand(20261207);
+    char text[64];
+    for (long it = 0; it < 200000; it++) {
+        int ndig = 1 + rand() % 17, point = rand() % (ndig + 1);
+        size_t n = 0;
+        if (rand() % 3 == 0)
+            text[n++] = rand() % 2 ? '-' : '+';
+        for (int d = 0; d < ndig; d++) {
+            if (d == point && d > 0)
+                text[n++] = '.';
+            /* the integer part stays below 180: at most 2 digits */
+            text[n++] = (char)('0' + (d < point && d < ndig - 2 && d > 1
+                                          ? 0
+                                          : rand() % 10));
+        }
+        if (point == ndig && rand() % 2)
+            text[n++] = '.';
+        if (it % 50 == 0)
+            n += (size_t)sprintf(text + n, "e-%d", rand() % 3);
+        text[n] = '\0';
+        double got = -1;
+        int rc = toll__geo_number(TOLL__GEO_LON, text, n, &got);
+        double want = strtod(text, NULL) + 0.0;
+        if (!(want >= -180 && want <= 180)) {
+            ck_assert_int_eq(rc, TOLL__GEO_RANGE);
+            continue;
+        }
+        ck_assert_msg(rc == TOLL__GEO_OK, "%s: %d", text, rc);
+        ck_assert_msg(memcmp(&got, &want, sizeof got) == 0,
+                      "%s: %.17g, strtod %.17g", text, got, want);
+    }
+}
+END_TEST
+
 START_TEST(json_coordinates_should_be_read_from_numbers_and_numeric_text)
 {
     toll_reports *r = new_store();
@@ -571,6 +611,7 @@ static Suite *geo_suite(void)
     tcase_add_test(tc,
                    csv_coordinates_should_be_read_from_columns_named_in_any_case);
     tcase_add_test(tc, empty_null_or_missing_coordinates_should_be_none);
+    tcase_add_test(tc, coordinates_should_read_as_strtod_reads_them);
     tcase_add_test(tc, a_column_map_should_feed_the_place_fields);
     tcase_add_test(tc, csv_plan_and_generic_path_should_store_the_same_place);
     suite_add_tcase(s, tc);

@@ -644,7 +644,8 @@ static toll_status key_field(toll__ingest *in, const toll__slot *sl,
     if (st || !len)
         return st;
     in->text.len = 0;
-    if (toll__buf_appendf(&in->text, "%s:", in->key_prefix) ||
+    if (toll__buf_append(&in->text, in->key_prefix, strlen(in->key_prefix)) ||
+        toll__buf_append(&in->text, ":", 1) ||
         toll__buf_append(&in->text, s, len))
         return toll__ingest_fatal(in, TOLL_ENOMEM);
     return intern(in, in->text.data, in->text.len, id);
@@ -1440,6 +1441,41 @@ static toll_status dates(toll__ingest *in, date_in *date, date_in *start,
 
 /* ---- place: coordinates and precision ------------------------------------------------ */
 
+/* [+-]digits[.digits] with at most 15 digits in all: *v is the value,
+ * as strtod gives it (the digits as an integer are exact in a double, so
+ * is 10^k for k <= 15, and one division rounds correctly: Clinger's fast
+ * path).  0 for anything else (an exponent, more digits): strtod then. */
+static int exact_decimal(const char *s, size_t len, double *v)
+{
+    static const double p10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,
+                                 1e6, 1e7, 1e8,  1e9,  1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15};
+    size_t i = 0;
+    int neg = 0;
+    if (s[0] == '+' || s[0] == '-')
+        neg = s[i++] == '-';
+    uint64_t m = 0;
+    int digits = 0, frac = -1;
+    for (; i < len; i++) {
+        if (s[i] == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (s[i] < '0' || s[i] > '9' || ++digits > 15)
+            return 0;
+        m = m * 10 + (uint64_t)(s[i] - '0');
+        if (frac >= 0)
+            frac++;
+    }
+    if (!digits)
+        return 0;
+    double x = (double)m;
+    if (frac > 0)
+        x /= p10[frac];
+    *v = neg ? -x : x;
+    return 1;
+}
+
 int toll__geo_number(int which, const char *s, size_t len, double *out)
 {
     /* a decimal number: [+-]digits[.digits][e[+-]digits], a digit on at
@@ -1464,15 +1500,20 @@ int toll__geo_number(int which, const char *s, size_t len, double *out)
         if (i == e0)
             return TOLL__GEO_NOT_NUMBER;
     }
-    char buf[64];
-    if (i != len || len >= sizeof buf)
+    if (i != len)
         return TOLL__GEO_NOT_NUMBER;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    char *end = NULL;
-    double v = strtod(buf, &end);
-    if (end != buf + len) /* (a locale whose decimal point is not '.') */
-        return TOLL__GEO_NOT_NUMBER;
+    double v;
+    if (!exact_decimal(s, len, &v)) {
+        char buf[64];
+        if (len >= sizeof buf)
+            return TOLL__GEO_NOT_NUMBER;
+        memcpy(buf, s, len);
+        buf[len] = '\0';
+        char *end = NULL;
+        v = strtod(buf, &end);
+        if (end != buf + len) /* (a locale whose decimal point is not '.') */
+            return TOLL__GEO_NOT_NUMBER;
+    }
     static const double lo[] = {-90, -180, 0},
                         hi[] = {90, 180, TOLL__PRECISION_MAX_KM};
     if (!(v >= lo[which] && v <= hi[which])) /* also inf */
