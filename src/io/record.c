@@ -1694,6 +1694,62 @@ static toll_status add_extra(toll__ingest *in, size_t *nx,
     return TOLL_OK;
 }
 
+/*
+ * The kept fields of a row whose values are all text (CSV rows, and JSON
+ * rows without arrays or objects among them), as add_extra keeps them one
+ * by one: names interned in column order, values copied in order, but
+ * with one room check for the cells and one for the text.  *done = 0
+ * (nothing kept) when a value is not text or is too long: the caller then
+ * keeps them with add_extra.
+ */
+static toll_status add_text_extras(toll__ingest *in, const toll__binding *b,
+                                   const toll__member *m, size_t n,
+                                   size_t *nx, int *done)
+{
+    size_t total = 0, cnt = 0;
+    *done = 0;
+    for (size_t j = 0; j < n; j++) {
+        const toll__member *mb = &m[j];
+        if (!b->extra[j] || mb->klen == 0 || mb->v.type == TOLL__V_ABSENT ||
+            mb->v.type == TOLL__V_NULL)
+            continue;
+        if (mb->v.type != TOLL__V_TEXT || mb->v.len > UINT32_MAX)
+            return TOLL_OK;
+        total += mb->v.len;
+        cnt += mb->v.len != 0;
+    }
+    *done = 1;
+    if (!cnt)
+        return TOLL_OK;
+    if (TOLL__GROW(in, in->x, in->x_cap, *nx + cnt))
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    char *t = toll__reports_xtext_stage(in->r, in->xused, total);
+    if (!t)
+        return toll__ingest_fatal(in, TOLL_ENOMEM);
+    uint32_t *cache = b == &in->bind ? in->xkey : NULL;
+    size_t ncache = cache ? in->xkey_cap : 0;
+    toll_status st;
+    for (size_t j = 0; j < n; j++) {
+        const toll__member *mb = &m[j];
+        size_t len = mb->v.len;
+        if (!b->extra[j] || mb->klen == 0 || mb->v.type != TOLL__V_TEXT ||
+            len == 0)
+            continue;
+        toll__kv *kv = &in->x[(*nx)++];
+        if (j < ncache && cache[j])
+            kv->key = cache[j];
+        else if ((st = intern(in, mb->key, mb->klen, &kv->key)))
+            return st;
+        else if (j < ncache)
+            cache[j] = kv->key;
+        memcpy(t, mb->v.s, len);
+        t += len;
+        kv->len = (uint32_t)len;
+    }
+    in->xused += total;
+    return TOLL_OK;
+}
+
 /* ---- one record ------------------------------------------------------------------------ */
 
 static toll_status build_row(toll__ingest *in, const toll__binding *b,
@@ -1858,7 +1914,10 @@ static toll_status build_row(toll__ingest *in, const toll__binding *b,
     if ((st = dates(in, &date, &start, &end, &row)) ||
         (st = geo_finish(in, geo, &row)))
         return st;
-    for (size_t j = 0; b->nextra && j < n; j++)
+    int kept = 0;
+    if (b->nextra && (st = add_text_extras(in, b, m, n, &nx, &kept)))
+        return st;
+    for (size_t j = 0; b->nextra && !kept && j < n; j++)
         if (b->extra[j] &&
             (st = add_extra(in, &nx, &m[j],
                             b == &in->bind && j < in->xkey_cap

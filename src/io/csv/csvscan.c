@@ -271,6 +271,40 @@ static int fast_row(toll__csvscan *sc, const unsigned char *s, size_t n,
     }
 }
 
+/* A row read by block_row may have this many cells with doubled quotes;
+ * a row with more goes to fast_row. */
+#define BLOCK_ESC 32
+
+/*
+ * The row s[start..end) whose cells esc[0..nesc) are quoted with doubled
+ * quotes inside: copied to sc->unq in one piece, its cells moved there,
+ * and each of those cells unquoted in place ("" -> ", which only
+ * shortens it).  The result is copy_row's: the same cells in sc->unq.
+ */
+static int unquote_row(toll__csvscan *sc, const unsigned char *s,
+                       size_t start, size_t end, const size_t *esc,
+                       size_t nesc)
+{
+    toll__buf *b = &sc->unq;
+    b->len = 0;
+    if (toll__buf_append(b, (const char *)s + start, end - start))
+        return R_NOMEM;
+    for (size_t k = 0; k < sc->nwork; k++)
+        sc->work[k].off -= start;
+    for (size_t e = 0; e < nesc; e++) {
+        toll__csvcell *cell = &sc->work[esc[e]];
+        char *p = b->data + cell->off;
+        size_t w = 0;
+        for (size_t r = 0; r < cell->len; r++) {
+            p[w++] = p[r];
+            r += p[r] == QUOTE; /* the pair's second quote */
+        }
+        cell->len = w;
+    }
+    sc->copied = 1;
+    return 0;
+}
+
 #if defined(__SSE2__) && defined(__GNUC__)
 /*
  * The same as fast_row, 64 bytes at a time: a bit mask of the delimiters,
@@ -278,9 +312,10 @@ static int fast_row(toll__csvscan *sc, const unsigned char *s, size_t n,
  * so each cell costs a few instructions and no unpredictable branch.
  * Quoted cells are read here too (UCDP quotes every cell): the opening
  * quote starts the cell (after blanks), and the next quote closes it and
- * is followed by the delimiter or a line end.  A cell with a doubled quote
- * goes on in copy_row, as from fast_row; a line end inside quotes and text
- * after a closing quote return -1 (the state machine), as fast_row does.
+ * is followed by the delimiter or a line end ("" inside is one quote: the
+ * row is then copied and such cells unquoted in place, unquote_row); a
+ * line end inside quotes and text after a closing quote return -1 (the
+ * state machine), as fast_row does.
  * A quote inside an unquoted cell, and a row that runs into the last 64
  * bytes of the input, go to fast_row from the row's start.
  */
@@ -294,6 +329,10 @@ static int block_row(toll__csvscan *sc, const unsigned char *s, size_t n,
     size_t qs = 0, qe = 0; /* the quoted cell's text [qs, qe) */
     int inq = 0;           /* inside the quotes of a cell */
     int quoted = 0;        /* the cell's quotes are closed at qe */
+    int doubled = 0;       /* the quoted cell holds a doubled quote */
+    size_t skip = 0;       /* the second quote of a pair: passed over */
+    size_t esc[BLOCK_ESC]; /* the cells with doubled quotes */
+    size_t nesc = 0;
     sc->nwork = 0;
     while (i + 64 <= n) {
         uint64_t m = 0;
@@ -307,6 +346,8 @@ static int block_row(toll__csvscan *sc, const unsigned char *s, size_t n,
         while (m) {
             size_t j = i + (size_t)__builtin_ctzll(m);
             m &= m - 1;
+            if (j < skip)
+                continue;
             unsigned char c = s[j];
             if (inq) {
                 if (c == delim)
@@ -316,8 +357,11 @@ static int block_row(toll__csvscan *sc, const unsigned char *s, size_t n,
                 if (j + 1 >= n)
                     return fast_row(sc, s, n, start, end, nl, cr);
                 unsigned char after = s[j + 1];
-                if (after == QUOTE) /* "" in the cell: unquote a copy */
-                    return copy_row(sc, s, n, qs - 1, end, nl, cr);
+                if (after == QUOTE) { /* "" in the cell: one quote */
+                    doubled = 1;
+                    skip = j + 2;
+                    continue;
+                }
                 if (after != delim && !is_term(after))
                     return -1; /* text after the closing quote */
                 inq = 0;
@@ -340,6 +384,12 @@ static int block_row(toll__csvscan *sc, const unsigned char *s, size_t n,
                 a = qs;
                 b = qe;
                 quoted = 0;
+                if (doubled) {
+                    if (nesc == BLOCK_ESC)
+                        return fast_row(sc, s, n, start, end, nl, cr);
+                    esc[nesc++] = sc->nwork;
+                    doubled = 0;
+                }
             } else {
                 a = cs;
                 b = j;
@@ -357,6 +407,8 @@ static int block_row(toll__csvscan *sc, const unsigned char *s, size_t n,
             *end = j + 1; /* CR or LF: one line, as in fast_row */
             *nl = 1;
             *cr = c == '\r';
+            if (nesc && unquote_row(sc, s, start, j + 1, esc, nesc))
+                return R_NOMEM;
             return R_ROW;
         }
         i += 64;
