@@ -583,6 +583,35 @@ START_TEST(split_inside_a_quoted_cell_should_fall_back_to_one_thread)
 }
 END_TEST
 
+/* No quote in the first MiB after the header: the quote count is skipped
+ * and the cut is the first line end after the middle, checked as ever: a
+ * cut inside a quoted cell further on loads the input again. */
+START_TEST(quotes_first_seen_past_the_first_mib_should_be_cut_by_the_check)
+{
+    size_t len;
+    char *csv = gen_csv(60000, 0, 0, &len);
+    size_t cut = nth(csv, "\ninc-", 30000) + 1, extra = 8000;
+    ck_assert_uint_gt(cut, (size_t)2 << 20);
+    char *b = malloc(len + extra + 64);
+    memcpy(b, csv, cut);
+    size_t o = cut;
+    o += (size_t)sprintf(b + o, "inc-x,SOHR,monitor,2015-01-01,Syria,ISIS,3,0,\"");
+    for (size_t k = 0; k < extra / 8; k++)
+        o += (size_t)sprintf(b + o, "ab\ncd, \n");
+    o += (size_t)sprintf(b + o, "\"\n");
+    memcpy(b + o, csv + cut, len - cut);
+    o += len - cut;
+    toll__par_set_limits((size_t)-1, 0);
+    toll__par_set_split(cut + 4000);
+    ck_assert_int_eq(assert_split_equals_serial(NULL, b, o, "q.csv", NULL), 2);
+    toll__par_set_split(cut - 100); /* before the quotes: two threads */
+    ck_assert_int_eq(assert_split_equals_serial(NULL, b, o, "q.csv", NULL), 1);
+    toll__par_set_split(0);
+    free(b);
+    free(csv);
+}
+END_TEST
+
 START_TEST(strict_error_only_in_part_two_should_name_its_line_and_keep_earlier_data)
 {
     small_limits();
@@ -1087,6 +1116,7 @@ static Suite *suite(void)
     tcase_add_test(tc, quoted_newline_across_the_split_should_give_the_serial_result);
     tcase_add_test(tc, quote_as_data_before_the_split_should_give_the_serial_result);
     tcase_add_test(tc, split_inside_a_quoted_cell_should_fall_back_to_one_thread);
+    tcase_add_test(tc, quotes_first_seen_past_the_first_mib_should_be_cut_by_the_check);
     tcase_add_test(tc,
         actor_spelled_otherwise_across_the_split_should_give_the_serial_result);
     tcase_add_test(tc, strict_error_only_in_part_two_should_name_its_line_and_keep_earlier_data);
