@@ -56,11 +56,21 @@ void toll__csv_free(toll__csvscan *sc)
     toll__buf_free(&sc->unq);
 }
 
-static int push_cell(toll__csvscan *sc, size_t off, size_t len)
+/* Room for one more cell: rare (the cells are kept from row to row). */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static int grow_work(toll__csvscan *sc)
 {
-    if (sc->nwork == sc->work_cap &&
-        toll__grow(sc->alloc, (void **)&sc->work, &sc->work_cap,
-                   sc->nwork + 1, sizeof *sc->work))
+    return toll__grow(sc->alloc, (void **)&sc->work, &sc->work_cap,
+                      sc->nwork + 1, sizeof *sc->work)
+               ? -1
+               : 0;
+}
+
+static inline int push_cell(toll__csvscan *sc, size_t off, size_t len)
+{
+    if (sc->nwork == sc->work_cap && grow_work(sc))
         return -1;
     sc->work[sc->nwork].off = off;
     sc->work[sc->nwork].len = len;
