@@ -631,6 +631,35 @@ static void random_cell(out *t, char delim)
     }
 }
 
+/* A row's end: LF, CR or CRLF; the last row's maybe none. */
+static void end_row(out *t, int last)
+{
+    static const char *const ends[] = {"\n", "\r", "\r\n", ""};
+    const char *e = ends[last ? rand() % 4 : rand() % 3];
+    put(t, e, strlen(e));
+}
+
+/* Scan case `it` in random pieces of up to max_piece bytes and require
+ * libcsv's rows; the count of rows. */
+static long same_as_libcsv(const out *text, char delim, size_t max_piece,
+                           long it, out *want, out *got)
+{
+    want->len = got->len = 0;
+    put(want, "", 0);
+    put(got, "", 0);
+    reference(text->buf, text->len, delim, want);
+    scan_random_pieces(text->buf, text->len, delim, max_piece, got);
+    ck_assert_msg(want->len == got->len &&
+                      memcmp(want->buf, got->buf, want->len) == 0,
+                  "case %ld (delimiter '%c'): input\n%s\nlibcsv\n%s\n"
+                  "csvscan\n%s",
+                  it, delim, text->buf, want->buf, got->buf);
+    long rows = 0;
+    for (const char *q = want->buf; (q = strstr(q, " @")); q++)
+        rows++;
+    return rows;
+}
+
 START_TEST(csvscan_should_read_random_cells_as_libcsv_does)
 {
     /* Rows of random cells ended by LF, CR or CRLF (the last one maybe by
@@ -649,23 +678,10 @@ START_TEST(csvscan_should_read_random_cells_as_libcsv_does)
                     put(&text, &delim, 1);
                 random_cell(&text, delim);
             }
-            static const char *const ends[] = {"\n", "\r", "\r\n", ""};
-            const char *e = ends[r == 1 ? rand() % 4 : rand() % 3];
-            put(&text, e, strlen(e));
+            end_row(&text, r == 1);
         }
-        want.len = got.len = 0;
-        put(&want, "", 0);
-        put(&got, "", 0);
-        reference(text.buf, text.len, delim, &want);
-        scan_random_pieces(text.buf, text.len, delim,
-                           it % 2 ? 7 : 300, &got);
-        ck_assert_msg(want.len == got.len &&
-                          memcmp(want.buf, got.buf, want.len) == 0,
-                      "case %ld (delimiter '%c'): input\n%s\nlibcsv\n%s\n"
-                      "csvscan\n%s",
-                      it, delim, text.buf, want.buf, got.buf);
-        for (const char *q = want.buf; (q = strstr(q, " @")); q++)
-            rows_seen++;
+        rows_seen += same_as_libcsv(&text, delim, it % 2 ? 7 : 300, it,
+                                    &want, &got);
     }
     ck_assert_int_gt(rows_seen, 20000); /* the inputs are not degenerate */
     free(text.buf);
@@ -711,23 +727,10 @@ START_TEST(csvscan_should_read_long_rows_of_quoted_cells_as_libcsv_does)
                     put(&text, "\"", 1);
                 }
             }
-            static const char *const ends[] = {"\n", "\r", "\r\n", ""};
-            const char *e = ends[r == 1 ? rand() % 4 : rand() % 3];
-            put(&text, e, strlen(e));
+            end_row(&text, r == 1);
         }
-        want.len = got.len = 0;
-        put(&want, "", 0);
-        put(&got, "", 0);
-        reference(text.buf, text.len, delim, &want);
-        scan_random_pieces(text.buf, text.len, delim,
-                           it % 3 ? 100000 : 500, &got);
-        ck_assert_msg(want.len == got.len &&
-                          memcmp(want.buf, got.buf, want.len) == 0,
-                      "case %ld (delimiter '%c'): input\n%s\nlibcsv\n%s\n"
-                      "csvscan\n%s",
-                      it, delim, text.buf, want.buf, got.buf);
-        for (const char *q = want.buf; (q = strstr(q, " @")); q++)
-            rows_seen++;
+        rows_seen += same_as_libcsv(&text, delim, it % 3 ? 100000 : 500, it,
+                                    &want, &got);
     }
     ck_assert_int_gt(rows_seen, 8000);
     free(text.buf);

@@ -372,6 +372,36 @@ static size_t add_stray_quote(char *b, size_t len)
     return len + k;
 }
 
+/* gen_csv(rows) with one long quoted cell of many lines (`extra` bytes)
+ * in a row of its own before row `at`, and, with `stray`, a quote as data
+ * after the header.  *len: the text's length; *cut: where that row
+ * starts. */
+static char *with_long_quoted_cell(size_t rows, int at, size_t extra,
+                                   int stray, size_t *len, size_t *cut)
+{
+    size_t n;
+    char *csv = gen_csv(rows, 0, 0, &n);
+    size_t c = nth(csv, "\ninc-", at) + 1;
+    char *b = malloc(n + extra + 128);
+    memcpy(b, csv, c);
+    size_t o = c;
+    o += (size_t)sprintf(b + o, "inc-x,SOHR,monitor,2015-01-01,Syria,ISIS,3,0,\"");
+    for (size_t k = 0; k < extra / 8; k++)
+        o += (size_t)sprintf(b + o, "ab\ncd, \n");
+    o += (size_t)sprintf(b + o, "\"\n");
+    memcpy(b + o, csv + c, n - c);
+    o += n - c;
+    free(csv);
+    if (stray) {
+        size_t shift = add_stray_quote(b, o) - o;
+        o += shift;
+        c += shift;
+    }
+    *len = o;
+    *cut = c;
+    return b;
+}
+
 /* ---- progress (toll_load_options.progress) ---- */
 
 typedef struct progress_log {
@@ -446,21 +476,8 @@ END_TEST
  * one thread, and the calls still only rise, once at the file's size. */
 START_TEST(progress_should_rise_when_the_split_load_reads_the_file_again)
 {
-    size_t len;
-    char *csv = gen_csv(60000, 0, 0, &len);
-    size_t cut = nth(csv, "\ninc-", 30000) + 1, extra = 8000;
-    char *b = malloc(len + extra + 128);
-    memcpy(b, csv, cut);
-    size_t o = cut;
-    o += (size_t)sprintf(b + o, "inc-x,SOHR,monitor,2015-01-01,Syria,ISIS,3,0,\"");
-    for (size_t k = 0; k < extra / 8; k++)
-        o += (size_t)sprintf(b + o, "ab\ncd, \n");
-    o += (size_t)sprintf(b + o, "\"\n");
-    memcpy(b + o, csv + cut, len - cut);
-    o += len - cut;
-    size_t shift = add_stray_quote(b, o) - o;
-    o += shift;
-    cut += shift;
+    size_t o, cut;
+    char *b = with_long_quoted_cell(60000, 30000, 8000, 1, &o, &cut);
     char dir[] = "/tmp/toll-progress-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char path[64];
@@ -474,7 +491,6 @@ START_TEST(progress_should_rise_when_the_split_load_reads_the_file_again)
     unlink(path);
     rmdir(dir);
     free(b);
-    free(csv);
 }
 END_TEST
 
@@ -558,28 +574,15 @@ END_TEST
 
 START_TEST(split_inside_a_quoted_cell_should_fall_back_to_one_thread)
 {
-    size_t len;
-    char *csv = gen_csv(200, 0, 0, &len);
-    /* one long quoted cell of many lines in the middle */
-    size_t cut = nth(csv, "\ninc-", 100) + 1, extra = 4000;
-    char *b = malloc(len + extra + 128);
-    memcpy(b, csv, cut);
-    size_t o = cut;
-    o += (size_t)sprintf(b + o, "inc-x,SOHR,monitor,2015-01-01,Syria,ISIS,3,0,\"");
-    for (size_t k = 0; k < extra / 8; k++)
-        o += (size_t)sprintf(b + o, "ab\ncd, \n");
-    o += (size_t)sprintf(b + o, "\"\n");
-    memcpy(b + o, csv + cut, len - cut);
-    o += len - cut;
-    size_t shift = add_stray_quote(b, o) - o;
-    o += shift;
-    cut += shift;
+    /* one long quoted cell of many lines in the middle; a quote as data
+     * before it defeats the quote count */
+    size_t o, cut;
+    char *b = with_long_quoted_cell(200, 100, 4000, 1, &o, &cut);
     toll__par_set_limits((size_t)-1, 0);
     toll__par_set_split(cut + 2000);
     ck_assert_int_eq(assert_split_equals_serial(NULL, b, o, "q.csv", NULL), 2);
     toll__par_set_split(0);
     free(b);
-    free(csv);
 }
 END_TEST
 
@@ -588,19 +591,9 @@ END_TEST
  * cut inside a quoted cell further on loads the input again. */
 START_TEST(quotes_first_seen_past_the_first_mib_should_be_cut_by_the_check)
 {
-    size_t len;
-    char *csv = gen_csv(60000, 0, 0, &len);
-    size_t cut = nth(csv, "\ninc-", 30000) + 1, extra = 8000;
+    size_t o, cut;
+    char *b = with_long_quoted_cell(60000, 30000, 8000, 0, &o, &cut);
     ck_assert_uint_gt(cut, (size_t)2 << 20);
-    char *b = malloc(len + extra + 64);
-    memcpy(b, csv, cut);
-    size_t o = cut;
-    o += (size_t)sprintf(b + o, "inc-x,SOHR,monitor,2015-01-01,Syria,ISIS,3,0,\"");
-    for (size_t k = 0; k < extra / 8; k++)
-        o += (size_t)sprintf(b + o, "ab\ncd, \n");
-    o += (size_t)sprintf(b + o, "\"\n");
-    memcpy(b + o, csv + cut, len - cut);
-    o += len - cut;
     toll__par_set_limits((size_t)-1, 0);
     toll__par_set_split(cut + 4000);
     ck_assert_int_eq(assert_split_equals_serial(NULL, b, o, "q.csv", NULL), 2);
@@ -608,7 +601,6 @@ START_TEST(quotes_first_seen_past_the_first_mib_should_be_cut_by_the_check)
     ck_assert_int_eq(assert_split_equals_serial(NULL, b, o, "q.csv", NULL), 1);
     toll__par_set_split(0);
     free(b);
-    free(csv);
 }
 END_TEST
 

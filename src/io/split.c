@@ -241,12 +241,37 @@ static size_t raw_read(const rawin *in, size_t off, size_t n, char *dst,
     return got;
 }
 
+/* The first LF or CR in p[0..n) (n when none); memchr: a long line is
+ * passed over at memory speed. */
+static size_t plain_end(const char *p, size_t n)
+{
+    const char *lf = memchr(p, '\n', n);
+    const char *c = memchr(p, '\r', lf ? (size_t)(lf - p) : n);
+    return c ? (size_t)(c - p) : lf ? (size_t)(lf - p) : n;
+}
+
+/* The first LF or CR in p[0..n) outside quotes, *odd telling whether the
+ * bytes before p left a quote open (n when none; *odd then updated). */
+static size_t quoted_end(const char *p, size_t n, int *odd)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '"')
+            *odd ^= 1;
+        else if (!*odd && (p[i] == '\n' || p[i] == '\r'))
+            return i;
+    }
+    return n;
+}
+
 /* The offset just after the first line end (LF, CR or CRLF) at or after
- * `from`, or 0 when there is none near enough. */
-static size_t next_lf(const rawin *in, size_t from, char *tmp, size_t tmp_cap)
+ * `from`; with `quotes`, the first one outside quotes, `odd` telling
+ * whether a quote is open at `from`.  0 when there is none within
+ * SEEK_MAX. */
+static size_t line_end(const rawin *in, size_t from, int quotes, int odd,
+                       char *tmp, size_t tmp_cap)
 {
     size_t off = from, limit = from + SEEK_MAX;
-    int cr = 0; /* the last byte looked at was a CR */
+    int cr = 0; /* the window before ended with the line end's CR */
     while (off < in->size && off < limit) {
         const char *p;
         size_t n = raw_read(in, off, in->buf ? SEEK_MAX : tmp_cap, tmp, &p);
@@ -254,21 +279,22 @@ static size_t next_lf(const rawin *in, size_t from, char *tmp, size_t tmp_cap)
             return 0;
         if (cr)
             return off + (p[0] == '\n'); /* after CR or CRLF */
-        /* the first LF or CR of the window (memchr: a long line is
-         * passed over at memory speed) */
-        const char *lf = memchr(p, '\n', n);
-        const char *c = memchr(p, '\r', lf ? (size_t)(lf - p) : n);
-        if (c) {
-            size_t i = (size_t)(c - p) + 1;
-            if (i < n)
-                return off + i + (p[i] == '\n');
+        size_t i = quotes ? quoted_end(p, n, &odd) : plain_end(p, n);
+        if (i < n) {
+            if (p[i] == '\n')
+                return off + i + 1;
+            if (i + 1 < n)
+                return off + i + 1 + (p[i + 1] == '\n');
             cr = 1; /* the window ends with the CR */
-        } else if (lf) {
-            return off + (size_t)(lf - p) + 1;
         }
         off += n;
     }
     return 0;
+}
+
+static size_t next_lf(const rawin *in, size_t from, char *tmp, size_t tmp_cap)
+{
+    return line_end(in, from, 0, 0, tmp, tmp_cap);
 }
 
 /* Quote characters in [from, to) of the input, read through tmp. */
@@ -304,30 +330,7 @@ static size_t csv_split(const rawin *in, size_t hdr_end, size_t at, char *tmp,
                         size_t tmp_cap)
 {
     int odd = (int)(count_quotes(in, hdr_end, at, tmp, tmp_cap) & 1);
-    size_t off = at, limit = at + SEEK_MAX;
-    int cr = 0; /* the window before ended with an unquoted CR */
-    while (off < in->size && off < limit) {
-        const char *p;
-        size_t n = raw_read(in, off, in->buf ? SEEK_MAX : tmp_cap, tmp, &p);
-        if (!n)
-            return 0;
-        if (cr)
-            return off + (p[0] == '\n'); /* after CR or CRLF */
-        for (size_t i = 0; i < n; i++) {
-            char c = p[i];
-            if (c == '"') {
-                odd ^= 1;
-            } else if (!odd && c == '\n') {
-                return off + i + 1;
-            } else if (!odd && c == '\r') {
-                if (i + 1 < n)
-                    return off + i + 1 + (p[i + 1] == '\n');
-                cr = 1;
-            }
-        }
-        off += n;
-    }
-    return 0;
+    return line_end(in, at, 1, odd, tmp, tmp_cap);
 }
 
 static toll_status header_seen(void *ctx, const toll__csvscan *sc)
