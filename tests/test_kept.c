@@ -137,6 +137,126 @@ START_TEST(by_should_group_on_a_kept_field_named_after_it)
 }
 END_TEST
 
+/* GED-like reports whose continent column is a kept field named
+ * `region`, like toll's region (the map keep:region=continent), and a kept
+ * field named `source`, like the report's source. */
+static fixture load_named_as_keys(void)
+{
+    static const char *const rows =
+        "{\"incident\":\"e1\",\"source\":\"G\",\"date\":\"2019-01-05\","
+        "\"place\":\"Syria/Aleppo\",\"continent\":\"Middle East\","
+        "\"src\":\"AFP\",\"killed\":2}\n"
+        "{\"incident\":\"e2\",\"source\":\"G\",\"date\":\"2019-06-05\","
+        "\"place\":\"Myanmar\",\"continent\":\"Asia\",\"killed\":4}\n"
+        "{\"incident\":\"e3\",\"source\":\"G\",\"date\":\"2020-01-05\","
+        "\"place\":\"Syria/Idlib\",\"continent\":\"Middle East\","
+        "\"killed\":5}\n";
+    fixture f = {NULL, NULL};
+    toll_error err;
+    toll_colmap *map = NULL;
+    ck_assert_int_eq(toll_colmap_new(NULL, &map, NULL), TOLL_OK);
+    ck_assert_msg(toll_colmap_parse(map, "region=place,keep:region=continent,"
+                                         "keep:source=src",
+                                    &err) == TOLL_OK,
+                  "%s", err.message);
+    ck_assert_int_eq(toll_reports_new(NULL, &f.r, NULL), TOLL_OK);
+    toll_load_options o;
+    toll_load_options_init(&o);
+    o.format = TOLL_FORMAT_JSONL;
+    o.colmap = map;
+    ck_assert_msg(toll_reports_load_buffer(f.r, rows, strlen(rows), "r.jsonl",
+                                           &o, NULL, &err) == TOLL_OK,
+                  "%s", err.message);
+    toll_colmap_free(map);
+    ck_assert_int_eq(toll_reconcile(f.r, NULL, NULL, &f.inc, &err), TOLL_OK);
+    return f;
+}
+
+START_TEST(keep_prefix_should_group_on_a_kept_field_named_as_a_key)
+{
+    fixture f = load_named_as_keys();
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "region:0";
+    assert_summary(&f, &o,
+                   "region," HEAD "Myanmar,1,1,4,4,4,0,0,0\n"
+                   "Syria,2,2,7,7,7,0,0,0\n");
+    /* the key column is keep:region, so that `by` reads back */
+    o.by = "KEEP:region,region:0";
+    assert_summary(&f, &o,
+                   "keep:region,region," HEAD
+                   "Asia,Myanmar,1,1,4,4,4,0,0,0\n"
+                   "Middle East,Syria,2,2,7,7,7,0,0,0\n");
+    o.by = "source";
+    assert_summary(&f, &o,
+                   "source," HEAD "AFP,1,1,2,2,2,0,0,0\n"
+                   ",2,2,9,9,9,0,0,0\n");
+    fixture_free(&f);
+}
+END_TEST
+
+START_TEST(keep_prefix_should_filter_on_a_kept_field_named_as_a_key)
+{
+    fixture f = load_named_as_keys();
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "region:0";
+    const char *where[] = {"keep:region=asia"};
+    o.where = where;
+    o.n_where = 1;
+    assert_summary(&f, &o, "region," HEAD "Myanmar,1,1,4,4,4,0,0,0\n");
+    const char *plain[] = {"region=Middle East"}; /* where: kept fields */
+    o.where = plain;
+    assert_summary(&f, &o, "region," HEAD "Syria,2,2,7,7,7,0,0,0\n");
+    fixture_free(&f);
+}
+END_TEST
+
+START_TEST(keep_prefix_keys_should_survive_a_table_merge)
+{
+    fixture f = load_named_as_keys();
+    toll_summarize_options o;
+    toll_summarize_options_init(&o);
+    o.by = "keep:region";
+    toll_table *a = NULL, *m = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_summarize(f.inc, &o, NULL, &a, &err), TOLL_OK);
+    ck_assert_str_eq(toll_table_column_name(a, 0), "keep:region");
+    /* (the same incidents twice: the merge reads the keys back from the
+     * tables' `by`, which is what is tested here) */
+    toll_table *b = NULL;
+    ck_assert_int_eq(toll_summarize(f.inc, &o, NULL, &b, &err), TOLL_OK);
+    ck_assert_msg(toll_table_merge(a, b, NULL, &m, &err) == TOLL_OK, "%s",
+                  err.message);
+    ck_assert_uint_eq(toll_table_nrows(m), 2);
+    ck_assert_str_eq(toll_table_column_name(m, 0), "keep:region");
+    toll_table_free(a);
+    toll_table_free(b);
+    toll_table_free(m);
+    fixture_free(&f);
+}
+END_TEST
+
+START_TEST(reports_table_should_name_kept_fields_named_as_columns_keep)
+{
+    fixture f = load_named_as_keys();
+    toll_table *t = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_reports_table(f.r, NULL, &t, &err), TOLL_OK);
+    size_t nregion = 0, nsource = 0;
+    for (size_t j = 0; j < toll_table_ncols(t); j++) {
+        nregion += strcmp(toll_table_column_name(t, j), "region") == 0;
+        nsource += strcmp(toll_table_column_name(t, j), "source") == 0;
+    }
+    ck_assert_uint_eq(nregion, 1);
+    ck_assert_uint_eq(nsource, 1);
+    ck_assert_uint_ne(toll_table_column_index(t, "keep:region"), TOLL_NPOS);
+    ck_assert_uint_ne(toll_table_column_index(t, "keep:source"), TOLL_NPOS);
+    toll_table_free(t);
+    fixture_free(&f);
+}
+END_TEST
+
 START_TEST(where_should_and_fields_and_or_values)
 {
     fixture f = load(EVENTS);
@@ -358,6 +478,10 @@ int main(void)
     TCase *tc = tcase_create("kept");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, by_should_group_on_a_kept_field_named_after_it);
+    tcase_add_test(tc, keep_prefix_should_group_on_a_kept_field_named_as_a_key);
+    tcase_add_test(tc, keep_prefix_should_filter_on_a_kept_field_named_as_a_key);
+    tcase_add_test(tc, keep_prefix_keys_should_survive_a_table_merge);
+    tcase_add_test(tc, reports_table_should_name_kept_fields_named_as_columns_keep);
     tcase_add_test(tc, where_should_and_fields_and_or_values);
     tcase_add_test(tc, where_should_show_in_the_caption);
     tcase_add_test(tc,

@@ -348,8 +348,9 @@ TOLL_API const char *toll_reports_category(const toll_reports *reports,
  * which lat/lon are known; NaN when not stated), then CATEGORY_low, CATEGORY_best and
  * CATEGORY_high for each category in toll_reports_category order (DOUBLE;
  * NaN when the report gives no figure or an unknown one; high is +inf for
- * an open range), then one STRING column per kept field, named after it,
- * in first-seen order.  On success *out owns a new table allocated with
+ * an open range), then one STRING column per kept field, named after it
+ * ("keep:NAME" when a column before it has the name, as GED's `region` and
+ * ACLED's `source` do), in first-seen order.  On success *out owns a new table allocated with
  * `alloc` (NULL: the store's allocator) holding copies of every string, so
  * it outlives the store; free it with toll_table_free.
  */

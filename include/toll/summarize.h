@@ -98,8 +98,10 @@ TOLL_API toll_status toll_summarize_where_parse(const char *item,
 typedef struct toll_summarize_options {
     /* Group keys, comma-separated: actor, region, region:K,
      * period:day|week|month|quarter|year, category, grade, or the name of
-     * a kept field (type_of_violence; at most 8 keys).  NULL or "" : one
-     * row for everything. */
+     * a kept field (type_of_violence), or keep:NAME for a kept field named
+     * as a key (keep:region: GED's own region column; the key column is
+     * then keep:NAME too; at most 8 keys).  NULL or "" : one row for
+     * everything. */
     const char *by;
     /* Category to total ("killed").  NULL: "killed", unless `by` contains
      * `category`, in which case every category. */

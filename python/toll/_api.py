@@ -1015,7 +1015,9 @@ class Reports:
         location, precision_km (float, NaN when not stated); then
         CATEGORY_low, CATEGORY_best and CATEGORY_high for each category in
         :attr:`categories` (missing when the report gives none; high is inf
-        for an open range); then one column per kept field."""
+        for an open range); then one column per kept field, named after it
+        (``keep:NAME`` when a column before it has the name, as UCDP's own
+        ``region`` does)."""
         return Table(self._c.table())
 
     def to_pandas(self, categorical: bool = False) -> Any:
@@ -1270,7 +1272,10 @@ class Incidents:
                      of them) or "FIELD=VALUE" strings.  Fields must all
                      match; values compare case-insensitively.  The field
                      "actor" is the actors filter (``"actor=Russia"``).
-                     ``by`` may name kept fields too ("dyad_new_id").
+                     ``by`` may name kept fields too ("dyad_new_id");
+                     ``keep:NAME`` names a kept field called like a key or
+                     report field ("keep:region": UCDP's own region column),
+                     in ``by`` and ``where`` alike.
         min_data_grade: grade from the data (kept field data_grade, e.g.
                      Airwars' grading): "confirmed", "fair", "weak",
                      "contested" or "discounted"; keeps that grade and

@@ -9,7 +9,8 @@
  * CATEGORY_low, CATEGORY_best and CATEGORY_high (DOUBLE: NaN when the
  * report has no figure or an unknown one, high +inf when the range is
  * open; low of kind TOLL_KIND_COUNT); then each kept field, in first-seen
- * order, as a string column named after it; date_start and date_end are of
+ * order, as a string column named after it (keep:NAME when an earlier
+ * column has the name: GED's region); date_start and date_end are of
  * kind TOLL_KIND_DATE.  Missing strings are TOLL_NULL_CODE.  Every string is
  * copied, so the table outlives the store.
  */
@@ -191,10 +192,19 @@ toll_status toll_reports_table(const toll_reports *r,
                     d[i] = NAN;
             }
         }
-    for (size_t k = 0; k < nkept && !st; k++)
-        st = toll__table_set_column(t, first_kept + k,
-                                    toll__str(&r->strings, kept_keys[k]),
-                                    TOLL_COL_STRING);
+    for (size_t k = 0; k < nkept && !st; k++) {
+        /* a kept field named as a column before it (GED's `region`,
+         * ACLED's `source`) is named keep:NAME, as a map writes it */
+        const char *name = toll__str(&r->strings, kept_keys[k]);
+        int clash = 0;
+        for (size_t j = 0; j < first_kept && !clash; j++)
+            clash = strcmp(t->cols[j].name, name) == 0;
+        b.len = 0;
+        st = toll__buf_appendf(&b, "%s%s", clash ? "keep:" : "", name);
+        if (!st)
+            st = toll__table_set_column(t, first_kept + k, b.data,
+                                        TOLL_COL_STRING);
+    }
     if (st)
         goto cleanup;
     t->nkeys = 0;

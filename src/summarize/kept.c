@@ -2,6 +2,7 @@
  * src/summarize/kept.c - kept fields as group keys and filters (see kept.h).
  */
 #include "summarize/kept.h"
+#include "summarize/summarize_int.h"
 
 #include <stdio.h>
 
@@ -188,6 +189,12 @@ toll_status toll__where_init(toll__where *w, const toll_incidents *inc,
     for (size_t k = 0; k < n; k++) {
         const char *name = items[k].field, *val = items[k].value;
         size_t nl = items[k].field_len, vl = items[k].value_len;
+        /* keep:NAME is the kept field NAME, as in `by` (keep:actor too:
+         * only a bare "actor" is the actor filter) */
+        if (name && nl > 5 && toll__strncaseeq(name, 5, "keep:")) {
+            name += 5;
+            nl -= 5;
+        }
         if (!name || !nl || (vl && !val)) {
             st = toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "where_items",
                               NULL, 0,
@@ -323,8 +330,9 @@ toll_status toll__where_caption(const toll__where *w,
     toll_status st = TOLL_OK;
     for (size_t k = 0; k < w->nf && !st; k++) {
         const toll__wfield *f = &w->f[k];
-        st = toll__buf_appendf(b, "%s%.*s=", k ? ", " : "; where ",
-                               (int)f->name_len, f->name);
+        char name[256]; /* keep:region: not toll's region */
+        toll__field_key_name(f->name, f->name_len, name, sizeof name);
+        st = toll__buf_appendf(b, "%s%s=", k ? ", " : "; where ", name);
         for (size_t j = 0; j < f->nwant && !st; j++)
             st = toll__buf_appendf(b, "%s%.*s", j ? "|" : "",
                                    (int)f->want_len[j], f->want[j]);

@@ -5,6 +5,7 @@
  */
 #include "summarize/summarize_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Grade labels, by toll_grade value (kept here so that summarize does not
@@ -28,6 +29,16 @@ static uint32_t hash_str(const char *s, size_t len)
 
 const char *const toll__dim_names[] = {"actor", "region", "period",
                                        "category", "grade", "field"};
+
+int toll__field_key_name(const char *f, size_t len, char *buf, size_t cap)
+{
+    static const char *const words[] = {"actor", "region", "period",
+                                        "category", "grade"};
+    int prefix = memchr(f, ':', len) != NULL;
+    for (size_t k = 0; !prefix && k < sizeof words / sizeof words[0]; k++)
+        prefix = toll__strncaseeq(f, len, words[k]);
+    return snprintf(buf, cap, "%s%.*s", prefix ? "keep:" : "", (int)len, f);
+}
 
 void toll__dim_free(const toll_allocator *a, dim *d)
 {

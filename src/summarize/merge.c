@@ -151,11 +151,13 @@ static toll_status key_dims(const toll_table *t, dim *dims, size_t *nd,
     for (size_t k = 0; same && k < *nd; k++) {
         const dim *d = &dims[k];
         const char *name = t->cols[k].name;
+        char fname[256];
+        if (d->kind == DIM_FIELD)
+            toll__field_key_name(d->fname, d->fname_len, fname, sizeof fname);
         same = t->cols[k].type == TOLL_COL_STRING &&
-               (d->kind == DIM_FIELD
-                    ? strlen(name) == d->fname_len &&
-                          memcmp(name, d->fname, d->fname_len) == 0
-                    : strcmp(name, toll__dim_names[d->kind]) == 0);
+               strcmp(name, d->kind == DIM_FIELD ? fname
+                                                 : toll__dim_names[d->kind]) ==
+                   0;
     }
     if (!same)
         return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", t->by,

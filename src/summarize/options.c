@@ -110,7 +110,8 @@ toll_status toll_summarize_by_parse(const char *by, toll_group_key *keys,
 {
     static const char expected[] =
         "(expected actor, region, region:K, "
-        "period:day|week|month|quarter|year, category, grade)";
+        "period:day|week|month|quarter|year, category, grade, a kept "
+        "field's name, or keep:NAME)";
     if (!n_keys || (cap && !keys))
         return toll__err(err, TOLL_EINVAL,
                          "toll_summarize_by_parse: keys or n_keys is NULL");
@@ -177,6 +178,11 @@ toll_status toll_summarize_by_parse(const char *by, toll_group_key *keys,
             d.kind = TOLL_KEY_FIELD;
             d.field = s;
             d.field_len = n;
+        } else if (toll__strncaseeq(s, nn, "keep") && alen) {
+            /* keep:NAME: the kept field NAME, even one named as a key */
+            d.kind = TOLL_KEY_FIELD;
+            d.field = arg;
+            d.field_len = alen;
         } else {
             return toll__seterr(err, TOLL_EINVAL, NULL, 0, -1, "by", s, n,
                                 "unknown group key '%.*s' %s", (int)n, s,
@@ -261,9 +267,13 @@ void toll__keys_text(const struct ctx *c, char *buf, size_t size)
         const dim *d = &c->dims[k];
         const char *sep = k ? "," : "";
         int w;
-        if (d->kind == DIM_FIELD)
-            w = snprintf(buf + n, size - n, "%s%.*s", sep, (int)d->fname_len,
-                         d->fname ? d->fname : "");
+        if (d->kind == DIM_FIELD) {
+            w = snprintf(buf + n, size - n, "%s", sep);
+            if (w >= 0 && (size_t)w < size - n)
+                w += toll__field_key_name(d->fname ? d->fname : "",
+                                          d->fname_len, buf + n + (size_t)w,
+                                          size - n - (size_t)w);
+        }
         else if (d->kind == DIM_PERIOD)
             w = snprintf(buf + n, size - n, "%speriod:%s", sep,
                          toll__period_unit_name(d->unit));

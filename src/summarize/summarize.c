@@ -115,8 +115,8 @@ static toll_status build_table(ctx *c, const toll_allocator *alloc,
         c->rows_sorted ? toll__table_set_column_raw : toll__table_set_column;
     for (size_t k = 0; k < nk; k++) {
         char fname[256]; /* a kept field's column is named after it */
-        snprintf(fname, sizeof fname, "%.*s", (int)c->dims[k].fname_len,
-                 c->dims[k].fname ? c->dims[k].fname : "");
+        toll__field_key_name(c->dims[k].fname ? c->dims[k].fname : "",
+                             c->dims[k].fname_len, fname, sizeof fname);
         if ((st = set_col(t, k,
                                          c->dims[k].kind == DIM_FIELD
                                              ? fname

@@ -64,6 +64,13 @@ enum dim_kind {
 /* Key names by dim_kind, as table columns and messages name them. */
 extern const char *const toll__dim_names[];
 
+/* The name of the key of kept field f[0..len) as the key column and the
+ * `by` text give it: the field's name, or "keep:NAME" when the name would
+ * be read as another key (actor, region, period, category, grade, or a
+ * name with ':'), so that `by` reads back as the same keys.  Written
+ * to buf as snprintf writes; returns what snprintf returns. */
+int toll__field_key_name(const char *f, size_t len, char *buf, size_t cap);
+
 /* The value behind one dense code of a dimension. */
 typedef struct dim_val {
     const char *s; /* label (actor, region, category, grade) */

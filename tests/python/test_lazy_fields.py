@@ -44,12 +44,13 @@ def source_records(path, encoding):
 
 
 def kept_columns(table, reports):
-    """(index, name) of the table's kept-field columns: after the fixed and
-    category ones (a kept field may share a fixed column's name, such as
-    UCDP's region)."""
+    """(index, field name) of the table's kept-field columns: after the
+    fixed and category ones (a kept field named as a fixed column, such as
+    UCDP's region, is the column keep:region)."""
     names = table.columns
     first = names.index("precision_km") + 1 + 3 * len(reports.categories)
-    return list(enumerate(names))[first:]
+    return [(j, k[5:] if k.startswith("keep:") else k)
+            for j, k in list(enumerate(names))[first:]]
 
 
 @pytest.mark.parametrize("rel,preset,opts,encoding", REAL,
@@ -85,3 +86,28 @@ def test_summaries_by_a_kept_field_should_count_the_source_values(rel):
     for value, n in want.items():
         t = inc.summarize(where={"type_of_violence": value})
         assert t.rows()[0]["incidents"] == n
+
+
+@pytest.mark.parametrize("rel", [r[0] for r in REAL if r[1] == "ucdp-ged"],
+                         ids=lambda r: r.split("/")[1])
+def test_a_kept_field_named_as_a_report_field_should_be_reachable_as_keep(
+        rel):
+    # GED's own `region` column (Asia, Middle East, ...) is kept beside
+    # toll's region (country/adm_1/adm_2): a column of its own in the
+    # reports' frame, a key and a filter as keep:region
+    path = shared_data(*rel.split("/"))
+    header, recs = source_records(path, "utf-8")
+    want = collections.Counter(r["region"] for r in recs.values())
+    reports = toll.read(path, preset="ucdp-ged")
+    df = reports.to_pandas()
+    assert df.columns.is_unique
+    assert collections.Counter(df["keep:region"]) == want
+    inc = reports.reconcile()
+    got = {r["keep:region"]: r["incidents"]
+           for r in inc.summarize(by="keep:region").rows()}
+    assert got == dict(want)
+    for value, n in want.items():
+        t = inc.summarize(where={"keep:region": value})
+        assert t.rows()[0]["incidents"] == n
+    # toll's region stays the key `region`
+    assert inc.summarize(by="region:0").columns[0] == "region"
