@@ -136,7 +136,8 @@ static void write_file(char *path, size_t size, char **lines, size_t n,
 /* ---- the two paths --------------------------------------------------------- */
 
 /* The table of load + reconcile + summarize, as text and CSV with the
- * caption. */
+ * caption, and the bits of every double of its measures (the text shows
+ * them rounded). */
 static char *render(const toll_table *t)
 {
     char *csv = NULL, *txt = NULL;
@@ -149,14 +150,28 @@ static char *render(const toll_table *t)
                                            &lt, &err) == TOLL_OK, "%s",
                   err.message);
     const char *cap = toll_table_caption(t);
-    size_t lcap = cap ? strlen(cap) : 0;
-    char *all = malloc(lc + lt + lcap + 3);
+    size_t nd = 0, nr = toll_table_nrows(t);
+    for (size_t j = 0; j < toll_table_ncols(t); j++)
+        nd += toll_table_column_type(t, j) == TOLL_COL_DOUBLE;
+    size_t size = (cap ? strlen(cap) : 0) + lc + lt + nd * (nr + 1) * 32 + 3;
+    char *all = malloc(size);
     ck_assert_ptr_nonnull(all);
-    memcpy(all, cap ? cap : "", lcap);
-    all[lcap] = '\n';
-    memcpy(all + lcap + 1, csv, lc);
-    memcpy(all + lcap + 1 + lc, txt, lt);
-    all[lcap + 1 + lc + lt] = '\0';
+    int k = snprintf(all, size, "%s\n%.*s%.*s", cap ? cap : "", (int)lc, csv,
+                     (int)lt, txt);
+    ck_assert_int_gt(k, 0);
+    size_t used = (size_t)k;
+    for (size_t j = 0; j < toll_table_ncols(t); j++) {
+        if (toll_table_column_type(t, j) != TOLL_COL_DOUBLE)
+            continue;
+        const double *v = toll_table_double(t, j);
+        for (size_t r = 0; r < nr; r++) {
+            k = snprintf(all + used, size - used, "%a ", v[r]);
+            ck_assert(k > 0 && (size_t)k < size - used);
+            used += (size_t)k;
+        }
+        all[used++] = '\n';
+        all[used] = '\0';
+    }
     toll_table_buffer_free(t, csv);
     toll_table_buffer_free(t, txt);
     return all;
@@ -187,11 +202,12 @@ static char *default_path(const char *path, const toll_load_options *lo,
 static char *stream_path(const char *path, const toll_load_options *lo,
                          const toll_reconcile_options *ro,
                          const toll_summarize_options *so, size_t chunk,
-                         const toll_allocator *alloc)
+                         size_t batch, const toll_allocator *alloc)
 {
     toll_stream_options sopts;
     toll_stream_options_init(&sopts);
     sopts.chunk = chunk;
+    sopts.batch = batch;
     toll_table *t = NULL;
     toll_error err;
     const char *paths[1] = {path};
@@ -241,19 +257,20 @@ static void option_set(int k, toll_reconcile_options *ro,
 }
 #define N_OPTION_SETS 40
 
-/* Every option set, stream (chunks of `chunk`) against default. */
-static void compare_all(const char *path, size_t chunk)
+/* Every option set, stream (chunks of `chunk` reports, batches of `batch`
+ * incidents; 0: the defaults) against default. */
+static void compare_all(const char *path, size_t chunk, size_t batch)
 {
     for (int k = 0; k < N_OPTION_SETS; k++) {
         toll_reconcile_options ro;
         toll_summarize_options so;
         option_set(k, &ro, &so);
         char *a = default_path(path, NULL, &ro, &so);
-        char *b = stream_path(path, NULL, &ro, &so, chunk, NULL);
+        char *b = stream_path(path, NULL, &ro, &so, chunk, batch, NULL);
         ck_assert_msg(strcmp(a, b) == 0,
-                      "option set %d, chunk %zu: the stream table differs:\n"
-                      "%s\n-- stream --\n%s",
-                      k, chunk, a, b);
+                      "option set %d, chunk %zu, batch %zu: the stream "
+                      "table differs:\n%s\n-- stream --\n%s",
+                      k, chunk, batch, a, b);
         free(a);
         free(b);
     }
@@ -265,9 +282,11 @@ START_TEST(stream_equals_default_grouped)
     char **lines = make_reports(400, 11, &n);
     char path[4096];
     write_file(path, sizeof path, lines, n, NULL, 1);
-    compare_all(path, 0);  /* one chunk */
-    compare_all(path, 7);  /* many, cutting incidents apart */
-    compare_all(path, 1);
+    compare_all(path, 0, 0);  /* one chunk, one batch */
+    compare_all(path, 7, 0);  /* many chunks, cutting incidents apart */
+    compare_all(path, 1, 0);
+    compare_all(path, 7, 37); /* batches of incidents, merged */
+    compare_all(path, 0, 1);
     unlink(path);
     free_lines(lines, n);
 }
@@ -289,8 +308,9 @@ START_TEST(stream_equals_default_shuffled)
     }
     char path[4096];
     write_file(path, sizeof path, lines, n, order, 1);
-    compare_all(path, 0);
-    compare_all(path, 13);
+    compare_all(path, 0, 0);
+    compare_all(path, 13, 0);
+    compare_all(path, 13, 29);
     unlink(path);
     free(order);
     free_lines(lines, n);
@@ -304,8 +324,9 @@ START_TEST(stream_equals_default_repeated)
     char **lines = make_reports(150, 13, &n);
     char path[4096];
     write_file(path, sizeof path, lines, n, NULL, 3);
-    compare_all(path, 0);
-    compare_all(path, 5);
+    compare_all(path, 0, 0);
+    compare_all(path, 5, 0);
+    compare_all(path, 5, 16);
     unlink(path);
     free_lines(lines, n);
 }
@@ -389,7 +410,8 @@ START_TEST(stream_equals_default_real_files)
         so.actors = NULL;
         so.n_actors = 0;
         char *a = default_path(path, &lo, &ro, &so);
-        char *b = stream_path(path, &lo, &ro, &so, 1000, NULL);
+        /* batches of 499 incidents: several for every file */
+        char *b = stream_path(path, &lo, &ro, &so, 1000, 499, NULL);
         ck_assert_msg(strcmp(a, b) == 0, "%s, option set %d: differs",
                       REAL[_i].rel, k);
         free(a);
@@ -587,26 +609,30 @@ START_TEST(stream_failure_leaves_nothing)
     so.chunk = 8;
     const char *paths[1] = {path};
     size_t rest = loader_rest(path);
-    int ok = 0;
-    for (long k = 1; !ok && k < 100000; k++) {
-        counting c = {0, 0, 0, k};
-        toll_allocator a = {c_malloc, c_realloc, c_free, &c};
-        toll_table *t = NULL;
-        toll_error err;
-        toll_status st = toll_summarize_stream(paths, 1, NULL, NULL, NULL,
-                                               &so, &a, &t, &err);
-        if (st == TOLL_OK) {
-            ok = 1;
-            toll_table_free(t);
-        } else {
-            ck_assert_int_eq(st, TOLL_ENOMEM);
-            ck_assert_ptr_null(t);
+    for (int pass = 0; pass < 2; pass++) {
+        so.batch = pass ? 4 : 0; /* one batch, then batches merged */
+        int ok = 0;
+        for (long k = 1; !ok && k < 100000; k++) {
+            counting c = {0, 0, 0, k};
+            toll_allocator a = {c_malloc, c_realloc, c_free, &c};
+            toll_table *t = NULL;
+            toll_error err;
+            toll_status st = toll_summarize_stream(paths, 1, NULL, NULL, NULL,
+                                                   &so, &a, &t, &err);
+            if (st == TOLL_OK) {
+                ok = 1;
+                toll_table_free(t);
+            } else {
+                ck_assert_int_eq(st, TOLL_ENOMEM);
+                ck_assert_ptr_null(t);
+            }
+            ck_assert_msg(c.live <= rest,
+                          "batch %zu, allocation %ld failing: %zu bytes left "
+                          "(a load: %zu)",
+                          so.batch, k, c.live, rest);
         }
-        ck_assert_msg(c.live <= rest,
-                      "allocation %ld failing: %zu bytes left (a load: %zu)",
-                      k, c.live, rest);
+        ck_assert(ok);
     }
-    ck_assert(ok);
     unlink(path);
     free_lines(lines, n);
 }
@@ -614,13 +640,16 @@ END_TEST
 
 /* ---- memory grows with the incidents, not the reports -------------------------- */
 
-static size_t stream_peak(const char *path)
+/* The peak of the bytes allocated by the one-pass summary of `path`
+ * (batches of `batch` incidents, 0 the default). */
+static size_t stream_peak(const char *path, size_t batch)
 {
     counting c = {0, 0, 0, 0};
     toll_allocator a = {c_malloc, c_realloc, c_free, &c};
     toll_stream_options so;
     toll_stream_options_init(&so);
     so.chunk = 1024;
+    so.batch = batch;
     toll_table *t = NULL;
     toll_error err;
     const char *paths[1] = {path};
@@ -641,7 +670,7 @@ START_TEST(stream_memory_follows_incidents_not_reports)
     char p1[4096], p10[4096];
     write_file(p1, sizeof p1, lines, n, NULL, 1);
     write_file(p10, sizeof p10, lines, n, NULL, 10);
-    size_t m1 = stream_peak(p1), m10 = stream_peak(p10);
+    size_t m1 = stream_peak(p1, 0), m10 = stream_peak(p10, 0);
     ck_assert_msg((double)m10 < 1.3 * (double)m1,
                   "peak %zu bytes for %zu reports, %zu for ten times as many",
                   m1, n, m10);
@@ -650,7 +679,7 @@ START_TEST(stream_memory_follows_incidents_not_reports)
     char **more = make_reports(30000, 16, &n2);
     char pm[4096];
     write_file(pm, sizeof pm, more, n2, NULL, 1);
-    size_t mm = stream_peak(pm);
+    size_t mm = stream_peak(pm, 0);
     ck_assert_msg((double)mm > 4.0 * (double)m1,
                   "peak %zu bytes for ten times the incidents vs %zu", mm,
                   m1);
@@ -659,6 +688,66 @@ START_TEST(stream_memory_follows_incidents_not_reports)
     unlink(pm);
     free_lines(lines, n);
     free_lines(more, n2);
+}
+END_TEST
+
+START_TEST(stream_batches_hold_the_incidents_of_one_batch_at_a_time)
+{
+    /* 30,000 incidents reconciled in one batch, then in batches of 1,000:
+     * the reconciled incidents of all are no longer held beside the
+     * state */
+    size_t n;
+    char **lines = make_reports(30000, 17, &n);
+    char path[4096];
+    write_file(path, sizeof path, lines, n, NULL, 1);
+    size_t one = stream_peak(path, SIZE_MAX), batched = stream_peak(path, 1000);
+    ck_assert_msg((double)batched < 0.9 * (double)one,
+                  "peak %zu bytes in batches of 1,000 incidents, %zu in one",
+                  batched, one);
+    unlink(path);
+    free_lines(lines, n);
+}
+END_TEST
+
+START_TEST(stream_batches_give_the_same_bits_with_fractional_figures)
+{
+    /* a lexicon word whose best is 0.1: sums of such figures depend on
+     * their order in the last bits, so the batches are not merged (the
+     * table is made in one go) and the table is the default's */
+    toll_lexicon *lex = NULL;
+    toll_error err;
+    ck_assert_int_eq(toll_lexicon_new(NULL, &lex, &err), TOLL_OK);
+    ck_assert_int_eq(toll_lexicon_set(lex, "trace", 0, 1, 0.1, &err),
+                     TOLL_OK);
+    char path[4096];
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/toll_stream_XXXXXX.csv",
+             dir ? dir : "/tmp");
+    int fd = mkstemps(path, 4);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("incident,source,actor,killed\n", f);
+    for (int i = 0; i < 3000; i++)
+        fprintf(f, "i%d,SOHR,A%d,%s\n", i, i % 3,
+                i % 7 == 0 ? "3" : "trace");
+    ck_assert_int_eq(fclose(f), 0);
+    toll_load_options lo;
+    toll_load_options_init(&lo);
+    lo.parse.lexicon = lex;
+    toll_reconcile_options ro;
+    toll_summarize_options so;
+    toll_reconcile_options_init(&ro);
+    toll_summarize_options_init(&so);
+    so.by = "actor";
+    char *a = default_path(path, &lo, &ro, &so);
+    char *b = stream_path(path, &lo, &ro, &so, 100, 7, NULL);
+    ck_assert_msg(strcmp(a, b) == 0, "the stream table differs:\n%s\n-- "
+                  "stream --\n%s", a, b);
+    free(a);
+    free(b);
+    unlink(path);
+    toll_lexicon_free(lex);
 }
 END_TEST
 
@@ -679,6 +768,8 @@ static Suite *suite(void)
     tcase_add_test(tc, stream_warns_as_the_summary_when_no_category);
     tcase_add_test(tc, stream_failure_leaves_nothing);
     tcase_add_test(tc, stream_memory_follows_incidents_not_reports);
+    tcase_add_test(tc, stream_batches_hold_the_incidents_of_one_batch_at_a_time);
+    tcase_add_test(tc, stream_batches_give_the_same_bits_with_fractional_figures);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -228,12 +228,26 @@ TOLL_API toll_status toll_table_merge(const toll_table *a,
 
 /* Reports per chunk of toll_summarize_stream unless told otherwise. */
 #define TOLL_STREAM_DEFAULT_CHUNK ((size_t)65536)
+/* The fewest incidents per batch of toll_summarize_stream unless told
+ * otherwise (toll_stream_options.batch). */
+#define TOLL_STREAM_MIN_BATCH ((size_t)65536)
 
 typedef struct toll_stream_options {
     /* Reports read into the store before they are folded into the
      * incidents' state and dropped (init: TOLL_STREAM_DEFAULT_CHUNK; 0
      * means the default too). */
     size_t chunk;
+    /* Incidents reconciled and summarized at a time at the end (init 0:
+     * a sixteenth of the incidents, and at least TOLL_STREAM_MIN_BATCH):
+     * each batch's summary is merged into the result (toll_table_merge),
+     * so that the reconciled incidents of one batch are held beside the
+     * state at a time, not those of all.  The table is the same for any
+     * batch, to the bit: where merged sums could differ in the last bits
+     * of a double (attribution split, span prorate, figures that are not
+     * multiples of 1/1024) or cannot be merged (an interval), or where the
+     * merged table breaks a limit (max_rows), all the incidents are one
+     * batch. */
+    size_t batch;
     /* Called (when not NULL) after each input is read, whether or not the
      * read succeeded, with the store the inputs are read into (it holds no
      * reports then: read its rejects and warnings, toll_reports_reject and
@@ -259,8 +273,9 @@ TOLL_API void toll_stream_options_init(toll_stream_options *opts);
  * (toll_reports_load_chunked); each chunk is folded into per-incident
  * state found by the incident key (the input need not be grouped by
  * incident), and at the end the state is reconciled by the rules of
- * toll_reconcile and summarized by toll_summarize.  The table (rows,
- * columns, caption, warnings of the summary) is the one those give.
+ * toll_reconcile and summarized by toll_summarize, a batch of incidents
+ * at a time (sopts->batch).  The table (rows, columns, caption, warnings
+ * of the summary) is the one those give.
  *
  * Memory is that of the incidents, the distinct strings and the distinct
  * figures of each incident (the best figure of an incident is the median

@@ -7,7 +7,11 @@
  * keyed by incident, so the input need not be grouped by incident).  At
  * the end the state is reconciled by the rules of toll_reconcile
  * (toll__reconcile_rows, src/reconcile/reconcile.c) and summarized by
- * toll_summarize: no rule of the domain is restated here.
+ * toll_summarize: no rule of the domain is restated here.  That is done a
+ * batch of incidents at a time, each batch's summary merged into the
+ * result by toll_table_merge (src/summarize/merge.c), so that the
+ * reconciled incidents of one batch are held beside the state, not those
+ * of all (see batched).
  *
  * The state of an incident is a list of rows (src/reconcile/reconcile.h,
  * toll__rrow), each standing for the reports that share its values:
@@ -29,6 +33,7 @@
 
 #include "toll/summarize.h"
 
+#include <math.h>
 #include <stdio.h>
 
 /* Rows of an incident compared with a new report's (the most recent). */
@@ -69,6 +74,7 @@ typedef struct stream {
     size_t rr_cap;
     toll__qcell *qq;
     size_t qq_cap;
+    size_t base;           /* rows_of: the first incident of the batch */
     /* the summary's warning when no report carries a category (the rule
      * in src/store/store.c), made from the first chunk while its rows are
      * there (src/summarize/summarize.c makes it from the store's rows) */
@@ -227,6 +233,7 @@ static toll_status rows_of(void *arg, size_t c, const toll__rrow **out,
 {
     stream *s = arg;
     size_t m = 0, nq = 0;
+    c += s->base;
     for (uint32_t i = s->head[c]; i; i = s->rows[i].next) {
         m++;
         if (s->rows[i].qhead != PLACE_ROW)
@@ -328,6 +335,94 @@ void toll_stream_options_init(toll_stream_options *opts)
     opts->chunk = TOLL_STREAM_DEFAULT_CHUNK;
 }
 
+/* Whether the summary of `o` may be made a batch of incidents at a time:
+ * not under attribution split or span prorate (fractions of figures,
+ * whose sums depend on their order in the last bits) nor with an interval
+ * (its quantiles do not add up). */
+static int may_batch(const toll_summarize_options *o)
+{
+    return !o || (o->attribution != TOLL_ATTR_SPLIT &&
+                  o->span == TOLL_SPAN_START &&
+                  o->interval.method == TOLL_INTERVAL_NONE);
+}
+
+/* Whether every sum of table t is added exactly in any order: each double
+ * of its measures a multiple of 2^-10 below 2^42 in magnitude (the
+ * figures are whole numbers, and their medians halves and quarters; a
+ * lexicon's word or a JSON figure could give others).  Then partial sums
+ * merged in another order give the same bits as the whole. */
+static int sums_exact(const toll_table *t)
+{
+    for (size_t j = t->nkeys; j < t->ncols; j++) {
+        if (t->cols[j].type != TOLL_COL_DOUBLE)
+            continue;
+        const double *v = t->cols[j].data;
+        for (size_t r = 0; r < t->nrows; r++) {
+            double x = v[r] * 1024.0;
+            if (!(fabs(v[r]) < 0x1p42) || x != floor(x))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* The summary of incidents [0, s->n) of the state, a batch of `batch` at
+ * a time, merged (*done 1); *done 0 (nothing made, nothing failed) when
+ * the sums would not be exact, or the merged table breaks a bound the
+ * whole summary checks (max_rows, the 2^53 of a sum): the caller then
+ * makes it in one go, which gives the table or the summary's own error. */
+static toll_status batched(stream *s, const toll_reconcile_options *rec,
+                           const toll_summarize_options *opts,
+                           const toll_allocator *alloc, size_t batch,
+                           int *any_cat, toll_table **out, int *done,
+                           toll_error *err)
+{
+    toll_table *acc = NULL;
+    toll_status st = TOLL_OK;
+    size_t max_rows = opts && opts->max_rows
+                          ? opts->max_rows
+                          : TOLL_SUMMARIZE_DEFAULT_MAX_ROWS;
+    int exact = 1;
+    *done = 0;
+    for (size_t lo = 0; lo < s->n && exact && !st; lo += batch) {
+        size_t nb = s->n - lo < batch ? s->n - lo : batch;
+        toll_incidents *inc = NULL;
+        toll_table *part = NULL, *m = NULL;
+        s->base = lo;
+        st = toll__reconcile_rows(s->r, rec, alloc, nb, s->key + lo,
+                                  s->count + lo, rows_of, s, &inc, err);
+        if (!st) {
+            *any_cat |= inc->ncategories != 0;
+            st = toll_summarize(inc, opts, alloc, &part, err);
+        }
+        toll_incidents_free(inc);
+        if (st)
+            break;
+        exact = sums_exact(part);
+        if (exact && acc) {
+            toll_error merr;
+            if (toll_table_merge(acc, part, alloc, &m, &merr) == TOLL_ENOMEM)
+                st = toll__nomem(err);
+            exact = m && sums_exact(m) && toll_table_nrows(m) <= max_rows;
+            toll_table_free(part);
+            toll_table_free(acc);
+            acc = m;
+        } else if (exact) {
+            acc = part;
+        } else {
+            toll_table_free(part);
+        }
+    }
+    s->base = 0;
+    if (st || !exact) {
+        toll_table_free(acc);
+        return st;
+    }
+    *out = acc;
+    *done = 1;
+    return TOLL_OK;
+}
+
 toll_status toll_summarize_stream(const char *const *paths, size_t n_paths,
                                   const toll_load_options *load,
                                   const toll_reconcile_options *rec,
@@ -364,24 +459,35 @@ toll_status toll_summarize_stream(const char *const *paths, size_t n_paths,
         if (so.on_input)
             so.on_input(s.r, paths[i], so.ctx);
     }
-    if (!st)
+    /* batches: the reconciled incidents of one a sixteenth of the state's
+     * size at most, and few enough that the fixed cost of a summary (and
+     * of a merge) stays small */
+    size_t batch = so.batch ? so.batch
+                   : s.n / 16 > TOLL_STREAM_MIN_BATCH ? s.n / 16
+                                                      : TOLL_STREAM_MIN_BATCH;
+    int done = 0, any_cat = 0, nocat = 0;
+    toll_error w = s.nocat;
+    if (!st && s.n > batch && may_batch(opts))
+        st = batched(&s, rec, opts, alloc, batch, &any_cat, out, &done, err);
+    if (!st && done)
+        nocat = s.nocat_set && !any_cat;
+    else if (!st)
         st = toll__reconcile_rows(s.r, rec, alloc, s.n, s.key, s.count,
                                   rows_of, &s, &inc, err);
-    if (!st) {
+    if (!st && !done) {
         /* the state is read: its memory goes back before the summary's */
         toll_reports *r = s.r;
-        int nocat = s.nocat_set && inc->n && !inc->ncategories;
-        toll_error w = s.nocat;
+        nocat = s.nocat_set && inc->n && !inc->ncategories;
         stream_free(&s);
         memset(&s, 0, sizeof s);
         s.a = &a;
         s.r = r;
         st = toll_summarize(inc, opts, alloc, out, err);
-        if (!st && nocat && toll__table_add_warning(*out, &w)) {
-            toll_table_free(*out);
-            *out = NULL;
-            st = toll__nomem(err);
-        }
+    }
+    if (!st && nocat && toll__table_add_warning(*out, &w)) {
+        toll_table_free(*out);
+        *out = NULL;
+        st = toll__nomem(err);
     }
     toll_incidents_free(inc);
     stream_free(&s);
