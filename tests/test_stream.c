@@ -709,6 +709,31 @@ START_TEST(stream_batches_hold_the_incidents_of_one_batch_at_a_time)
 }
 END_TEST
 
+/* A file of `n` incidents, one report each, whose figure is figure(i). */
+static void figures_file(char *path, size_t size, int n,
+                         const char *(*figure)(int))
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, size, "%s/toll_stream_XXXXXX.csv", dir ? dir : "/tmp");
+    int fd = mkstemps(path, 4);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("incident,source,actor,killed\n", f);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "i%d,SOHR,A%d,%s\n", i, i % 3, figure(i));
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static const char *fractional(int i) { return i % 7 ? "trace" : "3"; }
+
+static const char *beyond_32_bits(int i)
+{
+    return i % 5 == 0   ? "3000000000-3000000007"
+           : i % 5 == 1 ? "at least 5000000001"
+                        : "12";
+}
+
 START_TEST(stream_batches_give_the_same_bits_with_fractional_figures)
 {
     /* a lexicon word whose best is 0.1: sums of such figures depend on
@@ -720,18 +745,7 @@ START_TEST(stream_batches_give_the_same_bits_with_fractional_figures)
     ck_assert_int_eq(toll_lexicon_set(lex, "trace", 0, 1, 0.1, &err),
                      TOLL_OK);
     char path[4096];
-    const char *dir = getenv("TMPDIR");
-    snprintf(path, sizeof path, "%s/toll_stream_XXXXXX.csv",
-             dir ? dir : "/tmp");
-    int fd = mkstemps(path, 4);
-    ck_assert_int_ge(fd, 0);
-    FILE *f = fdopen(fd, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("incident,source,actor,killed\n", f);
-    for (int i = 0; i < 3000; i++)
-        fprintf(f, "i%d,SOHR,A%d,%s\n", i, i % 3,
-                i % 7 == 0 ? "3" : "trace");
-    ck_assert_int_eq(fclose(f), 0);
+    figures_file(path, sizeof path, 3000, fractional);
     toll_load_options lo;
     toll_load_options_init(&lo);
     lo.parse.lexicon = lex;
@@ -748,6 +762,28 @@ START_TEST(stream_batches_give_the_same_bits_with_fractional_figures)
     free(b);
     unlink(path);
     toll_lexicon_free(lex);
+}
+END_TEST
+
+START_TEST(stream_keeps_figures_beyond_32_bits)
+{
+    /* the state keeps figures of 32 bits in a short cell, others beside
+     * it: both kinds, in one batch and in batches merged */
+    char path[4096];
+    figures_file(path, sizeof path, 3000, beyond_32_bits);
+    toll_summarize_options so;
+    toll_summarize_options_init(&so);
+    so.by = "actor";
+    char *a = default_path(path, NULL, NULL, &so);
+    for (size_t batch = 0; batch <= 7; batch += 7) {
+        char *b = stream_path(path, NULL, NULL, &so, 100, batch, NULL);
+        ck_assert_msg(strcmp(a, b) == 0, "batch %zu: the stream table "
+                      "differs:\n%s\n-- stream --\n%s", batch, a, b);
+        free(b);
+    }
+    ck_assert_ptr_nonnull(strstr(a, "1600000008100")); /* an actor's best */
+    free(a);
+    unlink(path);
 }
 END_TEST
 
@@ -770,6 +806,7 @@ static Suite *suite(void)
     tcase_add_test(tc, stream_memory_follows_incidents_not_reports);
     tcase_add_test(tc, stream_batches_hold_the_incidents_of_one_batch_at_a_time);
     tcase_add_test(tc, stream_batches_give_the_same_bits_with_fractional_figures);
+    tcase_add_test(tc, stream_keeps_figures_beyond_32_bits);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -49,13 +49,25 @@ typedef struct srow {
                          place row: region, date_start, date_end */
 } srow;
 
+/* A quantity cell in 24 bytes: low, high and best as they are when they
+ * fit (whole numbers of 32 bits, a best whose float has the same bits as
+ * its double: the counts of reports, and their halves), else low is
+ * WIDE_CELL and high the index of the figures in stream.wide. */
 typedef struct scell {
-    int64_t low, high;
-    double best;
+    int32_t low, high;
+    float best;
     uint32_t category;
     uint32_t next;  /* the row's next cell (0: none; cells[0] unused) */
     uint32_t mult;  /* the reports of the row that give this very cell */
 } scell;
+
+#define WIDE_CELL INT32_MIN
+
+/* The figures of a cell that do not fit in a scell. */
+typedef struct wcell {
+    int64_t low, high;
+    double best;
+} wcell;
 
 typedef struct stream {
     const toll_allocator *a;
@@ -70,6 +82,8 @@ typedef struct stream {
     size_t nrows, rows_cap;
     scell *cells;
     size_t ncells, cells_cap;
+    wcell *wide;
+    size_t nwide, wide_cap;
     toll__rrow *rr;        /* toll__rows_fn scratch */
     size_t rr_cap;
     toll__qcell *qq;
@@ -91,6 +105,7 @@ static void stream_free(stream *s)
     toll__free(a, s->head, s->head_cap * sizeof *s->head);
     toll__free(a, s->rows, s->rows_cap * sizeof *s->rows);
     toll__free(a, s->cells, s->cells_cap * sizeof *s->cells);
+    toll__free(a, s->wide, s->wide_cap * sizeof *s->wide);
     toll__free(a, s->rr, s->rr_cap * sizeof *s->rr);
     toll__free(a, s->qq, s->qq_cap * sizeof *s->qq);
 }
@@ -141,6 +156,26 @@ static toll_status row_of(stream *s, uint32_t inc, int place, uint32_t a,
     return TOLL_OK;
 }
 
+/* The quantity cell that cell e stands for. */
+static toll__qcell cell_value(const stream *s, const scell *e)
+{
+    if (e->low == WIDE_CELL) {
+        const wcell *w = &s->wide[e->high];
+        return (toll__qcell){e->category, w->low, w->high, w->best};
+    }
+    return (toll__qcell){e->category, e->low, e->high, (double)e->best};
+}
+
+/* Whether q is the quantity cell e stands for (the same bits of best). */
+static int same_cell(const stream *s, const scell *e, const toll__qcell *q)
+{
+    if (e->category != q->category)
+        return 0;
+    toll__qcell v = cell_value(s, e);
+    return v.low == q->low && v.high == q->high &&
+           memcmp(&v.best, &q->best, sizeof v.best) == 0;
+}
+
 /* Add quantity cell q to source row `row`: one more report of a cell
  * among the row's LOOK_BACK most recent ones with the same category and
  * figures (the same bits of best), else a new cell. */
@@ -150,9 +185,7 @@ static toll_status add_cell(stream *s, uint32_t row, const toll__qcell *q)
     for (uint32_t i = s->rows[row].qhead; i && k < LOOK_BACK;
          i = s->cells[i].next, k++) {
         scell *e = &s->cells[i];
-        if (e->category == q->category && e->low == q->low &&
-            e->high == q->high && memcmp(&e->best, &q->best, sizeof e->best) == 0 &&
-            e->mult < UINT32_MAX) {
+        if (e->mult < UINT32_MAX && same_cell(s, e, q)) {
             e->mult++;
             return TOLL_OK;
         }
@@ -162,9 +195,27 @@ static toll_status add_cell(stream *s, uint32_t row, const toll__qcell *q)
     if (toll__grow(s->a, (void **)&s->cells, &s->cells_cap, s->ncells + 1,
                    sizeof *s->cells))
         return TOLL_ENOMEM;
+    scell c = {WIDE_CELL, 0, 0, q->category, s->rows[row].qhead, 1};
+    if (q->low > INT32_MIN && q->low <= INT32_MAX && q->high >= INT32_MIN &&
+        q->high <= INT32_MAX && (isnan(q->best) || fabs(q->best) <= 0x1p24)) {
+        float f = (float)q->best;
+        double back = (double)f;
+        if (memcmp(&back, &q->best, sizeof back) == 0)
+            c = (scell){(int32_t)q->low, (int32_t)q->high, f, q->category,
+                        s->rows[row].qhead, 1};
+    }
+    if (c.low == WIDE_CELL) {
+        if (s->nwide >= INT32_MAX)
+            return TOLL_ERANGE;
+        if (toll__grow(s->a, (void **)&s->wide, &s->wide_cap, s->nwide + 1,
+                       sizeof *s->wide))
+            return TOLL_ENOMEM;
+        s->wide[s->nwide] = (wcell){q->low, q->high, q->best};
+        c.low = WIDE_CELL;
+        c.high = (int32_t)s->nwide++;
+    }
     uint32_t ci = (uint32_t)s->ncells++;
-    s->cells[ci] = (scell){q->low, q->high, q->best, q->category,
-                           s->rows[row].qhead, 1};
+    s->cells[ci] = c;
     s->rows[row].qhead = ci;
     return TOLL_OK;
 }
@@ -258,9 +309,9 @@ static toll_status rows_of(void *arg, size_t c, const toll__rrow **out,
                           s->qq + pos, 0};
         for (uint32_t q = w->qhead; q; q = s->cells[q].next) {
             const scell *e = &s->cells[q];
+            toll__qcell v = cell_value(s, e);
             for (uint32_t k2 = 0; k2 < e->mult; k2++)
-                s->qq[pos++] = (toll__qcell){e->category, e->low, e->high,
-                                             e->best};
+                s->qq[pos++] = v;
             o->q_count += e->mult;
         }
     }
