@@ -278,6 +278,16 @@ static toll_status fold_chunk(toll_reports *r, void *arg, toll_error *err)
     return TOLL_OK;
 }
 
+/* Fetch the row after row i, and its first cell, into the cache. */
+static void prefetch_row(const stream *s, uint32_t i)
+{
+    const srow *w = &s->rows[i];
+    if (w->next)
+        PREFETCH(&s->rows[w->next]);
+    if (w->qhead && w->qhead != PLACE_ROW)
+        PREFETCH(&s->cells[w->qhead]);
+}
+
 /* toll__rows_fn: the rows of incident c. */
 static toll_status rows_of(void *arg, size_t c, const toll__rrow **out,
                            size_t *n, toll_error *err)
@@ -285,6 +295,15 @@ static toll_status rows_of(void *arg, size_t c, const toll__rrow **out,
     stream *s = arg;
     size_t m = 0, nq = 0;
     c += s->base;
+    /* the rows of an incident are scattered over the state (appended as
+     * its reports came): fetch those of the incidents ahead, a row
+     * further each step */
+    if (c + 16 < s->n && s->head[c + 16])
+        PREFETCH(&s->rows[s->head[c + 16]]);
+    if (c + 8 < s->n && s->head[c + 8])
+        prefetch_row(s, s->head[c + 8]);
+    if (c + 4 < s->n && s->head[c + 4] && s->rows[s->head[c + 4]].next)
+        prefetch_row(s, s->rows[s->head[c + 4]].next);
     for (uint32_t i = s->head[c]; i; i = s->rows[i].next) {
         m++;
         if (s->rows[i].qhead != PLACE_ROW)
