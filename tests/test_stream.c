@@ -115,10 +115,8 @@ static void free_lines(char **lines, size_t n)
 static const char HEADER[] = "incident,source,source_actor,date_start,"
                              "date_end,region,actor,killed,injured,note\n";
 
-/* Write HEADER and lines[order[i]] for i < n (order NULL: in order),
- * `times` times over, to a new temporary file; its path into path. */
-static void write_file(char *path, size_t size, char **lines, size_t n,
-                       const size_t *order, int times)
+/* A new temporary .csv file, open for writing; its path into path. */
+static FILE *temp_csv(char *path, size_t size)
 {
     const char *dir = getenv("TMPDIR");
     snprintf(path, size, "%s/toll_stream_XXXXXX.csv", dir ? dir : "/tmp");
@@ -126,6 +124,15 @@ static void write_file(char *path, size_t size, char **lines, size_t n,
     ck_assert_int_ge(fd, 0);
     FILE *f = fdopen(fd, "w");
     ck_assert_ptr_nonnull(f);
+    return f;
+}
+
+/* Write HEADER and lines[order[i]] for i < n (order NULL: in order),
+ * `times` times over, to a new temporary file; its path into path. */
+static void write_file(char *path, size_t size, char **lines, size_t n,
+                       const size_t *order, int times)
+{
+    FILE *f = temp_csv(path, size);
     fputs(HEADER, f);
     for (int t = 0; t < times; t++)
         for (size_t i = 0; i < n; i++)
@@ -437,12 +444,9 @@ static const char TINY[] = "incident,source,actor,killed,kind\n"
 
 static void tiny_file(char *path, size_t size, const char *text)
 {
-    const char *dir = getenv("TMPDIR");
-    snprintf(path, size, "%s/toll_stream_XXXXXX.csv", dir ? dir : "/tmp");
-    int fd = mkstemps(path, 4);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
+    FILE *f = temp_csv(path, size);
+    ck_assert_int_ge(fputs(text, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
 }
 
 START_TEST(stream_refuses_linking)
@@ -713,12 +717,7 @@ END_TEST
 static void figures_file(char *path, size_t size, int n,
                          const char *(*figure)(int))
 {
-    const char *dir = getenv("TMPDIR");
-    snprintf(path, size, "%s/toll_stream_XXXXXX.csv", dir ? dir : "/tmp");
-    int fd = mkstemps(path, 4);
-    ck_assert_int_ge(fd, 0);
-    FILE *f = fdopen(fd, "w");
-    ck_assert_ptr_nonnull(f);
+    FILE *f = temp_csv(path, size);
     fputs("incident,source,actor,killed\n", f);
     for (int i = 0; i < n; i++)
         fprintf(f, "i%d,SOHR,A%d,%s\n", i, i % 3, figure(i));
