@@ -211,7 +211,6 @@ static toll_status add_cell(stream *s, uint32_t row, const toll__qcell *q)
                        sizeof *s->wide))
             return TOLL_ENOMEM;
         s->wide[s->nwide] = (wcell){q->low, q->high, q->best};
-        c.low = WIDE_CELL;
         c.high = (int32_t)s->nwide++;
     }
     uint32_t ci = (uint32_t)s->ncells++;
@@ -449,9 +448,7 @@ static toll_status batched(stream *s, const toll_reconcile_options *rec,
 {
     toll_table *acc = NULL;
     toll_status st = TOLL_OK;
-    size_t max_rows = opts && opts->max_rows
-                          ? opts->max_rows
-                          : TOLL_SUMMARIZE_DEFAULT_MAX_ROWS;
+    size_t max_rows = toll__max_rows(opts);
     int exact = 1;
     *done = 0;
     for (size_t lo = 0; lo < s->n && exact && !st; lo += batch) {

@@ -409,8 +409,7 @@ toll_status toll__summarize_path(const toll_incidents *incidents,
                                 0, "actor %zu of the filter is NULL", k);
     c.attribution = opts->attribution;
     c.span = opts->span;
-    c.max_rows = opts->max_rows ? opts->max_rows
-                                : TOLL_SUMMARIZE_DEFAULT_MAX_ROWS;
+    c.max_rows = toll__max_rows(opts);
     c.g.max = c.max_rows;
     c.min_grade = (unsigned)opts->min_grade;
     if (opts->by && opts->n_keys)

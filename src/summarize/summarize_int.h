@@ -28,6 +28,13 @@
 #define NO_CODE UINT32_MAX
 #define MAX_KEYS 8 /* group keys, kept fields included */
 
+/* The row limit of a summary made with options o (max_rows, 0: the
+ * default). */
+static inline size_t toll__max_rows(const toll_summarize_options *o)
+{
+    return o && o->max_rows ? o->max_rows : TOLL_SUMMARIZE_DEFAULT_MAX_ROWS;
+}
+
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch((const void *)(p))
 #else
